@@ -1,0 +1,23 @@
+// One jest run, two projects: unit tests (no I/O) and integration tests (*.int.test.ts, real MariaDB).
+const base = {
+  rootDir: __dirname,
+  testEnvironment: '<rootDir>/jest.environment.cjs',
+  transform: {
+    '^.+\\.(t|j)s$': ['@swc/jest', {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    }],
+  },
+  moduleNameMapper: {
+    '^@enchilada/(core|data|jobs|models|ml)$': '<rootDir>/services/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{services,web,viz,serve}/**/test/**/*.test.ts'],
+      testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/{services,web,viz,serve}/**/test/**/*.int.test.ts'] },
+  ],
+};

@@ -1,0 +1,59 @@
+// The estimator contract, modelled on scikit-learn's (see STYLE.md): an estimator is immutable
+// hyperparameters; fit returns an immutable fitted model.
+import type { Matrix } from './matrix.js';
+import type { OnnxGraph } from './onnx/graph.js';
+
+export type Task = 'classification' | 'regression';
+
+/** Classification targets are integer codes 0…k-1 into `classes`; regression targets are numbers. */
+export type Target =
+  | { readonly kind: 'classification'; readonly codes: Int32Array; readonly classes: readonly string[] }
+  | { readonly kind: 'regression'; readonly values: Float64Array };
+
+export interface FitContext {
+  /** Seed for every random choice the fit makes (scikit-learn's random_state). */
+  readonly seed?: number;
+  /** Called with a fraction in [0, 1] of this fit's work done. */
+  readonly onProgress?: (fraction: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface Model {
+  predict(X: Matrix): Float64Array | Int32Array;
+  /** Appends this model's nodes to `g` reading tensor `input`; returns the name of its output. */
+  toOnnx(g: OnnxGraph, input: string): string;
+}
+
+export interface Classifier extends Model {
+  readonly classes: readonly string[];
+  predict(X: Matrix): Int32Array;
+  predictProba(X: Matrix): Matrix;
+}
+
+export interface Regressor extends Model {
+  predict(X: Matrix): Float64Array;
+}
+
+export interface Estimator<P extends object = object, M extends Model = Model> {
+  readonly name: string;
+  readonly task: Task;
+  readonly params: Readonly<P>;
+  with(changes: Partial<P>): Estimator<P, M>;
+  fit(X: Matrix, y: Target, ctx?: FitContext): M;
+  /**
+   * Optional: fit many settings at once when they share work (forest sizes, boosting stages,
+   * neighbour counts, regularisation paths). Result i must equal `with(settings[i]).fit(X, y, ctx)`.
+   */
+  fitPath?(X: Matrix, y: Target, settings: readonly Partial<P>[], ctx?: FitContext): M[];
+}
+
+export class AbortedError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'AbortedError';
+  }
+}
+
+export function throwIfAborted(ctx?: FitContext): void {
+  if (ctx?.signal?.aborted) throw new AbortedError();
+}
