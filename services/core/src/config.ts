@@ -1,0 +1,99 @@
+// Configuration is read once at start into a frozen, typed object; nothing else reads process.env.
+import { ConfigError } from './errors.js';
+import { readSecret, type Secret, type SecretName } from './secrets.js';
+
+export type Role = 'web' | 'viz';
+
+export interface MysqlConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+  readonly password: Secret;
+}
+
+export interface Config {
+  readonly role: Role;
+  readonly env: 'production' | 'development' | 'test';
+  readonly host: string;
+  readonly webPort: number;
+  readonly vizPort: number;
+  readonly vizUrl: string;
+  readonly logLevel: string;
+  readonly secretsDir: string;
+  readonly mysql: MysqlConfig;
+  /** The first administrator's name: the MySQL user named in the compose file. */
+  readonly adminUser: string;
+  readonly loginRateLimit: { readonly max: number; readonly windowMs: number };
+  readonly secrets: Readonly<Partial<Record<SecretName, Secret>>>;
+}
+
+/** Which secrets each process needs; a process never reads the others. */
+export const SECRETS_FOR: Readonly<Record<Role, readonly SecretName[]>> = {
+  web: ['db_user_password', 'web_secret_key', 'viz_secret_key'],
+  viz: ['db_user_password', 'viz_secret_key'],
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+export function loadConfig(role: Role, env: Env = process.env): Config {
+  const nodeEnv = text(env, 'NODE_ENV', 'production');
+  if (nodeEnv !== 'production' && nodeEnv !== 'development' && nodeEnv !== 'test') {
+    throw new ConfigError(`NODE_ENV must be production, development or test, got "${nodeEnv}"`);
+  }
+  const secretsDir = text(env, 'SECRETS_DIR', '/run/secrets');
+  const secrets: Partial<Record<SecretName, Secret>> = {};
+  for (const name of SECRETS_FOR[role]) secrets[name] = readSecret(secretsDir, name);
+  const dbPassword = secrets.db_user_password;
+  if (!dbPassword) throw new ConfigError('db_user_password is required');
+  const user = text(env, 'MYSQL_USER', 'enchilada');
+  if (!/^[A-Za-z0-9_.@-]{1,32}$/.test(user)) {
+    throw new ConfigError(`MYSQL_USER must be 1–32 letters, digits or _.@-, got "${user}"`);
+  }
+  const webPort = int(env, 'WEB_PORT', 5000, 1, 65535);
+  const vizPort = int(env, 'VIZ_PORT', 5006, 1, 65535);
+  return Object.freeze({
+    role,
+    env: nodeEnv,
+    host: text(env, 'HOST', '0.0.0.0'),
+    webPort,
+    vizPort,
+    vizUrl: text(env, 'VIZ_URL', `http://127.0.0.1:${vizPort}`).replace(/\/$/, ''),
+    logLevel: text(env, 'LOG_LEVEL', 'info'),
+    secretsDir,
+    mysql: Object.freeze({
+      host: text(env, 'MYSQL_HOST', '127.0.0.1'),
+      port: int(env, 'MYSQL_PORT', 3306, 1, 65535),
+      user,
+      database: text(env, 'MYSQL_DATABASE', 'ml_data'),
+      password: dbPassword,
+    }),
+    adminUser: user,
+    loginRateLimit: Object.freeze({
+      max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
+      windowMs: int(env, 'LOGIN_RATE_WINDOW_S', 60, 1, 86400) * 1000,
+    }),
+    secrets: Object.freeze(secrets),
+  });
+}
+
+export function secret(config: Config, name: SecretName): Secret {
+  const s = config.secrets[name];
+  if (!s) throw new ConfigError(`the ${config.role} process was not given the ${name} secret`);
+  return s;
+}

@@ -1,0 +1,58 @@
+// The mysql2 pool and the one helper that quotes identifiers. Every value goes through placeholders.
+import mysql from 'mysql2/promise';
+import type { MysqlConfig } from './config.js';
+
+export type Pool = mysql.Pool;
+export type PoolConnection = mysql.PoolConnection;
+export type RowDataPacket = mysql.RowDataPacket;
+export type ResultSetHeader = mysql.ResultSetHeader;
+
+export function createPool(cfg: MysqlConfig, options: { connectionLimit?: number; database?: string } = {}): Pool {
+  return mysql.createPool({
+    host: cfg.host,
+    port: cfg.port,
+    user: cfg.user,
+    password: cfg.password.reveal(),
+    database: options.database ?? cfg.database,
+    connectionLimit: options.connectionLimit ?? 10,
+    waitForConnections: true,
+    // Portable between MySQL 8.4 and MariaDB 10.11: no auth-plugin or collation specifics here.
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    dateStrings: false,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    decimalNumbers: true,
+    multipleStatements: false,
+    connectTimeout: 5000,
+  });
+}
+
+const IDENT = /^[\p{L}\p{N}_ $-]{1,64}$/u;
+
+/**
+ * Quotes a table or column name. Names are validated first (letters, digits, underscore, space,
+ * dollar, hyphen; 1–64 characters, MySQL's limit), so quoting never has to escape anything odd.
+ */
+export function quoteIdent(name: string): string {
+  if (!IDENT.test(name) || name !== name.trim()) {
+    throw new RangeError(`invalid SQL identifier ${JSON.stringify(name)}`);
+  }
+  return '`' + name.replace(/`/g, '``') + '`';
+}
+
+/** Runs `fn` in a transaction on one connection: committed if it returns, rolled back if it throws. */
+export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  const conn = await pool.getConnection();
+  try {
+    await conn.beginTransaction();
+    const out = await fn(conn);
+    await conn.commit();
+    return out;
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}

@@ -1,0 +1,87 @@
+// Small typed builders for what bokeh.plotting's figure() would add: ranges, axes, grids, tools.
+import type { AttrsOf, DocumentBuilder, InstanceOf } from './model.js';
+
+export type Source = InstanceOf<'ColumnDataSource'>;
+export type Plot = InstanceOf<'Plot'>;
+
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+export interface FigureOptions {
+  readonly title?: string;
+  readonly xLabel?: string;
+  readonly yLabel?: string;
+  readonly xFactors?: readonly string[];
+  readonly yFactors?: readonly string[];
+  readonly height?: number;
+  readonly width?: number;
+  /** Start the numeric x axis at this value (bars grow from zero). */
+  readonly xStart?: number;
+  readonly tooltips?: readonly (readonly [string, string])[];
+  readonly renderers?: readonly Renderer[];
+}
+
+export function source(b: DocumentBuilder, data: Record<string, unknown[] | ArrayLike<number>>): Source {
+  return b.bk('ColumnDataSource', { data: data as never });
+}
+
+export function figure(b: DocumentBuilder, o: FigureOptions): Plot {
+  const range = (factors?: readonly string[], start?: number) =>
+    factors ? b.bk('FactorRange', { factors: [...factors] }) : b.bk('DataRange1d', start === undefined ? {} : { start });
+  const scale = (factors?: readonly string[]) => (factors ? b.bk('CategoricalScale', {}) : b.bk('LinearScale', {}));
+  const axis = (label: string | undefined, factors?: readonly string[]) => factors
+    ? b.bk('CategoricalAxis', { axis_label: label ?? null, ticker: b.bk('CategoricalTicker', {}), formatter: b.bk('CategoricalTickFormatter', {}) })
+    : b.bk('LinearAxis', { axis_label: label ?? null, ticker: b.bk('BasicTicker', {}), formatter: b.bk('BasicTickFormatter', {}) });
+  const xAxis = axis(o.xLabel, o.xFactors);
+  const yAxis = axis(o.yLabel, o.yFactors);
+  const tools = [b.bk('PanTool', {}), b.bk('WheelZoomTool', {}), b.bk('BoxZoomTool', {}), b.bk('ResetTool', {}), b.bk('SaveTool', {})];
+  const hover = o.tooltips ? [b.bk('HoverTool', { tooltips: o.tooltips.map(([k, v]) => [k, v] as [string, string]) })] : [];
+  return b.bk('Plot', {
+    title: b.bk('Title', { text: o.title ?? '' }),
+    x_range: range(o.xFactors, o.xStart),
+    y_range: range(o.yFactors),
+    x_scale: scale(o.xFactors),
+    y_scale: scale(o.yFactors),
+    below: [xAxis],
+    left: [yAxis],
+    center: [
+      b.bk('Grid', { dimension: 0, axis: xAxis }),
+      b.bk('Grid', { dimension: 1, axis: yAxis }),
+    ],
+    toolbar: b.bk('Toolbar', { tools: [...tools, ...hover] }),
+    height: o.height ?? 400,
+    width: o.width ?? 600,
+    sizing_mode: o.width ? 'fixed' : 'stretch_width',
+    renderers: [...(o.renderers ?? [])],
+  });
+}
+
+type GlyphName = 'HBar' | 'VBar' | 'Scatter' | 'Line' | 'Quad' | 'Segment' | 'Wedge' | 'Rect' | 'AnnularWedge' | 'Whisker';
+export type Renderer = InstanceOf<'GlyphRenderer'>;
+
+/** A glyph renderer drawing `type` over `data`. */
+export function glyph<K extends GlyphName>(b: DocumentBuilder, data: Source, type: K, attrs: AttrsOf<K>, extra: AttrsOf<'GlyphRenderer'> = {}): Renderer {
+  return b.bk('GlyphRenderer', { data_source: data, glyph: b.bk(type, attrs) as never, view: b.bk('CDSView', {}), ...extra });
+}
+
+export function dataTable(b: DocumentBuilder, data: Source, columns: readonly { field: string; title: string; numeric?: boolean }[], height = 300) {
+  return b.bk('DataTable', {
+    source: data,
+    columns: columns.map((c) => b.bk('TableColumn', {
+      field: c.field,
+      title: c.title,
+      formatter: c.numeric ? b.bk('NumberFormatter', { format: '0,0.[000]' }) : b.bk('StringFormatter', {}),
+    })),
+    height,
+    sizing_mode: 'stretch_width',
+    index_position: null,
+  });
+}
+
+export function div(b: DocumentBuilder, html: string, cssClasses: string[] = []) {
+  return b.bk('Div', { text: html, css_classes: cssClasses, sizing_mode: 'stretch_width' });
+}
+
+/** Escapes text for a Div's HTML. */
+export function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}

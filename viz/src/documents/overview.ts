@@ -1,0 +1,43 @@
+// The overview: every table in the application database with its row count, as bars and a table.
+import { quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
+import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
+import { dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
+
+export interface TableCount { readonly name: string; readonly rows: number }
+
+export async function tableCounts(pool: Pool): Promise<TableCount[]> {
+  const [tables] = await pool.query<RowDataPacket[]>(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME");
+  const out: TableCount[] = [];
+  for (const t of tables) {
+    const name = String(t.name);
+    // Exact counts (information_schema's TABLE_ROWS is an estimate for InnoDB). Names come from
+    // the server's own catalogue and are still quoted by the one identifier helper.
+    const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteIdent(name)}`);
+    out.push({ name, rows: Number(rows[0]?.n ?? 0) });
+  }
+  return out;
+}
+
+export function overviewDocument(database: string, counts: readonly TableCount[]): EmbedItem {
+  const b = new DocumentBuilder();
+  const heading = div(b, `<h2 class="h5 mb-0">Tables in <code>${esc(database)}</code></h2>`);
+  if (counts.length === 0) {
+    const empty = div(b, '<p class="text-body-secondary" data-testid="overview-empty">The database holds no tables yet. Load a toy dataset or upload a CSV to begin.</p>');
+    return b.item(b.bk('Column', { children: [heading, empty], sizing_mode: 'stretch_width' }), 'Overview');
+  }
+  const sorted = [...counts].sort((a, b2) => a.rows - b2.rows);
+  const names = sorted.map((c) => c.name);
+  const rows = sorted.map((c) => c.rows);
+  const data = source(b, { table: names, rows, label: rows.map((r) => r.toLocaleString('en-US')) });
+  const bars = glyph(b, data, 'HBar', {
+    y: { field: 'table' }, right: { field: 'rows' }, left: 0, height: 0.7, fill_color: '#1f77b4', line_color: null,
+  });
+  const plot = figure(b, {
+    title: 'Rows per table', xLabel: 'rows', xStart: 0, yFactors: names, height: Math.max(220, 40 + 36 * names.length),
+    tooltips: [['table', '@table'], ['rows', '@label']], renderers: [bars],
+  });
+  const tableData = source(b, { table: [...names].reverse(), rows: [...rows].reverse() });
+  const table = dataTable(b, tableData, [{ field: 'table', title: 'Table' }, { field: 'rows', title: 'Rows', numeric: true }], Math.min(400, 40 + 28 * names.length));
+  return b.item(b.bk('Column', { children: [heading, plot, table], sizing_mode: 'stretch_width' }), 'Overview');
+}

@@ -1,0 +1,106 @@
+// Builds the web Fastify app from its dependencies; main.ts wires real ones, tests their own.
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import view from '@fastify/view';
+import ejs from 'ejs';
+import { HttpError, loggerOptions, secret, type Config, type Pool } from '@enchilada/core';
+import session from './plugins/session.js';
+import guard, { wantsHtml } from './plugins/guard.js';
+import vizProxy from './plugins/viz-proxy.js';
+import authRoutes from './routes/auth.js';
+import healthRoutes from './routes/health.js';
+import pageRoutes from './routes/pages.js';
+import { UserRepository } from './users/repository.js';
+
+export interface WebDeps {
+  readonly config: Config;
+  readonly pool: Pool;
+  /** The web package folder (views/, public/). */
+  readonly webDir: string;
+  readonly logger?: boolean;
+}
+
+const require = createRequire(join(process.cwd(), 'noop.js'));
+
+function packageDir(name: string, from: string): string {
+  const req = createRequire(join(from, 'package.json'));
+  return join(req.resolve(`${name}/package.json`), '..');
+}
+
+export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
+  const { config, pool, webDir } = deps;
+  const app = Fastify({
+    logger: deps.logger === false ? false : loggerOptions(config),
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const users = new UserRepository(pool);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // BokehJS compiles CustomJS callbacks with new Function, hence 'unsafe-eval'; no inline scripts.
+        scriptSrc: ["'self'", "'unsafe-eval'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: false,
+  });
+  await app.register(formbody);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429, code: 'rate_limited', error: 'Too Many Requests',
+      message: `Too many attempts. Try again in ${Math.ceil(ctx.ttl / 1000)} s.`,
+    }),
+  });
+  await app.register(view, { engine: { ejs }, root: join(webDir, 'views'), defaultContext: { appName: 'Enchilada' } });
+  await app.register(session, { secretKey: secret(config, 'web_secret_key'), users });
+  await app.register(guard);
+
+  // Static files are public: they hold no data.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/static/')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  const staticOpts = { decorateReply: false, maxAge: '1h', immutable: false } as const;
+  await app.register(fastifyStatic, { root: join(webDir, 'public'), prefix: '/static/app/', ...staticOpts, decorateReply: true });
+  await app.register(fastifyStatic, { root: join(packageDir('bootstrap', webDir), 'dist'), prefix: '/static/bootstrap/', ...staticOpts });
+  await app.register(fastifyStatic, { root: join(packageDir('@bokeh/bokehjs', webDir), 'build', 'js'), prefix: '/static/bokeh/', ...staticOpts });
+
+  await app.register(healthRoutes, { pool });
+  await app.register(authRoutes, { users, rateLimit: config.loginRateLimit });
+  await app.register(pageRoutes);
+  await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (!req.user && !wantsHtml(req)) return reply.code(404).send({ message: 'not found' });
+    if (wantsHtml(req)) return reply.code(404).view('error.ejs', { title: 'Not found', status: 404, message: 'There is no page at this address.', user: req.user ?? null, active: '' });
+    return reply.code(404).send({ message: 'not found' });
+  });
+
+  app.setErrorHandler(async (err: FastifyError | HttpError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    // CSRF failures come from the plugin as 403 with its own code.
+    const message = status >= 500 ? 'Something went wrong on our side. It has been logged.' : err.message;
+    if (wantsHtml(req) || (req.method === 'POST' && (req.headers.accept ?? '').includes('text/html'))) {
+      return reply.code(status).view('error.ejs', { title: status >= 500 ? 'Error' : 'Request refused', status, message, user: req.user ?? null, active: '' });
+    }
+    return reply.code(status).send({ message, code: (err as HttpError).code ?? 'error' });
+  });
+
+  void require;
+  return app;
+}

@@ -1,0 +1,46 @@
+// Starts web: configuration, database, migrations, the first administrator, then the HTTP server.
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ConfigError, createPool, loadConfig, migrate, secret } from '@enchilada/core';
+import { buildApp } from './app.js';
+import { UserRepository } from './users/repository.js';
+
+const webDir = fileURLToPath(new URL('..', import.meta.url));
+const rootDir = join(webDir, '..');
+
+async function main(): Promise<void> {
+  const config = loadConfig('web');
+  const pool = createPool(config.mysql);
+  const app = await buildApp({ config, pool, webDir });
+  const migrationsDir = join(rootDir, 'db', 'migrations');
+  await waitForDatabase(pool, (m) => app.log.info(m));
+  await migrate(pool, migrationsDir, (m) => app.log.info(m));
+  const created = await new UserRepository(pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
+  if (created) app.log.info({ user: config.adminUser }, 'created the first administrator');
+  const close = async () => { await app.close(); await pool.end(); process.exit(0); };
+  process.once('SIGTERM', close);
+  process.once('SIGINT', close);
+  await app.listen({ host: config.host, port: config.webPort });
+}
+
+async function waitForDatabase(pool: ReturnType<typeof createPool>, log: (m: string) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pool.query('SELECT 1');
+      return;
+    } catch (err) {
+      if (attempt >= 60) throw err;
+      if (attempt === 1 || attempt % 10 === 0) log(`waiting for the database: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`enchilada web: ${err.message}`);
+  } else {
+    console.error('enchilada web failed to start:', err);
+  }
+  process.exit(1);
+});
