@@ -10,9 +10,12 @@ const base = {
   },
   moduleNameMapper: {
     '^@enchilada/(core|data|jobs|models|ml)$': '<rootDir>/services/$1/src/index.ts',
+    '^@enchilada/test-support$': '<rootDir>/test-support/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Dependencies shipped only as ES modules are compiled too (pnpm layout included).
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(content-disposition|cookie)/)'],
 };
 module.exports = {
   projects: [

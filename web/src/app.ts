@@ -17,6 +17,12 @@ import healthRoutes from './routes/health.js';
 import pageRoutes from './routes/pages.js';
 import { UserRepository } from './users/repository.js';
 
+export interface RegisteredRoute { readonly method: string; readonly url: string; readonly public: boolean }
+
+declare module 'fastify' {
+  interface FastifyInstance { registeredRoutes: readonly RegisteredRoute[] }
+}
+
 export interface WebDeps {
   readonly config: Config;
   readonly pool: Pool;
@@ -24,8 +30,6 @@ export interface WebDeps {
   readonly webDir: string;
   readonly logger?: boolean;
 }
-
-const require = createRequire(join(process.cwd(), 'noop.js'));
 
 function packageDir(name: string, from: string): string {
   const req = createRequire(join(from, 'package.json'));
@@ -41,6 +45,16 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
   const users = new UserRepository(pool);
+  // Static files are public: they hold no data.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/static/')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  // Every route as registered, so tests can prove none escapes the sign-in check.
+  const registered: RegisteredRoute[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) registered.push({ method, url: r.url ?? r.path, public: r.config?.public === true });
+  });
+  app.decorate('registeredRoutes', registered);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -70,10 +84,6 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(session, { secretKey: secret(config, 'web_secret_key'), users });
   await app.register(guard);
 
-  // Static files are public: they hold no data.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/static/')) route.config = { ...(route.config ?? {}), public: true };
-  });
   const staticOpts = { decorateReply: false, maxAge: '1h', immutable: false } as const;
   await app.register(fastifyStatic, { root: join(webDir, 'public'), prefix: '/static/app/', ...staticOpts, decorateReply: true });
   await app.register(fastifyStatic, { root: join(packageDir('bootstrap', webDir), 'dist'), prefix: '/static/bootstrap/', ...staticOpts });
@@ -101,6 +111,5 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     return reply.code(status).send({ message, code: (err as HttpError).code ?? 'error' });
   });
 
-  void require;
   return app;
 }

@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""Writes the shipped toy datasets (iris, wine, boston, auto-mpg) as CSV next to this script.
+
+Run with Debian's /usr/bin/python3 (python3-sklearn) from the repository root after `pnpm install`
+(auto-mpg comes from the npm package vega-datasets@3.2.1). Values are written exactly as the
+sources hold them: floats in Python's shortest round-trip form, strings copied unchanged.
+"""
+import csv
+import json
+import os
+import sys
+
+from sklearn.datasets import load_iris, load_wine
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BOSTON = '/usr/lib/python3/dist-packages/sklearn/datasets/data/boston_house_prices.csv'
+CARS = os.path.join(ROOT, 'node_modules', 'vega-datasets', 'data', 'cars.json')
+
+
+def cell(v):
+    if v is None:
+        return ''
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def write(name, header, rows):
+    path = os.path.join(HERE, name)
+    with open(path, 'w', newline='') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(header)
+        for r in rows:
+            w.writerow([cell(v) for v in r])
+    print(f'{path}: {len(rows)} rows')
+
+
+def iris():
+    d = load_iris()
+    header = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species']
+    rows = [[float(x) for x in xs] + [d.target_names[t]] for xs, t in zip(d.data, d.target)]
+    write('iris.csv', header, rows)
+
+
+def wine():
+    d = load_wine()
+    header = list(d.feature_names) + ['cultivar']
+    rows = [[float(x) for x in xs] + [d.target_names[t]] for xs, t in zip(d.data, d.target)]
+    write('wine.csv', header, rows)
+
+
+def boston():
+    with open(BOSTON, newline='') as f:
+        lines = list(csv.reader(f))
+    header, body = lines[1], lines[2:]  # line 0 is "506,13": the count, not data
+    rows = [r for r in body if r]
+    write('boston.csv', header, rows)
+
+
+def auto_mpg():
+    with open(CARS) as f:
+        cars = json.load(f)
+    header = ['name', 'mpg', 'cylinders', 'displacement', 'horsepower', 'weight', 'acceleration',
+              'model_year', 'origin']
+    rows = []
+    for c in cars:
+        if c.get('Miles_per_Gallon') is None:
+            continue  # the 8 cars without mpg are not in UCI's 398-car set
+        year = int(c['Year'][:4]) - 1900  # "1970-01-01" -> 70, as UCI codes it
+        rows.append([c['Name'], c['Miles_per_Gallon'], c['Cylinders'], c['Displacement'],
+                     c.get('Horsepower'), c['Weight_in_lbs'], c['Acceleration'], year, c['Origin']])
+    write('auto-mpg.csv', header, rows)
+
+
+if __name__ == '__main__':
+    if not os.path.exists(CARS):
+        sys.exit(f'{CARS} is missing: run `pnpm install` at the repository root first')
+    iris()
+    wine()
+    boston()
+    auto_mpg()

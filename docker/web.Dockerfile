@@ -1,0 +1,45 @@
+# web: sign-in, pages, JSON API and the proxy to viz. Stages: base → deps → development | build → production.
+ARG NODE_IMAGE=node:24-bookworm-slim
+FROM ${NODE_IMAGE} AS base
+ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH CI=true
+RUN npm install -g pnpm@10.34.9 && npm cache clean --force
+WORKDIR /app
+
+# Manifests first, so dependency layers are rebuilt only when a manifest or the lockfile changes.
+FROM base AS manifests
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+COPY services/core/package.json services/core/
+COPY services/ml/package.json services/ml/
+COPY web/package.json web/
+COPY viz/package.json viz/
+
+FROM manifests AS deps
+RUN pnpm install --frozen-lockfile --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store
+
+# Development: sources are mounted over /app by docker/docker-compose.dev.yml; tsx reloads on change.
+FROM deps AS development
+ENV NODE_ENV=development
+COPY . .
+RUN chown -R node:node /app
+USER node
+EXPOSE 5000
+CMD ["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--conditions=development", "web/src/main.ts"]
+
+FROM deps AS build
+COPY services/core services/core
+COPY web web
+RUN node_modules/.bin/tsc -b web
+
+FROM manifests AS production
+ENV NODE_ENV=production
+RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/web..." --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store
+COPY --from=build /app/services/core/dist services/core/dist
+COPY --from=build /app/web/dist web/dist
+COPY web/views web/views
+COPY web/public web/public
+COPY db/migrations db/migrations
+USER node
+EXPOSE 5000
+HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=5 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WEB_PORT||5000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "web/dist/main.js"]

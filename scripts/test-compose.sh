@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# pnpm test:compose — builds the real images and brings the real docker-compose.yml up (podman +
+# docker-compose here; see ../shared/notes/containers.md), signs in over HTTP on 127.0.0.1:5000,
+# checks that viz and db are not published and that each container sees only its secrets, then
+# tears everything down. Ends with `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PROJECT=${COMPOSE_PROJECT:-enchilada-test}
+SHARED=${SHARED_DIR:-../shared}
+passed=0; failed=0
+ok()   { passed=$((passed + 1)); echo "  ✓ $*"; }
+bad()  { failed=$((failed + 1)); echo "  ✗ $*"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+now() { date +%s.%N; }
+
+if [[ -z ${DOCKER_HOST:-} ]] && ! docker info >/dev/null 2>&1; then
+  if [[ -x $SHARED/tools/containers.sh ]]; then
+    env_file=$(mktemp)
+    "$SHARED/tools/containers.sh" setup > "$env_file" || { echo "container setup failed"; echo "0 passed, 1 failed"; exit 1; }
+    . "$env_file"
+    "$SHARED/tools/containers.sh" standins || { echo "stand-in images failed"; echo "0 passed, 1 failed"; exit 1; }
+    standins=1
+  fi
+fi
+COMPOSE=(docker-compose -p "$PROJECT")
+docker compose version >/dev/null 2>&1 && [[ -z ${standins:-} ]] && COMPOSE=(docker compose -p "$PROJECT")
+
+cleanup() {
+  "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1
+  [[ -n ${standins:-} ]] && "$SHARED/tools/containers.sh" teardown "$PROJECT" >/dev/null 2>&1
+  rm -rf "$jar_dir"
+}
+jar_dir=$(mktemp -d)
+trap cleanup EXIT
+
+bash secrets/create-secrets.sh >/dev/null
+chmod 644 secrets/db_root_password secrets/db_user_password secrets/web_secret_key secrets/viz_secret_key
+
+echo "building images"
+t0=$(now)
+if ! "${COMPOSE[@]}" build 2>&1 | tail -n 3; then bad "images build"; fi
+t1=$(now)
+echo "build: $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
+for img in enchilada-web enchilada-viz; do
+  size=$(docker image inspect "$img:latest" --format '{{.Size}}' 2>/dev/null)
+  [[ -n $size ]] && echo "image $img: $((size / 1000000)) MB"
+done
+
+echo "starting the stack"
+t_up=$(now)
+"${COMPOSE[@]}" up -d 2>&1 | tail -n 5
+ready=
+for _ in $(seq 240); do
+  if curl -fsS -o /dev/null http://127.0.0.1:5000/readyz 2>/dev/null; then ready=1; break; fi
+  sleep 0.5
+done
+check "web answers /readyz on 127.0.0.1:5000" test -n "$ready"
+if [[ -z $ready ]]; then "${COMPOSE[@]}" logs --tail 40; fi
+
+user=$(grep -m1 -E '^\s+MYSQL_USER:' docker-compose.yml | awk '{print $2}')
+password=$(cat secrets/db_user_password)
+jar=$jar_dir/cookies
+login_page=$(curl -fsS -c "$jar" -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/login)
+csrf=$(printf '%s' "$login_page" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -n1)
+status=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" -H 'accept: text/html' \
+  --data-urlencode "username=$user" --data-urlencode "password=$password" --data-urlencode "_csrf=$csrf" http://127.0.0.1:5000/login)
+check "sign-in as $user with the secret's password answers 303" test "$status" = 303
+home=$(curl -sS -c "$jar" -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/)
+t_signed=$(now)
+check "the signed-in home page names the user" grep -q "$user" <<<"$home"
+echo "up → signed-in page: $(awk "BEGIN{printf \"%.1f\", $t_signed - $t_up}") s"
+doc=$(curl -sS -b "$jar" http://127.0.0.1:5000/viz/documents/overview)
+check "the overview document comes from viz through web's proxy" grep -q '"name":"Plot"' <<<"$doc"
+wrong=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar_dir/x" -b "$jar_dir/x" -H 'accept: text/html' \
+  --data-urlencode "username=$user" --data-urlencode "password=wrong" --data-urlencode "_csrf=x" http://127.0.0.1:5000/login)
+check "a sign-in without a valid CSRF token is refused" test "$wrong" = 403
+
+check "viz is not published to the host" test -z "$("${COMPOSE[@]}" port viz 5006 2>/dev/null)"
+check "db is not published to the host" test -z "$("${COMPOSE[@]}" port db 3306 2>/dev/null)"
+check "nothing listens on 127.0.0.1:5006" bash -c '! curl -s -m 2 -o /dev/null http://127.0.0.1:5006/healthz'
+
+secrets_of() { "${COMPOSE[@]}" exec -T "$1" sh -c 'ls /run/secrets | sort | tr "\n" " "' 2>/dev/null; }
+check "db sees only db_root_password, db_user_password" test "$(secrets_of db)" = "db_root_password db_user_password "
+check "web sees only db_user_password, viz_secret_key, web_secret_key" test "$(secrets_of web)" = "db_user_password viz_secret_key web_secret_key "
+check "viz sees only db_user_password, viz_secret_key" test "$(secrets_of viz)" = "db_user_password viz_secret_key "
+for svc in web viz; do
+  envs=$("${COMPOSE[@]}" exec -T "$svc" env 2>/dev/null)
+  leak=
+  for s in db_root_password db_user_password web_secret_key viz_secret_key; do
+    grep -qF "$(cat secrets/$s)" <<<"$envs" && leak=1
+  done
+  check "$svc has no secret value in its environment" test -z "$leak"
+  check "$svc runs as a non-root user" test "$("${COMPOSE[@]}" exec -T "$svc" id -u 2>/dev/null | tr -d '\r')" != 0
+done
+logs=$("${COMPOSE[@]}" logs web viz 2>/dev/null)
+check "no secret value appears in the logs" bash -c "! grep -qF -e '$(cat secrets/db_user_password)' -e '$(cat secrets/web_secret_key)' -e '$(cat secrets/viz_secret_key)' <<<\"\$0\"" "$logs"
+
+echo "$passed passed, $failed failed"
+[[ $failed = 0 ]]

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { ConfigError, loadConfig } from '../src/index.js';
+
+function secretsDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  for (const [k, v] of Object.entries(files)) writeFileSync(join(dir, k), v);
+  return dir;
+}
+const ALL = { db_user_password: 'pw\n', web_secret_key: 'w', viz_secret_key: 'v', db_root_password: 'r' };
+
+describe('loadConfig', () => {
+  it('reads ports, database settings and secrets into a frozen object', () => {
+    const c = loadConfig('web', { SECRETS_DIR: secretsDir(ALL), WEB_PORT: '5100', MYSQL_USER: 'flask', MYSQL_DATABASE: 'ml_data' });
+    expect(c.webPort).toBe(5100);
+    expect(c.vizPort).toBe(5006);
+    expect(c.vizUrl).toBe('http://127.0.0.1:5006');
+    expect(c.mysql.user).toBe('flask');
+    expect(c.adminUser).toBe('flask');
+    expect(c.mysql.password.reveal()).toBe('pw');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('stops with a message naming the missing secret file and how to create it', () => {
+    const dir = secretsDir({ db_user_password: 'x', viz_secret_key: 'v' });
+    expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(ConfigError);
+    expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(new RegExp(`${join(dir, 'web_secret_key')} is missing: create it with .*create-secrets\\.sh`));
+  });
+
+  it('refuses an empty secret file', () => {
+    const dir = secretsDir({ ...ALL, viz_secret_key: '\n' });
+    expect(() => loadConfig('viz', { SECRETS_DIR: dir })).toThrow(/viz_secret_key is empty/);
+  });
+
+  it('reports an unreadable secret file', () => {
+    if (process.getuid?.() === 0) return; // root reads anything; the branch is covered on non-root runs
+    const dir = secretsDir(ALL);
+    chmodSync(join(dir, 'web_secret_key'), 0);
+    expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(/permission denied/);
+  });
+
+  it('gives viz only the secrets viz needs', () => {
+    const c = loadConfig('viz', { SECRETS_DIR: secretsDir({ db_user_password: 'p', viz_secret_key: 'v' }) });
+    expect(Object.keys(c.secrets).sort()).toEqual(['db_user_password', 'viz_secret_key']);
+  });
+
+  it('never prints secret values', () => {
+    const c = loadConfig('web', { SECRETS_DIR: secretsDir(ALL) });
+    const shown = JSON.stringify(c) + inspect(c, { depth: 5 }) + String(c.mysql.password);
+    expect(shown).not.toContain('pw');
+    expect(shown).toContain('[secret]');
+  });
+
+  it('refuses a malformed port with the variable name', () => {
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), WEB_PORT: 'eighty' })).toThrow(/WEB_PORT must be an integer/);
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), VIZ_PORT: '70000' })).toThrow(/VIZ_PORT/);
+  });
+
+  it('refuses an unknown NODE_ENV and a hostile MYSQL_USER', () => {
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), NODE_ENV: 'prod' })).toThrow(/NODE_ENV/);
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), MYSQL_USER: "x'; DROP" })).toThrow(/MYSQL_USER/);
+  });
+});
