@@ -8,6 +8,7 @@ WORKDIR /app
 FROM base AS manifests
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY services/core/package.json services/core/
+COPY services/data/package.json services/data/
 COPY services/ml/package.json services/ml/
 COPY web/package.json web/
 COPY viz/package.json viz/
@@ -25,6 +26,7 @@ CMD ["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--conditions=dev
 
 FROM deps AS build
 COPY services/core services/core
+COPY services/data services/data
 COPY viz viz
 RUN node_modules/.bin/tsc -b viz
 
@@ -32,6 +34,7 @@ FROM manifests AS production
 ENV NODE_ENV=production
 RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/viz..." --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store
 COPY --from=build /app/services/core/dist services/core/dist
+COPY --from=build /app/services/data/dist services/data/dist
 COPY --from=build /app/viz/dist viz/dist
 USER node
 EXPOSE 5006

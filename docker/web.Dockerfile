@@ -9,6 +9,7 @@ WORKDIR /app
 FROM base AS manifests
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY services/core/package.json services/core/
+COPY services/data/package.json services/data/
 COPY services/ml/package.json services/ml/
 COPY web/package.json web/
 COPY viz/package.json viz/
@@ -27,6 +28,7 @@ CMD ["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--conditions=dev
 
 FROM deps AS build
 COPY services/core services/core
+COPY services/data services/data
 COPY web web
 RUN node_modules/.bin/tsc -b web
 
@@ -34,10 +36,12 @@ FROM manifests AS production
 ENV NODE_ENV=production
 RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/web..." --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store
 COPY --from=build /app/services/core/dist services/core/dist
+COPY --from=build /app/services/data/dist services/data/dist
 COPY --from=build /app/web/dist web/dist
 COPY web/views web/views
 COPY web/public web/public
 COPY db/migrations db/migrations
+COPY db/datasets/*.csv db/datasets/*.json db/datasets/
 USER node
 EXPOSE 5000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=5 \

@@ -66,3 +66,4 @@ export async function createTestDb(name: string): Promise<TestDb> {
 
 export const MIGRATIONS_DIR = join(__dirname, '..', 'db', 'migrations');
 export const WEB_DIR = join(__dirname, '..', 'web');
+export const DATASETS_DIR = join(__dirname, '..', 'db', 'datasets');

@@ -15,6 +15,9 @@ import vizProxy from './plugins/viz-proxy.js';
 import authRoutes from './routes/auth.js';
 import healthRoutes from './routes/health.js';
 import pageRoutes from './routes/pages.js';
+import datasetRoutes from './routes/datasets.js';
+import pages from './plugins/pages.js';
+import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
 
 export interface RegisteredRoute { readonly method: string; readonly url: string; readonly public: boolean }
@@ -28,6 +31,8 @@ export interface WebDeps {
   readonly pool: Pool;
   /** The web package folder (views/, public/). */
   readonly webDir: string;
+  /** db/datasets: the toy datasets and their descriptions. */
+  readonly datasetsDir: string;
   readonly logger?: boolean;
 }
 
@@ -83,6 +88,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(view, { engine: { ejs }, root: join(webDir, 'views'), defaultContext: { appName: 'Enchilada' } });
   await app.register(session, { secretKey: secret(config, 'web_secret_key'), users });
   await app.register(guard);
+  const catalog = new Catalog(pool);
+  await app.register(pages, { catalog });
 
   const staticOpts = { decorateReply: false, maxAge: '1h', immutable: false } as const;
   await app.register(fastifyStatic, { root: join(webDir, 'public'), prefix: '/static/app/', ...staticOpts, decorateReply: true });
@@ -92,6 +99,10 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { pool });
   await app.register(authRoutes, { users, rateLimit: config.loginRateLimit });
   await app.register(pageRoutes);
+  await app.register(datasetRoutes, {
+    pool, catalog, toys: new ToyDatasets(deps.datasetsDir), loads: new Loads(pool),
+    uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes),
+  });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
 
   app.setNotFoundHandler(async (req, reply) => {

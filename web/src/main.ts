@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, createPool, loadConfig, migrate, secret } from '@enchilada/core';
 import { buildApp } from './app.js';
 import { UserRepository } from './users/repository.js';
+import { Loads, UploadStore, sweepOrphanTables } from '@enchilada/data';
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));
 const rootDir = join(webDir, '..');
@@ -11,12 +12,18 @@ const rootDir = join(webDir, '..');
 async function main(): Promise<void> {
   const config = loadConfig('web');
   const pool = createPool(config.mysql);
-  const app = await buildApp({ config, pool, webDir });
+  const datasetsDir = join(rootDir, 'db', 'datasets');
+  const app = await buildApp({ config, pool, webDir, datasetsDir });
   const migrationsDir = join(rootDir, 'db', 'migrations');
   await waitForDatabase(pool, (m) => app.log.info(m));
   await migrate(pool, migrationsDir, (m) => app.log.info(m));
   const created = await new UserRepository(pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
   if (created) app.log.info({ user: config.adminUser }, 'created the first administrator');
+  // Leftovers of a crash: loads that stopped reporting, tables no catalog row points at, old uploads.
+  const stale = await new Loads(pool).failStale();
+  const orphans = await sweepOrphanTables(pool, 60);
+  const files = await new UploadStore(config.uploadDir, config.uploadMaxBytes).sweep(24);
+  if (stale || orphans.length || files) app.log.info({ stale, orphans: orphans.length, files }, 'cleaned up after an earlier crash');
   const close = async () => { await app.close(); await pool.end(); process.exit(0); };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);

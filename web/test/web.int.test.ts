@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RowDataPacket } from '@enchilada/core';
 import { migrate, secret } from '@enchilada/core';
-import { MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
@@ -14,7 +14,7 @@ beforeAll(async () => {
   await migrate(db.pool, MIGRATIONS_DIR);
   const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' });
   await new UserRepository(db.pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
-  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, logger: false });
+  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
   await app.ready();
 });
 afterAll(async () => {
@@ -191,7 +191,7 @@ describe('protected routes', () => {
 
 describe('rate limit', () => {
   it('refuses sign-in attempts beyond the limit with 429, even with the right password', async () => {
-    const limited = await buildApp({ config: db.config('web', { LOGIN_RATE_LIMIT: '3' }), pool: db.pool, webDir: WEB_DIR, logger: false });
+    const limited = await buildApp({ config: db.config('web', { LOGIN_RATE_LIMIT: '3' }), pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await new Browser(limited).signIn(TEST_USER, 'wrong')).statusCode);

@@ -1,4 +1,6 @@
 // Configuration is read once at start into a frozen, typed object; nothing else reads process.env.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from './errors.js';
 import { readSecret, type Secret, type SecretName } from './secrets.js';
 
@@ -25,6 +27,9 @@ export interface Config {
   /** The first administrator's name: the MySQL user named in the compose file. */
   readonly adminUser: string;
   readonly loginRateLimit: { readonly max: number; readonly windowMs: number };
+  /** Where uploaded CSV files wait for the preview, and the largest accepted. */
+  readonly uploadDir: string;
+  readonly uploadMaxBytes: number;
   readonly secrets: Readonly<Partial<Record<SecretName, Secret>>>;
 }
 
@@ -88,6 +93,8 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
       max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
       windowMs: int(env, 'LOGIN_RATE_WINDOW_S', 60, 1, 86400) * 1000,
     }),
+    uploadDir: text(env, 'UPLOAD_DIR', join(tmpdir(), 'enchilada-uploads')),
+    uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 200, 1, 100000) * 1_000_000,
     secrets: Object.freeze(secrets),
   });
 }

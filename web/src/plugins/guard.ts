@@ -20,14 +20,9 @@ export function wantsHtml(req: FastifyRequest): boolean {
 }
 
 export default fp(async function guard(app: FastifyInstance) {
+  // preValidation runs after passport has read the session and before schemas are checked, so an
+  // anonymous request learns nothing about a route's parameters.
   app.addHook('preValidation', async (req, reply) => {
-    if (UNSAFE.has(req.method)) {
-      await new Promise<void>((resolve, reject) => {
-        app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve()));
-      });
-    }
-  });
-  app.addHook('preHandler', async (req, reply) => {
     const config = req.routeOptions.config;
     // Authenticated responses must never be served from the browser's cache (back button after sign-out).
     if (!config.public) reply.header('cache-control', 'no-store');
@@ -40,5 +35,12 @@ export default fp(async function guard(app: FastifyInstance) {
       throw new UnauthorizedError();
     }
     if (config.admin && req.user.role !== 'admin') throw new ForbiddenError('administrators only');
+  });
+  app.addHook('preValidation', async (req, reply) => {
+    if (UNSAFE.has(req.method)) {
+      await new Promise<void>((resolve, reject) => {
+        app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve()));
+      });
+    }
   });
 });

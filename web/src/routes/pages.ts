@@ -1,8 +1,6 @@
-// The signed-in pages.
+// The signed-in pages that are not about one feature.
 import type { FastifyInstance } from 'fastify';
 
 export default async function pageRoutes(app: FastifyInstance) {
-  app.get('/', async (req, reply) => reply.view('home.ejs', {
-    title: 'Overview', active: 'home', user: req.user, csrfToken: reply.generateCsrf(),
-  }));
+  app.get('/', async (_req, reply) => reply.page('home.ejs', { title: 'Overview', active: 'home' }));
 }

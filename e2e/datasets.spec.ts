@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { signIn } from './support';
+
+test('load Iris, read its description, statistics and data', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/datasets');
+  await page.getByTestId('load-iris').click();
+  await expect(page.getByTestId('notice')).toContainText(/Loaded Iris flowers: 150 rows|Reloaded Iris flowers: 150 rows/);
+  await expect(page.locator('tr[data-toy=iris]')).toContainText('loaded');
+  await expect(page.getByTestId('dataset-picker').locator('option:checked')).toHaveText(/Iris flowers/);
+  await page.locator('tr[data-toy=iris] a', { hasText: 'Iris flowers' }).click();
+  await expect(page.getByTestId('toy-summary')).toContainText('Fisher');
+  await expect(page.getByTestId('toy-columns')).toContainText('petal_width');
+  await page.getByRole('link', { name: 'View data' }).click();
+  await expect(page.getByTestId('data-table').locator('tbody tr')).toHaveCount(50);
+  await page.getByTestId('next-page').click();
+  await expect(page.getByTestId('data-table').locator('tbody tr').first()).toContainText('51');
+  await page.getByRole('link', { name: 'petal_length' }).click();
+  await expect(page.getByTestId('data-table').locator('tbody tr').first().locator('td').nth(3)).toHaveText('1');
+  await page.goto('/datasets');
+  await page.locator('tr[data-toy=iris]').getByRole('link', { name: 'Open' }).click();
+  await expect(page.getByTestId('stats-table')).toContainText('sepal_length');
+  await expect(page.getByTestId('class-counts')).toContainText('setosa');
+  await page.screenshot({ path: 'reports/screenshots/dataset-iris.png', fullPage: true });
+});
+
+test('upload a small CSV through the preview, pick it in the top bar, then delete it', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/datasets');
+  const csv = 'height cm,weight kg,smoker,label\n170,70.5,yes,a\n182,81.2,no,b\n165,,no,a\n190,95.1,yes,b\n';
+  await page.getByTestId('upload-file').setInputFiles({ name: 'people-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByTestId('upload-send').click();
+  await expect(page.getByTestId('preview-form')).toBeVisible();
+  await expect(page.locator('#preview-table')).toContainText('165');
+  await expect(page.locator('select[aria-label="type of column 2"]')).toHaveValue('decimal');
+  await expect(page.locator('select[aria-label="type of column 3"]')).toHaveValue('boolean');
+  await expect(page.locator('select[aria-label="role of column 4"]')).toHaveValue('target');
+  await page.fill('input[aria-label="name of column 1"]', 'height');
+  await page.fill('#ds-name', 'people_e2e');
+  await page.screenshot({ path: 'reports/screenshots/upload-preview.png', fullPage: true });
+  await page.getByTestId('commit-upload').click();
+  await expect(page).toHaveURL(/\/datasets\/\d+$/, { timeout: 30_000 });
+  await expect(page.getByTestId('stats-table')).toContainText('height');
+  await expect(page.getByTestId('dataset-picker').locator('option:checked')).toHaveText(/people-e2e/);
+  // Switch the current dataset from the top bar and back.
+  await page.getByTestId('dataset-picker').selectOption({ label: 'Iris flowers (iris)' });
+  await expect(page.getByTestId('dataset-picker').locator('option:checked')).toHaveText(/Iris flowers/);
+  await page.getByTestId('dataset-picker').selectOption({ label: 'people-e2e (people_e2e)' });
+  await expect(page.getByTestId('dataset-picker').locator('option:checked')).toHaveText(/people-e2e/);
+  await page.goto('/datasets');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('delete-people_e2e').click();
+  await expect(page.getByTestId('notice')).toContainText('Deleted people-e2e');
+  await expect(page.locator('tr[data-dataset=people_e2e]')).toHaveCount(0);
+});
+
+test('a malformed CSV is refused with its line, and nothing is stored', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/datasets');
+  await page.getByTestId('upload-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,c\n1,2,3\n4,5\n') });
+  await page.getByTestId('upload-send').click();
+  await expect(page.getByTestId('upload-error')).toHaveText('line 3: expected 3 fields but found 2');
+  await expect(page.getByTestId('preview-form')).toBeHidden();
+});

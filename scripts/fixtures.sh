@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `pnpm fixtures`: writes the reference fixtures the parity tests read, with Debian's python3-sklearn
+# and python3-pandas (/usr/bin/python3). Fixtures are generated, never committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${REFERENCE_PYTHON:-/usr/bin/python3}
+"$PY" services/data/scripts/describe_fixtures.py
+if [[ -f services/ml/scripts/make_fixtures.py ]]; then "$PY" services/ml/scripts/make_fixtures.py "$@"; fi

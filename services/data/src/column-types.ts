@@ -1,0 +1,87 @@
+// Column types of a dataset, how a CSV value is read as each, and how a type is inferred.
+
+export type ColumnType = 'integer' | 'decimal' | 'text' | 'boolean';
+export type ColumnRole = 'feature' | 'target' | 'identifier' | 'ignored';
+export type Task = 'classification' | 'regression';
+
+export const COLUMN_TYPES: readonly ColumnType[] = ['integer', 'decimal', 'text', 'boolean'];
+export const COLUMN_ROLES: readonly ColumnRole[] = ['feature', 'target', 'identifier', 'ignored'];
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly role: ColumnRole;
+}
+
+/** Values read as missing (NULL), as pandas reads them by default. */
+const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?']);
+const INTEGER = /^[+-]?\d{1,18}$/;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const TRUE = new Set(['true', 'yes', 't', 'y']);
+const FALSE = new Set(['false', 'no', 'f', 'n']);
+export const MAX_TEXT = 255;
+
+export function isMissing(raw: string): boolean {
+  return MISSING.has(raw.trim().toLowerCase());
+}
+
+/** The value to store for `raw` as `type`, or an Error saying why it is not one. */
+export function readValue(raw: string, type: ColumnType): number | string | null | Error {
+  if (isMissing(raw)) return null;
+  const v = raw.trim();
+  switch (type) {
+    case 'integer': {
+      if (!INTEGER.test(v)) return new Error(`"${clip(raw)}" is not an integer`);
+      const n = Number(v);
+      return Number.isSafeInteger(n) ? n : new Error(`${clip(raw)} is too large for an integer column`);
+    }
+    case 'decimal': {
+      if (!DECIMAL.test(v)) return new Error(`"${clip(raw)}" is not a number`);
+      const n = Number(v);
+      return Number.isFinite(n) ? n : new Error(`${clip(raw)} is out of range`);
+    }
+    case 'boolean': {
+      const l = v.toLowerCase();
+      if (TRUE.has(l) || l === '1') return 1;
+      if (FALSE.has(l) || l === '0') return 0;
+      return new Error(`"${clip(raw)}" is not true or false`);
+    }
+    case 'text':
+      return raw.length > MAX_TEXT ? new Error(`text longer than ${MAX_TEXT} characters`) : raw;
+  }
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+/** The narrowest type every non-missing sample value fits. */
+export function inferType(values: readonly string[]): ColumnType {
+  const present = values.filter((v) => !isMissing(v)).map((v) => v.trim());
+  if (present.length === 0) return 'text';
+  if (present.every((v) => INTEGER.test(v) && Number.isSafeInteger(Number(v)))) return 'integer';
+  if (present.every((v) => DECIMAL.test(v))) return 'decimal';
+  if (present.every((v) => TRUE.has(v.toLowerCase()) || FALSE.has(v.toLowerCase()))) return 'boolean';
+  return 'text';
+}
+
+/** Classification for text, boolean or few distinct integer values; regression otherwise. */
+export function suggestTask(type: ColumnType, values: readonly string[]): Task {
+  if (type === 'text' || type === 'boolean') return 'classification';
+  if (type === 'integer') {
+    const distinct = new Set(values.filter((v) => !isMissing(v)).map((v) => v.trim()));
+    return distinct.size <= 20 ? 'classification' : 'regression';
+  }
+  return 'regression';
+}
+
+export function sqlType(type: ColumnType): string {
+  switch (type) {
+    case 'integer': return 'BIGINT NULL';
+    case 'decimal': return 'DOUBLE NULL';
+    case 'boolean': return 'TINYINT(1) NULL';
+    case 'text': return `VARCHAR(${MAX_TEXT}) NULL`;
+  }
+}
+
+export const isNumeric = (t: ColumnType): boolean => t === 'integer' || t === 'decimal' || t === 'boolean';

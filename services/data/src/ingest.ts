@@ -1,0 +1,163 @@
+// Loads CSV records into a new table and swaps it in with its catalog row. The rows go into a table
+// no catalog row points at yet; only when every row is in and the statistics are computed does one
+// catalog write make it visible (insert for a new dataset, table switch + version bump for a
+// reload). A failed or interrupted load drops its table, and the sweeper removes tables left by a
+// crash, so nothing half-loaded is ever visible.
+import { randomBytes } from 'node:crypto';
+import { BadRequestError, ConflictError, quoteIdent, withTransaction, type Pool } from '@enchilada/core';
+import { readValue, sqlType, COLUMN_ROLES, COLUMN_TYPES, type ColumnSpec, type Task } from './column-types.js';
+import { CsvError, type CsvSource } from './csv-reader.js';
+import { Catalog, type Dataset, type Origin } from './catalog.js';
+import { checkColumnNames, checkDatasetName } from './names.js';
+import { computeStatistics } from './statistics.js';
+
+export interface LoadSpec {
+  readonly name: string;
+  readonly title: string;
+  readonly origin: Origin;
+  /** One per CSV column, in file order. */
+  readonly columns: readonly ColumnSpec[];
+  readonly task: Task | null;
+  readonly createdBy: number | null;
+  /** Replace the rows of an existing dataset of this name (toy reloads); otherwise the name must be new. */
+  readonly replace?: boolean;
+}
+
+export interface LoadProgress { readonly rows: number; readonly bytes: number }
+
+export interface LoadOptions {
+  readonly onProgress?: (p: LoadProgress) => void;
+  readonly signal?: AbortSignal;
+  /** Rows per INSERT statement (bounded by the placeholder limit). */
+  readonly batchRows?: number;
+}
+
+export const DATA_TABLE_PREFIX = 'ds_';
+
+export function validateSpec(spec: LoadSpec, header?: readonly string[]): { target: string | null } {
+  checkDatasetName(spec.name);
+  if (spec.title.trim() === '' || spec.title.length > 200) throw new BadRequestError('title must be 1–200 characters', 'title');
+  if (header && header.length !== spec.columns.length) {
+    throw new BadRequestError(`the file has ${header.length} columns but ${spec.columns.length} were described`, 'columns');
+  }
+  spec.columns.forEach((c, i) => {
+    if (!COLUMN_TYPES.includes(c.type)) throw new BadRequestError(`column ${JSON.stringify(c.name)}: unknown type ${JSON.stringify(c.type)}`, `columns[${i}].type`);
+    if (!COLUMN_ROLES.includes(c.role)) throw new BadRequestError(`column ${JSON.stringify(c.name)}: unknown role ${JSON.stringify(c.role)}`, `columns[${i}].role`);
+  });
+  checkColumnNames(spec.columns.map((c) => c.name));
+  const targets = spec.columns.filter((c) => c.role === 'target');
+  if (targets.length > 1) throw new BadRequestError('choose at most one target column', 'columns');
+  const target = targets[0]?.name ?? null;
+  if (target && !spec.task) throw new BadRequestError('choose the task (classification or regression) for the target', 'task');
+  if (!target && spec.task) throw new BadRequestError('a task needs a target column', 'task');
+  if (spec.task === 'regression' && targets[0] && targets[0].type === 'text') {
+    throw new BadRequestError(`regression needs a numeric target; ${JSON.stringify(target)} is text`, 'task');
+  }
+  if (spec.columns.filter((c) => c.role === 'feature').length === 0) throw new BadRequestError('choose at least one feature column', 'columns');
+  return { target };
+}
+
+export async function loadDataset(pool: Pool, spec: LoadSpec, source: CsvSource, opts: LoadOptions = {}): Promise<Dataset> {
+  const { target } = validateSpec(spec, source.header);
+  const catalog = new Catalog(pool);
+  const existing = await catalog.byName(spec.name);
+  if (existing && !spec.replace) throw new ConflictError(`a dataset named ${JSON.stringify(spec.name)} exists already`);
+  if (existing && existing.origin !== spec.origin) throw new ConflictError(`${JSON.stringify(spec.name)} is an ${existing.origin} dataset`);
+
+  const table = DATA_TABLE_PREFIX + randomBytes(8).toString('hex');
+  const t = quoteIdent(table);
+  const cols = spec.columns;
+  const defs = cols.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`).join(', ');
+  await pool.query(`CREATE TABLE ${t} (\`_row\` BIGINT UNSIGNED NOT NULL PRIMARY KEY, ${defs}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+  try {
+    const rowCount = await insertRows(pool, t, cols, source, opts);
+    if (rowCount === 0) throw new CsvError(2, 'the file has a header but no rows');
+    const classTarget = spec.task === 'classification' ? target : null;
+    const stats = await computeStatistics(pool, table, cols, classTarget);
+    const row = { name: spec.name, title: spec.title.trim(), origin: spec.origin, tableName: table, target, task: spec.task, columns: cols, stats, rowCount, createdBy: spec.createdBy };
+    let id: number;
+    let old: string | null = null;
+    if (existing) {
+      id = existing.id;
+      old = await withTransaction(pool, (conn) => catalog.replaceTable(conn, existing.id, row));
+    } else {
+      try {
+        id = await catalog.insert(pool, row);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new ConflictError(`a dataset named ${JSON.stringify(spec.name)} exists already`);
+        throw err;
+      }
+    }
+    if (old) await pool.query(`DROP TABLE IF EXISTS ${quoteIdent(old)}`);
+    const ds = await catalog.get(id);
+    if (!ds) throw new Error('the dataset disappeared right after loading');
+    return ds;
+  } catch (err) {
+    await pool.query(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function insertRows(pool: Pool, t: string, cols: readonly ColumnSpec[], source: CsvSource, opts: LoadOptions): Promise<number> {
+  const batchRows = opts.batchRows ?? Math.max(1, Math.min(2000, Math.floor(30000 / (cols.length + 1))));
+  const names = ['`_row`', ...cols.map((c) => quoteIdent(c.name))].join(', ');
+  const sql = `INSERT INTO ${t} (${names}) VALUES ?`;
+  const conn = await pool.getConnection();
+  let n = 0;
+  let pending: Promise<unknown> | null = null;
+  let lastReport = 0;
+  try {
+    await conn.beginTransaction();
+    let batch: unknown[][] = [];
+    for await (const rec of source.records) {
+      if (opts.signal?.aborted) throw new BadRequestError('the load was cancelled');
+      const row: unknown[] = new Array(cols.length + 1);
+      row[0] = ++n;
+      for (let j = 0; j < cols.length; j++) {
+        const v = readValue(rec.values[j], cols[j].type);
+        if (v instanceof Error) throw new CsvError(rec.line, v.message, cols[j].name);
+        row[j + 1] = v;
+      }
+      batch.push(row);
+      if (batch.length >= batchRows) {
+        // Parse the next batch while the database stores this one.
+        if (pending) await pending;
+        pending = conn.query(sql, [batch]);
+        batch = [];
+        if (opts.onProgress && n - lastReport >= 20000) {
+          lastReport = n;
+          opts.onProgress({ rows: n, bytes: source.bytesRead() });
+        }
+      }
+    }
+    if (pending) await pending;
+    if (batch.length) await conn.query(sql, [batch]);
+    await conn.commit();
+    opts.onProgress?.({ rows: n, bytes: source.bytesRead() });
+    return n;
+  } catch (err) {
+    if (pending) await pending.catch(() => undefined);
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
+
+/** Drops data tables no catalog row points at (left by a crash mid-load). */
+export async function sweepOrphanTables(pool: Pool, olderThanMinutes = 0): Promise<string[]> {
+  const [rows] = await pool.query<import('@enchilada/core').RowDataPacket[]>(
+    `SELECT TABLE_NAME AS name FROM information_schema.TABLES
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'ds\\_%' AND (CREATE_TIME IS NULL OR CREATE_TIME <= NOW() - INTERVAL ? MINUTE)`,
+    [olderThanMinutes]);
+  const keep = await new Catalog(pool).tableNames();
+  const dropped: string[] = [];
+  for (const r of rows) {
+    const name = String(r.name);
+    if (!keep.has(name) && /^ds_[0-9a-f]{16}$/.test(name)) {
+      await pool.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+      dropped.push(name);
+    }
+  }
+  return dropped;
+}

@@ -1,0 +1,125 @@
+// Uploaded CSV files waiting for the user's choices in the preview. The file is streamed to disk
+// (never held in memory), then read twice: its first rows for the preview, all of it for the load.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { ForbiddenError, HttpError, NotFoundError } from '@enchilada/core';
+import { inferType, isMissing, suggestTask, type ColumnRole, type ColumnType, type Task } from './column-types.js';
+import { openCsv, type CsvSource } from './csv-reader.js';
+import { suggestColumnName, suggestDatasetName } from './names.js';
+
+export interface PreviewColumn { readonly header: string; readonly name: string; readonly type: ColumnType; readonly role: ColumnRole }
+export interface UploadPreview {
+  readonly id: string;
+  readonly fileName: string;
+  readonly bytes: number;
+  readonly columns: readonly PreviewColumn[];
+  readonly rows: readonly string[][];
+  readonly sampledRows: number;
+  readonly suggestedName: string;
+  readonly suggestedTask: Task | null;
+}
+interface Meta { readonly owner: number; readonly fileName: string; readonly bytes: number }
+
+export const PREVIEW_ROWS = 20;
+const SAMPLE_ROWS = 1000;
+
+export class PayloadTooLargeError extends HttpError {
+  constructor(limit: number) { super(413, `the file is larger than the upload limit of ${Math.round(limit / 1e6)} MB`, 'too_large'); }
+}
+
+export class UploadStore {
+  constructor(private readonly dir: string, readonly maxBytes: number) {}
+
+  private path(id: string, ext: 'csv' | 'json'): string {
+    if (!/^[0-9a-f]{32}$/.test(id)) throw new NotFoundError('no such upload');
+    return join(this.dir, `${id}.${ext}`);
+  }
+
+  /** Streams `file` to disk; `truncated()` tells whether the multipart limit cut it short. */
+  async save(file: Readable, fileName: string, owner: number, truncated: () => boolean): Promise<string> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const id = randomBytes(16).toString('hex');
+    const csv = this.path(id, 'csv');
+    try {
+      await pipeline(file, createWriteStream(csv, { mode: 0o600 }));
+      if (truncated()) throw new PayloadTooLargeError(this.maxBytes);
+      const { size } = await stat(csv);
+      await writeFile(this.path(id, 'json'), JSON.stringify({ owner, fileName: fileName.slice(0, 255), bytes: size } satisfies Meta), { mode: 0o600 });
+      return id;
+    } catch (err) {
+      await rm(csv, { force: true });
+      throw err;
+    }
+  }
+
+  async meta(id: string, user: { id: number; role: string }): Promise<Meta> {
+    let meta: Meta;
+    try {
+      meta = JSON.parse(await readFile(this.path(id, 'json'), 'utf8')) as Meta;
+    } catch {
+      throw new NotFoundError('no such upload (it may have expired): upload the file again');
+    }
+    if (meta.owner !== user.id && user.role !== 'admin') throw new ForbiddenError('this upload belongs to someone else');
+    return meta;
+  }
+
+  async open(id: string): Promise<CsvSource> {
+    return openCsv(createReadStream(this.path(id, 'csv')));
+  }
+
+  async preview(id: string, user: { id: number; role: string }): Promise<UploadPreview> {
+    const meta = await this.meta(id, user);
+    const src = await this.open(id);
+    const header = src.header;
+    const sample: string[][] = [];
+    const it = src.records[Symbol.asyncIterator]();
+    try {
+      while (sample.length < SAMPLE_ROWS) {
+        const r = await it.next();
+        if (r.done) break;
+        sample.push(r.value.values);
+      }
+    } finally {
+      await it.return?.();
+    }
+    const columns: PreviewColumn[] = header.map((h, j) => {
+      const values = sample.map((row) => row[j]);
+      const type = inferType(values);
+      const present = values.filter((v) => !isMissing(v));
+      const unique = new Set(present).size === present.length && present.length > 20;
+      return { header: h, name: suggestColumnName(h, j), type, role: type === 'text' && unique ? 'identifier' : 'feature' };
+    });
+    // The last column is the usual place of the target.
+    let suggestedTask: Task | null = null;
+    const last = columns.length - 1;
+    if (last >= 1) {
+      columns[last] = { ...columns[last], role: 'target' };
+      suggestedTask = suggestTask(columns[last].type, sample.map((row) => row[last]));
+    }
+    return {
+      id, fileName: meta.fileName, bytes: meta.bytes, columns, rows: sample.slice(0, PREVIEW_ROWS),
+      sampledRows: sample.length, suggestedName: suggestDatasetName(meta.fileName), suggestedTask,
+    };
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.path(id, 'csv'), { force: true });
+    await rm(this.path(id, 'json'), { force: true });
+  }
+
+  /** Removes uploads older than `hours` (abandoned previews). */
+  async sweep(hours = 24): Promise<number> {
+    let n = 0;
+    const files = await readdir(this.dir).catch(() => [] as string[]);
+    for (const f of files) {
+      const p = join(this.dir, f);
+      const s = await stat(p).catch(() => null);
+      if (s && Date.now() - s.mtimeMs > hours * 3600_000) { await rm(p, { force: true }); n++; }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,44 @@
+// Renders signed-in pages with what every page's layout needs: the user, a CSRF token for its
+// forms, the dataset picker (all datasets and the session's current one) and a one-time notice.
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Catalog, Dataset } from '@enchilada/data';
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    dataset: number;
+    notice: { kind: 'success' | 'danger' | 'info'; text: string };
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    page(template: string, vars: Record<string, unknown> & { title: string; active: string }): Promise<FastifyReply>;
+  }
+  interface FastifyRequest {
+    currentDataset(): Promise<Dataset | null>;
+  }
+}
+
+export default fp(async function pages(app: FastifyInstance, opts: { catalog: Catalog }) {
+  app.decorateRequest('currentDataset', async function (this: import('fastify').FastifyRequest) {
+    const id = this.session.get('dataset');
+    return typeof id === 'number' ? opts.catalog.get(id) : null;
+  });
+  app.decorateReply('page', async function (this: FastifyReply, template: string, vars: Record<string, unknown> & { title: string; active: string }) {
+    const req = this.request;
+    const datasets = await opts.catalog.list();
+    const currentId = req.session.get('dataset');
+    const current = datasets.find((d) => d.id === currentId) ?? null;
+    const notice = req.session.get('notice') ?? null;
+    if (notice) req.session.set('notice', undefined);
+    return this.view(template, {
+      user: req.user, csrfToken: this.generateCsrf(), datasets, current, notice, ...vars,
+    });
+  });
+});
+
+/** Sets a one-time message shown at the top of the next page. */
+export function notify(reply: FastifyReply, kind: 'success' | 'danger' | 'info', text: string): void {
+  reply.request.session.set('notice', { kind, text });
+}
