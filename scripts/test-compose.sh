@@ -71,6 +71,11 @@ check "the signed-in home page names the user" grep -q "$user" <<<"$home"
 echo "up → signed-in page: $(awk "BEGIN{printf \"%.1f\", $t_signed - $t_up}") s"
 doc=$(curl -sS -b "$jar" http://127.0.0.1:5000/viz/documents/overview)
 check "the overview document comes from viz through web's proxy" grep -q '"name":"Plot"' <<<"$doc"
+page=$(curl -sS -c "$jar" -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/datasets)
+csrf2=$(printf '%s' "$page" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -n1)
+loaded=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" -H 'accept: text/html' --data-urlencode "_csrf=$csrf2" http://127.0.0.1:5000/datasets/toy/iris/load)
+check "loading the Iris toy dataset answers 303" test "$loaded" = 303
+check "the datasets page shows Iris loaded with 150 rows" grep -q '150 rows' <<<"$(curl -sS -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/datasets)"
 wrong=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar_dir/x" -b "$jar_dir/x" -H 'accept: text/html' \
   --data-urlencode "username=$user" --data-urlencode "password=wrong" --data-urlencode "_csrf=x" http://127.0.0.1:5000/login)
 check "a sign-in without a valid CSRF token is refused" test "$wrong" = 403
