@@ -27,6 +27,7 @@ CMD ["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--conditions=dev
 FROM deps AS build
 COPY services/core services/core
 COPY services/data services/data
+COPY services/ml services/ml
 COPY viz viz
 RUN node_modules/.bin/tsc -b viz
 
@@ -35,6 +36,7 @@ ENV NODE_ENV=production
 RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/viz..." --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store
 COPY --from=build /app/services/core/dist services/core/dist
 COPY --from=build /app/services/data/dist services/data/dist
+COPY --from=build /app/services/ml/dist services/ml/dist
 COPY --from=build /app/viz/dist viz/dist
 USER node
 EXPOSE 5006

@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${REFERENCE_PYTHON:-/usr/bin/python3}
 "$PY" services/data/scripts/describe_fixtures.py
+"$PY" services/ml/scripts/eda_fixtures.py
 if [[ -f services/ml/scripts/make_fixtures.py ]]; then "$PY" services/ml/scripts/make_fixtures.py "$@"; fi

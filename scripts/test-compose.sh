@@ -33,6 +33,12 @@ cleanup() {
 jar_dir=$(mktemp -d)
 trap cleanup EXIT
 
+for port in 5000 5006; do
+  if curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/"; then
+    echo "port $port on 127.0.0.1 is already in use by another process: stop it first (the compose stack publishes 5000, and 5006 must stay closed)"
+    echo "0 passed, 1 failed"; exit 1
+  fi
+done
 bash secrets/create-secrets.sh >/dev/null
 chmod 644 secrets/db_root_password secrets/db_user_password secrets/web_secret_key secrets/viz_secret_key
 

@@ -79,3 +79,27 @@ describe('overview document', () => {
     for (const n of ['Plot', 'HBar', 'DataTable', 'HoverTool']) expect(names.has(n)).toBe(true);
   });
 });
+
+describe('EDA document', () => {
+  it('is refused to a token naming another dataset, and served to the right one', async () => {
+    const { ToyDatasets } = await import('@enchilada/data');
+    const { DATASETS_DIR } = await import('@enchilada/test-support');
+    const ds = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
+    const wrong = await get(signVizToken({ sub: 'a', doc: `eda:${ds.id + 1}` }, key), `/documents/eda?dataset=${ds.id}`);
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().message).toBe(`token does not grant eda:${ds.id}`);
+    const overviewToken = await get(signVizToken({ sub: 'a', doc: 'overview' }, key), `/documents/eda?dataset=${ds.id}`);
+    expect(overviewToken.statusCode).toBe(401);
+    const ok = await get(signVizToken({ sub: 'a', doc: `eda:${ds.id}` }, key), `/documents/eda?dataset=${ds.id}`);
+    expect(ok.statusCode).toBe(200);
+    const names = new Set(models(ok.json()).map((m) => m.name));
+    for (const n of ['Tabs', 'TabPanel', 'AnnularWedge', 'Select', 'CustomJS', 'GridPlot', 'Quad', 'HBar']) expect(names.has(n)).toBe(true);
+    const titles = models(ok.json()).filter((m) => m.name === 'TabPanel').map((m) => m.attributes?.title);
+    expect(titles).toEqual(['Summary', 'Feature importance', 'Crossfilter', 'Grid plot']);
+  });
+
+  it('answers 404 for a dataset that does not exist', async () => {
+    const res = await get(signVizToken({ sub: 'a', doc: 'eda:999999' }, key), '/documents/eda?dataset=999999');
+    expect(res.statusCode).toBe(404);
+  });
+});

@@ -16,6 +16,7 @@ import authRoutes from './routes/auth.js';
 import healthRoutes from './routes/health.js';
 import pageRoutes from './routes/pages.js';
 import datasetRoutes from './routes/datasets.js';
+import exploreRoutes from './routes/explore.js';
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
@@ -103,6 +104,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     pool, catalog, toys: new ToyDatasets(deps.datasetsDir), loads: new Loads(pool),
     uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes),
   });
+  await app.register(exploreRoutes);
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
 
   app.setNotFoundHandler(async (req, reply) => {

@@ -11,6 +11,8 @@ export interface ColumnSpec {
   readonly name: string;
   readonly type: ColumnType;
   readonly role: ColumnRole;
+  /** Unit of measurement, for axis labels (toy datasets describe theirs). */
+  readonly unit?: string;
 }
 
 /** Values read as missing (NULL), as pandas reads them by default. */

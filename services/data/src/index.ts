@@ -8,3 +8,4 @@ export * from './toy.js';
 export * from './viewer.js';
 export * from './uploads.js';
 export * from './loads.js';
+export * from './sample.js';

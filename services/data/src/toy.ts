@@ -46,7 +46,7 @@ export class ToyDatasets {
     const source = await openCsv(createReadStream(join(this.dir, toy.file)));
     return loadDataset(pool, {
       name: toy.name, title: toy.title, origin: 'toy', task: toy.task, createdBy, replace: true,
-      columns: toy.columns.map(({ name: n, type, role }) => ({ name: n, type, role })),
+      columns: toy.columns.map(({ name: n, type, role, unit }) => (unit ? { name: n, type, role, unit } : { name: n, type, role })),
     }, source, opts);
   }
 }

@@ -18,6 +18,8 @@ export interface FigureOptions {
   readonly xStart?: number;
   readonly tooltips?: readonly (readonly [string, string])[];
   readonly renderers?: readonly Renderer[];
+  /** False hides the plot's own toolbar (plots in a grid share the grid's). */
+  readonly toolbar?: boolean;
 }
 
 export function source(b: DocumentBuilder, data: Record<string, unknown[] | ArrayLike<number>>): Source {
@@ -52,6 +54,7 @@ export function figure(b: DocumentBuilder, o: FigureOptions): Plot {
     width: o.width ?? 600,
     sizing_mode: o.width ? 'fixed' : 'stretch_width',
     renderers: [...(o.renderers ?? [])],
+    ...(o.toolbar === false ? { toolbar_location: null } : {}),
   });
 }
 

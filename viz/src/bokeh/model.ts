@@ -15,7 +15,12 @@ export type InstanceOf<K extends ModelName> = Models[K] extends abstract new (at
 
 /** A model in a document being built: its type name, a document-unique id and its attributes. */
 class Node {
-  constructor(readonly name: string, readonly id: string, readonly attributes: Readonly<Record<string, unknown>>) {}
+  constructor(readonly name: string, readonly id: string, readonly attributes: Record<string, unknown>) {}
+}
+
+function node(model: object): Node {
+  if (!(model instanceof Node)) throw new TypeError('not a model made by bk()');
+  return model;
 }
 
 /** Numeric arrays worth sending in binary: typed arrays, gzip + base64 as BokehJS 3.10 expects. */
@@ -26,7 +31,23 @@ export class DocumentBuilder {
 
   /** Creates a model. The return type is bokehjs's class, so models nest where bokehjs allows. */
   bk<K extends ModelName>(name: K, attrs: AttrsOf<K>): InstanceOf<K> {
-    return new Node(name, `p${this.next++}`, attrs as Record<string, unknown>) as unknown as InstanceOf<K>;
+    return new Node(name, `p${this.next++}`, { ...(attrs as Record<string, unknown>) }) as unknown as InstanceOf<K>;
+  }
+
+  /** Changes attributes of a model already made (wiring that needs both ends to exist first). */
+  set(model: object, attrs: Record<string, unknown>): void {
+    Object.assign(node(model).attributes, attrs);
+  }
+
+  /** An attribute of a model (a callback's argument, say). */
+  get(model: object, name: string): unknown {
+    return node(model).attributes[name];
+  }
+
+  /** The first model of a list attribute (a plot's `below` axis, say). */
+  first(model: object, name: string): unknown {
+    const v = node(model).attributes[name];
+    return Array.isArray(v) ? v[0] : undefined;
   }
 
   /** The JSON item `Bokeh.embed.embed_item` takes. */

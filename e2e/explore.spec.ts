@@ -1,0 +1,81 @@
+import { expect, test, type Page } from '@playwright/test';
+import { expectDrawn, signIn } from './support';
+
+async function useToy(page: Page, name: string): Promise<void> {
+  await page.goto('/datasets');
+  const row = page.locator(`tr[data-toy="${name}"]`);
+  if ((await row.getByRole('button', { name: 'Load' }).count()) > 0) await row.getByRole('button', { name: 'Load' }).click();
+  else await row.getByRole('button', { name: 'Reload' }).click();
+  await expect(page.getByTestId('notice')).toBeVisible();
+}
+
+/** Clicks a BokehJS tab header (inside the Tabs view's shadow root). */
+async function openTab(page: Page, title: string): Promise<void> {
+  await page.locator('.bk-Tabs').first().evaluate((el, name) => {
+    const headers = el.shadowRoot?.querySelectorAll('.bk-tab') ?? [];
+    for (const h of Array.from(headers)) if (h.textContent?.trim() === name) (h as HTMLElement).click();
+  }, title);
+}
+
+/** Picks an option of the n-th BokehJS Select in the document. */
+async function choose(page: Page, nth: number, value: string): Promise<void> {
+  await page.locator('.bk-Select').nth(nth).evaluate((el, v) => {
+    const sel = el.shadowRoot?.querySelector('select');
+    if (!sel) throw new Error('no select');
+    sel.value = v;
+    sel.dispatchEvent(new Event('input', { bubbles: true }));
+    sel.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+/** The title texts BokehJS drew (titles live in the shadow roots of plot views). */
+async function plotTitles(page: Page): Promise<string> {
+  return page.locator('#eda-doc').evaluate((root) => {
+    const out: string[] = [];
+    const visit = (n: Element | ShadowRoot) => n.querySelectorAll('*').forEach((e) => { if (e.shadowRoot) visit(e.shadowRoot); });
+    visit(root);
+    // BokehJS draws titles into canvases; the model state is the reliable text source.
+    const Bokeh = (window as unknown as { Bokeh: { documents: { all_models: Set<{ type: string; text?: string }> }[] } }).Bokeh;
+    for (const doc of Bokeh.documents) for (const m of doc.all_models) if (m.type === 'Title' && m.text) out.push(m.text);
+    return out.join(' | ');
+  });
+}
+
+for (const [toy, kind] of [['iris', 'classification'], ['auto-mpg', 'regression']] as const) {
+  test(`the four EDA tabs draw for ${toy} (${kind}) and the dropdowns change the plots`, async ({ page }) => {
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page);
+    await useToy(page, toy);
+    await page.goto('/explore');
+    await expectDrawn(page, '#eda-doc');
+    await page.screenshot({ path: `reports/screenshots/eda-${toy}-summary.png`, fullPage: true });
+    if (kind === 'classification') {
+      expect(await plotTitles(page)).toContain('sepal_length by class');
+      await choose(page, 0, 'petal_width');
+      await expect.poll(() => plotTitles(page)).toContain('petal_width by class');
+    }
+    for (const tab of ['Feature importance', 'Crossfilter', 'Grid plot']) {
+      await openTab(page, tab);
+      await page.waitForTimeout(500);
+      await expectDrawn(page, '#eda-doc');
+      await page.screenshot({ path: `reports/screenshots/eda-${toy}-${tab.replace(' ', '-').toLowerCase()}.png`, fullPage: true });
+      if (tab === 'Crossfilter') {
+        const selectsBefore = kind === 'classification' ? 1 : 0; // the summary tab's feature picker comes first
+        const ySelect = selectsBefore + 1;
+        await choose(page, ySelect, kind === 'classification' ? 'petal_length' : 'weight');
+        await expect.poll(() => plotTitles(page)).toContain(kind === 'classification' ? 'petal_length against' : 'weight against');
+      }
+    }
+    expect(errors).toEqual([]);
+  });
+}
+
+test('Explore says clearly when no dataset is chosen', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/datasets');
+  await page.getByTestId('dataset-picker').selectOption('0');
+  await page.goto('/explore');
+  await expect(page.getByTestId('no-dataset')).toContainText('No dataset is chosen');
+});
