@@ -10,6 +10,8 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY services/core/package.json services/core/
 COPY services/data/package.json services/data/
 COPY services/ml/package.json services/ml/
+COPY services/jobs/package.json services/jobs/
+COPY services/models/package.json services/models/
 COPY web/package.json web/
 COPY viz/package.json viz/
 
@@ -25,18 +27,24 @@ EXPOSE 5006
 CMD ["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--conditions=development", "viz/src/main.ts"]
 
 FROM deps AS build
-COPY services/core services/core
-COPY services/data services/data
-COPY services/ml services/ml
+COPY services services
 COPY viz viz
 RUN node_modules/.bin/tsc -b viz
 
 FROM manifests AS production
 ENV NODE_ENV=production
-RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/viz..." --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store
+# onnxruntime-node ships binaries for every platform; keep only this one's (saves ~240 MB).
+RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/viz..." --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store \
+ && arch=$(node -p "process.arch") \
+ && for d in node_modules/.pnpm/onnxruntime-node@*/node_modules/onnxruntime-node/bin/napi-v*; do \
+      find "$d" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + ; \
+      find "$d/linux" -mindepth 1 -maxdepth 1 ! -name "$arch" -exec rm -rf {} + ; \
+    done
 COPY --from=build /app/services/core/dist services/core/dist
 COPY --from=build /app/services/data/dist services/data/dist
 COPY --from=build /app/services/ml/dist services/ml/dist
+COPY --from=build /app/services/jobs/dist services/jobs/dist
+COPY --from=build /app/services/models/dist services/models/dist
 COPY --from=build /app/viz/dist viz/dist
 USER node
 EXPOSE 5006

@@ -11,6 +11,8 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY services/core/package.json services/core/
 COPY services/data/package.json services/data/
 COPY services/ml/package.json services/ml/
+COPY services/jobs/package.json services/jobs/
+COPY services/models/package.json services/models/
 COPY web/package.json web/
 COPY viz/package.json viz/
 
@@ -18,17 +20,20 @@ FROM manifests AS deps
 RUN pnpm install --frozen-lockfile --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store
 
 # Development: sources are mounted over /app by docker/docker-compose.dev.yml; tsx reloads on change.
+# Debian's Chromium is for the end-to-end suite that the Run Tests page starts (Playwright never
+# downloads a browser here).
 FROM deps AS development
-ENV NODE_ENV=development
+ENV NODE_ENV=development CHROMIUM_PATH=/usr/bin/chromium
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation \
+  && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN chown -R node:node /app
+RUN mkdir -p reports && chown -R node:node /app
 USER node
 EXPOSE 5000
 CMD ["node_modules/.bin/tsx", "watch", "--clear-screen=false", "--conditions=development", "web/src/main.ts"]
 
 FROM deps AS build
-COPY services/core services/core
-COPY services/data services/data
+COPY services services
 COPY web web
 RUN node_modules/.bin/tsc -b web
 
@@ -37,6 +42,9 @@ ENV NODE_ENV=production
 RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/web..." --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store
 COPY --from=build /app/services/core/dist services/core/dist
 COPY --from=build /app/services/data/dist services/data/dist
+COPY --from=build /app/services/ml/dist services/ml/dist
+COPY --from=build /app/services/jobs/dist services/jobs/dist
+COPY --from=build /app/services/models/dist services/models/dist
 COPY --from=build /app/web/dist web/dist
 COPY web/views web/views
 COPY web/public web/public

@@ -37,3 +37,39 @@ export async function expectDrawn(page: Page, selector: string): Promise<void> {
     return painted;
   }, selector), { timeout: 15_000 }).toBeGreaterThan(0);
 }
+
+/** Loads (or reloads) a toy dataset from the Datasets page; it becomes the current dataset. */
+export async function useToy(page: Page, name: string): Promise<void> {
+  await page.goto('/datasets');
+  await page.locator(`tr[data-toy="${name}"] button[type=submit]`).click();
+  await expect(page.getByTestId('notice')).toBeVisible();
+}
+
+/** Text of every Title model in the page's BokehJS documents. */
+export async function bokehTitles(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const Bokeh = (window as unknown as { Bokeh: { documents: { all_models: Set<{ type: string; text?: string }> }[] } }).Bokeh;
+    const out: string[] = [];
+    for (const doc of Bokeh.documents) for (const m of doc.all_models) if (m.type === 'Title' && m.text) out.push(m.text);
+    return out.join(' | ');
+  });
+}
+
+/** Picks the option with this label in the n-th BokehJS Select (DOM option values are labels). */
+export async function bokehSelect(page: Page, nth: number, label: string): Promise<void> {
+  await page.locator('.bk-Select').nth(nth).evaluate((el, v) => {
+    const sel = el.shadowRoot?.querySelector('select');
+    if (!sel) throw new Error('no select');
+    sel.value = v;
+    sel.dispatchEvent(new Event('change', { bubbles: true }));
+  }, label);
+}
+
+/** Clicks a BokehJS button (it lives in a shadow root) found by a CSS class of the widget. */
+export async function bokehClick(page: Page, cssClass: string): Promise<void> {
+  await page.locator(`.${cssClass}`).first().evaluate((el) => {
+    const b = el.shadowRoot?.querySelector('button');
+    if (!b) throw new Error('no button');
+    b.click();
+  });
+}

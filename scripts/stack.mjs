@@ -2,7 +2,7 @@
 // Root access to the MySQL/MariaDB server (TEST_MYSQL_*; CI: 127.0.0.1:3306, root, no password)
 // creates the database and its user; the apps then run as that user in production mode.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,8 @@ export const ROOT = {
   host: process.env.TEST_MYSQL_HOST ?? '127.0.0.1',
   port: Number(process.env.TEST_MYSQL_PORT ?? 3306),
   user: process.env.TEST_MYSQL_ROOT_USER ?? 'root',
-  password: process.env.TEST_MYSQL_ROOT_PASSWORD ?? '',
+  password: process.env.TEST_MYSQL_ROOT_PASSWORD
+    ?? (process.env.TEST_MYSQL_ROOT_PASSWORD_FILE ? readFileSync(process.env.TEST_MYSQL_ROOT_PASSWORD_FILE, 'utf8').trim() : ''),
 };
 
 async function waitFor(url, ms, proc) {

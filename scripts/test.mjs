@@ -1,22 +1,39 @@
 // The test command: `node scripts/test.mjs unit|integration|e2e|all`. Runs jest (unit, integration)
 // and Playwright (e2e, against web and viz started here), then prints one line adding them up:
 // `N passed, N failed, N skipped`.
+// `--run-dir=DIR` (used by development mode's Run Tests page) also writes the HTML test report to
+// DIR/report and, for jest, Istanbul coverage (HTML + json-summary) to DIR/coverage.
+// e2e also starts a second stack in development mode for e2e/dev-runner.spec.ts (E2E_DEV_*).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startStack } from './stack.mjs';
 
 const mode = process.argv[2] ?? 'all';
-const extra = process.argv.slice(3);
+const runDirArg = process.argv.slice(3).find((a) => a.startsWith('--run-dir='));
+const runDir = runDirArg ? resolve(runDirArg.slice('--run-dir='.length)) : null;
+const extra = process.argv.slice(3).filter((a) => a !== runDirArg);
 mkdirSync('reports', { recursive: true });
+if (runDir) mkdirSync(runDir, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;
 
 function jest(project) {
-  const out = `reports/jest-${project}.json`;
-  const res = spawnSync(process.execPath, ['node_modules/jest/bin/jest.js', '--selectProjects', project, '--json', `--outputFile=${out}`, ...extra], {
-    stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() },
+  const out = runDir ? join(runDir, `jest-${project}.json`) : `reports/jest-${project}.json`;
+  // Last on the command line: jest's array options would swallow the test path patterns after them.
+  const reports = runDir ? [
+    '--coverage', '--coverageProvider=v8', `--coverageDirectory=${join(runDir, 'coverage')}`,
+    '--coverageReporters=html', '--coverageReporters=json-summary', '--reporters=default', '--reporters=jest-html-reporters',
+  ] : [];
+  const htmlReport = runDir ? {
+    JEST_HTML_REPORTERS_PUBLIC_PATH: join(runDir, 'report'), JEST_HTML_REPORTERS_FILE_NAME: 'index.html',
+    JEST_HTML_REPORTERS_PAGE_TITLE: `Enchilada ${project} tests`, JEST_HTML_REPORTERS_TEMP_DIR_PATH: join(runDir, '.html-reporter'),
+  } : {};
+  const res = spawnSync(process.execPath, ['node_modules/jest/bin/jest.js', '--selectProjects', project, '--json', `--outputFile=${out}`, ...extra, ...reports], {
+    stdio: 'inherit', env: { ...process.env, ...htmlReport, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() },
   });
+  if (runDir) rmSync(join(runDir, '.html-reporter'), { recursive: true, force: true });
   if (!existsSync(out)) { broken = true; console.error(`jest ${project} wrote no report (exit ${res.status})`); return; }
   const r = JSON.parse(readFileSync(out, 'utf8'));
   totals.passed += r.numPassedTests;
@@ -32,12 +49,30 @@ async function e2e() {
   const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz'], { stdio: 'inherit' });
   if (build.status !== 0) { broken = true; return; }
   const stack = await startStack({ name: 'e2e', log: 'quiet' });
+  // The Run Tests page exists only in development mode: a second stack, whose page runs a small,
+  // fast part of the unit suite (TEST_RUN_ARGS_UNIT), with its reports in a temporary folder.
+  let dev = null;
+  const devReports = mkdtempSync(join(tmpdir(), 'enchilada-dev-runs-'));
   try {
-    const out = 'reports/e2e.json';
+    dev = await startStack({
+      name: 'e2e_dev', webPort: 5110, vizPort: 5116, log: 'quiet',
+      env: { NODE_ENV: 'development', TEST_REPORTS_DIR: devReports, TEST_RUN_ARGS_UNIT: 'services/core/test/config.test.ts', TEST_RUN_TIMEOUT_S: '300' },
+    });
+  } catch (err) {
+    await stack.stop();
+    rmSync(devReports, { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    const out = runDir ? join(runDir, 'e2e.json') : 'reports/e2e.json';
     rmSync(out, { force: true });
     spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts', ...extra], {
       stdio: 'inherit',
-      env: { ...process.env, E2E_BASE_URL: stack.baseURL, E2E_VIZ_URL: stack.vizURL, E2E_USER: stack.user, E2E_PASSWORD: stack.password, PLAYWRIGHT_JSON_OUTPUT_FILE: join(process.cwd(), out) },
+      env: {
+        ...process.env, E2E_BASE_URL: stack.baseURL, E2E_VIZ_URL: stack.vizURL, E2E_USER: stack.user, E2E_PASSWORD: stack.password,
+        E2E_DEV_BASE_URL: dev.baseURL, E2E_DEV_USER: dev.user, E2E_DEV_PASSWORD: dev.password,
+        PLAYWRIGHT_JSON_OUTPUT_FILE: resolve(out), ...(runDir ? { PLAYWRIGHT_HTML_OUTPUT_DIR: join(runDir, 'report') } : {}),
+      },
     });
     if (!existsSync(out)) { broken = true; console.error('playwright wrote no report'); return; }
     const s = JSON.parse(readFileSync(out, 'utf8')).stats;
@@ -47,7 +82,8 @@ async function e2e() {
     totals.passed += s.flaky; // a flaky test passed on retry; Playwright reports it separately
     if (s.unexpected === 0 && (JSON.parse(readFileSync(out, 'utf8')).errors ?? []).length > 0) broken = true;
   } finally {
-    await stack.stop();
+    await Promise.all([stack.stop(), dev.stop()]);
+    rmSync(devReports, { recursive: true, force: true });
   }
 }
 

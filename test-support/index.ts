@@ -1,7 +1,7 @@
 // Shared by integration tests: a fresh MariaDB/MySQL database per test file on the real server
 // (127.0.0.1:3306, root without password on CI; override with TEST_MYSQL_* variables), and a
 // secrets folder in a temp dir.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -11,7 +11,9 @@ const ROOT = {
   host: process.env.TEST_MYSQL_HOST ?? '127.0.0.1',
   port: Number(process.env.TEST_MYSQL_PORT ?? 3306),
   user: process.env.TEST_MYSQL_ROOT_USER ?? 'root',
-  password: process.env.TEST_MYSQL_ROOT_PASSWORD ?? '',
+  // A *_FILE variant keeps the password out of the environment (development compose: a Docker secret).
+  password: process.env.TEST_MYSQL_ROOT_PASSWORD
+    ?? (process.env.TEST_MYSQL_ROOT_PASSWORD_FILE ? readFileSync(process.env.TEST_MYSQL_ROOT_PASSWORD_FILE, 'utf8').trim() : ''),
 };
 export const TEST_USER = 'enchilada_test';
 export const TEST_PASSWORD = 'test-password-Zq7';

@@ -7,12 +7,26 @@ import { edaDocument } from './documents/eda.js';
 import { DocumentCache } from './documents/cache.js';
 import { Catalog, readSample } from '@enchilada/data';
 import { NotFoundError } from '@enchilada/core';
+import { JobQueue } from '@enchilada/jobs';
+import { streamJob } from './training/events.js';
+import { trainDocument } from './documents/train.js';
+import { resultsDocument } from './documents/results.js';
+import { OnnxModel } from './scoring/onnx-model.js';
+import { ModelRegistry } from '@enchilada/models';
+import { MODELS } from '@enchilada/ml';
+import { readTrainingData } from '@enchilada/data';
 
 export interface VizDeps { readonly config: Config; readonly pool: Pool; readonly logger?: boolean; readonly sampleRows?: number }
 
 export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   const { config, pool } = deps;
   const app = Fastify({ logger: deps.logger === false ? false : loggerOptions(config) });
+  app.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ message: 'not found' }));
+  app.setErrorHandler(async (err: FastifyError | HttpError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(status).send({ message: status >= 500 ? 'The document could not be built.' : err.message });
+  });
   await app.register(vizAuth, { key: secret(config, 'viz_secret_key') });
 
   // Token-free on purpose: the container healthcheck calls it, and it reveals nothing.
@@ -42,11 +56,48 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
     return reply.type('application/json').send(json);
   });
 
-  app.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ message: 'not found' }));
-  app.setErrorHandler(async (err: FastifyError | HttpError, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
-    return reply.code(status).send({ message: status >= 500 ? 'The document could not be built.' : err.message });
+  app.get('/documents/train', {
+    config: { doc: (req) => `train:${String((req.query as { dataset?: unknown }).dataset ?? '')}` },
+    schema: { querystring: datasetQuery },
+  }, async (req) => {
+    const ds = await catalog.get((req.query as { dataset: number }).dataset);
+    if (!ds) throw new NotFoundError('there is no such dataset (it may have been deleted)');
+    return trainDocument(ds, config.maxFits);
   });
+
+  const registry = new ModelRegistry(pool);
+  const resultsCache = new DocumentCache(8);
+  app.get('/documents/results', {
+    config: { doc: (req) => `results:model:${String((req.query as { model?: unknown }).model ?? '')}` },
+    schema: { querystring: { type: 'object', required: ['model'], properties: { model: { type: 'integer', minimum: 1 } } } },
+  }, async (req, reply) => {
+    const id = (req.query as { model: number }).model;
+    const model = await registry.get(id);
+    if (!model) throw new NotFoundError('there is no such model (it may have been deleted)');
+    const others = model.datasetId === null ? [] : await registry.list({ datasetId: model.datasetId, limit: 50 });
+    // A model never changes; the picker's list does, so the key includes the newest model id.
+    const json = await resultsCache.get(`results:${id}:${others.map((o) => o.id).join(',')}`, async () => {
+      const ds = model.datasetId === null ? null : await catalog.get(model.datasetId);
+      if (!ds || ds.version !== model.datasetVersion) throw new NotFoundError('the dataset this model was trained on was reloaded or deleted, so its rows are gone');
+      const bytes = await registry.onnx(id);
+      if (!bytes) throw new NotFoundError('the model has no ONNX bytes');
+      const onnx = await OnnxModel.load(bytes);
+      try {
+        const [train, test] = [await readTrainingData(pool, ds, model.features, model.split.train), await readTrainingData(pool, ds, model.features, model.split.test)];
+        const displayName = (m: string) => MODELS.find((x) => x.id === m)?.displayName ?? m;
+        return JSON.stringify(await resultsDocument({ model, others: others.some((o) => o.id === id) ? others : [model, ...others], displayName, train, test, onnx }));
+      } finally {
+        await onnx.release();
+      }
+    });
+    return reply.type('application/json').send(json);
+  });
+
+  const queue = new JobQueue(pool);
+  app.get('/jobs/:id/events', {
+    config: { doc: (req) => `job:${String((req.params as { id?: unknown }).id ?? '')}` },
+    schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
+  }, async (req, reply) => streamJob(queue, (req.params as { id: number }).id, req, reply));
+
   return app;
 }

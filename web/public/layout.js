@@ -12,3 +12,7 @@ document.querySelectorAll('form[data-confirm]').forEach(function (form) {
     if (!window.confirm(form.getAttribute('data-confirm'))) e.preventDefault();
   });
 });
+// Filters that are plain GET forms submit when changed.
+document.querySelectorAll('select[data-autosubmit-get]').forEach(function (sel) {
+  sel.addEventListener('change', function () { sel.form.submit(); });
+});

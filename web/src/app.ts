@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import ejs from 'ejs';
-import { HttpError, loggerOptions, secret, type Config, type Pool } from '@enchilada/core';
+import { HttpError, loggerOptions, secret, type Config, type Pool, type TestSuite } from '@enchilada/core';
 import session from './plugins/session.js';
 import guard, { wantsHtml } from './plugins/guard.js';
 import vizProxy from './plugins/viz-proxy.js';
@@ -17,6 +17,9 @@ import healthRoutes from './routes/health.js';
 import pageRoutes from './routes/pages.js';
 import datasetRoutes from './routes/datasets.js';
 import exploreRoutes from './routes/explore.js';
+import trainRoutes from './routes/train.js';
+import { JobQueue } from '@enchilada/jobs';
+import { ModelRegistry } from '@enchilada/models';
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
@@ -35,6 +38,8 @@ export interface WebDeps {
   /** db/datasets: the toy datasets and their descriptions. */
   readonly datasetsDir: string;
   readonly logger?: boolean;
+  /** Development mode's test runner: a command per suite instead of scripts/test.mjs (tests use tiny fake suites). */
+  readonly testCommands?: Partial<Record<TestSuite, readonly string[]>>;
 }
 
 function packageDir(name: string, from: string): string {
@@ -50,6 +55,25 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Set before any plugin is registered: child contexts take the handlers they see when created.
+  app.setNotFoundHandler(async (req, reply) => {
+    if (!req.user && !wantsHtml(req)) return reply.code(404).send({ message: 'not found' });
+    if (wantsHtml(req)) return reply.code(404).view('error.ejs', { title: 'Not found', status: 404, message: 'There is no page at this address.', user: req.user ?? null, active: '' });
+    return reply.code(404).send({ message: 'not found' });
+  });
+
+  app.setErrorHandler(async (err: FastifyError | HttpError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    // CSRF failures come from the plugin as 403 with its own code.
+    const message = status >= 500 ? 'Something went wrong on our side. It has been logged.' : err.message;
+    if (wantsHtml(req) || (req.method === 'POST' && (req.headers.accept ?? '').includes('text/html'))) {
+      return reply.code(status).view('error.ejs', { title: status >= 500 ? 'Error' : 'Request refused', status, message, user: req.user ?? null, active: '' });
+    }
+    const field = (err as { field?: unknown }).field;
+    return reply.code(status).send({ message, code: (err as HttpError).code ?? 'error', ...(typeof field === 'string' ? { field } : {}) });
+  });
+
   const users = new UserRepository(pool);
   // Static files are public: they hold no data.
   app.addHook('onRoute', (route) => {
@@ -86,7 +110,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
       message: `Too many attempts. Try again in ${Math.ceil(ctx.ttl / 1000)} s.`,
     }),
   });
-  await app.register(view, { engine: { ejs }, root: join(webDir, 'views'), defaultContext: { appName: 'Enchilada' } });
+  await app.register(view, { engine: { ejs }, root: join(webDir, 'views'), defaultContext: { appName: 'Enchilada', devTools: config.env === 'development' } });
   await app.register(session, { secretKey: secret(config, 'web_secret_key'), users });
   await app.register(guard);
   const catalog = new Catalog(pool);
@@ -105,24 +129,13 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes),
   });
   await app.register(exploreRoutes);
+  await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry: new ModelRegistry(pool), config });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
-
-  app.setNotFoundHandler(async (req, reply) => {
-    if (!req.user && !wantsHtml(req)) return reply.code(404).send({ message: 'not found' });
-    if (wantsHtml(req)) return reply.code(404).view('error.ejs', { title: 'Not found', status: 404, message: 'There is no page at this address.', user: req.user ?? null, active: '' });
-    return reply.code(404).send({ message: 'not found' });
-  });
-
-  app.setErrorHandler(async (err: FastifyError | HttpError, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
-    // CSRF failures come from the plugin as 403 with its own code.
-    const message = status >= 500 ? 'Something went wrong on our side. It has been logged.' : err.message;
-    if (wantsHtml(req) || (req.method === 'POST' && (req.headers.accept ?? '').includes('text/html'))) {
-      return reply.code(status).view('error.ejs', { title: status >= 500 ? 'Error' : 'Request refused', status, message, user: req.user ?? null, active: '' });
-    }
-    return reply.code(status).send({ message, code: (err as HttpError).code ?? 'error' });
-  });
+  // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
+  if (config.env === 'development') {
+    const { default: devTestRoutes } = await import('./routes/dev-tests.js');
+    await app.register(devTestRoutes, { pool, config: config.testRunner, rootDir: join(webDir, '..'), commands: deps.testCommands });
+  }
 
   return app;
 }

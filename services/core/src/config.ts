@@ -1,6 +1,6 @@
 // Configuration is read once at start into a frozen, typed object; nothing else reads process.env.
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { readSecret, type Secret, type SecretName } from './secrets.js';
 
@@ -30,7 +30,25 @@ export interface Config {
   /** Where uploaded CSV files wait for the preview, and the largest accepted. */
   readonly uploadDir: string;
   readonly uploadMaxBytes: number;
+  /** The most fits (candidates × folds) one training job may ask for. */
+  readonly maxFits: number;
+  /** Development mode's test runner (its routes exist only when env is development). */
+  readonly testRunner: TestRunnerConfig;
   readonly secrets: Readonly<Partial<Record<SecretName, Secret>>>;
+}
+
+export type TestSuite = 'unit' | 'integration' | 'e2e';
+export const TEST_SUITES: readonly TestSuite[] = ['unit', 'integration', 'e2e'];
+
+export interface TestRunnerConfig {
+  /** A run still going after this long is killed with its whole process group. */
+  readonly timeoutMs: number;
+  /** Where each run's output and HTML reports are kept. */
+  readonly reportsDir: string;
+  /** How many runs per suite keep their reports on disk (the history rows stay). */
+  readonly keep: number;
+  /** Extra arguments per suite, e.g. a test path pattern to run a part of it from the page. */
+  readonly args: Readonly<Record<TestSuite, readonly string[]>>;
 }
 
 /** Which secrets each process needs; a process never reads the others. */
@@ -54,6 +72,10 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
+}
+
+function words(env: Env, name: string): readonly string[] {
+  return Object.freeze((env[name] ?? '').split(/\s+/).filter((w) => w !== ''));
 }
 
 export function loadConfig(role: Role, env: Env = process.env): Config {
@@ -95,6 +117,17 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
     }),
     uploadDir: text(env, 'UPLOAD_DIR', join(tmpdir(), 'enchilada-uploads')),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 200, 1, 100000) * 1_000_000,
+    maxFits: int(env, 'TRAIN_MAX_FITS', 5000, 1, 1_000_000),
+    testRunner: Object.freeze({
+      timeoutMs: int(env, 'TEST_RUN_TIMEOUT_S', 1800, 1, 86400) * 1000,
+      reportsDir: resolve(text(env, 'TEST_REPORTS_DIR', join('reports', 'runs'))),
+      keep: int(env, 'TEST_REPORTS_KEEP', 10, 1, 1000),
+      args: Object.freeze({
+        unit: words(env, 'TEST_RUN_ARGS_UNIT'),
+        integration: words(env, 'TEST_RUN_ARGS_INTEGRATION'),
+        e2e: words(env, 'TEST_RUN_ARGS_E2E'),
+      }),
+    }),
     secrets: Object.freeze(secrets),
   });
 }

@@ -42,9 +42,10 @@ export function quoteIdent(name: string): string {
 }
 
 /** Runs `fn` in a transaction on one connection: committed if it returns, rolled back if it throws. */
-export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
   const conn = await pool.getConnection();
   try {
+    if (isolation) await conn.query(`SET TRANSACTION ISOLATION LEVEL ${isolation}`);
     await conn.beginTransaction();
     const out = await fn(conn);
     await conn.commit();

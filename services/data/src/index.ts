@@ -9,3 +9,4 @@ export * from './viewer.js';
 export * from './uploads.js';
 export * from './loads.js';
 export * from './sample.js';
+export * from './training-data.js';

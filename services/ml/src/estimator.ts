@@ -45,6 +45,28 @@ export interface Estimator<P extends object = object, M extends Model = Model> {
    * neighbour counts, regularisation paths). Result i must equal `with(settings[i]).fit(X, y, ctx)`.
    */
   fitPath?(X: Matrix, y: Target, settings: readonly Partial<P>[], ctx?: FitContext): M[];
+  /**
+   * Optional, with fitPath: settings with the same key share work and go to one fitPath call (and
+   * one worker task) in a grid search; without it, all settings of a grid share one call.
+   */
+  pathKey?(setting: Partial<P>): string;
+}
+
+/**
+ * Optional on classifiers, for ONNX export: append nodes producing both the label (int64 [N],
+ * class index) and the probabilities (float [N, C]). Without it, `toOnnx` must return the
+ * probabilities and the export takes their ArgMax as the label.
+ */
+export interface OnnxClassifierOutputs {
+  toOnnxOutputs(g: OnnxGraph, input: string): { label: string; probabilities: string };
+}
+
+export function isClassifier(m: Model): m is Classifier {
+  return 'predictProba' in m && 'classes' in m && Array.isArray((m as { classes?: unknown }).classes);
+}
+
+export function hasOnnxOutputs(m: Model): m is Model & OnnxClassifierOutputs {
+  return typeof (m as Partial<OnnxClassifierOutputs>).toOnnxOutputs === 'function';
 }
 
 export class AbortedError extends Error {

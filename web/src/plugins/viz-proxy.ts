@@ -9,10 +9,13 @@ export interface VizProxyOptions { readonly vizUrl: string; readonly vizKey: Sec
 
 /** The document claim a viz path needs; viz derives the same string from the request it gets. */
 export function documentClaim(path: string, query: Record<string, unknown>): string | null {
+  const job = /^\/jobs\/(\d{1,15})\/events$/.exec(path);
+  if (job) return `job:${job[1]}`;
   const m = /^\/documents\/([a-z][a-z0-9-]{0,40})$/.exec(path);
   if (!m) return null;
-  const dataset = query.dataset;
-  return typeof dataset === 'string' && /^\d{1,10}$/.test(dataset) ? `${m[1]}:${dataset}` : m[1];
+  const id = (v: unknown) => typeof v === 'string' && /^\d{1,10}$/.test(v);
+  if (id(query.model)) return `${m[1]}:model:${String(query.model)}`;
+  return id(query.dataset) ? `${m[1]}:${String(query.dataset)}` : m[1];
 }
 
 export default async function vizProxy(app: FastifyInstance, opts: VizProxyOptions) {

@@ -70,6 +70,7 @@ export class OnnxGraph {
   private readonly nodes: INodeProto[] = [];
   private readonly initializers: ITensorProto[] = [];
   private readonly used = new Set<string>();
+  private readonly valueInfos: GraphOutput[] = [];
   private counter = 0;
 
   /** The input tensor `X`: float [N, nFeatures]. */
@@ -85,6 +86,14 @@ export class OnnxGraph {
     do name = `${prefix}_${this.counter++}`; while (this.used.has(name));
     this.used.add(name);
     return name;
+  }
+
+  /**
+   * Declares the type of an intermediate tensor (graph value_info). Needed after ai.onnx.ml
+   * operators whose outputs older checkers cannot type (Scaler), when standard operators follow.
+   */
+  declare(name: string, type: TensorType, dims: readonly (number | string)[]): void {
+    this.valueInfos.push({ name, type, dims });
   }
 
   /** Adds a constant tensor; returns its name. */
@@ -146,6 +155,7 @@ export class OnnxGraph {
         initializer: this.initializers,
         input: [valueInfo(this.input, 'float', ['N', this.nFeatures])],
         output: outputs.map((o) => valueInfo(o.name, o.type, o.dims)),
+        valueInfo: this.valueInfos.map((o) => valueInfo(o.name, o.type, o.dims)),
       },
     });
     return onnx.ModelProto.encode(model).finish();

@@ -1,0 +1,98 @@
+// `pnpm bench:train [--full] [--model=ID …] [--no-sklearn]`: the seed workload (StandardScaler +
+// model, 80/20 split with seed 214, 5-fold GridSearchCV over the default grids) for every
+// registered model on the four toy datasets, ours and scikit-learn's (GridSearchCV n_jobs=-1 via
+// Debian's /usr/bin/python3) one after the other in the same run. Prints a table and, last, one
+// JSON line: {"ours_s","sklearn_s","ratio","worst_score_gap","peak_rss_mb"}.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DATASETS, readDataset } from './datasets.js';
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+
+// We measure the production build: compile services/ml (not timed) and load it from dist, so the
+// worker threads run plain JavaScript as they would in the server.
+process.stderr.write('building services/ml …\n');
+execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', join(ROOT, 'services', 'ml')], { stdio: 'inherit' });
+const ml = await import('../../services/ml/dist/index.js');
+const { gridSearchCV, sharedPool, MODELS, defaultGrid, score, Matrix, trainTestSplit, takeTarget, classificationTarget, regressionTarget } = ml;
+type ParamGrid = import('../../services/ml/dist/index.js').ParamGrid;
+
+function workload(name: (typeof DATASETS)[number]) {
+  const raw = readDataset(ROOT, name);
+  const X = Matrix.fromRows(raw.rows);
+  const y = raw.task === 'classification' ? classificationTarget(raw.labels) : regressionTarget(raw.labels.map(Number));
+  const sp = trainTestSplit(X.rows, 0.8, 214);
+  return { task: raw.task, Xtr: X.takeRows(sp.train), ytr: takeTarget(y, sp.train), Xte: X.takeRows(sp.test), yte: takeTarget(y, sp.test) };
+}
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const only = args.filter((a) => a.startsWith('--model=')).map((a) => a.slice('--model='.length));
+const withSklearn = !args.includes('--no-sklearn');
+
+// The reduced boosting grid of the default run (27 candidates); --full uses the sliders' 400.
+const REDUCED_BOOST: ParamGrid = { learning_rate: [0.1, 0.5, 1.0], n_estimators: [50, 150, 250], max_depth: [3, 6, 10] };
+
+interface Row { dataset: string; model: string; ours_s: number; ours_test: number; sk_s?: number; sk_test?: number }
+const rows: Row[] = [];
+
+const pool = sharedPool();
+// Starting the workers (loading the engine in each) is part of our time; timed on its own line.
+const tPool = performance.now();
+await pool.ready();
+const poolStart = (performance.now() - tPool) / 1000;
+process.stderr.write(`ours worker pool start: ${poolStart.toFixed(3)} s\n`);
+for (const name of DATASETS) {
+  const w = workload(name);
+  const task = w.task;
+  for (const spec of MODELS.filter((m) => m.task === task && (only.length === 0 || only.includes(m.id)))) {
+    const grid = spec.id.startsWith('gradient_boosting') && !full ? REDUCED_BOOST : defaultGrid(spec);
+    const t0 = performance.now();
+    const r = await gridSearchCV(w.Xtr, w.ytr, { estimator: spec.id, grid, workers: pool, seed: 0 });
+    const test = score(r.bestModel, w.Xte, w.yte);
+    const s = (performance.now() - t0) / 1000;
+    rows.push({ dataset: name, model: spec.id, ours_s: s, ours_test: test });
+    process.stderr.write(`ours ${name} ${spec.id}: ${s.toFixed(3)} s, test ${test.toFixed(4)}\n`);
+  }
+}
+await pool.close();
+
+let sklearnAvailable = false;
+if (withSklearn) {
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
+  sklearnAvailable = probe.status === 0;
+  if (!sklearnAvailable) process.stderr.write('scikit-learn not found under /usr/bin/python3: ours only\n');
+}
+if (sklearnAvailable) {
+  const pyArgs = [join(HERE, 'sklearn_bench.py'), ...(full ? ['--full'] : []), ...only.map((m) => `--model=${m}`)];
+  // loky's worker processes do not inherit warning filters: silence ConvergenceWarning floods
+  const env = { ...process.env, PYTHONWARNINGS: 'ignore' };
+  const out = execFileSync('/usr/bin/python3', pyArgs, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'], env });
+  for (const line of out.trim().split('\n')) {
+    const o = JSON.parse(line) as { dataset: string; model: string; seconds: number; test_score: number };
+    const row = rows.find((r) => r.dataset === o.dataset && r.model === o.model);
+    if (row) { row.sk_s = o.seconds; row.sk_test = o.test_score; }
+  }
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const num = (v: number | undefined, d: number) => (v === undefined ? '—' : v.toFixed(d)).padStart(11);
+console.log(`${pad('dataset', 10)}${pad('model', 30)}${['ours_s', 'sklearn_s', 'ratio'].map((h) => h.padStart(11)).join('')}  ${['ours_test', 'sk_test'].map((h) => h.padStart(11)).join('')}`);
+for (const r of rows) {
+  const ratio = r.sk_s === undefined ? undefined : r.ours_s / r.sk_s;
+  console.log(`${pad(r.dataset, 10)}${pad(r.model, 30)}${num(r.ours_s, 3)}${num(r.sk_s, 3)}${num(ratio, 3)}  ${num(r.ours_test, 4)}${num(r.sk_test, 4)}`);
+}
+console.log(`${pad('(worker pool start)', 40)}${num(poolStart, 3)}`);
+const ours = poolStart + rows.reduce((a, r) => a + r.ours_s, 0);
+const sk = sklearnAvailable ? rows.reduce((a, r) => a + (r.sk_s ?? 0), 0) : null;
+const gaps = rows.filter((r) => r.sk_test !== undefined).map((r) => (r.sk_test ?? 0) - r.ours_test);
+const worst = gaps.length ? Math.max(0, ...gaps) : null;
+const peak = process.resourceUsage().maxRSS / 1024;
+console.log(`${pad('total', 40)}${num(ours, 3)}${num(sk ?? undefined, 3)}${num(sk ? ours / sk : undefined, 3)}`);
+console.log(JSON.stringify({
+  ours_s: +ours.toFixed(3),
+  sklearn_s: sk === null ? null : +sk.toFixed(3),
+  ratio: sk === null ? null : +(ours / sk).toFixed(4),
+  worst_score_gap: worst === null ? null : +worst.toFixed(4),
+  peak_rss_mb: +peak.toFixed(1),
+}));

@@ -1,0 +1,76 @@
+import { expect, test } from '@playwright/test';
+import { bokehClick, bokehSelect, bokehTitles, expectDrawn, signIn, useToy } from './support';
+
+test('train logistic regression on Iris, watch the progress, read the results and toggle normalisation', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page);
+  await useToy(page, 'iris');
+  await page.goto('/train');
+  await expectDrawn(page, '#train-doc').catch(() => undefined);
+  await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '55');
+  await bokehClick(page, 'train-button');
+  // The progress bar shows fits done of total until the summary replaces it.
+  await expect(page.locator('#job-running .progress-bar')).toHaveText(/\d+ \/ 55 fits/);
+  await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('best-params')).toHaveText('C = 10.1');
+  await expect(page.getByTestId('test-score')).toHaveText('0.9667');
+  await page.screenshot({ path: 'reports/screenshots/train-iris.png', fullPage: true });
+  await page.getByTestId('open-results').click();
+  await expectDrawn(page, '#results-doc');
+  const titles = await bokehTitles(page);
+  expect(titles).toContain('Confusion matrix, test');
+  expect(titles).toContain('Confusion matrix, train');
+  await expect(page.locator('#results-doc')).toContainText('weighted avg');
+  // Normalise: the matrices' cells switch from counts to shares.
+  const cellLabels = () => page.evaluate(() => {
+    const Bokeh = (window as unknown as { Bokeh: { documents: { all_models: Set<{ type: string; data?: Record<string, unknown[]> }> }[] } }).Bokeh;
+    for (const doc of Bokeh.documents) for (const m of doc.all_models) if (m.type === 'ColumnDataSource' && m.data && 'label' in m.data && 't' in m.data) return (m.data.label as string[]).join(',');
+    return '';
+  });
+  expect(await cellLabels()).not.toContain('1.00');
+  await page.locator('.bk-RadioButtonGroup').first().evaluate((el) => {
+    const buttons = el.shadowRoot?.querySelectorAll('.bk-btn') ?? [];
+    (buttons[1] as HTMLElement).click();
+  });
+  await expect.poll(cellLabels).toContain('1.00');
+  await page.screenshot({ path: 'reports/screenshots/results-iris.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('train ridge on Auto MPG and see the regression plots', async ({ page }) => {
+  await signIn(page);
+  await useToy(page, 'auto-mpg');
+  await page.goto('/train');
+  await expect(page.getByTestId('fit-count')).toBeVisible();
+  await bokehSelect(page, 0, 'Ridge');
+  await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '55');
+  await bokehClick(page, 'train-button');
+  await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('open-results').click();
+  await expectDrawn(page, '#results-doc');
+  const titles = await bokehTitles(page);
+  for (const t of ['Residuals (truth − prediction)', 'Residuals against predictions', 'Truth against predictions']) expect(titles).toContain(t);
+  await page.screenshot({ path: 'reports/screenshots/results-auto-mpg.png', fullPage: true });
+  await page.goto('/models');
+  await expect(page.getByTestId('leaderboard')).toContainText('Ridge');
+});
+
+test('cancel a long training job', async ({ page }) => {
+  await signIn(page);
+  await useToy(page, 'wine');
+  await page.goto('/train');
+  await expect(page.getByTestId('fit-count')).toBeVisible();
+  await bokehSelect(page, 0, 'Gradient boosting');
+  await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '2000');
+  await bokehClick(page, 'train-button');
+  await expect(page.getByTestId('job-running')).toBeVisible();
+  // The bar moves: the count of fits done grows while we watch.
+  const done = async () => Number((await page.locator('#job-running .progress-bar').textContent())?.split(' / ')[0] ?? 0);
+  await expect.poll(done, { timeout: 30_000 }).toBeGreaterThan(0);
+  const first = await done();
+  await expect.poll(done, { timeout: 30_000 }).toBeGreaterThan(first);
+  await page.screenshot({ path: 'reports/screenshots/train-running.png', fullPage: true });
+  await page.getByTestId('job-cancel').click();
+  await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
+});

@@ -1,0 +1,33 @@
+// Ordinary least squares (scikit-learn's LinearRegression): centre, then solve the normal
+// equations; a rank-deficient design gets the minimum-norm solution, as lstsq gives.
+import type { Matrix } from '../matrix.js';
+import type { Estimator, Target } from '../estimator.js';
+import { requireRegression } from '../target.js';
+import { centre, choleskySolve, gram, pinvSolve } from './dense.js';
+import { fromCentred, type LinearRegressorModel } from './linear-model.js';
+
+export interface LinearRegressionParams { readonly fit_intercept: boolean }
+
+export class LinearRegression implements Estimator<LinearRegressionParams, LinearRegressorModel> {
+  readonly name = 'linear_regression';
+  readonly task = 'regression' as const;
+  readonly params: Readonly<LinearRegressionParams>;
+
+  constructor(params: Partial<LinearRegressionParams> = {}) {
+    this.params = Object.freeze({ fit_intercept: true, ...params });
+  }
+
+  with(changes: Partial<LinearRegressionParams>): LinearRegression {
+    return new LinearRegression({ ...this.params, ...changes });
+  }
+
+  fit(X: Matrix, y: Target): LinearRegressorModel {
+    const t = requireRegression(y, this.name);
+    const c = this.params.fit_intercept
+      ? centre(X, t.values)
+      : { X: X.data, xMean: new Float64Array(X.cols), y: t.values, yMean: 0 };
+    const { G, b } = gram(c.X, c.y, X.rows, X.cols);
+    const w = choleskySolve(G, b, X.cols) ?? pinvSolve(G, b, X.cols);
+    return fromCentred(w, c.xMean, c.yMean);
+  }
+}

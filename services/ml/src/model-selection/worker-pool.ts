@@ -1,0 +1,122 @@
+// A pool of worker threads for grid search. Workers start once and serve many searches: each
+// search ("job") ships its data once in SharedArrayBuffers, then tasks are handed out one at a
+// time to whichever worker is free. Aborting terminates the workers (the pool restarts them on the
+// next job), so a cancelled search stops at once.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AbortedError } from '../estimator.js';
+import type { CvScore, CvTask } from './cv-tasks.js';
+import type { WorkerJob, WorkerReply } from './worker-protocol.js';
+
+/**
+ * The worker script: the compiled .js next to this module; when running from the .ts sources
+ * (tests, tsx) a bootstrap that registers tsx in the worker first, because Node 20 workers do not
+ * apply --import loaders to their entry file.
+ */
+function newWorker(): Worker {
+  const js = fileURLToPath(new URL('./grid-worker.js', import.meta.url));
+  if (existsSync(js)) return new Worker(js);
+  const ts = pathToFileURL(js.replace(/\.js$/, '.ts')).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+export class WorkerPool {
+  private workers: Worker[] = [];
+  private jobCounter = 0;
+  /** Searches on one pool run one after another: a worker holds one job's data at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly size = Math.max(1, availableParallelism())) {}
+
+  private start(): Worker[] {
+    if (this.workers.length === 0) {
+      for (let i = 0; i < this.size; i++) {
+        const w = newWorker();
+        w.unref(); // an idle pool never keeps the process alive
+        this.workers.push(w);
+      }
+    }
+    return this.workers;
+  }
+
+  /** Starts the workers (if not running) and resolves once each has loaded its code. */
+  async ready(): Promise<void> {
+    const ws = this.start();
+    await Promise.all(ws.map((w) => new Promise<void>((resolve, reject) => {
+      const onMessage = (m: WorkerReply) => {
+        if (m.type !== 'pong') return;
+        w.off('message', onMessage);
+        w.unref();
+        resolve();
+      };
+      w.ref();
+      w.on('message', onMessage);
+      w.once('error', reject);
+      w.postMessage({ type: 'ping' });
+    })));
+  }
+
+  /** Terminates every worker; the next run starts fresh ones. */
+  async close(): Promise<void> {
+    const ws = this.workers;
+    this.workers = [];
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
+
+  run(job: Omit<WorkerJob, 'jobId'>, tasks: readonly CvTask[], onScores: (s: CvScore[]) => void, signal?: AbortSignal): Promise<void> {
+    const result = this.queue.then(() => this.runNow(job, tasks, onScores, signal));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private runNow(job: Omit<WorkerJob, 'jobId'>, tasks: readonly CvTask[], onScores: (s: CvScore[]) => void, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new AbortedError());
+    const workers = this.start();
+    const jobId = ++this.jobCounter;
+    return new Promise<void>((resolve, reject) => {
+      let next = 0, done = 0, finished = false;
+      const cleanup = () => {
+        finished = true;
+        for (const w of workers) { w.removeAllListeners('message'); w.removeAllListeners('error'); w.unref(); }
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (e: Error) => {
+        if (finished) return;
+        cleanup();
+        void this.close();
+        reject(e);
+      };
+      const onAbort = () => fail(new AbortedError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const feed = (w: Worker) => {
+        if (next < tasks.length) w.postMessage({ type: 'task', jobId, taskIndex: next, task: tasks[next++] });
+      };
+      for (const w of workers) {
+        w.ref();
+        w.on('message', (m: WorkerReply) => {
+          if (finished || m.type === 'pong' || m.jobId !== jobId) return;
+          if (m.type === 'error') return fail(new Error(`grid-search worker: ${m.message}`));
+          onScores(m.scores);
+          done++;
+          if (done === tasks.length) { cleanup(); resolve(); return; }
+          feed(w);
+        });
+        w.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
+        w.postMessage({ type: 'job', ...job, jobId });
+      }
+      if (tasks.length === 0) { cleanup(); resolve(); return; }
+      for (const w of workers) feed(w);
+    });
+  }
+}
+
+let shared: WorkerPool | null = null;
+
+/** One pool per process, sized to the cores, created on first use. */
+export function sharedPool(): WorkerPool {
+  shared ??= new WorkerPool();
+  return shared;
+}

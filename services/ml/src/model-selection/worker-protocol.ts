@@ -1,0 +1,36 @@
+// Messages between the grid search and its workers. Data travels as SharedArrayBuffer views.
+import type { CvScore, CvTask } from './cv-tasks.js';
+import type { ParamSet } from './param-grid.js';
+
+export interface WorkerJob {
+  readonly jobId: number;
+  /** Registry id of the model; workers build estimators from the registry. */
+  readonly model: string;
+  readonly baseParams: ParamSet;
+  readonly candidates: readonly ParamSet[];
+  readonly rows: number;
+  readonly cols: number;
+  readonly X: Float64Array;
+  readonly y: { kind: 'classification'; codes: Int32Array; classes: readonly string[] } | { kind: 'regression'; values: Float64Array };
+  readonly folds: readonly { train: Int32Array; test: Int32Array }[];
+  readonly scale: boolean;
+  readonly seed: number;
+}
+
+export type WorkerRequest =
+  | ({ readonly type: 'job' } & WorkerJob)
+  | { readonly type: 'task'; readonly jobId: number; readonly taskIndex: number; readonly task: CvTask }
+  | { readonly type: 'ping' };
+
+export type WorkerReply =
+  | { readonly type: 'scores'; readonly jobId: number; readonly taskIndex: number; readonly scores: CvScore[] }
+  | { readonly type: 'error'; readonly jobId: number; readonly message: string }
+  | { readonly type: 'pong' };
+
+/** A copy of `a` in shared memory, so every worker reads the same bytes without copying. */
+export function shared<T extends Float64Array | Int32Array>(a: T): T {
+  const buf = new SharedArrayBuffer(a.byteLength);
+  const out = (a instanceof Float64Array ? new Float64Array(buf) : new Int32Array(buf)) as T;
+  out.set(a);
+  return out;
+}

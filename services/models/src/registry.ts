@@ -1,0 +1,139 @@
+// The model registry (`models` table): every trained pipeline with its grid, split, cross-
+// validation results, metrics and ONNX bytes. Only this module writes SQL for the table.
+import type { Pool, ResultSetHeader, RowDataPacket } from '@enchilada/core';
+
+export interface CandidateRow {
+  readonly params: Record<string, number>;
+  readonly mean: number;
+  readonly std: number;
+  readonly rank: number;
+  readonly fitTime: number;
+}
+
+export interface NewModel {
+  readonly datasetId: number;
+  readonly datasetName: string;
+  readonly datasetVersion: number;
+  readonly modelType: string;
+  readonly task: 'classification' | 'regression';
+  readonly target: string;
+  readonly features: readonly string[];
+  readonly classes: readonly string[] | null;
+  readonly grid: Record<string, number[]>;
+  readonly bestParams: Record<string, number>;
+  readonly splitSeed: number;
+  readonly trainFraction: number;
+  /** Row numbers (1-based, the dataset's `_row`) of the training and test rows. */
+  readonly split: { readonly train: number[]; readonly test: number[] };
+  readonly cvResults: readonly CandidateRow[];
+  readonly cvScore: number;
+  readonly trainScore: number;
+  readonly testScore: number;
+  /** Metrics for train and test, computed from the ONNX model's predictions. */
+  readonly metrics: unknown;
+  readonly onnx: Uint8Array;
+  readonly jobId: number | null;
+  readonly durationMs: number;
+  readonly createdBy: number | null;
+}
+
+export interface ModelSummary {
+  readonly id: number;
+  readonly datasetId: number | null;
+  readonly datasetName: string;
+  readonly datasetVersion: number;
+  readonly modelType: string;
+  readonly task: 'classification' | 'regression';
+  readonly target: string;
+  readonly features: string[];
+  readonly classes: string[] | null;
+  readonly bestParams: Record<string, number>;
+  readonly cvScore: number;
+  readonly trainScore: number;
+  readonly testScore: number;
+  readonly onnxBytes: number;
+  readonly durationMs: number;
+  readonly createdBy: number | null;
+  readonly createdByName: string | null;
+  readonly createdAt: Date;
+}
+
+export interface ModelDetail extends ModelSummary {
+  readonly grid: Record<string, number[]>;
+  readonly splitSeed: number;
+  readonly trainFraction: number;
+  readonly split: { train: number[]; test: number[] };
+  readonly cvResults: CandidateRow[];
+  readonly metrics: unknown;
+  readonly jobId: number | null;
+}
+
+const SUMMARY = `m.id, m.dataset_id, m.dataset_name, m.dataset_version, m.model_type, m.task, m.target, m.features, m.classes,
+  m.best_params, m.cv_score, m.train_score, m.test_score, m.onnx_bytes, m.duration_ms, m.created_by, m.created_at, u.username AS created_by_name`;
+
+function toSummary(r: RowDataPacket): ModelSummary {
+  return {
+    id: Number(r.id), datasetId: r.dataset_id === null ? null : Number(r.dataset_id), datasetName: String(r.dataset_name),
+    datasetVersion: Number(r.dataset_version), modelType: String(r.model_type), task: r.task === 'regression' ? 'regression' : 'classification',
+    target: String(r.target), features: JSON.parse(String(r.features)) as string[], classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null,
+    bestParams: JSON.parse(String(r.best_params)) as Record<string, number>, cvScore: Number(r.cv_score), trainScore: Number(r.train_score),
+    testScore: Number(r.test_score), onnxBytes: Number(r.onnx_bytes), durationMs: Number(r.duration_ms),
+    createdBy: r.created_by === null ? null : Number(r.created_by), createdByName: r.created_by_name === null ? null : String(r.created_by_name),
+    createdAt: new Date(r.created_at),
+  };
+}
+
+export class ModelRegistry {
+  constructor(private readonly pool: Pool) {}
+
+  async insert(m: NewModel): Promise<number> {
+    const [res] = await this.pool.query<ResultSetHeader>(
+      `INSERT INTO models (dataset_id, dataset_name, dataset_version, model_type, task, target, features, classes, grid, best_params,
+        split_seed, train_fraction, split, cv_results, cv_score, train_score, test_score, metrics, onnx, onnx_bytes, job_id, duration_ms, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [m.datasetId, m.datasetName, m.datasetVersion, m.modelType, m.task, m.target, JSON.stringify(m.features), m.classes ? JSON.stringify(m.classes) : null,
+        JSON.stringify(m.grid), JSON.stringify(m.bestParams), m.splitSeed, m.trainFraction, JSON.stringify(m.split), JSON.stringify(m.cvResults),
+        m.cvScore, m.trainScore, m.testScore, JSON.stringify(m.metrics), Buffer.from(m.onnx), m.onnx.byteLength, m.jobId, Math.round(m.durationMs), m.createdBy]);
+    return res.insertId;
+  }
+
+  /** Models, best test score first; optionally of one dataset. */
+  async list(filter: { datasetId?: number; limit?: number } = {}): Promise<ModelSummary[]> {
+    const limit = Math.min(500, filter.limit ?? 100);
+    const where = filter.datasetId === undefined ? '' : 'WHERE m.dataset_id = ?';
+    const args = filter.datasetId === undefined ? [limit] : [filter.datasetId, limit];
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by ${where} ORDER BY m.test_score DESC, m.id DESC LIMIT ?`, args);
+    return rows.map(toSummary);
+  }
+
+  async newest(datasetId: number): Promise<ModelSummary | null> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.dataset_id = ? ORDER BY m.id DESC LIMIT 1`, [datasetId]);
+    return rows.length ? toSummary(rows[0]) : null;
+  }
+
+  async get(id: number): Promise<ModelDetail | null> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${SUMMARY}, m.grid, m.split_seed, m.train_fraction, m.split, m.cv_results, m.metrics, m.job_id
+       FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.id = ?`, [id]);
+    if (!rows.length) return null;
+    const r = rows[0];
+    return {
+      ...toSummary(r), grid: JSON.parse(String(r.grid)) as Record<string, number[]>, splitSeed: Number(r.split_seed),
+      trainFraction: Number(r.train_fraction), split: JSON.parse(String(r.split)) as { train: number[]; test: number[] },
+      cvResults: JSON.parse(String(r.cv_results)) as CandidateRow[], metrics: JSON.parse(String(r.metrics)) as unknown,
+      jobId: r.job_id === null ? null : Number(r.job_id),
+    };
+  }
+
+  async onnx(id: number): Promise<Buffer | null> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT onnx FROM models WHERE id = ?', [id]);
+    return rows.length ? (rows[0].onnx as Buffer) : null;
+  }
+
+  async remove(id: number): Promise<boolean> {
+    const [res] = await this.pool.query<ResultSetHeader>('DELETE FROM models WHERE id = ?', [id]);
+    return res.affectedRows > 0;
+  }
+}

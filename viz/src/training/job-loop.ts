@@ -1,0 +1,72 @@
+// Each viz replica claims queued training jobs from the shared `jobs` table, one at a time (a
+// grid search already uses every core), and fails jobs whose worker stopped beating. A job that
+// throws is failed with its message; the server stays up.
+import { hostname } from 'node:os';
+import { AbortedError } from '@enchilada/ml';
+import { JobQueue } from '@enchilada/jobs';
+import type { TrainSpec } from '@enchilada/models';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Pool } from '@enchilada/core';
+import { runTrainJob } from './train-job.js';
+
+export interface JobLoop { stop(): Promise<void>; readonly worker: string }
+
+export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: { pollMs?: number; sweepMs?: number } = {}): JobLoop {
+  const queue = new JobQueue(pool);
+  const worker = `${hostname()}:${process.pid}`;
+  let busy = false;
+  let stopped = false;
+  let current: Promise<void> | null = null;
+  const abort = new AbortController();
+
+  const tick = async () => {
+    if (busy || stopped) return;
+    busy = true;
+    try {
+      const job = await queue.claim(worker, ['train']);
+      if (!job) return;
+      log.info({ job: job.id }, 'training job claimed');
+      current = (async () => {
+        try {
+          const result = await runTrainJob({ pool, queue }, job as typeof job & { spec: TrainSpec }, abort.signal);
+          await queue.finish(job.id, result, result.modelId);
+          log.info({ job: job.id, model: result.modelId, s: result.seconds }, 'training job done');
+        } catch (err) {
+          if (err instanceof AbortedError) {
+            await queue.markCancelled(job.id);
+            log.info({ job: job.id }, 'training job cancelled');
+          } else {
+            const message = err instanceof Error ? err.message : String(err);
+            await queue.fail(job.id, message);
+            log.warn({ job: job.id, err }, 'training job failed');
+          }
+        }
+      })();
+      await current;
+      current = null;
+    } catch (err) {
+      log.error({ err }, 'job loop error');
+    } finally {
+      busy = false;
+    }
+  };
+  const sweep = async () => {
+    try {
+      const n = await queue.failStale();
+      if (n) log.warn({ jobs: n }, 'failed jobs whose worker stopped');
+    } catch (err) { log.error({ err }, 'job sweep error'); }
+  };
+  void sweep();
+  const poll = setInterval(() => void tick(), opts.pollMs ?? 500);
+  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? 10_000);
+  return {
+    worker,
+    async stop() {
+      stopped = true;
+      clearInterval(poll);
+      clearInterval(sweeper);
+      abort.abort();
+      if (current) await current.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { migrate } from '@enchilada/core';
+import { ToyDatasets, type Dataset } from '@enchilada/data';
+import { JobQueue } from '@enchilada/jobs';
+import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/models';
+import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
+
+let db: TestDb;
+let iris: Dataset;
+let wine: Dataset;
+const loops: JobLoop[] = [];
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
+
+beforeAll(async () => {
+  db = await createTestDb('viz_training');
+  await migrate(db.pool, MIGRATIONS_DIR);
+  const toys = new ToyDatasets(DATASETS_DIR);
+  iris = await toys.load(db.pool, 'iris', null);
+  wine = await toys.load(db.pool, 'wine', null);
+});
+afterAll(async () => {
+  for (const l of loops) await l.stop();
+  await db?.drop();
+});
+
+const spec = (over: Partial<TrainSpec> = {}): TrainSpec => ({
+  datasetId: iris.id, datasetVersion: iris.version, model: 'logistic_regression', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+  trainFraction: 0.8, grid: { C: [0.1, 10.1, 20.1] }, folds: 5, seed: 214, ...over,
+});
+
+async function waitFinal(q: JobQueue, id: number, ms = 60_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const j = await q.get(id);
+    if (j && ['done', 'failed', 'cancelled'].includes(j.status)) return j;
+    if (Date.now() > end) throw new Error(`job ${id} still ${j?.status} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('training jobs', () => {
+  it('trains, exports to ONNX, scores with onnxruntime and stores the model', async () => {
+    loops.push(startJobLoop(db.pool, quiet, { pollMs: 100 }));
+    const q = new JobQueue(db.pool);
+    const id = await q.enqueue({ kind: 'train', spec: spec(), datasetId: iris.id, createdBy: null, total: 15 });
+    const job = await waitFinal(q, id);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe('done');
+    const r = job.result as TrainResult;
+    expect(r.bestParams).toEqual({ C: 10.1 });
+    expect(r.testScore).toBeCloseTo(0.9667, 3);
+    expect(r.onnxLabelMismatches).toBe(0);
+    expect(r.onnxMaxDiff).toBeLessThan(1e-4);
+    const m = await new ModelRegistry(db.pool).get(r.modelId);
+    expect(m?.split.train.length).toBe(120);
+    expect(m?.split.test.length).toBe(30);
+    expect(m?.cvResults).toHaveLength(3);
+    expect((await new ModelRegistry(db.pool).onnx(r.modelId))?.length).toBe(r.onnxBytes);
+    expect(job.done).toBe(15);
+  });
+
+  it('fails a job that throws, with its message, and keeps serving the queue', async () => {
+    const q = new JobQueue(db.pool);
+    const bad = await q.enqueue({ kind: 'train', spec: spec({ model: 'ridge' }), datasetId: iris.id, createdBy: null, total: 5 });
+    const good = await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [1.1] } }), datasetId: iris.id, createdBy: null, total: 5 });
+    const failed = await waitFinal(q, bad);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/regression model/);
+    expect((await waitFinal(q, good)).status).toBe('done');
+  });
+
+  it('runs each job exactly once with two replicas on one queue', async () => {
+    loops.push(startJobLoop(db.pool, quiet, { pollMs: 50 }));
+    const q = new JobQueue(db.pool);
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [0.1 + i] } }), datasetId: iris.id, createdBy: null, total: 5 }));
+    for (const id of ids) expect((await waitFinal(q, id)).status).toBe('done');
+    const [rows] = await db.pool.query<import('@enchilada/core').RowDataPacket[]>('SELECT job_id, COUNT(*) AS n FROM models WHERE job_id IN (?) GROUP BY job_id', [ids]);
+    expect(rows.map((r) => [Number(r.job_id), Number(r.n)]).sort((a, b) => a[0] - b[0])).toEqual(ids.map((id) => [id, 1]));
+  });
+
+  it('cancels a running job when asked', async () => {
+    const q = new JobQueue(db.pool);
+    const id = await q.enqueue({
+      kind: 'train', datasetId: wine.id, createdBy: null, total: 2000,
+      spec: spec({ datasetId: wine.id, datasetVersion: wine.version, model: 'gradient_boosting_classifier', features: ['alcohol', 'malic_acid', 'ash', 'proline'],
+        grid: { learning_rate: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], n_estimators: [50, 100, 150, 200, 250], max_depth: [3, 4, 5, 6, 7, 8, 9, 10] } }),
+    });
+    for (;;) {
+      const j = await q.get(id);
+      if (j?.status === 'running' && j.done > 0) break;
+      if (j && ['done', 'failed'].includes(j.status)) throw new Error(`job ended before it could be cancelled: ${j.status} ${j.error}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await q.requestCancel(id)).toBe(true);
+    const j = await waitFinal(q, id, 30_000);
+    expect(j.status).toBe('cancelled');
+    expect(j.done).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,115 @@
+// Training: the Train page and its JSON API (queue a grid-search job, follow it, cancel it), the
+// Results page, and the Models pages (leaderboard, one model, ONNX download, delete).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForbiddenError, NotFoundError, type Config } from '@enchilada/core';
+import type { Catalog } from '@enchilada/data';
+import { FINAL, type JobQueue } from '@enchilada/jobs';
+import type { ModelRegistry } from '@enchilada/models';
+import { MODELS } from '@enchilada/ml';
+import { notify } from '../plugins/pages.js';
+import { validateTrainRequest, type TrainRequest } from '../training/train-spec.js';
+
+export interface TrainRouteOptions {
+  readonly catalog: Catalog;
+  readonly queue: JobQueue;
+  readonly registry: ModelRegistry;
+  readonly config: Config;
+}
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+const displayName = (id: string) => MODELS.find((m) => m.id === id)?.displayName ?? id;
+
+export default async function trainRoutes(app: FastifyInstance, opts: TrainRouteOptions) {
+  const { catalog, queue, registry, config } = opts;
+
+  app.get('/train', async (req, reply) => {
+    const ds = await req.currentDataset();
+    return reply.page('train.ejs', { title: ds ? `Train on ${ds.title}` : 'Train', active: 'train', ds, back: '/train', maxFits: config.maxFits });
+  });
+
+  app.post('/api/train', {
+    schema: {
+      body: {
+        type: 'object', required: ['dataset', 'model', 'features', 'trainFraction'], additionalProperties: false,
+        properties: {
+          dataset: { type: 'integer', minimum: 1 },
+          model: { type: 'string', maxLength: 64 },
+          features: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 64 } },
+          trainFraction: { type: 'number' },
+          ranges: {
+            type: 'object', maxProperties: 10,
+            additionalProperties: { type: 'object', required: ['min', 'max'], additionalProperties: false, properties: { min: { type: 'number' }, max: { type: 'number' } } },
+          },
+        },
+      },
+    },
+  }, async (req: FastifyRequest<{ Body: TrainRequest & { dataset: number } }>, reply) => {
+    const ds = await catalog.get(req.body.dataset);
+    if (!ds) throw new NotFoundError('there is no such dataset (it may have been deleted)');
+    const { spec, fits } = validateTrainRequest(ds, req.body, config.maxFits);
+    const job = await queue.enqueue({ kind: 'train', spec, datasetId: ds.id, createdBy: req.user!.id, total: fits });
+    req.log.info({ job, model: spec.model, dataset: ds.name, fits }, 'training queued');
+    return reply.code(202).send({ job, fits });
+  });
+
+  app.get('/api/jobs', {
+    schema: { querystring: { type: 'object', properties: { dataset: { type: 'integer', minimum: 1 }, active: { type: 'boolean', default: false } } } },
+  }, async (req: FastifyRequest<{ Querystring: { dataset?: number; active: boolean } }>) => {
+    const jobs = await queue.recent({ datasetId: req.query.dataset, limit: 20 });
+    const list = req.query.active ? jobs.filter((j) => !FINAL.includes(j.status)) : jobs;
+    return { jobs: list.map((j) => ({ id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, modelId: j.modelId, result: j.result, model: (j.spec as { model?: string }).model ?? null, createdAt: j.createdAt })) };
+  });
+
+  app.get('/api/jobs/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>) => {
+    const j = await queue.get(req.params.id);
+    if (!j) throw new NotFoundError('no such job');
+    return { id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, modelId: j.modelId, result: j.result };
+  });
+
+  app.post('/api/jobs/:id/cancel', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>) => {
+    const j = await queue.get(req.params.id);
+    if (!j) throw new NotFoundError('no such job');
+    if (j.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the person who started a job, or an administrator, can cancel it');
+    return { cancelling: await queue.requestCancel(j.id) };
+  });
+
+  app.get('/results', {
+    schema: { querystring: { type: 'object', properties: { model: { type: 'integer', minimum: 1 } } } },
+  }, async (req: FastifyRequest<{ Querystring: { model?: number } }>, reply) => {
+    const ds = await req.currentDataset();
+    const model = req.query.model ? await registry.get(req.query.model) : ds ? await registry.newest(ds.id) : null;
+    if (req.query.model && !model) throw new NotFoundError('there is no such model (it may have been deleted)');
+    return reply.page('results.ejs', { title: model ? `Results of model ${model.id}` : 'Results', active: 'results', ds, model, displayName, back: '/results' });
+  });
+
+  app.get('/models', {
+    schema: { querystring: { type: 'object', properties: { dataset: { type: 'integer', minimum: 1 } } } },
+  }, async (req: FastifyRequest<{ Querystring: { dataset?: number } }>, reply) => {
+    const models = await registry.list({ datasetId: req.query.dataset });
+    const datasets = await catalog.list();
+    return reply.page('models.ejs', { title: 'Models', active: 'models', models, filter: req.query.dataset ?? null, datasetsList: datasets, displayName, back: '/models' });
+  });
+
+  app.get('/models/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+    const m = await registry.get(req.params.id);
+    if (!m) throw new NotFoundError('there is no such model (it may have been deleted)');
+    const deletable = m.createdBy === req.user!.id || req.user!.role === 'admin';
+    return reply.page('model.ejs', { title: `Model ${m.id}`, active: 'models', m, displayName, deletable });
+  });
+
+  app.get('/models/:id/onnx', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+    const bytes = await registry.onnx(req.params.id);
+    if (!bytes) throw new NotFoundError('there is no such model');
+    return reply.header('content-type', 'application/octet-stream')
+      .header('content-disposition', `attachment; filename="enchilada-model-${req.params.id}.onnx"`).send(bytes);
+  });
+
+  app.post('/models/:id/delete', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+    const m = await registry.get(req.params.id);
+    if (!m) throw new NotFoundError('there is no such model');
+    if (m.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the owner or an administrator can delete this model');
+    await registry.remove(m.id);
+    notify(reply, 'success', `Deleted model ${m.id} (${displayName(m.modelType)} on ${m.datasetName}).`);
+    return reply.redirect('/models', 303);
+  });
+}

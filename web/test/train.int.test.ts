@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { migrate, secret } from '@enchilada/core';
+import { ToyDatasets, type Dataset } from '@enchilada/data';
+import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { buildApp } from '../src/app.js';
+import { UserRepository } from '../src/users/repository.js';
+import { Browser } from './helpers.js';
+
+let db: TestDb;
+let app: FastifyInstance;
+let iris: Dataset;
+let mpg: Dataset;
+let b: Browser;
+let csrf: string;
+
+beforeAll(async () => {
+  db = await createTestDb('web_train');
+  await migrate(db.pool, MIGRATIONS_DIR);
+  const config = db.config('web', { TRAIN_MAX_FITS: '500' });
+  await new UserRepository(db.pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
+  const toys = new ToyDatasets(DATASETS_DIR);
+  iris = await toys.load(db.pool, 'iris', null);
+  mpg = await toys.load(db.pool, 'auto-mpg', null);
+  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
+  b = new Browser(app);
+  await b.signIn(TEST_USER, TEST_PASSWORD);
+  csrf = await b.csrf('/datasets');
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const post = (body: unknown) => app.inject({ method: 'POST', url: '/api/train', payload: body as object, headers: { cookie: b.cookieHeader, 'x-csrf-token': csrf, accept: 'application/json' } });
+const ok = () => ({ dataset: iris.id, model: 'logistic_regression', features: ['sepal_length', 'petal_width'], trainFraction: 0.8, ranges: { C: { min: 0.1, max: 20.1 } } });
+
+describe('training requests', () => {
+  it('queues a valid request with its grid and fit count', async () => {
+    const res = await post(ok());
+    expect(res.statusCode).toBe(202);
+    expect(res.json().fits).toBe(15);
+    const job = await app.inject({ url: `/api/jobs/${res.json().job}`, headers: { cookie: b.cookieHeader, accept: 'application/json' } });
+    expect(job.json()).toMatchObject({ status: 'queued', total: 15 });
+  });
+
+  it.each([
+    ['an unknown feature', { features: ['nope'] }, 'features', /unknown feature "nope"/],
+    ['no feature', { features: [] }, 'features', /at least one feature/],
+    ['the target as a feature', { features: ['species'] }, 'features', /not numeric|cannot be a feature/],
+    ['a model of the other task', { model: 'ridge' }, 'model', /regression model/],
+    ['an unknown model', { model: 'deep_net' }, 'model', /unknown model/],
+    ['a split out of range', { trainFraction: 0.99 }, 'trainFraction', /between 0.05 and 0.95/],
+    ['an empty grid', { ranges: { C: { min: 200, max: 300 } } }, 'ranges.C', /holds no slider value/],
+    ['a hyperparameter the model lacks', { ranges: { alpha: { min: 0.1, max: 0.1 } } }, 'ranges.alpha', /no hyperparameter "alpha"/],
+  ])('refuses %s with a 400 naming the field', async (_what, change, field, message) => {
+    const res = await post({ ...ok(), ...change });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(message);
+    expect(res.json().field).toBe(field);
+  });
+
+  it('refuses a non-numeric feature by name', async () => {
+    const res = await post({ dataset: mpg.id, model: 'ridge', features: ['origin'], trainFraction: 0.8 });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/"origin" is not numeric \(text\)/);
+  });
+
+  it('refuses more fits than the limit', async () => {
+    const res = await post({ dataset: mpg.id, model: 'gradient_boosting_regressor', features: ['weight'], trainFraction: 0.8 });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBe('400 candidates × 5 folds = 2000 fits, above the limit of 500: narrow a range');
+    expect(res.json().field).toBe('ranges');
+  });
+
+  it('refuses a request without a CSRF token', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/train', payload: ok(), headers: { cookie: b.cookieHeader, accept: 'application/json' } });
+    expect(res.statusCode).toBe(403);
+  });
+});
