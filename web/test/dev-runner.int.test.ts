@@ -1,7 +1,7 @@
 // Development mode's Run Tests page: present only in development, only for administrators; runs
 // suites in child processes (here a tiny fake suite), records their outcome, one run per suite at
 // a time, kills a run at the time limit, and serves the reports only within the session.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -138,6 +138,7 @@ afterAll(async () => {
   await dev?.close();
   await prod?.close();
   await db?.drop();
+  for (const dir of [fakeDir, reportsDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Every runner route, as registered in development, with its parameters filled in. */
