@@ -15,6 +15,7 @@ COPY services/jobs/package.json services/jobs/
 COPY services/models/package.json services/models/
 COPY web/package.json web/
 COPY viz/package.json viz/
+COPY serve/package.json serve/
 
 FROM manifests AS deps
 RUN pnpm install --frozen-lockfile --store-dir /tmp/pnpm-store && rm -rf /tmp/pnpm-store

@@ -26,7 +26,8 @@ async function waitFor(url, ms, proc) {
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
-export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106, env = {}, log = 'inherit' } = {}) {
+// With `servePort`, serve (the prediction API) is started too, once web has run the migrations.
+export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106, servePort = null, env = {}, log = 'inherit' } = {}) {
   const database = `enchilada_${name}`;
   const user = `enchilada_${name}`.slice(0, 32);
   const password = randomBytes(12).toString('hex');
@@ -51,19 +52,26 @@ export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106,
   const stdio = log === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'ignore', 'inherit'];
   const viz = spawn(process.execPath, ['viz/dist/main.js'], { env: common, stdio });
   const web = spawn(process.execPath, ['web/dist/main.js'], { env: common, stdio });
+  const procs = [web, viz];
   const stop = async () => {
-    for (const p of [web, viz]) if (p.exitCode === null) p.kill('SIGTERM');
-    await Promise.all([web, viz].map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null)));
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null)));
     const r = await mysql.createConnection(ROOT);
     await r.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await r.end();
   };
+  let serve = null;
   try {
     await waitFor(`http://127.0.0.1:${vizPort}/healthz`, 30_000, viz);
     await waitFor(`http://127.0.0.1:${webPort}/readyz`, 30_000, web);
+    if (servePort) {
+      serve = spawn(process.execPath, ['serve/dist/main.js'], { env: { ...common, SERVE_PORT: String(servePort) }, stdio });
+      procs.push(serve);
+      await waitFor(`http://127.0.0.1:${servePort}/healthz`, 30_000, serve);
+    }
   } catch (err) {
     await stop();
     throw err;
   }
-  return { baseURL: `http://127.0.0.1:${webPort}`, vizURL: `http://127.0.0.1:${vizPort}`, user, password, database, web, viz, stop };
+  return { baseURL: `http://127.0.0.1:${webPort}`, vizURL: `http://127.0.0.1:${vizPort}`, serveURL: servePort ? `http://127.0.0.1:${servePort}` : null, user, password, database, web, viz, serve, stop };
 }

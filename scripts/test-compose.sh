@@ -82,6 +82,20 @@ csrf2=$(printf '%s' "$page" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p'
 loaded=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" -H 'accept: text/html' --data-urlencode "_csrf=$csrf2" http://127.0.0.1:5000/datasets/toy/iris/load)
 check "loading the Iris toy dataset answers 303" test "$loaded" = 303
 check "the datasets page shows Iris loaded with 150 rows" grep -q '150 rows' <<<"$(curl -sS -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/datasets)"
+# A training job runs in the viz container (worker threads, onnxruntime) and its results document builds.
+iris_id=$(curl -sS -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/datasets | tr '\n' ' ' | sed -n 's/.*<tr data-toy="iris">[^<]*<td><a href="\/datasets\/toy\/iris">.*href="\/datasets\/\([0-9]*\)">Open.*/\1/p' | head -n1)
+job=$(curl -sS -b "$jar" -H 'content-type: application/json' -H 'accept: application/json' -H "x-csrf-token: $csrf2" \
+  -d "{\"dataset\":${iris_id:-0},\"model\":\"logistic_regression\",\"features\":[\"sepal_length\",\"sepal_width\",\"petal_length\",\"petal_width\"],\"trainFraction\":0.8,\"ranges\":{\"C\":{\"min\":0.1,\"max\":20.1}}}" \
+  http://127.0.0.1:5000/api/train | sed -n 's/.*"job":\([0-9]*\).*/\1/p')
+state=
+for _ in $(seq 120); do
+  state=$(curl -sS -b "$jar" -H 'accept: application/json' "http://127.0.0.1:5000/api/jobs/${job:-0}" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p')
+  [[ $state = done || $state = failed || $state = cancelled ]] && break
+  sleep 0.5
+done
+check "a training job runs to done in the viz container (job ${job:-none}: ${state:-no state})" test "$state" = done
+model=$(curl -sS -b "$jar" -H 'accept: application/json' "http://127.0.0.1:5000/api/jobs/${job:-0}" | sed -n 's/.*"modelId":\([0-9]*\).*/\1/p')
+check "its results document is built from the ONNX model" grep -q 'Confusion matrix, test' <<<"$(curl -sS -b "$jar" "http://127.0.0.1:5000/viz/documents/results?model=${model:-0}")"
 wrong=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar_dir/x" -b "$jar_dir/x" -H 'accept: text/html' \
   --data-urlencode "username=$user" --data-urlencode "password=wrong" --data-urlencode "_csrf=x" http://127.0.0.1:5000/login)
 check "a sign-in without a valid CSRF token is refused" test "$wrong" = 403

@@ -46,9 +46,9 @@ function jest(project) {
 }
 
 async function e2e() {
-  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz'], { stdio: 'inherit' });
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz', 'serve'], { stdio: 'inherit' });
   if (build.status !== 0) { broken = true; return; }
-  const stack = await startStack({ name: 'e2e', log: 'quiet' });
+  const stack = await startStack({ name: 'e2e', servePort: 5108, log: 'quiet' });
   // The Run Tests page exists only in development mode: a second stack, whose page runs a small,
   // fast part of the unit suite (TEST_RUN_ARGS_UNIT), with its reports in a temporary folder.
   let dev = null;
@@ -69,7 +69,7 @@ async function e2e() {
     spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts', ...extra], {
       stdio: 'inherit',
       env: {
-        ...process.env, E2E_BASE_URL: stack.baseURL, E2E_VIZ_URL: stack.vizURL, E2E_USER: stack.user, E2E_PASSWORD: stack.password,
+        ...process.env, E2E_BASE_URL: stack.baseURL, E2E_VIZ_URL: stack.vizURL, E2E_SERVE_URL: stack.serveURL, E2E_USER: stack.user, E2E_PASSWORD: stack.password,
         E2E_DEV_BASE_URL: dev.baseURL, E2E_DEV_USER: dev.user, E2E_DEV_PASSWORD: dev.password,
         PLAYWRIGHT_JSON_OUTPUT_FILE: resolve(out), ...(runDir ? { PLAYWRIGHT_HTML_OUTPUT_DIR: join(runDir, 'report') } : {}),
       },

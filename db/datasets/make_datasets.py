@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the shipped toy datasets (iris, wine, boston, auto-mpg) as CSV next to this script.
+"""Writes the shipped toy datasets (iris, wine, boston, auto-mpg, breast-cancer) as CSV next to this script.
 
 Run with Debian's /usr/bin/python3 (python3-sklearn) from the repository root after `pnpm install`
 (auto-mpg comes from the npm package vega-datasets@3.2.1). Values are written exactly as the
@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from sklearn.datasets import load_iris, load_wine
+from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -58,6 +58,14 @@ def boston():
     write('boston.csv', header, rows)
 
 
+def breast_cancer():
+    # scikit-learn's coding, kept so predict_proba[:, 1] means benign as in the tutorials
+    d = load_breast_cancer()
+    header = list(d.feature_names) + ['diagnosis']
+    rows = [[float(x) for x in xs] + [int(t)] for xs, t in zip(d.data, d.target)]
+    write('breast-cancer.csv', header, rows)
+
+
 def auto_mpg():
     with open(CARS) as f:
         cars = json.load(f)
@@ -80,3 +88,4 @@ if __name__ == '__main__':
     wine()
     boston()
     auto_mpg()
+    breast_cancer()

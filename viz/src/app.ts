@@ -12,7 +12,8 @@ import { streamJob } from './training/events.js';
 import { trainDocument } from './documents/train.js';
 import { resultsDocument } from './documents/results.js';
 import { OnnxModel } from './scoring/onnx-model.js';
-import { ModelRegistry } from '@enchilada/models';
+import { ModelRegistry, Predictions, PublishedModels, monitoringFigures } from '@enchilada/models';
+import { monitoringDocument } from './documents/monitoring.js';
 import { MODELS } from '@enchilada/ml';
 import { readTrainingData } from '@enchilada/data';
 
@@ -91,6 +92,37 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
       }
     });
     return reply.type('application/json').send(json);
+  });
+
+  const published = new PublishedModels(pool);
+  const predictions = new Predictions(pool);
+  app.get('/documents/monitoring', {
+    config: { doc: (req) => `monitoring:name:${String((req.query as { name?: unknown }).name ?? '')}` },
+    schema: {
+      querystring: {
+        type: 'object', required: ['name'],
+        properties: { name: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' }, hours: { type: 'integer', enum: [1, 6, 24, 168], default: 1 } },
+      },
+    },
+  }, async (req) => {
+    const { name, hours } = req.query as { name: string; hours: number };
+    const p = (await published.list()).find((n) => n.name === name);
+    if (!p) throw new NotFoundError(`nothing is published under the name "${name}"`);
+    const model = await registry.get(p.modelId);
+    if (!model) throw new NotFoundError('the published model was deleted');
+    const now = new Date();
+    const rows = await predictions.window(name, new Date(now.getTime() - hours * 3_600_000), new Date(now.getTime() + 60_000));
+    // Drift compares with the model's training rows, if its dataset still holds them.
+    const ds = model.datasetId === null ? null : await catalog.get(model.datasetId);
+    let training: Record<string, number[]> = {};
+    let driftNote: string | null = null;
+    if (!ds || ds.version !== model.datasetVersion || model.split.train.length === 0) driftNote = 'the training rows of this model are no longer stored (its dataset was reloaded or deleted)';
+    else {
+      const data = await readTrainingData(pool, ds, model.features, model.split.train);
+      training = Object.fromEntries(model.features.map((f, j) => [f, Array.from(data.features[j])]));
+    }
+    const figures = monitoringFigures(rows, model, training);
+    return monitoringDocument({ name, version: p.version, model, hours, now, figures, driftNote });
   });
 
   const queue = new JobQueue(pool);

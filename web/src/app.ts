@@ -18,8 +18,9 @@ import pageRoutes from './routes/pages.js';
 import datasetRoutes from './routes/datasets.js';
 import exploreRoutes from './routes/explore.js';
 import trainRoutes from './routes/train.js';
+import servingRoutes from './routes/serving.js';
 import { JobQueue } from '@enchilada/jobs';
-import { ModelRegistry } from '@enchilada/models';
+import { ApiKeys, ModelRegistry, Predictions, PublishedModels } from '@enchilada/models';
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
@@ -130,6 +131,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   });
   await app.register(exploreRoutes);
   await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry: new ModelRegistry(pool), config });
+  await app.register(servingRoutes, { registry: new ModelRegistry(pool), published: new PublishedModels(pool), apiKeys: new ApiKeys(pool), predictions: new Predictions(pool) });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

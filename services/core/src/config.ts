@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { readSecret, type Secret, type SecretName } from './secrets.js';
 
-export type Role = 'web' | 'viz';
+export type Role = 'web' | 'viz' | 'serve';
 
 export interface MysqlConfig {
   readonly host: string;
@@ -34,7 +34,24 @@ export interface Config {
   readonly maxFits: number;
   /** Development mode's test runner (its routes exist only when env is development). */
   readonly testRunner: TestRunnerConfig;
+  /** The prediction API (serve). */
+  readonly serve: ServeConfig;
   readonly secrets: Readonly<Partial<Record<SecretName, Secret>>>;
+}
+
+export interface ServeConfig {
+  readonly port: number;
+  /** Requests allowed per API key and window. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** How often serve looks at the publishing/keys change counter (≤ 1 s keeps switches within 5 s). */
+  readonly pollMs: number;
+  /** Most instances in one predict request. */
+  readonly maxInstances: number;
+  readonly bodyLimitBytes: number;
+  /** The published name the seed-compatible `/predict` and `/update` routes use (empty: routes answer 404). */
+  readonly seedModelName: string;
+  /** Processes (Node cluster workers) sharing the port; 1 runs in the main process. */
+  readonly workers: number;
 }
 
 export type TestSuite = 'unit' | 'integration' | 'e2e';
@@ -55,6 +72,7 @@ export interface TestRunnerConfig {
 export const SECRETS_FOR: Readonly<Record<Role, readonly SecretName[]>> = {
   web: ['db_user_password', 'web_secret_key', 'viz_secret_key'],
   viz: ['db_user_password', 'viz_secret_key'],
+  serve: ['db_user_password'],
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -127,6 +145,18 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
         integration: words(env, 'TEST_RUN_ARGS_INTEGRATION'),
         e2e: words(env, 'TEST_RUN_ARGS_E2E'),
       }),
+    }),
+    serve: Object.freeze({
+      port: int(env, 'SERVE_PORT', 8000, 1, 65535),
+      rateLimit: Object.freeze({
+        max: int(env, 'SERVE_RATE_LIMIT', 600000, 1, 100_000_000),
+        windowMs: int(env, 'SERVE_RATE_WINDOW_S', 60, 1, 86400) * 1000,
+      }),
+      pollMs: int(env, 'SERVE_POLL_MS', 500, 50, 1000),
+      maxInstances: int(env, 'SERVE_MAX_INSTANCES', 1000, 1, 1000),
+      bodyLimitBytes: int(env, 'SERVE_BODY_LIMIT_KB', 4096, 1, 65536) * 1024,
+      seedModelName: text(env, 'SEED_MODEL_NAME', ''),
+      workers: int(env, 'SERVE_WORKERS', 1, 1, 64),
     }),
     secrets: Object.freeze(secrets),
   });

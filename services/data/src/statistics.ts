@@ -44,16 +44,24 @@ export async function computeStatistics(
   const [agg] = await pool.query<RowDataPacket[]>(`SELECT ${parts.join(', ')} FROM ${t}`);
   const a = agg[0];
   const rows = Number(a.n);
-  const out: ColumnStats[] = [];
-  for (let i = 0; i < numeric.length; i++) {
+  // Quartiles per column, two columns at a time (two connections: the database sorts in parallel).
+  const qs: (number | null)[][] = new Array(numeric.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < numeric.length; i = next++) {
+      const count = Number(a[`c${i}`]);
+      qs[i] = count > 0 ? await quartiles(pool, t, quoteIdent(numeric[i].name), count, Number(a[`lo${i}`]), Number(a[`hi${i}`])) : [null, null, null];
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const out: ColumnStats[] = numeric.map((c, i) => {
     const count = Number(a[`c${i}`]);
-    const qs = count > 0 ? await quantiles(pool, t, quoteIdent(numeric[i].name), count) : [null, null, null];
-    out.push({
-      name: numeric[i].name, count, missing: rows - count,
+    return {
+      name: c.name, count, missing: rows - count,
       mean: num(a[`m${i}`]), std: count > 1 ? num(a[`s${i}`]) : null,
-      min: num(a[`lo${i}`]), q25: qs[0], q50: qs[1], q75: qs[2], max: num(a[`hi${i}`]),
-    });
-  }
+      min: num(a[`lo${i}`]), q25: qs[i][0], q50: qs[i][1], q75: qs[i][2], max: num(a[`hi${i}`]),
+    };
+  });
   let classCounts: ClassCount[] | null = null;
   if (classTarget) {
     const q = quoteIdent(classTarget);
@@ -63,19 +71,48 @@ export async function computeStatistics(
   return { rows, numeric: out, classCounts };
 }
 
-/** pandas' linear interpolation: position (n-1)·q between the order statistics around it. */
-async function quantiles(pool: Pool, t: string, col: string, n: number): Promise<(number | null)[]> {
-  const wanted = new Set<number>();
+const BUCKETS = 4096;
+
+/**
+ * pandas' linear interpolation: position (n-1)·q between the order statistics around it. Exact,
+ * without sorting the column: one scan counts the values per bucket of [min, max], a second sorts
+ * only the buckets that hold the wanted ranks (selection by histogram, as in Greenwald & Khanna's
+ * two-pass exact quantiles).
+ */
+async function quartiles(pool: Pool, t: string, col: string, n: number, min: number, max: number): Promise<(number | null)[]> {
+  if (min === max) return QUANTILES.map(() => min);
   const pos = QUANTILES.map((q) => (n - 1) * q);
-  for (const p of pos) { wanted.add(Math.floor(p) + 1); wanted.add(Math.ceil(p) + 1); }
-  const ranks = [...wanted];
-  const [rows] = await pool.query<RowDataPacket[]>(
-    `SELECT rn, v FROM (SELECT ${col} + 0e0 AS v, ROW_NUMBER() OVER (ORDER BY ${col}) AS rn FROM ${t} WHERE ${col} IS NOT NULL) s
-     WHERE rn IN (${ranks.map(() => '?').join(', ')})`, ranks);
-  const at = new Map(rows.map((r) => [Number(r.rn), Number(r.v)]));
+  const ranks = [...new Set(pos.flatMap((p) => [Math.floor(p), Math.ceil(p)]))].sort((x, y) => x - y);
+  // The same expression, with the same parameters, decides the bucket in both passes.
+  const bucket = `LEAST(FLOOR((${col} - ?) / ? * ${BUCKETS}), ${BUCKETS - 1})`;
+  const args = [min, max - min];
+  const [counts] = await pool.query<RowDataPacket[]>(`SELECT ${bucket} AS k, COUNT(*) AS c FROM ${t} WHERE ${col} IS NOT NULL GROUP BY k ORDER BY k`, args);
+  const where = new Map<number, { bucket: number; offset: number }>();
+  let before = 0;
+  let r = 0;
+  for (const row of counts) {
+    const c = Number(row.c);
+    while (r < ranks.length && ranks[r] < before + c) { where.set(ranks[r], { bucket: Number(row.k), offset: ranks[r] - before }); r++; }
+    before += c;
+  }
+  const buckets = [...new Set([...where.values()].map((w) => w.bucket))];
+  if (buckets.length === 0) return QUANTILES.map(() => null);
+  const [vals] = await pool.query<RowDataPacket[]>(
+    `SELECT k, v FROM (SELECT ${bucket} AS k, ${col} + 0e0 AS v FROM ${t} WHERE ${col} IS NOT NULL) s WHERE k IN (?) ORDER BY k, v`, [...args, buckets]);
+  const sorted = new Map<number, number[]>();
+  for (const row of vals) {
+    const k = Number(row.k);
+    const list = sorted.get(k) ?? [];
+    list.push(Number(row.v));
+    sorted.set(k, list);
+  }
+  const at = (rank: number): number | undefined => {
+    const w = where.get(rank);
+    return w ? sorted.get(w.bucket)?.[w.offset] : undefined;
+  };
   return pos.map((p) => {
-    const lo = at.get(Math.floor(p) + 1);
-    const hi = at.get(Math.ceil(p) + 1);
+    const lo = at(Math.floor(p));
+    const hi = at(Math.ceil(p));
     if (lo === undefined || hi === undefined) return null;
     return lo + (hi - lo) * (p - Math.floor(p));
   });

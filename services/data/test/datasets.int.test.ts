@@ -31,7 +31,7 @@ const cols3: ColumnSpec[] = [
 ];
 
 describe('toy datasets', () => {
-  it.each([['iris', 150], ['wine', 178], ['boston', 506], ['auto-mpg', 398]])('loads %s with %i rows', async (name, rows) => {
+  it.each([['iris', 150], ['wine', 178], ['boston', 506], ['auto-mpg', 398], ['breast-cancer', 569]])('loads %s with %i rows', async (name, rows) => {
     const ds = await toys.load(db.pool, name, null);
     expect(ds.rowCount).toBe(rows);
     expect(ds.origin).toBe('toy');

@@ -1,2 +1,4 @@
 export * from './registry.js';
 export * from './train-spec.js';
+export * from './serving.js';
+export * from './monitoring.js';

@@ -98,9 +98,11 @@ function encode(v: unknown, seen: Set<string>): unknown {
   if (Array.isArray(v)) return v.map((x) => encode(x, seen));
   if (v instanceof Map) return { type: 'map', entries: [...v.entries()].map(([k, x]) => [k, encode(x, seen)]) };
   if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = encode(x, seen);
-    return out;
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, encode(x, seen)] as const);
+    // BokehJS reads a plain object with a string `id` as a model reference and one with a string
+    // `type` as a typed value; data keyed by user column names ("id", "type") must go as a map.
+    if ('id' in v || 'type' in v) return { type: 'map', entries };
+    return Object.fromEntries(entries);
   }
   return v;
 }

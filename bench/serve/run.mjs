@@ -1,0 +1,107 @@
+// pnpm bench:serve — the prediction API against the tutorial app (peer), on this machine.
+// Starts web + viz + serve (SERVE_WORKERS, default 2) against a fresh database, fits the
+// tutorial's model (StandardScaler + LogisticRegression on Breast Cancer from Debian's
+// python3-sklearn) with our ML engine, stores it as ONNX, publishes it and creates an API key
+// through web's pages, then drives POST /v1/models/breast-cancer/predict with Debian's wrk
+// (unique ids, 3 s warm-up, DUR s at 8 and at 32 connections) and counts the stored rows.
+// Then runs the peer (../shared/peers/seed-api/run.sh, CONNS=32) the same way.
+// Last line: one JSON object {ours_rps, peer_rps, ratio, p99_ms_32, p99_ms_8, acked, stored, errors}.
+// Env: DUR (20), WORKERS (2), PEER (1; 0 skips the peer), PEER_PORT (5620).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startStack } from '../../scripts/stack.mjs';
+import { Session } from '../lib.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const DUR = Number(process.env.DUR ?? 20);
+const WORKERS = process.env.WORKERS ?? '2';
+const NAME = 'breast-cancer';
+const log = (...a) => console.error('[bench:serve]', ...a);
+
+if (spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz', 'serve'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+
+// The data, from Debian's scikit-learn (the same rows the peer trains on).
+const data = JSON.parse(execFileSync('/usr/bin/python3', ['-c', `
+import json
+from sklearn.datasets import load_breast_cancer
+d = load_breast_cancer()
+print(json.dumps({"columns": list(d.feature_names), "X": d.data.tolist(), "y": d.target.tolist()}))`], { maxBuffer: 64 << 20 }).toString());
+const work = mkdtempSync(join(tmpdir(), 'bench-serve-'));
+const obsFile = join(work, 'obs.txt');
+writeFileSync(obsFile, data.X.filter((_, i) => i % 9 === 0).map((row) => JSON.stringify(Object.fromEntries(data.columns.map((c, j) => [c, row[j]])))).join('\n') + '\n');
+
+const ml = await import('../../services/ml/dist/index.js');
+const models = await import('../../services/models/dist/index.js');
+const core = await import('../../services/core/dist/index.js');
+const fitted = new ml.Pipeline(new ml.LogisticRegression({ max_iter: 1000 })).fit(ml.Matrix.fromRows(data.X), ml.classificationTarget(data.y.map(String)));
+const onnx = ml.exportPipelineToOnnx(fitted, data.columns.length);
+
+const stack = await startStack({ name: 'bench_serve', webPort: 5600, vizPort: 5606, servePort: 5610, log: 'quiet', env: { SERVE_WORKERS: WORKERS, LOG_LEVEL: 'warn' } });
+const pool = core.createPool({ host: process.env.TEST_MYSQL_HOST ?? '127.0.0.1', port: Number(process.env.TEST_MYSQL_PORT ?? 3306), user: stack.user, database: stack.database, password: new core.Secret(stack.password) }, { connectionLimit: 2 });
+const countRows = async () => { const [r] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE model_name = ?', [NAME]); return Number(r[0].n); };
+let result;
+try {
+  const [users] = await pool.query('SELECT id FROM users WHERE username = ?', [stack.user]);
+  const modelId = await new models.ModelRegistry(pool).insert({
+    datasetId: 0, datasetName: 'breast-cancer', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'target',
+    features: data.columns, classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 1, split: { train: [], test: [] }, cvResults: [],
+    cvScore: 0, trainScore: 0, testScore: 0, metrics: {}, onnx, jobId: null, durationMs: 0, createdBy: Number(users[0].id),
+  });
+  const s = new Session(stack.baseURL);
+  await s.signIn(stack.user, stack.password);
+  const pub = await s.fetch(`/models/${modelId}/publish`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name: NAME, _csrf: await s.csrf(`/models/${modelId}`) }) });
+  if (pub.status !== 303) throw new Error(`publish answered ${pub.status}`);
+  const created = await s.fetch('/api-keys', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ label: 'bench', scope: NAME, _csrf: await s.csrf('/api-keys') }) });
+  const key = /data-testid="new-key-value">([^<]+)</.exec(await created.text())?.[1];
+  if (!key) throw new Error(`no key on the API keys page (${created.status})`);
+  // Wait until serve has loaded the model and knows the key.
+  for (let i = 0; ; i++) {
+    const r = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ id: -1 - i, observation: JSON.parse(data.X.length ? JSON.stringify(Object.fromEntries(data.columns.map((c, j) => [c, data.X[0][j]]))) : '{}') }) });
+    if (r.ok) break;
+    if (i > 100) throw new Error(`serve never answered 200 (${r.status} ${await r.text()})`);
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+  const path = `/v1/models/${NAME}/predict`;
+  const wrk = (conns, secs, base) => {
+    const out = execFileSync('wrk', ['-t1', `-c${conns}`, `-d${secs}s`, '--timeout', '10s', '--latency', '-s', join(import.meta.dirname, 'predict.lua'), stack.serveURL, '--', String(base), obsFile, path, key], { maxBuffer: 16 << 20 }).toString();
+    return JSON.parse(out.trim().split('\n').at(-1));
+  };
+  const runs = {};
+  let base = 1_000_000_000;
+  for (const conns of [8, 32]) {
+    base += 100_000_000;
+    wrk(conns, 3, base);
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = await countRows();
+    base += 100_000_000;
+    const w = wrk(conns, DUR, base);
+    await new Promise((r) => setTimeout(r, 2000));
+    const stored = (await countRows()) - before;
+    runs[conns] = { ...w, stored };
+    log(`ours c=${conns}`, JSON.stringify(runs[conns]));
+  }
+  let peer = null;
+  if (process.env.PEER !== '0') {
+    const p = spawnSync('bash', [resolve(ROOT, '..', 'shared', 'peers', 'seed-api', 'run.sh')], {
+      env: { ...process.env, CONNS: '32', DUR: String(DUR), PORT: process.env.PEER_PORT ?? '5620' }, stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000,
+    });
+    const line = p.stdout?.toString().trim().split('\n').at(-1) ?? '';
+    try { peer = JSON.parse(line); } catch { log('peer gave no JSON line:', line); }
+    log('peer c=32', JSON.stringify(peer));
+  }
+  const r8 = runs[8];
+  const r32 = runs[32];
+  const errors = [r8, r32].reduce((n, r) => n + r.non2xx + r.socket_errors + r.app_errors, 0);
+  result = {
+    ours_rps: r32.rps, peer_rps: peer?.rps ?? null, ratio: peer?.rps ? Math.round((r32.rps / peer.rps) * 10) / 10 : null,
+    p99_ms_32: r32.p99_ms, p99_ms_8: r8.p99_ms, acked: r8.ok2xx + r32.ok2xx, stored: r8.stored + r32.stored, errors,
+    rps_8: r8.rps, p50_ms_32: r32.p50_ms, p50_ms_8: r8.p50_ms, peer_p99_ms_32: peer?.p99_ms ?? null, peer_acked: peer?.acked ?? null, peer_stored: peer?.stored ?? null,
+    workers: Number(WORKERS), dur_s: DUR,
+  };
+} finally {
+  await pool.end();
+  await stack.stop();
+}
+console.log(JSON.stringify(result));

@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { bokehClick, expectDrawn, signIn, useToy } from './support';
+
+// Needs serve in the stack: E2E_SERVE_URL (scripts/test.mjs starts it); skipped without.
+const SERVE = process.env.E2E_SERVE_URL;
+
+test('publish a model, create a key, call the API with it and watch the monitoring document move', async ({ page, request }) => {
+  test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page);
+  await useToy(page, 'iris');
+  await page.goto('/train');
+  await expectDrawn(page, '#train-doc').catch(() => undefined);
+  await bokehClick(page, 'train-button');
+  await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 90_000 });
+  await page.getByTestId('open-results').click();
+  const modelId = new URL(page.url()).searchParams.get('model');
+  expect(modelId).toMatch(/^\d+$/);
+
+  // Publish from the model's page.
+  await page.goto(`/models/${modelId}`);
+  await page.getByTestId('publish-form').locator('input[name=name]').fill('iris-e2e');
+  await page.getByTestId('publish-form').locator('button[type=submit]').click();
+  await expect(page).toHaveURL(/\/published$/);
+  await expect(page.getByTestId('history-iris-e2e')).toContainText('publish');
+
+  // Create a key (shown once).
+  await page.goto('/api-keys');
+  await page.fill('#label', 'e2e');
+  await page.selectOption('#scope', 'iris-e2e');
+  await page.locator('form[action="/api-keys"] button[type=submit]').click();
+  const key = (await page.getByTestId('new-key-value').textContent())?.trim() ?? '';
+  expect(key).toMatch(/^ek_/);
+
+  // The API documentation's example request for the name, with real values filled in.
+  const doc = await (await request.get(`${SERVE}/docs/json`)).json();
+  let example: { observation: Record<string, number> } | undefined;
+  await expect.poll(async () => {
+    const d = await (await request.get(`${SERVE}/docs/json`)).json();
+    example = d.paths['/v1/models/{name}/predict'].post.requestBody.content['application/json'].examples?.['iris-e2e']?.value;
+    return example !== undefined;
+  }, { timeout: 10_000 }).toBe(true);
+  expect(doc.openapi).toMatch(/^3\./);
+  const observation = { ...(example?.observation ?? {}), sepal_length: 6.3, sepal_width: 2.9, petal_length: 5.6, petal_width: 1.8 };
+  const send = async (from: number, n: number) => {
+    for (let i = from; i < from + n; i++) {
+      const res = await request.post(`${SERVE}/v1/models/iris-e2e/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: `e2e-${i}`, observation } });
+      expect(res.status()).toBe(200);
+      const body = await res.json();
+      expect(body.model).toEqual({ name: 'iris-e2e', version: 1 });
+      if (i % 2 === 0) expect((await request.post(`${SERVE}/v1/models/iris-e2e/outcomes`, { headers: { authorization: `Bearer ${key}` }, data: { id: `e2e-${i}`, outcome: 'virginica' } })).status()).toBe(200);
+    }
+  };
+  await expect.poll(async () => (await request.post(`${SERVE}/v1/models/iris-e2e/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: 'probe', observation } })).status(), { timeout: 10_000 }).toBe(200);
+  await send(0, 10);
+
+  await page.goto('/published');
+  await page.getByRole('link', { name: 'Monitoring' }).click();
+  await expectDrawn(page, '#monitoring-doc');
+  await expect(page.locator('#monitoring-doc')).toContainText('11 predictions');
+  await expect(page.locator('#monitoring-doc')).toContainText('5 with outcomes');
+  await send(10, 10);
+  await page.reload();
+  await expectDrawn(page, '#monitoring-doc');
+  await expect(page.locator('#monitoring-doc')).toContainText('21 predictions');
+  await expect(page.locator('#monitoring-doc')).toContainText('10 with outcomes');
+  await page.screenshot({ path: 'reports/screenshots/monitoring-iris.png', fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,74 @@
+// Builds the serve Fastify app: prediction API, seed-compatible routes, health and metrics.
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { loggerOptions, type Config, type Pool } from '@enchilada/core';
+import { Predictions } from '@enchilada/models';
+import { errorHandler } from './errors.js';
+import { ServeMetrics } from './metrics.js';
+import { PredictionLog } from './prediction-log.js';
+import { PredictionService } from './prediction-service.js';
+import { ServingState } from './serving-state.js';
+import v1Routes from './routes/v1.js';
+import seedRoutes from './routes/seed.js';
+import { registerDocsUi, registerOpenApi } from './docs.js';
+
+declare module 'fastify' {
+  interface FastifyInstance { serving: ServingState; predictionLog: PredictionLog }
+}
+
+export interface ServeDeps { readonly config: Config; readonly pool: Pool; readonly logger?: boolean }
+
+export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
+  const { config, pool } = deps;
+  const app = Fastify({
+    logger: deps.logger === false ? false : loggerOptions(config),
+    // One log line per request would cost more than the prediction; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.serve.bodyLimitBytes,
+    return503OnClosing: true,
+    // ids are string or integer, predictions string or number: union types are intended.
+    ajv: { customOptions: { allowUnionTypes: true } },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ message: `there is no route ${req.method} ${req.url}`, code: 'not_found' }));
+
+  const metrics = new ServeMetrics();
+  const state = new ServingState(pool, app.log, metrics);
+  const predictions = new Predictions(pool);
+  const log = new PredictionLog(predictions, metrics);
+  const service = new PredictionService(state, log, predictions, metrics);
+  app.decorate('serving', state);
+  app.decorate('predictionLog', log);
+
+  // Before the routes, so it sees every route's schema.
+  await registerOpenApi(app);
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, code: String(reply.statusCode) });
+    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', {
+    schema: { response: { '2xx': { type: 'object', additionalProperties: true }, '5xx': { type: 'object', additionalProperties: true } } },
+  }, async (_req, reply) => {
+    await state.refresh();
+    const models = [...state.allNames()].map(([name, s]) => (s.status === 'ready'
+      ? { name, version: s.model.version, status: 'ready' } : { name, version: s.version, status: 'failed', reason: s.reason }));
+    const ready = state.databaseReachable && state.loaded && models.every((m) => m.status === 'ready');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', database: state.databaseReachable, models });
+  });
+
+  app.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) =>
+    reply.type('text/plain; version=0.0.4').send(metrics.render()));
+
+  await app.register(v1Routes, { state, service, predictions, serve: config.serve });
+  if (config.serve.seedModelName) await app.register(seedRoutes, { modelName: config.serve.seedModelName, state, service, predictions });
+
+  await registerDocsUi(app, state);
+
+  app.addHook('onReady', async () => { await state.refresh(true); state.start(config.serve.pollMs); });
+  app.addHook('onClose', async () => { await log.drain(); await state.stop(); });
+  return app;
+}

@@ -1,0 +1,130 @@
+// The prediction API: POST /v1/models/:name/predict and /outcomes, with API keys and a per-key
+// rate limit.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { BadRequestError, ForbiddenError, HttpError, NotFoundError, UnauthorizedError, type ServeConfig } from '@enchilada/core';
+import { hashApiKey, type Predictions } from '@enchilada/models';
+import { publicPrediction, clientKey, type Instance, type PredictionService } from '../prediction-service.js';
+import type { ServingState } from '../serving-state.js';
+import { UnavailableError, isDatabaseError } from '../errors.js';
+
+export interface V1Options { readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions; readonly serve: ServeConfig }
+
+function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string' || !h.startsWith('Bearer ')) return null;
+  const key = h.slice(7).trim();
+  return key === '' ? null : key;
+}
+
+const idSchema = { type: ['string', 'integer'] } as const;
+const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const modelRef = { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' } } } as const;
+const probabilities = { type: 'object', additionalProperties: { type: 'number' } } as const;
+const predictionItem = {
+  type: 'object',
+  properties: { id: idSchema, prediction: { type: ['string', 'number'] }, probabilities },
+} as const;
+const errorBody = { type: 'object', properties: { message: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } }, additionalProperties: true } as const;
+
+export default async function v1Routes(app: FastifyInstance, opts: V1Options): Promise<void> {
+  const { state, service, predictions, serve } = opts;
+
+  await app.register(rateLimit, {
+    max: serve.rateLimit.max,
+    timeWindow: serve.rateLimit.windowMs,
+    // Keyed by the key's hash, so one client cannot starve another; no key → by address.
+    keyGenerator: (req) => { const k = bearer(req); return k ? `k:${hashApiKey(k)}` : `ip:${req.ip}`; },
+    errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} for this key`, 'rate_limited'),
+  });
+
+  // Every request of this plugin needs a valid, unrevoked key that covers the model name.
+  app.addHook('preHandler', async (req) => {
+    const key = bearer(req);
+    if (!key) throw new UnauthorizedError('send an API key: Authorization: Bearer <key>');
+    const k = state.key(hashApiKey(key));
+    if (!k) throw new UnauthorizedError('unknown API key');
+    if (k.revokedAt) throw new UnauthorizedError('this API key was revoked');
+    const name = (req.params as { name: string }).name;
+    if (k.scope !== null && k.scope !== name) throw new ForbiddenError(`this API key is only for model "${k.scope}"`);
+  });
+
+  app.post('/v1/models/:name/predict', {
+    schema: {
+      params: nameParams,
+      body: {
+        type: 'object',
+        properties: {
+          id: idSchema,
+          observation: { type: 'object' },
+          instances: {
+            type: 'array', minItems: 1, maxItems: serve.maxInstances,
+            items: { type: 'object', required: ['id', 'observation'], properties: { id: idSchema, observation: { type: 'object' } } },
+          },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            id: idSchema, model: modelRef, prediction: { type: ['string', 'number'] }, probabilities,
+            predictions: { type: 'array', items: predictionItem }, latency_ms: { type: 'number' },
+          },
+        },
+        '4xx': errorBody,
+        '5xx': errorBody,
+      },
+    },
+  }, async (req) => {
+    const t0 = performance.now();
+    const body = req.body as { id?: string | number; observation?: unknown; instances?: Instance[] };
+    const model = service.model((req.params as { name: string }).name);
+    if (body.instances !== undefined) {
+      if (body.id !== undefined || body.observation !== undefined) throw new BadRequestError('send either {id, observation} or {instances}, not both', 'instances');
+      const out = await service.predict(model, body.instances, true, t0);
+      return { model: { name: model.name, version: model.version }, predictions: out, latency_ms: performance.now() - t0 };
+    }
+    if (body.id === undefined) throw new BadRequestError('id is required', 'id');
+    if (body.observation === undefined) throw new BadRequestError('observation is required', 'observation');
+    const [p] = await service.predict(model, [{ id: body.id, observation: body.observation }], false, t0);
+    return { id: p.id, model: { name: model.name, version: model.version }, prediction: p.prediction, probabilities: p.probabilities, latency_ms: performance.now() - t0 };
+  });
+
+  app.post('/v1/models/:name/outcomes', {
+    schema: {
+      params: nameParams,
+      body: {
+        type: 'object', required: ['id', 'outcome'],
+        properties: { id: idSchema, outcome: { type: ['string', 'number'] }, replace: { type: 'boolean', default: false } },
+      },
+      response: { '4xx': errorBody, '5xx': errorBody },
+    },
+  }, async (req) => {
+    const name = (req.params as { name: string }).name;
+    const body = req.body as { id: string | number; outcome: string | number; replace: boolean };
+    const s = state.name(name);
+    if (!s) throw new NotFoundError(`there is no published model named "${name}"`);
+    if (s.status === 'ready') {
+      const m = s.model;
+      if (m.task === 'classification' && m.classes && !m.classes.includes(String(body.outcome))) {
+        throw new BadRequestError(`outcome must be one of the classes ${m.classes.join(', ')}`, 'outcome');
+      }
+      if (m.task === 'regression' && (typeof body.outcome !== 'number' || !Number.isFinite(body.outcome))) {
+        throw new BadRequestError('outcome must be a finite number', 'outcome');
+      }
+    }
+    let r;
+    try {
+      r = await predictions.setOutcome(name, clientKey(body.id), body.outcome, body.replace);
+    } catch (err) {
+      if (isDatabaseError(err)) throw new UnavailableError('the database is unavailable: nothing was stored, try again');
+      throw err;
+    }
+    if (r.status === 'unknown') throw new NotFoundError(`there is no prediction with id ${JSON.stringify(body.id)} for "${name}"`);
+    if (r.status === 'already-set') {
+      const e = new HttpError(409, `the outcome of ${JSON.stringify(body.id)} is already set; send "replace": true to change it`, 'outcome_set');
+      throw Object.assign(e, { body: { stored: [publicPrediction(r.prediction)] } });
+    }
+    return publicPrediction(r.prediction);
+  });
+}

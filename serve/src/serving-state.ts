@@ -1,0 +1,129 @@
+// What serve answers with: the published names with warm onnxruntime sessions, and the API keys.
+// Both are reloaded when the database's change counter moves (polled every SERVE_POLL_MS ≤ 1 s).
+// A switch replaces the name's entry object; a request holds the entry it started with, so it
+// finishes on that version, and a replaced session is released only after a grace period.
+import * as ort from 'onnxruntime-node';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Pool } from '@enchilada/core';
+import { ApiKeys, ModelRegistry, PublishedModels, servingChanges, type ApiKeyWithHash } from '@enchilada/models';
+import type { ServeMetrics } from './metrics.js';
+
+export interface LiveModel {
+  readonly name: string;
+  readonly version: number;
+  readonly modelId: number;
+  readonly task: 'classification' | 'regression';
+  readonly features: readonly string[];
+  readonly classes: readonly string[] | null;
+  readonly session: ort.InferenceSession;
+}
+
+export type NameState = { readonly status: 'ready'; readonly model: LiveModel } | { readonly status: 'failed'; readonly version: number; readonly reason: string };
+
+const RELEASE_AFTER_MS = 30_000;
+
+export class ServingState {
+  private names = new Map<string, NameState>();
+  private keys = new Map<string, ApiKeyWithHash>();
+  /** Sessions by model id: a rollback to a loaded model needs no new load. */
+  private sessions = new Map<number, Promise<ort.InferenceSession>>();
+  private counter = -1;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private refreshing: Promise<void> | null = null;
+  private dbOk = false;
+  private readonly registry: ModelRegistry;
+  private readonly published: PublishedModels;
+  private readonly apiKeys: ApiKeys;
+
+  constructor(private readonly pool: Pool, private readonly log: FastifyBaseLogger, private readonly metrics: ServeMetrics) {
+    this.registry = new ModelRegistry(pool);
+    this.published = new PublishedModels(pool);
+    this.apiKeys = new ApiKeys(pool);
+  }
+
+  get databaseReachable(): boolean { return this.dbOk; }
+  get loaded(): boolean { return this.counter >= 0; }
+
+  name(name: string): NameState | undefined { return this.names.get(name); }
+  allNames(): ReadonlyMap<string, NameState> { return this.names; }
+  key(hash: string): ApiKeyWithHash | undefined { return this.keys.get(hash); }
+
+  /** Reloads names and keys if the change counter moved (or always, with `force`). */
+  refresh(force = false): Promise<void> {
+    this.refreshing ??= this.doRefresh(force).finally(() => { this.refreshing = null; });
+    return this.refreshing;
+  }
+
+  private async doRefresh(force: boolean): Promise<void> {
+    let counter: number;
+    try {
+      counter = await servingChanges(this.pool);
+      this.dbOk = true;
+    } catch (err) {
+      if (this.dbOk) this.log.error({ err }, 'database unreachable');
+      this.dbOk = false;
+      return;
+    }
+    if (!force && counter === this.counter) return;
+    const [names, keys] = await Promise.all([this.published.list(), this.apiKeys.all()]);
+    this.keys = new Map(keys.map((k) => [k.hash, k]));
+    const next = new Map<string, NameState>();
+    for (const p of names) {
+      const cur = this.names.get(p.name);
+      const curVersion = cur ? (cur.status === 'ready' ? cur.model.version : cur.version) : -1;
+      if (cur && curVersion === p.version) { next.set(p.name, cur); continue; }
+      next.set(p.name, await this.load(p.name, p.version, p.modelId));
+    }
+    // Sessions no longer published are released after in-flight requests had time to finish.
+    const live = new Set([...next.values()].flatMap((s) => (s.status === 'ready' ? [s.model.modelId] : [])));
+    for (const [id, session] of this.sessions) {
+      if (live.has(id)) continue;
+      this.sessions.delete(id);
+      setTimeout(() => { void session.then((s) => s.release()).catch(() => undefined); }, RELEASE_AFTER_MS).unref();
+    }
+    this.names = next;
+    this.counter = counter;
+  }
+
+  private async load(name: string, version: number, modelId: number): Promise<NameState> {
+    try {
+      const model = await this.registry.get(modelId);
+      if (!model) throw new Error(`model ${modelId} does not exist (deleted?)`);
+      let session = this.sessions.get(modelId);
+      if (!session) {
+        const bytes = await this.registry.onnx(modelId);
+        if (!bytes) throw new Error(`model ${modelId} has no ONNX bytes`);
+        session = ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+        this.sessions.set(modelId, session);
+        session.catch(() => this.sessions.delete(modelId));
+      }
+      const live: LiveModel = { name, version, modelId, task: model.task, features: model.features, classes: model.classes, session: await session };
+      this.log.info({ name, version, modelId }, 'model loaded');
+      return { status: 'ready', model: live };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.metrics.loadErrors.inc({ model: name });
+      this.log.error({ name, version, modelId, reason }, 'model failed to load');
+      return { status: 'failed', version, reason };
+    }
+  }
+
+  start(pollMs: number): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => { void this.refresh().catch((err: unknown) => this.log.error({ err }, 'refresh failed')).finally(tick); }, pollMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.refreshing?.catch(() => undefined);
+    for (const s of this.sessions.values()) await s.then((x) => x.release()).catch(() => undefined);
+    this.sessions.clear();
+  }
+}

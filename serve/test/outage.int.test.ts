@@ -1,0 +1,104 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createPool, migrate, type Pool, type RowDataPacket } from '@enchilada/core';
+import { LogisticRegression, Matrix, Pipeline, classificationTarget, exportPipelineToOnnx } from '@enchilada/ml';
+import { ApiKeys, ModelRegistry, PublishedModels } from '@enchilada/models';
+import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { buildApp } from '../src/app.js';
+
+// A TCP proxy in front of the database, so a test can take "the database" down and up again.
+class Proxy {
+  private server: Server | null = null;
+  private sockets = new Set<Socket>();
+  port = 0;
+  constructor(private readonly target: { host: string; port: number }) {}
+  async up(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); s.on('error', () => undefined); }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+  async down(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = null;
+  }
+}
+
+let db: TestDb;
+let proxy: Proxy;
+let pool: Pool;
+let app: FastifyInstance;
+let key: string;
+let key2: string;
+
+beforeAll(async () => {
+  db = await createTestDb('serve_outage');
+  await migrate(db.pool, MIGRATIONS_DIR);
+  const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+  const model = new Pipeline(new LogisticRegression()).fit(Matrix.fromRows(rows), classificationTarget(rows.map(([a]) => (a > 0 ? '1' : '0'))));
+  const id = await new ModelRegistry(db.pool).insert({
+    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a', 'b'],
+    classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
+    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, 2), jobId: null, durationMs: 1, createdBy: null,
+  });
+  await new PublishedModels(db.pool).publish('m', id, null);
+  key = (await new ApiKeys(db.pool).create('k', null, null)).key;
+  key2 = (await new ApiKeys(db.pool).create('k2', null, null)).key;
+  const cfg = db.config('serve', { SERVE_POLL_MS: '100', SERVE_RATE_LIMIT: '1000' });
+  proxy = new Proxy({ host: cfg.mysql.host, port: cfg.mysql.port });
+  await proxy.up();
+  const viaProxy = db.config('serve', { SERVE_POLL_MS: '100', SERVE_RATE_LIMIT: '1000', MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(proxy.port) });
+  pool = createPool(viaProxy.mysql, { connectionLimit: 4 });
+  app = await buildApp({ config: viaProxy, pool, logger: false });
+  await app.ready();
+}, 60000);
+
+afterAll(async () => {
+  await app?.close();
+  await pool?.end().catch(() => undefined);
+  await proxy?.down();
+  await db?.drop();
+});
+
+const predict = (id: string, k = key) => app.inject({
+  method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${k}` }, payload: { id, observation: { a: 0.5, b: 0.1 } },
+});
+const stored = async (id: string) => {
+  const [r] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE client_id = ?', [id]);
+  return Number(r[0].n);
+};
+
+it('answers 503 and acknowledges nothing while the database is down, and recovers when it is back', async () => {
+  expect((await predict('before')).statusCode).toBe(200);
+  await proxy.down();
+  const down = await predict('during');
+  expect(down.statusCode).toBe(503);
+  expect(down.json().message).toMatch(/database is unavailable/);
+  expect((await app.inject('/readyz')).statusCode).toBe(503);
+  await proxy.up();
+  expect(await stored('during')).toBe(0);
+  let res = await predict('after');
+  for (let i = 0; i < 20 && res.statusCode !== 200; i++) { await new Promise((r) => setTimeout(r, 100)); res = await predict(`after-${i}`); }
+  expect(res.statusCode).toBe(200);
+  expect((await app.inject('/readyz')).statusCode).toBe(200);
+});
+
+it('rate-limits per key: one key over its limit gets 429, another key is unaffected', async () => {
+  const app2 = await buildApp({ config: db.config('serve', { SERVE_RATE_LIMIT: '3' }), pool: db.pool, logger: false });
+  await app2.ready();
+  try {
+    const call = (id: string, k: string) => app2.inject({ method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${k}` }, payload: { id, observation: { a: 1, b: 1 } } });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await call(`rl-${i}`, key)).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    expect((await call('rl-other', key2)).statusCode).toBe(200);
+    expect(await stored('rl-3')).toBe(0);
+  } finally {
+    await app2.close();
+  }
+});

@@ -1,0 +1,262 @@
+// Serving's tables: published names with their version history, API keys, the change counter
+// serve polls, and the prediction log. Only this module writes SQL for them.
+import { createHash, randomBytes } from 'node:crypto';
+import type { WindowRow } from './monitoring.js';
+import { withTransaction, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
+
+export const MODEL_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export interface PublishedName {
+  readonly name: string;
+  readonly modelId: number;
+  readonly version: number;
+  readonly updatedAt: Date;
+}
+
+export interface PublishedVersion {
+  readonly name: string;
+  readonly version: number;
+  readonly modelId: number;
+  readonly action: 'publish' | 'rollback';
+  readonly createdBy: number | null;
+  readonly createdAt: Date;
+}
+
+async function bump(conn: PoolConnection): Promise<void> {
+  await conn.query('UPDATE serving_changes SET counter = counter + 1 WHERE id = 1');
+}
+
+/** The change counter: moves on every publish, rollback, key creation and revocation. */
+export async function servingChanges(pool: Pool): Promise<number> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT counter FROM serving_changes WHERE id = 1');
+  return rows.length ? Number(rows[0].counter) : 0;
+}
+
+export class PublishedModels {
+  constructor(private readonly pool: Pool) {}
+
+  /** Points `name` at `modelId` as its next version (creating the name); returns that version. */
+  async publish(name: string, modelId: number, userId: number | null, action: 'publish' | 'rollback' = 'publish'): Promise<number> {
+    if (!MODEL_NAME.test(name)) throw new RangeError(`invalid model name ${JSON.stringify(name)}`);
+    return withTransaction(this.pool, async (conn) => {
+      const [cur] = await conn.query<RowDataPacket[]>('SELECT version FROM published_models WHERE name = ? FOR UPDATE', [name]);
+      const version = cur.length ? Number(cur[0].version) + 1 : 1;
+      if (cur.length) {
+        await conn.query('UPDATE published_models SET model_id = ?, version = ?, updated_by = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE name = ?',
+          [modelId, version, userId, name]);
+      } else {
+        await conn.query('INSERT INTO published_models (name, model_id, version, updated_by) VALUES (?, ?, ?, ?)', [name, modelId, version, userId]);
+      }
+      await conn.query('INSERT INTO published_model_versions (name, version, model_id, action, created_by) VALUES (?, ?, ?, ?, ?)',
+        [name, version, modelId, action, userId]);
+      await bump(conn);
+      return version;
+    });
+  }
+
+  /** Points `name` again at the model of an earlier version, as a new version. */
+  async rollback(name: string, toVersion: number, userId: number | null): Promise<number | null> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT model_id FROM published_model_versions WHERE name = ? AND version = ?', [name, toVersion]);
+    if (!rows.length) return null;
+    return this.publish(name, Number(rows[0].model_id), userId, 'rollback');
+  }
+
+  async list(): Promise<PublishedName[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name, model_id, version, updated_at FROM published_models ORDER BY name');
+    return rows.map((r) => ({ name: String(r.name), modelId: Number(r.model_id), version: Number(r.version), updatedAt: new Date(r.updated_at) }));
+  }
+
+  async history(name?: string): Promise<PublishedVersion[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT name, version, model_id, action, created_by, created_at FROM published_model_versions
+       ${name === undefined ? '' : 'WHERE name = ?'} ORDER BY name, version DESC`, name === undefined ? [] : [name]);
+    return rows.map((r) => ({
+      name: String(r.name), version: Number(r.version), modelId: Number(r.model_id), action: r.action === 'rollback' ? 'rollback' : 'publish',
+      createdBy: r.created_by === null ? null : Number(r.created_by), createdAt: new Date(r.created_at),
+    }));
+  }
+}
+
+export interface ApiKey {
+  readonly id: number;
+  readonly prefix: string;
+  readonly label: string;
+  /** The one name the key may call, or null for every name. */
+  readonly scope: string | null;
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+export interface ApiKeyWithHash extends ApiKey { readonly hash: string }
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+function toKey(r: RowDataPacket): ApiKeyWithHash {
+  return {
+    id: Number(r.id), hash: String(r.key_hash), prefix: String(r.prefix), label: String(r.label),
+    scope: r.scope_name === null ? null : String(r.scope_name), createdAt: new Date(r.created_at),
+    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
+  };
+}
+
+export class ApiKeys {
+  constructor(private readonly pool: Pool) {}
+
+  /** Creates a key; the key itself is returned once and only its hash is stored. */
+  async create(label: string, scope: string | null, userId: number | null): Promise<{ id: number; key: string }> {
+    // 256 random bits: a plain SHA-256 is enough, no slow hash needed against guessing.
+    const key = `ek_${randomBytes(32).toString('base64url')}`;
+    const id = await withTransaction(this.pool, async (conn) => {
+      const [res] = await conn.query<ResultSetHeader>('INSERT INTO api_keys (key_hash, prefix, label, scope_name, created_by) VALUES (?, ?, ?, ?, ?)',
+        [hashApiKey(key), key.slice(0, 10), label, scope, userId]);
+      await bump(conn);
+      return res.insertId;
+    });
+    return { id, key };
+  }
+
+  async revoke(id: number): Promise<boolean> {
+    return withTransaction(this.pool, async (conn) => {
+      const [res] = await conn.query<ResultSetHeader>('UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND revoked_at IS NULL', [id]);
+      await bump(conn);
+      return res.affectedRows > 0;
+    });
+  }
+
+  /** Every key with its hash (serve's in-memory check; revoked keys included so they can be named as such). */
+  async all(): Promise<ApiKeyWithHash[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, key_hash, prefix, label, scope_name, created_at, revoked_at FROM api_keys ORDER BY id');
+    return rows.map(toKey);
+  }
+
+  async list(): Promise<ApiKey[]> {
+    return (await this.all()).map(({ hash: _hash, ...k }) => k);
+  }
+}
+
+export interface NewPrediction {
+  readonly modelName: string;
+  readonly modelId: number;
+  readonly version: number;
+  readonly clientId: string;
+  readonly observation: string;
+  readonly output: string;
+  readonly latencyMs: number;
+}
+
+export interface StoredPrediction {
+  readonly rowId: number;
+  readonly modelName: string;
+  readonly modelId: number;
+  readonly version: number;
+  readonly clientId: string;
+  readonly observation: unknown;
+  readonly output: unknown;
+  readonly latencyMs: number;
+  readonly createdAt: Date;
+  readonly outcome: unknown;
+  readonly outcomeAt: Date | null;
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ER_DUP_ENTRY';
+}
+
+function toPrediction(r: RowDataPacket): StoredPrediction {
+  return {
+    rowId: Number(r.id), modelName: String(r.model_name), modelId: Number(r.model_id), version: Number(r.version), clientId: String(r.client_id),
+    observation: JSON.parse(String(r.observation)) as unknown, output: JSON.parse(String(r.output)) as unknown, latencyMs: Number(r.latency_ms),
+    createdAt: new Date(r.created_at), outcome: r.outcome === null ? null : (JSON.parse(String(r.outcome)) as unknown),
+    outcomeAt: r.outcome_at === null ? null : new Date(r.outcome_at),
+  };
+}
+
+export interface PredictionFilter {
+  readonly modelName?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly withOutcome?: boolean;
+  /** Only rows with a smaller row id (keyset paging). */
+  readonly beforeId?: number;
+}
+
+function whereOf(f: PredictionFilter): { where: string; args: (string | number | Date)[] } {
+  const parts: string[] = [];
+  const args: (string | number | Date)[] = [];
+  if (f.modelName !== undefined) { parts.push('model_name = ?'); args.push(f.modelName); }
+  if (f.from !== undefined) { parts.push('created_at >= ?'); args.push(f.from); }
+  if (f.to !== undefined) { parts.push('created_at < ?'); args.push(f.to); }
+  if (f.withOutcome !== undefined) parts.push(f.withOutcome ? 'outcome IS NOT NULL' : 'outcome IS NULL');
+  if (f.beforeId !== undefined) { parts.push('id < ?'); args.push(f.beforeId); }
+  return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
+}
+
+export type OutcomeResult = { status: 'set'; prediction: StoredPrediction } | { status: 'unknown' } | { status: 'already-set'; prediction: StoredPrediction };
+
+export class Predictions {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Inserts rows in one statement (autocommit: one commit, all or nothing). A duplicate client id
+   * throws the driver's ER_DUP_ENTRY and stores none of the rows.
+   */
+  async insert(rows: readonly NewPrediction[]): Promise<void> {
+    if (!rows.length) return;
+    const values: (string | number)[] = [];
+    for (const r of rows) values.push(r.modelName, r.modelId, r.version, r.clientId, r.observation, r.output, r.latencyMs);
+    await this.pool.query(
+      `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      values);
+  }
+
+  async get(modelName: string, clientId: string): Promise<StoredPrediction | null> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT id, model_name, model_id, version, client_id, observation, output, latency_ms, created_at, outcome, outcome_at
+       FROM predictions WHERE model_name = ? AND client_id = ?`, [modelName, clientId]);
+    return rows.length ? toPrediction(rows[0]) : null;
+  }
+
+  async setOutcome(modelName: string, clientId: string, outcome: unknown, replace: boolean): Promise<OutcomeResult> {
+    const [res] = await this.pool.query<ResultSetHeader>(
+      `UPDATE predictions SET outcome = ?, outcome_at = CURRENT_TIMESTAMP(3)
+       WHERE model_name = ? AND client_id = ? AND (outcome IS NULL OR ? = 1)`, [JSON.stringify(outcome), modelName, clientId, replace ? 1 : 0]);
+    const stored = await this.get(modelName, clientId);
+    if (!stored) return { status: 'unknown' };
+    return res.affectedRows > 0 ? { status: 'set', prediction: stored } : { status: 'already-set', prediction: stored };
+  }
+
+  /** Newest first, filtered. */
+  async list(filter: PredictionFilter, limit: number, offset = 0): Promise<StoredPrediction[]> {
+    const { where, args } = whereOf(filter);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT id, model_name, model_id, version, client_id, observation, output, latency_ms, created_at, outcome, outcome_at
+       FROM predictions ${where} ORDER BY id DESC LIMIT ? OFFSET ?`, [...args, Math.min(limit, 10000), offset]);
+    return rows.map(toPrediction);
+  }
+
+  /** The newest `limit` rows of one name in [from, to), oldest first, for the monitoring figures. */
+  async window(modelName: string, from: Date, to: Date, limit = 100_000): Promise<WindowRow[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT created_at, latency_ms, output, outcome, observation FROM predictions
+       WHERE model_name = ? AND created_at >= ? AND created_at < ? ORDER BY id DESC LIMIT ?`, [modelName, from, to, limit]);
+    return rows.reverse().map((r) => ({
+      createdAt: new Date(r.created_at), latencyMs: Number(r.latency_ms),
+      output: JSON.parse(String(r.output)) as WindowRow['output'], outcome: r.outcome === null ? null : (JSON.parse(String(r.outcome)) as unknown),
+      observation: JSON.parse(String(r.observation)) as Record<string, unknown>,
+    }));
+  }
+
+  async countWhere(filter: PredictionFilter): Promise<number> {
+    const { where, args } = whereOf(filter);
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM predictions ${where}`, args);
+    return Number(rows[0].n);
+  }
+
+  async count(modelName?: string): Promise<number> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM predictions ${modelName === undefined ? '' : 'WHERE model_name = ?'}`, modelName === undefined ? [] : [modelName]);
+    return Number(rows[0].n);
+  }
+}

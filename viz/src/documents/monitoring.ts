@@ -1,0 +1,72 @@
+// The monitoring document of one published name over a time window: predictions per minute,
+// latency p50/p99, the share with outcomes, live accuracy/F1 or MAE/R² beside the model's test
+// score, a calibration curve (binary classifiers) and per-feature drift (PSI) against the
+// training rows. The figures come from services/models (monitoringFigures); this only draws.
+import { PSI_THRESHOLD, type ModelDetail, type MonitoringFigures } from '@enchilada/models';
+import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
+import { div, esc, figure, glyph, source } from '../bokeh/builders.js';
+
+export interface MonitoringInput {
+  readonly name: string;
+  readonly version: number;
+  readonly model: ModelDetail;
+  readonly hours: number;
+  readonly now: Date;
+  readonly figures: MonitoringFigures;
+  /** Why drift could not be computed (the training rows are gone), or null. */
+  readonly driftNote: string | null;
+}
+
+const fmt = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+
+export function monitoringDocument(i: MonitoringInput): EmbedItem {
+  const b = new DocumentBuilder();
+  const f = i.figures;
+  const m = i.model;
+  const liveText = f.live === null ? 'no outcomes yet'
+    : 'accuracy' in f.live ? `accuracy <b data-testid="live-accuracy">${fmt(f.live.accuracy)}</b> · macro F1 ${fmt(f.live.f1Macro)}`
+      : `MAE <b data-testid="live-mae">${fmt(f.live.mae)}</b> · R² ${fmt(f.live.r2)}`;
+  const summary = div(b, `<h2 class="h5">${esc(i.name)} <span class="badge text-bg-success">version ${i.version}</span> model #${m.id}, last ${i.hours} h</h2>
+<p data-testid="monitoring-summary"><b data-testid="prediction-count">${f.count}</b> predictions · ${f.withOutcome} with outcomes (${fmt(f.outcomeShare * 100, 1)} %) ·
+latency p50 ${fmt(f.latency.p50Ms, 2)} ms, p99 ${fmt(f.latency.p99Ms, 2)} ms<br>
+live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 'classification' ? 'accuracy' : 'R²'})</p>`);
+  const blocks: unknown[] = [summary];
+  if (f.count === 0) {
+    blocks.push(div(b, '<p class="text-body-secondary" data-testid="monitoring-empty">No predictions in this window yet.</p>'));
+    return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
+  }
+  // Minutes relative to now (negative = in the past): the builders draw linear axes.
+  const ago = f.perMinute.map((p) => Math.round((p.minute.getTime() - i.now.getTime()) / 60_000));
+  const traffic = source(b, { t: ago, count: f.perMinute.map((p) => p.count), p50: f.perMinute.map((p) => p.p50Ms), p99: f.perMinute.map((p) => p.p99Ms), outcomes: f.perMinute.map((p) => p.withOutcome) });
+  blocks.push(figure(b, { title: 'Predictions per minute', xLabel: 'minutes from now', yLabel: 'predictions', height: 260, tooltips: [['minute', '@t'], ['predictions', '@count'], ['with outcome', '@outcomes']],
+    renderers: [glyph(b, traffic, 'VBar', { x: { field: 't' }, top: { field: 'count' }, width: 0.8, fill_color: '#1f77b4', line_color: null })] }));
+  blocks.push(figure(b, { title: 'Latency per minute (p50 blue, p99 orange)', xLabel: 'minutes from now', yLabel: 'ms', height: 260, tooltips: [['minute', '@t'], ['p50', '@p50'], ['p99', '@p99']],
+    renderers: [
+      glyph(b, traffic, 'Line', { x: { field: 't' }, y: { field: 'p50' }, line_color: '#1f77b4', line_width: 2 }),
+      glyph(b, traffic, 'Line', { x: { field: 't' }, y: { field: 'p99' }, line_color: '#ff7f0e', line_width: 2 }),
+    ] }));
+  if (f.calibration && f.calibration.length) {
+    const cal = source(b, { p: f.calibration.map((c) => c.meanPredicted), o: f.calibration.map((c) => c.observed), n: f.calibration.map((c) => c.count) });
+    blocks.push(figure(b, { title: `Calibration (class ${esc(m.classes?.[1] ?? '')}, predictions with outcomes)`, xLabel: 'mean predicted probability', yLabel: 'observed share', height: 320, width: 420,
+      tooltips: [['predicted', '@p'], ['observed', '@o'], ['n', '@n']],
+      renderers: [
+        glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', { x: { field: 'x' }, y: { field: 'y' }, line_color: '#999', line_dash: 'dashed' }),
+        glyph(b, cal, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: '#2ca02c', line_width: 2 }),
+        glyph(b, cal, 'Scatter', { x: { field: 'p' }, y: { field: 'o' }, size: 7, fill_color: '#2ca02c', line_color: null }),
+      ] }));
+  }
+  if (i.driftNote) blocks.push(div(b, `<p class="text-body-secondary">Drift: ${esc(i.driftNote)}</p>`));
+  else {
+    const drift = [...f.drift].filter((d) => Number.isFinite(d.psi)).sort((a, c) => a.psi - c.psi);
+    const names = drift.map((d) => d.feature);
+    const data = source(b, { feature: names, psi: drift.map((d) => d.psi), color: drift.map((d) => (d.psi > PSI_THRESHOLD ? '#d62728' : '#1f77b4')) });
+    const threshold = source(b, { x0: [PSI_THRESHOLD], x1: [PSI_THRESHOLD], y0: [names[0] ?? ''], y1: [names[names.length - 1] ?? ''] });
+    blocks.push(figure(b, { title: `Drift against the training rows: population stability index (red: above ${PSI_THRESHOLD}, the dashed line)`, xLabel: 'PSI', xStart: 0, yFactors: names,
+      height: Math.max(220, 40 + 22 * names.length), tooltips: [['feature', '@feature'], ['PSI', '@psi']],
+      renderers: [
+        glyph(b, data, 'HBar', { y: { field: 'feature' }, right: { field: 'psi' }, left: 0, height: 0.7, fill_color: { field: 'color' }, line_color: null }),
+        glyph(b, threshold, 'Segment', { x0: { field: 'x0' }, x1: { field: 'x1' }, y0: { field: 'y0' }, y1: { field: 'y1' }, line_color: '#d62728', line_dash: 'dashed', line_width: 2 }),
+      ] }));
+  }
+  return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
+}

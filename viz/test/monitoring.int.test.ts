@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { migrate, secret, signVizToken } from '@enchilada/core';
+import { ToyDatasets } from '@enchilada/data';
+import { ModelRegistry, Predictions, PublishedModels } from '@enchilada/models';
+import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { buildApp } from '../src/app.js';
+
+let db: TestDb;
+let app: FastifyInstance;
+let key: ReturnType<typeof secret>;
+const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+
+beforeAll(async () => {
+  db = await createTestDb('viz_monitoring');
+  await migrate(db.pool, MIGRATIONS_DIR);
+  const config = db.config('viz');
+  key = secret(config, 'viz_secret_key');
+  const iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
+  const id = await new ModelRegistry(db.pool).insert({
+    datasetId: iris.id, datasetName: 'iris', datasetVersion: iris.version, modelType: 'logistic_regression', task: 'classification', target: 'species',
+    features: FEATURES, classes: ['setosa', 'versicolor', 'virginica'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8,
+    split: { train: Array.from({ length: 120 }, (_, i) => i + 1), test: [] }, cvResults: [], cvScore: 0.9, trainScore: 0.9, testScore: 0.93, metrics: {},
+    onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null,
+  });
+  await new PublishedModels(db.pool).publish('iris', id, null);
+  const p = new Predictions(db.pool);
+  // Ten predictions; petal_length shifted far from the training rows (drift), eight outcomes, six right.
+  await p.insert(Array.from({ length: 10 }, (_, i) => ({
+    modelName: 'iris', modelId: id, version: 1, clientId: `x${i}`, latencyMs: 1 + i,
+    observation: JSON.stringify({ sepal_length: 5.8, sepal_width: 3, petal_length: 20 + i, petal_width: 1.2 }),
+    output: JSON.stringify({ prediction: 'versicolor', probabilities: { setosa: 0.1, versicolor: 0.8, virginica: 0.1 } }),
+  })));
+  for (let i = 0; i < 8; i++) await p.setOutcome('iris', `x${i}`, i < 6 ? 'versicolor' : 'virginica', false);
+  app = await buildApp({ config, pool: db.pool, logger: false });
+}, 60000);
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const get = (url: string, doc: string) => app.inject({ url, headers: { authorization: `Bearer ${signVizToken({ sub: 'a', doc }, key)}` } });
+
+it('builds the monitoring document: counts, outcome share, live accuracy beside the test score, drift above the threshold', async () => {
+  const res = await get('/documents/monitoring?name=iris&hours=1', 'monitoring:name:iris');
+  expect(res.statusCode).toBe(200);
+  const text = res.body;
+  expect(text).toContain('data-testid=\\"prediction-count\\">10<');
+  expect(text).toContain('8 with outcomes (80.0 %)');
+  expect(text).toContain('data-testid=\\"live-accuracy\\">0.7500<');
+  expect(text).toContain('test score of the model: 0.9300');
+  const json = JSON.stringify(res.json());
+  expect(json).toContain('Predictions per minute');
+  expect(json).toContain('population stability index');
+  // petal_length moved far outside the training rows: its bar is red
+  expect(json).toMatch(/"color":\[[^\]]*"#d62728"/);
+});
+
+it('refuses a token for another name and answers 404 for an unknown name', async () => {
+  expect((await get('/documents/monitoring?name=iris', 'monitoring:name:other')).statusCode).toBe(401);
+  expect((await get('/documents/monitoring?name=nope', 'monitoring:name:nope')).statusCode).toBe(404);
+});

@@ -1,0 +1,153 @@
+// Serving, the web side: publish a model under a name (owner or admin), each name's version
+// history with rollback, and API keys (admins: create — shown once —, revoke). serve picks the
+// changes up from the database within a second or two.
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
+import { MODEL_NAME, type ApiKeys, type ModelRegistry, type PredictionFilter, type Predictions, type PublishedModels, type StoredPrediction } from '@enchilada/models';
+import { notify } from '../plugins/pages.js';
+
+export interface ServingRouteOptions {
+  readonly registry: ModelRegistry;
+  readonly published: PublishedModels;
+  readonly apiKeys: ApiKeys;
+  readonly predictions: Predictions;
+}
+
+interface PredictionQuery { name?: string; from?: string; to?: string; outcome?: 'any' | 'with' | 'without'; page?: number }
+const predictionQuery = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', maxLength: 64 }, from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' },
+    outcome: { type: 'string', enum: ['any', 'with', 'without'] }, page: { type: 'integer', minimum: 1, maximum: 100000 },
+  },
+} as const;
+const PAGE = 100;
+
+function filterOf(q: PredictionQuery): PredictionFilter {
+  return {
+    ...(q.name ? { modelName: q.name } : {}),
+    ...(q.from ? { from: new Date(`${q.from}T00:00:00Z`) } : {}),
+    // "to" is inclusive: the whole day
+    ...(q.to ? { to: new Date(Date.parse(`${q.to}T00:00:00Z`) + 86_400_000) } : {}),
+    ...(q.outcome === 'with' ? { withOutcome: true } : q.outcome === 'without' ? { withOutcome: false } : {}),
+  };
+}
+
+/** One CSV cell; text that a spreadsheet would run as a formula is prefixed with a quote. */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return String(v);
+  let t = typeof v === 'string' ? v : JSON.stringify(v);
+  if (/^[=+\-@\t\r]/.test(t) && !/^-?\d+(\.\d+)?$/.test(t)) t = `'${t}`;
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+const CSV_HEADER = 'row_id,model_name,version,model_id,id,created_at,prediction,probabilities,outcome,outcome_at,latency_ms,observation\n';
+function csvLine(p: StoredPrediction): string {
+  const out = (p.output ?? {}) as { prediction?: unknown; probabilities?: unknown };
+  return [p.rowId, p.modelName, p.version, p.modelId, p.clientId, p.createdAt.toISOString(), out.prediction, out.probabilities ?? null,
+    p.outcome, p.outcomeAt ? p.outcomeAt.toISOString() : null, p.latencyMs, p.observation].map(cell).join(',') + '\n';
+}
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+const NAME_HELP = 'a name is 1–64 lower-case letters, digits and hyphens, starting and ending with a letter or digit';
+
+export default async function servingRoutes(app: FastifyInstance, opts: ServingRouteOptions) {
+  const { registry, published, apiKeys, predictions } = opts;
+
+  app.get('/predictions', { schema: { querystring: predictionQuery } }, async (req: FastifyRequest<{ Querystring: PredictionQuery }>, reply) => {
+    const q = req.query;
+    const filter = filterOf(q);
+    const page = q.page ?? 1;
+    const [rows, total, names] = await Promise.all([predictions.list(filter, PAGE, (page - 1) * PAGE), predictions.countWhere(filter), published.list()]);
+    const params = new URLSearchParams(Object.entries({ name: q.name, from: q.from, to: q.to, outcome: q.outcome }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+    return reply.page('predictions.ejs', { title: 'Predictions', active: 'predictions', rows, total, page, pages: Math.max(1, Math.ceil(total / PAGE)), q, names, query: params.toString() });
+  });
+
+  app.get('/predictions.csv', { schema: { querystring: predictionQuery } }, async (req: FastifyRequest<{ Querystring: PredictionQuery }>, reply) => {
+    const filter = filterOf(req.query);
+    async function* lines(): AsyncGenerator<string> {
+      yield CSV_HEADER;
+      let beforeId: number | undefined;
+      for (;;) {
+        const rows = await predictions.list({ ...filter, ...(beforeId === undefined ? {} : { beforeId }) }, 5000);
+        if (!rows.length) return;
+        yield rows.map(csvLine).join('');
+        beforeId = rows[rows.length - 1].rowId;
+      }
+    }
+    return reply.header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="predictions${req.query.name ? `-${req.query.name}` : ''}.csv"`)
+      .send(Readable.from(lines()));
+  });
+
+  app.get('/published', async (_req, reply) => {
+    const [names, history] = await Promise.all([published.list(), published.history()]);
+    return reply.page('published.ejs', { title: 'Published models', active: 'published', names, history });
+  });
+
+  app.post('/models/:id/publish', {
+    schema: { params: idParams, body: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 }, _csrf: { type: 'string' } } } },
+  }, async (req: FastifyRequest<{ Params: { id: number }; Body: { name: string } }>, reply) => {
+    const m = await registry.get(req.params.id);
+    if (!m) throw new NotFoundError('there is no such model (it may have been deleted)');
+    if (m.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the owner or an administrator can publish this model');
+    const name = req.body.name.trim();
+    if (!MODEL_NAME.test(name)) throw new BadRequestError(`"${name}" is not a valid name: ${NAME_HELP}`, 'name');
+    const version = await published.publish(name, m.id, req.user!.id);
+    notify(reply, 'success', `Published model ${m.id} as "${name}" version ${version}; serve switches to it within a few seconds.`);
+    return reply.redirect('/published', 303);
+  });
+
+  app.get('/published/:name/monitor', {
+    schema: {
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } } },
+      querystring: { type: 'object', properties: { hours: { type: 'integer', enum: [1, 6, 24, 168], default: 1 } } },
+    },
+  }, async (req: FastifyRequest<{ Params: { name: string }; Querystring: { hours: number } }>, reply) => {
+    const p = (await published.list()).find((n) => n.name === req.params.name);
+    if (!p) throw new NotFoundError(`nothing is published under the name "${req.params.name}"`);
+    return reply.page('monitor.ejs', { title: `Monitoring ${p.name}`, active: 'published', p, hours: req.query.hours });
+  });
+
+  app.post('/published/:name/rollback', {
+    schema: {
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 } } },
+      body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, _csrf: { type: 'string' } } },
+    },
+  }, async (req: FastifyRequest<{ Params: { name: string }; Body: { version: number } }>, reply) => {
+    const { name } = req.params;
+    const target = (await published.history(name)).find((h) => h.version === req.body.version);
+    if (!target) throw new NotFoundError(`"${name}" has no version ${req.body.version}`);
+    const m = await registry.get(target.modelId);
+    if (!m) throw new NotFoundError(`the model of version ${req.body.version} was deleted`);
+    if (m.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the owner of that model or an administrator can roll back to it');
+    const version = await published.rollback(name, req.body.version, req.user!.id);
+    notify(reply, 'success', `"${name}" now serves model ${m.id} again, as version ${version ?? '?'}.`);
+    return reply.redirect('/published', 303);
+  });
+
+  app.get('/api-keys', { config: { admin: true } }, async (_req, reply) => {
+    const [keys, names] = await Promise.all([apiKeys.list(), published.list()]);
+    return reply.page('api-keys.ejs', { title: 'API keys', active: 'api-keys', keys, names, newKey: null });
+  });
+
+  app.post('/api-keys', {
+    config: { admin: true },
+    schema: { body: { type: 'object', required: ['label'], properties: { label: { type: 'string', minLength: 1, maxLength: 100 }, scope: { type: 'string', maxLength: 64 }, _csrf: { type: 'string' } } } },
+  }, async (req: FastifyRequest<{ Body: { label: string; scope?: string } }>, reply) => {
+    const scope = req.body.scope && req.body.scope !== '*' ? req.body.scope : null;
+    if (scope !== null && !MODEL_NAME.test(scope)) throw new BadRequestError(`"${scope}" is not a valid name: ${NAME_HELP}`, 'scope');
+    const created = await apiKeys.create(req.body.label.trim(), scope, req.user!.id);
+    const [keys, names] = await Promise.all([apiKeys.list(), published.list()]);
+    // The key itself is shown on this answer only; the database keeps its hash.
+    return reply.header('cache-control', 'no-store').page('api-keys.ejs', { title: 'API keys', active: 'api-keys', keys, names, newKey: { id: created.id, key: created.key } });
+  });
+
+  app.post('/api-keys/:id/revoke', { config: { admin: true }, schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+    if (!(await apiKeys.revoke(req.params.id))) throw new NotFoundError('there is no such key, or it is already revoked');
+    notify(reply, 'success', `Revoked key ${req.params.id}; serve refuses it within a few seconds.`);
+    return reply.redirect('/api-keys', 303);
+  });
+}

@@ -1,0 +1,138 @@
+import type { FastifyInstance } from 'fastify';
+import { migrate, secret, type RowDataPacket } from '@enchilada/core';
+import { ApiKeys, ModelRegistry, PublishedModels, hashApiKey } from '@enchilada/models';
+import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { buildApp } from '../src/app.js';
+import { UserRepository } from '../src/users/repository.js';
+import { Browser } from './helpers.js';
+
+let db: TestDb;
+let app: FastifyInstance;
+let admin: Browser;
+let user: Browser;
+let m1: number;
+let m2: number;
+let othersModel: number;
+
+async function insertModel(createdBy: number | null): Promise<number> {
+  return new ModelRegistry(db.pool).insert({
+    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a'],
+    classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
+    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy,
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDb('web_serving');
+  await migrate(db.pool, MIGRATIONS_DIR);
+  const config = db.config('web');
+  const users = new UserRepository(db.pool);
+  await users.createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
+  await users.createIfMissing('alice', 'alice-password-123', 'user');
+  const [u] = await db.pool.query<RowDataPacket[]>("SELECT id, username FROM users");
+  const id = (n: string) => Number(u.find((r) => r.username === n)?.id);
+  m1 = await insertModel(id('alice'));
+  m2 = await insertModel(id('alice'));
+  othersModel = await insertModel(id(config.adminUser));
+  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
+  admin = new Browser(app);
+  await admin.signIn(TEST_USER, TEST_PASSWORD);
+  user = new Browser(app);
+  await user.signIn('alice', 'alice-password-123');
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+describe('publishing', () => {
+  it('lets the owner publish a model under a name from its page, then publish another version and roll back', async () => {
+    const page = await user.get(`/models/${m1}`);
+    expect(page.body).toMatch(/data-testid="publish-form"/);
+    const csrf = await user.csrf(`/models/${m1}`);
+    const res = await user.post(`/models/${m1}/publish`, { name: 'churn', _csrf: csrf });
+    expect(res.statusCode).toBe(303);
+    expect((await user.post(`/models/${m2}/publish`, { name: 'churn', _csrf: csrf })).statusCode).toBe(303);
+    const list = await user.get('/published');
+    expect(list.body).toMatch(/version 2/);
+    expect(list.body).toMatch(/Roll back to this/);
+    expect((await user.post('/published/churn/rollback', { version: '1', _csrf: csrf })).statusCode).toBe(303);
+    const now = await new PublishedModels(db.pool).list();
+    expect(now).toEqual([expect.objectContaining({ name: 'churn', modelId: m1, version: 3 })]);
+  });
+
+  it('refuses a bad name (400 naming the field), someone else\'s model (403) and a missing CSRF token', async () => {
+    const csrf = await user.csrf(`/models/${m1}`);
+    const bad = await app.inject({ method: 'POST', url: `/models/${m1}/publish`, payload: { name: 'Bad Name!', _csrf: csrf }, headers: { cookie: user.cookieHeader, accept: 'application/json' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().field).toBe('name');
+    expect((await user.post(`/models/${othersModel}/publish`, { name: 'x', _csrf: csrf })).statusCode).toBe(403);
+    expect((await user.post(`/models/${m1}/publish`, { name: 'nocsrf' })).statusCode).toBe(403);
+    expect((await new PublishedModels(db.pool).list()).map((n) => n.name)).toEqual(['churn']);
+  });
+});
+
+describe('API keys page', () => {
+  it('is for administrators only', async () => {
+    expect((await user.get('/api-keys')).statusCode).toBe(403);
+  });
+
+  it('creates a key shown once and stored as its hash, scoped to a name, and revokes it', async () => {
+    const csrf = await admin.csrf('/api-keys');
+    const res = await admin.post('/api-keys', { label: 'crm', scope: 'churn', _csrf: csrf });
+    expect(res.statusCode).toBe(200);
+    const key = /data-testid="new-key-value">([^<]+)</.exec(res.body)?.[1] ?? '';
+    expect(key).toMatch(/^ek_[A-Za-z0-9_-]{43}$/);
+    const keys = await new ApiKeys(db.pool).all();
+    expect(keys).toEqual([expect.objectContaining({ label: 'crm', scope: 'churn', hash: hashApiKey(key), revokedAt: null })]);
+    expect((await admin.get('/api-keys')).body).not.toContain(key);
+    expect((await admin.post(`/api-keys/${keys[0].id}/revoke`, { _csrf: csrf })).statusCode).toBe(303);
+    expect((await new ApiKeys(db.pool).all())[0].revokedAt).not.toBeNull();
+  });
+});
+
+describe('Predictions page', () => {
+  beforeAll(async () => {
+    const p = new (await import('@enchilada/models')).Predictions(db.pool);
+    await p.insert([
+      { modelName: 'churn', modelId: m1, version: 1, clientId: 'a-1', observation: '{"a":1}', output: '{"prediction":"1","probabilities":{"0":0.2,"1":0.8}}', latencyMs: 0.5 },
+      { modelName: 'churn', modelId: m1, version: 1, clientId: '=cmd()', observation: '{"a":2}', output: '{"prediction":"0","probabilities":{"0":0.9,"1":0.1}}', latencyMs: 0.7 },
+      { modelName: 'other', modelId: m2, version: 1, clientId: 'b-1', observation: '{"a":3}', output: '{"prediction":"0"}', latencyMs: 0.4 },
+    ]);
+    await p.setOutcome('churn', 'a-1', '1', false);
+  });
+
+  it('lists and filters predictions by name and outcome', async () => {
+    const all = await user.get('/predictions');
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toContain('a-1');
+    expect(all.body).toContain('b-1');
+    const filtered = await user.get('/predictions?name=churn&outcome=with');
+    expect(filtered.body).toContain('a-1');
+    expect(filtered.body).not.toContain('b-1');
+    expect(filtered.body).not.toContain('=cmd()');
+    expect((await user.get('/predictions?outcome=nonsense', 'application/json')).statusCode).toBe(400);
+  });
+
+  it('exports the filtered predictions as CSV, defusing formula-like text', async () => {
+    const res = await user.get('/predictions.csv?name=churn', 'text/csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    const lines = res.body.trim().split('\n');
+    expect(lines[0]).toBe('row_id,model_name,version,model_id,id,created_at,prediction,probabilities,outcome,outcome_at,latency_ms,observation');
+    expect(lines).toHaveLength(3);
+    expect(res.body).toContain(",'=cmd(),");
+    expect(res.body).not.toContain('b-1');
+  });
+});
+
+describe('Monitoring page', () => {
+  it('embeds the monitoring document of a published name with the chosen window', async () => {
+    const res = await user.get('/published/churn/monitor?hours=24');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('data-bokeh-src="/viz/documents/monitoring?name=churn&hours=24"');
+    expect((await user.get('/published/nope/monitor')).statusCode).toBe(404);
+    const { documentClaim } = await import('../src/plugins/viz-proxy.js');
+    expect(documentClaim('/documents/monitoring', { name: 'churn', hours: '24' })).toBe('monitoring:name:churn');
+  });
+});
