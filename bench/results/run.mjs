@@ -21,7 +21,7 @@ const MODELS = {
   classification: ['logistic_regression', 'knn_classifier', 'gaussian_nb', 'linear_svc', 'svc', 'random_forest_classifier', 'gradient_boosting_classifier'],
   regression: ['linear_regression', 'ridge', 'lasso', 'knn_regressor', 'linear_svr', 'svr', 'random_forest_regressor', 'gradient_boosting_regressor'],
 };
-const ONE = { C: { min: 1, max: 1 }, alpha: { min: 0.1, max: 0.1 }, n_neighbors: { min: 5, max: 5 }, n_estimators: { min: 50, max: 50 }, max_depth: { min: 3, max: 3 }, learning_rate: { min: 0.1, max: 0.1 } };
+const ONE = { C: { min: 10.1, max: 10.1 }, alpha: { min: 0.1, max: 0.1 }, n_neighbors: { min: 5, max: 5 }, n_estimators: { min: 50, max: 50 }, max_depth: { min: 3, max: 3 }, learning_rate: { min: 0.1, max: 0.1 } };
 const USES = { logistic_regression: ['C'], linear_svc: ['C'], svc: ['C'], linear_svr: ['C'], svr: ['C'], ridge: ['alpha'], lasso: ['alpha'], knn_classifier: ['n_neighbors'], knn_regressor: ['n_neighbors'],
   random_forest_classifier: ['n_estimators', 'max_depth'], random_forest_regressor: ['n_estimators', 'max_depth'],
   gradient_boosting_classifier: ['n_estimators', 'max_depth', 'learning_rate'], gradient_boosting_regressor: ['n_estimators', 'max_depth', 'learning_rate'] };

@@ -10,7 +10,10 @@ export class PipelineModel<M extends Model = Model> implements Model {
   constructor(readonly scaler: StandardScalerModel | null, readonly model: M) {}
 
   transform(X: Matrix): Matrix {
-    return this.scaler ? this.scaler.transform(X) : X;
+    if (!this.scaler) return X;
+    // Tree models read float32 values; scaling in float32 as the ONNX graph does keeps every row on
+    // the same side of every threshold in both (a float64 scale rounded afterwards can differ).
+    return (this.model as { float32Input?: boolean }).float32Input ? this.scaler.transformFloat32(X) : this.scaler.transform(X);
   }
 
   predict(X: Matrix): Float64Array | Int32Array {

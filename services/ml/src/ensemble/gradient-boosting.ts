@@ -303,6 +303,8 @@ export class GradientBoostingClassifier extends GradientBoostingBase<GradientBoo
 }
 
 export class GradientBoostingRegressorModel implements Regressor {
+  /** Trees compare float32 values, as onnxruntime does: see PipelineModel.transform. */
+  readonly float32Input = true;
   constructor(
     readonly init: number,
     readonly trees: readonly Tree[],
@@ -320,6 +322,8 @@ export class GradientBoostingRegressorModel implements Regressor {
 }
 
 export class GradientBoostingClassifierModel implements Classifier {
+  /** Trees compare float32 values, as onnxruntime does: see PipelineModel.transform. */
+  readonly float32Input = true;
   constructor(
     readonly init: Float64Array,
     /** Stage-major, K trees per stage (one for two classes). */

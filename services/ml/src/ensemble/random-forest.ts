@@ -151,6 +151,8 @@ function checkWidth(X: Matrix, nFeatures: number): void {
 }
 
 export class RandomForestClassifierModel implements Classifier {
+  /** Trees compare float32 values, as onnxruntime does: see PipelineModel.transform. */
+  readonly float32Input = true;
   constructor(
     readonly trees: readonly Tree[],
     /** Depth the trees are read to (Infinity: all of it). */
@@ -196,6 +198,8 @@ export class RandomForestClassifierModel implements Classifier {
 }
 
 export class RandomForestRegressorModel implements Regressor {
+  /** Trees compare float32 values, as onnxruntime does: see PipelineModel.transform. */
+  readonly float32Input = true;
   constructor(readonly trees: readonly Tree[], readonly maxDepth: number, readonly nFeatures: number) {}
 
   predict(X: Matrix): Float64Array {

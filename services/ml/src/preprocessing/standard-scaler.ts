@@ -21,6 +21,26 @@ export class StandardScalerModel {
     return out;
   }
 
+  /**
+   * The ONNX Scaler's arithmetic, exactly: float32 input, (x − offset) then × (1/std), each step
+   * rounded to float32. Models that split on float32 values (trees) get these, so a row lands on
+   * the same side of every threshold in TypeScript and in onnxruntime.
+   */
+  transformFloat32(X: Matrix): Matrix {
+    const { rows, cols } = X;
+    if (cols !== this.mean.length) throw new RangeError(`scaler was fitted on ${this.mean.length} features, got ${cols}`);
+    const f = Math.fround;
+    const off = Float32Array.from(this.mean);
+    const inv = Float32Array.from(this.scale, (s) => 1 / s);
+    const out = new Matrix(rows, cols);
+    const src = X.data;
+    const dst = out.data;
+    for (let i = 0, o = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++, o++) dst[o] = f(f(f(src[o]) - off[j]) * inv[j]);
+    }
+    return out;
+  }
+
   /** skl2onnx's shape: one ai.onnx.ml Scaler with offset = mean and scale = 1/std. */
   toOnnx(g: OnnxGraph, input: string): string {
     const inv = Array.from(this.scale, (s) => 1 / s);
