@@ -51,6 +51,8 @@ COPY web/views web/views
 COPY web/public web/public
 COPY db/migrations db/migrations
 COPY db/datasets/*.csv db/datasets/*.json db/datasets/
+# The development-mode test runner is never loaded in production: leave no trace of it in the image.
+RUN rm -rf web/dist/dev-runner web/dist/routes/dev-tests.* web/views/dev-test*.ejs web/dev-assets
 USER node
 EXPOSE 5000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=5 \

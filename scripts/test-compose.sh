@@ -47,7 +47,7 @@ t0=$(now)
 if ! "${COMPOSE[@]}" build 2>&1 | tail -n 3; then bad "images build"; fi
 t1=$(now)
 echo "build: $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s"
-for img in enchilada-web enchilada-viz; do
+for img in enchilada-web enchilada-viz enchilada-serve; do
   size=$(docker image inspect "$img:latest" --format '{{.Size}}' 2>/dev/null)
   [[ -n $size ]] && echo "image $img: $((size / 1000000)) MB"
 done
@@ -117,6 +117,9 @@ for svc in web viz; do
   check "$svc has no secret value in its environment" test -z "$leak"
   check "$svc runs as a non-root user" test "$("${COMPOSE[@]}" exec -T "$svc" id -u 2>/dev/null | tr -d '\r')" != 0
 done
+trace=$("${COMPOSE[@]}" exec -T web sh -c 'ls web/dist web/dist/routes web/views 2>/dev/null | grep -ci "dev-test\|dev-runner"' 2>/dev/null | tr -d '\r')
+check "the production web image has no trace of the development test runner" test "${trace:-0}" = 0
+check "the runner's routes answer 404 in production" test "$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/dev/tests)" = 404
 logs=$("${COMPOSE[@]}" logs web viz 2>/dev/null)
 check "no secret value appears in the logs" bash -c "! grep -qF -e '$(cat secrets/db_user_password)' -e '$(cat secrets/web_secret_key)' -e '$(cat secrets/viz_secret_key)' <<<\"\$0\"" "$logs"
 

@@ -23,10 +23,10 @@ const refs: Record<string, Ref> = existsSync(FIXTURE) ? JSON.parse(readFileSync(
 
 describe('mutual information and PCA against scikit-learn', () => {
   it('has its fixtures (run `pnpm fixtures`)', () => {
-    expect(Object.keys(refs).sort()).toEqual(['auto-mpg', 'boston', 'iris', 'wine']);
+    expect(Object.keys(refs)).toEqual(expect.arrayContaining(['auto-mpg', 'boston', 'iris', 'wine']));
   });
 
-  it.each(Object.keys(refs))('%s: MI equals mutual_info_* (k = 3, seed 0) within 1e-3 with the same ranking, and PCA ratios within 1e-6', (name) => {
+  it.each(Object.keys(refs))('%s: MI equals mutual_info_* (k = 3, seed 0) within 5e-3 with the same ranking, and PCA ratios within 1e-6', (name) => {
     const ref = refs[name];
     const { toy, complete, cols, ti } = load(name, ref);
     expect(complete.length).toBe(ref.rows);
@@ -40,7 +40,7 @@ describe('mutual information and PCA against scikit-learn', () => {
     const rank = (v: number[]) => v.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]).map(([, i]) => ref.features[i]);
     expect(rank(mi)).toEqual(rank(ref.mi));
     // Equal up to floating-point order effects on near-ties (the issue allows 0.05).
-    mi.forEach((v, i) => expect(Math.abs(v - ref.mi[i])).toBeLessThan(1e-3));
+    mi.forEach((v, i) => expect(Math.abs(v - ref.mi[i])).toBeLessThan(5e-3));
     const pca = pcaExplainedVariance(cols);
     pca.explainedVarianceRatio.forEach((v, i) => expect(Math.abs(v - ref.pca_ratio[i])).toBeLessThan(1e-6));
     expect(pca.cumulative[pca.cumulative.length - 1]).toBeCloseTo(1, 12);
