@@ -75,7 +75,13 @@ for (const [toy, kind] of [['iris', 'classification'], ['auto-mpg', 'regression'
 test('Explore says clearly when no dataset is chosen', async ({ page }) => {
   await signIn(page);
   await page.goto('/datasets');
+  // Choosing in the picker submits a form that redirects back here: wait for that page to load
+  // before going on, or the next navigation aborts it.
+  const back = page.waitForResponse((r) => new URL(r.url()).pathname === '/datasets' && r.request().method() === 'GET');
   await page.getByTestId('dataset-picker').selectOption('0');
+  await back;
+  await page.waitForLoadState('load');
+  await expect(page.getByTestId('dataset-picker').locator('option:checked')).toHaveText(/none chosen/);
   await page.goto('/explore');
   await expect(page.getByTestId('no-dataset')).toContainText('No dataset is chosen');
 });

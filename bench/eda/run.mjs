@@ -83,19 +83,21 @@ try {
   }
   // Memory: DOCS distinct documents (each reload is a new version, so each is built anew).
   let base = 0;
+  let half = 0;
   for (let i = 1; i <= DOCS; i++) {
     await s.loadToy('iris');
     await timedDoc(s, iris);
     if (i === 10) base = rssMb(stack.viz.pid);
+    if (i === Math.floor(DOCS / 2)) half = rssMb(stack.viz.pid);
   }
   const end = rssMb(stack.viz.pid);
-  console.log(`viz RSS after 10 documents ${base.toFixed(0)} MB, after ${DOCS}: ${end.toFixed(0)} MB`);
+  console.log(`viz RSS after 10 documents ${base.toFixed(0)} MB, after ${Math.floor(DOCS / 2)}: ${half.toFixed(0)} MB, after ${DOCS}: ${end.toFixed(0)} MB (second half grew ${(end - half).toFixed(1)} MB)`);
   console.log('targets: iris_build_ms ≤ 100, million_build_s ≤ 3, million_json_mb ≤ 8, RSS must not grow without bound');
   console.log(JSON.stringify({
     iris_build_ms: +rows.iris.build_ms.toFixed(1), wine_build_ms: +rows.wine.build_ms.toFixed(1),
     million_build_s: +(rows.million.build_ms / 1000).toFixed(2), million_json_mb: +rows.million.json_mb.toFixed(2),
     iris_render_s: +rows.iris.render_s.toFixed(2), million_render_s: +rows.million.render_s.toFixed(2),
-    viz_rss_mb: +end.toFixed(1), viz_rss_growth_mb: +(end - base).toFixed(1),
+    viz_rss_mb: +end.toFixed(1), viz_rss_growth_mb: +(end - base).toFixed(1), viz_rss_growth_second_half_mb: +(end - half).toFixed(1),
   }));
 } finally {
   await stack.stop();
