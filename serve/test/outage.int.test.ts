@@ -2,8 +2,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createPool, migrate, type Pool, type RowDataPacket } from '@enchilada/core';
-import { LogisticRegression, Matrix, Pipeline, classificationTarget, exportPipelineToOnnx } from '@enchilada/ml';
-import { ApiKeys, ModelRegistry, PublishedModels } from '@enchilada/models';
+import { ApiKeys } from '@enchilada/models';
+import { publishToyModel } from './support.js';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 
@@ -39,14 +39,7 @@ let key2: string;
 beforeAll(async () => {
   db = await createTestDb('serve_outage');
   await migrate(db.pool, MIGRATIONS_DIR);
-  const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]);
-  const model = new Pipeline(new LogisticRegression()).fit(Matrix.fromRows(rows), classificationTarget(rows.map(([a]) => (a > 0 ? '1' : '0'))));
-  const id = await new ModelRegistry(db.pool).insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a', 'b'],
-    classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, 2), jobId: null, durationMs: 1, createdBy: null,
-  });
-  await new PublishedModels(db.pool).publish('m', id, null);
+  await publishToyModel(db.pool);
   key = (await new ApiKeys(db.pool).create('k', null, null)).key;
   key2 = (await new ApiKeys(db.pool).create('k2', null, null)).key;
   const cfg = db.config('serve', { SERVE_POLL_MS: '100', SERVE_RATE_LIMIT: '1000' });

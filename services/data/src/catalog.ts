@@ -23,18 +23,8 @@ export interface Dataset {
   readonly updatedAt: Date;
 }
 
-export interface NewDataset {
-  readonly name: string;
-  readonly title: string;
-  readonly origin: Origin;
-  readonly tableName: string;
-  readonly target: string | null;
-  readonly task: Task | null;
-  readonly columns: readonly ColumnSpec[];
-  readonly stats: Statistics | null;
-  readonly rowCount: number;
-  readonly createdBy: number | null;
-}
+/** What a load writes; the database assigns the rest. */
+export type NewDataset = Omit<Dataset, 'id' | 'version' | 'createdByName' | 'createdAt' | 'updatedAt'>;
 
 const SELECT = `SELECT d.*, u.username AS created_by_name FROM datasets d LEFT JOIN users u ON u.id = d.created_by`;
 

@@ -1,0 +1,17 @@
+// Shared by serve's tests: a small logistic regression on two features, stored and published as
+// model name `m`.
+import type { Pool } from '@enchilada/core';
+import { LogisticRegression, Matrix, Pipeline, classificationTarget, exportPipelineToOnnx } from '@enchilada/ml';
+import { ModelRegistry, PublishedModels } from '@enchilada/models';
+
+export async function publishToyModel(pool: Pool, name = 'm'): Promise<number> {
+  const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+  const model = new Pipeline(new LogisticRegression()).fit(Matrix.fromRows(rows), classificationTarget(rows.map(([a]) => (a > 0 ? '1' : '0'))));
+  const id = await new ModelRegistry(pool).insert({
+    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a', 'b'],
+    classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
+    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, 2), jobId: null, durationMs: 1, createdBy: null,
+  });
+  await new PublishedModels(pool).publish(name, id, null);
+  return id;
+}
