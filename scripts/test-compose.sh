@@ -96,6 +96,28 @@ done
 check "a training job runs to done in the viz container (job ${job:-none}: ${state:-no state})" test "$state" = done
 model=$(curl -sS -b "$jar" -H 'accept: application/json' "http://127.0.0.1:5000/api/jobs/${job:-0}" | sed -n 's/.*"modelId":\([0-9]*\).*/\1/p')
 check "its results document is built from the ONNX model" grep -q 'Confusion matrix, test' <<<"$(curl -sS -b "$jar" "http://127.0.0.1:5000/viz/documents/results?model=${model:-0}")"
+
+# Serving: publish that model, create an API key, and call the prediction API on the published port 8000.
+mcsrf=$(curl -sS -c "$jar" -b "$jar" -H 'accept: text/html' "http://127.0.0.1:5000/models/${model:-0}" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -n1)
+published=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" -H 'accept: text/html' --data-urlencode "name=iris-compose" --data-urlencode "_csrf=$mcsrf" "http://127.0.0.1:5000/models/${model:-0}/publish")
+check "publishing the model as iris-compose answers 303" test "$published" = 303
+kpage=$(curl -sS -c "$jar" -b "$jar" -H 'accept: text/html' --data-urlencode "label=compose" --data-urlencode "scope=iris-compose" --data-urlencode "_csrf=$mcsrf" http://127.0.0.1:5000/api-keys)
+key=$(printf '%s' "$kpage" | sed -n 's/.*data-testid="new-key-value">\([^<]*\)<.*/\1/p' | head -n1)
+check "an API key is created and shown once" test -n "$key"
+obs='{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}'
+answer=
+for _ in $(seq 40); do   # serve notices the new name and key within 5 s
+  answer=$(curl -sS -m 5 -H "authorization: Bearer $key" -H 'content-type: application/json' -d "{\"id\":\"compose-1\",\"observation\":$obs}" http://127.0.0.1:8000/v1/models/iris-compose/predict 2>/dev/null)
+  grep -q '"prediction"' <<<"$answer" && break
+  sleep 0.5
+done
+check "serve on 127.0.0.1:8000 predicts with the key (${answer:0:80})" grep -q '"prediction":"setosa"' <<<"$answer"
+outcome=$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer $key" -H 'content-type: application/json' -d '{"id":"compose-1","outcome":"setosa"}' http://127.0.0.1:8000/v1/models/iris-compose/outcomes)
+check "the stored prediction takes its outcome (200)" test "$outcome" = 200
+nokey=$(curl -sS -o /dev/null -w '%{http_code}' -H 'content-type: application/json' -d "{\"id\":\"compose-2\",\"observation\":$obs}" http://127.0.0.1:8000/v1/models/iris-compose/predict)
+check "a request without a key is refused (401)" test "$nokey" = 401
+check "serve is ready: database reachable, every published model loaded" test "$(curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/readyz)" = 200
+
 wrong=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar_dir/x" -b "$jar_dir/x" -H 'accept: text/html' \
   --data-urlencode "username=$user" --data-urlencode "password=wrong" --data-urlencode "_csrf=x" http://127.0.0.1:5000/login)
 check "a sign-in without a valid CSRF token is refused" test "$wrong" = 403
@@ -108,7 +130,8 @@ secrets_of() { "${COMPOSE[@]}" exec -T "$1" sh -c 'ls /run/secrets | sort | tr "
 check "db sees only db_root_password, db_user_password" test "$(secrets_of db)" = "db_root_password db_user_password "
 check "web sees only db_user_password, viz_secret_key, web_secret_key" test "$(secrets_of web)" = "db_user_password viz_secret_key web_secret_key "
 check "viz sees only db_user_password, viz_secret_key" test "$(secrets_of viz)" = "db_user_password viz_secret_key "
-for svc in web viz; do
+check "serve sees only db_user_password" test "$(secrets_of serve)" = "db_user_password "
+for svc in web viz serve; do
   envs=$("${COMPOSE[@]}" exec -T "$svc" env 2>/dev/null)
   leak=
   for s in db_root_password db_user_password web_secret_key viz_secret_key; do
@@ -120,7 +143,7 @@ done
 trace=$("${COMPOSE[@]}" exec -T web sh -c 'ls web/dist web/dist/routes web/views 2>/dev/null | grep -ci "dev-test\|dev-runner"' 2>/dev/null | tr -d '\r')
 check "the production web image has no trace of the development test runner" test "${trace:-0}" = 0
 check "the runner's routes answer 404 in production" test "$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/dev/tests)" = 404
-logs=$("${COMPOSE[@]}" logs web viz 2>/dev/null)
+logs=$("${COMPOSE[@]}" logs web viz serve 2>/dev/null)
 check "no secret value appears in the logs" bash -c "! grep -qF -e '$(cat secrets/db_user_password)' -e '$(cat secrets/web_secret_key)' -e '$(cat secrets/viz_secret_key)' <<<\"\$0\"" "$logs"
 
 echo "$passed passed, $failed failed"

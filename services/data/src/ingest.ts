@@ -4,9 +4,10 @@
 // reload). A failed or interrupted load drops its table, and the sweeper removes tables left by a
 // crash, so nothing half-loaded is ever visible.
 import { randomBytes } from 'node:crypto';
-import { BadRequestError, ConflictError, quoteIdent, withTransaction, type Pool } from '@enchilada/core';
+import { Readable } from 'node:stream';
+import { BadRequestError, ConflictError, quoteIdent, withTransaction, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
 import { readValue, sqlType, COLUMN_ROLES, COLUMN_TYPES, type ColumnSpec, type Task } from './column-types.js';
-import { CsvError, type CsvSource } from './csv-reader.js';
+import { CsvError, type CsvRecord, type CsvSource } from './csv-reader.js';
 import { Catalog, type Dataset, type Origin } from './catalog.js';
 import { checkColumnNames, checkDatasetName } from './names.js';
 import { computeStatistics } from './statistics.js';
@@ -30,6 +31,8 @@ export interface LoadOptions {
   readonly signal?: AbortSignal;
   /** Rows per INSERT statement (bounded by the placeholder limit). */
   readonly batchRows?: number;
+  /** How rows are sent (default: LOAD DATA when the server allows it, else INSERT). */
+  readonly method?: LoadMethod;
 }
 
 export const DATA_TABLE_PREFIX = 'ds_';
@@ -98,7 +101,97 @@ export async function loadDataset(pool: Pool, spec: LoadSpec, source: CsvSource,
   }
 }
 
+/**
+ * How rows reach the table. `load-data` streams them as tab-separated text through
+ * `LOAD DATA LOCAL INFILE` (the server parses them; several times faster than INSERT, whose
+ * statements mysql2 must format and the server parse); `insert` sends multi-row INSERTs and
+ * works when the server has `local_infile` switched off (MySQL 8.4's default).
+ */
+export type LoadMethod = 'load-data' | 'insert';
+
+async function chooseMethod(pool: Pool, wanted: LoadMethod | undefined): Promise<LoadMethod> {
+  if (wanted) return wanted;
+  const [r] = await pool.query<RowDataPacket[]>('SELECT @@GLOBAL.local_infile AS on_');
+  return Number(r[0]?.on_) === 1 ? 'load-data' : 'insert';
+}
+
 async function insertRows(pool: Pool, t: string, cols: readonly ColumnSpec[], source: CsvSource, opts: LoadOptions): Promise<number> {
+  return (await chooseMethod(pool, opts.method)) === 'load-data' ? streamRows(pool, t, cols, source, opts) : insertBatches(pool, t, cols, source, opts);
+}
+
+/** Reads and checks one record into `row` (row[0] is the row number). */
+function readRecord(rec: CsvRecord, cols: readonly ColumnSpec[], row: unknown[]): void {
+  for (let j = 0; j < cols.length; j++) {
+    const v = readValue(rec.values[j], cols[j].type);
+    if (v instanceof Error) throw new CsvError(rec.line, v.message, cols[j].name);
+    row[j + 1] = v;
+  }
+}
+
+// LOAD DATA's escapes (FIELDS ESCAPED BY '\\'): the characters that would end a field or a line.
+const TSV_SPECIAL = /[\\\t\n\r\0]/g;
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+const tsvField = (v: unknown): string =>
+  v === null ? '\\N' : typeof v === 'string' ? v.replace(TSV_SPECIAL, (c) => TSV_ESCAPES[c]) : String(v);
+
+async function streamRows(pool: Pool, t: string, cols: readonly ColumnSpec[], source: CsvSource, opts: LoadOptions): Promise<number> {
+  const names = ['`_row`', ...cols.map((c) => quoteIdent(c.name))].join(', ');
+  let n = 0;
+  let failure: unknown = null;
+  let lastReport = 0;
+  // Rows are checked here, as they are read; the first bad one ends the stream early and its error
+  // is thrown once the server has finished, so the connection stays usable and the table is dropped.
+  async function* tsv(): AsyncGenerator<Buffer> {
+    const row: unknown[] = new Array(cols.length + 1);
+    let chunk = '';
+    try {
+      for await (const rec of source.records) {
+        if (opts.signal?.aborted) throw new BadRequestError('the load was cancelled');
+        row[0] = ++n;
+        readRecord(rec, cols, row);
+        chunk += row.map(tsvField).join('\t') + '\n';
+        if (chunk.length >= 1 << 16) {
+          yield Buffer.from(chunk);
+          chunk = '';
+          if (opts.onProgress && n - lastReport >= 20000) {
+            lastReport = n;
+            opts.onProgress({ rows: n, bytes: source.bytesRead() });
+          }
+        }
+      }
+      if (chunk) yield Buffer.from(chunk);
+    } catch (err) {
+      failure = err;
+    }
+  }
+  const conn = await pool.getConnection();
+  try {
+    await conn.beginTransaction();
+    const [res] = await conn.query<ResultSetHeader>({
+      sql: `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE ${t} CHARACTER SET utf8mb4
+            FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${names})`,
+      infileStreamFactory: () => Readable.from(tsv(), { objectMode: false }),
+    });
+    if (failure) throw failure;
+    // Every value was checked before it was sent, so the server has nothing to warn about; if it
+    // does (a value it still cut or converted), the load fails rather than store something else.
+    if (res.warningStatus > 0) {
+      const [w] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 1');
+      throw new Error(`the database changed a value while loading: ${String(w[0]?.Message ?? 'unknown warning')}`);
+    }
+    if (res.affectedRows !== n) throw new Error(`the database stored ${res.affectedRows} of ${n} rows`);
+    await conn.commit();
+    opts.onProgress?.({ rows: n, bytes: source.bytesRead() });
+    return n;
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
+
+async function insertBatches(pool: Pool, t: string, cols: readonly ColumnSpec[], source: CsvSource, opts: LoadOptions): Promise<number> {
   const batchRows = opts.batchRows ?? Math.max(1, Math.min(2000, Math.floor(30000 / (cols.length + 1))));
   const names = ['`_row`', ...cols.map((c) => quoteIdent(c.name))].join(', ');
   const sql = `INSERT INTO ${t} (${names}) VALUES ?`;
@@ -113,11 +206,7 @@ async function insertRows(pool: Pool, t: string, cols: readonly ColumnSpec[], so
       if (opts.signal?.aborted) throw new BadRequestError('the load was cancelled');
       const row: unknown[] = new Array(cols.length + 1);
       row[0] = ++n;
-      for (let j = 0; j < cols.length; j++) {
-        const v = readValue(rec.values[j], cols[j].type);
-        if (v instanceof Error) throw new CsvError(rec.line, v.message, cols[j].name);
-        row[j + 1] = v;
-      }
+      readRecord(rec, cols, row);
       batch.push(row);
       if (batch.length >= batchRows) {
         // Parse the next batch while the database stores this one.
@@ -146,7 +235,7 @@ async function insertRows(pool: Pool, t: string, cols: readonly ColumnSpec[], so
 
 /** Drops data tables no catalog row points at (left by a crash mid-load). */
 export async function sweepOrphanTables(pool: Pool, olderThanMinutes = 0): Promise<string[]> {
-  const [rows] = await pool.query<import('@enchilada/core').RowDataPacket[]>(
+  const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT TABLE_NAME AS name FROM information_schema.TABLES
      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'ds\\_%' AND (CREATE_TIME IS NULL OR CREATE_TIME <= NOW() - INTERVAL ? MINUTE)`,
     [olderThanMinutes]);

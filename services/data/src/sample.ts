@@ -26,6 +26,17 @@ function generator(seed: number): () => number {
   };
 }
 
+/** Floyd's algorithm: `k` distinct row numbers from 1…n, uniformly, sorted; the same seed gives the same rows. */
+export function randomRowNumbers(n: number, k: number, seed: number): Float64Array {
+  const rnd = generator(seed);
+  const chosen = new Set<number>();
+  for (let j = n - k + 1; j <= n; j++) {
+    const t = 1 + Math.floor(rnd() * j);
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return Float64Array.from(chosen).sort();
+}
+
 export async function readSample(pool: Pool, ds: Dataset, max = 20000, seed = 1): Promise<Sample> {
   const n = ds.rowCount;
   const names = ds.columns.map((c) => c.name);
@@ -36,14 +47,7 @@ export async function readSample(pool: Pool, ds: Dataset, max = 20000, seed = 1)
     const [r] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${cols} FROM ${t} ORDER BY \`_row\``, rowsAsArray: true });
     rows = r as unknown as unknown[][];
   } else {
-    // Floyd's algorithm: `max` distinct row numbers from 1…n, uniformly.
-    const rnd = generator(seed ^ ds.version);
-    const chosen = new Set<number>();
-    for (let j = n - max + 1; j <= n; j++) {
-      const t2 = 1 + Math.floor(rnd() * j);
-      chosen.add(chosen.has(t2) ? j : t2);
-    }
-    const ids = Float64Array.from(chosen).sort();
+    const ids = randomRowNumbers(n, max, seed ^ ds.version);
     rows = [];
     for (let i = 0; i < ids.length; i += 5000) {
       const part = Array.from(ids.subarray(i, i + 5000));

@@ -3,6 +3,7 @@
 // Portable between MySQL 8.4 and MariaDB 10.11 (window functions, no vendor-specific percentiles).
 import { quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
 import { isNumeric, type ColumnSpec } from './column-types.js';
+import { randomRowNumbers } from './sample.js';
 
 export interface ColumnStats {
   readonly name: string;
@@ -27,93 +28,201 @@ export interface Statistics {
 }
 
 const QUANTILES = [0.25, 0.5, 0.75] as const;
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+export interface StatisticsOptions {
+  /** Rows sampled to place the histogram edges (the whole table when it has fewer). */
+  readonly sampleRows?: number;
+  /** A bucket holding a wanted rank with more rows than this is read with ORDER BY … LIMIT instead. */
+  readonly fetchLimit?: number;
+}
+
+/**
+ * Every figure is exact. The database does the work column by column in one scan each, two
+ * columns at a time on two connections:
+ * 1. a uniform sample of rows (primary-key lookups) places, for each column, histogram edges at
+ *    the sample values around each wanted rank (±4 standard errors of the sample quantile);
+ * 2. one GROUP BY INTERVAL(value, edges…) scan per column gives each bucket's count, mean,
+ *    population variance, minimum and maximum. Count, mean and standard deviation of the column
+ *    follow by combining the buckets (Chan et al.'s pairwise update, as stable as STDDEV_SAMP);
+ *    min and max are the end buckets'; and the bucket of each wanted rank is known from the
+ *    running counts. A rank at either end of its bucket, or in a bucket of one distinct value, is
+ *    that bucket's min or max;
+ * 3. the few remaining ranks are read in one scan that returns only the values of their small
+ *    buckets (about rows / sample each). A rank in a large bucket (the sample misjudged it) is
+ *    read with ORDER BY … LIMIT 1 OFFSET.
+ * Quantiles interpolate linearly between the order statistics at (n-1)·q, as pandas does.
+ */
 export async function computeStatistics(
-  pool: Pool, table: string, columns: readonly ColumnSpec[], classTarget: string | null,
+  pool: Pool, table: string, columns: readonly ColumnSpec[], classTarget: string | null, opts: StatisticsOptions = {},
 ): Promise<Statistics> {
   const t = quoteIdent(table);
+  const sampleRows = opts.sampleRows ?? 20000;
+  const fetchLimit = opts.fetchLimit ?? 20000;
   const numeric = columns.filter((c) => isNumeric(c.type));
-  // One pass for counts and moments of every numeric column. `+ 0e0` makes the database average
-  // in double precision (AVG over integers would otherwise round to a DECIMAL).
-  const parts = ['COUNT(*) AS n'];
-  numeric.forEach((c, i) => {
-    const q = quoteIdent(c.name);
-    parts.push(`COUNT(${q}) AS c${i}`, `AVG(${q} + 0e0) AS m${i}`, `STDDEV_SAMP(${q} + 0e0) AS s${i}`, `MIN(${q} + 0e0) AS lo${i}`, `MAX(${q} + 0e0) AS hi${i}`);
-  });
-  const [agg] = await pool.query<RowDataPacket[]>(`SELECT ${parts.join(', ')} FROM ${t}`);
-  const a = agg[0];
-  const rows = Number(a.n);
-  // Quartiles per column, two columns at a time (two connections: the database sorts in parallel).
-  const qs: (number | null)[][] = new Array(numeric.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < numeric.length; i = next++) {
-      const count = Number(a[`c${i}`]);
-      qs[i] = count > 0 ? await quartiles(pool, t, quoteIdent(numeric[i].name), count, Number(a[`lo${i}`]), Number(a[`hi${i}`])) : [null, null, null];
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  const out: ColumnStats[] = numeric.map((c, i) => {
-    const count = Number(a[`c${i}`]);
-    return {
-      name: c.name, count, missing: rows - count,
-      mean: num(a[`m${i}`]), std: count > 1 ? num(a[`s${i}`]) : null,
-      min: num(a[`lo${i}`]), q25: qs[i][0], q50: qs[i][1], q75: qs[i][2], max: num(a[`hi${i}`]),
-    };
-  });
+  const cols = numeric.map((c) => `${quoteIdent(c.name)} + 0e0`);
+  const [[head]] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, COALESCE(MAX(\`_row\`), 0) AS top FROM ${t}`);
+  const rows = Number(head.n);
+  const samples = await sample(pool, t, cols, Number(head.top), rows, sampleRows);
+
+  const tasks: (() => Promise<void>)[] = [];
+  const hists: Histogram[] = new Array(numeric.length);
+  numeric.forEach((_, i) => tasks.push(async () => { hists[i] = await histogram(pool, t, cols[i], edges(samples[i])); }));
   let classCounts: ClassCount[] | null = null;
   if (classTarget) {
     const q = quoteIdent(classTarget);
-    const [cc] = await pool.query<RowDataPacket[]>(`SELECT ${q} AS v, COUNT(*) AS n FROM ${t} GROUP BY ${q} ORDER BY n DESC, v`);
-    classCounts = cc.map((r) => ({ value: r.v === null ? '(missing)' : String(r.v), count: Number(r.n) }));
+    tasks.push(async () => {
+      const [cc] = await pool.query<RowDataPacket[]>(`SELECT ${q} AS v, COUNT(*) AS n FROM ${t} GROUP BY ${q} ORDER BY n DESC, v`);
+      classCounts = cc.map((r) => ({ value: r.v === null ? '(missing)' : String(r.v), count: Number(r.n) }));
+    });
   }
+  await inParallel(tasks, 2);
+
+  const quartiles = await orderStatistics(pool, t, cols, hists, fetchLimit);
+  const out: ColumnStats[] = numeric.map((c, i) => {
+    const h = hists[i];
+    return {
+      name: c.name, count: h.count, missing: rows - h.count, mean: h.mean, std: h.std,
+      min: h.buckets[0]?.min ?? null, q25: quartiles[i][0], q50: quartiles[i][1], q75: quartiles[i][2], max: h.buckets.at(-1)?.max ?? null,
+    };
+  });
   return { rows, numeric: out, classCounts };
 }
 
-const BUCKETS = 4096;
+async function inParallel(tasks: readonly (() => Promise<void>)[], width: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => { for (let i = next++; i < tasks.length; i = next++) await tasks[i](); };
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
+}
 
-/**
- * pandas' linear interpolation: position (n-1)·q between the order statistics around it. Exact,
- * without sorting the column: one scan counts the values per bucket of [min, max], a second sorts
- * only the buckets that hold the wanted ranks (selection by histogram, as in Greenwald & Khanna's
- * two-pass exact quantiles).
- */
-async function quartiles(pool: Pool, t: string, col: string, n: number, min: number, max: number): Promise<(number | null)[]> {
-  if (min === max) return QUANTILES.map(() => min);
-  const pos = QUANTILES.map((q) => (n - 1) * q);
-  const ranks = [...new Set(pos.flatMap((p) => [Math.floor(p), Math.ceil(p)]))].sort((x, y) => x - y);
-  // The same expression, with the same parameters, decides the bucket in both passes.
-  const bucket = `LEAST(FLOOR((${col} - ?) / ? * ${BUCKETS}), ${BUCKETS - 1})`;
-  const args = [min, max - min];
-  const [counts] = await pool.query<RowDataPacket[]>(`SELECT ${bucket} AS k, COUNT(*) AS c FROM ${t} WHERE ${col} IS NOT NULL GROUP BY k ORDER BY k`, args);
-  const where = new Map<number, { bucket: number; offset: number }>();
-  let before = 0;
-  let r = 0;
-  for (const row of counts) {
-    const c = Number(row.c);
-    while (r < ranks.length && ranks[r] < before + c) { where.set(ranks[r], { bucket: Number(row.k), offset: ranks[r] - before }); r++; }
-    before += c;
+/** Each column's non-null values in a uniform sample of rows, sorted. */
+async function sample(pool: Pool, t: string, cols: readonly string[], top: number, rows: number, size: number): Promise<number[][]> {
+  if (cols.length === 0) return [];
+  const list = cols.join(', ');
+  let found: RowDataPacket[];
+  if (rows <= size) {
+    [found] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${list} FROM ${t}`, rowsAsArray: true });
+  } else {
+    // Which rows are sampled changes only the speed, never a figure.
+    const ids = randomRowNumbers(top, size, rows);
+    [found] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${list} FROM ${t} WHERE \`_row\` IN (?)`, rowsAsArray: true }, [Array.from(ids)]);
   }
-  const buckets = [...new Set([...where.values()].map((w) => w.bucket))];
-  if (buckets.length === 0) return QUANTILES.map(() => null);
-  const [vals] = await pool.query<RowDataPacket[]>(
-    `SELECT k, v FROM (SELECT ${bucket} AS k, ${col} + 0e0 AS v FROM ${t} WHERE ${col} IS NOT NULL) s WHERE k IN (?) ORDER BY k, v`, [...args, buckets]);
-  const sorted = new Map<number, number[]>();
-  for (const row of vals) {
-    const k = Number(row.k);
-    const list = sorted.get(k) ?? [];
-    list.push(Number(row.v));
-    sorted.set(k, list);
-  }
-  const at = (rank: number): number | undefined => {
-    const w = where.get(rank);
-    return w ? sorted.get(w.bucket)?.[w.offset] : undefined;
-  };
-  return pos.map((p) => {
-    const lo = at(Math.floor(p));
-    const hi = at(Math.ceil(p));
-    if (lo === undefined || hi === undefined) return null;
-    return lo + (hi - lo) * (p - Math.floor(p));
+  return cols.map((_, j) => {
+    const v: number[] = [];
+    for (const r of found as unknown as unknown[][]) if (r[j] !== null) v.push(Number(r[j]));
+    return v.sort((a, b) => a - b);
   });
+}
+
+/** Distinct sorted sample values within ±4 standard errors (and two places) of each quartile. */
+function edges(sorted: readonly number[]): number[] {
+  const s = sorted.length;
+  if (s === 0) return [];
+  const out = new Set<number>();
+  for (const q of QUANTILES) {
+    const at = q * (s - 1);
+    const d = Math.ceil(4 * Math.sqrt(s * q * (1 - q)) + 2);
+    // With the whole column as the sample every value is an edge near the quartile, so each
+    // bucket there holds one distinct value and nothing needs to be read again.
+    const from = Math.max(0, Math.floor(at) - d);
+    const to = Math.min(s - 1, Math.ceil(at) + d);
+    for (let k = from; k <= to; k++) out.add(sorted[k]);
+    // Close the window above with the next larger value, so that the bucket of its top value holds
+    // that value alone when the column has ties (few distinct values).
+    let above = to;
+    while (above < s - 1 && sorted[above] === sorted[to]) above++;
+    out.add(sorted[above]);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+interface Bucket { readonly k: number; readonly count: number; readonly min: number; readonly max: number; readonly lo: number; readonly hi: number }
+interface Histogram { readonly count: number; readonly mean: number | null; readonly std: number | null; readonly buckets: readonly Bucket[] }
+
+/** INTERVAL(x, e1…em) is the bucket: 0 below e1, k for e_k ≤ x < e_{k+1}. */
+async function histogram(pool: Pool, t: string, col: string, cuts: readonly number[]): Promise<Histogram> {
+  const k = cuts.length ? `INTERVAL(${col}, ${cuts.map(() => '? + 0e0').join(', ')})` : '0';
+  const [found] = await pool.query<RowDataPacket[]>(
+    `SELECT ${k} AS k, COUNT(*) AS c, AVG(${col}) AS m, VAR_POP(${col}) AS v, MIN(${col}) AS lo, MAX(${col}) AS hi
+     FROM ${t} WHERE ${col} IS NOT NULL GROUP BY k ORDER BY k`, [...cuts]);
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  const buckets: Bucket[] = [];
+  for (const r of found) {
+    const kk = Number(r.k);
+    const c = Number(r.c);
+    const bm = Number(r.m);
+    const bucket = { k: kk, count: c, min: Number(r.lo), max: Number(r.hi), lo: kk === 0 ? -Infinity : cuts[kk - 1], hi: kk >= cuts.length ? Infinity : cuts[kk] };
+    // The database must have bucketed as described; a bucket outside its edges would give wrong ranks.
+    if (bucket.min < bucket.lo || bucket.max >= bucket.hi) throw new Error(`statistics: ${col} bucket ${kk} holds values outside [${bucket.lo}, ${bucket.hi})`);
+    buckets.push(bucket);
+    // Chan, Golub & LeVeque: merge (count, mean, M2) of two parts.
+    const n = count + c;
+    const delta = bm - mean;
+    mean += (delta * c) / n;
+    m2 += Number(r.v) * c + ((delta * delta * count * c) / n);
+    count = n;
+  }
+  return { count, mean: count ? mean : null, std: count > 1 ? Math.sqrt(m2 / (count - 1)) : null, buckets };
+}
+
+/** The quartiles of every column from its histogram, reading back only what the buckets leave open. */
+async function orderStatistics(pool: Pool, t: string, cols: readonly string[], hists: readonly Histogram[], fetchLimit: number): Promise<(number | null)[][]> {
+  const known = hists.map(() => new Map<number, number>());
+  interface Open { readonly col: number; readonly rank: number; readonly bucket: Bucket; readonly offset: number }
+  const open: Open[] = [];
+  hists.forEach((h, i) => {
+    if (h.count === 0) return;
+    const ranks = [...new Set(QUANTILES.flatMap((q) => [Math.floor((h.count - 1) * q), Math.ceil((h.count - 1) * q)]))].sort((a, b) => a - b);
+    let before = 0;
+    let r = 0;
+    for (const b of h.buckets) {
+      while (r < ranks.length && ranks[r] < before + b.count) {
+        const offset = ranks[r] - before;
+        if (b.min === b.max || offset === 0) known[i].set(ranks[r], b.min);
+        else if (offset === b.count - 1) known[i].set(ranks[r], b.max);
+        else open.push({ col: i, rank: ranks[r], bucket: b, offset });
+        r++;
+      }
+      before += b.count;
+    }
+  });
+  const small = open.filter((o) => o.bucket.count <= fetchLimit);
+  for (const o of open.filter((x) => x.bucket.count > fetchLimit)) {
+    const [v] = await pool.query<RowDataPacket[]>(
+      `SELECT ${cols[o.col]} AS v FROM ${t} WHERE ${cols[o.col]} >= ? + 0e0 AND ${cols[o.col]} <= ? + 0e0 ORDER BY v LIMIT 1 OFFSET ?`, [o.bucket.min, o.bucket.max, o.offset]);
+    known[o.col].set(o.rank, Number(v[0].v));
+  }
+  if (small.length) {
+    // One scan: each selected column is NULL unless its value lies in one of its open buckets.
+    const ranges = new Map<number, Bucket[]>();
+    for (const o of small) if (!ranges.get(o.col)?.includes(o.bucket)) ranges.set(o.col, [...(ranges.get(o.col) ?? []), o.bucket]);
+    const sel: string[] = [];
+    const conds: string[] = [];
+    const selArgs: number[] = [];
+    const whereArgs: number[] = [];
+    for (const [col, bs] of ranges) {
+      const cond = bs.map(() => `(${cols[col]} >= ? + 0e0 AND ${cols[col]} <= ? + 0e0)`).join(' OR ');
+      const args = bs.flatMap((b) => [b.min, b.max]);
+      sel.push(`CASE WHEN ${cond} THEN ${cols[col]} END`);
+      selArgs.push(...args);
+      conds.push(cond);
+      whereArgs.push(...args);
+    }
+    const [found] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${sel.join(', ')} FROM ${t} WHERE ${conds.join(' OR ')}`, rowsAsArray: true }, [...selArgs, ...whereArgs]);
+    const cols2 = [...ranges.keys()];
+    const values = cols2.map((_, j) => (found as unknown as unknown[][]).flatMap((r) => (r[j] === null ? [] : [Number(r[j])])));
+    for (const o of small) {
+      const inBucket = values[cols2.indexOf(o.col)].filter((v) => v >= o.bucket.min && v <= o.bucket.max).sort((a, b) => a - b);
+      if (inBucket.length !== o.bucket.count) throw new Error(`statistics: read ${inBucket.length} values of a bucket of ${o.bucket.count}`);
+      known[o.col].set(o.rank, inBucket[o.offset]);
+    }
+  }
+  return hists.map((h, i) => QUANTILES.map((q) => {
+    if (h.count === 0) return null;
+    const p = (h.count - 1) * q;
+    const lo = known[i].get(Math.floor(p)) as number;
+    const hi = known[i].get(Math.ceil(p)) as number;
+    return lo + (hi - lo) * (p - Math.floor(p));
+  }));
 }

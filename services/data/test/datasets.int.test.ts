@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { migrate, quoteIdent, type RowDataPacket } from '@enchilada/core';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import {
-  Catalog, ToyDatasets, csvStream, loadDataset, openCsv, readPage, sweepOrphanTables, type ColumnSpec, type LoadSpec,
+  Catalog, ToyDatasets, computeStatistics, csvStream, loadDataset, openCsv, readPage, sweepOrphanTables, type ColumnSpec, type LoadSpec,
 } from '../src/index.js';
 
 const DATASETS_DIR = join(__dirname, '..', '..', '..', 'db', 'datasets');
@@ -78,7 +78,7 @@ describe('toy datasets', () => {
   });
 });
 
-describe('CSV upload errors', () => {
+describe.each(['load-data', 'insert'] as const)('CSV upload errors (rows sent by %s)', (method) => {
   it.each([
     ['a ragged row', 'a,b,label\n1,2.5,x\n3,4\n', /line 3: expected 3 fields but found 2/],
     ['an unclosed quote', 'a,b,label\n1,2.5,"x\n3,4,y\n', /line \d+: a quoted value is not closed/],
@@ -88,7 +88,7 @@ describe('CSV upload errors', () => {
     ['a header and no rows', 'a,b,label\n', /no rows/],
   ])('reports %s with its line and column and changes nothing', async (_what, text, message) => {
     const before = await snapshot();
-    await expect((async () => loadDataset(db.pool, spec(cols3), await csv(text)))()).rejects.toThrow(message);
+    await expect((async () => loadDataset(db.pool, spec(cols3), await csv(text), { method }))()).rejects.toThrow(message);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -108,7 +108,7 @@ describe('CSV upload errors', () => {
       for (let i = 0; i < 30000; i++) yield Buffer.from(`${i},${i / 2},c${i % 3}\n`);
       throw new Error('connection reset by peer');
     }
-    await expect((async () => loadDataset(db.pool, spec(cols3), await openCsv(Readable.from(dying()))))()).rejects.toThrow(/connection reset/);
+    await expect((async () => loadDataset(db.pool, spec(cols3), await openCsv(Readable.from(dying())), { method }))()).rejects.toThrow(/connection reset/);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -117,6 +117,89 @@ describe('CSV upload errors', () => {
     const dropped = await sweepOrphanTables(db.pool);
     expect(dropped).toEqual(['ds_00000000deadbeef']);
     expect(await new Catalog(db.pool).byName('iris')).not.toBeNull();
+  });
+});
+
+describe('the two ways of sending rows', () => {
+  const awkward: ColumnSpec[] = [
+    { name: 'n', type: 'integer', role: 'feature' }, { name: 'x', type: 'decimal', role: 'feature' },
+    { name: 'flag', type: 'boolean', role: 'feature' }, { name: 'note', type: 'text', role: 'target' },
+  ];
+  const text = [
+    'n,x,flag,note',
+    '1,1.5,true,plain',
+    '-9007199254740991,1e-300,no,"tab\there"',
+    '9007199254740991,-2.5E+20,1,"two\nlines"',
+    ',,,',
+    '4,0.1,false,"back\\slash \\N and ""quotes"""',
+    '5,3,yes,größe ✓ 中文',
+    '6,7,0,\\N',
+  ].join('\n') + '\n';
+
+  it('stores the same rows with LOAD DATA as with INSERT: NULLs, extremes, tabs, newlines, backslashes, Unicode', async () => {
+    const read = async (method: 'load-data' | 'insert') => {
+      const ds = await loadDataset(db.pool, spec(awkward, `same_rows_${method.replace('-', '_')}`), await csv(text), { method });
+      const [rows] = await db.pool.query<RowDataPacket[]>({ sql: `SELECT * FROM ${quoteIdent(ds.tableName)} ORDER BY \`_row\``, rowsAsArray: true });
+      return { rows: rows as unknown as unknown[][], stats: ds.stats };
+    };
+    const a = await read('load-data');
+    const b = await read('insert');
+    expect(a.rows).toEqual(b.rows);
+    expect(a.stats).toEqual(b.stats);
+    expect(a.rows).toHaveLength(7);
+    expect(a.rows[1]).toEqual([2, -9007199254740991, 1e-300, 0, 'tab\there']);
+    expect(a.rows[2]).toEqual([3, 9007199254740991, -2.5e20, 1, 'two\nlines']);
+    expect(a.rows[3]).toEqual([4, null, null, null, null]);
+    expect(a.rows[4][4]).toBe('back\\slash \\N and "quotes"');
+    expect(a.rows[5][4]).toBe('größe ✓ 中文');
+    expect(a.rows[6][4]).toBe('\\N');
+  });
+});
+
+describe('statistics on a table larger than the sample', () => {
+  // pandas' describe(), computed here in double precision from the values themselves.
+  function expected(values: (number | null)[]) {
+    const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const n = v.length;
+    const mean = v.reduce((s, x) => s + x, 0) / n;
+    const std = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
+    const q = (p: number) => { const at = (n - 1) * p; const lo = Math.floor(at); return v[lo] + (v[Math.ceil(at)] - v[lo]) * (at - lo); };
+    return { count: n, missing: values.length - n, mean, std, min: v[0], q25: q(0.25), q50: q(0.5), q75: q(0.75), max: v[n - 1] };
+  }
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const N = 6000;
+  const data = Array.from({ length: N }, (_, i) => ({
+    uniform: rnd() < 0.05 ? null : Math.round(rnd() * 1e6) / 1e3,
+    ties: Math.floor(rnd() * 7),
+    skewed: Math.round(-Math.log(1 - rnd()) * 1e4) / 1e4 + (i % 997 === 0 ? 1e6 : 0),
+    constant: 42,
+    sorted: i * 3 - 5000,
+  }));
+  type Row = (typeof data)[number];
+  const columns: ColumnSpec[] = (Object.keys(data[0]) as (keyof Row)[]).map((name) => ({ name, type: name === 'uniform' || name === 'skewed' ? 'decimal' : 'integer', role: 'feature' }));
+
+  it.each([
+    ['the defaults (the whole table is the sample)', {}],
+    ['a sample of 40 rows, small buckets read back', { sampleRows: 40 }],
+    ['a sample of 40 rows, large buckets read by ORDER BY … LIMIT', { sampleRows: 40, fetchLimit: 5 }],
+  ])('are exact with %s', async (_what, opts) => {
+    const name = 'stats_big';
+    let ds = await new Catalog(db.pool).byName(name);
+    if (!ds) {
+      const body = ['uniform,ties,skewed,constant,sorted', ...data.map((r) => [r.uniform ?? '', r.ties, r.skewed, r.constant, r.sorted].join(','))].join('\n');
+      ds = await loadDataset(db.pool, { ...spec(columns, name), task: null }, await csv(body));
+    }
+    const stats = await computeStatistics(db.pool, ds.tableName, columns, null, opts);
+    expect(stats.rows).toBe(N);
+    expect(stats.numeric).toHaveLength(5);
+    for (const c of stats.numeric) {
+      const want = expected(data.map((r) => r[c.name as keyof Row]));
+      for (const [k, w] of Object.entries(want)) {
+        const got = c[k as keyof typeof c] as number;
+        if (!(Math.abs(got - w) <= 1e-9 * Math.max(1, Math.abs(w)))) throw new Error(`${c.name} ${k}: SQL ${got}, expected ${w}`);
+      }
+    }
   });
 });
 

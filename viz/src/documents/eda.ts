@@ -4,7 +4,7 @@
 // browser (CustomJS) over data already in the document: no round trip.
 import { isNumeric, type Dataset, type Sample } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
-import { PALETTE, dataTable, div, esc, figure, glyph, source, type Plot, type Renderer } from '../bokeh/builders.js';
+import { PALETTE, count, dataTable, div, esc, figure, glyph, source, type Plot, type Renderer } from '../bokeh/builders.js';
 import { boxStats, histogram, importance, sizeBins } from './eda-analysis.js';
 
 const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
@@ -41,7 +41,7 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   if (target && !classification && sample.numeric.has(target)) data[target] = sample.numeric.get(target) ?? new Float64Array(n);
   if (classCodes) data.__class = Array.from(classCodes, (c) => (c < 0 ? '(missing)' : classes[c]));
   const rows = source(b, data);
-  const sampleNote = sample.sampled ? `a uniform sample of ${n.toLocaleString('en-US')} of ${ds.rowCount.toLocaleString('en-US')} rows` : `all ${n.toLocaleString('en-US')} rows`;
+  const sampleNote = sample.sampled ? `a uniform sample of ${count(n)} of ${count(ds.rowCount)} rows` : `all ${count(n)} rows`;
   const note = (text: string) => div(b, `<p class="small text-body-secondary mb-1">${text}</p>`);
 
   if (features.length === 0) {
@@ -68,7 +68,7 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
       x: 0, y: 0, inner_radius: 0.45, outer_radius: 0.9, start_angle: { field: 'start' }, end_angle: { field: 'end' },
       fill_color: { field: 'color' }, line_color: 'white',
     });
-    const donut = figure(b, { title: `Classes of ${target} (all ${total.toLocaleString('en-US')} rows)`, width: 420, height: 360, tooltips: [['class', '@cls'], ['rows', '@count'], ['share', '@pct']], renderers: [wedges] });
+    const donut = figure(b, { title: `Classes of ${target} (all ${count(total)} rows)`, width: 420, height: 360, tooltips: [['class', '@cls'], ['rows', '@count'], ['share', '@pct']], renderers: [wedges] });
     const legendItems = counts.map((c, i) => b.bk('LegendItem', { label: { value: c.value }, renderers: [wedges], index: i }));
     hideAxes(donut, b, [b.bk('Legend', { items: legendItems, location: 'center' })]);
 
@@ -147,15 +147,15 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     rowData[c.name] = num ? Array.from(num.subarray(0, shown), (v) => (Number.isNaN(v) ? null : v)) : (sample.text.get(c.name) ?? []).slice(0, shown);
   }
   const rowTable = dataTable(b, source(b, rowData), ds.columns.map((c) => ({ field: c.name, title: c.name, numeric: isNumeric(c.type) })), 320);
-  summary.push(note(`Statistics over all ${ds.rowCount.toLocaleString('en-US')} rows, computed by the database:`), statsTable,
-    note(`The first ${shown.toLocaleString('en-US')} rows of ${sampleNote} (scroll; every row is on the dataset's data page):`), rowTable);
+  summary.push(note(`Statistics over all ${count(ds.rowCount)} rows, computed by the database:`), statsTable,
+    note(`The first ${count(shown)} rows of ${sampleNote} (scroll; every row is on the dataset's data page):`), rowTable);
 
   // ---- Tab 2: feature importance ----
   const imp = importance(
     features.map((f) => ({ name: f, values: data[f] as Float64Array, discrete: ds.columns.find((c) => c.name === f)?.type === 'integer' })),
     target ? { values: sample.numeric.get(target) ?? new Float64Array(n), classes: classCodes ?? undefined } : null,
   );
-  const impTab: unknown[] = [note(`Mutual information with ${esc(target ?? 'the target')} (k-nearest-neighbour estimator, k = 3, as scikit-learn) and principal components of the standardised features, on ${imp.rows.toLocaleString('en-US')} complete rows of ${sampleNote}.`)];
+  const impTab: unknown[] = [note(`Mutual information with ${esc(target ?? 'the target')} (k-nearest-neighbour estimator, k = 3, as scikit-learn) and principal components of the standardised features, on ${count(imp.rows)} complete rows of ${sampleNote}.`)];
   if (target) {
     const order = imp.features.map((f, i) => ({ f, v: imp.mi[i] })).sort((a, c) => a.v - c.v);
     const miSrc = source(b, { f: order.map((o) => o.f), mi: order.map((o) => o.v) });

@@ -1,7 +1,7 @@
 // The overview: every table in the application database with its row count, as bars and a table.
 import { quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
 import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
-import { dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
+import { count, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 
 export interface TableCount { readonly name: string; readonly rows: number }
 
@@ -29,7 +29,7 @@ export function overviewDocument(database: string, counts: readonly TableCount[]
   const sorted = [...counts].sort((a, b2) => a.rows - b2.rows);
   const names = sorted.map((c) => c.name);
   const rows = sorted.map((c) => c.rows);
-  const data = source(b, { table: names, rows, label: rows.map((r) => r.toLocaleString('en-US')) });
+  const data = source(b, { table: names, rows, label: rows.map((r) => count(r)) });
   const bars = glyph(b, data, 'HBar', {
     y: { field: 'table' }, right: { field: 'rows' }, left: 0, height: 0.7, fill_color: '#1f77b4', line_color: null,
   });

@@ -8,7 +8,7 @@ import { auc, averagePrecision, precisionRecallCurve, rocCurve } from '@enchilad
 import type { ModelDetail, ModelSummary } from '@enchilada/models';
 import type { TrainingData } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
-import { PALETTE, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
+import { PALETTE, count, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 import { histogram } from './eda-analysis.js';
 import type { OnnxModel, OnnxOutputs } from '../scoring/onnx-model.js';
 import type { ClassificationMetrics, RegressionMetrics } from '../training/metrics.js';
@@ -53,7 +53,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
   const params = Object.entries(m.bestParams).map(([k, v]) => `${esc(k)} = ${r4(v)}`).join(', ') || 'none';
   const grid = Object.entries(m.grid).map(([k, v]) => `${esc(k)} ∈ {${v.map(r4).join(', ')}}`).join('; ') || 'no hyperparameters';
   blocks.push(b.bk('Row', { children: [picker] }), div(b, `<div class="small" data-testid="settings"><strong>${esc(input.displayName(m.modelType))}</strong> on <code>${esc(m.datasetName)}</code> (version ${m.datasetVersion}), target <code>${esc(m.target)}</code>;
-    features ${m.features.map((f) => `<code>${esc(f)}</code>`).join(', ')}.<br>Train split ${m.trainFraction} (seed ${m.splitSeed}): ${train.rowIds.length.toLocaleString('en-US')} training rows, ${test.rowIds.length.toLocaleString('en-US')} test rows; StandardScaler + model; 5-fold cross-validation over ${grid}.<br>
+    features ${m.features.map((f) => `<code>${esc(f)}</code>`).join(', ')}.<br>Train split ${m.trainFraction} (seed ${m.splitSeed}): ${count(train.rowIds.length)} training rows, ${count(test.rowIds.length)} test rows; StandardScaler + model; 5-fold cross-validation over ${grid}.<br>
     Best: ${params} · CV ${r4(m.cvScore)} · train ${r4(m.trainScore)} · test ${r4(m.testScore)} · trained in ${(m.durationMs / 1000).toFixed(1)} s · ONNX ${(m.onnxBytes / 1024).toFixed(1)} kB. Every figure here comes from the ONNX model scored by onnxruntime.</div>`));
 
   let scoreFn: (o: OnnxOutputs) => number;
