@@ -65,7 +65,9 @@ export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106,
     await waitFor(`http://127.0.0.1:${vizPort}/healthz`, 30_000, viz);
     await waitFor(`http://127.0.0.1:${webPort}/readyz`, 30_000, web);
     if (servePort) {
-      serve = spawn(process.execPath, ['serve/dist/main.js'], { env: { ...common, SERVE_PORT: String(servePort) }, stdio });
+      // SERVE_NODE_ARGS: extra node flags for serve only (e.g. --cpu-prof when profiling a benchmark).
+      const nodeArgs = process.env.SERVE_NODE_ARGS ? process.env.SERVE_NODE_ARGS.split(' ') : [];
+      serve = spawn(process.execPath, [...nodeArgs, 'serve/dist/main.js'], { env: { ...common, SERVE_PORT: String(servePort) }, stdio });
       procs.push(serve);
       await waitFor(`http://127.0.0.1:${servePort}/healthz`, 30_000, serve);
     }

@@ -1,12 +1,13 @@
 // pnpm bench:serve — the prediction API against the tutorial app (peer), on this machine.
-// Starts web + viz + serve (SERVE_WORKERS, default 2) against a fresh database, fits the
+// Starts web + viz + serve (SERVE_WORKERS, default 1 as in the product: on 2 cores a second
+// worker only contends with the database and wrk) against a fresh database, fits the
 // tutorial's model (StandardScaler + LogisticRegression on Breast Cancer from Debian's
 // python3-sklearn) with our ML engine, stores it as ONNX, publishes it and creates an API key
 // through web's pages, then drives POST /v1/models/breast-cancer/predict with Debian's wrk
 // (unique ids, 3 s warm-up, DUR s at 8 and at 32 connections) and counts the stored rows.
 // Then runs the peer (../shared/peers/seed-api/run.sh, CONNS=32) the same way.
 // Last line: one JSON object {ours_rps, peer_rps, ratio, p99_ms_32, p99_ms_8, acked, stored, errors}.
-// Env: DUR (20), WORKERS (2), PEER (1; 0 skips the peer), PEER_PORT (5620).
+// Env: DUR (20), WORKERS (1), PEER (1; 0 skips the peer), PEER_PORT (5620).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +17,14 @@ import { Session } from '../lib.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DUR = Number(process.env.DUR ?? 20);
-const WORKERS = process.env.WORKERS ?? '2';
+const WORKERS = process.env.WORKERS ?? '1';
 const NAME = 'breast-cancer';
 const log = (...a) => console.error('[bench:serve]', ...a);
 
+if (spawnSync('wrk', ['--version']).error) {
+  console.error('bench:serve needs Debian\'s wrk: apt-get install wrk');
+  process.exit(1);
+}
 if (spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz', 'serve'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
 
 // The data, from Debian's scikit-learn (the same rows the peer trains on).
@@ -82,6 +87,18 @@ try {
     runs[conns] = { ...w, stored };
     log(`ours c=${conns}`, JSON.stringify(runs[conns]));
   }
+  // serve's own view: group-commit time and rows per commit (from its /metrics histograms).
+  const metrics = await (await fetch(`${stack.serveURL}/metrics`)).text();
+  const quantileOf = (name, q) => {
+    const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm'))].map((m) => [Number(m[1]), Number(m[2])]);
+    const total = buckets.at(-1)?.[1] ?? 0;
+    return buckets.find(([, c]) => c >= q * total)?.[0] ?? null;
+  };
+  const commits = {
+    commit_ms_p50_le: quantileOf('enchilada_serve_prediction_commit_seconds', 0.5) * 1000, commit_ms_p99_le: quantileOf('enchilada_serve_prediction_commit_seconds', 0.99) * 1000,
+    rows_per_commit_p50_le: quantileOf('enchilada_serve_prediction_commit_rows', 0.5),
+  };
+  log('serve commits (bucket upper bounds)', JSON.stringify(commits));
   let peer = null;
   if (process.env.PEER !== '0') {
     const p = spawnSync('bash', [resolve(ROOT, '..', 'shared', 'peers', 'seed-api', 'run.sh')], {

@@ -17,6 +17,18 @@ function bearer(req: FastifyRequest): string | null {
   return key === '' ? null : key;
 }
 
+/** The hash of the request's key, computed once per request (the rate limit and the check both need it). */
+const keyHashes = new WeakMap<FastifyRequest, string | null>();
+function keyHash(req: FastifyRequest): string | null {
+  let h = keyHashes.get(req);
+  if (h === undefined) {
+    const key = bearer(req);
+    h = key ? hashApiKey(key) : null;
+    keyHashes.set(req, h);
+  }
+  return h;
+}
+
 const idSchema = { type: ['string', 'integer'] } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const modelRef = { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' } } } as const;
@@ -34,15 +46,15 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
     max: serve.rateLimit.max,
     timeWindow: serve.rateLimit.windowMs,
     // Keyed by the key's hash, so one client cannot starve another; no key → by address.
-    keyGenerator: (req) => { const k = bearer(req); return k ? `k:${hashApiKey(k)}` : `ip:${req.ip}`; },
+    keyGenerator: (req) => { const h = keyHash(req); return h ? `k:${h}` : `ip:${req.ip}`; },
     errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} for this key`, 'rate_limited'),
   });
 
   // Every request of this plugin needs a valid, unrevoked key that covers the model name.
   app.addHook('preHandler', async (req) => {
-    const key = bearer(req);
-    if (!key) throw new UnauthorizedError('send an API key: Authorization: Bearer <key>');
-    const k = state.key(hashApiKey(key));
+    const hash = keyHash(req);
+    if (!hash) throw new UnauthorizedError('send an API key: Authorization: Bearer <key>');
+    const k = state.key(hash);
     if (!k) throw new UnauthorizedError('unknown API key');
     if (k.revokedAt) throw new UnauthorizedError('this API key was revoked');
     const name = (req.params as { name: string }).name;

@@ -7,7 +7,14 @@ export type PoolConnection = mysql.PoolConnection;
 export type RowDataPacket = mysql.RowDataPacket;
 export type ResultSetHeader = mysql.ResultSetHeader;
 
-export function createPool(cfg: MysqlConfig, options: { connectionLimit?: number; database?: string } = {}): Pool {
+export interface PoolOptions {
+  readonly connectionLimit?: number;
+  readonly database?: string;
+  /** Capture the caller's stack on every query for error messages (mysql2's default); off on hot paths. */
+  readonly trace?: boolean;
+}
+
+export function createPool(cfg: MysqlConfig, options: PoolOptions = {}): Pool {
   return mysql.createPool({
     host: cfg.host,
     port: cfg.port,
@@ -25,6 +32,7 @@ export function createPool(cfg: MysqlConfig, options: { connectionLimit?: number
     decimalNumbers: true,
     multipleStatements: false,
     connectTimeout: 5000,
+    trace: options.trace ?? true,
   });
 }
 
