@@ -117,6 +117,26 @@ check "the stored prediction takes its outcome (200)" test "$outcome" = 200
 nokey=$(curl -sS -o /dev/null -w '%{http_code}' -H 'content-type: application/json' -d "{\"id\":\"compose-2\",\"observation\":$obs}" http://127.0.0.1:8000/v1/models/iris-compose/predict)
 check "a request without a key is refused (401)" test "$nokey" = 401
 check "serve is ready: database reachable, every published model loaded" test "$(curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/readyz)" = 200
+# Stateless: two replicas (ephemeral host ports, as two cannot share 8000) serve the same names and
+# keys from the database; a prediction stored through one takes its outcome through the other.
+SERVE_PUBLISH=8000 "${COMPOSE[@]}" up -d --no-deps --scale serve=2 serve >/dev/null 2>&1
+ports=()
+for i in 1 2; do ports+=("$(SERVE_PUBLISH=8000 "${COMPOSE[@]}" port --index="$i" serve 8000 2>/dev/null | sed -n 's/.*:\([0-9]*\)$/\1/p')"); done
+replica_ok() {   # port id: predicts through that replica, waiting for it to load the model
+  for _ in $(seq 60); do
+    curl -sS -m 5 -H "authorization: Bearer $key" -H 'content-type: application/json' -d "{\"id\":\"$2\",\"observation\":$obs}" "http://127.0.0.1:$1/v1/models/iris-compose/predict" 2>/dev/null | grep -q '"prediction"' && return 0
+    sleep 0.5
+  done
+  return 1
+}
+check "--scale serve=2 runs two replicas (host ports ${ports[*]:-none})" test -n "${ports[0]:-}" -a -n "${ports[1]:-}" -a "${ports[0]:-}" != "${ports[1]:-}"
+check "replica 1 predicts" replica_ok "${ports[0]:-0}" scale-1
+check "replica 2 predicts" replica_ok "${ports[1]:-0}" scale-2
+cross=$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer $key" -H 'content-type: application/json' -d '{"id":"scale-1","outcome":"setosa"}' "http://127.0.0.1:${ports[1]:-0}/v1/models/iris-compose/outcomes")
+check "a prediction made through replica 1 takes its outcome through replica 2" test "$cross" = 200
+dup=$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer $key" -H 'content-type: application/json' -d "{\"id\":\"scale-2\",\"observation\":$obs}" "http://127.0.0.1:${ports[0]:-0}/v1/models/iris-compose/predict")
+check "an id used through replica 2 is refused as a duplicate by replica 1 (409)" test "$dup" = 409
+
 
 wrong=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar_dir/x" -b "$jar_dir/x" -H 'accept: text/html' \
   --data-urlencode "username=$user" --data-urlencode "password=wrong" --data-urlencode "_csrf=x" http://127.0.0.1:5000/login)

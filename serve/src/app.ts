@@ -7,6 +7,7 @@ import { ServeMetrics } from './metrics.js';
 import { PredictionLog } from './prediction-log.js';
 import { PredictionService } from './prediction-service.js';
 import { ServingState } from './serving-state.js';
+import { sharedRateStore } from './rate-store.js';
 import v1Routes from './routes/v1.js';
 import seedRoutes from './routes/seed.js';
 import { registerDocsUi, registerOpenApi } from './docs.js';
@@ -63,12 +64,13 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   app.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) =>
     reply.type('text/plain; version=0.0.4').send(metrics.render()));
 
-  await app.register(v1Routes, { state, service, predictions, serve: config.serve });
+  const rate = sharedRateStore(pool);
+  await app.register(v1Routes, { state, service, predictions, serve: config.serve, rateStore: rate.Store });
   if (config.serve.seedModelName) await app.register(seedRoutes, { modelName: config.serve.seedModelName, state, service, predictions });
 
   await registerDocsUi(app, state);
 
   app.addHook('onReady', async () => { await state.refresh(true); state.start(config.serve.pollMs); });
-  app.addHook('onClose', async () => { await log.drain(); await state.stop(); });
+  app.addHook('onClose', async () => { rate.handle.stop(); await log.drain(); await state.stop(); });
   return app;
 }

@@ -2,7 +2,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createPool, migrate, type Pool, type RowDataPacket } from '@enchilada/core';
-import { ApiKeys } from '@enchilada/models';
+import { ApiKeys, hashApiKey } from '@enchilada/models';
 import { publishToyModel } from './support.js';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
@@ -82,16 +82,52 @@ it('answers 503 and acknowledges nothing while the database is down, and recover
 });
 
 it('rate-limits per key: one key over its limit gets 429, another key is unaffected', async () => {
-  const app2 = await buildApp({ config: db.config('serve', { SERVE_RATE_LIMIT: '3' }), pool: db.pool, logger: false });
+  // Fresh keys: the limit is shared through the database, so other tests' requests would count.
+  const limited = (await new ApiKeys(db.pool).create('limited', null, null)).key;
+  const other = (await new ApiKeys(db.pool).create('other', null, null)).key;
+  const app2 = await buildApp({ config: db.config('serve', { SERVE_RATE_LIMIT: '3', SERVE_POLL_MS: '100' }), pool: db.pool, logger: false });
   await app2.ready();
   try {
+    await waitForKey(app2, other);
     const call = (id: string, k: string) => app2.inject({ method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${k}` }, payload: { id, observation: { a: 1, b: 1 } } });
     const codes = [];
-    for (let i = 0; i < 4; i++) codes.push((await call(`rl-${i}`, key)).statusCode);
+    for (let i = 0; i < 4; i++) codes.push((await call(`rl-${i}`, limited)).statusCode);
     expect(codes).toEqual([200, 200, 200, 429]);
-    expect((await call('rl-other', key2)).statusCode).toBe(200);
+    expect((await call('rl-other', other)).statusCode).toBe(200);
     expect(await stored('rl-3')).toBe(0);
   } finally {
     await app2.close();
   }
 });
+
+it('holds a key\'s limit across serve processes: the second process counts what the first allowed', async () => {
+  const k = (await new ApiKeys(db.pool).create('shared', null, null)).key;
+  const config = db.config('serve', { SERVE_RATE_LIMIT: '5', SERVE_POLL_MS: '100' });
+  const a = await buildApp({ config, pool: db.pool, logger: false });
+  const b = await buildApp({ config, pool: db.pool, logger: false });
+  await Promise.all([a.ready(), b.ready()]);
+  try {
+    await waitForKey(a, k);
+    await waitForKey(b, k);
+    const call = (app3: FastifyInstance, id: string) => app3.inject({ method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${k}` }, payload: { id, observation: { a: 1, b: 1 } } });
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await call(a, `sh-a-${i}`)).statusCode);
+    await new Promise((r) => setTimeout(r, 700));   // both processes sync (every 250 ms)
+    for (let i = 0; i < 3; i++) codes.push((await call(b, `sh-b-${i}`)).statusCode);
+    // Alone, each process would allow all 3 of its own (limit 5); together only 5 of the 6 pass.
+    expect(codes).toEqual([200, 200, 200, 200, 200, 429]);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+/** A new app learns keys created after it started on its next poll: wait for it. */
+async function waitForKey(app3: FastifyInstance, k: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    await app3.serving.refresh();
+    if (app3.serving.key(hashApiKey(k))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the app never learnt the key');
+}

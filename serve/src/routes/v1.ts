@@ -1,14 +1,18 @@
 // The prediction API: POST /v1/models/:name/predict and /outcomes, with API keys and a per-key
-// rate limit.
+// rate limit that holds across every serve process.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { BadRequestError, ForbiddenError, HttpError, NotFoundError, UnauthorizedError, type ServeConfig } from '@enchilada/core';
 import { hashApiKey, type Predictions } from '@enchilada/models';
 import { publicPrediction, clientKey, type Instance, type PredictionService } from '../prediction-service.js';
 import type { ServingState } from '../serving-state.js';
 import { UnavailableError, isDatabaseError } from '../errors.js';
 
-export interface V1Options { readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions; readonly serve: ServeConfig }
+export interface V1Options {
+  readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions; readonly serve: ServeConfig;
+  /** The rate-limit store shared by all serve processes (see rate-store.ts). */
+  readonly rateStore: FastifyRateLimitStoreCtor;
+}
 
 function bearer(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
@@ -40,11 +44,12 @@ const predictionItem = {
 const errorBody = { type: 'object', properties: { message: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } }, additionalProperties: true } as const;
 
 export default async function v1Routes(app: FastifyInstance, opts: V1Options): Promise<void> {
-  const { state, service, predictions, serve } = opts;
+  const { state, service, predictions, serve, rateStore } = opts;
 
   await app.register(rateLimit, {
     max: serve.rateLimit.max,
     timeWindow: serve.rateLimit.windowMs,
+    store: rateStore,
     // Keyed by the key's hash, so one client cannot starve another; no key → by address.
     keyGenerator: (req) => { const h = keyHash(req); return h ? `k:${h}` : `ip:${req.ip}`; },
     errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} for this key`, 'rate_limited'),
