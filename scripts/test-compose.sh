@@ -15,8 +15,18 @@ now() { date +%s.%N; }
 
 if [[ -z ${DOCKER_HOST:-} ]] && ! docker info >/dev/null 2>&1; then
   if [[ -x $SHARED/tools/containers.sh ]]; then
+    SHARED=$(cd "$SHARED" && pwd)
+    # A podman service or healthcheck loop started from a folder that is gone since (an earlier
+    # clone) cannot start containers ("conmon: Failed to get working directory"): stop it, and
+    # start them from / so that removing this clone later cannot break them either.
+    for pidfile in /run/podman/service.pid /run/podman/healthcheck-loop.pid; do
+      pid=$(cat "$pidfile" 2>/dev/null || true)
+      if [[ -n $pid ]] && [[ $(readlink "/proc/$pid/cwd" 2>/dev/null) == *"(deleted)" ]]; then
+        echo "stopping the podman helper $pid started from a deleted folder"; kill "$pid" 2>/dev/null; rm -f "$pidfile"; sleep 1
+      fi
+    done
     env_file=$(mktemp)
-    "$SHARED/tools/containers.sh" setup > "$env_file" || { echo "container setup failed"; echo "0 passed, 1 failed"; exit 1; }
+    (cd / && "$SHARED/tools/containers.sh" setup) > "$env_file" || { echo "container setup failed"; echo "0 passed, 1 failed"; exit 1; }
     . "$env_file"
     "$SHARED/tools/containers.sh" standins || { echo "stand-in images failed"; echo "0 passed, 1 failed"; exit 1; }
     standins=1
@@ -54,7 +64,10 @@ done
 
 echo "starting the stack"
 t_up=$(now)
-"${COMPOSE[@]}" up -d 2>&1 | tail -n 5
+for attempt in 1 2; do   # once more if the engine fails to start a container (it has, transiently)
+  if "${COMPOSE[@]}" up -d > "$jar_dir/up.log" 2>&1; then tail -n 5 "$jar_dir/up.log"; break; fi
+  tail -n 5 "$jar_dir/up.log"; echo "compose up failed (attempt $attempt)"; sleep 2
+done
 ready=
 for _ in $(seq 240); do
   if curl -fsS -o /dev/null http://127.0.0.1:5000/readyz 2>/dev/null; then ready=1; break; fi

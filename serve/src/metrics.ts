@@ -1,8 +1,21 @@
 // The few Prometheus metrics serve exposes, written in the text exposition format (0.0.4).
 type Labels = Readonly<Record<string, string>>;
 
-function key(labels: Labels): string {
+function render(labels: Labels): string {
   return Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+}
+
+/** The exposition text of a label set, rendered once per distinct set (every request counts). */
+const rendered = new Map<string, string>();
+function key(labels: Labels): string {
+  let raw = '';
+  for (const k in labels) raw += `${k}\u0000${labels[k]}\u0001`;
+  let out = rendered.get(raw);
+  if (out === undefined) {
+    out = render(labels);
+    if (rendered.size < 10_000) rendered.set(raw, out);
+  }
+  return out;
 }
 
 export class Counter {

@@ -164,9 +164,7 @@ async function streamRows(pool: Pool, t: string, cols: readonly ColumnSpec[], so
       failure = err;
     }
   }
-  const conn = await pool.getConnection();
-  try {
-    await conn.beginTransaction();
+  const stored = await withTransaction(pool, async (conn) => {
     const [res] = await conn.query<ResultSetHeader>({
       sql: `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE ${t} CHARACTER SET utf8mb4
             FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${names})`,
@@ -179,58 +177,50 @@ async function streamRows(pool: Pool, t: string, cols: readonly ColumnSpec[], so
       const [w] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 1');
       throw new Error(`the database changed a value while loading: ${String(w[0]?.Message ?? 'unknown warning')}`);
     }
-    if (res.affectedRows !== n) throw new Error(`the database stored ${res.affectedRows} of ${n} rows`);
-    await conn.commit();
-    opts.onProgress?.({ rows: n, bytes: source.bytesRead() });
-    return n;
-  } catch (err) {
-    await conn.rollback().catch(() => undefined);
-    throw err;
-  } finally {
-    conn.release();
-  }
+    return res.affectedRows;
+  });
+  if (stored !== n) throw new Error(`the database stored ${stored} of ${n} rows`);
+  opts.onProgress?.({ rows: n, bytes: source.bytesRead() });
+  return n;
 }
 
 async function insertBatches(pool: Pool, t: string, cols: readonly ColumnSpec[], source: CsvSource, opts: LoadOptions): Promise<number> {
   const batchRows = opts.batchRows ?? Math.max(1, Math.min(2000, Math.floor(30000 / (cols.length + 1))));
   const names = ['`_row`', ...cols.map((c) => quoteIdent(c.name))].join(', ');
   const sql = `INSERT INTO ${t} (${names}) VALUES ?`;
-  const conn = await pool.getConnection();
   let n = 0;
-  let pending: Promise<unknown> | null = null;
   let lastReport = 0;
-  try {
-    await conn.beginTransaction();
+  await withTransaction(pool, async (conn) => {
+    let pending: Promise<unknown> | null = null;
     let batch: unknown[][] = [];
-    for await (const rec of source.records) {
-      if (opts.signal?.aborted) throw new BadRequestError('the load was cancelled');
-      const row: unknown[] = new Array(cols.length + 1);
-      row[0] = ++n;
-      readRecord(rec, cols, row);
-      batch.push(row);
-      if (batch.length >= batchRows) {
-        // Parse the next batch while the database stores this one.
-        if (pending) await pending;
-        pending = conn.query(sql, [batch]);
-        batch = [];
-        if (opts.onProgress && n - lastReport >= 20000) {
-          lastReport = n;
-          opts.onProgress({ rows: n, bytes: source.bytesRead() });
+    try {
+      for await (const rec of source.records) {
+        if (opts.signal?.aborted) throw new BadRequestError('the load was cancelled');
+        const row: unknown[] = new Array(cols.length + 1);
+        row[0] = ++n;
+        readRecord(rec, cols, row);
+        batch.push(row);
+        if (batch.length >= batchRows) {
+          // Parse the next batch while the database stores this one.
+          if (pending) await pending;
+          pending = conn.query(sql, [batch]);
+          batch = [];
+          if (opts.onProgress && n - lastReport >= 20000) {
+            lastReport = n;
+            opts.onProgress({ rows: n, bytes: source.bytesRead() });
+          }
         }
       }
+      if (pending) await pending;
+      if (batch.length) await conn.query(sql, [batch]);
+    } catch (err) {
+      // A batch still being stored must settle (and not go unhandled) before the rollback.
+      if (pending) await pending.catch(() => undefined);
+      throw err;
     }
-    if (pending) await pending;
-    if (batch.length) await conn.query(sql, [batch]);
-    await conn.commit();
-    opts.onProgress?.({ rows: n, bytes: source.bytesRead() });
-    return n;
-  } catch (err) {
-    if (pending) await pending.catch(() => undefined);
-    await conn.rollback().catch(() => undefined);
-    throw err;
-  } finally {
-    conn.release();
-  }
+  });
+  opts.onProgress?.({ rows: n, bytes: source.bytesRead() });
+  return n;
 }
 
 /** Drops data tables no catalog row points at (left by a crash mid-load). */
