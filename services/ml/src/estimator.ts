@@ -79,3 +79,22 @@ export class AbortedError extends Error {
 export function throwIfAborted(ctx?: FitContext): void {
   if (ctx?.signal?.aborted) throw new AbortedError();
 }
+
+/**
+ * The parameter handling every estimator shares: defaults merged with what was given, checked,
+ * frozen; `with` builds the same estimator class with some parameters changed.
+ */
+export abstract class Configured<P extends object> {
+  readonly params: Readonly<P>;
+
+  protected constructor(defaults: P, params: Partial<P>, check: (p: P) => void = () => undefined) {
+    const merged = { ...defaults, ...params };
+    check(merged);
+    this.params = Object.freeze(merged);
+  }
+
+  with(changes: Partial<P>): this {
+    const Same = this.constructor as new (params: Partial<P>) => this;
+    return new Same({ ...this.params, ...changes });
+  }
+}

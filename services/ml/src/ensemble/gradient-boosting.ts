@@ -4,7 +4,7 @@
 // Stages depend only on earlier stages, so one fit of the largest n_estimators gives every smaller
 // one: fitPath fits once per (learning_rate, max_depth, subsample) and reads each size from it.
 import { Matrix } from '../matrix.js';
-import { throwIfAborted } from '../estimator.js';
+import { Configured, throwIfAborted } from '../estimator.js';
 import type { Classifier, Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { TreeGrower } from '../tree/grow.js';
@@ -197,8 +197,11 @@ function rawScores(X: Matrix, st: { init: Float64Array; trees: readonly Tree[]; 
   return out;
 }
 
-abstract class GradientBoostingBase<M> {
-  abstract readonly params: GradientBoostingParams;
+abstract class GradientBoostingBase<M> extends Configured<GradientBoostingParams> {
+  constructor(params: Partial<GradientBoostingParams> = {}) {
+    super(DEFAULTS, params, checkParams);
+  }
+
   protected abstract loss(y: Target): Loss;
   protected abstract model(st: Staged, p: GradientBoostingParams, X: Matrix, y: Target): M;
 
@@ -252,18 +255,6 @@ export class GradientBoostingRegressor extends GradientBoostingBase<GradientBoos
   implements Estimator<GradientBoostingParams, GradientBoostingRegressorModel> {
   readonly name = 'gradient_boosting_regressor';
   readonly task = 'regression' as const;
-  readonly params: Readonly<GradientBoostingParams>;
-
-  constructor(params: Partial<GradientBoostingParams> = {}) {
-    super();
-    this.params = Object.freeze({ ...DEFAULTS, ...params });
-    checkParams(this.params);
-  }
-
-  with(changes: Partial<GradientBoostingParams>): GradientBoostingRegressor {
-    return new GradientBoostingRegressor({ ...this.params, ...changes });
-  }
-
   protected loss(y: Target): Loss {
     if (y.kind !== 'regression') throw new TypeError('GradientBoostingRegressor needs numeric targets, got class labels');
     return squaredError(y.values, new Float64Array(y.values.length).fill(1));
@@ -278,18 +269,6 @@ export class GradientBoostingClassifier extends GradientBoostingBase<GradientBoo
   implements Estimator<GradientBoostingParams, GradientBoostingClassifierModel> {
   readonly name = 'gradient_boosting_classifier';
   readonly task = 'classification' as const;
-  readonly params: Readonly<GradientBoostingParams>;
-
-  constructor(params: Partial<GradientBoostingParams> = {}) {
-    super();
-    this.params = Object.freeze({ ...DEFAULTS, ...params });
-    checkParams(this.params);
-  }
-
-  with(changes: Partial<GradientBoostingParams>): GradientBoostingClassifier {
-    return new GradientBoostingClassifier({ ...this.params, ...changes });
-  }
-
   protected loss(y: Target): Loss {
     if (y.kind !== 'classification') throw new TypeError('GradientBoostingClassifier needs class labels, got a numeric target');
     if (y.classes.length < 2) throw new RangeError(`GradientBoostingClassifier needs at least 2 classes, got ${y.classes.length}`);

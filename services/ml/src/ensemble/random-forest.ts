@@ -3,7 +3,7 @@
 // depth D, read to depth d ≤ D, are exactly the forest fitted with n_estimators=n, max_depth=d:
 // fitPath grows the largest forest once per grid and reads every candidate from it.
 import { Matrix } from '../matrix.js';
-import { throwIfAborted } from '../estimator.js';
+import { Configured, throwIfAborted } from '../estimator.js';
 import type { Classifier, Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { TreeGrower, resolveMaxFeatures } from '../tree/grow.js';
@@ -66,8 +66,7 @@ function deepest(settings: readonly RandomForestParams[]): number {
   return max(...settings.map((s) => depthLimit(s.max_depth)));
 }
 
-abstract class RandomForestBase<M> {
-  abstract readonly params: RandomForestParams;
+abstract class RandomForestBase<M> extends Configured<RandomForestParams> {
   protected abstract treeTarget(y: Target): TreeTarget;
   protected abstract model(trees: readonly Tree[], nTrees: number, maxDepth: number, X: Matrix, y: Target): M;
 
@@ -97,16 +96,8 @@ export class RandomForestClassifier extends RandomForestBase<RandomForestClassif
   implements Estimator<RandomForestParams, RandomForestClassifierModel> {
   readonly name = 'random_forest_classifier';
   readonly task = 'classification' as const;
-  readonly params: Readonly<RandomForestParams>;
-
   constructor(params: Partial<RandomForestParams> = {}) {
-    super();
-    this.params = Object.freeze({ ...CLASSIFIER_DEFAULTS, ...params });
-    checkParams(this.params);
-  }
-
-  with(changes: Partial<RandomForestParams>): RandomForestClassifier {
-    return new RandomForestClassifier({ ...this.params, ...changes });
+    super(CLASSIFIER_DEFAULTS, params, checkParams);
   }
 
   protected treeTarget(y: Target): TreeTarget {
@@ -124,16 +115,8 @@ export class RandomForestRegressor extends RandomForestBase<RandomForestRegresso
   implements Estimator<RandomForestParams, RandomForestRegressorModel> {
   readonly name = 'random_forest_regressor';
   readonly task = 'regression' as const;
-  readonly params: Readonly<RandomForestParams>;
-
   constructor(params: Partial<RandomForestParams> = {}) {
-    super();
-    this.params = Object.freeze({ ...REGRESSOR_DEFAULTS, ...params });
-    checkParams(this.params);
-  }
-
-  with(changes: Partial<RandomForestParams>): RandomForestRegressor {
-    return new RandomForestRegressor({ ...this.params, ...changes });
+    super(REGRESSOR_DEFAULTS, params, checkParams);
   }
 
   protected treeTarget(y: Target): TreeTarget {

@@ -3,6 +3,7 @@
 // tol·‖y‖²) — Friedman, Hastie & Tibshirani 2010. fitPath walks alpha from large to small and
 // warm-starts each solve from the previous solution (the pathwise strategy of that paper).
 import type { Matrix } from '../matrix.js';
+import { Configured } from '../estimator.js';
 import type { Estimator, Target } from '../estimator.js';
 import { requireRegression } from '../target.js';
 import { centre } from './dense.js';
@@ -66,18 +67,14 @@ function solve(pr: Problem, w: Float64Array, alpha: number, maxIter: number, tol
   }
 }
 
-export class Lasso implements Estimator<LassoParams, LinearRegressorModel> {
+export class Lasso extends Configured<LassoParams> implements Estimator<LassoParams, LinearRegressorModel> {
   readonly name = 'lasso';
   readonly task = 'regression' as const;
-  readonly params: Readonly<LassoParams>;
 
   constructor(params: Partial<LassoParams> = {}) {
-    this.params = Object.freeze({ alpha: 1.0, fit_intercept: true, max_iter: 1000, tol: 1e-4, ...params });
-    if (!(this.params.alpha >= 0)) throw new RangeError(`alpha must be ≥ 0, got ${this.params.alpha}`);
-  }
-
-  with(changes: Partial<LassoParams>): Lasso {
-    return new Lasso({ ...this.params, ...changes });
+    super({ alpha: 1.0, fit_intercept: true, max_iter: 1000, tol: 1e-4 }, params, (p) => {
+      if (!(p.alpha >= 0)) throw new RangeError(`alpha must be ≥ 0, got ${p.alpha}`);
+    });
   }
 
   private problem(X: Matrix, y: Target, fitIntercept: boolean) {

@@ -1,6 +1,8 @@
 // The fitted form of linear classifiers: one row of weights and an intercept per class, decision
 // = X·Wᵀ + b, label = first class with the largest decision (scikit-learn's argmax).
 import { Matrix } from '../matrix.js';
+import type { Classifier } from '../estimator.js';
+import { floats, int, ints, str, type OnnxGraph } from '../onnx/graph.js';
 
 export class LinearScores {
   /** W is row-major nClasses × nFeatures. */
@@ -50,4 +52,36 @@ export function softmaxRows(M: Matrix): Matrix {
     for (let k = 0; k < M.cols; k++) out.data[r + k] /= s;
   }
   return out;
+}
+
+/** What fitted linear classifiers share: decision values, the argmax label, ONNX's LinearClassifier. */
+export abstract class LinearClassifierModel implements Classifier {
+  constructor(readonly classes: readonly string[], readonly scores: LinearScores) {}
+
+  abstract predictProba(X: Matrix): Matrix;
+  abstract toOnnxOutputs(g: OnnxGraph, input: string): { label: string; probabilities: string };
+
+  decisionFunction(X: Matrix): Matrix {
+    return this.scores.decision(X);
+  }
+
+  predict(X: Matrix): Int32Array {
+    return argmaxRows(this.scores.decision(X));
+  }
+
+  toOnnx(g: OnnxGraph, input: string): string {
+    return this.toOnnxOutputs(g, input).probabilities;
+  }
+
+  /** ONNX-ML LinearClassifier over these weights: [label, scores after post_transform]. */
+  protected linearClassifier(g: OnnxGraph, input: string, multiClass: 0 | 1, postTransform: 'NONE' | 'SOFTMAX'): [string, string] {
+    const [label, scores] = g.ml('LinearClassifier', [input], 2, {
+      coefficients: floats(this.scores.W),
+      intercepts: floats(this.scores.b),
+      classlabels_ints: ints(this.classes.map((_, i) => i)),
+      multi_class: int(multiClass),
+      post_transform: str(postTransform),
+    });
+    return [label, scores];
+  }
 }

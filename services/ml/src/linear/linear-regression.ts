@@ -1,6 +1,7 @@
 // Ordinary least squares (scikit-learn's LinearRegression): centre, then solve the normal
 // equations; a rank-deficient design gets the minimum-norm solution, as lstsq gives.
 import type { Matrix } from '../matrix.js';
+import { Configured } from '../estimator.js';
 import type { Estimator, Target } from '../estimator.js';
 import { requireRegression } from '../target.js';
 import { centre, choleskySolve, gram, pinvSolve } from './dense.js';
@@ -8,17 +9,12 @@ import { fromCentred, type LinearRegressorModel } from './linear-model.js';
 
 export interface LinearRegressionParams { readonly fit_intercept: boolean }
 
-export class LinearRegression implements Estimator<LinearRegressionParams, LinearRegressorModel> {
+export class LinearRegression extends Configured<LinearRegressionParams> implements Estimator<LinearRegressionParams, LinearRegressorModel> {
   readonly name = 'linear_regression';
   readonly task = 'regression' as const;
-  readonly params: Readonly<LinearRegressionParams>;
 
   constructor(params: Partial<LinearRegressionParams> = {}) {
-    this.params = Object.freeze({ fit_intercept: true, ...params });
-  }
-
-  with(changes: Partial<LinearRegressionParams>): LinearRegression {
-    return new LinearRegression({ ...this.params, ...changes });
+    super({ fit_intercept: true }, params);
   }
 
   fit(X: Matrix, y: Target): LinearRegressorModel {

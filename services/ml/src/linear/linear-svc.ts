@@ -3,12 +3,13 @@
 // grouped by class as liblinear groups them, and the intercept learned as the weight of a constant
 // feature of value intercept_scaling — so it is regularised, as in liblinear.
 import { Matrix } from '../matrix.js';
-import type { Classifier, Estimator, FitContext, Target } from '../estimator.js';
+import { Configured } from '../estimator.js';
+import type { Estimator, FitContext, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
-import { floats, int, ints, str, type Attr } from '../onnx/graph.js';
+import { str } from '../onnx/graph.js';
 import { requireClassification } from '../target.js';
 import { LiblinearRng, liblinearSeed, solveL2LossSvcDual, type LiblinearProblem } from './liblinear.js';
-import { argmaxRows, LinearScores } from './linear-classifier.js';
+import { LinearClassifierModel, LinearScores } from './linear-classifier.js';
 
 export interface LinearSVCParams {
   readonly C: number;
@@ -20,17 +21,7 @@ export interface LinearSVCParams {
   readonly random_state: number;
 }
 
-export class LinearSVCModel implements Classifier {
-  constructor(readonly classes: readonly string[], readonly scores: LinearScores) {}
-
-  decisionFunction(X: Matrix): Matrix {
-    return this.scores.decision(X);
-  }
-
-  predict(X: Matrix): Int32Array {
-    return argmaxRows(this.scores.decision(X));
-  }
-
+export class LinearSVCModel extends LinearClassifierModel {
   /**
    * LinearSVC has no probabilities of its own; these are liblinear's one-vs-rest estimates (the
    * logistic of each decision value, normalised to sum 1 — what sklearn's _predict_proba_lr
@@ -47,20 +38,9 @@ export class LinearSVCModel implements Classifier {
     return out;
   }
 
-  toOnnx(g: OnnxGraph, input: string): string {
-    return this.toOnnxOutputs(g, input).probabilities;
-  }
-
   /** skl2onnx's LinearClassifier (post_transform NONE) for label and scores; then Sigmoid and L1 normalisation. */
   toOnnxOutputs(g: OnnxGraph, input: string): { label: string; probabilities: string } {
-    const attrs: Record<string, Attr> = {
-      coefficients: floats(this.scores.W),
-      intercepts: floats(this.scores.b),
-      classlabels_ints: ints(this.classes.map((_, i) => i)),
-      multi_class: int(0),
-      post_transform: str('NONE'),
-    };
-    const [label, scores] = g.ml('LinearClassifier', [input], 2, attrs);
+    const [label, scores] = this.linearClassifier(g, input, 0, 'NONE');
     g.declare(scores, 'float', ['N', this.classes.length]);
     const [sig] = g.node('Sigmoid', [scores]);
     const [probabilities] = g.ml('Normalizer', [sig], 1, { norm: str('L1') });
@@ -79,18 +59,14 @@ export function withBias(X: Matrix, order: ArrayLike<number>, bias: number | nul
   return { X: out, l, n };
 }
 
-export class LinearSVC implements Estimator<LinearSVCParams, LinearSVCModel> {
+export class LinearSVC extends Configured<LinearSVCParams> implements Estimator<LinearSVCParams, LinearSVCModel> {
   readonly name = 'linear_svc';
   readonly task = 'classification' as const;
-  readonly params: Readonly<LinearSVCParams>;
 
   constructor(params: Partial<LinearSVCParams> = {}) {
-    this.params = Object.freeze({ C: 1.0, tol: 1e-4, max_iter: 1000, fit_intercept: true, intercept_scaling: 1, random_state: 0, ...params });
-    if (!(this.params.C > 0)) throw new RangeError(`C must be > 0, got ${this.params.C}`);
-  }
-
-  with(changes: Partial<LinearSVCParams>): LinearSVC {
-    return new LinearSVC({ ...this.params, ...changes });
+    super({ C: 1.0, tol: 1e-4, max_iter: 1000, fit_intercept: true, intercept_scaling: 1, random_state: 0 }, params, (p) => {
+      if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
+    });
   }
 
   fit(X: Matrix, y: Target, ctx?: FitContext): LinearSVCModel {

@@ -1,6 +1,7 @@
 // LinearSVR with scikit-learn's defaults: epsilon-insensitive (L1) loss with epsilon 0, L2 penalty,
 // LIBLINEAR's dual coordinate descent (liblinear.ts) with a regularised intercept feature.
 import type { Matrix } from '../matrix.js';
+import { Configured } from '../estimator.js';
 import type { Estimator, FitContext, Target } from '../estimator.js';
 import { requireRegression } from '../target.js';
 import { LiblinearRng, liblinearSeed, solveL1LossSvrDual } from './liblinear.js';
@@ -17,18 +18,14 @@ export interface LinearSVRParams {
   readonly random_state: number;
 }
 
-export class LinearSVR implements Estimator<LinearSVRParams, LinearRegressorModel> {
+export class LinearSVR extends Configured<LinearSVRParams> implements Estimator<LinearSVRParams, LinearRegressorModel> {
   readonly name = 'linear_svr';
   readonly task = 'regression' as const;
-  readonly params: Readonly<LinearSVRParams>;
 
   constructor(params: Partial<LinearSVRParams> = {}) {
-    this.params = Object.freeze({ C: 1.0, epsilon: 0, tol: 1e-4, max_iter: 1000, fit_intercept: true, intercept_scaling: 1, random_state: 0, ...params });
-    if (!(this.params.C > 0)) throw new RangeError(`C must be > 0, got ${this.params.C}`);
-  }
-
-  with(changes: Partial<LinearSVRParams>): LinearSVR {
-    return new LinearSVR({ ...this.params, ...changes });
+    super({ C: 1.0, epsilon: 0, tol: 1e-4, max_iter: 1000, fit_intercept: true, intercept_scaling: 1, random_state: 0 }, params, (p) => {
+      if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
+    });
   }
 
   fit(X: Matrix, y: Target, ctx?: FitContext): LinearRegressorModel {

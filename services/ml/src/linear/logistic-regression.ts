@@ -4,12 +4,12 @@
 // or max_iter iterations. fitPath solves C in increasing order, each from the previous solution
 // (a warm-started regularisation path), and then polishes every solution to the same tolerance.
 import type { Matrix } from '../matrix.js';
-import type { Classifier, Estimator, Target } from '../estimator.js';
+import { Configured } from '../estimator.js';
+import type { Estimator, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
-import { floats, int, ints, str } from '../onnx/graph.js';
 import { requireClassification } from '../target.js';
 import { lbfgs } from '../optim/lbfgs.js';
-import { argmaxRows, LinearScores, softmaxRows } from './linear-classifier.js';
+import { LinearClassifierModel, LinearScores, softmaxRows } from './linear-classifier.js';
 // Math's functions bound once: inside jest's vm context every global lookup in a hot loop is slow.
 const { exp, log } = Math;
 
@@ -20,34 +20,14 @@ export interface LogisticRegressionParams {
   readonly fit_intercept: boolean;
 }
 
-export class LogisticRegressionModel implements Classifier {
-  constructor(readonly classes: readonly string[], readonly scores: LinearScores) {}
-
-  decisionFunction(X: Matrix): Matrix {
-    return this.scores.decision(X);
-  }
-
-  predict(X: Matrix): Int32Array {
-    return argmaxRows(this.scores.decision(X));
-  }
-
+export class LogisticRegressionModel extends LinearClassifierModel {
   predictProba(X: Matrix): Matrix {
     return softmaxRows(this.scores.decision(X));
   }
 
-  /** skl2onnx's shape: LinearClassifier, multi_class 1, post_transform SOFTMAX; returns probabilities. */
-  toOnnx(g: OnnxGraph, input: string): string {
-    return this.toOnnxOutputs(g, input).probabilities;
-  }
-
+  /** skl2onnx's shape: LinearClassifier, multi_class 1, post_transform SOFTMAX. */
   toOnnxOutputs(g: OnnxGraph, input: string): { label: string; probabilities: string } {
-    const [label, probabilities] = g.ml('LinearClassifier', [input], 2, {
-      coefficients: floats(this.scores.W),
-      intercepts: floats(this.scores.b),
-      classlabels_ints: ints(this.classes.map((_, i) => i)),
-      multi_class: int(1),
-      post_transform: str('SOFTMAX'),
-    });
+    const [label, probabilities] = this.linearClassifier(g, input, 1, 'SOFTMAX');
     return { label, probabilities };
   }
 }
@@ -89,18 +69,14 @@ function objective(X: Matrix, codes: Int32Array, K: number, C: number, fitInterc
   };
 }
 
-export class LogisticRegression implements Estimator<LogisticRegressionParams, LogisticRegressionModel> {
+export class LogisticRegression extends Configured<LogisticRegressionParams> implements Estimator<LogisticRegressionParams, LogisticRegressionModel> {
   readonly name = 'logistic_regression';
   readonly task = 'classification' as const;
-  readonly params: Readonly<LogisticRegressionParams>;
 
   constructor(params: Partial<LogisticRegressionParams> = {}) {
-    this.params = Object.freeze({ C: 1.0, max_iter: 100, tol: 1e-4, fit_intercept: true, ...params });
-    if (!(this.params.C > 0)) throw new RangeError(`C must be > 0, got ${this.params.C}`);
-  }
-
-  with(changes: Partial<LogisticRegressionParams>): LogisticRegression {
-    return new LogisticRegression({ ...this.params, ...changes });
+    super({ C: 1.0, max_iter: 100, tol: 1e-4, fit_intercept: true }, params, (p) => {
+      if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
+    });
   }
 
   fit(X: Matrix, y: Target): LogisticRegressionModel {

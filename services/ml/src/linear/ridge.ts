@@ -2,6 +2,7 @@
 // minimise ‖y − Xw‖² + α‖w‖² on centred data. The alpha path shares the Gram matrix XᵀX, so each
 // extra alpha costs one p×p Cholesky solve, bit-identical to an independent fit.
 import type { Matrix } from '../matrix.js';
+import { Configured } from '../estimator.js';
 import type { Estimator, Target } from '../estimator.js';
 import { requireRegression } from '../target.js';
 import { centre, choleskySolve, gram, pinvSolve } from './dense.js';
@@ -9,18 +10,14 @@ import { fromCentred, type LinearRegressorModel } from './linear-model.js';
 
 export interface RidgeParams { readonly alpha: number; readonly fit_intercept: boolean }
 
-export class Ridge implements Estimator<RidgeParams, LinearRegressorModel> {
+export class Ridge extends Configured<RidgeParams> implements Estimator<RidgeParams, LinearRegressorModel> {
   readonly name = 'ridge';
   readonly task = 'regression' as const;
-  readonly params: Readonly<RidgeParams>;
 
   constructor(params: Partial<RidgeParams> = {}) {
-    this.params = Object.freeze({ alpha: 1.0, fit_intercept: true, ...params });
-    if (!(this.params.alpha >= 0)) throw new RangeError(`alpha must be ≥ 0, got ${this.params.alpha}`);
-  }
-
-  with(changes: Partial<RidgeParams>): Ridge {
-    return new Ridge({ ...this.params, ...changes });
+    super({ alpha: 1.0, fit_intercept: true }, params, (p) => {
+      if (!(p.alpha >= 0)) throw new RangeError(`alpha must be ≥ 0, got ${p.alpha}`);
+    });
   }
 
   fit(X: Matrix, y: Target): LinearRegressorModel {

@@ -1,6 +1,7 @@
 // Gaussian naive Bayes (scikit-learn's GaussianNB): per-class means and population variances, every
 // variance widened by var_smoothing × the largest feature variance, class priors from frequencies.
 import { Matrix } from '../matrix.js';
+import { Configured } from '../estimator.js';
 import type { Classifier, Estimator, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { int } from '../onnx/graph.js';
@@ -95,17 +96,12 @@ export class GaussianNBModel implements Classifier {
   }
 }
 
-export class GaussianNB implements Estimator<GaussianNBParams, GaussianNBModel> {
+export class GaussianNB extends Configured<GaussianNBParams> implements Estimator<GaussianNBParams, GaussianNBModel> {
   readonly name = 'gaussian_nb';
   readonly task = 'classification' as const;
-  readonly params: Readonly<GaussianNBParams>;
 
   constructor(params: Partial<GaussianNBParams> = {}) {
-    this.params = Object.freeze({ var_smoothing: 1e-9, ...params });
-  }
-
-  with(changes: Partial<GaussianNBParams>): GaussianNB {
-    return new GaussianNB({ ...this.params, ...changes });
+    super({ var_smoothing: 1e-9 }, params);
   }
 
   fit(X: Matrix, y: Target): GaussianNBModel {

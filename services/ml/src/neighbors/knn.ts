@@ -2,6 +2,7 @@
 // scikit-learn's defaults (n_neighbors 5). A class vote tie goes to the smallest class code, as
 // sklearn's mode does. ONNX export uses standard operators, as skl2onnx does.
 import { Matrix } from '../matrix.js';
+import { Configured } from '../estimator.js';
 import type { Classifier, Estimator, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { int, ints } from '../onnx/graph.js';
@@ -98,13 +99,12 @@ export class KNeighborsRegressorModel implements Regressor {
   }
 }
 
-abstract class KNeighborsBase<M> {
-  readonly params: Readonly<KNeighborsParams>;
-
+abstract class KNeighborsBase<M> extends Configured<KNeighborsParams> {
   constructor(params: Partial<KNeighborsParams> = {}) {
-    this.params = Object.freeze({ n_neighbors: 5, ...params });
-    const k = this.params.n_neighbors;
-    if (!Number.isInteger(k) || k < 1) throw new RangeError(`n_neighbors must be a positive integer, got ${k}`);
+    super({ n_neighbors: 5 }, params, (p) => {
+      const k = p.n_neighbors;
+      if (!Number.isInteger(k) || k < 1) throw new RangeError(`n_neighbors must be a positive integer, got ${k}`);
+    });
   }
 
   protected abstract build(X: Matrix, y: Target, index: NeighbourIndex, k: number): M;
@@ -125,10 +125,6 @@ export class KNeighborsClassifier extends KNeighborsBase<KNeighborsClassifierMod
   readonly name = 'knn_classifier';
   readonly task = 'classification' as const;
 
-  with(changes: Partial<KNeighborsParams>): KNeighborsClassifier {
-    return new KNeighborsClassifier({ ...this.params, ...changes });
-  }
-
   protected build(X: Matrix, y: Target, index: NeighbourIndex, k: number): KNeighborsClassifierModel {
     const t = requireClassification(y, this.name);
     return new KNeighborsClassifierModel(t.classes, index, t.codes, k);
@@ -138,10 +134,6 @@ export class KNeighborsClassifier extends KNeighborsBase<KNeighborsClassifierMod
 export class KNeighborsRegressor extends KNeighborsBase<KNeighborsRegressorModel> implements Estimator<KNeighborsParams, KNeighborsRegressorModel> {
   readonly name = 'knn_regressor';
   readonly task = 'regression' as const;
-
-  with(changes: Partial<KNeighborsParams>): KNeighborsRegressor {
-    return new KNeighborsRegressor({ ...this.params, ...changes });
-  }
 
   protected build(X: Matrix, y: Target, index: NeighbourIndex, k: number): KNeighborsRegressorModel {
     return new KNeighborsRegressorModel(index, requireRegression(y, this.name).values, k);

@@ -6,7 +6,7 @@
 // the same numbers as computing it in fit, without paying for it in the CV fits of a grid search,
 // which only predict labels.
 import { Matrix } from '../matrix.js';
-import { throwIfAborted } from '../estimator.js';
+import { throwIfAborted, Configured } from '../estimator.js';
 import type { Classifier, Estimator, FitContext, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { Stream, mix } from '../tree/random.js';
@@ -52,18 +52,12 @@ export interface Calibration {
   readonly probB: Float64Array;
 }
 
-export class SVC implements Estimator<SvcParams, SvcModel> {
+export class SVC extends Configured<SvcParams> implements Estimator<SvcParams, SvcModel> {
   readonly name = 'svc';
   readonly task = 'classification' as const;
-  readonly params: Readonly<SvcParams>;
 
   constructor(params: Partial<SvcParams> = {}) {
-    this.params = Object.freeze({ ...DEFAULTS, ...params });
-    checkParams(this.params);
-  }
-
-  with(changes: Partial<SvcParams>): SVC {
-    return new SVC({ ...this.params, ...changes });
+    super(DEFAULTS, params, checkParams);
   }
 
   fit(X: Matrix, y: Target, ctx?: FitContext): SvcModel {

@@ -1,6 +1,7 @@
 // RBF epsilon-support vector regression as libsvm does it: the 2n-variable dual solved by the same
 // SMO (Fan, Chen & Lin 2005). fitPath over C shares the kernel matrix and warm-starts the dual.
 import { Matrix } from '../matrix.js';
+import { Configured } from '../estimator.js';
 import type { Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { kernelMatrix, rbf, resolveGamma } from './kernel.js';
@@ -24,18 +25,12 @@ function checkParams(p: SvrParams): void {
   if (!(p.tol > 0)) throw new RangeError(`tol must be > 0, got ${p.tol}`);
 }
 
-export class SVR implements Estimator<SvrParams, SvrModel> {
+export class SVR extends Configured<SvrParams> implements Estimator<SvrParams, SvrModel> {
   readonly name = 'svr';
   readonly task = 'regression' as const;
-  readonly params: Readonly<SvrParams>;
 
   constructor(params: Partial<SvrParams> = {}) {
-    this.params = Object.freeze({ ...DEFAULTS, ...params });
-    checkParams(this.params);
-  }
-
-  with(changes: Partial<SvrParams>): SVR {
-    return new SVR({ ...this.params, ...changes });
+    super(DEFAULTS, params, checkParams);
   }
 
   fit(X: Matrix, y: Target, ctx?: FitContext): SvrModel {
