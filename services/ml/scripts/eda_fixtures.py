@@ -4,28 +4,25 @@ columns discrete) and PCA explained-variance ratios (standardised features) for 
 the reference the TypeScript MI and PCA must match. Rows with a missing feature or target are
 dropped; features are the numeric feature columns of db/datasets/toy-datasets.json.
 Run with Debian's /usr/bin/python3 (python3-sklearn, python3-pandas)."""
-import json
 import os
+import sys
 
 import numpy as np
-import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 from sklearn.preprocessing import StandardScaler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-DATASETS = os.path.join(ROOT, 'db', 'datasets')
+sys.path.insert(0, os.path.join(ROOT, 'db', 'datasets'))
+from toys import numeric, toy_frames, write_fixture  # noqa: E402
 OUT = os.path.join(os.path.dirname(HERE), 'test', 'fixtures', 'eda.json')
 
 
 def main():
-    toys = json.load(open(os.path.join(DATASETS, 'toy-datasets.json')))
     out = {}
-    for name, toy in toys.items():
-        df = pd.read_csv(os.path.join(DATASETS, toy['file']))
-        df.columns = [c['name'] for c in toy['columns']]
-        feats = [c for c in toy['columns'] if c['role'] == 'feature' and c['type'] in ('integer', 'decimal', 'boolean')]
+    for name, toy, df in toy_frames():
+        feats = [c for c in numeric(toy['columns']) if c['role'] == 'feature']
         names = [c['name'] for c in feats]
         df = df.dropna(subset=names + [toy['target']])
         X = df[names].to_numpy(dtype=float)
@@ -41,10 +38,7 @@ def main():
             'mi': mi.tolist(),
             'pca_ratio': pca.explained_variance_ratio_.tolist(),
         }
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, 'w') as f:
-        json.dump(out, f, indent=1)
-    print(f'{OUT}: {len(out)} datasets')
+    write_fixture(OUT, out)
 
 
 if __name__ == '__main__':
