@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectDrawn, signIn } from './support';
+import { expectDrawn, pageErrors, signIn } from './support';
 
 async function useToy(page: Page, name: string): Promise<void> {
   await page.goto('/datasets');
@@ -43,9 +43,7 @@ async function plotTitles(page: Page): Promise<string> {
 
 for (const [toy, kind] of [['iris', 'classification'], ['auto-mpg', 'regression']] as const) {
   test(`the four EDA tabs draw for ${toy} (${kind}) and the dropdowns change the plots`, async ({ page }) => {
-    const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = pageErrors(page, { console: true });
     await signIn(page);
     await useToy(page, toy);
     await page.goto('/explore');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PASSWORD, USER, expectDrawn, signIn } from './support';
+import { PASSWORD, USER, expectDrawn, pageErrors, signIn } from './support';
 
 test('an anonymous visitor is sent to the sign-in page', async ({ page }) => {
   await page.goto('/');
@@ -18,9 +18,7 @@ test('a wrong password shows a message and no session', async ({ page }) => {
 });
 
 test('signing in shows the overview document drawn by BokehJS, and a reload keeps the session', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
+  const errors = pageErrors(page, { console: true });
   await signIn(page);
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
   await expectDrawn(page, '#overview-doc');

@@ -1,17 +1,13 @@
 import { expect, test } from '@playwright/test';
-import { bokehClick, expectDrawn, signIn, useToy } from './support';
+import { bokehClick, expectDrawn, openTrainPage, pageErrors } from './support';
 
 // Needs serve in the stack: E2E_SERVE_URL (scripts/test.mjs starts it); skipped without.
 const SERVE = process.env.E2E_SERVE_URL;
 
 test('publish a model, create a key, call the API with it and watch the monitoring document move', async ({ page, request }) => {
   test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await signIn(page);
-  await useToy(page, 'iris');
-  await page.goto('/train');
-  await expectDrawn(page, '#train-doc').catch(() => undefined);
+  const errors = pageErrors(page);
+  await openTrainPage(page, 'iris');
   await bokehClick(page, 'train-button');
   await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 90_000 });
   await page.getByTestId('open-results').click();

@@ -45,6 +45,22 @@ export async function useToy(page: Page, name: string): Promise<void> {
   await expect(page.getByTestId('notice')).toBeVisible();
 }
 
+/** Uncaught errors of the page's scripts (and, with `console`, errors it logs), collected from now on. */
+export function pageErrors(page: Page, opts: { console?: boolean } = {}): string[] {
+  const errors: string[] = [];
+  if (opts.console) page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+/** Signs in, makes a toy dataset current and opens the Train page with its document drawn. */
+export async function openTrainPage(page: Page, toy: string): Promise<void> {
+  await signIn(page);
+  await useToy(page, toy);
+  await page.goto('/train');
+  await expect(page.getByTestId('fit-count')).toBeVisible();
+}
+
 /** Text of every Title model in the page's BokehJS documents. */
 export async function bokehTitles(page: Page): Promise<string> {
   return page.evaluate(() => {

@@ -1,13 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { bokehClick, bokehSelect, bokehTitles, expectDrawn, signIn, useToy } from './support';
+import { bokehClick, bokehSelect, bokehTitles, expectDrawn, openTrainPage, pageErrors } from './support';
 
 test('train logistic regression on Iris, watch the progress, read the results and toggle normalisation', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await signIn(page);
-  await useToy(page, 'iris');
-  await page.goto('/train');
-  await expectDrawn(page, '#train-doc').catch(() => undefined);
+  const errors = pageErrors(page);
+  await openTrainPage(page, 'iris');
   await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '55');
   await bokehClick(page, 'train-button');
   // The progress bar shows fits done of total until the summary replaces it.
@@ -39,10 +35,7 @@ test('train logistic regression on Iris, watch the progress, read the results an
 });
 
 test('train ridge on Auto MPG and see the regression plots', async ({ page }) => {
-  await signIn(page);
-  await useToy(page, 'auto-mpg');
-  await page.goto('/train');
-  await expect(page.getByTestId('fit-count')).toBeVisible();
+  await openTrainPage(page, 'auto-mpg');
   await bokehSelect(page, 0, 'Ridge');
   await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '55');
   await bokehClick(page, 'train-button');
@@ -57,10 +50,7 @@ test('train ridge on Auto MPG and see the regression plots', async ({ page }) =>
 });
 
 test('cancel a long training job', async ({ page }) => {
-  await signIn(page);
-  await useToy(page, 'wine');
-  await page.goto('/train');
-  await expect(page.getByTestId('fit-count')).toBeVisible();
+  await openTrainPage(page, 'wine');
   await bokehSelect(page, 0, 'Gradient boosting');
   await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '2000');
   await bokehClick(page, 'train-button');

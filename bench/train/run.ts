@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATASETS, readDataset } from './datasets.js';
+import { DATASETS, readToy } from '../../services/ml/test/support/toy-csv.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 
@@ -19,7 +19,7 @@ const { gridSearchCV, sharedPool, MODELS, defaultGrid, score, Matrix, trainTestS
 type ParamGrid = import('../../services/ml/dist/index.js').ParamGrid;
 
 function workload(name: (typeof DATASETS)[number]) {
-  const raw = readDataset(ROOT, name);
+  const raw = readToy(name);
   const X = Matrix.fromRows(raw.rows);
   const y = raw.task === 'classification' ? classificationTarget(raw.labels) : regressionTarget(raw.labels.map(Number));
   const sp = trainTestSplit(X.rows, 0.8, 214);

@@ -5,16 +5,16 @@
 // one: fitPath fits once per (learning_rate, max_depth, subsample) and reads each size from it.
 import { Matrix } from '../matrix.js';
 import { Configured, throwIfAborted } from '../estimator.js';
-import type { Classifier, Estimator, FitContext, Regressor, Target } from '../estimator.js';
+import type { Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { TreeGrower } from '../tree/grow.js';
 import { float32Rows, presort } from '../tree/presort.js';
 import { Stream, mix } from '../tree/random.js';
 import type { Tree } from '../tree/tree.js';
 import { UNLIMITED, depthLimit } from '../tree/tree.js';
-import { argmaxRows } from './argmax.js';
 import { treeEnsembleClassifier, treeEnsembleRegressor } from './tree-ensemble-onnx.js';
 import type { ClassifierOutputs } from './tree-ensemble-onnx.js';
+import { TreeEnsembleClassifierModel } from './tree-classifier.js';
 
 // Math and the infinities bound once: a global lookup in a hot loop is slow inside jest's vm context.
 const { abs, exp, floor, log, max, min } = Math;
@@ -300,9 +300,7 @@ export class GradientBoostingRegressorModel implements Regressor {
   }
 }
 
-export class GradientBoostingClassifierModel implements Classifier {
-  /** Trees compare float32 values, as onnxruntime does: see PipelineModel.transform. */
-  readonly float32Input = true;
+export class GradientBoostingClassifierModel extends TreeEnsembleClassifierModel {
   constructor(
     readonly init: Float64Array,
     /** Stage-major, K trees per stage (one for two classes). */
@@ -311,7 +309,9 @@ export class GradientBoostingClassifierModel implements Classifier {
     readonly learningRate: number,
     readonly nFeatures: number,
     readonly classes: readonly string[],
-  ) {}
+  ) {
+    super();
+  }
 
   /** scikit-learn's decision_function: raw scores, n × K (one column for two classes). */
   decisionFunction(X: Matrix): Matrix {
@@ -341,15 +341,6 @@ export class GradientBoostingClassifierModel implements Classifier {
     return out;
   }
 
-  predict(X: Matrix): Int32Array {
-    return argmaxRows(this.predictProba(X));
-  }
-
-  toOnnx(g: OnnxGraph, input: string): string {
-    return this.toOnnxOutputs(g, input).label;
-  }
-
-  /** Both outputs: label (int64 [N]) and probabilities (float [N, K]). */
   toOnnxOutputs(g: OnnxGraph, input: string): ClassifierOutputs {
     const K = this.K;
     return treeEnsembleClassifier(g, input, this.trees, UNLIMITED, this.classes.length, {

@@ -4,7 +4,7 @@
 // fitPath grows the largest forest once per grid and reads every candidate from it.
 import { Matrix } from '../matrix.js';
 import { Configured, throwIfAborted } from '../estimator.js';
-import type { Classifier, Estimator, FitContext, Regressor, Target } from '../estimator.js';
+import type { Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { TreeGrower, resolveMaxFeatures } from '../tree/grow.js';
 import type { TreeTarget } from '../tree/grow.js';
@@ -12,9 +12,9 @@ import { float32Rows, presort } from '../tree/presort.js';
 import { Stream, mix } from '../tree/random.js';
 import { depthLimit } from '../tree/tree.js';
 import type { Tree } from '../tree/tree.js';
-import { argmaxRows } from './argmax.js';
 import { treeEnsembleClassifier, treeEnsembleRegressor } from './tree-ensemble-onnx.js';
 import type { ClassifierOutputs } from './tree-ensemble-onnx.js';
+import { TreeEnsembleClassifierModel } from './tree-classifier.js';
 
 // Math and the infinities bound once: a global lookup in a hot loop is slow inside jest's vm context.
 const { max } = Math;
@@ -133,16 +133,16 @@ function checkWidth(X: Matrix, nFeatures: number): void {
   if (X.cols !== nFeatures) throw new RangeError(`model was fitted on ${nFeatures} features, X has ${X.cols}`);
 }
 
-export class RandomForestClassifierModel implements Classifier {
-  /** Trees compare float32 values, as onnxruntime does: see PipelineModel.transform. */
-  readonly float32Input = true;
+export class RandomForestClassifierModel extends TreeEnsembleClassifierModel {
   constructor(
     readonly trees: readonly Tree[],
     /** Depth the trees are read to (Infinity: all of it). */
     readonly maxDepth: number,
     readonly nFeatures: number,
     readonly classes: readonly string[],
-  ) {}
+  ) {
+    super();
+  }
 
   predictProba(X: Matrix): Matrix {
     checkWidth(X, this.nFeatures);
@@ -162,15 +162,6 @@ export class RandomForestClassifierModel implements Classifier {
     return out;
   }
 
-  predict(X: Matrix): Int32Array {
-    return argmaxRows(this.predictProba(X));
-  }
-
-  toOnnx(g: OnnxGraph, input: string): string {
-    return this.toOnnxOutputs(g, input).label;
-  }
-
-  /** Both outputs: label (int64 [N]) and probabilities (float [N, K]). */
   toOnnxOutputs(g: OnnxGraph, input: string): ClassifierOutputs {
     return treeEnsembleClassifier(g, input, this.trees, this.maxDepth, this.classes.length, {
       leafScale: 1 / this.trees.length,

@@ -14,10 +14,9 @@ export interface SvmClassifierOutputs {
   readonly probabilities: string;
 }
 
-export function svmClassifierOnnx(g: OnnxGraph, input: string, m: SvcModel): SvmClassifierOutputs {
-  const cal = m.calibration();
-  if (m.classes.length === 2 && cal) return binaryWithProbabilities(g, input, m, cal.probA[0], cal.probB[0]);
-  const attrs: Record<string, Attr> = {
+/** The SVMClassifier attributes of a fitted SVC, without probability calibration. */
+function classifierAttrs(m: SvcModel): Record<string, Attr> {
+  return {
     classlabels_ints: ints(m.classes.map((_, c) => c)),
     coefficients: floats(m.coef),
     kernel_params: floats([m.gamma, 0, 3]),
@@ -27,6 +26,12 @@ export function svmClassifierOnnx(g: OnnxGraph, input: string, m: SvcModel): Svm
     support_vectors: floats(m.supportVectors.data),
     vectors_per_class: ints(m.nSupport),
   };
+}
+
+export function svmClassifierOnnx(g: OnnxGraph, input: string, m: SvcModel): SvmClassifierOutputs {
+  const cal = m.calibration();
+  if (m.classes.length === 2 && cal) return binaryWithProbabilities(g, input, m, cal.probA[0], cal.probB[0]);
+  const attrs = classifierAttrs(m);
   if (cal) {
     attrs.prob_a = floats(cal.probA);
     attrs.prob_b = floats(cal.probB);
@@ -57,16 +62,7 @@ export function svmRegressorOnnx(g: OnnxGraph, input: string, m: SvrModel): stri
  * clipped as libsvm clips it.
  */
 function binaryWithProbabilities(g: OnnxGraph, input: string, m: SvcModel, A: number, B: number): SvmClassifierOutputs {
-  const [label, scores] = g.ml('SVMClassifier', [input], [g.fresh('label'), g.fresh('scores')], {
-    classlabels_ints: ints([0, 1]),
-    coefficients: floats(m.coef),
-    kernel_params: floats([m.gamma, 0, 3]),
-    kernel_type: str('RBF'),
-    post_transform: str('NONE'),
-    rho: floats(Array.from(m.rho, (r) => -r)),
-    support_vectors: floats(m.supportVectors.data),
-    vectors_per_class: ints(m.nSupport),
-  });
+  const [label, scores] = g.ml('SVMClassifier', [input], [g.fresh('label'), g.fresh('scores')], classifierAttrs(m));
   const scalar = (name: string, v: number): string => g.constant(name, { type: 'float', dims: [], values: [v] });
   const index = (name: string, v: number): string => g.constant(name, { type: 'int64', dims: [1], values: [v] });
   const [minusF] = g.node('Slice', [scores, index('start', 0), index('end', 1), index('axis', 1)]);
