@@ -12,7 +12,7 @@ import { streamJob } from './training/events.js';
 import { trainDocument } from './documents/train.js';
 import { resultsDocument } from './documents/results.js';
 import { OnnxModel } from './scoring/onnx-model.js';
-import { ModelRegistry, Predictions, PublishedModels, monitoringFigures } from '@enchilada/models';
+import { ModelRegistry, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures } from '@enchilada/models';
 import { monitoringDocument } from './documents/monitoring.js';
 import { MODELS } from '@enchilada/ml';
 import { readTrainingData } from '@enchilada/data';
@@ -111,7 +111,11 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
     const model = await registry.get(p.modelId);
     if (!model) throw new NotFoundError('the published model was deleted');
     const now = new Date();
-    const rows = await predictions.window(name, new Date(now.getTime() - hours * 3_600_000), new Date(now.getTime() + 60_000));
+    const from = new Date(now.getTime() - hours * 3_600_000);
+    const to = new Date(now.getTime() + 60_000);
+    const bucketMinutes = bucketMinutesFor(hours);
+    // Counts of the whole window in SQL; the other figures from its newest rows (at most 100,000).
+    const [rows, counts] = await Promise.all([predictions.window(name, from, to), predictions.windowCounts(name, from, to, bucketMinutes)]);
     // Drift compares with the model's training rows, if its dataset still holds them.
     const ds = model.datasetId === null ? null : await catalog.get(model.datasetId);
     let training: Record<string, number[]> = {};
@@ -121,7 +125,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
       const data = await readTrainingData(pool, ds, model.features, model.split.train);
       training = Object.fromEntries(model.features.map((f, j) => [f, Array.from(data.features[j])]));
     }
-    const figures = monitoringFigures(rows, model, training);
+    const figures = monitoringFigures(rows, model, training, { bucketMinutes, counts });
     return monitoringDocument({ name, version: p.version, model, hours, now, figures, driftNote });
   });
 

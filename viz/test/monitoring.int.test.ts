@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret, signVizToken } from '@enchilada/core';
+import { migrate, secret, signVizToken, type RowDataPacket } from '@enchilada/core';
 import { ToyDatasets } from '@enchilada/data';
 import { ModelRegistry, Predictions, PublishedModels } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
@@ -53,6 +53,27 @@ it('builds the monitoring document: counts, outcome share, live accuracy beside 
   expect(json).toContain('population stability index');
   // petal_length moved far outside the training rows: its bar is red
   expect(json).toMatch(/"color":\[[^\]]*"#d62728"/);
+});
+
+it('draws the top-label calibration of a three-class model and the latency of each minute', async () => {
+  const json = JSON.stringify((await get('/documents/monitoring?name=iris&hours=1', 'monitoring:name:iris')).json());
+  expect(json).toContain('Calibration (top label): P(predicted class) vs share right');
+  expect(json).toContain('Latency per minute');
+});
+
+it('counts the window in SQL per bucket, with the session in UTC (as mysql2 reads dates), and a day is drawn in 30-minute buckets', async () => {
+  const [[tz]] = await db.pool.query<RowDataPacket[]>('SELECT @@session.time_zone AS tz');
+  expect(tz.tz).toBe('+00:00');
+  const now = Date.now();
+  const counts = await new Predictions(db.pool).windowCounts('iris', new Date(now - 3_600_000), new Date(now + 60_000), 1);
+  expect(counts.reduce((n, c) => n + c.count, 0)).toBe(10);
+  expect(counts.reduce((n, c) => n + c.withOutcome, 0)).toBe(8);
+  // The buckets are the minutes the rows were written in (a minute ago at most).
+  for (const c of counts) expect(Math.abs(c.start.getTime() - now)).toBeLessThan(5 * 60_000);
+  expect(await new Predictions(db.pool).windowCounts('iris', new Date(now - 7_200_000), new Date(now - 3_600_000), 1)).toEqual([]);
+  const json = JSON.stringify((await get('/documents/monitoring?name=iris&hours=24', 'monitoring:name:iris')).json());
+  expect(json).toContain('Predictions per 30 minutes');
+  expect(json).toContain('data-testid=\\"prediction-count\\">10<');
 });
 
 it('refuses a token for another name and answers 404 for an unknown name', async () => {

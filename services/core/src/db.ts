@@ -15,7 +15,7 @@ export interface PoolOptions {
 }
 
 export function createPool(cfg: MysqlConfig, options: PoolOptions = {}): Pool {
-  return mysql.createPool({
+  const pool = mysql.createPool({
     host: cfg.host,
     port: cfg.port,
     user: cfg.user,
@@ -34,6 +34,13 @@ export function createPool(cfg: MysqlConfig, options: PoolOptions = {}): Pool {
     connectTimeout: 5000,
     trace: options.trace ?? true,
   });
+  // mysql2 reads and writes dates as UTC ('Z'); the session must agree, whatever the server's own
+  // zone, or TIMESTAMP columns and Date placeholders shift by its offset.
+  // The event hands over the callback-style connection; a failure here shows on the next query.
+  pool.on('connection', (conn) => {
+    (conn as unknown as { query(sql: string, cb: (err: unknown) => void): void }).query("SET time_zone = '+00:00'", () => undefined);
+  });
+  return pool;
 }
 
 const IDENT = /^[\p{L}\p{N}_ $-]{1,64}$/u;

@@ -1,6 +1,6 @@
 // Live figures of one published name over a time window, from its prediction log: traffic and
 // latency per minute, the share with outcomes, live accuracy/F1 (classification) or MAE/R²
-// (regression), a calibration curve (binary classifiers) and per-feature drift against the
+// (regression), a calibration curve (classifiers) and per-feature drift against the
 // training data (population stability index). Pure functions over rows read by
 // `Predictions.window`, so a document builder (viz) only draws them.
 
@@ -12,20 +12,49 @@ export interface WindowRow {
   readonly observation: Record<string, unknown>;
 }
 
-export interface MinuteFigures { readonly minute: Date; readonly count: number; readonly p50Ms: number; readonly p99Ms: number; readonly withOutcome: number }
+/** One time bucket: its start, predictions and those with outcomes (of the whole window), latency quantiles (of the rows read). */
+export interface BucketFigures { readonly start: Date; readonly count: number; readonly p50Ms: number; readonly p99Ms: number; readonly withOutcome: number }
+
+/** Counts per bucket over the whole window, from SQL (`Predictions.windowCounts`). */
+export interface BucketCount { readonly start: Date; readonly count: number; readonly withOutcome: number }
+
+/** Bucket width for a window: about 60 buckets or fewer, on whole minutes. */
+export function bucketMinutesFor(hours: number): number {
+  for (const m of [1, 5, 15, 30, 60, 180]) if ((hours * 60) / m <= 60) return m;
+  return 360;
+}
 
 export interface MonitoringFigures {
+  /** Predictions in the window and those with outcomes (all of them, when counts are given). */
   readonly count: number;
   readonly withOutcome: number;
   readonly outcomeShare: number;
-  readonly perMinute: MinuteFigures[];
+  /** The rows the latency, live, calibration and drift figures were computed from (the newest ones). */
+  readonly rowsRead: number;
+  readonly bucketMinutes: number;
+  readonly buckets: BucketFigures[];
   readonly latency: { readonly p50Ms: number; readonly p99Ms: number };
-  /** classification: accuracy and macro F1; regression: MAE and R²; null without outcomes. */
+  /**
+   * classification: accuracy and macro F1 (as scikit-learn's f1_score(average='macro'): over the
+   * classes that occur among the outcomes or the predictions); regression: MAE and R²; null without outcomes.
+   */
   readonly live: { readonly accuracy: number; readonly f1Macro: number } | { readonly mae: number; readonly r2: number } | null;
-  /** Binary classifiers: mean predicted probability of the second class vs the observed share, per probability decile. */
-  readonly calibration: { readonly meanPredicted: number; readonly observed: number; readonly count: number }[] | null;
+  /**
+   * Classifiers, per probability decile: mean predicted probability vs the observed share.
+   * Binary: the probability of the second (positive) class vs the share of outcomes in it, as
+   * scikit-learn's calibration_curve. More classes: the top-label curve, the probability of the
+   * predicted class vs the share of predictions that were right (Guo et al., 2017).
+   */
+  readonly calibration: Calibration | null;
   /** Per feature: PSI of the window's values against the training values (10 quantile bins of the training data). */
   readonly drift: { readonly feature: string; readonly psi: number }[];
+}
+
+export interface Calibration {
+  readonly kind: 'positive-class' | 'top-label';
+  /** The positive class (binary), or null (top-label). */
+  readonly positive: string | null;
+  readonly bins: { readonly meanPredicted: number; readonly observed: number; readonly count: number }[];
 }
 
 /** PSI above this is usually read as a significant shift. */
@@ -71,21 +100,34 @@ export function monitoringFigures(
   rows: readonly WindowRow[],
   model: { readonly task: 'classification' | 'regression'; readonly classes: readonly string[] | null; readonly features: readonly string[] },
   training: Readonly<Record<string, readonly number[]>>,
+  opts: {
+    /** Bucket width (default 1 minute). */
+    readonly bucketMinutes?: number;
+    /** Counts of the whole window per bucket, when `rows` may be only its newest part. */
+    readonly counts?: readonly BucketCount[];
+  } = {},
 ): MonitoringFigures {
-  const byMinute = new Map<number, WindowRow[]>();
+  const bucketMinutes = opts.bucketMinutes ?? 1;
+  const width = bucketMinutes * 60_000;
+  const byBucket = new Map<number, WindowRow[]>();
   for (const r of rows) {
-    const m = Math.floor(r.createdAt.getTime() / 60_000);
-    let list = byMinute.get(m);
-    if (!list) { list = []; byMinute.set(m, list); }
+    const m = Math.floor(r.createdAt.getTime() / width);
+    let list = byBucket.get(m);
+    if (!list) { list = []; byBucket.set(m, list); }
     list.push(r);
   }
   const lat = (rs: readonly WindowRow[]) => rs.map((r) => r.latencyMs).sort((a, b) => a - b);
-  const perMinute = [...byMinute.entries()].sort((a, b) => a[0] - b[0]).map(([m, rs]) => {
-    const l = lat(rs);
-    return { minute: new Date(m * 60_000), count: rs.length, p50Ms: quantile(l, 0.5), p99Ms: quantile(l, 0.99), withOutcome: rs.filter((r) => r.outcome !== null).length };
-  });
-  const all = lat(rows);
   const known = rows.filter((r) => r.outcome !== null && r.outcome !== undefined);
+  const counted = new Map<number, BucketCount>();
+  if (opts.counts) for (const c of opts.counts) counted.set(Math.floor(c.start.getTime() / width), c);
+  else for (const [m, rs] of byBucket) counted.set(m, { start: new Date(m * width), count: rs.length, withOutcome: rs.filter((r) => r.outcome !== null && r.outcome !== undefined).length });
+  const buckets = [...counted.entries()].sort((a, b) => a[0] - b[0]).map(([m, c]) => {
+    const l = lat(byBucket.get(m) ?? []);
+    return { start: new Date(m * width), count: c.count, withOutcome: c.withOutcome, p50Ms: quantile(l, 0.5), p99Ms: quantile(l, 0.99) };
+  });
+  const count = buckets.reduce((n, c) => n + c.count, 0);
+  const withOutcome = buckets.reduce((n, c) => n + c.withOutcome, 0);
+  const all = lat(rows);
 
   let live: MonitoringFigures['live'] = null;
   let calibration: MonitoringFigures['calibration'] = null;
@@ -94,25 +136,30 @@ export function monitoringFigures(
     const pred = known.map((r) => String(r.output.prediction));
     const truth = known.map((r) => String(r.outcome));
     const accuracy = pred.filter((p, i) => p === truth[i]).length / known.length;
-    const f1s = classes.map((c) => {
+    const present = new Set([...pred, ...truth]);
+    const f1s = classes.filter((c) => present.has(c)).map((c) => {
       const tp = pred.filter((p, i) => p === c && truth[i] === c).length;
       const fp = pred.filter((p, i) => p === c && truth[i] !== c).length;
       const fn = pred.filter((p, i) => p !== c && truth[i] === c).length;
       return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
     });
     live = { accuracy, f1Macro: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : 0 };
-    if (classes.length === 2) {
-      const positive = classes[1];
+    if (classes.length >= 2) {
+      const positive = classes.length === 2 ? classes[1] : null;
       const bins = Array.from({ length: 10 }, () => ({ sumP: 0, hits: 0, count: 0 }));
-      for (const r of known) {
-        const p = r.output.probabilities?.[positive];
-        if (typeof p !== 'number') continue;
-        const b = bins[Math.min(9, Math.floor(p * 10))];
+      known.forEach((r, i) => {
+        // Binary: P(positive) and whether the outcome is positive; else P(predicted class) and whether it was right.
+        const p = r.output.probabilities?.[positive ?? pred[i]];
+        if (typeof p !== 'number' || !Number.isFinite(p)) return;
+        const b = bins[Math.max(0, Math.min(9, Math.floor(p * 10)))];
         b.sumP += p;
         b.count++;
-        if (String(r.outcome) === positive) b.hits++;
-      }
-      calibration = bins.filter((b) => b.count > 0).map((b) => ({ meanPredicted: b.sumP / b.count, observed: b.hits / b.count, count: b.count }));
+        if (positive === null ? pred[i] === truth[i] : truth[i] === positive) b.hits++;
+      });
+      calibration = {
+        kind: positive === null ? 'top-label' : 'positive-class', positive,
+        bins: bins.filter((b) => b.count > 0).map((b) => ({ meanPredicted: b.sumP / b.count, observed: b.hits / b.count, count: b.count })),
+      };
     }
   } else if (known.length) {
     const pred = known.map((r) => Number(r.output.prediction));
@@ -129,7 +176,7 @@ export function monitoringFigures(
   });
 
   return {
-    count: rows.length, withOutcome: known.length, outcomeShare: rows.length ? known.length / rows.length : 0, perMinute,
+    count, withOutcome, outcomeShare: count ? withOutcome / count : 0, rowsRead: rows.length, bucketMinutes, buckets,
     latency: { p50Ms: quantile(all, 0.5), p99Ms: quantile(all, 0.99) }, live, calibration, drift,
   };
 }

@@ -1,7 +1,7 @@
 // Serving's tables: published names with their version history, API keys, the change counter
 // serve polls, and the prediction log. Only this module writes SQL for them.
 import { createHash, randomBytes } from 'node:crypto';
-import type { WindowRow } from './monitoring.js';
+import type { BucketCount, WindowRow } from './monitoring.js';
 import { withTransaction, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
 
 export const MODEL_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -246,6 +246,15 @@ export class Predictions {
       output: JSON.parse(String(r.output)) as WindowRow['output'], outcome: r.outcome === null ? null : (JSON.parse(String(r.outcome)) as unknown),
       observation: JSON.parse(String(r.observation)) as Record<string, unknown>,
     }));
+  }
+
+  /** Predictions and those with outcomes per bucket of `bucketMinutes` over [from, to), counted in SQL. */
+  async windowCounts(modelName: string, from: Date, to: Date, bucketMinutes: number): Promise<BucketCount[]> {
+    const width = Math.max(1, Math.round(bucketMinutes)) * 60;
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT FLOOR(UNIX_TIMESTAMP(created_at) / ?) AS b, COUNT(*) AS n, SUM(outcome IS NOT NULL) AS o FROM predictions
+       WHERE model_name = ? AND created_at >= ? AND created_at < ? GROUP BY b ORDER BY b`, [width, modelName, from, to]);
+    return rows.map((r) => ({ start: new Date(Number(r.b) * width * 1000), count: Number(r.n), withOutcome: Number(r.o) }));
   }
 
   async countWhere(filter: PredictionFilter): Promise<number> {

@@ -1,4 +1,4 @@
-import { PSI_THRESHOLD, monitoringFigures, psi, quantile, type WindowRow } from '../src/monitoring.js';
+import { PSI_THRESHOLD, bucketMinutesFor, monitoringFigures, psi, quantile, type WindowRow } from '../src/monitoring.js';
 
 const normal = (n: number, shift = 0) => Array.from({ length: n }, (_, i) => {
   // deterministic, roughly normal: sum of 4 spread sequences
@@ -28,12 +28,49 @@ describe('monitoring figures', () => {
       { createdAt: new Date(t0 + 80_000), latencyMs: 4, output: { prediction: '1', probabilities: { 0: 0.3, 1: 0.7 } }, outcome: null, observation: { a: 4 } },
     ];
     const f = monitoringFigures(rows, { task: 'classification', classes: ['0', '1'], features: ['a'] }, { a: [1, 2, 3, 4] });
-    expect(f.perMinute.map((m) => [m.count, m.withOutcome])).toEqual([[2, 2], [2, 1]]);
+    expect(f.buckets.map((m) => [m.count, m.withOutcome])).toEqual([[2, 2], [2, 1]]);
     expect(f.outcomeShare).toBe(0.75);
     expect(f.live).toEqual({ accuracy: 2 / 3, f1Macro: (2 / 3 + 2 / 3) / 2 });
     expect(f.latency.p50Ms).toBe(2.5);
-    expect(f.calibration).toEqual([{ meanPredicted: 0.15, observed: 0, count: 1 }, { meanPredicted: 0.2, observed: 1, count: 1 }, { meanPredicted: 0.9, observed: 1, count: 1 }]);
+    expect(f.calibration).toEqual({ kind: 'positive-class', positive: '1', bins: [{ meanPredicted: 0.15, observed: 0, count: 1 }, { meanPredicted: 0.2, observed: 1, count: 1 }, { meanPredicted: 0.9, observed: 1, count: 1 }] });
     expect(f.drift).toHaveLength(1);
+  });
+
+  it('multiclass: macro F1 over the classes that occur (as scikit-learn) and the top-label calibration curve', () => {
+    const row = (prediction: string, p: number, outcome: string | null): WindowRow => ({
+      createdAt: new Date(0), latencyMs: 1, output: { prediction, probabilities: { a: prediction === 'a' ? p : (1 - p) / 2, b: prediction === 'b' ? p : (1 - p) / 2, c: prediction === 'c' ? p : (1 - p) / 2 } },
+      outcome, observation: {},
+    });
+    const model = { task: 'classification' as const, classes: ['a', 'b', 'c'], features: [] };
+    // Only class a occurs, predicted right every time: sklearn's f1_score(average='macro') is 1, not 1/3.
+    const allA = monitoringFigures([row('a', 0.95, 'a'), row('a', 0.91, 'a')], model, {});
+    expect(allA.live).toEqual({ accuracy: 1, f1Macro: 1 });
+    // a: tp 1, fp 1 (the b truth), fn 0 → 2/3; b: tp 0 → 0; c does not occur. Macro over {a, b} = 1/3.
+    const rows = [row('a', 0.95, 'a'), row('a', 0.65, 'b'), row('b', 0.62, null)];
+    const f = monitoringFigures(rows, model, {});
+    expect(f.live).toEqual({ accuracy: 0.5, f1Macro: (2 / 3 + 0) / 2 });
+    // Top-label: P(predicted class) per decile vs the share predicted right; the row without outcome is not used.
+    expect(f.calibration).toEqual({ kind: 'top-label', positive: null, bins: [{ meanPredicted: 0.65, observed: 0, count: 1 }, { meanPredicted: 0.95, observed: 1, count: 1 }] });
+  });
+
+  it('buckets by the given width and takes the window\'s counts from SQL when the rows are only its newest part', () => {
+    const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const rows: WindowRow[] = [0, 1, 7].map((min) => ({ createdAt: new Date(t0 + min * 60_000), latencyMs: min + 1, output: { prediction: 1 }, outcome: null, observation: {} }));
+    const model = { task: 'regression' as const, classes: null, features: [] };
+    const own = monitoringFigures(rows, model, {}, { bucketMinutes: 5 });
+    expect(own.buckets.map((b) => [b.start.getTime() - t0, b.count, b.p50Ms])).toEqual([[0, 2, 1.5], [5 * 60_000, 1, 8]]);
+    expect([own.count, own.rowsRead, own.bucketMinutes]).toEqual([3, 3, 5]);
+    // SQL counted 500 in an earlier bucket that none of the rows read falls in, and more in the read ones.
+    const counts = [{ start: new Date(t0 - 5 * 60_000), count: 500, withOutcome: 100 }, { start: new Date(t0), count: 40, withOutcome: 0 }, { start: new Date(t0 + 5 * 60_000), count: 60, withOutcome: 20 }];
+    const f = monitoringFigures(rows, model, {}, { bucketMinutes: 5, counts });
+    expect(f.buckets.map((b) => [b.count, b.withOutcome])).toEqual([[500, 100], [40, 0], [60, 20]]);
+    expect(Number.isNaN(f.buckets[0].p50Ms)).toBe(true);
+    expect(f.buckets[2].p99Ms).toBe(8);
+    expect([f.count, f.withOutcome, f.outcomeShare, f.rowsRead]).toEqual([600, 120, 0.2, 3]);
+  });
+
+  it('chooses about 60 buckets or fewer for each window', () => {
+    expect([1, 6, 24, 168].map(bucketMinutesFor)).toEqual([1, 15, 30, 180]);
   });
 
   it('computes MAE and R² for a regressor', () => {

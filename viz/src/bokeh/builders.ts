@@ -22,6 +22,8 @@ export interface FigureOptions {
   readonly width?: number;
   /** Start the numeric x axis at this value (bars grow from zero). */
   readonly xStart?: number;
+  /** End the numeric x axis at this value. */
+  readonly xEnd?: number;
   readonly tooltips?: readonly (readonly [string, string])[];
   readonly renderers?: readonly Renderer[];
   /** False hides the plot's own toolbar (plots in a grid share the grid's). */
@@ -33,8 +35,9 @@ export function source(b: DocumentBuilder, data: Record<string, unknown[] | Arra
 }
 
 export function figure(b: DocumentBuilder, o: FigureOptions): Plot {
-  const range = (factors?: readonly string[], start?: number) =>
-    factors ? b.bk('FactorRange', { factors: [...factors] }) : b.bk('DataRange1d', start === undefined ? {} : { start });
+  const range = (factors?: readonly string[], start?: number, end?: number) =>
+    factors ? b.bk('FactorRange', { factors: [...factors] })
+      : b.bk('DataRange1d', { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) });
   const scale = (factors?: readonly string[]) => (factors ? b.bk('CategoricalScale', {}) : b.bk('LinearScale', {}));
   const axis = (label: string | undefined, factors?: readonly string[]) => factors
     ? b.bk('CategoricalAxis', { axis_label: label ?? null, ticker: b.bk('CategoricalTicker', {}), formatter: b.bk('CategoricalTickFormatter', {}) })
@@ -45,7 +48,7 @@ export function figure(b: DocumentBuilder, o: FigureOptions): Plot {
   const hover = o.tooltips ? [b.bk('HoverTool', { tooltips: o.tooltips.map(([k, v]) => [k, v] as [string, string]) })] : [];
   return b.bk('Plot', {
     title: b.bk('Title', { text: o.title ?? '' }),
-    x_range: range(o.xFactors, o.xStart),
+    x_range: range(o.xFactors, o.xStart, o.xEnd),
     y_range: range(o.yFactors),
     x_scale: scale(o.xFactors),
     y_scale: scale(o.yFactors),

@@ -1,10 +1,10 @@
 // The monitoring document of one published name over a time window: predictions per minute,
 // latency p50/p99, the share with outcomes, live accuracy/F1 or MAE/R² beside the model's test
-// score, a calibration curve (binary classifiers) and per-feature drift (PSI) against the
+// score, a calibration curve (classifiers) and per-feature drift (PSI) against the
 // training rows. The figures come from services/models (monitoringFigures); this only draws.
 import { PSI_THRESHOLD, type ModelDetail, type MonitoringFigures } from '@enchilada/models';
 import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
-import { div, esc, figure, glyph, source } from '../bokeh/builders.js';
+import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 
 export interface MonitoringInput {
   readonly name: string;
@@ -27,27 +27,44 @@ export function monitoringDocument(i: MonitoringInput): EmbedItem {
     : 'accuracy' in f.live ? `accuracy <b data-testid="live-accuracy">${fmt(f.live.accuracy)}</b> · macro F1 ${fmt(f.live.f1Macro)}`
       : `MAE <b data-testid="live-mae">${fmt(f.live.mae)}</b> · R² ${fmt(f.live.r2)}`;
   const summary = div(b, `<h2 class="h5">${esc(i.name)} <span class="badge text-bg-success">version ${i.version}</span> model #${m.id}, last ${i.hours} h</h2>
-<p data-testid="monitoring-summary"><b data-testid="prediction-count">${f.count}</b> predictions · ${f.withOutcome} with outcomes (${fmt(f.outcomeShare * 100, 1)} %) ·
+<p data-testid="monitoring-summary"><b data-testid="prediction-count">${count(f.count)}</b> predictions · ${count(f.withOutcome)} with outcomes (${fmt(f.outcomeShare * 100, 1)} %) ·
 latency p50 ${fmt(f.latency.p50Ms, 2)} ms, p99 ${fmt(f.latency.p99Ms, 2)} ms<br>
+${f.rowsRead < f.count ? `<span data-testid="rows-read">Latency, live figures, calibration and drift are from the newest ${count(f.rowsRead)} of the ${count(f.count)} predictions.</span><br>` : ''}
 live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 'classification' ? 'accuracy' : 'R²'})</p>`);
   const blocks: unknown[] = [summary];
   if (f.count === 0) {
     blocks.push(div(b, '<p class="text-body-secondary" data-testid="monitoring-empty">No predictions in this window yet.</p>'));
     return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
   }
-  // Minutes relative to now (negative = in the past): the builders draw linear axes.
-  const ago = f.perMinute.map((p) => Math.round((p.minute.getTime() - i.now.getTime()) / 60_000));
-  const traffic = source(b, { t: ago, count: f.perMinute.map((p) => p.count), p50: f.perMinute.map((p) => p.p50Ms), p99: f.perMinute.map((p) => p.p99Ms), outcomes: f.perMinute.map((p) => p.withOutcome) });
-  blocks.push(figure(b, { title: 'Predictions per minute', xLabel: 'minutes from now', yLabel: 'predictions', height: 260, tooltips: [['minute', '@t'], ['predictions', '@count'], ['with outcome', '@outcomes']],
-    renderers: [glyph(b, traffic, 'VBar', { x: { field: 't' }, top: { field: 'count' }, width: 0.8, fill_color: '#1f77b4', line_color: null })] }));
-  blocks.push(figure(b, { title: 'Latency per minute (p50 blue, p99 orange)', xLabel: 'minutes from now', yLabel: 'ms', height: 260, tooltips: [['minute', '@t'], ['p50', '@p50'], ['p99', '@p99']],
+  // Bucket middles in minutes relative to now (negative = in the past): the builders draw linear
+  // axes. The axis spans the whole window, so a quiet stretch shows as one.
+  const w = f.bucketMinutes;
+  const per = w === 1 ? 'minute' : `${w} minutes`;
+  const mid = (d: Date) => Math.round(((d.getTime() - i.now.getTime()) / 60_000 + w / 2) * 10) / 10;
+  // Up to one bucket past now, so the bucket now being filled shows whole.
+  const span = { xStart: -i.hours * 60, xEnd: w };
+  const traffic = source(b, { t: f.buckets.map((p) => mid(p.start)), count: f.buckets.map((p) => p.count), outcomes: f.buckets.map((p) => p.withOutcome) });
+  blocks.push(figure(b, { title: `Predictions per ${per}`, xLabel: 'minutes from now', yLabel: 'predictions', height: 260, ...span,
+    tooltips: [['minutes from now', '@t'], ['predictions', '@count'], ['with outcome', '@outcomes']],
+    renderers: [glyph(b, traffic, 'VBar', { x: { field: 't' }, top: { field: 'count' }, width: 0.8 * w, fill_color: '#1f77b4', line_color: null })] }));
+  // Latency of the buckets whose rows were read; markers, so that a single bucket shows too.
+  const timed = f.buckets.filter((p) => Number.isFinite(p.p50Ms));
+  const latency = source(b, { t: timed.map((p) => mid(p.start)), p50: timed.map((p) => p.p50Ms), p99: timed.map((p) => p.p99Ms) });
+  blocks.push(figure(b, { title: `Latency per ${per} (p50 blue, p99 orange)`, xLabel: 'minutes from now', yLabel: 'ms', height: 260, ...span,
+    tooltips: [['minutes from now', '@t'], ['p50 ms', '@p50'], ['p99 ms', '@p99']],
     renderers: [
-      glyph(b, traffic, 'Line', { x: { field: 't' }, y: { field: 'p50' }, line_color: '#1f77b4', line_width: 2 }),
-      glyph(b, traffic, 'Line', { x: { field: 't' }, y: { field: 'p99' }, line_color: '#ff7f0e', line_width: 2 }),
+      glyph(b, latency, 'Line', { x: { field: 't' }, y: { field: 'p50' }, line_color: '#1f77b4', line_width: 2 }),
+      glyph(b, latency, 'Scatter', { x: { field: 't' }, y: { field: 'p50' }, size: 6, fill_color: '#1f77b4', line_color: null }),
+      glyph(b, latency, 'Line', { x: { field: 't' }, y: { field: 'p99' }, line_color: '#ff7f0e', line_width: 2 }),
+      glyph(b, latency, 'Scatter', { x: { field: 't' }, y: { field: 'p99' }, size: 6, fill_color: '#ff7f0e', line_color: null }),
     ] }));
-  if (f.calibration && f.calibration.length) {
-    const cal = source(b, { p: f.calibration.map((c) => c.meanPredicted), o: f.calibration.map((c) => c.observed), n: f.calibration.map((c) => c.count) });
-    blocks.push(figure(b, { title: `Calibration (class ${esc(m.classes?.[1] ?? '')}, predictions with outcomes)`, xLabel: 'mean predicted probability', yLabel: 'observed share', height: 320, width: 420,
+  if (f.calibration && f.calibration.bins.length) {
+    const bins = f.calibration.bins;
+    const cal = source(b, { p: bins.map((c) => c.meanPredicted), o: bins.map((c) => c.observed), n: bins.map((c) => c.count) });
+    const title = f.calibration.kind === 'positive-class'
+      ? `Calibration: P(${esc(f.calibration.positive ?? '')}) vs share of outcomes ${esc(f.calibration.positive ?? '')}`
+      : 'Calibration (top label): P(predicted class) vs share right';
+    blocks.push(figure(b, { title, xLabel: 'mean predicted probability (per decile)', yLabel: 'observed share', height: 340, width: 560,
       tooltips: [['predicted', '@p'], ['observed', '@o'], ['n', '@n']],
       renderers: [
         glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', { x: { field: 'x' }, y: { field: 'y' }, line_color: '#999', line_dash: 'dashed' }),
