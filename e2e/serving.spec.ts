@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { bokehClick, expectDrawn, openTrainPage, pageErrors } from './support';
 
@@ -62,5 +63,27 @@ test('publish a model, create a key, call the API with it and watch the monitori
   await expect(page.locator('#monitoring-doc')).toContainText('21 predictions');
   await expect(page.locator('#monitoring-doc')).toContainText('10 with outcomes');
   await page.screenshot({ path: 'reports/screenshots/monitoring-iris.png', fullPage: true });
+
+  // The Predictions page: filter to the ones with outcomes, then export them as CSV.
+  await page.goto('/predictions');
+  await page.selectOption('#name', 'iris-e2e');
+  await page.selectOption('#outcome', 'with');
+  await page.getByTestId('prediction-filter').locator('button[type=submit]').click();
+  await expect(page).toHaveURL(/outcome=with/);
+  await expect(page.getByTestId('predictions').locator('tbody tr')).toHaveCount(10);
+  await expect(page.getByTestId('export-csv')).toContainText('(10)');
+  await page.screenshot({ path: 'reports/screenshots/predictions.png', fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  expect(download.suggestedFilename()).toBe('predictions-iris-e2e.csv');
+  const csv = (await readFile(await download.path(), 'utf8')).trim().split('\n');
+  expect(csv[0]).toMatch(/^row_id,model_name,version/);
+  expect(csv).toHaveLength(11);
+  expect(csv.slice(1).every((l) => l.includes(',iris-e2e,') && l.includes('virginica'))).toBe(true);
+
+  await page.goto('/published');
+  await page.screenshot({ path: 'reports/screenshots/published.png', fullPage: true });
+  await page.goto('/api-keys');
+  await expect(page.getByTestId('new-key-value')).toHaveCount(0);
+  await page.screenshot({ path: 'reports/screenshots/api-keys.png', fullPage: true });
   expect(errors).toEqual([]);
 });

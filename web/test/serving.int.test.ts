@@ -112,6 +112,16 @@ describe('Predictions page', () => {
     expect(filtered.body).not.toContain('b-1');
     expect(filtered.body).not.toContain('=cmd()');
     expect((await user.get('/predictions?outcome=nonsense', 'application/json')).statusCode).toBe(400);
+    // The filter form as a browser submits it: blank dates are sent empty and mean no bound.
+    const form = await user.get('/predictions?name=churn&from=&to=&outcome=with');
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('a-1');
+    expect(form.body).not.toContain('b-1');
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await user.get(`/predictions?from=${today}&to=`)).body).toContain('b-1');
+    expect((await user.get('/predictions?from=2001-01-01&to=2001-01-31')).body).toContain('No predictions match');
+    expect((await user.get('/predictions?from=yesterday', 'application/json')).statusCode).toBe(400);
+    expect((await user.get('/predictions.csv?name=&from=&to=&outcome=any', 'text/csv')).statusCode).toBe(200);
   });
 
   it('exports the filtered predictions as CSV, defusing formula-like text', async () => {
