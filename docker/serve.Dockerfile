@@ -42,6 +42,7 @@ RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/serve..." --store
       find "$d/linux" -mindepth 1 -maxdepth 1 ! -name "$arch" -exec rm -rf {} + ; \
     done
 COPY --from=build /app/services/core/dist services/core/dist
+COPY --from=build /app/services/data/dist services/data/dist
 COPY --from=build /app/services/models/dist services/models/dist
 COPY --from=build /app/serve/dist serve/dist
 USER node

@@ -39,6 +39,9 @@ test('publish a model, create a key, call the API with it and watch the monitori
     return example !== undefined;
   }, { timeout: 10_000 }).toBe(true);
   expect(doc.openapi).toMatch(/^3\./);
+  // The example is one of the model's training rows (Iris measurements are all positive), not zeros.
+  expect(Object.keys(example?.observation ?? {}).sort()).toEqual(['petal_length', 'petal_width', 'sepal_length', 'sepal_width']);
+  expect(Object.values(example?.observation ?? {}).every((v) => typeof v === 'number' && v > 0)).toBe(true);
   const observation = { ...(example?.observation ?? {}), sepal_length: 6.3, sepal_width: 2.9, petal_length: 5.6, petal_width: 1.8 };
   const send = async (from: number, n: number) => {
     for (let i = from; i < from + n; i++) {
@@ -85,5 +88,9 @@ test('publish a model, create a key, call the API with it and watch the monitori
   await page.goto('/api-keys');
   await expect(page.getByTestId('new-key-value')).toHaveCount(0);
   await page.screenshot({ path: 'reports/screenshots/api-keys.png', fullPage: true });
+  // serve's API documentation (Swagger UI over the OpenAPI document).
+  await page.goto(`${SERVE}/docs`);
+  await expect(page.getByText('/v1/models/{name}/predict').first()).toBeVisible({ timeout: 15_000 });
+  await page.screenshot({ path: 'reports/screenshots/serve-docs.png', fullPage: true });
   expect(errors).toEqual([]);
 });

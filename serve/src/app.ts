@@ -49,10 +49,11 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
     metrics.latency.observe({ route }, reply.elapsedTime / 1000);
   });
 
-  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  // Health and metrics need no key (probes and Prometheus): `security: []` says so in the API documentation.
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', security: [], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
-    schema: { response: { '2xx': { type: 'object', additionalProperties: true }, '5xx': { type: 'object', additionalProperties: true } } },
+    schema: { summary: 'Readiness: the database answers and every published model is loaded', security: [], response: { '2xx': { type: 'object', additionalProperties: true }, '5xx': { type: 'object', additionalProperties: true } } },
   }, async (_req, reply) => {
     await state.refresh();
     const models = [...state.allNames()].map(([name, s]) => (s.status === 'ready'
@@ -61,7 +62,7 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', database: state.databaseReachable, models });
   });
 
-  app.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) =>
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text format 0.0.4)', security: [], response: { 200: { type: 'string' } } } }, async (_req, reply) =>
     reply.type('text/plain; version=0.0.4').send(metrics.render()));
 
   const rate = sharedRateStore(pool);

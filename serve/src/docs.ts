@@ -34,7 +34,8 @@ export async function registerDocsUi(app: FastifyInstance, state: ServingState):
           examples[name] = {
             summary: `${name} (version ${s.model.version}, ${s.model.task})`,
             description: `POST /v1/models/${name}/predict`,
-            value: { id: 'example-1', observation: Object.fromEntries(s.model.features.map((f) => [f, 0])) },
+            // A training row of the model when its dataset still holds it, else zeros to fill in.
+            value: { id: 'example-1', observation: s.model.example ?? Object.fromEntries(s.model.features.map((f) => [f, 0])) },
           };
         }
         if (Object.keys(examples).length) content.examples = examples;

@@ -5,6 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
+import { Catalog, readTrainingData } from '@enchilada/data';
 import { ApiKeys, ModelRegistry, PublishedModels, servingChanges, type ApiKeyWithHash } from '@enchilada/models';
 import type { ServeMetrics } from './metrics.js';
 
@@ -16,6 +17,8 @@ export interface LiveModel {
   readonly features: readonly string[];
   readonly classes: readonly string[] | null;
   readonly session: ort.InferenceSession;
+  /** One training row of the model, for the API documentation's example request; null if its dataset no longer holds it. */
+  readonly example: Readonly<Record<string, number>> | null;
 }
 
 export type NameState = { readonly status: 'ready'; readonly model: LiveModel } | { readonly status: 'failed'; readonly version: number; readonly reason: string };
@@ -35,9 +38,11 @@ export class ServingState {
   private readonly registry: ModelRegistry;
   private readonly published: PublishedModels;
   private readonly apiKeys: ApiKeys;
+  private readonly catalog: Catalog;
 
   constructor(private readonly pool: Pool, private readonly log: FastifyBaseLogger, private readonly metrics: ServeMetrics) {
     this.registry = new ModelRegistry(pool);
+    this.catalog = new Catalog(pool);
     this.published = new PublishedModels(pool);
     this.apiKeys = new ApiKeys(pool);
   }
@@ -98,7 +103,9 @@ export class ServingState {
         this.sessions.set(modelId, session);
         session.catch(() => this.sessions.delete(modelId));
       }
-      const live: LiveModel = { name, version, modelId, task: model.task, features: model.features, classes: model.classes, session: await session };
+      const live: LiveModel = {
+        name, version, modelId, task: model.task, features: model.features, classes: model.classes, session: await session, example: await this.example(model),
+      };
       this.log.info({ name, version, modelId }, 'model loaded');
       return { status: 'ready', model: live };
     } catch (err) {
@@ -106,6 +113,21 @@ export class ServingState {
       this.metrics.loadErrors.inc({ model: name });
       this.log.error({ name, version, modelId, reason }, 'model failed to load');
       return { status: 'failed', version, reason };
+    }
+  }
+
+  /** The model's first training row, if its dataset still holds it (the same version); never fails a load. */
+  private async example(model: { datasetId: number | null; datasetVersion: number; features: readonly string[]; split: { train: readonly number[] } }): Promise<Record<string, number> | null> {
+    try {
+      if (model.datasetId === null || !model.split.train.length) return null;
+      const ds = await this.catalog.get(model.datasetId);
+      if (!ds || ds.version !== model.datasetVersion) return null;
+      const data = await readTrainingData(this.pool, ds, model.features, [model.split.train[0]]);
+      if (data.features.length !== model.features.length || data.features[0].length !== 1) return null;
+      return Object.fromEntries(model.features.map((f, j) => [f, data.features[j][0]]));
+    } catch (err) {
+      this.log.warn({ err, modelDataset: model.datasetId }, 'no example row for the API documentation');
+      return null;
     }
   }
 

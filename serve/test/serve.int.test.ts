@@ -342,6 +342,12 @@ describe('OpenAPI', () => {
     const examples = doc.paths['/v1/models/{name}/predict'].post.requestBody.content['application/json'].examples;
     expect(examples.clf.value).toEqual({ id: 'example-1', observation: { a: 0, b: 0 } });
     expect(examples.broken).toBeUndefined();
+    // Probes, metrics and the tutorial's routes take no key; the /v1 routes need one (the global bearer scheme).
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect(doc.paths[path].get.security).toEqual([]);
+    for (const path of ['/predict', '/update']) expect(doc.paths[path].post.security).toEqual([]);
+    expect(doc.paths['/v1/models/{name}/predict'].post.security).toBeUndefined();
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/v1/models/{name}/predict'].post.summary).toMatch(/Predict/);
     const ui = await app.inject('/docs');
     expect([200, 302]).toContain(ui.statusCode);
   });

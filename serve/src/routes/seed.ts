@@ -18,6 +18,9 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
 
   app.post('/predict', {
     schema: {
+      summary: 'The tutorial app\'s /predict, unchanged (the configured model name; no key, as in the tutorial)',
+      security: [],
+      description: '`{id, observation}` → `{proba}` (a binary classifier\'s positive class) or `{prediction}`.',
       body: { type: 'object', required: ['id', 'observation'], properties: { id: idSchema, observation: { type: 'object' } } },
       response: { 200: { type: 'object', properties: { proba: { type: 'number' }, prediction: { type: ['string', 'number'] }, error: { type: 'string' } } } },
     },
@@ -41,6 +44,9 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
 
   app.post('/update', {
     schema: {
+      summary: 'The tutorial app\'s /update, unchanged (no key)',
+      security: [],
+      description: '`{id, true_class}` → the stored row.',
       body: { type: 'object', required: ['id', 'true_class'], properties: { id: idSchema, true_class: { type: ['string', 'number'] } } },
       response: {
         200: {

@@ -68,6 +68,8 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
 
   app.post('/v1/models/:name/predict', {
     schema: {
+      summary: 'Predict with the model published under a name',
+      description: 'One `{id, observation}` or up to the configured number of `{instances: [{id, observation}, …]}`. Every prediction is stored before the answer; an id already used for this name answers 409 with the stored prediction.',
       params: nameParams,
       body: {
         type: 'object',
@@ -109,6 +111,8 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
 
   app.post('/v1/models/:name/outcomes', {
     schema: {
+      summary: 'Record the true outcome of a stored prediction',
+      description: '404 for an unknown id; 409 if the outcome is already set, unless `"replace": true`.',
       params: nameParams,
       body: {
         type: 'object', required: ['id', 'outcome'],
