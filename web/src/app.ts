@@ -1,4 +1,5 @@
 // Builds the web Fastify app from its dependencies; main.ts wires real ones, tests their own.
+import { parse as parseQuery } from 'node:querystring';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -54,7 +55,16 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     logger: deps.logger === false ? false : loggerOptions(config),
     trustProxy: false,
     bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      // A GET form sends its blank fields as `name=`: blank means not given, so "all datasets" or
+      // an empty date filter is no filter rather than a 400 from the route's schema.
+      querystringParser: (str) => {
+        const q = parseQuery(str) as Record<string, unknown>;
+        for (const k of Object.keys(q)) if (q[k] === '') delete q[k];
+        return q;
+      },
+    },
   });
   // Set before any plugin is registered: child contexts take the handlers they see when created.
   app.setNotFoundHandler(async (req, reply) => {

@@ -136,6 +136,17 @@ describe('Predictions page', () => {
   });
 });
 
+describe('GET filter forms', () => {
+  it('treat a blank field as not given, as a browser submits "all" (was 400 from the schema)', async () => {
+    const all = await user.get('/models?dataset=');
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toContain(`/models/${m1}`);
+    expect((await user.get('/models?dataset=1')).statusCode).toBe(200);
+    expect((await user.get('/models?dataset=abc', 'application/json')).statusCode).toBe(400);
+    expect((await user.get('/published/churn/monitor?hours=')).statusCode).toBe(200);
+  });
+});
+
 describe('Monitoring page', () => {
   it('embeds the monitoring document of a published name with the chosen window', async () => {
     const res = await user.get('/published/churn/monitor?hours=24');

@@ -18,8 +18,7 @@ interface PredictionQuery { name?: string; from?: string; to?: string; outcome?:
 const predictionQuery = {
   type: 'object',
   properties: {
-    // The filter form sends its blank fields as empty strings: blank means no bound.
-    name: { type: 'string', maxLength: 64 }, from: { type: 'string', anyOf: [{ format: 'date' }, { const: '' }] }, to: { type: 'string', anyOf: [{ format: 'date' }, { const: '' }] },
+    name: { type: 'string', maxLength: 64 }, from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' },
     outcome: { type: 'string', enum: ['any', 'with', 'without'] }, page: { type: 'integer', minimum: 1, maximum: 100000 },
   },
 } as const;
