@@ -78,6 +78,19 @@ describe('overview document', () => {
     const names = new Set(models(item).map((m) => m.name));
     for (const n of ['Plot', 'HBar', 'DataTable', 'HoverTool']) expect(names.has(n)).toBe(true);
   });
+
+  it('says what each table holds: a dataset by its name and title, the application\'s own tables by their use', async () => {
+    const { ToyDatasets } = await import('@enchilada/data');
+    const { DATASETS_DIR } = await import('@enchilada/test-support');
+    const ds = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'wine', null);
+    const item = (await get(signVizToken({ sub: 'a', doc: 'overview' }, key))).json();
+    const data = models(item).filter((m) => m.name === 'ColumnDataSource')[0].attributes?.data as { table: string[]; holds: string[]; rows: number[] };
+    const holds = Object.fromEntries(data.table.map((t, i) => [t, data.holds[i]]));
+    expect(holds[ds.tableName]).toBe(`dataset wine: ${ds.title}`);
+    expect(data.rows[data.table.indexOf(ds.tableName)]).toBe(178);
+    expect(holds.predictions).toBe('every prediction served, with its outcome');
+    expect(holds.sample_rows).toBe('');
+  });
 });
 
 describe('EDA document', () => {
