@@ -75,14 +75,31 @@ export function glyph<K extends GlyphName>(b: DocumentBuilder, data: Source, typ
   return b.bk('GlyphRenderer', { data_source: data, glyph: b.bk(type, attrs) as never, view: b.bk('CDSView', {}), ...extra });
 }
 
-export function dataTable(b: DocumentBuilder, data: Source, columns: readonly { field: string; title: string; numeric?: boolean }[], height = 300) {
+export interface TableColumnSpec {
+  readonly field: string;
+  readonly title: string;
+  readonly numeric?: boolean;
+  /** The widest content expected, in characters (default: 9, a formatted number). */
+  readonly chars?: number;
+}
+
+/** Wider than this (px, all columns at their natural width), a table scrolls sideways instead of squeezing its columns. */
+const TABLE_FIT_PX = 960;
+
+export function dataTable(b: DocumentBuilder, data: Source, columns: readonly TableColumnSpec[], height = 300) {
+  // Natural widths from the titles and the expected content (~7 px a character at the table's font).
+  const widths = columns.map((c) => Math.min(420, Math.max(56, 7 * Math.max(c.title.length, c.chars ?? 9) + 18)));
+  const wide = widths.reduce((a, w) => a + w, 0) > TABLE_FIT_PX;
   return b.bk('DataTable', {
     source: data,
-    columns: columns.map((c) => b.bk('TableColumn', {
+    columns: columns.map((c, i) => b.bk('TableColumn', {
       field: c.field,
       title: c.title,
+      width: widths[i],
       formatter: c.numeric ? b.bk('NumberFormatter', { format: '0,0.[000]' }) : b.bk('StringFormatter', {}),
     })),
+    // Few columns share the width in proportion; many keep their widths and scroll.
+    autosize_mode: wide ? 'none' : 'force_fit',
     height,
     sizing_mode: 'stretch_width',
     index_position: null,

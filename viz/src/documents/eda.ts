@@ -138,7 +138,7 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     mean: stats.map((s) => s.mean), std: stats.map((s) => s.std), min: stats.map((s) => s.min), q25: stats.map((s) => s.q25),
     q50: stats.map((s) => s.q50), q75: stats.map((s) => s.q75), max: stats.map((s) => s.max),
   }), [
-    { field: 'column', title: 'column' }, ...['count', 'missing', 'mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'].map((f) => ({ field: f, title: f.replace(/^q(\d\d)$/, '$1%'), numeric: true })),
+    { field: 'column', title: 'column', chars: Math.max(6, ...stats.map((s) => s.name.length)) }, ...['count', 'missing', 'mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'].map((f) => ({ field: f, title: f.replace(/^q(\d\d)$/, '$1%'), numeric: true })),
   ], Math.min(420, 40 + 28 * stats.length));
   const shown = Math.min(n, 1000);
   const rowData: Record<string, unknown[]> = {};
@@ -146,7 +146,10 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     const num = sample.numeric.get(c.name);
     rowData[c.name] = num ? Array.from(num.subarray(0, shown), (v) => (Number.isNaN(v) ? null : v)) : (sample.text.get(c.name) ?? []).slice(0, shown);
   }
-  const rowTable = dataTable(b, source(b, rowData), ds.columns.map((c) => ({ field: c.name, title: c.name, numeric: isNumeric(c.type) })), 320);
+  const rowTable = dataTable(b, source(b, rowData), ds.columns.map((c) => ({
+    field: c.name, title: c.name, numeric: isNumeric(c.type),
+    chars: isNumeric(c.type) ? 9 : Math.min(40, Math.max(4, ...(sample.text.get(c.name) ?? []).slice(0, 200).map((v) => String(v ?? '').length))),
+  })), 320);
   summary.push(note(`Statistics over all ${count(ds.rowCount)} rows, computed by the database:`), statsTable,
     note(`The first ${count(shown)} rows of ${sampleNote} (scroll; every row is on the dataset's data page):`), rowTable);
 
