@@ -59,6 +59,7 @@ it('draws the top-label calibration of a three-class model and the latency of ea
   const json = JSON.stringify((await get('/documents/monitoring?name=iris&hours=1', 'monitoring:name:iris')).json());
   expect(json).toContain('Calibration (top label): P(predicted class) vs share right');
   expect(json).toContain('Latency per minute');
+  expect(json).toContain('minutes from now');
 });
 
 it('counts the window in SQL per bucket, with the session in UTC (as mysql2 reads dates), and a day is drawn in 30-minute buckets', async () => {
@@ -73,6 +74,8 @@ it('counts the window in SQL per bucket, with the session in UTC (as mysql2 read
   expect(await new Predictions(db.pool).windowCounts('iris', new Date(now - 7_200_000), new Date(now - 3_600_000), 1)).toEqual([]);
   const json = JSON.stringify((await get('/documents/monitoring?name=iris&hours=24', 'monitoring:name:iris')).json());
   expect(json).toContain('Predictions per 30 minutes');
+  expect(json).toContain('hours from now');
+  expect(json).not.toContain('minutes from now');
   expect(json).toContain('data-testid=\\"prediction-count\\">10<');
 });
 

@@ -36,22 +36,25 @@ live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 
     blocks.push(div(b, '<p class="text-body-secondary" data-testid="monitoring-empty">No predictions in this window yet.</p>'));
     return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
   }
-  // Bucket middles in minutes relative to now (negative = in the past): the builders draw linear
-  // axes. The axis spans the whole window, so a quiet stretch shows as one.
+  // Bucket middles relative to now (negative = in the past), in minutes for the last hour and in
+  // hours for longer windows: the builders draw linear axes. The axis spans the whole window, so a
+  // quiet stretch shows as one.
   const w = f.bucketMinutes;
   const per = w === 1 ? 'minute' : `${w} minutes`;
-  const mid = (d: Date) => Math.round(((d.getTime() - i.now.getTime()) / 60_000 + w / 2) * 10) / 10;
+  const unit = i.hours > 1 ? 60 : 1;
+  const axis = unit === 1 ? 'minutes from now' : 'hours from now';
+  const mid = (d: Date) => Math.round((((d.getTime() - i.now.getTime()) / 60_000 + w / 2) / unit) * 100) / 100;
   // Up to one bucket past now, so the bucket now being filled shows whole.
-  const span = { xStart: -i.hours * 60, xEnd: w };
+  const span = { xStart: (-i.hours * 60) / unit, xEnd: w / unit };
   const traffic = source(b, { t: f.buckets.map((p) => mid(p.start)), count: f.buckets.map((p) => p.count), outcomes: f.buckets.map((p) => p.withOutcome) });
-  blocks.push(figure(b, { title: `Predictions per ${per}`, xLabel: 'minutes from now', yLabel: 'predictions', height: 260, ...span,
-    tooltips: [['minutes from now', '@t'], ['predictions', '@count'], ['with outcome', '@outcomes']],
-    renderers: [glyph(b, traffic, 'VBar', { x: { field: 't' }, top: { field: 'count' }, width: 0.8 * w, fill_color: '#1f77b4', line_color: null })] }));
+  blocks.push(figure(b, { title: `Predictions per ${per}`, xLabel: axis, yLabel: 'predictions', height: 260, ...span,
+    tooltips: [[axis, '@t'], ['predictions', '@count'], ['with outcome', '@outcomes']],
+    renderers: [glyph(b, traffic, 'VBar', { x: { field: 't' }, top: { field: 'count' }, width: (0.8 * w) / unit, fill_color: '#1f77b4', line_color: null })] }));
   // Latency of the buckets whose rows were read; markers, so that a single bucket shows too.
   const timed = f.buckets.filter((p) => Number.isFinite(p.p50Ms));
   const latency = source(b, { t: timed.map((p) => mid(p.start)), p50: timed.map((p) => p.p50Ms), p99: timed.map((p) => p.p99Ms) });
-  blocks.push(figure(b, { title: `Latency per ${per} (p50 blue, p99 orange)`, xLabel: 'minutes from now', yLabel: 'ms', height: 260, ...span,
-    tooltips: [['minutes from now', '@t'], ['p50 ms', '@p50'], ['p99 ms', '@p99']],
+  blocks.push(figure(b, { title: `Latency per ${per} (p50 blue, p99 orange)`, xLabel: axis, yLabel: 'ms', height: 260, ...span,
+    tooltips: [[axis, '@t'], ['p50 ms', '@p50'], ['p99 ms', '@p99']],
     renderers: [
       glyph(b, latency, 'Line', { x: { field: 't' }, y: { field: 'p50' }, line_color: '#1f77b4', line_width: 2 }),
       glyph(b, latency, 'Scatter', { x: { field: 't' }, y: { field: 'p50' }, size: 6, fill_color: '#1f77b4', line_color: null }),
