@@ -225,6 +225,31 @@ describe('API keys', () => {
   });
 });
 
+describe('without waiting for the poll', () => {
+  it('honours a key created a moment ago and a name published a moment ago on the first request', async () => {
+    // Polling once a second (the slowest allowed): without a look on a miss, these would 401/404.
+    const slow = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '1000' }), pool: db.pool, logger: false });
+    await slow.ready();
+    try {
+      const call = (name: string, key: string, id: string) => slow.inject({ method: 'POST', url: `/v1/models/${name}/predict`, headers: { authorization: `Bearer ${key}` }, payload: { id, observation: { a: 1, b: 1 } } });
+      for (let i = 0; i < 3; i++) {
+        const k = await keys.create(`fresh-${i}`, null, null);
+        const res = await call('clf', k.key, `fresh-${Date.now()}-${i}`);
+        expect(res.statusCode).toBe(200);
+      }
+      const name = `fresh-name-${Date.now() % 100000}`;
+      await published.publish(name, modelA, null);
+      const res = await call(name, allKey, `fresh-n-${Date.now()}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().model).toEqual({ name, version: 1 });
+      // An unknown key is still refused, after the look.
+      expect((await call('clf', 'ek_never-created', 'x-unknown')).statusCode).toBe(401);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('outcomes', () => {
   it('records an outcome, refuses to overwrite it unless replace is true, and 404s an unknown id', async () => {
     await predict({ id: 'o1', observation: { a: 2, b: 0 } });

@@ -59,10 +59,14 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
   app.addHook('preHandler', async (req) => {
     const hash = keyHash(req);
     if (!hash) throw new UnauthorizedError('send an API key: Authorization: Bearer <key>');
+    const name = (req.params as { name: string }).name;
+    // A key or name this process does not know yet may have been created since the last poll: look
+    // at the change counter now, so a new key or a first publication works at once. Concurrent
+    // misses share one refresh, which reads one row unless something changed.
+    if (!state.key(hash) || !state.name(name)) await state.refresh();
     const k = state.key(hash);
     if (!k) throw new UnauthorizedError('unknown API key');
     if (k.revokedAt) throw new UnauthorizedError('this API key was revoked');
-    const name = (req.params as { name: string }).name;
     if (k.scope !== null && k.scope !== name) throw new ForbiddenError(`this API key is only for model "${k.scope}"`);
   });
 
