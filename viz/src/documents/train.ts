@@ -18,7 +18,7 @@ export function trainDocument(ds: Dataset, maxFits: number): EmbedItem {
   const first = models.find((m) => m.id === defaultModel) ?? models[0];
   const checks = b.bk('CheckboxGroup', { labels: features, active: features.map((_, i) => i), inline: features.length <= 6 });
   const pick = b.bk('Select', { title: 'Model', value: first.id, options: models.map((m) => [m.id, m.displayName] as [string, string]), width: 280 });
-  const split = b.bk('Slider', { title: 'Train split', start: 0.05, end: 0.95, step: 0.05, value: 0.8, width: 280, format: '0.00' });
+  const split = b.bk('Slider', { title: 'Train split', start: 0.05, end: 0.95, step: 0.05, value: 0.8, width: 240, format: '0.00' });
 
   // One range slider per hyperparameter name across the models; a model shows the ones it uses.
   const hyper = new Map<string, { label: string; min: number; max: number; step: number; values: number[] }>();
