@@ -81,11 +81,11 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
     let hi = -Infinity;
     for (const v of [...yTr, ...yTe, ...tr.points.pred, ...te.points.pred]) { if (v < lo) lo = v; if (v > hi) hi = v; }
     const diag = source(b, { x: [lo, hi], y: [lo, hi] });
-    const residHist = figure(b, { title: 'Residuals (truth − prediction)', xLabel: 'residual', yLabel: 'rows', width: 360, height: 320, tooltips: [['rows', '@count'], ['from', '@left{0.[00]}'], ['to', '@right{0.[00]}']],
+    const residHist = figure(b, { title: 'Residuals (truth − prediction)', xLabel: 'residual', yLabel: 'rows', width: 300, height: 300, tooltips: [['rows', '@count'], ['from', '@left{0.[00]}'], ['to', '@right{0.[00]}']],
       renderers: [glyph(b, hist, 'Quad', { left: { field: 'left' }, right: { field: 'right' }, top: { field: 'count' }, bottom: 0, fill_color: '#1f77b4', fill_alpha: 0.7, line_color: 'white' })] });
-    const residPlot = figure(b, { title: 'Residuals against predictions', xLabel: `predicted ${m.target}`, yLabel: 'residual', width: 360, height: 320, tooltips: [['predicted', '@pred{0.[000]}'], ['residual', '@resid{0.[000]}']],
+    const residPlot = figure(b, { title: 'Residuals against predictions', xLabel: `predicted ${m.target}`, yLabel: 'residual', width: 300, height: 300, tooltips: [['predicted', '@pred{0.[000]}'], ['residual', '@resid{0.[000]}']],
       renderers: [glyph(b, pts, 'Scatter', { x: { field: 'pred' }, y: { field: 'resid' }, size: 5, fill_color: '#ff7f0e', fill_alpha: 0.6, line_color: null })] });
-    const truthPlot = figure(b, { title: 'Truth against predictions', xLabel: `predicted ${m.target}`, yLabel: `true ${m.target}`, width: 360, height: 320, tooltips: [['predicted', '@pred{0.[000]}'], ['true', '@y{0.[000]}']],
+    const truthPlot = figure(b, { title: 'Truth against predictions', xLabel: `predicted ${m.target}`, yLabel: `true ${m.target}`, width: 300, height: 300, tooltips: [['predicted', '@pred{0.[000]}'], ['true', '@y{0.[000]}']],
       renderers: [
         glyph(b, diag, 'Line', { x: { field: 'x' }, y: { field: 'y' }, line_color: '#888', line_dash: 'dashed' }),
         glyph(b, pts, 'Scatter', { x: { field: 'pred' }, y: { field: 'y' }, size: 5, fill_color: '#2ca02c', fill_alpha: 0.6, line_color: null }),
