@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { bokehClick, expectDrawn, openTrainPage, pageErrors } from './support';
+import { bokehClick, expectDrawn, expectFitsWidth, openTrainPage, pageErrors } from './support';
 
 // Needs serve in the stack: E2E_SERVE_URL (scripts/test.mjs starts it); skipped without.
 const SERVE = process.env.E2E_SERVE_URL;
@@ -17,6 +17,7 @@ test('publish a model, create a key, call the API with it and watch the monitori
 
   // Publish from the model's page.
   await page.goto(`/models/${modelId}`);
+  await expectFitsWidth(page);
   await page.getByTestId('publish-form').locator('input[name=name]').fill('iris-e2e');
   await page.getByTestId('publish-form').locator('button[type=submit]').click();
   await expect(page).toHaveURL(/\/published$/);
@@ -65,6 +66,7 @@ test('publish a model, create a key, call the API with it and watch the monitori
   await expectDrawn(page, '#monitoring-doc');
   await expect(page.locator('#monitoring-doc')).toContainText('21 predictions');
   await expect(page.locator('#monitoring-doc')).toContainText('10 with outcomes');
+  await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/monitoring-iris.png', fullPage: true });
 
   // The Predictions page: filter to the ones with outcomes, then export them as CSV.
@@ -75,6 +77,7 @@ test('publish a model, create a key, call the API with it and watch the monitori
   await expect(page).toHaveURL(/outcome=with/);
   await expect(page.getByTestId('predictions').locator('tbody tr')).toHaveCount(10);
   await expect(page.getByTestId('export-csv')).toContainText('(10)');
+  await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/predictions.png', fullPage: true });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   expect(download.suggestedFilename()).toBe('predictions-iris-e2e.csv');

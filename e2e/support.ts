@@ -89,3 +89,8 @@ export async function bokehClick(page: Page, cssClass: string): Promise<void> {
     b.click();
   });
 }
+
+/** The page fits the window's width: nothing makes it scroll sideways (tables inside documents scroll on their own). */
+export async function expectFitsWidth(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { bokehClick, bokehSelect, bokehTitles, expectDrawn, openTrainPage, pageErrors } from './support';
+import { bokehClick, bokehSelect, bokehTitles, expectDrawn, openTrainPage, pageErrors, expectFitsWidth } from './support';
 
 test('train logistic regression on Iris, watch the progress, read the results and toggle normalisation', async ({ page }) => {
   const errors = pageErrors(page);
@@ -11,6 +11,7 @@ test('train logistic regression on Iris, watch the progress, read the results an
   await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('best-params')).toHaveText('C = 10.1');
   await expect(page.getByTestId('test-score')).toHaveText('0.9667');
+  await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/train-iris.png', fullPage: true });
   await page.getByTestId('open-results').click();
   await expectDrawn(page, '#results-doc');
@@ -30,6 +31,7 @@ test('train logistic regression on Iris, watch the progress, read the results an
     (buttons[1] as HTMLElement).click();
   });
   await expect.poll(cellLabels).toContain('1.00');
+  await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/results-iris.png', fullPage: true });
   expect(errors).toEqual([]);
 });
@@ -44,6 +46,7 @@ test('train ridge on Auto MPG and see the regression plots', async ({ page }) =>
   await expectDrawn(page, '#results-doc');
   const titles = await bokehTitles(page);
   for (const t of ['Residuals (truth − prediction)', 'Residuals against predictions', 'Truth against predictions']) expect(titles).toContain(t);
+  await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/results-auto-mpg.png', fullPage: true });
   await page.goto('/models');
   await expect(page.getByTestId('leaderboard')).toContainText('Ridge');
