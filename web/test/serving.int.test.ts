@@ -72,6 +72,33 @@ describe('publishing', () => {
   });
 });
 
+describe('deleting a model', () => {
+  it('refuses a model a name serves now (409, nothing deleted) and deletes it once another is published there', async () => {
+    const [u] = await db.pool.query<RowDataPacket[]>("SELECT id FROM users WHERE username = 'alice'");
+    const m3 = await insertModel(Number(u[0].id));
+    const csrf = await user.csrf(`/models/${m3}`);
+    expect((await user.post(`/models/${m3}/publish`, { name: 'live-one', _csrf: csrf })).statusCode).toBe(303);
+    const page = await user.get(`/models/${m3}`);
+    expect(page.body).toMatch(/data-testid="live-as"/);
+    expect(page.body).not.toContain(`action="/models/${m3}/delete"`);
+    const refused = await app.inject({ method: 'POST', url: `/models/${m3}/delete`, payload: { _csrf: csrf }, headers: { cookie: user.cookieHeader, accept: 'application/json' } });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().message).toMatch(/live as "live-one"/);
+    expect(await new ModelRegistry(db.pool).get(m3)).not.toBeNull();
+    // Another model takes the name; m3 stays in its history and can now go.
+    expect((await user.post(`/models/${m1}/publish`, { name: 'live-one', _csrf: csrf })).statusCode).toBe(303);
+    expect((await user.get(`/models/${m3}`)).body).toContain(`action="/models/${m3}/delete"`);
+    expect((await user.post(`/models/${m3}/delete`, { _csrf: csrf })).statusCode).toBe(303);
+    expect(await new ModelRegistry(db.pool).get(m3)).toBeNull();
+    // Rolling back to the deleted version says so.
+    const back = await app.inject({ method: 'POST', url: '/published/live-one/rollback', payload: { version: 1, _csrf: csrf }, headers: { cookie: user.cookieHeader, accept: 'application/json' } });
+    expect(back.statusCode).toBe(404);
+    expect(back.json().message).toMatch(/was deleted/);
+    expect((await user.post(`/models/${m3}/delete`, { _csrf: csrf })).statusCode).toBe(404);
+    expect((await user.post(`/models/${othersModel}/delete`, { _csrf: csrf })).statusCode).toBe(403);
+  });
+});
+
 describe('API keys page', () => {
   it('is for administrators only', async () => {
     expect((await user.get('/api-keys')).statusCode).toBe(403);

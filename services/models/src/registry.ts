@@ -132,8 +132,22 @@ export class ModelRegistry {
     return rows.length ? (rows[0].onnx as Buffer) : null;
   }
 
-  async remove(id: number): Promise<boolean> {
-    const [res] = await this.pool.query<ResultSetHeader>('DELETE FROM models WHERE id = ?', [id]);
-    return res.affectedRows > 0;
+  /**
+   * Deletes a model unless a published name serves it now (in one statement, so a name cannot be
+   * left pointing at nothing by a delete that raced a look). Earlier versions of a name may go:
+   * rolling back to one then says it was deleted.
+   */
+  async remove(id: number): Promise<'deleted' | 'live' | 'missing'> {
+    const [res] = await this.pool.query<ResultSetHeader>(
+      'DELETE FROM models WHERE id = ? AND NOT EXISTS (SELECT 1 FROM published_models p WHERE p.model_id = ?)', [id, id]);
+    if (res.affectedRows > 0) return 'deleted';
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT 1 FROM models WHERE id = ?', [id]);
+    return rows.length ? 'live' : 'missing';
+  }
+
+  /** The published names that serve this model now. */
+  async liveNames(id: number): Promise<string[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name FROM published_models WHERE model_id = ? ORDER BY name', [id]);
+    return rows.map((r) => String(r.name));
   }
 }

@@ -1,7 +1,7 @@
 // Training: the Train page and its JSON API (queue a grid-search job, follow it, cancel it), the
 // Results page, and the Models pages (leaderboard, one model, ONNX download, delete).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError, type Config } from '@enchilada/core';
+import { ConflictError, ForbiddenError, NotFoundError, type Config } from '@enchilada/core';
 import type { Catalog } from '@enchilada/data';
 import { FINAL, type JobQueue } from '@enchilada/jobs';
 import type { ModelRegistry } from '@enchilada/models';
@@ -94,7 +94,8 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
     const m = await registry.get(req.params.id);
     if (!m) throw new NotFoundError('there is no such model (it may have been deleted)');
     const deletable = m.createdBy === req.user!.id || req.user!.role === 'admin';
-    return reply.page('model.ejs', { title: `Model ${m.id}`, active: 'models', m, displayName, deletable });
+    const liveAs = await registry.liveNames(m.id);
+    return reply.page('model.ejs', { title: `Model ${m.id}`, active: 'models', m, displayName, deletable, liveAs });
   });
 
   app.get('/models/:id/onnx', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
@@ -108,7 +109,12 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
     const m = await registry.get(req.params.id);
     if (!m) throw new NotFoundError('there is no such model');
     if (m.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the owner or an administrator can delete this model');
-    await registry.remove(m.id);
+    const removed = await registry.remove(m.id);
+    if (removed === 'missing') throw new NotFoundError('there is no such model');
+    if (removed === 'live') {
+      const names = await registry.liveNames(m.id);
+      throw new ConflictError(`model ${m.id} is live as ${names.map((n) => `"${n}"`).join(', ') || 'a published name'}: publish another model under ${names.length > 1 ? 'those names' : 'that name'} first, then delete this one`);
+    }
     notify(reply, 'success', `Deleted model ${m.id} (${displayName(m.modelType)} on ${m.datasetName}).`);
     return reply.redirect('/models', 303);
   });
