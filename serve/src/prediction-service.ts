@@ -2,7 +2,7 @@
 // answered; shared by the /v1 routes and the seed-compatible ones.
 import { BadRequestError, HttpError, NotFoundError } from '@enchilada/core';
 import { isDuplicateKey, type NewPrediction, type Predictions, type StoredPrediction } from '@enchilada/models';
-import { UnavailableError, isDatabaseError } from './errors.js';
+import { UnavailableError } from './errors.js';
 import type { ServeMetrics } from './metrics.js';
 import { score, toInput, type Scored } from './predictor.js';
 import type { PredictionLog } from './prediction-log.js';
@@ -63,7 +63,7 @@ export class PredictionService {
         throw new DuplicateIdError(`a prediction with id ${ids.map((i) => JSON.stringify(i)).join(', ') || '(concurrent)'} already exists for "${model.name}"; nothing was stored`,
           { stored: stored.map(publicPrediction) });
       }
-      if (isDatabaseError(err)) throw new UnavailableError('the database is unavailable: nothing was stored, try again');
+      // Anything else (the database down) reaches the error handler: 503, nothing acknowledged.
       throw err;
     }
     this.metrics.predictions.inc({ model: model.name, version: String(model.version) }, instances.length);

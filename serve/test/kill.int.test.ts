@@ -1,10 +1,9 @@
 // kill -9 of serve under load loses no acknowledged prediction: every 2xx id is in the table.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { migrate, type RowDataPacket } from '@enchilada/core';
-import { ApiKeys } from '@enchilada/models';
-import { publishToyModel } from './support.js';
-import { MIGRATIONS_DIR, TEST_USER, createTestDb, type TestDb } from '@enchilada/test-support';
+import type { RowDataPacket } from '@enchilada/core';
+import { servingTestDb } from './support.js';
+import { TEST_USER, type TestDb } from '@enchilada/test-support';
 
 const ROOT = join(__dirname, '..', '..');
 const PORT = 5631;
@@ -13,10 +12,7 @@ let proc: ChildProcess | null = null;
 let key: string;
 
 beforeAll(async () => {
-  db = await createTestDb('serve_kill');
-  await migrate(db.pool, MIGRATIONS_DIR);
-  await publishToyModel(db.pool);
-  key = (await new ApiKeys(db.pool).create('k', null, null)).key;
+  ({ db, key } = await servingTestDb('serve_kill'));
 }, 150000);
 
 afterAll(async () => {

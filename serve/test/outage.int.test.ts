@@ -1,10 +1,10 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { createPool, migrate, type Pool, type RowDataPacket } from '@enchilada/core';
+import { createPool, type Pool, type RowDataPacket } from '@enchilada/core';
 import { ApiKeys, hashApiKey } from '@enchilada/models';
-import { publishToyModel } from './support.js';
-import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { servingTestDb } from './support.js';
+import type { TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 
 // A TCP proxy in front of the database, so a test can take "the database" down and up again.
@@ -37,10 +37,7 @@ let key: string;
 let key2: string;
 
 beforeAll(async () => {
-  db = await createTestDb('serve_outage');
-  await migrate(db.pool, MIGRATIONS_DIR);
-  await publishToyModel(db.pool);
-  key = (await new ApiKeys(db.pool).create('k', null, null)).key;
+  ({ db, key } = await servingTestDb('serve_outage'));
   key2 = (await new ApiKeys(db.pool).create('k2', null, null)).key;
   const cfg = db.config('serve', { SERVE_POLL_MS: '100', SERVE_RATE_LIMIT: '1000' });
   proxy = new Proxy({ host: cfg.mysql.host, port: cfg.mysql.port });

@@ -380,14 +380,14 @@ describe('OpenAPI', () => {
 
 describe('monitoring figures from the prediction log', () => {
   it('publish → predict → outcome → the figures count them and score the outcomes', async () => {
-    const { monitoringFigures, Predictions } = await import('@enchilada/models');
+    const { monitoringFigures, psiReference, Predictions } = await import('@enchilada/models');
     for (let i = 0; i < 10; i++) {
       const obs = { a: rows[i][0], b: rows[i][1] };
       const p = (await predict({ id: `mon-${i}`, observation: obs }, allKey, 'reg')).json();
       expect((await post('/v1/models/reg/outcomes', { id: `mon-${i}`, outcome: p.prediction + (i % 2 ? 1 : -1) })).statusCode).toBe(200);
     }
     const window = await new Predictions(db.pool).window('reg', new Date(Date.now() - 3600_000), new Date(Date.now() + 60_000));
-    const f = monitoringFigures(window, { task: 'regression', classes: null, features: FEATURES }, { a: rows.map((r) => r[0]), b: rows.map((r) => r[1]) });
+    const f = monitoringFigures(window, { task: 'regression', classes: null, features: FEATURES }, { a: psiReference(rows.map((r) => r[0])), b: psiReference(rows.map((r) => r[1])) });
     expect(f.withOutcome).toBe(10);
     expect(f.count).toBe(window.length);
     expect(f.live).toMatchObject({ mae: expect.closeTo(1, 4) });

@@ -1,8 +1,9 @@
 // Shared by serve's tests: a small logistic regression on two features, stored and published as
-// model name `m`.
-import type { Pool } from '@enchilada/core';
+// model name `m`, and a fresh database holding it with one API key for every name.
+import { migrate, type Pool } from '@enchilada/core';
+import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { LogisticRegression, Matrix, Pipeline, classificationTarget, exportPipelineToOnnx } from '@enchilada/ml';
-import { ModelRegistry, PublishedModels } from '@enchilada/models';
+import { ApiKeys, ModelRegistry, PublishedModels } from '@enchilada/models';
 
 export async function publishToyModel(pool: Pool, name = 'm'): Promise<number> {
   const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]);
@@ -14,4 +15,12 @@ export async function publishToyModel(pool: Pool, name = 'm'): Promise<number> {
   });
   await new PublishedModels(pool).publish(name, id, null);
   return id;
+}
+
+/** A migrated test database with the toy model published as `m` and a key for every name. */
+export async function servingTestDb(name: string): Promise<{ db: TestDb; key: string }> {
+  const db = await createTestDb(name);
+  await migrate(db.pool, MIGRATIONS_DIR);
+  await publishToyModel(db.pool);
+  return { db, key: (await new ApiKeys(db.pool).create('k', null, null)).key };
 }

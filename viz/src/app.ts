@@ -12,7 +12,7 @@ import { streamJob } from './training/events.js';
 import { trainDocument } from './documents/train.js';
 import { resultsDocument } from './documents/results.js';
 import { OnnxModel } from './scoring/onnx-model.js';
-import { ModelRegistry, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures } from '@enchilada/models';
+import { MODEL_NAME, ModelRegistry, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures, psiReference, type PsiReference } from '@enchilada/models';
 import { monitoringDocument } from './documents/monitoring.js';
 import { MODELS } from '@enchilada/ml';
 import { readTrainingData } from '@enchilada/data';
@@ -96,12 +96,13 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
 
   const published = new PublishedModels(pool);
   const predictions = new Predictions(pool);
+  const driftReferences = new Map<string, Record<string, PsiReference | null>>();
   app.get('/documents/monitoring', {
     config: { doc: (req) => `monitoring:name:${String((req.query as { name?: unknown }).name ?? '')}` },
     schema: {
       querystring: {
         type: 'object', required: ['name'],
-        properties: { name: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' }, hours: { type: 'integer', enum: [1, 6, 24, 168], default: 1 } },
+        properties: { name: { type: 'string', pattern: MODEL_NAME.source }, hours: { type: 'integer', enum: [1, 6, 24, 168], default: 1 } },
       },
     },
   }, async (req) => {
@@ -116,14 +117,22 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
     const bucketMinutes = bucketMinutesFor(hours);
     // Counts of the whole window in SQL; the other figures from its newest rows (at most 100,000).
     const [rows, counts] = await Promise.all([predictions.window(name, from, to), predictions.windowCounts(name, from, to, bucketMinutes)]);
-    // Drift compares with the model's training rows, if its dataset still holds them.
+    // Drift compares with the model's training rows, if its dataset still holds them. Their PSI
+    // references never change for a model, so they are read once and kept (a few numbers a feature).
     const ds = model.datasetId === null ? null : await catalog.get(model.datasetId);
-    let training: Record<string, number[]> = {};
+    let training: Record<string, PsiReference | null> = {};
     let driftNote: string | null = null;
     if (!ds || ds.version !== model.datasetVersion || model.split.train.length === 0) driftNote = 'the training rows of this model are no longer stored (its dataset was reloaded or deleted)';
     else {
-      const data = await readTrainingData(pool, ds, model.features, model.split.train);
-      training = Object.fromEntries(model.features.map((f, j) => [f, Array.from(data.features[j])]));
+      const key = `${model.id}:${ds.version}`;
+      let refs = driftReferences.get(key);
+      if (!refs) {
+        const data = await readTrainingData(pool, ds, model.features, model.split.train);
+        refs = Object.fromEntries(model.features.map((f, j) => [f, psiReference(Array.from(data.features[j]))]));
+        driftReferences.set(key, refs);
+        if (driftReferences.size > 256) driftReferences.delete(driftReferences.keys().next().value as string);
+      }
+      training = refs;
     }
     const figures = monitoringFigures(rows, model, training, { bucketMinutes, counts });
     return monitoringDocument({ name, version: p.version, model, hours, now, figures, driftNote });

@@ -74,6 +74,8 @@ it('counts the window in SQL per bucket, with the session in UTC (as mysql2 read
   expect(await new Predictions(db.pool).windowCounts('iris', new Date(now - 7_200_000), new Date(now - 3_600_000), 1)).toEqual([]);
   const json = JSON.stringify((await get('/documents/monitoring?name=iris&hours=24', 'monitoring:name:iris')).json());
   expect(json).toContain('Predictions per 30 minutes');
+  // Drift again, from the training references kept since the first document of this model.
+  expect(json).toMatch(/"color":\[[^\]]*"#d62728"/);
   expect(json).toContain('hours from now');
   expect(json).not.toContain('minutes from now');
   expect(json).toContain('data-testid=\\"prediction-count\\">10<');

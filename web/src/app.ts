@@ -140,8 +140,9 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes),
   });
   await app.register(exploreRoutes);
-  await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry: new ModelRegistry(pool), config });
-  await app.register(servingRoutes, { registry: new ModelRegistry(pool), published: new PublishedModels(pool), apiKeys: new ApiKeys(pool), predictions: new Predictions(pool) });
+  const registry = new ModelRegistry(pool);
+  await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry, config });
+  await app.register(servingRoutes, { registry, published: new PublishedModels(pool), apiKeys: new ApiKeys(pool), predictions: new Predictions(pool) });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

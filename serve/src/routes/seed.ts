@@ -7,7 +7,6 @@ import { NotFoundError } from '@enchilada/core';
 import type { Predictions } from '@enchilada/models';
 import { DuplicateIdError, clientKey, type PredictionService } from '../prediction-service.js';
 import type { ServingState } from '../serving-state.js';
-import { UnavailableError, isDatabaseError } from '../errors.js';
 
 export interface SeedOptions { readonly modelName: string; readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions }
 
@@ -61,13 +60,8 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
   }, async (req) => {
     const { id, true_class: trueClass } = req.body as { id: string | number; true_class: string | number };
     if (!opts.state.name(modelName)) throw new NotFoundError(`there is no published model named "${modelName}"`);
-    let r;
-    try {
-      r = await predictions.setOutcome(modelName, clientKey(id), trueClass, true);
-    } catch (err) {
-      if (isDatabaseError(err)) throw new UnavailableError('the database is unavailable: nothing was stored, try again');
-      throw err;
-    }
+    // A database failure reaches the error handler: 503, nothing stored.
+    const r = await predictions.setOutcome(modelName, clientKey(id), trueClass, true);
     if (r.status === 'unknown') return { error: `Observation ID: '${String(id)}' does not exist` };
     const p = r.prediction;
     const out = (p.output ?? {}) as { prediction?: string | number; probabilities?: Record<string, number> };

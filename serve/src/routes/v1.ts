@@ -6,7 +6,6 @@ import { BadRequestError, ForbiddenError, HttpError, NotFoundError, Unauthorized
 import { hashApiKey, type Predictions } from '@enchilada/models';
 import { publicPrediction, clientKey, type Instance, type PredictionService } from '../prediction-service.js';
 import type { ServingState } from '../serving-state.js';
-import { UnavailableError, isDatabaseError } from '../errors.js';
 
 export interface V1Options {
   readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions; readonly serve: ServeConfig;
@@ -138,13 +137,8 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
         throw new BadRequestError('outcome must be a finite number', 'outcome');
       }
     }
-    let r;
-    try {
-      r = await predictions.setOutcome(name, clientKey(body.id), body.outcome, body.replace);
-    } catch (err) {
-      if (isDatabaseError(err)) throw new UnavailableError('the database is unavailable: nothing was stored, try again');
-      throw err;
-    }
+    // A database failure reaches the error handler: 503, nothing stored.
+    const r = await predictions.setOutcome(name, clientKey(body.id), body.outcome, body.replace);
     if (r.status === 'unknown') throw new NotFoundError(`there is no prediction with id ${JSON.stringify(body.id)} for "${name}"`);
     if (r.status === 'already-set') {
       const e = new HttpError(409, `the outcome of ${JSON.stringify(body.id)} is already set; send "replace": true to change it`, 'outcome_set');

@@ -68,38 +68,55 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** Population stability index of `actual` against `expected`, over `bins` quantile bins of `expected`. */
-export function psi(expected: readonly number[], actual: readonly number[], bins = 10): number {
-  if (!expected.length || !actual.length) return Number.NaN;
+/**
+ * What PSI needs of the expected (training) values: the edges of `bins` quantile bins and each
+ * bin's share. Computed once per model (viz keeps it), not per window.
+ */
+export interface PsiReference { readonly edges: readonly number[]; readonly shares: readonly number[] }
+
+function binCounts(edges: readonly number[], xs: readonly number[]): number[] {
+  const c = new Array<number>(edges.length + 1).fill(0);
+  for (const x of xs) {
+    let k = 0;
+    while (k < edges.length && x > edges[k]) k++;
+    c[k]++;
+  }
+  return c;
+}
+
+export function psiReference(expected: readonly number[], bins = 10): PsiReference | null {
+  if (!expected.length) return null;
   const sorted = [...expected].sort((a, b) => a - b);
   const edges: number[] = [];
   for (let i = 1; i < bins; i++) edges.push(quantile(sorted, i / bins));
   const uniq = [...new Set(edges)];
-  const count = (xs: readonly number[]) => {
-    const c = new Array<number>(uniq.length + 1).fill(0);
-    for (const x of xs) {
-      let k = 0;
-      while (k < uniq.length && x > uniq[k]) k++;
-      c[k]++;
-    }
-    return c;
-  };
-  const e = count(expected);
-  const a = count(actual);
+  return { edges: uniq, shares: binCounts(uniq, expected).map((n) => n / expected.length) };
+}
+
+/** Population stability index of `actual` against a reference; NaN without values on either side. */
+export function psiAgainst(ref: PsiReference | null, actual: readonly number[]): number {
+  if (!ref || !actual.length) return Number.NaN;
+  const a = binCounts(ref.edges, actual);
   const eps = 1e-4;
   let s = 0;
-  for (let k = 0; k < e.length; k++) {
-    const pe = Math.max(e[k] / expected.length, eps);
+  for (let k = 0; k < a.length; k++) {
+    const pe = Math.max(ref.shares[k], eps);
     const pa = Math.max(a[k] / actual.length, eps);
     s += (pa - pe) * Math.log(pa / pe);
   }
   return s;
 }
 
+/** Population stability index of `actual` against `expected`, over `bins` quantile bins of `expected`. */
+export function psi(expected: readonly number[], actual: readonly number[], bins = 10): number {
+  return psiAgainst(psiReference(expected, bins), actual);
+}
+
 export function monitoringFigures(
   rows: readonly WindowRow[],
   model: { readonly task: 'classification' | 'regression'; readonly classes: readonly string[] | null; readonly features: readonly string[] },
-  training: Readonly<Record<string, readonly number[]>>,
+  /** Per feature, the PSI reference of its training values (`psiReference`); a feature without one has no drift figure. */
+  training: Readonly<Record<string, PsiReference | null>>,
   opts: {
     /** Bucket width (default 1 minute). */
     readonly bucketMinutes?: number;
@@ -172,7 +189,7 @@ export function monitoringFigures(
 
   const drift = model.features.map((f) => {
     const actual = rows.map((r) => r.observation[f]).filter((v): v is number => typeof v === 'number');
-    return { feature: f, psi: psi(training[f] ?? [], actual) };
+    return { feature: f, psi: psiAgainst(training[f] ?? null, actual) };
   });
 
   return {

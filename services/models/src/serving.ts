@@ -262,10 +262,4 @@ export class Predictions {
     const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM predictions ${where}`, args);
     return Number(rows[0].n);
   }
-
-  async count(modelName?: string): Promise<number> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT COUNT(*) AS n FROM predictions ${modelName === undefined ? '' : 'WHERE model_name = ?'}`, modelName === undefined ? [] : [modelName]);
-    return Number(rows[0].n);
-  }
 }

@@ -1,4 +1,4 @@
-import { PSI_THRESHOLD, bucketMinutesFor, monitoringFigures, psi, quantile, type WindowRow } from '../src/monitoring.js';
+import { PSI_THRESHOLD, bucketMinutesFor, monitoringFigures, psi, psiReference, quantile, type WindowRow } from '../src/monitoring.js';
 
 const normal = (n: number, shift = 0) => Array.from({ length: n }, (_, i) => {
   // deterministic, roughly normal: sum of 4 spread sequences
@@ -27,7 +27,7 @@ describe('monitoring figures', () => {
       { createdAt: new Date(t0 + 70_000), latencyMs: 2, output: { prediction: '0', probabilities: { 0: 0.85, 1: 0.15 } }, outcome: '0', observation: { a: 3 } },
       { createdAt: new Date(t0 + 80_000), latencyMs: 4, output: { prediction: '1', probabilities: { 0: 0.3, 1: 0.7 } }, outcome: null, observation: { a: 4 } },
     ];
-    const f = monitoringFigures(rows, { task: 'classification', classes: ['0', '1'], features: ['a'] }, { a: [1, 2, 3, 4] });
+    const f = monitoringFigures(rows, { task: 'classification', classes: ['0', '1'], features: ['a'] }, { a: psiReference([1, 2, 3, 4]) });
     expect(f.buckets.map((m) => [m.count, m.withOutcome])).toEqual([[2, 2], [2, 1]]);
     expect(f.outcomeShare).toBe(0.75);
     expect(f.live).toEqual({ accuracy: 2 / 3, f1Macro: (2 / 3 + 2 / 3) / 2 });

@@ -4,6 +4,7 @@
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { signVizToken, type Secret } from '@enchilada/core';
+import { MODEL_NAME } from '@enchilada/models';
 
 export interface VizProxyOptions { readonly vizUrl: string; readonly vizKey: Secret }
 
@@ -15,7 +16,7 @@ export function documentClaim(path: string, query: Record<string, unknown>): str
   if (!m) return null;
   const id = (v: unknown) => typeof v === 'string' && /^\d{1,10}$/.test(v);
   if (id(query.model)) return `${m[1]}:model:${String(query.model)}`;
-  if (typeof query.name === 'string' && /^[a-z0-9-]{1,64}$/.test(query.name)) return `${m[1]}:name:${query.name}`;
+  if (typeof query.name === 'string' && MODEL_NAME.test(query.name)) return `${m[1]}:name:${query.name}`;
   return id(query.dataset) ? `${m[1]}:${String(query.dataset)}` : m[1];
 }
 

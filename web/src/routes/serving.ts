@@ -102,7 +102,7 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
 
   app.get('/published/:name/monitor', {
     schema: {
-      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } } },
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: MODEL_NAME.source } } },
       querystring: { type: 'object', properties: { hours: { type: 'integer', enum: [1, 6, 24, 168], default: 1 } } },
     },
   }, async (req: FastifyRequest<{ Params: { name: string }; Querystring: { hours: number } }>, reply) => {
