@@ -5,7 +5,7 @@ export { exportPipelineToOnnx } from './onnx/export.js';
 export { classificationTarget, regressionTarget, takeTarget } from './target.js';
 export { RandomState } from './random/random-state.js';
 export { StandardScaler, StandardScalerModel } from './preprocessing/standard-scaler.js';
-export { Pipeline, PipelineModel } from './pipeline.js';
+export { Pipeline, PipelineModel, fitPreprocessing, type Preprocessing, type FittedPreprocessing } from './pipeline.js';
 export { trainTestSplit, type Split } from './model-selection/train-test-split.js';
 export { kFold, stratifiedKFold } from './model-selection/folds.js';
 export { expandGrid, arange, type ParamGrid, type ParamSet, type ParamValue } from './model-selection/param-grid.js';
@@ -28,3 +28,12 @@ export { RandomForestClassifier, RandomForestRegressor, RandomForestClassifierMo
 export { GradientBoostingClassifier, GradientBoostingRegressor, GradientBoostingClassifierModel, GradientBoostingRegressorModel, type GradientBoostingParams } from './ensemble/gradient-boosting.js';
 export { SVC, SvcModel, type SvcParams } from './svm/svc.js';
 export { SVR, SvrModel, type SvrParams } from './svm/svr.js';
+export { tableFromColumns, tableFromRecords, compareCodePoints, UNSEEN, type InputColumn, type NumericInput, type CategoricalInput, type RawColumn, type Table } from './preprocessing/table.js';
+export { SimpleImputer, SimpleImputerModel, NUMERIC_STRATEGIES, type NumericStrategy, type SimpleImputerParams } from './preprocessing/simple-imputer.js';
+export {
+  StringImputer, StringImputerModel, OneHotEncoder, OneHotEncoderModel, OneHotColumn, OrdinalEncoder, OrdinalEncoderModel, OrdinalColumn,
+  CATEGORICAL_STRATEGIES, DEFAULT_FILL, type CategoricalStrategy, type OneHotParams, type ColumnCoding,
+} from './preprocessing/categorical.js';
+export {
+  ColumnTransformer, ColumnTransformerModel, PREPROCESS_DEFAULTS, onnxInputNames, type PreprocessParams, type ColumnTransformerSpec, type Encoding,
+} from './preprocessing/column-transformer.js';

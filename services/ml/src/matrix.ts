@@ -55,6 +55,17 @@ export class Matrix {
     return out;
   }
 
+  /** The columns at the given indices, copied, in that order. */
+  columnsAt(indices: ArrayLike<number>): Matrix {
+    const k = indices.length;
+    const out = new Matrix(this.rows, k);
+    for (let i = 0; i < this.rows; i++) {
+      const src = i * this.cols, dst = i * k;
+      for (let q = 0; q < k; q++) out.data[dst + q] = this.data[src + indices[q]];
+    }
+    return out;
+  }
+
   toRows(): number[][] {
     const out: number[][] = [];
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.row(i)));

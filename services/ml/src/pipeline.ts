@@ -1,19 +1,40 @@
-// Pipeline(StandardScaler, model), the seed application's workload, as an estimator itself: its
-// params are the final model's, so a grid over the pipeline is a grid over the model. A path fit
-// scales once and hands the scaled data to the model's own fitPath.
+// Pipeline(preprocessing, model) as an estimator itself: its params are the final model's, so a grid
+// over the pipeline is a grid over the model. The preprocessing is the seed's StandardScaler
+// (`true`), nothing (`false`), or a ColumnTransformer for mixed tables (imputation, encoding,
+// scaling). A path fit preprocesses once and hands the result to the model's own fitPath.
 import type { Matrix } from './matrix.js';
 import { isClassifier, type Estimator, type FitContext, type Model, type Target } from './estimator.js';
 import type { OnnxGraph } from './onnx/graph.js';
-import { StandardScaler, type StandardScalerModel } from './preprocessing/standard-scaler.js';
+import { StandardScaler, StandardScalerModel } from './preprocessing/standard-scaler.js';
+import { ColumnTransformer, ColumnTransformerModel } from './preprocessing/column-transformer.js';
+
+/** `true`: StandardScaler; `false`: none; or a ColumnTransformer. */
+export type Preprocessing = boolean | ColumnTransformer;
+export type FittedPreprocessing = StandardScalerModel | ColumnTransformerModel | null;
+
+export function fitPreprocessing(pre: Preprocessing, X: Matrix): FittedPreprocessing {
+  if (pre === false) return null;
+  return pre === true ? new StandardScaler().fit(X) : pre.fit(X);
+}
 
 export class PipelineModel<M extends Model = Model> implements Model {
-  constructor(readonly scaler: StandardScalerModel | null, readonly model: M) {}
+  constructor(readonly pre: FittedPreprocessing, readonly model: M) {}
+
+  /** The seed pipeline's scaler, when that is the preprocessing. */
+  get scaler(): StandardScalerModel | null {
+    return this.pre instanceof StandardScalerModel ? this.pre : null;
+  }
+
+  /** The mixed-table preprocessing, when that is the preprocessing. */
+  get columns(): ColumnTransformerModel | null {
+    return this.pre instanceof ColumnTransformerModel ? this.pre : null;
+  }
 
   transform(X: Matrix): Matrix {
-    if (!this.scaler) return X;
-    // Tree models read float32 values; scaling in float32 as the ONNX graph does keeps every row on
-    // the same side of every threshold in both (a float64 scale rounded afterwards can differ).
-    return (this.model as { float32Input?: boolean }).float32Input ? this.scaler.transformFloat32(X) : this.scaler.transform(X);
+    if (!this.pre) return X;
+    // Tree models read float32 values; preprocessing in float32 as the ONNX graph does keeps every
+    // row on the same side of every threshold in both (a float64 result rounded afterwards can differ).
+    return (this.model as { float32Input?: boolean }).float32Input ? this.pre.transformFloat32(X) : this.pre.transform(X);
   }
 
   predict(X: Matrix): Float64Array | Int32Array {
@@ -29,39 +50,46 @@ export class PipelineModel<M extends Model = Model> implements Model {
     return this.model.predictProba(this.transform(X));
   }
 
+  /** Declares the graph's inputs (one float matrix `X` of `nFeatures`, or one per column) and appends the preprocessing. */
+  inputToOnnx(g: OnnxGraph, nFeatures: number): string {
+    if (this.pre instanceof ColumnTransformerModel) return this.pre.toOnnx(g);
+    const input = g.addInput(g.input, 'float', ['N', nFeatures]);
+    return this.pre ? this.pre.toOnnx(g, input) : input;
+  }
+
   toOnnx(g: OnnxGraph, input: string): string {
-    return this.model.toOnnx(g, this.scaler ? this.scaler.toOnnx(g, input) : input);
+    if (this.pre instanceof ColumnTransformerModel) throw new TypeError('a mixed-table pipeline declares its own inputs: use exportPipelineToOnnx');
+    return this.model.toOnnx(g, this.pre ? this.pre.toOnnx(g, input) : input);
   }
 }
 
 export class Pipeline<P extends object = object, M extends Model = Model> implements Estimator<P, PipelineModel<M>> {
-  constructor(readonly model: Estimator<P, M>, readonly scale = true) {}
+  constructor(readonly model: Estimator<P, M>, readonly pre: Preprocessing = true) {}
 
   get name(): string { return this.model.name; }
   get task() { return this.model.task; }
   get params(): Readonly<P> { return this.model.params; }
 
   with(changes: Partial<P>): Pipeline<P, M> {
-    return new Pipeline(this.model.with(changes), this.scale);
+    return new Pipeline(this.model.with(changes), this.pre);
   }
 
-  private scaled(X: Matrix): { scaler: StandardScalerModel | null; Xs: Matrix } {
-    if (!this.scale) return { scaler: null, Xs: X };
-    const scaler = new StandardScaler().fit(X);
-    return { scaler, Xs: scaler.transform(X) };
+  private prepared(X: Matrix): { pre: FittedPreprocessing; Xs: Matrix } {
+    const pre = fitPreprocessing(this.pre, X);
+    return { pre, Xs: pre ? pre.transform(X) : X };
   }
 
   fit(X: Matrix, y: Target, ctx?: FitContext): PipelineModel<M> {
-    const { scaler, Xs } = this.scaled(X);
-    return new PipelineModel(scaler, this.model.fit(Xs, y, ctx));
+    const { pre, Xs } = this.prepared(X);
+    return new PipelineModel(pre, this.model.fit(Xs, y, ctx));
   }
 
   fitPath(X: Matrix, y: Target, settings: readonly Partial<P>[], ctx?: FitContext): PipelineModel<M>[] {
-    const { scaler, Xs } = this.scaled(X);
+    const { pre, Xs } = this.prepared(X);
     const models = this.model.fitPath
       ? this.model.fitPath(Xs, y, settings, ctx)
       : settings.map((s) => this.model.with(s).fit(Xs, y, ctx));
-    return models.map((m) => new PipelineModel(scaler, m));
+    return models.map((m) => new PipelineModel(pre, m));
   }
 
   pathKey(setting: Partial<P>): string {

@@ -6,7 +6,7 @@ import type { Estimator, FitContext, Model, Target } from '../estimator.js';
 import { takeTarget } from '../target.js';
 import { accuracy } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
-import { StandardScaler } from '../preprocessing/standard-scaler.js';
+import { fitPreprocessing, type Preprocessing } from '../pipeline.js';
 import type { ParamSet } from './param-grid.js';
 import type { Split } from './train-test-split.js';
 
@@ -45,7 +45,7 @@ export function score(model: Model, X: Matrix, y: Target): number {
 
 interface FoldData { Xtr: Matrix; ytr: Target; Xte: Matrix; yte: Target }
 
-/** Runs tasks against one (X, y, folds); fold data is scaled once and reused across tasks. */
+/** Runs tasks against one (X, y, folds); fold data is preprocessed once and reused across tasks. */
 export class CvRunner {
   private readonly cache = new Map<number, FoldData>();
 
@@ -55,7 +55,7 @@ export class CvRunner {
     private readonly X: Matrix,
     private readonly y: Target,
     private readonly folds: readonly Split[],
-    private readonly scale: boolean,
+    private readonly pre: Preprocessing,
     private readonly ctx: FitContext,
   ) {}
 
@@ -64,10 +64,10 @@ export class CvRunner {
     if (!d) {
       const { train, test } = this.folds[f];
       let Xtr = this.X.takeRows(train), Xte = this.X.takeRows(test);
-      if (this.scale) {
-        const s = new StandardScaler().fit(Xtr);
-        Xtr = s.transform(Xtr);
-        Xte = s.transform(Xte);
+      const fitted = fitPreprocessing(this.pre, Xtr);
+      if (fitted) {
+        Xtr = fitted.transform(Xtr);
+        Xte = fitted.transform(Xte);
       }
       d = { Xtr, ytr: takeTarget(this.y, train), Xte, yte: takeTarget(this.y, test) };
       this.cache.set(f, d);

@@ -5,13 +5,14 @@
 // estimator comes from the registry, else in this thread; both give identical scores.
 import type { Matrix } from '../matrix.js';
 import { AbortedError, type Estimator, type Target } from '../estimator.js';
-import { Pipeline, type PipelineModel } from '../pipeline.js';
+import { Pipeline, type PipelineModel, type Preprocessing } from '../pipeline.js';
 import { modelSpec } from '../registry.js';
 import { CvRunner, planTasks, type CvScore } from './cv-tasks.js';
 import { kFold, stratifiedKFold } from './folds.js';
 import { expandGrid, type ParamGrid, type ParamSet } from './param-grid.js';
 import type { Split } from './train-test-split.js';
 import { sharedPool, type WorkerPool } from './worker-pool.js';
+import type { ColumnTransformer } from '../preprocessing/column-transformer.js';
 import { shared } from './worker-protocol.js';
 
 export interface GridSearchOptions {
@@ -21,8 +22,10 @@ export interface GridSearchOptions {
   readonly baseParams?: ParamSet;
   readonly grid: ParamGrid;
   readonly cv?: number;
-  /** Put a StandardScaler before the model (the seed's pipeline); default true. */
+  /** Put a StandardScaler before the model (the seed's pipeline); default true. Ignored with `columns`. */
   readonly scale?: boolean;
+  /** Preprocessing for a mixed table (X coded as preprocessing/table.ts describes), fitted inside each fold. */
+  readonly columns?: ColumnTransformer;
   readonly seed?: number;
   /** Worker threads: a pool, or 0 to run in this thread. Default: the shared pool (one per core). */
   readonly workers?: WorkerPool | 0;
@@ -67,7 +70,7 @@ export function cvFolds(X: Matrix, y: Target, k: number): Split[] {
 
 export async function gridSearchCV(X: Matrix, y: Target, opts: GridSearchOptions): Promise<GridSearchResult> {
   const k = opts.cv ?? 5;
-  const scale = opts.scale ?? true;
+  const pre: Preprocessing = opts.columns ?? opts.scale ?? true;
   const seed = opts.seed ?? 0;
   const est = typeof opts.estimator === 'string' ? modelSpec(opts.estimator).create(opts.baseParams) : opts.estimator;
   const candidates = expandGrid(opts.grid);
@@ -89,10 +92,10 @@ export async function gridSearchCV(X: Matrix, y: Target, opts: GridSearchOptions
     await pool.run({
       model: opts.estimator, baseParams: opts.baseParams ?? {}, candidates,
       rows: X.rows, cols: X.cols, X: shared(X.data), y: yShared,
-      folds: folds.map((f) => ({ train: shared(f.train), test: shared(f.test) })), scale, seed,
+      folds: folds.map((f) => ({ train: shared(f.train), test: shared(f.test) })), pre: typeof pre === 'boolean' ? pre : pre.spec, seed,
     }, tasks, collect, opts.signal);
   } else {
-    const runner = new CvRunner(est, candidates, X, y, folds, scale, { seed, signal: opts.signal });
+    const runner = new CvRunner(est, candidates, X, y, folds, pre, { seed, signal: opts.signal });
     for (const t of tasks) {
       if (opts.signal?.aborted) throw new AbortedError();
       collect(runner.run(t));
@@ -114,7 +117,7 @@ export async function gridSearchCV(X: Matrix, y: Target, opts: GridSearchOptions
   let bestIndex = 0;
   for (let i = 1; i < ranked.length; i++) if (key(ranked[i]) > key(ranked[bestIndex])) bestIndex = i;
   const t0 = performance.now();
-  const bestModel = new Pipeline(est.with(candidates[bestIndex]), scale).fit(X, y, { seed, signal: opts.signal });
+  const bestModel = new Pipeline(est.with(candidates[bestIndex]), pre).fit(X, y, { seed, signal: opts.signal });
   return {
     candidates: ranked, bestIndex, bestParams: candidates[bestIndex], bestScore: ranked[bestIndex].meanTestScore,
     bestModel, refitTime: (performance.now() - t0) / 1000, folds,

@@ -1,6 +1,7 @@
 // Messages between the grid search and its workers. Data travels as SharedArrayBuffer views.
 import type { CvScore, CvTask } from './cv-tasks.js';
 import type { ParamSet } from './param-grid.js';
+import type { ColumnTransformerSpec } from '../preprocessing/column-transformer.js';
 
 export interface WorkerJob {
   readonly jobId: number;
@@ -13,7 +14,8 @@ export interface WorkerJob {
   readonly X: Float64Array;
   readonly y: { kind: 'classification'; codes: Int32Array; classes: readonly string[] } | { kind: 'regression'; values: Float64Array };
   readonly folds: readonly { train: Int32Array; test: Int32Array }[];
-  readonly scale: boolean;
+  /** The seed's StandardScaler (true), none (false), or a mixed-table ColumnTransformer. */
+  readonly pre: boolean | ColumnTransformerSpec;
   readonly seed: number;
 }
 

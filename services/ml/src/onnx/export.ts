@@ -1,5 +1,6 @@
 // Exports a fitted Pipeline to ONNX bytes with the outputs the serving side expects: input `X`
-// float [N, F]; classifiers give `label` int64 [N] (class index) and `probabilities` float [N, C],
+// float [N, F] (numeric pipelines) or one input per original column (mixed tables: float [N, 1]
+// for numbers, string [N, 1] for text; see ColumnTransformerModel); classifiers give `label` int64 [N] (class index) and `probabilities` float [N, C],
 // regressors `variable` float [N, 1].
 import { hasOnnxOutputs, isClassifier, type Model } from '../estimator.js';
 import type { PipelineModel } from '../pipeline.js';
@@ -7,8 +8,8 @@ import { int } from './graph.js';
 import { OnnxGraph } from './graph.js';
 
 export function exportPipelineToOnnx(model: PipelineModel<Model>, nFeatures: number): Uint8Array {
-  const g = new OnnxGraph(nFeatures);
-  const input = model.scaler ? model.scaler.toOnnx(g, g.input) : g.input;
+  const g = new OnnxGraph();
+  const input = model.inputToOnnx(g, nFeatures);
   const inner = model.model;
   if (isClassifier(inner)) {
     const C = inner.classes.length;

@@ -36,7 +36,7 @@ export interface Tensor {
   readonly values: ArrayLike<number>;
 }
 
-const ELEM = { float: onnx.TensorProto.DataType.FLOAT, int64: onnx.TensorProto.DataType.INT64 } as const;
+const ELEM = { float: onnx.TensorProto.DataType.FLOAT, int64: onnx.TensorProto.DataType.INT64, string: onnx.TensorProto.DataType.STRING } as const;
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function tensorProto(name: string, t: Tensor): ITensorProto {
@@ -59,9 +59,12 @@ function attribute(name: string, a: Attr): IAttributeProto {
   return { name, type: T.TENSOR, t: tensorProto(name, a.tensor) };
 }
 
+/** Types a graph input or output may have; strings only as inputs (categorical columns). */
+export type ValueType = TensorType | 'string';
+
 export interface GraphOutput {
   readonly name: string;
-  readonly type: TensorType;
+  readonly type: ValueType;
   /** Dimensions; a string is a symbolic dimension (the batch size 'N'). */
   readonly dims: readonly (number | string)[];
 }
@@ -71,13 +74,23 @@ export class OnnxGraph {
   private readonly initializers: ITensorProto[] = [];
   private readonly used = new Set<string>();
   private readonly valueInfos: GraphOutput[] = [];
+  private readonly inputs: GraphOutput[] = [];
   private counter = 0;
 
-  /** The input tensor `X`: float [N, nFeatures]. */
+  /** The input tensor `X`: float [N, nFeatures], declared when the graph is built with a feature count. */
   readonly input = 'X';
 
-  constructor(readonly nFeatures: number) {
-    this.used.add(this.input);
+  /** With `nFeatures`, the graph reads one float matrix `X`; without, inputs are added with `addInput`. */
+  constructor(readonly nFeatures?: number) {
+    if (nFeatures !== undefined) this.addInput(this.input, 'float', ['N', nFeatures]);
+  }
+
+  /** Declares a graph input; its name must not be taken. */
+  addInput(name: string, type: ValueType, dims: readonly (number | string)[]): string {
+    if (this.used.has(name)) throw new RangeError(`ONNX input name ${JSON.stringify(name)} is already used`);
+    this.used.add(name);
+    this.inputs.push({ name, type, dims });
+    return name;
   }
 
   /** A new tensor name, unique in this graph. */
@@ -92,7 +105,7 @@ export class OnnxGraph {
    * Declares the type of an intermediate tensor (graph value_info). Needed after ai.onnx.ml
    * operators whose outputs older checkers cannot type (Scaler), when standard operators follow.
    */
-  declare(name: string, type: TensorType, dims: readonly (number | string)[]): void {
+  declare(name: string, type: ValueType, dims: readonly (number | string)[]): void {
     this.valueInfos.push({ name, type, dims });
   }
 
@@ -135,7 +148,7 @@ export class OnnxGraph {
 
   /** Encodes the model with the given graph outputs (already produced by some node). */
   toBytes(outputs: readonly GraphOutput[], name = 'enchilada'): Uint8Array {
-    const valueInfo = (n: string, type: TensorType, dims: readonly (number | string)[]) => ({
+    const valueInfo = (n: string, type: ValueType, dims: readonly (number | string)[]) => ({
       name: n,
       type: {
         tensorType: {
@@ -153,7 +166,7 @@ export class OnnxGraph {
         name,
         node: this.nodes,
         initializer: this.initializers,
-        input: [valueInfo(this.input, 'float', ['N', this.nFeatures])],
+        input: this.inputs.map((o) => valueInfo(o.name, o.type, o.dims)),
         output: outputs.map((o) => valueInfo(o.name, o.type, o.dims)),
         valueInfo: this.valueInfos.map((o) => valueInfo(o.name, o.type, o.dims)),
       },
