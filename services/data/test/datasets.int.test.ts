@@ -31,7 +31,7 @@ const cols3: ColumnSpec[] = [
 ];
 
 describe('toy datasets', () => {
-  it.each([['iris', 150], ['wine', 178], ['boston', 506], ['auto-mpg', 398], ['breast-cancer', 569]])('loads %s with %i rows', async (name, rows) => {
+  it.each([['iris', 150], ['wine', 178], ['boston', 506], ['auto-mpg', 398], ['breast-cancer', 569], ['penguins', 344]])('loads %s with %i rows', async (name, rows) => {
     const ds = await toys.load(db.pool, name, null);
     expect(ds.rowCount).toBe(rows);
     expect(ds.origin).toBe('toy');
@@ -43,6 +43,27 @@ describe('toy datasets', () => {
     const ds = await new Catalog(db.pool).byName('auto-mpg');
     const [r] = await db.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteIdent(ds!.tableName)} WHERE horsepower IS NULL`);
     expect(Number(r[0].n)).toBe(6);
+  });
+
+  it('lists the six toy datasets, each with a shipped file', async () => {
+    const list = await toys.list();
+    expect(list.map((t) => t.name)).toEqual(['iris', 'wine', 'boston', 'auto-mpg', 'breast-cancer', 'penguins']);
+    for (const t of list) expect(existsSync(join(DATASETS_DIR, t.file))).toBe(true);
+  });
+
+  it("keeps the Palmer penguins' missing values as NULL and their text columns as text", async () => {
+    const ds = (await new Catalog(db.pool).byName('penguins'))!;
+    const t = quoteIdent(ds.tableName);
+    const [r] = await db.pool.query<RowDataPacket[]>(
+      `SELECT SUM(bill_length_mm IS NULL) AS bill, SUM(body_mass_g IS NULL) AS mass, SUM(sex IS NULL) AS sex, COUNT(DISTINCT island) AS islands FROM ${t}`);
+    expect([r[0].bill, r[0].mass, r[0].sex, r[0].islands].map(Number)).toEqual([2, 2, 11, 3]);
+    expect(ds.columns.filter((c) => c.type === 'text').map((c) => c.name)).toEqual(['species', 'island', 'sex']);
+    expect(Object.fromEntries(ds.stats!.classCounts!.map((c) => [c.value, c.count]))).toEqual({ Adelie: 152, Gentoo: 124, Chinstrap: 68 });
+  });
+
+  it("keeps Auto MPG's origin a text feature", async () => {
+    const ds = (await new Catalog(db.pool).byName('auto-mpg'))!;
+    expect(ds.columns.find((c) => c.name === 'origin')).toEqual({ name: 'origin', type: 'text', role: 'feature' });
   });
 
   it('computes statistics in SQL equal to pandas describe() and the class counts', async () => {
