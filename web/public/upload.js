@@ -13,7 +13,7 @@
   var table = document.getElementById('preview-table');
   var loadBox = document.getElementById('load-progress');
   var preview = null;
-  var TYPES = ['integer', 'decimal', 'text', 'boolean'];
+  var TYPES = ['integer', 'decimal', 'text', 'boolean', 'date'];
   var ROLES = ['feature', 'target', 'identifier', 'ignored'];
 
   function show(el, on) { el.classList.toggle('d-none', !on); }

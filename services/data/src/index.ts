@@ -1,4 +1,5 @@
 export * from './column-types.js';
+export * from './dates.js';
 export * from './names.js';
 export * from './csv-reader.js';
 export * from './catalog.js';

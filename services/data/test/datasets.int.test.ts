@@ -105,11 +105,13 @@ describe.each(['load-data', 'insert'] as const)('CSV upload errors (rows sent by
     ['an unclosed quote', 'a,b,label\n1,2.5,"x\n3,4,y\n', /line \d+: a quoted value is not closed/],
     ['a value not of its column type', 'a,b,label\n1,2.5,x\n2,abc,y\n', /line 3, column "b": "abc" is not a number/],
     ['an integer column holding a decimal', 'a,b,label\n1.5,2.5,x\n', /line 2, column "a": "1.5" is not an integer/],
+    ['a date column holding a non-date', 'a,b,label,when\n1,2.5,x,2024-03-01\n2,3.5,y,2024-02-30\n', /line 3, column "when": "2024-02-30" is not a date: day 30 of month 2/],
     ['non-UTF-8 bytes', Buffer.concat([Buffer.from('a,b,label\n1,2,x\n1,2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]), /line 3: the file is not UTF-8/],
     ['a header and no rows', 'a,b,label\n', /no rows/],
   ])('reports %s with its line and column and changes nothing', async (_what, text, message) => {
     const before = await snapshot();
-    await expect((async () => loadDataset(db.pool, spec(cols3), await csv(text), { method }))()).rejects.toThrow(message);
+    const columns = String(text).startsWith('a,b,label,when') ? [...cols3, { name: 'when', type: 'date', role: 'feature' } as const] : cols3;
+    await expect((async () => loadDataset(db.pool, spec(columns), await csv(text), { method }))()).rejects.toThrow(message);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -174,6 +176,39 @@ describe('the two ways of sending rows', () => {
     expect(a.rows[4][4]).toBe('back\\slash \\N and "quotes"');
     expect(a.rows[5][4]).toBe('größe ✓ 中文');
     expect(a.rows[6][4]).toBe('\\N');
+  });
+});
+
+describe('date columns', () => {
+  const columns: ColumnSpec[] = [{ name: 'when', type: 'date', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }];
+  const text = 'when,label\n2024-03-01,a\n2024-03-01T12:30:00+02:00,b\n,a\n2024-03-01 23:59:59.250,b\n1999-12-31T23:00:00-02:00,a\n';
+
+  it.each(['load-data', 'insert'] as const)('stores dates in UTC (offsets honoured) and shows and exports them as ISO text (rows sent by %s)', async (method) => {
+    const ds = await loadDataset(db.pool, spec(columns, `dates_${method.replace('-', '_')}`), await csv(text), { method });
+    // A different session time zone changes nothing: DATETIME is stored as written, and read out as text.
+    const conn = await db.pool.getConnection();
+    try {
+      await conn.query("SET time_zone = '+05:00'");
+      const [r] = await conn.query<RowDataPacket[]>({ sql: `SELECT DATE_FORMAT(\`when\`, '%Y-%m-%d %H:%i:%s.%f') FROM ${quoteIdent(ds.tableName)} ORDER BY \`_row\``, rowsAsArray: true });
+      expect((r as unknown as unknown[][]).map((x) => x[0])).toEqual(['2024-03-01 00:00:00.000000', '2024-03-01 10:30:00.000000', null, '2024-03-01 23:59:59.250000', '2000-01-01 01:00:00.000000']);
+    } finally {
+      conn.release();
+    }
+    const page = await readPage(db.pool, ds, { offset: 0, limit: 10 });
+    expect(page.rows.map((x) => x[0])).toEqual(['2024-03-01', '2024-03-01T10:30:00', null, '2024-03-01T23:59:59.250', '2000-01-01T01:00:00']);
+    const sorted = await readPage(db.pool, ds, { offset: 0, limit: 10, sort: 'when', desc: true });
+    expect(sorted.rows.map((x) => x[0])).toEqual(['2024-03-01T23:59:59.250', '2024-03-01T10:30:00', '2024-03-01', '2000-01-01T01:00:00', null]);
+    const chunks: Buffer[] = [];
+    for await (const c of csvStream(db.pool, ds)) chunks.push(Buffer.from(c));
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('when,label\n2024-03-01,a\n2024-03-01T10:30:00,b\n,a\n2024-03-01T23:59:59.250,b\n2000-01-01T01:00:00,a\n');
+    expect(ds.stats?.numeric).toEqual([]);
+  });
+
+  it('refuses a date column as the target and changes nothing', async () => {
+    const before = await snapshot();
+    const bad: ColumnSpec[] = [{ name: 'x', type: 'integer', role: 'feature' }, { name: 'when', type: 'date', role: 'target' }];
+    await expect((async () => loadDataset(db.pool, { ...spec(bad, 'date_target'), task: 'regression' }, await csv('x,when\n1,2024-03-01\n')))()).rejects.toThrow(/"when" is a date column/);
+    expect(await snapshot()).toEqual(before);
   });
 });
 
