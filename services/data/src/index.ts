@@ -11,3 +11,4 @@ export * from './uploads.js';
 export * from './loads.js';
 export * from './sample.js';
 export * from './training-data.js';
+export * from './training-table.js';
