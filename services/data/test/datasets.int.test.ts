@@ -202,6 +202,7 @@ describe('date columns', () => {
     for await (const c of csvStream(db.pool, ds)) chunks.push(Buffer.from(c));
     expect(Buffer.concat(chunks).toString('utf8')).toBe('when,label\n2024-03-01,a\n2024-03-01T10:30:00,b\n,a\n2024-03-01T23:59:59.250,b\n2000-01-01T01:00:00,a\n');
     expect(ds.stats?.numeric).toEqual([]);
+    expect(ds.stats?.dates).toEqual([{ name: 'when', count: 4, missing: 1, min: '2000-01-01T01:00:00', max: '2024-03-01T23:59:59.250' }]);
   });
 
   it('refuses a date column as the target and changes nothing', async () => {
@@ -209,6 +210,59 @@ describe('date columns', () => {
     const bad: ColumnSpec[] = [{ name: 'x', type: 'integer', role: 'feature' }, { name: 'when', type: 'date', role: 'target' }];
     await expect((async () => loadDataset(db.pool, { ...spec(bad, 'date_target'), task: 'regression' }, await csv('x,when\n1,2024-03-01\n')))()).rejects.toThrow(/"when" is a date column/);
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('statistics of text columns', () => {
+  // A table shaped like Titanic's text columns: Name all different, Ticket mostly, Cabin mostly
+  // missing with 147 values, Embarked three ports and 2 missing.
+  const N = 891;
+  const rows = Array.from({ length: N }, (_, i) => ({
+    name: `Passenger ${i}`,
+    ticket: `T${i < 681 ? i : i % 100}`,
+    cabin: i < 204 ? `C${i % 147}` : '',
+    embarked: i < 2 ? '' : ['S', 'C', 'Q'][i % 7 === 0 ? 2 : i % 3 === 0 ? 1 : 0],
+    survived: i % 2,
+  }));
+  const columns: ColumnSpec[] = [
+    { name: 'name', type: 'text', role: 'identifier' }, { name: 'ticket', type: 'text', role: 'feature' },
+    { name: 'cabin', type: 'text', role: 'feature' }, { name: 'embarked', type: 'text', role: 'feature' }, { name: 'survived', type: 'integer', role: 'target' },
+  ];
+
+  it('counts values, missing and distinct values in SQL, with the 10 most frequent and which columns look like identifiers', async () => {
+    const body = ['name,ticket,cabin,embarked,survived', ...rows.map((r) => [r.name, r.ticket, r.cabin, r.embarked, r.survived].join(','))].join('\n');
+    const ds = await loadDataset(db.pool, spec(columns, 'titanic_like'), await csv(body));
+    const byName = Object.fromEntries(ds.stats!.categorical.map((c) => [c.name, c]));
+    expect(Object.keys(byName)).toEqual(['name', 'ticket', 'cabin', 'embarked']);
+    const summary = (n: string) => { const c = byName[n]; return [c.count, c.missing, c.distinct, c.identifierLike]; };
+    expect(summary('name')).toEqual([891, 0, 891, true]);
+    expect(summary('ticket')).toEqual([891, 0, 681, true]);
+    expect(summary('cabin')).toEqual([204, 687, 147, false]);
+    expect(summary('embarked')).toEqual([889, 2, 3, false]);
+    const count = (pick: (r: (typeof rows)[number]) => string) => (v: string) => rows.filter((r) => pick(r) === v).length;
+    expect(byName.embarked.top).toEqual(['S', 'C', 'Q'].map((v) => ({ value: v, count: count((r) => r.embarked)(v) })).sort((a, b) => b.count - a.count));
+    // Ties by value: the 57 cabins seen twice come first, in byte order (C0, C1, C10, …).
+    expect(byName.cabin.top.map((t) => t.value)).toEqual(['C0', 'C1', 'C10', 'C11', 'C12', 'C13', 'C14', 'C15', 'C16', 'C17']);
+    expect(byName.cabin.top.every((t) => t.count === 2)).toBe(true);
+    expect(byName.name.top).toHaveLength(10);
+    expect(ds.stats!.dates).toEqual([]);
+  });
+
+  it('gives the penguins\' text columns their counts', async () => {
+    const ds = (await new Catalog(db.pool).byName('penguins'))!;
+    const sex = ds.stats!.categorical.find((c) => c.name === 'sex')!;
+    expect([sex.count, sex.missing, sex.distinct, sex.identifierLike]).toEqual([333, 11, 2, false]);
+    expect(ds.stats!.categorical.find((c) => c.name === 'island')!.top).toEqual([{ value: 'Biscoe', count: 168 }, { value: 'Dream', count: 124 }, { value: 'Torgersen', count: 52 }]);
+  });
+
+  it('still reads statistics stored before text and date columns had any, as none', async () => {
+    const ds = (await new Catalog(db.pool).byName('iris'))!;
+    const { categorical: _c, dates: _d, ...old } = ds.stats!;
+    await db.pool.query('UPDATE datasets SET stats_json = ? WHERE id = ?', [JSON.stringify(old), ds.id]);
+    const again = (await new Catalog(db.pool).get(ds.id))!;
+    expect(again.stats!.categorical).toEqual([]);
+    expect(again.stats!.dates).toEqual([]);
+    expect(again.stats!.numeric).toEqual(ds.stats!.numeric);
   });
 });
 
