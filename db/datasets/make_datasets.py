@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Writes the shipped toy datasets (iris, wine, boston, auto-mpg, breast-cancer) as CSV next to this script.
+"""Writes the shipped toy datasets (iris, wine, boston, auto-mpg, breast-cancer, penguins) as CSV next to this script.
 
 Run with Debian's /usr/bin/python3 (python3-sklearn) from the repository root after `pnpm install`
-(auto-mpg comes from the npm package vega-datasets@3.2.1). Values are written exactly as the
+(auto-mpg comes from the npm package vega-datasets@3.2.1; penguins from Debian's r-cran-palmerpenguins,
+extracted without R: `apt-get download r-cran-palmerpenguins && dpkg-deb -x r-cran-palmerpenguins_*.deb
+/tmp/pp`, or installed; PENGUINS names another copy of penguins.csv). Values are written exactly as the
 sources hold them: floats in Python's shortest round-trip form, strings copied unchanged.
 """
 import csv
@@ -16,6 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BOSTON = '/usr/lib/python3/dist-packages/sklearn/datasets/data/boston_house_prices.csv'
 CARS = os.path.join(ROOT, 'node_modules', 'vega-datasets', 'data', 'cars.json')
+PENGUINS_PATH = 'usr/lib/R/site-library/palmerpenguins/extdata/penguins.csv'
+PENGUINS = os.environ.get('PENGUINS') or next(
+    (p for p in ('/' + PENGUINS_PATH, '/tmp/pp/' + PENGUINS_PATH) if os.path.exists(p)), '/' + PENGUINS_PATH)
 
 
 def cell(v):
@@ -81,11 +86,24 @@ def auto_mpg():
     write('auto-mpg.csv', header, rows)
 
 
+def penguins():
+    # R writes a missing value as NA; the other toys (and our loader) write it as an empty cell.
+    # Numbers are copied as R wrote them (e.g. "18" for 18.0), so nothing is rounded or reformatted.
+    with open(PENGUINS, newline='') as f:
+        lines = list(csv.reader(f))
+    header, body = lines[0], lines[1:]
+    rows = [[None if v == 'NA' else v for v in r] for r in body if r]
+    write('penguins.csv', header, rows)
+
+
 if __name__ == '__main__':
     if not os.path.exists(CARS):
         sys.exit(f'{CARS} is missing: run `pnpm install` at the repository root first')
+    if not os.path.exists(PENGUINS):
+        sys.exit(f'{PENGUINS} is missing: apt-get download r-cran-palmerpenguins and extract it into /tmp/pp (see above)')
     iris()
     wine()
     boston()
     auto_mpg()
     breast_cancer()
+    penguins()

@@ -13,7 +13,7 @@
   var table = document.getElementById('preview-table');
   var loadBox = document.getElementById('load-progress');
   var preview = null;
-  var TYPES = ['integer', 'decimal', 'text', 'boolean'];
+  var TYPES = ['integer', 'decimal', 'text', 'boolean', 'date'];
   var ROLES = ['feature', 'target', 'identifier', 'ignored'];
 
   function show(el, on) { el.classList.toggle('d-none', !on); }
@@ -72,7 +72,10 @@
       var name = el('input', { 'class': 'form-control form-control-sm', value: c.name, 'data-col': String(i), 'aria-label': 'name of column ' + (i + 1), maxlength: '64' });
       var td = el('td'); td.appendChild(name); rowName.appendChild(td);
       td = el('td'); td.appendChild(select(TYPES, c.type, 'type of column ' + (i + 1))); rowType.appendChild(td);
-      td = el('td'); td.appendChild(select(ROLES, c.role, 'role of column ' + (i + 1))); rowRole.appendChild(td);
+      td = el('td'); td.appendChild(select(ROLES, c.role, 'role of column ' + (i + 1)));
+      // Why the suggested role is not "feature" (an identifier-like column), so it can be overruled knowingly.
+      if (c.note) td.appendChild(el('div', { 'class': 'form-text small text-warning-emphasis', 'data-testid': 'role-note' }, c.note));
+      rowRole.appendChild(td);
     });
     [rowHeader, rowName, rowType, rowRole].forEach(function (r) { head.appendChild(r); });
     table.appendChild(head);

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { RowDataPacket } from '@enchilada/core';
 import { migrate, secret } from '@enchilada/core';
+import { Readable } from 'node:stream';
+import { loadDataset, openCsv } from '@enchilada/data';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
@@ -202,5 +204,49 @@ describe('rate limit', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('dataset page', () => {
+  it('shows the statistics of text and date columns, with an identifier-like badge and its reason', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `Person ${i},${i % 3 ? 'red' : ''},2024-03-${String(1 + (i % 28)).padStart(2, '0')},${i % 2}`);
+    const ds = await loadDataset(db.pool, {
+      name: 'page_kinds', title: 'Kinds', origin: 'upload', task: 'classification', createdBy: null,
+      columns: [{ name: 'who', type: 'text', role: 'identifier' }, { name: 'colour', type: 'text', role: 'feature' }, { name: 'seen', type: 'date', role: 'feature' }, { name: 'y', type: 'integer', role: 'target' }],
+    }, await openCsv(Readable.from([Buffer.from(['who,colour,seen,y', ...rows].join('\n'))])));
+    const b = new Browser(app);
+    await b.signIn(TEST_USER, TEST_PASSWORD);
+    const page = await b.get(`/datasets/${ds.id}`);
+    expect(page.statusCode).toBe(200);
+    const text = page.body.slice(page.body.indexOf('data-testid="text-stats-table"'), page.body.indexOf('data-testid="date-stats-table"'));
+    expect(text).toMatch(/<tr data-column="who">.*identifier-like.*30 different values in 30 rows/s);
+    expect(text).toMatch(/<tr data-column="colour">(?:(?!identifier-like).)*red <span class="text-body-secondary">\(20\)/s);
+    expect(page.body).toMatch(/data-testid="date-stats-table".*<code>seen<\/code><\/td><td class="text-end">30<\/td><td class="text-end">0<\/td><td>2024-03-01<\/td><td>2024-03-28<\/td>/s);
+  });
+});
+
+describe('upload preview', () => {
+  it('suggests identifier-like columns as identifiers with a note, infers dates and keeps the target suggestion', async () => {
+    const b = new Browser(app);
+    await b.signIn(TEST_USER, TEST_PASSWORD);
+    const token = await b.csrf('/datasets');
+    const csv = ['PassengerId,Name,Embarked,Seen,Survived', ...Array.from({ length: 30 }, (_, i) => `${i + 1},Person ${i},${'SCQ'[i % 3]},2024-03-01T10:${String(i).padStart(2, '0')}:00Z,${i % 2}`)].join('\n');
+    const boundary = 'enchiladaBoundary7';
+    const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="passengers.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\n\r\n--${boundary}--\r\n`;
+    const res = await app.inject({
+      method: 'POST', url: '/api/uploads', payload,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json', cookie: b.cookieHeader, 'x-csrf-token': token },
+    });
+    expect(res.statusCode).toBe(201);
+    const preview = res.json() as { id: string; columns: { name: string; type: string; role: string; note?: string }[]; suggestedTask: string | null };
+    expect(preview.columns.map((c) => [c.name, c.type, c.role])).toEqual([
+      ['PassengerId', 'integer', 'identifier'], ['Name', 'text', 'identifier'], ['Embarked', 'text', 'feature'], ['Seen', 'date', 'feature'], ['Survived', 'integer', 'target'],
+    ]);
+    expect(preview.columns[0].note).toMatch(/name ends in "id"/);
+    expect(preview.columns[1].note).toMatch(/almost every value is different: looks like an identifier or free text; not used as a feature by default/);
+    expect(preview.columns[2].note).toBeUndefined();
+    expect(preview.suggestedTask).toBe('classification');
+    const gone = await app.inject({ method: 'DELETE', url: `/api/uploads/${preview.id}`, headers: { cookie: b.cookieHeader, 'x-csrf-token': token } });
+    expect(gone.statusCode).toBeLessThan(300);
   });
 });

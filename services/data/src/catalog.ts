@@ -34,12 +34,17 @@ function toDataset(r: RowDataPacket): Dataset {
     tableName: String(r.table_name), target: r.target === null ? null : String(r.target),
     task: r.task === 'classification' || r.task === 'regression' ? r.task : null,
     columns: JSON.parse(String(r.columns_json)) as ColumnSpec[],
-    stats: r.stats_json ? (JSON.parse(String(r.stats_json)) as Statistics) : null,
+    stats: r.stats_json ? withDefaults(JSON.parse(String(r.stats_json)) as Partial<Statistics> & Pick<Statistics, 'rows' | 'numeric' | 'classCounts'>) : null,
     rowCount: Number(r.row_count), version: Number(r.version),
     createdBy: r.created_by === null ? null : Number(r.created_by),
     createdByName: r.created_by_name === null ? null : String(r.created_by_name),
     createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
   };
+}
+
+/** Statistics stored before text and date columns had theirs lack those arrays: none were computed. */
+function withDefaults(s: Partial<Statistics> & Pick<Statistics, 'rows' | 'numeric' | 'classCounts'>): Statistics {
+  return { ...s, categorical: s.categorical ?? [], dates: s.dates ?? [] };
 }
 
 export class Catalog {

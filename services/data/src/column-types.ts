@@ -1,10 +1,12 @@
 // Column types of a dataset, how a CSV value is read as each, and how a type is inferred.
+import { quoteIdent } from '@enchilada/core';
+import { parseDate } from './dates.js';
 
-export type ColumnType = 'integer' | 'decimal' | 'text' | 'boolean';
+export type ColumnType = 'integer' | 'decimal' | 'text' | 'boolean' | 'date';
 export type ColumnRole = 'feature' | 'target' | 'identifier' | 'ignored';
 export type Task = 'classification' | 'regression';
 
-export const COLUMN_TYPES: readonly ColumnType[] = ['integer', 'decimal', 'text', 'boolean'];
+export const COLUMN_TYPES: readonly ColumnType[] = ['integer', 'decimal', 'text', 'boolean', 'date'];
 export const COLUMN_ROLES: readonly ColumnRole[] = ['feature', 'target', 'identifier', 'ignored'];
 
 export interface ColumnSpec {
@@ -50,8 +52,19 @@ export function readValue(raw: string, type: ColumnType): number | string | null
     }
     case 'text':
       return raw.length > MAX_TEXT ? new Error(`text longer than ${MAX_TEXT} characters`) : raw;
+    case 'date': {
+      const ms = parseDate(v);
+      if (ms instanceof Error) return ms;
+      // Stored as UTC text the database reads into DATETIME(3) the same way under any session time zone.
+      const iso = new Date(ms).toISOString();
+      if (!/^\d{4}-/.test(iso) || iso < MIN_DATE) return new Error(`"${clip(raw)}" is outside the years 1000–9999 a date column holds`);
+      return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+    }
   }
 }
+
+// DATETIME's portable range (MySQL documents 1000-01-01 as the earliest supported value).
+const MIN_DATE = '1000-01-01';
 
 function clip(s: string): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
@@ -64,6 +77,7 @@ export function inferType(values: readonly string[]): ColumnType {
   if (present.every((v) => INTEGER.test(v) && Number.isSafeInteger(Number(v)))) return 'integer';
   if (present.every((v) => DECIMAL.test(v))) return 'decimal';
   if (present.every((v) => TRUE.has(v.toLowerCase()) || FALSE.has(v.toLowerCase()))) return 'boolean';
+  if (present.every((v) => !(readValue(v, 'date') instanceof Error))) return 'date';
   return 'text';
 }
 
@@ -83,7 +97,25 @@ export function sqlType(type: ColumnType): string {
     case 'decimal': return 'DOUBLE NULL';
     case 'boolean': return 'TINYINT(1) NULL';
     case 'text': return `VARCHAR(${MAX_TEXT}) NULL`;
+    // Milliseconds kept (what parseDate reads); with DATETIME(0) MySQL would round a fraction and
+    // MariaDB truncate it, so the two databases would store different values.
+    case 'date': return 'DATETIME(3) NULL';
   }
 }
+
+/**
+ * The SQL that reads a stored value out of `expr` (a column, or an aggregate of one) for people and
+ * files: a date as ISO 8601 text, written by the database, so neither the session's time zone nor
+ * the driver's Date conversion can shift it. Same text as dates.ts' formatDate.
+ */
+export function selectValue(type: ColumnType, expr: string): string {
+  if (type !== 'date') return expr;
+  return `(CASE WHEN ${expr} IS NULL THEN NULL WHEN TIME(${expr}) = '00:00:00' THEN DATE_FORMAT(${expr}, '%Y-%m-%d')`
+    + ` WHEN MICROSECOND(${expr}) = 0 THEN DATE_FORMAT(${expr}, '%Y-%m-%dT%H:%i:%s')`
+    + ` ELSE LEFT(DATE_FORMAT(${expr}, '%Y-%m-%dT%H:%i:%s.%f'), 23) END)`;
+}
+
+/** `selectValue` of column `c`, named for it. */
+export const selectColumn = (c: ColumnSpec, prefix = ''): string => `${selectValue(c.type, prefix + quoteIdent(c.name))} AS ${quoteIdent(c.name)}`;
 
 export const isNumeric = (t: ColumnType): boolean => t === 'integer' || t === 'decimal' || t === 'boolean';

@@ -1,4 +1,5 @@
 export * from './column-types.js';
+export * from './dates.js';
 export * from './names.js';
 export * from './csv-reader.js';
 export * from './catalog.js';
@@ -10,3 +11,4 @@ export * from './uploads.js';
 export * from './loads.js';
 export * from './sample.js';
 export * from './training-data.js';
+export * from './training-table.js';

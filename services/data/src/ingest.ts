@@ -56,6 +56,9 @@ export function validateSpec(spec: LoadSpec, header?: readonly string[]): { targ
   if (spec.task === 'regression' && targets[0] && targets[0].type === 'text') {
     throw new BadRequestError(`regression needs a numeric target; ${JSON.stringify(target)} is text`, 'task');
   }
+  if (targets[0] && targets[0].type === 'date') {
+    throw new BadRequestError(`${JSON.stringify(target)} is a date column: a date cannot be the target (use it as a feature)`, 'columns');
+  }
   if (spec.columns.filter((c) => c.role === 'feature').length === 0) throw new BadRequestError('choose at least one feature column', 'columns');
   return { target };
 }

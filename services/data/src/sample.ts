@@ -2,7 +2,7 @@
 // just aggregates. Rows are numbered 1…N, so the sample is N distinct random row numbers read by
 // primary key: no full-table ORDER BY RAND().
 import { quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
-import { isNumeric } from './column-types.js';
+import { isNumeric, selectValue } from './column-types.js';
 import type { Dataset } from './catalog.js';
 
 export interface Sample {
@@ -11,7 +11,7 @@ export interface Sample {
   readonly sampled: boolean;
   /** Numeric columns (NaN = missing), by name. */
   readonly numeric: ReadonlyMap<string, Float64Array>;
-  /** Text columns (null = missing), by name. */
+  /** Text columns, and dates as ISO text (null = missing), by name. */
   readonly text: ReadonlyMap<string, (string | null)[]>;
 }
 
@@ -39,9 +39,8 @@ export function randomRowNumbers(n: number, k: number, seed: number): Float64Arr
 
 export async function readSample(pool: Pool, ds: Dataset, max = 20000, seed = 1): Promise<Sample> {
   const n = ds.rowCount;
-  const names = ds.columns.map((c) => c.name);
   const t = quoteIdent(ds.tableName);
-  const cols = names.map(quoteIdent).join(', ');
+  const cols = ds.columns.map((c) => selectValue(c.type, quoteIdent(c.name))).join(', ');
   let rows: unknown[][];
   if (n <= max) {
     const [r] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${cols} FROM ${t} ORDER BY \`_row\``, rowsAsArray: true });

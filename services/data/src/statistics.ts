@@ -2,7 +2,7 @@
 // definitions: sample standard deviation, quantiles linearly interpolated between order statistics.
 // Portable between MySQL 8.4 and MariaDB 10.11 (window functions, no vendor-specific percentiles).
 import { quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
-import { isNumeric, type ColumnSpec } from './column-types.js';
+import { isNumeric, selectValue, type ColumnSpec } from './column-types.js';
 import { randomRowNumbers } from './sample.js';
 
 export interface ColumnStats {
@@ -20,12 +20,47 @@ export interface ColumnStats {
 
 export interface ClassCount { readonly value: string; readonly count: number }
 
+/** A text column: how many values, how many different ones, and the most frequent. */
+export interface CategoricalStats {
+  readonly name: string;
+  readonly count: number;
+  readonly missing: number;
+  readonly distinct: number;
+  /** The TOP_VALUES most frequent values, most frequent first, ties by value. */
+  readonly top: readonly ClassCount[];
+  /** Too many different values to be a category: see isIdentifierLike. */
+  readonly identifierLike: boolean;
+}
+
+/** A date column: its range as ISO 8601 text (UTC). */
+export interface DateStats {
+  readonly name: string;
+  readonly count: number;
+  readonly missing: number;
+  readonly min: string | null;
+  readonly max: string | null;
+}
+
 export interface Statistics {
   readonly rows: number;
   readonly numeric: readonly ColumnStats[];
+  /** Text columns. Absent from statistics stored before it existed: the catalog reads that as []. */
+  readonly categorical: readonly CategoricalStats[];
+  /** Date columns (absent in older stored statistics, read as []). */
+  readonly dates: readonly DateStats[];
   /** Rows per value of the target, for classification datasets. */
   readonly classCounts: readonly ClassCount[] | null;
 }
+
+export const TOP_VALUES = 10;
+
+/**
+ * A text column whose values are mostly all different (names, tickets, free text) says nothing a
+ * model can generalise from as a category: more than half the rows have their own value, and there
+ * are more than 20 of them (so a small table's few categories are not mistaken for one).
+ * Titanic: Name 891/891 and Ticket 681/891 are; Cabin 147/891 and Embarked 3/891 are not.
+ */
+export const isIdentifierLike = (distinct: number, rows: number): boolean => distinct > 0.5 * rows && distinct > 20;
 
 const QUANTILES = [0.25, 0.5, 0.75] as const;
 
@@ -75,6 +110,12 @@ export async function computeStatistics(
       classCounts = cc.map((r) => ({ value: r.v === null ? '(missing)' : String(r.v), count: Number(r.n) }));
     });
   }
+  const texts = columns.filter((c) => c.type === 'text');
+  const categorical: CategoricalStats[] = new Array(texts.length);
+  texts.forEach((c, i) => tasks.push(async () => { categorical[i] = await textStats(pool, t, c.name, rows); }));
+  const dateCols = columns.filter((c) => c.type === 'date');
+  const dates: DateStats[] = new Array(dateCols.length);
+  dateCols.forEach((c, i) => tasks.push(async () => { dates[i] = await dateStats(pool, t, c, rows); }));
   await inParallel(tasks, 2);
 
   const quartiles = await orderStatistics(pool, t, cols, hists, fetchLimit);
@@ -85,7 +126,31 @@ export async function computeStatistics(
       min: h.buckets[0]?.min ?? null, q25: quartiles[i][0], q50: quartiles[i][1], q75: quartiles[i][2], max: h.buckets.at(-1)?.max ?? null,
     };
   });
-  return { rows, numeric: out, classCounts };
+  return { rows, numeric: out, categorical, dates, classCounts };
+}
+
+/** Count and distinct values in one scan, the most frequent values in one GROUP BY. */
+async function textStats(pool: Pool, t: string, name: string, rows: number): Promise<CategoricalStats> {
+  const q = quoteIdent(name);
+  const [[agg]] = await pool.query<RowDataPacket[]>(`SELECT COUNT(${q}) AS n, COUNT(DISTINCT ${q}) AS d FROM ${t}`);
+  // The table's binary collation makes both the grouping and the tie order exact, byte by byte.
+  const [top] = await pool.query<RowDataPacket[]>(
+    `SELECT ${q} AS v, COUNT(*) AS n FROM ${t} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY n DESC, v LIMIT ?`, [TOP_VALUES]);
+  const count = Number(agg.n);
+  const distinct = Number(agg.d);
+  return {
+    name, count, missing: rows - count, distinct,
+    top: top.map((r) => ({ value: String(r.v), count: Number(r.n) })),
+    identifierLike: isIdentifierLike(distinct, rows),
+  };
+}
+
+async function dateStats(pool: Pool, t: string, c: ColumnSpec, rows: number): Promise<DateStats> {
+  const q = quoteIdent(c.name);
+  const [[r]] = await pool.query<RowDataPacket[]>(
+    `SELECT COUNT(${q}) AS n, ${selectValue(c.type, `MIN(${q})`)} AS lo, ${selectValue(c.type, `MAX(${q})`)} AS hi FROM ${t}`);
+  const count = Number(r.n);
+  return { name: c.name, count, missing: rows - count, min: r.lo === null ? null : String(r.lo), max: r.hi === null ? null : String(r.hi) };
 }
 
 async function inParallel(tasks: readonly (() => Promise<void>)[], width: number): Promise<void> {

@@ -8,10 +8,40 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { ForbiddenError, HttpError, NotFoundError } from '@enchilada/core';
 import { inferType, isMissing, suggestTask, type ColumnRole, type ColumnType, type Task } from './column-types.js';
+import { isIdentifierLike } from './statistics.js';
 import { openCsv, type CsvSource } from './csv-reader.js';
 import { suggestColumnName, suggestDatasetName } from './names.js';
 
-export interface PreviewColumn { readonly header: string; readonly name: string; readonly type: ColumnType; readonly role: ColumnRole }
+export interface PreviewColumn {
+  readonly header: string;
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly role: ColumnRole;
+  /** Why the suggested role is not the usual one, for the person choosing. */
+  readonly note?: string;
+}
+
+export const IDENTIFIER_TEXT_NOTE = 'almost every value is different: looks like an identifier or free text; not used as a feature by default';
+export const IDENTIFIER_ID_NOTE = 'every value is different and the name ends in "id": looks like a row identifier; not used as a feature by default';
+
+// "id" as the last word of a name: id, user_id, user id, PassengerId, userID; not paid or PAID.
+const endsInId = (header: string): boolean => /(?:^|[^A-Za-z0-9])id$/i.test(header.trim()) || /[a-z0-9](?:Id|ID)$/.test(header.trim());
+
+/**
+ * The type and role suggested for a column from its header and sample values. A text column whose
+ * sample looks identifier-like by the rule the dataset page uses (isIdentifierLike), or an integer
+ * column of all-different values named "…id", is suggested as an identifier: one-hot encoding it
+ * would give a model one column per row and teach it nothing.
+ */
+export function suggestColumn(header: string, index: number, values: readonly string[]): PreviewColumn {
+  const type = inferType(values);
+  const base = { header, name: suggestColumnName(header, index), type };
+  const present = values.filter((v) => !isMissing(v)).map((v) => v.trim());
+  const distinct = new Set(present).size;
+  if (type === 'text' && isIdentifierLike(distinct, values.length)) return { ...base, role: 'identifier', note: IDENTIFIER_TEXT_NOTE };
+  if (type === 'integer' && present.length > 1 && distinct === present.length && endsInId(header)) return { ...base, role: 'identifier', note: IDENTIFIER_ID_NOTE };
+  return { ...base, role: 'feature' };
+}
 export interface UploadPreview {
   readonly id: string;
   readonly fileName: string;
@@ -86,17 +116,12 @@ export class UploadStore {
     } finally {
       await it.return?.();
     }
-    const columns: PreviewColumn[] = header.map((h, j) => {
-      const values = sample.map((row) => row[j]);
-      const type = inferType(values);
-      const present = values.filter((v) => !isMissing(v));
-      const unique = new Set(present).size === present.length && present.length > 20;
-      return { header: h, name: suggestColumnName(h, j), type, role: type === 'text' && unique ? 'identifier' : 'feature' };
-    });
-    // The last column is the usual place of the target.
+    const columns: PreviewColumn[] = header.map((h, j) => suggestColumn(h, j, sample.map((row) => row[j])));
+    // The last column is the usual place of the target, unless it cannot be one (a date) or is an
+    // identifier, which no model could predict.
     let suggestedTask: Task | null = null;
     const last = columns.length - 1;
-    if (last >= 1) {
+    if (last >= 1 && columns[last].type !== 'date' && columns[last].role !== 'identifier') {
       columns[last] = { ...columns[last], role: 'target' };
       suggestedTask = suggestTask(columns[last].type, sample.map((row) => row[last]));
     }

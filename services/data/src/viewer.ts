@@ -2,6 +2,7 @@
 import { stringify } from 'csv-stringify';
 import type { Readable } from 'node:stream';
 import { BadRequestError, quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
+import { selectColumn, selectValue } from './column-types.js';
 import type { Dataset } from './catalog.js';
 
 export interface PageQuery { readonly offset: number; readonly limit: number; readonly sort?: string; readonly desc?: boolean }
@@ -12,7 +13,8 @@ export async function readPage(pool: Pool, ds: Dataset, q: PageQuery): Promise<P
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > 1000) throw new BadRequestError('limit must be 1–1000', 'limit');
   const names = ds.columns.map((c) => c.name);
   const t = quoteIdent(ds.tableName);
-  const cols = names.map(quoteIdent).join(', ');
+  // Dates come out as ISO text (see selectValue); the sort below stays on the stored values.
+  const cols = ds.columns.map((c) => selectValue(c.type, quoteIdent(c.name))).join(', ');
   let rows: RowDataPacket[];
   if (!q.sort) {
     // Rows are numbered 1…N in file order, so a page is a primary-key range: fast at any offset.
@@ -22,7 +24,7 @@ export async function readPage(pool: Pool, ds: Dataset, q: PageQuery): Promise<P
     const dir = q.desc ? 'DESC' : 'ASC';
     // Deferred join: sort and skip on the narrow (column, _row) pairs, then fetch the page's rows.
     [rows] = await pool.query<RowDataPacket[]>({
-      sql: `SELECT ${names.map((n) => `d.${quoteIdent(n)}`).join(', ')} FROM ${t} d JOIN (SELECT \`_row\` FROM ${t} ORDER BY ${quoteIdent(q.sort)} ${dir}, \`_row\` ${dir} LIMIT ? OFFSET ?) p ON p.\`_row\` = d.\`_row\` ORDER BY ${quoteIdent(q.sort)} ${dir}, d.\`_row\` ${dir}`,
+      sql: `SELECT ${ds.columns.map((c) => selectValue(c.type, `d.${quoteIdent(c.name)}`)).join(', ')} FROM ${t} d JOIN (SELECT \`_row\` FROM ${t} ORDER BY ${quoteIdent(q.sort)} ${dir}, \`_row\` ${dir} LIMIT ? OFFSET ?) p ON p.\`_row\` = d.\`_row\` ORDER BY d.${quoteIdent(q.sort)} ${dir}, d.\`_row\` ${dir}`,
       rowsAsArray: true,
     }, [q.limit, q.offset]);
   }
@@ -35,7 +37,7 @@ export function csvStream(pool: Pool, ds: Dataset): Readable {
   const out = stringify({ header: true, columns: names });
   // mysql2's streaming query needs the callback API of the underlying pool.
   const core = (pool as unknown as { pool: { query(sql: string): { stream(o?: object): Readable } } }).pool;
-  const rows = core.query(`SELECT ${names.map(quoteIdent).join(', ')} FROM ${quoteIdent(ds.tableName)} ORDER BY \`_row\``).stream({ highWaterMark: 500 });
+  const rows = core.query(`SELECT ${ds.columns.map((c) => selectColumn(c)).join(', ')} FROM ${quoteIdent(ds.tableName)} ORDER BY \`_row\``).stream({ highWaterMark: 500 });
   rows.on('error', (e) => out.destroy(e));
   rows.pipe(out);
   return out;

@@ -31,7 +31,7 @@ const cols3: ColumnSpec[] = [
 ];
 
 describe('toy datasets', () => {
-  it.each([['iris', 150], ['wine', 178], ['boston', 506], ['auto-mpg', 398], ['breast-cancer', 569]])('loads %s with %i rows', async (name, rows) => {
+  it.each([['iris', 150], ['wine', 178], ['boston', 506], ['auto-mpg', 398], ['breast-cancer', 569], ['penguins', 344]])('loads %s with %i rows', async (name, rows) => {
     const ds = await toys.load(db.pool, name, null);
     expect(ds.rowCount).toBe(rows);
     expect(ds.origin).toBe('toy');
@@ -43,6 +43,27 @@ describe('toy datasets', () => {
     const ds = await new Catalog(db.pool).byName('auto-mpg');
     const [r] = await db.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteIdent(ds!.tableName)} WHERE horsepower IS NULL`);
     expect(Number(r[0].n)).toBe(6);
+  });
+
+  it('lists the six toy datasets, each with a shipped file', async () => {
+    const list = await toys.list();
+    expect(list.map((t) => t.name)).toEqual(['iris', 'wine', 'boston', 'auto-mpg', 'breast-cancer', 'penguins']);
+    for (const t of list) expect(existsSync(join(DATASETS_DIR, t.file))).toBe(true);
+  });
+
+  it("keeps the Palmer penguins' missing values as NULL and their text columns as text", async () => {
+    const ds = (await new Catalog(db.pool).byName('penguins'))!;
+    const t = quoteIdent(ds.tableName);
+    const [r] = await db.pool.query<RowDataPacket[]>(
+      `SELECT SUM(bill_length_mm IS NULL) AS bill, SUM(body_mass_g IS NULL) AS mass, SUM(sex IS NULL) AS sex, COUNT(DISTINCT island) AS islands FROM ${t}`);
+    expect([r[0].bill, r[0].mass, r[0].sex, r[0].islands].map(Number)).toEqual([2, 2, 11, 3]);
+    expect(ds.columns.filter((c) => c.type === 'text').map((c) => c.name)).toEqual(['species', 'island', 'sex']);
+    expect(Object.fromEntries(ds.stats!.classCounts!.map((c) => [c.value, c.count]))).toEqual({ Adelie: 152, Gentoo: 124, Chinstrap: 68 });
+  });
+
+  it("keeps Auto MPG's origin a text feature", async () => {
+    const ds = (await new Catalog(db.pool).byName('auto-mpg'))!;
+    expect(ds.columns.find((c) => c.name === 'origin')).toEqual({ name: 'origin', type: 'text', role: 'feature' });
   });
 
   it('computes statistics in SQL equal to pandas describe() and the class counts', async () => {
@@ -84,11 +105,13 @@ describe.each(['load-data', 'insert'] as const)('CSV upload errors (rows sent by
     ['an unclosed quote', 'a,b,label\n1,2.5,"x\n3,4,y\n', /line \d+: a quoted value is not closed/],
     ['a value not of its column type', 'a,b,label\n1,2.5,x\n2,abc,y\n', /line 3, column "b": "abc" is not a number/],
     ['an integer column holding a decimal', 'a,b,label\n1.5,2.5,x\n', /line 2, column "a": "1.5" is not an integer/],
+    ['a date column holding a non-date', 'a,b,label,when\n1,2.5,x,2024-03-01\n2,3.5,y,2024-02-30\n', /line 3, column "when": "2024-02-30" is not a date: day 30 of month 2/],
     ['non-UTF-8 bytes', Buffer.concat([Buffer.from('a,b,label\n1,2,x\n1,2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]), /line 3: the file is not UTF-8/],
     ['a header and no rows', 'a,b,label\n', /no rows/],
   ])('reports %s with its line and column and changes nothing', async (_what, text, message) => {
     const before = await snapshot();
-    await expect((async () => loadDataset(db.pool, spec(cols3), await csv(text), { method }))()).rejects.toThrow(message);
+    const columns = String(text).startsWith('a,b,label,when') ? [...cols3, { name: 'when', type: 'date', role: 'feature' } as const] : cols3;
+    await expect((async () => loadDataset(db.pool, spec(columns), await csv(text), { method }))()).rejects.toThrow(message);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -153,6 +176,93 @@ describe('the two ways of sending rows', () => {
     expect(a.rows[4][4]).toBe('back\\slash \\N and "quotes"');
     expect(a.rows[5][4]).toBe('größe ✓ 中文');
     expect(a.rows[6][4]).toBe('\\N');
+  });
+});
+
+describe('date columns', () => {
+  const columns: ColumnSpec[] = [{ name: 'when', type: 'date', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }];
+  const text = 'when,label\n2024-03-01,a\n2024-03-01T12:30:00+02:00,b\n,a\n2024-03-01 23:59:59.250,b\n1999-12-31T23:00:00-02:00,a\n';
+
+  it.each(['load-data', 'insert'] as const)('stores dates in UTC (offsets honoured) and shows and exports them as ISO text (rows sent by %s)', async (method) => {
+    const ds = await loadDataset(db.pool, spec(columns, `dates_${method.replace('-', '_')}`), await csv(text), { method });
+    // A different session time zone changes nothing: DATETIME is stored as written, and read out as text.
+    const conn = await db.pool.getConnection();
+    try {
+      await conn.query("SET time_zone = '+05:00'");
+      const [r] = await conn.query<RowDataPacket[]>({ sql: `SELECT DATE_FORMAT(\`when\`, '%Y-%m-%d %H:%i:%s.%f') FROM ${quoteIdent(ds.tableName)} ORDER BY \`_row\``, rowsAsArray: true });
+      expect((r as unknown as unknown[][]).map((x) => x[0])).toEqual(['2024-03-01 00:00:00.000000', '2024-03-01 10:30:00.000000', null, '2024-03-01 23:59:59.250000', '2000-01-01 01:00:00.000000']);
+    } finally {
+      conn.release();
+    }
+    const page = await readPage(db.pool, ds, { offset: 0, limit: 10 });
+    expect(page.rows.map((x) => x[0])).toEqual(['2024-03-01', '2024-03-01T10:30:00', null, '2024-03-01T23:59:59.250', '2000-01-01T01:00:00']);
+    const sorted = await readPage(db.pool, ds, { offset: 0, limit: 10, sort: 'when', desc: true });
+    expect(sorted.rows.map((x) => x[0])).toEqual(['2024-03-01T23:59:59.250', '2024-03-01T10:30:00', '2024-03-01', '2000-01-01T01:00:00', null]);
+    const chunks: Buffer[] = [];
+    for await (const c of csvStream(db.pool, ds)) chunks.push(Buffer.from(c));
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('when,label\n2024-03-01,a\n2024-03-01T10:30:00,b\n,a\n2024-03-01T23:59:59.250,b\n2000-01-01T01:00:00,a\n');
+    expect(ds.stats?.numeric).toEqual([]);
+    expect(ds.stats?.dates).toEqual([{ name: 'when', count: 4, missing: 1, min: '2000-01-01T01:00:00', max: '2024-03-01T23:59:59.250' }]);
+  });
+
+  it('refuses a date column as the target and changes nothing', async () => {
+    const before = await snapshot();
+    const bad: ColumnSpec[] = [{ name: 'x', type: 'integer', role: 'feature' }, { name: 'when', type: 'date', role: 'target' }];
+    await expect((async () => loadDataset(db.pool, { ...spec(bad, 'date_target'), task: 'regression' }, await csv('x,when\n1,2024-03-01\n')))()).rejects.toThrow(/"when" is a date column/);
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('statistics of text columns', () => {
+  // A table shaped like Titanic's text columns: Name all different, Ticket mostly, Cabin mostly
+  // missing with 147 values, Embarked three ports and 2 missing.
+  const N = 891;
+  const rows = Array.from({ length: N }, (_, i) => ({
+    name: `Passenger ${i}`,
+    ticket: `T${i < 681 ? i : i % 100}`,
+    cabin: i < 204 ? `C${i % 147}` : '',
+    embarked: i < 2 ? '' : ['S', 'C', 'Q'][i % 7 === 0 ? 2 : i % 3 === 0 ? 1 : 0],
+    survived: i % 2,
+  }));
+  const columns: ColumnSpec[] = [
+    { name: 'name', type: 'text', role: 'identifier' }, { name: 'ticket', type: 'text', role: 'feature' },
+    { name: 'cabin', type: 'text', role: 'feature' }, { name: 'embarked', type: 'text', role: 'feature' }, { name: 'survived', type: 'integer', role: 'target' },
+  ];
+
+  it('counts values, missing and distinct values in SQL, with the 10 most frequent and which columns look like identifiers', async () => {
+    const body = ['name,ticket,cabin,embarked,survived', ...rows.map((r) => [r.name, r.ticket, r.cabin, r.embarked, r.survived].join(','))].join('\n');
+    const ds = await loadDataset(db.pool, spec(columns, 'titanic_like'), await csv(body));
+    const byName = Object.fromEntries(ds.stats!.categorical.map((c) => [c.name, c]));
+    expect(Object.keys(byName)).toEqual(['name', 'ticket', 'cabin', 'embarked']);
+    const summary = (n: string) => { const c = byName[n]; return [c.count, c.missing, c.distinct, c.identifierLike]; };
+    expect(summary('name')).toEqual([891, 0, 891, true]);
+    expect(summary('ticket')).toEqual([891, 0, 681, true]);
+    expect(summary('cabin')).toEqual([204, 687, 147, false]);
+    expect(summary('embarked')).toEqual([889, 2, 3, false]);
+    const count = (pick: (r: (typeof rows)[number]) => string) => (v: string) => rows.filter((r) => pick(r) === v).length;
+    expect(byName.embarked.top).toEqual(['S', 'C', 'Q'].map((v) => ({ value: v, count: count((r) => r.embarked)(v) })).sort((a, b) => b.count - a.count));
+    // Ties by value: the 57 cabins seen twice come first, in byte order (C0, C1, C10, …).
+    expect(byName.cabin.top.map((t) => t.value)).toEqual(['C0', 'C1', 'C10', 'C11', 'C12', 'C13', 'C14', 'C15', 'C16', 'C17']);
+    expect(byName.cabin.top.every((t) => t.count === 2)).toBe(true);
+    expect(byName.name.top).toHaveLength(10);
+    expect(ds.stats!.dates).toEqual([]);
+  });
+
+  it('gives the penguins\' text columns their counts', async () => {
+    const ds = (await new Catalog(db.pool).byName('penguins'))!;
+    const sex = ds.stats!.categorical.find((c) => c.name === 'sex')!;
+    expect([sex.count, sex.missing, sex.distinct, sex.identifierLike]).toEqual([333, 11, 2, false]);
+    expect(ds.stats!.categorical.find((c) => c.name === 'island')!.top).toEqual([{ value: 'Biscoe', count: 168 }, { value: 'Dream', count: 124 }, { value: 'Torgersen', count: 52 }]);
+  });
+
+  it('still reads statistics stored before text and date columns had any, as none', async () => {
+    const ds = (await new Catalog(db.pool).byName('iris'))!;
+    const { categorical: _c, dates: _d, ...old } = ds.stats!;
+    await db.pool.query('UPDATE datasets SET stats_json = ? WHERE id = ?', [JSON.stringify(old), ds.id]);
+    const again = (await new Catalog(db.pool).get(ds.id))!;
+    expect(again.stats!.categorical).toEqual([]);
+    expect(again.stats!.dates).toEqual([]);
+    expect(again.stats!.numeric).toEqual(ds.stats!.numeric);
   });
 });
 
