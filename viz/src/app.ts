@@ -15,7 +15,7 @@ import { OnnxModel } from './scoring/onnx-model.js';
 import { MODEL_NAME, ModelRegistry, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures, psiReference, type PsiReference } from '@enchilada/models';
 import { monitoringDocument } from './documents/monitoring.js';
 import { MODELS } from '@enchilada/ml';
-import { readTrainingData } from '@enchilada/data';
+import { readTrainingTable } from '@enchilada/data';
 
 export interface VizDeps { readonly config: Config; readonly pool: Pool; readonly logger?: boolean; readonly sampleRows?: number }
 
@@ -84,7 +84,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
       if (!bytes) throw new NotFoundError('the model has no ONNX bytes');
       const onnx = await OnnxModel.load(bytes);
       try {
-        const [train, test] = [await readTrainingData(pool, ds, model.features, model.split.train), await readTrainingData(pool, ds, model.features, model.split.test)];
+        const [train, test] = [await readTrainingTable(pool, ds, model.features, model.split.train), await readTrainingTable(pool, ds, model.features, model.split.test)];
         const displayName = (m: string) => MODELS.find((x) => x.id === m)?.displayName ?? m;
         return JSON.stringify(await resultsDocument({ model, others: others.some((o) => o.id === id) ? others : [model, ...others], displayName, train, test, onnx }));
       } finally {
@@ -127,8 +127,8 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
       const key = `${model.id}:${ds.version}`;
       let refs = driftReferences.get(key);
       if (!refs) {
-        const data = await readTrainingData(pool, ds, model.features, model.split.train);
-        refs = Object.fromEntries(model.features.map((f, j) => [f, psiReference(Array.from(data.features[j]))]));
+        const data = await readTrainingTable(pool, ds, model.features, model.split.train);
+        refs = Object.fromEntries(data.columns.map((c) => [c.name, c.kind === 'numeric' ? psiReference(Array.from(c.values).filter((v) => !Number.isNaN(v))) : null]));
         driftReferences.set(key, refs);
         if (driftReferences.size > 256) driftReferences.delete(driftReferences.keys().next().value as string);
       }

@@ -2,3 +2,4 @@ export * from './registry.js';
 export * from './train-spec.js';
 export * from './serving.js';
 export * from './monitoring.js';
+export * from './model-inputs.js';

@@ -1,6 +1,7 @@
 // The model registry (`models` table): every trained pipeline with its grid, split, cross-
 // validation results, metrics and ONNX bytes. Only this module writes SQL for the table.
 import type { Pool, ResultSetHeader, RowDataPacket } from '@enchilada/core';
+import { parseInputs, type ModelInput } from './model-inputs.js';
 
 export interface CandidateRow {
   readonly params: Record<string, number>;
@@ -32,6 +33,10 @@ export interface NewModel {
   /** Metrics for train and test, computed from the ONNX model's predictions. */
   readonly metrics: unknown;
   readonly onnx: Uint8Array;
+  /** The columns the ONNX graph reads (mixed-table pipelines); null: one float matrix X of `features`. */
+  readonly inputs: readonly ModelInput[] | null;
+  /** The preprocessing's parameters and what it did to each column, for the results page. */
+  readonly preprocessing: unknown;
   readonly jobId: number | null;
   readonly durationMs: number;
   readonly createdBy: number | null;
@@ -65,6 +70,8 @@ export interface ModelDetail extends ModelSummary {
   readonly split: { train: number[]; test: number[] };
   readonly cvResults: CandidateRow[];
   readonly metrics: unknown;
+  readonly inputs: ModelInput[] | null;
+  readonly preprocessing: unknown;
   readonly jobId: number | null;
 }
 
@@ -89,11 +96,13 @@ export class ModelRegistry {
   async insert(m: NewModel): Promise<number> {
     const [res] = await this.pool.query<ResultSetHeader>(
       `INSERT INTO models (dataset_id, dataset_name, dataset_version, model_type, task, target, features, classes, grid, best_params,
-        split_seed, train_fraction, split, cv_results, cv_score, train_score, test_score, metrics, onnx, onnx_bytes, job_id, duration_ms, created_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        split_seed, train_fraction, split, cv_results, cv_score, train_score, test_score, metrics, onnx, onnx_bytes, job_id, duration_ms, created_by,
+        inputs, preprocessing)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [m.datasetId, m.datasetName, m.datasetVersion, m.modelType, m.task, m.target, JSON.stringify(m.features), m.classes ? JSON.stringify(m.classes) : null,
         JSON.stringify(m.grid), JSON.stringify(m.bestParams), m.splitSeed, m.trainFraction, JSON.stringify(m.split), JSON.stringify(m.cvResults),
-        m.cvScore, m.trainScore, m.testScore, JSON.stringify(m.metrics), Buffer.from(m.onnx), m.onnx.byteLength, m.jobId, Math.round(m.durationMs), m.createdBy]);
+        m.cvScore, m.trainScore, m.testScore, JSON.stringify(m.metrics), Buffer.from(m.onnx), m.onnx.byteLength, m.jobId, Math.round(m.durationMs), m.createdBy,
+        m.inputs ? JSON.stringify(m.inputs) : null, m.preprocessing === null || m.preprocessing === undefined ? null : JSON.stringify(m.preprocessing)]);
     return res.insertId;
   }
 
@@ -115,7 +124,7 @@ export class ModelRegistry {
 
   async get(id: number): Promise<ModelDetail | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT ${SUMMARY}, m.grid, m.split_seed, m.train_fraction, m.split, m.cv_results, m.metrics, m.job_id
+      `SELECT ${SUMMARY}, m.grid, m.split_seed, m.train_fraction, m.split, m.cv_results, m.metrics, m.job_id, m.inputs, m.preprocessing
        FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.id = ?`, [id]);
     if (!rows.length) return null;
     const r = rows[0];
@@ -123,6 +132,7 @@ export class ModelRegistry {
       ...toSummary(r), grid: JSON.parse(String(r.grid)) as Record<string, number[]>, splitSeed: Number(r.split_seed),
       trainFraction: Number(r.train_fraction), split: JSON.parse(String(r.split)) as { train: number[]; test: number[] },
       cvResults: JSON.parse(String(r.cv_results)) as CandidateRow[], metrics: JSON.parse(String(r.metrics)) as unknown,
+      inputs: parseInputs(r.inputs), preprocessing: r.preprocessing ? (JSON.parse(String(r.preprocessing)) as unknown) : null,
       jobId: r.job_id === null ? null : Number(r.job_id),
     };
   }

@@ -10,6 +10,19 @@ export interface TrainSpec {
   readonly grid: Readonly<Record<string, readonly number[]>>;
   readonly folds: number;
   readonly seed: number;
+  /** How missing values are imputed and text encoded; absent: the defaults (PREPROCESS_DEFAULTS in services/ml). */
+  readonly preprocessing?: PreprocessingChoice;
+}
+
+/** The preprocessing a person can choose on the Train page, per column kind. */
+export interface PreprocessingChoice {
+  readonly numericStrategy?: 'mean' | 'median' | 'most_frequent' | 'constant';
+  readonly addIndicator?: boolean;
+  readonly categoricalStrategy?: 'most_frequent' | 'constant';
+  readonly encoding?: 'onehot' | 'ordinal';
+  /** A count (integer ≥ 1) or a fraction of the rows below which a category is infrequent. */
+  readonly minFrequency?: number | null;
+  readonly maxCategories?: number | null;
 }
 
 /** What a finished training job reports (the page's summary). */
@@ -22,6 +35,7 @@ export interface TrainResult {
   readonly scoreName: string;
   readonly seconds: number;
   readonly rows: number;
+  /** Rows left out because their target is missing. */
   readonly dropped: number;
   readonly onnxBytes: number;
   /** Largest difference between onnxruntime's and the TypeScript model's outputs on the test rows. */

@@ -6,7 +6,7 @@
 // results, the training settings, and a picker of the dataset's other models.
 import { auc, averagePrecision, precisionRecallCurve, rocCurve } from '@enchilada/ml';
 import type { ModelDetail, ModelSummary } from '@enchilada/models';
-import type { TrainingData } from '@enchilada/data';
+import type { TrainingColumn, TrainingTable } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
 import { PALETTE, count, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 import { histogram } from './eda-analysis.js';
@@ -17,31 +17,65 @@ export interface ResultsInput {
   readonly model: ModelDetail;
   readonly others: readonly ModelSummary[];
   readonly displayName: (id: string) => string;
-  readonly train: TrainingData;
-  readonly test: TrainingData;
+  readonly train: TrainingTable;
+  readonly test: TrainingTable;
   readonly onnx: OnnxModel;
 }
 
 const r4 = (v: number) => (Number.isFinite(v) ? Math.round(v * 10000) / 10000 : v);
 
-/** Score drop when one feature's test values are shuffled (deterministic permutation), per feature. */
-async function permutationImportance(onnx: OnnxModel, data: TrainingData, score: (o: OnnxOutputs) => number, base: number): Promise<number[]> {
+function permuted(c: TrainingColumn, perm: Int32Array): TrainingColumn {
+  return c.kind === 'categorical' ? { ...c, values: Array.from(perm, (p) => c.values[p]) } : { ...c, values: Float64Array.from(perm, (p) => c.values[p]) };
+}
+
+/**
+ * Score drop when one original column's test values are shuffled (deterministic permutation), per
+ * column: a text column's one-hot outputs move together, so its importance is the column's.
+ */
+async function permutationImportance(onnx: OnnxModel, model: ModelDetail, data: TrainingTable, score: (o: OnnxOutputs) => number, base: number): Promise<number[]> {
   const n = data.rowIds.length;
   const out: number[] = [];
-  for (let j = 0; j < data.features.length; j++) {
+  for (let j = 0; j < data.columns.length; j++) {
     let s = 12345 + j;
     const perm = Int32Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) { s = (s * 1103515245 + 12345) % 2147483648; const k = s % (i + 1); const t = perm[i]; perm[i] = perm[k]; perm[k] = t; }
-    const cols = data.features.map((c, jj) => (jj === j ? Float64Array.from(perm, (p) => c[p]) : c));
-    out.push(base - score(await onnx.run(cols, n)));
+    const cols = data.columns.map((c, jj) => (jj === j ? permuted(c, perm) : c));
+    out.push(base - score(await onnx.score(model, cols, n)));
   }
   return out;
+}
+
+interface PreprocessingSummary {
+  readonly params: { numericStrategy: string; addIndicator: boolean; scale: boolean; categoricalStrategy: string; categoricalFill: string; encoding: string; minFrequency: number | null; maxCategories: number | null };
+  readonly outputs: number;
+  readonly columns: readonly { name: string; kind: string; missing: number; imputed: number | string | null; categories: number | null }[];
+}
+
+const STRATEGY: Record<string, string> = { mean: 'the mean', median: 'the median', most_frequent: 'the most frequent value', constant: 'a constant' };
+
+/** The preprocessing in words, then per column: its kind, missing values among the training rows and what was done. */
+function preprocessingHtml(m: ModelDetail): string {
+  const p = m.preprocessing as PreprocessingSummary | null;
+  if (!p) return 'Preprocessing: StandardScaler (this model was trained on complete numeric rows only).<br>';
+  const q = p.params;
+  const text = q.categoricalStrategy === 'constant' ? `a missing value is its own category (<code>${esc(q.categoricalFill)}</code>)` : 'a missing value becomes the most frequent category';
+  const enc = q.encoding === 'onehot'
+    ? `one-hot encoded${q.minFrequency !== null ? `, categories seen fewer than ${q.minFrequency} ${q.minFrequency < 1 ? '× rows' : 'times'} grouped as infrequent` : ''}${q.maxCategories !== null ? `, at most ${q.maxCategories} columns each` : ''}, a category never seen in training counted as infrequent (or as none)`
+    : 'ordinal encoded (−1 for a category never seen in training)';
+  const rows = p.columns.map((c) => {
+    const what = c.kind === 'categorical' ? `${c.categories ?? 0} categories, ${q.encoding === 'onehot' ? 'one-hot' : 'ordinal'}`
+      : c.kind === 'date' ? 'year, month, day, weekday (and hour) as numbers' : q.scale ? 'standardised' : 'as is';
+    const imputed = c.imputed === null ? '' : typeof c.imputed === 'number' ? ` → ${r4(c.imputed)}` : ` → <code>${esc(c.imputed)}</code>`;
+    return `<tr><td><code>${esc(c.name)}</code></td><td>${esc(c.kind)}</td><td class="text-end">${count(c.missing)}</td><td>${c.missing ? `imputed${imputed}; ` : ''}${what}</td></tr>`;
+  }).join('');
+  return `Preprocessing (fitted inside each fold, then on all training rows): numbers — missing values imputed with ${STRATEGY[q.numericStrategy] ?? esc(q.numericStrategy)}${q.addIndicator ? ' plus a 0/1 missing indicator' : ''}${q.scale ? ', then standardised' : ''}; text — ${text}, ${enc}. ${p.outputs} model inputs in all.
+    <table class="table table-sm w-auto my-1" data-testid="preprocessing"><thead><tr><th>column</th><th>kind</th><th class="text-end">missing (train)</th><th>treatment</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
   const { model: m, train, test, onnx } = input;
   const b = new DocumentBuilder();
-  const [oTrain, oTest] = [await onnx.run(train.features, train.rowIds.length), await onnx.run(test.features, test.rowIds.length)];
+  const [oTrain, oTest] = [await onnx.score(m, train.columns, train.rowIds.length), await onnx.score(m, test.columns, test.rowIds.length)];
   const blocks: unknown[] = [];
 
   // Model picker and settings.
@@ -53,7 +87,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
   const params = Object.entries(m.bestParams).map(([k, v]) => `${esc(k)} = ${r4(v)}`).join(', ') || 'none';
   const grid = Object.entries(m.grid).map(([k, v]) => `${esc(k)} ∈ {${v.map(r4).join(', ')}}`).join('; ') || 'no hyperparameters';
   blocks.push(b.bk('Row', { children: [picker] }), div(b, `<div class="small" data-testid="settings"><strong>${esc(input.displayName(m.modelType))}</strong> on <code>${esc(m.datasetName)}</code> (version ${m.datasetVersion}), target <code>${esc(m.target)}</code>;
-    features ${m.features.map((f) => `<code>${esc(f)}</code>`).join(', ')}.<br>Train split ${m.trainFraction} (seed ${m.splitSeed}): ${count(train.rowIds.length)} training rows, ${count(test.rowIds.length)} test rows; StandardScaler + model; 5-fold cross-validation over ${grid}.<br>
+    features ${m.features.map((f) => `<code>${esc(f)}</code>`).join(', ')}.<br>Train split ${m.trainFraction} (seed ${m.splitSeed}): ${count(train.rowIds.length)} training rows, ${count(test.rowIds.length)} test rows; 5-fold cross-validation over ${grid}.<br>${preprocessingHtml(m)}
     Best: ${params} · CV ${r4(m.cvScore)} · train ${r4(m.trainScore)} · test ${r4(m.testScore)} · trained in ${(m.durationMs / 1000).toFixed(1)} s · ONNX ${(m.onnxBytes / 1024).toFixed(1)} kB. Every figure here comes from the ONNX model scored by onnxruntime.</div>`));
 
   let scoreFn: (o: OnnxOutputs) => number;
@@ -104,7 +138,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
     base = metrics.test.r2;
   } else {
     const classes = m.classes ?? [];
-    const codes = (d: TrainingData) => Int32Array.from('labels' in d.target ? d.target.labels : [], (l) => classes.indexOf(l));
+    const codes = (d: TrainingTable) => Int32Array.from('labels' in d.target ? d.target.labels : [], (l) => classes.indexOf(l));
     const yTe = codes(test);
     const metrics = m.metrics as { train: ClassificationMetrics; test: ClassificationMetrics };
     const report = (name: string, r: ClassificationMetrics) => {
@@ -179,8 +213,8 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
   }
 
   // Permutation importance on the test rows.
-  const imp = await permutationImportance(onnx, test, scoreFn, base);
-  const order = m.features.map((f, i) => ({ f, v: imp[i] })).sort((a, c) => a.v - c.v);
+  const imp = await permutationImportance(onnx, m, test, scoreFn, base);
+  const order = test.columns.map((c, i) => ({ f: c.name, v: imp[i] })).sort((a, c) => a.v - c.v);
   blocks.push(figure(b, {
     title: `Permutation importance: drop in test ${m.task === 'regression' ? 'R²' : 'accuracy'} when a feature is shuffled`, yFactors: order.map((o) => o.f),
     xLabel: 'score drop', height: Math.max(200, 40 + 26 * order.length), tooltips: [['feature', '@f'], ['drop', '@v{0.0000}']],

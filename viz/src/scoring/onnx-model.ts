@@ -1,6 +1,9 @@
 // Scores rows with a stored ONNX model in onnxruntime-node: what the results pages show is what
-// serving will answer.
+// serving will answer. Mixed-table models read one input per column (their `inputs` contract);
+// models trained before them read one float matrix X of their features.
 import * as ort from 'onnxruntime-node';
+import type { TrainingColumn } from '@enchilada/data';
+import { feedsFromColumns, type Feed, type ModelInput } from '@enchilada/models';
 
 export interface OnnxOutputs {
   /** Class indices (classifiers). */
@@ -11,6 +14,26 @@ export interface OnnxOutputs {
   readonly variable?: Float32Array;
 }
 
+/** What scoring needs to know of a stored model. */
+export interface ScoredModel {
+  readonly features: readonly string[];
+  readonly inputs: readonly ModelInput[] | null;
+}
+
+/** The ONNX feeds for `n` rows of a model's columns (in any order; matched by name). */
+export function columnFeeds(model: ScoredModel, columns: readonly TrainingColumn[], n: number): Record<string, Feed> {
+  const byName = new Map(columns.map((c) => [c.name, c.values]));
+  if (model.inputs) return feedsFromColumns(model.inputs, byName, n);
+  const f = model.features.length;
+  const x = new Float32Array(n * f);
+  model.features.forEach((name, j) => {
+    const c = byName.get(name);
+    if (!(c instanceof Float64Array)) throw new RangeError(`the model's feature ${name} is not a numeric column here`);
+    for (let i = 0; i < n; i++) x[i * f + j] = c[i];
+  });
+  return { X: { type: 'float32', data: x } };
+}
+
 export class OnnxModel {
   private constructor(private readonly session: ort.InferenceSession) {}
 
@@ -18,15 +41,19 @@ export class OnnxModel {
     return new OnnxModel(await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 }));
   }
 
-  /** Scores `n` rows of `features` columns (column arrays, as read from the database). */
-  async run(columns: readonly Float64Array[], n: number): Promise<OnnxOutputs> {
-    const f = columns.length;
-    const x = new Float32Array(n * f);
-    for (let j = 0; j < f; j++) {
-      const c = columns[j];
-      for (let i = 0; i < n; i++) x[i * f + j] = c[i];
+  /** Scores `n` rows of the model's columns. */
+  async score(model: ScoredModel, columns: readonly TrainingColumn[], n: number): Promise<OnnxOutputs> {
+    return this.run(columnFeeds(model, columns, n), n);
+  }
+
+  async run(feeds: Readonly<Record<string, Feed>>, n: number): Promise<OnnxOutputs> {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, feed] of Object.entries(feeds)) {
+      tensors[name] = feed.type === 'string'
+        ? new ort.Tensor('string', feed.data, [n, 1])
+        : new ort.Tensor('float32', feed.data, name === 'X' ? [n, feed.data.length / Math.max(n, 1)] : [n, 1]);
     }
-    const out = await this.session.run({ X: new ort.Tensor('float32', x, [n, f]) });
+    const out = await this.session.run(tensors);
     const result: { label?: Int32Array; probabilities?: Float32Array; variable?: Float32Array } = {};
     if (out.label) result.label = Int32Array.from(out.label.data as BigInt64Array, (v) => Number(v));
     if (out.probabilities) result.probabilities = out.probabilities.data as Float32Array;

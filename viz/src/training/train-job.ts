@@ -3,26 +3,98 @@
 // pipeline to ONNX, scores train and test rows with onnxruntime (the metrics stored are those of
 // the ONNX model, so what is shown is what will be served) and stores the model.
 import {
-  AbortedError, Matrix, classificationTarget, exportPipelineToOnnx, gridSearchCV, isClassifier, modelSpec, regressionTarget,
-  takeTarget, trainTestSplit, type Target,
+  AbortedError, ColumnTransformer, classificationTarget, exportPipelineToOnnx, gridSearchCV, isClassifier, modelSpec, regressionTarget,
+  tableFromColumns, takeTarget, trainTestSplit, type ColumnTransformerModel, type InputColumn, type Matrix, type RawColumn, type Target,
 } from '@enchilada/ml';
-import { Catalog, readTrainingData } from '@enchilada/data';
+import { Catalog, readTrainingTable, type TrainingColumn } from '@enchilada/data';
 import type { Job, JobQueue } from '@enchilada/jobs';
-import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/models';
+import { DATE_PARTS, ModelRegistry, datePart, datePartColumn, type DatePart, type ModelInput, type TrainResult, type TrainSpec } from '@enchilada/models';
 import type { Pool } from '@enchilada/core';
 import { OnnxModel } from '../scoring/onnx-model.js';
 import { classificationMetrics, regressionMetrics } from './metrics.js';
 
 export interface TrainDeps { readonly pool: Pool; readonly queue: JobQueue }
 
-function rowsOf(columns: readonly Float64Array[], idx: Int32Array): Matrix {
-  const m = new Matrix(idx.length, columns.length);
-  for (let i = 0; i < idx.length; i++) for (let j = 0; j < columns.length; j++) m.data[i * columns.length + j] = columns[j][idx[i]];
-  return m;
+/** The date parts a column becomes: year, month, day and weekday, and the hour when any value has a time of day. */
+function partsOf(values: Float64Array): DatePart[] {
+  const withTime = values.some((v) => !Number.isNaN(v) && v % 86_400_000 !== 0);
+  return DATE_PARTS.filter((p) => p !== 'hour' || withTime);
 }
 
-function columnsOf(columns: readonly Float64Array[], idx: Int32Array): Float64Array[] {
-  return columns.map((c) => Float64Array.from(idx, (i) => c[i]));
+/** The engine's columns: numbers and text as they are, each date as its numeric parts. */
+export function engineColumns(columns: readonly TrainingColumn[]): { raw: RawColumn[]; parts: Map<string, DatePart[]> } {
+  const raw: RawColumn[] = [];
+  const parts = new Map<string, DatePart[]>();
+  for (const c of columns) {
+    if (c.kind !== 'date') { raw.push(c); continue; }
+    const ps = partsOf(c.values);
+    parts.set(c.name, ps);
+    for (const p of ps) raw.push({ name: datePartColumn(c.name, p), kind: 'numeric', values: Float64Array.from(c.values, (v) => datePart(v, p)) });
+  }
+  return { raw, parts };
+}
+
+/** The model's input contract: each original column with its ONNX input(s), known categories and imputed value. */
+export function modelInputs(columns: readonly TrainingColumn[], parts: ReadonlyMap<string, DatePart[]>, pre: ColumnTransformerModel): ModelInput[] {
+  const onnxName = new Map(pre.schema.map((c, j) => [c.name, pre.inputNames[j]]));
+  const name = (column: string): string => {
+    const n = onnxName.get(column);
+    if (n === undefined) throw new Error(`no ONNX input for column ${column}`);
+    return n;
+  };
+  return columns.map((c): ModelInput => {
+    if (c.kind === 'numeric') {
+      const v = pre.imputedValueOf(c.name);
+      return { name: c.name, kind: 'numeric', onnx: name(c.name), imputed: typeof v === 'number' ? v : null };
+    }
+    if (c.kind === 'categorical') {
+      const v = pre.imputedValueOf(c.name);
+      return { name: c.name, kind: 'categorical', onnx: name(c.name), categories: pre.categoriesOf(c.name) ?? [], imputed: typeof v === 'string' ? v : null };
+    }
+    return {
+      name: c.name, kind: 'date',
+      parts: (parts.get(c.name) ?? []).map((p) => {
+        const v = pre.imputedValueOf(datePartColumn(c.name, p));
+        return { part: p, onnx: name(datePartColumn(c.name, p)), imputed: typeof v === 'number' ? v : null };
+      }),
+    };
+  });
+}
+
+/** What the results page says of the preprocessing: the parameters, then per column its kind, missing count and treatment. */
+function preprocessingSummary(columns: readonly TrainingColumn[], schema: readonly InputColumn[], pre: ColumnTransformerModel, train: Int32Array) {
+  const missing = (c: TrainingColumn) => {
+    let k = 0;
+    for (const i of train) {
+      const v = c.values[i];
+      if (v === null || (typeof v === 'number' && Number.isNaN(v))) k++;
+    }
+    return k;
+  };
+  return {
+    params: pre.params,
+    outputs: pre.nOutputs,
+    columns: columns.map((c) => ({
+      name: c.name, kind: c.kind, missing: missing(c),
+      imputed: c.kind === 'date' ? null : pre.imputedValueOf(c.name),
+      categories: c.kind === 'categorical' ? (pre.categoriesOf(c.name)?.length ?? 0) : null,
+      levels: c.kind === 'categorical' ? (schema.find((s) => s.name === c.name && s.kind === 'categorical') as { levels?: string[] } | undefined)?.levels?.length ?? 0 : null,
+    })),
+  };
+}
+
+/** The rows at `idx` with numeric columns rounded to float32, as onnxruntime reads them (codes of text columns stay). */
+function float32Rows(X: Matrix, schema: readonly InputColumn[], idx: Int32Array): Matrix {
+  const out = X.takeRows(idx);
+  const numeric = schema.flatMap((c, j) => (c.kind === 'numeric' ? [j] : []));
+  for (let i = 0; i < out.rows; i++) for (const j of numeric) out.data[i * out.cols + j] = Math.fround(out.data[i * out.cols + j]);
+  return out;
+}
+
+function sliceColumns(columns: readonly TrainingColumn[], idx: Int32Array): TrainingColumn[] {
+  return columns.map((c): TrainingColumn => (c.kind === 'categorical'
+    ? { ...c, values: Array.from(idx, (i) => c.values[i]) }
+    : { ...c, values: Float64Array.from(idx, (i) => c.values[i]) }));
 }
 
 export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: AbortSignal): Promise<TrainResult> {
@@ -44,12 +116,15 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   signal.addEventListener('abort', () => abort.abort(), { once: true });
 
   await beat(0, job.total, 'reading the data', true);
-  const data = await readTrainingData(deps.pool, ds, spec.features);
+  const data = await readTrainingTable(deps.pool, ds, spec.features);
   const n = data.rowIds.length;
-  if (n < spec.folds * 2) throw new Error(`only ${n} complete rows: too few to train with ${spec.folds}-fold cross-validation`);
+  if (n < spec.folds * 2) throw new Error(`only ${n} rows with a target: too few to train with ${spec.folds}-fold cross-validation`);
   const y: Target = 'labels' in data.target ? classificationTarget(data.target.labels) : regressionTarget(data.target.values);
+  const { raw, parts } = engineColumns(data.columns);
+  const table = tableFromColumns(raw);
+  const columns = new ColumnTransformer(table.schema, spec.preprocessing ?? {});
   const split = trainTestSplit(n, spec.trainFraction, spec.seed);
-  const Xtrain = rowsOf(data.features, split.train);
+  const Xtrain = table.X.takeRows(split.train);
   const ytrain = takeTarget(y, split.train);
 
   // Heartbeats continue while the main thread waits on the workers.
@@ -60,7 +135,7 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   let search;
   try {
     search = await gridSearchCV(Xtrain, ytrain, {
-      estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed,
+      estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
       signal: abort.signal,
       onProgress: (done, total) => { progress = { done, total }; void beat(done, total, `cross-validation: ${done} of ${total} fits`).catch(() => undefined); },
     });
@@ -70,15 +145,20 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   if (abort.signal.aborted) throw new AbortedError();
   await beat(progress.total, progress.total, 'exporting to ONNX and scoring', true);
 
-  const onnx = exportPipelineToOnnx(search.bestModel, spec.features.length);
+  const pre = search.bestModel.columns;
+  if (!pre) throw new Error('the fitted pipeline has no column preprocessing');
+  const inputs = modelInputs(data.columns, parts, pre);
+  const onnx = exportPipelineToOnnx(search.bestModel, table.schema.length);
   const scorer = await OnnxModel.load(onnx);
-  const trainCols = columnsOf(data.features, split.train);
-  const testCols = columnsOf(data.features, split.test);
-  const [onTrain, onTest] = [await scorer.run(trainCols, split.train.length), await scorer.run(testCols, split.test.length)];
+  const contract = { features: spec.features, inputs };
+  const [onTrain, onTest] = [
+    await scorer.score(contract, sliceColumns(data.columns, split.train), split.train.length),
+    await scorer.score(contract, sliceColumns(data.columns, split.test), split.test.length),
+  ];
   await scorer.release();
 
   // ONNX against the TypeScript model on the test rows (float32 inputs both).
-  const Xtest32 = rowsOf(testCols.map((c) => Float64Array.from(c, Math.fround)), Int32Array.from({ length: split.test.length }, (_, i) => i));
+  const Xtest32 = float32Rows(table.X, table.schema, split.test);
   let maxDiff = 0;
   let mismatches = 0;
   let metrics: unknown;
@@ -127,11 +207,12 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
     cvResults: search.candidates.map((c) => ({
       params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, Number(v)])), mean: c.meanTestScore, std: c.stdTestScore, rank: c.rank, fitTime: c.meanFitTime,
     })),
-    cvScore: search.bestScore, trainScore, testScore, metrics, onnx, jobId: job.id, durationMs: seconds * 1000, createdBy: job.createdBy,
+    cvScore: search.bestScore, trainScore, testScore, metrics, onnx, inputs,
+    preprocessing: preprocessingSummary(data.columns, table.schema, pre, split.train), jobId: job.id, durationMs: seconds * 1000, createdBy: job.createdBy,
   });
   return {
     modelId, bestParams: Object.fromEntries(Object.entries(search.bestParams).map(([k, v]) => [k, Number(v)])), cvScore: search.bestScore, trainScore, testScore,
-    scoreName: ds.task === 'classification' ? 'accuracy' : 'R²', seconds, rows: n, dropped: data.dropped, onnxBytes: onnx.byteLength,
+    scoreName: ds.task === 'classification' ? 'accuracy' : 'R²', seconds, rows: n, dropped: data.droppedMissingTarget, onnxBytes: onnx.byteLength,
     onnxMaxDiff: maxDiff, onnxLabelMismatches: mismatches,
   };
 }

@@ -87,7 +87,7 @@ export class ColumnTransformerModel {
 
   constructor(
     readonly schema: readonly InputColumn[],
-    readonly encoding: Encoding,
+    readonly params: Readonly<PreprocessParams>,
     readonly numeric: Int32Array,
     readonly imputer: SimpleImputerModel | null,
     readonly scaler: StandardScalerModel | null,
@@ -142,7 +142,7 @@ export class ColumnTransformerModel {
       for (let i = 0; i < X.rows; i++) out.data.set(block.data.subarray(i * bw, (i + 1) * bw), i * w);
     }
     let offset = this.numericWidth;
-    const oneHot = this.encoding === 'onehot';
+    const oneHot = this.params.encoding === 'onehot';
     for (const c of this.categorical) {
       if (!c.coding) continue;
       for (let i = 0; i < X.rows; i++) {
@@ -178,7 +178,7 @@ export class ColumnTransformerModel {
         default_int64: int(c.unseen),
       });
       g.declare(codes, 'int64', ['N', 1]);
-      if (this.encoding === 'ordinal') {
+      if (this.params.encoding === 'ordinal') {
         const [f] = g.node('Cast', [codes], 1, { to: int(1) });
         blocks.push(f);
         continue;
@@ -256,6 +256,6 @@ export class ColumnTransformer {
         column: j, coding, fill, lut: Int32Array.from(c.levels, (l) => coding.indexOf(l)), missing: coding.indexOf(fill), unseen: coding.unknownIndex,
       });
     });
-    return new ColumnTransformerModel(this.schema, p.encoding, numeric, imputer, scaler, categorical);
+    return new ColumnTransformerModel(this.schema, p, numeric, imputer, scaler, categorical);
   }
 }

@@ -1,0 +1,66 @@
+// The contract between a trained model's ONNX graph and everything that calls it (viz scoring,
+// serve): which columns it reads, of which kind, under which ONNX input names, which categories it
+// knows and what a missing value becomes. Models trained before mixed tables have no inputs
+// (null) and read one float matrix `X` in the order of their features.
+
+export const DATE_PARTS = ['year', 'month', 'day', 'weekday', 'hour'] as const;
+export type DatePart = (typeof DATE_PARTS)[number];
+
+export type ModelInput =
+  | { readonly name: string; readonly kind: 'numeric'; readonly onnx: string; readonly imputed: number | null }
+  | { readonly name: string; readonly kind: 'categorical'; readonly onnx: string; readonly categories: readonly string[]; readonly imputed: string | null }
+  | { readonly name: string; readonly kind: 'date'; readonly parts: readonly { readonly part: DatePart; readonly onnx: string; readonly imputed: number | null }[] };
+
+/** A column's values as the data layer reads them: numbers (NaN missing; dates as epoch ms) or strings (null missing). */
+export type ColumnValues = Float64Array | readonly (string | null)[];
+
+/** One ONNX input's data, for `new ort.Tensor(type, data, [n, 1])`. */
+export type Feed = { readonly type: 'float32'; readonly data: Float32Array } | { readonly type: 'string'; readonly data: string[] };
+
+/** The name of the numeric column a date part becomes in training ('when (year)'). */
+export function datePartColumn(column: string, part: DatePart): string {
+  return `${column} (${part})`;
+}
+
+/** Year, month (1–12), day of month, day of week (0 = Monday, as pandas) and hour of an epoch-ms UTC instant. */
+export function datePart(ms: number, part: DatePart): number {
+  if (Number.isNaN(ms)) return NaN;
+  const d = new Date(ms);
+  switch (part) {
+    case 'year': return d.getUTCFullYear();
+    case 'month': return d.getUTCMonth() + 1;
+    case 'day': return d.getUTCDate();
+    case 'weekday': return (d.getUTCDay() + 6) % 7;
+    case 'hour': return d.getUTCHours();
+  }
+}
+
+/** The ONNX feeds for `n` rows of the model's columns (dates expanded into their parts). */
+export function feedsFromColumns(inputs: readonly ModelInput[], columns: ReadonlyMap<string, ColumnValues>, n: number): Record<string, Feed> {
+  const feeds: Record<string, Feed> = {};
+  for (const input of inputs) {
+    const values = columns.get(input.name);
+    if (!values) throw new RangeError(`no values for the model's column ${input.name}`);
+    if (values.length !== n) throw new RangeError(`column ${input.name} has ${values.length} values, expected ${n}`);
+    if (input.kind === 'categorical') {
+      feeds[input.onnx] = { type: 'string', data: Array.from(values as ArrayLike<string | number | null>, (v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v))) };
+    } else if (input.kind === 'numeric') {
+      feeds[input.onnx] = { type: 'float32', data: Float32Array.from(values as ArrayLike<number | string | null>, toNumber) };
+    } else {
+      const ms = Float64Array.from(values as ArrayLike<number | string | null>, toNumber);
+      for (const p of input.parts) feeds[p.onnx] = { type: 'float32', data: Float32Array.from(ms, (v) => datePart(v, p.part)) };
+    }
+  }
+  return feeds;
+}
+
+function toNumber(v: number | string | null): number {
+  return v === null || v === '' ? NaN : Number(v);
+}
+
+/** Parses the stored JSON of a model's inputs; null for models trained before mixed tables. */
+export function parseInputs(json: unknown): ModelInput[] | null {
+  if (json === null || json === undefined) return null;
+  const v = (typeof json === 'string' ? JSON.parse(json) : json) as unknown;
+  return Array.isArray(v) ? (v as ModelInput[]) : null;
+}
