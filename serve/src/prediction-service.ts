@@ -43,8 +43,8 @@ export class PredictionService {
       if (seen.has(k)) throw new BadRequestError(`instances[${i}]: id ${JSON.stringify(inst.id)} appears twice in the request`, 'id');
       seen.add(k);
     });
-    const x = toInput(model, instances.map((i) => i.observation), batch);
-    const scored = await score(model, x, instances.length);
+    const input = toInput(model, instances.map((i) => i.observation), batch);
+    const scored = await score(model, input, instances.length);
     const latencyMs = performance.now() - startedAt;
     const rows: NewPrediction[] = instances.map((inst, i) => ({
       modelName: model.name, modelId: model.modelId, version: model.version, clientId: clientKey(inst.id),
@@ -67,6 +67,7 @@ export class PredictionService {
       throw err;
     }
     this.metrics.predictions.inc({ model: model.name, version: String(model.version) }, instances.length);
+    for (const [feature, k] of input.unseen) this.metrics.unseenCategories.inc({ model: model.name, feature }, k);
     return scored.map((s, i) => ({ id: instances[i].id, ...s }));
   }
 }

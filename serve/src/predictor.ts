@@ -1,7 +1,11 @@
-// Validates observations against a model's features (the training column order; no NULLs, as
-// training drops incomplete rows) and scores them with the model's onnxruntime session.
+// Validates observations against a model's input contract and scores them with its onnxruntime
+// session. Mixed-table models take numbers for numeric columns, strings for text, ISO strings for
+// dates, and null or an absent key for any column (the graph imputes it exactly as training did);
+// models trained before them take the numeric features in order, all present.
 import * as ort from 'onnxruntime-node';
 import { BadRequestError } from '@enchilada/core';
+import { parseDate } from '@enchilada/data';
+import { datePart, type ModelInput } from '@enchilada/models';
 import type { LiveModel } from './serving-state.js';
 
 export interface Scored {
@@ -11,38 +15,104 @@ export interface Scored {
   readonly probabilities?: Record<string, number>;
 }
 
-/** Copies one observation into row `row` of `x`, or throws a 400 naming the offending field. */
-function fill(model: LiveModel, observation: unknown, x: Float32Array, row: number, where: string): void {
+/** The ONNX feeds of a request, and per text feature how many values training never saw. */
+export interface ModelInputData {
+  readonly feeds: Record<string, ort.Tensor>;
+  readonly unseen: ReadonlyMap<string, number>;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function checkObject(observation: unknown, where: string): Record<string, unknown> {
   if (typeof observation !== 'object' || observation === null || Array.isArray(observation)) {
     throw new BadRequestError(`${where}observation must be an object of feature: value`, `${where}observation`);
   }
-  const obs = observation as Record<string, unknown>;
+  return observation as Record<string, unknown>;
+}
+
+function checkNumber(v: unknown, name: string, where: string): number {
+  if (typeof v !== 'number') throw new BadRequestError(`${where}feature "${name}" must be a number, got ${typeof v}`, name);
+  if (!Number.isFinite(v)) throw new BadRequestError(`${where}feature "${name}" must be a finite number`, name);
+  if (Math.abs(v) > FLOAT32_MAX) throw new BadRequestError(`${where}feature "${name}" is too large for the model (float32: at most ${FLOAT32_MAX})`, name);
+  return v;
+}
+
+function checkKeys(obs: Record<string, unknown>, known: ReadonlySet<string>, names: readonly string[], where: string): void {
+  for (const k in obs) {
+    if (!known.has(k)) throw new BadRequestError(`${where}observation has unknown feature "${k}"; the model's features are ${names.join(', ')}`, k);
+  }
+}
+
+/** A model trained before mixed tables: one float matrix X, every feature present and numeric. */
+function legacyInput(model: LiveModel, observations: readonly unknown[], batch: boolean): ModelInputData {
   const f = model.features.length;
-  for (let j = 0; j < f; j++) {
-    const name = model.features[j];
-    const v = obs[name];
-    if (v === undefined) throw new BadRequestError(`${where}observation is missing feature "${name}"`, name);
-    if (v === null) throw new BadRequestError(`${where}feature "${name}" is null: the model was trained on complete rows only`, name);
-    if (typeof v !== 'number') throw new BadRequestError(`${where}feature "${name}" must be a number, got ${typeof v}`, name);
-    if (!Number.isFinite(v)) throw new BadRequestError(`${where}feature "${name}" must be a finite number`, name);
-    x[row * f + j] = v;
-  }
-  const keys = Object.keys(obs);
-  if (keys.length !== f) {
-    const known = new Set(model.features);
-    const unknown = keys.find((k) => !known.has(k));
-    if (unknown !== undefined) throw new BadRequestError(`${where}observation has unknown feature "${unknown}"; the model's features are ${model.features.join(', ')}`, unknown);
-  }
+  const x = new Float32Array(observations.length * f);
+  const known = new Set(model.features);
+  observations.forEach((o, i) => {
+    const where = batch ? `instances[${i}]: ` : '';
+    const obs = checkObject(o, where);
+    for (let j = 0; j < f; j++) {
+      const name = model.features[j];
+      const v = obs[name];
+      if (v === undefined) throw new BadRequestError(`${where}observation is missing feature "${name}"`, name);
+      if (v === null) throw new BadRequestError(`${where}feature "${name}" is null: the model was trained on complete rows only`, name);
+      x[i * f + j] = checkNumber(v, name, where);
+    }
+    if (Object.keys(obs).length !== f) checkKeys(obs, known, model.features, where);
+  });
+  return { feeds: { X: new ort.Tensor('float32', x, [observations.length, f]) }, unseen: new Map() };
 }
 
-export function toInput(model: LiveModel, observations: readonly unknown[], batch: boolean): Float32Array {
-  const x = new Float32Array(observations.length * model.features.length);
-  observations.forEach((o, i) => fill(model, o, x, i, batch ? `instances[${i}]: ` : ''));
-  return x;
+function columnInput(model: LiveModel, inputs: readonly ModelInput[], observations: readonly unknown[], batch: boolean): ModelInputData {
+  const n = observations.length;
+  const objs = observations.map((o, i) => checkObject(o, batch ? `instances[${i}]: ` : ''));
+  const known = new Set(inputs.map((c) => c.name));
+  objs.forEach((obs, i) => checkKeys(obs, known, model.features, batch ? `instances[${i}]: ` : ''));
+  const feeds: Record<string, ort.Tensor> = {};
+  const unseen = new Map<string, number>();
+  for (const c of inputs) {
+    if (c.kind === 'categorical') {
+      const seen = new Set(c.categories);
+      const data = objs.map((obs, i): string => {
+        const v = obs[c.name];
+        if (v === undefined || v === null) return '';
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+          throw new BadRequestError(`${batch ? `instances[${i}]: ` : ''}feature "${c.name}" must be text, got ${typeof v}`, c.name);
+        }
+        const s = String(v);
+        if (s !== '' && !seen.has(s)) unseen.set(c.name, (unseen.get(c.name) ?? 0) + 1);
+        return s;
+      });
+      feeds[c.onnx] = new ort.Tensor('string', data, [n, 1]);
+    } else if (c.kind === 'numeric') {
+      const data = new Float32Array(n);
+      objs.forEach((obs, i) => {
+        const v = obs[c.name];
+        data[i] = v === undefined || v === null ? NaN : checkNumber(v, c.name, batch ? `instances[${i}]: ` : '');
+      });
+      feeds[c.onnx] = new ort.Tensor('float32', data, [n, 1]);
+    } else {
+      const ms = objs.map((obs, i) => {
+        const v = obs[c.name];
+        if (v === undefined || v === null || v === '') return NaN;
+        const where = batch ? `instances[${i}]: ` : '';
+        if (typeof v !== 'string') throw new BadRequestError(`${where}feature "${c.name}" must be a date as text (ISO 8601, e.g. "2024-03-01" or "2024-03-01 12:30:00"), got ${typeof v}`, c.name);
+        const t = parseDate(v);
+        if (t instanceof Error) throw new BadRequestError(`${where}feature "${c.name}": ${t.message}`, c.name);
+        return t;
+      });
+      for (const p of c.parts) feeds[p.onnx] = new ort.Tensor('float32', Float32Array.from(ms, (t) => datePart(t, p.part)), [n, 1]);
+    }
+  }
+  return { feeds, unseen };
 }
 
-export async function score(model: LiveModel, x: Float32Array, n: number): Promise<Scored[]> {
-  const out = await model.session.run({ X: new ort.Tensor('float32', x, [n, model.features.length]) });
+export function toInput(model: LiveModel, observations: readonly unknown[], batch: boolean): ModelInputData {
+  return model.inputs ? columnInput(model, model.inputs, observations, batch) : legacyInput(model, observations, batch);
+}
+
+export async function score(model: LiveModel, input: ModelInputData, n: number): Promise<Scored[]> {
+  const out = await model.session.run(input.feeds);
   const result: Scored[] = [];
   if (model.task === 'classification' && model.classes) {
     const classes = model.classes;

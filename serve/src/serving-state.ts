@@ -5,8 +5,8 @@
 import * as ort from 'onnxruntime-node';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
-import { Catalog, readTrainingData } from '@enchilada/data';
-import { ApiKeys, ModelRegistry, PublishedModels, servingChanges, type ApiKeyWithHash } from '@enchilada/models';
+import { Catalog, formatDate, readTrainingTable } from '@enchilada/data';
+import { ApiKeys, ModelRegistry, PublishedModels, servingChanges, type ApiKeyWithHash, type ModelInput } from '@enchilada/models';
 import type { ServeMetrics } from './metrics.js';
 
 export interface LiveModel {
@@ -15,10 +15,12 @@ export interface LiveModel {
   readonly modelId: number;
   readonly task: 'classification' | 'regression';
   readonly features: readonly string[];
+  /** The columns the graph reads (mixed-table models); null: one float matrix X of `features`. */
+  readonly inputs: readonly ModelInput[] | null;
   readonly classes: readonly string[] | null;
   readonly session: ort.InferenceSession;
   /** One training row of the model, for the API documentation's example request; null if its dataset no longer holds it. */
-  readonly example: Readonly<Record<string, number>> | null;
+  readonly example: Readonly<Record<string, number | string | null>> | null;
 }
 
 export type NameState = { readonly status: 'ready'; readonly model: LiveModel } | { readonly status: 'failed'; readonly version: number; readonly reason: string };
@@ -104,7 +106,7 @@ export class ServingState {
         session.catch(() => this.sessions.delete(modelId));
       }
       const live: LiveModel = {
-        name, version, modelId, task: model.task, features: model.features, classes: model.classes, session: await session, example: await this.example(model),
+        name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, session: await session, example: await this.example(model),
       };
       this.log.info({ name, version, modelId }, 'model loaded');
       return { status: 'ready', model: live };
@@ -117,14 +119,20 @@ export class ServingState {
   }
 
   /** The model's first training row, if its dataset still holds it (the same version); never fails a load. */
-  private async example(model: { datasetId: number | null; datasetVersion: number; features: readonly string[]; split: { train: readonly number[] } }): Promise<Record<string, number> | null> {
+  private async example(model: { datasetId: number | null; datasetVersion: number; features: readonly string[]; split: { train: readonly number[] } }): Promise<Record<string, number | string | null> | null> {
     try {
       if (model.datasetId === null || !model.split.train.length) return null;
       const ds = await this.catalog.get(model.datasetId);
       if (!ds || ds.version !== model.datasetVersion) return null;
-      const data = await readTrainingData(this.pool, ds, model.features, [model.split.train[0]]);
-      if (data.features.length !== model.features.length || data.features[0].length !== 1) return null;
-      return Object.fromEntries(model.features.map((f, j) => [f, data.features[j][0]]));
+      const data = await readTrainingTable(this.pool, ds, model.features, [model.split.train[0]]);
+      if (data.rowIds.length !== 1) return null;
+      // JSON has no NaN: a missing value is shown as null, which the API accepts for mixed-table models
+      return Object.fromEntries(data.columns.map((c) => {
+        const v = c.values[0];
+        if (c.kind === 'categorical') return [c.name, v ?? null];
+        if (typeof v !== 'number' || Number.isNaN(v)) return [c.name, null];
+        return [c.name, c.kind === 'date' ? formatDate(v) : v];
+      }));
     } catch (err) {
       this.log.warn({ err, modelDataset: model.datasetId }, 'no example row for the API documentation');
       return null;

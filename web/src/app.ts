@@ -81,7 +81,9 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     if (wantsHtml(req) || (req.method === 'POST' && (req.headers.accept ?? '').includes('text/html'))) {
       return reply.code(status).view('error.ejs', { title: status >= 500 ? 'Error' : 'Request refused', status, message, user: req.user ?? null, active: '' });
     }
-    const field = (err as { field?: unknown }).field;
+    // A schema refusal names its field as the other 400s do: '/preprocessing/encoding' → 'preprocessing.encoding'.
+    const path = (err as FastifyError).validation?.[0]?.instancePath;
+    const field = (err as { field?: unknown }).field ?? (path ? path.slice(1).replace(/\//g, '.') : undefined);
     return reply.code(status).send({ message, code: (err as HttpError).code ?? 'error', ...(typeof field === 'string' ? { field } : {}) });
   });
 

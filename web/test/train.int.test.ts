@@ -46,7 +46,9 @@ describe('training requests', () => {
   it.each([
     ['an unknown feature', { features: ['nope'] }, 'features', /unknown feature "nope"/],
     ['no feature', { features: [] }, 'features', /at least one feature/],
-    ['the target as a feature', { features: ['species'] }, 'features', /not numeric|cannot be a feature/],
+    ['the target as a feature', { features: ['species'] }, 'features', /cannot be a feature/],
+    ['an unknown imputation', { preprocessing: { numericStrategy: 'mode' } }, 'preprocessing.numericStrategy', /must be equal to one of the allowed values/],
+    ['a fractional count of rare categories', { preprocessing: { minFrequency: 2.5 } }, 'preprocessing.minFrequency', /a count \(a whole number ≥ 1\) or a share/],
     ['a model of the other task', { model: 'ridge' }, 'model', /regression model/],
     ['an unknown model', { model: 'deep_net' }, 'model', /unknown model/],
     ['a split out of range', { trainFraction: 0.99 }, 'trainFraction', /between 0.05 and 0.95/],
@@ -59,10 +61,12 @@ describe('training requests', () => {
     expect(res.json().field).toBe(field);
   });
 
-  it('refuses a non-numeric feature by name', async () => {
-    const res = await post({ dataset: mpg.id, model: 'ridge', features: ['origin'], trainFraction: 0.8 });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(/"origin" is not numeric \(text\)/);
+  it('queues a text feature with the preprocessing chosen for it', async () => {
+    const preprocessing = { numericStrategy: 'median', categoricalStrategy: 'most_frequent', encoding: 'ordinal', minFrequency: 5 };
+    const res = await post({ dataset: mpg.id, model: 'ridge', features: ['origin', 'horsepower'], trainFraction: 0.8, ranges: { alpha: { min: 0.1, max: 0.1 } }, preprocessing });
+    expect(res.statusCode).toBe(202);
+    const job = await app.inject({ url: `/api/jobs/${res.json().job}`, headers: { cookie: b.cookieHeader, accept: 'application/json' } });
+    expect(job.json().spec).toMatchObject({ features: ['origin', 'horsepower'], preprocessing });
   });
 
   it('refuses more fits than the limit', async () => {

@@ -40,6 +40,17 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
             type: 'object', maxProperties: 10,
             additionalProperties: { type: 'object', required: ['min', 'max'], additionalProperties: false, properties: { min: { type: 'number' }, max: { type: 'number' } } },
           },
+          preprocessing: {
+            type: 'object', additionalProperties: false,
+            properties: {
+              numericStrategy: { type: 'string', enum: ['mean', 'median', 'most_frequent', 'constant'] },
+              addIndicator: { type: 'boolean' },
+              categoricalStrategy: { type: 'string', enum: ['most_frequent', 'constant'] },
+              encoding: { type: 'string', enum: ['onehot', 'ordinal'] },
+              minFrequency: { type: ['number', 'null'], exclusiveMinimum: 0 },
+              maxCategories: { type: ['integer', 'null'], minimum: 2, maximum: 1000 },
+            },
+          },
         },
       },
     },
@@ -63,7 +74,7 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
   app.get('/api/jobs/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>) => {
     const j = await queue.get(req.params.id);
     if (!j) throw new NotFoundError('no such job');
-    return { id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, modelId: j.modelId, result: j.result };
+    return { id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, modelId: j.modelId, result: j.result, spec: j.spec };
   });
 
   app.post('/api/jobs/:id/cancel', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>) => {

@@ -1,9 +1,9 @@
 // Validates what the Train page asks for before anything is queued: every problem is a 400 that
 // names the field.
 import { BadRequestError } from '@enchilada/core';
-import { isNumeric, type Dataset } from '@enchilada/data';
+import type { Dataset } from '@enchilada/data';
 import { MODELS, sliderValues, type ModelSpec } from '@enchilada/ml';
-import type { TrainSpec } from '@enchilada/models';
+import type { PreprocessingChoice, TrainSpec } from '@enchilada/models';
 
 export interface TrainRequest {
   readonly model: string;
@@ -11,6 +11,8 @@ export interface TrainRequest {
   readonly trainFraction: number;
   /** Per hyperparameter of the model: the chosen range of its slider. */
   readonly ranges?: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
+  /** Imputation per column kind and the encoding of text; absent fields take the defaults. */
+  readonly preprocessing?: PreprocessingChoice;
 }
 
 export const SPLIT_SEED = 214;
@@ -30,7 +32,6 @@ export function validateTrainRequest(ds: Dataset, req: TrainRequest, maxFits: nu
   for (const f of req.features) {
     const c = cols.get(f);
     if (!c) throw new BadRequestError(`unknown feature ${JSON.stringify(f)}`, 'features');
-    if (!isNumeric(c.type)) throw new BadRequestError(`feature ${JSON.stringify(f)} is not numeric (${c.type})`, 'features');
     if (f === ds.target) throw new BadRequestError(`the target ${JSON.stringify(f)} cannot be a feature`, 'features');
   }
   if (new Set(req.features).size !== req.features.length) throw new BadRequestError('a feature is listed twice', 'features');
@@ -47,11 +48,17 @@ export function validateTrainRequest(ds: Dataset, req: TrainRequest, maxFits: nu
     if (values.length === 0) throw new BadRequestError(`${h.name}: the range ${r.min}–${r.max} holds no slider value (${h.min}–${h.max} step ${h.step})`, `ranges.${h.name}`);
     grid[h.name] = values;
   }
+  const pre = req.preprocessing ?? {};
+  const m = pre.minFrequency;
+  if (m !== undefined && m !== null && !(m < 1 || Number.isInteger(m))) {
+    throw new BadRequestError('minFrequency must be a count (a whole number ≥ 1) or a share of the rows below 1', 'preprocessing.minFrequency');
+  }
   const candidates = Object.values(grid).reduce((p, v) => p * v.length, 1);
   const fits = candidates * FOLDS;
   if (fits > maxFits) throw new BadRequestError(`${candidates} candidates × ${FOLDS} folds = ${fits} fits, above the limit of ${maxFits}: narrow a range`, 'ranges');
   return {
-    spec: { datasetId: ds.id, datasetVersion: ds.version, model: model.id, features: [...req.features], trainFraction: Math.round(f * 100) / 100, grid, folds: FOLDS, seed: SPLIT_SEED },
+    spec: { datasetId: ds.id, datasetVersion: ds.version, model: model.id, features: [...req.features], trainFraction: Math.round(f * 100) / 100, grid, folds: FOLDS, seed: SPLIT_SEED,
+      ...(req.preprocessing ? { preprocessing: { ...req.preprocessing } } : {}) },
     fits,
   };
 }

@@ -1,0 +1,143 @@
+// A real table from upload to served prediction: a Titanic-shaped CSV with text columns, blanks and
+// a date is loaded, trained on (the viz job, every column kind, imputed inside each fold), published,
+// and called with strings, nulls, absent keys and a category never seen in training, exactly as
+// the deployment tutorials' clients call their model; outcomes are recorded against the predictions.
+import { Readable } from 'node:stream';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { migrate, type RowDataPacket } from '@enchilada/core';
+import { loadDataset, openCsv, type Dataset } from '@enchilada/data';
+import { JobQueue } from '@enchilada/jobs';
+import { ApiKeys, ModelRegistry, PublishedModels, type TrainResult, type TrainSpec } from '@enchilada/models';
+import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { runTrainJob } from '../../viz/src/training/train-job.js';
+import { buildApp } from '../src/app.js';
+
+let db: TestDb;
+let app: FastifyInstance;
+let ds: Dataset;
+let key: string;
+let result: TrainResult;
+
+// 200 passengers: survival depends on sex and class; age, cabin and embarked have gaps; the
+// boarding date is a date column.
+function titanicCsv(): string {
+  const lines = ['PassengerId,Survived,Pclass,Sex,Age,SibSp,Parch,Cabin,Embarked,Fare,Boarded'];
+  for (let i = 1; i <= 200; i++) {
+    const sex = i % 3 === 0 ? 'female' : 'male';
+    const pclass = 1 + (i % 3);
+    const survived = (sex === 'female' ? 1 : 0) ^ (pclass === 3 && i % 7 === 0 ? 1 : 0);
+    const age = i % 9 === 0 ? '' : String(18 + (i * 7) % 50);
+    const cabin = i % 4 === 0 ? `C${i % 11}` : '';
+    const embarked = i % 25 === 0 ? '' : ['S', 'C', 'Q'][i % 3];
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    lines.push(`${i},${survived},${pclass},${sex},${age},${i % 4},${i % 3},${cabin},${embarked},${(7 + i * 0.37).toFixed(2)},1912-04-${day}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
+
+beforeAll(async () => {
+  db = await createTestDb('serve_mixed');
+  await migrate(db.pool, MIGRATIONS_DIR);
+  ds = await loadDataset(db.pool, {
+    name: 'titanic', title: 'Titanic', origin: 'upload', task: 'classification', createdBy: null,
+    columns: [
+      { name: 'PassengerId', type: 'integer', role: 'identifier' }, { name: 'Survived', type: 'integer', role: 'target' },
+      { name: 'Pclass', type: 'integer', role: 'feature' }, { name: 'Sex', type: 'text', role: 'feature' },
+      { name: 'Age', type: 'decimal', role: 'feature' }, { name: 'SibSp', type: 'integer', role: 'feature' },
+      { name: 'Parch', type: 'integer', role: 'feature' }, { name: 'Cabin', type: 'text', role: 'feature' },
+      { name: 'Embarked', type: 'text', role: 'feature' }, { name: 'Fare', type: 'decimal', role: 'feature' },
+      { name: 'Boarded', type: 'date', role: 'feature' },
+    ],
+  }, await openCsv(Readable.from([titanicCsv()])));
+  const spec: TrainSpec = {
+    datasetId: ds.id, datasetVersion: ds.version, model: 'logistic_regression', features: ['Age', 'Cabin', 'Embarked', 'Fare', 'Parch', 'Pclass', 'Sex', 'SibSp', 'Boarded'],
+    trainFraction: 0.8, grid: { C: [0.1, 10.1] }, folds: 5, seed: 214,
+  };
+  const queue = new JobQueue(db.pool);
+  const jobId = await queue.enqueue({ kind: 'train', spec, datasetId: ds.id, createdBy: null, total: 10 });
+  const job = await queue.claim('test', ['train']);
+  if (!job || job.id !== jobId) throw new Error('the job was not claimed');
+  result = await runTrainJob({ pool: db.pool, queue }, job as typeof job & { spec: TrainSpec }, new AbortController().signal);
+  await new PublishedModels(db.pool).publish('titanic', result.modelId, null);
+  key = (await new ApiKeys(db.pool).create('k', null, null)).key;
+  app = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'titanic' }), pool: db.pool, logger: quiet });
+  await app.ready();
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const post = (url: string, body: unknown) => app.inject({
+  method: 'POST', url, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, payload: JSON.stringify(body),
+});
+
+describe('a table with text, blanks and dates', () => {
+  it('trains on every column kind, keeping rows with missing features, and onnxruntime agrees with the TypeScript pipeline', () => {
+    expect(result.rows).toBe(200);
+    expect(result.dropped).toBe(0);
+    expect(result.testScore).toBeGreaterThan(0.8);
+    expect(result.onnxLabelMismatches).toBe(0);
+    expect(result.onnxMaxDiff).toBeLessThan(1e-5);
+  });
+
+  it('stores the input contract: a string input per text column, a float per number, date parts, with imputed values', async () => {
+    const m = await new ModelRegistry(db.pool).get(result.modelId);
+    const byName = new Map((m?.inputs ?? []).map((c) => [c.name, c]));
+    expect(byName.get('Sex')).toMatchObject({ kind: 'categorical', categories: ['female', 'male'] });
+    expect(byName.get('Cabin')).toMatchObject({ kind: 'categorical', imputed: 'missing_value' });
+    expect(byName.get('Age')).toMatchObject({ kind: 'numeric' });
+    expect((byName.get('Age') as { imputed: number }).imputed).toBeGreaterThan(18);
+    expect(byName.get('Boarded')).toMatchObject({ kind: 'date', parts: [{ part: 'year' }, { part: 'month' }, { part: 'day' }, { part: 'weekday' }] });
+  });
+
+  it('answers the tutorial client’s exact request on the seed-compatible route, and stores the observation as sent', async () => {
+    // the tutorial's request, character for character (no boarding date: an absent key is imputed)
+    const res = await app.inject({
+      method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' },
+      payload: '{"id": 0, "observation": {"Age": 22.0, "Cabin": null, "Embarked": "S", "Fare": 7.25, "Parch": 0, "Pclass": 3, "Sex": "male", "SibSp": 1}}',
+    });
+    expect(res.statusCode).toBe(200);
+    const proba = res.json().proba as number;
+    expect(proba).toBeGreaterThanOrEqual(0);
+    expect(proba).toBeLessThan(0.5);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT observation FROM predictions WHERE client_id = ?', ['0']);
+    expect(JSON.parse(String(rows[0].observation))).toEqual({ Age: 22, Cabin: null, Embarked: 'S', Fare: 7.25, Parch: 0, Pclass: 3, Sex: 'male', SibSp: 1 });
+  });
+
+  it('imputes null and absent features, and encodes an unseen category without an error, counting it in /metrics', async () => {
+    const res = await post('/v1/models/titanic/predict', { instances: [
+      { id: 'a', observation: { Sex: 'female', Pclass: 1 } },
+      { id: 'b', observation: { Sex: 'female', Pclass: 1, Age: null, Cabin: 'Z99', Embarked: 'X', Fare: null, Boarded: null } },
+    ] });
+    expect(res.statusCode).toBe(200);
+    const preds = res.json().predictions as { prediction: string; probabilities: Record<string, number> }[];
+    expect(preds.map((p) => p.prediction)).toEqual(['1', '1']);
+    const metrics = await app.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(/enchilada_serve_unseen_categories_total\{model="titanic",feature="Cabin"\} 1/);
+    expect(metrics.body).toMatch(/enchilada_serve_unseen_categories_total\{model="titanic",feature="Embarked"\} 1/);
+  });
+
+  it.each([
+    ['a string where a number is expected', { Age: 'old' }, 'Age', /"Age" must be a number/],
+    ['a number too large for float32', { Fare: 1e39 }, 'Fare', /too large/],
+    ['a non-date', { Boarded: '1912-13-01' }, 'Boarded', /Boarded/],
+    ['an object for a text feature', { Sex: { x: 1 } }, 'Sex', /must be text/],
+    ['an unknown feature', { Deck: 'B' }, 'Deck', /unknown feature "Deck"/],
+  ])('refuses %s with a 400 naming the feature', async (_what, observation, field, message) => {
+    const res = await post('/v1/models/titanic/predict', { id: `bad-${field}`, observation });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(message);
+    expect(res.json().field).toBe(field);
+  });
+
+  it('records an outcome against a prediction made with text values', async () => {
+    const res = await post('/update', { id: 0, true_class: 0 });
+    expect(res.statusCode).toBeLessThan(300);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT outcome FROM predictions WHERE client_id = ?', ['0']);
+    expect(String(rows[0].outcome)).toMatch(/0/);
+  });
+});
