@@ -62,3 +62,28 @@ test('a malformed CSV is refused with its line, and nothing is stored', async ({
   await expect(page.getByTestId('upload-error')).toHaveText('line 3: expected 3 fields but found 2');
   await expect(page.getByTestId('preview-form')).toBeHidden();
 });
+
+test('the upload preview marks an identifier-like text column and infers a date; the dataset page shows text statistics', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/datasets');
+  const lines = ['PassengerId,Name,Sex,Age,Boarded,Survived'];
+  for (let i = 1; i <= 40; i++) lines.push(`${i},Passenger number ${i},${i % 3 ? 'male' : 'female'},${i % 5 ? 20 + i : ''},1912-04-${String(1 + (i % 28)).padStart(2, '0')},${i % 3 ? 0 : 1}`);
+  await page.getByTestId('upload-file').setInputFiles({ name: 'passengers-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await page.getByTestId('upload-send').click();
+  await expect(page.getByTestId('preview-form')).toBeVisible();
+  await expect(page.locator('select[aria-label="role of column 1"]')).toHaveValue('identifier');
+  await expect(page.locator('select[aria-label="role of column 2"]')).toHaveValue('identifier');
+  await expect(page.getByTestId('role-note').first()).toBeVisible();
+  await expect(page.locator('select[aria-label="type of column 5"]')).toHaveValue('date');
+  await expect(page.locator('select[aria-label="role of column 6"]')).toHaveValue('target');
+  await page.fill('#ds-name', 'passengers_e2e');
+  await page.screenshot({ path: 'reports/screenshots/upload-preview-mixed.png', fullPage: true });
+  await page.getByTestId('commit-upload').click();
+  await expect(page).toHaveURL(/\/datasets\/\d+$/, { timeout: 30_000 });
+  await expect(page.locator('main')).toContainText('female');
+  await page.screenshot({ path: 'reports/screenshots/dataset-mixed.png', fullPage: true });
+  await page.goto('/datasets');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('delete-passengers_e2e').click();
+  await expect(page.locator('tr[data-dataset=passengers_e2e]')).toHaveCount(0);
+});

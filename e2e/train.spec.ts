@@ -67,3 +67,30 @@ test('cancel a long training job', async ({ page }) => {
   await page.getByTestId('job-cancel').click();
   await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
 });
+
+test('train on penguins with its text columns island and sex: the form says what happens to each column, the results state the preprocessing', async ({ page }) => {
+  const errors = pageErrors(page);
+  await openTrainPage(page, 'penguins');
+  const plan = page.getByTestId('column-plan');
+  await expect(plan).toContainText('island');
+  await expect(plan).toContainText('one-hot over its 3 values');
+  await expect(plan).toContainText('sex');
+  await expect(plan.locator('tr', { hasText: 'sex' })).toContainText('3.2 %');
+  // Imputation per kind: numbers by the median; the plan follows.
+  await bokehSelect(page, 1, 'the median');
+  await expect(plan).toContainText('missing → the median');
+  await expectFitsWidth(page);
+  await page.screenshot({ path: 'reports/screenshots/train-penguins-form.png', fullPage: true });
+  await bokehClick(page, 'train-button');
+  await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('test-score')).toHaveText(/^(0\.9|1)/);
+  await page.getByTestId('open-results').click();
+  await expectDrawn(page, '#results-doc');
+  const pre = page.getByTestId('preprocessing');
+  await expect(pre).toContainText('island');
+  await expect(pre.locator('tr', { hasText: 'sex' })).toContainText('categorical');
+  await expect(page.locator('#results-doc')).toContainText('imputed with the median');
+  await expectFitsWidth(page);
+  await page.screenshot({ path: 'reports/screenshots/results-penguins.png', fullPage: true });
+  expect(errors).toEqual([]);
+});

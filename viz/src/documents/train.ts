@@ -165,14 +165,15 @@ ${grid}
   const sliderList = [...hyper.keys()].map((k) => sliders[k]);
   const root = b.bk('Column', {
     children: [
-      div(b, `<h2 class="h6 mb-1">Features of ${esc(ds.title)}</h2><p class="small text-body-secondary mb-1">Target: <code>${esc(ds.target)}</code> (${esc(ds.task)}). Every column can be a feature: numbers are standardised, text is encoded, dates become their parts, and missing values are imputed inside each cross-validation fold. Rows without a target are left out.</p>`),
+      // the model picker stays the form's first Select
+      b.bk('Row', { children: [pick, split] }),
+      div(b, `<h2 class="h6 mt-2 mb-1">Features of ${esc(ds.title)}</h2><p class="small text-body-secondary mb-1">Target: <code>${esc(ds.target)}</code> (${esc(ds.task)}). Every column can be a feature: numbers are standardised, text is encoded, dates become their parts, and missing values are imputed inside each cross-validation fold. Rows without a target are left out.</p>`),
       checks,
       div(b, '<h2 class="h6 mt-2 mb-0">Missing values and text</h2>'),
       b.bk('Row', { children: [numStrategy, catStrategy] }),
       b.bk('Row', { children: [encoding, rare] }),
       indicator,
       plan,
-      b.bk('Row', { children: [pick, split] }),
       div(b, '<h2 class="h6 mt-2 mb-0">Hyperparameter ranges</h2><p class="small text-body-secondary mb-1">The grid is every slider value inside each range.</p>'),
       b.bk('Column', { children: sliderList as never }),
       count, button,
