@@ -6,10 +6,15 @@
 // through web's pages, then drives POST /v1/models/breast-cancer/predict with Debian's wrk
 // (unique ids, 3 s warm-up, DUR s at 8 and at 32 connections) and counts the stored rows.
 // Then runs the peer (../shared/peers/seed-api/run.sh, CONNS=32) the same way.
-// Last line: one JSON object {ours_rps, peer_rps, ratio, p99_ms_32, p99_ms_8, acked, stored, errors}.
+// Then the mixed-table levels at 32 connections: a penguins model (text island and sex, numbers,
+// a ColumnTransformer pipeline with one ONNX input per column) called with strings and at least
+// one null in every request, and the Breast Cancer model trained the way the product now trains
+// every model (ColumnTransformer, 30 float inputs), beside the numeric model's figures.
+// Last line: one JSON object {ours_rps, peer_rps, ratio, p99_ms_32, p99_ms_8, acked, stored, errors,
+// penguins_rps, penguins_p99_ms, penguins_vs_numeric, columns_rps, columns_p99_ms, …}.
 // Env: DUR (20), WORKERS (1), PEER (1; 0 skips the peer), PEER_PORT (5620).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startStack } from '../../scripts/stack.mjs';
@@ -37,7 +42,38 @@ const work = mkdtempSync(join(tmpdir(), 'bench-serve-'));
 const obsFile = join(work, 'obs.txt');
 writeFileSync(obsFile, data.X.filter((_, i) => i % 9 === 0).map((row) => JSON.stringify(Object.fromEntries(data.columns.map((c, j) => [c, row[j]])))).join('\n') + '\n');
 
+// Penguins, with text and missing values, as the data layer reads them (empty cell = missing).
+const [pHead, ...pLines] = readFileSync(join(ROOT, 'db', 'datasets', 'penguins.csv'), 'utf8').trim().split('\n');
+const pCols = pHead.split(',');
+const pRows = pLines.map((l) => l.split(','));
+const TEXT = new Set(['island', 'sex']);
+const P_FEATURES = pCols.filter((c) => c !== 'species');
+const penguinColumns = P_FEATURES.map((name) => {
+  const j = pCols.indexOf(name);
+  return TEXT.has(name)
+    ? { name, kind: 'categorical', values: pRows.map((r) => (r[j] === '' ? null : r[j])) }
+    : { name, kind: 'numeric', values: Float64Array.from(pRows, (r) => (r[j] === '' ? NaN : Number(r[j]))) };
+});
+// Every request has a null: observation i leaves out numeric feature i mod 5 (and keeps the data's own gaps).
+const NUMERIC = P_FEATURES.filter((f) => !TEXT.has(f));
+const penguinObs = join(work, 'penguins-obs.txt');
+writeFileSync(penguinObs, pRows.map((r, i) => JSON.stringify(Object.fromEntries(P_FEATURES.map((f) => {
+  const v = r[pCols.indexOf(f)];
+  if (f === NUMERIC[i % NUMERIC.length] || v === '') return [f, null];
+  return [f, TEXT.has(f) ? v : Number(v)];
+})))).join('\n') + '\n');
+
 const ml = await import('../../services/ml/dist/index.js');
+const { modelInputs, engineColumns } = await import('../../viz/dist/training/train-job.js');
+/** A ColumnTransformer + logistic regression pipeline on these columns, as the product trains it: ONNX bytes and input contract. */
+function columnsModel(columns, labels) {
+  const { raw, parts } = engineColumns(columns);
+  const table = ml.tableFromColumns(raw);
+  const m = new ml.Pipeline(new ml.LogisticRegression({ max_iter: 1000 }), new ml.ColumnTransformer(table.schema)).fit(table.X, ml.classificationTarget(labels));
+  return { onnx: ml.exportPipelineToOnnx(m, table.schema.length), inputs: modelInputs(columns, parts, m.columns), classes: m.classes };
+}
+const penguinModel = columnsModel(penguinColumns, pRows.map((r) => r[pCols.indexOf('species')]));
+const bcModel = columnsModel(data.columns.map((name, j) => ({ name, kind: 'numeric', values: Float64Array.from(data.X, (r) => r[j]) })), data.y.map(String));
 const models = await import('../../services/models/dist/index.js');
 const core = await import('../../services/core/dist/index.js');
 const fitted = new ml.Pipeline(new ml.LogisticRegression({ max_iter: 1000 })).fit(ml.Matrix.fromRows(data.X), ml.classificationTarget(data.y.map(String)));
@@ -49,30 +85,39 @@ const countRows = async () => { const [r] = await pool.query('SELECT COUNT(*) AS
 let result;
 try {
   const [users] = await pool.query('SELECT id FROM users WHERE username = ?', [stack.user]);
-  const modelId = await new models.ModelRegistry(pool).insert({
-    datasetId: 0, datasetName: 'breast-cancer', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'target',
-    features: data.columns, classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 1, split: { train: [], test: [] }, cvResults: [],
-    cvScore: 0, trainScore: 0, testScore: 0, metrics: {}, onnx, jobId: null, durationMs: 0, createdBy: Number(users[0].id),
+  const insert = (name, features, m) => new models.ModelRegistry(pool).insert({
+    datasetId: 0, datasetName: name, datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'target',
+    features, classes: [...m.classes], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 1, split: { train: [], test: [] }, cvResults: [],
+    cvScore: 0, trainScore: 0, testScore: 0, metrics: {}, onnx: m.onnx, inputs: m.inputs ?? null, preprocessing: null, jobId: null, durationMs: 0,
+    createdBy: Number(users[0].id),
   });
   const s = new Session(stack.baseURL);
   await s.signIn(stack.user, stack.password);
-  const pub = await s.fetch(`/models/${modelId}/publish`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name: NAME, _csrf: await s.csrf(`/models/${modelId}`) }) });
-  if (pub.status !== 303) throw new Error(`publish answered ${pub.status}`);
-  const created = await s.fetch('/api-keys', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ label: 'bench', scope: NAME, _csrf: await s.csrf('/api-keys') }) });
+  const publish = async (modelId, name) => {
+    const pub = await s.fetch(`/models/${modelId}/publish`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name, _csrf: await s.csrf(`/models/${modelId}`) }) });
+    if (pub.status !== 303) throw new Error(`publish ${name} answered ${pub.status}`);
+  };
+  await publish(await insert('breast-cancer', data.columns, { onnx, classes: ['0', '1'] }), NAME);
+  await publish(await insert('penguins', P_FEATURES, penguinModel), 'penguins');
+  await publish(await insert('breast-cancer', data.columns, bcModel), 'breast-cancer-columns');
+  const created = await s.fetch('/api-keys', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ label: 'bench', scope: '', _csrf: await s.csrf('/api-keys') }) });
   const key = /data-testid="new-key-value">([^<]+)</.exec(await created.text())?.[1];
   if (!key) throw new Error(`no key on the API keys page (${created.status})`);
   // Wait until serve has loaded the model and knows the key.
-  for (let i = 0; ; i++) {
-    const r = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ id: -1 - i, observation: JSON.parse(data.X.length ? JSON.stringify(Object.fromEntries(data.columns.map((c, j) => [c, data.X[0][j]]))) : '{}') }) });
-    if (r.ok) break;
-    if (i > 100) throw new Error(`serve never answered 200 (${r.status} ${await r.text()})`);
-    await new Promise((r2) => setTimeout(r2, 100));
+  const firstObs = (file) => JSON.parse(readFileSync(file, 'utf8').split('\n')[0]);
+  for (const [name, file] of [[NAME, obsFile], ['penguins', penguinObs], ['breast-cancer-columns', obsFile]]) {
+    for (let i = 0; ; i++) {
+      const r = await fetch(`${stack.serveURL}/v1/models/${name}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ id: -1 - i, observation: firstObs(file) }) });
+      if (r.ok) break;
+      if (i > 100) throw new Error(`serve never answered 200 for ${name} (${r.status} ${await r.text()})`);
+      await new Promise((r2) => setTimeout(r2, 100));
+    }
   }
-  const path = `/v1/models/${NAME}/predict`;
-  const wrk = (conns, secs, base) => {
-    const out = execFileSync('wrk', ['-t1', `-c${conns}`, `-d${secs}s`, '--timeout', '10s', '--latency', '-s', join(import.meta.dirname, 'predict.lua'), stack.serveURL, '--', String(base), obsFile, path, key], { maxBuffer: 16 << 20 }).toString();
+  const wrk = (conns, secs, base, name = NAME, file = obsFile) => {
+    const out = execFileSync('wrk', ['-t1', `-c${conns}`, `-d${secs}s`, '--timeout', '10s', '--latency', '-s', join(import.meta.dirname, 'predict.lua'), stack.serveURL, '--', String(base), file, `/v1/models/${name}/predict`, key], { maxBuffer: 16 << 20 }).toString();
     return JSON.parse(out.trim().split('\n').at(-1));
   };
+  const countOf = async (name) => { const [r] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE model_name = ?', [name]); return Number(r[0].n); };
   const runs = {};
   let base = 1_000_000_000;
   for (const conns of [8, 32]) {
@@ -86,6 +131,18 @@ try {
     const stored = (await countRows()) - before;
     runs[conns] = { ...w, stored };
     log(`ours c=${conns}`, JSON.stringify(runs[conns]));
+  }
+  const mixed = {};
+  for (const [name, file] of [['penguins', penguinObs], ['breast-cancer-columns', obsFile]]) {
+    base += 100_000_000;
+    wrk(32, 3, base, name, file);
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = await countOf(name);
+    base += 100_000_000;
+    const w = wrk(32, DUR, base, name, file);
+    await new Promise((r) => setTimeout(r, 2000));
+    mixed[name] = { ...w, stored: (await countOf(name)) - before };
+    log(`ours ${name} c=32`, JSON.stringify(mixed[name]));
   }
   // serve's own view: group-commit time and rows per commit (from its /metrics histograms).
   const metrics = await (await fetch(`${stack.serveURL}/metrics`)).text();
@@ -110,11 +167,16 @@ try {
   }
   const r8 = runs[8];
   const r32 = runs[32];
-  const errors = [r8, r32].reduce((n, r) => n + r.non2xx + r.socket_errors + r.app_errors, 0);
+  const pg = mixed.penguins;
+  const bc = mixed['breast-cancer-columns'];
+  const errors = [r8, r32, pg, bc].reduce((n, r) => n + r.non2xx + r.socket_errors + r.app_errors, 0);
   result = {
     ours_rps: r32.rps, peer_rps: peer?.rps ?? null, ratio: peer?.rps ? Math.round((r32.rps / peer.rps) * 10) / 10 : null,
     p99_ms_32: r32.p99_ms, p99_ms_8: r8.p99_ms, acked: r8.ok2xx + r32.ok2xx, stored: r8.stored + r32.stored, errors,
     rps_8: r8.rps, p50_ms_32: r32.p50_ms, p50_ms_8: r8.p50_ms, peer_p99_ms_32: peer?.p99_ms ?? null, peer_acked: peer?.acked ?? null, peer_stored: peer?.stored ?? null,
+    penguins_rps: pg.rps, penguins_p99_ms: pg.p99_ms, penguins_vs_numeric: Math.round((pg.rps / r32.rps) * 1000) / 1000,
+    penguins_acked: pg.ok2xx, penguins_stored: pg.stored,
+    columns_rps: bc.rps, columns_p99_ms: bc.p99_ms, columns_vs_numeric: Math.round((bc.rps / r32.rps) * 1000) / 1000,
     workers: Number(WORKERS), dur_s: DUR,
   };
 } finally {
