@@ -10,5 +10,4 @@ export * from './viewer.js';
 export * from './uploads.js';
 export * from './loads.js';
 export * from './sample.js';
-export * from './training-data.js';
 export * from './training-table.js';

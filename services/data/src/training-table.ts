@@ -32,7 +32,7 @@ export function trainingKind(c: ColumnSpec): TrainingColumnKind {
   return isNumeric(c.type) ? 'numeric' : c.type === 'date' ? 'date' : 'categorical';
 }
 
-// Rows per `_row IN (…)` read, as readTrainingData does: a bounded statement size.
+// Rows per `_row IN (…)` read: a bounded statement size.
 const ID_BATCH = 10000;
 
 export async function readTrainingTable(pool: Pool, ds: Dataset, features: readonly string[], rowIds?: readonly number[]): Promise<TrainingTable> {
