@@ -134,6 +134,16 @@ describe('a table with text, blanks and dates', () => {
     expect(res.json().field).toBe(field);
   });
 
+  it('shows a training row with its text values, dates as ISO text and gaps as null in the /docs example', async () => {
+    const res = await app.inject({ url: '/docs/json' });
+    const doc = res.json() as { paths: Record<string, { post: { requestBody: { content: Record<string, { examples: Record<string, { value: { observation: Record<string, unknown> } }> }> } } }> };
+    const obs = doc.paths['/v1/models/{name}/predict'].post.requestBody.content['application/json'].examples.titanic.value.observation;
+    expect(['male', 'female']).toContain(obs.Sex);
+    expect(obs.Boarded).toMatch(/^1912-04-\d\d$/);
+    expect(Object.keys(obs).sort()).toEqual(['Age', 'Boarded', 'Cabin', 'Embarked', 'Fare', 'Parch', 'Pclass', 'Sex', 'SibSp']);
+    expect(obs.Cabin === null || typeof obs.Cabin === 'string').toBe(true);
+  });
+
   it('records an outcome against a prediction made with text values', async () => {
     const res = await post('/update', { id: 0, true_class: 0 });
     expect(res.statusCode).toBeLessThan(300);
