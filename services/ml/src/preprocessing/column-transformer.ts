@@ -112,6 +112,27 @@ export class ColumnTransformerModel {
     this.nOutputs = names.length;
   }
 
+  /**
+   * scikit-learn's get_feature_names_out for the equivalent ColumnTransformer (transformers named
+   * 'num' and 'cat'): 'num__x', 'num__missingindicator_x', 'cat__island_Biscoe',
+   * 'cat__sex_infrequent_sklearn' (one-hot) or 'cat__island' (ordinal). Same order as outputNames,
+   * whose readable forms are 'x', 'missing(x)', 'island=Biscoe'.
+   */
+  get sklearnNames(): string[] {
+    const names: string[] = [];
+    if (this.imputer) {
+      for (const q of this.imputer.kept) names.push(`num__${this.schema[this.numeric[q]].name}`);
+      for (const q of this.imputer.indicators) names.push(`num__missingindicator_${this.schema[this.numeric[q]].name}`);
+    }
+    for (const c of this.categorical) {
+      if (!c.coding) continue;
+      const name = this.schema[c.column].name;
+      if (c.coding instanceof OneHotColumn) for (const v of c.coding.outputNames) names.push(`cat__${name}_${v}`);
+      else names.push(`cat__${name}`);
+    }
+    return names;
+  }
+
   /** The fitted categories of each categorical column (serving counts values outside them as unseen). */
   categoriesOf(column: string): readonly string[] | null {
     const j = this.schema.findIndex((c) => c.name === column);
