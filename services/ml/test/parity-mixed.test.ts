@@ -11,6 +11,7 @@ import { score } from '../src/model-selection/cv-tasks.js';
 import { trainTestSplit } from '../src/model-selection/train-test-split.js';
 import { ColumnTransformer } from '../src/preprocessing/column-transformer.js';
 import { takeTarget } from '../src/target.js';
+import { WorkerPool } from '../src/model-selection/worker-pool.js';
 import { FIXTURES } from './support/fixtures.js';
 import { readMixed, type MixedName } from './support/mixed-csv.js';
 
@@ -63,4 +64,25 @@ describe('parity with scikit-learn 1.2 on mixed tables (ColumnTransformer + mode
     r.candidates.forEach((c, i) => expect(Math.abs(c.meanTestScore - fx.candidates[i].mean_test_score)).toBeLessThanOrEqual(tol));
     expect(gap).toBeLessThanOrEqual(0.005);
   });
+});
+
+describe('mixed tables on worker threads', () => {
+  const pool = new WorkerPool(2);
+  afterAll(() => pool.close());
+
+  // the ColumnTransformer travels to the workers as its spec and is fitted there inside each fold
+  it.each([['penguins', 'random_forest_classifier'], ['auto-mpg', 'lasso']] as const)(
+    '%s / %s: two workers give the same fold scores and best model as this thread', async (name, id) => {
+      const ds = readMixed(name);
+      const sp = trainTestSplit(ds.X.rows, 0.8, 214);
+      const Xtr = ds.X.takeRows(sp.train), ytr = takeTarget(ds.y, sp.train);
+      const fx = fixture(name, id);
+      const grid = Object.fromEntries(Object.keys(fx.candidates[0].params).map((k) => [k, [...new Set(fx.candidates.map((c) => c.params[k]))]]));
+      const opts = { estimator: id, grid, columns: new ColumnTransformer(ds.schema), seed: 0 };
+      const a = await gridSearchCV(Xtr, ytr, { ...opts, workers: 0 });
+      const b = await gridSearchCV(Xtr, ytr, { ...opts, workers: pool });
+      expect(b.candidates.map((c) => c.splitScores)).toEqual(a.candidates.map((c) => c.splitScores));
+      const Xte = ds.X.takeRows(sp.test);
+      expect(Array.from(b.bestModel.predict(Xte))).toEqual(Array.from(a.bestModel.predict(Xte)));
+    });
 });
