@@ -2,11 +2,16 @@
 // model, 80/20 split with seed 214, 5-fold GridSearchCV over the default grids) for every
 // registered model on the four toy datasets, ours and scikit-learn's (GridSearchCV n_jobs=-1 via
 // Debian's /usr/bin/python3) one after the other in the same run. Prints a table and, last, one
-// JSON line: {"ours_s","sklearn_s","ratio","worst_score_gap","peak_rss_mb"}.
+// JSON line: {"ours_s","sklearn_s","ratio","worst_score_gap","peak_rss_mb","mixed_preprocessing_share"}.
+// Then the mixed tables (`--no-mixed` skips them): penguins and Auto MPG with its text origin and
+// missing horsepower, through ColumnTransformer (imputation, scaling, one-hot) + model, ours against
+// scikit-learn's ColumnTransformer pipelines; `pre_share` is the preprocessing's share of our time
+// (fitting and applying the ColumnTransformer for the 5 folds and the refit, timed on one thread —
+// what each worker does once per fold it works on).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATASETS, readToy } from '../../services/ml/test/support/toy-csv.js';
+import { DATASETS, MIXED, readMixedColumns, readToy } from '../../services/ml/test/support/toy-csv.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 
@@ -15,7 +20,10 @@ const ROOT = join(HERE, '..', '..');
 process.stderr.write('building services/ml …\n');
 execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', join(ROOT, 'services', 'ml')], { stdio: 'inherit' });
 const ml = await import('../../services/ml/dist/index.js');
-const { gridSearchCV, sharedPool, MODELS, defaultGrid, score, Matrix, trainTestSplit, takeTarget, classificationTarget, regressionTarget } = ml;
+const {
+  gridSearchCV, sharedPool, MODELS, defaultGrid, score, Matrix, trainTestSplit, takeTarget, classificationTarget, regressionTarget,
+  ColumnTransformer, tableFromColumns, cvFolds,
+} = ml;
 type ParamGrid = import('../../services/ml/dist/index.js').ParamGrid;
 
 function workload(name: (typeof DATASETS)[number]) {
@@ -29,11 +37,40 @@ const args = process.argv.slice(2);
 const full = args.includes('--full');
 const only = args.filter((a) => a.startsWith('--model=')).map((a) => a.slice('--model='.length));
 const withSklearn = !args.includes('--no-sklearn');
+const withMixed = !args.includes('--no-mixed');
+
+function mixedWorkload(name: (typeof MIXED)[number]) {
+  const raw = readMixedColumns(name);
+  const { X, schema } = tableFromColumns(raw.columns);
+  const y = raw.task === 'classification' ? classificationTarget(raw.labels) : regressionTarget(raw.labels.map(Number));
+  const sp = trainTestSplit(X.rows, 0.8, 214);
+  return { task: raw.task, schema, Xtr: X.takeRows(sp.train), ytr: takeTarget(y, sp.train), Xte: X.takeRows(sp.test), yte: takeTarget(y, sp.test) };
+}
+
+/** Seconds to fit and apply the ColumnTransformer for every CV fold and the refit (median of 21 runs). */
+function preprocessingSeconds(w: ReturnType<typeof mixedWorkload>): number {
+  const ct = new ColumnTransformer(w.schema);
+  const folds = cvFolds(w.Xtr, w.ytr, 5);
+  const runs: number[] = [];
+  for (let r = 0; r < 21; r++) {
+    const t0 = performance.now();
+    for (const f of folds) {
+      const m = ct.fit(w.Xtr.takeRows(f.train));
+      m.transform(w.Xtr.takeRows(f.train));
+      m.transform(w.Xtr.takeRows(f.test));
+    }
+    const m = ct.fit(w.Xtr);
+    m.transform(w.Xtr);
+    m.transform(w.Xte);
+    runs.push((performance.now() - t0) / 1000);
+  }
+  return runs.sort((a, b) => a - b)[10];
+}
 
 // The reduced boosting grid of the default run (27 candidates); --full uses the sliders' 400.
 const REDUCED_BOOST: ParamGrid = { learning_rate: [0.1, 0.5, 1.0], n_estimators: [50, 150, 250], max_depth: [3, 6, 10] };
 
-interface Row { dataset: string; model: string; ours_s: number; ours_test: number; sk_s?: number; sk_test?: number }
+interface Row { dataset: string; model: string; ours_s: number; ours_test: number; sk_s?: number; sk_test?: number; pre_s?: number }
 const rows: Row[] = [];
 
 const pool = sharedPool();
@@ -55,6 +92,22 @@ for (const name of DATASETS) {
     process.stderr.write(`ours ${name} ${spec.id}: ${s.toFixed(3)} s, test ${test.toFixed(4)}\n`);
   }
 }
+if (withMixed) {
+  for (const name of MIXED) {
+    const w = mixedWorkload(name);
+    const pre = preprocessingSeconds(w);
+    process.stderr.write(`ours mixed ${name}: ColumnTransformer for 5 folds + refit ${(pre * 1000).toFixed(1)} ms\n`);
+    for (const spec of MODELS.filter((m) => m.task === w.task && (only.length === 0 || only.includes(m.id)))) {
+      const grid = spec.id.startsWith('gradient_boosting') && !full ? REDUCED_BOOST : defaultGrid(spec);
+      const t0 = performance.now();
+      const r = await gridSearchCV(w.Xtr, w.ytr, { estimator: spec.id, grid, columns: new ColumnTransformer(w.schema), workers: pool, seed: 0 });
+      const test = score(r.bestModel, w.Xte, w.yte);
+      const s = (performance.now() - t0) / 1000;
+      rows.push({ dataset: `${name}*`, model: spec.id, ours_s: s, ours_test: test, pre_s: pre });
+      process.stderr.write(`ours mixed ${name} ${spec.id}: ${s.toFixed(3)} s, test ${test.toFixed(4)}\n`);
+    }
+  }
+}
 await pool.close();
 
 let sklearnAvailable = false;
@@ -64,7 +117,7 @@ if (withSklearn) {
   if (!sklearnAvailable) process.stderr.write('scikit-learn not found under /usr/bin/python3: ours only\n');
 }
 if (sklearnAvailable) {
-  const pyArgs = [join(HERE, 'sklearn_bench.py'), ...(full ? ['--full'] : []), ...only.map((m) => `--model=${m}`)];
+  const pyArgs = [join(HERE, 'sklearn_bench.py'), ...(full ? ['--full'] : []), ...(withMixed ? [] : ['--no-mixed']), ...only.map((m) => `--model=${m}`)];
   // loky's worker processes do not inherit warning filters: silence ConvergenceWarning floods
   const env = { ...process.env, PYTHONWARNINGS: 'ignore' };
   const out = execFileSync('/usr/bin/python3', pyArgs, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'], env });
@@ -77,17 +130,22 @@ if (sklearnAvailable) {
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (v: number | undefined, d: number) => (v === undefined ? '—' : v.toFixed(d)).padStart(11);
-console.log(`${pad('dataset', 10)}${pad('model', 30)}${['ours_s', 'sklearn_s', 'ratio'].map((h) => h.padStart(11)).join('')}  ${['ours_test', 'sk_test'].map((h) => h.padStart(11)).join('')}`);
+console.log(`${pad('dataset', 10)}${pad('model', 30)}${['ours_s', 'sklearn_s', 'ratio'].map((h) => h.padStart(11)).join('')}  ${['ours_test', 'sk_test', 'pre_share'].map((h) => h.padStart(11)).join('')}`);
 for (const r of rows) {
   const ratio = r.sk_s === undefined ? undefined : r.ours_s / r.sk_s;
-  console.log(`${pad(r.dataset, 10)}${pad(r.model, 30)}${num(r.ours_s, 3)}${num(r.sk_s, 3)}${num(ratio, 3)}  ${num(r.ours_test, 4)}${num(r.sk_test, 4)}`);
+  const share = r.pre_s === undefined ? undefined : r.pre_s / r.ours_s;
+  console.log(`${pad(r.dataset, 10)}${pad(r.model, 30)}${num(r.ours_s, 3)}${num(r.sk_s, 3)}${num(ratio, 3)}  ${num(r.ours_test, 4)}${num(r.sk_test, 4)}${num(share, 3)}`);
 }
+if (withMixed) console.log('* mixed table: ColumnTransformer (mean imputation + scaling; text: constant fill + one-hot) + model');
 console.log(`${pad('(worker pool start)', 40)}${num(poolStart, 3)}`);
 const ours = poolStart + rows.reduce((a, r) => a + r.ours_s, 0);
 const sk = sklearnAvailable ? rows.reduce((a, r) => a + (r.sk_s ?? 0), 0) : null;
 const gaps = rows.filter((r) => r.sk_test !== undefined).map((r) => (r.sk_test ?? 0) - r.ours_test);
 const worst = gaps.length ? Math.max(0, ...gaps) : null;
 const peak = process.resourceUsage().maxRSS / 1024;
+// preprocessing's share of our time over all mixed-table searches
+const mixedRows = rows.filter((r) => r.pre_s !== undefined);
+const mixedShare = mixedRows.length ? mixedRows.reduce((a, r) => a + (r.pre_s ?? 0), 0) / mixedRows.reduce((a, r) => a + r.ours_s, 0) : null;
 console.log(`${pad('total', 40)}${num(ours, 3)}${num(sk ?? undefined, 3)}${num(sk ? ours / sk : undefined, 3)}`);
 console.log(JSON.stringify({
   ours_s: +ours.toFixed(3),
@@ -95,4 +153,5 @@ console.log(JSON.stringify({
   ratio: sk === null ? null : +(ours / sk).toFixed(4),
   worst_score_gap: worst === null ? null : +worst.toFixed(4),
   peak_rss_mb: +peak.toFixed(1),
+  mixed_preprocessing_share: mixedShare === null ? null : +mixedShare.toFixed(4),
 }));

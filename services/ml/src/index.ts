@@ -32,7 +32,7 @@ export { tableFromColumns, tableFromRecords, compareCodePoints, UNSEEN, type Inp
 export { SimpleImputer, SimpleImputerModel, NUMERIC_STRATEGIES, type NumericStrategy, type SimpleImputerParams } from './preprocessing/simple-imputer.js';
 export {
   StringImputer, StringImputerModel, OneHotEncoder, OneHotEncoderModel, OneHotColumn, OrdinalEncoder, OrdinalEncoderModel, OrdinalColumn,
-  CATEGORICAL_STRATEGIES, DEFAULT_FILL, type CategoricalStrategy, type OneHotParams, type ColumnCoding,
+  CATEGORICAL_STRATEGIES, DEFAULT_FILL, type CategoricalStrategy, type OneHotParams, type OrdinalParams, type ColumnCoding,
 } from './preprocessing/categorical.js';
 export {
   ColumnTransformer, ColumnTransformerModel, PREPROCESS_DEFAULTS, onnxInputNames, type PreprocessParams, type ColumnTransformerSpec, type Encoding,

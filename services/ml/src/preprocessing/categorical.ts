@@ -3,7 +3,7 @@
 // default), OneHotEncoder (categories sorted; with min_frequency / max_categories the infrequent
 // ones share one column placed last; handle_unknown='infrequent_if_exist' sends a value never seen
 // in fit to that column, or to all zeros when the column has none) and OrdinalEncoder
-// (handle_unknown='use_encoded_value', unknown_value=−1). Each column's coding is fitted from the
+// (handle_unknown='use_encoded_value', unknown_value=−1 by default). Each column's coding is fitted from the
 // counts of its values, so the ColumnTransformer can fit it from coded folds without building strings.
 import { Configured } from '../estimator.js';
 import { Matrix } from '../matrix.js';
@@ -31,6 +31,14 @@ export function imputedValue(counts: ReadonlyMap<string, number>, strategy: Cate
   return best;
 }
 
+/** scikit-learn's check_array: at least one column and one row, every column of the same length. */
+function requireRows(columns: readonly (readonly unknown[])[], who: string): void {
+  if (columns.length === 0 || columns[0].length === 0) throw new RangeError(`${who}.fit needs at least one column and one row`);
+  columns.forEach((c, j) => {
+    if (c.length !== columns[0].length) throw new RangeError(`${who}.fit: column ${j} has ${c.length} values, column 0 has ${columns[0].length}`);
+  });
+}
+
 export interface StringImputerParams { readonly strategy: CategoricalStrategy; readonly fillValue: string }
 
 export class StringImputerModel {
@@ -56,6 +64,7 @@ export class StringImputer extends Configured<StringImputerParams> {
   }
 
   fit(columns: readonly (readonly (string | null)[])[]): StringImputerModel {
+    requireRows(columns, 'StringImputer');
     return new StringImputerModel(columns.map((c) => imputedValue(countValues(c), this.params.strategy, this.params.fillValue)));
   }
 }
@@ -82,7 +91,8 @@ export interface OneHotParams {
 
 const ONE_HOT_DEFAULTS: OneHotParams = { handleUnknown: 'infrequent_if_exist', minFrequency: null, maxCategories: null };
 
-function checkOneHot(p: OneHotParams): void {
+/** scikit-learn's _parameter_constraints for OneHotEncoder's min_frequency, max_categories and handle_unknown. */
+export function checkOneHot(p: OneHotParams): void {
   if (p.handleUnknown !== 'infrequent_if_exist' && p.handleUnknown !== 'ignore') throw new RangeError('handleUnknown must be infrequent_if_exist or ignore');
   const m = p.minFrequency;
   if (m !== null && !(m > 0 && (m < 1 || Number.isInteger(m)))) throw new RangeError('minFrequency must be an integer count ≥ 1 or a fraction in (0, 1)');
@@ -133,19 +143,23 @@ export class OneHotColumn implements ColumnCoding {
 
 export class OrdinalColumn implements ColumnCoding {
   readonly width = 1;
-  readonly unknownIndex = -1;
   private readonly index: Map<string, number>;
 
-  constructor(readonly categories: readonly string[]) {
+  constructor(readonly categories: readonly string[], readonly unknownIndex = -1) {
     this.index = new Map(categories.map((c, k) => [c, k]));
   }
 
   indexOf(value: string): number {
-    return this.index.get(value) ?? -1;
+    return this.index.get(value) ?? this.unknownIndex;
   }
 
-  static fit(counts: ReadonlyMap<string, number>): OrdinalColumn {
-    return new OrdinalColumn([...counts.keys()].sort(compareCodePoints));
+  static fit(counts: ReadonlyMap<string, number>, unknownValue = -1): OrdinalColumn {
+    const categories = [...counts.keys()].sort(compareCodePoints);
+    // scikit-learn refuses an unknown_value that codes a seen category
+    if (unknownValue >= 0 && unknownValue < categories.length) {
+      throw new RangeError(`unknownValue ${unknownValue} is one of the values already used for encoding the seen categories`);
+    }
+    return new OrdinalColumn(categories, unknownValue);
   }
 }
 
@@ -178,6 +192,7 @@ export class OneHotEncoder extends Configured<OneHotParams> {
   }
 
   fit(columns: readonly (readonly string[])[]): OneHotEncoderModel {
+    requireRows(columns, 'OneHotEncoder');
     return new OneHotEncoderModel(columns.map((c) => OneHotColumn.fit(countValues(c), c.length, this.params)));
   }
 }
@@ -187,8 +202,19 @@ export class OrdinalEncoderModel {
   transform(columns: readonly (readonly string[])[]): Matrix { return encode(this.columns, columns, false); }
 }
 
-export class OrdinalEncoder {
+/** handle_unknown='use_encoded_value': the code written for a value never seen in fit. */
+export interface OrdinalParams { readonly unknownValue: number }
+
+export class OrdinalEncoder extends Configured<OrdinalParams> {
+  constructor(params: Partial<OrdinalParams> = {}) {
+    super({ unknownValue: -1 }, params, (p) => {
+      // scikit-learn: unknown_value must be an integer or np.nan
+      if (!Number.isInteger(p.unknownValue) && !Number.isNaN(p.unknownValue)) throw new RangeError('unknownValue must be an integer or NaN');
+    });
+  }
+
   fit(columns: readonly (readonly string[])[]): OrdinalEncoderModel {
-    return new OrdinalEncoderModel(columns.map((c) => OrdinalColumn.fit(countValues(c))));
+    requireRows(columns, 'OrdinalEncoder');
+    return new OrdinalEncoderModel(columns.map((c) => OrdinalColumn.fit(countValues(c), this.params.unknownValue)));
   }
 }

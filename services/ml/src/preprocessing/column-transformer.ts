@@ -11,7 +11,7 @@ import { int, ints, strs, type OnnxGraph } from '../onnx/graph.js';
 import { StandardScaler, type StandardScalerModel } from './standard-scaler.js';
 import { SimpleImputer, NUMERIC_STRATEGIES, type NumericStrategy, type SimpleImputerModel } from './simple-imputer.js';
 import {
-  CATEGORICAL_STRATEGIES, DEFAULT_FILL, OneHotColumn, OrdinalColumn, imputedValue, type CategoricalStrategy, type ColumnCoding,
+  CATEGORICAL_STRATEGIES, DEFAULT_FILL, OneHotColumn, OrdinalColumn, checkOneHot, imputedValue, type CategoricalStrategy, type ColumnCoding,
 } from './categorical.js';
 import { UNSEEN, type InputColumn } from './table.js';
 
@@ -40,8 +40,8 @@ function checkParams(p: PreprocessParams): void {
   if (!CATEGORICAL_STRATEGIES.includes(p.categoricalStrategy)) throw new RangeError(`categoricalStrategy must be one of ${CATEGORICAL_STRATEGIES.join(', ')}`);
   if (p.encoding !== 'onehot' && p.encoding !== 'ordinal') throw new RangeError('encoding must be onehot or ordinal');
   if (p.categoricalFill.length === 0) throw new RangeError('categoricalFill must not be empty (the empty string means missing)');
-  // the one-hot checks (minFrequency, maxCategories) run when a column is fitted
-  OneHotColumn.fit(new Map(), 0, { handleUnknown: 'infrequent_if_exist', minFrequency: p.minFrequency, maxCategories: p.maxCategories });
+  // when made, not when a column is fitted (OneHotColumn.fit does not check its parameters)
+  checkOneHot({ handleUnknown: 'infrequent_if_exist', minFrequency: p.minFrequency, maxCategories: p.maxCategories });
 }
 
 /** The serialisable description of a transformer (worker messages, stored models). */
@@ -110,6 +110,27 @@ export class ColumnTransformerModel {
     this.outputNames = names;
     this.outputGroups = Int32Array.from(groups);
     this.nOutputs = names.length;
+  }
+
+  /**
+   * scikit-learn's get_feature_names_out for the equivalent ColumnTransformer (transformers named
+   * 'num' and 'cat'): 'num__x', 'num__missingindicator_x', 'cat__island_Biscoe',
+   * 'cat__sex_infrequent_sklearn' (one-hot) or 'cat__island' (ordinal). Same order as outputNames,
+   * whose readable forms are 'x', 'missing(x)', 'island=Biscoe'.
+   */
+  get sklearnNames(): string[] {
+    const names: string[] = [];
+    if (this.imputer) {
+      for (const q of this.imputer.kept) names.push(`num__${this.schema[this.numeric[q]].name}`);
+      for (const q of this.imputer.indicators) names.push(`num__missingindicator_${this.schema[this.numeric[q]].name}`);
+    }
+    for (const c of this.categorical) {
+      if (!c.coding) continue;
+      const name = this.schema[c.column].name;
+      if (c.coding instanceof OneHotColumn) for (const v of c.coding.outputNames) names.push(`cat__${name}_${v}`);
+      else names.push(`cat__${name}`);
+    }
+    return names;
   }
 
   /** The fitted categories of each categorical column (serving counts values outside them as unseen). */

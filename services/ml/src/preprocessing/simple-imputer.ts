@@ -25,6 +25,17 @@ function check(p: SimpleImputerParams): void {
   if (!Number.isFinite(p.fillValue)) throw new RangeError('fillValue must be a finite number');
 }
 
+/**
+ * scikit-learn validates with force_all_finite='allow-nan': NaN is missing, ±inf is refused
+ * ("Input contains infinity") in fit and in transform.
+ */
+function refuseInfinity(X: Matrix, who: string): void {
+  for (let k = 0; k < X.data.length; k++) {
+    const v = X.data[k];
+    if (v === Infinity || v === -Infinity) throw new RangeError(`${who}: column ${k % X.cols} holds an infinite value (row ${Math.floor(k / X.cols)})`);
+  }
+}
+
 function statistic(present: Float64Array, strategy: NumericStrategy, fill: number): number {
   if (strategy === 'constant') return fill;
   const n = present.length;
@@ -71,6 +82,7 @@ export class SimpleImputerModel {
 
   private apply(X: Matrix, f32: boolean): Matrix {
     if (X.cols !== this.nInputs) throw new RangeError(`imputer was fitted on ${this.nInputs} features, got ${X.cols}`);
+    refuseInfinity(X, 'SimpleImputer.transform');
     const round = f32 ? Math.fround : (v: number) => v;
     const { kept, indicators, statistics } = this;
     const out = new Matrix(X.rows, this.nOutputs);
@@ -113,6 +125,9 @@ export class SimpleImputer extends Configured<SimpleImputerParams> {
 
   fit(X: Matrix): SimpleImputerModel {
     const { rows, cols, data } = X;
+    // scikit-learn's check_array: at least one sample
+    if (rows === 0) throw new RangeError('SimpleImputer.fit needs at least one row');
+    refuseInfinity(X, 'SimpleImputer.fit');
     const statistics = new Float64Array(cols);
     const kept: number[] = [];
     const indicators: number[] = [];
