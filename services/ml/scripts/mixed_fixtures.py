@@ -5,7 +5,7 @@ Run with Debian's /usr/bin/python3 (python3-sklearn 1.2.1, python3-pandas) as pa
 `pnpm fixtures`. Writes services/ml/test/fixtures/mixed/<dataset>/:
   _preprocessing.json  every preprocessing step's output on the test rows (fitted on the train rows)
   <model>.json         ColumnTransformer + model, GridSearchCV(cv=5) on the 80 % split, test score
-Data: penguins (db/datasets/penguins.csv, else the palmerpenguins R package's copy unpacked in /tmp/pp;
+Data: penguins (db/datasets/penguins.csv;
 target species) and Auto MPG with its text `origin` and missing `horsepower` kept (target mpg, `name`
 dropped). Existing files are kept unless --force.
 Usage: mixed_fixtures.py [--force] [--dataset NAME ...] [--model ID ...]
@@ -32,8 +32,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from make_fixtures import CLASSIFIERS, REGRESSORS, ROOT, SEED, plain, write
 
 OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'mixed'))
-PENGUINS = [os.path.join(ROOT, 'db', 'datasets', 'penguins.csv'),
-            '/tmp/pp/usr/lib/R/site-library/palmerpenguins/extdata/penguins.csv']
+PENGUINS = os.path.join(ROOT, 'db', 'datasets', 'penguins.csv')
 DATASETS = ['penguins', 'auto-mpg']
 FILL = 'missing_value'
 
@@ -41,10 +40,7 @@ FILL = 'missing_value'
 def load(name):
     """(features DataFrame, target array, numeric columns, text columns, task), as test/support/mixed-csv.ts reads them."""
     if name == 'penguins':
-        path = next((p for p in PENGUINS if os.path.exists(p)), None)
-        if path is None:
-            raise SystemExit(f'penguins.csv not found in {PENGUINS}')
-        df, target, task, drop = pd.read_csv(path, float_precision='round_trip'), 'species', 'classification', []
+        df, target, task, drop = pd.read_csv(PENGUINS, float_precision='round_trip'), 'species', 'classification', []
     elif name == 'auto-mpg':
         df = pd.read_csv(os.path.join(ROOT, 'db', 'datasets', 'auto-mpg.csv'), float_precision='round_trip')
         target, task, drop = 'mpg', 'regression', ['name']

@@ -37,12 +37,10 @@ export function readToy(name: DatasetName): ToyRows {
 
 // Mixed tables as scripts/mixed_fixtures.py reads them with pandas: every column but the target (and
 // Auto MPG's `name`), numeric when each present value is a number, else text; empty cells and NA are
-// missing (pandas' default na_values). Penguins come from db/datasets/penguins.csv or, until that
-// file lands, the palmerpenguins R package's copy unpacked in /tmp/pp.
+// missing (pandas' default na_values).
 export const MIXED = ['penguins', 'auto-mpg'] as const;
 export type MixedName = (typeof MIXED)[number];
 
-const PENGUINS = [join(REPO, 'db', 'datasets', 'penguins.csv'), '/tmp/pp/usr/lib/R/site-library/palmerpenguins/extdata/penguins.csv'];
 const MIXED_SPEC: Record<MixedName, { target: string; drop: string[]; task: 'classification' | 'regression' }> = {
   penguins: { target: 'species', drop: [], task: 'classification' },
   'auto-mpg': { target: 'mpg', drop: ['name'], task: 'regression' },
@@ -61,10 +59,7 @@ export interface MixedRows {
 }
 
 function mixedPath(name: MixedName): string {
-  if (name === 'auto-mpg') return join(REPO, 'db', 'datasets', 'auto-mpg.csv');
-  const found = PENGUINS.find((p) => existsSync(p));
-  if (!found) throw new Error(`penguins.csv not found (looked in ${PENGUINS.join(', ')})`);
-  return found;
+  return join(REPO, 'db', 'datasets', `${name}.csv`);
 }
 
 const isMissing = (v: string) => v === '' || v === 'NA';
