@@ -259,9 +259,10 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     const jx = kx === 'cat' ? b.bk('Jitter', { width: 0.6, range: b.get(plot, 'x_range') as never }) : null;
     const jy = ky === 'cat' ? b.bk('Jitter', { width: 0.6, range: b.get(plot, 'y_range') as never }) : null;
     const r = glyph(b, rows, 'Scatter', { x: axisSpec(x0, jx) as never, y: axisSpec(y0, jy) as never, size: sizeSpec as never, fill_color: fillColor as never, fill_alpha: 0.6, line_color: null });
-    const legend = b.bk('Legend', { items: [b.bk('LegendItem', { label: { field: colorDefault }, renderers: [r] })], visible: colorNames.includes(colorDefault) });
+    // A legend only where a categorical colour can be chosen: it lists one entry per distinct value.
+    const legend = colorNames.length ? b.bk('Legend', { items: [b.bk('LegendItem', { label: { field: colorDefault }, renderers: [r] })], visible: colorNames.includes(colorDefault) }) : null;
     const bar = colorMapper ? b.bk('ColorBar', { color_mapper: colorMapper as never, width: 12, visible: !colorNames.includes(colorDefault) }) : null;
-    b.set(plot, { renderers: [r], right: bar ? [bar, legend] : [legend], visible: on });
+    b.set(plot, { renderers: [r], right: [bar, legend].filter((m) => m !== null), visible: on });
     views.push({ kx, ky, plot, g: b.get(r, 'glyph'), jx, jy, legend, bar });
   }
   const units = Object.fromEntries(axisChoices.map((f) => [f, label(f)]));
@@ -297,7 +298,7 @@ for (let i = 0; i < plots.length; i++) {
     pick_js(b, cSel, { gs: views.map((v) => v.g), legends: views.map((v) => v.legend), bars: views.map((v) => v.bar), m: colorMapper, ranges, colorNames, colorMaps }, `const f = cb_obj.value, k = colorNames.indexOf(f);
 if (k < 0) { m.low = ranges[f][0]; m.high = ranges[f][1]; }
 for (const g of gs) g.fill_color = {field: f, transform: k < 0 ? m : colorMaps[k]};
-for (const l of legends) { l.visible = k >= 0; l.items[0].label = {field: f}; }
+for (const l of legends) if (l) { l.visible = k >= 0; l.items[0].label = {field: f}; }
 for (const c of bars) if (c) c.visible = k < 0;`);
     controls.push(cSel);
   }
