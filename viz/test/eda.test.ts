@@ -64,4 +64,12 @@ describe('EDA document with a text feature', () => {
     expect(totals(data, 'value')).toEqual({ red: 29, green: 29, blue: 29, '(missing)': 3 });
     expect(new Set(data.cls)).toEqual(new Set(['']));
   });
+
+  it('says there is nothing to explore when the only text feature is identifier-like', () => {
+    const ds = dataset('classification', 'cls', [{ name: 'name', type: 'text', role: 'feature' }, { name: 'cls', type: 'text', role: 'target' }]);
+    const withStats = { ...ds, stats: { rows: N, numeric: [], categorical: [{ name: 'name', count: N, missing: 0, distinct: N, top: [], identifierLike: true }], dates: [], classCounts: null } };
+    const names = Array.from({ length: N }, (_, i) => `n${i}`);
+    const item = edaDocument({ ds: withStats, sample: sample({}, { name: names, cls: names.map((_, i) => String(i % 2)) }) });
+    expect(JSON.stringify(item)).toContain('no numeric or categorical text feature columns to explore');
+  });
 });

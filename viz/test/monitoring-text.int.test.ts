@@ -23,7 +23,7 @@ beforeAll(async () => {
     datasetId: penguins.id, datasetName: 'penguins', datasetVersion: penguins.version, modelType: 'logistic_regression', task: 'classification', target: 'species',
     features: FEATURES, classes: ['Adelie', 'Chinstrap', 'Gentoo'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8,
     split: { train: Array.from({ length: 300 }, (_, i) => i + 1), test: [] }, cvResults: [], cvScore: 0.9, trainScore: 0.9, testScore: 0.9, metrics: {},
-    onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null,
+    onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null, inputs: null, preprocessing: null,
   });
   await new PublishedModels(db.pool).publish('penguins', id, null);
   // Half the islands unseen in training ("Atlantis"); sex never sent.

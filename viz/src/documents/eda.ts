@@ -57,8 +57,8 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   const sampleNote = sample.sampled ? `a uniform sample of ${count(n)} of ${count(ds.rowCount)} rows` : `all ${count(n)} rows`;
   const note = (text: string) => div(b, `<p class="small text-body-secondary mb-1">${text}</p>`);
 
-  if (features.length === 0 && textColumns.length === 0) {
-    return b.item(div(b, '<p>This dataset has no numeric or text feature columns to explore.</p>'), 'Explore');
+  if (features.length === 0 && textFeatures.length === 0) {
+    return b.item(div(b, '<p>This dataset has no numeric or categorical text feature columns to explore.</p>'), 'Explore');
   }
   const tooltips: [string, string][] = [
     ...features.slice(0, 12).map((f) => [f, `@{${f}}{0.[000]}`] as [string, string]),
