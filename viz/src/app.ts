@@ -12,8 +12,9 @@ import { streamJob } from './training/events.js';
 import { trainDocument } from './documents/train.js';
 import { resultsDocument } from './documents/results.js';
 import { OnnxModel } from './scoring/onnx-model.js';
-import { MODEL_NAME, ModelRegistry, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures, psiReference, type PsiReference } from '@enchilada/models';
+import { MODEL_NAME, ModelRegistry, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures, type PsiReference } from '@enchilada/models';
 import { monitoringDocument } from './documents/monitoring.js';
+import { driftReference } from './documents/drift-reference.js';
 import { MODELS } from '@enchilada/ml';
 import { readTrainingTable } from '@enchilada/data';
 
@@ -128,7 +129,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
       let refs = driftReferences.get(key);
       if (!refs) {
         const data = await readTrainingTable(pool, ds, model.features, model.split.train);
-        refs = Object.fromEntries(data.columns.map((c) => [c.name, c.kind === 'numeric' ? psiReference(Array.from(c.values).filter((v) => !Number.isNaN(v))) : null]));
+        refs = Object.fromEntries(data.columns.map((c) => [c.name, driftReference(c)]));
         driftReferences.set(key, refs);
         if (driftReferences.size > 256) driftReferences.delete(driftReferences.keys().next().value as string);
       }

@@ -4,10 +4,11 @@ import { digamma, mutualInfoClassif, mutualInfoRegression, pcaExplainedVariance 
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURE = join(__dirname, 'fixtures', 'eda.json');
-interface Ref { features: string[]; discrete: boolean[]; rows: number; mi: number[]; pca_ratio: number[] }
-interface Toy { file: string; task: string; target: string; columns: { name: string }[] }
+interface Mixed { features: string[]; discrete: boolean[]; rows: number; mi: number[] }
+interface Ref { features: string[]; discrete: boolean[]; rows: number; mi: number[]; pca_ratio: number[]; mixed?: Mixed }
+interface Toy { file: string; task: string; target: string; columns: { name: string; type: string }[] }
 
-function load(name: string, ref: Ref) {
+function load(name: string, ref: Pick<Ref, 'features'>) {
   const toys = JSON.parse(readFileSync(join(ROOT, 'db', 'datasets', 'toy-datasets.json'), 'utf8')) as Record<string, Toy>;
   const toy = toys[name];
   // The toy files hold no quoted fields, so a plain split reads them.
@@ -16,7 +17,14 @@ function load(name: string, ref: Ref) {
   const fi = ref.features.map((n) => names.indexOf(n));
   const ti = names.indexOf(toy.target);
   const complete = rows.filter((r) => fi.every((j) => r[j] !== '') && r[ti] !== '');
-  return { toy, complete, cols: fi.map((j) => Float64Array.from(complete, (r) => Number(r[j]))), ti };
+  // Text columns become codes in order of first appearance: MI does not depend on which code a
+  // category gets, so these need not equal the reference's OrdinalEncoder codes.
+  const cols = fi.map((j) => {
+    if (toy.columns[j].type !== 'text') return Float64Array.from(complete, (r) => Number(r[j]));
+    const seen = new Map<string, number>();
+    return Float64Array.from(complete, (r) => seen.get(r[j]) ?? (seen.set(r[j], seen.size), seen.size - 1));
+  });
+  return { toy, complete, cols, ti };
 }
 
 const refs: Record<string, Ref> = existsSync(FIXTURE) ? JSON.parse(readFileSync(FIXTURE, 'utf8')) : {};
@@ -44,6 +52,22 @@ describe('mutual information and PCA against scikit-learn', () => {
     const pca = pcaExplainedVariance(cols);
     pca.explainedVarianceRatio.forEach((v, i) => expect(Math.abs(v - ref.pca_ratio[i])).toBeLessThan(1e-6));
     expect(pca.cumulative[pca.cumulative.length - 1]).toBeCloseTo(1, 12);
+  });
+
+  const mixed = Object.keys(refs).filter((name) => refs[name].mixed);
+  it('has text-feature fixtures for penguins and Auto MPG', () => {
+    expect(mixed).toEqual(expect.arrayContaining(['auto-mpg', 'penguins']));
+  });
+
+  it.each(mixed)('%s: MI with text features as discrete codes equals mutual_info_* with discrete_features within 5e-3', (name) => {
+    const ref = refs[name].mixed as Mixed;
+    const { toy, complete, cols, ti } = load(name, ref);
+    expect(complete.length).toBe(ref.rows);
+    const classes = [...new Set(complete.map((r) => r[ti]))];
+    const mi = toy.task === 'classification'
+      ? mutualInfoClassif(cols, Int32Array.from(complete, (r) => classes.indexOf(r[ti])), { discrete: ref.discrete, seed: 0 })
+      : mutualInfoRegression(cols, Float64Array.from(complete, (r) => Number(r[ti])), { discrete: ref.discrete, seed: 0 });
+    mi.forEach((v, i) => expect(Math.abs(v - ref.mi[i])).toBeLessThan(5e-3));
   });
 
   it('digamma matches known values', () => {

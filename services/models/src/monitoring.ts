@@ -46,8 +46,11 @@ export interface MonitoringFigures {
    * predicted class vs the share of predictions that were right (Guo et al., 2017).
    */
   readonly calibration: Calibration | null;
-  /** Per feature: PSI of the window's values against the training values (10 quantile bins of the training data). */
-  readonly drift: { readonly feature: string; readonly psi: number }[];
+  /**
+   * Per feature: PSI of the window's values against the training values: 10 quantile bins of the
+   * training data (numbers), or each training category plus "unseen" and "missing" (text).
+   */
+  readonly drift: { readonly feature: string; readonly kind: 'numeric' | 'categorical' | null; readonly psi: number }[];
 }
 
 export interface Calibration {
@@ -72,7 +75,22 @@ export function quantile(sorted: readonly number[], q: number): number {
  * What PSI needs of the expected (training) values: the edges of `bins` quantile bins and each
  * bin's share. Computed once per model (viz keeps it), not per window.
  */
-export interface PsiReference { readonly edges: readonly number[]; readonly shares: readonly number[] }
+export interface NumericPsiReference { readonly edges: readonly number[]; readonly shares: readonly number[] }
+
+/**
+ * The same for a text feature: each training category's share, then the share of "unseen" (0 in
+ * training, by definition) and of missing values. A live value the model never saw in training
+ * is the drift that matters most for a one-hot encoded feature, so it gets its own bucket rather
+ * than vanishing; missing values get one because a client that stops sending a field is drift too.
+ */
+export interface CategoricalPsiReference {
+  readonly kind: 'categorical';
+  readonly categories: readonly string[];
+  /** categories.length + 2 shares: one per category, then unseen, then missing. */
+  readonly shares: readonly number[];
+}
+
+export type PsiReference = NumericPsiReference | CategoricalPsiReference;
 
 function binCounts(edges: readonly number[], xs: readonly number[]): number[] {
   const c = new Array<number>(edges.length + 1).fill(0);
@@ -84,7 +102,7 @@ function binCounts(edges: readonly number[], xs: readonly number[]): number[] {
   return c;
 }
 
-export function psiReference(expected: readonly number[], bins = 10): PsiReference | null {
+export function psiReference(expected: readonly number[], bins = 10): NumericPsiReference | null {
   if (!expected.length) return null;
   const sorted = [...expected].sort((a, b) => a - b);
   const edges: number[] = [];
@@ -93,18 +111,51 @@ export function psiReference(expected: readonly number[], bins = 10): PsiReferen
   return { edges: uniq, shares: binCounts(uniq, expected).map((n) => n / expected.length) };
 }
 
-/** Population stability index of `actual` against a reference; NaN without values on either side. */
-export function psiAgainst(ref: PsiReference | null, actual: readonly number[]): number {
-  if (!ref || !actual.length) return Number.NaN;
-  const a = binCounts(ref.edges, actual);
+/** The bucket of a live text value: its category, unseen or missing (null or absent). */
+function categoryBucket(ref: CategoricalPsiReference, index: ReadonlyMap<string, number>, v: unknown): number {
+  if (v === null || v === undefined) return ref.categories.length + 1;
+  // A client may send a category as a number or boolean; what the model sees is its text.
+  return index.get(typeof v === 'string' ? v : String(v)) ?? ref.categories.length;
+}
+
+/** Categorical PSI reference of training text values (null = missing); null without values. */
+export function categoricalPsiReference(expected: readonly (string | null)[]): CategoricalPsiReference | null {
+  if (!expected.length) return null;
+  const counts = new Map<string, number>();
+  let missing = 0;
+  for (const v of expected) if (v === null) missing++; else counts.set(v, (counts.get(v) ?? 0) + 1);
+  const categories = [...counts.keys()].sort();
+  return { kind: 'categorical', categories, shares: [...categories.map((c) => (counts.get(c) ?? 0) / expected.length), 0, missing / expected.length] };
+}
+
+/** PSI over matching buckets, shares clipped below at 1e-4 so an empty bucket counts but stays finite. */
+function psiOfShares(expected: readonly number[], actual: readonly number[], n: number): number {
   const eps = 1e-4;
   let s = 0;
-  for (let k = 0; k < a.length; k++) {
-    const pe = Math.max(ref.shares[k], eps);
-    const pa = Math.max(a[k] / actual.length, eps);
+  for (let k = 0; k < actual.length; k++) {
+    const pe = Math.max(expected[k], eps);
+    const pa = Math.max(actual[k] / n, eps);
     s += (pa - pe) * Math.log(pa / pe);
   }
   return s;
+}
+
+/**
+ * Population stability index of live values against a reference; NaN without values on either
+ * side. Numeric: the numbers of `actual` (others are missing and left out). Text: every value,
+ * missing (null, absent) and unseen ones in their own buckets.
+ */
+export function psiAgainst(ref: PsiReference | null, actual: readonly unknown[]): number {
+  if (!ref || !actual.length) return Number.NaN;
+  if ('kind' in ref) {
+    const index = new Map(ref.categories.map((c, i) => [c, i]));
+    const a = new Array<number>(ref.shares.length).fill(0);
+    for (const v of actual) a[categoryBucket(ref, index, v)]++;
+    return psiOfShares(ref.shares, a, actual.length);
+  }
+  const xs = actual.filter((v): v is number => typeof v === 'number');
+  if (!xs.length) return Number.NaN;
+  return psiOfShares(ref.shares, binCounts(ref.edges, xs), xs.length);
 }
 
 /** Population stability index of `actual` against `expected`, over `bins` quantile bins of `expected`. */
@@ -188,8 +239,8 @@ export function monitoringFigures(
   }
 
   const drift = model.features.map((f) => {
-    const actual = rows.map((r) => r.observation[f]).filter((v): v is number => typeof v === 'number');
-    return { feature: f, psi: psiAgainst(training[f] ?? null, actual) };
+    const ref = training[f] ?? null;
+    return { feature: f, kind: ref ? ('kind' in ref ? ref.kind : 'numeric' as const) : null, psi: psiAgainst(ref, rows.map((r) => r.observation[f])) };
   });
 
   return {

@@ -1,4 +1,4 @@
-import { PSI_THRESHOLD, bucketMinutesFor, monitoringFigures, psi, psiReference, quantile, type WindowRow } from '../src/monitoring.js';
+import { PSI_THRESHOLD, bucketMinutesFor, categoricalPsiReference, monitoringFigures, psi, psiAgainst, psiReference, quantile, type WindowRow } from '../src/monitoring.js';
 
 const normal = (n: number, shift = 0) => Array.from({ length: n }, (_, i) => {
   // deterministic, roughly normal: sum of 4 spread sequences
@@ -78,5 +78,38 @@ describe('monitoring figures', () => {
     const f = monitoringFigures(rows, { task: 'regression', classes: null, features: [] }, {});
     expect(f.live).toEqual({ mae: 0.5, r2: 1 - 0.75 / 2 });
     expect(f.calibration).toBeNull();
+  });
+});
+
+describe('drift of a text feature', () => {
+  // PSI's definition over bucket shares, with the 1e-4 floor that keeps an empty bucket finite.
+  const EPS = 1e-4;
+  const psiOf = (pairs: readonly [actual: number, expected: number][]) => pairs.reduce((s, [pa, pe]) => {
+    const [a, e] = [Math.max(pa, EPS), Math.max(pe, EPS)];
+    return s + (a - e) * Math.log(a / e);
+  }, 0);
+  const training = ['a', 'a', 'b', 'c', null];
+
+  it('keeps the share of each training category, an empty unseen bucket and the share of missing values', () => {
+    expect(categoricalPsiReference(training)).toEqual({ kind: 'categorical', categories: ['a', 'b', 'c'], shares: [0.4, 0.2, 0.2, 0, 0.2] });
+  });
+
+  it('gives PSI 0 for live values with the training shares', () => {
+    expect(psiAgainst(categoricalPsiReference(training), ['c', null, 'a', 'b', 'a'])).toBe(0);
+  });
+
+  it('counts a value never seen in training as unseen, not as any category', () => {
+    // live a, a, b, zzz, null: a 0.4, b 0.2, c 0, unseen 0.2, missing 0.2
+    const expected = psiOf([[0.4, 0.4], [0.2, 0.2], [0, 0.2], [0.2, 0], [0.2, 0.2]]);
+    expect(psiAgainst(categoricalPsiReference(training), ['a', 'a', 'b', 'zzz', null])).toBeCloseTo(expected, 12);
+  });
+
+  it('counts an observation without the field as missing, in the monitoring figures', () => {
+    const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const row = (observation: Record<string, unknown>): WindowRow => ({ createdAt: new Date(t0), latencyMs: 1, output: { prediction: 1 }, outcome: null, observation });
+    const rows = [row({ colour: 'red' }), row({ colour: 'red' }), row({}), row({ colour: null })];
+    const f = monitoringFigures(rows, { task: 'regression', classes: null, features: ['colour'] }, { colour: categoricalPsiReference(['red', 'blue']) });
+    // live red 0.5, blue 0, unseen 0, missing 0.5 against red 0.5, blue 0.5, unseen 0, missing 0
+    expect(f.drift).toEqual([{ feature: 'colour', kind: 'categorical', psi: expect.closeTo(psiOf([[0.5, 0.5], [0, 0.5], [0, 0], [0.5, 0]]), 12) }]);
   });
 });

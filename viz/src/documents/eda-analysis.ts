@@ -75,27 +75,104 @@ export function sizeBins(values: ArrayLike<number>): Float32Array {
   return out;
 }
 
-export interface Importance { features: string[]; mi: number[]; pcaRatio: number[]; pcaCumulative: number[]; rows: number }
+/** The label missing text values get on count bars and categorical axes. */
+export const MISSING = '(missing)';
 
-/** MI of each feature with the target and PCA of the standardised features, on complete rows. */
-export function importance(
-  features: readonly { name: string; values: Float64Array; discrete: boolean }[],
-  target: { values: Float64Array; classes?: Int32Array } | null, maxRows = 5000,
-): Importance {
+export interface CategoryCounts {
+  /** Most frequent first (ties by value), then "(other …)" when values were cut, then MISSING. */
+  readonly values: string[];
+  /** The groups counted apart: class labels, or [''] when there are none. */
+  readonly groups: string[];
+  /** counts[g][v]: rows of group g holding values[v]. */
+  readonly counts: number[][];
+}
+
+/**
+ * Row counts of a text column's most frequent values, per class when classes are given (rows of
+ * a missing class form their own group, so the bars add up to every row counted).
+ */
+export function categoryCounts(values: readonly (string | null)[], classes?: { labels: readonly string[]; codes: Int32Array }, top = 10): CategoryCounts {
+  const total = new Map<string | null, number>();
+  for (const v of values) total.set(v, (total.get(v) ?? 0) + 1);
+  const ranked = [...total].filter((e): e is [string, number] => e[0] !== null).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([v]) => v);
+  const shown = ranked.slice(0, top);
+  const rest = ranked.length - shown.length;
+  const other = rest > 0 ? `(other ${rest} values)` : null;
+  const labels = [...shown, ...(other ? [other] : []), ...(total.has(null) ? [MISSING] : [])];
+  const index = new Map<string | null, number>(shown.map((v, i) => [v, i]));
+  if (total.has(null)) index.set(null, labels.length - 1);
+  const hasMissingClass = classes ? classes.codes.some((c) => c < 0) : false;
+  const groups = classes ? [...classes.labels, ...(hasMissingClass ? [MISSING] : [])] : [''];
+  const counts = groups.map(() => new Array<number>(labels.length).fill(0));
+  values.forEach((v, i) => {
+    const g = classes ? (classes.codes[i] < 0 ? groups.length - 1 : classes.codes[i]) : 0;
+    counts[g][index.get(v) ?? shown.length]++;
+  });
+  return { values: labels, groups, counts };
+}
+
+/** Codes of a text column in order of first appearance (NaN = missing): MI needs only equality. */
+export function textCodes(values: readonly (string | null)[]): Float64Array {
+  const seen = new Map<string, number>();
+  return Float64Array.from(values, (v) => {
+    if (v === null) return NaN;
+    let c = seen.get(v);
+    if (c === undefined) { c = seen.size; seen.set(v, c); }
+    return c;
+  });
+}
+
+export interface ImportanceFeature {
+  readonly name: string;
+  /** Numbers, or text codes (textCodes); NaN = missing. */
+  readonly values: Float64Array;
+  readonly discrete: boolean;
+  /** A text column: discrete, kept out of PCA, and its missing values drop rows of its own MI only. */
+  readonly categorical?: boolean;
+}
+
+export interface Importance {
+  features: string[]; mi: number[];
+  /** Rows each feature's MI was estimated on. */
+  miRows: number[];
+  pcaRatio: number[]; pcaCumulative: number[];
+  /** Complete rows of the numeric features (and target): those of PCA and the numeric MI. */
+  rows: number;
+}
+
+/**
+ * MI of each feature with the target (scikit-learn's estimators, text as discrete_features) and
+ * PCA of the standardised numeric features. Numeric features use the rows complete in all of them
+ * and the target. A text feature with no missing value there joins the same call, so the result is
+ * what mutual_info_* gives for those rows; one with missing values is estimated alone on the rows
+ * where it is present, rather than letting one sparse column shrink every other estimate.
+ */
+export function importance(features: readonly ImportanceFeature[], target: { values: Float64Array; classes?: Int32Array } | null, maxRows = 5000): Importance {
+  const numeric = features.filter((f) => !f.categorical);
   const n = features.length ? features[0].values.length : 0;
+  const hasTarget = (i: number) => !target || (target.classes ? target.classes[i] >= 0 : !Number.isNaN(target.values[i]));
   const keep: number[] = [];
-  for (let i = 0; i < n && keep.length < maxRows; i++) {
-    if (features.every((f) => !Number.isNaN(f.values[i])) && (!target || (target.classes ? target.classes[i] >= 0 : !Number.isNaN(target.values[i])))) keep.push(i);
-  }
-  const cols = features.map((f) => Float64Array.from(keep, (i) => f.values[i]));
-  const discrete = features.map((f) => f.discrete);
-  let mi: number[] = features.map(() => NaN);
-  if (target && keep.length > 3) {
+  for (let i = 0; i < n && keep.length < maxRows; i++) if (numeric.every((f) => !Number.isNaN(f.values[i])) && hasTarget(i)) keep.push(i);
+  const complete = (f: ImportanceFeature) => keep.every((i) => !Number.isNaN(f.values[i]));
+  const joint = features.filter((f) => !f.categorical || complete(f));
+  const mi = new Map<string, number>();
+  const miRows = new Map<string, number>();
+  const estimate = (group: readonly ImportanceFeature[], rows: readonly number[]) => {
+    if (!target || rows.length <= 3 || group.length === 0) return;
+    const cols = group.map((f) => Float64Array.from(rows, (i) => f.values[i]));
+    const discrete = group.map((f) => f.discrete || f.categorical === true);
     const classes = target.classes;
-    mi = classes
-      ? mutualInfoClassif(cols, Int32Array.from(keep, (i) => classes[i]), { discrete })
-      : mutualInfoRegression(cols, Float64Array.from(keep, (i) => target.values[i]), { discrete });
-  }
-  const pca = keep.length > 1 ? pcaExplainedVariance(cols) : { explainedVarianceRatio: [], cumulative: [] };
-  return { features: features.map((f) => f.name), mi, pcaRatio: pca.explainedVarianceRatio, pcaCumulative: pca.cumulative, rows: keep.length };
+    const values = classes
+      ? mutualInfoClassif(cols, Int32Array.from(rows, (i) => classes[i]), { discrete })
+      : mutualInfoRegression(cols, Float64Array.from(rows, (i) => target.values[i]), { discrete });
+    group.forEach((f, j) => { mi.set(f.name, values[j]); miRows.set(f.name, rows.length); });
+  };
+  estimate(joint, keep);
+  for (const f of features) if (f.categorical && !joint.includes(f)) estimate([f], keep.filter((i) => !Number.isNaN(f.values[i])));
+  const numCols = numeric.map((f) => Float64Array.from(keep, (i) => f.values[i]));
+  const pca = keep.length > 1 && numCols.length > 0 ? pcaExplainedVariance(numCols) : { explainedVarianceRatio: [], cumulative: [] };
+  return {
+    features: features.map((f) => f.name), mi: features.map((f) => mi.get(f.name) ?? NaN), miRows: features.map((f) => miRows.get(f.name) ?? 0),
+    pcaRatio: pca.explainedVarianceRatio, pcaCumulative: pca.cumulative, rows: keep.length,
+  };
 }

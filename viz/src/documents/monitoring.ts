@@ -79,14 +79,17 @@ live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 
   else {
     const drift = [...f.drift].filter((d) => Number.isFinite(d.psi)).sort((a, c) => a.psi - c.psi);
     const names = drift.map((d) => d.feature);
-    const data = source(b, { feature: names, psi: drift.map((d) => d.psi), color: drift.map((d) => (d.psi > PSI_THRESHOLD ? '#d62728' : '#1f77b4')) });
+    const data = source(b, { feature: names, kind: drift.map((d) => (d.kind === 'categorical' ? 'text' : 'numeric')), psi: drift.map((d) => d.psi), color: drift.map((d) => (d.psi > PSI_THRESHOLD ? '#d62728' : '#1f77b4')) });
     const threshold = source(b, { x0: [PSI_THRESHOLD], x1: [PSI_THRESHOLD], y0: [names[0] ?? ''], y1: [names[names.length - 1] ?? ''] });
     blocks.push(figure(b, { title: `Drift against the training rows: population stability index (red: above ${PSI_THRESHOLD}, the dashed line)`, xLabel: 'PSI', xStart: 0, yFactors: names,
-      height: Math.max(220, 40 + 22 * names.length), tooltips: [['feature', '@feature'], ['PSI', '@psi']],
+      height: Math.max(220, 40 + 22 * names.length), tooltips: [['feature', '@feature (@kind)'], ['PSI', '@psi']],
       renderers: [
         glyph(b, data, 'HBar', { y: { field: 'feature' }, right: { field: 'psi' }, left: 0, height: 0.7, fill_color: { field: 'color' }, line_color: null }),
         glyph(b, threshold, 'Segment', { x0: { field: 'x0' }, x1: { field: 'x1' }, y0: { field: 'y0' }, y1: { field: 'y1' }, line_color: '#d62728', line_dash: 'dashed', line_width: 2 }),
       ] }));
+    if (drift.some((d) => d.kind === 'categorical')) {
+      blocks.push(div(b, '<p class="small text-body-secondary" data-testid="drift-note">Numeric features: ten quantile bins of the training values. Text features: each training category, plus values never seen in training and missing values as buckets of their own.</p>'));
+    }
   }
   return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
 }
