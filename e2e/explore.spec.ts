@@ -70,6 +70,34 @@ for (const [toy, kind] of [['iris', 'classification'], ['auto-mpg', 'regression'
   });
 }
 
+test('penguins: text features get count bars, every column its missing share, and text columns go on crossfilter axes and colour', async ({ page }) => {
+  const errors = pageErrors(page, { console: true });
+  await signIn(page);
+  await useToy(page, 'penguins');
+  await page.goto('/explore');
+  await expectDrawn(page, '#eda-doc');
+  const titles = await plotTitles(page);
+  expect(titles).toContain('bill_length_mm by class');
+  expect(titles).toMatch(/island/);
+  expect(titles).toMatch(/[Mm]issing/);
+  await page.screenshot({ path: 'reports/screenshots/eda-penguins-summary.png', fullPage: true });
+  await openTab(page, 'Feature importance');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'reports/screenshots/eda-penguins-feature-importance.png', fullPage: true });
+  await openTab(page, 'Crossfilter');
+  await page.waitForTimeout(500);
+  await choose(page, 2, 'island');
+  await expect.poll(() => plotTitles(page)).toContain('island against');
+  await page.waitForTimeout(300);
+  await expectDrawn(page, '#eda-doc');
+  await page.screenshot({ path: 'reports/screenshots/eda-penguins-crossfilter.png', fullPage: true });
+  await openTab(page, 'Grid plot');
+  await page.waitForTimeout(500);
+  await expectDrawn(page, '#eda-doc');
+  await page.screenshot({ path: 'reports/screenshots/eda-penguins-grid-plot.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
 test('Explore says clearly when no dataset is chosen', async ({ page }) => {
   await signIn(page);
   await page.goto('/datasets');
