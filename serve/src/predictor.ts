@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { BadRequestError } from '@enchilada/core';
 import { parseDate } from '@enchilada/data';
-import { datePart, type ModelInput } from '@enchilada/models';
+import { datePart, floatInputWidths, type ModelInput } from '@enchilada/models';
 import type { LiveModel } from './serving-state.js';
 
 export interface Scored {
@@ -69,6 +69,17 @@ function columnInput(model: LiveModel, inputs: readonly ModelInput[], observatio
   const known = new Set(inputs.map((c) => c.name));
   objs.forEach((obs, i) => checkKeys(obs, known, model.features, batch ? `instances[${i}]: ` : ''));
   const feeds: Record<string, ort.Tensor> = {};
+  const matrices = new Map<string, { data: Float32Array; width: number }>();
+  for (const [onnx, width] of floatInputWidths(inputs)) {
+    const data = new Float32Array(n * width);
+    matrices.set(onnx, { data, width });
+    feeds[onnx] = new ort.Tensor('float32', data, [n, width]);
+  }
+  const matrix = (onnx: string) => {
+    const m = matrices.get(onnx);
+    if (!m) throw new Error(`the model's contract names no float input ${onnx}`);
+    return m;
+  };
   const unseen = new Map<string, number>();
   for (const c of inputs) {
     if (c.kind === 'categorical') {
@@ -85,12 +96,11 @@ function columnInput(model: LiveModel, inputs: readonly ModelInput[], observatio
       });
       feeds[c.onnx] = new ort.Tensor('string', data, [n, 1]);
     } else if (c.kind === 'numeric') {
-      const data = new Float32Array(n);
+      const { data, width } = matrix(c.onnx);
       objs.forEach((obs, i) => {
         const v = obs[c.name];
-        data[i] = v === undefined || v === null ? NaN : checkNumber(v, c.name, batch ? `instances[${i}]: ` : '');
+        data[i * width + c.index] = v === undefined || v === null ? NaN : checkNumber(v, c.name, batch ? `instances[${i}]: ` : '');
       });
-      feeds[c.onnx] = new ort.Tensor('float32', data, [n, 1]);
     } else {
       const ms = objs.map((obs, i) => {
         const v = obs[c.name];
@@ -101,7 +111,10 @@ function columnInput(model: LiveModel, inputs: readonly ModelInput[], observatio
         if (t instanceof Error) throw new BadRequestError(`${where}feature "${c.name}": ${t.message}`, c.name);
         return t;
       });
-      for (const p of c.parts) feeds[p.onnx] = new ort.Tensor('float32', Float32Array.from(ms, (t) => datePart(t, p.part)), [n, 1]);
+      for (const p of c.parts) {
+        const { data, width } = matrix(p.onnx);
+        for (let i = 0; i < n; i++) data[i * width + p.index] = datePart(ms[i], p.part);
+      }
     }
   }
   return { feeds, unseen };

@@ -35,5 +35,5 @@ export {
   CATEGORICAL_STRATEGIES, DEFAULT_FILL, type CategoricalStrategy, type OneHotParams, type OrdinalParams, type ColumnCoding,
 } from './preprocessing/categorical.js';
 export {
-  ColumnTransformer, ColumnTransformerModel, PREPROCESS_DEFAULTS, onnxInputNames, type PreprocessParams, type ColumnTransformerSpec, type Encoding,
+  ColumnTransformer, ColumnTransformerModel, PREPROCESS_DEFAULTS, NUMERIC_INPUT, onnxInputNames, type PreprocessParams, type ColumnTransformerSpec, type Encoding,
 } from './preprocessing/column-transformer.js';

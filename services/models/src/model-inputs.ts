@@ -1,21 +1,35 @@
 // The contract between a trained model's ONNX graph and everything that calls it (viz scoring,
-// serve): which columns it reads, of which kind, under which ONNX input names, which categories it
-// knows and what a missing value becomes. Models trained before mixed tables have no inputs
-// (null) and read one float matrix `X` in the order of their features.
+// serve): which columns it reads, of which kind, where (numbers and date parts: a column `index` of
+// the float matrix input `onnx`, 'X'; text: its own string input), which categories it knows and
+// what a missing value becomes. Models trained before mixed tables have no inputs (null) and read
+// one float matrix `X` in the order of their features.
 
 export const DATE_PARTS = ['year', 'month', 'day', 'weekday', 'hour'] as const;
 export type DatePart = (typeof DATE_PARTS)[number];
 
 export type ModelInput =
-  | { readonly name: string; readonly kind: 'numeric'; readonly onnx: string; readonly imputed: number | null }
+  | { readonly name: string; readonly kind: 'numeric'; readonly onnx: string; readonly index: number; readonly imputed: number | null }
   | { readonly name: string; readonly kind: 'categorical'; readonly onnx: string; readonly categories: readonly string[]; readonly imputed: string | null }
-  | { readonly name: string; readonly kind: 'date'; readonly parts: readonly { readonly part: DatePart; readonly onnx: string; readonly imputed: number | null }[] };
+  | { readonly name: string; readonly kind: 'date'; readonly parts: readonly DatePartInput[] };
+
+export interface DatePartInput { readonly part: DatePart; readonly onnx: string; readonly index: number; readonly imputed: number | null }
 
 /** A column's values as the data layer reads them: numbers (NaN missing; dates as epoch ms) or strings (null missing). */
 export type ColumnValues = Float64Array | readonly (string | null)[];
 
-/** One ONNX input's data, for `new ort.Tensor(type, data, [n, 1])`. */
-export type Feed = { readonly type: 'float32'; readonly data: Float32Array } | { readonly type: 'string'; readonly data: string[] };
+/** One ONNX input's data, for `new ort.Tensor(type, data, [n, width])`. */
+export type Feed = { readonly type: 'float32'; readonly data: Float32Array; readonly width: number } | { readonly type: 'string'; readonly data: string[]; readonly width: 1 };
+
+/** The float matrix inputs of a contract and their widths (numbers and date parts share `X`). */
+export function floatInputWidths(inputs: readonly ModelInput[]): Map<string, number> {
+  const widths = new Map<string, number>();
+  const see = (onnx: string, index: number) => widths.set(onnx, Math.max(widths.get(onnx) ?? 0, index + 1));
+  for (const c of inputs) {
+    if (c.kind === 'numeric') see(c.onnx, c.index);
+    else if (c.kind === 'date') for (const p of c.parts) see(p.onnx, p.index);
+  }
+  return widths;
+}
 
 /** The name of the numeric column a date part becomes in training ('when (year)'). */
 export function datePartColumn(column: string, part: DatePart): string {
@@ -38,17 +52,29 @@ export function datePart(ms: number, part: DatePart): number {
 /** The ONNX feeds for `n` rows of the model's columns (dates expanded into their parts). */
 export function feedsFromColumns(inputs: readonly ModelInput[], columns: ReadonlyMap<string, ColumnValues>, n: number): Record<string, Feed> {
   const feeds: Record<string, Feed> = {};
+  const matrices = new Map<string, { data: Float32Array; width: number }>();
+  for (const [onnx, width] of floatInputWidths(inputs)) {
+    const m = { data: new Float32Array(n * width), width };
+    matrices.set(onnx, m);
+    feeds[onnx] = { type: 'float32', data: m.data, width };
+  }
+  const write = (onnx: string, index: number, value: (i: number) => number) => {
+    const m = matrices.get(onnx);
+    if (!m) throw new RangeError(`no float input ${onnx}`);
+    for (let i = 0; i < n; i++) m.data[i * m.width + index] = value(i);
+  };
   for (const input of inputs) {
     const values = columns.get(input.name);
     if (!values) throw new RangeError(`no values for the model's column ${input.name}`);
     if (values.length !== n) throw new RangeError(`column ${input.name} has ${values.length} values, expected ${n}`);
     if (input.kind === 'categorical') {
-      feeds[input.onnx] = { type: 'string', data: Array.from(values as ArrayLike<string | number | null>, (v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v))) };
+      feeds[input.onnx] = { type: 'string', width: 1, data: Array.from(values as ArrayLike<string | number | null>, (v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v))) };
     } else if (input.kind === 'numeric') {
-      feeds[input.onnx] = { type: 'float32', data: Float32Array.from(values as ArrayLike<number | string | null>, toNumber) };
+      const v = values as ArrayLike<number | string | null>;
+      write(input.onnx, input.index, (i) => toNumber(v[i]));
     } else {
       const ms = Float64Array.from(values as ArrayLike<number | string | null>, toNumber);
-      for (const p of input.parts) feeds[p.onnx] = { type: 'float32', data: Float32Array.from(ms, (v) => datePart(v, p.part)) };
+      for (const p of input.parts) write(p.onnx, p.index, (i) => datePart(ms[i], p.part));
     }
   }
   return feeds;

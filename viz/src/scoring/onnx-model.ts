@@ -31,7 +31,7 @@ export function columnFeeds(model: ScoredModel, columns: readonly TrainingColumn
     if (!(c instanceof Float64Array)) throw new RangeError(`the model's feature ${name} is not a numeric column here`);
     for (let i = 0; i < n; i++) x[i * f + j] = c[i];
   });
-  return { X: { type: 'float32', data: x } };
+  return { X: { type: 'float32', data: x, width: f } };
 }
 
 export class OnnxModel {
@@ -49,9 +49,7 @@ export class OnnxModel {
   async run(feeds: Readonly<Record<string, Feed>>, n: number): Promise<OnnxOutputs> {
     const tensors: Record<string, ort.Tensor> = {};
     for (const [name, feed] of Object.entries(feeds)) {
-      tensors[name] = feed.type === 'string'
-        ? new ort.Tensor('string', feed.data, [n, 1])
-        : new ort.Tensor('float32', feed.data, name === 'X' ? [n, feed.data.length / Math.max(n, 1)] : [n, 1]);
+      tensors[name] = feed.type === 'string' ? new ort.Tensor('string', feed.data, [n, 1]) : new ort.Tensor('float32', feed.data, [n, feed.width]);
     }
     const out = await this.session.run(tensors);
     const result: { label?: Int32Array; probabilities?: Float32Array; variable?: Float32Array } = {};

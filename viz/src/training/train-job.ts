@@ -36,16 +36,18 @@ export function engineColumns(columns: readonly TrainingColumn[]): { raw: RawCol
 
 /** The model's input contract: each original column with its ONNX input(s), known categories and imputed value. */
 export function modelInputs(columns: readonly TrainingColumn[], parts: ReadonlyMap<string, DatePart[]>, pre: ColumnTransformerModel): ModelInput[] {
-  const onnxName = new Map(pre.schema.map((c, j) => [c.name, pre.inputNames[j]]));
-  const name = (column: string): string => {
-    const n = onnxName.get(column);
-    if (n === undefined) throw new Error(`no ONNX input for column ${column}`);
-    return n;
+  const position = new Map(pre.schema.map((c, j) => [c.name, j]));
+  const at = (column: string): number => {
+    const j = position.get(column);
+    if (j === undefined) throw new Error(`no ONNX input for column ${column}`);
+    return j;
   };
+  const name = (column: string): string => pre.inputNames[at(column)];
+  const index = (column: string): number => pre.inputIndex[at(column)];
   return columns.map((c): ModelInput => {
     if (c.kind === 'numeric') {
       const v = pre.imputedValueOf(c.name);
-      return { name: c.name, kind: 'numeric', onnx: name(c.name), imputed: typeof v === 'number' ? v : null };
+      return { name: c.name, kind: 'numeric', onnx: name(c.name), index: index(c.name), imputed: typeof v === 'number' ? v : null };
     }
     if (c.kind === 'categorical') {
       const v = pre.imputedValueOf(c.name);
@@ -55,7 +57,7 @@ export function modelInputs(columns: readonly TrainingColumn[], parts: ReadonlyM
       name: c.name, kind: 'date',
       parts: (parts.get(c.name) ?? []).map((p) => {
         const v = pre.imputedValueOf(datePartColumn(c.name, p));
-        return { part: p, onnx: name(datePartColumn(c.name, p)), imputed: typeof v === 'number' ? v : null };
+        return { part: p, onnx: name(datePartColumn(c.name, p)), index: index(datePartColumn(c.name, p)), imputed: typeof v === 'number' ? v : null };
       }),
     };
   });
