@@ -106,6 +106,7 @@ describe.each(['load-data', 'insert'] as const)('CSV upload errors (rows sent by
     ['a value not of its column type', 'a,b,label\n1,2.5,x\n2,abc,y\n', /line 3, column "b": "abc" is not a number/],
     ['an integer column holding a decimal', 'a,b,label\n1.5,2.5,x\n', /line 2, column "a": "1.5" is not an integer/],
     ['a date column holding a non-date', 'a,b,label,when\n1,2.5,x,2024-03-01\n2,3.5,y,2024-02-30\n', /line 3, column "when": "2024-02-30" is not a date: day 30 of month 2/],
+    ['a category longer than the text limit', `a,b,label\n1,2.5,x\n2,3.5,${'y'.repeat(256)}\n`, /line 3, column "label": text longer than 255 characters/],
     ['non-UTF-8 bytes', Buffer.concat([Buffer.from('a,b,label\n1,2,x\n1,2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]), /line 3: the file is not UTF-8/],
     ['a header and no rows', 'a,b,label\n', /no rows/],
   ])('reports %s with its line and column and changes nothing', async (_what, text, message) => {
