@@ -64,7 +64,7 @@ writeFileSync(penguinObs, pRows.map((r, i) => JSON.stringify(Object.fromEntries(
 })))).join('\n') + '\n');
 
 const ml = await import('../../services/ml/dist/index.js');
-const { modelInputs, engineColumns } = await import('../../viz/dist/training/train-job.js');
+const { modelInputs, engineColumns } = await import('../../viz/dist/training/model-columns.js');
 /** A ColumnTransformer + logistic regression pipeline on these columns, as the product trains it: ONNX bytes and input contract. */
 function columnsModel(columns, labels) {
   const { raw, parts } = engineColumns(columns);

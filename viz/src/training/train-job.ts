@@ -4,86 +4,17 @@
 // the ONNX model, so what is shown is what will be served) and stores the model.
 import {
   AbortedError, ColumnTransformer, classificationTarget, exportPipelineToOnnx, gridSearchCV, isClassifier, modelSpec, regressionTarget,
-  tableFromColumns, takeTarget, trainTestSplit, type ColumnTransformerModel, type InputColumn, type Matrix, type RawColumn, type Target,
+  tableFromColumns, takeTarget, trainTestSplit, type InputColumn, type Matrix, type Target,
 } from '@enchilada/ml';
 import { Catalog, readTrainingTable, type TrainingColumn } from '@enchilada/data';
 import type { Job, JobQueue } from '@enchilada/jobs';
-import { DATE_PARTS, ModelRegistry, datePart, datePartColumn, type DatePart, type ModelInput, type TrainResult, type TrainSpec } from '@enchilada/models';
+import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/models';
 import type { Pool } from '@enchilada/core';
 import { OnnxModel } from '../scoring/onnx-model.js';
 import { classificationMetrics, regressionMetrics } from './metrics.js';
+import { engineColumns, modelInputs, preprocessingSummary } from './model-columns.js';
 
 export interface TrainDeps { readonly pool: Pool; readonly queue: JobQueue }
-
-/** The date parts a column becomes: year, month, day and weekday, and the hour when any value has a time of day. */
-function partsOf(values: Float64Array): DatePart[] {
-  const withTime = values.some((v) => !Number.isNaN(v) && v % 86_400_000 !== 0);
-  return DATE_PARTS.filter((p) => p !== 'hour' || withTime);
-}
-
-/** The engine's columns: numbers and text as they are, each date as its numeric parts. */
-export function engineColumns(columns: readonly TrainingColumn[]): { raw: RawColumn[]; parts: Map<string, DatePart[]> } {
-  const raw: RawColumn[] = [];
-  const parts = new Map<string, DatePart[]>();
-  for (const c of columns) {
-    if (c.kind !== 'date') { raw.push(c); continue; }
-    const ps = partsOf(c.values);
-    parts.set(c.name, ps);
-    for (const p of ps) raw.push({ name: datePartColumn(c.name, p), kind: 'numeric', values: Float64Array.from(c.values, (v) => datePart(v, p)) });
-  }
-  return { raw, parts };
-}
-
-/** The model's input contract: each original column with its ONNX input(s), known categories and imputed value. */
-export function modelInputs(columns: readonly TrainingColumn[], parts: ReadonlyMap<string, DatePart[]>, pre: ColumnTransformerModel): ModelInput[] {
-  const position = new Map(pre.schema.map((c, j) => [c.name, j]));
-  const at = (column: string): number => {
-    const j = position.get(column);
-    if (j === undefined) throw new Error(`no ONNX input for column ${column}`);
-    return j;
-  };
-  const name = (column: string): string => pre.inputNames[at(column)];
-  const index = (column: string): number => pre.inputIndex[at(column)];
-  return columns.map((c): ModelInput => {
-    if (c.kind === 'numeric') {
-      const v = pre.imputedValueOf(c.name);
-      return { name: c.name, kind: 'numeric', onnx: name(c.name), index: index(c.name), imputed: typeof v === 'number' ? v : null };
-    }
-    if (c.kind === 'categorical') {
-      const v = pre.imputedValueOf(c.name);
-      return { name: c.name, kind: 'categorical', onnx: name(c.name), categories: pre.categoriesOf(c.name) ?? [], imputed: typeof v === 'string' ? v : null };
-    }
-    return {
-      name: c.name, kind: 'date',
-      parts: (parts.get(c.name) ?? []).map((p) => {
-        const v = pre.imputedValueOf(datePartColumn(c.name, p));
-        return { part: p, onnx: name(datePartColumn(c.name, p)), index: index(datePartColumn(c.name, p)), imputed: typeof v === 'number' ? v : null };
-      }),
-    };
-  });
-}
-
-/** What the results page says of the preprocessing: the parameters, then per column its kind, missing count and treatment. */
-function preprocessingSummary(columns: readonly TrainingColumn[], schema: readonly InputColumn[], pre: ColumnTransformerModel, train: Int32Array) {
-  const missing = (c: TrainingColumn) => {
-    let k = 0;
-    for (const i of train) {
-      const v = c.values[i];
-      if (v === null || (typeof v === 'number' && Number.isNaN(v))) k++;
-    }
-    return k;
-  };
-  return {
-    params: pre.params,
-    outputs: pre.nOutputs,
-    columns: columns.map((c) => ({
-      name: c.name, kind: c.kind, missing: missing(c),
-      imputed: c.kind === 'date' ? null : pre.imputedValueOf(c.name),
-      categories: c.kind === 'categorical' ? (pre.categoriesOf(c.name)?.length ?? 0) : null,
-      levels: c.kind === 'categorical' ? (schema.find((s) => s.name === c.name && s.kind === 'categorical') as { levels?: string[] } | undefined)?.levels?.length ?? 0 : null,
-    })),
-  };
-}
 
 /** The rows at `idx` with numeric columns rounded to float32, as onnxruntime reads them (codes of text columns stay). */
 function float32Rows(X: Matrix, schema: readonly InputColumn[], idx: Int32Array): Matrix {
@@ -210,7 +141,7 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
       params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, Number(v)])), mean: c.meanTestScore, std: c.stdTestScore, rank: c.rank, fitTime: c.meanFitTime,
     })),
     cvScore: search.bestScore, trainScore, testScore, metrics, onnx, inputs,
-    preprocessing: preprocessingSummary(data.columns, table.schema, pre, split.train), jobId: job.id, durationMs: seconds * 1000, createdBy: job.createdBy,
+    preprocessing: preprocessingSummary(data.columns, pre, split.train), jobId: job.id, durationMs: seconds * 1000, createdBy: job.createdBy,
   });
   return {
     modelId, bestParams: Object.fromEntries(Object.entries(search.bestParams).map(([k, v]) => [k, Number(v)])), cvScore: search.bestScore, trainScore, testScore,
