@@ -1,4 +1,4 @@
-// The test command: `node scripts/test.mjs unit|integration|e2e|all`. Runs jest (unit, integration)
+// The test command: `node scripts/test.mjs typecheck|unit|integration|e2e|all`. Runs jest (unit, integration)
 // and Playwright (e2e, against web and viz started here), then prints one line adding them up:
 // `N passed, N failed, N skipped`.
 // `--run-dir=DIR` (used by development mode's Run Tests page) also writes the HTML test report to
@@ -89,6 +89,18 @@ async function e2e() {
   }
 }
 
+// The tests themselves are type-checked (swc only strips types): one check per package, counted as
+// one test each, so a test that no longer compiles against the code fails the run.
+const TYPED = ['services/core', 'services/data', 'services/jobs', 'services/models', 'services/ml', 'web', 'viz', 'serve'];
+function typecheck() {
+  for (const pkg of TYPED) {
+    const res = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', `${pkg}/tsconfig.test.json`], { stdio: 'inherit' });
+    if (res.status === 0) totals.passed += 1;
+    else { totals.failed += 1; console.error(`type errors in ${pkg}'s sources or tests (tsc -p ${pkg}/tsconfig.test.json)`); }
+  }
+}
+
+if (mode === 'typecheck' || mode === 'all') typecheck();
 if (mode === 'unit' || mode === 'all') jest('unit');
 if (mode === 'integration' || mode === 'all') jest('integration');
 if (mode === 'e2e' || mode === 'all') await e2e();

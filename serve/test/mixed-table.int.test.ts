@@ -3,7 +3,7 @@
 // and called with strings, nulls, absent keys and a category never seen in training, exactly as
 // the deployment tutorials' clients call their model; outcomes are recorded against the predictions.
 import { Readable } from 'node:stream';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { loadDataset, openCsv, type Dataset } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
@@ -35,7 +35,6 @@ function titanicCsv(): string {
   return lines.join('\n') + '\n';
 }
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 
 beforeAll(async () => {
   db = await createTestDb('serve_mixed');
@@ -62,7 +61,7 @@ beforeAll(async () => {
   result = await runTrainJob({ pool: db.pool, queue }, job as typeof job & { spec: TrainSpec }, new AbortController().signal);
   await new PublishedModels(db.pool).publish('titanic', result.modelId, null);
   key = (await new ApiKeys(db.pool).create('k', null, null)).key;
-  app = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'titanic' }), pool: db.pool, logger: quiet });
+  app = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'titanic' }), pool: db.pool, logger: false });
   await app.ready();
 }, 120_000);
 

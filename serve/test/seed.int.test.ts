@@ -26,7 +26,7 @@ beforeAll(async () => {
   const id = await new ModelRegistry(db.pool).insert({
     datasetId: 1, datasetName: 'breast-cancer', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'diagnosis', features,
     classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 1, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, features.length), jobId: null, durationMs: 1, createdBy: null,
+    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, features.length), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: null,
   });
   await new PublishedModels(db.pool).publish('breast-cancer', id, null);
   app = await buildApp({ config: db.config('serve', { SEED_MODEL_NAME: 'breast-cancer' }), pool: db.pool, logger: false });

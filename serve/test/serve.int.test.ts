@@ -33,7 +33,7 @@ async function insertModel(onnx: Uint8Array, task: 'classification' | 'regressio
   return registry.insert({
     datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: task === 'classification' ? 'logistic_regression' : 'linear_regression', task,
     target: 'y', features, classes, grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [],
-    cvScore: 0.9, trainScore: 0.9, testScore: 0.9, metrics: {}, onnx, jobId: null, durationMs: 1, createdBy: null,
+    cvScore: 0.9, trainScore: 0.9, testScore: 0.9, metrics: {}, onnx, inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: null,
   });
 }
 

@@ -11,7 +11,7 @@ export async function publishToyModel(pool: Pool, name = 'm'): Promise<number> {
   const id = await new ModelRegistry(pool).insert({
     datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a', 'b'],
     classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, 2), jobId: null, durationMs: 1, createdBy: null,
+    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, 2), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: null,
   });
   await new PublishedModels(pool).publish(name, id, null);
   return id;

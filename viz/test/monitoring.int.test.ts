@@ -20,7 +20,7 @@ beforeAll(async () => {
     datasetId: iris.id, datasetName: 'iris', datasetVersion: iris.version, modelType: 'logistic_regression', task: 'classification', target: 'species',
     features: FEATURES, classes: ['setosa', 'versicolor', 'virginica'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8,
     split: { train: Array.from({ length: 120 }, (_, i) => i + 1), test: [] }, cvResults: [], cvScore: 0.9, trainScore: 0.9, testScore: 0.93, metrics: {},
-    onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null,
+    onnx: new Uint8Array([0]), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: null,
   });
   await new PublishedModels(db.pool).publish('iris', id, null);
   const p = new Predictions(db.pool);
