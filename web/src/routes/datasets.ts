@@ -7,7 +7,7 @@ import {
 } from '@enchilada/core';
 import {
   Catalog, Loads, ToyDatasets, UploadStore, csvStream, loadDataset, readPage, validateSpec,
-  COLUMN_ROLES, COLUMN_TYPES, type ColumnSpec, type Dataset, type Task,
+  COLUMN_ROLES, COLUMN_TYPES, MAX_COLUMNS, type ColumnSpec, type Dataset, type Task,
 } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
 
@@ -132,7 +132,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
           name: { type: 'string', maxLength: 64 }, title: { type: 'string', maxLength: 200 },
           task: { type: ['string', 'null'], enum: ['classification', 'regression', null] },
           columns: {
-            type: 'array', minItems: 1, maxItems: 500,
+            type: 'array', minItems: 1, maxItems: MAX_COLUMNS,
             items: {
               type: 'object', required: ['name', 'type', 'role'], additionalProperties: false,
               properties: { name: { type: 'string', maxLength: 200 }, type: { type: 'string', enum: [...COLUMN_TYPES] }, role: { type: 'string', enum: [...COLUMN_ROLES] } },
