@@ -2,6 +2,7 @@ export * from './column-types.js';
 export * from './dates.js';
 export * from './names.js';
 export * from './csv-reader.js';
+export * from './csv-writer.js';
 export * from './catalog.js';
 export * from './statistics.js';
 export * from './ingest.js';

@@ -362,6 +362,15 @@ describe('data viewer', () => {
     await expect(readPage(db.pool, ds, { offset: 0, limit: 3, sort: 'nope' })).rejects.toThrow(/no column named "nope"/);
   });
 
+  it('exports formula-like text defused, as the predictions export does, and negative numbers as numbers', async () => {
+    const columns: ColumnSpec[] = [{ name: 'n', type: 'decimal', role: 'feature' }, { name: 'f', type: 'text', role: 'target' }];
+    const text = 'n,f\n-1.5,=1+2\n2,@SUM(A1:A2)\n-3,+cmd\n4,-2+3\n5,"\t=1"\n6,=cmd|"/c calc"!A1\n';
+    const ds = await loadDataset(db.pool, spec(columns, 'formulas'), await csv(text));
+    const chunks: Buffer[] = [];
+    for await (const c of csvStream(db.pool, ds)) chunks.push(Buffer.from(c));
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(`n,f\n-1.5,'=1+2\n2,'@SUM(A1:A2)\n-3,'+cmd\n4,'-2+3\n5,'\t=1\n6,"'=cmd|""/c calc""!A1"\n`);
+  });
+
   it('exports the dataset as CSV equal to the shipped file', async () => {
     const ds = (await new Catalog(db.pool).byName('iris'))!;
     const chunks: Buffer[] = [];
