@@ -33,7 +33,7 @@ describe('migrations', () => {
     const fresh = await createTestDb('web_parallel');
     try {
       const [a, b] = await Promise.all([migrate(fresh.pool, MIGRATIONS_DIR), migrate(fresh.pool, MIGRATIONS_DIR)]);
-      const all = [...a, ...b].sort();
+      const all = [...a, ...b].sort((x, y) => x - y);
       const [rows] = await fresh.pool.query<RowDataPacket[]>('SELECT version FROM schema_migrations ORDER BY version');
       expect(all).toEqual(rows.map((r) => Number(r.version)));
       expect(new Set(all).size).toBe(all.length);

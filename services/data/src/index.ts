@@ -10,5 +10,6 @@ export * from './toy.js';
 export * from './viewer.js';
 export * from './uploads.js';
 export * from './loads.js';
+export * from './load-sweeper.js';
 export * from './sample.js';
 export * from './training-table.js';
