@@ -5,7 +5,7 @@
 // the tutorial's own words. Having no key, they are limited per client address instead.
 import type { FastifyInstance } from 'fastify';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import { BadRequestError, HttpError } from '@enchilada/core';
+import { BadRequestError, HttpError, NotFoundError } from '@enchilada/core';
 import type { Predictions } from '@enchilada/models';
 import { DuplicateIdError, clientKey, type PredictionService } from '../prediction-service.js';
 import type { ServingState } from '../serving-state.js';
@@ -80,11 +80,14 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
     },
   }, async (req) => {
     const { id, true_class: trueClass } = req.body as { id: string | number; true_class: string | number };
-    const model = service.model(modelName);
-    if (model.task === 'classification' && model.classes && !model.classes.includes(String(trueClass))) {
+    const s = state.name(modelName);
+    if (!s) throw new NotFoundError(`there is no published model named "${modelName}"`);
+    // An outcome needs no session: a model that failed to load still records them, unchecked (as /v1/…/outcomes).
+    const model = s.status === 'ready' ? s.model : null;
+    if (model?.task === 'classification' && model.classes && !model.classes.includes(String(trueClass))) {
       throw new BadRequestError(`true_class must be one of the model's classes ${model.classes.join(', ')}; got ${JSON.stringify(trueClass)}`, 'true_class');
     }
-    if (model.task === 'regression' && (typeof trueClass !== 'number' || !Number.isFinite(trueClass))) {
+    if (model?.task === 'regression' && (typeof trueClass !== 'number' || !Number.isFinite(trueClass))) {
       throw new BadRequestError(`true_class must be a finite number for this regression model; got ${JSON.stringify(trueClass)}`, 'true_class');
     }
     // Never replaces: an outcome already recorded is kept, and a different one is answered with an
