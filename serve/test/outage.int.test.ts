@@ -85,7 +85,7 @@ it('answers 503, not 401 or 404, when started while the database is unreachable,
   await dead.down();
   // Nothing listens on `port` yet: serve starts with the database unreachable.
   const cfg = db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'm', MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(port) });
-  const deadPool = createPool(cfg.mysql, { connectionLimit: 2, connectTimeout: 1000 });
+  const deadPool = createPool(cfg.mysql, { connectionLimit: 2 });
   const cold = await buildApp({ config: cfg, pool: deadPool, logger: false });
   await cold.ready();
   const later = new Proxy({ host: db.config('serve').mysql.host, port: db.config('serve').mysql.port });
