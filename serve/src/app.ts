@@ -67,7 +67,12 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
 
   const rate = sharedRateStore(pool);
   await app.register(v1Routes, { state, service, predictions, serve: config.serve, rateStore: rate.Store });
-  if (config.serve.seedModelName) await app.register(seedRoutes, { modelName: config.serve.seedModelName, state, service, predictions });
+  if (config.serve.seedModelName) {
+    await app.register(seedRoutes, {
+      modelName: config.serve.seedModelName, state, service, predictions,
+      rateLimit: { max: config.serve.seedRateLimit, windowMs: config.serve.rateLimit.windowMs, store: rate.Store },
+    });
+  }
 
   await registerDocsUi(app, state);
 

@@ -1,10 +1,11 @@
 // OpenAPI 3 at /docs (the JSON at /docs/json), built by @fastify/swagger from the route schemas;
-// the predict route gets one example request per published model, built from its features when
-// the document is requested (so it follows publishing).
+// the predict route gets one synthetic example request per published model, built from its input
+// contract when the document is requested (so it follows publishing).
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { LiveModel, ServingState } from './serving-state.js';
+import { exampleObservation } from './example-observation.js';
+import type { ServingState } from './serving-state.js';
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -34,8 +35,7 @@ export async function registerDocsUi(app: FastifyInstance, state: ServingState):
           examples[name] = {
             summary: `${name} (version ${s.model.version}, ${s.model.task})`,
             description: `POST /v1/models/${name}/predict`,
-            // A training row of the model when its dataset still holds it, else zeros to fill in.
-            value: { id: 'example-1', observation: s.model.example ?? placeholderObservation(s.model) },
+            value: { id: 'example-1', observation: exampleObservation(s.model.features, s.model.inputs) },
           };
         }
         if (Object.keys(examples).length) content.examples = examples;
@@ -43,10 +43,4 @@ export async function registerDocsUi(app: FastifyInstance, state: ServingState):
       return doc;
     },
   });
-}
-
-/** An observation of the right shape when no training row is at hand: zeros, the first known category, a date. */
-function placeholderObservation(model: LiveModel): Record<string, number | string | null> {
-  if (!model.inputs) return Object.fromEntries(model.features.map((f) => [f, 0]));
-  return Object.fromEntries(model.inputs.map((c) => [c.name, c.kind === 'numeric' ? 0 : c.kind === 'categorical' ? c.categories[0] ?? null : '2024-01-01']));
 }

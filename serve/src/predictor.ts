@@ -3,7 +3,7 @@
 // dates, and null or an absent key for any column (the graph imputes it exactly as training did);
 // models trained before them take the numeric features in order, all present.
 import * as ort from 'onnxruntime-node';
-import { BadRequestError } from '@enchilada/core';
+import { BadRequestError, HttpError } from '@enchilada/core';
 import { parseDate } from '@enchilada/data';
 import { datePart, floatInputWidths, type ModelInput } from '@enchilada/models';
 import type { LiveModel } from './serving-state.js';
@@ -124,6 +124,21 @@ export function toInput(model: LiveModel, observations: readonly unknown[], batc
   return model.inputs ? columnInput(model, model.inputs, observations, batch) : legacyInput(model, observations, batch);
 }
 
+/**
+ * A model answered NaN or ±Inf for an observation whose inputs were all valid (an overflow inside
+ * the graph). Such an answer is neither stored nor acknowledged: a stored row with null
+ * probabilities would then answer 409 for its id forever.
+ */
+export class ModelOutputError extends HttpError {
+  constructor(message: string) { super(500, message, 'model_output'); }
+}
+
+function finite(v: number, what: string, i: number, n: number): number {
+  if (Number.isFinite(v)) return v;
+  const where = n > 1 ? `instances[${i}]: ` : '';
+  throw new ModelOutputError(`${where}the model gave ${String(v)} as ${what}, which is not a number it can answer; nothing was stored. Check the observation's values against the training data's range`);
+}
+
 export async function score(model: LiveModel, input: ModelInputData, n: number): Promise<Scored[]> {
   const out = await model.session.run(input.feeds);
   const result: Scored[] = [];
@@ -135,13 +150,13 @@ export async function score(model: LiveModel, input: ModelInputData, n: number):
     if (!label || !proba) throw new Error('the classifier did not give label and probabilities');
     for (let i = 0; i < n; i++) {
       const probabilities: Record<string, number> = {};
-      for (let k = 0; k < c; k++) probabilities[classes[k]] = proba[i * c + k];
+      for (let k = 0; k < c; k++) probabilities[classes[k]] = finite(proba[i * c + k], `the probability of class "${classes[k]}"`, i, n);
       result.push({ prediction: classes[Number(label[i])], probabilities });
     }
   } else {
     const v = out.variable?.data as Float32Array | undefined;
     if (!v) throw new Error('the regressor did not give variable');
-    for (let i = 0; i < n; i++) result.push({ prediction: v[i] });
+    for (let i = 0; i < n; i++) result.push({ prediction: finite(v[i], 'its prediction', i, n) });
   }
   return result;
 }

@@ -5,8 +5,8 @@
 import * as ort from 'onnxruntime-node';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
-import { Catalog, formatDate, readTrainingTable } from '@enchilada/data';
 import { ApiKeys, ModelRegistry, PublishedModels, servingChanges, type ApiKeyWithHash, type ModelInput } from '@enchilada/models';
+import { UnavailableError } from './errors.js';
 import type { ServeMetrics } from './metrics.js';
 
 export interface LiveModel {
@@ -19,8 +19,6 @@ export interface LiveModel {
   readonly inputs: readonly ModelInput[] | null;
   readonly classes: readonly string[] | null;
   readonly session: ort.InferenceSession;
-  /** One training row of the model, for the API documentation's example request; null if its dataset no longer holds it. */
-  readonly example: Readonly<Record<string, number | string | null>> | null;
 }
 
 export type NameState = { readonly status: 'ready'; readonly model: LiveModel } | { readonly status: 'failed'; readonly version: number; readonly reason: string };
@@ -40,17 +38,25 @@ export class ServingState {
   private readonly registry: ModelRegistry;
   private readonly published: PublishedModels;
   private readonly apiKeys: ApiKeys;
-  private readonly catalog: Catalog;
 
   constructor(private readonly pool: Pool, private readonly log: FastifyBaseLogger, private readonly metrics: ServeMetrics) {
     this.registry = new ModelRegistry(pool);
-    this.catalog = new Catalog(pool);
     this.published = new PublishedModels(pool);
     this.apiKeys = new ApiKeys(pool);
   }
 
   get databaseReachable(): boolean { return this.dbOk; }
   get loaded(): boolean { return this.counter >= 0; }
+
+  /**
+   * Throws 503 until names and keys have been read once: before that, "unknown API key" or "no
+   * published model" would be false answers (seen when serve started while the database was down).
+   */
+  async requireLoaded(): Promise<void> {
+    if (this.loaded) return;
+    await this.refresh(true).catch((err: unknown) => this.log.error({ err }, 'first read of the published models failed'));
+    if (!this.loaded) throw new UnavailableError('serve has not yet read the published models and API keys from the database (is it reachable?); nothing was stored, try again');
+  }
 
   name(name: string): NameState | undefined { return this.names.get(name); }
   allNames(): ReadonlyMap<string, NameState> { return this.names; }
@@ -106,7 +112,7 @@ export class ServingState {
         session.catch(() => this.sessions.delete(modelId));
       }
       const live: LiveModel = {
-        name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, session: await session, example: await this.example(model),
+        name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, session: await session,
       };
       this.log.info({ name, version, modelId }, 'model loaded');
       return { status: 'ready', model: live };
@@ -115,27 +121,6 @@ export class ServingState {
       this.metrics.loadErrors.inc({ model: name });
       this.log.error({ name, version, modelId, reason }, 'model failed to load');
       return { status: 'failed', version, reason };
-    }
-  }
-
-  /** The model's first training row, if its dataset still holds it (the same version); never fails a load. */
-  private async example(model: { datasetId: number | null; datasetVersion: number; features: readonly string[]; split: { train: readonly number[] } }): Promise<Record<string, number | string | null> | null> {
-    try {
-      if (model.datasetId === null || !model.split.train.length) return null;
-      const ds = await this.catalog.get(model.datasetId);
-      if (!ds || ds.version !== model.datasetVersion) return null;
-      const data = await readTrainingTable(this.pool, ds, model.features, [model.split.train[0]]);
-      if (data.rowIds.length !== 1) return null;
-      // JSON has no NaN: a missing value is shown as null, which the API accepts for mixed-table models
-      return Object.fromEntries(data.columns.map((c) => {
-        const v = c.values[0];
-        if (c.kind === 'categorical') return [c.name, v ?? null];
-        if (typeof v !== 'number' || Number.isNaN(v)) return [c.name, null];
-        return [c.name, c.kind === 'date' ? formatDate(v) : v];
-      }));
-    } catch (err) {
-      this.log.warn({ err, modelDataset: model.datasetId }, 'no example row for the API documentation');
-      return null;
     }
   }
 

@@ -133,14 +133,22 @@ describe('a table with text, blanks and dates', () => {
     expect(res.json().field).toBe(field);
   });
 
-  it('shows a training row with its text values, dates as ISO text and gaps as null in the /docs example', async () => {
+  it('shows a synthetic /docs example, not a training row: imputed numbers rounded, a known category, a fixed date', async () => {
     const res = await app.inject({ url: '/docs/json' });
     const doc = res.json() as { paths: Record<string, { post: { requestBody: { content: Record<string, { examples: Record<string, { value: { observation: Record<string, unknown> } }> }> } } }> };
     const obs = doc.paths['/v1/models/{name}/predict'].post.requestBody.content['application/json'].examples.titanic.value.observation;
-    expect(['male', 'female']).toContain(obs.Sex);
-    expect(obs.Boarded).toMatch(/^1912-04-\d\d$/);
+    const m = await new ModelRegistry(db.pool).get(result.modelId);
+    const age = (m?.inputs ?? []).find((c) => c.name === 'Age') as { imputed: number };
     expect(Object.keys(obs).sort()).toEqual(['Age', 'Boarded', 'Cabin', 'Embarked', 'Fare', 'Parch', 'Pclass', 'Sex', 'SibSp']);
-    expect(obs.Cabin === null || typeof obs.Cabin === 'string').toBe(true);
+    expect(obs.Age).toBe(Number(age.imputed.toPrecision(4)));
+    expect(obs.Sex).toBe('female');
+    // Cabin's gaps are imputed with a constant no passenger has: the example shows a real category.
+    expect(obs.Cabin).toMatch(/^C\d+$/);
+    expect(obs.Boarded).toBe('2024-01-01');
+    // No passenger boarded in 2024: the example cannot be a row of the training data.
+    expect(titanicCsv()).not.toMatch(/2024-01-01/);
+    // And the example is a valid request.
+    expect((await post('/v1/models/titanic/predict', { id: 'docs-example', observation: obs })).statusCode).toBe(200);
   });
 
   it('records an outcome against a prediction made with text values', async () => {

@@ -78,6 +78,40 @@ it('answers 503 and acknowledges nothing while the database is down, and recover
   expect((await app.inject('/readyz')).statusCode).toBe(200);
 });
 
+it('answers 503, not 401 or 404, when started while the database is unreachable, until it has read its state once', async () => {
+  const dead = new Proxy({ host: '127.0.0.1', port: 1 });
+  await dead.up();
+  const port = dead.port;
+  await dead.down();
+  // Nothing listens on `port` yet: serve starts with the database unreachable.
+  const cfg = db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'm', MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(port) });
+  const deadPool = createPool(cfg.mysql, { connectionLimit: 2 });
+  const cold = await buildApp({ config: cfg, pool: deadPool, logger: false });
+  await cold.ready();
+  const later = new Proxy({ host: db.config('serve').mysql.host, port: db.config('serve').mysql.port });
+  try {
+    for (const [url, headers, payload] of [
+      ['/v1/models/m/predict', { authorization: `Bearer ${key}` }, { id: 'cold-1', observation: { a: 0.5, b: 0.1 } }],
+      ['/v1/models/m/predict', { authorization: 'Bearer ek_not-a-key' }, { id: 'cold-2', observation: { a: 0.5, b: 0.1 } }],
+      ['/predict', {}, { id: 'cold-3', observation: { a: 0.5, b: 0.1 } }],
+    ] as const) {
+      const res = await cold.inject({ method: 'POST', url, headers, payload });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().message).toMatch(/has not yet read the published models/);
+    }
+    // The database comes up where serve looks for it: the first request after works.
+    later.port = port;
+    await later.up();
+    const res = await cold.inject({ method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${key}` }, payload: { id: 'cold-4', observation: { a: 0.5, b: 0.1 } } });
+    expect(res.statusCode).toBe(200);
+    expect(await stored('cold-1') + await stored('cold-2') + await stored('cold-3')).toBe(0);
+  } finally {
+    await cold.close();
+    await deadPool.end().catch(() => undefined);
+    await later.down();
+  }
+}, 30000);
+
 it('rate-limits per key: one key over its limit gets 429, another key is unaffected', async () => {
   // Fresh keys: the limit is shared through the database, so other tests' requests would count.
   const limited = (await new ApiKeys(db.pool).create('limited', null, null)).key;

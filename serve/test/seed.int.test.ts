@@ -50,19 +50,19 @@ it('answers the tutorial\'s predict request with {"proba"} of class 1 (benign), 
   expect(Number(r[0].n)).toBe(3);
 });
 
-it('answers the tutorial\'s update request with the stored row, and an error for an unknown id', async () => {
+it('answers the tutorial\'s update request with the stored row, and the tutorial\'s error for an unknown id', async () => {
   const res = await post('/update', { id: 0, true_class: 0 });
   expect(res.statusCode).toBe(200);
   const row = res.json();
   expect(row).toMatchObject({ observation_id: 0, true_class: 0, proba: expect.any(Number), id: expect.any(Number) });
   expect(JSON.parse(row.observation)).toEqual({ id: 0, observation: observation(0) });
-  expect((await post('/update', { id: 12345, true_class: 1 })).json()).toEqual({ error: "Observation ID: '12345' does not exist" });
+  expect((await post('/update', { id: 999999, true_class: 1 })).json()).toEqual({ error: 'Observation ID: "999999" does not exist' });
 });
 
-it('answers a repeated id like the tutorial: 200 with the proba and an "error"', async () => {
+it('answers a repeated id like the tutorial: 200 with the proba and its exact "ERROR: …" text', async () => {
   const res = await post('/predict', { id: 19, observation: observation(19) });
   expect(res.statusCode).toBe(200);
-  expect(res.json()).toEqual({ proba: expect.any(Number), error: "Observation ID: '19' already exists" });
+  expect(res.json()).toEqual({ proba: expect.any(Number), error: "ERROR: Observation ID: '19' already exists" });
 });
 
 it('refuses a tutorial request with a missing feature with a 400 naming it', async () => {
@@ -70,4 +70,40 @@ it('refuses a tutorial request with a missing feature with a 400 naming it', asy
   const res = await post('/predict', { id: 1, observation: rest });
   expect(res.statusCode).toBe(400);
   expect(res.json().field).toBe('mean radius');
+});
+
+const outcomeOf = async (id: string) => {
+  const [r] = await db.pool.query<RowDataPacket[]>("SELECT outcome FROM predictions WHERE model_name = 'breast-cancer' AND client_id = ?", [id]);
+  return r[0]?.outcome ?? null;
+};
+
+it('refuses a true_class that is not one of the model\'s classes with a 400 naming it, storing nothing', async () => {
+  const res = await post('/update', { id: 568, true_class: 'maybe' });
+  expect(res.statusCode).toBe(400);
+  expect(res.json()).toMatchObject({ field: 'true_class' });
+  expect(res.json().message).toMatch(/true_class must be one of the model's classes 0, 1; got "maybe"/);
+  expect(await outcomeOf('568')).toBeNull();
+});
+
+it('never overwrites an outcome silently: another true_class answers an error and keeps the first; the same one again answers the row', async () => {
+  expect((await post('/update', { id: 568, true_class: 1 })).json()).toMatchObject({ observation_id: 568, true_class: 1 });
+  const other = await post('/update', { id: 568, true_class: 0 });
+  expect(other.json()).toEqual({ error: 'Observation ID: "568" already has true_class 1; it was not changed' });
+  expect(String(await outcomeOf('568'))).toBe('1');
+  expect((await post('/update', { id: 568, true_class: 1 })).json()).toMatchObject({ observation_id: 568, true_class: 1 });
+});
+
+it('rate-limits the keyless tutorial routes per client address', async () => {
+  const limited = await buildApp({ config: db.config('serve', { SEED_MODEL_NAME: 'breast-cancer', SERVE_SEED_RATE_LIMIT: '3' }), pool: db.pool, logger: false });
+  await limited.ready();
+  try {
+    const call = (remoteAddress: string) => limited.inject({ method: 'POST', url: '/update', remoteAddress, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ id: 999999, true_class: 1 }) });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await call('10.8.0.1')).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    expect((await call('10.8.0.1')).json().message).toMatch(/at most 3 requests .* from this address/);
+    expect((await call('10.8.0.2')).statusCode).toBe(200);
+  } finally {
+    await limited.close();
+  }
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import * as ort from 'onnxruntime-node';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { LinearRegression, LogisticRegression, Matrix, Pipeline, classificationTarget, exportPipelineToOnnx, regressionTarget } from '@enchilada/ml';
 import { ApiKeys, ModelRegistry, PublishedModels } from '@enchilada/models';
@@ -183,6 +184,29 @@ describe('bad requests are refused with a clear 4xx and nothing stored', () => {
     expect(await count("client_id LIKE 'm%' OR client_id = 'big'")).toBe(0);
   });
 
+  it.each([
+    ['reg', 'its prediction', { variable: new ort.Tensor('float32', Float32Array.from([NaN]), [1, 1]) }],
+    ['clf', 'the probability of class "yes"', { label: new ort.Tensor('int64', BigInt64Array.from([1n]), [1]), probabilities: new ort.Tensor('float32', Float32Array.from([0, Infinity]), [1, 2]) }],
+  ])('neither stores nor acknowledges a %s output that is not finite (500 naming it)', async (name, what, output) => {
+    const s = app.serving.name(name);
+    if (s?.status !== 'ready') throw new Error(`${name} is not loaded`);
+    const session = s.model.session;
+    // The graph overflowing inside (inputs within float32, an output that is not): what it answers is faked.
+    Object.defineProperty(session, 'run', { configurable: true, value: async () => output });
+    try {
+      const res = await predict({ id: `nf-${name}`, observation: { a: 1, b: 1 } }, allKey, name);
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toMatchObject({ code: 'model_output' });
+      expect(res.json().message).toContain(`as ${what}`);
+      expect(res.json().message).toMatch(/nothing was stored/);
+    } finally {
+      Reflect.deleteProperty(session, 'run');
+    }
+    expect(await count(`client_id = 'nf-${name}'`)).toBe(0);
+    // The id was not used up: the same request now succeeds.
+    expect((await predict({ id: `nf-${name}`, observation: { a: 1, b: 1 } }, allKey, name)).statusCode).toBe(200);
+  });
+
   it('answers 404 for an unknown model name', async () => {
     const res = await predict({ id: 'u1', observation: { a: 1, b: 1 } }, allKey, 'nope');
     expect(res.statusCode).toBe(404);
@@ -222,6 +246,56 @@ describe('API keys', () => {
     await keys.revoke(k.id);
     const ms = await until(async () => (await predict({ id: `t-${Date.now()}`, observation: { a: 1, b: 1 } }, k.key)).statusCode === 401);
     expect(ms).toBeLessThan(5000);
+  });
+});
+
+describe('unknown keys', () => {
+  it('refuses an unknown key from the header alone, before reading a body over the limit (401, not 413)', async () => {
+    const big = JSON.stringify({ id: 'uk-big', observation: { a: 1, b: 1, pad: 'x'.repeat(70 * 1024) } });
+    for (const key of ['ek_wrong-big', null]) {
+      const res = await predict(big, key);
+      expect(res.statusCode).toBe(401);
+    }
+    expect(await count("client_id = 'uk-big'")).toBe(0);
+  });
+
+  it('looks up an unknown key in the database once, then refuses it from memory for a while', async () => {
+    const quiet = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '1000' }), pool: db.pool, logger: false });
+    await quiet.ready();
+    // No poll from here on: every refresh counted below is one a request asked for.
+    await quiet.serving.stop();
+    let refreshes = 0;
+    const real = quiet.serving.refresh.bind(quiet.serving);
+    Object.defineProperty(quiet.serving, 'refresh', { configurable: true, value: (force?: boolean) => { refreshes++; return real(force); } });
+    try {
+      const call = (key: string) => quiet.inject({ method: 'POST', url: '/v1/models/clf/predict', headers: { authorization: `Bearer ${key}` }, payload: { id: 'uk', observation: { a: 1, b: 1 } } });
+      for (let i = 0; i < 3; i++) expect((await call('ek_guess-1')).statusCode).toBe(401);
+      expect(refreshes).toBe(1);
+      expect((await call('ek_guess-2')).statusCode).toBe(401);
+      expect(refreshes).toBe(2);
+    } finally {
+      await quiet.close();
+    }
+  });
+
+  it('limits unknown keys per client address, one bucket per address however many keys it tries', async () => {
+    const limited = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SERVE_UNKNOWN_KEY_LIMIT: '3' }), pool: db.pool, logger: false });
+    await limited.ready();
+    try {
+      const call = (key: string, remoteAddress: string, id: string) => limited.inject({
+        method: 'POST', url: '/v1/models/clf/predict', remoteAddress, headers: { authorization: `Bearer ${key}` }, payload: { id, observation: { a: 1, b: 1 } },
+      });
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await call(`ek_try-${i}`, '10.9.0.1', 'ul')).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429]);
+      const over = await call('ek_try-5', '10.9.0.1', 'ul');
+      expect(over.json().message).toMatch(/unknown API key per 60 s from this address/);
+      expect((await call('ek_try-6', '10.9.0.2', 'ul')).statusCode).toBe(401);
+      // A client with a valid key at that address is not locked out.
+      expect((await call(allKey, '10.9.0.1', `ul-ok-${Date.now()}`)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
   });
 });
 
@@ -296,7 +370,7 @@ describe('seed-compatible routes (the tutorial shapes)', () => {
     expect(res.json().proba).toBeCloseTo(proba, 5);
     expect(await count("model_name = 'clf' AND client_id = '0'")).toBe(1);
     const again = await post('/predict', { id: 0, observation: { a: 1.5, b: -0.5 } }, null);
-    expect(again.json()).toEqual({ proba: res.json().proba, error: "Observation ID: '0' already exists" });
+    expect(again.json()).toEqual({ proba: res.json().proba, error: "ERROR: Observation ID: '0' already exists" });
   });
 
   it('POST /update stores the true class and answers the stored row; an unknown id answers an error', async () => {
@@ -304,7 +378,7 @@ describe('seed-compatible routes (the tutorial shapes)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ observation_id: 0, true_class: 'yes', proba: expect.any(Number), id: expect.any(Number) });
     expect(JSON.parse(res.json().observation)).toEqual({ id: 0, observation: { a: 1.5, b: -0.5 } });
-    expect((await post('/update', { id: 987654, true_class: 'yes' }, null)).json()).toEqual({ error: "Observation ID: '987654' does not exist" });
+    expect((await post('/update', { id: 987654, true_class: 'yes' }, null)).json()).toEqual({ error: 'Observation ID: "987654" does not exist' });
   });
 });
 
@@ -358,7 +432,7 @@ describe('publishing switches live traffic', () => {
 });
 
 describe('OpenAPI', () => {
-  it('documents the routes at /docs with an example request per published model built from its features', async () => {
+  it('documents the routes at /docs with an example request per published model built from its features (zeros for a model without an input contract)', async () => {
     const res = await app.inject('/docs/json');
     expect(res.statusCode).toBe(200);
     const doc = res.json();

@@ -1,5 +1,5 @@
 // Starts viz: configuration, database pool, HTTP server (not published outside the compose network).
-import { ConfigError, createPool, loadConfig } from '@enchilada/core';
+import { ConfigError, SCHEMA_VERSION, createPool, loadConfig, waitForSchema } from '@enchilada/core';
 import { buildApp } from './app.js';
 import { startJobLoop } from './training/job-loop.js';
 
@@ -7,6 +7,9 @@ async function main(): Promise<void> {
   const config = loadConfig('viz');
   const pool = createPool(config.mysql);
   const app = await buildApp({ config, pool });
+  // Compose starts viz with web, which migrates: no job is claimed and no request served before
+  // the tables exist.
+  await waitForSchema(pool, SCHEMA_VERSION, { log: (m) => app.log.info(m) });
   const jobs = startJobLoop(pool, app.log);
   const close = async () => { await jobs.stop(); await app.close(); await pool.end(); process.exit(0); };
   process.once('SIGTERM', close);

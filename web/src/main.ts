@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, createPool, loadConfig, migrate, secret } from '@enchilada/core';
 import { buildApp } from './app.js';
 import { UserRepository } from './users/repository.js';
-import { Loads, UploadStore, sweepOrphanTables } from '@enchilada/data';
+import { LoadSweeper, UploadStore } from '@enchilada/data';
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));
 const rootDir = join(webDir, '..');
@@ -19,12 +19,12 @@ async function main(): Promise<void> {
   await migrate(pool, migrationsDir, (m) => app.log.info(m));
   const created = await new UserRepository(pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
   if (created) app.log.info({ user: config.adminUser }, 'created the first administrator');
-  // Leftovers of a crash: loads that stopped reporting, tables no catalog row points at, old uploads.
-  const stale = await new Loads(pool).failStale();
-  const orphans = await sweepOrphanTables(pool, 60);
-  const files = await new UploadStore(config.uploadDir, config.uploadMaxBytes).sweep(24);
-  if (stale || orphans.length || files) app.log.info({ stale, orphans: orphans.length, files }, 'cleaned up after an earlier crash');
-  const close = async () => { await app.close(); await pool.end(); process.exit(0); };
+  // Leftovers of a crash (loads that stopped beating, their tables and upload files, old uploads),
+  // now and continuously: another replica, or this one before a restart, may die mid-load.
+  const sweeper = new LoadSweeper(pool, new UploadStore(config.uploadDir, config.uploadMaxBytes), app.log);
+  const swept = await sweeper.start();
+  if (swept.loads || swept.tables || swept.files) app.log.info(swept, 'cleaned up after an earlier crash');
+  const close = async () => { await sweeper.stop(); await app.close(); await pool.end(); process.exit(0); };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);
   await app.listen({ host: config.host, port: config.webPort });

@@ -33,7 +33,7 @@ describe('migrations', () => {
     const fresh = await createTestDb('web_parallel');
     try {
       const [a, b] = await Promise.all([migrate(fresh.pool, MIGRATIONS_DIR), migrate(fresh.pool, MIGRATIONS_DIR)]);
-      const all = [...a, ...b].sort();
+      const all = [...a, ...b].sort((x, y) => x - y);
       const [rows] = await fresh.pool.query<RowDataPacket[]>('SELECT version FROM schema_migrations ORDER BY version');
       expect(all).toEqual(rows.map((r) => Number(r.version)));
       expect(new Set(all).size).toBe(all.length);
@@ -248,5 +248,20 @@ describe('upload preview', () => {
     expect(preview.suggestedTask).toBe('classification');
     const gone = await app.inject({ method: 'DELETE', url: `/api/uploads/${preview.id}`, headers: { cookie: b.cookieHeader, 'x-csrf-token': token } });
     expect(gone.statusCode).toBeLessThan(300);
+  });
+
+  it('refuses a 5,000-column file at upload with a sentence naming the line and the limit, not the text of the schema', async () => {
+    const b = new Browser(app);
+    await b.signIn(TEST_USER, TEST_PASSWORD);
+    const token = await b.csrf('/datasets');
+    const csv = `${Array.from({ length: 5000 }, (_, i) => `c${i}`).join(',')}\n${Array.from({ length: 5000 }, () => '1').join(',')}`;
+    const boundary = 'enchiladaBoundary8';
+    const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="wide.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\n\r\n--${boundary}--\r\n`;
+    const res = await app.inject({
+      method: 'POST', url: '/api/uploads', payload,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json', cookie: b.cookieHeader, 'x-csrf-token': token },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBe('line 1: the header has 5,000 columns; a dataset may have at most 500');
   });
 });

@@ -1,19 +1,40 @@
 // The tutorial apps' routes, unchanged for their clients: POST /predict {id, observation} →
 // {proba} (binary classifier: the second class, as predict_proba[:, 1]) or {prediction}, and
 // POST /update {id, true_class} → the stored row. Routed to SEED_MODEL_NAME; like the
-// tutorial, these take no API key and answer a repeated or unknown id with 200 and "error".
+// tutorial, these take no API key and answer a repeated or unknown id with 200 and "error", in
+// the tutorial's own words. Having no key, they are limited per client address instead.
 import type { FastifyInstance } from 'fastify';
-import { NotFoundError } from '@enchilada/core';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { BadRequestError, HttpError, NotFoundError } from '@enchilada/core';
 import type { Predictions } from '@enchilada/models';
 import { DuplicateIdError, clientKey, type PredictionService } from '../prediction-service.js';
 import type { ServingState } from '../serving-state.js';
 
-export interface SeedOptions { readonly modelName: string; readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions }
+export interface SeedOptions {
+  readonly modelName: string; readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions;
+  /** Requests per client address and window, counted in the store shared by all serve processes. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number; readonly store: FastifyRateLimitStoreCtor };
+}
+
+/** The tutorial's texts, exactly: its clients (and its graders) compare them. */
+export const alreadyExists = (id: string | number) => `ERROR: Observation ID: '${String(id)}' already exists`;
+export const doesNotExist = (id: string | number) => `Observation ID: "${String(id)}" does not exist`;
 
 const idSchema = { type: ['string', 'integer'] } as const;
 
 export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions): Promise<void> {
-  const { modelName, service, predictions } = opts;
+  const { modelName, service, predictions, state } = opts;
+
+  // Before anything else: until serve has read the published names once, "no published model"
+  // would be a false answer.
+  app.addHook('onRequest', async () => { await state.requireLoaded(); });
+  await app.register(rateLimit, {
+    max: opts.rateLimit.max,
+    timeWindow: opts.rateLimit.windowMs,
+    store: opts.rateLimit.store,
+    keyGenerator: (req) => `seed:${req.ip}`,
+    errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} to /predict and /update from this address`, 'rate_limited'),
+  });
 
   app.post('/predict', {
     schema: {
@@ -36,7 +57,7 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
       // The tutorial answers the prediction and says the id exists (nothing new is stored).
       const stored = await predictions.get(modelName, clientKey(id));
       const out = (stored?.output ?? {}) as { prediction?: string | number; probabilities?: Record<string, number> };
-      const error = `Observation ID: '${String(id)}' already exists`;
+      const error = alreadyExists(id);
       return binary && out.probabilities && model.classes ? { proba: out.probabilities[model.classes[1]], error } : { prediction: out.prediction, error };
     }
   });
@@ -45,7 +66,7 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
     schema: {
       summary: 'The tutorial app\'s /update, unchanged (no key)',
       security: [],
-      description: '`{id, true_class}` → the stored row.',
+      description: '`{id, true_class}` → the stored row. `true_class` must be one of the model\'s classes (a number for a regressor); an id whose outcome is already set to another value answers an `error` and keeps it.',
       body: { type: 'object', required: ['id', 'true_class'], properties: { id: idSchema, true_class: { type: ['string', 'number'] } } },
       response: {
         200: {
@@ -59,10 +80,24 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
     },
   }, async (req) => {
     const { id, true_class: trueClass } = req.body as { id: string | number; true_class: string | number };
-    if (!opts.state.name(modelName)) throw new NotFoundError(`there is no published model named "${modelName}"`);
-    // A database failure reaches the error handler: 503, nothing stored.
-    const r = await predictions.setOutcome(modelName, clientKey(id), trueClass, true);
-    if (r.status === 'unknown') return { error: `Observation ID: '${String(id)}' does not exist` };
+    const s = state.name(modelName);
+    if (!s) throw new NotFoundError(`there is no published model named "${modelName}"`);
+    // An outcome needs no session: a model that failed to load still records them, unchecked (as /v1/…/outcomes).
+    const model = s.status === 'ready' ? s.model : null;
+    if (model?.task === 'classification' && model.classes && !model.classes.includes(String(trueClass))) {
+      throw new BadRequestError(`true_class must be one of the model's classes ${model.classes.join(', ')}; got ${JSON.stringify(trueClass)}`, 'true_class');
+    }
+    if (model?.task === 'regression' && (typeof trueClass !== 'number' || !Number.isFinite(trueClass))) {
+      throw new BadRequestError(`true_class must be a finite number for this regression model; got ${JSON.stringify(trueClass)}`, 'true_class');
+    }
+    // Never replaces: an outcome already recorded is kept, and a different one is answered with an
+    // error (sending the same one again, a client's retry, answers the row). A database failure
+    // reaches the error handler: 503, nothing stored.
+    const r = await predictions.setOutcome(modelName, clientKey(id), trueClass, false);
+    if (r.status === 'unknown') return { error: doesNotExist(id) };
+    if (r.status === 'already-set' && String(r.prediction.outcome) !== String(trueClass)) {
+      return { error: `Observation ID: "${String(id)}" already has true_class ${JSON.stringify(r.prediction.outcome)}; it was not changed` };
+    }
     const p = r.prediction;
     const out = (p.output ?? {}) as { prediction?: string | number; probabilities?: Record<string, number> };
     const probs = out.probabilities ? Object.values(out.probabilities) : [];

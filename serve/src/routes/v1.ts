@@ -6,6 +6,7 @@ import { BadRequestError, ForbiddenError, HttpError, NotFoundError, Unauthorized
 import { hashApiKey, type Predictions } from '@enchilada/models';
 import { publicPrediction, clientKey, type Instance, type PredictionService } from '../prediction-service.js';
 import type { ServingState } from '../serving-state.js';
+import { UnknownKeys } from '../unknown-keys.js';
 
 export interface V1Options {
   readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions; readonly serve: ServeConfig;
@@ -45,28 +46,49 @@ const errorBody = { type: 'object', properties: { message: { type: 'string' }, c
 export default async function v1Routes(app: FastifyInstance, opts: V1Options): Promise<void> {
   const { state, service, predictions, serve, rateStore } = opts;
 
-  await app.register(rateLimit, {
-    max: serve.rateLimit.max,
-    timeWindow: serve.rateLimit.windowMs,
-    store: rateStore,
-    // Keyed by the key's hash, so one client cannot starve another; no key → by address.
-    keyGenerator: (req) => { const h = keyHash(req); return h ? `k:${h}` : `ip:${req.ip}`; },
-    errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} for this key`, 'rate_limited'),
+  // Requests with unknown keys count per client address (one bucket per address, not one per
+  // guessed key), in the same store as the per-key limit so the count holds across processes.
+  const unknownByAddress = new rateStore({});
+  const unknownKeys = new UnknownKeys();
+  const countUnknown = (ip: string) => new Promise<number>((resolve, reject) => {
+    unknownByAddress.incr(`unknown-key:${ip}`, (err, res) => (err ? reject(err) : resolve(res?.current ?? 0)), serve.rateLimit.windowMs, serve.unknownKeyLimit);
   });
 
-  // Every request of this plugin needs a valid, unrevoked key that covers the model name.
-  app.addHook('preHandler', async (req) => {
+  // Every request of this plugin needs a valid, unrevoked key that covers the model name. Checked
+  // on request, from the header alone: a wrong key is refused before its body (up to
+  // SERVE_BODY_LIMIT_KB) is read and, when it was seen a moment ago, without touching the database.
+  app.addHook('onRequest', async (req) => {
     const hash = keyHash(req);
     if (!hash) throw new UnauthorizedError('send an API key: Authorization: Bearer <key>');
+    await state.requireLoaded();
     const name = (req.params as { name: string }).name;
+    if (!state.key(hash)) {
+      if (await countUnknown(req.ip) > serve.unknownKeyLimit) {
+        throw new HttpError(429, `rate limit: at most ${serve.unknownKeyLimit} requests with an unknown API key per ${serve.rateLimit.windowMs / 1000} s from this address`, 'rate_limited');
+      }
+      if (unknownKeys.has(hash)) throw new UnauthorizedError('unknown API key');
+    }
     // A key or name this process does not know yet may have been created since the last poll: look
     // at the change counter now, so a new key or a first publication works at once. Concurrent
     // misses share one refresh, which reads one row unless something changed.
     if (!state.key(hash) || !state.name(name)) await state.refresh();
     const k = state.key(hash);
-    if (!k) throw new UnauthorizedError('unknown API key');
+    if (!k) {
+      unknownKeys.add(hash);
+      throw new UnauthorizedError('unknown API key');
+    }
     if (k.revokedAt) throw new UnauthorizedError('this API key was revoked');
     if (k.scope !== null && k.scope !== name) throw new ForbiddenError(`this API key is only for model "${k.scope}"`);
+  });
+
+  // After the key check (route hooks run after this plugin's onRequest hook), so only known keys
+  // reach it and each has its bucket.
+  await app.register(rateLimit, {
+    max: serve.rateLimit.max,
+    timeWindow: serve.rateLimit.windowMs,
+    store: rateStore,
+    keyGenerator: (req) => { const h = keyHash(req); return h ? `k:${h}` : `ip:${req.ip}`; },
+    errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} for this key`, 'rate_limited'),
   });
 
   app.post('/v1/models/:name/predict', {

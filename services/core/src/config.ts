@@ -43,6 +43,10 @@ export interface ServeConfig {
   readonly port: number;
   /** Requests allowed per API key and window. */
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** Requests with an unknown API key allowed per client address and window (key guessing). */
+  readonly unknownKeyLimit: number;
+  /** Requests to the keyless tutorial routes (/predict, /update) allowed per client address and window. */
+  readonly seedRateLimit: number;
   /** How often serve looks at the publishing/keys change counter (≤ 1 s keeps switches within 5 s). */
   readonly pollMs: number;
   /** Most instances in one predict request. */
@@ -152,6 +156,8 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
         max: int(env, 'SERVE_RATE_LIMIT', 600000, 1, 100_000_000),
         windowMs: int(env, 'SERVE_RATE_WINDOW_S', 60, 1, 86400) * 1000,
       }),
+      unknownKeyLimit: int(env, 'SERVE_UNKNOWN_KEY_LIMIT', 30, 1, 100_000_000),
+      seedRateLimit: int(env, 'SERVE_SEED_RATE_LIMIT', 6000, 1, 100_000_000),
       pollMs: int(env, 'SERVE_POLL_MS', 500, 50, 1000),
       maxInstances: int(env, 'SERVE_MAX_INSTANCES', 1000, 1, 1000),
       bodyLimitBytes: int(env, 'SERVE_BODY_LIMIT_KB', 4096, 1, 65536) * 1024,

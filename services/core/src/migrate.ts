@@ -65,3 +65,45 @@ export async function migrate(pool: Pool, dir: string, log?: (msg: string) => vo
   }
   return applied;
 }
+
+/**
+ * The newest migration's version: what a process that does not migrate (viz) waits for before it
+ * touches a table. viz's image carries no migration files, hence a constant; a unit test keeps it
+ * equal to the newest file in db/migrations.
+ */
+export const SCHEMA_VERSION = 10;
+
+export interface WaitForSchemaOptions {
+  /** Told once, when the schema is not there at the first look. */
+  readonly log?: (msg: string) => void;
+  readonly pollMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Resolves once the database holds migrations up to `version` (web applies them at its start).
+ * Until then — database unreachable, no schema_migrations table, an older schema — it looks again
+ * every `pollMs`, having said once what it waits for, so a process started before web does not
+ * fail on a missing table.
+ */
+export async function waitForSchema(pool: Pool, version = SCHEMA_VERSION, opts: WaitForSchemaOptions = {}): Promise<void> {
+  let told = false;
+  for (;;) {
+    let reason: string;
+    try {
+      const [rows] = await pool.query<RowDataPacket[]>('SELECT MAX(version) AS v FROM schema_migrations');
+      const have = rows[0]?.v === null || rows[0]?.v === undefined ? 0 : Number(rows[0].v);
+      if (have >= version) return;
+      reason = `the database schema is at version ${have}`;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      reason = code === 'ER_NO_SUCH_TABLE' ? 'the database has no schema yet' : `the database does not answer (${String(code ?? (err as Error).message)})`;
+    }
+    if (!told) {
+      opts.log?.(`waiting for the database schema version ${version} (web applies the migrations): ${reason}`);
+      told = true;
+    }
+    if (opts.signal?.aborted) throw new Error('stopped while waiting for the database schema');
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
+  }
+}

@@ -33,9 +33,17 @@ export interface LoadOptions {
   readonly batchRows?: number;
   /** How rows are sent (default: LOAD DATA when the server allows it, else INSERT). */
   readonly method?: LoadMethod;
+  /** The table to fill (from `newDataTableName`), when the caller records it first so a sweeper can find it. */
+  readonly tableName?: string;
 }
 
 export const DATA_TABLE_PREFIX = 'ds_';
+const DATA_TABLE = /^ds_[0-9a-f]{16}$/;
+
+/** A fresh name for a dataset's table. */
+export function newDataTableName(): string {
+  return DATA_TABLE_PREFIX + randomBytes(8).toString('hex');
+}
 
 export function validateSpec(spec: LoadSpec, header?: readonly string[]): { target: string | null } {
   checkDatasetName(spec.name);
@@ -70,7 +78,8 @@ export async function loadDataset(pool: Pool, spec: LoadSpec, source: CsvSource,
   if (existing && !spec.replace) throw new ConflictError(`a dataset named ${JSON.stringify(spec.name)} exists already`);
   if (existing && existing.origin !== spec.origin) throw new ConflictError(`${JSON.stringify(spec.name)} is an ${existing.origin} dataset`);
 
-  const table = DATA_TABLE_PREFIX + randomBytes(8).toString('hex');
+  const table = opts.tableName ?? newDataTableName();
+  if (!DATA_TABLE.test(table)) throw new Error(`${JSON.stringify(table)} is not a dataset table name`);
   const t = quoteIdent(table);
   const cols = spec.columns;
   const defs = cols.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`).join(', ');
@@ -226,17 +235,23 @@ async function insertBatches(pool: Pool, t: string, cols: readonly ColumnSpec[],
   return n;
 }
 
-/** Drops data tables no catalog row points at (left by a crash mid-load). */
-export async function sweepOrphanTables(pool: Pool, olderThanMinutes = 0): Promise<string[]> {
+/**
+ * Drops data tables no catalog row points at: those older than `olderThanMinutes` (left by a crash
+ * mid-load) and the `abandoned` ones (of loads whose heartbeat stopped) at any age, except `keep`
+ * (the tables of loads still running).
+ */
+export async function sweepOrphanTables(pool: Pool, olderThanMinutes = 0, opts: { readonly keep?: ReadonlySet<string>; readonly abandoned?: readonly string[] } = {}): Promise<string[]> {
   const [rows] = await pool.query<RowDataPacket[]>(
-    `SELECT TABLE_NAME AS name FROM information_schema.TABLES
-     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'ds\\_%' AND (CREATE_TIME IS NULL OR CREATE_TIME <= NOW() - INTERVAL ? MINUTE)`,
+    `SELECT TABLE_NAME AS name, (CREATE_TIME IS NULL OR CREATE_TIME <= NOW() - INTERVAL ? MINUTE) AS old FROM information_schema.TABLES
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'ds\\_%'`,
     [olderThanMinutes]);
+  const abandoned = new Set(opts.abandoned ?? []);
   const keep = await new Catalog(pool).tableNames();
   const dropped: string[] = [];
   for (const r of rows) {
     const name = String(r.name);
-    if (!keep.has(name) && /^ds_[0-9a-f]{16}$/.test(name)) {
+    if (!Number(r.old) && !abandoned.has(name)) continue;
+    if (!keep.has(name) && !opts.keep?.has(name) && DATA_TABLE.test(name)) {
       await pool.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
       dropped.push(name);
     }

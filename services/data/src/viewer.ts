@@ -1,9 +1,9 @@
 // Paged, sortable reads of a dataset's rows, and its CSV export, streamed.
-import { stringify } from 'csv-stringify';
 import type { Readable } from 'node:stream';
 import { BadRequestError, quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
 import { selectColumn, selectValue } from './column-types.js';
 import type { Dataset } from './catalog.js';
+import { csvFromRows } from './csv-writer.js';
 
 export interface PageQuery { readonly offset: number; readonly limit: number; readonly sort?: string; readonly desc?: boolean }
 export interface Page { readonly columns: string[]; readonly rows: unknown[][]; readonly offset: number; readonly total: number }
@@ -31,14 +31,11 @@ export async function readPage(pool: Pool, ds: Dataset, q: PageQuery): Promise<P
   return { columns: names, rows: rows as unknown as unknown[][], offset: q.offset, total: ds.rowCount };
 }
 
-/** The dataset as CSV (header + rows in file order), streamed from the database. */
+/** The dataset as CSV (header + rows in file order), streamed from the database; formulas defused (csv-writer.ts). */
 export function csvStream(pool: Pool, ds: Dataset): Readable {
   const names = ds.columns.map((c) => c.name);
-  const out = stringify({ header: true, columns: names });
   // mysql2's streaming query needs the callback API of the underlying pool.
   const core = (pool as unknown as { pool: { query(sql: string): { stream(o?: object): Readable } } }).pool;
   const rows = core.query(`SELECT ${ds.columns.map((c) => selectColumn(c)).join(', ')} FROM ${quoteIdent(ds.tableName)} ORDER BY \`_row\``).stream({ highWaterMark: 500 });
-  rows.on('error', (e) => out.destroy(e));
-  rows.pipe(out);
-  return out;
+  return csvFromRows(names, rows);
 }

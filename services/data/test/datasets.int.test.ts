@@ -102,7 +102,12 @@ describe('toy datasets', () => {
 describe.each(['load-data', 'insert'] as const)('CSV upload errors (rows sent by %s)', (method) => {
   it.each([
     ['a ragged row', 'a,b,label\n1,2.5,x\n3,4\n', /line 3: expected 3 fields but found 2/],
-    ['an unclosed quote', 'a,b,label\n1,2.5,"x\n3,4,y\n', /line \d+: a quoted value is not closed/],
+    ['an unclosed quote, at the line where it opens', 'a,b,label\n1,2.5,x\n\n3,4,"y\n5,6,z\n7,8,w\n', /^line 4, column 3: a quoted value is not closed \(a " is missing\): it opens here/],
+    ['a NUL byte in a value', 'a,b,label\n1,2.5,x\n2,3.5,y\u0000z\n', /^line 3, column "label": the value contains a NUL character/],
+    ['a NUL byte in the header', 'a,b\u0000,label\n1,2.5,x\n', /^line 1, column 2: the header contains a NUL character/],
+    ['an empty header name', 'a,,label\n1,2.5,x\n', /^line 1, column 2: the header name is empty: every column needs a name$/],
+    ['a field over the row size limit', `a,b,label\n1,2.5,x\n2,3.5,${'y'.repeat((1 << 20) + 10)}\n`, /^line 3, column 3: a row is longer than 1,048,576 characters, the most one row may hold/],
+    ['5,000 columns', `${Array.from({ length: 5000 }, (_, i) => `c${i}`).join(',')}\n${Array.from({ length: 5000 }, () => '1').join(',')}\n`, /^line 1: the header has 5,000 columns; a dataset may have at most 500$/],
     ['a value not of its column type', 'a,b,label\n1,2.5,x\n2,abc,y\n', /line 3, column "b": "abc" is not a number/],
     ['an integer column holding a decimal', 'a,b,label\n1.5,2.5,x\n', /line 2, column "a": "1.5" is not an integer/],
     ['a date column holding a non-date', 'a,b,label,when\n1,2.5,x,2024-03-01\n2,3.5,y,2024-02-30\n', /line 3, column "when": "2024-02-30" is not a date: day 30 of month 2/],
@@ -123,6 +128,13 @@ describe.each(['load-data', 'insert'] as const)('CSV upload errors (rows sent by
     const before = await snapshot();
     await expect((async () => loadDataset(db.pool, spec([...columns]), await csv('a,b,label\n1,2,x\n')))()).rejects.toThrow(message);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('reads a quote inside a value that does not start with one as written, as pandas does', async () => {
+    const name = `quotes_${method.replace('-', '_')}`;
+    const ds = await loadDataset(db.pool, spec(cols3, name), await csv('a,b,label\n1,2.5,=cmd|"/c calc"!A1\n2,3.5,"5\'10"""\n'), { method });
+    const [rows] = await db.pool.query<RowDataPacket[]>(`SELECT ${quoteIdent('label')} AS v FROM ${quoteIdent(ds.tableName)} ORDER BY _row`);
+    expect(rows.map((r) => r.v)).toEqual(['=cmd|"/c calc"!A1', '5\'10"']);
   });
 
   it('leaves nothing behind when the upload stream dies midway', async () => {
@@ -348,6 +360,15 @@ describe('data viewer', () => {
     const sorted = await readPage(db.pool, ds, { offset: 0, limit: 3, sort: 'petal_length', desc: true });
     expect(sorted.rows.map((r) => r[2])).toEqual([6.9, 6.7, 6.7]);
     await expect(readPage(db.pool, ds, { offset: 0, limit: 3, sort: 'nope' })).rejects.toThrow(/no column named "nope"/);
+  });
+
+  it('exports formula-like text defused, as the predictions export does, and negative numbers as numbers', async () => {
+    const columns: ColumnSpec[] = [{ name: 'n', type: 'decimal', role: 'feature' }, { name: 'f', type: 'text', role: 'target' }];
+    const text = 'n,f\n-1.5,=1+2\n2,@SUM(A1:A2)\n-3,+cmd\n4,-2+3\n5,"\t=1"\n6,=cmd|"/c calc"!A1\n';
+    const ds = await loadDataset(db.pool, spec(columns, 'formulas'), await csv(text));
+    const chunks: Buffer[] = [];
+    for await (const c of csvStream(db.pool, ds)) chunks.push(Buffer.from(c));
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(`n,f\n-1.5,'=1+2\n2,'@SUM(A1:A2)\n-3,'+cmd\n4,'-2+3\n5,'\t=1\n6,"'=cmd|""/c calc""!A1"\n`);
   });
 
   it('exports the dataset as CSV equal to the shipped file', async () => {

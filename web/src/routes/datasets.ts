@@ -6,8 +6,8 @@ import {
   BadRequestError, ForbiddenError, NotFoundError, quoteIdent, type Pool,
 } from '@enchilada/core';
 import {
-  Catalog, Loads, ToyDatasets, UploadStore, csvStream, loadDataset, readPage, validateSpec,
-  COLUMN_ROLES, COLUMN_TYPES, type ColumnSpec, type Dataset, type Task,
+  Catalog, Loads, ToyDatasets, UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
+  COLUMN_ROLES, COLUMN_TYPES, MAX_COLUMNS, type ColumnSpec, type Dataset, type Task,
 } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
 
@@ -132,7 +132,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
           name: { type: 'string', maxLength: 64 }, title: { type: 'string', maxLength: 200 },
           task: { type: ['string', 'null'], enum: ['classification', 'regression', null] },
           columns: {
-            type: 'array', minItems: 1, maxItems: 500,
+            type: 'array', minItems: 1, maxItems: MAX_COLUMNS,
             items: {
               type: 'object', required: ['name', 'type', 'role'], additionalProperties: false,
               properties: { name: { type: 'string', maxLength: 200 }, type: { type: 'string', enum: [...COLUMN_TYPES] }, role: { type: 'string', enum: [...COLUMN_ROLES] } },
@@ -147,10 +147,15 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
     validateSpec(spec);
     if (await catalog.byName(spec.name)) throw new BadRequestError(`a dataset named ${JSON.stringify(spec.name)} exists already: choose another name`, 'name');
     const source = await uploads.open(req.params.id);
-    const loadId = await loads.start(spec.name, meta.bytes, req.user!.id);
+    // Recorded before the table exists, so that if this process dies the sweeper of any replica
+    // finds the load's table and file (LoadSweeper) once its heartbeat stops.
+    const tableName = newDataTableName();
+    const loadId = await loads.start(spec.name, meta.bytes, req.user!.id, { uploadId: req.params.id, tableName });
+    const stopBeating = loads.keepAlive(loadId, (err) => req.log.warn({ err }, 'load heartbeat not saved'));
     let last = 0;
     // The load runs on after this answer; the page follows it through GET /api/loads/:id.
     void loadDataset(pool, spec, source, {
+      tableName,
       onProgress: (p) => {
         if (Date.now() - last < 400) return;
         last = Date.now();
@@ -159,7 +164,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
     }).then(
       async (ds) => { await loads.finish(loadId, { datasetId: ds.id, rows: ds.rowCount }); req.log.info({ dataset: ds.name, rows: ds.rowCount }, 'upload loaded'); },
       async (err: Error) => { await loads.finish(loadId, { error: err.message }); req.log.info({ err: err.message }, 'upload refused'); },
-    ).finally(() => uploads.remove(req.params.id)).catch((err: unknown) => req.log.error({ err }, 'load bookkeeping failed'));
+    ).finally(() => { stopBeating(); return uploads.remove(req.params.id); }).catch((err: unknown) => req.log.error({ err }, 'load bookkeeping failed'));
     return reply.code(202).send({ load: loadId });
   });
 

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
 import { MODEL_NAME, type ApiKeys, type ModelRegistry, type PredictionFilter, type Predictions, type PublishedModels, type StoredPrediction } from '@enchilada/models';
+import { csvLine } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
 
 export interface ServingRouteOptions {
@@ -34,20 +35,12 @@ function filterOf(q: PredictionQuery): PredictionFilter {
   };
 }
 
-/** One CSV cell; text that a spreadsheet would run as a formula is prefixed with a quote. */
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return String(v);
-  let t = typeof v === 'string' ? v : JSON.stringify(v);
-  if (/^[=+\-@\t\r]/.test(t) && !/^-?\d+(\.\d+)?$/.test(t)) t = `'${t}`;
-  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
-
-const CSV_HEADER = 'row_id,model_name,version,model_id,id,created_at,prediction,probabilities,outcome,outcome_at,latency_ms,observation\n';
-function csvLine(p: StoredPrediction): string {
+const CSV_HEADER = csvLine(['row_id', 'model_name', 'version', 'model_id', 'id', 'created_at', 'prediction', 'probabilities', 'outcome', 'outcome_at', 'latency_ms', 'observation']);
+/** One prediction as a CSV line, by the writer every export shares (formulas defused). */
+function predictionLine(p: StoredPrediction): string {
   const out = (p.output ?? {}) as { prediction?: unknown; probabilities?: unknown };
-  return [p.rowId, p.modelName, p.version, p.modelId, p.clientId, p.createdAt.toISOString(), out.prediction, out.probabilities ?? null,
-    p.outcome, p.outcomeAt ? p.outcomeAt.toISOString() : null, p.latencyMs, p.observation].map(cell).join(',') + '\n';
+  return csvLine([p.rowId, p.modelName, p.version, p.modelId, p.clientId, p.createdAt.toISOString(), out.prediction, out.probabilities ?? null,
+    p.outcome, p.outcomeAt ? p.outcomeAt.toISOString() : null, p.latencyMs, p.observation]);
 }
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
@@ -73,7 +66,7 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
       for (;;) {
         const rows = await predictions.list({ ...filter, ...(beforeId === undefined ? {} : { beforeId }) }, 5000);
         if (!rows.length) return;
-        yield rows.map(csvLine).join('');
+        yield rows.map(predictionLine).join('');
         beforeId = rows[rows.length - 1].rowId;
       }
     }
