@@ -10,6 +10,7 @@ import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, create
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { UserService } from '../src/users/service.js';
+import { usersCommand } from '../src/users/cli.js';
 import { Browser } from './helpers.js';
 
 // Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).
@@ -235,5 +236,40 @@ describe('passwords', () => {
     const [rows] = await db.pool.query<RowDataPacket[]>("SELECT password_hash FROM users WHERE username = 'olga'");
     expect(String(rows[0].password_hash)).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect((await new Browser(app).signIn('olga', 'an old password!')).statusCode).toBe(303);
+  });
+});
+
+describe('pnpm users (CLI)', () => {
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await usersCommand(new UserService(new UserRepository(db.pool)), argv, (l) => out.push(l), (l) => err.push(l));
+    return { code, out, err };
+  };
+
+  it('adds a user and prints a one-time password that signs in to the Account page', async () => {
+    const res = await run('add', 'cli_user', 'viewer');
+    expect(res.code).toBe(0);
+    const password = res.out[1];
+    expect((await new Browser(app).signIn('cli_user', password)).headers.location).toBe('/account');
+  });
+
+  it('resets a password and disables and enables a user by name, with the Users page\'s rules', async () => {
+    await run('add', 'cli_two');
+    const reset = await run('reset', 'cli_two');
+    expect(reset.code).toBe(0);
+    const b = new Browser(app);
+    expect((await b.signIn('cli_two', reset.out[1])).statusCode).toBe(303);
+    expect((await run('disable', 'cli_two')).code).toBe(0);
+    expect((await b.get('/account')).statusCode).toBe(302);
+    expect((await new Browser(app).signIn('cli_two', reset.out[1])).statusCode).toBe(401);
+    expect((await run('enable', 'cli_two')).code).toBe(0);
+    expect((await new Browser(app).signIn('cli_two', reset.out[1])).statusCode).toBe(303);
+  });
+
+  it('explains its usage and refuses unknown names and roles', async () => {
+    expect((await run('frobnicate')).code).toBe(2);
+    expect((await run('reset', 'nobody_here')).err.join('\n')).toContain('there is no user named "nobody_here"');
+    expect((await run('add', 'x1', 'superuser')).err.join('\n')).toContain('a role is admin, editor or viewer');
   });
 });

@@ -42,7 +42,7 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
   });
 
   app.post('/users/:id/deactivate', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
-    const u = await users.deactivate(req.user!, req.params.id);
+    const u = await users.deactivate(req.params.id, req.user!);
     req.log.info({ user: u.username, by: req.user?.username }, 'user deactivated');
     notify(reply, 'success', `Deactivated ${u.username}: their sessions have ended.`);
     return reply.redirect('/users', 303);

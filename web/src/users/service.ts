@@ -76,9 +76,10 @@ export class UserService {
     return { ...target, role: r };
   }
 
-  async deactivate(actor: User, id: number): Promise<UserListing> {
+  /** `actor` is the administrator asking; the CLI (an operator with shell access) has none. */
+  async deactivate(id: number, actor?: User): Promise<UserListing> {
     const target = await this.existing(id);
-    if (target.id === actor.id) throw new ForbiddenError('you cannot deactivate yourself: ask another administrator');
+    if (actor && target.id === actor.id) throw new ForbiddenError('you cannot deactivate yourself: ask another administrator');
     if (target.role === 'admin' && target.active) await this.keepAnAdmin('deactivate');
     await this.users.setActive(id, false, this.clock());
     return { ...target, active: false };
