@@ -40,7 +40,7 @@ test('an administrator creates a viewer, who chooses a password at first sign-in
   await expect(page.getByTestId(`status-${name}`)).toHaveText('active · one-time password');
 
   const viewer = await firstSignIn(browser, name, oneTime, 'a viewer password 1');
-  await expect(viewer.getByTestId('notice')).toContainText('Your password has been changed.');
+  await expect(viewer.getByTestId('notice')).toContainText('Your password has been changed');
   await expect(viewer.getByTestId('role-badge')).toHaveText('viewer');
   await expect(viewer.getByTestId('nav-users')).toHaveCount(0);
   await viewer.goto('/datasets');
@@ -73,7 +73,7 @@ test('the Account page refuses a wrong current password and a short new one, the
   await editor.getByTestId('new-password').fill('another password 2');
   await editor.getByTestId('repeat-password').fill('another password 2');
   await Promise.all([editor.waitForURL((u) => u.pathname === '/'), editor.getByTestId('change-password').click()]);
-  await expect(editor.getByTestId('notice')).toContainText('Your password has been changed.');
+  await expect(editor.getByTestId('notice')).toContainText('Your password has been changed');
 });
 
 test('deactivating a user ends their open session on the next request; a reset gives a new one-time password', async ({ page, browser }) => {

@@ -202,6 +202,18 @@ describe('Users page', () => {
 });
 
 describe('Account page', () => {
+  it('changing your password ends your other sessions and keeps this one', async () => {
+    const b = await person('paula', 'editor');
+    const other = new Browser(app);
+    await other.signIn('paula', 'paula-password-long');
+    const ok = await b.post('/account/password', { _csrf: await b.csrf('/account'), current: 'paula-password-long', password: 'paula new password', repeat: 'paula new password' });
+    expect(ok.statusCode).toBe(303);
+    const home = await b.get('/');
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('your other sessions have ended');
+    expect((await other.get('/')).statusCode).toBe(302);
+  });
+
   it('requires the current password and refuses two different new ones', async () => {
     const b = await person('carl', 'viewer');
     const token = await b.csrf('/account');

@@ -83,7 +83,9 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
       throw err;
     }
     req.log.info({ user: req.user?.username }, 'password changed');
-    notify(reply, 'success', 'Your password has been changed.');
+    // The change ended every session of this user; this browser gets a new one (and a new CSRF secret).
+    await req.logIn({ ...req.user!, mustChangePassword: false });
+    notify(reply, 'success', 'Your password has been changed; your other sessions have ended.');
     return reply.redirect('/', 303);
   });
 }

@@ -99,7 +99,10 @@ export class UserService {
     return { user: target, password };
   }
 
-  /** A person changes their own password: the current one is required, the new one must be acceptable and new. */
+  /**
+   * A person changes their own password: the current one is required, the new one must be
+   * acceptable and new. Their other sessions end.
+   */
   async changePassword(id: number, current: string, next: string): Promise<void> {
     const user = await this.users.findWithHash(id);
     if (!user) throw new NotFoundError('there is no such user');
@@ -107,7 +110,9 @@ export class UserService {
     const problem = passwordProblem(next);
     if (problem) throw new BadRequestError(problem, 'password');
     if (next === current) throw new BadRequestError('choose a password other than the current one', 'password');
-    await this.users.setPassword(id, await hashPassword(next), false);
+    // Every other session of this user ends (a thief's copy of the cookie, an old tab); the caller
+    // signs this browser in again, and its new session, issued from now on, is after the stamp.
+    await this.users.setPassword(id, await hashPassword(next), false, this.clock() - 1);
   }
 
   /** The CLI's way in: by name, since ids are not what an operator knows. */
