@@ -1,6 +1,6 @@
 // People and permissions (issue 15): roles, sessions that end, the Users and Account pages,
 // one-time passwords, the bootstrap administrator and password hashes that grow.
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, scryptSync } from 'node:crypto';
@@ -59,8 +59,8 @@ afterAll(async () => {
 describe('migration 008', () => {
   it('turns the old "user" role into editor', async () => {
     const fresh = await createTestDb('web_people_008');
+    const before = mkdtempSync(join(tmpdir(), 'migrations-'));
     try {
-      const before = mkdtempSync(join(tmpdir(), 'migrations-'));
       for (const f of readdirSync(MIGRATIONS_DIR)) if (/^00[1-7]_/.test(f)) copyFileSync(join(MIGRATIONS_DIR, f), join(before, f));
       await migrate(fresh.pool, before);
       await fresh.pool.query("INSERT INTO users (username, password_hash) VALUES ('old', 'x')");
@@ -69,6 +69,7 @@ describe('migration 008', () => {
       const [rows] = await fresh.pool.query<RowDataPacket[]>('SELECT username, role FROM users ORDER BY username');
       expect(rows.map((r) => [r.username, r.role])).toEqual([['new', 'editor'], ['old', 'editor']]);
     } finally {
+      rmSync(before, { recursive: true, force: true });
       await fresh.drop();
     }
   });
