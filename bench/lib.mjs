@@ -11,6 +11,9 @@ export function rssMb(pid) {
   } catch { return 0; }
 }
 
+/** The web password a bench chooses for the bootstrap administrator at first sign-in. */
+export const webPassword = (databasePassword) => `${databasePassword}-chosen-in-bench`;
+
 export class Session {
   constructor(base) { this.base = base; this.cookies = new Map(); }
   absorb(res) { for (const c of res.headers.getSetCookie()) { const [p] = c.split(';'); const i = p.indexOf('='); this.cookies.set(p.slice(0, i), p.slice(i + 1)); } }
@@ -26,10 +29,25 @@ export class Session {
     if (!m) throw new Error(`no CSRF token on ${path}`);
     return m[1];
   }
+  /**
+   * Signs in. The bootstrap administrator's first password is the database password, which web
+   * asks them to replace at first sign-in: a bench does so with webPassword(password), then uses it.
+   */
   async signIn(user, password) {
-    const token = await this.csrf('/login');
-    const res = await this.fetch('/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: user, password, _csrf: token }) });
+    if ((await this.login(user, webPassword(password))).status === 303) return;
+    const res = await this.login(user, password);
     if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
+    if (res.headers.get('location') !== '/account') return;
+    const token = await this.csrf('/account');
+    const changed = await this.fetch('/account/password', {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ current: password, password: webPassword(password), repeat: webPassword(password), _csrf: token }),
+    });
+    if (changed.status !== 303) throw new Error(`choosing the web password failed: ${changed.status}`);
+  }
+  async login(user, password) {
+    const token = await this.csrf('/login');
+    return this.fetch('/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: user, password, _csrf: token }) });
   }
   async form(path, fields = {}) {
     const token = await this.csrf();

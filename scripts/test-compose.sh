@@ -81,9 +81,15 @@ password=$(cat secrets/db_user_password)
 jar=$jar_dir/cookies
 login_page=$(curl -fsS -c "$jar" -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/login)
 csrf=$(printf '%s' "$login_page" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -n1)
-status=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" -H 'accept: text/html' \
+status=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -c "$jar" -b "$jar" -H 'accept: text/html' \
   --data-urlencode "username=$user" --data-urlencode "password=$password" --data-urlencode "_csrf=$csrf" http://127.0.0.1:5000/login)
-check "sign-in as $user with the secret's password answers 303" test "$status" = 303
+check "sign-in as $user with the secret's password answers 303 to the Account page (first sign-in)" test "$status" = "303 http://127.0.0.1:5000/account"
+# The bootstrap administrator chooses their own web password, so it parts from the database's.
+account=$(curl -sS -c "$jar" -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/account)
+csrf=$(printf '%s' "$account" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -n1)
+status=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" -H 'accept: text/html' --data-urlencode "current=$password" \
+  --data-urlencode "password=$password-web" --data-urlencode "repeat=$password-web" --data-urlencode "_csrf=$csrf" http://127.0.0.1:5000/account/password)
+check "the first administrator chooses a web password (303)" test "$status" = 303
 home=$(curl -sS -c "$jar" -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/)
 t_signed=$(now)
 check "the signed-in home page names the user" grep -q "$user" <<<"$home"

@@ -25,6 +25,8 @@ import { ApiKeys, ModelRegistry, Predictions, PublishedModels } from '@enchilada
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
+import { UserService } from './users/service.js';
+import userRoutes from './routes/users.js';
 
 export interface RegisteredRoute { readonly method: string; readonly url: string; readonly public: boolean }
 
@@ -42,6 +44,8 @@ export interface WebDeps {
   readonly logger?: boolean;
   /** Development mode's test runner: a command per suite instead of scripts/test.mjs (tests use tiny fake suites). */
   readonly testCommands?: Partial<Record<TestSuite, readonly string[]>>;
+  /** Milliseconds since the epoch; tests move it to outlive a session. */
+  readonly clock?: () => number;
 }
 
 function packageDir(name: string, from: string): string {
@@ -87,7 +91,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     return reply.code(status).send({ message, code: (err as HttpError).code ?? 'error', ...(typeof field === 'string' ? { field } : {}) });
   });
 
-  const users = new UserRepository(pool);
+  const users = new UserService(new UserRepository(pool), deps.clock);
   // Static files are public: they hold no data.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/static/')) route.config = { ...(route.config ?? {}), public: true };
@@ -124,7 +128,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     }),
   });
   await app.register(view, { engine: { ejs }, root: join(webDir, 'views'), defaultContext: { appName: 'Enchilada', devTools: config.env === 'development' } });
-  await app.register(session, { secretKey: secret(config, 'web_secret_key'), users });
+  await app.register(session, { secretKey: secret(config, 'web_secret_key'), users, maxAgeHours: config.sessionMaxHours, clock: deps.clock });
   await app.register(guard);
   const catalog = new Catalog(pool);
   await app.register(pages, { catalog });
@@ -137,6 +141,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { pool });
   await app.register(authRoutes, { users, rateLimit: config.loginRateLimit });
   await app.register(pageRoutes);
+  await app.register(userRoutes, { users });
   await app.register(datasetRoutes, {
     pool, catalog, toys: new ToyDatasets(deps.datasetsDir), loads: new Loads(pool),
     uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, createPool, loadConfig, migrate, secret } from '@enchilada/core';
 import { buildApp } from './app.js';
 import { UserRepository } from './users/repository.js';
+import { UserService } from './users/service.js';
 import { LoadSweeper, UploadStore } from '@enchilada/data';
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const migrationsDir = join(rootDir, 'db', 'migrations');
   await waitForDatabase(pool, (m) => app.log.info(m));
   await migrate(pool, migrationsDir, (m) => app.log.info(m));
-  const created = await new UserRepository(pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
+  const created = await new UserService(new UserRepository(pool)).bootstrapAdmin(config.adminUser, secret(config, 'db_user_password').reveal());
   if (created) app.log.info({ user: config.adminUser }, 'created the first administrator');
   // Leftovers of a crash (loads that stopped beating, their tables and upload files, old uploads),
   // now and continuously: another replica, or this one before a restart, may die mid-load.

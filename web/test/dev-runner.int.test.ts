@@ -11,6 +11,9 @@ import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
 
+// Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).
+jest.setTimeout(60_000);
+
 // The fake suite: its behaviour per suite comes from the file mode-<suite> next to it.
 const FAKE_SUITE = `
 const fs = require('fs'), path = require('path'), { spawn } = require('child_process');
@@ -125,7 +128,7 @@ beforeAll(async () => {
   const users = new UserRepository(db.pool);
   const base = db.config('web');
   await users.createIfMissing(base.adminUser, secret(base, 'db_user_password').reveal(), 'admin');
-  await users.createIfMissing(VIEWER, VIEWER_PASSWORD, 'user');
+  await users.createIfMissing(VIEWER, VIEWER_PASSWORD, 'editor');
   fakeDir = mkdtempSync(join(tmpdir(), 'enchilada-fake-suite-'));
   writeFileSync(join(fakeDir, 'fake-suite.cjs'), FAKE_SUITE);
   reportsDir = mkdtempSync(join(tmpdir(), 'enchilada-runs-'));
@@ -251,6 +254,9 @@ describe('a run', () => {
     const signedOut = await signedIn(dev);
     await signedOut.post('/logout', { _csrf: await signedOut.csrf('/') });
     expect((await signedOut.get(url)).statusCode).toBe(302);
+    // Signing out ends every session of that user, the shared admin browser's too.
+    expect((await admin.get(url)).statusCode).toBe(302);
+    admin = await signedIn(dev);
   });
 
   it('serves nothing outside the run\'s report folders', async () => {

@@ -17,6 +17,13 @@ export class Browser {
     }
   }
 
+  /** Another browser holding a copy of this one's cookies (a second tab, or a stolen cookie). */
+  copy(): Browser {
+    const b = new Browser(this.app);
+    b.cookies = new Map(this.cookies);
+    return b;
+  }
+
   get cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

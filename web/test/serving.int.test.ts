@@ -6,6 +6,9 @@ import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
 
+// Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).
+jest.setTimeout(60_000);
+
 let db: TestDb;
 let app: FastifyInstance;
 let admin: Browser;
@@ -14,12 +17,17 @@ let m1: number;
 let m2: number;
 let othersModel: number;
 
-async function insertModel(createdBy: number | null): Promise<number> {
+async function insertModel(createdBy: number | null, features: string[] = ['a']): Promise<number> {
   return new ModelRegistry(db.pool).insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a'],
+    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features, inputs: null, preprocessing: null,
     classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
     trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy,
   });
+}
+
+async function userId(name: string): Promise<number> {
+  const [rows] = await db.pool.query<RowDataPacket[]>('SELECT id FROM users WHERE username = ?', [name]);
+  return Number(rows[0]?.id);
 }
 
 beforeAll(async () => {
@@ -28,7 +36,8 @@ beforeAll(async () => {
   const config = db.config('web');
   const users = new UserRepository(db.pool);
   await users.createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
-  await users.createIfMissing('alice', 'alice-password-123', 'user');
+  await users.createIfMissing('alice', 'alice-password-123', 'editor');
+  await users.createIfMissing('bob', 'bob-password-1234', 'editor');
   const [u] = await db.pool.query<RowDataPacket[]>("SELECT id, username FROM users");
   const id = (n: string) => Number(u.find((r) => r.username === n)?.id);
   m1 = await insertModel(id('alice'));
@@ -69,6 +78,48 @@ describe('publishing', () => {
     expect((await user.post(`/models/${othersModel}/publish`, { name: 'x', _csrf: csrf })).statusCode).toBe(403);
     expect((await user.post(`/models/${m1}/publish`, { name: 'nocsrf' })).statusCode).toBe(403);
     expect((await new PublishedModels(db.pool).list()).map((n) => n.name)).toEqual(['churn']);
+  });
+});
+
+describe('published names are owned', () => {
+  it('refuses a second editor publishing their own model under an administrator\'s name (the "bc" hijack)', async () => {
+    const csrf = await admin.csrf(`/models/${othersModel}`);
+    expect((await admin.post(`/models/${othersModel}/publish`, { name: 'bc', _csrf: csrf })).statusCode).toBe(303);
+    const token = await user.csrf(`/models/${m1}`);
+    const res = await user.post(`/models/${m1}/publish`, { name: 'bc', _csrf: token }, { accept: 'application/json' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().message).toMatch(/belongs to the person who first published it/);
+    expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'bc')).toEqual(expect.objectContaining({ modelId: othersModel, version: 1 }));
+  });
+
+  it('lets only the name\'s owner or an administrator roll it back', async () => {
+    const bob = new Browser(app);
+    await bob.signIn('bob', 'bob-password-1234');
+    const bobs = await insertModel(await userId('bob'));
+    const bobs2 = await insertModel(await userId('bob'));
+    const token = await bob.csrf(`/models/${bobs}`);
+    await bob.post(`/models/${bobs}/publish`, { name: 'bobs', _csrf: token });
+    await bob.post(`/models/${bobs2}/publish`, { name: 'bobs', _csrf: token });
+    const csrf = await user.csrf('/published');
+    expect((await user.post('/published/bobs/rollback', { version: '1', _csrf: csrf }, { accept: 'application/json' })).statusCode).toBe(403);
+    expect((await user.get('/published')).body).not.toContain('action="/published/bobs/rollback"');
+    expect((await admin.post('/published/bobs/rollback', { version: '1', _csrf: await admin.csrf('/published') })).statusCode).toBe(303);
+    expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'bobs')).toEqual(expect.objectContaining({ modelId: bobs, version: 3, ownerId: await userId('bob') }));
+  });
+
+  it('asks before a model with other columns takes over a name (409 saying what changes) and publishes once confirmed', async () => {
+    const wider = await insertModel(await userId('alice'), ['a', 'b']);
+    const csrf = await user.csrf(`/models/${wider}`);
+    const json = await user.post(`/models/${wider}/publish`, { name: 'churn', _csrf: csrf }, { accept: 'application/json' });
+    expect(json.statusCode).toBe(409);
+    expect(json.json().message).toContain('new column clients must send: "b"');
+    const page = await user.post(`/models/${wider}/publish`, { name: 'churn', _csrf: csrf });
+    expect(page.statusCode).toBe(409);
+    expect(page.body).toContain('data-testid="confirm-publish"');
+    expect(page.body).toContain('name="confirm" value="yes"');
+    expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'churn')?.modelId).toBe(m1);
+    expect((await user.post(`/models/${wider}/publish`, { name: 'churn', confirm: 'yes', _csrf: csrf })).statusCode).toBe(303);
+    expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'churn')?.modelId).toBe(wider);
   });
 });
 

@@ -6,6 +6,9 @@ import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
 
+// Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).
+jest.setTimeout(60_000);
+
 let db: TestDb;
 let app: FastifyInstance;
 let iris: Dataset;

@@ -8,6 +8,9 @@ import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
 
+// Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).
+jest.setTimeout(60_000);
+
 let db: TestDb;
 let app: FastifyInstance;
 
@@ -50,7 +53,7 @@ describe('administrator bootstrap', () => {
     const [rows] = await db.pool.query<RowDataPacket[]>('SELECT role, password_hash FROM users WHERE username = ?', [TEST_USER]);
     expect(rows).toHaveLength(1);
     expect(rows[0].role).toBe('admin');
-    expect(String(rows[0].password_hash)).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(String(rows[0].password_hash)).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(String(rows[0].password_hash)).not.toContain(TEST_PASSWORD);
   });
 });
@@ -104,7 +107,7 @@ describe('sign-in', () => {
 
   it('re-checks the user on every request: a deactivated user loses the session at once', async () => {
     const repo = new UserRepository(db.pool);
-    await repo.createIfMissing('temp_user', 'temp-password', 'user');
+    await repo.createIfMissing('temp_user', 'temp-password', 'editor');
     const b = new Browser(app);
     expect((await b.signIn('temp_user', 'temp-password')).statusCode).toBe(303);
     expect((await b.get('/')).statusCode).toBe(200);

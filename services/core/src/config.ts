@@ -27,6 +27,8 @@ export interface Config {
   /** The first administrator's name: the MySQL user named in the compose file. */
   readonly adminUser: string;
   readonly loginRateLimit: { readonly max: number; readonly windowMs: number };
+  /** A session ends this long after sign-in, however active (SESSION_MAX_HOURS, default 12). */
+  readonly sessionMaxHours: number;
   /** Where uploaded CSV files wait for the preview, and the largest accepted. */
   readonly uploadDir: string;
   readonly uploadMaxBytes: number;
@@ -137,6 +139,7 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
       max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
       windowMs: int(env, 'LOGIN_RATE_WINDOW_S', 60, 1, 86400) * 1000,
     }),
+    sessionMaxHours: int(env, 'SESSION_MAX_HOURS', 12, 1, 24 * 30),
     uploadDir: text(env, 'UPLOAD_DIR', join(tmpdir(), 'enchilada-uploads')),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 200, 1, 100000) * 1_000_000,
     maxFits: int(env, 'TRAIN_MAX_FITS', 5000, 1, 1_000_000),

@@ -3,3 +3,4 @@ export * from './train-spec.js';
 export * from './serving.js';
 export * from './monitoring.js';
 export * from './model-inputs.js';
+export * from './model-schema.js';

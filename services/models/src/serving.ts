@@ -2,7 +2,9 @@
 // serve polls, and the prediction log. Only this module writes SQL for them.
 import { createHash, randomBytes } from 'node:crypto';
 import type { BucketCount, WindowRow } from './monitoring.js';
-import { withTransaction, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
+import { ConflictError, ForbiddenError, NotFoundError, withTransaction, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
+import { parseInputs } from './model-inputs.js';
+import { schemaChanges, type ModelSchema } from './model-schema.js';
 
 export const MODEL_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
@@ -11,6 +13,21 @@ export interface PublishedName {
   readonly modelId: number;
   readonly version: number;
   readonly updatedAt: Date;
+  /** Who first published the name; only they (or an administrator) publish to it or roll it back. */
+  readonly ownerId: number | null;
+}
+
+/** Who asks to publish, and whether they confirmed a change of the name's task or columns. */
+export interface PublishRules {
+  readonly actor: { readonly id: number; readonly role: string };
+  readonly confirm: boolean;
+}
+
+/** A new version would change what the name's clients send or get: the page shows `changes` and asks. */
+export class SchemaChangeError extends ConflictError {
+  constructor(readonly publishedName: string, readonly changes: readonly string[]) {
+    super(`publishing this model under "${publishedName}" changes what its clients send or get: ${changes.join('; ')}. Confirm to publish anyway`);
+  }
 }
 
 export interface PublishedVersion {
@@ -35,17 +52,32 @@ export async function servingChanges(pool: Pool): Promise<number> {
 export class PublishedModels {
   constructor(private readonly pool: Pool) {}
 
-  /** Points `name` at `modelId` as its next version (creating the name); returns that version. */
-  async publish(name: string, modelId: number, userId: number | null, action: 'publish' | 'rollback' = 'publish'): Promise<number> {
+  /**
+   * Points `name` at `modelId` as its next version (creating the name, owned by `userId`); returns
+   * that version. With `rules`, only the name's owner or an administrator may, and a model whose
+   * task or columns differ from the current one's needs `confirm` — checked under the name's row
+   * lock, so two publishes cannot both pass the check against the same old version.
+   */
+  async publish(name: string, modelId: number, userId: number | null, action: 'publish' | 'rollback' = 'publish', rules?: PublishRules): Promise<number> {
     if (!MODEL_NAME.test(name)) throw new RangeError(`invalid model name ${JSON.stringify(name)}`);
     return withTransaction(this.pool, async (conn) => {
-      const [cur] = await conn.query<RowDataPacket[]>('SELECT version FROM published_models WHERE name = ? FOR UPDATE', [name]);
+      const [cur] = await conn.query<RowDataPacket[]>('SELECT version, model_id, owner_id FROM published_models WHERE name = ? FOR UPDATE', [name]);
       const version = cur.length ? Number(cur[0].version) + 1 : 1;
+      if (cur.length && rules) {
+        const owner = cur[0].owner_id === null ? null : Number(cur[0].owner_id);
+        if (owner !== rules.actor.id && rules.actor.role !== 'admin') {
+          throw new ForbiddenError(`the name "${name}" belongs to the person who first published it: only they or an administrator can ${action === 'rollback' ? 'roll it back' : 'publish to it'}; choose another name`);
+        }
+        if (!rules.confirm) {
+          const changes = await this.changes(conn, Number(cur[0].model_id), modelId);
+          if (changes.length) throw new SchemaChangeError(name, changes);
+        }
+      }
       if (cur.length) {
         await conn.query('UPDATE published_models SET model_id = ?, version = ?, updated_by = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE name = ?',
           [modelId, version, userId, name]);
       } else {
-        await conn.query('INSERT INTO published_models (name, model_id, version, updated_by) VALUES (?, ?, ?, ?)', [name, modelId, version, userId]);
+        await conn.query('INSERT INTO published_models (name, model_id, version, updated_by, owner_id) VALUES (?, ?, ?, ?, ?)', [name, modelId, version, userId, userId]);
       }
       await conn.query('INSERT INTO published_model_versions (name, version, model_id, action, created_by) VALUES (?, ?, ?, ?, ?)',
         [name, version, modelId, action, userId]);
@@ -54,16 +86,38 @@ export class PublishedModels {
     });
   }
 
+  private async changes(conn: PoolConnection, currentId: number, nextId: number): Promise<string[]> {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT id, task, features, inputs FROM models WHERE id IN (?, ?)', [currentId, nextId]);
+    const schema = (id: number): ModelSchema | null => {
+      const r = rows.find((x) => Number(x.id) === id);
+      return r ? { task: r.task === 'regression' ? 'regression' : 'classification', features: JSON.parse(String(r.features)) as string[], inputs: parseInputs(r.inputs) } : null;
+    };
+    const next = schema(nextId);
+    if (!next) throw new NotFoundError('there is no such model (it may have been deleted)');
+    const current = schema(currentId);
+    // The model a name serves cannot be deleted, so a missing one is a hand-edited table: nothing to compare.
+    return current ? schemaChanges(current, next) : [];
+  }
+
   /** Points `name` again at the model of an earlier version, as a new version. */
-  async rollback(name: string, toVersion: number, userId: number | null): Promise<number | null> {
+  async rollback(name: string, toVersion: number, userId: number | null, rules?: PublishRules): Promise<number | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT model_id FROM published_model_versions WHERE name = ? AND version = ?', [name, toVersion]);
     if (!rows.length) return null;
-    return this.publish(name, Number(rows[0].model_id), userId, 'rollback');
+    return this.publish(name, Number(rows[0].model_id), userId, 'rollback', rules);
+  }
+
+  /** The name's owner, or undefined when nothing is published under it. */
+  async owner(name: string): Promise<number | null | undefined> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT owner_id FROM published_models WHERE name = ?', [name]);
+    return rows.length ? (rows[0].owner_id === null ? null : Number(rows[0].owner_id)) : undefined;
   }
 
   async list(): Promise<PublishedName[]> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name, model_id, version, updated_at FROM published_models ORDER BY name');
-    return rows.map((r) => ({ name: String(r.name), modelId: Number(r.model_id), version: Number(r.version), updatedAt: new Date(r.updated_at) }));
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name, model_id, version, updated_at, owner_id FROM published_models ORDER BY name');
+    return rows.map((r) => ({
+      name: String(r.name), modelId: Number(r.model_id), version: Number(r.version), updatedAt: new Date(r.updated_at),
+      ownerId: r.owner_id === null ? null : Number(r.owner_id),
+    }));
   }
 
   async history(name?: string): Promise<PublishedVersion[]> {

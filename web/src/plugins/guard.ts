@@ -1,5 +1,6 @@
 // Every route needs a signed-in user unless it says `config: { public: true }`; every state-changing
-// request needs a CSRF token. Pages redirect to sign-in, JSON routes answer 401.
+// request needs a CSRF token and a role that may change things. Pages redirect to sign-in, JSON
+// routes answer 401; a viewer's change answers 403 whatever the route.
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '@enchilada/core';
@@ -10,10 +11,17 @@ declare module 'fastify' {
     public?: boolean;
     /** Only for administrators. */
     admin?: boolean;
+    /** A state-changing request a viewer may make too: it changes only their own session or password. */
+    anyRole?: boolean;
+    /** Reachable before a one-time password has been changed (the Account page, sign-out). */
+    beforePasswordChange?: boolean;
   }
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const VIEWER_REFUSAL = 'viewers can look but not change anything: ask an administrator for the editor role';
+export const PASSWORD_FIRST = 'you signed in with a one-time password: choose your own on the Account page first';
 
 export function wantsHtml(req: FastifyRequest): boolean {
   return req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/viz/') && (req.headers.accept ?? '').includes('text/html');
@@ -34,7 +42,12 @@ export default fp(async function guard(app: FastifyInstance) {
       }
       throw new UnauthorizedError();
     }
+    if (req.user.mustChangePassword && !config.beforePasswordChange) {
+      if (wantsHtml(req)) return reply.redirect('/account');
+      throw new ForbiddenError(PASSWORD_FIRST);
+    }
     if (config.admin && req.user.role !== 'admin') throw new ForbiddenError('administrators only');
+    if (UNSAFE.has(req.method) && req.user.role === 'viewer' && !config.anyRole) throw new ForbiddenError(VIEWER_REFUSAL);
   });
   app.addHook('preValidation', async (req, reply) => {
     if (UNSAFE.has(req.method)) {

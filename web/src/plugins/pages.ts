@@ -33,7 +33,9 @@ export default fp(async function pages(app: FastifyInstance, opts: { catalog: Ca
     const notice = req.session.get('notice') ?? null;
     if (notice) req.session.set('notice', undefined);
     return this.view(template, {
-      user: req.user, csrfToken: this.generateCsrf(), datasets, current, notice, ...vars,
+      // canEdit hides what a viewer cannot use; the guard refuses it anyway.
+      user: req.user, canEdit: req.user !== undefined && req.user !== null && req.user.role !== 'viewer',
+      csrfToken: this.generateCsrf(), datasets, current, notice, ...vars,
     });
   });
 });

@@ -1,5 +1,7 @@
 // Stateless encrypted session cookie (@fastify/secure-session), sign-in with @fastify/passport's
-// local strategy, and CSRF tokens kept in that session.
+// local strategy, and CSRF tokens kept in that session. The cookie holds the user's id and the
+// instant it was issued; each request checks that instant against the user's "sessions valid
+// after" stamp and the absolute lifetime, so sign-out and deactivation end every copy of a cookie.
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import secureSession from '@fastify/secure-session';
@@ -8,8 +10,8 @@ import fastifyPassport from '@fastify/passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { FastifyInstance } from 'fastify';
 import type { Secret } from '@enchilada/core';
-import { DUMMY_HASH, verifyPassword } from '../users/passwords.js';
-import type { User, UserRepository } from '../users/repository.js';
+import type { User } from '../users/repository.js';
+import type { SessionStamp, UserService } from '../users/service.js';
 
 declare module 'fastify' {
   interface PassportUser extends User {}
@@ -18,37 +20,40 @@ declare module 'fastify' {
 
 export interface SessionOptions {
   readonly secretKey: Secret;
-  readonly users: UserRepository;
-  readonly maxAgeSeconds?: number;
+  readonly users: UserService;
+  readonly maxAgeHours: number;
+  readonly clock?: () => number;
 }
 
 export const SESSION_COOKIE = 'enchilada_session';
 
+const isStamp = (v: unknown): v is SessionStamp =>
+  typeof v === 'object' && v !== null && Number.isInteger((v as SessionStamp).id) && Number.isFinite((v as SessionStamp).at);
+
 export default fp(async function session(app: FastifyInstance, opts: SessionOptions) {
+  const clock = opts.clock ?? Date.now;
+  const maxAgeMs = opts.maxAgeHours * 3_600_000;
   // secure-session needs exactly 32 key bytes; derive them from the secret of any length.
   const key = createHash('sha256').update('enchilada-session\0').update(opts.secretKey.reveal()).digest();
   await app.register(secureSession, {
     key,
     cookieName: SESSION_COOKIE,
-    expiry: opts.maxAgeSeconds ?? 8 * 3600,
+    // The cookie's own expiry is renewed while it is used; the absolute lifetime is the stamp's.
+    expiry: opts.maxAgeHours * 3600,
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' },
   });
   await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
 
   const passport = new fastifyPassport.Authenticator({ clearSessionOnLogin: true });
   passport.use('local', new LocalStrategy({ usernameField: 'username', passwordField: 'password' }, (username, password, done) => {
-    opts.users.findActiveByName(username)
-      .then(async (user) => {
-        // Always hash once, so a wrong name takes as long as a wrong password.
-        const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-        if (!user || !ok) return done(null, false, { message: 'Wrong user name or password.' });
-        return done(null, { id: user.id, username: user.username, role: user.role });
-      })
+    opts.users.authenticate(username, password)
+      .then((user) => (user ? done(null, user) : done(null, false, { message: 'Wrong user name or password.' })))
       .catch((err: unknown) => done(err));
   }));
-  passport.registerUserSerializer(async (user: User) => user.id);
-  // The user is looked up again on every request: a removed or deactivated user loses access at once.
-  passport.registerUserDeserializer(async (id: unknown) => (typeof id === 'number' ? opts.users.findActiveById(id) : null));
+  passport.registerUserSerializer(async (user: User): Promise<SessionStamp> => ({ id: user.id, at: clock() }));
+  // Looked up again on every request: a removed, deactivated or signed-out user loses access at once.
+  // Cookies of the earlier format (a bare id) carry no issue time and are refused: sign in again.
+  passport.registerUserDeserializer(async (stored: unknown) => (isStamp(stored) ? opts.users.sessionUser(stored, maxAgeMs) : null));
   await app.register(passport.initialize());
   await app.register(passport.secureSession());
   app.decorate('passport', passport);

@@ -1,9 +1,10 @@
 // Sign-in and sign-out pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { User, UserRepository } from '../users/repository.js';
+import type { User } from '../users/repository.js';
+import type { UserService } from '../users/service.js';
 
 export interface AuthRouteOptions {
-  readonly users: UserRepository;
+  readonly users: UserService;
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
 }
 
@@ -56,13 +57,16 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRouteOp
       await request.logIn(user);
       await opts.users.recordLogin(user.id);
       req.log.info({ user: user.username }, 'signed in');
-      await reply.redirect(safeNext(body.next), 303);
+      // A one-time password (new user, reset, the bootstrap administrator) is replaced first.
+      await reply.redirect(user.mustChangePassword ? '/account' : safeNext(body.next), 303);
     });
     return handler.call(app, req, reply);
   });
 
   app.post('/logout', { config: { public: true } }, async (req, reply) => {
     if (req.user) {
+      // Ends every copy of the cookie (another tab, a stolen one), not only this browser's.
+      await opts.users.endSessions(req.user.id);
       req.log.info({ user: req.user.username }, 'signed out');
       await req.logOut();
     }

@@ -95,6 +95,8 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
   });
 
   app.post('/datasets/current', {
+    // Choosing the dataset to look at changes only the viewer's own session.
+    config: { anyRole: true },
     schema: { body: { type: 'object', required: ['dataset'], properties: { dataset: { type: 'integer', minimum: 0 }, back: { type: 'string', maxLength: 300 }, _csrf: { type: 'string' } } } },
   }, async (req: FastifyRequest<{ Body: { dataset: number; back?: string } }>, reply) => {
     if (req.body.dataset === 0) req.session.set('dataset', undefined);

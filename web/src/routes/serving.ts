@@ -2,9 +2,9 @@
 // history with rollback, and API keys (admins: create — shown once —, revoke). serve picks the
 // changes up from the database within a second or two.
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
-import { MODEL_NAME, type ApiKeys, type ModelRegistry, type PredictionFilter, type Predictions, type PublishedModels, type StoredPrediction } from '@enchilada/models';
+import { MODEL_NAME, SchemaChangeError, type ApiKeys, type ModelRegistry, type PredictionFilter, type Predictions, type PublishedModels, type StoredPrediction } from '@enchilada/models';
 import { csvLine } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
 
@@ -43,6 +43,9 @@ function predictionLine(p: StoredPrediction): string {
     p.outcome, p.outcomeAt ? p.outcomeAt.toISOString() : null, p.latencyMs, p.observation]);
 }
 
+/** A form posted by a page (which then gets a page back), not a JSON client. */
+const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
+
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const NAME_HELP = 'a name is 1–64 lower-case letters, digits and hyphens, starting and ending with a letter or digit';
 
@@ -80,15 +83,26 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     return reply.page('published.ejs', { title: 'Published models', active: 'published', names, history });
   });
 
+  // A change of the name's task or columns answers 409 with a page that lists the changes and offers
+  // the same form again with `confirm`, so nobody breaks the name's API clients by accident.
+  const confirmPage = (reply: FastifyReply, err: SchemaChangeError, action: string, fields: Record<string, string>) =>
+    reply.code(409).page('publish-confirm.ejs', { title: `Change "${err.publishedName}"?`, active: 'published', name: err.publishedName, changes: err.changes, action, fields });
+
   app.post('/models/:id/publish', {
-    schema: { params: idParams, body: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 }, _csrf: { type: 'string' } } } },
-  }, async (req: FastifyRequest<{ Params: { id: number }; Body: { name: string } }>, reply) => {
+    schema: { params: idParams, body: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 }, confirm: { type: 'string', enum: ['yes'] }, _csrf: { type: 'string' } } } },
+  }, async (req: FastifyRequest<{ Params: { id: number }; Body: { name: string; confirm?: 'yes' } }>, reply) => {
     const m = await registry.get(req.params.id);
     if (!m) throw new NotFoundError('there is no such model (it may have been deleted)');
     if (m.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the owner or an administrator can publish this model');
     const name = req.body.name.trim();
     if (!MODEL_NAME.test(name)) throw new BadRequestError(`"${name}" is not a valid name: ${NAME_HELP}`, 'name');
-    const version = await published.publish(name, m.id, req.user!.id);
+    let version: number;
+    try {
+      version = await published.publish(name, m.id, req.user!.id, 'publish', { actor: req.user!, confirm: req.body.confirm === 'yes' });
+    } catch (err) {
+      if (err instanceof SchemaChangeError && wantsPage(req)) return confirmPage(reply, err, `/models/${m.id}/publish`, { name });
+      throw err;
+    }
     notify(reply, 'success', `Published model ${m.id} as "${name}" version ${version}; serve switches to it within a few seconds.`);
     return reply.redirect('/published', 303);
   });
@@ -107,16 +121,22 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
   app.post('/published/:name/rollback', {
     schema: {
       params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 } } },
-      body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, _csrf: { type: 'string' } } },
+      body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, confirm: { type: 'string', enum: ['yes'] }, _csrf: { type: 'string' } } },
     },
-  }, async (req: FastifyRequest<{ Params: { name: string }; Body: { version: number } }>, reply) => {
+  }, async (req: FastifyRequest<{ Params: { name: string }; Body: { version: number; confirm?: 'yes' } }>, reply) => {
     const { name } = req.params;
     const target = (await published.history(name)).find((h) => h.version === req.body.version);
     if (!target) throw new NotFoundError(`"${name}" has no version ${req.body.version}`);
     const m = await registry.get(target.modelId);
     if (!m) throw new NotFoundError(`the model of version ${req.body.version} was deleted`);
-    if (m.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the owner of that model or an administrator can roll back to it');
-    const version = await published.rollback(name, req.body.version, req.user!.id);
+    // Who may roll back is the name's owner (or an administrator), checked with the publish itself.
+    let version: number | null;
+    try {
+      version = await published.rollback(name, req.body.version, req.user!.id, { actor: req.user!, confirm: req.body.confirm === 'yes' });
+    } catch (err) {
+      if (err instanceof SchemaChangeError && wantsPage(req)) return confirmPage(reply, err, `/published/${name}/rollback`, { version: String(req.body.version) });
+      throw err;
+    }
     notify(reply, 'success', `"${name}" now serves model ${m.id} again, as version ${version ?? '?'}.`);
     return reply.redirect('/published', 303);
   });
