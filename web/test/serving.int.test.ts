@@ -21,7 +21,7 @@ async function insertModel(createdBy: number | null, features: string[] = ['a'])
   return new ModelRegistry(db.pool).insert({
     datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features, inputs: null, preprocessing: null,
     classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy,
+    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy,
   });
 }
 
