@@ -57,7 +57,7 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
   }, async (req: FastifyRequest<{ Body: TrainRequest & { dataset: number } }>, reply) => {
     const ds = await catalog.get(req.body.dataset);
     if (!ds) throw new NotFoundError('there is no such dataset (it may have been deleted)');
-    const { spec, fits } = validateTrainRequest(ds, req.body, config.maxFits);
+    const { spec, fits } = validateTrainRequest(ds, req.body, { maxFits: config.maxFits, ...config.training });
     const job = await queue.enqueue({ kind: 'train', spec, datasetId: ds.id, createdBy: req.user!.id, total: fits });
     req.log.info({ job, model: spec.model, dataset: ds.name, fits }, 'training queued');
     return reply.code(202).send({ job, fits });
