@@ -1,13 +1,15 @@
 // Starts viz: configuration, database pool, HTTP server (not published outside the compose network).
 import { ConfigError, createPool, loadConfig } from '@enchilada/core';
 import { buildApp } from './app.js';
+import { WorkerPool } from '@enchilada/ml';
 import { startJobLoop } from './training/job-loop.js';
 
 async function main(): Promise<void> {
   const config = loadConfig('viz');
   const pool = createPool(config.mysql);
   const app = await buildApp({ config, pool });
-  const jobs = startJobLoop(pool, app.log);
+  const { workers, maxMemoryBytes } = config.training;
+  const jobs = startJobLoop(pool, app.log, { workers: new WorkerPool(workers, { maxMemoryBytes }) });
   const close = async () => { await jobs.stop(); await app.close(); await pool.end(); process.exit(0); };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);
