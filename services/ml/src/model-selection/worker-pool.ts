@@ -78,15 +78,17 @@ export class WorkerPool {
   async ready(): Promise<void> {
     const ws = this.start();
     await Promise.all(ws.map((w) => new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => { w.off('message', onMessage); reject(e); };
       const onMessage = (m: WorkerReply) => {
         if (m.type !== 'pong') return;
         w.off('message', onMessage);
+        w.off('error', onError); // ready() runs before every limited search
         w.unref();
         resolve();
       };
       w.ref();
       w.on('message', onMessage);
-      w.once('error', reject);
+      w.once('error', onError);
       w.postMessage({ type: 'ping' });
     })));
   }
