@@ -53,6 +53,8 @@ COPY db/migrations db/migrations
 COPY db/datasets/*.csv db/datasets/*.json db/datasets/
 # The development-mode test runner is never loaded in production: leave no trace of it in the image.
 RUN rm -rf web/dist/dev-runner web/dist/routes/dev-tests.* web/views/dev-test*.ejs web/dev-assets
+# the uploads volume's mount point, owned by node so a new volume starts writable for it
+RUN mkdir -p /app/uploads && chown node:node /app/uploads
 USER node
 EXPOSE 5000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=5 \

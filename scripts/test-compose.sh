@@ -182,6 +182,24 @@ done
 trace=$("${COMPOSE[@]}" exec -T web sh -c 'ls web/dist web/dist/routes web/views 2>/dev/null | grep -ci "dev-test\|dev-runner"' 2>/dev/null | tr -d '\r')
 check "the production web image has no trace of the development test runner" test "${trace:-0}" = 0
 check "the runner's routes answer 404 in production" test "$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/dev/tests)" = 404
+# Limits and hardening of the app containers (docker-compose.yml: x-hardening, mem_limit, cpus),
+# from the engine's view (inspect) and from inside (the kernel's view of process 1).
+inspect() { docker inspect --format "$2" "$("${COMPOSE[@]}" ps -q "$1" | head -n1)" 2>/dev/null; }
+declare -A MEM=([web]=1073741824 [viz]=4294967296 [serve]=1073741824) CPUS=([web]=1 [viz]=2 [serve]=1)
+for svc in web viz serve; do
+  check "$svc: read-only root file system (inspect ReadonlyRootfs: $(inspect "$svc" '{{.HostConfig.ReadonlyRootfs}}'))" test "$(inspect "$svc" '{{.HostConfig.ReadonlyRootfs}}')" = true
+  check "$svc: writing outside /tmp fails" bash -c '! "$@" exec -T '"$svc"' sh -c "touch /app/.probe" 2>/dev/null' _ "${COMPOSE[@]}"
+  check "$svc: memory limit ${MEM[$svc]} bytes (inspect Memory: $(inspect "$svc" '{{.HostConfig.Memory}}'))" test "$(inspect "$svc" '{{.HostConfig.Memory}}')" = "${MEM[$svc]}"
+  check "$svc: pids limit 256 (inspect PidsLimit: $(inspect "$svc" '{{.HostConfig.PidsLimit}}'))" test "$(inspect "$svc" '{{.HostConfig.PidsLimit}}')" = 256
+  nano=$(inspect "$svc" '{{.HostConfig.NanoCpus}}'); quota=$(inspect "$svc" '{{.HostConfig.CpuQuota}}'); period=$(inspect "$svc" '{{.HostConfig.CpuPeriod}}')
+  check "$svc: ${CPUS[$svc]} CPU(s) (inspect NanoCpus: $nano, CpuQuota/CpuPeriod: $quota/$period)" \
+    bash -c '[[ $1 = $(($3 * 1000000000)) ]] || { [[ ${2:-0} -gt 0 && ${4:-0} -gt 0 ]] && [[ $(($2 / $4)) = $3 ]]; }' _ "${nano:-0}" "${quota:-0}" "${CPUS[$svc]}" "${period:-0}"
+  status=$("${COMPOSE[@]}" exec -T "$svc" cat /proc/1/status 2>/dev/null)
+  check "$svc: no effective capabilities (cap_drop ALL: $(grep -m1 CapEff <<<"$status" | tr -s '\t ' ' '))" grep -qE '^CapEff:[[:space:]]+0+$' <<<"$status"
+  check "$svc: no new privileges ($(grep -m1 NoNewPrivs <<<"$status" | tr -s '\t ' ' '))" grep -qE '^NoNewPrivs:[[:space:]]+1$' <<<"$status"
+done
+check "web writes its uploads volume" "${COMPOSE[@]}" exec -T web sh -c 'touch /app/uploads/.probe && rm /app/uploads/.probe'
+
 logs=$("${COMPOSE[@]}" logs web viz serve 2>/dev/null)
 check "no secret value appears in the logs" bash -c "! grep -qF -e '$(cat secrets/db_user_password)' -e '$(cat secrets/web_secret_key)' -e '$(cat secrets/viz_secret_key)' <<<\"\$0\"" "$logs"
 

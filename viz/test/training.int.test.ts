@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { migrate } from '@enchilada/core';
-import { ToyDatasets, type Dataset } from '@enchilada/data';
+import { Readable } from 'node:stream';
+import { ToyDatasets, loadDataset, openCsv, type Dataset } from '@enchilada/data';
+import { WorkerPool } from '@enchilada/ml';
 import { JobQueue } from '@enchilada/jobs';
 import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
@@ -9,6 +11,7 @@ import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
 let db: TestDb;
 let iris: Dataset;
 let wine: Dataset;
+let noise: Dataset;
 const loops: JobLoop[] = [];
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 
@@ -18,6 +21,15 @@ beforeAll(async () => {
   const toys = new ToyDatasets(DATASETS_DIR);
   iris = await toys.load(db.pool, 'iris', null);
   wine = await toys.load(db.pool, 'wine', null);
+  // 8,000 rows of two uniform features with random labels: SVC's slow case (a fold of 5,120 rows
+  // takes ~5 s in SMO, and its kernel matrix is 210 MB)
+  let seed = 1;
+  const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const lines = ['x1,x2,label', ...Array.from({ length: 8_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
+  noise = await loadDataset(db.pool, {
+    name: 'noise', title: 'Noise', origin: 'upload', task: 'classification', createdBy: null,
+    columns: [{ name: 'x1', type: 'decimal', role: 'feature' }, { name: 'x2', type: 'decimal', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }],
+  }, await openCsv(Readable.from([Buffer.from(lines.join('\n'))])));
 });
 afterAll(async () => {
   for (const l of loops) await l.stop();
@@ -98,4 +110,40 @@ describe('training jobs', () => {
     expect(j.status).toBe('cancelled');
     expect(j.done).toBeLessThan(2000);
   });
+
+  const svcOnNoise = (): TrainSpec => spec({ datasetId: noise.id, datasetVersion: noise.version, model: 'svc', features: ['x1', 'x2'], grid: { C: [10.1] } });
+
+  it('cancels within 2 s in the middle of a long fit, and reports the job cancelled', async () => {
+    const q = new JobQueue(db.pool);
+    const id = await q.enqueue({ kind: 'train', spec: svcOnNoise(), datasetId: noise.id, createdBy: null, total: 5 });
+    for (;;) {
+      const j = await q.get(id);
+      if (j?.status === 'running') break;
+      if (j && ['done', 'failed', 'cancelled'].includes(j.status)) throw new Error(`job ended before it could be cancelled: ${j.status} ${j.error}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // past reading the data and starting the workers, a fold's fit is under way (none has finished)
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await q.get(id))?.done).toBe(0);
+    const t0 = Date.now();
+    expect(await q.requestCancel(id)).toBe(true);
+    const j = await waitFinal(q, id, 10_000);
+    const latency = Date.now() - t0;
+    expect(j.status).toBe('cancelled');
+    process.stdout.write(`cancel latency ${latency} ms\n`);
+    expect(latency).toBeLessThan(2_000);
+  }, 60_000);
+
+  it('fails a job that outgrows the memory budget with a message saying so, and runs the next job', async () => {
+    for (const l of loops.splice(0)) await l.stop();
+    // 64 MiB: each fold's 5,120² kernel matrix alone is 210 MB
+    loops.push(startJobLoop(db.pool, quiet, { pollMs: 100, workers: new WorkerPool(1, { maxMemoryBytes: 64 * 1_048_576, sampleMs: 20 }) }));
+    const q = new JobQueue(db.pool);
+    const big = await q.enqueue({ kind: 'train', spec: svcOnNoise(), datasetId: noise.id, createdBy: null, total: 5 });
+    const small = await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [1.1] } }), datasetId: iris.id, createdBy: null, total: 5 });
+    const failed = await waitFinal(q, big);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/^the training job ran out of memory: .* above its budget of 64 MiB \(TRAIN_MAX_MEMORY_MB\): train on fewer rows or choose another model$/);
+    expect((await waitFinal(q, small)).status).toBe('done');
+  }, 60_000);
 });

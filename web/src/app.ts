@@ -144,7 +144,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, { users });
   await app.register(datasetRoutes, {
     pool, catalog, toys: new ToyDatasets(deps.datasetsDir), loads: new Loads(pool),
-    uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes),
+    uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes, config.uploadQuota),
   });
   await app.register(exploreRoutes);
   const registry = new ModelRegistry(pool);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret } from '@enchilada/core';
-import { ToyDatasets, type Dataset } from '@enchilada/data';
+import { migrate, secret, type RowDataPacket } from '@enchilada/core';
+import { Catalog, ToyDatasets, type Dataset } from '@enchilada/data';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
@@ -19,7 +19,8 @@ let csrf: string;
 beforeAll(async () => {
   db = await createTestDb('web_train');
   await migrate(db.pool, MIGRATIONS_DIR);
-  const config = db.config('web', { TRAIN_MAX_FITS: '500' });
+  // two workers as on the machines measured; 1 GiB as in the issue
+  const config = db.config('web', { TRAIN_MAX_FITS: '500', TRAIN_MAX_MEMORY_MB: '1024', TRAIN_WORKERS: '2', TRAIN_MAX_ACTIVE_JOBS: '100' });
   await new UserRepository(db.pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
   const toys = new ToyDatasets(DATASETS_DIR);
   iris = await toys.load(db.pool, 'iris', null);
@@ -77,6 +78,20 @@ describe('training requests', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toBe('400 candidates × 5 folds = 2000 fits, above the limit of 500: narrow a range');
     expect(res.json().field).toBe('ranges');
+  });
+
+  it('refuses a kernel SVM on 25,000 rows whose memory exceeds the budget, with a 400 that says why and what to do', async () => {
+    // iris's columns with statistics of 25,000 rows: only the estimate reads the row count
+    const stats = iris.stats && { ...iris.stats, rows: 25_000 };
+    const big = await new Catalog(db.pool).insert(db.pool, { ...iris, name: 'iris_25k', title: 'Iris × 25,000', tableName: 'ds_iris_25k_none', stats, rowCount: 25_000 });
+    const res = await post({ dataset: big, model: 'svc', features: ['sepal_length', 'petal_width'], trainFraction: 0.8, ranges: { C: { min: 10.1, max: 10.1 } } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().field).toBe('model');
+    expect(res.json().message).toMatch(/^SVC \(RBF kernel\) on 25,000 rows needs about 6\.4 GB \(the final fit on all 20,000 training rows holds two 20,000 × 20,000 kernel matrices in float64\), above the training budget of 1\.1 GB \(TRAIN_MAX_MEMORY_MB\): use a dataset of at most [\d,]+ rows \(a sample\) or another model \(.*Random forest.*\)$/);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM jobs WHERE dataset_id = ?', [big]);
+    expect(Number(rows[0].n)).toBe(0);
+    // the same request on Iris itself is queued
+    expect((await post({ dataset: iris.id, model: 'svc', features: ['sepal_length', 'petal_width'], trainFraction: 0.8, ranges: { C: { min: 10.1, max: 10.1 } } })).statusCode).toBe(202);
   });
 
   it('refuses a request without a CSRF token', async () => {

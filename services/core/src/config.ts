@@ -1,5 +1,6 @@
 // Configuration is read once at start into a frozen, typed object; nothing else reads process.env.
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { readSecret, type Secret, type SecretName } from './secrets.js';
@@ -34,6 +35,10 @@ export interface Config {
   readonly uploadMaxBytes: number;
   /** The most fits (candidates × folds) one training job may ask for. */
   readonly maxFits: number;
+  /** Limits of training: memory, threads, jobs per user. */
+  readonly training: TrainingLimits;
+  /** Per user: uploads waiting for their preview's choices. */
+  readonly uploadQuota: { readonly maxPending: number; readonly maxPendingBytes: number };
   /** Development mode's test runner (its routes exist only when env is development). */
   readonly testRunner: TestRunnerConfig;
   /** The prediction API (serve). */
@@ -60,6 +65,19 @@ export interface ServeConfig {
   readonly workers: number;
 }
 
+export interface TrainingLimits {
+  /**
+   * The memory one training job may use in viz (TRAIN_MAX_MEMORY_MB; default a quarter of the
+   * container's memory). Jobs whose estimate exceeds it are refused before they are queued, and a
+   * job whose process grows past it while running is stopped.
+   */
+  readonly maxMemoryBytes: number;
+  /** Grid-search worker threads (TRAIN_WORKERS; default one per core). The estimate counts that many fits at once. */
+  readonly workers: number;
+  /** Queued or running training jobs one user may have (TRAIN_MAX_ACTIVE_JOBS). */
+  readonly maxActiveJobs: number;
+}
+
 export type TestSuite = 'unit' | 'integration' | 'e2e';
 export const TEST_SUITES: readonly TestSuite[] = ['unit', 'integration', 'e2e'];
 
@@ -82,6 +100,25 @@ export const SECRETS_FOR: Readonly<Record<Role, readonly SecretName[]>> = {
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The memory this process may use: the cgroup limit when there is one (v2 `memory.max`, v1
+ * `memory.limit_in_bytes`; "max" or v1's huge unlimited figure mean none), else the machine's.
+ */
+export function containerMemoryBytes(read: (path: string) => string | null = readOptional): number {
+  const machine = totalmem();
+  for (const path of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    const raw = read(path)?.trim();
+    if (!raw || raw === 'max') continue;
+    const n = Number(raw);
+    if (Number.isFinite(n) && n > 0 && n < machine) return n;
+  }
+  return machine;
+}
+
+function readOptional(path: string): string | null {
+  try { return readFileSync(path, 'utf8'); } catch { return null; }
+}
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -143,6 +180,15 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
     uploadDir: text(env, 'UPLOAD_DIR', join(tmpdir(), 'enchilada-uploads')),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 200, 1, 100000) * 1_000_000,
     maxFits: int(env, 'TRAIN_MAX_FITS', 5000, 1, 1_000_000),
+    training: Object.freeze({
+      maxMemoryBytes: int(env, 'TRAIN_MAX_MEMORY_MB', Math.max(64, Math.floor(containerMemoryBytes() / 4 / 1_048_576)), 64, 10_000_000) * 1_048_576,
+      workers: int(env, 'TRAIN_WORKERS', Math.max(1, availableParallelism()), 1, 256),
+      maxActiveJobs: int(env, 'TRAIN_MAX_ACTIVE_JOBS', 2, 1, 1000),
+    }),
+    uploadQuota: Object.freeze({
+      maxPending: int(env, 'UPLOAD_MAX_PENDING', 5, 1, 10_000),
+      maxPendingBytes: int(env, 'UPLOAD_MAX_PENDING_MB', 1000, 1, 1_000_000) * 1_000_000,
+    }),
     testRunner: Object.freeze({
       timeoutMs: int(env, 'TEST_RUN_TIMEOUT_S', 1800, 1, 86400) * 1000,
       reportsDir: resolve(text(env, 'TEST_REPORTS_DIR', join('reports', 'runs'))),

@@ -20,6 +20,10 @@ export class NotFoundError extends HttpError {
 export class ConflictError extends HttpError {
   constructor(message: string) { super(409, message, 'conflict'); }
 }
+/** A per-user quota is used up: the message says which and how to free it. */
+export class TooManyRequestsError extends HttpError {
+  constructor(message: string) { super(429, message, 'quota'); }
+}
 
 /** A problem with configuration or secrets: start-up stops with this message. */
 export class ConfigError extends Error {

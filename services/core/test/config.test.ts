@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { ConfigError, containerMemoryBytes, loadConfig } from '../src/index.js';
 
 function secretsDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
@@ -61,5 +61,26 @@ describe('loadConfig', () => {
   it('refuses an unknown NODE_ENV and a hostile MYSQL_USER', () => {
     expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), NODE_ENV: 'prod' })).toThrow(/NODE_ENV/);
     expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), MYSQL_USER: "x'; DROP" })).toThrow(/MYSQL_USER/);
+  });
+
+  it('reads the training limits, with a memory budget of a quarter of the memory by default', () => {
+    const c = loadConfig('viz', { SECRETS_DIR: secretsDir(ALL), TRAIN_MAX_MEMORY_MB: '1024', TRAIN_WORKERS: '3', TRAIN_MAX_ACTIVE_JOBS: '4' });
+    expect(c.training).toEqual({ maxMemoryBytes: 1024 * 1_048_576, workers: 3, maxActiveJobs: 4 });
+    const d = loadConfig('viz', { SECRETS_DIR: secretsDir(ALL) });
+    expect(d.training.maxMemoryBytes).toBe(Math.max(64, Math.floor(containerMemoryBytes() / 4 / 1_048_576)) * 1_048_576);
+    expect(d.training.maxActiveJobs).toBe(2);
+    expect(() => loadConfig('viz', { SECRETS_DIR: secretsDir(ALL), TRAIN_MAX_MEMORY_MB: '10' })).toThrow(/TRAIN_MAX_MEMORY_MB must be an integer from 64/);
+  });
+});
+
+describe('containerMemoryBytes', () => {
+  it('takes the cgroup limit (v2, then v1) when one is set, else the machine\'s memory', () => {
+    const files = (m: Record<string, string>) => (p: string): string | null => m[p] ?? null;
+    expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory.max': '2147483648\n' }))).toBe(2147483648);
+    expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory.max': 'max\n' }))).toBe(totalmem());
+    expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '1073741824' }))).toBe(1073741824);
+    // cgroup v1 says "no limit" with a figure near 2^63
+    expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712' }))).toBe(totalmem());
+    expect(containerMemoryBytes(files({}))).toBe(totalmem());
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { ForbiddenError, HttpError, NotFoundError } from '@enchilada/core';
+import { ForbiddenError, HttpError, NotFoundError, TooManyRequestsError } from '@enchilada/core';
 import { inferType, isMissing, suggestTask, type ColumnRole, type ColumnType, type Task } from './column-types.js';
 import { isIdentifierLike } from './statistics.js';
 import { openCsv, type CsvSource } from './csv-reader.js';
@@ -61,8 +61,42 @@ export class PayloadTooLargeError extends HttpError {
   constructor(limit: number) { super(413, `the file is larger than the upload limit of ${Math.round(limit / 1e6)} MB`, 'too_large'); }
 }
 
+export class PendingBytesError extends HttpError {
+  constructor(pending: number, size: number, limit: number) {
+    super(413, `${size > 0 ? `this file (${mb(size)}) would bring` : 'you have'} your uploads waiting to be loaded ${size > 0 ? 'to' : 'at'} ${mb(pending + size)}, above the per-person limit of ${mb(limit)} (UPLOAD_MAX_PENDING_MB): load or discard a waiting upload first`, 'too_large');
+  }
+}
+
+/** Per user: uploads waiting for their preview's choices, by count and by bytes on disk. */
+export interface UploadQuota { readonly maxPending: number; readonly maxPendingBytes: number }
+
+const mb = (b: number): string => (b < 10e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.round(b / 1e6)} MB`);
+
 export class UploadStore {
-  constructor(private readonly dir: string, readonly maxBytes: number) {}
+  constructor(private readonly dir: string, readonly maxBytes: number, private readonly quota: UploadQuota | null = null) {}
+
+  /** The uploads of `owner` still waiting (previewed, not yet loaded or discarded). */
+  async pending(owner: number): Promise<{ count: number; bytes: number }> {
+    let count = 0, bytes = 0;
+    for (const f of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!f.endsWith('.json')) continue;
+      const meta = await readFile(join(this.dir, f), 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
+      if (meta?.owner === owner) { count++; bytes += meta.bytes; }
+    }
+    return { count, bytes };
+  }
+
+  /** Refuses before a byte is written when the owner's quota is used up already. */
+  private async checkQuota(owner: number): Promise<{ bytes: number }> {
+    const p = await this.pending(owner);
+    const q = this.quota;
+    if (!q) return p;
+    if (p.count >= q.maxPending) {
+      throw new TooManyRequestsError(`you have ${p.count} uploads waiting to be loaded, the most one person may have (UPLOAD_MAX_PENDING): load or discard one first`);
+    }
+    if (p.bytes >= q.maxPendingBytes) throw new PendingBytesError(p.bytes, 0, q.maxPendingBytes);
+    return p;
+  }
 
   private path(id: string, ext: 'csv' | 'json'): string {
     if (!/^[0-9a-f]{32}$/.test(id)) throw new NotFoundError('no such upload');
@@ -72,12 +106,20 @@ export class UploadStore {
   /** Streams `file` to disk; `truncated()` tells whether the multipart limit cut it short. */
   async save(file: Readable, fileName: string, owner: number, truncated: () => boolean): Promise<string> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    let before: { bytes: number };
+    try {
+      before = await this.checkQuota(owner);
+    } catch (err) {
+      file.resume(); // drain the refused body so the request ends
+      throw err;
+    }
     const id = randomBytes(16).toString('hex');
     const csv = this.path(id, 'csv');
     try {
       await pipeline(file, createWriteStream(csv, { mode: 0o600 }));
       if (truncated()) throw new PayloadTooLargeError(this.maxBytes);
       const { size } = await stat(csv);
+      if (this.quota && before.bytes + size > this.quota.maxPendingBytes) throw new PendingBytesError(before.bytes, size, this.quota.maxPendingBytes);
       await writeFile(this.path(id, 'json'), JSON.stringify({ owner, fileName: fileName.slice(0, 255), bytes: size } satisfies Meta), { mode: 0o600 });
       return id;
     } catch (err) {

@@ -51,6 +51,33 @@ export class JobQueue {
     return res.insertId;
   }
 
+  /**
+   * Enqueues unless `createdBy` already has `maxActive` queued or running jobs of this kind; answers
+   * null then. A named lock per user makes the count and the insert one step, so parallel requests
+   * cannot all pass the count (GET_LOCK exists in MySQL and MariaDB alike).
+   */
+  async enqueueWithin(job: { kind: string; spec: unknown; datasetId: number | null; createdBy: number; total: number }, maxActive: number): Promise<number | null> {
+    const conn = await this.pool.getConnection();
+    const lock = `enchilada_jobs_user_${job.createdBy}`;
+    try {
+      const [got] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 10) AS ok', [lock]);
+      if (Number(got[0]?.ok) !== 1) throw new Error('the job queue is busy: try again');
+      try {
+        const [rows] = await conn.query<RowDataPacket[]>(
+          `SELECT COUNT(*) AS n FROM jobs WHERE created_by = ? AND kind = ? AND status IN ('queued', 'running')`, [job.createdBy, job.kind]);
+        if (Number(rows[0]?.n) >= maxActive) return null;
+        const [res] = await conn.query<ResultSetHeader>(
+          'INSERT INTO jobs (kind, status, spec, dataset_id, created_by, progress_total, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          [job.kind, 'queued', JSON.stringify(job.spec), job.datasetId, job.createdBy, job.total, 'waiting for a worker']);
+        return res.insertId;
+      } finally {
+        await conn.query('SELECT RELEASE_LOCK(?)', [lock]);
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
   async get<S = unknown, R = unknown>(id: number): Promise<Job<S, R> | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT * FROM jobs WHERE id = ?', [id]);
     return rows.length ? toJob<S, R>(rows[0]) : null;

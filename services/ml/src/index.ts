@@ -9,9 +9,9 @@ export { Pipeline, PipelineModel, fitPreprocessing, type Preprocessing, type Fit
 export { trainTestSplit, type Split } from './model-selection/train-test-split.js';
 export { kFold, stratifiedKFold } from './model-selection/folds.js';
 export { expandGrid, arange, type ParamGrid, type ParamSet, type ParamValue } from './model-selection/param-grid.js';
-export { score } from './model-selection/cv-tasks.js';
+export { score, planTasks } from './model-selection/cv-tasks.js';
 export { gridSearchCV, cvFolds, type GridSearchOptions, type GridSearchResult, type CandidateResult } from './model-selection/grid-search.js';
-export { WorkerPool, sharedPool } from './model-selection/worker-pool.js';
+export { WorkerPool, MemoryLimitError, sharedPool, type WorkerPoolLimits } from './model-selection/worker-pool.js';
 export * from './metrics/classification.js';
 export * from './metrics/regression.js';
 export * from './metrics/curves.js';
@@ -37,3 +37,4 @@ export {
 export {
   ColumnTransformer, ColumnTransformerModel, PREPROCESS_DEFAULTS, NUMERIC_INPUT, onnxInputNames, type PreprocessParams, type ColumnTransformerSpec, type Encoding,
 } from './preprocessing/column-transformer.js';
+export { estimateTrainingMemory, maxRowsWithin, formatBytes, MEMORY_FAMILY, type JobShape, type MemoryEstimate, type ModelFamily } from './memory-estimate.js';

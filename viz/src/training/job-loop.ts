@@ -2,7 +2,7 @@
 // grid search already uses every core), and fails jobs whose worker stopped beating. A job that
 // throws is failed with its message; the server stays up.
 import { hostname } from 'node:os';
-import { AbortedError } from '@enchilada/ml';
+import { AbortedError, type WorkerPool } from '@enchilada/ml';
 import { JobQueue } from '@enchilada/jobs';
 import type { TrainSpec } from '@enchilada/models';
 import type { FastifyBaseLogger } from 'fastify';
@@ -11,7 +11,14 @@ import { runTrainJob } from './train-job.js';
 
 export interface JobLoop { stop(): Promise<void>; readonly worker: string }
 
-export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: { pollMs?: number; sweepMs?: number } = {}): JobLoop {
+export interface JobLoopOptions {
+  readonly pollMs?: number;
+  readonly sweepMs?: number;
+  /** The grid search's threads, with the memory limits of training (default: the shared pool, no limits). */
+  readonly workers?: WorkerPool;
+}
+
+export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOptions = {}): JobLoop {
   const queue = new JobQueue(pool);
   const worker = `${hostname()}:${process.pid}`;
   let busy = false;
@@ -28,7 +35,7 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: { pollMs?
       log.info({ job: job.id }, 'training job claimed');
       current = (async () => {
         try {
-          const result = await runTrainJob({ pool, queue }, job as typeof job & { spec: TrainSpec }, abort.signal);
+          const result = await runTrainJob({ pool, queue, ...(opts.workers ? { workers: opts.workers } : {}) }, job as typeof job & { spec: TrainSpec }, abort.signal);
           await queue.finish(job.id, result, result.modelId);
           log.info({ job: job.id, model: result.modelId, s: result.seconds }, 'training job done');
         } catch (err) {
@@ -67,6 +74,7 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: { pollMs?
       clearInterval(sweeper);
       abort.abort();
       if (current) await current.catch(() => undefined);
+      await opts.workers?.close();
     },
   };
 }

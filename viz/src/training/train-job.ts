@@ -4,7 +4,7 @@
 // the ONNX model, so what is shown is what will be served) and stores the model.
 import {
   AbortedError, ColumnTransformer, classificationTarget, exportPipelineToOnnx, gridSearchCV, isClassifier, modelSpec, regressionTarget,
-  tableFromColumns, takeTarget, trainTestSplit, type InputColumn, type Matrix, type Target,
+  tableFromColumns, takeTarget, trainTestSplit, type InputColumn, type Matrix, type Target, type WorkerPool,
 } from '@enchilada/ml';
 import { Catalog, readTrainingTable, type TrainingColumn } from '@enchilada/data';
 import type { Job, JobQueue } from '@enchilada/jobs';
@@ -14,7 +14,19 @@ import { OnnxModel } from '../scoring/onnx-model.js';
 import { classificationMetrics, regressionMetrics } from './metrics.js';
 import { engineColumns, modelInputs, preprocessingSummary } from './model-columns.js';
 
-export interface TrainDeps { readonly pool: Pool; readonly queue: JobQueue }
+export interface TrainDeps {
+  readonly pool: Pool;
+  readonly queue: JobQueue;
+  /** The grid search's threads (with the memory limits); default the process's shared pool. */
+  readonly workers?: WorkerPool;
+}
+
+/**
+ * How often a running job asks whether it was cancelled (and beats its heart). Cancelling must
+ * answer within 2 s: this poll, then terminating the workers (measured under 200 ms mid-fit), then
+ * marking the job.
+ */
+export const CANCEL_POLL_MS = 500;
 
 /** The rows at `idx` with numeric columns rounded to float32, as onnxruntime reads them (codes of text columns stay). */
 function float32Rows(X: Matrix, schema: readonly InputColumn[], idx: Int32Array): Matrix {
@@ -63,13 +75,13 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   // Heartbeats continue while the main thread waits on the workers.
   const heartbeat = setInterval(() => {
     void deps.queue.heartbeat(job.id).then((cancel) => { if (cancel) abort.abort(); }, () => undefined);
-  }, 2000);
+  }, CANCEL_POLL_MS);
   let progress = { done: 0, total: job.total };
   let search;
   try {
     search = await gridSearchCV(Xtrain, ytrain, {
       estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
-      signal: abort.signal,
+      signal: abort.signal, ...(deps.workers ? { workers: deps.workers } : {}),
       onProgress: (done, total) => { progress = { done, total }; void beat(done, total, `cross-validation: ${done} of ${total} fits`).catch(() => undefined); },
     });
   } finally {

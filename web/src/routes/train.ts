@@ -1,7 +1,7 @@
 // Training: the Train page and its JSON API (queue a grid-search job, follow it, cancel it), the
 // Results page, and the Models pages (leaderboard, one model, ONNX download, delete).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ConflictError, ForbiddenError, NotFoundError, type Config } from '@enchilada/core';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, type Config } from '@enchilada/core';
 import type { Catalog } from '@enchilada/data';
 import { FINAL, type JobQueue } from '@enchilada/jobs';
 import type { ModelRegistry } from '@enchilada/models';
@@ -57,8 +57,12 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
   }, async (req: FastifyRequest<{ Body: TrainRequest & { dataset: number } }>, reply) => {
     const ds = await catalog.get(req.body.dataset);
     if (!ds) throw new NotFoundError('there is no such dataset (it may have been deleted)');
-    const { spec, fits } = validateTrainRequest(ds, req.body, config.maxFits);
-    const job = await queue.enqueue({ kind: 'train', spec, datasetId: ds.id, createdBy: req.user!.id, total: fits });
+    const { spec, fits } = validateTrainRequest(ds, req.body, { maxFits: config.maxFits, ...config.training });
+    const max = config.training.maxActiveJobs;
+    const job = await queue.enqueueWithin({ kind: 'train', spec, datasetId: ds.id, createdBy: req.user!.id, total: fits }, max);
+    if (job === null) {
+      throw new TooManyRequestsError(`you have ${max} training job${max === 1 ? '' : 's'} queued or running, the most one person may have (TRAIN_MAX_ACTIVE_JOBS): wait for one to finish or cancel one`);
+    }
     req.log.info({ job, model: spec.model, dataset: ds.name, fits }, 'training queued');
     return reply.code(202).send({ job, fits });
   });

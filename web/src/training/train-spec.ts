@@ -2,7 +2,7 @@
 // names the field.
 import { BadRequestError } from '@enchilada/core';
 import type { Dataset } from '@enchilada/data';
-import { MODELS, sliderValues, type ModelSpec } from '@enchilada/ml';
+import { MODELS, PREPROCESS_DEFAULTS, expandGrid, planTasks, estimateTrainingMemory, formatBytes, maxRowsWithin, sliderValues, type JobShape, type ModelSpec } from '@enchilada/ml';
 import type { PreprocessingChoice, TrainSpec } from '@enchilada/models';
 
 export interface TrainRequest {
@@ -22,7 +22,44 @@ export function modelsFor(task: string | null): ModelSpec[] {
   return MODELS.filter((m) => m.task === task);
 }
 
-export function validateTrainRequest(ds: Dataset, req: TrainRequest, maxFits: number): { spec: TrainSpec; fits: number } {
+export interface TrainLimits {
+  readonly maxFits: number;
+  /** viz's budget per job (TRAIN_MAX_MEMORY_MB). */
+  readonly maxMemoryBytes: number;
+  /** viz's grid-search threads: that many fits run at once. */
+  readonly workers: number;
+}
+
+/** Date columns become up to five numeric parts (year, month, day, weekday, hour). */
+const DATE_PARTS = 5;
+
+/**
+ * The model's inputs after encoding, bounded from the dataset's statistics: one per number (two
+ * with a missing indicator), five per date, and per text column one (ordinal) or one per distinct
+ * value (one-hot, at most maxCategories; the missing value's own column counted).
+ */
+export function encodedInputs(ds: Dataset, features: readonly string[], pre: PreprocessingChoice = {}): number {
+  const encoding = pre.encoding ?? PREPROCESS_DEFAULTS.encoding;
+  const indicator = pre.addIndicator ?? PREPROCESS_DEFAULTS.addIndicator;
+  const text = new Map((ds.stats?.categorical ?? []).map((c) => [c.name, c]));
+  const types = new Map(ds.columns.map((c) => [c.name, c.type]));
+  let n = 0;
+  for (const f of features) {
+    const type = types.get(f);
+    if (type === 'date') n += DATE_PARTS;
+    else if (type === 'text') {
+      if (encoding === 'ordinal') { n += 1; continue; }
+      const st = text.get(f);
+      // without statistics, every row could be its own category
+      const distinct = st ? st.distinct + (st.missing > 0 ? 1 : 0) : ds.rowCount;
+      n += Math.max(1, pre.maxCategories ? Math.min(distinct, pre.maxCategories) : distinct);
+    } else n += indicator ? 2 : 1;
+  }
+  return n;
+}
+
+export function validateTrainRequest(ds: Dataset, req: TrainRequest, limits: TrainLimits): { spec: TrainSpec; fits: number } {
+  const { maxFits } = limits;
   if (!ds.target || !ds.task) throw new BadRequestError(`dataset ${ds.name} has no target column: choose one when uploading`, 'dataset');
   const model = MODELS.find((m) => m.id === req.model);
   if (!model) throw new BadRequestError(`unknown model ${JSON.stringify(req.model)}`, 'model');
@@ -56,9 +93,38 @@ export function validateTrainRequest(ds: Dataset, req: TrainRequest, maxFits: nu
   const candidates = Object.values(grid).reduce((p, v) => p * v.length, 1);
   const fits = candidates * FOLDS;
   if (fits > maxFits) throw new BadRequestError(`${candidates} candidates × ${FOLDS} folds = ${fits} fits, above the limit of ${maxFits}: narrow a range`, 'ranges');
+  checkMemory(ds, model, req, grid, limits);
   return {
     spec: { datasetId: ds.id, datasetVersion: ds.version, model: model.id, features: [...req.features], trainFraction: Math.round(f * 100) / 100, grid, folds: FOLDS, seed: SPLIT_SEED,
       ...(req.preprocessing ? { preprocessing: { ...req.preprocessing } } : {}) },
     fits,
   };
+}
+
+/**
+ * Refuses a job whose memory estimate (services/ml memory-estimate.ts) exceeds viz's budget, with
+ * what takes the memory and the ways out: fewer rows (the most that would fit), or another model.
+ */
+function checkMemory(ds: Dataset, model: ModelSpec, req: TrainRequest, grid: Readonly<Record<string, readonly number[]>>, limits: TrainLimits): void {
+  const rows = ds.stats?.rows ?? ds.rowCount;
+  const classes = ds.task === 'classification' ? Math.max(2, ds.stats?.classCounts?.length ?? 2) : 1;
+  // the grid search's own plan: candidates sharing a fitPath are one task per fold
+  const tasks = planTasks(model.create({}), expandGrid(grid), FOLDS).length;
+  const shape: JobShape = {
+    model: model.id, rows, inputs: encodedInputs(ds, req.features, req.preprocessing), classes,
+    trainFraction: req.trainFraction, folds: FOLDS, grid, concurrency: Math.min(limits.workers, tasks),
+  };
+  const est = estimateTrainingMemory(shape);
+  if (est.bytes <= limits.maxMemoryBytes) return;
+  const fit = maxRowsWithin(shape, limits.maxMemoryBytes);
+  const others = MODELS.filter((m) => m.task === model.task && m.id !== model.id
+    && estimateTrainingMemory({ ...shape, model: m.id, grid: {} }).bytes <= limits.maxMemoryBytes).map((m) => m.displayName);
+  const ways = [
+    fit > 0 ? `a dataset of at most ${fit.toLocaleString('en-US')} rows (a sample)` : null,
+    others.length > 0 ? `another model (${[...new Set(others)].join(', ')})` : null,
+  ].filter((w): w is string => w !== null);
+  throw new BadRequestError(
+    `${model.displayName} on ${rows.toLocaleString('en-US')} rows needs about ${formatBytes(est.bytes)} (${est.why}), ` +
+    `above the training budget of ${formatBytes(limits.maxMemoryBytes)} (TRAIN_MAX_MEMORY_MB)` + (ways.length ? `: use ${ways.join(' or ')}` : ''),
+    'model');
 }

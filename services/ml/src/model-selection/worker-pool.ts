@@ -2,8 +2,17 @@
 // search ("job") ships its data once in SharedArrayBuffers, then tasks are handed out one at a
 // time to whichever worker is free. Aborting terminates the workers (the pool restarts them on the
 // next job), so a cancelled search stops at once.
+//
+// Memory has two limits, because V8 counts only half of it. A worker's `resourceLimits` bound its
+// JS heap (objects, arrays of numbers): past it V8 stops that worker with ERR_WORKER_OUT_OF_MEMORY
+// and the process lives on. Typed arrays (kernel matrices, design matrices) live outside the heap
+// and escape that limit (measured: a worker capped at a 64 MB old generation allocated and filled a
+// 2 GB Float64Array), so a watchdog also samples the process's resident memory while a search runs
+// and stops the workers when the search has grown past its budget. Either way the search fails
+// with a MemoryLimitError and the next search starts fresh workers.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AbortedError } from '../estimator.js';
@@ -15,13 +24,30 @@ import type { WorkerJob, WorkerReply } from './worker-protocol.js';
  * (tests, tsx) a bootstrap that registers tsx in the worker first, because Node 20 workers do not
  * apply --import loaders to their entry file.
  */
-function newWorker(): Worker {
+function newWorker(resourceLimits: ResourceLimits | undefined): Worker {
   const js = fileURLToPath(new URL('./grid-worker.js', import.meta.url));
-  if (existsSync(js)) return new Worker(js);
+  if (existsSync(js)) return new Worker(js, { resourceLimits });
   const ts = pathToFileURL(js.replace(/\.js$/, '.ts')).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, resourceLimits });
 }
+
+export interface WorkerPoolLimits {
+  /** What one search may add to the process's resident memory, in bytes. */
+  readonly maxMemoryBytes: number;
+  /** How often the watchdog samples resident memory (ms). */
+  readonly sampleMs?: number;
+}
+
+/** A search stopped because it used more memory than its budget. */
+export class MemoryLimitError extends Error {
+  constructor(readonly limitBytes: number, detail: string) {
+    super(`the training job ran out of memory: ${detail}, above its budget of ${Math.round(limitBytes / 1_048_576)} MiB (TRAIN_MAX_MEMORY_MB): train on fewer rows or choose another model`);
+    this.name = 'MemoryLimitError';
+  }
+}
+
+const MiB = 1_048_576;
 
 export class WorkerPool {
   private workers: Worker[] = [];
@@ -29,12 +55,18 @@ export class WorkerPool {
   /** Searches on one pool run one after another: a worker holds one job's data at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly size = Math.max(1, availableParallelism())) {}
+  constructor(readonly size = Math.max(1, availableParallelism()), readonly limits: WorkerPoolLimits | null = null) {}
+
+  /** Each worker's heap gets an equal share of the budget (never under 64 MiB: the code itself needs ~20). */
+  private resourceLimits(): ResourceLimits | undefined {
+    if (!this.limits) return undefined;
+    return { maxOldGenerationSizeMb: Math.max(64, Math.floor(this.limits.maxMemoryBytes / MiB / this.size)) };
+  }
 
   private start(): Worker[] {
     if (this.workers.length === 0) {
       for (let i = 0; i < this.size; i++) {
-        const w = newWorker();
+        const w = newWorker(this.resourceLimits());
         w.unref(); // an idle pool never keeps the process alive
         this.workers.push(w);
       }
@@ -46,15 +78,17 @@ export class WorkerPool {
   async ready(): Promise<void> {
     const ws = this.start();
     await Promise.all(ws.map((w) => new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => { w.off('message', onMessage); reject(e); };
       const onMessage = (m: WorkerReply) => {
         if (m.type !== 'pong') return;
         w.off('message', onMessage);
+        w.off('error', onError); // ready() runs before every limited search
         w.unref();
         resolve();
       };
       w.ref();
       w.on('message', onMessage);
-      w.once('error', reject);
+      w.once('error', onError);
       w.postMessage({ type: 'ping' });
     })));
   }
@@ -72,14 +106,26 @@ export class WorkerPool {
     return result;
   }
 
-  private runNow(job: Omit<WorkerJob, 'jobId'>, tasks: readonly CvTask[], onScores: (s: CvScore[]) => void, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new AbortedError());
+  private async runNow(job: Omit<WorkerJob, 'jobId'>, tasks: readonly CvTask[], onScores: (s: CvScore[]) => void, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new AbortedError();
+    // loaded workers first, so the watchdog's baseline includes their code and only the search counts
+    if (this.limits) await this.ready();
+    if (signal?.aborted) throw new AbortedError();
     const workers = this.start();
     const jobId = ++this.jobCounter;
     return new Promise<void>((resolve, reject) => {
       let next = 0, done = 0, finished = false;
+      // the watchdog: resident memory above what the process held when the search started
+      const limits = this.limits;
+      const baseline = process.memoryUsage.rss();
+      const watchdog = limits ? setInterval(() => {
+        const grown = process.memoryUsage.rss() - baseline;
+        if (grown > limits.maxMemoryBytes) fail(new MemoryLimitError(limits.maxMemoryBytes, `the search grew the process by ${Math.round(grown / MiB)} MiB`));
+      }, limits.sampleMs ?? 100) : null;
+      watchdog?.unref();
       const cleanup = () => {
         finished = true;
+        if (watchdog) clearInterval(watchdog);
         for (const w of workers) { w.removeAllListeners('message'); w.removeAllListeners('error'); w.unref(); }
         signal?.removeEventListener('abort', onAbort);
       };
@@ -104,13 +150,19 @@ export class WorkerPool {
           if (done === tasks.length) { cleanup(); resolve(); return; }
           feed(w);
         });
-        w.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
+        w.on('error', (e) => fail(isOutOfMemory(e) && limits
+          ? new MemoryLimitError(limits.maxMemoryBytes, `a grid-search worker filled its heap of ${this.resourceLimits()?.maxOldGenerationSizeMb ?? 0} MiB`)
+          : e instanceof Error ? e : new Error(String(e))));
         w.postMessage({ type: 'job', ...job, jobId });
       }
       if (tasks.length === 0) { cleanup(); resolve(); return; }
       for (const w of workers) feed(w);
     });
   }
+}
+
+function isOutOfMemory(e: unknown): boolean {
+  return e instanceof Error && (e as Error & { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 let shared: WorkerPool | null = null;
