@@ -37,3 +37,5 @@ export {
 export {
   ColumnTransformer, ColumnTransformerModel, PREPROCESS_DEFAULTS, NUMERIC_INPUT, onnxInputNames, type PreprocessParams, type ColumnTransformerSpec, type Encoding,
 } from './preprocessing/column-transformer.js';
+export { treeShap, treeSumOf, expectation as treeExpectation, TreeExplainer, type TreeSum, type TreeModel } from './explain/tree-shap.js';
+export { contributionsOf, emptyContributions, type Contributions } from './explain/contributions.js';
