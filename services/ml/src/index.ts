@@ -40,3 +40,4 @@ export {
 export { treeShap, treeSumOf, expectation as treeExpectation, TreeExplainer, type TreeSum, type TreeModel } from './explain/tree-shap.js';
 export { contributionsOf, emptyContributions, type Contributions } from './explain/contributions.js';
 export { linearShap, backgroundMean, type LinearModel } from './explain/linear-shap.js';
+export { sumByGroup, byOriginalColumn } from './explain/groups.js';
