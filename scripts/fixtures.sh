@@ -8,3 +8,4 @@ PY=${REFERENCE_PYTHON:-/usr/bin/python3}
 "$PY" services/ml/scripts/eda_fixtures.py
 if [[ -f services/ml/scripts/make_fixtures.py ]]; then "$PY" services/ml/scripts/make_fixtures.py "$@"; fi
 if [[ -f services/ml/scripts/mixed_fixtures.py ]]; then "$PY" services/ml/scripts/mixed_fixtures.py "$@"; fi
+if [[ -f services/ml/scripts/shap_fixtures.py ]]; then "$PY" services/ml/scripts/shap_fixtures.py "$@"; fi

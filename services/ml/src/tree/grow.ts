@@ -97,6 +97,7 @@ export class TreeGrower {
     const left = new Int32Array(cap);
     const right = new Int32Array(cap);
     const value = new Float64Array(cap * K);
+    const weight = new Float64Array(cap);
     let count = 0;
 
     // stack records: start, end, depth, seed, parent, isLeft
@@ -156,6 +157,7 @@ export class TreeGrower {
         impurity = sq / W - mean * mean;
       }
 
+      weight[id] = W;
       const nNode = e - s;
       let bestF = -1;
       let bestPos = -1;
@@ -295,6 +297,7 @@ export class TreeGrower {
       right.slice(0, count),
       value.slice(0, count * K),
       K,
+      weight.slice(0, count),
     );
   }
 }

@@ -12,6 +12,11 @@ export class Tree {
     /** nodeCount × width values (class probabilities, or one regression value). */
     readonly value: Float64Array,
     readonly width: number,
+    /**
+     * Weighted sample count per node (scikit-learn's weighted_n_node_samples; bootstrap counts in a
+     * forest): the cover TreeSHAP weighs unseen branches by. Each internal node's is its children's sum.
+     */
+    readonly weight: Float64Array,
   ) {}
 
   get nodeCount(): number {

@@ -1,0 +1,216 @@
+// Path-dependent TreeSHAP: exact Shapley values of a tree's output when a missing feature's value
+// is averaged over the tree's own cover (node sample weights), in O(leaves · depth²) per row —
+// Lundberg, Erion, Chen, DeGrave, Prutkin, Nair, Katz, Himmelfarb, Bansal & Lee, "From local
+// explanations to global understanding with explainable AI for trees", Nature Machine Intelligence
+// 2, 2020, Algorithm 2 (the same recursion as shap's tree_shap.h and XGBoost's pred_contribs).
+import type { Matrix } from '../matrix.js';
+import type { Tree } from '../tree/tree.js';
+import { UNLIMITED } from '../tree/tree.js';
+import { float32Rows } from '../tree/presort.js';
+import { RandomForestClassifierModel, RandomForestRegressorModel } from '../ensemble/random-forest.js';
+import { GradientBoostingClassifierModel, GradientBoostingRegressorModel } from '../ensemble/gradient-boosting.js';
+import { emptyContributions, type Contributions } from './contributions.js';
+
+/**
+ * A model whose raw output is offset[k] + scale · Σ_t tree_t(x)[c] over the trees t whose value
+ * column c feeds output k = outputOf(t) + c. Forests (scale 1/T, no offset) and boosting (scale =
+ * learning rate, offset = prior) are both this, and so is any later tree ensemble.
+ */
+export interface TreeSum {
+  readonly trees: readonly Tree[];
+  /** Depth every tree is read to (a node at this depth is a leaf). */
+  readonly maxDepth: number;
+  readonly nFeatures: number;
+  readonly outputs: number;
+  readonly scale: number;
+  readonly offset: Float64Array;
+  /** The output a tree's first value column adds to. */
+  outputOf(t: number): number;
+}
+
+export type TreeModel =
+  | RandomForestClassifierModel
+  | RandomForestRegressorModel
+  | GradientBoostingClassifierModel
+  | GradientBoostingRegressorModel;
+
+/**
+ * The explained output of each tree model: a forest's predicted value or class probabilities
+ * (the average of its trees), boosting's raw score (the prior plus learning_rate × its trees) —
+ * log-odds of the second class for two classes (one output), one score per class otherwise.
+ */
+export function treeSumOf(model: TreeModel): TreeSum {
+  if (model instanceof RandomForestClassifierModel || model instanceof RandomForestRegressorModel) {
+    const outputs = model instanceof RandomForestClassifierModel ? model.classes.length : 1;
+    return { trees: model.trees, maxDepth: model.maxDepth, nFeatures: model.nFeatures, outputs, scale: 1 / model.trees.length, offset: new Float64Array(outputs), outputOf: () => 0 };
+  }
+  if (model instanceof GradientBoostingRegressorModel) {
+    return { trees: model.trees, maxDepth: UNLIMITED, nFeatures: model.nFeatures, outputs: 1, scale: model.learningRate, offset: Float64Array.of(model.init), outputOf: () => 0 };
+  }
+  const K = model.K;
+  return { trees: model.trees, maxDepth: UNLIMITED, nFeatures: model.nFeatures, outputs: K, scale: model.learningRate, offset: Float64Array.from(model.init), outputOf: (t) => t % K };
+}
+
+/** TreeSHAP values of a tree model for the rows of X (its input matrix, after preprocessing). */
+export function treeShap(model: TreeModel | TreeSum, X: Matrix): Contributions {
+  const sum = 'trees' in model && 'outputOf' in model ? model : treeSumOf(model);
+  if (X.cols !== sum.nFeatures) throw new RangeError(`model was fitted on ${sum.nFeatures} features, X has ${X.cols}`);
+  const out = emptyContributions(X.rows, sum.outputs, X.cols);
+  out.base.set(sum.offset);
+  // the trees compare float32 values, as predict does
+  const x = float32Rows(X);
+  const explainer = new TreeExplainer();
+  sum.trees.forEach((tree, t) => {
+    const first = sum.outputOf(t);
+    const e = expectation(tree, sum.maxDepth);
+    for (let c = 0; c < tree.width; c++) out.base[first + c] += sum.scale * e[c];
+    explainer.add(tree, sum.maxDepth, x, X.rows, X.cols, sum.scale, out.values, sum.outputs, first);
+  });
+  return out;
+}
+
+/** The tree's output averaged over its cover: E[f(X)], the base value of its contributions. */
+export function expectation(tree: Tree, maxDepth: number): Float64Array {
+  const { feature, left, right, weight, value, width } = tree;
+  const e = new Float64Array(width);
+  const walk = (node: number, depth: number, share: number): void => {
+    if (feature[node] < 0 || depth >= maxDepth) {
+      for (let c = 0; c < width; c++) e[c] += share * value[node * width + c];
+      return;
+    }
+    // the children's shares are the fractions the TreeSHAP recursion uses, so base + Σφ = f(x) exactly
+    const w = weight[node];
+    walk(left[node], depth + 1, share * (weight[left[node]] / w));
+    walk(right[node], depth + 1, share * (weight[right[node]] / w));
+  };
+  walk(0, 0, 1);
+  return e;
+}
+
+/**
+ * Algorithm 2's recursion over typed arrays. The path of the node at depth d lives at offset
+ * d · stride of four parallel arrays (feature, zero fraction, one fraction, permutation weight), so
+ * a row allocates nothing once the arrays are as deep as the deepest tree.
+ */
+export class TreeExplainer {
+  private feat = new Int32Array(0);
+  private zero = new Float64Array(0);
+  private one = new Float64Array(0);
+  private pw = new Float64Array(0);
+  private stride = 0;
+
+  private reserve(depth: number): void {
+    const stride = depth + 2;
+    if (stride <= this.stride) return;
+    const size = stride * (depth + 1);
+    this.feat = new Int32Array(size);
+    this.zero = new Float64Array(size);
+    this.one = new Float64Array(size);
+    this.pw = new Float64Array(size);
+    this.stride = stride;
+  }
+
+  /**
+   * Adds scale × the TreeSHAP values of `tree` for `rows` rows of x (float32, row-major, F columns)
+   * to out (rows × outputs × F); the tree's value column c feeds output first + c.
+   */
+  add(tree: Tree, maxDepth: number, x: Float32Array, rows: number, F: number, scale: number, out: Float64Array, outputs: number, first: number): void {
+    const depth = Math.min(tree.depth(), maxDepth);
+    this.reserve(depth);
+    const { feat, zero, one, pw, stride } = this;
+    const { feature, threshold, left, right, weight, value, width } = tree;
+
+    const extend = (o: number, ud: number, zf: number, of: number, fi: number): void => {
+      feat[o + ud] = fi;
+      zero[o + ud] = zf;
+      one[o + ud] = of;
+      pw[o + ud] = ud === 0 ? 1 : 0;
+      for (let i = ud - 1; i >= 0; i--) {
+        pw[o + i + 1] += (of * pw[o + i] * (i + 1)) / (ud + 1);
+        pw[o + i] = (zf * pw[o + i] * (ud - i)) / (ud + 1);
+      }
+    };
+
+    const unwind = (o: number, ud: number, pi: number): void => {
+      const of = one[o + pi];
+      const zf = zero[o + pi];
+      let next = pw[o + ud];
+      for (let i = ud - 1; i >= 0; i--) {
+        if (of !== 0) {
+          const tmp = pw[o + i];
+          pw[o + i] = (next * (ud + 1)) / ((i + 1) * of);
+          next = tmp - (pw[o + i] * zf * (ud - i)) / (ud + 1);
+        } else {
+          pw[o + i] = (pw[o + i] * (ud + 1)) / (zf * (ud - i));
+        }
+      }
+      for (let i = pi; i < ud; i++) {
+        feat[o + i] = feat[o + i + 1];
+        zero[o + i] = zero[o + i + 1];
+        one[o + i] = one[o + i + 1];
+      }
+    };
+
+    const unwoundSum = (o: number, ud: number, pi: number): number => {
+      const of = one[o + pi];
+      const zf = zero[o + pi];
+      let next = pw[o + ud];
+      let total = 0;
+      for (let i = ud - 1; i >= 0; i--) {
+        if (of !== 0) {
+          const tmp = (next * (ud + 1)) / ((i + 1) * of);
+          total += tmp;
+          next = pw[o + i] - (tmp * zf * (ud - i)) / (ud + 1);
+        } else if (zf !== 0) {
+          total += pw[o + i] / zf / ((ud - i) / (ud + 1));
+        }
+      }
+      return total;
+    };
+
+    let xo = 0;
+    let phi = 0;
+    const recurse = (node: number, d: number, ud: number, parent: number, pz: number, po: number, pf: number): void => {
+      const o = d * stride;
+      for (let i = 0; i < ud; i++) {
+        feat[o + i] = feat[parent + i];
+        zero[o + i] = zero[parent + i];
+        one[o + i] = one[parent + i];
+        pw[o + i] = pw[parent + i];
+      }
+      extend(o, ud, pz, po, pf);
+      const f = feature[node];
+      if (f < 0 || d >= maxDepth) {
+        for (let i = 1; i <= ud; i++) {
+          const w = unwoundSum(o, ud, i) * (one[o + i] - zero[o + i]) * scale;
+          const at = phi + first * F + feat[o + i];
+          for (let c = 0; c < width; c++) out[at + c * F] += w * value[node * width + c];
+        }
+        return;
+      }
+      const goLeft = x[xo + f] <= threshold[node];
+      const hot = goLeft ? left[node] : right[node];
+      const cold = goLeft ? right[node] : left[node];
+      const wn = weight[node];
+      let iz = 1;
+      let io = 1;
+      // a feature already on the path: undo its earlier split, and carry its fractions into this one
+      let pi = 0;
+      while (pi <= ud && feat[o + pi] !== f) pi++;
+      if (pi <= ud) {
+        iz = zero[o + pi];
+        io = one[o + pi];
+        unwind(o, ud, pi);
+        ud--;
+      }
+      recurse(hot, d + 1, ud + 1, o, (weight[hot] / wn) * iz, io, f);
+      recurse(cold, d + 1, ud + 1, o, (weight[cold] / wn) * iz, 0, f);
+    };
+
+    for (let r = 0; r < rows; r++) {
+      xo = r * F;
+      phi = r * outputs * F;
+      recurse(0, 0, 0, 0, 1, 1, -1);
+    }
+  }
+}
