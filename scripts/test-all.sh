@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 log() { echo "[ci] $*"; }
 
 need_pkgs=()
-for p in chromium python3-sklearn python3-pandas python3-onnx; do
+for p in chromium python3-sklearn python3-pandas python3-onnx python3-xgboost; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need_pkgs+=("$p")
 done
 if ! mariadb-admin ping >/dev/null 2>&1 && ! command -v mariadbd >/dev/null 2>&1 && [[ ! -x /usr/sbin/mariadbd ]]; then
