@@ -113,6 +113,24 @@ describe('training jobs', () => {
 
   const svcOnNoise = (): TrainSpec => spec({ datasetId: noise.id, datasetVersion: noise.version, model: 'svc', features: ['x1', 'x2'], grid: { C: [10.1] } });
 
+  // Before the cancel test: the watchdog counts the growth of the process's resident memory, and
+  // pages an earlier test's kernel matrices left resident would be reused without growing it.
+  it('fails a job that outgrows the memory budget with a message saying so, and runs the next job', async () => {
+    for (const l of loops.splice(0)) await l.stop();
+    // 64 MiB: each fold's 5,120² kernel matrix alone is 210 MB
+    loops.push(startJobLoop(db.pool, quiet, { pollMs: 100, workers: new WorkerPool(1, { maxMemoryBytes: 64 * 1_048_576, sampleMs: 20 }) }));
+    const q = new JobQueue(db.pool);
+    const big = await q.enqueue({ kind: 'train', spec: svcOnNoise(), datasetId: noise.id, createdBy: null, total: 5 });
+    const small = await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [1.1] } }), datasetId: iris.id, createdBy: null, total: 5 });
+    const failed = await waitFinal(q, big);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/^the training job ran out of memory: .* above its budget of 64 MiB \(TRAIN_MAX_MEMORY_MB\): train on fewer rows or choose another model$/);
+    expect((await waitFinal(q, small)).status).toBe('done');
+    // back to an unbounded pool for the tests after this one
+    for (const l of loops.splice(0)) await l.stop();
+    loops.push(startJobLoop(db.pool, quiet, { pollMs: 100 }));
+  }, 60_000);
+
   it('cancels within 2 s in the middle of a long fit, and reports the job cancelled', async () => {
     const q = new JobQueue(db.pool);
     const id = await q.enqueue({ kind: 'train', spec: svcOnNoise(), datasetId: noise.id, createdBy: null, total: 5 });
@@ -135,18 +153,5 @@ describe('training jobs', () => {
     expect(j.status).toBe('cancelled');
     process.stdout.write(`cancel latency ${latency} ms\n`);
     expect(latency).toBeLessThan(2_000);
-  }, 60_000);
-
-  it('fails a job that outgrows the memory budget with a message saying so, and runs the next job', async () => {
-    for (const l of loops.splice(0)) await l.stop();
-    // 64 MiB: each fold's 5,120² kernel matrix alone is 210 MB
-    loops.push(startJobLoop(db.pool, quiet, { pollMs: 100, workers: new WorkerPool(1, { maxMemoryBytes: 64 * 1_048_576, sampleMs: 20 }) }));
-    const q = new JobQueue(db.pool);
-    const big = await q.enqueue({ kind: 'train', spec: svcOnNoise(), datasetId: noise.id, createdBy: null, total: 5 });
-    const small = await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [1.1] } }), datasetId: iris.id, createdBy: null, total: 5 });
-    const failed = await waitFinal(q, big);
-    expect(failed.status).toBe('failed');
-    expect(failed.error).toMatch(/^the training job ran out of memory: .* above its budget of 64 MiB \(TRAIN_MAX_MEMORY_MB\): train on fewer rows or choose another model$/);
-    expect((await waitFinal(q, small)).status).toBe('done');
   }, 60_000);
 });
