@@ -8,15 +8,18 @@ async function main(): Promise<void> {
   const config = loadConfig('viz');
   const pool = createPool(config.mysql);
   const app = await buildApp({ config, pool });
-  // Compose starts viz with web, which migrates: no job is claimed and no request served before
-  // the tables exist.
-  await waitForSchema(pool, SCHEMA_VERSION, { log: (m) => app.log.info(m) });
-  const { workers, maxMemoryBytes } = config.training;
-  const jobs = startJobLoop(pool, app.log, { workers: new WorkerPool(workers, { maxMemoryBytes }) });
-  const close = async () => { await jobs.stop(); await app.close(); await pool.end(); process.exit(0); };
+  let jobs: ReturnType<typeof startJobLoop> | null = null;
+  const close = async () => { await jobs?.stop(); await app.close(); await pool.end(); process.exit(0); };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);
+  // Listen first: compose starts web (which applies the migrations) only once viz answers its
+  // health check, so waiting for the schema before listening would wait forever. Pages reach viz
+  // only through web, which serves nothing before it has migrated.
   await app.listen({ host: config.host, port: config.vizPort });
+  // No job is claimed before the tables exist.
+  await waitForSchema(pool, SCHEMA_VERSION, { log: (m) => app.log.info(m) });
+  const { workers, maxMemoryBytes } = config.training;
+  jobs = startJobLoop(pool, app.log, { workers: new WorkerPool(workers, { maxMemoryBytes }) });
 }
 
 main().catch((err: unknown) => {
