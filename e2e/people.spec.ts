@@ -38,6 +38,7 @@ test('an administrator creates a viewer, who chooses a password at first sign-in
   await page.goto('/users');
   await expect(page.getByText(oneTime)).toHaveCount(0);
   await expect(page.getByTestId(`status-${name}`)).toHaveText('active · one-time password');
+  await page.screenshot({ path: 'reports/screenshots/users.png', fullPage: true });
 
   const viewer = await firstSignIn(browser, name, oneTime, 'a viewer password 1');
   await expect(viewer.getByTestId('notice')).toContainText('Your password has been changed');
@@ -46,6 +47,7 @@ test('an administrator creates a viewer, who chooses a password at first sign-in
   await viewer.goto('/datasets');
   await expect(viewer.getByTestId('load-iris')).toHaveCount(0);
   await expect(viewer.getByTestId('upload-send')).toHaveCount(0);
+  await viewer.screenshot({ path: 'reports/screenshots/datasets-viewer.png', fullPage: true });
   await viewer.goto('/users');
   await expect(viewer.getByText('administrators only')).toBeVisible();
 });
@@ -56,6 +58,7 @@ test('the Account page refuses a wrong current password and a short new one, the
   const oneTime = await createUser(page, name, 'editor');
   const editor = await firstSignIn(browser, name, oneTime, 'an editor password 1');
   await editor.getByTestId('nav-account').click();
+  await editor.screenshot({ path: 'reports/screenshots/account.png', fullPage: true });
   await editor.getByTestId('current-password').fill('not my password');
   await editor.getByTestId('new-password').fill('another password 2');
   await editor.getByTestId('repeat-password').fill('another password 2');
