@@ -63,14 +63,28 @@ function legacyInput(model: LiveModel, observations: readonly unknown[], batch: 
   return { feeds: { X: new ort.Tensor('float32', x, [observations.length, f]) }, unseen: new Map() };
 }
 
+/** What a model's contract implies for every request (known categories as sets, float input widths), worked out once per contract. */
+interface Prepared { readonly known: ReadonlyMap<string, ReadonlySet<string>>; readonly widths: ReadonlyMap<string, number> }
+const prepared = new WeakMap<readonly ModelInput[], Prepared>();
+function prepare(inputs: readonly ModelInput[]): Prepared {
+  let p = prepared.get(inputs);
+  if (!p) {
+    const known = new Map(inputs.flatMap((c) => (c.kind === 'categorical' ? [[c.name, new Set(c.categories)] as const] : [])));
+    p = { known, widths: floatInputWidths(inputs) };
+    prepared.set(inputs, p);
+  }
+  return p;
+}
+
 function columnInput(model: LiveModel, inputs: readonly ModelInput[], observations: readonly unknown[], batch: boolean): ModelInputData {
+  const { known: categories, widths } = prepare(inputs);
   const n = observations.length;
   const objs = observations.map((o, i) => checkObject(o, batch ? `instances[${i}]: ` : ''));
   const known = new Set(inputs.map((c) => c.name));
   objs.forEach((obs, i) => checkKeys(obs, known, model.features, batch ? `instances[${i}]: ` : ''));
   const feeds: Record<string, ort.Tensor> = {};
   const matrices = new Map<string, { data: Float32Array; width: number }>();
-  for (const [onnx, width] of floatInputWidths(inputs)) {
+  for (const [onnx, width] of widths) {
     const data = new Float32Array(n * width);
     matrices.set(onnx, { data, width });
     feeds[onnx] = new ort.Tensor('float32', data, [n, width]);
@@ -83,7 +97,7 @@ function columnInput(model: LiveModel, inputs: readonly ModelInput[], observatio
   const unseen = new Map<string, number>();
   for (const c of inputs) {
     if (c.kind === 'categorical') {
-      const seen = new Set(c.categories);
+      const seen = categories.get(c.name) ?? new Set<string>();
       const data = objs.map((obs, i): string => {
         const v = obs[c.name];
         if (v === undefined || v === null) return '';
