@@ -170,10 +170,18 @@ def metrics(task, y_true, y_pred, proba, classes):
     return out
 
 
-def model_fixture(name, model_id, spec, data, force):
-    path = os.path.join(OUT, name, model_id + '.json')
+def fixture_path(out, name, model_id, force):
+    """The fixture's path, or None when it exists and is kept (no --force)."""
+    path = os.path.join(out, name, model_id + '.json')
     if os.path.exists(path) and not force:
         print(f'{path}: kept (use --force to rewrite)')
+        return None
+    return path
+
+
+def model_fixture(name, model_id, spec, data, force):
+    path = fixture_path(OUT, name, model_id, force)
+    if path is None:
         return
     X, y, features, target, task, train_idx, test_idx = data
     factory, grid, deterministic = spec

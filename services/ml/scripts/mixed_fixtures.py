@@ -29,7 +29,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from make_fixtures import CLASSIFIERS, REGRESSORS, ROOT, SEED, plain, write
+from make_fixtures import CLASSIFIERS, REGRESSORS, ROOT, SEED, fixture_path, plain, write
 
 OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'mixed'))
 PENGUINS = os.path.join(ROOT, 'db', 'datasets', 'penguins.csv')
@@ -190,9 +190,8 @@ def preprocessing_fixture(name, X, num, cat, train_idx, test_idx, force):
 
 
 def model_fixture(name, model_id, spec, data, force):
-    path = os.path.join(OUT, name, model_id + '.json')
-    if os.path.exists(path) and not force:
-        print(f'{path}: kept (use --force to rewrite)')
+    path = fixture_path(OUT, name, model_id, force)
+    if path is None:
         return
     X, y, num, cat, task, train_idx, test_idx = data
     factory, grid, deterministic = spec
