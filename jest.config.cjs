@@ -20,8 +20,8 @@ const base = {
 };
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{services,web,viz,serve}/**/test/**/*.test.ts'],
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{services,web,viz,serve,deploy}/**/test/**/*.test.ts'],
       testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/{services,web,viz,serve}/**/test/**/*.int.test.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/{services,web,viz,serve,deploy}/**/test/**/*.int.test.ts'] },
   ],
 };

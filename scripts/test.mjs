@@ -91,7 +91,7 @@ async function e2e() {
 
 // The tests themselves are type-checked (swc only strips types): one check per package, counted as
 // one test each, so a test that no longer compiles against the code fails the run.
-const TYPED = ['services/core', 'services/data', 'services/jobs', 'services/models', 'services/ml', 'web', 'viz', 'serve'];
+const TYPED = ['services/core', 'services/data', 'services/jobs', 'services/models', 'services/ml', 'web', 'viz', 'serve', 'deploy'];
 function typecheck() {
   for (const pkg of TYPED) {
     const res = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', `${pkg}/tsconfig.test.json`], { stdio: 'inherit' });

@@ -1,6 +1,6 @@
 // Builds the viz Fastify app: token check, documents, health.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { HttpError, loggerOptions, secret, type Config, type Pool } from '@enchilada/core';
+import { HttpError, SCHEMA_VERSION, loggerOptions, secret, type Config, type Pool, type RowDataPacket } from '@enchilada/core';
 import vizAuth from './plugins/auth.js';
 import { overviewDocument, tableCounts } from './documents/overview.js';
 import { edaDocument } from './documents/eda.js';
@@ -33,6 +33,19 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
 
   // Token-free on purpose: the container healthcheck calls it, and it reveals nothing.
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Readiness: the database answers and holds the schema this build expects (web migrates it), so
+  // an orchestrator sends no document request to a replica that would fail it.
+  app.get('/readyz', async (req, reply) => {
+    try {
+      const [rows] = await pool.query<RowDataPacket[]>('SELECT MAX(version) AS v FROM schema_migrations');
+      if (Number(rows[0]?.v ?? 0) >= SCHEMA_VERSION) return { status: 'ready' };
+      return await reply.code(503).send({ status: 'waiting for the database schema' });
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return reply.code(503).send({ status: 'waiting for the database schema' });
+      req.log.warn({ err }, 'database not reachable');
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+  });
 
   app.get('/documents/overview', { config: { doc: () => 'overview' } }, async () =>
     overviewDocument(config.mysql.database, await tableCounts(pool)));

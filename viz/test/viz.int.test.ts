@@ -56,6 +56,25 @@ describe('viz token check', () => {
   });
 });
 
+describe('readiness', () => {
+  it('answers /readyz with 503 until the database holds the schema, then 200, without a token', async () => {
+    const own = await createTestDb('viz_ready');
+    const ready = await buildApp({ config: own.config('viz'), pool: own.pool, logger: false });
+    try {
+      const before = await ready.inject({ url: '/readyz' });
+      expect(before.statusCode).toBe(503);
+      expect(before.json()).toEqual({ status: 'waiting for the database schema' });
+      await migrate(own.pool, MIGRATIONS_DIR);
+      const after = await ready.inject({ url: '/readyz' });
+      expect(after.statusCode).toBe(200);
+      expect(after.json()).toEqual({ status: 'ready' });
+    } finally {
+      await ready.close();
+      await own.drop();
+    }
+  });
+});
+
 describe('overview document', () => {
   it('says clearly that the database is empty when it has no tables', async () => {
     const item = (await get(signVizToken({ sub: 'a', doc: 'overview' }, key))).json();

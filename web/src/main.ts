@@ -1,7 +1,7 @@
 // Starts web: configuration, database, migrations, the first administrator, then the HTTP server.
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { ConfigError, createPool, loadConfig, migrate, secret } from '@enchilada/core';
+import { ConfigError, createPool, loadConfig, migrate, secret, waitForDatabase } from '@enchilada/core';
 import { buildApp } from './app.js';
 import { UserRepository } from './users/repository.js';
 import { UserService } from './users/service.js';
@@ -29,19 +29,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', close);
   process.once('SIGINT', close);
   await app.listen({ host: config.host, port: config.webPort });
-}
-
-async function waitForDatabase(pool: ReturnType<typeof createPool>, log: (m: string) => void): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await pool.query('SELECT 1');
-      return;
-    } catch (err) {
-      if (attempt >= 60) throw err;
-      if (attempt === 1 || attempt % 10 === 0) log(`waiting for the database: ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
 }
 
 main().catch((err: unknown) => {

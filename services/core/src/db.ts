@@ -72,3 +72,17 @@ export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) 
     conn.release();
   }
 }
+
+/** Waits until the database answers (a container starting beside it), up to `attempts` seconds. */
+export async function waitForDatabase(pool: Pool, log: (msg: string) => void, attempts = 60): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pool.query('SELECT 1');
+      return;
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      if (attempt === 1 || attempt % 10 === 0) log(`waiting for the database: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
