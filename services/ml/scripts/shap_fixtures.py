@@ -8,8 +8,10 @@ services/ml/test/fixtures/shap/<name>.json for three small boosted models:
   binary   binary:logistic, iris versicolor vs virginica
 Each file holds the rows (as float32 values, what XGBoost reads), the trees from
 get_dump(dump_format='json', with_stats=True) (with each node's cover), the margin per row and class
-(predict(output_margin=True)) and the contributions (n × classes × (features + 1), the last column
-being XGBoost's bias). Existing files are kept unless --force. Skips with a message if xgboost is
+(predict(output_margin=True)), the contributions (n × classes × (features + 1), the last column
+being XGBoost's bias) and, for the first INTERACTION_ROWS rows, the interaction values
+(pred_interactions=True: rows × classes × (features + 1) × (features + 1)). Existing files are kept
+unless --force (or unless they predate the interaction values). Skips with a message if xgboost is
 not installed (apt-get install python3-xgboost).
 Usage: shap_fixtures.py [--force]
 """
@@ -22,6 +24,7 @@ import numpy as np
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..'))
 OUT = os.path.join(ROOT, 'services', 'ml', 'test', 'fixtures', 'shap')
+INTERACTION_ROWS = 25
 
 
 def read_csv(name, target):
@@ -44,6 +47,11 @@ def datasets():
     yield 'binary', features, X[keep], (codes[keep] == 2).astype(np.float64), {'objective': 'binary:logistic'}
 
 
+def has_interactions(path):
+    with open(path) as f:
+        return 'interactions' in json.load(f)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--force', action='store_true')
@@ -56,7 +64,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for name, features, X, y, objective in datasets():
         path = os.path.join(OUT, f'{name}.json')
-        if os.path.exists(path) and not args.force:
+        if os.path.exists(path) and not args.force and has_interactions(path):
             continue
         params = {**objective, 'max_depth': 4, 'eta': 0.3, 'tree_method': 'exact', 'seed': 0, 'nthread': 1}
         dm = xgb.DMatrix(X, label=y)
@@ -66,6 +74,8 @@ def main():
         contribs = bst.predict(dm, pred_contribs=True).astype(np.float64)
         n, F = X.shape
         classes = objective.get('num_class', 1)
+        rows = min(n, INTERACTION_ROWS)
+        interactions = bst.predict(xgb.DMatrix(X[:rows]), pred_interactions=True).astype(np.float64)
         doc = {
             'xgboost': xgb.__version__,
             'params': params,
@@ -75,6 +85,7 @@ def main():
             'trees': trees,
             'margin': margin.reshape(n, classes).tolist(),
             'contribs': contribs.reshape(n, classes, F + 1).tolist(),
+            'interactions': interactions.reshape(rows, classes, F + 1, F + 1).tolist(),
         }
         with open(path, 'w') as f:
             json.dump(doc, f)

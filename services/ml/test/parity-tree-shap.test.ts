@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Matrix } from '../src/matrix.js';
 import { Tree, UNLIMITED } from '../src/tree/tree.js';
-import { treeShap, type TreeSum } from '../src/explain/tree-shap.js';
+import { treeShap, treeShapInteractions, type TreeSum } from '../src/explain/tree-shap.js';
 import { contributionsOf } from '../src/explain/contributions.js';
 import { FIXTURES } from './support/fixtures.js';
 
@@ -16,6 +16,8 @@ interface XgbFixture {
   readonly trees: readonly unknown[];
   readonly margin: readonly (readonly number[])[];
   readonly contribs: readonly (readonly (readonly number[])[])[];
+  /** pred_interactions for the first rows: rows × classes × (F + 1) × (F + 1), the last index the bias */
+  readonly interactions?: readonly (readonly (readonly (readonly number[])[])[])[];
 }
 
 function load(name: string): XgbFixture {
@@ -75,9 +77,8 @@ function fromXgboostDump(root: unknown): Tree {
   return new Tree(Int32Array.from(feature), Float32Array.from(threshold), Int32Array.from(left), Int32Array.from(right), Float64Array.from(value), 1, Float64Array.from(weight));
 }
 
-/** Our TreeSHAP of the fixture's model and the largest differences from XGBoost's. */
-function compare(name: string): { contributions: number; bias: number; margin: number } {
-  const fx = load(name);
+/** The fixture's model as a TreeSum, with XGBoost's base margin as its offset. */
+function modelOf(fx: XgbFixture): { sum: TreeSum; X: Matrix } {
   const K = fx.classes;
   const F = fx.features.length;
   const X = Matrix.fromRows(fx.X);
@@ -87,7 +88,15 @@ function compare(name: string): { contributions: number; bias: number; margin: n
   const offset = new Float64Array(K);
   for (let k = 0; k < K; k++) offset[k] = fx.margin[0][k];
   trees.forEach((t, i) => { offset[i % K] -= t.value[t.leaf(x, 0, UNLIMITED)]; });
-  const sum: TreeSum = { trees, maxDepth: UNLIMITED, nFeatures: F, outputs: K, scale: 1, offset, outputOf: (t) => t % K };
+  return { sum: { trees, maxDepth: UNLIMITED, nFeatures: F, outputs: K, scale: 1, offset, outputOf: (t) => t % K }, X };
+}
+
+/** Our TreeSHAP of the fixture's model and the largest differences from XGBoost's. */
+function compare(name: string): { contributions: number; bias: number; margin: number } {
+  const fx = load(name);
+  const K = fx.classes;
+  const F = fx.features.length;
+  const { sum, X } = modelOf(fx);
   const c = treeShap(sum, X);
   const worst = { contributions: 0, bias: 0, margin: 0 };
   for (let i = 0; i < X.rows; i++) {
@@ -113,5 +122,32 @@ describe('TreeSHAP parity with XGBoost pred_contribs', () => {
     expect(worst.contributions).toBeLessThan(1e-5);
     expect(worst.bias).toBeLessThan(1e-5);
     expect(worst.margin).toBeLessThan(1e-6);
+  });
+});
+
+describe('TreeSHAP interaction values: parity with XGBoost pred_interactions', () => {
+  it.each(['boston', 'iris', 'binary'])('reproduces XGBoost’s interaction matrices within 1e-5 on its first rows (%s)', (name) => {
+    const fx = load(name);
+    if (!fx.interactions) throw new Error(`fixture ${name} predates interaction values: run \`pnpm fixtures\``);
+    const { sum, X } = modelOf(fx);
+    const rows = fx.interactions.length;
+    const F = fx.features.length;
+    const K = fx.classes;
+    const { values } = treeShapInteractions(sum, X.takeRows(Int32Array.from({ length: rows }, (_, i) => i)));
+    let worst = 0;
+    let largest = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let k = 0; k < K; k++) {
+        for (let a = 0; a < F; a++) {
+          for (let b = 0; b < F; b++) {
+            const ref = fx.interactions[i]?.[k]?.[a]?.[b] ?? NaN;
+            worst = Math.max(worst, Math.abs(values[((i * K + k) * F + a) * F + b] - ref));
+            if (a !== b) largest = Math.max(largest, Math.abs(ref));
+          }
+        }
+      }
+    }
+    expect(largest).toBeGreaterThan(1e-3);   // the models do have interactions to reproduce
+    expect(worst).toBeLessThan(1e-5);
   });
 });

@@ -69,6 +69,50 @@ export function treeShap(model: TreeModel | TreeSum, X: Matrix): Contributions {
   return out;
 }
 
+/**
+ * SHAP interaction values (Lundberg et al. 2020, §"SHAP interaction values"; shap's
+ * tree_shap interactions): for each row and output an F × F matrix Φ whose off-diagonal Φ[i][j] =
+ * (φ_j with i always present − φ_j with i always absent) / 2 and whose diagonal makes each row of Φ
+ * sum to φ_i, so Σ_ij Φ = f(x) − base. Costs 2F + 1 TreeSHAP passes; `features` limits the conditioned
+ * features i (the others' rows are left 0 off the diagonal, and their diagonal is their φ).
+ * values: rows × outputs × F × F, row-major.
+ */
+export function treeShapInteractions(model: TreeModel | TreeSum, X: Matrix, features?: readonly number[]): { readonly values: Float64Array; readonly shap: Contributions } {
+  const sum = 'trees' in model && 'outputOf' in model ? model : treeSumOf(model);
+  const shap = treeShap(sum, X);
+  const F = X.cols;
+  const K = sum.outputs;
+  const x = float32Rows(X);
+  const explainer = new TreeExplainer();
+  const values = new Float64Array(X.rows * K * F * F);
+  const on = new Float64Array(X.rows * K * F);
+  const off = new Float64Array(X.rows * K * F);
+  const conditioned = features ?? Array.from({ length: F }, (_, j) => j);
+  const used = new Set<number>();
+  for (const t of sum.trees) for (const f of t.feature) if (f >= 0) used.add(f);
+  // the diagonal starts as φ_i and loses every off-diagonal entry of its row
+  for (let r = 0; r < X.rows * K; r++) for (let i = 0; i < F; i++) values[(r * F + i) * F + i] = shap.values[r * F + i];
+  for (const i of conditioned) {
+    if (!used.has(i)) continue;   // a feature no tree splits on interacts with nothing
+    on.fill(0);
+    off.fill(0);
+    sum.trees.forEach((tree, t) => {
+      explainer.add(tree, sum.maxDepth, x, X.rows, F, sum.scale, on, K, sum.outputOf(t), { state: 1, feature: i });
+      explainer.add(tree, sum.maxDepth, x, X.rows, F, sum.scale, off, K, sum.outputOf(t), { state: -1, feature: i });
+    });
+    for (let r = 0; r < X.rows * K; r++) {
+      const m = r * F * F;
+      for (let j = 0; j < F; j++) {
+        if (j === i) continue;
+        const v = (on[r * F + j] - off[r * F + j]) / 2;
+        values[m + i * F + j] = v;
+        values[m + i * F + i] -= v;
+      }
+    }
+  }
+  return { values, shap };
+}
+
 /** The tree's output averaged over its cover: E[f(X)], the base value of its contributions. */
 export function expectation(tree: Tree, maxDepth: number): Float64Array {
   const { feature, left, right, weight, value, width } = tree;
@@ -86,6 +130,10 @@ export function expectation(tree: Tree, maxDepth: number): Float64Array {
   walk(0, 0, 1);
   return e;
 }
+
+/** Which feature a conditioned run holds present (state 1) or absent (state −1); state 0: none. */
+export interface Condition { readonly state: -1 | 0 | 1; readonly feature: number }
+const NO_CONDITION: Condition = { state: 0, feature: -1 };
 
 /**
  * Algorithm 2's recursion over typed arrays. The path of the node at depth d lives at offset
@@ -112,9 +160,12 @@ export class TreeExplainer {
 
   /**
    * Adds scale × the TreeSHAP values of `tree` for `rows` rows of x (float32, row-major, F columns)
-   * to out (rows × outputs × F); the tree's value column c feeds output first + c.
+   * to out (rows × outputs × F); the tree's value column c feeds output first + c. With a
+   * condition, the values are those of the game in which one feature is always present (`on`: it
+   * follows x's branch) or always absent (`off`: both branches by cover), as shap's tree_shap does
+   * for interaction values; that feature then gets no value of its own.
    */
-  add(tree: Tree, maxDepth: number, x: Float32Array, rows: number, F: number, scale: number, out: Float64Array, outputs: number, first: number): void {
+  add(tree: Tree, maxDepth: number, x: Float32Array, rows: number, F: number, scale: number, out: Float64Array, outputs: number, first: number, condition: Condition = NO_CONDITION): void {
     const depth = Math.min(tree.depth(), maxDepth);
     this.reserve(depth);
     const { feat, zero, one, pw, stride } = this;
@@ -170,19 +221,26 @@ export class TreeExplainer {
 
     let xo = 0;
     let phi = 0;
-    const recurse = (node: number, d: number, ud: number, parent: number, pz: number, po: number, pf: number): void => {
+    const cond = condition.state;
+    const cf = condition.feature;
+    // `share` is shap's condition_fraction: the part of this subtree's output the game counts
+    const recurse = (node: number, d: number, ud: number, parent: number, pz: number, po: number, pf: number, share: number): void => {
+      if (share === 0) return;
       const o = d * stride;
-      for (let i = 0; i < ud; i++) {
+      // the conditioned feature is never put on the path: the node copies its parent's whole path
+      const onPath = cond === 0 || pf !== cf;
+      const copied = onPath ? ud : ud + 1;
+      for (let i = 0; i < copied; i++) {
         feat[o + i] = feat[parent + i];
         zero[o + i] = zero[parent + i];
         one[o + i] = one[parent + i];
         pw[o + i] = pw[parent + i];
       }
-      extend(o, ud, pz, po, pf);
+      if (onPath) extend(o, ud, pz, po, pf);
       const f = feature[node];
       if (f < 0 || d >= maxDepth) {
         for (let i = 1; i <= ud; i++) {
-          const w = unwoundSum(o, ud, i) * (one[o + i] - zero[o + i]) * scale;
+          const w = unwoundSum(o, ud, i) * (one[o + i] - zero[o + i]) * scale * share;
           const at = phi + first * F + feat[o + i];
           for (let c = 0; c < width; c++) out[at + c * F] += w * value[node * width + c];
         }
@@ -203,14 +261,24 @@ export class TreeExplainer {
         unwind(o, ud, pi);
         ud--;
       }
-      recurse(hot, d + 1, ud + 1, o, (weight[hot] / wn) * iz, io, f);
-      recurse(cold, d + 1, ud + 1, o, (weight[cold] / wn) * iz, 0, f);
+      let hotShare = share;
+      let coldShare = share;
+      if (cond !== 0 && f === cf) {
+        if (cond > 0) coldShare = 0;
+        else {
+          hotShare *= weight[hot] / wn;
+          coldShare *= weight[cold] / wn;
+        }
+        ud--;
+      }
+      recurse(hot, d + 1, ud + 1, o, (weight[hot] / wn) * iz, io, f, hotShare);
+      recurse(cold, d + 1, ud + 1, o, (weight[cold] / wn) * iz, 0, f, coldShare);
     };
 
     for (let r = 0; r < rows; r++) {
       xo = r * F;
       phi = r * outputs * F;
-      recurse(0, 0, 0, 0, 1, 1, -1);
+      recurse(0, 0, 0, 0, 1, 1, -1, 1);
     }
   }
 }
