@@ -1,7 +1,7 @@
 // Shared by integration tests: a fresh MariaDB/MySQL database per test file on the real server
 // (127.0.0.1:3306, root without password on CI; override with TEST_MYSQL_* variables), and a
 // secrets folder in a temp dir.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -55,9 +55,12 @@ export async function createTestDb(name: string): Promise<TestDb> {
     await root.end();
   }
   const secretsDir = makeSecretsDir();
+  // uploads waiting to be loaded are counted per user id: each test database gets its own folder,
+  // or the users of two test files (or two checkouts testing at once) would share one quota
+  const uploadDir = mkdtempSync(join(tmpdir(), 'enchilada-test-uploads-'));
   const config = (role: Role, env: Record<string, string> = {}) => loadConfig(role, {
     NODE_ENV: 'test', SECRETS_DIR: secretsDir, MYSQL_HOST: ROOT.host, MYSQL_PORT: String(ROOT.port),
-    MYSQL_USER: TEST_USER, MYSQL_DATABASE: database, LOG_LEVEL: 'silent', ...env,
+    MYSQL_USER: TEST_USER, MYSQL_DATABASE: database, LOG_LEVEL: 'silent', UPLOAD_DIR: uploadDir, ...env,
   });
   const pool = createPool(config('web').mysql, { connectionLimit: 5 });
   return {
@@ -66,6 +69,7 @@ export async function createTestDb(name: string): Promise<TestDb> {
       await pool.end();
       const r = await mysql.createConnection(ROOT);
       try { await r.query(`DROP DATABASE IF EXISTS \`${database}\``); } finally { await r.end(); }
+      rmSync(uploadDir, { recursive: true, force: true });
     },
   };
 }

@@ -19,6 +19,7 @@ import pageRoutes from './routes/pages.js';
 import datasetRoutes from './routes/datasets.js';
 import exploreRoutes from './routes/explore.js';
 import trainRoutes from './routes/train.js';
+import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
 import { JobQueue } from '@enchilada/jobs';
 import { ApiKeys, ModelRegistry, Predictions, PublishedModels } from '@enchilada/models';
@@ -149,6 +150,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(exploreRoutes);
   const registry = new ModelRegistry(pool);
   await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry, config });
+  await app.register(compareRoutes, { catalog, queue: new JobQueue(pool), config });
   await app.register(servingRoutes, { registry, published: new PublishedModels(pool), apiKeys: new ApiKeys(pool), predictions: new Predictions(pool) });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.

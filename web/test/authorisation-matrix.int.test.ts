@@ -43,7 +43,7 @@ const RULES = {
 type Rule = keyof typeof RULES;
 
 /** The editor's work; deleting routes give the administrator a copy of their own to delete. */
-interface Resources { dataset: number; doomed: number; doomedForAdmin: number; model: number; job: number; load: string; uploads: string[]; target: number }
+interface Resources { dataset: number; doomed: number; doomedForAdmin: number; model: number; job: number; comparison: number; load: string; uploads: string[]; target: number }
 interface Case { readonly rule: Rule; request(r: Resources, ctx: Context): Omit<InjectOptions, 'headers'> & { json?: boolean } }
 
 const form = (url: string, fields: Record<string, string> = {}) => ({ method: 'POST' as const, url, payload: fields });
@@ -90,6 +90,8 @@ const EXPECTED: Record<string, Case> = {
   'GET /train': { rule: 'signedIn', request: () => get('/train') },
   'POST /api/train': { rule: 'editor', request: (r) => ({ method: 'POST', url: '/api/train', json: true, payload: { dataset: r.dataset, model: 'no_such_model', features: ['a'], trainFraction: 0.8 } }) },
   'GET /api/jobs': { rule: 'signedIn', request: () => get('/api/jobs') },
+  'POST /api/compare': { rule: 'editor', request: (r) => ({ method: 'POST', url: '/api/compare', json: true, payload: { dataset: r.dataset, budgetMinutes: 0 } }) },
+  'GET /compare/:id': { rule: 'signedIn', request: (r) => get(`/compare/${r.comparison}`) },
   'GET /api/jobs/:id': { rule: 'signedIn', request: (r) => get(`/api/jobs/${r.job}`) },
   'POST /api/jobs/:id/cancel': { rule: 'owner', request: (r) => form(`/api/jobs/${r.job}/cancel`) },
   'GET /results': { rule: 'signedIn', request: () => get('/results') },
@@ -160,6 +162,10 @@ beforeAll(async () => {
   });
   await new PublishedModels(db.pool).publish('edname', model, editor);
   const job = await new JobQueue(db.pool).enqueue({ kind: 'train', spec: { model: 'logistic_regression' }, datasetId: ds.id, createdBy: editor, total: 1 });
+  const comparison = await new JobQueue(db.pool).enqueue({
+    kind: 'compare', spec: { datasetId: ds.id, datasetVersion: 1, models: ['logistic_regression'], features: ['a'], trainFraction: 0.8, folds: 5, seed: 1, budgetSeconds: 60 },
+    datasetId: ds.id, createdBy: editor, total: 60,
+  });
   const load = await new Loads(db.pool).start('matrix_load', 10, editor);
   const eb = browsers.get('editor');
   if (!eb) throw new Error('no editor');
@@ -168,7 +174,7 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) uploads.push(await upload(eb, token));
   resources = {
     dataset: ds.id, doomed: (await dataset('matrix_doomed')).id, doomedForAdmin: (await dataset('matrix_doomed_a')).id,
-    model, job, load, uploads, target: id('matrix_target'),
+    model, job, comparison, load, uploads, target: id('matrix_target'),
   };
 });
 afterAll(async () => {

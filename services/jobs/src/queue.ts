@@ -136,6 +136,11 @@ export class JobQueue {
     return rows.length > 0 && Number(rows[0].cancel_requested) === 1;
   }
 
+  /** A running job's result so far (a leaderboard filling up), readable before it finishes; beats the heart too. */
+  async partial(id: number, result: unknown): Promise<void> {
+    await this.pool.query(`UPDATE jobs SET result = ?, heartbeat_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'running'`, [JSON.stringify(result), id]);
+  }
+
   async finish(id: number, result: unknown, modelId: number | null): Promise<void> {
     await this.pool.query(
       `UPDATE jobs SET status = 'done', result = ?, model_id = ?, message = 'done', progress_done = progress_total, finished_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'running'`,

@@ -42,3 +42,41 @@ export interface TrainResult {
   readonly onnxMaxDiff: number;
   readonly onnxLabelMismatches: number;
 }
+
+/** What a Compare-all job is asked to do: every valid model over its search space within a budget. */
+export interface CompareSpec {
+  readonly datasetId: number;
+  readonly datasetVersion: number;
+  /** Registry ids compared (web leaves out those over the memory budget). */
+  readonly models: readonly string[];
+  readonly features: readonly string[];
+  readonly trainFraction: number;
+  readonly folds: number;
+  readonly seed: number;
+  readonly budgetSeconds: number;
+  readonly preprocessing?: PreprocessingChoice;
+}
+
+/** One row of the leaderboard: a candidate at the last successive-halving round it reached. */
+export interface CompareEntry {
+  readonly model: string;
+  readonly params: Record<string, number>;
+  readonly round: number;
+  readonly rows: number;
+  readonly meanScore: number;
+  readonly stdScore: number;
+  readonly fitSeconds: number;
+  /** Prediction time per 1,000 rows, milliseconds (the fold's scoring time scaled). */
+  readonly predictMsPer1000: number;
+}
+
+/** A Compare-all job's result, written as it fills and when it ends. */
+export interface CompareJobResult {
+  readonly scoreName: string;
+  readonly leaderboard: readonly CompareEntry[];
+  readonly rounds: readonly { readonly rows: number; readonly candidates: number; readonly completed: number }[];
+  readonly stoppedBy: 'running' | 'finished' | 'budget';
+  readonly seconds: number;
+  /** The best candidate of each model family, trained fully as an ordinary training job. */
+  readonly trainJobs: readonly { readonly model: string; readonly params: Record<string, number>; readonly job: number }[];
+}

@@ -4,10 +4,11 @@
 import { hostname } from 'node:os';
 import { AbortedError, type WorkerPool } from '@enchilada/ml';
 import { JobQueue } from '@enchilada/jobs';
-import type { TrainSpec } from '@enchilada/models';
+import type { CompareSpec, TrainSpec } from '@enchilada/models';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
 import { runTrainJob } from './train-job.js';
+import { runCompareJob } from './compare-job.js';
 
 export interface JobLoop { stop(): Promise<void>; readonly worker: string }
 
@@ -30,12 +31,19 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
     if (busy || stopped) return;
     busy = true;
     try {
-      const job = await queue.claim(worker, ['train']);
+      const job = await queue.claim(worker, ['train', 'compare']);
       if (!job) return;
-      log.info({ job: job.id }, 'training job claimed');
+      log.info({ job: job.id, kind: job.kind }, 'training job claimed');
       current = (async () => {
         try {
-          const result = await runTrainJob({ pool, queue, ...(opts.workers ? { workers: opts.workers } : {}) }, job as typeof job & { spec: TrainSpec }, abort.signal);
+          const deps = { pool, queue, ...(opts.workers ? { workers: opts.workers } : {}) };
+          if (job.kind === 'compare') {
+            const result = await runCompareJob(deps, job as typeof job & { spec: CompareSpec }, abort.signal);
+            await queue.finish(job.id, result, null);
+            log.info({ job: job.id, candidates: result.leaderboard.length, s: result.seconds, stoppedBy: result.stoppedBy }, 'comparison done');
+            return;
+          }
+          const result = await runTrainJob(deps, job as typeof job & { spec: TrainSpec }, abort.signal);
           await queue.finish(job.id, result, result.modelId);
           log.info({ job: job.id, model: result.modelId, s: result.seconds }, 'training job done');
         } catch (err) {

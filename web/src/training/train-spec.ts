@@ -60,20 +60,11 @@ export function encodedInputs(ds: Dataset, features: readonly string[], pre: Pre
 
 export function validateTrainRequest(ds: Dataset, req: TrainRequest, limits: TrainLimits): { spec: TrainSpec; fits: number } {
   const { maxFits } = limits;
-  if (!ds.target || !ds.task) throw new BadRequestError(`dataset ${ds.name} has no target column: choose one when uploading`, 'dataset');
+  checkTable(ds, req);
   const model = MODELS.find((m) => m.id === req.model);
   if (!model) throw new BadRequestError(`unknown model ${JSON.stringify(req.model)}`, 'model');
   if (model.task !== ds.task) throw new BadRequestError(`${model.displayName} is a ${model.task} model; ${ds.title} is a ${ds.task} dataset`, 'model');
-  if (req.features.length === 0) throw new BadRequestError('choose at least one feature', 'features');
-  const cols = new Map(ds.columns.map((c) => [c.name, c]));
-  for (const f of req.features) {
-    const c = cols.get(f);
-    if (!c) throw new BadRequestError(`unknown feature ${JSON.stringify(f)}`, 'features');
-    if (f === ds.target) throw new BadRequestError(`the target ${JSON.stringify(f)} cannot be a feature`, 'features');
-  }
-  if (new Set(req.features).size !== req.features.length) throw new BadRequestError('a feature is listed twice', 'features');
   const f = req.trainFraction;
-  if (!(typeof f === 'number' && f >= 0.05 - 1e-9 && f <= 0.95 + 1e-9)) throw new BadRequestError('the train split must be between 0.05 and 0.95', 'trainFraction');
   const grid: Record<string, number[]> = {};
   for (const name of Object.keys(req.ranges ?? {})) {
     if (!model.hyperparameters.some((h) => h.name === name)) throw new BadRequestError(`${model.displayName} has no hyperparameter ${JSON.stringify(name)}`, `ranges.${name}`);
@@ -85,11 +76,6 @@ export function validateTrainRequest(ds: Dataset, req: TrainRequest, limits: Tra
     if (values.length === 0) throw new BadRequestError(`${h.name}: the range ${r.min}–${r.max} holds no slider value (${h.min}–${h.max} step ${h.step})`, `ranges.${h.name}`);
     grid[h.name] = values;
   }
-  const pre = req.preprocessing ?? {};
-  const m = pre.minFrequency;
-  if (m !== undefined && m !== null && !(m < 1 || Number.isInteger(m))) {
-    throw new BadRequestError('minFrequency must be a count (a whole number ≥ 1) or a share of the rows below 1', 'preprocessing.minFrequency');
-  }
   const candidates = Object.values(grid).reduce((p, v) => p * v.length, 1);
   const fits = candidates * FOLDS;
   if (fits > maxFits) throw new BadRequestError(`${candidates} candidates × ${FOLDS} folds = ${fits} fits, above the limit of ${maxFits}: narrow a range`, 'ranges');
@@ -99,6 +85,29 @@ export function validateTrainRequest(ds: Dataset, req: TrainRequest, limits: Tra
       ...(req.preprocessing ? { preprocessing: { ...req.preprocessing } } : {}) },
     fits,
   };
+}
+
+/**
+ * What every job on a table is checked for, Train and Compare alike: a target, features that are
+ * columns of the dataset (not the target, none twice), a train share in 0.05–0.95, and a sensible
+ * infrequent-category threshold.
+ */
+export function checkTable(ds: Dataset, req: Pick<TrainRequest, 'features' | 'trainFraction' | 'preprocessing'>): void {
+  if (!ds.target || !ds.task) throw new BadRequestError(`dataset ${ds.name} has no target column: choose one when uploading`, 'dataset');
+  if (req.features.length === 0) throw new BadRequestError('choose at least one feature', 'features');
+  const cols = new Map(ds.columns.map((c) => [c.name, c]));
+  for (const f of req.features) {
+    const c = cols.get(f);
+    if (!c) throw new BadRequestError(`unknown feature ${JSON.stringify(f)}`, 'features');
+    if (f === ds.target) throw new BadRequestError(`the target ${JSON.stringify(f)} cannot be a feature`, 'features');
+  }
+  if (new Set(req.features).size !== req.features.length) throw new BadRequestError('a feature is listed twice', 'features');
+  const f = req.trainFraction;
+  if (!(typeof f === 'number' && f >= 0.05 - 1e-9 && f <= 0.95 + 1e-9)) throw new BadRequestError('the train split must be between 0.05 and 0.95', 'trainFraction');
+  const m = req.preprocessing?.minFrequency;
+  if (m !== undefined && m !== null && !(m < 1 || Number.isInteger(m))) {
+    throw new BadRequestError('minFrequency must be a count (a whole number ≥ 1) or a share of the rows below 1', 'preprocessing.minFrequency');
+  }
 }
 
 /**

@@ -147,9 +147,11 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
   try {
     for (let round = 0; round < nRounds && alive.length > 0; round++) {
       const rows = round === nRounds - 1 ? n : Math.min(n, firstRows * factor ** round);
+      // a round on every row takes them in their own order, so its folds, and therefore its scores,
+      // are exactly those of a grid search of the same candidates (the Train page's)
       const idx = order.subarray(0, rows);
-      const Xr = X.takeRows(idx);
-      const yr = takeTarget(y, idx);
+      const Xr = rows === n ? X : X.takeRows(idx);
+      const yr = rows === n ? y : takeTarget(y, idx);
       const folds = cvFolds(Xr, yr, k);
       const info = { rows, candidates: alive.length, completed: 0 };
       rounds.push(info);

@@ -1,0 +1,90 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { migrate } from '@enchilada/core';
+import { ToyDatasets, type Dataset } from '@enchilada/data';
+import { JobQueue } from '@enchilada/jobs';
+import { ModelRegistry, type CompareJobResult, type CompareSpec, type TrainResult } from '@enchilada/models';
+import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
+
+jest.setTimeout(120_000);
+
+let db: TestDb;
+let iris: Dataset;
+let loop: JobLoop;
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
+
+beforeAll(async () => {
+  db = await createTestDb('viz_compare');
+  await migrate(db.pool, MIGRATIONS_DIR);
+  iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
+  loop = startJobLoop(db.pool, quiet, { pollMs: 100 });
+});
+afterAll(async () => {
+  await loop?.stop();
+  await db?.drop();
+});
+
+async function waitFinal(q: JobQueue, id: number, ms = 90_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const j = await q.get(id);
+    if (j && ['done', 'failed', 'cancelled'].includes(j.status)) return j;
+    if (Date.now() > end) throw new Error(`job ${id} still ${j?.status} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const spec = (over: Partial<CompareSpec> = {}): CompareSpec => ({
+  datasetId: iris.id, datasetVersion: iris.version, models: ['logistic_regression', 'knn_classifier', 'gaussian_nb'],
+  features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], trainFraction: 0.8, folds: 5, seed: 214, budgetSeconds: 60, ...over,
+});
+
+describe('compare-all jobs', () => {
+  it('rank every model’s candidates, then train the best of each model fully into the registry', async () => {
+    const q = new JobQueue(db.pool);
+    const id = await q.enqueue({ kind: 'compare', spec: spec(), datasetId: iris.id, createdBy: null, total: 60 });
+    const job = await waitFinal(q, id);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe('done');
+    const r = job.result as CompareJobResult;
+    expect(r.stoppedBy).toBe('finished');
+    expect(r.scoreName).toBe('accuracy');
+    // 8 + 8 + 8 candidates (gaussian NB tunes var_smoothing), every one on the leaderboard once
+    expect(r.leaderboard).toHaveLength(24);
+    expect(new Set(r.leaderboard.map((e) => e.model))).toEqual(new Set(['logistic_regression', 'knn_classifier', 'gaussian_nb']));
+    const top = r.leaderboard[0];
+    expect(top?.rows).toBe(120);   // the last round uses every training row (80 % of 150)
+    expect(top?.meanScore).toBeGreaterThan(0.9);
+    for (const e of r.leaderboard) expect(e.predictMsPer1000).toBeGreaterThanOrEqual(0);
+    // one full training per model, with its best candidate's parameters as a one-point grid
+    expect(r.trainJobs.map((t) => t.model).sort()).toEqual(['gaussian_nb', 'knn_classifier', 'logistic_regression']);
+    const registry = new ModelRegistry(db.pool);
+    for (const t of r.trainJobs) {
+      const trained = await waitFinal(q, t.job);
+      expect(trained.status).toBe('done');
+      const result = trained.result as TrainResult;
+      expect(result.bestParams).toEqual(t.params);
+      const model = await registry.get(result.modelId);
+      expect(model?.modelType).toBe(t.model);
+      const best = r.leaderboard.find((e) => e.model === t.model);
+      expect(best?.params).toEqual(t.params);
+      // the full training's CV score is the leaderboard's: the same rows, folds and candidate
+      if (best?.rows === 120) expect(result.cvScore).toBeCloseTo(best.meanScore, 10);
+    }
+  });
+
+  it('stops at the budget with the candidates that finished, and still trains the best of each model reached', async () => {
+    const q = new JobQueue(db.pool);
+    const id = await q.enqueue({ kind: 'compare', spec: spec({ models: ['random_forest_classifier', 'gradient_boosting_classifier', 'svc'], budgetSeconds: 6 }), datasetId: iris.id, createdBy: null, total: 6 });
+    const t0 = Date.now();
+    const job = await waitFinal(q, id);
+    expect(job.status).toBe('done');
+    const r = job.result as CompareJobResult;
+    expect(r.stoppedBy).toBe('budget');
+    expect(r.seconds).toBeLessThan(6 + 3);   // reading the data, the budget, and stopping the workers
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(r.leaderboard.length).toBeGreaterThan(0);
+    expect(r.trainJobs.length).toBe(new Set(r.leaderboard.map((e) => e.model)).size);
+    for (const t of r.trainJobs) await q.requestCancel(t.job);
+  });
+});
