@@ -1,4 +1,4 @@
-// `pnpm bench:train [--full] [--model=ID …] [--no-sklearn]`: the seed workload (StandardScaler +
+// `pnpm bench:train [--full] [--model=ID …] [--no-sklearn] [--compare]`: the seed workload (StandardScaler +
 // model, 80/20 split with seed 214, 5-fold GridSearchCV over the default grids) for every
 // registered model on the four toy datasets, ours and scikit-learn's (GridSearchCV n_jobs=-1 via
 // Debian's /usr/bin/python3) one after the other in the same run. Prints a table and, last, one
@@ -8,6 +8,10 @@
 // scikit-learn's ColumnTransformer pipelines; `pre_share` is the preprocessing's share of our time
 // (fitting and applying the ColumnTransformer for the 5 folds and the refit, timed on one thread —
 // what each worker does once per fold it works on).
+// `--compare` adds Compare-all (successive halving over every model's search space) on each toy
+// dataset with a budget of the time our grids of that dataset took, against the best CV score of
+// those grids (the same folds: Compare's last round uses every training row in order); the JSON
+// line gains `compare` per dataset and `compare_equal_or_better` (target: true on every dataset).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +26,7 @@ execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', join(ROOT, 'servi
 const ml = await import('../../services/ml/dist/index.js');
 const {
   gridSearchCV, sharedPool, MODELS, defaultGrid, score, Matrix, trainTestSplit, takeTarget, classificationTarget, regressionTarget,
-  ColumnTransformer, tableFromColumns, cvFolds,
+  ColumnTransformer, tableFromColumns, cvFolds, compareModels,
 } = ml;
 type ParamGrid = import('../../services/ml/dist/index.js').ParamGrid;
 
@@ -38,6 +42,9 @@ const full = args.includes('--full');
 const only = args.filter((a) => a.startsWith('--model=')).map((a) => a.slice('--model='.length));
 const withSklearn = !args.includes('--no-sklearn');
 const withMixed = !args.includes('--no-mixed');
+const withCompare = args.includes('--compare');
+const gridBest = new Map<string, { cv: number; s: number }>();
+const compared: Record<string, { cv: number; grid_cv: number; s: number; grid_s: number; candidates: number; stopped_by: string }> = {};
 
 function mixedWorkload(name: (typeof MIXED)[number]) {
   const raw = readMixedColumns(name);
@@ -89,7 +96,18 @@ for (const name of DATASETS) {
     const test = score(r.bestModel, w.Xte, w.yte);
     const s = (performance.now() - t0) / 1000;
     rows.push({ dataset: name, model: spec.id, ours_s: s, ours_test: test });
+    const g = gridBest.get(name) ?? { cv: -Infinity, s: 0 };
+    gridBest.set(name, { cv: Math.max(g.cv, r.bestScore), s: g.s + s });
     process.stderr.write(`ours ${name} ${spec.id}: ${s.toFixed(3)} s, test ${test.toFixed(4)}\n`);
+  }
+  const g = gridBest.get(name);
+  if (withCompare && g) {
+    const t0 = performance.now();
+    const c = await compareModels(w.Xtr, w.ytr, { budgetSeconds: g.s, workers: pool, seed: 0 });
+    const s = (performance.now() - t0) / 1000;
+    const cv = c.leaderboard[0]?.meanScore ?? NaN;
+    compared[name] = { cv: +cv.toFixed(4), grid_cv: +g.cv.toFixed(4), s: +s.toFixed(3), grid_s: +g.s.toFixed(3), candidates: c.leaderboard.length, stopped_by: c.stoppedBy };
+    process.stderr.write(`compare ${name}: best CV ${cv.toFixed(4)} (grids ${g.cv.toFixed(4)}) in ${s.toFixed(1)} s (grids ${g.s.toFixed(1)} s), ${c.leaderboard.length} candidates, ${c.stoppedBy}\n`);
   }
 }
 if (withMixed) {
@@ -154,4 +172,5 @@ console.log(JSON.stringify({
   worst_score_gap: worst === null ? null : +worst.toFixed(4),
   peak_rss_mb: +peak.toFixed(1),
   mixed_preprocessing_share: mixedShare === null ? null : +mixedShare.toFixed(4),
+  ...(withCompare ? { compare: compared, compare_equal_or_better: Object.values(compared).every((c) => c.cv >= c.grid_cv - 1e-12) } : {}),
 }));
