@@ -155,6 +155,44 @@ cross=$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer $key" 
 check "a prediction made through replica 1 takes its outcome through replica 2" test "$cross" = 200
 dup=$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer $key" -H 'content-type: application/json' -d "{\"id\":\"scale-2\",\"observation\":$obs}" "http://127.0.0.1:${ports[0]:-0}/v1/models/iris-compose/predict")
 check "an id used through replica 2 is refused as a duplicate by replica 1 (409)" test "$dup" = 409
+# Two viz replicas share the training queue (SELECT … FOR UPDATE SKIP LOCKED): two jobs queued at
+# once are claimed by different replicas (each runs one job at a time), each runs exactly once, and
+# documents build the same through either replica (web's proxy reaches them by the service name).
+"${COMPOSE[@]}" up -d --no-deps --scale viz=2 viz >/dev/null 2>&1
+sql() {   # one query as root inside the db container, tab-separated, no header
+  "${COMPOSE[@]}" exec -T db sh -c 'c=$(command -v mysql || command -v mariadb); exec "$c" -uroot -p"$(cat /run/secrets/db_root_password)" -N -B ml_data -e "$0"' "$1" 2>/dev/null | tr -d '\r'
+}
+vizes=0
+for _ in $(seq 60); do
+  vizes=$("${COMPOSE[@]}" ps --status running -q viz 2>/dev/null | wc -l)
+  [[ $vizes -ge 2 ]] && break
+  sleep 1
+done
+check "--scale viz=2 runs two viz replicas ($vizes running)" test "$vizes" -ge 2
+sleep 8   # the new replica waits for the schema, then polls the queue every 500 ms
+vjobs=()
+for _ in 1 2; do
+  vjobs+=("$(curl -sS -b "$jar" -H 'content-type: application/json' -H 'accept: application/json' -H "x-csrf-token: $csrf2" \
+    -d "{\"dataset\":${iris_id:-0},\"model\":\"svc\",\"features\":[\"sepal_length\",\"sepal_width\",\"petal_length\",\"petal_width\"],\"trainFraction\":0.8}" \
+    http://127.0.0.1:5000/api/train | sed -n 's/.*"job":\([0-9]*\).*/\1/p')")
+done
+vdone=0
+for _ in $(seq 240); do
+  vdone=$(sql "SELECT COUNT(*) FROM jobs WHERE id IN (${vjobs[0]:-0}, ${vjobs[1]:-0}) AND status = 'done'")
+  [[ $vdone = 2 ]] && break
+  sleep 0.5
+done
+check "two jobs queued at once both run to done with two viz replicas (jobs ${vjobs[*]})" test "$vdone" = 2
+workers=$(sql "SELECT COUNT(DISTINCT worker) FROM jobs WHERE id IN (${vjobs[0]:-0}, ${vjobs[1]:-0})")
+check "the two jobs were claimed by different viz replicas ($workers distinct workers)" test "$workers" = 2
+once=$(sql "SELECT COUNT(*) FROM models WHERE job_id IN (${vjobs[0]:-0}, ${vjobs[1]:-0})")
+check "each job ran once: one model per job ($once models for 2 jobs)" test "$once" = 2
+vmodel=$(sql "SELECT model_id FROM jobs WHERE id = ${vjobs[0]:-0}")
+same=0
+for _ in 1 2 3 4; do   # the proxy's requests spread over both replicas
+  grep -q 'Confusion matrix, test' <<<"$(curl -sS -b "$jar" "http://127.0.0.1:5000/viz/documents/results?model=${vmodel:-0}")" && same=$((same + 1))
+done
+check "the results document builds on every request with two viz replicas ($same of 4)" test "$same" = 4
 
 
 wrong=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar_dir/x" -b "$jar_dir/x" -H 'accept: text/html' \
