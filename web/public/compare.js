@@ -40,7 +40,7 @@
       var t = jobs[key];
       var cell = !t ? '' : trained[t] ? '<a href="/results?model=' + trained[t] + '" data-testid="trained-model">model ' + trained[t] + '</a>' : '<span class="text-body-secondary">training (job ' + t + ')</span>';
       return '<tr' + (i === 0 ? ' class="table-success"' : '') + '><td>' + (i + 1) + '</td><td>' + esc(names[e.model] || e.model) + '</td><td class="small">' + params(e.params) + '</td>' +
-        '<td class="text-end">' + num(e.meanScore, 4) + ' <span class="text-body-secondary small">± ' + num(e.stdScore, 4) + '</span></td>' +
+        '<td class="text-end text-nowrap">' + num(e.meanScore, 4) + ' <span class="text-body-secondary small">± ' + num(e.stdScore, 4) + '</span></td>' +
         '<td class="text-end">' + e.rows.toLocaleString('en-US') + '</td><td class="text-end">' + num(e.fitSeconds, 3) + '</td><td class="text-end">' + num(e.predictMsPer1000, 2) + '</td><td>' + cell + '</td></tr>';
     }).join('');
     // follow the full trainings of each family's best
