@@ -1,6 +1,6 @@
 // Builds the viz Fastify app: token check, documents, health.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { HttpError, loggerOptions, secret, type Config, type Pool } from '@enchilada/core';
+import { type HttpError, loggerOptions, secret, type Config, type Pool } from '@enchilada/core';
 import vizAuth from './plugins/auth.js';
 import { overviewDocument, tableCounts } from './documents/overview.js';
 import { edaDocument } from './documents/eda.js';

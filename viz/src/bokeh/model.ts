@@ -96,7 +96,7 @@ function encode(v: unknown, seen: Set<string>): unknown {
   }
   if (typeof v === 'number') return finite(v);
   if (Array.isArray(v)) return v.map((x) => encode(x, seen));
-  if (v instanceof Map) return { type: 'map', entries: [...v.entries()].map(([k, x]) => [k, encode(x, seen)]) };
+  if (v instanceof Map) return { type: 'map', entries: [...(v as Map<unknown, unknown>).entries()].map(([k, x]) => [k, encode(x, seen)]) };
   if (v !== null && typeof v === 'object') {
     const entries = Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, encode(x, seen)] as const);
     // BokehJS reads a plain object with a string `id` as a model reference and one with a string

@@ -42,7 +42,7 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   const data: Record<string, unknown[] | ArrayLike<number>> = {};
   for (const f of features) {
     data[f] = sample.numeric.get(f) ?? new Float64Array(n);
-    data[`__size_${f}`] = sizeBins(data[f] as Float64Array);
+    data[`__size_${f}`] = sizeBins(data[f]);
   }
   if (target && !classification && sample.numeric.has(target)) data[target] = sample.numeric.get(target) ?? new Float64Array(n);
   if (classCodes) data.__class = Array.from(classCodes, (c) => (c < 0 ? '(missing)' : classes[c]));
@@ -90,13 +90,14 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     hideAxes(donut, b, [b.bk('Legend', { items: legendItems, location: 'center' })]);
   }
   if (classification && donut && features.length === 0) summary.push(donut);
-  else if (classification && donut) {
+  else if (classification && donut && classCodes) {
     // Box plot of one feature by class, switched by a dropdown.
+    const codes = classCodes;
     const all: Record<string, Record<string, unknown[]>> = {};
     const outliers: Record<string, Record<string, unknown[]>> = {};
     for (const f of features) {
       const values = data[f] as Float64Array;
-      const per = classes.map((_, k) => boxStats(values.filter((_v, i) => classCodes![i] === k)));
+      const per = classes.map((_, k) => boxStats(values.filter((_v, i) => codes[i] === k)));
       all[f] = { cls: classes, q1: per.map((p) => p.q1), q2: per.map((p) => p.q2), q3: per.map((p) => p.q3), lo: per.map((p) => p.lo), hi: per.map((p) => p.hi), color: classes.map((_, k) => colorOf(k)) };
       outliers[f] = { cls: per.flatMap((p, k) => p.outliers.map(() => classes[k])), v: per.flatMap((p) => p.outliers) };
     }
@@ -419,7 +420,7 @@ function missingChart(b: DocumentBuilder, ds: Dataset): Plot {
 
 /** Attaches a CustomJS callback to a Select's value changes. */
 function pick_js(b: DocumentBuilder, select: object, args: Record<string, unknown>, code: string): void {
-  b.set(select, { js_property_callbacks: { 'change:value': [b.bk('CustomJS', { args: args as never, code })] } });
+  b.set(select, { js_property_callbacks: { 'change:value': [b.bk('CustomJS', { args: args, code })] } });
 }
 
 /** A pie needs no axes or grid: drop them, keep the legend. */

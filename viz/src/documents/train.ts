@@ -61,6 +61,8 @@ const PLAN_JS = `function planHtml(choices, active, num, ind, cat, enc, rare) {
     }).join('');
     return '<table class="table table-sm small w-auto mb-1" data-testid="column-plan"><thead><tr><th>column</th><th>kind</th><th class="text-end">missing</th><th>what training does</th></tr></thead><tbody>' + rows + '</tbody></table>';
 }`;
+// The same source runs in the browser (CustomJS) and here, so the page and the server cannot disagree.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
 const planHtml = new Function(`return ${PLAN_JS}`)() as (choices: ColumnChoice[], active: number[], num: string, ind: boolean, cat: string, enc: string, rare: string) => string;
 
 export function trainDocument(ds: Dataset, maxFits: number): EmbedItem {
@@ -146,10 +148,10 @@ export function trainDocument(ds: Dataset, maxFits: number): EmbedItem {
     const pre = { numericStrategy: numStrategy.value, addIndicator: indicator.active.length > 0, categoricalStrategy: catStrategy.value, encoding: encoding.value,
       minFrequency: rare.value === 'none' ? null : Number(rare.value) };
   `;
-  const update = b.bk('CustomJS', { args: args as never, code: `${PLAN_JS}
+  const update = b.bk('CustomJS', { args: args, code: `${PLAN_JS}
 ${grid}` });
   const submit = b.bk('CustomJS', {
-    args: args as never,
+    args: args,
     code: `${PLAN_JS}
 ${grid}
       if (!ok) return;
