@@ -12,6 +12,8 @@ type Ctor = abstract new (attrs?: never) => object;
 export type ModelName = { [K in keyof Models]: Models[K] extends Ctor ? K : never }[keyof Models];
 export type AttrsOf<K extends ModelName> = Models[K] extends abstract new (attrs?: infer A) => object ? NonNullable<A> : never;
 export type InstanceOf<K extends ModelName> = Models[K] extends abstract new (attrs?: never) => infer I ? I : never;
+/** Anything a Column, Row or TabPanel lays out: a plot, a widget, another layout. */
+export type LayoutDOM = InstanceOf<'LayoutDOM'>;
 
 /** A model in a document being built: its type name, a document-unique id and its attributes. */
 class Node {

@@ -7,7 +7,7 @@
 import { auc, averagePrecision, precisionRecallCurve, rocCurve } from '@enchilada/ml';
 import type { ModelDetail, ModelSummary } from '@enchilada/models';
 import type { TrainingColumn, TrainingTable } from '@enchilada/data';
-import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
+import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { PALETTE, count, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 import { histogram } from './eda-analysis.js';
 import type { OnnxModel, OnnxOutputs } from '../scoring/onnx-model.js';
@@ -76,7 +76,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
   const { model: m, train, test, onnx } = input;
   const b = new DocumentBuilder();
   const [oTrain, oTest] = [await onnx.score(m, train.columns, train.rowIds.length), await onnx.score(m, test.columns, test.rowIds.length)];
-  const blocks: unknown[] = [];
+  const blocks: LayoutDOM[] = [];
 
   // Model picker and settings.
   const picker = b.bk('Select', {
@@ -254,5 +254,5 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
         glyph(b, source(b, { c: labels, m: cv.map((c) => c.mean), s: cv.map((c) => c.std), r: cv.map((c) => c.rank), lo: cv.map((c) => c.mean - c.std), hi: cv.map((c) => c.mean + c.std) }), 'VBar', { x: { field: 'c' }, top: { field: 'm' }, bottom: 0, width: 0.7, fill_color: '#17becf', line_color: null }),
       ] }));
   }
-  return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Results of model ${m.id}`);
+  return b.item(b.bk('Column', { children: blocks, sizing_mode: 'stretch_width' }), `Results of model ${m.id}`);
 }

@@ -5,7 +5,7 @@
 // button hands the spec to the page (a DOM event); the page posts it to web and follows the job.
 import type { ColumnSpec, Dataset } from '@enchilada/data';
 import { MODELS, sliderValues } from '@enchilada/ml';
-import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
+import { DocumentBuilder, type EmbedItem, type InstanceOf } from '../bokeh/model.js';
 import { div, esc } from '../bokeh/builders.js';
 
 /** What the form shows of a column: its kind, missing share, distinct values and why it is left out by default. */
@@ -104,7 +104,7 @@ export function trainDocument(ds: Dataset, maxFits: number): EmbedItem {
   // One range slider per hyperparameter name across the models; a model shows the ones it uses.
   const hyper = new Map<string, { label: string; min: number; max: number; step: number; values: number[] }>();
   for (const m of models) for (const h of m.hyperparameters) hyper.set(h.name, { label: h.label, min: h.min, max: h.max, step: h.step, values: sliderValues(h) });
-  const sliders: Record<string, object> = {};
+  const sliders: Record<string, InstanceOf<'RangeSlider'>> = {};
   for (const [name, h] of hyper) {
     sliders[name] = b.bk('RangeSlider', {
       title: `${h.label} (${name})`, start: h.min, end: h.max, step: h.step, value: [h.min, h.max], width: 320,
@@ -177,7 +177,7 @@ ${grid}
       indicator,
       plan,
       div(b, '<h2 class="h6 mt-2 mb-0">Hyperparameter ranges</h2><p class="small text-body-secondary mb-1">The grid is every slider value inside each range.</p>'),
-      b.bk('Column', { children: sliderList as never }),
+      b.bk('Column', { children: sliderList }),
       count, button,
     ],
     sizing_mode: 'stretch_width',
