@@ -1,4 +1,4 @@
-// The test command: `node scripts/test.mjs typecheck|unit|integration|e2e|all`. Runs jest (unit, integration)
+// The test command: `node scripts/test.mjs typecheck|lint|unit|integration|e2e|all`. Runs jest (unit, integration)
 // and Playwright (e2e, against web and viz started here), then prints one line adding them up:
 // `N passed, N failed, N skipped`.
 // `--run-dir=DIR` (used by development mode's Run Tests page) also writes the HTML test report to
@@ -100,7 +100,15 @@ function typecheck() {
   }
 }
 
+// Lint (typescript-eslint with types, eslint.config.js): one check for the whole repository.
+function lint() {
+  const res = spawnSync(process.execPath, ['node_modules/eslint/bin/eslint.js', '.'], { stdio: 'inherit' });
+  if (res.status === 0) totals.passed += 1;
+  else { totals.failed += 1; console.error('lint errors (pnpm lint)'); }
+}
+
 if (mode === 'typecheck' || mode === 'all') typecheck();
+if (mode === 'lint' || mode === 'all') lint();
 if (mode === 'unit' || mode === 'all') jest('unit');
 if (mode === 'integration' || mode === 'all') jest('integration');
 if (mode === 'e2e' || mode === 'all') await e2e();

@@ -77,3 +77,9 @@ export async function createTestDb(name: string): Promise<TestDb> {
 export const MIGRATIONS_DIR = join(__dirname, '..', 'db', 'migrations');
 export const WEB_DIR = join(__dirname, '..', 'web');
 export const DATASETS_DIR = join(__dirname, '..', 'db', 'datasets');
+
+/** A value the test needs to go on: throws a clear error (instead of a `!` that only tells the compiler) when it is missing. */
+export function present<T>(value: T | null | undefined, what = 'a value'): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}, got ${String(value)}`);
+  return value;
+}

@@ -135,7 +135,7 @@ describe('a table with text, blanks and dates', () => {
 
   it('shows a synthetic /docs example, not a training row: imputed numbers rounded, a known category, a fixed date', async () => {
     const res = await app.inject({ url: '/docs/json' });
-    const doc = res.json() as { paths: Record<string, { post: { requestBody: { content: Record<string, { examples: Record<string, { value: { observation: Record<string, unknown> } }> }> } } }> };
+    const doc = res.json<{ paths: Record<string, { post: { requestBody: { content: Record<string, { examples: Record<string, { value: { observation: Record<string, unknown> } }> }> } } }> }>();
     const obs = doc.paths['/v1/models/{name}/predict'].post.requestBody.content['application/json'].examples.titanic.value.observation;
     const m = await new ModelRegistry(db.pool).get(result.modelId);
     const age = (m?.inputs ?? []).find((c) => c.name === 'Age') as { imputed: number };

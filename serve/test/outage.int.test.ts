@@ -34,11 +34,10 @@ let proxy: Proxy;
 let pool: Pool;
 let app: FastifyInstance;
 let key: string;
-let key2: string;
 
 beforeAll(async () => {
   ({ db, key } = await servingTestDb('serve_outage'));
-  key2 = (await new ApiKeys(db.pool).create('k2', null, null)).key;
+  await new ApiKeys(db.pool).create('k2', null, null);
   const cfg = db.config('serve', { SERVE_POLL_MS: '100', SERVE_RATE_LIMIT: '1000' });
   proxy = new Proxy({ host: cfg.mysql.host, port: cfg.mysql.port });
   await proxy.up();

@@ -1,6 +1,6 @@
 // Builds the viz Fastify app: token check, documents, health.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { HttpError, SCHEMA_VERSION, loggerOptions, secret, type Config, type Pool, type RowDataPacket } from '@enchilada/core';
+import { type HttpError, SCHEMA_VERSION, loggerOptions, secret, type Config, type Pool, type RowDataPacket } from '@enchilada/core';
 import vizAuth from './plugins/auth.js';
 import { overviewDocument, tableCounts } from './documents/overview.js';
 import { edaDocument } from './documents/eda.js';

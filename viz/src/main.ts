@@ -10,8 +10,10 @@ async function main(): Promise<void> {
   const app = await buildApp({ config, pool });
   let jobs: ReturnType<typeof startJobLoop> | null = null;
   const close = async () => { await jobs?.stop(); await app.close(); await pool.end(); process.exit(0); };
-  process.once('SIGTERM', close);
-  process.once('SIGINT', close);
+  // process.once ignores a listener's promise: a failed close is reported and still exits.
+  const onSignal = (): void => { close().catch((err: unknown) => { console.error(err); process.exit(1); }); };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   // Listen first: compose starts web (which applies the migrations) only once viz answers its
   // health check, so waiting for the schema before listening would wait forever. Pages reach viz
   // only through web, which serves nothing before it has migrated.

@@ -5,7 +5,7 @@ type Rep = { attributes: { autosize_mode: string; columns: { attributes: { title
 
 function table(columns: Parameters<typeof dataTable>[2]): Rep {
   const b = new DocumentBuilder();
-  return b.item(dataTable(b, source(b, {}), columns)).doc.roots[0] as unknown as Rep;
+  return b.item(dataTable(b, source(b, {}), columns)).doc.roots[0] as Rep;
 }
 
 describe('dataTable', () => {

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { migrate } from '@enchilada/core';
+import { migrate, type RowDataPacket } from '@enchilada/core';
 import { Readable } from 'node:stream';
 import { ToyDatasets, loadDataset, openCsv, type Dataset } from '@enchilada/data';
 import { WorkerPool } from '@enchilada/ml';
@@ -94,7 +94,7 @@ describe('training jobs', () => {
     const ids: number[] = [];
     for (let i = 0; i < 4; i++) ids.push(await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [0.1 + i] } }), datasetId: iris.id, createdBy: null, total: 5 }));
     for (const id of ids) expect((await waitFinal(q, id)).status).toBe('done');
-    const [rows] = await db.pool.query<import('@enchilada/core').RowDataPacket[]>('SELECT job_id, COUNT(*) AS n FROM models WHERE job_id IN (?) GROUP BY job_id', [ids]);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT job_id, COUNT(*) AS n FROM models WHERE job_id IN (?) GROUP BY job_id', [ids]);
     expect(rows.map((r) => [Number(r.job_id), Number(r.n)]).sort((a, b) => a[0] - b[0])).toEqual(ids.map((id) => [id, 1]));
   });
 

@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret, signVizToken } from '@enchilada/core';
+import { migrate, secret, signVizToken, type RowDataPacket } from '@enchilada/core';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 
@@ -92,7 +92,7 @@ describe('overview document', () => {
     const sources = models(item).filter((m) => m.name === 'ColumnDataSource');
     const data = sources[0].attributes?.data as { table: string[]; rows: number[] };
     const counts = Object.fromEntries(data.table.map((t, i) => [t, data.rows[i]]));
-    const [mig] = await db.pool.query<import('@enchilada/core').RowDataPacket[]>('SELECT COUNT(*) AS n FROM schema_migrations');
+    const [mig] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM schema_migrations');
     expect(counts).toMatchObject({ sample_rows: 3, schema_migrations: Number(mig[0].n), users: 0 });
     const names = new Set(models(item).map((m) => m.name));
     for (const n of ['Plot', 'HBar', 'DataTable', 'HoverTool']) expect(names.has(n)).toBe(true);

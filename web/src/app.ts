@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import ejs from 'ejs';
-import { HttpError, loggerOptions, secret, type Config, type Pool, type TestSuite } from '@enchilada/core';
+import { type HttpError, loggerOptions, secret, type Config, type Pool, type TestSuite } from '@enchilada/core';
 import session from './plugins/session.js';
 import guard, { wantsHtml } from './plugins/guard.js';
 import vizProxy from './plugins/viz-proxy.js';

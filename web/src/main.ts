@@ -26,8 +26,10 @@ async function main(): Promise<void> {
   const swept = await sweeper.start();
   if (swept.loads || swept.tables || swept.files) app.log.info(swept, 'cleaned up after an earlier crash');
   const close = async () => { await sweeper.stop(); await app.close(); await pool.end(); process.exit(0); };
-  process.once('SIGTERM', close);
-  process.once('SIGINT', close);
+  // process.once ignores a listener's promise: a failed close is reported and still exits.
+  const onSignal = (): void => { close().catch((err: unknown) => { console.error(err); process.exit(1); }); };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   await app.listen({ host: config.host, port: config.webPort });
 }
 

@@ -182,7 +182,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function outcome(status: number, location: unknown): Outcome | number {
+function outcome(status: number, location: unknown): Outcome {
   if (status === 401 || (status === 302 && typeof location === 'string' && location.startsWith('/login'))) return 'login';
   if (status === 403 || status === 404) return status;
   return 'ok';

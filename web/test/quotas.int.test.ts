@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret } from '@enchilada/core';
+import { migrate, secret, type RowDataPacket } from '@enchilada/core';
 import { ToyDatasets, type Dataset } from '@enchilada/data';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
@@ -59,7 +59,7 @@ describe('per-person quotas', () => {
   });
 
   it('lets exactly the quota through when requests arrive together', async () => {
-    const [rows] = await db.pool.query<import('@enchilada/core').RowDataPacket[]>("SELECT id FROM jobs WHERE status = 'queued'");
+    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT id FROM jobs WHERE status = 'queued'");
     for (const r of rows) await cancel(Number(r.id));
     const answers = await Promise.all(Array.from({ length: 6 }, () => train()));
     expect(answers.map((a) => a.statusCode).sort()).toEqual([202, 202, 429, 429, 429, 429]);

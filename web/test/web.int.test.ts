@@ -241,7 +241,7 @@ describe('upload preview', () => {
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json', cookie: b.cookieHeader, 'x-csrf-token': token },
     });
     expect(res.statusCode).toBe(201);
-    const preview = res.json() as { id: string; columns: { name: string; type: string; role: string; note?: string }[]; suggestedTask: string | null };
+    const preview = res.json<{ id: string; columns: { name: string; type: string; role: string; note?: string }[]; suggestedTask: string | null }>();
     expect(preview.columns.map((c) => [c.name, c.type, c.role])).toEqual([
       ['PassengerId', 'integer', 'identifier'], ['Name', 'text', 'identifier'], ['Embarked', 'text', 'feature'], ['Seen', 'date', 'feature'], ['Survived', 'integer', 'target'],
     ]);

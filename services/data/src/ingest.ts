@@ -182,6 +182,8 @@ async function streamRows(pool: Pool, t: string, cols: readonly ColumnSpec[], so
             FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${names})`,
       infileStreamFactory: () => Readable.from(tsv(), { objectMode: false }),
     });
+    // Rethrows what the row stream threw, as it was.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (failure) throw failure;
     // Every value was checked before it was sent, so the server has nothing to warn about; if it
     // does (a value it still cut or converted), the load fails rather than store something else.

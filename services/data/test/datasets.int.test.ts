@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { migrate, quoteIdent, type RowDataPacket } from '@enchilada/core';
-import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import {
   Catalog, ToyDatasets, computeStatistics, csvStream, loadDataset, openCsv, readPage, sweepOrphanTables, type ColumnSpec, type LoadSpec,
 } from '../src/index.js';
@@ -41,7 +41,7 @@ describe('toy datasets', () => {
 
   it('keeps the six unknown Auto MPG horsepower values as NULL', async () => {
     const ds = await new Catalog(db.pool).byName('auto-mpg');
-    const [r] = await db.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteIdent(ds!.tableName)} WHERE horsepower IS NULL`);
+    const [r] = await db.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteIdent(present(ds).tableName)} WHERE horsepower IS NULL`);
     expect(Number(r[0].n)).toBe(6);
   });
 
@@ -52,17 +52,17 @@ describe('toy datasets', () => {
   });
 
   it("keeps the Palmer penguins' missing values as NULL and their text columns as text", async () => {
-    const ds = (await new Catalog(db.pool).byName('penguins'))!;
+    const ds = present(await new Catalog(db.pool).byName('penguins'));
     const t = quoteIdent(ds.tableName);
     const [r] = await db.pool.query<RowDataPacket[]>(
       `SELECT SUM(bill_length_mm IS NULL) AS bill, SUM(body_mass_g IS NULL) AS mass, SUM(sex IS NULL) AS sex, COUNT(DISTINCT island) AS islands FROM ${t}`);
     expect([r[0].bill, r[0].mass, r[0].sex, r[0].islands].map(Number)).toEqual([2, 2, 11, 3]);
     expect(ds.columns.filter((c) => c.type === 'text').map((c) => c.name)).toEqual(['species', 'island', 'sex']);
-    expect(Object.fromEntries(ds.stats!.classCounts!.map((c) => [c.value, c.count]))).toEqual({ Adelie: 152, Gentoo: 124, Chinstrap: 68 });
+    expect(Object.fromEntries(present(present(ds.stats).classCounts).map((c) => [c.value, c.count]))).toEqual({ Adelie: 152, Gentoo: 124, Chinstrap: 68 });
   });
 
   it("keeps Auto MPG's origin a text feature", async () => {
-    const ds = (await new Catalog(db.pool).byName('auto-mpg'))!;
+    const ds = present(await new Catalog(db.pool).byName('auto-mpg'));
     expect(ds.columns.find((c) => c.name === 'origin')).toEqual({ name: 'origin', type: 'text', role: 'feature' });
   });
 
@@ -76,7 +76,8 @@ describe('toy datasets', () => {
     for (const [name, want] of Object.entries(ref)) {
       const ds = await new Catalog(db.pool).byName(name);
       expect(ds?.stats?.rows).toBe(want.rows);
-      for (const s of ds!.stats!.numeric) {
+      const stats = present(ds?.stats);
+      for (const s of stats.numeric) {
         const w = want.numeric[s.name];
         const got = { count: s.count, mean: s.mean, std: s.std, min: s.min, '25%': s.q25, '50%': s.q50, '75%': s.q75, max: s.max };
         for (const [k, v] of Object.entries(got)) {
@@ -84,18 +85,18 @@ describe('toy datasets', () => {
         }
         expect(s.missing).toBe(w.missing);
       }
-      expect(ds!.stats!.numeric.map((s) => s.name).sort()).toEqual(Object.keys(want.numeric).sort());
-      if (want.classes) expect(Object.fromEntries(ds!.stats!.classCounts!.map((c) => [c.value, c.count]))).toEqual(want.classes);
+      expect(stats.numeric.map((s) => s.name).sort()).toEqual(Object.keys(want.numeric).sort());
+      if (want.classes) expect(Object.fromEntries(present(stats.classCounts).map((c) => [c.value, c.count]))).toEqual(want.classes);
     }
   });
 
   it('reloads atomically: a new version, the same rows, the old table gone', async () => {
     const before = await new Catalog(db.pool).byName('iris');
     const after = await toys.load(db.pool, 'iris', null);
-    expect(after.version).toBe(before!.version + 1);
+    expect(after.version).toBe(present(before).version + 1);
     expect(after.rowCount).toBe(150);
-    expect(after.tableName).not.toBe(before!.tableName);
-    expect((await snapshot()).tables).not.toContain(before!.tableName);
+    expect(after.tableName).not.toBe(present(before).tableName);
+    expect((await snapshot()).tables).not.toContain(present(before).tableName);
   });
 });
 
@@ -245,7 +246,7 @@ describe('statistics of text columns', () => {
   it('counts values, missing and distinct values in SQL, with the 10 most frequent and which columns look like identifiers', async () => {
     const body = ['name,ticket,cabin,embarked,survived', ...rows.map((r) => [r.name, r.ticket, r.cabin, r.embarked, r.survived].join(','))].join('\n');
     const ds = await loadDataset(db.pool, spec(columns, 'titanic_like'), await csv(body));
-    const byName = Object.fromEntries(ds.stats!.categorical.map((c) => [c.name, c]));
+    const byName = Object.fromEntries(present(ds.stats).categorical.map((c) => [c.name, c]));
     expect(Object.keys(byName)).toEqual(['name', 'ticket', 'cabin', 'embarked']);
     const summary = (n: string) => { const c = byName[n]; return [c.count, c.missing, c.distinct, c.identifierLike]; };
     expect(summary('name')).toEqual([891, 0, 891, true]);
@@ -258,24 +259,24 @@ describe('statistics of text columns', () => {
     expect(byName.cabin.top.map((t) => t.value)).toEqual(['C0', 'C1', 'C10', 'C11', 'C12', 'C13', 'C14', 'C15', 'C16', 'C17']);
     expect(byName.cabin.top.every((t) => t.count === 2)).toBe(true);
     expect(byName.name.top).toHaveLength(10);
-    expect(ds.stats!.dates).toEqual([]);
+    expect(present(ds.stats).dates).toEqual([]);
   });
 
   it('gives the penguins\' text columns their counts', async () => {
-    const ds = (await new Catalog(db.pool).byName('penguins'))!;
-    const sex = ds.stats!.categorical.find((c) => c.name === 'sex')!;
+    const ds = present(await new Catalog(db.pool).byName('penguins'));
+    const sex = present(present(ds.stats).categorical.find((c) => c.name === 'sex'));
     expect([sex.count, sex.missing, sex.distinct, sex.identifierLike]).toEqual([333, 11, 2, false]);
-    expect(ds.stats!.categorical.find((c) => c.name === 'island')!.top).toEqual([{ value: 'Biscoe', count: 168 }, { value: 'Dream', count: 124 }, { value: 'Torgersen', count: 52 }]);
+    expect(present(present(ds.stats).categorical.find((c) => c.name === 'island')).top).toEqual([{ value: 'Biscoe', count: 168 }, { value: 'Dream', count: 124 }, { value: 'Torgersen', count: 52 }]);
   });
 
   it('still reads statistics stored before text and date columns had any, as none', async () => {
-    const ds = (await new Catalog(db.pool).byName('iris'))!;
-    const { categorical: _c, dates: _d, ...old } = ds.stats!;
+    const ds = present(await new Catalog(db.pool).byName('iris'));
+    const { categorical: _c, dates: _d, ...old } = present(ds.stats);
     await db.pool.query('UPDATE datasets SET stats_json = ? WHERE id = ?', [JSON.stringify(old), ds.id]);
-    const again = (await new Catalog(db.pool).get(ds.id))!;
-    expect(again.stats!.categorical).toEqual([]);
-    expect(again.stats!.dates).toEqual([]);
-    expect(again.stats!.numeric).toEqual(ds.stats!.numeric);
+    const again = present(await new Catalog(db.pool).get(ds.id));
+    expect(present(again.stats).categorical).toEqual([]);
+    expect(present(again.stats).dates).toEqual([]);
+    expect(present(again.stats).numeric).toEqual(present(ds.stats).numeric);
   });
 });
 
@@ -352,7 +353,7 @@ describe('hostile names', () => {
 
 describe('data viewer', () => {
   it('pages in file order and sorts by any column', async () => {
-    const ds = (await new Catalog(db.pool).byName('iris'))!;
+    const ds = present(await new Catalog(db.pool).byName('iris'));
     const p = await readPage(db.pool, ds, { offset: 148, limit: 10 });
     expect(p.rows).toHaveLength(2);
     expect(p.total).toBe(150);
@@ -372,7 +373,7 @@ describe('data viewer', () => {
   });
 
   it('exports the dataset as CSV equal to the shipped file', async () => {
-    const ds = (await new Catalog(db.pool).byName('iris'))!;
+    const ds = present(await new Catalog(db.pool).byName('iris'));
     const chunks: Buffer[] = [];
     for await (const c of csvStream(db.pool, ds)) chunks.push(Buffer.from(c));
     const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n');

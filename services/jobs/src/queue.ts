@@ -80,7 +80,8 @@ export class JobQueue {
 
   async get<S = unknown, R = unknown>(id: number): Promise<Job<S, R> | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT * FROM jobs WHERE id = ?', [id]);
-    return rows.length ? toJob<S, R>(rows[0]) : null;
+    const row = rows[0];
+    return row ? toJob<S, R>(row) : null;
   }
 
   async recent(filter: { datasetId?: number; limit?: number } = {}): Promise<Job[]> {
@@ -110,13 +111,16 @@ export class JobQueue {
     return withTransaction(this.pool, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>(
         `SELECT id FROM jobs WHERE status = 'queued' AND kind IN (?) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, [kinds]);
-      if (!rows.length) return null;
-      const id = Number(rows[0].id);
+      const first = rows[0];
+      if (!first) return null;
+      const id = Number(first.id);
       await conn.query(
         `UPDATE jobs SET status = 'running', worker = ?, started_at = CURRENT_TIMESTAMP(3), heartbeat_at = CURRENT_TIMESTAMP(3), message = 'starting' WHERE id = ?`,
         [worker.slice(0, 100), id]);
       const [full] = await conn.query<RowDataPacket[]>('SELECT * FROM jobs WHERE id = ?', [id]);
-      return toJob(full[0]);
+      const row = full[0];
+      if (!row) throw new Error(`job ${id} vanished while it was being claimed`);
+      return toJob(row);
     }, 'READ COMMITTED');
   }
 
@@ -126,14 +130,14 @@ export class JobQueue {
       `UPDATE jobs SET progress_done = ?, progress_total = ?, message = ?, heartbeat_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'running'`,
       [done, total, message.slice(0, 255), id]);
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT cancel_requested FROM jobs WHERE id = ?', [id]);
-    return rows.length > 0 && Number(rows[0].cancel_requested) === 1;
+    return Number(rows[0]?.cancel_requested) === 1;
   }
 
   /** Beats the heart without new progress; answers whether cancellation was requested. */
   async heartbeat(id: number): Promise<boolean> {
     await this.pool.query(`UPDATE jobs SET heartbeat_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'running'`, [id]);
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT cancel_requested FROM jobs WHERE id = ?', [id]);
-    return rows.length > 0 && Number(rows[0].cancel_requested) === 1;
+    return Number(rows[0]?.cancel_requested) === 1;
   }
 
   /** A running job's result so far (a leaderboard filling up), readable before it finishes; beats the heart too. */

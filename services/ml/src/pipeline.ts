@@ -6,7 +6,7 @@ import type { Matrix } from './matrix.js';
 import { isClassifier, type Estimator, type FitContext, type Model, type Target } from './estimator.js';
 import type { OnnxGraph } from './onnx/graph.js';
 import { StandardScaler, StandardScalerModel } from './preprocessing/standard-scaler.js';
-import { ColumnTransformer, ColumnTransformerModel } from './preprocessing/column-transformer.js';
+import { type ColumnTransformer, ColumnTransformerModel } from './preprocessing/column-transformer.js';
 
 /** `true`: StandardScaler; `false`: none; or a ColumnTransformer. */
 export type Preprocessing = boolean | ColumnTransformer;

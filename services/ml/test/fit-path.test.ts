@@ -1,5 +1,5 @@
 // Every shortcut that shares work across grid candidates gives what independent fits give.
-import { Matrix } from '../src/matrix.js';
+import type { Matrix } from '../src/matrix.js';
 import { isClassifier, type Estimator, type Model } from '../src/estimator.js';
 import { StandardScaler } from '../src/preprocessing/standard-scaler.js';
 import { MODELS, defaultGrid } from '../src/registry.js';

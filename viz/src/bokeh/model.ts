@@ -12,6 +12,8 @@ type Ctor = abstract new (attrs?: never) => object;
 export type ModelName = { [K in keyof Models]: Models[K] extends Ctor ? K : never }[keyof Models];
 export type AttrsOf<K extends ModelName> = Models[K] extends abstract new (attrs?: infer A) => object ? NonNullable<A> : never;
 export type InstanceOf<K extends ModelName> = Models[K] extends abstract new (attrs?: never) => infer I ? I : never;
+/** Anything a Column, Row or TabPanel lays out: a plot, a widget, another layout. */
+export type LayoutDOM = InstanceOf<'LayoutDOM'>;
 
 /** A model in a document being built: its type name, a document-unique id and its attributes. */
 class Node {
@@ -96,7 +98,7 @@ function encode(v: unknown, seen: Set<string>): unknown {
   }
   if (typeof v === 'number') return finite(v);
   if (Array.isArray(v)) return v.map((x) => encode(x, seen));
-  if (v instanceof Map) return { type: 'map', entries: [...v.entries()].map(([k, x]) => [k, encode(x, seen)]) };
+  if (v instanceof Map) return { type: 'map', entries: [...(v as Map<unknown, unknown>).entries()].map(([k, x]) => [k, encode(x, seen)]) };
   if (v !== null && typeof v === 'object') {
     const entries = Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, encode(x, seen)] as const);
     // BokehJS reads a plain object with a string `id` as a model reference and one with a string

@@ -3,7 +3,7 @@
 // Statistics come from SQL over the whole table (the catalog's stats); plots use a uniform sample.
 // Dropdowns switch columns in the browser (CustomJS) over data already in the document: no round trip.
 import { isNumeric, type Dataset, type Sample } from '@enchilada/data';
-import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
+import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { PALETTE, count, dataTable, div, esc, figure, glyph, source, type Plot, type Renderer } from '../bokeh/builders.js';
 import { MISSING, boxStats, categoryCounts, histogram, importance, sizeBins, textCodes } from './eda-analysis.js';
 
@@ -42,7 +42,7 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   const data: Record<string, unknown[] | ArrayLike<number>> = {};
   for (const f of features) {
     data[f] = sample.numeric.get(f) ?? new Float64Array(n);
-    data[`__size_${f}`] = sizeBins(data[f] as Float64Array);
+    data[`__size_${f}`] = sizeBins(data[f]);
   }
   if (target && !classification && sample.numeric.has(target)) data[target] = sample.numeric.get(target) ?? new Float64Array(n);
   if (classCodes) data.__class = Array.from(classCodes, (c) => (c < 0 ? '(missing)' : classes[c]));
@@ -68,7 +68,7 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   else if (target) tooltips.push([target, `@{${target}}{0.[000]}`]);
 
   // ---- Tab 1: summary ----
-  const summary: unknown[] = [];
+  const summary: LayoutDOM[] = [];
   let donut: Plot | null = null;
   if (classification && ds.stats?.classCounts) {
     const counts = ds.stats.classCounts;
@@ -90,13 +90,14 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     hideAxes(donut, b, [b.bk('Legend', { items: legendItems, location: 'center' })]);
   }
   if (classification && donut && features.length === 0) summary.push(donut);
-  else if (classification && donut) {
+  else if (classification && donut && classCodes) {
     // Box plot of one feature by class, switched by a dropdown.
+    const codes = classCodes;
     const all: Record<string, Record<string, unknown[]>> = {};
     const outliers: Record<string, Record<string, unknown[]>> = {};
     for (const f of features) {
       const values = data[f] as Float64Array;
-      const per = classes.map((_, k) => boxStats(values.filter((_v, i) => classCodes![i] === k)));
+      const per = classes.map((_, k) => boxStats(values.filter((_v, i) => codes[i] === k)));
       all[f] = { cls: classes, q1: per.map((p) => p.q1), q2: per.map((p) => p.q2), q3: per.map((p) => p.q3), lo: per.map((p) => p.lo), hi: per.map((p) => p.hi), color: classes.map((_, k) => colorOf(k)) };
       outliers[f] = { cls: per.flatMap((p, k) => p.outliers.map(() => classes[k])), v: per.flatMap((p) => p.outliers) };
     }
@@ -190,7 +191,7 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   );
   const textNote = textFeatures.length === 0 ? '' : ` Text features count as discrete (scikit-learn's discrete_features, values coded as categories); rows where a text feature is missing are left out of that feature's MI only (the hover gives each feature's rows).`;
   const idNote = textColumns.length > textFeatures.length ? ` ${esc(textColumns.filter((f) => identifierLike.has(f)).join(', '))}: nearly every value differs, so not a category, and left out.` : '';
-  const impTab: unknown[] = [note(`Mutual information with ${esc(target ?? 'the target')} (k-nearest-neighbour estimator, k = 3, as scikit-learn) and principal components of the standardised numeric features, on ${count(imp.rows)} rows complete in every numeric feature, of ${sampleNote}.${textNote}${idNote}`)];
+  const impTab: LayoutDOM[] = [note(`Mutual information with ${esc(target ?? 'the target')} (k-nearest-neighbour estimator, k = 3, as scikit-learn) and principal components of the standardised numeric features, on ${count(imp.rows)} rows complete in every numeric feature, of ${sampleNote}.${textNote}${idNote}`)];
   if (target) {
     const order = imp.features.map((f, i) => ({ f, v: imp.mi[i], rows: imp.miRows[i] })).sort((a, c) => a.v - c.v);
     const miSrc = source(b, { f: order.map((o) => o.f), mi: order.map((o) => o.v), rows: order.map((o) => o.rows), kind: order.map((o) => (isText.has(o.f) ? 'text' : 'numeric')) });
@@ -286,7 +287,7 @@ for (let i = 0; i < plots.length; i++) {
 }`;
   pick_js(b, xSel, axisArgs, showAxes);
   pick_js(b, ySel, axisArgs, showAxes);
-  const controls: unknown[] = [xSel, ySel];
+  const controls: LayoutDOM[] = [xSel, ySel];
   if (features.length > 0) {
     const sSel = b.bk('Select', { title: 'marker size', value: features[0], options: features, width: 200 });
     pick_js(b, sSel, { gs: views.map((v) => v.g) }, 'for (const g of gs) g.size = {field: "__size_" + cb_obj.value};');
@@ -303,13 +304,13 @@ for (const c of bars) if (c) c.visible = k < 0;`);
     controls.push(cSel);
   }
   const crossTab = b.bk('Column', {
-    children: [note(`Each point is a row of ${sampleNote}${features.length ? '; marker sizes are six quantile bins of the chosen column' : ''}${textFeatures.length ? '; on a text axis points spread at random across their value\'s band' : ''}.`), b.bk('Row', { children: controls as never }), ...views.map((v) => v.plot)],
+    children: [note(`Each point is a row of ${sampleNote}${features.length ? '; marker sizes are six quantile bins of the chosen column' : ''}${textFeatures.length ? '; on a text axis points spread at random across their value\'s band' : ''}.`), b.bk('Row', { children: controls }), ...views.map((v) => v.plot)],
     sizing_mode: 'stretch_width',
   });
 
   // ---- Tab 4: pair grid of the top features by MI ----
   const top = imp.features.map((f, i) => ({ f, v: Number.isNaN(imp.mi[i]) ? 0 : imp.mi[i] })).sort((a, c) => c.v - a.v).slice(0, 4).map((o) => o.f);
-  const cells: [unknown, number, number][] = [];
+  const cells: [LayoutDOM, number, number][] = [];
   const gridFill = classification ? fillColor : '#1f77b4';
   top.forEach((fyy, r) => top.forEach((fxx, c) => {
     const size = 210;
@@ -357,17 +358,17 @@ for (const c of bars) if (c) c.visible = k < 0;`);
     }
     cells.push([p, r, c]);
   }));
-  const gridChildren: unknown[] = [];
+  const gridChildren: LayoutDOM[] = [];
   if (classification) gridChildren.push(div(b, `<div class="small" data-testid="grid-legend"><strong>${esc(target ?? 'class')}:</strong> ${swatches}</div>`));
   gridChildren.push(note(`The ${top.length} features with the highest mutual information; on the diagonal histograms (numpy's 'auto' bins) of numeric features and rows per value of text features${classification ? ', per class' : ''}; points on a text axis spread at random across their value's band; ${sampleNote}.`));
-  gridChildren.push(b.bk('GridPlot', { children: cells as never, toolbar: b.bk('Toolbar', { tools: [b.bk('PanTool', {}), b.bk('WheelZoomTool', {}), b.bk('ResetTool', {})] }), toolbar_location: 'right' }));
+  gridChildren.push(b.bk('GridPlot', { children: cells, toolbar: b.bk('Toolbar', { tools: [b.bk('PanTool', {}), b.bk('WheelZoomTool', {}), b.bk('ResetTool', {})] }), toolbar_location: 'right' }));
 
   const tabs = b.bk('Tabs', {
     tabs: [
-      b.bk('TabPanel', { title: 'Summary', child: b.bk('Column', { children: summary as never, sizing_mode: 'stretch_width' }) }),
-      b.bk('TabPanel', { title: 'Feature importance', child: b.bk('Column', { children: impTab as never, sizing_mode: 'stretch_width' }) }),
+      b.bk('TabPanel', { title: 'Summary', child: b.bk('Column', { children: summary, sizing_mode: 'stretch_width' }) }),
+      b.bk('TabPanel', { title: 'Feature importance', child: b.bk('Column', { children: impTab, sizing_mode: 'stretch_width' }) }),
       b.bk('TabPanel', { title: 'Crossfilter', child: crossTab }),
-      b.bk('TabPanel', { title: 'Grid plot', child: b.bk('Column', { children: gridChildren as never }) }),
+      b.bk('TabPanel', { title: 'Grid plot', child: b.bk('Column', { children: gridChildren }) }),
     ],
     sizing_mode: 'stretch_width',
   });
@@ -419,7 +420,7 @@ function missingChart(b: DocumentBuilder, ds: Dataset): Plot {
 
 /** Attaches a CustomJS callback to a Select's value changes. */
 function pick_js(b: DocumentBuilder, select: object, args: Record<string, unknown>, code: string): void {
-  b.set(select, { js_property_callbacks: { 'change:value': [b.bk('CustomJS', { args: args as never, code })] } });
+  b.set(select, { js_property_callbacks: { 'change:value': [b.bk('CustomJS', { args: args, code })] } });
 }
 
 /** A pie needs no axes or grid: drop them, keep the legend. */

@@ -3,7 +3,7 @@
 // score, a calibration curve (classifiers) and per-feature drift (PSI) against the
 // training rows. The figures come from services/models (monitoringFigures); this only draws.
 import { PSI_THRESHOLD, type ModelDetail, type MonitoringFigures } from '@enchilada/models';
-import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
+import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 
 export interface MonitoringInput {
@@ -31,10 +31,10 @@ export function monitoringDocument(i: MonitoringInput): EmbedItem {
 latency p50 ${fmt(f.latency.p50Ms, 2)} ms, p99 ${fmt(f.latency.p99Ms, 2)} ms<br>
 ${f.rowsRead < f.count ? `<span data-testid="rows-read">Latency, live figures, calibration and drift are from the newest ${count(f.rowsRead)} of the ${count(f.count)} predictions.</span><br>` : ''}
 live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 'classification' ? 'accuracy' : 'R²'})</p>`);
-  const blocks: unknown[] = [summary];
+  const blocks: LayoutDOM[] = [summary];
   if (f.count === 0) {
     blocks.push(div(b, '<p class="text-body-secondary" data-testid="monitoring-empty">No predictions in this window yet.</p>'));
-    return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
+    return b.item(b.bk('Column', { children: blocks, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
   }
   // Bucket middles relative to now (negative = in the past), in minutes for the last hour and in
   // hours for longer windows: the builders draw linear axes. The axis spans the whole window, so a
@@ -91,5 +91,5 @@ live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 
       blocks.push(div(b, '<p class="small text-body-secondary" data-testid="drift-note">Numeric features: ten quantile bins of the training values. Text features: each training category, plus values never seen in training and missing values as buckets of their own.</p>'));
     }
   }
-  return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
+  return b.item(b.bk('Column', { children: blocks, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
 }

@@ -7,7 +7,7 @@
 import { auc, averagePrecision, precisionRecallCurve, rocCurve } from '@enchilada/ml';
 import type { ModelDetail, ModelSummary } from '@enchilada/models';
 import type { TrainingColumn, TrainingTable } from '@enchilada/data';
-import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
+import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { PALETTE, count, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 import { histogram } from './eda-analysis.js';
 import type { OnnxModel, OnnxOutputs } from '../scoring/onnx-model.js';
@@ -76,7 +76,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
   const { model: m, train, test, onnx } = input;
   const b = new DocumentBuilder();
   const [oTrain, oTest] = [await onnx.score(m, train.columns, train.rowIds.length), await onnx.score(m, test.columns, test.rowIds.length)];
-  const blocks: unknown[] = [];
+  const blocks: LayoutDOM[] = [];
 
   // Model picker and settings.
   const picker = b.bk('Select', {
@@ -125,7 +125,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
         glyph(b, pts, 'Scatter', { x: { field: 'pred' }, y: { field: 'y' }, size: 5, fill_color: '#2ca02c', fill_alpha: 0.6, line_color: null }),
       ] });
     const which = b.bk('Select', { title: 'Rows', value: 'test', options: [['test', 'test rows'], ['train', 'training rows']] as [string, string][], width: 200 });
-    b.set(which, { js_property_callbacks: { 'change:value': [b.bk('CustomJS', { args: { pts, hist, sets: { train: tr, test: te } } as never, code: 'const s = sets[cb_obj.value]; pts.data = s.points; hist.data = s.hist;' })] } });
+    b.set(which, { js_property_callbacks: { 'change:value': [b.bk('CustomJS', { args: { pts, hist, sets: { train: tr, test: te } }, code: 'const s = sets[cb_obj.value]; pts.data = s.points; hist.data = s.hist;' })] } });
     blocks.push(which, b.bk('Row', { children: [residHist, residPlot, truthPlot] }));
     scoreFn = (o) => {
       const p = o.variable ?? new Float32Array();
@@ -177,7 +177,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
     const hTrain = heat('train', metrics.train.confusion);
     const toggle = b.bk('RadioButtonGroup', { labels: ['counts', 'normalised by true class'], active: 0 });
     b.set(toggle, { js_property_callbacks: { 'change:active': [b.bk('CustomJS', {
-      args: { a: hTest.src, b2: hTrain.src, ar: hTest.raw, an: hTest.norm, br: hTrain.raw, bn: hTrain.norm } as never,
+      args: { a: hTest.src, b2: hTrain.src, ar: hTest.raw, an: hTest.norm, br: hTrain.raw, bn: hTrain.norm },
       code: 'const n = cb_obj.active === 1; a.data = n ? an : ar; b2.data = n ? bn : br;',
     })] } });
     blocks.push(div(b, '<h3 class="h6 mt-2 mb-0">Confusion matrices</h3>'), toggle, b.bk('Row', { children: [hTest.plot, hTrain.plot] }));
@@ -254,5 +254,5 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
         glyph(b, source(b, { c: labels, m: cv.map((c) => c.mean), s: cv.map((c) => c.std), r: cv.map((c) => c.rank), lo: cv.map((c) => c.mean - c.std), hi: cv.map((c) => c.mean + c.std) }), 'VBar', { x: { field: 'c' }, top: { field: 'm' }, bottom: 0, width: 0.7, fill_color: '#17becf', line_color: null }),
       ] }));
   }
-  return b.item(b.bk('Column', { children: blocks as never, sizing_mode: 'stretch_width' }), `Results of model ${m.id}`);
+  return b.item(b.bk('Column', { children: blocks, sizing_mode: 'stretch_width' }), `Results of model ${m.id}`);
 }

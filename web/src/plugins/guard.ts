@@ -2,7 +2,7 @@
 // request needs a CSRF token and a role that may change things. Pages redirect to sign-in, JSON
 // routes answer 401; a viewer's change answers 403 whatever the route.
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, PassportUser } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '@enchilada/core';
 
 declare module 'fastify' {
@@ -25,6 +25,12 @@ export const PASSWORD_FIRST = 'you signed in with a one-time password: choose yo
 
 export function wantsHtml(req: FastifyRequest): boolean {
   return req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/viz/') && (req.headers.accept ?? '').includes('text/html');
+}
+
+/** The signed-in user of a route the guard let through (any route not `public`): asserted once, here. */
+export function signedIn(req: FastifyRequest): PassportUser {
+  if (!req.user) throw new UnauthorizedError();
+  return req.user;
 }
 
 export default fp(async function guard(app: FastifyInstance) {

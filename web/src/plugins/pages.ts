@@ -1,7 +1,7 @@
 // Renders signed-in pages with what every page's layout needs: the user, a CSRF token for its
 // forms, the dataset picker (all datasets and the session's current one) and a one-time notice.
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Catalog, Dataset } from '@enchilada/data';
 
 declare module '@fastify/secure-session' {
@@ -21,7 +21,7 @@ declare module 'fastify' {
 }
 
 export default fp(async function pages(app: FastifyInstance, opts: { catalog: Catalog }) {
-  app.decorateRequest('currentDataset', async function (this: import('fastify').FastifyRequest) {
+  app.decorateRequest('currentDataset', async function (this: FastifyRequest) {
     const id = this.session.get('dataset');
     return typeof id === 'number' ? opts.catalog.get(id) : null;
   });

@@ -14,6 +14,8 @@ import type { User } from '../users/repository.js';
 import type { SessionStamp, UserService } from '../users/service.js';
 
 declare module 'fastify' {
+  // Declaration merging: passport's user type is ours (an interface, so it merges; a type alias would not).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface PassportUser extends User {}
   interface FastifyInstance { passport: InstanceType<typeof fastifyPassport.Authenticator> }
 }

@@ -6,10 +6,11 @@ import {
   BadRequestError, ForbiddenError, NotFoundError, quoteIdent, type Pool,
 } from '@enchilada/core';
 import {
-  Catalog, Loads, ToyDatasets, UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
+  type Catalog, type Loads, type ToyDatasets, type UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
   COLUMN_ROLES, COLUMN_TYPES, MAX_COLUMNS, type ColumnSpec, type Dataset, type Task,
 } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
+import { signedIn } from '../plugins/guard.js';
 
 export interface DatasetRouteOptions {
   readonly pool: Pool;
@@ -62,7 +63,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
   app.get('/datasets/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
     const ds = await dataset(req.params.id);
     const toy = ds.origin === 'toy' ? await toys.get(ds.name).catch(() => null) : null;
-    return reply.page('dataset.ejs', { title: ds.title, active: 'datasets', ds, toy, deletable: canDelete(ds, req.user!) });
+    return reply.page('dataset.ejs', { title: ds.title, active: 'datasets', ds, toy, deletable: canDelete(ds, signedIn(req)) });
   });
 
   app.get('/datasets/:id/data', {
@@ -86,7 +87,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
 
   app.post('/datasets/:id/delete', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
     const ds = await dataset(req.params.id);
-    if (!canDelete(ds, req.user!)) throw new ForbiddenError(ds.origin === 'toy' ? 'toy datasets are reloaded, not deleted' : 'only the owner or an administrator can delete this dataset');
+    if (!canDelete(ds, signedIn(req))) throw new ForbiddenError(ds.origin === 'toy' ? 'toy datasets are reloaded, not deleted' : 'only the owner or an administrator can delete this dataset');
     const table = await catalog.remove(ds.id);
     if (table) await pool.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
     if (req.session.get('dataset') === ds.id) req.session.set('dataset', undefined);
@@ -110,9 +111,9 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
     const file = await req.file();
     if (!file) throw new BadRequestError('attach a CSV file in the field "file"', 'file');
     if (!/\.(csv|txt)$/i.test(file.filename)) throw new BadRequestError('the file must be a .csv file', 'file');
-    const id = await uploads.save(file.file, file.filename, req.user!.id, () => file.file.truncated);
+    const id = await uploads.save(file.file, file.filename, signedIn(req).id, () => file.file.truncated);
     try {
-      return reply.code(201).send(await uploads.preview(id, req.user!));
+      return reply.code(201).send(await uploads.preview(id, signedIn(req)));
     } catch (err) {
       await uploads.remove(id);
       throw err;
@@ -120,7 +121,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
   });
 
   app.delete('/api/uploads/:id', { schema: { params: hexParams } }, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    await uploads.meta(req.params.id, req.user!);
+    await uploads.meta(req.params.id, signedIn(req));
     await uploads.remove(req.params.id);
     return reply.code(204).send();
   });
@@ -144,15 +145,15 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
       },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Body: { name: string; title: string; task?: Task | null; columns: ColumnSpec[] } }>, reply) => {
-    const meta = await uploads.meta(req.params.id, req.user!);
-    const spec = { name: req.body.name, title: req.body.title, origin: 'upload' as const, columns: req.body.columns, task: req.body.task ?? null, createdBy: req.user!.id };
+    const meta = await uploads.meta(req.params.id, signedIn(req));
+    const spec = { name: req.body.name, title: req.body.title, origin: 'upload' as const, columns: req.body.columns, task: req.body.task ?? null, createdBy: signedIn(req).id };
     validateSpec(spec);
     if (await catalog.byName(spec.name)) throw new BadRequestError(`a dataset named ${JSON.stringify(spec.name)} exists already: choose another name`, 'name');
     const source = await uploads.open(req.params.id);
     // Recorded before the table exists, so that if this process dies the sweeper of any replica
     // finds the load's table and file (LoadSweeper) once its heartbeat stops.
     const tableName = newDataTableName();
-    const loadId = await loads.start(spec.name, meta.bytes, req.user!.id, { uploadId: req.params.id, tableName });
+    const loadId = await loads.start(spec.name, meta.bytes, signedIn(req).id, { uploadId: req.params.id, tableName });
     const stopBeating = loads.keepAlive(loadId, (err) => req.log.warn({ err }, 'load heartbeat not saved'));
     let last = 0;
     // The load runs on after this answer; the page follows it through GET /api/loads/:id.
@@ -172,7 +173,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
 
   app.get('/api/loads/:id', { schema: { params: hexParams } }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const state = await loads.get(req.params.id);
-    if (!state || (state.createdBy !== req.user!.id && req.user!.role !== 'admin')) throw new NotFoundError('no such load');
+    if (!state || (state.createdBy !== signedIn(req).id && signedIn(req).role !== 'admin')) throw new NotFoundError('no such load');
     return reply.send(state);
   });
 }

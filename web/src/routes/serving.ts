@@ -7,6 +7,7 @@ import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core'
 import { MODEL_NAME, SchemaChangeError, type ApiKeys, type ModelRegistry, type PredictionFilter, type Predictions, type PublishedModels, type StoredPrediction } from '@enchilada/models';
 import { csvLine } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
+import { signedIn } from '../plugins/guard.js';
 
 export interface ServingRouteOptions {
   readonly registry: ModelRegistry;
@@ -93,12 +94,12 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
   }, async (req: FastifyRequest<{ Params: { id: number }; Body: { name: string; confirm?: 'yes' } }>, reply) => {
     const m = await registry.get(req.params.id);
     if (!m) throw new NotFoundError('there is no such model (it may have been deleted)');
-    if (m.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the owner or an administrator can publish this model');
+    if (m.createdBy !== signedIn(req).id && signedIn(req).role !== 'admin') throw new ForbiddenError('only the owner or an administrator can publish this model');
     const name = req.body.name.trim();
     if (!MODEL_NAME.test(name)) throw new BadRequestError(`"${name}" is not a valid name: ${NAME_HELP}`, 'name');
     let version: number;
     try {
-      version = await published.publish(name, m.id, req.user!.id, 'publish', { actor: req.user!, confirm: req.body.confirm === 'yes' });
+      version = await published.publish(name, m.id, signedIn(req).id, 'publish', { actor: signedIn(req), confirm: req.body.confirm === 'yes' });
     } catch (err) {
       if (err instanceof SchemaChangeError && wantsPage(req)) return confirmPage(reply, err, `/models/${m.id}/publish`, { name });
       throw err;
@@ -132,7 +133,7 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     // Who may roll back is the name's owner (or an administrator), checked with the publish itself.
     let version: number | null;
     try {
-      version = await published.rollback(name, req.body.version, req.user!.id, { actor: req.user!, confirm: req.body.confirm === 'yes' });
+      version = await published.rollback(name, req.body.version, signedIn(req).id, { actor: signedIn(req), confirm: req.body.confirm === 'yes' });
     } catch (err) {
       if (err instanceof SchemaChangeError && wantsPage(req)) return confirmPage(reply, err, `/published/${name}/rollback`, { version: String(req.body.version) });
       throw err;
@@ -152,7 +153,7 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
   }, async (req: FastifyRequest<{ Body: { label: string; scope?: string } }>, reply) => {
     const scope = req.body.scope && req.body.scope !== '*' ? req.body.scope : null;
     if (scope !== null && !MODEL_NAME.test(scope)) throw new BadRequestError(`"${scope}" is not a valid name: ${NAME_HELP}`, 'scope');
-    const created = await apiKeys.create(req.body.label.trim(), scope, req.user!.id);
+    const created = await apiKeys.create(req.body.label.trim(), scope, signedIn(req).id);
     const [keys, names] = await Promise.all([apiKeys.list(), published.list()]);
     // The key itself is shown on this answer only; the database keeps its hash.
     return reply.header('cache-control', 'no-store').page('api-keys.ejs', { title: 'API keys', active: 'api-keys', keys, names, newKey: { id: created.id, key: created.key } });

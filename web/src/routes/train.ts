@@ -8,6 +8,7 @@ import type { ModelRegistry } from '@enchilada/models';
 import { MODELS } from '@enchilada/ml';
 import { notify } from '../plugins/pages.js';
 import { validateTrainRequest, type TrainRequest } from '../training/train-spec.js';
+import { signedIn } from '../plugins/guard.js';
 
 export interface TrainRouteOptions {
   readonly catalog: Catalog;
@@ -59,7 +60,7 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
     if (!ds) throw new NotFoundError('there is no such dataset (it may have been deleted)');
     const { spec, fits } = validateTrainRequest(ds, req.body, { maxFits: config.maxFits, ...config.training });
     const max = config.training.maxActiveJobs;
-    const job = await queue.enqueueWithin({ kind: 'train', spec, datasetId: ds.id, createdBy: req.user!.id, total: fits }, max);
+    const job = await queue.enqueueWithin({ kind: 'train', spec, datasetId: ds.id, createdBy: signedIn(req).id, total: fits }, max);
     if (job === null) {
       throw new TooManyRequestsError(`you have ${max} training job${max === 1 ? '' : 's'} queued or running, the most one person may have (TRAIN_MAX_ACTIVE_JOBS): wait for one to finish or cancel one`);
     }
@@ -84,7 +85,7 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
   app.post('/api/jobs/:id/cancel', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>) => {
     const j = await queue.get(req.params.id);
     if (!j) throw new NotFoundError('no such job');
-    if (j.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the person who started a job, or an administrator, can cancel it');
+    if (j.createdBy !== signedIn(req).id && signedIn(req).role !== 'admin') throw new ForbiddenError('only the person who started a job, or an administrator, can cancel it');
     return { cancelling: await queue.requestCancel(j.id) };
   });
 
@@ -108,7 +109,7 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
   app.get('/models/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
     const m = await registry.get(req.params.id);
     if (!m) throw new NotFoundError('there is no such model (it may have been deleted)');
-    const deletable = m.createdBy === req.user!.id || req.user!.role === 'admin';
+    const deletable = m.createdBy === signedIn(req).id || signedIn(req).role === 'admin';
     const liveAs = await registry.liveNames(m.id);
     return reply.page('model.ejs', { title: `Model ${m.id}`, active: 'models', m, displayName, deletable, liveAs });
   });
@@ -123,7 +124,7 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
   app.post('/models/:id/delete', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
     const m = await registry.get(req.params.id);
     if (!m) throw new NotFoundError('there is no such model');
-    if (m.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the owner or an administrator can delete this model');
+    if (m.createdBy !== signedIn(req).id && signedIn(req).role !== 'admin') throw new ForbiddenError('only the owner or an administrator can delete this model');
     const removed = await registry.remove(m.id);
     if (removed === 'missing') throw new NotFoundError('there is no such model');
     if (removed === 'live') {

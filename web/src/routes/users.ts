@@ -6,6 +6,7 @@ import { notify } from '../plugins/pages.js';
 import { MIN_PASSWORD_LENGTH } from '../users/passwords.js';
 import { ROLES } from '../users/repository.js';
 import type { UserService } from '../users/service.js';
+import { signedIn } from '../plugins/guard.js';
 
 export interface UserRouteOptions { readonly users: UserService }
 
@@ -42,7 +43,7 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
   });
 
   app.post('/users/:id/deactivate', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
-    const u = await users.deactivate(req.params.id, req.user!);
+    const u = await users.deactivate(req.params.id, signedIn(req));
     req.log.info({ user: u.username, by: req.user?.username }, 'user deactivated');
     notify(reply, 'success', `Deactivated ${u.username}: their sessions have ended.`);
     return reply.redirect('/users', 303);
@@ -77,14 +78,14 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
   }, async (req: FastifyRequest<{ Body: { current: string; password: string; repeat: string } }>, reply) => {
     try {
       if (req.body.password !== req.body.repeat) throw new BadRequestError('the two new passwords differ', 'repeat');
-      await users.changePassword(req.user!.id, req.body.current, req.body.password);
+      await users.changePassword(signedIn(req).id, req.body.current, req.body.password);
     } catch (err) {
       if (err instanceof BadRequestError) return accountPage(reply, req, { message: err.message, field: err.field }, 400);
       throw err;
     }
     req.log.info({ user: req.user?.username }, 'password changed');
     // The change ended every session of this user; this browser gets a new one (and a new CSRF secret).
-    await req.logIn({ ...req.user!, mustChangePassword: false });
+    await req.logIn({ ...signedIn(req), mustChangePassword: false });
     notify(reply, 'success', 'Your password has been changed; your other sessions have ended.');
     return reply.redirect('/', 303);
   });

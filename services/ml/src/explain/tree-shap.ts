@@ -8,7 +8,7 @@ import type { Tree } from '../tree/tree.js';
 import { UNLIMITED } from '../tree/tree.js';
 import { float32Rows } from '../tree/presort.js';
 import { RandomForestClassifierModel, RandomForestRegressorModel } from '../ensemble/random-forest.js';
-import { GradientBoostingClassifierModel, GradientBoostingRegressorModel } from '../ensemble/gradient-boosting.js';
+import { type GradientBoostingClassifierModel, GradientBoostingRegressorModel } from '../ensemble/gradient-boosting.js';
 import { emptyContributions, type Contributions } from './contributions.js';
 
 /**

@@ -125,7 +125,7 @@ export class KNeighborsClassifier extends KNeighborsBase<KNeighborsClassifierMod
   readonly name = 'knn_classifier';
   readonly task = 'classification' as const;
 
-  protected build(X: Matrix, y: Target, index: NeighbourIndex, k: number): KNeighborsClassifierModel {
+  protected build(_X: Matrix, y: Target, index: NeighbourIndex, k: number): KNeighborsClassifierModel {
     const t = requireClassification(y, this.name);
     return new KNeighborsClassifierModel(t.classes, index, t.codes, k);
   }
@@ -135,7 +135,7 @@ export class KNeighborsRegressor extends KNeighborsBase<KNeighborsRegressorModel
   readonly name = 'knn_regressor';
   readonly task = 'regression' as const;
 
-  protected build(X: Matrix, y: Target, index: NeighbourIndex, k: number): KNeighborsRegressorModel {
+  protected build(_X: Matrix, y: Target, index: NeighbourIndex, k: number): KNeighborsRegressorModel {
     return new KNeighborsRegressorModel(index, requireRegression(y, this.name).values, k);
   }
 }

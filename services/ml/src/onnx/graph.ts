@@ -41,7 +41,7 @@ const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function tensorProto(name: string, t: Tensor): ITensorProto {
   const size = t.dims.reduce((a, b) => a * b, 1);
-  if (size !== t.values.length) throw new RangeError(`tensor ${name}: dims ${t.dims} need ${size} values, got ${t.values.length}`);
+  if (size !== t.values.length) throw new RangeError(`tensor ${name}: dims ${t.dims.join(',')} need ${size} values, got ${t.values.length}`);
   const base: ITensorProto = { name, dims: t.dims.slice(), dataType: ELEM[t.type] };
   return t.type === 'float'
     ? { ...base, floatData: Array.from(t.values, Math.fround) }

@@ -86,7 +86,7 @@ export function lbfgs(fun: Objective, x0: Float64Array, opts: LbfgsOptions = {})
 
 interface Point { x: Float64Array; f: number; g: Float64Array; dg: number }
 
-function wolfeSearch(fun: Objective, x: Float64Array, f0: number, g0: Float64Array, d: Float64Array, dg0: number, step0: number): Point | null {
+function wolfeSearch(fun: Objective, x: Float64Array, f0: number, _g0: Float64Array, d: Float64Array, dg0: number, step0: number): Point | null {
   const c1 = 1e-4, c2 = 0.9;
   const n = x.length;
   const evalAt = (t: number): Point => {

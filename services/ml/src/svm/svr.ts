@@ -1,6 +1,6 @@
 // RBF epsilon-support vector regression as libsvm does it: the 2n-variable dual solved by the same
 // SMO (Fan, Chen & Lin 2005). fitPath over C shares the kernel matrix and warm-starts the dual.
-import { Matrix } from '../matrix.js';
+import type { Matrix } from '../matrix.js';
 import { Configured } from '../estimator.js';
 import type { Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';

@@ -1,7 +1,7 @@
 // The four toy datasets (db/datasets/*.csv) as the parity fixtures and the training benchmark see
 // them: numeric feature columns except the target; Auto MPG without its rows that have a missing
 // value. Plain arrays, so both the sources (tests) and the build (bench:train) can use them.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
