@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the rendered YAML is untyped here: scripts/validate.mjs checks it against the Kubernetes schema, these tests read fields by path */
 // The Kubernetes manifests, checked where no cluster runs: both overlays render with kustomize
 // (kubectl's), every object validates against the Kubernetes OpenAPI schema (scripts/validate.mjs),
 // and a policy holds over what a cluster would receive: hardened, bounded, probed containers, secrets

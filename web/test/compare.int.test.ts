@@ -64,7 +64,7 @@ describe('compare-all requests', () => {
   it('leave out, by name and with why, the models whose memory estimate is over the budget', async () => {
     const res = await post({ dataset: wide.id });
     expect(res.statusCode).toBe(202);
-    const { models, skipped } = res.json() as { models: string[]; skipped: { model: string; why: string }[] };
+    const { models, skipped } = res.json<{ models: string[]; skipped: { model: string; why: string }[] }>();
     expect(skipped.map((s) => s.model)).toContain('svc');
     expect(models).toContain('logistic_regression');
     for (const s of skipped) {

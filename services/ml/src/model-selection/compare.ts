@@ -5,7 +5,7 @@
 // so a model family that cannot compete stops costing time after the first round. A deadline (the
 // user's budget) aborts work in flight: what finished stays on the leaderboard, and the overrun is
 // what an abort takes, never a whole round.
-import { Matrix } from '../matrix.js';
+import type { Matrix } from '../matrix.js';
 import { AbortedError, type Target } from '../estimator.js';
 import type { Preprocessing } from '../pipeline.js';
 import { modelSpec } from '../registry.js';
