@@ -36,8 +36,13 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
     insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms'],
     update: ['outcome', 'outcome_at'],
   },
-  // serve/src/rate-store.ts: INSERT … ON DUPLICATE KEY UPDATE hits = hits + ?, the window's sums, old windows deleted.
-  { table: 'rate_windows', select: ['bucket', 'window_start', 'hits'], insert: ['bucket', 'window_start', 'hits'], update: ['hits'], delete: true },
+  // serve/src/rate-store.ts: INSERT … ON DUPLICATE KEY UPDATE hits = hits + ?, the window's sums, old
+  // windows deleted. MariaDB wants UPDATE on every inserted column for ON DUPLICATE KEY UPDATE
+  // (checked: "UPDATE command denied … for column 'bucket'" with UPDATE (hits) alone).
+  {
+    table: 'rate_windows', select: ['bucket', 'window_start', 'hits'], insert: ['bucket', 'window_start', 'hits'],
+    update: ['bucket', 'window_start', 'hits'], delete: true,
+  },
 ]);
 
 const ACCOUNT = /^[A-Za-z0-9_.@-]{1,32}$/;
