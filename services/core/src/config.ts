@@ -33,6 +33,8 @@ export interface Config {
    * with the db_serve_password secret.
    */
   readonly servingAccount: string | null;
+  /** How people reach web (PUBLIC_URL, e.g. https://ml.example.org), for links made outside a request (the CLI's invitations). */
+  readonly publicUrl: string | null;
   readonly loginRateLimit: { readonly max: number; readonly windowMs: number };
   /** A session ends this long after sign-in, however active (SESSION_MAX_HOURS, default 12). */
   readonly sessionMaxHours: number;
@@ -152,6 +154,15 @@ function account(env: Env, name: string, fallback: string): string {
   return user;
 }
 
+function publicUrl(env: Env): string | null {
+  const raw = env.PUBLIC_URL;
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try { url = new URL(raw); } catch { throw new ConfigError(`PUBLIC_URL must be an http(s) URL such as https://ml.example.org, got "${raw}"`); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 function words(env: Env, name: string): readonly string[] {
   return Object.freeze((env[name] ?? '').split(/\s+/).filter((w) => w !== ''));
 }
@@ -198,6 +209,7 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
     }),
     adminUser,
     servingAccount,
+    publicUrl: publicUrl(env),
     loginRateLimit: Object.freeze({
       max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
       windowMs: int(env, 'LOGIN_RATE_WINDOW_S', 60, 1, 86400) * 1000,
