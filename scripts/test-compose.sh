@@ -162,7 +162,7 @@ serve_user=$(grep -m1 -E '^\s+MYSQL_SERVE_USER:' docker-compose.yml | awk '{prin
 db_as() {   # secret user sql: runs one statement in the db container as that account, over TCP (its '%' host)
   "${COMPOSE[@]}" exec -T db sh -c 'MYSQL_PWD=$(cat "/run/secrets/$1") exec mysql -h127.0.0.1 -u"$2" -N -B ml_data -e "$3"' _ "$1" "$2" "$3" 2>&1
 }
-denied() { local out; out=$(db_as db_serve_password "$serve_user" "$1"); echo "    as $serve_user: $1 → ${out:0:150}"; grep -q 'command denied' <<<"$out"; }
+denied() { local out; out=$(db_as db_serve_password "$serve_user" "$1"); echo "    as $serve_user: $1 → $(grep -m1 -o 'ERROR.*' <<<"$out" | cut -c1-160)"; grep -q 'command denied' <<<"$out"; }
 check "serve's database connections are made as $serve_user" \
   test "$(db_as db_root_password root "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '$serve_user'" | tr -d '\r')" -gt 0
 echo "  grants of $serve_user (applied by web after migrating):"
@@ -174,10 +174,10 @@ done
 check "serve, as $serve_user, wrote its rate-limit counts to rate_windows ($hits hits)" test "${hits:-0}" -gt 0
 limited=
 for i in $(seq 40); do   # SERVE_UNKNOWN_KEY_LIMIT (30) per address and window, counted in rate_windows
-  limited=$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer ek_guess$i" -H 'content-type: application/json' -d "{\"id\":\"g$i\",\"observation\":$obs}" http://127.0.0.1:8000/v1/models/iris-compose/predict)
+  limited=$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer ek_guess$i" -H 'content-type: application/json' -d "{\"id\":\"g$i\",\"observation\":$obs}" "http://127.0.0.1:${ports[0]:-0}/v1/models/iris-compose/predict")
   [[ $limited = 429 ]] && break
 done
-check "serve's rate limit answers 429 after the unknown-key allowance (request $i: $limited)" test "$limited" = 429
+check "serve's rate limit answers 429 after the unknown-key allowance (replica 1, request $i: $limited)" test "$limited" = 429
 check "$serve_user cannot read users" denied "SELECT username, password_hash FROM users"
 check "$serve_user cannot read a model's training split" denied "SELECT split FROM models"
 check "$serve_user cannot change models" denied "UPDATE models SET task = 'regression'"
