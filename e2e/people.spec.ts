@@ -102,3 +102,43 @@ test('deactivating a user ends their open session on the next request; a reset g
   const second = (await page.getByTestId('one-time-password-value').textContent())?.trim() ?? '';
   await firstSignIn(browser, name, second, 'a new leaver password');
 });
+
+test('an administrator invites an editor by link; the link, opened in a fresh browser, sets the password, signs in, and works once', async ({ page, browser }) => {
+  const name = `invited-${Date.now()}`;
+  await signIn(page);
+  await page.goto('/users');
+  await page.getByTestId('new-username').fill(name);
+  await page.getByTestId('new-role').selectOption('editor');
+  await page.getByTestId('invite-user').click();
+  await expect(page.getByTestId('invitation-user')).toHaveText(name);
+  const link = (await page.getByTestId('invitation-link-value').textContent())?.trim() ?? '';
+  expect(link).toMatch(/\/invitations\/[A-Za-z0-9_-]{43}$/);
+  await page.goto('/users');
+  await expect(page.getByText(link)).toHaveCount(0);
+  await expect(page.getByTestId(`status-${name}`)).toHaveText('invited · not yet accepted');
+  await expect(page.locator(`tr[data-invitation="${name}"]`)).toBeVisible();
+  await page.screenshot({ path: 'reports/screenshots/users-invitation.png', fullPage: true });
+
+  const invited = await (await browser.newContext()).newPage();
+  await invited.goto(link);
+  await expect(invited.getByTestId('invitation-user')).toHaveText(name);
+  await invited.screenshot({ path: 'reports/screenshots/invitation.png', fullPage: true });
+  await invited.getByTestId('invitation-password').fill('an invited password 1');
+  await invited.getByTestId('invitation-repeat').fill('an invited password 2');
+  await invited.getByTestId('invitation-submit').click();
+  await expect(invited.getByTestId('invitation-error')).toHaveText('The two passwords differ.');
+  await invited.getByTestId('invitation-password').fill('an invited password 1');
+  await invited.getByTestId('invitation-repeat').fill('an invited password 1');
+  await Promise.all([invited.waitForURL((u) => u.pathname === '/'), invited.getByTestId('invitation-submit').click()]);
+  await expect(invited.getByTestId('notice')).toContainText(`Welcome, ${name}`);
+  await expect(invited.getByTestId('role-badge')).toHaveText('editor');
+
+  const again = await (await browser.newContext()).newPage();
+  const res = await again.goto(link);
+  expect(res?.status()).toBe(410);
+  await expect(again.getByTestId('invitation-problem')).toContainText('has been used already');
+  await again.screenshot({ path: 'reports/screenshots/invitation-used.png', fullPage: true });
+  await page.goto('/users');
+  await expect(page.getByTestId(`status-${name}`)).toHaveText('active');
+  await expect(page.locator(`tr[data-invitation="${name}"]`)).toHaveCount(0);
+});

@@ -50,7 +50,7 @@ for port in 5000 5006; do
   fi
 done
 bash secrets/create-secrets.sh >/dev/null
-chmod 644 secrets/db_root_password secrets/db_user_password secrets/web_secret_key secrets/viz_secret_key
+chmod 644 secrets/db_root_password secrets/db_user_password secrets/db_serve_password secrets/web_secret_key secrets/viz_secret_key
 
 echo "building images"
 t0=$(now)
@@ -194,6 +194,40 @@ for _ in 1 2 3 4; do   # the proxy's requests spread over both replicas
 done
 check "the results document builds on every request with two viz replicas ($same of 4)" test "$same" = 4
 
+# Least privilege (issue 15): serve connects as its own account, which web granted only what
+# serve's queries need (services/models/src/serving-account.ts). Everything above ran as it.
+serve_user=$(grep -m1 -E '^\s+MYSQL_SERVE_USER:' docker-compose.yml | awk '{print $2}')
+db_as() {   # secret user sql: runs one statement in the db container as that account, over TCP (its '%' host)
+  "${COMPOSE[@]}" exec -T db sh -c 'MYSQL_PWD=$(cat "/run/secrets/$1") exec mysql -h127.0.0.1 -u"$2" -N -B ml_data -e "$3"' _ "$1" "$2" "$3" 2>&1
+}
+denied() { local out; out=$(db_as db_serve_password "$serve_user" "$1"); echo "    as $serve_user: $1 → $(grep -m1 -o 'ERROR.*' <<<"$out" | cut -c1-160)"; grep -q 'command denied' <<<"$out"; }
+check "serve's database connections are made as $serve_user" \
+  test "$(db_as db_root_password root "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '$serve_user'" | tr -d '\r')" -gt 0
+echo "  grants of $serve_user (applied by web after migrating):"
+db_as db_serve_password "$serve_user" "SHOW GRANTS" | sed 's/^/    /'
+for _ in $(seq 20); do   # serve adds its counts to rate_windows every 250 ms
+  hits=$(db_as db_root_password root "SELECT COALESCE(SUM(hits), 0) FROM rate_windows" | tr -d '\r')
+  [[ ${hits:-0} -gt 0 ]] && break; sleep 0.5
+done
+check "serve, as $serve_user, wrote its rate-limit counts to rate_windows ($hits hits)" test "${hits:-0}" -gt 0
+limited=
+for i in $(seq 40); do   # SERVE_UNKNOWN_KEY_LIMIT (30) per address and window, counted in rate_windows
+  limited=$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer ek_guess$i" -H 'content-type: application/json' -d "{\"id\":\"g$i\",\"observation\":$obs}" "http://127.0.0.1:${ports[0]:-0}/v1/models/iris-compose/predict")
+  [[ $limited = 429 ]] && break
+done
+check "serve's rate limit answers 429 after the unknown-key allowance (replica 1, request $i: $limited)" test "$limited" = 429
+check "$serve_user cannot read users" denied "SELECT username, password_hash FROM users"
+check "$serve_user cannot read a model's training split" denied "SELECT split FROM models"
+check "$serve_user cannot change models" denied "UPDATE models SET task = 'regression'"
+check "$serve_user cannot delete models" denied "DELETE FROM models"
+check "$serve_user cannot publish (write published_models)" denied "UPDATE published_models SET model_id = 1"
+check "$serve_user cannot create API keys" denied "INSERT INTO api_keys (key_hash, prefix, label) VALUES ('x', 'x', 'x')"
+check "$serve_user cannot revoke API keys" denied "UPDATE api_keys SET revoked_at = NOW()"
+check "$serve_user cannot read jobs" denied "SELECT id FROM jobs"
+check "$serve_user cannot rewrite a stored prediction" denied "UPDATE predictions SET output = '{}'"
+check "$serve_user cannot delete predictions" denied "DELETE FROM predictions"
+check "serve logged no denied command" bash -c '! grep -q "command denied" <<<"$("$@" logs serve 2>&1)"' _ "${COMPOSE[@]}"
+
 
 wrong=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar_dir/x" -b "$jar_dir/x" -H 'accept: text/html' \
   --data-urlencode "username=$user" --data-urlencode "password=wrong" --data-urlencode "_csrf=x" http://127.0.0.1:5000/login)
@@ -204,14 +238,14 @@ check "db is not published to the host" test -z "$("${COMPOSE[@]}" port db 3306 
 check "nothing listens on 127.0.0.1:5006" bash -c '! curl -s -m 2 -o /dev/null http://127.0.0.1:5006/healthz'
 
 secrets_of() { "${COMPOSE[@]}" exec -T "$1" sh -c 'ls /run/secrets | sort | tr "\n" " "' 2>/dev/null; }
-check "db sees only db_root_password, db_user_password" test "$(secrets_of db)" = "db_root_password db_user_password "
+check "db sees only db_root_password, db_serve_password, db_user_password" test "$(secrets_of db)" = "db_root_password db_serve_password db_user_password "
 check "web sees only db_user_password, viz_secret_key, web_secret_key" test "$(secrets_of web)" = "db_user_password viz_secret_key web_secret_key "
 check "viz sees only db_user_password, viz_secret_key" test "$(secrets_of viz)" = "db_user_password viz_secret_key "
-check "serve sees only db_user_password" test "$(secrets_of serve)" = "db_user_password "
+check "serve sees only db_serve_password" test "$(secrets_of serve)" = "db_serve_password "
 for svc in web viz serve; do
   envs=$("${COMPOSE[@]}" exec -T "$svc" env 2>/dev/null)
   leak=
-  for s in db_root_password db_user_password web_secret_key viz_secret_key; do
+  for s in db_root_password db_user_password db_serve_password web_secret_key viz_secret_key; do
     grep -qF "$(cat secrets/$s)" <<<"$envs" && leak=1
   done
   check "$svc has no secret value in its environment" test -z "$leak"
@@ -239,7 +273,7 @@ done
 check "web writes its uploads volume" "${COMPOSE[@]}" exec -T web sh -c 'touch /app/uploads/.probe && rm /app/uploads/.probe'
 
 logs=$("${COMPOSE[@]}" logs web viz serve 2>/dev/null)
-check "no secret value appears in the logs" bash -c "! grep -qF -e '$(cat secrets/db_user_password)' -e '$(cat secrets/web_secret_key)' -e '$(cat secrets/viz_secret_key)' <<<\"\$0\"" "$logs"
+check "no secret value appears in the logs" bash -c "! grep -qF -e '$(cat secrets/db_user_password)' -e '$(cat secrets/db_serve_password)' -e '$(cat secrets/web_secret_key)' -e '$(cat secrets/viz_secret_key)' <<<\"\$0\"" "$logs"
 
 echo "$passed passed, $failed failed"
 [[ $failed = 0 ]]

@@ -5,7 +5,7 @@
 set -euo pipefail
 dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 chmod 700 "$dir"
-for name in db_root_password db_user_password web_secret_key viz_secret_key; do
+for name in db_root_password db_user_password db_serve_password web_secret_key viz_secret_key; do
   file="$dir/$name"
   if [[ -s $file ]]; then
     echo "kept    secrets/$name"

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { createPool, loadConfig, type Config, type Pool, type Role } from '@enchilada/core';
 
-const ROOT = {
+export const TEST_MYSQL_ROOT = {
   host: process.env.TEST_MYSQL_HOST ?? '127.0.0.1',
   port: Number(process.env.TEST_MYSQL_PORT ?? 3306),
   user: process.env.TEST_MYSQL_ROOT_USER ?? 'root',
@@ -43,7 +43,7 @@ export interface TestDb {
 export async function createTestDb(name: string): Promise<TestDb> {
   const prefix = (process.env.TEST_DB_PREFIX ?? 'enchilada_t_').replace(/[^a-z0-9_]/gi, '_');
   const database = `${prefix}${name.replace(/[^a-z0-9_]/gi, '_')}`.slice(0, 64);
-  const root = await mysql.createConnection(ROOT);
+  const root = await mysql.createConnection(TEST_MYSQL_ROOT);
   try {
     await root.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await root.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
@@ -59,7 +59,7 @@ export async function createTestDb(name: string): Promise<TestDb> {
   // or the users of two test files (or two checkouts testing at once) would share one quota
   const uploadDir = mkdtempSync(join(tmpdir(), 'enchilada-test-uploads-'));
   const config = (role: Role, env: Record<string, string> = {}) => loadConfig(role, {
-    NODE_ENV: 'test', SECRETS_DIR: secretsDir, MYSQL_HOST: ROOT.host, MYSQL_PORT: String(ROOT.port),
+    NODE_ENV: 'test', SECRETS_DIR: secretsDir, MYSQL_HOST: TEST_MYSQL_ROOT.host, MYSQL_PORT: String(TEST_MYSQL_ROOT.port),
     MYSQL_USER: TEST_USER, MYSQL_DATABASE: database, LOG_LEVEL: 'silent', UPLOAD_DIR: uploadDir, ...env,
   });
   const pool = createPool(config('web').mysql, { connectionLimit: 5 });
@@ -67,7 +67,7 @@ export async function createTestDb(name: string): Promise<TestDb> {
     database, pool, secretsDir, config,
     async drop() {
       await pool.end();
-      const r = await mysql.createConnection(ROOT);
+      const r = await mysql.createConnection(TEST_MYSQL_ROOT);
       try { await r.query(`DROP DATABASE IF EXISTS \`${database}\``); } finally { await r.end(); }
       rmSync(uploadDir, { recursive: true, force: true });
     },

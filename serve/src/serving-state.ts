@@ -101,7 +101,7 @@ export class ServingState {
 
   private async load(name: string, version: number, modelId: number): Promise<NameState> {
     try {
-      const model = await this.registry.get(modelId);
+      const model = await this.registry.servingModel(modelId);
       if (!model) throw new Error(`model ${modelId} does not exist (deleted?)`);
       let session = this.sessions.get(modelId);
       if (!session) {

@@ -142,7 +142,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { pool });
   await app.register(authRoutes, { users, rateLimit: config.loginRateLimit });
   await app.register(pageRoutes);
-  await app.register(userRoutes, { users });
+  await app.register(userRoutes, { users, publicUrl: config.publicUrl, rateLimit: config.loginRateLimit });
   await app.register(datasetRoutes, {
     pool, catalog, toys: new ToyDatasets(deps.datasetsDir), loads: new Loads(pool),
     uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes, config.uploadQuota),

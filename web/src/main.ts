@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { UserRepository } from './users/repository.js';
 import { UserService } from './users/service.js';
 import { LoadSweeper, UploadStore } from '@enchilada/data';
+import { grantServingAccount } from '@enchilada/models';
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));
 const rootDir = join(webDir, '..');
@@ -18,6 +19,18 @@ async function main(): Promise<void> {
   const migrationsDir = join(rootDir, 'db', 'migrations');
   await waitForDatabase(pool, (m) => app.log.info(m));
   await migrate(pool, migrationsDir, (m) => app.log.info(m));
+  if (config.servingAccount) {
+    // Here and not in the database's init script: a table grant needs the table, which the
+    // migrations just made (services/models/src/serving-account.ts says more).
+    try {
+      await grantServingAccount(pool, config.mysql.database, config.servingAccount);
+      app.log.info({ account: config.servingAccount }, "granted serve's database account its privileges");
+    } catch (err) {
+      // web itself works on; serve, connecting as that account, answers 503 until this is fixed.
+      app.log.error({ err, account: config.servingAccount },
+        `could not grant serve's database account ${config.servingAccount} its privileges: does it exist, and may ${config.mysql.user} grant (db/initdb/serve-account.sh creates the one and allows the other; run it in the db container for a database created before it)?`);
+    }
+  }
   const created = await new UserService(new UserRepository(pool)).bootstrapAdmin(config.adminUser, secret(config, 'db_user_password').reveal());
   if (created) app.log.info({ user: config.adminUser }, 'created the first administrator');
   // Leftovers of a crash (loads that stopped beating, their tables and upload files, old uploads),

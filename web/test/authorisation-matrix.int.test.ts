@@ -12,6 +12,7 @@ import { ModelRegistry, PublishedModels } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
+import { UserService } from '../src/users/service.js';
 import { Browser } from './helpers.js';
 
 // Each sign-in hashes once with scrypt at N=2^17; the matrix makes about 250 requests.
@@ -43,7 +44,7 @@ const RULES = {
 type Rule = keyof typeof RULES;
 
 /** The editor's work; deleting routes give the administrator a copy of their own to delete. */
-interface Resources { dataset: number; doomed: number; doomedForAdmin: number; model: number; job: number; comparison: number; load: string; uploads: string[]; target: number }
+interface Resources { dataset: number; doomed: number; doomedForAdmin: number; model: number; job: number; comparison: number; load: string; uploads: string[]; target: number; invitation: string }
 interface Case { readonly rule: Rule; request(r: Resources, ctx: Context): Omit<InjectOptions, 'headers'> & { json?: boolean } }
 
 const form = (url: string, fields: Record<string, string> = {}) => ({ method: 'POST' as const, url, payload: fields });
@@ -62,6 +63,12 @@ const EXPECTED: Record<string, Case> = {
   'GET /': { rule: 'signedIn', request: () => get('/') },
   'GET /users': { rule: 'admin', request: () => get('/users') },
   'POST /users': { rule: 'admin', request: () => form('/users', { username: 'matrix_new', role: 'viewer' }) },
+  'POST /users/invitations': { rule: 'admin', request: () => form('/users/invitations', { username: 'matrix_invitee', role: 'viewer' }) },
+  // The administrator's row above made invitation 2 (beforeAll made 1, whose link the public rows use).
+  'POST /users/invitations/:id/revoke': { rule: 'admin', request: () => form('/users/invitations/2/revoke') },
+  // An invitation link needs no sign-in; the password posted is too short, so the link stays usable for every row.
+  'GET /invitations/:token': { rule: 'public', request: (r) => get(`/invitations/${r.invitation}`) },
+  'POST /invitations/:token': { rule: 'public', request: (r) => form(`/invitations/${r.invitation}`, { password: 'short', repeat: 'short' }) },
   'POST /users/:id/role': { rule: 'admin', request: (r) => form(`/users/${r.target}/role`, { role: 'viewer' }) },
   'POST /users/:id/deactivate': { rule: 'admin', request: (r) => form(`/users/${r.target}/deactivate`) },
   'POST /users/:id/reactivate': { rule: 'admin', request: (r) => form(`/users/${r.target}/reactivate`) },
@@ -175,6 +182,7 @@ beforeAll(async () => {
   resources = {
     dataset: ds.id, doomed: (await dataset('matrix_doomed')).id, doomedForAdmin: (await dataset('matrix_doomed_a')).id,
     model, job, comparison, load, uploads, target: id('matrix_target'),
+    invitation: (await new UserService(users).invite('matrix_invited', 'viewer')).token,
   };
 });
 afterAll(async () => {

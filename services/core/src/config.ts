@@ -27,6 +27,14 @@ export interface Config {
   readonly mysql: MysqlConfig;
   /** The first administrator's name: the MySQL user named in the compose file. */
   readonly adminUser: string;
+  /**
+   * serve's own database account (MYSQL_SERVE_USER), or null when serve uses the application's
+   * (development, tests): web grants it serve's privileges after migrating, serve connects as it
+   * with the db_serve_password secret.
+   */
+  readonly servingAccount: string | null;
+  /** How people reach web (PUBLIC_URL, e.g. https://ml.example.org), for links made outside a request (the CLI's invitations). */
+  readonly publicUrl: string | null;
   readonly loginRateLimit: { readonly max: number; readonly windowMs: number };
   /** A session ends this long after sign-in, however active (SESSION_MAX_HOURS, default 12). */
   readonly sessionMaxHours: number;
@@ -92,11 +100,14 @@ export interface TestRunnerConfig {
   readonly args: Readonly<Record<TestSuite, readonly string[]>>;
 }
 
-/** Which secrets each process needs; a process never reads the others. */
+/**
+ * Which secrets each process needs; a process never reads the others. serve reads
+ * db_serve_password when MYSQL_SERVE_USER names its own account, else db_user_password.
+ */
 export const SECRETS_FOR: Readonly<Record<Role, readonly SecretName[]>> = {
   web: ['db_user_password', 'web_secret_key', 'viz_secret_key'],
   viz: ['db_user_password', 'viz_secret_key'],
-  serve: ['db_user_password'],
+  serve: [],
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -135,6 +146,23 @@ function text(env: Env, name: string, fallback: string): string {
   return raw === undefined || raw === '' ? fallback : raw;
 }
 
+function account(env: Env, name: string, fallback: string): string {
+  const user = text(env, name, fallback);
+  if (!/^[A-Za-z0-9_.@-]{1,32}$/.test(user)) {
+    throw new ConfigError(`${name} must be 1–32 letters, digits or _.@-, got "${user}"`);
+  }
+  return user;
+}
+
+function publicUrl(env: Env): string | null {
+  const raw = env.PUBLIC_URL;
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try { url = new URL(raw); } catch { throw new ConfigError(`PUBLIC_URL must be an http(s) URL such as https://ml.example.org, got "${raw}"`); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 function words(env: Env, name: string): readonly string[] {
   return Object.freeze((env[name] ?? '').split(/\s+/).filter((w) => w !== ''));
 }
@@ -147,12 +175,20 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
   const secretsDir = text(env, 'SECRETS_DIR', '/run/secrets');
   const secrets: Partial<Record<SecretName, Secret>> = {};
   for (const name of SECRETS_FOR[role]) secrets[name] = readSecret(secretsDir, name);
-  const dbPassword = secrets.db_user_password;
-  if (!dbPassword) throw new ConfigError('db_user_password is required');
-  const user = text(env, 'MYSQL_USER', 'enchilada');
-  if (!/^[A-Za-z0-9_.@-]{1,32}$/.test(user)) {
-    throw new ConfigError(`MYSQL_USER must be 1–32 letters, digits or _.@-, got "${user}"`);
+  const adminUser = account(env, 'MYSQL_USER', 'enchilada');
+  const servingAccount = env.MYSQL_SERVE_USER ? account(env, 'MYSQL_SERVE_USER', '') : null;
+  let user = adminUser;
+  if (role === 'serve') {
+    // Its own account when one is named (compose); else, in development and tests, the application's.
+    if (servingAccount) {
+      secrets.db_serve_password = readSecret(secretsDir, 'db_serve_password');
+      user = servingAccount;
+    } else {
+      secrets.db_user_password = readSecret(secretsDir, 'db_user_password');
+    }
   }
+  const dbPassword = secrets.db_serve_password ?? secrets.db_user_password;
+  if (!dbPassword) throw new ConfigError('db_user_password is required');
   const webPort = int(env, 'WEB_PORT', 5000, 1, 65535);
   const vizPort = int(env, 'VIZ_PORT', 5006, 1, 65535);
   return Object.freeze({
@@ -171,7 +207,9 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
       database: text(env, 'MYSQL_DATABASE', 'ml_data'),
       password: dbPassword,
     }),
-    adminUser: user,
+    adminUser,
+    servingAccount,
+    publicUrl: publicUrl(env),
     loginRateLimit: Object.freeze({
       max: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
       windowMs: int(env, 'LOGIN_RATE_WINDOW_S', 60, 1, 86400) * 1000,

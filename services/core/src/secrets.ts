@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './errors.js';
 
-export const SECRET_NAMES = ['db_root_password', 'db_user_password', 'web_secret_key', 'viz_secret_key'] as const;
+export const SECRET_NAMES = ['db_root_password', 'db_user_password', 'db_serve_password', 'web_secret_key', 'viz_secret_key'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** A secret value that does not print itself. */

@@ -23,6 +23,22 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('gives serve its own database account when MYSQL_SERVE_USER names one, with the db_serve_password secret only', () => {
+    const c = loadConfig('serve', { SECRETS_DIR: secretsDir({ db_serve_password: 'sp\n' }), MYSQL_USER: 'enchilada', MYSQL_SERVE_USER: 'enchilada_serve' });
+    expect(c.mysql.user).toBe('enchilada_serve');
+    expect(c.mysql.password.reveal()).toBe('sp');
+    expect(Object.keys(c.secrets)).toEqual(['db_serve_password']);
+    expect(() => loadConfig('serve', { SECRETS_DIR: secretsDir(ALL), MYSQL_SERVE_USER: 'enchilada_serve' })).toThrow(/db_serve_password is missing/);
+  });
+
+  it('lets serve fall back to the application account without MYSQL_SERVE_USER (development, tests)', () => {
+    const c = loadConfig('serve', { SECRETS_DIR: secretsDir({ ...ALL, db_serve_password: 'sp' }), MYSQL_USER: 'enchilada' });
+    expect(c.mysql.user).toBe('enchilada');
+    expect(c.mysql.password.reveal()).toBe('pw');
+    expect(c.servingAccount).toBeNull();
+    expect(loadConfig('web', { SECRETS_DIR: secretsDir(ALL), MYSQL_SERVE_USER: 'enchilada_serve' }).servingAccount).toBe('enchilada_serve');
+  });
+
   it('stops with a message naming the missing secret file and how to create it', () => {
     const dir = secretsDir({ db_user_password: 'x', viz_secret_key: 'v' });
     expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(ConfigError);

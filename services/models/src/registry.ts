@@ -75,6 +75,15 @@ export interface ModelDetail extends ModelSummary {
   readonly jobId: number | null;
 }
 
+/** A model as serve sees it: its contract, nothing of its training. */
+export interface ServingModel {
+  readonly id: number;
+  readonly task: 'classification' | 'regression';
+  readonly features: string[];
+  readonly classes: string[] | null;
+  readonly inputs: ModelInput[] | null;
+}
+
 const SUMMARY = `m.id, m.dataset_id, m.dataset_name, m.dataset_version, m.model_type, m.task, m.target, m.features, m.classes,
   m.best_params, m.cv_score, m.train_score, m.test_score, m.onnx_bytes, m.duration_ms, m.created_by, m.created_at, u.username AS created_by_name`;
 
@@ -134,6 +143,20 @@ export class ModelRegistry {
       cvResults: JSON.parse(String(r.cv_results)) as CandidateRow[], metrics: JSON.parse(String(r.metrics)) as unknown,
       inputs: parseInputs(r.inputs), preprocessing: r.preprocessing ? (JSON.parse(String(r.preprocessing)) as unknown) : null,
       jobId: r.job_id === null ? null : Number(r.job_id),
+    };
+  }
+
+  /**
+   * What serve needs to answer with a model: its task and columns (the ONNX graph comes from
+   * onnx()). Reads only the columns serve's database account may read (serving-account.ts).
+   */
+  async servingModel(id: number): Promise<ServingModel | null> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, task, features, classes, inputs FROM models WHERE id = ?', [id]);
+    if (!rows.length) return null;
+    const r = rows[0];
+    return {
+      id: Number(r.id), task: r.task === 'regression' ? 'regression' : 'classification', features: JSON.parse(String(r.features)) as string[],
+      classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null, inputs: parseInputs(r.inputs),
     };
   }
 

@@ -5,21 +5,32 @@ import { BadRequestError } from '@enchilada/core';
 import { notify } from '../plugins/pages.js';
 import { MIN_PASSWORD_LENGTH } from '../users/passwords.js';
 import { ROLES } from '../users/repository.js';
-import type { UserService } from '../users/service.js';
+import { InvitationUnusableError, type UserService } from '../users/service.js';
 import { signedIn } from '../plugins/guard.js';
 
-export interface UserRouteOptions { readonly users: UserService }
+/** `publicUrl`: PUBLIC_URL, else links are made from the request's own address. */
+export interface UserRouteOptions {
+  readonly users: UserService;
+  readonly publicUrl: string | null;
+  /** The sign-in limit: a link's password form is another way to guess. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+}
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const csrfOnly = { type: 'object', properties: { _csrf: { type: 'string' } } } as const;
 type OneTime = { readonly username: string; readonly password: string; readonly why: string } | null;
+type NewInvitation = { readonly username: string; readonly link: string; readonly expiresAt: Date } | null;
+const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 128 } } } as const;
 
 export default async function userRoutes(app: FastifyInstance, opts: UserRouteOptions) {
   const { users } = opts;
 
-  // The one-time password is on this answer only (no-store); the database keeps its hash.
-  const usersPage = async (reply: FastifyReply, oneTime: OneTime, status = 200) =>
-    reply.code(status).header('cache-control', 'no-store').page('users.ejs', { title: 'Users', active: 'users', people: await users.list(), roles: ROLES, oneTime });
+  // The one-time password or invitation link is on this answer only (no-store); the database keeps its hash.
+  const usersPage = async (reply: FastifyReply, oneTime: OneTime, status = 200, invitation: NewInvitation = null) =>
+    reply.code(status).header('cache-control', 'no-store').page('users.ejs', {
+      title: 'Users', active: 'users', people: await users.list(), roles: ROLES, oneTime, invitation, invitations: await users.openInvitations(),
+    });
+  const linkBase = (req: FastifyRequest) => opts.publicUrl ?? `${req.protocol}://${req.host}`;
 
   app.get('/users', { config: { admin: true } }, async (_req, reply) => usersPage(reply, null));
 
@@ -31,6 +42,65 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
     const created = await users.create(username, req.body.role);
     req.log.info({ user: username, role: req.body.role, by: req.user?.username }, 'user created');
     return usersPage(reply, { username, password: created.password, why: 'created' }, 201);
+  });
+
+  app.post('/users/invitations', {
+    config: { admin: true },
+    schema: { body: { type: 'object', required: ['username', 'role'], properties: { username: { type: 'string', maxLength: 64 }, role: { type: 'string', maxLength: 16 }, _csrf: { type: 'string' } } } },
+  }, async (req: FastifyRequest<{ Body: { username: string; role: string } }>, reply) => {
+    const username = req.body.username.trim();
+    const { token, expiresAt } = await users.invite(username, req.body.role, req.user);
+    req.log.info({ user: username, role: req.body.role, by: req.user?.username }, 'user invited');
+    return usersPage(reply, null, 201, { username, link: `${linkBase(req)}/invitations/${token}`, expiresAt });
+  });
+
+  app.post('/users/invitations/:id/revoke', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+    const inv = await users.revokeInvitation(req.params.id);
+    req.log.info({ user: inv.username, by: req.user?.username }, 'invitation revoked');
+    notify(reply, 'success', `Revoked the invitation of ${inv.username}: the link no longer works, and the name is free again.`);
+    return reply.redirect('/users', 303);
+  });
+
+  // The link's page, for someone not signed in: choose a password (the rules of every password),
+  // which activates the account and signs them in. A link that cannot be used says why.
+  const invitationPage = (reply: FastifyReply, status: number, vars: { token: string; username: string | null; problem: string | null; error: { message: string; field?: string } | null }) =>
+    reply.code(status).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+      .view('invitation.ejs', { title: 'Invitation', csrfToken: reply.generateCsrf(), minLength: MIN_PASSWORD_LENGTH, ...vars });
+
+  app.get('/invitations/:token', { config: { public: true }, schema: { params: tokenParams } }, async (req: FastifyRequest<{ Params: { token: string } }>, reply) => {
+    try {
+      const inv = await users.invitation(req.params.token);
+      return await invitationPage(reply, 200, { token: req.params.token, username: inv.username, problem: null, error: null });
+    } catch (err) {
+      if (err instanceof InvitationUnusableError) return invitationPage(reply, err.statusCode, { token: '', username: err.username, problem: err.message, error: null });
+      throw err;
+    }
+  });
+
+  app.post('/invitations/:token', {
+    config: { public: true, rateLimit: { max: opts.rateLimit.max, timeWindow: opts.rateLimit.windowMs } },
+    schema: {
+      params: tokenParams,
+      body: { type: 'object', required: ['password', 'repeat'], properties: { password: { type: 'string', maxLength: 1024 }, repeat: { type: 'string', maxLength: 1024 }, _csrf: { type: 'string' } } },
+    },
+  }, async (req: FastifyRequest<{ Params: { token: string }; Body: { password: string; repeat: string } }>, reply) => {
+    let user;
+    try {
+      user = await users.acceptInvitation(req.params.token, req.body.password, req.body.repeat);
+    } catch (err) {
+      if (err instanceof InvitationUnusableError) return invitationPage(reply, err.statusCode, { token: '', username: err.username, problem: err.message, error: null });
+      if (err instanceof BadRequestError) {
+        const inv = await users.invitation(req.params.token);
+        return invitationPage(reply, 400, { token: req.params.token, username: inv.username, problem: null, error: { message: err.message, field: err.field } });
+      }
+      throw err;
+    }
+    // Whoever was signed in in this browser is replaced by the person who accepted.
+    await req.logIn(user);
+    await users.recordLogin(user.id);
+    req.log.info({ user: user.username }, 'invitation accepted');
+    notify(reply, 'success', `Welcome, ${user.username}: your password is set and you are signed in.`);
+    return reply.redirect('/', 303);
   });
 
   app.post('/users/:id/role', {

@@ -1,5 +1,5 @@
-// The users table: the only module that writes SQL for it.
-import type { Pool, ResultSetHeader, RowDataPacket } from '@enchilada/core';
+// The users and invitations tables: the only module that writes SQL for them.
+import { withTransaction, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
 import { hashPassword } from './passwords.js';
 
 export const ROLES = ['admin', 'editor', 'viewer'] as const;
@@ -18,6 +18,8 @@ export interface UserWithHash extends User { readonly passwordHash: string }
 export interface SessionUser extends User { readonly sessionsValidAfter: number | null }
 export interface UserListing extends User {
   readonly active: boolean;
+  /** Created by an invitation not yet accepted: inactive, with no password anyone could know. */
+  readonly invited: boolean;
   readonly createdAt: Date;
   readonly lastLoginAt: Date | null;
 }
@@ -27,6 +29,44 @@ const toUser = (r: RowDataPacket): User => ({
   id: Number(r.id), username: String(r.username), role: isRole(r.role) ? r.role : 'viewer', mustChangePassword: Number(r.must_change_password) === 1,
 });
 const COLS = 'id, username, role, must_change_password';
+
+/**
+ * The password_hash of a user created by an invitation until they choose a password: not a scrypt
+ * hash, so verifyPassword refuses every password against it.
+ */
+export const INVITED_HASH = '!invited';
+
+export type InvitationState = 'pending' | 'used' | 'revoked' | 'expired';
+
+export interface Invitation {
+  readonly id: number;
+  /** The invited user; null once a revocation removed them. */
+  readonly userId: number | null;
+  readonly username: string;
+  readonly role: UserRole | null;
+  readonly createdAt: Date;
+  readonly createdByName: string | null;
+  /** ms since the epoch (web's clock). */
+  readonly expiresAt: number;
+  readonly usedAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+/** What a link can still do at `now`. */
+export function invitationState(inv: Invitation, now: number): InvitationState {
+  if (inv.usedAt) return 'used';
+  if (inv.revokedAt) return 'revoked';
+  return now >= inv.expiresAt ? 'expired' : 'pending';
+}
+
+const INVITATION = `i.id, i.user_id, i.username, u.role, i.created_at, c.username AS created_by_name, i.expires_at, i.used_at, i.revoked_at
+  FROM invitations i LEFT JOIN users u ON u.id = i.user_id LEFT JOIN users c ON c.id = i.created_by`;
+const toInvitation = (r: RowDataPacket): Invitation => ({
+  id: Number(r.id), userId: r.user_id === null ? null : Number(r.user_id), username: String(r.username),
+  role: r.role === null ? null : isRole(r.role) ? r.role : 'viewer', createdAt: new Date(r.created_at),
+  createdByName: r.created_by_name === null ? null : String(r.created_by_name), expiresAt: Number(r.expires_at),
+  usedAt: r.used_at === null ? null : new Date(r.used_at), revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
+});
 
 export class UserRepository {
   constructor(private readonly pool: Pool) {}
@@ -52,9 +92,9 @@ export class UserRepository {
 
   async list(): Promise<UserListing[]> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT ${COLS}, active, created_at, last_login_at FROM users ORDER BY username`);
+      `SELECT ${COLS}, active, password_hash = ? AS invited, created_at, last_login_at FROM users ORDER BY username`, [INVITED_HASH]);
     return rows.map((r) => ({
-      ...toUser(r), active: Number(r.active) === 1, createdAt: new Date(r.created_at),
+      ...toUser(r), active: Number(r.active) === 1, invited: Number(r.invited) === 1 && Number(r.active) === 0, createdAt: new Date(r.created_at),
       lastLoginAt: r.last_login_at === null ? null : new Date(r.last_login_at),
     }));
   }
@@ -115,5 +155,65 @@ export class UserRepository {
 
   async recordLogin(id: number): Promise<void> {
     await this.pool.query('UPDATE users SET last_login_at = CURRENT_TIMESTAMP WHERE id = ?', [id]);
+  }
+
+  /**
+   * An inactive user without a usable password and their invitation, in one transaction; null when
+   * the name is taken (the unique key decides).
+   */
+  async insertInvited(username: string, role: UserRole, tokenHash: string, expiresAt: number, createdBy: number | null): Promise<number | null> {
+    return withTransaction(this.pool, async (conn) => {
+      const [user] = await conn.query<ResultSetHeader>(
+        'INSERT IGNORE INTO users (username, password_hash, role, active, must_change_password) VALUES (?, ?, ?, 0, 0)', [username, INVITED_HASH, role]);
+      if (user.affectedRows !== 1) return null;
+      const [inv] = await conn.query<ResultSetHeader>(
+        'INSERT INTO invitations (user_id, username, token_hash, created_by, expires_at) VALUES (?, ?, ?, ?, ?)',
+        [user.insertId, username, tokenHash, createdBy, expiresAt]);
+      return inv.insertId;
+    });
+  }
+
+  async invitationByHash(tokenHash: string): Promise<Invitation | null> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${INVITATION} WHERE i.token_hash = ?`, [tokenHash]);
+    return rows.length ? toInvitation(rows[0]) : null;
+  }
+
+  /** Invitations neither used nor revoked (expired ones included: revoking them frees the name). */
+  async openInvitations(): Promise<Invitation[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${INVITATION} WHERE i.used_at IS NULL AND i.revoked_at IS NULL ORDER BY i.id`);
+    return rows.map(toInvitation);
+  }
+
+  /**
+   * Sets the invited user's password and activates them, if the invitation is still pending at
+   * `now`, under the invitation's row lock so that a link works once however many tabs submit it.
+   */
+  async acceptInvitation(tokenHash: string, passwordHash: string, now: number): Promise<{ state: InvitationState | 'unknown'; user?: User }> {
+    return withTransaction(this.pool, async (conn) => {
+      const [rows] = await conn.query<RowDataPacket[]>(`SELECT ${INVITATION} WHERE i.token_hash = ? FOR UPDATE`, [tokenHash]);
+      if (!rows.length) return { state: 'unknown' };
+      const inv = toInvitation(rows[0]);
+      const state = invitationState(inv, now);
+      if (state !== 'pending' || inv.userId === null) return { state: state === 'pending' ? 'revoked' : state };
+      await conn.query('UPDATE users SET password_hash = ?, active = 1, must_change_password = 0 WHERE id = ?', [passwordHash, inv.userId]);
+      await conn.query('UPDATE invitations SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [inv.id]);
+      const [users] = await conn.query<RowDataPacket[]>(`SELECT ${COLS} FROM users WHERE id = ?`, [inv.userId]);
+      return { state: 'pending', user: toUser(users[0]) };
+    });
+  }
+
+  /**
+   * Revokes an open invitation and removes its user, who never had a password (so the name is free
+   * again); null when there is no such open invitation.
+   */
+  async revokeInvitation(id: number): Promise<Invitation | null> {
+    return withTransaction(this.pool, async (conn) => {
+      const [rows] = await conn.query<RowDataPacket[]>(`SELECT ${INVITATION} WHERE i.id = ? AND i.used_at IS NULL AND i.revoked_at IS NULL FOR UPDATE`, [id]);
+      if (!rows.length) return null;
+      const inv = toInvitation(rows[0]);
+      await conn.query('UPDATE invitations SET revoked_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [id]);
+      if (inv.userId !== null) await conn.query('DELETE FROM users WHERE id = ? AND active = 0 AND password_hash = ?', [inv.userId, INVITED_HASH]);
+      return inv;
+    });
   }
 }

@@ -1,11 +1,35 @@
 // The rules about people: who may sign in, creating users with one-time passwords, roles,
 // deactivation, password changes and resets. Routes and the CLI parse and call this; SQL stays in
 // the repository.
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '@enchilada/core';
+import { createHash, randomBytes } from 'node:crypto';
+import { BadRequestError, ConflictError, ForbiddenError, HttpError, NotFoundError } from '@enchilada/core';
 import { DUMMY_HASH, hashPassword, needsRehash, oneTimePassword, passwordProblem, verifyPassword } from './passwords.js';
-import { isRole, type SessionUser, type User, type UserListing, type UserRepository, type UserRole } from './repository.js';
+import { invitationState, isRole, type Invitation, type InvitationState, type SessionUser, type User, type UserListing, type UserRepository, type UserRole } from './repository.js';
 
 export const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+/** How long an invitation link works. */
+export const INVITATION_HOURS = 72;
+/** An invitation token: 32 random bytes, base64url. */
+export const INVITATION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+// 256 random bits: a plain SHA-256 is enough at rest, as for API keys; no slow hash is needed
+// against guessing, and the link's token never reaches the database.
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** An invitation link that cannot be used: its page says why (404 unknown, 410 used, revoked or expired). */
+export class InvitationUnusableError extends HttpError {
+  constructor(readonly state: InvitationState | 'unknown', readonly username: string | null) {
+    super(state === 'unknown' ? 404 : 410, INVITATION_PROBLEM[state]);
+  }
+}
+
+export const INVITATION_PROBLEM: Readonly<Record<InvitationState | 'unknown', string>> = {
+  pending: 'this invitation can be used',
+  unknown: 'this invitation link is not known: check that it was copied whole, or ask an administrator for a new one',
+  used: 'this invitation has been used already: sign in with the password chosen then',
+  revoked: 'this invitation was revoked by an administrator: ask them for a new one',
+  expired: `this invitation has expired (a link works for ${INVITATION_HOURS} hours): ask an administrator for a new one`,
+};
 
 /** The moment a session was issued, as stored in its cookie. */
 export interface SessionStamp { readonly id: number; readonly at: number }
@@ -66,6 +90,52 @@ export class UserService {
     const id = await this.users.insert(username, await hashPassword(password), r, true);
     if (id === null) throw new ConflictError(`a user named "${username}" exists already`);
     return { id, password };
+  }
+
+  /**
+   * Creates an inactive user and an invitation link's token, returned once (only its hash is
+   * stored); the person chooses their password through the link, which activates the account.
+   */
+  async invite(username: string, role: unknown, actor?: User): Promise<{ id: number; token: string; expiresAt: Date }> {
+    if (!USERNAME.test(username)) throw new BadRequestError('a user name is 1–64 letters, digits or _.@-', 'username');
+    const r = this.role(role);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = this.clock() + INVITATION_HOURS * 3600_000;
+    const id = await this.users.insertInvited(username, r, tokenHash(token), expiresAt, actor?.id ?? null);
+    if (id === null) throw new ConflictError(`a user named "${username}" exists already`);
+    return { id, token, expiresAt: new Date(expiresAt) };
+  }
+
+  /** The pending invitation a link stands for; throws InvitationUnusableError saying why not. */
+  async invitation(token: string): Promise<Invitation> {
+    const inv = INVITATION_TOKEN.test(token) ? await this.users.invitationByHash(tokenHash(token)) : null;
+    if (!inv) throw new InvitationUnusableError('unknown', null);
+    const state = invitationState(inv, this.clock());
+    if (state !== 'pending') throw new InvitationUnusableError(state, inv.username);
+    return inv;
+  }
+
+  /** Sets the invited person's password (the rules of every password) and activates them, once. */
+  async acceptInvitation(token: string, password: string, repeat: string): Promise<User> {
+    await this.invitation(token);
+    const problem = passwordProblem(password);
+    if (problem) throw new BadRequestError(problem, 'password');
+    if (password !== repeat) throw new BadRequestError('the two passwords differ', 'repeat');
+    const r = await this.users.acceptInvitation(tokenHash(token), await hashPassword(password), this.clock());
+    if (!r.user) throw new InvitationUnusableError(r.state === 'pending' ? 'revoked' : r.state, null);
+    return r.user;
+  }
+
+  /** Invitations not yet used nor revoked, with their state (pending or expired). */
+  async openInvitations(): Promise<(Invitation & { state: InvitationState })[]> {
+    const now = this.clock();
+    return (await this.users.openInvitations()).map((i) => ({ ...i, state: invitationState(i, now) }));
+  }
+
+  async revokeInvitation(id: number): Promise<Invitation> {
+    const inv = await this.users.revokeInvitation(id);
+    if (!inv) throw new NotFoundError('there is no such open invitation (used or revoked already?)');
+    return inv;
   }
 
   async setRole(id: number, role: unknown): Promise<UserListing> {
