@@ -9,6 +9,7 @@ export * from './ingest.js';
 export * from './toy.js';
 export * from './viewer.js';
 export * from './uploads.js';
+export * from './target-suggestion.js';
 export * from './loads.js';
 export * from './load-sweeper.js';
 export * from './sample.js';

@@ -3,10 +3,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import {
-  BadRequestError, ForbiddenError, NotFoundError, quoteIdent, type Pool,
+  BadRequestError, ConflictError, ForbiddenError, NotFoundError, quoteIdent, type Pool,
 } from '@enchilada/core';
 import {
-  Catalog, Loads, ToyDatasets, UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
+  Catalog, CsvError, Loads, ToyDatasets, UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
   COLUMN_ROLES, COLUMN_TYPES, MAX_COLUMNS, type ColumnSpec, type Dataset, type Task,
 } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
@@ -148,6 +148,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
     const spec = { name: req.body.name, title: req.body.title, origin: 'upload' as const, columns: req.body.columns, task: req.body.task ?? null, createdBy: req.user!.id };
     validateSpec(spec);
     if (await catalog.byName(spec.name)) throw new BadRequestError(`a dataset named ${JSON.stringify(spec.name)} exists already: choose another name`, 'name');
+    if (await loads.uploadBusy(req.params.id)) throw new ConflictError('this file is being loaded already: wait for that load to finish');
     const source = await uploads.open(req.params.id);
     // Recorded before the table exists, so that if this process dies the sweeper of any replica
     // finds the load's table and file (LoadSweeper) once its heartbeat stops.
@@ -164,9 +165,19 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
         void loads.progress(loadId, p.rows, p.bytes).catch((err: unknown) => req.log.warn({ err }, 'progress not saved'));
       },
     }).then(
-      async (ds) => { await loads.finish(loadId, { datasetId: ds.id, rows: ds.rowCount }); req.log.info({ dataset: ds.name, rows: ds.rowCount }, 'upload loaded'); },
-      async (err: Error) => { await loads.finish(loadId, { error: err.message }); req.log.info({ err: err.message }, 'upload refused'); },
-    ).finally(() => { stopBeating(); return uploads.remove(req.params.id); }).catch((err: unknown) => req.log.error({ err }, 'load bookkeeping failed'));
+      async (ds) => {
+        await loads.finish(loadId, { datasetId: ds.id, rows: ds.rowCount });
+        req.log.info({ dataset: ds.name, rows: ds.rowCount }, 'upload loaded');
+        await uploads.remove(req.params.id);
+      },
+      async (err: Error) => {
+        // The file stays (until loaded, discarded or a day old), so the preview's choices can be
+        // corrected and loaded again without uploading it anew.
+        const at = err instanceof CsvError && typeof err.column === 'string' ? { column: err.column, hint: err.hint } : {};
+        await loads.finish(loadId, { error: err.message, ...at });
+        req.log.info({ err: err.message }, 'upload refused');
+      },
+    ).finally(stopBeating).catch((err: unknown) => req.log.error({ err }, 'load bookkeeping failed'));
     return reply.code(202).send({ load: loadId });
   });
 
