@@ -72,7 +72,7 @@
       var name = el('input', { 'class': 'form-control form-control-sm', value: c.name, 'data-col': String(i), 'aria-label': 'name of column ' + (i + 1), maxlength: '64' });
       var td = el('td'); td.appendChild(name); rowName.appendChild(td);
       td = el('td'); td.appendChild(select(TYPES, c.type, 'type of column ' + (i + 1))); rowType.appendChild(td);
-      td = el('td'); td.appendChild(select(ROLES, c.role, 'role of column ' + (i + 1)));
+      td = el('td', { 'class': 'align-top' }); td.appendChild(select(ROLES, c.role, 'role of column ' + (i + 1)));
       // Why the suggested role is not "feature" (an identifier-like column), so it can be overruled knowingly.
       if (c.note) td.appendChild(el('div', { 'class': 'form-text small text-warning-emphasis', 'data-testid': 'role-note' }, c.note));
       // The suggested target is a guess from the name and the values: say so, and why.

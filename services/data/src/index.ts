@@ -4,6 +4,7 @@ export * from './names.js';
 export * from './csv-reader.js';
 export * from './csv-writer.js';
 export * from './catalog.js';
+export * from './class-labels.js';
 export * from './statistics.js';
 export * from './ingest.js';
 export * from './toy.js';

@@ -9,6 +9,7 @@ import { BadRequestError, ConflictError, quoteIdent, withTransaction, type Pool,
 import { readValue, sqlType, typeHint, COLUMN_ROLES, COLUMN_TYPES, type ColumnSpec, type Task } from './column-types.js';
 import { CsvError, type CsvRecord, type CsvSource } from './csv-reader.js';
 import { Catalog, type Dataset, type Origin } from './catalog.js';
+import type { ClassLabels } from './class-labels.js';
 import { checkColumnNames, checkDatasetName } from './names.js';
 import { computeStatistics } from './statistics.js';
 
@@ -20,6 +21,8 @@ export interface LoadSpec {
   readonly columns: readonly ColumnSpec[];
   readonly task: Task | null;
   readonly createdBy: number | null;
+  /** Names of the target's classes (a toy dataset's own); a reload keeps names already set. */
+  readonly classLabels?: ClassLabels | null;
   /** Replace the rows of an existing dataset of this name (toy reloads); otherwise the name must be new. */
   readonly replace?: boolean;
 }
@@ -90,7 +93,7 @@ export async function loadDataset(pool: Pool, spec: LoadSpec, source: CsvSource,
     if (rowCount === 0) throw new CsvError(2, 'the file has a header but no rows');
     const classTarget = spec.task === 'classification' ? target : null;
     const stats = await computeStatistics(pool, table, cols, classTarget);
-    const row = { name: spec.name, title: spec.title.trim(), origin: spec.origin, tableName: table, target, task: spec.task, columns: cols, stats, rowCount, createdBy: spec.createdBy };
+    const row = { name: spec.name, title: spec.title.trim(), origin: spec.origin, tableName: table, target, task: spec.task, columns: cols, stats, classLabels: spec.classLabels ?? null, rowCount, createdBy: spec.createdBy };
     let id: number;
     let old: string | null = null;
     if (existing) {

@@ -6,7 +6,7 @@ import {
   BadRequestError, ConflictError, ForbiddenError, NotFoundError, quoteIdent, type Pool,
 } from '@enchilada/core';
 import {
-  Catalog, CsvError, Loads, ToyDatasets, UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
+  Catalog, CsvError, Loads, ToyDatasets, checkClassLabels, targetClasses, UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
   COLUMN_ROLES, COLUMN_TYPES, MAX_COLUMNS, type ColumnSpec, type Dataset, type Task,
 } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
@@ -23,6 +23,11 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,63}$' } } } as const;
 const hexParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } as const;
 const PAGE = 50;
+
+/** Who may name a dataset's classes: its owner (who uploaded or loaded it) or an administrator. */
+function canEditLabels(ds: Dataset, user: { id: number; role: string }): boolean {
+  return user.role === 'admin' || (user.role !== 'viewer' && ds.createdBy === user.id);
+}
 
 function canDelete(ds: Dataset, user: { id: number; role: string }): boolean {
   return ds.origin === 'upload' && (user.role === 'admin' || ds.createdBy === user.id);
@@ -62,7 +67,36 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
   app.get('/datasets/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
     const ds = await dataset(req.params.id);
     const toy = ds.origin === 'toy' ? await toys.get(ds.name).catch(() => null) : null;
-    return reply.page('dataset.ejs', { title: ds.title, active: 'datasets', ds, toy, deletable: canDelete(ds, req.user!) });
+    return reply.page('dataset.ejs', {
+      title: ds.title, active: 'datasets', ds, toy, deletable: canDelete(ds, req.user!),
+      labelsEditable: canEditLabels(ds, req.user!) && targetClasses(ds.stats) !== null && ds.task === 'classification',
+    });
+  });
+
+  // The names of the target's classes: as JSON {labels: {<class>: name}}, or from the dataset page's
+  // form, one field "label:<class>" per class (a urlencoded form has no nested objects).
+  app.post('/datasets/:id/labels', {
+    schema: {
+      params: idParams,
+      body: {
+        type: 'object', additionalProperties: false, maxProperties: 1001,
+        properties: {
+          _csrf: { type: 'string' },
+          labels: { type: 'object', maxProperties: 1000, propertyNames: { maxLength: 255 }, additionalProperties: { type: 'string', maxLength: 200 } },
+        },
+        patternProperties: { '^label:': { type: 'string', maxLength: 200 } },
+      },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: number }; Body: Record<string, unknown> & { labels?: Record<string, string> } }>, reply) => {
+    const ds = await dataset(req.params.id);
+    if (!canEditLabels(ds, req.user!)) throw new ForbiddenError('only the owner of this dataset or an administrator can name its classes');
+    const given: Record<string, unknown> = { ...req.body.labels };
+    for (const [k, v] of Object.entries(req.body)) if (k.startsWith('label:')) given[k.slice(6)] = v;
+    const labels = checkClassLabels(ds.task === 'classification' ? targetClasses(ds.stats) : null, given);
+    await catalog.setClassLabels(ds.id, labels);
+    if ((req.headers.accept ?? '').includes('application/json')) return reply.send({ labels });
+    notify(reply, 'success', labels ? `Saved the names of the classes of ${ds.target}.` : `Removed the names of the classes of ${ds.target}.`);
+    return reply.redirect(`/datasets/${ds.id}`, 303);
   });
 
   app.get('/datasets/:id/data', {
