@@ -36,8 +36,8 @@ test('Breast Cancer names its classes (0 malignant, 1 benign): the dataset page,
   expect(text).toContain('malignant (0)');
   await expect(page.locator('#results-doc')).toContainText('benign (1)');
   await page.screenshot({ path: 'reports/screenshots/results-class-labels.png', fullPage: true });
-  await page.goto('/models');
-  await page.getByTestId('leaderboard').locator('a[href^="/models/"]').first().click();
+  const model = new URL(page.url()).searchParams.get('model');
+  await page.goto(`/models/${model}`);
   await expect(page.getByTestId('model-classes')).toHaveText('malignant (0), benign (1)');
   expect(errors).toEqual([]);
 });
