@@ -114,7 +114,7 @@ export class ServingState {
         session.catch(() => this.sessions.delete(modelId));
       }
       const live: LiveModel = {
-        name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, classLabels: model.classLabels, session: await session,
+        name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, classLabels: model.classLabels ?? null, session: await session,
       };
       this.log.info({ name, version, modelId }, 'model loaded');
       return { status: 'ready', model: live };

@@ -17,7 +17,7 @@ export interface Dataset {
   readonly columns: readonly ColumnSpec[];
   readonly stats: Statistics | null;
   /** Names of the target's classes, by class value ({"0": "malignant"}), or null (see class-labels.ts). */
-  readonly classLabels: ClassLabels | null;
+  readonly classLabels?: ClassLabels | null;
   readonly rowCount: number;
   readonly version: number;
   readonly createdBy: number | null;

@@ -55,7 +55,7 @@ export interface ModelSummary {
   readonly features: string[];
   readonly classes: string[] | null;
   /** Names of the classes, copied from the dataset when the model was trained; null if it had none. */
-  readonly classLabels: Record<string, string> | null;
+  readonly classLabels?: Record<string, string> | null;
   readonly bestParams: Record<string, number>;
   readonly cvScore: number;
   readonly trainScore: number;
