@@ -87,3 +87,48 @@ test('the upload preview marks an identifier-like text column and infers a date;
   await page.getByTestId('delete-passengers_e2e').click();
   await expect(page.locator('tr[data-dataset=passengers_e2e]')).toHaveCount(0);
 });
+
+test('the preview suggests the target by name and says so; a refused load keeps every choice and shows its error beside the column', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/datasets');
+  // score is whole numbers in the rows the preview reads (the first 1,000), then 7.5 on line 1,102.
+  const lines = ['reading,score,colour,outcome,note'];
+  for (let i = 1; i <= 1200; i++) lines.push(`${(i * 0.37).toFixed(2)},${i === 1101 ? '7.5' : String(i % 10)},${['red', 'green', 'blue'][i % 3]},${i % 2 ? 'yes' : 'no'},n${i % 4}`);
+  await page.getByTestId('upload-file').setInputFiles({ name: 'refused-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await page.getByTestId('upload-send').click();
+  await expect(page.getByTestId('preview-form')).toBeVisible();
+  // outcome, not the last column, is the suggested target, marked as a suggestion with its reason.
+  await expect(page.locator('select[aria-label="role of column 4"]')).toHaveValue('target');
+  await expect(page.locator('select[aria-label="role of column 5"]')).toHaveValue('feature');
+  await expect(page.getByTestId('target-note')).toHaveText('suggested: the target, because its name is a usual target name; 2 different values in the first 1,000 rows (classes)');
+  await expect(page.locator('#ds-task')).toHaveValue('classification');
+  // The person's own choices: a type, a role, the names.
+  await page.locator('select[aria-label="type of column 1"]').selectOption('text');
+  await page.locator('select[aria-label="role of column 3"]').selectOption('ignored');
+  await page.fill('input[aria-label="name of column 5"]', 'remark');
+  await page.fill('#ds-name', 'refused_e2e');
+  await page.getByTestId('commit-upload').click();
+  await expect(page.getByTestId('upload-error')).toContainText('Nothing was stored: line 1102, column "score": "7.5" is not an integer');
+  // Every choice is as the person left it, and the message sits in score's column with the fix.
+  await expect(page.getByTestId('preview-form')).toBeVisible();
+  await expect(page.locator('select[aria-label="type of column 1"]')).toHaveValue('text');
+  await expect(page.locator('select[aria-label="role of column 3"]')).toHaveValue('ignored');
+  await expect(page.locator('input[aria-label="name of column 5"]')).toHaveValue('remark');
+  await expect(page.locator('select[aria-label="role of column 4"]')).toHaveValue('target');
+  await expect(page.locator('#ds-name')).toHaveValue('refused_e2e');
+  const beside = page.locator('[data-testid=column-error][data-col="1"]');
+  await expect(beside).toBeVisible();
+  await expect(beside).toContainText('"7.5" is not an integer — choose the type "decimal" for this column, or correct the value in the file');
+  await expect(page.locator('[data-testid=column-error]:visible')).toHaveCount(1);
+  await expect(page.locator('select[aria-label="type of column 2"]')).toHaveClass(/is-invalid/);
+  await page.screenshot({ path: 'reports/screenshots/upload-refused-kept.png', fullPage: true });
+  // Taking the advice loads the same file, not uploaded again.
+  await page.locator('select[aria-label="type of column 2"]').selectOption('decimal');
+  await page.getByTestId('commit-upload').click();
+  await expect(page).toHaveURL(/\/datasets\/\d+$/, { timeout: 30_000 });
+  await expect(page.getByTestId('text-stats-table')).toContainText('reading');
+  await page.goto('/datasets');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('delete-refused_e2e').click();
+  await expect(page.locator('tr[data-dataset=refused_e2e]')).toHaveCount(0);
+});

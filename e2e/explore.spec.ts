@@ -111,3 +111,41 @@ test('Explore says clearly when no dataset is chosen', async ({ page }) => {
   await page.goto('/explore');
   await expect(page.getByTestId('no-dataset')).toContainText('No dataset is chosen');
 });
+
+test('a Titanic-shaped upload: text columns have count, missing, distinct and most frequent values on the dataset page and the Summary tab', async ({ page }) => {
+  const errors = pageErrors(page, { console: true });
+  await signIn(page);
+  await page.goto('/datasets');
+  // Kaggle's 891 passengers' shape: Cabin is missing for 687 of them, Name and Ticket nearly all different.
+  const lines = ['PassengerId,Survived,Pclass,Name,Sex,Age,Ticket,Fare,Cabin,Embarked'];
+  for (let i = 1; i <= 891; i++) {
+    const sex = i % 3 === 0 ? 'female' : 'male';
+    lines.push([i, sex === 'female' ? 1 : i % 5 === 0 ? 1 : 0, 1 + (i % 3), `"Passenger, Mr. ${i}"`, sex, i % 6 === 0 ? '' : 1 + (i * 7) % 70,
+      `A/5 ${20000 + (i % 681)}`, (7 + (i * 37) % 500 / 10).toFixed(2), i <= 204 ? `C${i % 147}` : '', i === 62 || i === 830 ? '' : 'SCQ'[i % 3]].join(','));
+  }
+  await page.getByTestId('upload-file').setInputFiles({ name: 'titanic-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await page.getByTestId('upload-send').click();
+  await expect(page.locator('select[aria-label="role of column 2"]')).toHaveValue('target');
+  await page.fill('#ds-name', 'titanic_e2e');
+  await page.getByTestId('commit-upload').click();
+  await expect(page).toHaveURL(/\/datasets\/\d+$/, { timeout: 30_000 });
+  const cabin = page.getByTestId('text-stats-table').locator('tr[data-column=Cabin] td');
+  await expect(cabin.nth(1)).toHaveText('204');
+  await expect(cabin.nth(2)).toHaveText('687');
+  await expect(cabin.nth(3)).toHaveText('147');
+  await expect(page.getByTestId('text-stats-table').locator('tr[data-column=Sex]')).toContainText('male (594)');
+  await page.screenshot({ path: 'reports/screenshots/dataset-titanic-text-stats.png', fullPage: true });
+  await page.goto('/explore');
+  await expectDrawn(page, '#eda-doc');
+  const summary = page.getByTestId('eda-text-stats');
+  await expect(summary.locator('tr[data-column=Cabin] td').nth(2)).toHaveText('687');
+  await expect(summary.locator('tr[data-column=Embarked]')).toContainText('889');
+  await expect(summary.locator('tr[data-column=Sex]')).toContainText('female (297)');
+  await summary.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'reports/screenshots/eda-titanic-text-stats.png', fullPage: true });
+  await page.goto('/datasets');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('delete-titanic_e2e').click();
+  await expect(page.locator('tr[data-dataset=titanic_e2e]')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

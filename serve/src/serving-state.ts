@@ -18,6 +18,8 @@ export interface LiveModel {
   /** The columns the graph reads (mixed-table models); null: one float matrix X of `features`. */
   readonly inputs: readonly ModelInput[] | null;
   readonly classes: readonly string[] | null;
+  /** Names of the classes the model was trained with ({"0": "malignant"}), or null. */
+  readonly classLabels: Readonly<Record<string, string>> | null;
   readonly session: ort.InferenceSession;
 }
 
@@ -112,7 +114,7 @@ export class ServingState {
         session.catch(() => this.sessions.delete(modelId));
       }
       const live: LiveModel = {
-        name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, session: await session,
+        name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, classLabels: model.classLabels ?? null, session: await session,
       };
       this.log.info({ name, version, modelId }, 'model loaded');
       return { status: 'ready', model: live };

@@ -72,9 +72,13 @@
       var name = el('input', { 'class': 'form-control form-control-sm', value: c.name, 'data-col': String(i), 'aria-label': 'name of column ' + (i + 1), maxlength: '64' });
       var td = el('td'); td.appendChild(name); rowName.appendChild(td);
       td = el('td'); td.appendChild(select(TYPES, c.type, 'type of column ' + (i + 1))); rowType.appendChild(td);
-      td = el('td'); td.appendChild(select(ROLES, c.role, 'role of column ' + (i + 1)));
+      td = el('td', { 'class': 'align-top' }); td.appendChild(select(ROLES, c.role, 'role of column ' + (i + 1)));
       // Why the suggested role is not "feature" (an identifier-like column), so it can be overruled knowingly.
       if (c.note) td.appendChild(el('div', { 'class': 'form-text small text-warning-emphasis', 'data-testid': 'role-note' }, c.note));
+      // The suggested target is a guess from the name and the values: say so, and why.
+      if (preview.suggestedTarget && preview.suggestedTarget.index === i) td.appendChild(el('div', { 'class': 'form-text small text-primary-emphasis', 'data-testid': 'target-note' }, preview.suggestedTarget.reason));
+      // Where a refused load's message about this column goes (see showColumnError).
+      td.appendChild(el('div', { 'class': 'invalid-feedback d-block d-none', 'data-testid': 'column-error', 'data-col': String(i) }));
       rowRole.appendChild(td);
     });
     [rowHeader, rowName, rowType, rowRole].forEach(function (r) { head.appendChild(r); });
@@ -98,6 +102,30 @@
     return Array.prototype.map.call(names, function (n, i) { return { name: n.value.trim(), type: types[i].value, role: roles[i].value }; });
   }
 
+  // A refused load leaves the preview as the person set it, and puts the message beside the column
+  // it names (by index for a refused choice, by name for a value the column's type refused).
+  function clearColumnErrors() {
+    table.querySelectorAll('[data-testid=column-error]').forEach(function (d) { d.textContent = ''; d.classList.add('d-none'); });
+    table.querySelectorAll('.is-invalid').forEach(function (x) { x.classList.remove('is-invalid'); });
+  }
+  function showColumnError(index, part, message, hint) {
+    var box = table.querySelector('[data-testid=column-error][data-col="' + index + '"]');
+    if (!box) return false;
+    box.textContent = message + (hint ? ' — ' + hint : '');
+    box.classList.remove('d-none');
+    var rows = { name: 2, type: 3, role: 4 };
+    var ctl = table.querySelector('thead tr:nth-child(' + (rows[part] || 3) + ') [aria-label$="column ' + (index + 1) + '"]');
+    if (ctl) ctl.classList.add('is-invalid');
+    box.scrollIntoView({ block: 'nearest', inline: 'center' });
+    return true;
+  }
+  function refused(body, status) {
+    var msg = (body && body.message) || ('The load could not start (HTTP ' + status + ').');
+    var m = body && typeof body.field === 'string' ? /^columns\[(\d+)\]\.(name|type|role)$/.exec(body.field) : null;
+    fail(msg);
+    if (m) showColumnError(Number(m[1]), m[2], msg, null);
+  }
+
   document.getElementById('preview-cancel').addEventListener('click', function () {
     if (preview) fetch('/api/uploads/' + preview.id, { method: 'DELETE', headers: { 'x-csrf-token': csrf } });
     preview = null; show(form, false); fileInput.value = '';
@@ -106,6 +134,7 @@
   form.addEventListener('submit', async function (e) {
     e.preventDefault();
     show(errorBox, false);
+    clearColumnErrors();
     var task = document.getElementById('ds-task').value || null;
     var res = await fetch('/api/uploads/' + preview.id + '/commit', {
       method: 'POST',
@@ -113,7 +142,7 @@
       body: JSON.stringify({ name: document.getElementById('ds-name').value.trim(), title: document.getElementById('ds-title').value.trim(), task: task, columns: columns() }),
     });
     var body = await res.json().catch(function () { return null; });
-    if (res.status !== 202 || !body) return fail((body && body.message) || ('The load could not start (HTTP ' + res.status + ').'));
+    if (res.status !== 202 || !body) return refused(body, res.status);
     show(form, false);
     show(loadBox, true);
     follow(body.load);
@@ -129,7 +158,17 @@
       var pct = s.bytesTotal ? Math.min(100, 100 * s.bytesDone / s.bytesTotal) : 0;
       pbar.style.width = pct.toFixed(0) + '%';
       text.textContent = s.rowsDone.toLocaleString('en-US') + ' rows loaded (' + pct.toFixed(0) + '%)';
-      if (s.status === 'failed') { show(loadBox, false); return fail('Nothing was stored: ' + s.error); }
+      if (s.status === 'failed') {
+        show(loadBox, false);
+        // Back to the preview as it was: the file is kept on the server for another try.
+        show(form, true);
+        fail('Nothing was stored: ' + s.error + (s.errorHint ? ' — ' + s.errorHint : ''));
+        if (s.errorColumn) {
+          var i = columns().map(function (c) { return c.name; }).indexOf(s.errorColumn);
+          if (i >= 0) showColumnError(i, 'type', s.error, s.errorHint);
+        }
+        return;
+      }
       if (s.status === 'done') {
         text.textContent = s.rowsDone.toLocaleString('en-US') + ' rows loaded. Opening the dataset…';
         var f = document.createElement('form');

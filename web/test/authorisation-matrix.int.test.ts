@@ -82,6 +82,7 @@ const EXPECTED: Record<string, Case> = {
   'GET /datasets/:id/data': { rule: 'signedIn', request: (r) => get(`/datasets/${r.dataset}/data`) },
   'GET /datasets/:id/csv': { rule: 'signedIn', request: (r) => get(`/datasets/${r.dataset}/csv`) },
   'POST /datasets/:id/delete': { rule: 'owner', request: (r, ctx) => form(`/datasets/${ctx === 'admin' ? r.doomedForAdmin : r.doomed}/delete`) },
+  'POST /datasets/:id/labels': { rule: 'owner', request: (r) => form(`/datasets/${r.dataset}/labels`, { 'label:0': 'no', 'label:1': 'yes' }) },
   'POST /datasets/current': { rule: 'signedIn', request: () => form('/datasets/current', { dataset: '0' }) },
   'POST /api/uploads': { rule: 'editor', request: () => ({ method: 'POST', url: '/api/uploads', payload: {}, json: true }) },
   'DELETE /api/uploads/:id': { rule: 'owner', request: (r, ctx) => ({ method: 'DELETE', url: `/api/uploads/${r.uploads[ctx === 'admin' ? 2 : 0]}` }) },

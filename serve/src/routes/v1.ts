@@ -5,7 +5,7 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { BadRequestError, ForbiddenError, HttpError, NotFoundError, UnauthorizedError, type ServeConfig } from '@enchilada/core';
 import { hashApiKey, type Predictions } from '@enchilada/models';
 import { publicPrediction, clientKey, type Instance, type PredictionService } from '../prediction-service.js';
-import type { ServingState } from '../serving-state.js';
+import type { LiveModel, ServingState } from '../serving-state.js';
 import { UnknownKeys } from '../unknown-keys.js';
 
 export interface V1Options {
@@ -37,10 +37,26 @@ const idSchema = { type: ['string', 'integer'] } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const modelRef = { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' } } } as const;
 const probabilities = { type: 'object', additionalProperties: { type: 'number' } } as const;
+// Added beside prediction and probabilities when the model's dataset names its classes.
+const labelFields = {
+  label: { type: 'string', description: 'the name of the predicted class (models whose dataset names its classes)' },
+  label_probabilities: { ...probabilities, description: 'probabilities keyed by class name instead of class value' },
+} as const;
 const predictionItem = {
   type: 'object',
-  properties: { id: idSchema, prediction: { type: ['string', 'number'] }, probabilities },
+  properties: { id: idSchema, prediction: { type: ['string', 'number'] }, probabilities, ...labelFields },
 } as const;
+
+/** The class names of a prediction, for a model that has them; nothing otherwise (answers stay as they were). */
+function named(model: LiveModel, p: { prediction: string | number; probabilities?: Record<string, number> }): { label?: string; label_probabilities?: Record<string, number> } {
+  const names = model.classLabels;
+  if (!names || model.task !== 'classification') return {};
+  const name = (cls: string) => names[cls] ?? cls;
+  return {
+    label: name(String(p.prediction)),
+    ...(p.probabilities ? { label_probabilities: Object.fromEntries(Object.entries(p.probabilities).map(([c, v]) => [name(c), v])) } : {}),
+  };
+}
 const errorBody = { type: 'object', properties: { message: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } }, additionalProperties: true } as const;
 
 export default async function v1Routes(app: FastifyInstance, opts: V1Options): Promise<void> {
@@ -111,7 +127,7 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
         200: {
           type: 'object',
           properties: {
-            id: idSchema, model: modelRef, prediction: { type: ['string', 'number'] }, probabilities,
+            id: idSchema, model: modelRef, prediction: { type: ['string', 'number'] }, probabilities, ...labelFields,
             predictions: { type: 'array', items: predictionItem }, latency_ms: { type: 'number' },
           },
         },
@@ -126,12 +142,12 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
     if (body.instances !== undefined) {
       if (body.id !== undefined || body.observation !== undefined) throw new BadRequestError('send either {id, observation} or {instances}, not both', 'instances');
       const out = await service.predict(model, body.instances, true, t0);
-      return { model: { name: model.name, version: model.version }, predictions: out, latency_ms: performance.now() - t0 };
+      return { model: { name: model.name, version: model.version }, predictions: out.map((p) => ({ ...p, ...named(model, p) })), latency_ms: performance.now() - t0 };
     }
     if (body.id === undefined) throw new BadRequestError('id is required', 'id');
     if (body.observation === undefined) throw new BadRequestError('observation is required', 'observation');
     const [p] = await service.predict(model, [{ id: body.id, observation: body.observation }], false, t0);
-    return { id: p.id, model: { name: model.name, version: model.version }, prediction: p.prediction, probabilities: p.probabilities, latency_ms: performance.now() - t0 };
+    return { id: p.id, model: { name: model.name, version: model.version }, prediction: p.prediction, probabilities: p.probabilities, ...named(model, p), latency_ms: performance.now() - t0 };
   });
 
   app.post('/v1/models/:name/outcomes', {

@@ -2,6 +2,7 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from '@enchilada/core';
 import type { ColumnSpec, Task } from './column-types.js';
 import type { Statistics } from './statistics.js';
+import type { ClassLabels } from './class-labels.js';
 
 export type Origin = 'toy' | 'upload';
 
@@ -15,6 +16,8 @@ export interface Dataset {
   readonly task: Task | null;
   readonly columns: readonly ColumnSpec[];
   readonly stats: Statistics | null;
+  /** Names of the target's classes, by class value ({"0": "malignant"}), or null (see class-labels.ts). */
+  readonly classLabels?: ClassLabels | null;
   readonly rowCount: number;
   readonly version: number;
   readonly createdBy: number | null;
@@ -35,6 +38,7 @@ function toDataset(r: RowDataPacket): Dataset {
     task: r.task === 'classification' || r.task === 'regression' ? r.task : null,
     columns: JSON.parse(String(r.columns_json)) as ColumnSpec[],
     stats: r.stats_json ? withDefaults(JSON.parse(String(r.stats_json)) as Partial<Statistics> & Pick<Statistics, 'rows' | 'numeric' | 'classCounts'>) : null,
+    classLabels: r.class_labels ? (JSON.parse(String(r.class_labels)) as ClassLabels) : null,
     rowCount: Number(r.row_count), version: Number(r.version),
     createdBy: r.created_by === null ? null : Number(r.created_by),
     createdByName: r.created_by_name === null ? null : String(r.created_by_name),
@@ -73,10 +77,16 @@ export class Catalog {
 
   async insert(conn: PoolConnection | Pool, d: NewDataset): Promise<number> {
     const [res] = await conn.query<ResultSetHeader>(
-      `INSERT INTO datasets (name, title, origin, table_name, target, task, columns_json, stats_json, row_count, created_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [d.name, d.title, d.origin, d.tableName, d.target, d.task, JSON.stringify(d.columns), d.stats ? JSON.stringify(d.stats) : null, d.rowCount, d.createdBy]);
+      `INSERT INTO datasets (name, title, origin, table_name, target, task, columns_json, stats_json, class_labels, row_count, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [d.name, d.title, d.origin, d.tableName, d.target, d.task, JSON.stringify(d.columns), d.stats ? JSON.stringify(d.stats) : null,
+        d.classLabels ? JSON.stringify(d.classLabels) : null, d.rowCount, d.createdBy]);
     return res.insertId;
+  }
+
+  /** Sets (or, with null, removes) the names of the target's classes; validate with checkClassLabels first. */
+  async setClassLabels(id: number, labels: ClassLabels | null): Promise<void> {
+    await this.pool.query('UPDATE datasets SET class_labels = ? WHERE id = ?', [labels ? JSON.stringify(labels) : null, id]);
   }
 
   /** Points the dataset at a newly loaded table and bumps its version; returns the old table. */
@@ -84,9 +94,11 @@ export class Catalog {
     const [rows] = await conn.query<RowDataPacket[]>('SELECT table_name FROM datasets WHERE id = ? FOR UPDATE', [id]);
     if (!rows.length) throw new Error(`dataset ${id} vanished during the load`);
     await conn.query(
-      `UPDATE datasets SET title = ?, table_name = ?, target = ?, task = ?, columns_json = ?, stats_json = ?, row_count = ?,
+      // Names someone edited survive a reload; a toy's shipped names fill in where there are none.
+      `UPDATE datasets SET title = ?, table_name = ?, target = ?, task = ?, columns_json = ?, stats_json = ?, class_labels = COALESCE(class_labels, ?), row_count = ?,
        version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = ?`,
-      [d.title, d.tableName, d.target, d.task, JSON.stringify(d.columns), d.stats ? JSON.stringify(d.stats) : null, d.rowCount, id]);
+      [d.title, d.tableName, d.target, d.task, JSON.stringify(d.columns), d.stats ? JSON.stringify(d.stats) : null,
+        d.classLabels ? JSON.stringify(d.classLabels) : null, d.rowCount, id]);
     return String(rows[0].table_name);
   }
 

@@ -70,6 +70,18 @@ function clip(s: string): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
+/**
+ * What would hold `raw`, refused as `type`: the next wider type that reads it (integer → decimal →
+ * text; boolean and date → text), said as advice for the upload preview.
+ */
+export function typeHint(raw: string, type: ColumnType): string {
+  if (type === 'text') return `values longer than ${MAX_TEXT} characters cannot be stored: shorten them in the file or leave the column out of it`;
+  const wider: ColumnType[] = type === 'integer' ? ['decimal', 'text'] : ['text'];
+  const fits = wider.find((t) => !(readValue(raw, t) instanceof Error));
+  if (!fits) return `no column type holds "${clip(raw)}" (longer than ${MAX_TEXT} characters): shorten it in the file`;
+  return `choose the type "${fits}" for this column${fits === 'text' ? ' (its values become categories)' : ''}, or correct the value in the file`;
+}
+
 /** The narrowest type every non-missing sample value fits. */
 export function inferType(values: readonly string[]): ColumnType {
   const present = values.filter((v) => !isMissing(v)).map((v) => v.trim());

@@ -16,6 +16,8 @@ export const MAX_RECORD_CHARS = 1 << 20;
 export type CsvColumn = string | number;
 
 export class CsvError extends BadRequestError {
+  /** What would work instead (a value refused by its column's type), for the person fixing it. */
+  hint?: string;
   constructor(readonly line: number, message: string, readonly column?: CsvColumn) {
     super(`line ${line}${column === undefined ? '' : typeof column === 'number' ? `, column ${column}` : `, column ${JSON.stringify(column)}`}: ${message}`, 'file');
     this.name = 'CsvError';

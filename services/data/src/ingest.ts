@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BadRequestError, ConflictError, quoteIdent, withTransaction, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
-import { readValue, sqlType, COLUMN_ROLES, COLUMN_TYPES, type ColumnSpec, type Task } from './column-types.js';
+import { readValue, sqlType, typeHint, COLUMN_ROLES, COLUMN_TYPES, type ColumnSpec, type Task } from './column-types.js';
 import { CsvError, type CsvRecord, type CsvSource } from './csv-reader.js';
 import { Catalog, type Dataset, type Origin } from './catalog.js';
+import type { ClassLabels } from './class-labels.js';
 import { checkColumnNames, checkDatasetName } from './names.js';
 import { computeStatistics } from './statistics.js';
 
@@ -20,6 +21,8 @@ export interface LoadSpec {
   readonly columns: readonly ColumnSpec[];
   readonly task: Task | null;
   readonly createdBy: number | null;
+  /** Names of the target's classes (a toy dataset's own); a reload keeps names already set. */
+  readonly classLabels?: ClassLabels | null;
   /** Replace the rows of an existing dataset of this name (toy reloads); otherwise the name must be new. */
   readonly replace?: boolean;
 }
@@ -57,15 +60,16 @@ export function validateSpec(spec: LoadSpec, header?: readonly string[]): { targ
   });
   checkColumnNames(spec.columns.map((c) => c.name));
   const targets = spec.columns.filter((c) => c.role === 'target');
-  if (targets.length > 1) throw new BadRequestError('choose at most one target column', 'columns');
+  const at = (c: ColumnSpec | undefined) => spec.columns.findIndex((x) => x === c);
+  if (targets.length > 1) throw new BadRequestError(`choose at most one target column (${targets.map((c) => JSON.stringify(c.name)).join(' and ')} are both targets): make the others features`, `columns[${at(targets[1])}].role`);
   const target = targets[0]?.name ?? null;
   if (target && !spec.task) throw new BadRequestError('choose the task (classification or regression) for the target', 'task');
   if (!target && spec.task) throw new BadRequestError('a task needs a target column', 'task');
   if (spec.task === 'regression' && targets[0] && targets[0].type === 'text') {
-    throw new BadRequestError(`regression needs a numeric target; ${JSON.stringify(target)} is text`, 'task');
+    throw new BadRequestError(`regression needs a numeric target; ${JSON.stringify(target)} is text: choose classification, or a numeric type if its values are numbers`, `columns[${at(targets[0])}].type`);
   }
   if (targets[0] && targets[0].type === 'date') {
-    throw new BadRequestError(`${JSON.stringify(target)} is a date column: a date cannot be the target (use it as a feature)`, 'columns');
+    throw new BadRequestError(`${JSON.stringify(target)} is a date column: a date cannot be the target (use it as a feature)`, `columns[${at(targets[0])}].role`);
   }
   if (spec.columns.filter((c) => c.role === 'feature').length === 0) throw new BadRequestError('choose at least one feature column', 'columns');
   return { target };
@@ -89,7 +93,7 @@ export async function loadDataset(pool: Pool, spec: LoadSpec, source: CsvSource,
     if (rowCount === 0) throw new CsvError(2, 'the file has a header but no rows');
     const classTarget = spec.task === 'classification' ? target : null;
     const stats = await computeStatistics(pool, table, cols, classTarget);
-    const row = { name: spec.name, title: spec.title.trim(), origin: spec.origin, tableName: table, target, task: spec.task, columns: cols, stats, rowCount, createdBy: spec.createdBy };
+    const row = { name: spec.name, title: spec.title.trim(), origin: spec.origin, tableName: table, target, task: spec.task, columns: cols, stats, classLabels: spec.classLabels ?? null, rowCount, createdBy: spec.createdBy };
     let id: number;
     let old: string | null = null;
     if (existing) {
@@ -135,7 +139,11 @@ async function insertRows(pool: Pool, t: string, cols: readonly ColumnSpec[], so
 function readRecord(rec: CsvRecord, cols: readonly ColumnSpec[], row: unknown[]): void {
   for (let j = 0; j < cols.length; j++) {
     const v = readValue(rec.values[j], cols[j].type);
-    if (v instanceof Error) throw new CsvError(rec.line, v.message, cols[j].name);
+    if (v instanceof Error) {
+      const err = new CsvError(rec.line, v.message, cols[j].name);
+      err.hint = typeHint(rec.values[j], cols[j].type);
+      throw err;
+    }
     row[j + 1] = v;
   }
 }

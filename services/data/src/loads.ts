@@ -13,6 +13,9 @@ export interface LoadState {
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly error: string | null;
+  /** The column a refused load stopped at, and what would work there (see typeHint). */
+  readonly errorColumn: string | null;
+  readonly errorHint: string | null;
   readonly datasetId: number | null;
   readonly createdBy: number | null;
 }
@@ -34,6 +37,13 @@ export class Loads {
     await this.pool.query('INSERT INTO dataset_loads (id, dataset_name, status, bytes_total, created_by, upload_id, table_name) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [id, datasetName, 'running', bytesTotal, createdBy, leaves.uploadId ?? null, leaves.tableName ?? null]);
     return id;
+  }
+
+  /** Whether a load of this upload file is running (a second one would read it twice). */
+  async uploadBusy(uploadId: string): Promise<boolean> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      "SELECT 1 FROM dataset_loads WHERE upload_id = ? AND status = 'running' AND heartbeat_at >= NOW() - INTERVAL ? SECOND LIMIT 1", [uploadId, LOAD_STALE_SECONDS]);
+    return rows.length > 0;
   }
 
   async beat(id: string): Promise<void> {
@@ -58,9 +68,10 @@ export class Loads {
     await this.pool.query('UPDATE dataset_loads SET rows_done = ?, bytes_done = ?, heartbeat_at = CURRENT_TIMESTAMP WHERE id = ? AND status = ?', [rows, bytes, id, 'running']);
   }
 
-  async finish(id: string, outcome: { datasetId: number; rows: number } | { error: string }): Promise<void> {
+  async finish(id: string, outcome: { datasetId: number; rows: number } | { error: string; column?: string; hint?: string }): Promise<void> {
     if ('error' in outcome) {
-      await this.pool.query('UPDATE dataset_loads SET status = ?, error = ?, finished_at = CURRENT_TIMESTAMP WHERE id = ?', ['failed', outcome.error.slice(0, 2000), id]);
+      await this.pool.query('UPDATE dataset_loads SET status = ?, error = ?, error_column = ?, error_hint = ?, finished_at = CURRENT_TIMESTAMP WHERE id = ?',
+        ['failed', outcome.error.slice(0, 2000), outcome.column?.slice(0, 64) ?? null, outcome.hint?.slice(0, 500) ?? null, id]);
     } else {
       await this.pool.query('UPDATE dataset_loads SET status = ?, dataset_id = ?, rows_done = ?, bytes_done = bytes_total, finished_at = CURRENT_TIMESTAMP WHERE id = ?',
         ['done', outcome.datasetId, outcome.rows, id]);
@@ -75,7 +86,9 @@ export class Loads {
     return {
       id: String(r.id), datasetName: String(r.dataset_name), status: r.status as LoadStatus,
       rowsDone: Number(r.rows_done), bytesDone: Number(r.bytes_done), bytesTotal: Number(r.bytes_total),
-      error: r.error === null ? null : String(r.error), datasetId: r.dataset_id === null ? null : Number(r.dataset_id),
+      error: r.error === null ? null : String(r.error),
+      errorColumn: r.error_column == null ? null : String(r.error_column), errorHint: r.error_hint == null ? null : String(r.error_hint),
+      datasetId: r.dataset_id === null ? null : Number(r.dataset_id),
       createdBy: r.created_by === null ? null : Number(r.created_by),
     };
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { NotFoundError, type Pool } from '@enchilada/core';
 import type { ColumnSpec, Task } from './column-types.js';
 import type { Dataset } from './catalog.js';
+import type { ClassLabels } from './class-labels.js';
 import { openCsv } from './csv-reader.js';
 import { loadDataset, type LoadOptions } from './ingest.js';
 
@@ -20,6 +21,8 @@ export interface ToyDataset {
   readonly provenance: string;
   readonly licence: string;
   readonly columns: readonly ToyColumn[];
+  /** Names of the target's classes where its values are codes (Breast Cancer's 0 and 1). */
+  readonly classLabels?: ClassLabels;
 }
 
 export class ToyDatasets {
@@ -45,7 +48,7 @@ export class ToyDatasets {
     const toy = await this.get(name);
     const source = await openCsv(createReadStream(join(this.dir, toy.file)));
     return loadDataset(pool, {
-      name: toy.name, title: toy.title, origin: 'toy', task: toy.task, createdBy, replace: true,
+      name: toy.name, title: toy.title, origin: 'toy', task: toy.task, createdBy, replace: true, classLabels: toy.classLabels ?? null,
       columns: toy.columns.map(({ name: n, type, role, unit }) => (unit ? { name: n, type, role, unit } : { name: n, type, role })),
     }, source, opts);
   }

@@ -11,6 +11,7 @@ import { inferType, isMissing, suggestTask, type ColumnRole, type ColumnType, ty
 import { isIdentifierLike } from './statistics.js';
 import { openCsv, type CsvSource } from './csv-reader.js';
 import { suggestColumnName, suggestDatasetName } from './names.js';
+import { suggestTarget, type TargetSuggestion } from './target-suggestion.js';
 
 export interface PreviewColumn {
   readonly header: string;
@@ -23,6 +24,7 @@ export interface PreviewColumn {
 
 export const IDENTIFIER_TEXT_NOTE = 'almost every value is different: looks like an identifier or free text; not used as a feature by default';
 export const IDENTIFIER_ID_NOTE = 'every value is different and the name ends in "id": looks like a row identifier; not used as a feature by default';
+export const IDENTIFIER_RUN_NOTE = 'every value is different and they count up one by one: looks like a row number; not used as a feature by default';
 
 // "id" as the last word of a name: id, user_id, user id, PassengerId, userID; not paid or PAID.
 const endsInId = (header: string): boolean => /(?:^|[^A-Za-z0-9])id$/i.test(header.trim()) || /[a-z0-9](?:Id|ID)$/.test(header.trim());
@@ -39,9 +41,34 @@ export function suggestColumn(header: string, index: number, values: readonly st
   const present = values.filter((v) => !isMissing(v)).map((v) => v.trim());
   const distinct = new Set(present).size;
   if (type === 'text' && isIdentifierLike(distinct, values.length)) return { ...base, role: 'identifier', note: IDENTIFIER_TEXT_NOTE };
-  if (type === 'integer' && present.length > 1 && distinct === present.length && endsInId(header)) return { ...base, role: 'identifier', note: IDENTIFIER_ID_NOTE };
+  if (type === 'integer' && present.length > 1 && distinct === present.length) {
+    if (endsInId(header)) return { ...base, role: 'identifier', note: IDENTIFIER_ID_NOTE };
+    if (present.length > 20 && isRun(present.map(Number))) return { ...base, role: 'identifier', note: IDENTIFIER_RUN_NOTE };
+  }
   return { ...base, role: 'feature' };
 }
+/**
+ * Every column's suggested type and role, the suggested target (marked as the target) and the
+ * task it suggests, from the header and the first rows: what the preview shows before any choice.
+ */
+export function suggestPreview(header: readonly string[], sample: readonly (readonly string[])[]): Pick<UploadPreview, 'columns' | 'suggestedTask' | 'suggestedTarget'> {
+  const columns: PreviewColumn[] = header.map((h, j) => suggestColumn(h, j, sample.map((row) => row[j])));
+  const suggestedTarget = suggestTarget(columns.map((c, j) => ({ header: c.header, type: c.type, role: c.role, values: sample.map((row) => row[j]) })));
+  let suggestedTask: Task | null = null;
+  if (suggestedTarget) {
+    const k = suggestedTarget.index;
+    columns[k] = { ...columns[k], role: 'target' };
+    suggestedTask = suggestTask(columns[k].type, sample.map((row) => row[k]));
+  }
+  return { columns, suggestedTask, suggestedTarget };
+}
+
+/** All different integers that are consecutive once sorted (1, 2, 3…): a row number, whatever its name. */
+function isRun(values: number[]): boolean {
+  const sorted = values.sort((a, b) => a - b);
+  return sorted.every((v, i) => i === 0 || v === sorted[i - 1] + 1);
+}
+
 export interface UploadPreview {
   readonly id: string;
   readonly fileName: string;
@@ -51,6 +78,8 @@ export interface UploadPreview {
   readonly sampledRows: number;
   readonly suggestedName: string;
   readonly suggestedTask: Task | null;
+  /** The suggested target's column index and why (shown as a suggestion), or null. */
+  readonly suggestedTarget: TargetSuggestion | null;
 }
 interface Meta { readonly owner: number; readonly fileName: string; readonly bytes: number }
 
@@ -158,18 +187,10 @@ export class UploadStore {
     } finally {
       await it.return?.();
     }
-    const columns: PreviewColumn[] = header.map((h, j) => suggestColumn(h, j, sample.map((row) => row[j])));
-    // The last column is the usual place of the target, unless it cannot be one (a date) or is an
-    // identifier, which no model could predict.
-    let suggestedTask: Task | null = null;
-    const last = columns.length - 1;
-    if (last >= 1 && columns[last].type !== 'date' && columns[last].role !== 'identifier') {
-      columns[last] = { ...columns[last], role: 'target' };
-      suggestedTask = suggestTask(columns[last].type, sample.map((row) => row[last]));
-    }
+    const { columns, suggestedTask, suggestedTarget } = suggestPreview(header, sample);
     return {
       id, fileName: meta.fileName, bytes: meta.bytes, columns, rows: sample.slice(0, PREVIEW_ROWS),
-      sampledRows: sample.length, suggestedName: suggestDatasetName(meta.fileName), suggestedTask,
+      sampledRows: sample.length, suggestedName: suggestDatasetName(meta.fileName), suggestedTask, suggestedTarget,
     };
   }
 

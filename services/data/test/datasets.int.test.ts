@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { migrate, quoteIdent, type RowDataPacket } from '@enchilada/core';
 import { MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import {
-  Catalog, ToyDatasets, computeStatistics, csvStream, loadDataset, openCsv, readPage, sweepOrphanTables, type ColumnSpec, type LoadSpec,
+  Catalog, CsvError, Loads, ToyDatasets, computeStatistics, csvStream, loadDataset, openCsv, readPage, sweepOrphanTables, type ColumnSpec, type LoadSpec,
 } from '../src/index.js';
 
 const DATASETS_DIR = join(__dirname, '..', '..', '..', 'db', 'datasets');
@@ -129,6 +129,16 @@ describe.each(['load-data', 'insert'] as const)('CSV upload errors (rows sent by
     const before = await snapshot();
     await expect((async () => loadDataset(db.pool, spec([...columns]), await csv('a,b,label\n1,2,x\n')))()).rejects.toThrow(message);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('names the column a refused value is in and the type that would hold it, and a load record keeps both for the preview', async () => {
+    const err = await (async () => loadDataset(db.pool, spec(cols3), await csv('a,b,label\n1.5,2.5,x\n'), { method }))().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CsvError);
+    expect(err).toMatchObject({ column: 'a', hint: 'choose the type "decimal" for this column, or correct the value in the file' });
+    const loads = new Loads(db.pool);
+    const id = await loads.start(`hint_${method.replace('-', '_')}`, 10, null);
+    await loads.finish(id, { error: (err as CsvError).message, column: 'a', hint: (err as CsvError).hint });
+    expect(await loads.get(id)).toMatchObject({ status: 'failed', error: 'line 2, column "a": "1.5" is not an integer', errorColumn: 'a', errorHint: 'choose the type "decimal" for this column, or correct the value in the file' });
   });
 
   it('reads a quote inside a value that does not start with one as written, as pandas does', async () => {

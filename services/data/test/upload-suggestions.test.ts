@@ -1,4 +1,4 @@
-import { IDENTIFIER_ID_NOTE, IDENTIFIER_TEXT_NOTE, suggestColumn } from '../src/index.js';
+import { IDENTIFIER_ID_NOTE, IDENTIFIER_TEXT_NOTE, suggestColumn, typeHint } from '../src/index.js';
 
 const names = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
 
@@ -34,5 +34,18 @@ describe('suggestColumn', () => {
 
   it('infers dates', () => {
     expect(suggestColumn('when', 0, ['2024-03-01', '2024-03-02T10:00:00']).type).toBe('date');
+  });
+});
+
+describe('typeHint', () => {
+  it('names the next wider type that holds a refused value', () => {
+    expect(typeHint('3.5', 'integer')).toBe('choose the type "decimal" for this column, or correct the value in the file');
+    expect(typeHint('three', 'integer')).toBe('choose the type "text" for this column (its values become categories), or correct the value in the file');
+    expect(typeHint('maybe', 'boolean')).toMatch(/^choose the type "text"/);
+    expect(typeHint('soon', 'date')).toMatch(/^choose the type "text"/);
+  });
+  it('says when no type holds the value', () => {
+    expect(typeHint('x'.repeat(300), 'text')).toMatch(/^values longer than 255 characters cannot be stored/);
+    expect(typeHint('x'.repeat(300), 'integer')).toMatch(/^no column type holds/);
   });
 });

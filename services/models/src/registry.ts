@@ -20,6 +20,8 @@ export interface NewModel {
   readonly target: string;
   readonly features: readonly string[];
   readonly classes: readonly string[] | null;
+  /** The dataset's names of the classes when it was trained ({"0": "malignant"}), or null. */
+  readonly classLabels?: Readonly<Record<string, string>> | null;
   readonly grid: Record<string, number[]>;
   readonly bestParams: Record<string, number>;
   readonly splitSeed: number;
@@ -52,6 +54,8 @@ export interface ModelSummary {
   readonly target: string;
   readonly features: string[];
   readonly classes: string[] | null;
+  /** Names of the classes, copied from the dataset when the model was trained; null if it had none. */
+  readonly classLabels?: Record<string, string> | null;
   readonly bestParams: Record<string, number>;
   readonly cvScore: number;
   readonly trainScore: number;
@@ -81,10 +85,12 @@ export interface ServingModel {
   readonly task: 'classification' | 'regression';
   readonly features: string[];
   readonly classes: string[] | null;
+  /** Names of the classes, when the dataset carries them (class code → name). */
+  readonly classLabels: Record<string, string> | null;
   readonly inputs: ModelInput[] | null;
 }
 
-const SUMMARY = `m.id, m.dataset_id, m.dataset_name, m.dataset_version, m.model_type, m.task, m.target, m.features, m.classes,
+const SUMMARY = `m.id, m.dataset_id, m.dataset_name, m.dataset_version, m.model_type, m.task, m.target, m.features, m.classes, m.class_labels,
   m.best_params, m.cv_score, m.train_score, m.test_score, m.onnx_bytes, m.duration_ms, m.created_by, m.created_at, u.username AS created_by_name`;
 
 function toSummary(r: RowDataPacket): ModelSummary {
@@ -92,6 +98,7 @@ function toSummary(r: RowDataPacket): ModelSummary {
     id: Number(r.id), datasetId: r.dataset_id === null ? null : Number(r.dataset_id), datasetName: String(r.dataset_name),
     datasetVersion: Number(r.dataset_version), modelType: String(r.model_type), task: r.task === 'regression' ? 'regression' : 'classification',
     target: String(r.target), features: JSON.parse(String(r.features)) as string[], classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null,
+    classLabels: r.class_labels ? (JSON.parse(String(r.class_labels)) as Record<string, string>) : null,
     bestParams: JSON.parse(String(r.best_params)) as Record<string, number>, cvScore: Number(r.cv_score), trainScore: Number(r.train_score),
     testScore: Number(r.test_score), onnxBytes: Number(r.onnx_bytes), durationMs: Number(r.duration_ms),
     createdBy: r.created_by === null ? null : Number(r.created_by), createdByName: r.created_by_name === null ? null : String(r.created_by_name),
@@ -106,12 +113,13 @@ export class ModelRegistry {
     const [res] = await this.pool.query<ResultSetHeader>(
       `INSERT INTO models (dataset_id, dataset_name, dataset_version, model_type, task, target, features, classes, grid, best_params,
         split_seed, train_fraction, split, cv_results, cv_score, train_score, test_score, metrics, onnx, onnx_bytes, job_id, duration_ms, created_by,
-        inputs, preprocessing)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        inputs, preprocessing, class_labels)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [m.datasetId, m.datasetName, m.datasetVersion, m.modelType, m.task, m.target, JSON.stringify(m.features), m.classes ? JSON.stringify(m.classes) : null,
         JSON.stringify(m.grid), JSON.stringify(m.bestParams), m.splitSeed, m.trainFraction, JSON.stringify(m.split), JSON.stringify(m.cvResults),
         m.cvScore, m.trainScore, m.testScore, JSON.stringify(m.metrics), Buffer.from(m.onnx), m.onnx.byteLength, m.jobId, Math.round(m.durationMs), m.createdBy,
-        m.inputs ? JSON.stringify(m.inputs) : null, m.preprocessing === null || m.preprocessing === undefined ? null : JSON.stringify(m.preprocessing)]);
+        m.inputs ? JSON.stringify(m.inputs) : null, m.preprocessing === null || m.preprocessing === undefined ? null : JSON.stringify(m.preprocessing),
+        m.classLabels ? JSON.stringify(m.classLabels) : null]);
     return res.insertId;
   }
 
@@ -151,12 +159,13 @@ export class ModelRegistry {
    * onnx()). Reads only the columns serve's database account may read (serving-account.ts).
    */
   async servingModel(id: number): Promise<ServingModel | null> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, task, features, classes, inputs FROM models WHERE id = ?', [id]);
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, task, features, classes, class_labels, inputs FROM models WHERE id = ?', [id]);
     if (!rows.length) return null;
     const r = rows[0];
     return {
       id: Number(r.id), task: r.task === 'regression' ? 'regression' : 'classification', features: JSON.parse(String(r.features)) as string[],
       classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null, inputs: parseInputs(r.inputs),
+      classLabels: r.class_labels ? (JSON.parse(String(r.class_labels)) as Record<string, string>) : null,
     };
   }
 

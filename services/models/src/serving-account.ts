@@ -28,7 +28,7 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // ApiKeys.all(): hashes only; the keys themselves are never stored.
   { table: 'api_keys', select: ['id', 'key_hash', 'prefix', 'label', 'scope_name', 'created_at', 'revoked_at'] },
   // ModelRegistry.servingModel() and onnx(): the contract and the graph, not the split, grid or metrics.
-  { table: 'models', select: ['id', 'task', 'features', 'classes', 'inputs', 'onnx'] },
+  { table: 'models', select: ['id', 'task', 'features', 'classes', 'class_labels', 'inputs', 'onnx'] },
   // Predictions.insert(), get(), setOutcome().
   {
     table: 'predictions',

@@ -178,7 +178,9 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     field: c.name, title: c.name, numeric: isNumeric(c.type),
     chars: isNumeric(c.type) ? 9 : Math.min(40, Math.max(4, ...(sample.text.get(c.name) ?? []).slice(0, 200).map((v) => String(v ?? '').length))),
   })), 320);
-  summary.push(note(`Statistics over all ${count(ds.rowCount)} rows, computed by the database:`), statsTable,
+  summary.push(note(`Statistics over all ${count(ds.rowCount)} rows, computed by the database:`), statsTable);
+  if (ds.stats && ds.stats.categorical.length > 0) summary.push(textStatsTable(b, ds));
+  summary.push(
     note(`The first ${count(shown)} rows of ${sampleNote} (scroll; every row is on the dataset's data page):`), rowTable);
 
   // ---- Tab 2: feature importance ----
@@ -395,6 +397,24 @@ function countBars(b: DocumentBuilder, name: string, cc: ReturnType<typeof categ
     width: 460, height: Math.max(200, 70 + 24 * cc.values.length), tooltips,
     renderers: [glyph(b, source(b, seg), 'HBar', { y: { field: 'value' }, left: { field: 'left' }, right: { field: 'right' }, height: 0.7, fill_color: { field: 'color' }, line_color: 'white' })],
   });
+}
+
+/**
+ * Count, missing, distinct and the most frequent values of every text column, from the statistics
+ * the database computed over all rows (what the dataset page shows). An HTML table, not a
+ * DataTable: its "most frequent" cell holds a list that a grid cell would cut off.
+ */
+function textStatsTable(b: DocumentBuilder, ds: Dataset): LayoutDOM {
+  const rows = (ds.stats?.categorical ?? []).map((s) => {
+    const top = s.top.slice(0, 5).map((t) => `<span class="text-nowrap">${esc(t.value)} <span class="text-body-secondary">(${count(t.count)})</span></span>`).join(' · ');
+    const more = s.distinct > Math.min(5, s.top.length) ? ' · …' : '';
+    const id = s.identifierLike ? ' <span class="badge text-bg-warning">identifier-like</span>' : '';
+    return `<tr data-column="${esc(s.name)}"><td><code>${esc(s.name)}</code>${id}</td><td class="text-end">${count(s.count)}</td><td class="text-end">${count(s.missing)}</td>`
+      + `<td class="text-end">${count(s.distinct)}</td><td class="small">${top}${more}</td></tr>`;
+  }).join('');
+  return div(b, `<p class="small text-body-secondary mb-1">Text columns over all ${count(ds.rowCount)} rows, computed by the database:</p>`
+    + '<table class="table table-sm small mb-2" data-testid="eda-text-stats"><thead><tr><th>column</th><th class="text-end">count</th><th class="text-end">missing</th>'
+    + `<th class="text-end">distinct</th><th>most frequent values</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 
 /** The share of missing values of every column, from the statistics the database computed. */

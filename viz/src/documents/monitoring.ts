@@ -3,6 +3,7 @@
 // score, a calibration curve (classifiers) and per-feature drift (PSI) against the
 // training rows. The figures come from services/models (monitoringFigures); this only draws.
 import { PSI_THRESHOLD, type ModelDetail, type MonitoringFigures } from '@enchilada/models';
+import { labelled } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 
@@ -65,7 +66,7 @@ live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 
     const bins = f.calibration.bins;
     const cal = source(b, { p: bins.map((c) => c.meanPredicted), o: bins.map((c) => c.observed), n: bins.map((c) => c.count) });
     const title = f.calibration.kind === 'positive-class'
-      ? `Calibration: P(${esc(f.calibration.positive ?? '')}) vs share of outcomes ${esc(f.calibration.positive ?? '')}`
+      ? `Calibration: P(${esc(labelled(m.classLabels, f.calibration.positive ?? ''))}) vs share of outcomes ${esc(labelled(m.classLabels, f.calibration.positive ?? ''))}`
       : 'Calibration (top label): P(predicted class) vs share right';
     blocks.push(figure(b, { title, xLabel: 'mean predicted probability (per decile)', yLabel: 'observed share', height: 340, width: 560,
       tooltips: [['predicted', '@p'], ['observed', '@o'], ['n', '@n']],

@@ -6,7 +6,7 @@
 // results, the training settings, and a picker of the dataset's other models.
 import { auc, averagePrecision, precisionRecallCurve, rocCurve } from '@enchilada/ml';
 import type { ModelDetail, ModelSummary } from '@enchilada/models';
-import type { TrainingColumn, TrainingTable } from '@enchilada/data';
+import { labelled, type TrainingColumn, type TrainingTable } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { PALETTE, count, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 import { histogram } from './eda-analysis.js';
@@ -138,11 +138,13 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
     base = metrics.test.r2;
   } else {
     const classes = m.classes ?? [];
+    // What people read: "benign (1)" where the dataset named its classes when the model was trained.
+    const shown = classes.map((c) => labelled(m.classLabels, c));
     const codes = (d: TrainingTable) => Int32Array.from('labels' in d.target ? d.target.labels : [], (l) => classes.indexOf(l));
     const yTe = codes(test);
     const metrics = m.metrics as { train: ClassificationMetrics; test: ClassificationMetrics };
     const report = (name: string, r: ClassificationMetrics) => {
-      const rows = [...r.report.perClass.map((c, i) => ({ label: classes[i], ...c })), { label: 'macro avg', ...r.report.macro }, { label: 'weighted avg', ...r.report.weighted }];
+      const rows = [...r.report.perClass.map((c, i) => ({ label: shown[i], ...c })), { label: 'macro avg', ...r.report.macro }, { label: 'weighted avg', ...r.report.weighted }];
       return b.bk('Column', { children: [
         div(b, `<h3 class="h6 mb-0">${name}: accuracy ${r4(r.accuracy)}</h3>`),
         dataTable(b, source(b, { label: rows.map((x) => x.label), precision: rows.map((x) => r4(x.precision)), recall: rows.map((x) => r4(x.recall)), f1: rows.map((x) => r4(x.f1)), support: rows.map((x) => x.support) }),
@@ -161,12 +163,12 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
           const v = cm[i][j];
           const nv = v / rowSum;
           const shade = (x: number) => { const c = Math.round(255 - 200 * x); return `rgb(${c},${Math.round(255 - 120 * x)},255)`; };
-          raw.t.push(classes[i]); raw.p.push(classes[j]); raw.v.push(v); raw.label.push(String(v)); raw.color.push(shade(v / max));
-          norm.t.push(classes[i]); norm.p.push(classes[j]); norm.v.push(nv); norm.label.push(nv.toFixed(2)); norm.color.push(shade(nv));
+          raw.t.push(shown[i]); raw.p.push(shown[j]); raw.v.push(v); raw.label.push(String(v)); raw.color.push(shade(v / max));
+          norm.t.push(shown[i]); norm.p.push(shown[j]); norm.v.push(nv); norm.label.push(nv.toFixed(2)); norm.color.push(shade(nv));
         }
       }
       const src = source(b, raw);
-      const plot = figure(b, { title: `Confusion matrix, ${name}`, xFactors: classes, yFactors: [...classes].reverse(), xLabel: 'predicted', yLabel: 'true', width: 380, height: 340, tooltips: [['true', '@t'], ['predicted', '@p'], ['value', '@label']],
+      const plot = figure(b, { title: `Confusion matrix, ${name}`, xFactors: shown, yFactors: [...shown].reverse(), xLabel: 'predicted', yLabel: 'true', width: 380, height: 340, tooltips: [['true', '@t'], ['predicted', '@p'], ['value', '@label']],
         renderers: [
           glyph(b, src, 'Rect', { x: { field: 'p' }, y: { field: 't' }, width: 1, height: 1, fill_color: { field: 'color' }, line_color: 'white' }),
           b.bk('GlyphRenderer', { data_source: src, glyph: b.bk('Text', { x: { field: 'p' }, y: { field: 't' }, text: { field: 'label' }, text_align: 'center', text_baseline: 'middle', text_font_size: '13px' }), view: b.bk('CDSView', {}) }),
@@ -199,8 +201,8 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
       const r1 = glyph(b, source(b, { x: roc.fpr, y: roc.tpr }), 'Line', { x: { field: 'x' }, y: { field: 'y' }, line_color: color, line_width: 2 });
       const r2 = glyph(b, source(b, { x: pr.recall, y: pr.precision }), 'Line', { x: { field: 'x' }, y: { field: 'y' }, line_color: color, line_width: 2 });
       rocR.push(r1); prR.push(r2);
-      items.push(b.bk('LegendItem', { label: { value: `${classes[c]} (AUC ${auc(roc.fpr, roc.tpr).toFixed(3)})` }, renderers: [r1] }));
-      prItems.push(b.bk('LegendItem', { label: { value: `${classes[c]} (AP ${averagePrecision(pos, scores).toFixed(3)})` }, renderers: [r2] }));
+      items.push(b.bk('LegendItem', { label: { value: `${shown[c]} (AUC ${auc(roc.fpr, roc.tpr).toFixed(3)})` }, renderers: [r1] }));
+      prItems.push(b.bk('LegendItem', { label: { value: `${shown[c]} (AP ${averagePrecision(pos, scores).toFixed(3)})` }, renderers: [r2] }));
     }
     const chance = glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', { x: { field: 'x' }, y: { field: 'y' }, line_color: '#999', line_dash: 'dashed' });
     const rocPlot = figure(b, { title: 'ROC curves (test rows, one class against the rest)', xLabel: 'false positive rate', yLabel: 'true positive rate', width: 460, height: 380, renderers: [chance, ...rocR] });

@@ -145,7 +145,7 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   const seconds = (performance.now() - t0) / 1000;
   const modelId = await new ModelRegistry(deps.pool).insert({
     datasetId: ds.id, datasetName: ds.name, datasetVersion: ds.version, modelType: spec.model, task: ds.task, target: ds.target,
-    features: spec.features, classes, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])),
+    features: spec.features, classes, classLabels: classes && ds.classLabels ? ds.classLabels : null, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])),
     bestParams: Object.fromEntries(Object.entries(search.bestParams).map(([k, v]) => [k, Number(v)])),
     splitSeed: spec.seed, trainFraction: spec.trainFraction,
     split: { train: Array.from(split.train, (i) => data.rowIds[i]), test: Array.from(split.test, (i) => data.rowIds[i]) },

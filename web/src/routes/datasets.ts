@@ -3,10 +3,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import {
-  BadRequestError, ForbiddenError, NotFoundError, quoteIdent, type Pool,
+  BadRequestError, ConflictError, ForbiddenError, NotFoundError, quoteIdent, type Pool,
 } from '@enchilada/core';
 import {
-  type Catalog, type Loads, type ToyDatasets, type UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
+  type Catalog, CsvError, type Loads, type ToyDatasets, checkClassLabels, targetClasses, type UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
   COLUMN_ROLES, COLUMN_TYPES, MAX_COLUMNS, type ColumnSpec, type Dataset, type Task,
 } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
@@ -24,6 +24,11 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,63}$' } } } as const;
 const hexParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } as const;
 const PAGE = 50;
+
+/** Who may name a dataset's classes: its owner (who uploaded or loaded it) or an administrator. */
+function canEditLabels(ds: Dataset, user: { id: number; role: string }): boolean {
+  return user.role === 'admin' || (user.role !== 'viewer' && ds.createdBy === user.id);
+}
 
 function canDelete(ds: Dataset, user: { id: number; role: string }): boolean {
   return ds.origin === 'upload' && (user.role === 'admin' || ds.createdBy === user.id);
@@ -63,7 +68,36 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
   app.get('/datasets/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
     const ds = await dataset(req.params.id);
     const toy = ds.origin === 'toy' ? await toys.get(ds.name).catch(() => null) : null;
-    return reply.page('dataset.ejs', { title: ds.title, active: 'datasets', ds, toy, deletable: canDelete(ds, signedIn(req)) });
+    return reply.page('dataset.ejs', {
+      title: ds.title, active: 'datasets', ds, toy, deletable: canDelete(ds, signedIn(req)),
+      labelsEditable: canEditLabels(ds, signedIn(req)) && targetClasses(ds.stats) !== null && ds.task === 'classification',
+    });
+  });
+
+  // The names of the target's classes: as JSON {labels: {<class>: name}}, or from the dataset page's
+  // form, one field "label:<class>" per class (a urlencoded form has no nested objects).
+  app.post('/datasets/:id/labels', {
+    schema: {
+      params: idParams,
+      body: {
+        type: 'object', additionalProperties: false, maxProperties: 1001,
+        properties: {
+          _csrf: { type: 'string' },
+          labels: { type: 'object', maxProperties: 1000, propertyNames: { maxLength: 255 }, additionalProperties: { type: 'string', maxLength: 200 } },
+        },
+        patternProperties: { '^label:': { type: 'string', maxLength: 200 } },
+      },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: number }; Body: Record<string, unknown> & { labels?: Record<string, string> } }>, reply) => {
+    const ds = await dataset(req.params.id);
+    if (!canEditLabels(ds, signedIn(req))) throw new ForbiddenError('only the owner of this dataset or an administrator can name its classes');
+    const given: Record<string, unknown> = { ...req.body.labels };
+    for (const [k, v] of Object.entries(req.body)) if (k.startsWith('label:')) given[k.slice(6)] = v;
+    const labels = checkClassLabels(ds.task === 'classification' ? targetClasses(ds.stats) : null, given);
+    await catalog.setClassLabels(ds.id, labels);
+    if ((req.headers.accept ?? '').includes('application/json')) return reply.send({ labels });
+    notify(reply, 'success', labels ? `Saved the names of the classes of ${ds.target}.` : `Removed the names of the classes of ${ds.target}.`);
+    return reply.redirect(`/datasets/${ds.id}`, 303);
   });
 
   app.get('/datasets/:id/data', {
@@ -149,6 +183,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
     const spec = { name: req.body.name, title: req.body.title, origin: 'upload' as const, columns: req.body.columns, task: req.body.task ?? null, createdBy: signedIn(req).id };
     validateSpec(spec);
     if (await catalog.byName(spec.name)) throw new BadRequestError(`a dataset named ${JSON.stringify(spec.name)} exists already: choose another name`, 'name');
+    if (await loads.uploadBusy(req.params.id)) throw new ConflictError('this file is being loaded already: wait for that load to finish');
     const source = await uploads.open(req.params.id);
     // Recorded before the table exists, so that if this process dies the sweeper of any replica
     // finds the load's table and file (LoadSweeper) once its heartbeat stops.
@@ -165,9 +200,19 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
         void loads.progress(loadId, p.rows, p.bytes).catch((err: unknown) => req.log.warn({ err }, 'progress not saved'));
       },
     }).then(
-      async (ds) => { await loads.finish(loadId, { datasetId: ds.id, rows: ds.rowCount }); req.log.info({ dataset: ds.name, rows: ds.rowCount }, 'upload loaded'); },
-      async (err: Error) => { await loads.finish(loadId, { error: err.message }); req.log.info({ err: err.message }, 'upload refused'); },
-    ).finally(() => { stopBeating(); return uploads.remove(req.params.id); }).catch((err: unknown) => req.log.error({ err }, 'load bookkeeping failed'));
+      async (ds) => {
+        await loads.finish(loadId, { datasetId: ds.id, rows: ds.rowCount });
+        req.log.info({ dataset: ds.name, rows: ds.rowCount }, 'upload loaded');
+        await uploads.remove(req.params.id);
+      },
+      async (err: Error) => {
+        // The file stays (until loaded, discarded or a day old), so the preview's choices can be
+        // corrected and loaded again without uploading it anew.
+        const at = err instanceof CsvError && typeof err.column === 'string' ? { column: err.column, hint: err.hint } : {};
+        await loads.finish(loadId, { error: err.message, ...at });
+        req.log.info({ err: err.message }, 'upload refused');
+      },
+    ).finally(stopBeating).catch((err: unknown) => req.log.error({ err }, 'load bookkeeping failed'));
     return reply.code(202).send({ load: loadId });
   });
 
