@@ -4,3 +4,4 @@ export * from './serving.js';
 export * from './monitoring.js';
 export * from './model-inputs.js';
 export * from './model-schema.js';
+export * from './example-observation.js';

@@ -1,6 +1,6 @@
-// The example request the API documentation shows for a model: synthetic, built from the model's
+// The example request shown for a model (serve's /docs, the web app's API keys and Published pages): synthetic, built from the model's
 // input contract only, so the documentation never publishes a row of the training data.
-import type { ModelInput } from '@enchilada/models';
+import type { ModelInput } from './model-inputs.js';
 
 /** What training fills a text gap with by default (services/ml's DEFAULT_FILL): a placeholder, not a value to show. */
 const GAP_FILLER = 'missing_value';
