@@ -385,24 +385,26 @@ describe('seed-compatible routes (the tutorial shapes)', () => {
 describe('tutorial mode chosen in the database (the Published page), followed without a restart', () => {
   const tri = rows.map(([a, b]) => (a > 1 ? 'high' : b > 0 ? 'mid' : 'low'));
   const clf3 = new Pipeline(new LogisticRegression()).fit(Matrix.fromRows(rows), classificationTarget(tri));
+  const classes = [...(clf3.classes ?? [])];
 
   it('moves /predict and /update to the chosen name, answers a three-class model with its probabilities, and turns off', async () => {
     const tutorial = new TutorialMode(db.pool);
-    const triId = await insertModel(exportPipelineToOnnx(clf3, 2), 'classification', [...clf3.classes]);
+    const triId = await insertModel(exportPipelineToOnnx(clf3, 2), 'classification', classes);
     await published.publish('tri', triId, null);
     try {
       await tutorial.set('tri', null);
       const observation = { a: 2.5, b: -1 };
-      let res = await post('/predict', { id: 'tri-0', observation }, null);
+      let res = await post('/predict', { id: 'tri-first', observation }, null);
       // Within a poll (100 ms here), with no restart.
       await until(async () => { res = await post('/predict', { id: `tri-${Date.now()}`, observation }, null); return 'probabilities' in res.json(); });
       const proba = clf3.predictProba(Matrix.fromRows([[2.5, -1]]));
-      const want = Object.fromEntries(clf3.classes.map((c, j) => [c, proba.get(0, j)]));
+      const want = Object.fromEntries(classes.map((c, j) => [c, proba.get(0, j)]));
       const body = res.json() as { prediction: string; probabilities: Record<string, number> };
       expect(Object.keys(body)).toEqual(['prediction', 'probabilities']);
       expect(body.prediction).toBe('high');
-      expect(Object.keys(body.probabilities).sort()).toEqual([...clf3.classes].sort());
-      for (const c of clf3.classes) expect(body.probabilities[c]).toBeCloseTo(want[c], 5);
+      expect(Object.keys(body.probabilities).sort()).toEqual([...classes].sort());
+      expect(classes).toHaveLength(3);
+      for (const c of classes) expect(body.probabilities[c]).toBeCloseTo(want[c], 5);
       expect(await count("model_name = 'tri' AND client_id LIKE 'tri-%'")).toBeGreaterThanOrEqual(1);
       // A repeated id: the same answer and the tutorial's error.
       const again = await post('/predict', { id: 'tri-dup', observation }, null);
