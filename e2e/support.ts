@@ -120,3 +120,44 @@ export async function bokehClick(page: Page, cssClass: string): Promise<void> {
 export async function expectFitsWidth(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
 }
+
+/**
+ * A curl command line as the pages show it, taken apart as a POSIX shell would (single quotes with
+ * `'\''` inside, double quotes, bare words), so a test can send exactly the request it shows.
+ */
+export function parseCurl(line: string): { method: string; url: string; headers: Record<string, string>; body: string | null } {
+  const words: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (line[i] === ' ') i++;
+    if (i >= line.length) break;
+    let w = '';
+    while (i < line.length && line[i] !== ' ') {
+      const q = line[i];
+      if (q === "'" || q === '"') {
+        const end = line.indexOf(q, i + 1);
+        if (end < 0) throw new Error(`unclosed ${q} in ${line}`);
+        w += line.slice(i + 1, end);
+        i = end + 1;
+      } else if (q === '\\') {
+        w += line[i + 1] ?? '';
+        i += 2;
+      } else {
+        w += q;
+        i++;
+      }
+    }
+    words.push(w);
+  }
+  if (words[0] !== 'curl') throw new Error(`not a curl line: ${line}`);
+  const out = { method: 'GET', url: '', headers: {} as Record<string, string>, body: null as string | null };
+  for (let k = 1; k < words.length; k++) {
+    const w = words[k];
+    if (w === '-X') out.method = words[++k];
+    else if (w === '-H') { const h = words[++k]; const c = h.indexOf(':'); out.headers[h.slice(0, c).trim()] = h.slice(c + 1).trim(); }
+    else if (w === '-d') out.body = words[++k];
+    else if (w.startsWith('-')) throw new Error(`unexpected curl option ${w} in ${line}`);
+    else out.url = w;
+  }
+  return out;
+}

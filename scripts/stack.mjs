@@ -47,7 +47,9 @@ export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106,
   const common = {
     ...process.env, NODE_ENV: 'production', SECRETS_DIR: secrets, MYSQL_HOST: ROOT.host, MYSQL_PORT: String(ROOT.port),
     MYSQL_USER: user, MYSQL_DATABASE: database, WEB_PORT: String(webPort), VIZ_PORT: String(vizPort),
-    VIZ_URL: `http://127.0.0.1:${vizPort}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HOST: '127.0.0.1', ...env,
+    VIZ_URL: `http://127.0.0.1:${vizPort}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HOST: '127.0.0.1',
+    // web too: the pages show serve's address (this host, serve's port) in their example requests.
+    ...(servePort ? { SERVE_PORT: String(servePort) } : {}), ...env,
   };
   const stdio = log === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'ignore', 'inherit'];
   const viz = spawn(process.execPath, ['viz/dist/main.js'], { env: common, stdio });

@@ -33,7 +33,7 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ message: `there is no route ${req.method} ${req.url}`, code: 'not_found' }));
 
   const metrics = new ServeMetrics();
-  const state = new ServingState(pool, app.log, metrics);
+  const state = new ServingState(pool, app.log, metrics, config.serve.seedModelName);
   const predictions = new Predictions(pool);
   const log = new PredictionLog(predictions, metrics);
   const service = new PredictionService(state, log, predictions, metrics);
@@ -67,12 +67,11 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
 
   const rate = sharedRateStore(pool);
   await app.register(v1Routes, { state, service, predictions, serve: config.serve, rateStore: rate.Store });
-  if (config.serve.seedModelName) {
-    await app.register(seedRoutes, {
-      modelName: config.serve.seedModelName, state, service, predictions,
-      rateLimit: { max: config.serve.seedRateLimit, windowMs: config.serve.rateLimit.windowMs, store: rate.Store },
-    });
-  }
+  // Always there: whether they answer, and for which name, is the tutorial-mode choice serve polls.
+  await app.register(seedRoutes, {
+    state, service, predictions,
+    rateLimit: { max: config.serve.seedRateLimit, windowMs: config.serve.rateLimit.windowMs, store: rate.Store },
+  });
 
   await registerDocsUi(app, state);
 

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { exampleObservation } from './example-observation.js';
+import { exampleObservation } from '@enchilada/models';
 import type { ServingState } from './serving-state.js';
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {

@@ -1,11 +1,11 @@
-// What serve answers with: the published names with warm onnxruntime sessions, and the API keys.
-// Both are reloaded when the database's change counter moves (polled every SERVE_POLL_MS ≤ 1 s).
+// What serve answers with: the published names with warm onnxruntime sessions, the API keys and
+// the name the keyless tutorial routes answer for. All are reloaded when the database's change counter moves (polled every SERVE_POLL_MS ≤ 1 s).
 // A switch replaces the name's entry object; a request holds the entry it started with, so it
 // finishes on that version, and a replaced session is released only after a grace period.
 import * as ort from 'onnxruntime-node';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
-import { ApiKeys, ModelRegistry, PublishedModels, servingChanges, type ApiKeyWithHash, type ModelInput } from '@enchilada/models';
+import { ApiKeys, ModelRegistry, PublishedModels, TutorialMode, servingChanges, type ApiKeyWithHash, type ModelInput } from '@enchilada/models';
 import { UnavailableError } from './errors.js';
 import type { ServeMetrics } from './metrics.js';
 
@@ -40,11 +40,16 @@ export class ServingState {
   private readonly registry: ModelRegistry;
   private readonly published: PublishedModels;
   private readonly apiKeys: ApiKeys;
+  private readonly tutorialMode: TutorialMode;
+  private tutorial: string | null;
 
-  constructor(private readonly pool: Pool, private readonly log: FastifyBaseLogger, private readonly metrics: ServeMetrics) {
+  /** `defaultTutorialName` (SEED_MODEL_NAME): the tutorial routes' name until an administrator chooses one. */
+  constructor(private readonly pool: Pool, private readonly log: FastifyBaseLogger, private readonly metrics: ServeMetrics, private readonly defaultTutorialName = '') {
     this.registry = new ModelRegistry(pool);
     this.published = new PublishedModels(pool);
     this.apiKeys = new ApiKeys(pool);
+    this.tutorialMode = new TutorialMode(pool);
+    this.tutorial = defaultTutorialName || null;
   }
 
   get databaseReachable(): boolean { return this.dbOk; }
@@ -63,6 +68,8 @@ export class ServingState {
   name(name: string): NameState | undefined { return this.names.get(name); }
   allNames(): ReadonlyMap<string, NameState> { return this.names; }
   key(hash: string): ApiKeyWithHash | undefined { return this.keys.get(hash); }
+  /** The name the tutorial routes answer for, or null: tutorial mode is off. */
+  tutorialName(): string | null { return this.tutorial; }
 
   /** Reloads names and keys if the change counter moved (or always, with `force`). */
   refresh(force = false): Promise<void> {
@@ -81,8 +88,9 @@ export class ServingState {
       return;
     }
     if (!force && counter === this.counter) return;
-    const [names, keys] = await Promise.all([this.published.list(), this.apiKeys.all()]);
+    const [names, keys, tutorial] = await Promise.all([this.published.list(), this.apiKeys.all(), this.tutorialMode.get()]);
     this.keys = new Map(keys.map((k) => [k.hash, k]));
+    this.tutorial = tutorial.chosen ? tutorial.name : this.defaultTutorialName || null;
     const next = new Map<string, NameState>();
     for (const p of names) {
       const cur = this.names.get(p.name);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as ort from 'onnxruntime-node';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { LinearRegression, LogisticRegression, Matrix, Pipeline, classificationTarget, exportPipelineToOnnx, regressionTarget } from '@enchilada/ml';
-import { ApiKeys, ModelRegistry, PublishedModels } from '@enchilada/models';
+import { ApiKeys, ModelRegistry, PublishedModels, TutorialMode } from '@enchilada/models';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 
@@ -379,6 +379,61 @@ describe('seed-compatible routes (the tutorial shapes)', () => {
     expect(res.json()).toMatchObject({ observation_id: 0, true_class: 'yes', proba: expect.any(Number), id: expect.any(Number) });
     expect(JSON.parse(res.json().observation)).toEqual({ id: 0, observation: { a: 1.5, b: -0.5 } });
     expect((await post('/update', { id: 987654, true_class: 'yes' }, null)).json()).toEqual({ error: 'Observation ID: "987654" does not exist' });
+  });
+});
+
+describe('tutorial mode chosen in the database (the Published page), followed without a restart', () => {
+  const tri = rows.map(([a, b]) => (a > 1 ? 'high' : b > 0 ? 'mid' : 'low'));
+  const clf3 = new Pipeline(new LogisticRegression()).fit(Matrix.fromRows(rows), classificationTarget(tri));
+  const classes = [...(clf3.classes ?? [])];
+
+  it('moves /predict and /update to the chosen name, answers a three-class model with its probabilities, and turns off', async () => {
+    const tutorial = new TutorialMode(db.pool);
+    const triId = await insertModel(exportPipelineToOnnx(clf3, 2), 'classification', classes);
+    await published.publish('tri', triId, null);
+    try {
+      await tutorial.set('tri', null);
+      const observation = { a: 2.5, b: -1 };
+      let res = await post('/predict', { id: 'tri-first', observation }, null);
+      // Within a poll (100 ms here), with no restart.
+      await until(async () => { res = await post('/predict', { id: `tri-${Date.now()}`, observation }, null); return 'probabilities' in res.json(); });
+      const proba = clf3.predictProba(Matrix.fromRows([[2.5, -1]]));
+      const want = Object.fromEntries(classes.map((c, j) => [c, proba.get(0, j)]));
+      const body = res.json() as { prediction: string; probabilities: Record<string, number> };
+      expect(Object.keys(body)).toEqual(['prediction', 'probabilities']);
+      expect(body.prediction).toBe('high');
+      expect(Object.keys(body.probabilities).sort()).toEqual([...classes].sort());
+      expect(classes).toHaveLength(3);
+      for (const c of classes) expect(body.probabilities[c]).toBeCloseTo(want[c], 5);
+      expect(await count("model_name = 'tri' AND client_id LIKE 'tri-%'")).toBeGreaterThanOrEqual(1);
+      // A repeated id: the same answer and the tutorial's error.
+      const again = await post('/predict', { id: 'tri-dup', observation }, null);
+      expect((await post('/predict', { id: 'tri-dup', observation }, null)).json()).toEqual({ ...again.json(), error: "ERROR: Observation ID: 'tri-dup' already exists" });
+      expect((await post('/update', { id: 'tri-dup', true_class: 'high' }, null)).json()).toMatchObject({ observation_id: 'tri-dup', prediction: 'high', true_class: 'high' });
+
+      await tutorial.set(null, null);
+      await until(async () => (await post('/predict', { id: `off-${Date.now()}`, observation }, null)).statusCode === 404);
+      const off = await post('/update', { id: 'tri-dup', true_class: 'high' }, null);
+      expect(off.statusCode).toBe(404);
+      expect(off.json().message).toMatch(/tutorial mode is off: an administrator chooses .* on the web app's Published page/);
+    } finally {
+      await tutorial.set('clf', null);
+      await until(async () => (await post('/predict', { id: `back-${Date.now()}`, observation: { a: 1, b: 1 } }, null)).json().proba !== undefined);
+    }
+  });
+
+  it('uses SEED_MODEL_NAME only until a choice is stored', async () => {
+    await db.pool.query('DELETE FROM tutorial_mode');
+    const other = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'reg' }), pool: db.pool, logger: false });
+    await other.ready();
+    try {
+      const call = () => other.inject({ method: 'POST', url: '/predict', payload: { id: `d-${Date.now()}`, observation: { a: 1, b: 1 } } });
+      expect(Object.keys((await call()).json())).toEqual(['prediction']);
+      await new TutorialMode(db.pool).set('clf', null);
+      await until(async () => Object.keys((await call()).json())[0] === 'proba');
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -16,3 +16,24 @@ document.querySelectorAll('form[data-confirm]').forEach(function (form) {
 document.querySelectorAll('select[data-autosubmit-get]').forEach(function (sel) {
   sel.addEventListener('change', function () { sel.form.submit(); });
 });
+// Copy buttons: data-copy names the data-testid of the element whose text is copied. The
+// clipboard API exists only on secure pages (https or localhost); elsewhere the text is selected
+// and copied the old way.
+document.querySelectorAll('button[data-copy]').forEach(function (btn) {
+  btn.addEventListener('click', function () {
+    var el = document.querySelector('[data-testid="' + btn.getAttribute('data-copy') + '"]');
+    if (!el) return;
+    var text = el.textContent.trim();
+    var done = function () { var was = btn.textContent; btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = was; }, 1500); };
+    var fallback = function () {
+      var range = document.createRange();
+      range.selectNodeContents(el);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      if (document.execCommand('copy')) done();
+    };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  });
+});

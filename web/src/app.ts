@@ -22,7 +22,7 @@ import trainRoutes from './routes/train.js';
 import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
 import { JobQueue } from '@enchilada/jobs';
-import { ApiKeys, ModelRegistry, Predictions, PublishedModels } from '@enchilada/models';
+import { ApiKeys, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
@@ -151,7 +151,10 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   const registry = new ModelRegistry(pool);
   await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry, config });
   await app.register(compareRoutes, { catalog, queue: new JobQueue(pool), config });
-  await app.register(servingRoutes, { registry, published: new PublishedModels(pool), apiKeys: new ApiKeys(pool), predictions: new Predictions(pool) });
+  await app.register(servingRoutes, {
+    registry, published: new PublishedModels(pool), apiKeys: new ApiKeys(pool), predictions: new Predictions(pool), tutorial: new TutorialMode(pool),
+    serve: { port: config.serve.port, publicUrl: config.serve.publicUrl, seedModelName: config.serve.seedModelName },
+  });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

@@ -113,6 +113,10 @@ const EXPECTED: Record<string, Case> = {
   'POST /models/:id/publish': { rule: 'owner', request: (r) => form(`/models/${r.model}/publish`, { name: 'edname' }) },
   'GET /published/:name/monitor': { rule: 'signedIn', request: () => get('/published/edname/monitor') },
   'POST /published/:name/rollback': { rule: 'owner', request: () => form('/published/edname/rollback', { version: '1' }) },
+  'POST /published/tutorial': { rule: 'admin', request: () => form('/published/tutorial', { name: 'edname' }) },
+  // A tutorial client on the wrong port, whoever it is: told where serve is (421), never a sign-in.
+  'POST /predict': { rule: 'public', request: () => ({ method: 'POST', url: '/predict', payload: { id: 0, observation: { a: 1 } }, json: true }) },
+  'POST /update': { rule: 'public', request: () => ({ method: 'POST', url: '/update', payload: { id: 0, true_class: 1 }, json: true }) },
   'GET /api-keys': { rule: 'admin', request: () => get('/api-keys') },
   'POST /api-keys': { rule: 'admin', request: () => form('/api-keys', { label: 'matrix' }) },
   'POST /api-keys/:id/revoke': { rule: 'admin', request: () => form('/api-keys/1/revoke') },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { migrate, secret, type RowDataPacket } from '@enchilada/core';
-import { ApiKeys, ModelRegistry, PublishedModels, hashApiKey } from '@enchilada/models';
+import { ApiKeys, ModelRegistry, PublishedModels, TutorialMode, hashApiKey } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
@@ -166,6 +166,70 @@ describe('API keys page', () => {
     expect((await admin.get('/api-keys')).body).not.toContain(key);
     expect((await admin.post(`/api-keys/${keys[0].id}/revoke`, { _csrf: csrf })).statusCode).toBe(303);
     expect((await new ApiKeys(db.pool).all())[0].revokedAt).not.toBeNull();
+  });
+});
+
+/** The text of the element with this data-testid, entities decoded (what the person sees and copies). */
+function shown(html: string, testid: string): string {
+  const m = new RegExp(`data-testid="${testid}"[^>]*>([^<]*)<`).exec(html);
+  return (m?.[1] ?? '').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+describe('tutorial mode on the Published page', () => {
+  it('lets an administrator choose the name, shows the tutorial\'s exact curl lines for it, and turn it off', async () => {
+    const csrf = await admin.csrf('/published');
+    expect((await admin.get('/published')).body).toMatch(/data-testid="tutorial-form"/);
+    expect((await admin.post('/published/tutorial', { name: 'churn', _csrf: csrf })).statusCode).toBe(303);
+    expect(await new TutorialMode(db.pool).get()).toMatchObject({ chosen: true, name: 'churn' });
+    const page = (await admin.get('/published')).body;
+    expect(shown(page, 'tutorial-name')).toBe('churn');
+    // inject's host is localhost; serve's port is SERVE_PORT (8000 by default). "churn" now serves a model of columns a and b (above) trained before input contracts: zeros.
+    expect(shown(page, 'tutorial-predict')).toBe('curl -X POST -H "Content-Type: application/json" -d \'{"id": 0, "observation": {"a": 0, "b": 0}}\' http://localhost:8000/predict');
+    expect(shown(page, 'tutorial-update')).toBe('curl -X POST -H "Content-Type: application/json" -d \'{"id": 0, "true_class": 1}\' http://localhost:8000/update');
+    expect(page).toContain('href="http://localhost:8000/docs"');
+
+    expect((await admin.post('/published/tutorial', { name: '', _csrf: csrf })).statusCode).toBe(303);
+    expect(await new TutorialMode(db.pool).get()).toMatchObject({ chosen: true, name: null });
+    const off = (await admin.get('/published')).body;
+    expect(shown(off, 'tutorial-name')).toBe('off');
+    expect(off).not.toMatch(/data-testid="tutorial-predict"/);
+  });
+
+  it('refuses a name nothing is published under (400 naming the field, nothing stored) and anyone but an administrator', async () => {
+    const csrf = await admin.csrf('/published');
+    const before = await new TutorialMode(db.pool).get();
+    const bad = await app.inject({ method: 'POST', url: '/published/tutorial', payload: { name: 'nobody', _csrf: csrf }, headers: { cookie: admin.cookieHeader, accept: 'application/json' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ field: 'name', message: expect.stringMatching(/nothing is published under the name "nobody"/) });
+    const ucsrf = await user.csrf('/published');
+    expect((await user.get('/published')).body).not.toMatch(/data-testid="tutorial-form"/);
+    expect((await user.post('/published/tutorial', { name: 'churn', _csrf: ucsrf })).statusCode).toBe(403);
+    expect(await new TutorialMode(db.pool).get()).toEqual(before);
+  });
+
+  it('shows a new API key with a ready curl line for its name and the link to serve\'s /docs', async () => {
+    const csrf = await admin.csrf('/api-keys');
+    const res = await admin.post('/api-keys', { label: 'tutorial', scope: 'churn', _csrf: csrf });
+    const key = shown(res.body, 'new-key-value');
+    expect(key).toMatch(/^ek_/);
+    expect(shown(res.body, 'new-key-curl')).toBe(`curl -X POST -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" -d '{"id": "example-1", "observation": {"a": 0, "b": 0}}' http://localhost:8000/v1/models/churn/predict`);
+    expect(res.body).toMatch(/data-copy="new-key-curl"/);
+    expect(res.body).toContain('href="http://localhost:8000/docs"');
+  });
+});
+
+describe('POST /predict and /update on the web app\'s port', () => {
+  it('tell a tutorial client, signed in or not and without a CSRF token, that the prediction API is on serve\'s port', async () => {
+    for (const [path, payload] of [['/predict', { id: 0, observation: { a: 1 } }], ['/update', { id: 0, true_class: 1 }]] as const) {
+      for (const cookie of [undefined, user.cookieHeader]) {
+        const res = await app.inject({ method: 'POST', url: path, payload, headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) } });
+        expect(res.statusCode).toBe(421);
+        expect(res.json()).toEqual({
+          message: expect.stringMatching(new RegExp(`^this is the web app; the prediction API is serve, on port 8000: POST http://localhost:8000${path} .* Its documentation: http://localhost:8000/docs$`)),
+          code: 'wrong_port', predictionApi: 'http://localhost:8000', docs: 'http://localhost:8000/docs',
+        });
+      }
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 // The tutorial apps' routes, unchanged for their clients: POST /predict {id, observation} →
-// {proba} (binary classifier: the second class, as predict_proba[:, 1]) or {prediction}, and
-// POST /update {id, true_class} → the stored row. Routed to SEED_MODEL_NAME; like the
+// {proba} (binary classifier: the second class, as predict_proba[:, 1]), {prediction, probabilities}
+// (more classes) or {prediction}, and POST /update {id, true_class} → the stored row. Routed to the
+// name an administrator chose on the Published page (until then SEED_MODEL_NAME); like the
 // tutorial, these take no API key and answer a repeated or unknown id with 200 and "error", in
 // the tutorial's own words. Having no key, they are limited per client address instead.
 import type { FastifyInstance } from 'fastify';
@@ -11,7 +12,7 @@ import { DuplicateIdError, clientKey, type PredictionService } from '../predicti
 import type { ServingState } from '../serving-state.js';
 
 export interface SeedOptions {
-  readonly modelName: string; readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions;
+  readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions;
   /** Requests per client address and window, counted in the store shared by all serve processes. */
   readonly rateLimit: { readonly max: number; readonly windowMs: number; readonly store: FastifyRateLimitStoreCtor };
 }
@@ -22,8 +23,15 @@ export const doesNotExist = (id: string | number) => `Observation ID: "${String(
 
 const idSchema = { type: ['string', 'integer'] } as const;
 
+/** Tutorial mode's name now (it follows the Published page's choice), or 404 saying how to turn it on. */
+function tutorialName(state: ServingState): string {
+  const name = state.tutorialName();
+  if (!name) throw new NotFoundError('tutorial mode is off: an administrator chooses the published name that POST /predict and /update answer for on the web app\'s Published page (the keyed API, POST /v1/models/<name>/predict, works without it)');
+  return name;
+}
+
 export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions): Promise<void> {
-  const { modelName, service, predictions, state } = opts;
+  const { service, predictions, state } = opts;
 
   // Before anything else: until serve has read the published names once, "no published model"
   // would be a false answer.
@@ -38,27 +46,39 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
 
   app.post('/predict', {
     schema: {
-      summary: 'The tutorial app\'s /predict, unchanged (the configured model name; no key, as in the tutorial)',
+      summary: 'The tutorial app\'s /predict, unchanged (the name chosen on the Published page; no key, as in the tutorial)',
       security: [],
-      description: '`{id, observation}` → `{proba}` (a binary classifier\'s positive class) or `{prediction}`.',
+      description: '`{id, observation}` → `{proba}` (a binary classifier\'s positive class), `{prediction, probabilities}` (a classifier of more classes) or `{prediction}` (a regressor).',
       body: { type: 'object', required: ['id', 'observation'], properties: { id: idSchema, observation: { type: 'object' } } },
-      response: { 200: { type: 'object', properties: { proba: { type: 'number' }, prediction: { type: ['string', 'number'] }, error: { type: 'string' } } } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            proba: { type: 'number' }, prediction: { type: ['string', 'number'] },
+            probabilities: { type: 'object', additionalProperties: { type: 'number' } }, error: { type: 'string' },
+          },
+        },
+      },
     },
   }, async (req) => {
     const t0 = performance.now();
     const { id, observation } = req.body as { id: string | number; observation: unknown };
+    const modelName = tutorialName(state);
     const model = service.model(modelName);
     const binary = model.task === 'classification' && model.classes?.length === 2;
+    // The tutorial's binary shape stays exact; with more classes, each class's probability too.
+    const answer = (prediction: string | number | undefined, probabilities: Record<string, number> | undefined) => (
+      binary && probabilities && model.classes ? { proba: probabilities[model.classes[1]] }
+        : probabilities ? { prediction, probabilities } : { prediction });
     try {
       const [p] = await service.predict(model, [{ id, observation }], false, t0);
-      return binary && p.probabilities && model.classes ? { proba: p.probabilities[model.classes[1]] } : { prediction: p.prediction };
+      return answer(p.prediction, p.probabilities);
     } catch (err) {
       if (!(err instanceof DuplicateIdError)) throw err;
       // The tutorial answers the prediction and says the id exists (nothing new is stored).
       const stored = await predictions.get(modelName, clientKey(id));
       const out = (stored?.output ?? {}) as { prediction?: string | number; probabilities?: Record<string, number> };
-      const error = alreadyExists(id);
-      return binary && out.probabilities && model.classes ? { proba: out.probabilities[model.classes[1]], error } : { prediction: out.prediction, error };
+      return { ...answer(out.prediction, out.probabilities), error: alreadyExists(id) };
     }
   });
 
@@ -80,6 +100,7 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
     },
   }, async (req) => {
     const { id, true_class: trueClass } = req.body as { id: string | number; true_class: string | number };
+    const modelName = tutorialName(state);
     const s = state.name(modelName);
     if (!s) throw new NotFoundError(`there is no published model named "${modelName}"`);
     // An outcome needs no session: a model that failed to load still records them, unchecked (as /v1/…/outcomes).

@@ -67,8 +67,16 @@ export interface ServeConfig {
   /** Most instances in one predict request. */
   readonly maxInstances: number;
   readonly bodyLimitBytes: number;
-  /** The published name the seed-compatible `/predict` and `/update` routes use (empty: routes answer 404). */
+  /**
+   * The published name the seed-compatible `/predict` and `/update` routes use until an
+   * administrator chooses one on the Published page (empty: off until then).
+   */
   readonly seedModelName: string;
+  /**
+   * serve's address as clients reach it, for the example requests and links web shows
+   * (SERVE_PUBLIC_URL); empty: the web page's own host name with SERVE_PORT.
+   */
+  readonly publicUrl: string;
   /** Processes (Node cluster workers) sharing the port; 1 runs in the main process. */
   readonly workers: number;
 }
@@ -163,6 +171,15 @@ function publicUrl(env: Env): string | null {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
+function servePublicUrl(env: Env): string {
+  const raw = text(env, 'SERVE_PUBLIC_URL', '');
+  if (raw === '') return '';
+  let u: URL;
+  try { u = new URL(raw); } catch { throw new ConfigError(`SERVE_PUBLIC_URL must be an http(s) URL such as https://predict.example.com, got "${raw}"`); }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`SERVE_PUBLIC_URL must be an http(s) URL such as https://predict.example.com, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
 function words(env: Env, name: string): readonly string[] {
   return Object.freeze((env[name] ?? '').split(/\s+/).filter((w) => w !== ''));
 }
@@ -249,6 +266,7 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
       maxInstances: int(env, 'SERVE_MAX_INSTANCES', 1000, 1, 1000),
       bodyLimitBytes: int(env, 'SERVE_BODY_LIMIT_KB', 4096, 1, 65536) * 1024,
       seedModelName: text(env, 'SEED_MODEL_NAME', ''),
+      publicUrl: servePublicUrl(env),
       workers: int(env, 'SERVE_WORKERS', 1, 1, 64),
     }),
     secrets: Object.freeze(secrets),

@@ -106,6 +106,15 @@ describe('loadConfig', () => {
   });
 });
 
+describe('serve\'s public address (SERVE_PUBLIC_URL)', () => {
+  it('is empty by default (web then uses the page\'s host with SERVE_PORT), kept without a trailing slash, and refused when not http(s)', () => {
+    expect(loadConfig('web', { SECRETS_DIR: secretsDir(ALL) }).serve.publicUrl).toBe('');
+    expect(loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'https://predict.example.com/' }).serve.publicUrl).toBe('https://predict.example.com');
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'predict.example.com' })).toThrow(/SERVE_PUBLIC_URL must be an http\(s\) URL/);
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'ftp://x' })).toThrow(/SERVE_PUBLIC_URL/);
+  });
+});
+
 describe('containerMemoryBytes', () => {
   it('takes the cgroup limit (v2, then v1) when one is set, else the machine\'s memory', () => {
     const files = (m: Record<string, string>) => (p: string): string | null => m[p] ?? null;

@@ -5,3 +5,4 @@ export * from './monitoring.js';
 export * from './model-inputs.js';
 export * from './model-schema.js';
 export * from './serving-account.js';
+export * from './example-observation.js';

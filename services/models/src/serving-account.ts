@@ -27,6 +27,8 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   { table: 'published_models', select: ['name', 'model_id', 'version', 'updated_at', 'owner_id'] },
   // ApiKeys.all(): hashes only; the keys themselves are never stored.
   { table: 'api_keys', select: ['id', 'key_hash', 'prefix', 'label', 'scope_name', 'created_at', 'revoked_at'] },
+  // TutorialMode.get(): which name the keyless tutorial routes answer for.
+  { table: 'tutorial_mode', select: ['id', 'name', 'updated_by', 'updated_at'] },
   // ModelRegistry.servingModel() and onnx(): the contract and the graph, not the split, grid or metrics.
   { table: 'models', select: ['id', 'task', 'features', 'classes', 'class_labels', 'inputs', 'onnx'] },
   // Predictions.insert(), get(), setOutcome().

@@ -43,7 +43,7 @@ async function bump(conn: PoolConnection): Promise<void> {
   await conn.query('UPDATE serving_changes SET counter = counter + 1 WHERE id = 1');
 }
 
-/** The change counter: moves on every publish, rollback, key creation and revocation. */
+/** The change counter: moves on every publish, rollback, key creation and revocation, and tutorial-mode choice. */
 export async function servingChanges(pool: Pool): Promise<number> {
   const [rows] = await pool.query<RowDataPacket[]>('SELECT counter FROM serving_changes WHERE id = 1');
   return rows.length ? Number(rows[0].counter) : 0;
@@ -187,6 +187,33 @@ export class ApiKeys {
 
   async list(): Promise<ApiKey[]> {
     return (await this.all()).map(({ hash: _hash, ...k }) => k);
+  }
+}
+
+/**
+ * Which published name the keyless tutorial routes answer for: `{ chosen: false }` when nobody has
+ * chosen on the Published page (serve then uses SEED_MODEL_NAME), else the chosen name or null (off).
+ */
+export type TutorialChoice = { readonly chosen: false } | { readonly chosen: true; readonly name: string | null; readonly updatedBy: number | null; readonly updatedAt: Date };
+
+export class TutorialMode {
+  constructor(private readonly pool: Pool) {}
+
+  async get(): Promise<TutorialChoice> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name, updated_by, updated_at FROM tutorial_mode WHERE id = 1');
+    if (!rows.length) return { chosen: false };
+    const r = rows[0];
+    return { chosen: true, name: r.name === null ? null : String(r.name), updatedBy: r.updated_by === null ? null : Number(r.updated_by), updatedAt: new Date(r.updated_at) };
+  }
+
+  /** Chooses `name` (null: turns tutorial mode off); serve follows within a poll, like a publish. */
+  async set(name: string | null, userId: number | null): Promise<void> {
+    if (name !== null && !MODEL_NAME.test(name)) throw new RangeError(`invalid model name ${JSON.stringify(name)}`);
+    await withTransaction(this.pool, async (conn) => {
+      await conn.query(`INSERT INTO tutorial_mode (id, name, updated_by) VALUES (1, ?, ?)
+        ON DUPLICATE KEY UPDATE name = VALUES(name), updated_by = VALUES(updated_by), updated_at = CURRENT_TIMESTAMP(3)`, [name, userId]);
+      await bump(conn);
+    });
   }
 }
 

@@ -15,6 +15,8 @@ declare module 'fastify' {
     anyRole?: boolean;
     /** Reachable before a one-time password has been changed (the Account page, sign-out). */
     beforePasswordChange?: boolean;
+    /** A public POST that changes nothing and reads no session (the wrong-port /predict): no CSRF token needed. */
+    csrfExempt?: boolean;
   }
 }
 
@@ -56,7 +58,8 @@ export default fp(async function guard(app: FastifyInstance) {
     if (UNSAFE.has(req.method) && req.user.role === 'viewer' && !config.anyRole) throw new ForbiddenError(VIEWER_REFUSAL);
   });
   app.addHook('preValidation', async (req, reply) => {
-    if (UNSAFE.has(req.method)) {
+    const config = req.routeOptions.config;
+    if (UNSAFE.has(req.method) && !(config.public && config.csrfExempt)) {
       await new Promise<void>((resolve, reject) => {
         app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve()));
       });

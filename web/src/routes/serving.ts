@@ -1,19 +1,23 @@
 // Serving, the web side: publish a model under a name (owner or admin), each name's version
-// history with rollback, and API keys (admins: create — shown once —, revoke). serve picks the
-// changes up from the database within a second or two.
+// history with rollback, tutorial mode's name (admins), and API keys (admins: create — shown once
+// with a ready request —, revoke). serve picks the changes up from the database within a second or two.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
-import { MODEL_NAME, SchemaChangeError, type ApiKeys, type ModelRegistry, type PredictionFilter, type Predictions, type PublishedModels, type StoredPrediction } from '@enchilada/models';
+import { MODEL_NAME, SchemaChangeError, type ApiKeys, type TutorialMode, type ModelRegistry, type PredictionFilter, type Predictions, type PublishedModels, type StoredPrediction } from '@enchilada/models';
 import { csvLine } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
 import { signedIn } from '../plugins/guard.js';
+import { keyedRequest, serveAddress, tutorialRequests } from '../serving/example-requests.js';
 
 export interface ServingRouteOptions {
   readonly registry: ModelRegistry;
   readonly published: PublishedModels;
   readonly apiKeys: ApiKeys;
   readonly predictions: Predictions;
+  readonly tutorial: TutorialMode;
+  /** serve's port, public address (may be empty) and SEED_MODEL_NAME (tutorial mode's name until an administrator chooses). */
+  readonly serve: { readonly port: number; readonly publicUrl: string; readonly seedModelName: string };
 }
 
 interface PredictionQuery { name?: string; from?: string; to?: string; outcome?: 'any' | 'with' | 'without'; page?: number }
@@ -51,7 +55,8 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 const NAME_HELP = 'a name is 1–64 lower-case letters, digits and hyphens, starting and ending with a letter or digit';
 
 export default async function servingRoutes(app: FastifyInstance, opts: ServingRouteOptions) {
-  const { registry, published, apiKeys, predictions } = opts;
+  const { registry, published, apiKeys, predictions, tutorial } = opts;
+  const serveUrl = (req: FastifyRequest) => serveAddress(opts.serve.publicUrl, req.protocol, req.hostname, opts.serve.port);
 
   app.get('/predictions', { schema: { querystring: predictionQuery } }, async (req: FastifyRequest<{ Querystring: PredictionQuery }>, reply) => {
     const q = req.query;
@@ -79,9 +84,33 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
       .send(Readable.from(lines()));
   });
 
-  app.get('/published', async (_req, reply) => {
-    const [names, history] = await Promise.all([published.list(), published.history()]);
-    return reply.page('published.ejs', { title: 'Published models', active: 'published', names, history });
+  app.get('/published', async (req, reply) => {
+    const [names, history, choice] = await Promise.all([published.list(), published.history(), tutorial.get()]);
+    // What serve's keyless /predict and /update answer for: the stored choice, else SEED_MODEL_NAME.
+    const name = choice.chosen ? choice.name : opts.serve.seedModelName || null;
+    const current = name === null ? undefined : names.find((n) => n.name === name);
+    const model = current ? await registry.get(current.modelId) : null;
+    const mode = {
+      name, source: choice.chosen ? 'chosen' : 'default', published: current !== undefined,
+      requests: model ? tutorialRequests(serveUrl(req), model) : null,
+    };
+    return reply.page('published.ejs', { title: 'Published models', active: 'published', names, history, mode, serveUrl: serveUrl(req) });
+  });
+
+  app.post('/published/tutorial', {
+    config: { admin: true },
+    schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 }, _csrf: { type: 'string' } } } },
+  }, async (req: FastifyRequest<{ Body: { name: string } }>, reply) => {
+    const name = req.body.name.trim();
+    if (name === '') {
+      await tutorial.set(null, signedIn(req).id);
+      notify(reply, 'success', 'Tutorial mode is off: serve answers POST /predict and /update with 404 within a few seconds.');
+      return reply.redirect('/published', 303);
+    }
+    if (!(await published.list()).some((n) => n.name === name)) throw new BadRequestError(`nothing is published under the name "${name}": publish a model under it first`, 'name');
+    await tutorial.set(name, signedIn(req).id);
+    notify(reply, 'success', `Tutorial mode: serve's POST /predict and /update answer for "${name}" within a few seconds.`);
+    return reply.redirect('/published', 303);
   });
 
   // A change of the name's task or columns answers 409 with a page that lists the changes and offers
@@ -142,9 +171,9 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     return reply.redirect('/published', 303);
   });
 
-  app.get('/api-keys', { config: { admin: true } }, async (_req, reply) => {
+  app.get('/api-keys', { config: { admin: true } }, async (req, reply) => {
     const [keys, names] = await Promise.all([apiKeys.list(), published.list()]);
-    return reply.page('api-keys.ejs', { title: 'API keys', active: 'api-keys', keys, names, newKey: null });
+    return reply.page('api-keys.ejs', { title: 'API keys', active: 'api-keys', keys, names, newKey: null, serveUrl: serveUrl(req) });
   });
 
   app.post('/api-keys', {
@@ -155,8 +184,14 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     if (scope !== null && !MODEL_NAME.test(scope)) throw new BadRequestError(`"${scope}" is not a valid name: ${NAME_HELP}`, 'scope');
     const created = await apiKeys.create(req.body.label.trim(), scope, signedIn(req).id);
     const [keys, names] = await Promise.all([apiKeys.list(), published.list()]);
+    // A ready request for one of the key's names: its own, or the first published one.
+    const target = scope === null ? names[0] : names.find((n) => n.name === scope);
+    const model = target ? await registry.get(target.modelId) : null;
+    const example = target && model ? { name: target.name, curl: keyedRequest(serveUrl(req), target.name, created.key, model) } : null;
     // The key itself is shown on this answer only; the database keeps its hash.
-    return reply.header('cache-control', 'no-store').page('api-keys.ejs', { title: 'API keys', active: 'api-keys', keys, names, newKey: { id: created.id, key: created.key } });
+    return reply.header('cache-control', 'no-store').page('api-keys.ejs', {
+      title: 'API keys', active: 'api-keys', keys, names, newKey: { id: created.id, key: created.key, example }, serveUrl: serveUrl(req),
+    });
   });
 
   app.post('/api-keys/:id/revoke', { config: { admin: true }, schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
@@ -164,4 +199,17 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     notify(reply, 'success', `Revoked key ${req.params.id}; serve refuses it within a few seconds.`);
     return reply.redirect('/api-keys', 303);
   });
+
+  // A tutorial client pointed at this port (5000) instead of serve's: say where the API is, whoever
+  // asks (no session, no CSRF token: it changes nothing and reads nothing).
+  for (const path of ['/predict', '/update']) {
+    app.post(path, { config: { public: true, csrfExempt: true } }, async (req, reply) => {
+      const url = serveUrl(req);
+      // 421 Misdirected Request: this server cannot answer it, the one named in the message can.
+      return reply.code(421).send({
+        message: `this is the web app; the prediction API is serve, on port ${opts.serve.port}: POST ${url}${path} (tutorial mode, chosen on the Published page) or POST ${url}/v1/models/<name>/predict with an API key. Its documentation: ${url}/docs`,
+        code: 'wrong_port', predictionApi: url, docs: `${url}/docs`,
+      });
+    });
+  }
 }

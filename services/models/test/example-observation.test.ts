@@ -1,6 +1,5 @@
-import type { ModelInput } from '@enchilada/models';
+import type { ModelInput } from '../src/model-inputs.js';
 import { exampleObservation, roundForExample } from '../src/example-observation.js';
-import { UnknownKeys } from '../src/unknown-keys.js';
 
 const inputs: ModelInput[] = [
   { name: 'age', kind: 'numeric', onnx: 'X', index: 0, imputed: 29.69911764705882 },
@@ -13,7 +12,7 @@ const inputs: ModelInput[] = [
   { name: 'when', kind: 'date', parts: [{ part: 'year', onnx: 'X', index: 3, imputed: 1912 }] },
 ];
 
-describe('the /docs example observation', () => {
+describe('the example observation (serve\'s /docs, the API keys and Published pages)', () => {
   it('is built from the contract: imputed numbers to four significant digits, the imputed or first known category, a fixed date', () => {
     expect(exampleObservation(inputs.map((c) => c.name), inputs)).toEqual({
       age: 29.7, income: 123500, gap: 0, port: 'S', cabin: 'A1', deck: 'E', empty: null, when: '2024-01-01',
@@ -28,17 +27,5 @@ describe('the /docs example observation', () => {
     expect(roundForExample(0.000123456)).toBe(0.0001235);
     expect(roundForExample(-3.14159)).toBe(-3.142);
     expect(roundForExample(Number.NaN)).toBe(0);
-  });
-});
-
-describe('the unknown-key cache', () => {
-  it('remembers an unknown key for its time to live, then forgets it', () => {
-    let now = 1000;
-    const cache = new UnknownKeys(50, () => now);
-    cache.add('h1');
-    expect(cache.has('h1')).toBe(true);
-    expect(cache.has('h2')).toBe(false);
-    now += 51;
-    expect(cache.has('h1')).toBe(false);
   });
 });

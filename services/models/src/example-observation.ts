@@ -1,6 +1,7 @@
-// The example request the API documentation shows for a model: synthetic, built from the model's
-// input contract only, so the documentation never publishes a row of the training data.
-import type { ModelInput } from '@enchilada/models';
+// The example observation shown for a model (serve's /docs, the web app's API keys and Published
+// pages): synthetic, built from the model's input contract only, so no page or document ever
+// publishes a row of the training data.
+import type { ModelInput } from './model-inputs.js';
 
 /** What training fills a text gap with by default (services/ml's DEFAULT_FILL): a placeholder, not a value to show. */
 const GAP_FILLER = 'missing_value';
