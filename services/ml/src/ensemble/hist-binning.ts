@@ -1,7 +1,8 @@
 // scikit-learn 1.2's _BinMapper for numeric features: up to max_bins quantile bins per feature
 // (midpoints between distinct values when there are few, numpy's 'midpoint' percentiles otherwise,
 // computed on at most 200,000 rows), plus one last bin (index max_bins) for missing values.
-// Binned data is column-major Uint8Array: feature f of row i at f * n + i.
+// Binned data is row-major Uint8Array: feature f of row i at i * F + f (a row's bins share a cache
+// line, which is what building a node's histogram from scattered rows reads).
 import type { Matrix } from '../matrix.js';
 import { Stream } from '../tree/random.js';
 
@@ -68,34 +69,33 @@ export class BinMapper {
     return Int32Array.from(this.thresholds, (t) => t.length + 1);
   }
 
-  /** Fits on the rows of X (a seeded sample of 200,000 of them when there are more). */
-  static fit(X: Matrix, maxBins: number, seed: number): BinMapper {
-    const n = X.rows, F = X.cols;
-    let rows: Int32Array | null = null;
+  /** Fits on the given rows of X (a seeded sample of 200,000 of them when there are more). */
+  static fit(X: Matrix, subset: Int32Array, maxBins: number, seed: number): BinMapper {
+    const n = subset.length, F = X.cols;
+    let rows: Int32Array = subset;
     if (n > BINNING_SUBSAMPLE) {
       // a partial Fisher–Yates shuffle picks the rows without replacement
       const draw = new Stream(seed);
-      const pick = Int32Array.from({ length: n }, (_, i) => i);
+      const pick = Int32Array.from(subset);
       for (let i = 0; i < BINNING_SUBSAMPLE; i++) {
         const j = i + draw.below(n - i);
         const t = pick[j]; pick[j] = pick[i]; pick[i] = t;
       }
       rows = pick.subarray(0, BINNING_SUBSAMPLE);
     }
-    const m = rows ? rows.length : n;
+    const m = rows.length;
     const col = new Float64Array(m);
     const thresholds: Float64Array[] = [];
     for (let f = 0; f < F; f++) {
-      if (rows) for (let k = 0; k < m; k++) col[k] = X.data[rows[k] * F + f];
-      else for (let i = 0; i < n; i++) col[i] = X.data[i * F + f];
+      for (let k = 0; k < m; k++) col[k] = X.data[rows[k] * F + f];
       thresholds.push(binThresholds(col, maxBins));
     }
     return new BinMapper(thresholds, maxBins);
   }
 
-  /** Column-major bins of X's rows. */
-  transform(X: Matrix): Uint8Array {
-    const n = X.rows, F = X.cols;
+  /** Row-major bins of the given rows of X, in that order. */
+  transform(X: Matrix, rows: Int32Array): Uint8Array {
+    const n = rows.length, F = X.cols;
     if (F !== this.thresholds.length) throw new RangeError(`binning was fitted on ${this.thresholds.length} features, X has ${F}`);
     const out = new Uint8Array(n * F);
     const d = X.data;
@@ -103,17 +103,17 @@ export class BinMapper {
     for (let f = 0; f < F; f++) {
       const t = this.thresholds[f];
       const nt = t.length;
-      const o = f * n;
       for (let i = 0; i < n; i++) {
-        const x = d[i * F + f];
-        if (x !== x) { out[o + i] = missing; continue; }
+        const x = d[rows[i] * F + f];
+        const o = i * F + f;
+        if (x !== x) { out[o] = missing; continue; }
         // the first threshold >= x (sklearn's _map_to_bins)
         let lo = 0, hi = nt;
         while (lo < hi) {
           const mid = lo + ((hi - lo - 1) >> 1);
           if (x <= t[mid]) hi = mid; else lo = mid + 1;
         }
-        out[o + i] = lo;
+        out[o] = lo;
       }
     }
     return out;

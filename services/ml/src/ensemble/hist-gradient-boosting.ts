@@ -213,12 +213,12 @@ export function validationSplit(n: number, fraction: number, seed: number, codes
   return { train: Int32Array.from(pt, (q) => train[q]), val: Int32Array.from(pv, (q) => test[q]) };
 }
 
-/** Adds a tree's leaf values to raw scores of binned rows (column-major bins of `n` rows). */
-function addBinned(t: HistNodes, binned: Uint8Array, n: number, missingBin: number, raw: Float64Array): void {
+/** Adds a tree's leaf values to raw scores of binned rows (row-major bins, F per row). */
+function addBinned(t: HistNodes, binned: Uint8Array, n: number, F: number, missingBin: number, raw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     let node = 0;
     while (t.feature[node] >= 0) {
-      const b = binned[t.feature[node] * n + i];
+      const b = binned[i * F + t.feature[node]];
       node = (b === missingBin ? t.missingLeft[node] === 1 : b <= t.binThreshold[node]) ? t.left[node] : t.right[node];
     }
     raw[i] += t.value[node];
@@ -255,18 +255,14 @@ function boost(X: Matrix, loss: HistLoss, codes: Int32Array | null, p: HistGradi
   const early = p.early_stopping === 'auto' ? n > 10_000 : p.early_stopping;
   const split = early ? validationSplit(n, p.validation_fraction, seed, codes) : null;
   const trainRows = split ? split.train : Int32Array.from({ length: n }, (_, i) => i);
-  const Xtr = split ? X.takeRows(split.train) : X;
-  const mapper = BinMapper.fit(Xtr, p.max_bins, mix(seed, 0xb1));
-  const binned = mapper.transform(Xtr);
-  const nt = Xtr.rows;
+  const mapper = BinMapper.fit(X, trainRows, p.max_bins, mix(seed, 0xb1));
+  const binned = mapper.transform(X, trainRows);
+  const nt = trainRows.length;
   const F = X.cols;
   const missingBin = mapper.missingBin;
   const nBinsNonMissing = mapper.nBinsNonMissing;
   const hasMissing = new Uint8Array(F);
-  for (let f = 0; f < F; f++) {
-    const o = f * nt;
-    for (let i = 0; i < nt; i++) if (binned[o + i] === missingBin) { hasMissing[f] = 1; break; }
-  }
+  for (let i = 0; i < nt * F; i++) if (binned[i] === missingBin) hasMissing[i % F] = 1;
   const grower = new HistGrower(binned, nt, nBinsNonMissing, hasMissing, p.max_bins + 1);
   const K = loss.K;
   const baseline = loss.baseline(trainRows);
@@ -277,7 +273,7 @@ function boost(X: Matrix, loss: HistLoss, codes: Int32Array | null, p: HistGradi
   let valRaw: Float64Array[] = [];
   const scores: number[] = [];
   if (split) {
-    valBinned = mapper.transform(X.takeRows(split.val));
+    valBinned = mapper.transform(X, split.val);
     valRaw = Array.from({ length: K }, (_, k) => new Float64Array(split.val.length).fill(baseline[k]));
     scores.push(-loss.mean(valRaw, split.val));
   }
@@ -295,7 +291,7 @@ function boost(X: Matrix, loss: HistLoss, codes: Int32Array | null, p: HistGradi
       const idx = grower.sampleIndices;
       const rk = raw[k];
       for (const leaf of grower.leafRanges) for (let q = leaf.start; q < leaf.stop; q++) rk[idx[q]] += leaf.value;
-      if (split && valBinned) addBinned(nodes, valBinned, split.val.length, missingBin, valRaw[k]);
+      if (split && valBinned) addBinned(nodes, valBinned, split.val.length, F, missingBin, valRaw[k]);
       trees.push(toTree(nodes, mapper.thresholds, nBinsNonMissing));
     }
     nIter++;

@@ -73,6 +73,7 @@ export class HistGrower {
   readonly leafRanges: { start: number; stop: number; value: number }[] = [];
 
   constructor(
+    /** Row-major bins: row i, feature f at i * F + f. */
     readonly binned: Uint8Array,
     n: number,
     readonly nBinsNonMissing: Int32Array,
@@ -108,20 +109,28 @@ export class HistGrower {
       for (let i = start; i < stop; i++) og[i] = g[idx[i]];
       if (!constH) for (let i = start; i < stop; i++) oh[i] = h[idx[i]];
     }
-    for (let f = 0; f < F; f++) {
-      const o = f * n;
-      const base = f * stride;
-      if (root) {
-        const col = binned.subarray(o, o + n);
-        if (constH) {
-          for (let i = 0; i < n; i++) { const b = base + col[i] * 3; hist[b] += g[i]; hist[b + 2] += 1; }
-        } else {
-          for (let i = 0; i < n; i++) { const b = base + col[i] * 3; hist[b] += g[i]; hist[b + 1] += h[i]; hist[b + 2] += 1; }
+    // one pass over the node's rows: each row's F bins are adjacent (row-major)
+    if (root) {
+      if (constH) {
+        for (let i = 0; i < n; i++) {
+          const gi = g[i]; const o = i * F;
+          for (let f = 0, base = 0; f < F; f++, base += stride) { const b = base + binned[o + f] * 3; hist[b] += gi; hist[b + 2] += 1; }
         }
-      } else if (constH) {
-        for (let i = start; i < stop; i++) { const b = base + binned[o + idx[i]] * 3; hist[b] += og[i]; hist[b + 2] += 1; }
       } else {
-        for (let i = start; i < stop; i++) { const b = base + binned[o + idx[i]] * 3; hist[b] += og[i]; hist[b + 1] += oh[i]; hist[b + 2] += 1; }
+        for (let i = 0; i < n; i++) {
+          const gi = g[i], hi = h[i]; const o = i * F;
+          for (let f = 0, base = 0; f < F; f++, base += stride) { const b = base + binned[o + f] * 3; hist[b] += gi; hist[b + 1] += hi; hist[b + 2] += 1; }
+        }
+      }
+    } else if (constH) {
+      for (let i = start; i < stop; i++) {
+        const gi = og[i]; const o = idx[i] * F;
+        for (let f = 0, base = 0; f < F; f++, base += stride) { const b = base + binned[o + f] * 3; hist[b] += gi; hist[b + 2] += 1; }
+      }
+    } else {
+      for (let i = start; i < stop; i++) {
+        const gi = og[i], hi = oh[i]; const o = idx[i] * F;
+        for (let f = 0, base = 0; f < F; f++, base += stride) { const b = base + binned[o + f] * 3; hist[b] += gi; hist[b + 1] += hi; hist[b + 2] += 1; }
       }
     }
     return hist;
@@ -190,15 +199,15 @@ export class HistGrower {
 
   /** Stable partition of the node's rows; returns the first index of the right child. */
   private partition(node: Node, s: Split): number {
-    const { idx, tmp, binned, n } = this;
-    const o = s.feature * n;
+    const { idx, tmp, binned, F } = this;
+    const feat = s.feature;
     const thr = s.bin;
     const missingBin = this.nBins - 1;
     const ml = s.missingLeft;
     let l = node.start, r = 0;
     for (let i = node.start; i < node.stop; i++) {
       const row = idx[i];
-      const b = binned[o + row];
+      const b = binned[row * F + feat];
       if (b <= thr || (ml && b === missingBin)) idx[l++] = row;
       else tmp[r++] = row;
     }
