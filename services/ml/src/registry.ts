@@ -45,8 +45,8 @@ export const LEARNING_RATE: Hyperparameter = { name: 'learning_rate', label: 'Le
 export const MAX_DEPTH: Hyperparameter = { name: 'max_depth', label: 'Max depth', min: 3, max: 10, step: 1, integer: true };
 export const N_ESTIMATORS: Hyperparameter = { name: 'n_estimators', label: 'Number of trees', min: 50, max: 250, step: 50, integer: true };
 // Histogram boosting: max_iter stays 100 with early stopping on above 10,000 rows (scikit-learn's
-// 'auto'); the grid is the learning rate and the leaf budget around scikit-learn's 0.1 and 31.
-export const HGB_LEARNING_RATE: Hyperparameter = { name: 'learning_rate', label: 'Learning rate', min: 0.05, max: 0.3, step: 0.05, integer: false };
+// 'auto'); the grid is boosting's learning-rate slider (the Train page has one slider per
+// hyperparameter name, shared by the models) and the leaf budget around scikit-learn's 31.
 export const MAX_LEAF_NODES: Hyperparameter = { name: 'max_leaf_nodes', label: 'Max leaf nodes', min: 15, max: 63, step: 16, integer: true };
 export const N_NEIGHBORS: Hyperparameter = { name: 'n_neighbors', label: 'Neighbours', min: 3, max: 10, step: 1, integer: true };
 
@@ -104,9 +104,9 @@ export const MODELS: ModelSpec[] = [
   { id: 'svr', task: 'regression', displayName: 'SVR (RBF kernel)', randomized: false,
     hyperparameters: [C], create: (p) => new SVR(numeric(p)) },
   { id: 'hist_gradient_boosting_classifier', task: 'classification', displayName: 'Histogram gradient boosting', randomized: true,
-    hyperparameters: [HGB_LEARNING_RATE, MAX_LEAF_NODES], create: (p) => new HistGradientBoostingClassifier(numeric(p)) },
+    hyperparameters: [LEARNING_RATE, MAX_LEAF_NODES], create: (p) => new HistGradientBoostingClassifier(numeric(p)) },
   { id: 'hist_gradient_boosting_regressor', task: 'regression', displayName: 'Histogram gradient boosting', randomized: true,
-    hyperparameters: [HGB_LEARNING_RATE, MAX_LEAF_NODES], create: (p) => new HistGradientBoostingRegressor(numeric(p)) },
+    hyperparameters: [LEARNING_RATE, MAX_LEAF_NODES], create: (p) => new HistGradientBoostingRegressor(numeric(p)) },
 ];
 
 export function modelSpec(id: string): ModelSpec {
