@@ -94,3 +94,21 @@ test('train on penguins with its text columns island and sex: the form says what
   await page.screenshot({ path: 'reports/screenshots/results-penguins.png', fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('train histogram gradient boosting on Iris: listed with the other models, trained, on the leaderboard', async ({ page }) => {
+  test.setTimeout(480_000);
+  const errors = pageErrors(page);
+  await openTrainPage(page, 'iris');
+  await bokehSelect(page, 0, 'Histogram gradient boosting');
+  // 10 learning rates × 4 leaf budgets, 5 folds each
+  await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '200');
+  await page.screenshot({ path: 'reports/screenshots/train-hgb-form.png', fullPage: true });
+  await bokehClick(page, 'train-button');
+  await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 420_000 });
+  await expect(page.getByTestId('best-params')).toContainText('max_leaf_nodes');
+  await expectFitsWidth(page);
+  await page.screenshot({ path: 'reports/screenshots/train-hgb-iris.png', fullPage: true });
+  await page.goto('/models');
+  await expect(page.getByTestId('leaderboard')).toContainText('Histogram gradient boosting');
+  expect(errors).toEqual([]);
+});

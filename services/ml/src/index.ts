@@ -28,6 +28,9 @@ export { LinearSVR } from './linear/linear-svr.js';
 export { MODELS, modelSpec, defaultGrid, sliderValues, type ModelSpec, type Hyperparameter } from './registry.js';
 export { RandomForestClassifier, RandomForestRegressor, RandomForestClassifierModel, RandomForestRegressorModel, type RandomForestParams } from './ensemble/random-forest.js';
 export { GradientBoostingClassifier, GradientBoostingRegressor, GradientBoostingClassifierModel, GradientBoostingRegressorModel, type GradientBoostingParams } from './ensemble/gradient-boosting.js';
+export {
+  HistGradientBoostingClassifier, HistGradientBoostingRegressor, HistGradientBoostingClassifierModel, HistGradientBoostingRegressorModel, type HistGradientBoostingParams,
+} from './ensemble/hist-gradient-boosting.js';
 export { SVC, SvcModel, type SvcParams } from './svm/svc.js';
 export { SVR, SvrModel, type SvrParams } from './svm/svr.js';
 export { tableFromColumns, tableFromRecords, compareCodePoints, UNSEEN, type InputColumn, type NumericInput, type CategoricalInput, type RawColumn, type Table } from './preprocessing/table.js';

@@ -13,6 +13,7 @@ export const MEMORY_FAMILY: Readonly<Record<string, ModelFamily>> = {
   svc: 'kernel', svr: 'kernel',
   random_forest_classifier: 'forest', random_forest_regressor: 'forest',
   gradient_boosting_classifier: 'boosting', gradient_boosting_regressor: 'boosting',
+  hist_gradient_boosting_classifier: 'boosting', hist_gradient_boosting_regressor: 'boosting',
   knn_classifier: 'neighbours', knn_regressor: 'neighbours',
   logistic_regression: 'linear', linear_svc: 'linear', linear_svr: 'linear', linear_regression: 'linear', lasso: 'linear', ridge: 'linear',
   gaussian_nb: 'naive_bayes',

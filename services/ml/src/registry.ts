@@ -1,4 +1,4 @@
-// The seed application's fifteen models by id: how to build each, its task and display name, and
+// The seed application's fifteen models, and histogram boosting, by id: how to build each, its task and display name, and
 // the hyperparameters a person can tune with the seed's slider ranges (whose values form the
 // default grid). Entries are appended to MODELS below; grid-search workers build estimators here.
 import type { Estimator, Task } from './estimator.js';
@@ -13,6 +13,7 @@ import { LogisticRegression } from './linear/logistic-regression.js';
 import { Ridge } from './linear/ridge.js';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from './ensemble/gradient-boosting.js';
 import { RandomForestClassifier, RandomForestRegressor } from './ensemble/random-forest.js';
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from './ensemble/hist-gradient-boosting.js';
 import { SVC } from './svm/svc.js';
 import { SVR } from './svm/svr.js';
 
@@ -43,6 +44,10 @@ export const C: Hyperparameter = { name: 'C', label: 'C', min: 0.1, max: 100.1, 
 export const LEARNING_RATE: Hyperparameter = { name: 'learning_rate', label: 'Learning rate', min: 0.1, max: 1.0, step: 0.1, integer: false };
 export const MAX_DEPTH: Hyperparameter = { name: 'max_depth', label: 'Max depth', min: 3, max: 10, step: 1, integer: true };
 export const N_ESTIMATORS: Hyperparameter = { name: 'n_estimators', label: 'Number of trees', min: 50, max: 250, step: 50, integer: true };
+// Histogram boosting: max_iter stays 100 with early stopping on above 10,000 rows (scikit-learn's
+// 'auto'); the grid is boosting's learning-rate slider (the Train page has one slider per
+// hyperparameter name, shared by the models) and the leaf budget around scikit-learn's 31.
+export const MAX_LEAF_NODES: Hyperparameter = { name: 'max_leaf_nodes', label: 'Max leaf nodes', min: 15, max: 63, step: 16, integer: true };
 export const N_NEIGHBORS: Hyperparameter = { name: 'n_neighbors', label: 'Neighbours', min: 3, max: 10, step: 1, integer: true };
 
 /** The values of a slider, as the seed's np.arange(min, max + step, step) gives them. */
@@ -98,6 +103,10 @@ export const MODELS: ModelSpec[] = [
     hyperparameters: [N_ESTIMATORS, MAX_DEPTH], create: (p) => new RandomForestRegressor(numeric(p)) },
   { id: 'svr', task: 'regression', displayName: 'SVR (RBF kernel)', randomized: false,
     hyperparameters: [C], create: (p) => new SVR(numeric(p)) },
+  { id: 'hist_gradient_boosting_classifier', task: 'classification', displayName: 'Histogram gradient boosting', randomized: true,
+    hyperparameters: [LEARNING_RATE, MAX_LEAF_NODES], create: (p) => new HistGradientBoostingClassifier(numeric(p)) },
+  { id: 'hist_gradient_boosting_regressor', task: 'regression', displayName: 'Histogram gradient boosting', randomized: true,
+    hyperparameters: [LEARNING_RATE, MAX_LEAF_NODES], create: (p) => new HistGradientBoostingRegressor(numeric(p)) },
 ];
 
 export function modelSpec(id: string): ModelSpec {

@@ -15,6 +15,9 @@ interface NodeAttrs {
   modes: string[];
   trueIds: number[];
   falseIds: number[];
+  /** 1 where a missing value takes the true (left) branch; written only when some tree learned it. */
+  missingTrue: number[];
+  anyMissingTrue: boolean;
 }
 
 interface Leaf {
@@ -38,6 +41,7 @@ function appendTree(a: NodeAttrs, tree: Tree, treeId: number, maxDepth: number):
       a.modes.push('LEAF');
       a.trueIds.push(0);
       a.falseIds.push(0);
+      a.missingTrue.push(0);
       leaves.push({ tree: treeId, node: id, source: src });
       return id;
     }
@@ -46,6 +50,9 @@ function appendTree(a: NodeAttrs, tree: Tree, treeId: number, maxDepth: number):
     a.modes.push('BRANCH_LEQ');
     a.trueIds.push(0);
     a.falseIds.push(0);
+    const missingLeft = tree.missingLeft !== null && tree.missingLeft[src] === 1;
+    a.missingTrue.push(missingLeft ? 1 : 0);
+    if (missingLeft) a.anyMissingTrue = true;
     a.trueIds[k] = walk(tree.left[src], depth + 1);
     a.falseIds[k] = walk(tree.right[src], depth + 1);
     return id;
@@ -55,7 +62,9 @@ function appendTree(a: NodeAttrs, tree: Tree, treeId: number, maxDepth: number):
 }
 
 function nodeAttributes(a: NodeAttrs): Record<string, Attr> {
+  const missing: Record<string, Attr> = a.anyMissingTrue ? { nodes_missing_value_tracks_true: ints(a.missingTrue) } : {};
   return {
+    ...missing,
     nodes_treeids: ints(a.treeIds),
     nodes_nodeids: ints(a.nodeIds),
     nodes_featureids: ints(a.featureIds),
@@ -66,7 +75,9 @@ function nodeAttributes(a: NodeAttrs): Record<string, Attr> {
   };
 }
 
-const emptyNodes = (): NodeAttrs => ({ treeIds: [], nodeIds: [], featureIds: [], values: [], modes: [], trueIds: [], falseIds: [] });
+const emptyNodes = (): NodeAttrs => ({
+  treeIds: [], nodeIds: [], featureIds: [], values: [], modes: [], trueIds: [], falseIds: [], missingTrue: [], anyMissingTrue: false,
+});
 
 export interface ClassifierOnnxOptions {
   /** Multiplies every leaf value written (1/n_trees for a forest's mean, the learning rate for boosting). */

@@ -17,6 +17,11 @@ export class Tree {
      * forest): the cover TreeSHAP weighs unseen branches by. Each internal node's is its children's sum.
      */
     readonly weight: Float64Array,
+    /**
+     * Per node, 1 when a missing value (NaN) goes left (histogram boosting's learned direction);
+     * null: NaN compares false and goes right.
+     */
+    readonly missingLeft: Uint8Array | null = null,
   ) {}
 
   get nodeCount(): number {
@@ -25,12 +30,13 @@ export class Tree {
 
   /** The node where row `x[off …]` ends when the tree is read to `maxDepth`. */
   leaf(x: Float32Array, off: number, maxDepth: number): number {
-    const { feature, threshold, left, right } = this;
+    const { feature, threshold, left, right, missingLeft } = this;
     let node = 0;
     for (let d = 0; d < maxDepth; d++) {
       const f = feature[node];
       if (f < 0) break;
-      node = x[off + f] <= threshold[node] ? left[node] : right[node];
+      const v = x[off + f];
+      node = v <= threshold[node] || (v !== v && missingLeft !== null && missingLeft[node] === 1) ? left[node] : right[node];
     }
     return node;
   }

@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""scikit-learn 1.2's HistGradientBoosting* as the reference for services/ml's histogram boosting.
+
+Run with Debian's /usr/bin/python3 (python3-sklearn 1.2) as part of `pnpm fixtures`. Writes
+services/ml/test/fixtures/hgb/<case>.json, each with the data itself (X with null for missing,
+y, train and test rows), so the TypeScript test reads exactly what scikit-learn fitted:
+  iris, wine, boston, auto-mpg   the toy datasets (80/20 split, seed 214), default parameters
+  penguins-missing               penguins' numeric columns with their missing values, island and
+                                 sex as ordinal codes (missing sex stays missing): native NaN splits
+  auto-mpg-missing               Auto MPG with its missing horsepower kept (regression)
+  early-classification           make_classification 15,000 × 20 with 5 % of the values missing:
+                                 early stopping ('auto' turns it on above 10,000 rows)
+  early-regression               make_regression 15,000 × 20, noise 10: early stopping
+Each holds the fitted bin thresholds (_bin_mapper.bin_thresholds_), n_iter_, the test score
+(accuracy or R²) and the test predictions. Existing files are kept unless --force.
+Usage: hgb_fixtures.py [--force] [--case NAME ...]
+"""
+import argparse
+import os
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.model_selection import train_test_split
+
+from make_fixtures import DATASETS, ROOT, SEED, fixture_path, load, write
+
+OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'hgb'))
+
+
+def cases():
+    for name in DATASETS:
+        X, y, _features, _target, task = load(name)
+        yield name, np.asarray(X, dtype=np.float64), np.asarray(y), task, {}
+    df = pd.read_csv(os.path.join(ROOT, 'db', 'datasets', 'penguins.csv'))
+    X = df.drop(columns=['species'])
+    for c in ['island', 'sex']:
+        codes, _ = pd.factorize(X[c], sort=True)
+        X[c] = np.where(codes < 0, np.nan, codes).astype(np.float64)
+    yield 'penguins-missing', X.to_numpy(dtype=np.float64), df['species'].to_numpy(), 'classification', {}
+    df = pd.read_csv(os.path.join(ROOT, 'db', 'datasets', 'auto-mpg.csv'))
+    X = df.drop(columns=['mpg', 'name'])
+    X['origin'] = pd.factorize(X['origin'], sort=True)[0].astype(np.float64)
+    yield 'auto-mpg-missing', X.to_numpy(dtype=np.float64), df['mpg'].to_numpy(dtype=np.float64), 'regression', {}
+    X, y = make_classification(n_samples=15000, n_features=20, n_informative=10, random_state=SEED)
+    rng = np.random.RandomState(SEED)
+    X[rng.rand(*X.shape) < 0.05] = np.nan
+    yield 'early-classification', X, y.astype(str), 'classification', {'max_iter': 500}
+    X, y = make_regression(n_samples=15000, n_features=20, n_informative=10, noise=10.0, random_state=SEED)
+    yield 'early-regression', X, y, 'regression', {'max_iter': 500}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--force', action='store_true')
+    ap.add_argument('--case', action='append', help='only these cases')
+    args, _ = ap.parse_known_args()
+    for name, X, y, task, params in cases():
+        if args.case and name not in args.case:
+            continue
+        path = fixture_path(OUT, name, 'hist_gradient_boosting', args.force)
+        if path is None:
+            continue
+        train_idx, test_idx = train_test_split(np.arange(len(y)), train_size=0.8, random_state=SEED)
+        Model = HistGradientBoostingClassifier if task == 'classification' else HistGradientBoostingRegressor
+        model = Model(random_state=SEED, **params).fit(X[train_idx], y[train_idx])
+        out = {
+            'case': name, 'task': task, 'params': params,
+            'X': [[None if np.isnan(v) else float(v) for v in row] for row in X],
+            'y': [str(v) for v in y] if task == 'classification' else y,
+            'train_idx': train_idx, 'test_idx': test_idx,
+            'bin_thresholds': [list(t) for t in model._bin_mapper.bin_thresholds_],
+            'n_iter': model.n_iter_,
+            'do_early_stopping': bool(model.do_early_stopping_),
+            'test_score': model.score(X[test_idx], y[test_idx]),
+            'test_pred': [str(v) for v in model.predict(X[test_idx])] if task == 'classification' else model.predict(X[test_idx]),
+        }
+        if task == 'classification':
+            out['classes'] = [str(c) for c in model.classes_]
+            out['test_proba'] = model.predict_proba(X[test_idx])
+        write(path, out)
+        print(f'{path}: n_iter {model.n_iter_}, test score {out["test_score"]:.4f}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,121 @@
+// scikit-learn 1.2's _BinMapper for numeric features: up to max_bins quantile bins per feature
+// (midpoints between distinct values when there are few, numpy's 'midpoint' percentiles otherwise,
+// computed on at most 200,000 rows), plus one last bin (index max_bins) for missing values.
+// Binned data is row-major Uint8Array: feature f of row i at i * F + f (a row's bins share a cache
+// line, which is what building a node's histogram from scattered rows reads).
+import type { Matrix } from '../matrix.js';
+import { Stream } from '../tree/random.js';
+
+const { floor, min } = Math;
+/** sklearn's ALMOST_INF: thresholds are clipped to it, +inf is kept for "split on nan". */
+const ALMOST_INF = 1e300;
+export const BINNING_SUBSAMPLE = 200_000;
+
+/** numpy.percentile(sorted, p, method='midpoint') for p = linspace(0, 100, maxBins + 1)[1:-1]. */
+function midpointPercentiles(sorted: Float64Array, maxBins: number): Float64Array {
+  const n = sorted.length;
+  const out = new Float64Array(maxBins - 1);
+  const step = 100 / maxBins;
+  for (let i = 1; i < maxBins; i++) {
+    const q = (i * step) / 100;
+    const virtual = q * (n - 1);
+    const lo = min(floor(virtual), n - 1);
+    const hi = min(lo + 1, n - 1);
+    const a = sorted[lo], b = sorted[hi];
+    // numpy's _lerp with t = 0.5 (b − (b − a)·0.5), or the lower value when the index is whole
+    out[i - 1] = virtual - lo === 0 ? a : b - (b - a) * 0.5;
+  }
+  return out;
+}
+
+/** The thresholds of one column: x goes to bin i when thresholds[i-1] < x <= thresholds[i]. */
+export function binThresholds(values: Float64Array, maxBins: number): Float64Array {
+  let m = 0;
+  const data = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) data[m++] = values[i];
+  const sorted = data.subarray(0, m).sort();
+  let distinct = 0;
+  for (let i = 0; i < m; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
+  let mids: Float64Array;
+  if (distinct <= maxBins) {
+    mids = new Float64Array(Math.max(0, distinct - 1));
+    let prev = NaN, k = -1;
+    for (let i = 0; i < m; i++) {
+      const v = sorted[i];
+      if (i > 0 && v === prev) continue;
+      if (k >= 0) mids[k] = (prev + v) * 0.5;
+      k++;
+      prev = v;
+    }
+  } else {
+    mids = midpointPercentiles(sorted, maxBins);
+  }
+  for (let i = 0; i < mids.length; i++) if (mids[i] > ALMOST_INF) mids[i] = ALMOST_INF;
+  return mids;
+}
+
+export class BinMapper {
+  /** Bin index of missing values: max_bins. */
+  readonly missingBin: number;
+  constructor(
+    readonly thresholds: readonly Float64Array[],
+    readonly maxBins: number,
+  ) {
+    this.missingBin = maxBins;
+  }
+
+  /** Bins used by non-missing values, per feature. */
+  get nBinsNonMissing(): Int32Array {
+    return Int32Array.from(this.thresholds, (t) => t.length + 1);
+  }
+
+  /** Fits on the given rows of X (a seeded sample of 200,000 of them when there are more). */
+  static fit(X: Matrix, subset: Int32Array, maxBins: number, seed: number): BinMapper {
+    const n = subset.length, F = X.cols;
+    let rows: Int32Array = subset;
+    if (n > BINNING_SUBSAMPLE) {
+      // a partial Fisher–Yates shuffle picks the rows without replacement
+      const draw = new Stream(seed);
+      const pick = Int32Array.from(subset);
+      for (let i = 0; i < BINNING_SUBSAMPLE; i++) {
+        const j = i + draw.below(n - i);
+        const t = pick[j]; pick[j] = pick[i]; pick[i] = t;
+      }
+      rows = pick.subarray(0, BINNING_SUBSAMPLE);
+    }
+    const m = rows.length;
+    const col = new Float64Array(m);
+    const thresholds: Float64Array[] = [];
+    for (let f = 0; f < F; f++) {
+      for (let k = 0; k < m; k++) col[k] = X.data[rows[k] * F + f];
+      thresholds.push(binThresholds(col, maxBins));
+    }
+    return new BinMapper(thresholds, maxBins);
+  }
+
+  /** Row-major bins of the given rows of X, in that order. */
+  transform(X: Matrix, rows: Int32Array): Uint8Array {
+    const n = rows.length, F = X.cols;
+    if (F !== this.thresholds.length) throw new RangeError(`binning was fitted on ${this.thresholds.length} features, X has ${F}`);
+    const out = new Uint8Array(n * F);
+    const d = X.data;
+    const missing = this.missingBin;
+    for (let f = 0; f < F; f++) {
+      const t = this.thresholds[f];
+      const nt = t.length;
+      for (let i = 0; i < n; i++) {
+        const x = d[rows[i] * F + f];
+        const o = i * F + f;
+        if (x !== x) { out[o] = missing; continue; }
+        // the first threshold >= x (sklearn's _map_to_bins)
+        let lo = 0, hi = nt;
+        while (lo < hi) {
+          const mid = lo + ((hi - lo - 1) >> 1);
+          if (x <= t[mid]) hi = mid; else lo = mid + 1;
+        }
+        out[o] = lo;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,330 @@
+// One tree of histogram gradient boosting, grown leaf-wise as scikit-learn 1.2's TreeGrower does:
+// the splittable leaf with the largest gain is split next (up to max_leaf_nodes leaves); each
+// node's gradient/hessian histograms are built for the smaller child only, the larger child's
+// being its parent's minus its sibling's; each feature is scanned left to right (missing values go
+// right) and, when it has missing values, right to left (missing values go left).
+// Gain and values as splitting.pyx: value = −G/(H + λ + 1e-15), gain = loss(node) − loss(left) −
+// loss(right) with loss(v, G) = G·v (the root's value is 0, as scikit-learn keeps it).
+
+const MIN_HESSIAN_TO_SPLIT = 1e-3;
+/** Rows per block when building a histogram (see buildHist). */
+const BLOCK = 2048;
+
+export interface GrowerParams {
+  readonly maxLeafNodes: number | null;
+  readonly maxDepth: number | null;
+  readonly minSamplesLeaf: number;
+  readonly l2: number;
+  readonly shrinkage: number;
+}
+
+/** A fitted tree in bin space and value space; leaves have feature −1. */
+export interface HistNodes {
+  readonly feature: Int32Array;
+  readonly binThreshold: Uint8Array;
+  readonly missingLeft: Uint8Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  /** Leaf values already multiplied by the learning rate. */
+  readonly value: Float64Array;
+  readonly count: Float64Array;
+}
+
+interface Split {
+  gain: number;
+  feature: number;
+  bin: number;
+  missingLeft: boolean;
+  gL: number; hL: number; nL: number;
+  gR: number; hR: number; nR: number;
+}
+
+interface Node {
+  depth: number;
+  start: number;
+  stop: number;
+  sumG: number;
+  sumH: number;
+  value: number;
+  hist: Float64Array | null;
+  split: Split | null;
+  left: Node | null;
+  right: Node | null;
+  leaf: boolean;
+  /** Insertion order, breaking gain ties the way a heap of equal keys would rarely matter. */
+  order: number;
+}
+
+const nodeValue = (g: number, h: number, l2: number): number => -g / (h + l2 + 1e-15);
+
+/**
+ * The data every tree of a fit shares: bins (column-major), bins per feature, which features have
+ * missing values. Buffers are reused between trees.
+ */
+export class HistGrower {
+  readonly n: number;
+  readonly F: number;
+  /** Histogram stride per feature: nBins × (gradient, hessian, count). */
+  private readonly stride: number;
+  private readonly idx: Uint32Array;
+  private readonly tmp: Uint32Array;
+  private readonly og: Float32Array;
+  private readonly oh: Float32Array;
+  private readonly pool: Float64Array[] = [];
+  /** Leaf of each training row after grow(): the partition's ranges. */
+  readonly leafRanges: { start: number; stop: number; value: number }[] = [];
+
+  constructor(
+    /** Row-major bins: row i, feature f at i * F + f. */
+    readonly binned: Uint8Array,
+    n: number,
+    readonly nBinsNonMissing: Int32Array,
+    readonly hasMissing: Uint8Array,
+    readonly nBins: number,
+  ) {
+    this.n = n;
+    this.F = nBinsNonMissing.length;
+    this.stride = nBins * 3;
+    this.idx = new Uint32Array(n);
+    this.tmp = new Uint32Array(n);
+    this.og = new Float32Array(n);
+    this.oh = new Float32Array(n);
+  }
+
+  /** Row indices in partition order: the rows of a leaf range [start, stop). */
+  get sampleIndices(): Uint32Array {
+    return this.idx;
+  }
+
+  private takeHist(): Float64Array {
+    const h = this.pool.pop();
+    if (h) { h.fill(0); return h; }
+    return new Float64Array(this.F * this.stride);
+  }
+
+  private buildHist(node: Node, g: Float32Array, h: Float32Array, constH: boolean): Float64Array {
+    const hist = this.takeHist();
+    const { idx, og, oh, binned, n, F, stride } = this;
+    const { start, stop } = node;
+    const root = start === 0 && stop === n;
+    if (!root) {
+      for (let i = start; i < stop; i++) og[i] = g[idx[i]];
+      if (!constH) for (let i = start; i < stop; i++) oh[i] = h[idx[i]];
+    }
+    // Rows in blocks of BLOCK: within a block, one feature at a time, so that feature's histogram
+    // (nBins × 3 doubles) stays in L1 while the block's rows (row-major bins) stay in L2. Each
+    // bin still adds its rows in partition order, as scikit-learn's loop does. Measured against one
+    // pass over rows × features: the same CPU time at 100k and 1M rows (3.8 s, 32.7 s vs 32.9 s).
+    const hi0 = root ? 0 : start, hi1 = root ? n : stop;
+    const G = root ? g : og, H = root ? h : oh;
+    for (let b0 = hi0; b0 < hi1; b0 += BLOCK) {
+      const b1 = Math.min(hi1, b0 + BLOCK);
+      for (let f = 0, base = 0; f < F; f++, base += stride) {
+        if (root) {
+          if (constH) for (let i = b0; i < b1; i++) { const b = base + binned[i * F + f] * 3; hist[b] += G[i]; hist[b + 2] += 1; }
+          else for (let i = b0; i < b1; i++) { const b = base + binned[i * F + f] * 3; hist[b] += G[i]; hist[b + 1] += H[i]; hist[b + 2] += 1; }
+        } else if (constH) {
+          for (let i = b0; i < b1; i++) { const b = base + binned[idx[i] * F + f] * 3; hist[b] += G[i]; hist[b + 2] += 1; }
+        } else {
+          for (let i = b0; i < b1; i++) { const b = base + binned[idx[i] * F + f] * 3; hist[b] += G[i]; hist[b + 1] += H[i]; hist[b + 2] += 1; }
+        }
+      }
+    }
+    return hist;
+  }
+
+  private findSplit(node: Node, p: GrowerParams, constH: boolean): Split | null {
+    const hist = node.hist as Float64Array;
+    const { F, stride, nBinsNonMissing, hasMissing } = this;
+    const nNode = node.stop - node.start;
+    const { sumG, sumH } = node;
+    const l2 = p.l2, msl = p.minSamplesLeaf;
+    const lossNode = sumG * node.value;
+    let best: Split | null = null;
+    for (let f = 0; f < F; f++) {
+      const base = f * stride;
+      const nbm = nBinsNonMissing[f];
+      const miss = hasMissing[f];
+      let bestGain = -1, bestBin = -1, missingLeft = false;
+      let bgL = 0, bhL = 0, bnL = 0;
+      // left to right: missing values (if any) go right
+      let gL = 0, hL = 0, nL = 0;
+      const end = nbm - 1 + miss;
+      for (let b = 0; b < end; b++) {
+        const o = base + b * 3;
+        nL += hist[o + 2];
+        const nR = nNode - nL;
+        hL += constH ? hist[o + 2] : hist[o + 1];
+        const hR = sumH - hL;
+        gL += hist[o];
+        const gR = sumG - gL;
+        if (nL < msl) continue;
+        if (nR < msl) break;
+        if (hL < MIN_HESSIAN_TO_SPLIT) continue;
+        if (hR < MIN_HESSIAN_TO_SPLIT) break;
+        const gain = lossNode - gL * nodeValue(gL, hL, l2) - gR * nodeValue(gR, hR, l2);
+        if (gain > bestGain && gain > 0) { bestGain = gain; bestBin = b; bgL = gL; bhL = hL; bnL = nL; }
+      }
+      if (miss) {
+        // right to left: missing values go left
+        let gR = 0, hR = 0, nR = 0;
+        for (let b = nbm - 2; b >= 0; b--) {
+          const o = base + (b + 1) * 3;
+          nR += hist[o + 2];
+          const nL2 = nNode - nR;
+          hR += constH ? hist[o + 2] : hist[o + 1];
+          const hL2 = sumH - hR;
+          gR += hist[o];
+          const gL2 = sumG - gR;
+          if (nR < msl) continue;
+          if (nL2 < msl) break;
+          if (hR < MIN_HESSIAN_TO_SPLIT) continue;
+          if (hL2 < MIN_HESSIAN_TO_SPLIT) break;
+          const gain = lossNode - gL2 * nodeValue(gL2, hL2, l2) - gR * nodeValue(gR, hR, l2);
+          if (gain > bestGain && gain > 0) { bestGain = gain; bestBin = b; bgL = gL2; bhL = hL2; bnL = nL2; missingLeft = true; }
+        }
+      }
+      if (bestBin >= 0 && (best === null || bestGain > best.gain)) {
+        best = {
+          gain: bestGain, feature: f, bin: bestBin, missingLeft,
+          gL: bgL, hL: bhL, nL: bnL, gR: sumG - bgL, hR: sumH - bhL, nR: nNode - bnL,
+        };
+      }
+    }
+    return best;
+  }
+
+  /** Stable partition of the node's rows; returns the first index of the right child. */
+  private partition(node: Node, s: Split): number {
+    const { idx, tmp, binned, F } = this;
+    const feat = s.feature;
+    const thr = s.bin;
+    const missingBin = this.nBins - 1;
+    const ml = s.missingLeft;
+    let l = node.start, r = 0;
+    for (let i = node.start; i < node.stop; i++) {
+      const row = idx[i];
+      const b = binned[row * F + feat];
+      if (b <= thr || (ml && b === missingBin)) idx[l++] = row;
+      else tmp[r++] = row;
+    }
+    idx.set(tmp.subarray(0, r), l);
+    return l;
+  }
+
+  /** Grows one tree on gradients g and hessians h (h ignored when hessians are constant). */
+  grow(g: Float32Array, h: Float32Array, constH: boolean, p: GrowerParams): HistNodes {
+    const { n } = this;
+    const idx = this.idx;
+    for (let i = 0; i < n; i++) idx[i] = i;
+    let sumG = 0, sumH = 0;
+    for (let i = 0; i < n; i++) sumG += g[i];
+    if (constH) sumH = h[0] * n;
+    else for (let i = 0; i < n; i++) sumH += h[i];
+    let order = 0;
+    const mk = (depth: number, start: number, stop: number, sg: number, sh: number, value: number): Node =>
+      ({ depth, start, stop, sumG: sg, sumH: sh, value, hist: null, split: null, left: null, right: null, leaf: false, order: order++ });
+    const root = mk(0, 0, n, sumG, sumH, 0);
+    const heap: Node[] = [];
+    let nLeaves = 0;
+    const finalize = (node: Node): void => {
+      node.leaf = true;
+      nLeaves++;
+      if (node.hist) { this.pool.push(node.hist); node.hist = null; }
+    };
+    const pushIfSplittable = (node: Node): void => {
+      node.split = this.findSplit(node, p, constH);
+      if (node.split === null) finalize(node);
+      else heap.push(node);
+    };
+    const msl = p.minSamplesLeaf;
+    if (n < 2 * msl || sumH < MIN_HESSIAN_TO_SPLIT) {
+      finalize(root);
+    } else {
+      root.hist = this.buildHist(root, g, h, constH);
+      pushIfSplittable(root);
+    }
+    while (heap.length > 0) {
+      // the splittable node with the largest gain (first pushed among equals)
+      let bi = 0;
+      for (let k = 1; k < heap.length; k++) {
+        const a = heap[k].split as Split, b = heap[bi].split as Split;
+        if (a.gain > b.gain || (a.gain === b.gain && heap[k].order < heap[bi].order)) bi = k;
+      }
+      const node = heap[bi];
+      heap.splice(bi, 1);
+      const s = node.split as Split;
+      const mid = this.partition(node, s);
+      const depth = node.depth + 1;
+      const left = mk(depth, node.start, mid, s.gL, s.hL, nodeValue(s.gL, s.hL, p.l2));
+      const right = mk(depth, mid, node.stop, s.gR, s.hR, nodeValue(s.gR, s.hR, p.l2));
+      node.left = left;
+      node.right = right;
+      if (!this.hasMissing[s.feature]) s.missingLeft = mid - node.start > node.stop - mid;
+      const leavesNow = nLeaves + heap.length + 2;
+      const parentHist = node.hist as Float64Array;
+      node.hist = null;
+      if (p.maxLeafNodes !== null && leavesNow === p.maxLeafNodes) {
+        finalize(left); finalize(right);
+        for (const other of heap) finalize(other);
+        heap.length = 0;
+        this.pool.push(parentHist);
+        break;
+      }
+      if (p.maxDepth !== null && depth === p.maxDepth) {
+        finalize(left); finalize(right);
+        this.pool.push(parentHist);
+        continue;
+      }
+      if (left.stop - left.start < 2 * msl) finalize(left);
+      if (right.stop - right.start < 2 * msl) finalize(right);
+      if (!left.leaf || !right.leaf) {
+        const small = left.stop - left.start < right.stop - right.start ? left : right;
+        const large = small === left ? right : left;
+        small.hist = this.buildHist(small, g, h, constH);
+        // the larger child's histogram is the parent's minus the smaller's, in the parent's buffer
+        const sh = small.hist;
+        for (let k = 0; k < parentHist.length; k++) parentHist[k] -= sh[k];
+        large.hist = parentHist;
+        if (!left.leaf) pushIfSplittable(left);
+        if (!right.leaf) pushIfSplittable(right);
+        for (const c of [left, right]) if (c.leaf && c.hist) { this.pool.push(c.hist); c.hist = null; }
+      } else {
+        this.pool.push(parentHist);
+      }
+    }
+    return this.flatten(root, p.shrinkage);
+  }
+
+  /** Preorder arrays (scikit-learn's predictor layout); records each leaf's rows. */
+  private flatten(root: Node, shrinkage: number): HistNodes {
+    const nodes: Node[] = [];
+    const walk = (nd: Node): void => {
+      nodes.push(nd);
+      if (!nd.leaf && nd.left && nd.right) { walk(nd.left); walk(nd.right); }
+    };
+    walk(root);
+    const m = nodes.length;
+    const out: HistNodes = {
+      feature: new Int32Array(m).fill(-1), binThreshold: new Uint8Array(m), missingLeft: new Uint8Array(m),
+      left: new Int32Array(m).fill(-1), right: new Int32Array(m).fill(-1), value: new Float64Array(m), count: new Float64Array(m),
+    };
+    const at = new Map<Node, number>(nodes.map((nd, k) => [nd, k]));
+    this.leafRanges.length = 0;
+    nodes.forEach((nd, k) => {
+      out.count[k] = nd.stop - nd.start;
+      if (nd.leaf || !nd.left || !nd.right || !nd.split) {
+        out.value[k] = nd.value * shrinkage;
+        this.leafRanges.push({ start: nd.start, stop: nd.stop, value: out.value[k] });
+        return;
+      }
+      out.value[k] = nd.value * shrinkage;
+      out.feature[k] = nd.split.feature;
+      out.binThreshold[k] = nd.split.bin;
+      out.missingLeft[k] = nd.split.missingLeft ? 1 : 0;
+      out.left[k] = at.get(nd.left) ?? -1;
+      out.right[k] = at.get(nd.right) ?? -1;
+    });
+    return out;
+  }
+}
