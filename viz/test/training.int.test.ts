@@ -88,7 +88,7 @@ describe('training jobs', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/regression model/);
     expect((await waitFinal(q, good)).status).toBe('done');
-  });
+  }, 30_000);
 
   it('runs each job exactly once with two replicas on one queue', async () => {
     loops.push(startJobLoop(db.pool, quiet, { pollMs: 50 }));
@@ -98,7 +98,7 @@ describe('training jobs', () => {
     for (const id of ids) expect((await waitFinal(q, id)).status).toBe('done');
     const [rows] = await db.pool.query<import('@enchilada/core').RowDataPacket[]>('SELECT job_id, COUNT(*) AS n FROM models WHERE job_id IN (?) GROUP BY job_id', [ids]);
     expect(rows.map((r) => [Number(r.job_id), Number(r.n)]).sort((a, b) => a[0] - b[0])).toEqual(ids.map((id) => [id, 1]));
-  });
+  }, 30_000);
 
   it('cancels a running job when asked', async () => {
     const q = new JobQueue(db.pool);
@@ -117,7 +117,7 @@ describe('training jobs', () => {
     const j = await waitFinal(q, id, 30_000);
     expect(j.status).toBe('cancelled');
     expect(j.done).toBeLessThan(2000);
-  });
+  }, 30_000);
 
   const svcOnNoise = (): TrainSpec => spec({ datasetId: noise.id, datasetVersion: noise.version, model: 'svc', features: ['x1', 'x2'], grid: { C: [10.1] } });
 

@@ -92,6 +92,8 @@ const EXPECTED: Record<string, Case> = {
   'GET /api/jobs': { rule: 'signedIn', request: () => get('/api/jobs') },
   'GET /api/jobs/:id': { rule: 'signedIn', request: (r) => get(`/api/jobs/${r.job}`) },
   'POST /api/jobs/:id/cancel': { rule: 'owner', request: (r) => form(`/api/jobs/${r.job}/cancel`) },
+  // the job is queued: past authorisation, its owner and an administrator get a 409 (only failed or cancelled jobs are retried)
+  'POST /api/jobs/:id/retry': { rule: 'owner', request: (r) => form(`/api/jobs/${r.job}/retry`) },
   'GET /results': { rule: 'signedIn', request: () => get('/results') },
   'GET /models': { rule: 'signedIn', request: () => get('/models') },
   'GET /models/:id': { rule: 'signedIn', request: (r) => get(`/models/${r.model}`) },

@@ -3,7 +3,7 @@
 // throws is failed with its message; the server stays up.
 import { hostname } from 'node:os';
 import { AbortedError, type WorkerPool } from '@enchilada/ml';
-import { JobQueue } from '@enchilada/jobs';
+import { JobQueue, SWEEP_SECONDS } from '@enchilada/jobs';
 import type { TrainSpec } from '@enchilada/models';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
@@ -65,7 +65,7 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
   };
   void sweep();
   const poll = setInterval(() => void tick(), opts.pollMs ?? 500);
-  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? 10_000);
+  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? SWEEP_SECONDS * 1000);
   return {
     worker,
     async stop() {

@@ -44,6 +44,21 @@ function sliceColumns(columns: readonly TrainingColumn[], idx: Int32Array): Trai
 }
 
 export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: AbortSignal): Promise<TrainResult> {
+  const abort = new AbortController();
+  signal.addEventListener('abort', () => abort.abort(), { once: true });
+  // The heart beats for the whole job, also while this thread waits on the database or the workers:
+  // a job whose heartbeat stops is shown as stalled, then failed by the sweeper.
+  const heartbeat = setInterval(() => {
+    void deps.queue.heartbeat(job.id).then((cancel) => { if (cancel) abort.abort(); }, () => undefined);
+  }, CANCEL_POLL_MS);
+  try {
+    return await train(deps, job, abort);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortController): Promise<TrainResult> {
   const t0 = performance.now();
   const spec = job.spec;
   const ds = await new Catalog(deps.pool).get(spec.datasetId);
@@ -58,8 +73,6 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
     lastBeat = performance.now();
     if (await deps.queue.progress(job.id, done, total, message)) abort.abort();
   };
-  const abort = new AbortController();
-  signal.addEventListener('abort', () => abort.abort(), { once: true });
 
   await beat(0, job.total, 'reading the data', true);
   const data = await readTrainingTable(deps.pool, ds, spec.features);
@@ -75,27 +88,18 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   // the refitted model's own predictions of the test rows, fed float32 values as onnxruntime is
   const Xtest32 = float32Rows(table.X, table.schema, split.test);
 
-  // Heartbeats continue while the main thread waits on the workers.
-  const heartbeat = setInterval(() => {
-    void deps.queue.heartbeat(job.id).then((cancel) => { if (cancel) abort.abort(); }, () => undefined);
-  }, CANCEL_POLL_MS);
   let progress = { done: 0, total: job.total };
-  let search;
-  try {
-    search = await gridSearchToOnnx(Xtrain, ytrain, {
-      estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
-      signal: abort.signal, ...(deps.workers ? { workers: deps.workers } : {}), predict: Xtest32,
-      onProgress: (done, total) => {
-        progress = { done, total };
-        const message = done < total ? `cross-validation: ${done} of ${total} fits` : 'refitting the best model on all training rows';
-        void beat(done, total, message, done === total).catch(() => undefined);
-      },
-    });
-  } finally {
-    clearInterval(heartbeat);
-  }
+  const search = await gridSearchToOnnx(Xtrain, ytrain, {
+    estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
+    signal: abort.signal, ...(deps.workers ? { workers: deps.workers } : {}), predict: Xtest32,
+    onProgress: (done, total) => {
+      progress = { done, total };
+      const message = done < total ? `cross-validation: ${done} of ${total} fits` : 'refitting the best model on all training rows';
+      void beat(done, total, message, done === total).catch(() => undefined);
+    },
+  });
   if (abort.signal.aborted) throw new AbortedError();
-  await beat(progress.total, progress.total, 'exporting to ONNX and scoring', true);
+  await beat(progress.total, progress.total, 'scoring the ONNX model with onnxruntime', true);
 
   const pre = search.preprocessing;
   if (!(pre instanceof ColumnTransformerModel)) throw new Error('the fitted pipeline has no column preprocessing');
