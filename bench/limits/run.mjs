@@ -8,7 +8,7 @@
 //    it is answered, or while the job runs if web lets it through), then a large job that web
 //    accepts (SVC on 6,000 of those rows), with viz's resident memory before it, at its peak, and
 //    5 and 15 s after it ended (does the memory come back?).
-// Run it under the ports lock (flock /tmp/enchilada-ports.lock pnpm bench:limits). Last line: one JSON object.
+// Ports 5340 (web) and 5346 (viz), used by no other bench. Last line: one JSON object.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,9 +45,11 @@ const seconds = (performance.now() - t0) / 1000;
 clearInterval(sampler);
 await new Promise((res) => setTimeout(res, 500));
 const after = process.memoryUsage.rss();
+await new Promise((res) => setTimeout(res, 4_500));
+const after5s = process.memoryUsage.rss();
 await pool.close();
 const inProcess = {
-  outcome, seconds: Math.round(seconds * 10) / 10, rssMb: { before: Math.round(before / MiB), peak: Math.round(peak / MiB), after: Math.round(after / MiB) },
+  outcome, seconds: Math.round(seconds * 10) / 10, rssMb: { before: Math.round(before / MiB), peak: Math.round(peak / MiB), after: Math.round(after / MiB), after5s: Math.round(after5s / MiB) },
 };
 console.log(`in this process: ${JSON.stringify(inProcess)}`);
 
@@ -80,7 +82,7 @@ try {
   const train = async (dataset) => {
     const res = await s.fetch('/api/train', {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, accept: 'application/json' },
-      body: JSON.stringify({ dataset, model: 'svc', features: ['x1', 'x2'], trainFraction: 0.8, ranges: { C: { min: 1.1, max: 1.1 } } }),
+      body: JSON.stringify({ dataset, model: 'svc', features: ['x1', 'x2'], trainFraction: 0.8, ranges: { C: { min: 10.1, max: 10.1 } } }),
     });
     const body = await res.json();
     if (res.status !== 202) return { status: res.status, message: body.message };

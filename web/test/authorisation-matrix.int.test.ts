@@ -92,7 +92,7 @@ const EXPECTED: Record<string, Case> = {
   'GET /api/jobs': { rule: 'signedIn', request: () => get('/api/jobs') },
   'GET /api/jobs/:id': { rule: 'signedIn', request: (r) => get(`/api/jobs/${r.job}`) },
   'POST /api/jobs/:id/cancel': { rule: 'owner', request: (r) => form(`/api/jobs/${r.job}/cancel`) },
-  // the job is queued: past authorisation, its owner and an administrator get a 409 (only failed or cancelled jobs are retried)
+  // the row above cancels the job, which its owner and an administrator then queue again (a queued job would answer 409)
   'POST /api/jobs/:id/retry': { rule: 'owner', request: (r) => form(`/api/jobs/${r.job}/retry`) },
   'GET /results': { rule: 'signedIn', request: () => get('/results') },
   'GET /models': { rule: 'signedIn', request: () => get('/models') },
@@ -161,7 +161,7 @@ beforeAll(async () => {
     trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: editor,
   });
   await new PublishedModels(db.pool).publish('edname', model, editor);
-  const job = await new JobQueue(db.pool).enqueue({ kind: 'train', spec: { model: 'logistic_regression' }, datasetId: ds.id, createdBy: editor, total: 1 });
+  const job = await new JobQueue(db.pool).enqueue({ kind: 'train', spec: { model: 'logistic_regression', datasetId: ds.id, datasetVersion: ds.version }, datasetId: ds.id, createdBy: editor, total: 1 });
   const load = await new Loads(db.pool).start('matrix_load', 10, editor);
   const eb = browsers.get('editor');
   if (!eb) throw new Error('no editor');
