@@ -75,4 +75,19 @@ describe('gridSearchToOnnx', () => {
       await limited.close();
     }
   });
+
+  it('releases its workers after the work queued before (between a search\'s folds and its refit too), and the next search on fresh workers gives the same results', async () => {
+    const w = workload('iris');
+    const opts = { estimator: 'knn_classifier', grid: { n_neighbors: [3, 5] }, workers: pool, predict: w.Xte } as const;
+    // queued behind the search's folds, this release lands before its refit, which starts fresh workers
+    const first = gridSearchToOnnx(w.Xtr, w.ytr, opts);
+    const released = pool.release();
+    const a = await first;
+    await released;
+    await pool.release();
+    expect((pool as unknown as { workers: unknown[] }).workers).toHaveLength(0);
+    const b = await gridSearchToOnnx(w.Xtr, w.ytr, opts);
+    expect(b.candidates.map((c) => c.splitScores)).toEqual(a.candidates.map((c) => c.splitScores));
+    expect(Buffer.from(b.onnx).equals(Buffer.from(a.onnx))).toBe(true);
+  });
 });
