@@ -138,6 +138,12 @@ export class JobQueue {
     }, 'READ COMMITTED');
   }
 
+  /** Puts a job claimed by a worker that is stopping, before it started it, back in the queue. */
+  async unclaim(id: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE jobs SET status = 'queued', worker = NULL, started_at = NULL, heartbeat_at = NULL, message = 'waiting for a worker' WHERE id = ? AND status = 'running'`, [id]);
+  }
+
   /** Records progress and beats the heart; answers whether cancellation was requested. */
   async progress(id: number, done: number, total: number, message: string): Promise<boolean> {
     await this.pool.query(

@@ -83,4 +83,14 @@ describe('job queue', () => {
     const failed = await q.get(id);
     expect([failed?.status, failed?.silentSeconds, stalled(failed!)]).toEqual(['failed', null, null]);
   });
+
+  it('puts a job claimed by a stopping worker back in the queue, for the next claimer', async () => {
+    const q = new JobQueue(db.pool);
+    const id = await q.enqueue({ kind: 'train', spec: {}, datasetId: null, createdBy: null, total: 1 });
+    expect((await q.claim('viz-stopping', ['train']))?.id).toBe(id);
+    await q.unclaim(id);
+    const back = await q.get(id);
+    expect([back?.status, back?.worker, back?.startedAt, back?.message]).toEqual(['queued', null, null, 'waiting for a worker']);
+    expect((await q.claim('viz-b', ['train']))?.worker).toBe('viz-b');
+  });
 });

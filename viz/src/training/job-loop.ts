@@ -24,15 +24,21 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
   let busy = false;
   let stopped = false;
   let current: Promise<void> | null = null;
+  let ticking: Promise<void> | null = null;
   const abort = new AbortController();
   const workers = opts.workers ?? sharedPool();
 
-  const tick = async () => {
+  const tick = () => {
     if (busy || stopped) return;
+    ticking = claimAndRun().finally(() => { ticking = null; });
+  };
+  const claimAndRun = async () => {
     busy = true;
     try {
       const job = await queue.claim(worker, ['train']);
       if (!job) return;
+      // stopped while claiming: the job goes back to the queue for another replica (it was not started)
+      if (stopped) { await queue.unclaim(job.id); return; }
       log.info({ job: job.id }, 'training job claimed');
       current = (async () => {
         try {
@@ -68,7 +74,7 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
     } catch (err) { log.error({ err }, 'job sweep error'); }
   };
   void sweep();
-  const poll = setInterval(() => void tick(), opts.pollMs ?? 500);
+  const poll = setInterval(tick, opts.pollMs ?? 500);
   const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? SWEEP_SECONDS * 1000);
   return {
     worker,
@@ -77,6 +83,7 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
       clearInterval(poll);
       clearInterval(sweeper);
       abort.abort();
+      if (ticking) await ticking.catch(() => undefined);
       if (current) await current.catch(() => undefined);
       await opts.workers?.close();
     },
