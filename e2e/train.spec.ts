@@ -112,3 +112,24 @@ test('train histogram gradient boosting on Iris: listed with the other models, t
   await expect(page.getByTestId('leaderboard')).toContainText('Histogram gradient boosting');
   expect(errors).toEqual([]);
 });
+
+test('a cancelled job offers Retry, which runs the same job again', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openTrainPage(page, 'wine');
+  await bokehSelect(page, 0, 'Gradient boosting');
+  await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '2000');
+  await bokehClick(page, 'train-button');
+  await expect(page.locator('#job-running .progress-bar')).toHaveText(/\d+ \/ 2000 fits/);
+  await page.getByTestId('job-cancel').click();
+  await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('job-retry')).toBeVisible();
+  await page.screenshot({ path: 'reports/screenshots/train-retry.png', fullPage: true });
+  await page.getByTestId('job-retry').click();
+  // a new job with the same 2,000 fits runs; the cancelled one stays as it was
+  await expect(page.getByTestId('job-running')).toBeVisible();
+  await expect(page.locator('#job-running .progress-bar')).toHaveText(/\d+ \/ 2000 fits/);
+  await expect(page.getByTestId('job-cancelled')).toBeHidden();
+  await page.screenshot({ path: 'reports/screenshots/train-retried.png', fullPage: true });
+  await page.getByTestId('job-cancel').click();
+  await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
+});

@@ -1,9 +1,22 @@
-// pnpm bench:limits — issue 15's request (SVC, 25,000 rows × 2 features, 80 % to train) as viz
-// would run it if web's memory estimate did not refuse it first: the grid search on a pool with a
-// 1 GiB budget (TRAIN_MAX_MEMORY_MB=1024, TRAIN_WORKERS=2). Reports web's estimate, when and why
-// the search stopped, and this process's resident memory before, at its peak and after.
-// Last line: one JSON object. Needs `pnpm build` first.
-import { Matrix, WorkerPool, classificationTarget, estimateTrainingMemory, gridSearchCV, takeTarget, trainTestSplit } from '../../services/ml/dist/index.js';
+// pnpm bench:limits — issue 15's request (SVC, 25,000 rows × 2 features, 80 % to train), twice:
+// 1. in this process, as viz would run it if web's memory estimate did not refuse it first: the
+//    grid search, refit and export (gridSearchToOnnx) on a pool with a 1 GiB budget
+//    (TRAIN_MAX_MEMORY_MB=1024, TRAIN_WORKERS=2): web's estimate, when and why it stopped, and this
+//    process's resident memory before, at its peak and after;
+// 2. through the real stack (web + viz started here against a fresh database, same limits): the
+//    request as a person sends it (web's answer, and viz's resident memory, read from /proc, while
+//    it is answered, or while the job runs if web lets it through), then a large job that web
+//    accepts (SVC on 6,000 of those rows), with viz's resident memory before it, at its peak, and
+//    5 and 15 s after it ended (does the memory come back?).
+// Ports 5340 (web) and 5346 (viz), used by no other bench. Last line: one JSON object.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Matrix, WorkerPool, classificationTarget, estimateTrainingMemory, gridSearchToOnnx, takeTarget, trainTestSplit } from '../../services/ml/dist/index.js';
+import { startStack } from '../../scripts/stack.mjs';
+import { Session, rssMb } from '../lib.mjs';
+
+if (spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 25_000);
 const BUDGET_MB = Number(process.env.BENCH_BUDGET_MB ?? 1024);
@@ -24,7 +37,7 @@ const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rs
 const t0 = performance.now();
 let outcome = 'finished';
 try {
-  await gridSearchCV(X.takeRows(split.train), takeTarget(y, split.train), { estimator: 'svc', grid: { C: [1] }, workers: pool });
+  await gridSearchToOnnx(X.takeRows(split.train), takeTarget(y, split.train), { estimator: 'svc', grid: { C: [1] }, workers: pool, predict: X.takeRows(split.test) });
 } catch (e) {
   outcome = e instanceof Error ? e.message : String(e);
 }
@@ -32,8 +45,73 @@ const seconds = (performance.now() - t0) / 1000;
 clearInterval(sampler);
 await new Promise((res) => setTimeout(res, 500));
 const after = process.memoryUsage.rss();
+await new Promise((res) => setTimeout(res, 4_500));
+const after5s = process.memoryUsage.rss();
 await pool.close();
+const inProcess = {
+  outcome, seconds: Math.round(seconds * 10) / 10, rssMb: { before: Math.round(before / MiB), peak: Math.round(peak / MiB), after: Math.round(after / MiB), after5s: Math.round(after5s / MiB) },
+};
+console.log(`in this process: ${JSON.stringify(inProcess)}`);
+
+// 2. Through web and viz.
+const SMALL = Number(process.env.BENCH_JOB_ROWS ?? 6_000);
+const dir = join(import.meta.dirname, 'out');
+mkdirSync(dir, { recursive: true });
+const csv = (n) => {
+  const file = join(dir, `noise-${n}.csv`);
+  const lines = ['x1,x2,label'];
+  for (let i = 0; i < n; i++) lines.push(`${X.data[2 * i].toFixed(6)},${X.data[2 * i + 1].toFixed(6)},${y.classes[y.codes[i]]}`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+};
+const stack = await startStack({ name: 'bench_limits', webPort: 5340, vizPort: 5346, log: 'quiet', env: { TRAIN_MAX_MEMORY_MB: String(BUDGET_MB), TRAIN_WORKERS: '2' } });
+const round = (v) => Math.round(v);
+/** viz's resident memory, sampled every 20 ms until `until` settles; its peak. */
+async function vizPeak(until) {
+  let top = rssMb(stack.viz.pid);
+  const sampler = setInterval(() => { top = Math.max(top, rssMb(stack.viz.pid)); }, 20);
+  try { return { value: await until, peakMb: round(top) }; } finally { clearInterval(sampler); }
+}
+let viaStack;
+try {
+  const s = new Session(stack.baseURL);
+  await s.signIn(stack.user, stack.password);
+  const big = (await s.upload(csv(ROWS), 'noise_25k', 'Noise, 25,000 rows')).datasetId;
+  const small = (await s.upload(csv(SMALL), 'noise_small', `Noise, ${SMALL.toLocaleString('en-US')} rows`)).datasetId;
+  const csrf = await s.csrf();
+  const train = async (dataset) => {
+    const res = await s.fetch('/api/train', {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, accept: 'application/json' },
+      body: JSON.stringify({ dataset, model: 'svc', features: ['x1', 'x2'], trainFraction: 0.8, ranges: { C: { min: 10.1, max: 10.1 } } }),
+    });
+    const body = await res.json();
+    if (res.status !== 202) return { status: res.status, message: body.message };
+    for (;;) {
+      const j = await (await s.fetch(`/api/jobs/${body.job}`, { headers: { accept: 'application/json' } })).json();
+      if (!['queued', 'running'].includes(j.status)) return { status: res.status, job: j.status, error: j.error, seconds: j.result?.seconds };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 2_000));
+  await settle();
+  const idle = round(rssMb(stack.viz.pid));
+  const refused = await vizPeak(train(big).then(async (v) => { await settle(); return v; }));
+  const beforeJob = round(rssMb(stack.viz.pid));
+  const job = await vizPeak(train(small));
+  await new Promise((r) => setTimeout(r, 5_000));
+  const after5 = round(rssMb(stack.viz.pid));
+  await new Promise((r) => setTimeout(r, 10_000));
+  const after15 = round(rssMb(stack.viz.pid));
+  viaStack = {
+    vizIdleMb: idle,
+    svc25k: { ...refused.value, vizPeakMb: refused.peakMb },
+    job: { rows: SMALL, ...job.value, vizRssMb: { before: beforeJob, peak: job.peakMb, after5s: after5, after15s: after15 } },
+  };
+  console.log(`through web and viz: ${JSON.stringify(viaStack)}`);
+} finally {
+  await stack.stop();
+}
 console.log(JSON.stringify({
   bench: 'limits', rows: ROWS, budgetMb: BUDGET_MB, estimateMb: Math.round(estimate.bytes / MiB), estimateWhy: estimate.why,
-  outcome, seconds: Math.round(seconds * 10) / 10, rssMb: { before: Math.round(before / MiB), peak: Math.round(peak / MiB), after: Math.round(after / MiB) },
+  ...inProcess, vizPeakRssMbSvc25k: viaStack.svc25k.vizPeakMb, viaStack,
 }));

@@ -1,6 +1,7 @@
 // The Train page: posts the spec the form document hands over, then follows the job by
 // Server-Sent Events (through web's proxy to viz) with a progress bar, time left and Cancel, and
-// shows a summary with a link to the results. A second tab picks up the running job.
+// shows a summary with a link to the results. A second tab picks up the running job. A job whose
+// worker stopped answering says so while it waits for the sweeper; a failed or cancelled one offers Retry.
 (function () {
   'use strict';
   var panel = document.getElementById('job-panel');
@@ -32,6 +33,12 @@
         eta = 'about ' + (left < 60 ? Math.ceil(left) + ' s' : Math.ceil(left / 60) + ' min') + ' left';
       }
       $('job-eta').textContent = eta;
+      var st = $('job-stalled');
+      if (j.stalled) {
+        st.textContent = 'The worker running this job stopped answering ' + j.stalled.silentSeconds + ' s ago; unless it answers again, the job will be marked failed within about ' +
+          j.stalled.failsWithinSeconds + ' s, and you can retry it then.';
+      }
+      show('job-stalled', !!j.stalled);
       return;
     }
     show('job-running', false);
@@ -49,10 +56,22 @@
         '<dt class="col-5">ONNX file</dt><dd class="col-7">' + (r.onnxBytes / 1024).toFixed(1) + ' kB</dd></dl>' +
         '<a class="btn btn-primary btn-sm" href="/results?model=' + r.modelId + '" data-testid="open-results">Open the results</a>';
     } else if (j.status === 'cancelled') {
-      s.innerHTML = '<div class="alert alert-secondary mb-0" data-testid="job-cancelled">The job was cancelled after ' + j.done + ' of ' + j.total + ' fits. Nothing was stored.</div>';
+      s.innerHTML = '<div class="alert alert-secondary mb-2" data-testid="job-cancelled">The job was cancelled after ' + j.done + ' of ' + j.total + ' fits. Nothing was stored.</div>' + retryButton;
     } else {
-      s.innerHTML = '<div class="alert alert-danger mb-0" data-testid="job-failed">The job failed: ' + esc(j.error || 'unknown error') + '</div>';
+      s.innerHTML = '<div class="alert alert-danger mb-2" data-testid="job-failed">The job failed: ' + esc(j.error || 'unknown error') + '</div>' + retryButton;
     }
+  }
+
+  var retryButton = panel.getAttribute('data-can-edit') === 'true'
+    ? '<button class="btn btn-sm btn-outline-primary" type="button" data-testid="job-retry">Retry with the same settings</button>' : '';
+
+  async function start(url, init) {
+    show('job-error', false);
+    var res = await fetch(url, init);
+    var body = await res.json().catch(function () { return null; });
+    if (res.status !== 202 || !body) return fail((body && body.message) || ('The job could not start (HTTP ' + res.status + ').'));
+    render({ status: 'queued', done: 0, total: body.fits, message: 'waiting for a worker' });
+    follow(body.job);
   }
 
   function follow(id) {
@@ -69,13 +88,13 @@
     };
   }
 
-  window.addEventListener('enchilada:train', async function (e) {
-    show('job-error', false);
-    var res = await fetch('/api/train', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(e.detail) });
-    var body = await res.json().catch(function () { return null; });
-    if (res.status !== 202 || !body) return fail((body && body.message) || ('The job could not start (HTTP ' + res.status + ').'));
-    render({ status: 'queued', done: 0, total: body.fits, message: 'waiting for a worker' });
-    follow(body.job);
+  window.addEventListener('enchilada:train', function (e) {
+    void start('/api/train', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(e.detail) });
+  });
+
+  $('job-summary').addEventListener('click', function (e) {
+    if (!current || !e.target.closest('[data-testid="job-retry"]')) return;
+    void start('/api/jobs/' + current + '/retry', { method: 'POST', headers: { accept: 'application/json', 'x-csrf-token': csrf } });
   });
 
   $('job-cancel').addEventListener('click', async function () {

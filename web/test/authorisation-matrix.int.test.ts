@@ -102,6 +102,8 @@ const EXPECTED: Record<string, Case> = {
   'GET /compare/:id': { rule: 'signedIn', request: (r) => get(`/compare/${r.comparison}`) },
   'GET /api/jobs/:id': { rule: 'signedIn', request: (r) => get(`/api/jobs/${r.job}`) },
   'POST /api/jobs/:id/cancel': { rule: 'owner', request: (r) => form(`/api/jobs/${r.job}/cancel`) },
+  // the row above cancels the job, which its owner and an administrator then queue again (a queued job would answer 409)
+  'POST /api/jobs/:id/retry': { rule: 'owner', request: (r) => form(`/api/jobs/${r.job}/retry`) },
   'GET /results': { rule: 'signedIn', request: () => get('/results') },
   'GET /models': { rule: 'signedIn', request: () => get('/models') },
   'GET /models/:id': { rule: 'signedIn', request: (r) => get(`/models/${r.model}`) },
@@ -173,7 +175,7 @@ beforeAll(async () => {
     trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: editor,
   });
   await new PublishedModels(db.pool).publish('edname', model, editor);
-  const job = await new JobQueue(db.pool).enqueue({ kind: 'train', spec: { model: 'logistic_regression' }, datasetId: ds.id, createdBy: editor, total: 1 });
+  const job = await new JobQueue(db.pool).enqueue({ kind: 'train', spec: { model: 'logistic_regression', datasetId: ds.id, datasetVersion: ds.version }, datasetId: ds.id, createdBy: editor, total: 1 });
   const comparison = await new JobQueue(db.pool).enqueue({
     kind: 'compare', spec: { datasetId: ds.id, datasetVersion: 1, models: ['logistic_regression'], features: ['a'], trainFraction: 0.8, folds: 5, seed: 1, budgetSeconds: 60 },
     datasetId: ds.id, createdBy: editor, total: 60,

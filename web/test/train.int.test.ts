@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { migrate, secret, type RowDataPacket } from '@enchilada/core';
 import { Catalog, ToyDatasets, type Dataset } from '@enchilada/data';
+import { JobQueue } from '@enchilada/jobs';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
@@ -97,5 +98,67 @@ describe('training requests', () => {
   it('refuses a request without a CSRF token', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/train', payload: ok(), headers: { cookie: b.cookieHeader, accept: 'application/json' } });
     expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('a job whose worker stopped, and Retry', () => {
+  const getJob = (id: number) => app.inject({ url: `/api/jobs/${id}`, headers: { cookie: b.cookieHeader, accept: 'application/json' } });
+  const retry = (id: number) => app.inject({ method: 'POST', url: `/api/jobs/${id}/retry`, headers: { cookie: b.cookieHeader, 'x-csrf-token': csrf, accept: 'application/json' } });
+
+  it('reports a running job whose worker has been silent as stalled, with the seconds until it is failed', async () => {
+    const id = (await post(ok())).json().job as number;
+    const q = new JobQueue(db.pool);
+    // a worker claims it, then dies: its heartbeat stops
+    await db.pool.query(`UPDATE jobs SET status = 'running', worker = 'viz-dead', started_at = CURRENT_TIMESTAMP(3), heartbeat_at = CURRENT_TIMESTAMP(3) WHERE id = ?`, [id]);
+    expect((await getJob(id)).json().stalled).toBeNull();
+    await db.pool.query('UPDATE jobs SET heartbeat_at = CURRENT_TIMESTAMP(3) - INTERVAL 20 SECOND WHERE id = ?', [id]);
+    const stalled = (await getJob(id)).json().stalled;
+    expect(stalled.silentSeconds).toBeGreaterThanOrEqual(20);
+    expect(stalled.failsWithinSeconds).toBeGreaterThanOrEqual(18);
+    expect(stalled.failsWithinSeconds).toBeLessThanOrEqual(20);
+    const list = await app.inject({ url: '/api/jobs?active=true', headers: { cookie: b.cookieHeader, accept: 'application/json' } });
+    expect(list.json().jobs.find((j: { id: number }) => j.id === id).stalled).toEqual(stalled);
+    await q.fail(id, 'cleanup');
+  });
+
+  it('retries a failed job as a new queued job with the same spec, and leaves the failed one as it was', async () => {
+    const id = (await post(ok())).json().job as number;
+    const q = new JobQueue(db.pool);
+    expect((await retry(id)).statusCode).toBe(409);
+    await q.fail(id, 'the job was interrupted: its worker stopped');
+    const res = await retry(id);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ fits: 15, retryOf: id });
+    const again = res.json().job as number;
+    expect(again).toBeGreaterThan(id);
+    const [old, fresh] = [await q.get(id), await q.get(again)];
+    expect(fresh?.spec).toEqual(old?.spec);
+    expect([fresh?.status, fresh?.total, fresh?.datasetId]).toEqual(['queued', 15, iris.id]);
+    expect([old?.status, old?.error]).toEqual(['failed', 'the job was interrupted: its worker stopped']);
+  });
+
+  it('retries a cancelled job, and refuses one that is queued or done with a 409 saying why', async () => {
+    const id = (await post(ok())).json().job as number;
+    const q = new JobQueue(db.pool);
+    expect(await q.requestCancel(id)).toBe(true);
+    const res = await retry(id);
+    expect(res.statusCode).toBe(202);
+    const again = res.json().job as number;
+    const queued = await retry(again);
+    expect(queued.statusCode).toBe(409);
+    expect(queued.json().message).toBe(`job ${again} is queued: only a failed or cancelled job can be retried`);
+    await db.pool.query(`UPDATE jobs SET status = 'done' WHERE id = ?`, [again]);
+    expect((await retry(again)).statusCode).toBe(409);
+  });
+
+  it('refuses to retry a job whose dataset changed since, with a 409 naming the versions', async () => {
+    const id = (await post(ok())).json().job as number;
+    const q = new JobQueue(db.pool);
+    await q.fail(id, 'failed');
+    await db.pool.query('UPDATE jobs SET spec = JSON_SET(spec, \'$.datasetVersion\', 0) WHERE id = ?', [id]);
+    const res = await retry(id);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().message).toMatch(new RegExp(`^${iris.title} changed since job ${id} was started \\(version 0, now ${iris.version}\\): start a new job from the Train page$`));
+    expect((await retry(999_999)).statusCode).toBe(404);
   });
 });

@@ -24,9 +24,26 @@ export interface Job<S = unknown, R = unknown> {
   readonly createdAt: Date;
   readonly startedAt: Date | null;
   readonly finishedAt: Date | null;
+  /** Seconds since a running job's worker last beat its heart (the database's clock); null unless running. */
+  readonly silentSeconds: number | null;
 }
 
+/** A running job whose worker has been silent this long is failed by the sweeper. */
 export const STALE_SECONDS = 30;
+/** How often each viz replica's sweeper looks for such jobs. */
+export const SWEEP_SECONDS = 10;
+/** Silent this long (a worker beats every half second), a running job is said to be stalled. */
+export const SILENT_SECONDS = 5;
+
+/** A running job whose worker stopped answering, and within how many seconds the sweeper will fail it; else null. */
+export function stalled(job: Job): { silentSeconds: number; failsWithinSeconds: number } | null {
+  if (job.status !== 'running' || job.silentSeconds === null || job.silentSeconds < SILENT_SECONDS) return null;
+  return { silentSeconds: Math.floor(job.silentSeconds), failsWithinSeconds: Math.ceil(Math.max(0, STALE_SECONDS - job.silentSeconds) + SWEEP_SECONDS) };
+}
+
+/** Every column, and how long a running job's heartbeat has been silent. */
+const SELECT_JOB = `SELECT *, IF(status = 'running' AND heartbeat_at IS NOT NULL,
+  TIMESTAMPDIFF(MICROSECOND, heartbeat_at, CURRENT_TIMESTAMP(3)) / 1000000, NULL) AS silent_seconds FROM jobs`;
 export const FINAL: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
 
 function toJob<S, R>(r: RowDataPacket): Job<S, R> {
@@ -38,6 +55,7 @@ function toJob<S, R>(r: RowDataPacket): Job<S, R> {
     error: r.error === null ? null : String(r.error), result: r.result ? (JSON.parse(String(r.result)) as R) : null,
     modelId: r.model_id === null ? null : Number(r.model_id), worker: r.worker === null ? null : String(r.worker),
     cancelRequested: Number(r.cancel_requested) === 1, createdAt: new Date(r.created_at), startedAt: date(r.started_at), finishedAt: date(r.finished_at),
+    silentSeconds: r.silent_seconds === null || r.silent_seconds === undefined ? null : Number(r.silent_seconds),
   };
 }
 
@@ -79,7 +97,7 @@ export class JobQueue {
   }
 
   async get<S = unknown, R = unknown>(id: number): Promise<Job<S, R> | null> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT * FROM jobs WHERE id = ?', [id]);
+    const [rows] = await this.pool.query<RowDataPacket[]>(`${SELECT_JOB} WHERE id = ?`, [id]);
     const row = rows[0];
     return row ? toJob<S, R>(row) : null;
   }
@@ -87,8 +105,8 @@ export class JobQueue {
   async recent(filter: { datasetId?: number; limit?: number } = {}): Promise<Job[]> {
     const limit = Math.min(200, filter.limit ?? 20);
     const [rows] = filter.datasetId === undefined
-      ? await this.pool.query<RowDataPacket[]>('SELECT * FROM jobs ORDER BY id DESC LIMIT ?', [limit])
-      : await this.pool.query<RowDataPacket[]>('SELECT * FROM jobs WHERE dataset_id = ? ORDER BY id DESC LIMIT ?', [filter.datasetId, limit]);
+      ? await this.pool.query<RowDataPacket[]>(`${SELECT_JOB} ORDER BY id DESC LIMIT ?`, [limit])
+      : await this.pool.query<RowDataPacket[]>(`${SELECT_JOB} WHERE dataset_id = ? ORDER BY id DESC LIMIT ?`, [filter.datasetId, limit]);
     return rows.map((r) => toJob(r));
   }
 
@@ -117,11 +135,17 @@ export class JobQueue {
       await conn.query(
         `UPDATE jobs SET status = 'running', worker = ?, started_at = CURRENT_TIMESTAMP(3), heartbeat_at = CURRENT_TIMESTAMP(3), message = 'starting' WHERE id = ?`,
         [worker.slice(0, 100), id]);
-      const [full] = await conn.query<RowDataPacket[]>('SELECT * FROM jobs WHERE id = ?', [id]);
+      const [full] = await conn.query<RowDataPacket[]>(`${SELECT_JOB} WHERE id = ?`, [id]);
       const row = full[0];
       if (!row) throw new Error(`job ${id} vanished while it was being claimed`);
       return toJob(row);
     }, 'READ COMMITTED');
+  }
+
+  /** Puts a job claimed by a worker that is stopping, before it started it, back in the queue. */
+  async unclaim(id: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE jobs SET status = 'queued', worker = NULL, started_at = NULL, heartbeat_at = NULL, message = 'waiting for a worker' WHERE id = ? AND status = 'running'`, [id]);
   }
 
   /** Records progress and beats the heart; answers whether cancellation was requested. */
@@ -174,7 +198,7 @@ export class JobQueue {
   /** Fails running jobs whose worker stopped beating (a crash or a restart). */
   async failStale(seconds = STALE_SECONDS): Promise<number> {
     const [res] = await this.pool.query<ResultSetHeader>(
-      `UPDATE jobs SET status = 'failed', error = 'the job was interrupted: its worker stopped (the server restarted or crashed); start it again',
+      `UPDATE jobs SET status = 'failed', error = 'the job was interrupted: its worker stopped (the server restarted or crashed); press Retry to run it again',
        message = 'failed', finished_at = CURRENT_TIMESTAMP(3)
        WHERE status = 'running' AND heartbeat_at < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND`, [seconds]);
     return res.affectedRows;

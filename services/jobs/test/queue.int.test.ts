@@ -1,6 +1,6 @@
 import { migrate } from '@enchilada/core';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { JobQueue } from '../src/index.js';
+import { JobQueue, STALE_SECONDS, SWEEP_SECONDS, stalled } from '../src/index.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -59,5 +59,38 @@ describe('job queue', () => {
     const job = await q.get(id);
     expect(job?.status).toBe('failed');
     expect(job?.error).toMatch(/interrupted/);
+  });
+
+  it('says a running job whose worker has been silent for 12 s is stalled, and within how many seconds the sweeper will fail it', async () => {
+    const q = new JobQueue(db.pool);
+    const id = await q.enqueue({ kind: 'train', spec: {}, datasetId: null, createdBy: null, total: 1 });
+    const claimed = await q.claim('viz-dying', ['train']);
+    expect(claimed && stalled(claimed)).toBeNull();
+    await q.heartbeat(id);
+    expect(stalled((await q.get(id))!)).toBeNull();
+    await db.pool.query('UPDATE jobs SET heartbeat_at = CURRENT_TIMESTAMP(3) - INTERVAL 12 SECOND WHERE id = ?', [id]);
+    const job = await q.get(id);
+    expect(job?.silentSeconds).toBeGreaterThanOrEqual(12);
+    expect(job?.silentSeconds).toBeLessThan(14);
+    // not yet failed: 18 s to the threshold, plus at most one sweep interval
+    expect(await q.failStale()).toBe(0);
+    expect(stalled(job!)).toEqual({ silentSeconds: 12, failsWithinSeconds: Math.ceil(STALE_SECONDS - job!.silentSeconds! + SWEEP_SECONDS) });
+    expect(stalled(job!)?.failsWithinSeconds).toBeGreaterThanOrEqual(26);
+    expect(stalled(job!)?.failsWithinSeconds).toBeLessThanOrEqual(28);
+    // once failed, it is no longer stalled
+    await db.pool.query('UPDATE jobs SET heartbeat_at = CURRENT_TIMESTAMP(3) - INTERVAL 31 SECOND WHERE id = ?', [id]);
+    expect(await q.failStale()).toBe(1);
+    const failed = await q.get(id);
+    expect([failed?.status, failed?.silentSeconds, stalled(failed!)]).toEqual(['failed', null, null]);
+  });
+
+  it('puts a job claimed by a stopping worker back in the queue, for the next claimer', async () => {
+    const q = new JobQueue(db.pool);
+    const id = await q.enqueue({ kind: 'train', spec: {}, datasetId: null, createdBy: null, total: 1 });
+    expect((await q.claim('viz-stopping', ['train']))?.id).toBe(id);
+    await q.unclaim(id);
+    const back = await q.get(id);
+    expect([back?.status, back?.worker, back?.startedAt, back?.message]).toEqual(['queued', null, null, 'waiting for a worker']);
+    expect((await q.claim('viz-b', ['train']))?.worker).toBe('viz-b');
   });
 });

@@ -10,7 +10,7 @@ export { trainTestSplit, type Split } from './model-selection/train-test-split.j
 export { kFold, stratifiedKFold } from './model-selection/folds.js';
 export { expandGrid, arange, type ParamGrid, type ParamSet, type ParamValue } from './model-selection/param-grid.js';
 export { score, planTasks } from './model-selection/cv-tasks.js';
-export { gridSearchCV, cvFolds, type GridSearchOptions, type GridSearchResult, type CandidateResult } from './model-selection/grid-search.js';
+export { gridSearchCV, gridSearchToOnnx, cvFolds, type GridSearchOptions, type GridSearchResult, type GridSearchExport, type CandidateResult } from './model-selection/grid-search.js';
 export { WorkerPool, MemoryLimitError, sharedPool, type WorkerPoolLimits } from './model-selection/worker-pool.js';
 export { compareModels, subsampleOrder, type CompareOptions, type CompareResult, type LeaderboardEntry } from './model-selection/compare.js';
 export { SEARCH_SPACES, comparableModels, sampleCandidates, type Distribution, type SearchSpace } from './model-selection/search-spaces.js';

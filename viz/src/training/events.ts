@@ -1,12 +1,13 @@
 // Server-Sent Events of one job's progress: the row is re-read every half second and sent when it
 // changed, until the job is over or the browser goes away.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FINAL, type JobQueue, type Job } from '@enchilada/jobs';
+import { FINAL, stalled, type JobQueue, type Job } from '@enchilada/jobs';
 
 export function jobView(j: Job) {
   return {
     id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, result: j.result, modelId: j.modelId,
     startedAt: j.startedAt, finishedAt: j.finishedAt, createdAt: j.createdAt, elapsedMs: j.startedAt ? (j.finishedAt ?? new Date()).getTime() - j.startedAt.getTime() : 0,
+    stalled: stalled(j),
   };
 }
 

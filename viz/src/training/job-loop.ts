@@ -2,8 +2,8 @@
 // grid search already uses every core), and fails jobs whose worker stopped beating. A job that
 // throws is failed with its message; the server stays up.
 import { hostname } from 'node:os';
-import { AbortedError, type WorkerPool } from '@enchilada/ml';
-import { JobQueue } from '@enchilada/jobs';
+import { AbortedError, sharedPool, type WorkerPool } from '@enchilada/ml';
+import { JobQueue, SWEEP_SECONDS } from '@enchilada/jobs';
 import type { CompareSpec, TrainSpec } from '@enchilada/models';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
@@ -25,25 +25,31 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
   let busy = false;
   let stopped = false;
   let current: Promise<void> | null = null;
+  let ticking: Promise<void> | null = null;
   const abort = new AbortController();
+  const workers = opts.workers ?? sharedPool();
 
-  const tick = async () => {
+  const tick = () => {
     if (busy || stopped) return;
+    ticking = claimAndRun().finally(() => { ticking = null; });
+  };
+  const claimAndRun = async () => {
     busy = true;
     try {
       const job = await queue.claim(worker, ['train', 'compare']);
       if (!job) return;
+      // stopped while claiming: the job goes back to the queue for another replica (it was not started)
+      if (stopped) { await queue.unclaim(job.id); return; }
       log.info({ job: job.id, kind: job.kind }, 'training job claimed');
       current = (async () => {
         try {
-          const deps = { pool, queue, ...(opts.workers ? { workers: opts.workers } : {}) };
           if (job.kind === 'compare') {
-            const result = await runCompareJob(deps, job as typeof job & { spec: CompareSpec }, abort.signal);
+            const result = await runCompareJob({ pool, queue, workers }, job as typeof job & { spec: CompareSpec }, abort.signal);
             await queue.finish(job.id, result, null);
             log.info({ job: job.id, candidates: result.leaderboard.length, s: result.seconds, stoppedBy: result.stoppedBy }, 'comparison done');
             return;
           }
-          const result = await runTrainJob(deps, job as typeof job & { spec: TrainSpec }, abort.signal);
+          const result = await runTrainJob({ pool, queue, workers }, job as typeof job & { spec: TrainSpec }, abort.signal);
           await queue.finish(job.id, result, result.modelId);
           log.info({ job: job.id, model: result.modelId, s: result.seconds }, 'training job done');
         } catch (err) {
@@ -55,6 +61,9 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
             await queue.fail(job.id, message);
             log.warn({ job: job.id, err }, 'training job failed');
           }
+        } finally {
+          // the job's memory goes back to the system with its workers; the next job starts fresh ones
+          await workers.release().catch((err: unknown) => log.warn({ err }, 'releasing the workers failed'));
         }
       })();
       await current;
@@ -72,8 +81,8 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
     } catch (err) { log.error({ err }, 'job sweep error'); }
   };
   void sweep();
-  const poll = setInterval(() => void tick(), opts.pollMs ?? 500);
-  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? 10_000);
+  const poll = setInterval(tick, opts.pollMs ?? 500);
+  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? SWEEP_SECONDS * 1000);
   return {
     worker,
     async stop() {
@@ -81,6 +90,7 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
       clearInterval(poll);
       clearInterval(sweeper);
       abort.abort();
+      if (ticking) await ticking.catch(() => undefined);
       if (current) await current.catch(() => undefined);
       await opts.workers?.close();
     },

@@ -1,9 +1,10 @@
 // Runs one training job: reads the dataset's rows, splits them as scikit-learn's train_test_split
-// does, grid-searches the model with cross-validation on worker threads, exports the refitted
-// pipeline to ONNX, scores train and test rows with onnxruntime (the metrics stored are those of
+// does, grid-searches the model with cross-validation on worker threads, refits the best candidate
+// and exports it to ONNX on a worker too (this thread only waits, so it keeps answering requests,
+// and cancel and the memory limits reach every fit), scores train and test rows with onnxruntime (the metrics stored are those of
 // the ONNX model, so what is shown is what will be served) and stores the model.
 import {
-  AbortedError, ColumnTransformer, classificationTarget, exportPipelineToOnnx, gridSearchCV, isClassifier, modelSpec, regressionTarget,
+  AbortedError, ColumnTransformer, ColumnTransformerModel, classificationTarget, gridSearchToOnnx, modelSpec, regressionTarget,
   tableFromColumns, takeTarget, trainTestSplit, type InputColumn, type Matrix, type Target, type WorkerPool,
 } from '@enchilada/ml';
 import { Catalog, readTrainingTable, type TrainingColumn } from '@enchilada/data';
@@ -43,6 +44,21 @@ function sliceColumns(columns: readonly TrainingColumn[], idx: Int32Array): Trai
 }
 
 export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: AbortSignal): Promise<TrainResult> {
+  const abort = new AbortController();
+  signal.addEventListener('abort', () => abort.abort(), { once: true });
+  // The heart beats for the whole job, also while this thread waits on the database or the workers:
+  // a job whose heartbeat stops is shown as stalled, then failed by the sweeper.
+  const heartbeat = setInterval(() => {
+    void deps.queue.heartbeat(job.id).then((cancel) => { if (cancel) abort.abort(); }, () => undefined);
+  }, CANCEL_POLL_MS);
+  try {
+    return await train(deps, job, abort);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortController): Promise<TrainResult> {
   const t0 = performance.now();
   const spec = job.spec;
   const ds = await new Catalog(deps.pool).get(spec.datasetId);
@@ -57,8 +73,6 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
     lastBeat = performance.now();
     if (await deps.queue.progress(job.id, done, total, message)) abort.abort();
   };
-  const abort = new AbortController();
-  signal.addEventListener('abort', () => abort.abort(), { once: true });
 
   await beat(0, job.total, 'reading the data', true);
   const data = await readTrainingTable(deps.pool, ds, spec.features);
@@ -71,29 +85,26 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   const split = trainTestSplit(n, spec.trainFraction, spec.seed);
   const Xtrain = table.X.takeRows(split.train);
   const ytrain = takeTarget(y, split.train);
+  // the refitted model's own predictions of the test rows, fed float32 values as onnxruntime is
+  const Xtest32 = float32Rows(table.X, table.schema, split.test);
 
-  // Heartbeats continue while the main thread waits on the workers.
-  const heartbeat = setInterval(() => {
-    void deps.queue.heartbeat(job.id).then((cancel) => { if (cancel) abort.abort(); }, () => undefined);
-  }, CANCEL_POLL_MS);
   let progress = { done: 0, total: job.total };
-  let search;
-  try {
-    search = await gridSearchCV(Xtrain, ytrain, {
-      estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
-      signal: abort.signal, ...(deps.workers ? { workers: deps.workers } : {}),
-      onProgress: (done, total) => { progress = { done, total }; void beat(done, total, `cross-validation: ${done} of ${total} fits`).catch(() => undefined); },
-    });
-  } finally {
-    clearInterval(heartbeat);
-  }
+  const search = await gridSearchToOnnx(Xtrain, ytrain, {
+    estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
+    signal: abort.signal, ...(deps.workers ? { workers: deps.workers } : {}), predict: Xtest32,
+    onProgress: (done, total) => {
+      progress = { done, total };
+      const message = done < total ? `cross-validation: ${done} of ${total} fits` : 'refitting the best model on all training rows';
+      void beat(done, total, message, done === total).catch(() => undefined);
+    },
+  });
   if (abort.signal.aborted) throw new AbortedError();
-  await beat(progress.total, progress.total, 'exporting to ONNX and scoring', true);
+  await beat(progress.total, progress.total, 'scoring the ONNX model with onnxruntime', true);
 
-  const pre = search.bestModel.columns;
-  if (!pre) throw new Error('the fitted pipeline has no column preprocessing');
+  const pre = search.preprocessing;
+  if (!(pre instanceof ColumnTransformerModel)) throw new Error('the fitted pipeline has no column preprocessing');
   const inputs = modelInputs(data.columns, parts, pre);
-  const onnx = exportPipelineToOnnx(search.bestModel, table.schema.length);
+  const onnx = search.onnx;
   const scorer = await OnnxModel.load(onnx);
   const contract = { features: spec.features, inputs };
   const [onTrain, onTest] = [
@@ -103,14 +114,12 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   await scorer.release();
 
   // ONNX against the TypeScript model on the test rows (float32 inputs both).
-  const Xtest32 = float32Rows(table.X, table.schema, split.test);
   let maxDiff = 0;
   let mismatches = 0;
   let metrics: unknown;
   let trainScore: number;
   let testScore: number;
   let classes: string[] | null = null;
-  const inner = search.bestModel.model;
   if (y.kind === 'classification') {
     classes = [...y.classes];
     const yTr = Int32Array.from(split.train, (i) => y.codes[i]);
@@ -122,11 +131,11 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
     metrics = { train: mTrain, test: mTest };
     trainScore = mTrain.accuracy;
     testScore = mTest.accuracy;
-    const tsLabels = search.bestModel.predict(Xtest32);
+    const tsLabels = search.predictions;
     for (let i = 0; i < predTe.length; i++) if (tsLabels[i] !== predTe[i]) mismatches++;
-    if (isClassifier(inner) && onTest.probabilities) {
-      const proba = search.bestModel.predictProba(Xtest32);
-      for (let i = 0; i < proba.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(proba.data[i] - onTest.probabilities[i]));
+    const proba = search.probabilities;
+    if (proba && onTest.probabilities) {
+      for (let i = 0; i < proba.length; i++) maxDiff = Math.max(maxDiff, Math.abs(proba[i] - onTest.probabilities[i]));
     }
   } else {
     const yTr = Float64Array.from(split.train, (i) => y.values[i]);
@@ -138,7 +147,7 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
     metrics = { train: mTrain, test: mTest };
     trainScore = mTrain.r2;
     testScore = mTest.r2;
-    const ts = search.bestModel.predict(Xtest32);
+    const ts = search.predictions;
     for (let i = 0; i < pTe.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ts[i] - pTe[i]) / Math.max(1, Math.abs(ts[i])));
   }
 

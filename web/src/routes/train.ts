@@ -1,10 +1,10 @@
-// Training: the Train page and its JSON API (queue a grid-search job, follow it, cancel it), the
+// Training: the Train page and its JSON API (queue a grid-search job, follow it, cancel it, retry it), the
 // Results page, and the Models pages (leaderboard, one model, ONNX download, delete).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, type Config } from '@enchilada/core';
 import type { Catalog } from '@enchilada/data';
-import { FINAL, type JobQueue } from '@enchilada/jobs';
-import type { ModelRegistry } from '@enchilada/models';
+import { FINAL, stalled, type JobQueue } from '@enchilada/jobs';
+import type { ModelRegistry, TrainSpec } from '@enchilada/models';
 import { MODELS } from '@enchilada/ml';
 import { notify } from '../plugins/pages.js';
 import { validateTrainRequest, type TrainRequest } from '../training/train-spec.js';
@@ -73,13 +73,13 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
   }, async (req: FastifyRequest<{ Querystring: { dataset?: number; active: boolean } }>) => {
     const jobs = await queue.recent({ datasetId: req.query.dataset, limit: 20 });
     const list = req.query.active ? jobs.filter((j) => !FINAL.includes(j.status)) : jobs;
-    return { jobs: list.map((j) => ({ id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, modelId: j.modelId, result: j.result, model: (j.spec as { model?: string }).model ?? null, createdAt: j.createdAt })) };
+    return { jobs: list.map((j) => ({ id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, modelId: j.modelId, result: j.result, model: (j.spec as { model?: string }).model ?? null, createdAt: j.createdAt, stalled: stalled(j) })) };
   });
 
   app.get('/api/jobs/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>) => {
     const j = await queue.get(req.params.id);
     if (!j) throw new NotFoundError('no such job');
-    return { id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, modelId: j.modelId, result: j.result, spec: j.spec };
+    return { id: j.id, status: j.status, done: j.done, total: j.total, message: j.message, error: j.error, modelId: j.modelId, result: j.result, spec: j.spec, stalled: stalled(j) };
   });
 
   app.post('/api/jobs/:id/cancel', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>) => {
@@ -87,6 +87,26 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
     if (!j) throw new NotFoundError('no such job');
     if (j.createdBy !== signedIn(req).id && signedIn(req).role !== 'admin') throw new ForbiddenError('only the person who started a job, or an administrator, can cancel it');
     return { cancelling: await queue.requestCancel(j.id) };
+  });
+
+  // A failed or cancelled job runs again as a new job with the same spec (the old one stays as it ended).
+  app.post('/api/jobs/:id/retry', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+    const j = await queue.get<TrainSpec>(req.params.id);
+    if (!j || j.kind !== 'train') throw new NotFoundError('no such training job');
+    if (j.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the person who started a job, or an administrator, can retry it');
+    if (j.status !== 'failed' && j.status !== 'cancelled') throw new ConflictError(`job ${j.id} is ${j.status}: only a failed or cancelled job can be retried`);
+    const ds = await catalog.get(j.spec.datasetId);
+    if (!ds) throw new NotFoundError(`the dataset job ${j.id} trained on was deleted: it cannot be retried`);
+    if (ds.version !== j.spec.datasetVersion) {
+      throw new ConflictError(`${ds.title} changed since job ${j.id} was started (version ${j.spec.datasetVersion}, now ${ds.version}): start a new job from the Train page`);
+    }
+    const max = config.training.maxActiveJobs;
+    const job = await queue.enqueueWithin({ kind: 'train', spec: j.spec, datasetId: ds.id, createdBy: req.user!.id, total: j.total }, max);
+    if (job === null) {
+      throw new TooManyRequestsError(`you have ${max} training job${max === 1 ? '' : 's'} queued or running, the most one person may have (TRAIN_MAX_ACTIVE_JOBS): wait for one to finish or cancel one`);
+    }
+    req.log.info({ job, retryOf: j.id }, 'training retried');
+    return reply.code(202).send({ job, fits: j.total, retryOf: j.id });
   });
 
   app.get('/results', {

@@ -19,13 +19,34 @@ export interface WorkerJob {
   readonly seed: number;
 }
 
+/** Refit one candidate on all the job's rows, export it to ONNX and predict the given rows with it. */
+export interface RefitTask {
+  readonly params: ParamSet;
+  /** Width of the ONNX input `X` when the preprocessing is not a ColumnTransformer. */
+  readonly nFeatures: number;
+  /** Rows to predict with the refitted model (row-major, `cols` wide as the job's X). */
+  readonly predictRows: number;
+  readonly predictX: Float64Array;
+}
+
+/** What a refit sends back: the model as ONNX, and its own (TypeScript) predictions of the rows asked for. */
+export interface RefitResult {
+  readonly onnx: Uint8Array;
+  readonly predictions: Float64Array | Int32Array;
+  /** Class probabilities, row-major (rows × classes), for classifiers. */
+  readonly probabilities: Float64Array | null;
+  readonly refitTime: number;
+}
+
 export type WorkerRequest =
   | ({ readonly type: 'job' } & WorkerJob)
   | { readonly type: 'task'; readonly jobId: number; readonly taskIndex: number; readonly task: CvTask }
+  | { readonly type: 'refit'; readonly jobId: number; readonly refit: RefitTask }
   | { readonly type: 'ping' };
 
 export type WorkerReply =
   | { readonly type: 'scores'; readonly jobId: number; readonly taskIndex: number; readonly scores: CvScore[] }
+  | { readonly type: 'refitted'; readonly jobId: number; readonly result: RefitResult }
   | { readonly type: 'error'; readonly jobId: number; readonly message: string }
   | { readonly type: 'pong' };
 
