@@ -57,11 +57,35 @@ def logistic(force):
     write('logistic_binary', {'cases': cases}, force)
 
 
+def svm(force):
+    from sklearn.metrics.pairwise import rbf_kernel
+    cases = []
+    Xb, yb = make_classification(n_samples=500, n_features=2, n_informative=2, n_redundant=0, n_clusters_per_class=2, flip_y=0.1, random_state=5)
+    X3, y3 = make_classification(n_samples=360, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=6)
+    Xr, yr = make_regression(n_samples=400, n_features=3, noise=5.0, random_state=7)
+    for name, X, y, task in (('binary', Xb, yb, 'classification'), ('three_classes', X3, y3, 'classification'), ('regression', Xr, yr / yr.std(), 'regression')):
+        X = StandardScaler().fit_transform(X)
+        m = (SVC(C=1.0) if task == 'classification' else SVR(C=1.0)).fit(X, y)
+        K = rbf_kernel(X[m.support_], gamma=m._gamma)
+        dual = None
+        if name == 'binary':
+            c = m.dual_coef_[0]
+            dual = 0.5 * c @ K @ c - np.abs(c).sum()
+        elif task == 'regression':
+            c = m.dual_coef_[0]
+            dual = 0.5 * c @ K @ c + m.epsilon * np.abs(c).sum() - y[m.support_] @ c
+        cases.append({'name': name, 'task': task, 'X': X, 'y': y, 'support': m.support_, 'n_support': m.n_support_,
+                      'dual_coef': m.dual_coef_, 'intercept': m.intercept_, 'dual_objective': dual,
+                      'decision': m.decision_function(X) if task == 'classification' else m.predict(X), 'pred': m.predict(X)})
+    write('svm', {'cases': cases}, force)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--force', action='store_true', help='rewrite existing fixture files')
     args, _ = ap.parse_known_args()  # fixtures.sh passes the other scripts' options too
     logistic(args.force)
+    svm(args.force)
 
 
 if __name__ == '__main__':
