@@ -75,23 +75,47 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
     let loss = 0;
     for (let i0 = 0; i0 < n; i0 += BLOCK) {
       const i1 = Math.min(n, i0 + BLOCK);
-      for (let i = i0; i < i1; i++) {
-        const r = i * p, o = (i - i0) * K;
-        let mx = -Infinity;
+      // decisions of the block, four rows at a time: each weight loaded once serves four rows
+      let i = i0;
+      for (; i + 3 < i1; i += 4) {
+        const r0 = i * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p, o = (i - i0) * K;
         for (let k = 0; k < K; k++) {
-          const s = (fitIntercept ? w[bo + k] : 0) + dotAt(data, r, w, k * p, p);
-          D[o + k] = s;
-          if (s > mx) mx = s;
+          const b = fitIntercept ? w[bo + k] : 0;
+          let s0 = b, s1 = b, s2 = b, s3 = b;
+          for (let j = 0, wk = k * p; j < p; j++) {
+            const wj = w[wk + j];
+            s0 += data[r0 + j] * wj; s1 += data[r1 + j] * wj; s2 += data[r2 + j] * wj; s3 += data[r3 + j] * wj;
+          }
+          D[o + k] = s0; D[o + K + k] = s1; D[o + 2 * K + k] = s2; D[o + 3 * K + k] = s3;
         }
+      }
+      for (; i < i1; i++) {
+        const r = i * p, o = (i - i0) * K;
+        for (let k = 0; k < K; k++) D[o + k] = (fitIntercept ? w[bo + k] : 0) + dotAt(data, r, w, k * p, p);
+      }
+      for (let t = i0; t < i1; t++) {
+        const o = (t - i0) * K;
+        let mx = -Infinity;
+        for (let k = 0; k < K; k++) if (D[o + k] > mx) mx = D[o + k];
         let se = 0;
         for (let k = 0; k < K; k++) { const e = exp(D[o + k] - mx); D[o + k] = e; se += e; }
-        const yi = codes[i];
+        const yi = codes[t];
         // log-sum-exp − z_y, computed stably from the shifted values
         loss += log(se) - log(D[o + yi]);
         for (let k = 0; k < K; k++) D[o + k] /= se;
         D[o + yi] -= 1;
       }
-      for (let i = i0; i < i1; i++) {
+      // the gradient from the block, four rows at a time: each gradient entry read and written once per four rows
+      i = i0;
+      for (; i + 3 < i1; i += 4) {
+        const r0 = i * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p, o = (i - i0) * K;
+        for (let k = 0; k < K; k++) {
+          const d0 = D[o + k], d1 = D[o + K + k], d2 = D[o + 2 * K + k], d3 = D[o + 3 * K + k];
+          for (let j = 0, gk = k * p; j < p; j++) g[gk + j] += d0 * data[r0 + j] + d1 * data[r1 + j] + d2 * data[r2 + j] + d3 * data[r3 + j];
+          g[bo + k] += (d0 + d1) + (d2 + d3);
+        }
+      }
+      for (; i < i1; i++) {
         const r = i * p, o = (i - i0) * K;
         for (let k = 0; k < K; k++) {
           const d = D[o + k];
