@@ -2,9 +2,11 @@
 // that cannot fit is refused before it is queued. The figures follow what each family allocates
 // (read from its source): an upper bound, not a forecast, and cheap enough to run per request.
 //
-// Measured (issue 15): SVC on 25,000 rows × 2 features took viz to 7.9 GiB. The estimate below
-// gives 6.4 GB for it with one or two workers (the refit's two 20,000² float64 kernel matrices, fit
-// and Platt calibration, 3.2 GB each) and 8.2 GB with four (four 16,000² fold matrices at once).
+// Measured (issue 15): SVC on 25,000 rows × 2 features took viz to 7.9 GiB with dense n × n kernel
+// matrices. Kernel methods now read LIBSVM's bounded cache (issue 21), and the estimate below gives
+// 0.4 GB for that job (two 200 MB caches at the refit) instead of 6.4 GB.
+
+import { KernelCache } from './svm/kernel.js';
 
 export type ModelFamily = 'kernel' | 'forest' | 'boosting' | 'neighbours' | 'linear' | 'naive_bayes';
 
@@ -61,10 +63,16 @@ function fitBytes(family: ModelFamily, m: number, s: JobShape, refit: boolean): 
   const data = 2 * m * p * F64;
   switch (family) {
     case 'kernel': {
-      // kernel.ts: the dense m × m matrix; SVC's refit builds a second one for Platt calibration
-      // (probability=true) while the first may not yet be collected.
-      const kernels = refit && s.model === 'svc' ? 2 : 1;
-      return { bytes: data + kernels * m * m * F64, why: `${kernels === 2 ? 'two' : 'a'} ${fmtRows(m)} × ${fmtRows(m)} kernel matri${kernels === 2 ? 'ces' : 'x'} in float64` };
+      // kernel.ts: LIBSVM's LRU cache of float32 kernel rows, at most cache_size (200 MB) and at
+      // most the whole m × m; the solver's per-variable arrays (smo.ts: y, rowOf, p, α, orig, G,
+      // Ḡ, QD, Qi: 57 bytes; SVR has two variables per row); the cache's copy of the rows and
+      // their squared norms. SVC's refit may still hold the fit's last cache while Platt
+      // calibration (probability=true) fills its own.
+      const vars = s.model === 'svr' ? 2 * m : m;
+      const caches = refit && s.model === 'svc' ? 2 : 1;
+      const cache = KernelCache.bytes(m);
+      const bytes = data + caches * cache + vars * 57 + m * (p + 1) * F64;
+      return { bytes, why: `${caches === 2 ? 'two kernel caches' : 'a kernel cache'} of ${formatBytes(cache)} (LIBSVM's cache_size) over ${fmtRows(m)} rows` };
     }
     case 'forest':
     case 'boosting': {

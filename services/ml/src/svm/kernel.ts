@@ -1,6 +1,5 @@
-// The RBF kernel with scikit-learn's gamma='scale', and the full kernel matrix of a training set:
-// the sets here are small (≤ a few hundred rows), so the whole matrix is computed once per fit (or
-// once for a whole path over C) instead of libsvm's row cache.
+// The RBF kernel with scikit-learn's gamma='scale', and LIBSVM's bounded cache of kernel rows that
+// the SMO solver reads (memory ≤ cache_size whatever the row count, instead of an n × n matrix).
 import type { Matrix } from '../matrix.js';
 
 // Math and the infinities bound once: a global lookup in a hot loop is slow inside jest's vm context.
@@ -32,18 +31,95 @@ export function rbf(A: Float64Array, i: number, B: Float64Array, j: number, F: n
   return exp(-gamma * s);
 }
 
-/** The n × n kernel matrix of X's rows, row-major. */
-export function kernelMatrix(X: Matrix, gamma: number): Float64Array {
-  const n = X.rows;
-  const F = X.cols;
-  const K = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    K[i * n + i] = 1;
-    for (let j = 0; j < i; j++) {
-      const v = rbf(X.data, i, X.data, j, F, gamma);
-      K[i * n + j] = v;
-      K[j * n + i] = v;
+/** Rows of a problem's kernel matrix over its own rows, as the SMO solver reads them. */
+export interface KernelRows {
+  /** Number of rows m of the problem. */
+  readonly m: number;
+  /** K(row i, row u) for every u < m. Valid until the next two calls (the cache keeps ≥ 2 rows). */
+  row(i: number): Float32Array;
+  /** K(row i, row i), without filling a row. */
+  diagonal(i: number): number;
+}
+
+/** LIBSVM's default cache_size (MB). */
+export const CACHE_MB = 200;
+
+/**
+ * LIBSVM's kernel cache (Chang & Lin, LIBSVM: a library for support vector machines, ACM TIST 2(3),
+ * 2011, §5.1): kernel rows are computed when the solver first asks for them and kept in a
+ * least-recently-used cache of `cacheMb` megabytes, so memory is bounded instead of growing as m².
+ * Values are stored as float32, as LIBSVM's Qfloat, and computed with LIBSVM's RBF formula
+ * exp(−γ(‖x_i‖² + ‖x_u‖² − 2 x_i·x_u)). Rows are whole (all m columns): the gradient updates of
+ * the shrunk variables need them anyway.
+ */
+export class KernelCache implements KernelRows {
+  readonly m: number;
+  private readonly X: Float64Array;
+  private readonly sq: Float64Array;
+  private readonly p: number;
+  /** Map iteration order is insertion order: the first key is the least recently used. */
+  private readonly lru = new Map<number, Float32Array>();
+  private readonly capacity: number;
+  computed = 0;
+
+  constructor(X: Matrix, rows: ArrayLike<number> | null, readonly gamma: number, cacheMb = CACHE_MB) {
+    const sub = rows ? X.takeRows(rows) : X;
+    this.m = sub.rows;
+    this.p = sub.cols;
+    this.X = sub.data;
+    this.sq = new Float64Array(this.m);
+    for (let i = 0; i < this.m; i++) {
+      let s = 0;
+      for (let f = 0, o = i * this.p; f < this.p; f++) s += this.X[o + f] * this.X[o + f];
+      this.sq[i] = s;
+    }
+    this.capacity = Math.max(2, Math.floor((cacheMb * 1024 * 1024) / (4 * Math.max(1, this.m))));
+  }
+
+  /** The bytes the cache may hold for m rows at cacheMb (≤ m² float32 values). */
+  static bytes(m: number, cacheMb = CACHE_MB): number {
+    return Math.min(m * m * 4, Math.max(2 * m * 4, cacheMb * 1024 * 1024));
+  }
+
+  row(i: number): Float32Array {
+    const hit = this.lru.get(i);
+    if (hit) {
+      this.lru.delete(i);
+      this.lru.set(i, hit);
+      return hit;
+    }
+    let buf: Float32Array;
+    if (this.lru.size >= this.capacity) {
+      const [oldest, old] = this.lru.entries().next().value as [number, Float32Array];
+      this.lru.delete(oldest);
+      buf = old;
+    } else buf = new Float32Array(this.m);
+    this.fill(i, buf);
+    this.lru.set(i, buf);
+    this.computed++;
+    return buf;
+  }
+
+  diagonal(i: number): number {
+    const { X, sq, p } = this;
+    let dot = 0;
+    for (let f = 0, o = i * p; f < p; f++) dot += X[o + f] * X[o + f];
+    return Math.fround(exp(-this.gamma * (sq[i] + sq[i] - 2 * dot)));
+  }
+
+  private fill(i: number, out: Float32Array): void {
+    const { X, sq, p, m, gamma } = this;
+    const oi = i * p, si = sq[i];
+    const ng = -gamma;
+    for (let u = 0, ou = 0; u < m; u++, ou += p) {
+      // four accumulators: V8 does not vectorise, and one chain of additions is the bottleneck
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0, f = 0;
+      for (; f + 3 < p; f += 4) {
+        d0 += X[oi + f] * X[ou + f]; d1 += X[oi + f + 1] * X[ou + f + 1];
+        d2 += X[oi + f + 2] * X[ou + f + 2]; d3 += X[oi + f + 3] * X[ou + f + 3];
+      }
+      for (; f < p; f++) d0 += X[oi + f] * X[ou + f];
+      out[u] = exp(ng * (si + sq[u] - 2 * ((d0 + d1) + (d2 + d3))));
     }
   }
-  return K;
 }

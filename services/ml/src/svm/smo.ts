@@ -1,7 +1,8 @@
 // libsvm's SMO solver (Chang & Lin, LIBSVM) with the WSS3 second-order working-set selection of
 // Fan, Chen & Lin (2005) and libsvm's shrinking. Solves min ½αᵀQα + pᵀα, yᵀα = Δ, 0 ≤ α ≤ C,
-// where Q_tu = y_t y_u K(row_t, row_u) over a shared kernel matrix; may start from a feasible α
-// (warm start along a path of increasing C).
+// where Q_tu = y_t y_u K(row_t, row_u), reading kernel rows from LIBSVM's bounded LRU cache
+// (kernel.ts) instead of a dense matrix; may start from a feasible α (warm start along a path of
+// increasing C, sharing the cache).
 //
 // Unlike libsvm, variables are kept in two blocks, y = +1 then y = −1, each with its own active
 // prefix: the selection loops then run without a data-dependent branch on y, which after
@@ -14,10 +15,11 @@ const POS_INF = Number.POSITIVE_INFINITY;
 
 const TAU = 1e-12;
 
+import type { KernelRows } from './kernel.js';
+
 export interface Problem {
-  /** Kernel matrix over the data rows (n × n, row-major) and its size n. */
-  readonly K: Float64Array;
-  readonly n: number;
+  /** Kernel rows over the problem's data rows (the cache). */
+  readonly kernel: KernelRows;
   /** Data row of each variable (SVR has two variables per row). */
   readonly rowOf: Int32Array;
   readonly y: Int8Array;
@@ -56,7 +58,10 @@ class Smo {
   iSel = -1;
   jSel = -1;
 
-  constructor(readonly K: Float64Array, readonly n: number, prob: Problem, readonly C: number, readonly eps: number, start?: Float64Array) {
+  readonly kernel: KernelRows;
+
+  constructor(prob: Problem, readonly C: number, readonly eps: number, start?: Float64Array) {
+    this.kernel = prob.kernel;
     const l = prob.y.length;
     this.l = l;
     const order: number[] = [];
@@ -74,16 +79,16 @@ class Smo {
     this.Gbar = new Float64Array(l);
     this.QD = new Float64Array(l);
     this.Qi = new Float64Array(l);
-    const { y, rowOf, alpha, G, Gbar, QD } = this;
-    for (let i = 0; i < l; i++) QD[i] = K[rowOf[i] * n + rowOf[i]];
+    const { y, rowOf, alpha, G, Gbar, QD, kernel } = this;
+    for (let i = 0; i < l; i++) QD[i] = kernel.diagonal(rowOf[i]);
     for (let i = 0; i < l; i++) {
       if (alpha[i] <= 0) continue;
       const a = alpha[i];
-      const b = rowOf[i] * n;
+      const Kr = kernel.row(rowOf[i]);
       const yi = y[i];
       const atUpper = alpha[i] >= C;
       for (let t = 0; t < l; t++) {
-        const q = yi * y[t] * K[b + rowOf[t]];
+        const q = yi * y[t] * Kr[rowOf[t]];
         G[t] += a * q;
         if (atUpper) Gbar[t] += C * q;
       }
@@ -115,16 +120,16 @@ class Smo {
   /** Gradient of the shrunk variables from G_bar and the free active ones. */
   reconstructGradient(): void {
     if (this.activeAll) return;
-    const { l, P, aP, aN, y, rowOf, p, alpha, G, Gbar, K, n, C } = this;
+    const { l, P, aP, aN, y, rowOf, p, alpha, G, Gbar, kernel, C } = this;
     const endN = P + aN;
     for (let j = aP; j < P; j++) G[j] = Gbar[j] + p[j];
     for (let j = endN; j < l; j++) G[j] = Gbar[j] + p[j];
     const add = (i: number): void => {
       if (alpha[i] <= 0 || alpha[i] >= C) return;
       const a = alpha[i] * y[i];
-      const b = rowOf[i] * n;
-      for (let j = aP; j < P; j++) G[j] += a * K[b + rowOf[j]];
-      for (let j = endN; j < l; j++) G[j] -= a * K[b + rowOf[j]];
+      const Kr = kernel.row(rowOf[i]);
+      for (let j = aP; j < P; j++) G[j] += a * Kr[rowOf[j]];
+      for (let j = endN; j < l; j++) G[j] -= a * Kr[rowOf[j]];
     };
     for (let i = 0; i < aP; i++) add(i);
     for (let i = P; i < endN; i++) add(i);
@@ -178,7 +183,7 @@ class Smo {
 
   /** WSS3 over the active set: i maximises the violation, j the second-order decrease. True when optimal. */
   selectWorkingSet(): boolean {
-    const { y, alpha, G, QD, Qi, K, n, rowOf, C, P, aP } = this;
+    const { y, alpha, G, QD, Qi, kernel, rowOf, C, P, aP } = this;
     const endN = P + this.aN;
     let Gmax = NEG_INF;
     let Gmax2 = NEG_INF;
@@ -195,10 +200,10 @@ class Smo {
     let jSel = -1;
     let objMin = POS_INF;
     const yi = y[iSel];
-    const bi = rowOf[iSel] * n;
+    const Ki = kernel.row(rowOf[iSel]);
     const QDi = QD[iSel];
     for (let t = 0; t < aP; t++) {
-      const q = yi * K[bi + rowOf[t]];
+      const q = yi * Ki[rowOf[t]];
       Qi[t] = q;
       if (alpha[t] > 0) {
         const gd = Gmax + G[t];
@@ -211,7 +216,7 @@ class Smo {
       }
     }
     for (let t = P; t < endN; t++) {
-      const q = -yi * K[bi + rowOf[t]];
+      const q = -yi * Ki[rowOf[t]];
       Qi[t] = q;
       if (alpha[t] < C) {
         const gd = Gmax - G[t];
@@ -229,7 +234,7 @@ class Smo {
 
   /** One analytic step on the pair (i, j), then the gradient (and G_bar) updates. */
   step(i: number, j: number): void {
-    const { y, alpha, G, Gbar, QD, Qi, K, n, rowOf, C, l, P, aP } = this;
+    const { y, alpha, G, Gbar, QD, Qi, kernel, rowOf, C, l, P, aP } = this;
     const endN = P + this.aN;
     const oldAi = alpha[i];
     const oldAj = alpha[j];
@@ -265,18 +270,18 @@ class Smo {
     const dAi = alpha[i] - oldAi;
     // Q_jt = y_j y_t K(j, t): read from K directly instead of filling a row of Q first
     const cj = y[j] * (alpha[j] - oldAj);
-    const bj = rowOf[j] * n;
-    for (let t = 0; t < aP; t++) G[t] += Qi[t] * dAi + cj * K[bj + rowOf[t]];
-    for (let t = P; t < endN; t++) G[t] += Qi[t] * dAi - cj * K[bj + rowOf[t]];
+    const Kj = kernel.row(rowOf[j]);
+    for (let t = 0; t < aP; t++) G[t] += Qi[t] * dAi + cj * Kj[rowOf[t]];
+    for (let t = P; t < endN; t++) G[t] += Qi[t] * dAi - cj * Kj[rowOf[t]];
     // keep G_bar in step when a variable enters or leaves the upper bound
     if (wasUpperI !== alpha[i] >= C) {
       const s = (wasUpperI ? -C : C) * y[i];
-      const b = rowOf[i] * n;
-      for (let t = 0; t < l; t++) Gbar[t] += s * y[t] * K[b + rowOf[t]];
+      const Kr = kernel.row(rowOf[i]);
+      for (let t = 0; t < l; t++) Gbar[t] += s * y[t] * Kr[rowOf[t]];
     }
     if (wasUpperJ !== alpha[j] >= C) {
       const s = (wasUpperJ ? -C : C) * y[j];
-      for (let t = 0; t < l; t++) Gbar[t] += s * y[t] * K[bj + rowOf[t]];
+      for (let t = 0; t < l; t++) Gbar[t] += s * y[t] * Kj[rowOf[t]];
     }
   }
 
@@ -305,7 +310,7 @@ class Smo {
 }
 
 export function solve(prob: Problem, eps: number, start?: Float64Array): Solution {
-  const st = new Smo(prob.K, prob.n, prob, prob.C, eps, start);
+  const st = new Smo(prob, prob.C, eps, start);
   const l = st.l;
   const maxIter = Math.max(10000000, 100 * l);
   let iter = 0;

@@ -10,7 +10,7 @@ import { throwIfAborted, Configured } from '../estimator.js';
 import type { Classifier, Estimator, FitContext, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { Stream, mix } from '../tree/random.js';
-import { kernelMatrix, rbf, resolveGamma } from './kernel.js';
+import { CACHE_MB, KernelCache, rbf, resolveGamma } from './kernel.js';
 import type { Gamma } from './kernel.js';
 import { solvePath } from './path.js';
 import { coupleProbabilities, sigmoidPredict, sigmoidTrain } from './platt.js';
@@ -27,9 +27,11 @@ export interface SvcParams {
   /** scikit-learn defaults to false; the product shows ROC curves, so its SVC is created with true. */
   readonly probability: boolean;
   readonly tol: number;
+  /** Kernel cache size in MB (LIBSVM's cache_size): memory stays bounded whatever the row count. */
+  readonly cache_size: number;
 }
 
-const DEFAULTS: SvcParams = { C: 1.0, gamma: 'scale', probability: true, tol: 1e-3 };
+const DEFAULTS: SvcParams = { C: 1.0, gamma: 'scale', probability: true, tol: 1e-3, cache_size: CACHE_MB };
 const PROB_FOLDS = 5;
 const MIN_PROB = 1e-7;
 
@@ -37,6 +39,7 @@ function checkParams(p: SvcParams): void {
   if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
   if (typeof p.gamma === 'number' && !(p.gamma > 0)) throw new RangeError(`gamma must be > 0, got ${p.gamma}`);
   if (!(p.tol > 0)) throw new RangeError(`tol must be > 0, got ${p.tol}`);
+  if (!(p.cache_size > 0)) throw new RangeError(`cache_size must be > 0 (MB), got ${p.cache_size}`);
 }
 
 interface PairFit {
@@ -70,13 +73,12 @@ export class SVC extends Configured<SvcParams> implements Estimator<SvcParams, S
     const full = settings.map((s) => ({ ...this.params, ...s }));
     full.forEach(checkParams);
     const base = full[0];
-    if (full.some((s) => s.gamma !== base.gamma || s.tol !== base.tol || s.probability !== base.probability)) {
+    if (full.some((s) => s.gamma !== base.gamma || s.tol !== base.tol || s.probability !== base.probability || s.cache_size !== base.cache_size)) {
       throw new RangeError('SVC fitPath shares work only across C');
     }
     const nClasses = y.classes.length;
     if (nClasses < 2) throw new RangeError(`SVC needs at least 2 classes, got ${nClasses}`);
     const gamma = resolveGamma(base.gamma, X);
-    const K = kernelMatrix(X, gamma);
     const n = X.rows;
     const Cs = full.map((s) => s.C);
     const byClass: number[][] = Array.from({ length: nClasses }, () => []);
@@ -96,7 +98,9 @@ export class SVC extends Configured<SvcParams> implements Estimator<SvcParams, S
           pairs.push(Cs.map(() => ({ rows, alpha: new Float64Array(rows.length), rho: -sign })));
         } else {
           const labels = Int8Array.from(rows, (r) => (y.codes[r] === a ? 1 : -1));
-          const sols = solvePath({ K, n, rowOf: rows, y: labels, p: new Float64Array(rows.length).fill(-1) }, Cs, base.tol, ctx);
+          // one cache per pair over the pair's rows, shared by every C of the path
+          const kernel = new KernelCache(X, rows, gamma, base.cache_size);
+          const sols = solvePath({ kernel, rowOf: identity(rows.length), y: labels, p: new Float64Array(rows.length).fill(-1) }, Cs, base.tol, ctx);
           pairs.push(sols.map((s) => ({ rows, alpha: s.alpha, rho: s.rho })));
         }
         pi++;
@@ -106,13 +110,16 @@ export class SVC extends Configured<SvcParams> implements Estimator<SvcParams, S
     const seed = ctx?.seed ?? 0;
     const codes = y.codes;
     return Cs.map((C, c) => buildModel(X, codes, y.classes, gamma, pairs.map((p) => p[c]),
-      base.probability ? () => calibrate(X, codes, nClasses, gamma, C, base.tol, seed) : null));
+      base.probability ? () => calibrate(X, codes, nClasses, gamma, C, base.tol, seed, base.cache_size) : null));
   }
 }
 
+function identity(m: number): Int32Array {
+  return Int32Array.from({ length: m }, (_, i) => i);
+}
+
 /** Platt sigmoids of every pair at one C (libsvm's svm_binary_svc_probability for each pair). */
-function calibrate(X: Matrix, codes: Int32Array, nClasses: number, gamma: number, C: number, tol: number, seed: number): Calibration {
-  const K = kernelMatrix(X, gamma);
+function calibrate(X: Matrix, codes: Int32Array, nClasses: number, gamma: number, C: number, tol: number, seed: number, cacheMb: number): Calibration {
   const n = X.rows;
   const byClass: number[][] = Array.from({ length: nClasses }, () => []);
   for (let i = 0; i < n; i++) byClass[codes[i]].push(i);
@@ -129,7 +136,7 @@ function calibrate(X: Matrix, codes: Int32Array, nClasses: number, gamma: number
       }
       const rows = Int32Array.from([...byClass[a], ...byClass[b]]);
       const labels = Int8Array.from(rows, (r) => (codes[r] === a ? 1 : -1));
-      const [s] = plattPath(K, n, rows, labels, [C], tol, mix(seed, pi));
+      const [s] = plattPath(X, gamma, rows, labels, [C], tol, mix(seed, pi), cacheMb);
       probA[pi] = s.A;
       probB[pi] = s.B;
     }
@@ -138,7 +145,7 @@ function calibrate(X: Matrix, codes: Int32Array, nClasses: number, gamma: number
 }
 
 /** Platt sigmoids of one pair for every C, from 5-fold CV decision values (libsvm's procedure). */
-function plattPath(K: Float64Array, n: number, rows: Int32Array, labels: Int8Array, Cs: readonly number[], tol: number, seed: number): Sigmoid[] {
+function plattPath(X: Matrix, gamma: number, rows: Int32Array, labels: Int8Array, Cs: readonly number[], tol: number, seed: number, cacheMb: number): Sigmoid[] {
   const l = rows.length;
   const perm = Int32Array.from({ length: l }, (_, i) => i);
   const draw = new Stream(seed);
@@ -161,12 +168,14 @@ function plattPath(K: Float64Array, n: number, rows: Int32Array, labels: Int8Arr
       for (const d of dec) for (const t of held) d[t] = v;
       continue;
     }
-    const sols = solvePath({ K, n, rowOf: subRows, y: subY, p: new Float64Array(subRows.length).fill(-1) }, Cs, tol);
+    const kernel = new KernelCache(X, subRows, gamma, cacheMb);
+    const sols = solvePath({ kernel, rowOf: identity(subRows.length), y: subY, p: new Float64Array(subRows.length).fill(-1) }, Cs, tol);
+    const F = X.cols;
     sols.forEach((s, c) => {
       for (const t of held) {
-        const base = rows[t] * n;
         let v = -s.rho;
-        for (let u = 0; u < subRows.length; u++) if (s.alpha[u] > 0) v += s.alpha[u] * subY[u] * K[base + subRows[u]];
+        // libsvm's svm_predict_values on the fold's model: k_function, differences squared
+        for (let u = 0; u < subRows.length; u++) if (s.alpha[u] > 0) v += s.alpha[u] * subY[u] * rbf(X.data, rows[t], X.data, subRows[u], F, gamma);
         dec[c][t] = v;
       }
     });

@@ -1,10 +1,11 @@
 // RBF epsilon-support vector regression as libsvm does it: the 2n-variable dual solved by the same
-// SMO (Fan, Chen & Lin 2005). fitPath over C shares the kernel matrix and warm-starts the dual.
-import type { Matrix } from '../matrix.js';
+// SMO (Fan, Chen & Lin 2005) over LIBSVM's bounded kernel cache (kernel.ts), both variables of a
+// row reading the same cached kernel row. fitPath over C shares the cache and warm-starts the dual.
+import { Matrix } from '../matrix.js';
 import { Configured } from '../estimator.js';
 import type { Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
-import { kernelMatrix, rbf, resolveGamma } from './kernel.js';
+import { CACHE_MB, KernelCache, rbf, resolveGamma } from './kernel.js';
 import type { Gamma } from './kernel.js';
 import { solvePath } from './path.js';
 import { svmRegressorOnnx } from './svm-onnx.js';
@@ -14,15 +15,18 @@ export interface SvrParams {
   readonly epsilon: number;
   readonly gamma: Gamma;
   readonly tol: number;
+  /** Kernel cache size in MB (LIBSVM's cache_size). */
+  readonly cache_size: number;
 }
 
-const DEFAULTS: SvrParams = { C: 1.0, epsilon: 0.1, gamma: 'scale', tol: 1e-3 };
+const DEFAULTS: SvrParams = { C: 1.0, epsilon: 0.1, gamma: 'scale', tol: 1e-3, cache_size: CACHE_MB };
 
 function checkParams(p: SvrParams): void {
   if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
   if (!(p.epsilon >= 0)) throw new RangeError(`epsilon must be ≥ 0, got ${p.epsilon}`);
   if (typeof p.gamma === 'number' && !(p.gamma > 0)) throw new RangeError(`gamma must be > 0, got ${p.gamma}`);
   if (!(p.tol > 0)) throw new RangeError(`tol must be > 0, got ${p.tol}`);
+  if (!(p.cache_size > 0)) throw new RangeError(`cache_size must be > 0 (MB), got ${p.cache_size}`);
 }
 
 export class SVR extends Configured<SvrParams> implements Estimator<SvrParams, SvrModel> {
@@ -43,12 +47,12 @@ export class SVR extends Configured<SvrParams> implements Estimator<SvrParams, S
     const full = settings.map((s) => ({ ...this.params, ...s }));
     full.forEach(checkParams);
     const base = full[0];
-    if (full.some((s) => s.gamma !== base.gamma || s.tol !== base.tol || s.epsilon !== base.epsilon)) {
+    if (full.some((s) => s.gamma !== base.gamma || s.tol !== base.tol || s.epsilon !== base.epsilon || s.cache_size !== base.cache_size)) {
       throw new RangeError('SVR fitPath shares work only across C');
     }
     const n = X.rows;
     const gamma = resolveGamma(base.gamma, X);
-    const K = kernelMatrix(X, gamma);
+    const kernel = new KernelCache(X, null, gamma, base.cache_size);
     const rowOf = new Int32Array(2 * n);
     const sign = new Int8Array(2 * n);
     const p = new Float64Array(2 * n);
@@ -58,7 +62,7 @@ export class SVR extends Configured<SvrParams> implements Estimator<SvrParams, S
       p[i] = base.epsilon - y.values[i];
       p[i + n] = base.epsilon + y.values[i];
     }
-    const sols = solvePath({ K, n, rowOf, y: sign, p }, full.map((s) => s.C), base.tol, ctx);
+    const sols = solvePath({ kernel, rowOf, y: sign, p }, full.map((s) => s.C), base.tol, ctx);
     ctx?.onProgress?.(1);
     return sols.map((s) => {
       const svRows: number[] = [];
