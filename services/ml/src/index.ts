@@ -15,6 +15,8 @@ export { WorkerPool, MemoryLimitError, sharedPool, type WorkerPoolLimits } from 
 export * from './metrics/classification.js';
 export * from './metrics/regression.js';
 export * from './metrics/curves.js';
+export * from './metrics/calibration.js';
+export * from './metrics/drift.js';
 export { KNeighborsClassifier, KNeighborsRegressor } from './neighbors/knn.js';
 export { GaussianNB } from './naive-bayes/gaussian-nb.js';
 export { LinearRegression } from './linear/linear-regression.js';
