@@ -9,3 +9,4 @@ PY=${REFERENCE_PYTHON:-/usr/bin/python3}
 if [[ -f services/ml/scripts/make_fixtures.py ]]; then "$PY" services/ml/scripts/make_fixtures.py "$@"; fi
 if [[ -f services/ml/scripts/mixed_fixtures.py ]]; then "$PY" services/ml/scripts/mixed_fixtures.py "$@"; fi
 if [[ -f services/ml/scripts/shap_fixtures.py ]]; then "$PY" services/ml/scripts/shap_fixtures.py "$@"; fi
+if [[ -f services/ml/scripts/drift_fixtures.py ]]; then "$PY" services/ml/scripts/drift_fixtures.py "$@"; fi
