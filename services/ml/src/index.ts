@@ -25,7 +25,7 @@ export { Lasso } from './linear/lasso.js';
 export { LogisticRegression } from './linear/logistic-regression.js';
 export { LinearSVC } from './linear/linear-svc.js';
 export { LinearSVR } from './linear/linear-svr.js';
-export { MODELS, modelSpec, defaultGrid, sliderValues, type ModelSpec, type Hyperparameter } from './registry.js';
+export { MODELS, PER_DECADE, modelSpec, defaultGrid, logValues, scaleValues, sliderValues, type ModelSpec, type Hyperparameter, type RangeScale } from './registry.js';
 export { RandomForestClassifier, RandomForestRegressor, RandomForestClassifierModel, RandomForestRegressorModel, type RandomForestParams } from './ensemble/random-forest.js';
 export { GradientBoostingClassifier, GradientBoostingRegressor, GradientBoostingClassifierModel, GradientBoostingRegressorModel, type GradientBoostingParams } from './ensemble/gradient-boosting.js';
 export { SVC, SvcModel, type SvcParams } from './svm/svc.js';
