@@ -35,7 +35,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/documents/overview', { config: { doc: () => 'overview' } }, async () =>
-    overviewDocument(config.mysql.database, await tableCounts(pool)));
+    overviewDocument(config.mysql.database, await tableCounts(catalog)));
 
   const catalog = new Catalog(pool);
   const cache = new DocumentCache(16);
