@@ -1,7 +1,7 @@
 // Drift tests against SciPy: the Kolmogorov distribution, the two-sample KS test and chi-squared
 // goodness of fit (fixtures from services/ml/scripts/drift_fixtures.py), and the choice of test by
 // sample size.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DRIFT_MIN_ROWS, DRIFT_P_VALUE, PSI_THRESHOLD, categoricalPsiReference, chiSquaredGof, featureDrift, kolmogorovSf, ks2Samp, psiReference,
@@ -12,7 +12,9 @@ interface Fixture {
   readonly ks: { reference: number[]; live: number[]; statistic: number; pValue: number; pStephens: number }[];
   readonly chi2: { observed: number[]; shares: number[]; statistic: number | null; pValue: number }[];
 }
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'drift', 'tests.json'), 'utf8')) as Fixture;
+const FIXTURE = join(__dirname, 'fixtures', 'drift', 'tests.json');
+if (!existsSync(FIXTURE)) throw new Error(`${FIXTURE} is missing: run \`pnpm fixtures\` (services/ml/scripts/drift_fixtures.py, Debian's python3-scipy)`);
+const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Fixture;
 
 const closeRel = (a: number, b: number, rel: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.abs(b) + 1e-300);
 
