@@ -62,7 +62,9 @@ describe('overview document', () => {
     const item = (await get(signVizToken({ sub: 'a', doc: 'overview' }, key))).json();
     const divs = models(item).filter((m) => m.name === 'Div').map((m) => String(m.attributes?.text));
     expect(divs.join(' ')).toMatch(/holds no datasets yet/);
-    expect(models(item).some((m) => m.name === 'Plot')).toBe(false);
+    // an empty frame, no bars
+    expect(models(item).some((m) => m.name === 'HBar')).toBe(false);
+    expect(JSON.stringify(item)).toContain('Rows per dataset (none yet)');
   });
 
   it('shows each dataset by name and title with its row count as bars and a table, and none of the application\'s own tables', async () => {

@@ -29,7 +29,9 @@ export function overviewDocument(database: string, counts: readonly TableCount[]
   const heading = div(b, `<h2 class="h5 mb-0">Datasets by size <span class="small text-body-secondary fw-normal">in <code>${esc(database)}</code></span></h2>`);
   if (counts.length === 0) {
     const empty = div(b, '<p class="text-body-secondary" data-testid="overview-empty">The database holds no datasets yet. Load a toy dataset or upload a CSV to begin.</p>');
-    return b.item(b.bk('Column', { children: [heading, empty], sizing_mode: 'stretch_width' }), 'Overview');
+    // The chart's frame stays, empty, so the page looks the same before and after the first load.
+    const frame = figure(b, { title: 'Rows per dataset (none yet)', xLabel: 'rows', xStart: 0, xEnd: 1000, height: 160, toolbar: false });
+    return b.item(b.bk('Column', { children: [heading, empty, frame], sizing_mode: 'stretch_width' }), 'Overview');
   }
   const sorted = [...counts].sort((a, b2) => a.rows - b2.rows);
   const names = sorted.map((c) => c.name);
