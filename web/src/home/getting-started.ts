@@ -46,7 +46,7 @@ export function gettingStarted(f: HomeFacts, role: 'admin' | 'editor' | 'viewer'
       text: f.anyCalls ? `${n(f.anyCalls, 'prediction')} served, with their outcomes and monitoring` : 'No prediction has been served yet' },
   ] : [
     { key: 'load', title: 'Load or upload a dataset', done: f.datasets > 0, href: '/datasets', action: 'Load a toy dataset or upload a CSV',
-      text: f.datasets ? `${n(f.datasets, 'dataset')} loaded` : 'Start with a toy dataset (Iris, Titanic, …) or your own CSV' },
+      text: f.datasets ? `${n(f.datasets, 'dataset')} loaded` : 'Start with a toy dataset (Iris, Penguins, Wine, …) or your own CSV' },
     { key: 'explore', title: 'Explore it', done: f.current !== null, href: f.current ? '/explore' : '/datasets', action: f.current ? 'Explore' : 'Choose a dataset',
       text: f.current ? `${f.current.title} is your current dataset` : 'Choose a dataset, then look at its columns, distributions and correlations' },
     { key: 'train', title: 'Train a model', done: f.ownModels > 0, href: '/train', action: 'Train',
