@@ -135,7 +135,7 @@ export function trainDocument(ds: Dataset, maxFits: number): EmbedItem {
   const firstGrid = Object.fromEntries(first.hyperparameters.map((h) => [h.name, h.log ? logValues(h.log.min, h.log.max, 1) : sliderValues(h)]));
   const firstCandidates = Object.values(firstGrid).reduce((p, v) => p * v.length, 1);
   const firstFits = firstCandidates * 5;
-  const gridHtml = (g: Record<string, number[]>) => `<div class="small text-body-secondary" data-testid="grid-values" data-grid='${esc(JSON.stringify(g))}'>${Object.entries(g).map(([k, v]) => `${esc(labels[k] ?? k)}: ${v.join(', ')}`).join('<br>') || 'nothing to tune'}</div>`;
+  const gridHtml = (g: Record<string, number[]>) => `<div class="small text-body-secondary" data-testid="grid-values" data-grid="${esc(JSON.stringify(g))}">${Object.entries(g).map(([k, v]) => `${esc(labels[k] ?? k)}: ${v.join(', ')}`).join('<br>') || 'nothing to tune'}</div>`;
   const count = div(b, `<p class="mb-0" data-testid="fit-count" data-fits="${firstFits}">${firstCandidates} ${firstCandidates === 1 ? 'candidate' : 'candidates'} × 5 folds = <strong>${firstFits} fits</strong>${firstFits > maxFits ? ` <span class="text-danger">— above the limit of ${maxFits} fits: narrow a range</span>` : ''}</p>${gridHtml(firstGrid)}`, ['fit-count']);
   const button = b.bk('Button', { label: 'Train', button_type: 'primary', width: 160, css_classes: ['train-button'], name: 'train', disabled: firstFits > maxFits || features.length === 0 });
   const none = div(b, '');
@@ -184,7 +184,7 @@ export function trainDocument(ds: Dataset, maxFits: number): EmbedItem {
     if (candidates === 0) msg += ' <span class="text-danger">— a range holds no value</span>';
     if (chosen === 0) msg += ' <span class="text-danger">— choose at least one feature</span>';
     count.text = '<p class="mb-0" data-testid="fit-count" data-fits="' + fits + '">' + msg + '</p>'
-      + '<div class="small text-body-secondary" data-testid="grid-values" data-grid=\'' + gridEsc(JSON.stringify(chosenGrid)) + '\'>' + gridText + '</div>';
+      + '<div class="small text-body-secondary" data-testid="grid-values" data-grid="' + gridEsc(JSON.stringify(chosenGrid)) + '">' + gridText + '</div>';
     button.disabled = !ok;
     plan.text = planHtml(choices, checks.active, numStrategy.value, indicator.active.length > 0, catStrategy.value, encoding.value, rare.value);
     const pre = { numericStrategy: numStrategy.value, addIndicator: indicator.active.length > 0, categoricalStrategy: catStrategy.value, encoding: encoding.value,
