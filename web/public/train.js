@@ -102,7 +102,7 @@
       var opt = (w('model').options || []).filter(function (o) { return o[0] === spec.model; })[0];
       var grid = Object.keys(spec.grid || {}).map(function (k) {
         var r = (spec.ranges || {})[k];
-        return '<li><code>' + esc(k) + '</code> (' + (r && r.scale === 'log' ? 'log, ' + (r.perDecade || 1) + ' per decade' : 'linear') + '): ' + spec.grid[k].map(fmt).join(', ') + '</li>';
+        return '<li><code>' + esc(k) + '</code> (' + (r && r.scale === 'log' ? 'log, ' + (r.perDecade || 1) + ' per decade' : 'linear') + '): ' + spec.grid[k].map(String).join(', ') + '</li>';
       }).join('');
       var pre = spec.preprocessing || {};
       var how = [pre.numericStrategy ? 'numbers: ' + pre.numericStrategy : null, pre.encoding ? 'text: ' + pre.encoding : null,
