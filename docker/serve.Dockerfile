@@ -43,6 +43,7 @@ RUN pnpm install --frozen-lockfile --prod --filter "@enchilada/serve..." --store
     done
 COPY --from=build /app/services/core/dist services/core/dist
 COPY --from=build /app/services/data/dist services/data/dist
+COPY --from=build /app/services/ml/dist services/ml/dist
 COPY --from=build /app/services/models/dist services/models/dist
 COPY --from=build /app/serve/dist serve/dist
 USER node

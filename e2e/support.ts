@@ -160,4 +160,26 @@ export function parseCurl(line: string): { method: string; url: string; headers:
     else out.url = w;
   }
   return out;
+/** Sets an attribute of the form document's widget with this name, as a person's change would (its callbacks run). */
+export async function bokehSet(page: Page, name: string, attr: string, value: unknown): Promise<void> {
+  await page.evaluate(({ name, attr, value }) => {
+    const Bokeh = (window as unknown as { Bokeh: { documents: { get_model_by_name(n: string): Record<string, unknown> | null }[] } }).Bokeh;
+    for (const doc of Bokeh.documents) {
+      const m = doc.get_model_by_name(name);
+      if (m) { m[attr] = value; return; }
+    }
+    throw new Error(`no widget named ${name}`);
+  }, { name, attr, value });
+}
+
+/** An attribute of the form document's widget with this name. */
+export async function bokehGet(page: Page, name: string, attr: string): Promise<unknown> {
+  return page.evaluate(({ name, attr }) => {
+    const Bokeh = (window as unknown as { Bokeh: { documents: { get_model_by_name(n: string): Record<string, unknown> | null }[] } }).Bokeh;
+    for (const doc of Bokeh.documents) {
+      const m = doc.get_model_by_name(name);
+      if (m) return m[attr];
+    }
+    return undefined;
+  }, { name, attr });
 }

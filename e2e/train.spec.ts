@@ -1,9 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { bokehClick, bokehSelect, bokehTitles, expectDrawn, openTrainPage, pageErrors, expectFitsWidth } from './support';
+import { bokehClick, bokehGet, bokehSelect, bokehSet, bokehTitles, expectDrawn, openTrainPage, pageErrors, expectFitsWidth } from './support';
 
 test('train logistic regression on Iris, watch the progress, read the results and toggle normalisation', async ({ page }) => {
   const errors = pageErrors(page);
   await openTrainPage(page, 'iris');
+  // The seed's linear range of C (the form's default is the log scale).
+  await bokehSet(page, 'scale-C', 'value', 'linear');
   await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '55');
   await bokehClick(page, 'train-button');
   // The progress bar shows fits done of total until the summary replaces it.
@@ -39,6 +41,7 @@ test('train logistic regression on Iris, watch the progress, read the results an
 test('train ridge on Auto MPG and see the regression plots', async ({ page }) => {
   await openTrainPage(page, 'auto-mpg');
   await bokehSelect(page, 0, 'Ridge');
+  await bokehSet(page, 'scale-alpha', 'value', 'linear');
   await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '55');
   await bokehClick(page, 'train-button');
   await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 60_000 });
@@ -55,6 +58,7 @@ test('train ridge on Auto MPG and see the regression plots', async ({ page }) =>
 test('cancel a long training job', async ({ page }) => {
   await openTrainPage(page, 'wine');
   await bokehSelect(page, 0, 'Gradient boosting');
+  await bokehSet(page, 'scale-learning_rate', 'value', 'linear');
   await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '2000');
   await bokehClick(page, 'train-button');
   await expect(page.getByTestId('job-running')).toBeVisible();
@@ -100,7 +104,8 @@ test('train histogram gradient boosting on Iris: listed with the other models, t
   const errors = pageErrors(page);
   await openTrainPage(page, 'iris');
   await bokehSelect(page, 0, 'Histogram gradient boosting');
-  // 10 learning rates × 4 leaf budgets, 5 folds each
+  // the seed's linear learning rates (the form's default is the log scale): 10 × 4 leaf budgets, 5 folds each
+  await bokehSet(page, 'scale-learning_rate', 'value', 'linear');
   await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '200');
   await page.screenshot({ path: 'reports/screenshots/train-hgb-form.png', fullPage: true });
   await bokehClick(page, 'train-button');
@@ -117,6 +122,7 @@ test('a cancelled job offers Retry, which runs the same job again', async ({ pag
   test.setTimeout(120_000);
   await openTrainPage(page, 'wine');
   await bokehSelect(page, 0, 'Gradient boosting');
+  await bokehSet(page, 'scale-learning_rate', 'value', 'linear');
   await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '2000');
   await bokehClick(page, 'train-button');
   await expect(page.locator('#job-running .progress-bar')).toHaveText(/\d+ \/ 2000 fits/);
@@ -132,4 +138,66 @@ test('a cancelled job offers Retry, which runs the same job again', async ({ pag
   await page.screenshot({ path: 'reports/screenshots/train-retried.png', fullPage: true });
   await page.getByTestId('job-cancel').click();
   await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
+});
+
+test('regularisation is searched on a log scale by default, and the grid trained is the one the form lists', async ({ page }) => {
+  const errors = pageErrors(page);
+  await openTrainPage(page, 'iris');
+  const grid = page.getByTestId('grid-values');
+  await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '35');
+  await expect(grid).toHaveText('C: 0.001, 0.01, 0.1, 1, 10, 100, 1000');
+  await bokehSet(page, 'scale-C', 'value', 'log2');
+  await expect(grid).toHaveText('C: 0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10, 31.6, 100, 316, 1000');
+  await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', '65');
+  // Narrow the log range to 0.01 … 10 (powers of ten −2 … 1).
+  await bokehSet(page, 'log-range-C', 'value', [-2, 1]);
+  await expect(grid).toHaveText('C: 0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10');
+  await expectFitsWidth(page);
+  await page.screenshot({ path: 'reports/screenshots/train-log-scale.png', fullPage: true });
+  const shown = JSON.parse(await grid.getAttribute('data-grid') ?? '{}') as Record<string, number[]>;
+  const [posted] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/train' && r.request().method() === 'POST'),
+    bokehClick(page, 'train-button'),
+  ]);
+  expect(posted.status()).toBe(202);
+  const job = await (await page.request.get(`/api/jobs/${(await posted.json()).job}`, { headers: { accept: 'application/json' } })).json();
+  expect(job.spec.grid).toEqual(shown);
+  expect(job.spec.grid.C).toEqual([0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10]);
+  await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('best-params')).toHaveText(/^C = (0\.01|0\.0316|0\.1|0\.316|1|3\.16|10)$/);
+  expect(errors).toEqual([]);
+});
+
+test('leaving Train while a job runs and coming back shows its model, grid, columns and preprocessing in the form, with its progress', async ({ page }) => {
+  const errors = pageErrors(page);
+  await openTrainPage(page, 'wine');
+  await bokehSelect(page, 0, 'Gradient boosting');
+  await bokehSet(page, 'scale-learning_rate', 'value', 'log2');
+  await bokehSet(page, 'numeric-strategy', 'value', 'median');
+  await bokehSet(page, 'features', 'active', [0, 1, 2, 3, 4, 5]);
+  const fits = await page.getByTestId('fit-count').getAttribute('data-fits');
+  const gridShown = await page.getByTestId('grid-values').textContent();
+  await bokehClick(page, 'train-button');
+  await expect(page.getByTestId('job-running')).toBeVisible();
+  // Away and back: the form is rebuilt from scratch, then filled with the running job's settings.
+  await page.goto('/datasets');
+  await page.goto('/train');
+  await expect(page.getByTestId('job-running')).toBeVisible();
+  await expect.poll(() => bokehGet(page, 'model', 'value')).toBe('gradient_boosting_classifier');
+  await expect(page.getByTestId('fit-count')).toHaveAttribute('data-fits', fits ?? '');
+  await expect(page.getByTestId('grid-values')).toHaveText(gridShown ?? '');
+  expect(await bokehGet(page, 'scale-learning_rate', 'value')).toBe('log2');
+  expect(await bokehGet(page, 'numeric-strategy', 'value')).toBe('median');
+  expect(await bokehGet(page, 'features', 'active')).toEqual([0, 1, 2, 3, 4, 5]);
+  const settings = page.getByTestId('job-settings');
+  await expect(settings).toContainText('This job: Gradient boosting');
+  await expect(settings.getByTestId('job-grid')).toContainText('learning_rate (log, 2 per decade): 0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1');
+  await expect(settings.getByTestId('job-columns')).toContainText('6 columns');
+  await expect(settings).toContainText('numbers: median');
+  await expect(page.locator('#job-running .progress-bar')).toHaveText(new RegExp(`\\d+ / ${fits} fits`));
+  await expectFitsWidth(page);
+  await page.screenshot({ path: 'reports/screenshots/train-running-job-restored.png', fullPage: true });
+  await page.getByTestId('job-cancel').click();
+  await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
+  expect(errors).toEqual([]);
 });

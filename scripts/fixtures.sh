@@ -11,3 +11,4 @@ if [[ -f services/ml/scripts/mixed_fixtures.py ]]; then "$PY" services/ml/script
 if [[ -f services/ml/scripts/shap_fixtures.py ]]; then "$PY" services/ml/scripts/shap_fixtures.py "$@"; fi
 if [[ -f services/ml/scripts/hgb_fixtures.py ]]; then "$PY" services/ml/scripts/hgb_fixtures.py "$@"; fi
 if [[ -f services/ml/scripts/solver_fixtures.py ]]; then "$PY" services/ml/scripts/solver_fixtures.py "$@"; fi
+if [[ -f services/ml/scripts/drift_fixtures.py ]]; then "$PY" services/ml/scripts/drift_fixtures.py "$@"; fi

@@ -48,7 +48,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   });
 
   app.get('/documents/overview', { config: { doc: () => 'overview' } }, async () =>
-    overviewDocument(config.mysql.database, await tableCounts(pool)));
+    overviewDocument(config.mysql.database, await tableCounts(catalog)));
 
   const catalog = new Catalog(pool);
   const cache = new DocumentCache(16);

@@ -26,10 +26,10 @@ beforeAll(async () => {
     onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null, inputs: null, preprocessing: null,
   });
   await new PublishedModels(db.pool).publish('penguins', id, null);
-  // Half the islands unseen in training ("Atlantis"); sex never sent.
-  await new Predictions(db.pool).insert(Array.from({ length: 10 }, (_, i) => ({
+  // Half the islands unseen in training ("Atlantis"); sex never sent. Forty: enough to test drift.
+  await new Predictions(db.pool).insert(Array.from({ length: 40 }, (_, i) => ({
     modelName: 'penguins', modelId: id, version: 1, clientId: `x${i}`, latencyMs: 1,
-    observation: JSON.stringify({ island: i % 2 ? 'Atlantis' : 'Biscoe', bill_length_mm: 40 + i }),
+    observation: JSON.stringify({ island: i % 2 ? 'Atlantis' : 'Biscoe', bill_length_mm: 40 + (i % 10) }),
     output: JSON.stringify({ prediction: 'Adelie', probabilities: { Adelie: 0.8, Chinstrap: 0.1, Gentoo: 0.1 } }),
   })));
   app = await buildApp({ config, pool: db.pool, logger: false });

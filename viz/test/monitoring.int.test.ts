@@ -4,6 +4,7 @@ import { ToyDatasets } from '@enchilada/data';
 import { ModelRegistry, Predictions, PublishedModels } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
+import { DocModels } from './support/doc-models.js';
 
 let db: TestDb;
 let app: FastifyInstance;
@@ -31,6 +32,13 @@ beforeAll(async () => {
     output: JSON.stringify({ prediction: 'versicolor', probabilities: { setosa: 0.1, versicolor: 0.8, virginica: 0.1 } }),
   })));
   for (let i = 0; i < 8; i++) await p.setOutcome('iris', `x${i}`, i < 6 ? 'versicolor' : 'virginica', false);
+  // The same model under a second name, with forty predictions: enough to test drift.
+  await new PublishedModels(db.pool).publish('iris-many', id, null);
+  await p.insert(Array.from({ length: 40 }, (_, i) => ({
+    modelName: 'iris-many', modelId: id, version: 1, clientId: `m${i}`, latencyMs: 1,
+    observation: JSON.stringify({ sepal_length: 5 + (i % 10) / 5, sepal_width: 2.5 + (i % 7) / 5, petal_length: 20 + i, petal_width: 0.2 + (i % 12) / 5 }),
+    output: JSON.stringify({ prediction: 'versicolor', probabilities: { setosa: 0.1, versicolor: 0.8, virginica: 0.1 } }),
+  })));
   app = await buildApp({ config, pool: db.pool, logger: false });
 }, 60000);
 afterAll(async () => {
@@ -40,7 +48,7 @@ afterAll(async () => {
 
 const get = (url: string, doc: string) => app.inject({ url, headers: { authorization: `Bearer ${signVizToken({ sub: 'a', doc }, key)}` } });
 
-it('builds the monitoring document: counts, outcome share, live accuracy beside the test score, drift above the threshold', async () => {
+it('builds the monitoring document: counts, outcome share, live accuracy beside the test score; ten predictions are not enough for drift', async () => {
   const res = await get('/documents/monitoring?name=iris&hours=1', 'monitoring:name:iris');
   expect(res.statusCode).toBe(200);
   const text = res.body;
@@ -50,9 +58,23 @@ it('builds the monitoring document: counts, outcome share, live accuracy beside 
   expect(text).toContain('test score of the model: 0.9300');
   const json = JSON.stringify(res.json());
   expect(json).toContain('Predictions per minute');
-  expect(json).toContain('population stability index');
-  // petal_length moved far outside the training rows: its bar is red
-  expect(json).toMatch(/"color":\[[^\]]*"#d62728"/);
+  // Ten predictions: below the minimum, no drift figure (one prediction had PSI 4–8.5 on every feature).
+  expect(text).toContain('drift-not-enough');
+  expect(text).toContain('10 of the 30 needed');
+  expect(json).not.toContain('Drift against the training rows');
+});
+
+it('tests drift on forty predictions: petal_length, moved far outside the training rows, is red (KS), and the share is reported', async () => {
+  const res = await get('/documents/monitoring?name=iris-many&hours=1', 'monitoring:name:iris-many');
+  expect(res.statusCode).toBe(200);
+  const doc = new DocModels(res.json());
+  const plot = doc.named('Plot').find((p) => String(doc.ref(p.attributes.title).attributes.text).startsWith('Drift against the training rows: −log10 p'));
+  expect(plot).toBeDefined();
+  const [{ data }] = doc.glyphs(plot as NonNullable<typeof plot>);
+  const red = data.feature.filter((_, i) => data.color[i] === '#d62728').map(String);
+  expect(red).toContain('petal_length');
+  expect(data.test).toEqual(['Kolmogorov–Smirnov', 'Kolmogorov–Smirnov', 'Kolmogorov–Smirnov', 'Kolmogorov–Smirnov']);
+  expect(res.body).toMatch(new RegExp(`Drift: ${red.length} of 4 features \\(${(red.length * 25).toFixed(1)} %\\) drifting`));
 });
 
 it('draws the top-label calibration of a three-class model and the latency of each minute', async () => {
@@ -74,8 +96,10 @@ it('counts the window in SQL per bucket, with the session in UTC (as mysql2 read
   expect(await new Predictions(db.pool).windowCounts('iris', new Date(now - 7_200_000), new Date(now - 3_600_000), 1)).toEqual([]);
   const json = JSON.stringify((await get('/documents/monitoring?name=iris&hours=24', 'monitoring:name:iris')).json());
   expect(json).toContain('Predictions per 30 minutes');
-  // Drift again, from the training references kept since the first document of this model.
-  expect(json).toMatch(/"color":\[[^\]]*"#d62728"/);
+  // Still ten predictions in the day: not enough for drift.
+  expect(json).toContain('drift-not-enough');
+  // Drift of the other name, from the training references kept since its first document.
+  expect(JSON.stringify((await get('/documents/monitoring?name=iris-many&hours=24', 'monitoring:name:iris-many')).json())).toMatch(/"color":\[[^\]]*"#d62728"/);
   expect(json).toContain('hours from now');
   expect(json).not.toContain('minutes from now');
   expect(json).toContain('data-testid=\\"prediction-count\\">10<');

@@ -76,39 +76,35 @@ describe('readiness', () => {
 });
 
 describe('overview document', () => {
-  it('says clearly that the database is empty when it has no tables', async () => {
+  it('says clearly that there is no dataset yet', async () => {
+    await migrate(db.pool, MIGRATIONS_DIR);
     const item = (await get(signVizToken({ sub: 'a', doc: 'overview' }, key))).json();
     const divs = models(item).filter((m) => m.name === 'Div').map((m) => String(m.attributes?.text));
-    expect(divs.join(' ')).toMatch(/holds no tables yet/);
-    expect(models(item).some((m) => m.name === 'Plot')).toBe(false);
+    expect(divs.join(' ')).toMatch(/holds no datasets yet/);
+    // an empty frame, no bars
+    expect(models(item).some((m) => m.name === 'HBar')).toBe(false);
+    expect(JSON.stringify(item)).toContain('Rows per dataset (none yet)');
   });
 
-  it('shows each table with its exact row count as bars and a table', async () => {
-    await migrate(db.pool, MIGRATIONS_DIR);
-    await db.pool.query('CREATE TABLE sample_rows (id INT PRIMARY KEY)');
-    await db.pool.query('INSERT INTO sample_rows VALUES (1), (2), (3)');
-    const item = (await get(signVizToken({ sub: 'a', doc: 'overview' }, key))).json();
-    expect(item.root_id).toBe(item.doc.roots[0].id);
-    const sources = models(item).filter((m) => m.name === 'ColumnDataSource');
-    const data = sources[0].attributes?.data as { table: string[]; rows: number[] };
-    const counts = Object.fromEntries(data.table.map((t, i) => [t, data.rows[i]]));
-    const [mig] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM schema_migrations');
-    expect(counts).toMatchObject({ sample_rows: 3, schema_migrations: Number(mig[0].n), users: 0 });
-    const names = new Set(models(item).map((m) => m.name));
-    for (const n of ['Plot', 'HBar', 'DataTable', 'HoverTool']) expect(names.has(n)).toBe(true);
-  });
-
-  it('says what each table holds: a dataset by its name and title, the application\'s own tables by their use', async () => {
+  it('shows each dataset by name and title with its row count as bars and a table, and none of the application\'s own tables', async () => {
     const { ToyDatasets } = await import('@enchilada/data');
     const { DATASETS_DIR } = await import('@enchilada/test-support');
-    const ds = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'wine', null);
+    const toys = new ToyDatasets(DATASETS_DIR);
+    const wine = await toys.load(db.pool, 'wine', null);
+    await toys.load(db.pool, 'iris', null);
+    await db.pool.query('CREATE TABLE sample_rows (id INT PRIMARY KEY)');
     const item = (await get(signVizToken({ sub: 'a', doc: 'overview' }, key))).json();
+    expect(item.root_id).toBe(item.doc.roots[0].id);
     const data = models(item).filter((m) => m.name === 'ColumnDataSource')[0].attributes?.data as { table: string[]; holds: string[]; rows: number[] };
-    const holds = Object.fromEntries(data.table.map((t, i) => [t, data.holds[i]]));
-    expect(holds[ds.tableName]).toBe(`dataset wine: ${ds.title}`);
-    expect(data.rows[data.table.indexOf(ds.tableName)]).toBe(178);
-    expect(holds.predictions).toBe('every prediction served, with its outcome');
-    expect(holds.sample_rows).toBe('');
+    const counts = Object.fromEntries(data.table.map((t, i) => [t, data.rows[i]]));
+    expect(counts).toEqual({ wine: 178, iris: 150 });
+    expect(data.holds[data.table.indexOf('wine')]).toBe(`dataset wine: ${wine.title}`);
+    // smallest at the bottom of the bars, so the largest reads first
+    expect(data.table).toEqual(['iris', 'wine']);
+    const names = new Set(models(item).map((m) => m.name));
+    for (const n of ['Plot', 'HBar', 'DataTable', 'HoverTool']) expect(names.has(n)).toBe(true);
+    const text = JSON.stringify(item);
+    for (const own of ['schema_migrations', 'rate_windows', 'dataset_loads', 'sample_rows', wine.tableName]) expect(text).not.toContain(`"${own}"`);
   });
 });
 

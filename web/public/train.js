@@ -1,7 +1,9 @@
 // The Train page: posts the spec the form document hands over, then follows the job by
 // Server-Sent Events (through web's proxy to viz) with a progress bar, time left and Cancel, and
-// shows a summary with a link to the results. A second tab picks up the running job. A job whose
-// worker stopped answering says so while it waits for the sweeper; a failed or cancelled one offers Retry.
+// shows a summary with a link to the results. A second tab, or a later visit, picks up the running
+// job: its settings (model, grid, columns, preprocessing) are put back into the form and listed
+// beside its progress. A job whose worker stopped answering says so while it waits for the sweeper;
+// a failed or cancelled one offers Retry.
 (function () {
   'use strict';
   var panel = document.getElementById('job-panel');
@@ -71,10 +73,73 @@
     var body = await res.json().catch(function () { return null; });
     if (res.status !== 202 || !body) return fail((body && body.message) || ('The job could not start (HTTP ' + res.status + ').'));
     render({ status: 'queued', done: 0, total: body.fits, message: 'waiting for a worker' });
-    follow(body.job);
+    follow(body.job, false);
   }
 
-  function follow(id) {
+  // The form document's widgets, by name, once it is embedded (it loads on its own).
+  function whenForm(cb) {
+    var tries = 0;
+    (function look() {
+      var docs = (window.Bokeh && window.Bokeh.documents) || [];
+      for (var i = 0; i < docs.length; i++) if (docs[i].get_model_by_name('model')) return cb(function (n) { return docs[i].get_model_by_name(n); });
+      if (++tries < 300) setTimeout(look, 100);
+    })();
+  }
+
+  // The job's settings in the form's widgets; their callbacks then redraw the count, grid and plan.
+  function fillForm(spec) {
+    whenForm(function (w) {
+      w('model').value = spec.model;
+      var names = w('features').labels.map(function (l) { return l.split(' · ')[0]; });
+      w('features').active = spec.features.map(function (f) { return names.indexOf(f); }).filter(function (i) { return i >= 0; });
+      w('train-split').value = spec.trainFraction;
+      var pre = spec.preprocessing || {};
+      if (pre.numericStrategy) w('numeric-strategy').value = pre.numericStrategy;
+      if (pre.categoricalStrategy) w('categorical-strategy').value = pre.categoricalStrategy;
+      if (pre.encoding) w('encoding').value = pre.encoding;
+      w('add-indicator').active = pre.addIndicator ? [0] : [];
+      w('rare').value = pre.minFrequency === undefined || pre.minFrequency === null ? 'none' : String(pre.minFrequency);
+      Object.keys(spec.grid || {}).forEach(function (k) {
+        var vals = spec.grid[k];
+        if (!vals.length) return;
+        var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
+        var r = (spec.ranges || {})[k];
+        if (r && r.scale === 'log' && w('scale-' + k)) {
+          var per = r.perDecade || 1;
+          w('scale-' + k).value = 'log' + per;
+          w('log-range-' + k).value = [Math.round(Math.log10(lo) * per) / per, Math.round(Math.log10(hi) * per) / per];
+        } else {
+          if (w('scale-' + k)) w('scale-' + k).value = 'linear';
+          if (w('range-' + k)) w('range-' + k).value = [lo, hi];
+        }
+      });
+    });
+  }
+
+  function showSettings(spec) {
+    whenForm(function (w) {
+      var opt = (w('model').options || []).filter(function (o) { return o[0] === spec.model; })[0];
+      var grid = Object.keys(spec.grid || {}).map(function (k) {
+        var r = (spec.ranges || {})[k];
+        return '<li><code>' + esc(k) + '</code> (' + (r && r.scale === 'log' ? 'log, ' + (r.perDecade || 1) + ' per decade' : 'linear') + '): ' + spec.grid[k].map(String).join(', ') + '</li>';
+      }).join('');
+      var pre = spec.preprocessing || {};
+      var how = [pre.numericStrategy ? 'numbers: ' + pre.numericStrategy : null, pre.encoding ? 'text: ' + pre.encoding : null,
+        pre.minFrequency ? 'rare below ' + pre.minFrequency : null, pre.addIndicator ? 'missing indicators' : null].filter(Boolean).join(' · ') || 'default preprocessing';
+      var s = $('job-settings');
+      s.innerHTML = '<div class="fw-semibold">This job: <span data-testid="job-model">' + esc(opt ? opt[1] : spec.model) + '</span>, train split ' + fmt(spec.trainFraction) + '</div>' +
+        '<ul class="mb-1 ps-3" data-testid="job-grid">' + (grid || '<li>nothing to tune</li>') + '</ul>' +
+        '<div data-testid="job-columns">' + spec.features.length + ' column' + (spec.features.length === 1 ? '' : 's') + ': ' + spec.features.map(esc).join(', ') + '</div>' +
+        '<div class="text-body-secondary">' + esc(how) + '</div>';
+      show('job-settings', true);
+    });
+  }
+
+  function follow(id, restore) {
+    fetch('/api/jobs/' + id, { headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) { if (j && j.spec) { if (restore) fillForm(j.spec); showSettings(j.spec); } })
+      .catch(function () { /* the progress still shows */ });
     current = id;
     if (source) source.close();
     source = new EventSource('/viz/jobs/' + id + '/events');
@@ -106,6 +171,6 @@
   // A job already running for this dataset (another tab, or before a reload) is followed here too.
   fetch('/api/jobs?active=true&dataset=' + dataset, { headers: { accept: 'application/json' } })
     .then(function (r) { return r.json(); })
-    .then(function (b) { if (b.jobs && b.jobs.length) follow(b.jobs[0].id); })
+    .then(function (b) { if (b.jobs && b.jobs.length) follow(b.jobs[0].id, true); })
     .catch(function () { /* the page works without it */ });
 })();

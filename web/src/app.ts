@@ -141,18 +141,20 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { pool });
   await app.register(authRoutes, { users, rateLimit: config.loginRateLimit });
-  await app.register(pageRoutes);
+  const registry = new ModelRegistry(pool);
+  const published = new PublishedModels(pool);
+  const predictions = new Predictions(pool);
+  await app.register(pageRoutes, { catalog, registry, published, predictions });
   await app.register(userRoutes, { users, publicUrl: config.publicUrl, rateLimit: config.loginRateLimit });
   await app.register(datasetRoutes, {
     pool, catalog, toys: new ToyDatasets(deps.datasetsDir), loads: new Loads(pool),
     uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes, config.uploadQuota),
   });
   await app.register(exploreRoutes);
-  const registry = new ModelRegistry(pool);
   await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry, config });
   await app.register(compareRoutes, { catalog, queue: new JobQueue(pool), config });
   await app.register(servingRoutes, {
-    registry, published: new PublishedModels(pool), apiKeys: new ApiKeys(pool), predictions: new Predictions(pool), tutorial: new TutorialMode(pool),
+    registry, published, apiKeys: new ApiKeys(pool), predictions, tutorial: new TutorialMode(pool),
     serve: { port: config.serve.port, publicUrl: config.serve.publicUrl, seedModelName: config.serve.seedModelName },
   });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });

@@ -276,6 +276,30 @@ describe('Predictions page', () => {
     expect(res.body).toContain(",'=cmd(),");
     expect(res.body).not.toContain('b-1');
   });
+
+  it('shows each observation as a row with one column per feature, a page of the chosen size at a time', async () => {
+    const p = new (await import('@enchilada/models')).Predictions(db.pool);
+    await p.insert(Array.from({ length: 30 }, (_, i) => ({
+      modelName: 'paged', modelId: m1, version: 1, clientId: `pg-${i}`, observation: JSON.stringify({ width: i + 0.5, colour: i % 2 ? 'red' : 'blue', note: null }),
+      output: '{"prediction":"1"}', latencyMs: 0.3,
+    })));
+    const first = await user.get('/predictions?name=paged&size=25');
+    expect(first.statusCode).toBe(200);
+    for (const f of ['width', 'colour', 'note']) expect(first.body).toContain(`data-feature="${f}"`);
+    const rowsOf = (html: string) => (html.split('<tbody>')[1]?.split('</tbody>')[0]?.match(/<tr>/g) ?? []).length;
+    expect(rowsOf(first.body)).toBe(25);
+    expect(first.body).toMatch(/rows 1–25 of 30 · page 1 of 2/);
+    // values in their columns, not a JSON blob; the newest first
+    expect(first.body).toMatch(/<td class="text-end">29\.5<\/td><td class="">red<\/td><td class="">—<\/td>/);
+    expect(first.body).not.toContain('{&#34;width&#34;');
+    // the paging links keep the filter and the page size
+    expect(first.body).toContain('href="/predictions?name=paged&amp;size=25&amp;page=2"');
+    const second = await user.get('/predictions?name=paged&size=25&page=2');
+    expect(rowsOf(second.body)).toBe(5);
+    expect(second.body).toContain('pg-0<');
+    expect(second.body).toMatch(/rows 26–30 of 30 · page 2 of 2/);
+    expect((await user.get('/predictions?size=7', 'application/json')).statusCode).toBe(400);
+  });
 });
 
 describe('GET filter forms', () => {

@@ -66,6 +66,31 @@ describe('training requests', () => {
     expect(res.json().field).toBe(field);
   });
 
+  it('queues a log-scale grid: the values searched are the powers of ten the form lists, stored with the ranges asked for', async () => {
+    const jobOf = async (res: { json: () => { job: number } }) => (await app.inject({ url: `/api/jobs/${res.json().job}`, headers: { cookie: b.cookieHeader, accept: 'application/json' } })).json().spec;
+    const one = await post({ ...ok(), ranges: { C: { min: 0.001, max: 1000, scale: 'log', perDecade: 1 } } });
+    expect(one.statusCode).toBe(202);
+    expect(one.json().fits).toBe(35);
+    const spec = await jobOf(one);
+    expect(spec.grid).toEqual({ C: [0.001, 0.01, 0.1, 1, 10, 100, 1000] });
+    expect(spec.ranges).toEqual({ C: { min: 0.001, max: 1000, scale: 'log', perDecade: 1 } });
+    const two = await post({ ...ok(), ranges: { C: { min: 0.01, max: 10, scale: 'log', perDecade: 2 } } });
+    expect((await jobOf(two)).grid).toEqual({ C: [0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10] });
+    // Without a scale, the seed's linear slider, as before.
+    expect((await jobOf(await post(ok()))).grid).toEqual({ C: [0.1, 10.1, 20.1] });
+  });
+
+  it.each([
+    ['a log scale for a hyperparameter without one', { dataset: 0, model: 'knn_classifier', ranges: { n_neighbors: { min: 3, max: 10, scale: 'log' } } }, 'ranges.n_neighbors.scale', /no log scale/],
+    ['an unsupported count per decade', { ranges: { C: { min: 0.001, max: 1000, scale: 'log', perDecade: 4 } } }, 'ranges.C.perDecade', /perDecade must be one of 1, 2, 3/],
+    ['an empty log range', { ranges: { C: { min: 2, max: 3, scale: 'log' } } }, 'ranges.C', /holds no slider value \(log scale 0.001–1000, 1 per decade\)/],
+  ])('refuses %s with a 400 naming the field', async (_what, change, field, message) => {
+    const res = await post({ ...ok(), ...change, dataset: iris.id });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(message);
+    expect(res.json().field).toBe(field);
+  });
+
   it('queues a text feature with the preprocessing chosen for it', async () => {
     const preprocessing = { numericStrategy: 'median', categoricalStrategy: 'most_frequent', encoding: 'ordinal', minFrequency: 5 };
     const res = await post({ dataset: mpg.id, model: 'ridge', features: ['origin', 'horsepower'], trainFraction: 0.8, ranges: { alpha: { min: 0.1, max: 0.1 } }, preprocessing });

@@ -17,6 +17,8 @@ export { SEARCH_SPACES, comparableModels, sampleCandidates, type Distribution, t
 export * from './metrics/classification.js';
 export * from './metrics/regression.js';
 export * from './metrics/curves.js';
+export * from './metrics/calibration.js';
+export * from './metrics/drift.js';
 export { KNeighborsClassifier, KNeighborsRegressor } from './neighbors/knn.js';
 export { GaussianNB } from './naive-bayes/gaussian-nb.js';
 export { LinearRegression } from './linear/linear-regression.js';
@@ -25,7 +27,7 @@ export { Lasso } from './linear/lasso.js';
 export { LogisticRegression } from './linear/logistic-regression.js';
 export { LinearSVC } from './linear/linear-svc.js';
 export { LinearSVR } from './linear/linear-svr.js';
-export { MODELS, modelSpec, defaultGrid, sliderValues, type ModelSpec, type Hyperparameter } from './registry.js';
+export { MODELS, PER_DECADE, modelSpec, defaultGrid, logValues, scaleValues, sliderValues, type ModelSpec, type Hyperparameter, type RangeScale } from './registry.js';
 export { RandomForestClassifier, RandomForestRegressor, RandomForestClassifierModel, RandomForestRegressorModel, type RandomForestParams } from './ensemble/random-forest.js';
 export { GradientBoostingClassifier, GradientBoostingRegressor, GradientBoostingClassifierModel, GradientBoostingRegressorModel, type GradientBoostingParams } from './ensemble/gradient-boosting.js';
 export {

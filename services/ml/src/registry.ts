@@ -25,7 +25,16 @@ export interface Hyperparameter {
   readonly max: number;
   readonly step: number;
   readonly integer: boolean;
+  /**
+   * Regularisation strengths and learning rates matter by their order of magnitude, so they also
+   * have a log scale: powers of ten from `min` to `max`, `perDecade` values per decade (the Train
+   * form's default; the linear seed range stays available).
+   */
+  readonly log?: { readonly min: number; readonly max: number };
 }
+
+/** The values per decade a log-scale range may have. */
+export const PER_DECADE = [1, 2, 3] as const;
 
 export interface ModelSpec {
   readonly id: string;
@@ -39,9 +48,9 @@ export interface ModelSpec {
 }
 
 // The seed's sliders.
-export const ALPHA: Hyperparameter = { name: 'alpha', label: 'Alpha', min: 0.1, max: 100.1, step: 10, integer: false };
-export const C: Hyperparameter = { name: 'C', label: 'C', min: 0.1, max: 100.1, step: 10, integer: false };
-export const LEARNING_RATE: Hyperparameter = { name: 'learning_rate', label: 'Learning rate', min: 0.1, max: 1.0, step: 0.1, integer: false };
+export const ALPHA: Hyperparameter = { name: 'alpha', label: 'Alpha', min: 0.1, max: 100.1, step: 10, integer: false, log: { min: 0.001, max: 1000 } };
+export const C: Hyperparameter = { name: 'C', label: 'C', min: 0.1, max: 100.1, step: 10, integer: false, log: { min: 0.001, max: 1000 } };
+export const LEARNING_RATE: Hyperparameter = { name: 'learning_rate', label: 'Learning rate', min: 0.1, max: 1.0, step: 0.1, integer: false, log: { min: 0.001, max: 1 } };
 export const MAX_DEPTH: Hyperparameter = { name: 'max_depth', label: 'Max depth', min: 3, max: 10, step: 1, integer: true };
 export const N_ESTIMATORS: Hyperparameter = { name: 'n_estimators', label: 'Number of trees', min: 50, max: 250, step: 50, integer: true };
 // Histogram boosting: max_iter stays 100 with early stopping on above 10,000 rows (scikit-learn's
@@ -53,6 +62,28 @@ export const N_NEIGHBORS: Hyperparameter = { name: 'n_neighbors', label: 'Neighb
 /** The values of a slider, as the seed's np.arange(min, max + step, step) gives them. */
 export function sliderValues(h: Hyperparameter): number[] {
   return arange(h.min, h.max + h.step, h.step).filter((v) => v <= h.max + 1e-9);
+}
+
+/**
+ * Log-scale values from `min` to `max`: 10^(k/perDecade) for whole k, each rounded to three
+ * significant digits (0.001, 0.00316, 0.01, … with two per decade), so what a form shows and what
+ * is searched are the same numbers.
+ */
+export function logValues(min: number, max: number, perDecade: number): number[] {
+  if (!(min > 0) || !(max >= min) || !(perDecade >= 1)) return [];
+  const lo = Math.ceil(Math.log10(min) * perDecade - 1e-9);
+  const hi = Math.floor(Math.log10(max) * perDecade + 1e-9);
+  const out: number[] = [];
+  for (let k = lo; k <= hi; k++) out.push(Number((10 ** (k / perDecade)).toPrecision(3)));
+  return out;
+}
+
+export type RangeScale = { readonly scale: 'linear' } | { readonly scale: 'log'; readonly perDecade: number };
+
+/** Every value a hyperparameter's slider offers on a scale (null: it has no log scale). */
+export function scaleValues(h: Hyperparameter, s: RangeScale): number[] | null {
+  if (s.scale === 'linear') return sliderValues(h);
+  return h.log ? logValues(h.log.min, h.log.max, s.perDecade) : null;
 }
 
 /** The default grid of a model: every slider value of every hyperparameter. */

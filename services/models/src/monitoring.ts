@@ -1,8 +1,18 @@
 // Live figures of one published name over a time window, from its prediction log: traffic and
 // latency per minute, the share with outcomes, live accuracy/F1 (classification) or MAE/R²
 // (regression), a calibration curve (classifiers) and per-feature drift against the
-// training data (population stability index). Pure functions over rows read by
-// `Predictions.window`, so a document builder (viz) only draws them.
+// training data (population stability index, and the test its sample size calls for). Pure
+// functions over rows read by `Predictions.window`, so a document builder (viz) only draws them;
+// the maths (metrics, calibration, PSI, KS, chi-squared) is services/ml's.
+import {
+  DRIFT_MIN_ROWS, calibrationBins, classificationReport, featureDrift, meanAbsoluteError, psiAgainst, quantile, r2Score,
+  type CalibrationBin, type DriftMethod, type PsiReference,
+} from '@enchilada/ml/metrics';
+
+export {
+  DRIFT_MIN_ROWS, DRIFT_P_VALUE, DRIFT_TEST_MAX_ROWS, PSI_THRESHOLD, categoricalPsiReference, psi, psiAgainst, psiReference, quantile,
+  type CategoricalPsiReference, type DriftMethod, type NumericPsiReference, type PsiReference,
+} from '@enchilada/ml/metrics';
 
 export interface WindowRow {
   readonly createdAt: Date;
@@ -51,116 +61,40 @@ export interface MonitoringFigures {
    * training data (numbers), or each training category plus "unseen" and "missing" (text).
    */
   readonly drift: { readonly feature: string; readonly kind: 'numeric' | 'categorical' | null; readonly psi: number }[];
+  /**
+   * Whether each feature drifts, by the test its live sample size calls for (services/ml's
+   * featureDrift: KS or chi-squared at p < 0.05 up to 1,000 values, PSI above, nothing below
+   * DRIFT_MIN_ROWS), and the share of features that drift among those decided.
+   */
+  readonly driftCheck: DriftCheck;
+}
+
+export interface DriftCheck {
+  /** The live rows read (drift is decided per feature on its values among them). */
+  readonly rows: number;
+  readonly minRows: number;
+  /** rows < minRows: "not enough predictions yet". */
+  readonly enough: boolean;
+  readonly features: readonly {
+    readonly feature: string;
+    readonly kind: 'numeric' | 'categorical' | null;
+    readonly method: DriftMethod | null;
+    readonly statistic: number;
+    readonly pValue: number | null;
+    readonly drifted: boolean;
+  }[];
+  /** Features decided (with a method) and those of them that drift. */
+  readonly decided: number;
+  readonly drifting: number;
+  /** drifting / decided (0 when none decided). */
+  readonly share: number;
 }
 
 export interface Calibration {
   readonly kind: 'positive-class' | 'top-label';
   /** The positive class (binary), or null (top-label). */
   readonly positive: string | null;
-  readonly bins: { readonly meanPredicted: number; readonly observed: number; readonly count: number }[];
-}
-
-/** PSI above this is usually read as a significant shift. */
-export const PSI_THRESHOLD = 0.2;
-
-export function quantile(sorted: readonly number[], q: number): number {
-  if (!sorted.length) return Number.NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/**
- * What PSI needs of the expected (training) values: the edges of `bins` quantile bins and each
- * bin's share. Computed once per model (viz keeps it), not per window.
- */
-export interface NumericPsiReference { readonly edges: readonly number[]; readonly shares: readonly number[] }
-
-/**
- * The same for a text feature: each training category's share, then the share of "unseen" (0 in
- * training, by definition) and of missing values. A live value the model never saw in training
- * is the drift that matters most for a one-hot encoded feature, so it gets its own bucket rather
- * than vanishing; missing values get one because a client that stops sending a field is drift too.
- */
-export interface CategoricalPsiReference {
-  readonly kind: 'categorical';
-  readonly categories: readonly string[];
-  /** categories.length + 2 shares: one per category, then unseen, then missing. */
-  readonly shares: readonly number[];
-}
-
-export type PsiReference = NumericPsiReference | CategoricalPsiReference;
-
-function binCounts(edges: readonly number[], xs: readonly number[]): number[] {
-  const c = new Array<number>(edges.length + 1).fill(0);
-  for (const x of xs) {
-    let k = 0;
-    while (k < edges.length && x > edges[k]) k++;
-    c[k]++;
-  }
-  return c;
-}
-
-export function psiReference(expected: readonly number[], bins = 10): NumericPsiReference | null {
-  if (!expected.length) return null;
-  const sorted = [...expected].sort((a, b) => a - b);
-  const edges: number[] = [];
-  for (let i = 1; i < bins; i++) edges.push(quantile(sorted, i / bins));
-  const uniq = [...new Set(edges)];
-  return { edges: uniq, shares: binCounts(uniq, expected).map((n) => n / expected.length) };
-}
-
-/** The bucket of a live text value: its category, unseen or missing (null or absent). */
-function categoryBucket(ref: CategoricalPsiReference, index: ReadonlyMap<string, number>, v: unknown): number {
-  if (v === null || v === undefined) return ref.categories.length + 1;
-  // A client may send a category as a number or boolean; what the model sees is its text.
-  return index.get(typeof v === 'string' ? v : String(v)) ?? ref.categories.length;
-}
-
-/** Categorical PSI reference of training text values (null = missing); null without values. */
-export function categoricalPsiReference(expected: readonly (string | null)[]): CategoricalPsiReference | null {
-  if (!expected.length) return null;
-  const counts = new Map<string, number>();
-  let missing = 0;
-  for (const v of expected) if (v === null) missing++; else counts.set(v, (counts.get(v) ?? 0) + 1);
-  const categories = [...counts.keys()].sort();
-  return { kind: 'categorical', categories, shares: [...categories.map((c) => (counts.get(c) ?? 0) / expected.length), 0, missing / expected.length] };
-}
-
-/** PSI over matching buckets, shares clipped below at 1e-4 so an empty bucket counts but stays finite. */
-function psiOfShares(expected: readonly number[], actual: readonly number[], n: number): number {
-  const eps = 1e-4;
-  let s = 0;
-  for (let k = 0; k < actual.length; k++) {
-    const pe = Math.max(expected[k], eps);
-    const pa = Math.max(actual[k] / n, eps);
-    s += (pa - pe) * Math.log(pa / pe);
-  }
-  return s;
-}
-
-/**
- * Population stability index of live values against a reference; NaN without values on either
- * side. Numeric: the numbers of `actual` (others are missing and left out). Text: every value,
- * missing (null, absent) and unseen ones in their own buckets.
- */
-export function psiAgainst(ref: PsiReference | null, actual: readonly unknown[]): number {
-  if (!ref || !actual.length) return Number.NaN;
-  if ('kind' in ref) {
-    const index = new Map(ref.categories.map((c, i) => [c, i]));
-    const a = new Array<number>(ref.shares.length).fill(0);
-    for (const v of actual) a[categoryBucket(ref, index, v)]++;
-    return psiOfShares(ref.shares, a, actual.length);
-  }
-  const xs = actual.filter((v): v is number => typeof v === 'number');
-  if (!xs.length) return Number.NaN;
-  return psiOfShares(ref.shares, binCounts(ref.edges, xs), xs.length);
-}
-
-/** Population stability index of `actual` against `expected`, over `bins` quantile bins of `expected`. */
-export function psi(expected: readonly number[], actual: readonly number[], bins = 10): number {
-  return psiAgainst(psiReference(expected, bins), actual);
+  readonly bins: readonly CalibrationBin[];
 }
 
 export function monitoringFigures(
@@ -203,48 +137,53 @@ export function monitoringFigures(
     const classes = model.classes ?? [];
     const pred = known.map((r) => String(r.output.prediction));
     const truth = known.map((r) => String(r.outcome));
-    const accuracy = pred.filter((p, i) => p === truth[i]).length / known.length;
+    // Macro F1 as scikit-learn's f1_score(average='macro') over the model's classes that occur among
+    // the outcomes or predictions; a label outside the model's classes is one more code, counted in
+    // the others' false positives/negatives but not averaged.
     const present = new Set([...pred, ...truth]);
-    const f1s = classes.filter((c) => present.has(c)).map((c) => {
-      const tp = pred.filter((p, i) => p === c && truth[i] === c).length;
-      const fp = pred.filter((p, i) => p === c && truth[i] !== c).length;
-      const fn = pred.filter((p, i) => p !== c && truth[i] === c).length;
-      return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-    });
+    const averaged = classes.filter((c) => present.has(c));
+    const code = new Map(averaged.map((c, k) => [c, k]));
+    const encode = (v: string) => code.get(v) ?? averaged.length;
+    const report = classificationReport(truth.map(encode), pred.map(encode), averaged.length + 1);
+    const accuracy = report.accuracy;
+    const f1s = report.perClass.slice(0, averaged.length).map((c) => c.f1);
     live = { accuracy, f1Macro: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : 0 };
     if (classes.length >= 2) {
       const positive = classes.length === 2 ? classes[1] : null;
-      const bins = Array.from({ length: 10 }, () => ({ sumP: 0, hits: 0, count: 0 }));
-      known.forEach((r, i) => {
-        // Binary: P(positive) and whether the outcome is positive; else P(predicted class) and whether it was right.
-        const p = r.output.probabilities?.[positive ?? pred[i]];
-        if (typeof p !== 'number' || !Number.isFinite(p)) return;
-        const b = bins[Math.max(0, Math.min(9, Math.floor(p * 10)))];
-        b.sumP += p;
-        b.count++;
-        if (positive === null ? pred[i] === truth[i] : truth[i] === positive) b.hits++;
-      });
+      // Binary: P(positive) and whether the outcome is positive; else P(predicted class) and whether it was right.
+      const probabilities = known.map((r, i) => r.output.probabilities?.[positive ?? pred[i]]);
+      const hits = known.map((_, i) => (positive === null ? pred[i] === truth[i] : truth[i] === positive));
       calibration = {
         kind: positive === null ? 'top-label' : 'positive-class', positive,
-        bins: bins.filter((b) => b.count > 0).map((b) => ({ meanPredicted: b.sumP / b.count, observed: b.hits / b.count, count: b.count })),
+        bins: calibrationBins(probabilities, hits),
       };
     }
   } else if (known.length) {
     const pred = known.map((r) => Number(r.output.prediction));
     const truth = known.map((r) => Number(r.outcome));
-    const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
-    let ae = 0, ss = 0, st = 0;
-    truth.forEach((t, i) => { ae += Math.abs(t - pred[i]); ss += (t - pred[i]) ** 2; st += (t - mean) ** 2; });
-    live = { mae: ae / truth.length, r2: st === 0 ? Number.NaN : 1 - ss / st };
+    // R² is undefined (NaN) for constant outcomes here, where scikit-learn answers 1 or 0.
+    live = { mae: meanAbsoluteError(truth, pred), r2: truth.every((t) => t === truth[0]) ? Number.NaN : r2Score(truth, pred) };
   }
 
+  const kindOf = (ref: PsiReference | null) => (ref ? ('kind' in ref ? ref.kind : 'numeric' as const) : null);
+  const valuesOf = (f: string) => rows.map((r) => r.observation[f]);
   const drift = model.features.map((f) => {
     const ref = training[f] ?? null;
-    return { feature: f, kind: ref ? ('kind' in ref ? ref.kind : 'numeric' as const) : null, psi: psiAgainst(ref, rows.map((r) => r.observation[f])) };
+    return { feature: f, kind: kindOf(ref), psi: psiAgainst(ref, valuesOf(f)) };
   });
+  const tested = model.features.map((f) => {
+    const ref = training[f] ?? null;
+    const d = featureDrift(ref, valuesOf(f));
+    return { feature: f, kind: kindOf(ref), method: d.method, statistic: d.statistic, pValue: d.pValue, drifted: d.drifted };
+  });
+  const decided = tested.filter((t) => t.method !== null).length;
+  const drifting = tested.filter((t) => t.drifted).length;
+  const driftCheck: DriftCheck = {
+    rows: rows.length, minRows: DRIFT_MIN_ROWS, enough: rows.length >= DRIFT_MIN_ROWS, features: tested, decided, drifting, share: decided ? drifting / decided : 0,
+  };
 
   return {
     count, withOutcome, outcomeShare: count ? withOutcome / count : 0, rowsRead: rows.length, bucketMinutes, buckets,
-    latency: { p50Ms: quantile(all, 0.5), p99Ms: quantile(all, 0.99) }, live, calibration, drift,
+    latency: { p50Ms: quantile(all, 0.5), p99Ms: quantile(all, 0.99) }, live, calibration, drift, driftCheck,
   };
 }

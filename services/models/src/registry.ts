@@ -133,6 +133,22 @@ export class ModelRegistry {
     return rows.map(toSummary);
   }
 
+  /** The newest models, of one person (createdBy) or of everyone. */
+  async latest(opts: { limit: number; createdBy?: number }): Promise<ModelSummary[]> {
+    const where = opts.createdBy === undefined ? '' : 'WHERE m.created_by = ?';
+    const args = opts.createdBy === undefined ? [Math.min(100, opts.limit)] : [opts.createdBy, Math.min(100, opts.limit)];
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by ${where} ORDER BY m.id DESC LIMIT ?`, args);
+    return rows.map(toSummary);
+  }
+
+  /** How many models there are, or one person has trained. */
+  async count(createdBy?: number): Promise<number> {
+    const [rows] = createdBy === undefined
+      ? await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM models')
+      : await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM models WHERE created_by = ?', [createdBy]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async newest(datasetId: number): Promise<ModelSummary | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.dataset_id = ? ORDER BY m.id DESC LIMIT 1`, [datasetId]);

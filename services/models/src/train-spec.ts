@@ -8,6 +8,8 @@ export interface TrainSpec {
   readonly trainFraction: number;
   /** Every value of every tuned hyperparameter: the grid is their product. */
   readonly grid: Readonly<Record<string, readonly number[]>>;
+  /** The ranges the form (or API client) asked for, by which `grid` was chosen: what the Train form shows again while the job runs. */
+  readonly ranges?: Readonly<Record<string, { readonly min: number; readonly max: number; readonly scale: 'linear' | 'log'; readonly perDecade?: number }>>;
   readonly folds: number;
   readonly seed: number;
   /** How missing values are imputed and text encoded; absent: the defaults (PREPROCESS_DEFAULTS in services/ml). */

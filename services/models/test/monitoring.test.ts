@@ -1,4 +1,7 @@
-import { PSI_THRESHOLD, bucketMinutesFor, categoricalPsiReference, monitoringFigures, psi, psiAgainst, psiReference, quantile, type WindowRow } from '../src/monitoring.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATASETS_DIR } from '@enchilada/test-support';
+import { DRIFT_MIN_ROWS, PSI_THRESHOLD, bucketMinutesFor, categoricalPsiReference, monitoringFigures, psi, psiAgainst, psiReference, quantile, type WindowRow } from '../src/monitoring.js';
 
 const normal = (n: number, shift = 0) => Array.from({ length: n }, (_, i) => {
   // deterministic, roughly normal: sum of 4 spread sequences
@@ -111,5 +114,52 @@ describe('drift of a text feature', () => {
     const f = monitoringFigures(rows, { task: 'regression', classes: null, features: ['colour'] }, { colour: categoricalPsiReference(['red', 'blue']) });
     // live red 0.5, blue 0, unseen 0, missing 0.5 against red 0.5, blue 0.5, unseen 0, missing 0
     expect(f.drift).toEqual([{ feature: 'colour', kind: 'categorical', psi: expect.closeTo(psiOf([[0.5, 0.5], [0, 0.5], [0, 0], [0.5, 0]]), 12) }]);
+  });
+});
+
+describe('drift by sample size (breast cancer: 30 numeric features, 569 training rows)', () => {
+  const [header, ...lines] = readFileSync(join(DATASETS_DIR, 'breast-cancer.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const features = header.slice(0, 30);
+  const data = lines.map((l) => l.slice(0, 30).map(Number));
+  const training = Object.fromEntries(features.map((f, j) => [f, psiReference(data.map((r) => r[j]))]));
+  const model = { task: 'classification' as const, classes: ['0', '1'], features };
+  // Rows drawn without replacement from the training rows, by a seeded shuffle.
+  const drawn = (n: number, seed: number) => {
+    const idx = data.map((_, i) => i);
+    let s = seed;
+    for (let i = idx.length - 1; i > 0; i--) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      const j = s % (i + 1);
+      [idx[i], idx[j]] = [idx[j], idx[i]];
+    }
+    return idx.slice(0, n).map((i) => data[i]);
+  };
+  const rowsOf = (sample: number[][]): WindowRow[] => sample.map((r, i) => ({
+    createdAt: new Date(i), latencyMs: 1, output: { prediction: '0' }, outcome: null, observation: Object.fromEntries(features.map((f, j) => [f, r[j]])),
+  }));
+
+  it('61 rows drawn from the training rows flag almost nothing (PSI alone flagged several)', () => {
+    const f = monitoringFigures(rowsOf(drawn(61, 7)), model, training);
+    expect(f.driftCheck).toMatchObject({ rows: 61, enough: true, decided: 30 });
+    expect(f.driftCheck.features.every((d) => d.method === 'ks')).toBe(true);
+    expect(f.driftCheck.drifting).toBeLessThanOrEqual(1);
+    expect(f.driftCheck.share).toBe(f.driftCheck.drifting / 30);
+    // What the page showed before: PSI over ten bins of 61 values is noisy.
+    expect(f.drift.filter((d) => d.psi > PSI_THRESHOLD).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('flags the shifted features of a shifted sample, and only them', () => {
+    const shifted = drawn(61, 11).map((r) => r.map((v, j) => (j < 3 ? v * 1.4 : v)));
+    const f = monitoringFigures(rowsOf(shifted), model, training);
+    const flagged = f.driftCheck.features.filter((d) => d.drifted).map((d) => d.feature);
+    expect(flagged).toEqual(expect.arrayContaining(features.slice(0, 3)));
+    expect(flagged.length).toBeLessThanOrEqual(4);
+  });
+
+  it('says "not enough" below the minimum and decides nothing (one prediction had PSI 4–8.5 on every feature)', () => {
+    for (const n of [1, DRIFT_MIN_ROWS - 1]) {
+      const f = monitoringFigures(rowsOf(drawn(n, 3)), model, training);
+      expect(f.driftCheck).toMatchObject({ rows: n, enough: false, decided: 0, drifting: 0, share: 0, minRows: DRIFT_MIN_ROWS });
+    }
   });
 });

@@ -1,8 +1,8 @@
 // The monitoring document of one published name over a time window: predictions per minute,
 // latency p50/p99, the share with outcomes, live accuracy/F1 or MAE/R² beside the model's test
-// score, a calibration curve (classifiers) and per-feature drift (PSI) against the
-// training rows. The figures come from services/models (monitoringFigures); this only draws.
-import { PSI_THRESHOLD, type ModelDetail, type MonitoringFigures } from '@enchilada/models';
+// score, a calibration curve (classifiers) and per-feature drift against the training rows (the
+// test the sample size calls for: KS / chi-squared up to 1,000 predictions, PSI above). The figures come from services/models (monitoringFigures); this only draws.
+import { DRIFT_P_VALUE, DRIFT_TEST_MAX_ROWS, PSI_THRESHOLD, type ModelDetail, type MonitoringFigures } from '@enchilada/models';
 import { labelled } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
@@ -77,20 +77,52 @@ live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 
       ] }));
   }
   if (i.driftNote) blocks.push(div(b, `<p class="text-body-secondary">Drift: ${esc(i.driftNote)}</p>`));
-  else {
-    const drift = [...f.drift].filter((d) => Number.isFinite(d.psi)).sort((a, c) => a.psi - c.psi);
-    const names = drift.map((d) => d.feature);
-    const data = source(b, { feature: names, kind: drift.map((d) => (d.kind === 'categorical' ? 'text' : 'numeric')), psi: drift.map((d) => d.psi), color: drift.map((d) => (d.psi > PSI_THRESHOLD ? '#d62728' : '#1f77b4')) });
-    const threshold = source(b, { x0: [PSI_THRESHOLD], x1: [PSI_THRESHOLD], y0: [names[0] ?? ''], y1: [names[names.length - 1] ?? ''] });
-    blocks.push(figure(b, { title: `Drift against the training rows: population stability index (red: above ${PSI_THRESHOLD}, the dashed line)`, xLabel: 'PSI', xStart: 0, yFactors: names,
-      height: Math.max(220, 40 + 22 * names.length), tooltips: [['feature', '@feature (@kind)'], ['PSI', '@psi']],
-      renderers: [
-        glyph(b, data, 'HBar', { y: { field: 'feature' }, right: { field: 'psi' }, left: 0, height: 0.7, fill_color: { field: 'color' }, line_color: null }),
-        glyph(b, threshold, 'Segment', { x0: { field: 'x0' }, x1: { field: 'x1' }, y0: { field: 'y0' }, y1: { field: 'y1' }, line_color: '#d62728', line_dash: 'dashed', line_width: 2 }),
-      ] }));
-    if (drift.some((d) => d.kind === 'categorical')) {
-      blocks.push(div(b, '<p class="small text-body-secondary" data-testid="drift-note">Numeric features: ten quantile bins of the training values. Text features: each training category, plus values never seen in training and missing values as buckets of their own.</p>'));
-    }
-  }
+  else blocks.push(...driftBlocks(b, f));
   return b.item(b.bk('Column', { children: blocks, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
+}
+
+/** −log10 of p = 0 (a category never seen in training): drawn at this height. */
+const MAX_LOG_P = 16;
+
+/**
+ * Drift: "not enough predictions yet" below the minimum; else the share of drifting features and,
+ * per feature, −log10 p of its test (KS or chi-squared, up to 1,000 predictions) or its PSI (above).
+ */
+function driftBlocks(b: DocumentBuilder, f: MonitoringFigures): unknown[] {
+  const c = f.driftCheck;
+  if (!c.enough) {
+    return [div(b, `<p class="text-body-secondary" data-testid="drift-not-enough">Drift: not enough predictions yet — ${count(c.rows)} of the ${count(c.minRows)} needed
+before drift is tested (with fewer, any sample looks shifted).</p>`)];
+  }
+  const tested = c.features.filter((d) => d.method !== null);
+  if (!tested.length) return [div(b, '<p class="text-body-secondary">Drift: no feature has training values to compare with.</p>')];
+  const byPsi = tested.every((d) => d.method === 'psi');
+  const how = byPsi
+    ? `population stability index above ${PSI_THRESHOLD} (more than ${count(DRIFT_TEST_MAX_ROWS)} predictions)`
+    : `Kolmogorov–Smirnov (numbers) and chi-squared (text) tests, p &lt; ${DRIFT_P_VALUE}, on ${count(c.rows)} predictions`;
+  const blocks: unknown[] = [div(b, `<p data-testid="drift-share"><b>Drift: ${c.drifting} of ${c.decided} features (${(c.share * 100).toFixed(1)} %) drifting</b>
+· ${how}</p>`)];
+  const score = (d: (typeof tested)[number]) => (d.method === 'psi' ? d.statistic : Math.min(MAX_LOG_P, -Math.log10(Math.max(d.pValue ?? 1, 10 ** -MAX_LOG_P))));
+  const rows = [...tested].sort((a, z) => score(a) - score(z));
+  const names = rows.map((d) => d.feature);
+  const line = byPsi ? PSI_THRESHOLD : -Math.log10(DRIFT_P_VALUE);
+  const data = source(b, {
+    feature: names, kind: rows.map((d) => (d.kind === 'categorical' ? 'text' : 'numeric')), score: rows.map(score),
+    test: rows.map((d) => (d.method === 'ks' ? 'Kolmogorov–Smirnov' : d.method === 'chi2' ? 'chi-squared' : 'PSI')),
+    p: rows.map((d) => (d.pValue === null ? '—' : d.pValue.toPrecision(3))), color: rows.map((d) => (d.drifted ? '#d62728' : '#1f77b4')),
+  });
+  const threshold = source(b, { x0: [line], x1: [line], y0: [names[0] ?? ''], y1: [names[names.length - 1] ?? ''] });
+  const title = byPsi
+    ? `Drift against the training rows: population stability index (red: above ${PSI_THRESHOLD}, the dashed line)`
+    : `Drift against the training rows: −log10 p of each feature's test (red: p < ${DRIFT_P_VALUE}, right of the dashed line)`;
+  blocks.push(figure(b, { title, xLabel: byPsi ? 'PSI' : '−log10 p-value', xStart: 0, yFactors: names,
+    height: Math.max(220, 40 + 22 * names.length), tooltips: [['feature', '@feature (@kind)'], ['test', '@test'], ['p-value', '@p'], [byPsi ? 'PSI' : '−log10 p', '@score']],
+    renderers: [
+      glyph(b, data, 'HBar', { y: { field: 'feature' }, right: { field: 'score' }, left: 0, height: 0.7, fill_color: { field: 'color' }, line_color: null }),
+      glyph(b, threshold, 'Segment', { x0: { field: 'x0' }, x1: { field: 'x1' }, y0: { field: 'y0' }, y1: { field: 'y1' }, line_color: '#d62728', line_dash: 'dashed', line_width: 2 }),
+    ] }));
+  if (tested.some((d) => d.kind === 'categorical')) {
+    blocks.push(div(b, '<p class="small text-body-secondary" data-testid="drift-note">Text features: each training category, plus values never seen in training and missing values as buckets of their own (an unseen value is drift at once).</p>'));
+  }
+  return blocks;
 }

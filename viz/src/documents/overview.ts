@@ -1,49 +1,37 @@
-// The overview: every table in the application database with its row count, as bars and a table.
-import { quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
+// The overview: every dataset with its row count, as bars and a table.
+import type { Catalog } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
 import { count, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 
 export interface TableCount {
   readonly name: string;
   readonly rows: number;
-  /** What the table is for: the dataset it stores, or the application's own use; '' if unknown. */
+  /** The dataset the table stores: its name and title. */
   readonly holds: string;
 }
 
-/** The application's own tables (db/migrations), as a reader would name them. */
-const OWN_TABLES: Readonly<Record<string, string>> = {
-  users: 'accounts', datasets: 'the dataset catalogue', dataset_loads: 'dataset loads in progress (cleaned up after a crash)',
-  test_runs: 'test suite runs (development mode)', jobs: 'training jobs', models: 'trained models with their ONNX',
-  published_models: 'published names', published_model_versions: 'the version history of each name', api_keys: 'API keys (hashes)',
-  serving_changes: 'the change counter serve watches', predictions: 'every prediction served, with its outcome',
-  rate_windows: 'rate-limit counts shared by serve processes', schema_migrations: 'applied database migrations',
-};
-
-export async function tableCounts(pool: Pool): Promise<TableCount[]> {
-  const [tables] = await pool.query<RowDataPacket[]>(
-    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME");
-  const datasets = new Map<string, string>();
-  if (tables.some((t) => String(t.name) === 'datasets')) {
-    const [ds] = await pool.query<RowDataPacket[]>('SELECT table_name, name, title FROM datasets');
-    for (const d of ds) datasets.set(String(d.table_name), `dataset ${String(d.name)}: ${String(d.title)}`);
+/**
+ * The datasets' tables with their row counts, from the catalogue (each load writes its exact count).
+ * The application's own tables are not listed: they say nothing to a person choosing data.
+ */
+export async function tableCounts(catalog: Catalog): Promise<TableCount[]> {
+  try {
+    return (await catalog.list()).map((d) => ({ name: d.name, rows: d.rowCount, holds: `dataset ${d.name}: ${d.title}` }));
+  } catch (e) {
+    // viz answers before web has migrated a new database: no catalogue yet is no dataset yet.
+    if ((e as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return [];
+    throw e;
   }
-  const out: TableCount[] = [];
-  for (const t of tables) {
-    const name = String(t.name);
-    // Exact counts (information_schema's TABLE_ROWS is an estimate for InnoDB). Names come from
-    // the server's own catalogue and are still quoted by the one identifier helper.
-    const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteIdent(name)}`);
-    out.push({ name, rows: Number(rows[0]?.n ?? 0), holds: datasets.get(name) ?? OWN_TABLES[name] ?? '' });
-  }
-  return out;
 }
 
 export function overviewDocument(database: string, counts: readonly TableCount[]): EmbedItem {
   const b = new DocumentBuilder();
-  const heading = div(b, `<h2 class="h5 mb-0">Tables in <code>${esc(database)}</code></h2>`);
+  const heading = div(b, `<h2 class="h5 mb-0">Datasets by size <span class="small text-body-secondary fw-normal">in <code>${esc(database)}</code></span></h2>`);
   if (counts.length === 0) {
-    const empty = div(b, '<p class="text-body-secondary" data-testid="overview-empty">The database holds no tables yet. Load a toy dataset or upload a CSV to begin.</p>');
-    return b.item(b.bk('Column', { children: [heading, empty], sizing_mode: 'stretch_width' }), 'Overview');
+    const empty = div(b, '<p class="text-body-secondary" data-testid="overview-empty">The database holds no datasets yet. Load a toy dataset or upload a CSV to begin.</p>');
+    // The chart's frame stays, empty, so the page looks the same before and after the first load.
+    const frame = figure(b, { title: 'Rows per dataset (none yet)', xLabel: 'rows', xStart: 0, xEnd: 1000, height: 160, toolbar: false });
+    return b.item(b.bk('Column', { children: [heading, empty, frame], sizing_mode: 'stretch_width' }), 'Overview');
   }
   const sorted = [...counts].sort((a, b2) => a.rows - b2.rows);
   const names = sorted.map((c) => c.name);
@@ -53,10 +41,10 @@ export function overviewDocument(database: string, counts: readonly TableCount[]
     y: { field: 'table' }, right: { field: 'rows' }, left: 0, height: 0.7, fill_color: '#1f77b4', line_color: null,
   });
   const plot = figure(b, {
-    title: 'Rows per table', xLabel: 'rows', xStart: 0, yFactors: names, height: Math.max(220, 40 + 36 * names.length),
-    tooltips: [['table', '@table'], ['holds', '@holds'], ['rows', '@label']], renderers: [bars],
+    title: 'Rows per dataset', xLabel: 'rows', xStart: 0, yFactors: names, height: Math.max(220, 40 + 36 * names.length),
+    tooltips: [['dataset', '@table'], ['holds', '@holds'], ['rows', '@label']], renderers: [bars],
   });
   const tableData = source(b, { table: [...names].reverse(), holds: sorted.map((c) => c.holds).reverse(), rows: [...rows].reverse() });
-  const table = dataTable(b, tableData, [{ field: 'table', title: 'Table' }, { field: 'holds', title: 'Holds' }, { field: 'rows', title: 'Rows', numeric: true }], Math.min(600, 40 + 28 * names.length));
+  const table = dataTable(b, tableData, [{ field: 'table', title: 'Dataset' }, { field: 'holds', title: 'Holds' }, { field: 'rows', title: 'Rows', numeric: true }], Math.min(600, 40 + 28 * names.length));
   return b.item(b.bk('Column', { children: [heading, plot, table], sizing_mode: 'stretch_width' }), 'Overview');
 }

@@ -20,15 +20,19 @@ export interface ServingRouteOptions {
   readonly serve: { readonly port: number; readonly publicUrl: string; readonly seedModelName: string };
 }
 
-interface PredictionQuery { name?: string; from?: string; to?: string; outcome?: 'any' | 'with' | 'without'; page?: number }
+/** Rows per page the Predictions page offers (SQL LIMIT/OFFSET: only one page is read). */
+const PAGE_SIZES = [25, 50, 100, 250];
+const PAGE_DEFAULT = 50;
+interface PredictionQuery { name?: string; from?: string; to?: string; outcome?: 'any' | 'with' | 'without'; page?: number; size?: number }
 const predictionQuery = {
   type: 'object',
   properties: {
     name: { type: 'string', maxLength: 64 }, from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' },
     outcome: { type: 'string', enum: ['any', 'with', 'without'] }, page: { type: 'integer', minimum: 1, maximum: 100000 },
+    size: { type: 'integer', enum: PAGE_SIZES },
   },
 } as const;
-const PAGE = 100;
+
 
 function filterOf(q: PredictionQuery): PredictionFilter {
   return {
@@ -62,9 +66,17 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     const q = req.query;
     const filter = filterOf(q);
     const page = q.page ?? 1;
-    const [rows, total, names] = await Promise.all([predictions.list(filter, PAGE, (page - 1) * PAGE), predictions.countWhere(filter), published.list()]);
+    const size = q.size ?? PAGE_DEFAULT;
+    const [rows, total, names] = await Promise.all([predictions.list(filter, size, (page - 1) * size), predictions.countWhere(filter), published.list()]);
     const params = new URLSearchParams(Object.entries({ name: q.name, from: q.from, to: q.to, outcome: q.outcome }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
-    return reply.page('predictions.ejs', { title: 'Predictions', active: 'predictions', rows, total, page, pages: Math.max(1, Math.ceil(total / PAGE)), q, names, query: params.toString() });
+    // One column per feature: the observation's fields in the order the page's rows first show them.
+    const features = [...new Set(rows.flatMap((r) => (r.observation && typeof r.observation === 'object' ? Object.keys(r.observation) : [])))];
+    const paging = new URLSearchParams(params);
+    if (q.size) paging.set('size', String(size));
+    return reply.page('predictions.ejs', {
+      title: 'Predictions', active: 'predictions', rows, total, page, size, sizes: PAGE_SIZES, pages: Math.max(1, Math.ceil(total / size)), q, names, features,
+      query: params.toString(), pagingQuery: paging.toString(),
+    });
   });
 
   app.get('/predictions.csv', { schema: { querystring: predictionQuery } }, async (req: FastifyRequest<{ Querystring: PredictionQuery }>, reply) => {

@@ -39,7 +39,10 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
           trainFraction: { type: 'number' },
           ranges: {
             type: 'object', maxProperties: 10,
-            additionalProperties: { type: 'object', required: ['min', 'max'], additionalProperties: false, properties: { min: { type: 'number' }, max: { type: 'number' } } },
+            additionalProperties: {
+              type: 'object', required: ['min', 'max'], additionalProperties: false,
+              properties: { min: { type: 'number' }, max: { type: 'number' }, scale: { type: 'string', enum: ['linear', 'log'] }, perDecade: { type: 'integer', minimum: 1, maximum: 10 } },
+            },
           },
           preprocessing: {
             type: 'object', additionalProperties: false,

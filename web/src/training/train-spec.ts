@@ -2,17 +2,28 @@
 // names the field.
 import { BadRequestError } from '@enchilada/core';
 import type { Dataset } from '@enchilada/data';
-import { MODELS, PREPROCESS_DEFAULTS, expandGrid, planTasks, estimateTrainingMemory, formatBytes, maxRowsWithin, sliderValues, type JobShape, type ModelSpec } from '@enchilada/ml';
+import { MODELS, PER_DECADE, PREPROCESS_DEFAULTS, expandGrid, planTasks, estimateTrainingMemory, formatBytes, maxRowsWithin, scaleValues, type JobShape, type ModelSpec, type RangeScale } from '@enchilada/ml';
 import type { PreprocessingChoice, TrainSpec } from '@enchilada/models';
 
 export interface TrainRequest {
   readonly model: string;
   readonly features: readonly string[];
   readonly trainFraction: number;
-  /** Per hyperparameter of the model: the chosen range of its slider. */
-  readonly ranges?: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
+  /**
+   * Per hyperparameter of the model: the chosen range of its slider, on the linear scale (the
+   * seed's, and the default here, so API clients keep their grids) or the log scale.
+   */
+  readonly ranges?: Readonly<Record<string, RangeRequest>>;
   /** Imputation per column kind and the encoding of text; absent fields take the defaults. */
   readonly preprocessing?: PreprocessingChoice;
+}
+
+export interface RangeRequest {
+  readonly min: number;
+  readonly max: number;
+  readonly scale?: 'linear' | 'log';
+  /** Log scale only: values per decade (PER_DECADE); 1 when absent. */
+  readonly perDecade?: number;
 }
 
 export const SPLIT_SEED = 214;
@@ -66,22 +77,36 @@ export function validateTrainRequest(ds: Dataset, req: TrainRequest, limits: Tra
   if (model.task !== ds.task) throw new BadRequestError(`${model.displayName} is a ${model.task} model; ${ds.title} is a ${ds.task} dataset`, 'model');
   const f = req.trainFraction;
   const grid: Record<string, number[]> = {};
+  const ranges: Record<string, { min: number; max: number; scale: 'linear' | 'log'; perDecade?: number }> = {};
   for (const name of Object.keys(req.ranges ?? {})) {
     if (!model.hyperparameters.some((h) => h.name === name)) throw new BadRequestError(`${model.displayName} has no hyperparameter ${JSON.stringify(name)}`, `ranges.${name}`);
   }
   for (const h of model.hyperparameters) {
-    const r = req.ranges?.[h.name] ?? { min: h.min, max: h.max };
+    const r: RangeRequest = req.ranges?.[h.name] ?? { min: h.min, max: h.max };
     if (!Number.isFinite(r.min) || !Number.isFinite(r.max)) throw new BadRequestError(`${h.name}: the range must be numbers`, `ranges.${h.name}`);
-    const values = sliderValues(h).filter((v) => v >= r.min - 1e-9 && v <= r.max + 1e-9);
-    if (values.length === 0) throw new BadRequestError(`${h.name}: the range ${r.min}–${r.max} holds no slider value (${h.min}–${h.max} step ${h.step})`, `ranges.${h.name}`);
+    const perDecade = r.perDecade ?? 1;
+    if (r.scale === 'log' && !(PER_DECADE as readonly number[]).includes(perDecade)) {
+      throw new BadRequestError(`${h.name}: perDecade must be one of ${PER_DECADE.join(', ')}`, `ranges.${h.name}.perDecade`);
+    }
+    const scale: RangeScale = r.scale === 'log' ? { scale: 'log', perDecade } : { scale: 'linear' };
+    const all = scaleValues(h, scale);
+    if (all === null) throw new BadRequestError(`${h.name} has no log scale: use the linear one`, `ranges.${h.name}.scale`);
+    // The log values are rounded to three digits; a bound sent as one of them matches it exactly.
+    const tol = (v: number) => 1e-9 * Math.max(1, Math.abs(v));
+    const values = all.filter((v) => v >= r.min - tol(r.min) && v <= r.max + tol(r.max));
+    if (values.length === 0) {
+      const offered = scale.scale === 'log' ? `log scale ${h.log?.min}–${h.log?.max}, ${perDecade} per decade` : `${h.min}–${h.max} step ${h.step}`;
+      throw new BadRequestError(`${h.name}: the range ${r.min}–${r.max} holds no slider value (${offered})`, `ranges.${h.name}`);
+    }
     grid[h.name] = values;
+    ranges[h.name] = scale.scale === 'log' ? { min: r.min, max: r.max, scale: 'log', perDecade } : { min: r.min, max: r.max, scale: 'linear' };
   }
   const candidates = Object.values(grid).reduce((p, v) => p * v.length, 1);
   const fits = candidates * FOLDS;
   if (fits > maxFits) throw new BadRequestError(`${candidates} candidates × ${FOLDS} folds = ${fits} fits, above the limit of ${maxFits}: narrow a range`, 'ranges');
   checkMemory(ds, model, req, grid, limits);
   return {
-    spec: { datasetId: ds.id, datasetVersion: ds.version, model: model.id, features: [...req.features], trainFraction: Math.round(f * 100) / 100, grid, folds: FOLDS, seed: SPLIT_SEED,
+    spec: { datasetId: ds.id, datasetVersion: ds.version, model: model.id, features: [...req.features], trainFraction: Math.round(f * 100) / 100, grid, ranges, folds: FOLDS, seed: SPLIT_SEED,
       ...(req.preprocessing ? { preprocessing: { ...req.preprocessing } } : {}) },
     fits,
   };
