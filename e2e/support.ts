@@ -160,6 +160,8 @@ export function parseCurl(line: string): { method: string; url: string; headers:
     else out.url = w;
   }
   return out;
+}
+
 /** Sets an attribute of the form document's widget with this name, as a person's change would (its callbacks run). */
 export async function bokehSet(page: Page, name: string, attr: string, value: unknown): Promise<void> {
   await page.evaluate(({ name, attr, value }) => {

@@ -188,6 +188,12 @@ describeRendered.each(OVERLAYS)('the %s overlay', (overlay) => {
   });
 });
 
+describe('the dev overlay’s database init script', () => {
+  it('is db/initdb/serve-account.sh byte for byte (kustomize reads no file outside its folder, so it is a copy)', () => {
+    expect(readFileSync(join(kubernetes, 'overlays', 'dev', 'serve-account.sh'), 'utf8')).toBe(readFileSync(join(root, 'db', 'initdb', 'serve-account.sh'), 'utf8'));
+  });
+});
+
 describeRendered('the overlays differ where they should', () => {
   it('dev runs MySQL in the cluster on a claim; prod has no database and shares uploads across web replicas', () => {
     const dev = render('dev').objects;

@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret, signVizToken, type RowDataPacket } from '@enchilada/core';
+import { migrate, secret, signVizToken } from '@enchilada/core';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 

@@ -88,7 +88,7 @@ const MAX_LOG_P = 16;
  * Drift: "not enough predictions yet" below the minimum; else the share of drifting features and,
  * per feature, −log10 p of its test (KS or chi-squared, up to 1,000 predictions) or its PSI (above).
  */
-function driftBlocks(b: DocumentBuilder, f: MonitoringFigures): unknown[] {
+function driftBlocks(b: DocumentBuilder, f: MonitoringFigures): LayoutDOM[] {
   const c = f.driftCheck;
   if (!c.enough) {
     return [div(b, `<p class="text-body-secondary" data-testid="drift-not-enough">Drift: not enough predictions yet — ${count(c.rows)} of the ${count(c.minRows)} needed
@@ -100,7 +100,7 @@ before drift is tested (with fewer, any sample looks shifted).</p>`)];
   const how = byPsi
     ? `population stability index above ${PSI_THRESHOLD} (more than ${count(DRIFT_TEST_MAX_ROWS)} predictions)`
     : `Kolmogorov–Smirnov (numbers) and chi-squared (text) tests, p &lt; ${DRIFT_P_VALUE}, on ${count(c.rows)} predictions`;
-  const blocks: unknown[] = [div(b, `<p data-testid="drift-share"><b>Drift: ${c.drifting} of ${c.decided} features (${(c.share * 100).toFixed(1)} %) drifting</b>
+  const blocks: LayoutDOM[] = [div(b, `<p data-testid="drift-share"><b>Drift: ${c.drifting} of ${c.decided} features (${(c.share * 100).toFixed(1)} %) drifting</b>
 · ${how}</p>`)];
   const score = (d: (typeof tested)[number]) => (d.method === 'psi' ? d.statistic : Math.min(MAX_LOG_P, -Math.log10(Math.max(d.pValue ?? 1, 10 ** -MAX_LOG_P))));
   const rows = [...tested].sort((a, z) => score(a) - score(z));
