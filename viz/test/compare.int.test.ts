@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { migrate } from '@enchilada/core';
-import { ToyDatasets, type Dataset } from '@enchilada/data';
+import { Readable } from 'node:stream';
+import { ToyDatasets, loadDataset, openCsv, type Dataset } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
 import { ModelRegistry, type CompareJobResult, type CompareSpec, type TrainResult } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
@@ -10,6 +11,7 @@ jest.setTimeout(120_000);
 
 let db: TestDb;
 let iris: Dataset;
+let noise: Dataset;
 let loop: JobLoop;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 
@@ -17,6 +19,14 @@ beforeAll(async () => {
   db = await createTestDb('viz_compare');
   await migrate(db.pool, MIGRATIONS_DIR);
   iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
+  // 4,000 rows of noise: far more work than a 2 s budget, whatever the machine
+  let seed = 7;
+  const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const lines = ['x1,x2,label', ...Array.from({ length: 4_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
+  noise = await loadDataset(db.pool, {
+    name: 'noise', title: 'Noise', origin: 'upload', task: 'classification', createdBy: null,
+    columns: [{ name: 'x1', type: 'decimal', role: 'feature' }, { name: 'x2', type: 'decimal', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }],
+  }, await openCsv(Readable.from([Buffer.from(lines.join('\n'))])));
   loop = startJobLoop(db.pool, quiet, { pollMs: 100 });
 });
 afterAll(async () => {
@@ -75,13 +85,16 @@ describe('compare-all jobs', () => {
 
   it('stops at the budget with the candidates that finished, and still trains the best of each model reached', async () => {
     const q = new JobQueue(db.pool);
-    const id = await q.enqueue({ kind: 'compare', spec: spec({ models: ['random_forest_classifier', 'gradient_boosting_classifier', 'svc'], budgetSeconds: 6 }), datasetId: iris.id, createdBy: null, total: 6 });
+    const id = await q.enqueue({
+      kind: 'compare', datasetId: noise.id, createdBy: null, total: 2,
+      spec: spec({ datasetId: noise.id, datasetVersion: noise.version, features: ['x1', 'x2'], models: ['logistic_regression', 'knn_classifier', 'random_forest_classifier', 'gradient_boosting_classifier', 'svc'], budgetSeconds: 2 }),
+    });
     const t0 = Date.now();
     const job = await waitFinal(q, id);
     expect(job.status).toBe('done');
     const r = job.result as CompareJobResult;
     expect(r.stoppedBy).toBe('budget');
-    expect(r.seconds).toBeLessThan(6 + 3);   // reading the data, the budget, and stopping the workers
+    expect(r.seconds).toBeLessThan(2 + 3);   // reading the data, the budget, and stopping the workers
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(r.leaderboard.length).toBeGreaterThan(0);
     expect(r.trainJobs.length).toBe(new Set(r.leaderboard.map((e) => e.model)).size);

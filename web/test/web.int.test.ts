@@ -159,9 +159,9 @@ describe('protected routes', () => {
     expect(checked).toEqual(expect.arrayContaining(['GET /', 'GET /viz/*', 'POST /logout'].filter((x) => x !== 'POST /logout')));
   });
 
-  it('lists only sign-in, health, static files and the wrong-port answer to tutorial clients as public', () => {
+  it('lists only sign-in, invitation links, health, static files and the wrong-port answer to tutorial clients as public', () => {
     const pub = app.registeredRoutes.filter((r) => r.public && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
-    for (const p of pub) expect(p).toMatch(/^(GET \/login|POST \/login|POST \/logout|GET \/healthz|GET \/readyz|GET \/static\/.*|POST \/predict|POST \/update)$/);
+    for (const p of pub) expect(p).toMatch(/^(GET \/login|POST \/login|POST \/logout|GET \/healthz|GET \/readyz|GET \/static\/.*|POST \/predict|POST \/update|GET \/invitations\/:token|POST \/invitations\/:token)$/);
   });
 
   it('answers health and readiness without a session', async () => {
