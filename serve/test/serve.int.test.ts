@@ -399,7 +399,7 @@ describe('tutorial mode chosen in the database (the Published page), followed wi
       await until(async () => { res = await post('/predict', { id: `tri-${Date.now()}`, observation }, null); return 'probabilities' in res.json(); });
       const proba = clf3.predictProba(Matrix.fromRows([[2.5, -1]]));
       const want = Object.fromEntries(classes.map((c, j) => [c, proba.get(0, j)]));
-      const body = res.json() as { prediction: string; probabilities: Record<string, number> };
+      const body = res.json<{ prediction: string; probabilities: Record<string, number> }>();
       expect(Object.keys(body)).toEqual(['prediction', 'probabilities']);
       expect(body.prediction).toBe('high');
       expect(Object.keys(body.probabilities).sort()).toEqual([...classes].sort());

@@ -1,5 +1,5 @@
 import { migrate } from '@enchilada/core';
-import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import { JobQueue, STALE_SECONDS, SWEEP_SECONDS, stalled } from '../src/index.js';
 
 let db: TestDb;
@@ -67,21 +67,21 @@ describe('job queue', () => {
     const claimed = await q.claim('viz-dying', ['train']);
     expect(claimed && stalled(claimed)).toBeNull();
     await q.heartbeat(id);
-    expect(stalled((await q.get(id))!)).toBeNull();
+    expect(stalled(present(await q.get(id), 'the job'))).toBeNull();
     await db.pool.query('UPDATE jobs SET heartbeat_at = CURRENT_TIMESTAMP(3) - INTERVAL 12 SECOND WHERE id = ?', [id]);
-    const job = await q.get(id);
-    expect(job?.silentSeconds).toBeGreaterThanOrEqual(12);
+    const job = present(await q.get(id), 'the job');
+    expect(job.silentSeconds).toBeGreaterThanOrEqual(12);
     expect(job?.silentSeconds).toBeLessThan(14);
     // not yet failed: 18 s to the threshold, plus at most one sweep interval
     expect(await q.failStale()).toBe(0);
-    expect(stalled(job!)).toEqual({ silentSeconds: 12, failsWithinSeconds: Math.ceil(STALE_SECONDS - job!.silentSeconds! + SWEEP_SECONDS) });
-    expect(stalled(job!)?.failsWithinSeconds).toBeGreaterThanOrEqual(26);
-    expect(stalled(job!)?.failsWithinSeconds).toBeLessThanOrEqual(28);
+    expect(stalled(job)).toEqual({ silentSeconds: 12, failsWithinSeconds: Math.ceil(STALE_SECONDS - present(job.silentSeconds) + SWEEP_SECONDS) });
+    expect(stalled(job)?.failsWithinSeconds).toBeGreaterThanOrEqual(26);
+    expect(stalled(job)?.failsWithinSeconds).toBeLessThanOrEqual(28);
     // once failed, it is no longer stalled
     await db.pool.query('UPDATE jobs SET heartbeat_at = CURRENT_TIMESTAMP(3) - INTERVAL 31 SECOND WHERE id = ?', [id]);
     expect(await q.failStale()).toBe(1);
     const failed = await q.get(id);
-    expect([failed?.status, failed?.silentSeconds, stalled(failed!)]).toEqual(['failed', null, null]);
+    expect([failed?.status, failed?.silentSeconds, stalled(present(failed, 'the job'))]).toEqual(['failed', null, null]);
   });
 
   it('puts a job claimed by a stopping worker back in the queue, for the next claimer', async () => {

@@ -96,7 +96,7 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
   app.post('/api/jobs/:id/retry', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
     const j = await queue.get<TrainSpec>(req.params.id);
     if (!j || j.kind !== 'train') throw new NotFoundError('no such training job');
-    if (j.createdBy !== req.user!.id && req.user!.role !== 'admin') throw new ForbiddenError('only the person who started a job, or an administrator, can retry it');
+    if (j.createdBy !== signedIn(req).id && signedIn(req).role !== 'admin') throw new ForbiddenError('only the person who started a job, or an administrator, can retry it');
     if (j.status !== 'failed' && j.status !== 'cancelled') throw new ConflictError(`job ${j.id} is ${j.status}: only a failed or cancelled job can be retried`);
     const ds = await catalog.get(j.spec.datasetId);
     if (!ds) throw new NotFoundError(`the dataset job ${j.id} trained on was deleted: it cannot be retried`);
@@ -104,7 +104,7 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
       throw new ConflictError(`${ds.title} changed since job ${j.id} was started (version ${j.spec.datasetVersion}, now ${ds.version}): start a new job from the Train page`);
     }
     const max = config.training.maxActiveJobs;
-    const job = await queue.enqueueWithin({ kind: 'train', spec: j.spec, datasetId: ds.id, createdBy: req.user!.id, total: j.total }, max);
+    const job = await queue.enqueueWithin({ kind: 'train', spec: j.spec, datasetId: ds.id, createdBy: signedIn(req).id, total: j.total }, max);
     if (job === null) {
       throw new TooManyRequestsError(`you have ${max} training job${max === 1 ? '' : 's'} queued or running, the most one person may have (TRAIN_MAX_ACTIVE_JOBS): wait for one to finish or cancel one`);
     }

@@ -13,7 +13,7 @@
 // Parity (test/hist-gradient-boosting.test.ts, fixtures by scripts/hgb_fixtures.py): bin thresholds,
 // test scores and early-stopping iteration counts against scikit-learn 1.2.
 // Categorical features are not split natively: they arrive one-hot or ordinal-encoded.
-import { Matrix } from '../matrix.js';
+import { type Matrix } from '../matrix.js';
 import { Configured, throwIfAborted } from '../estimator.js';
 import type { Estimator, FitContext, Target } from '../estimator.js';
 import { Tree } from '../tree/tree.js';

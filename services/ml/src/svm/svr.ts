@@ -1,7 +1,7 @@
 // RBF epsilon-support vector regression as libsvm does it: the 2n-variable dual solved by the same
 // SMO (Fan, Chen & Lin 2005) over LIBSVM's bounded kernel cache (kernel.ts), both variables of a
 // row reading the same cached kernel row. fitPath over C shares the cache and warm-starts the dual.
-import { Matrix } from '../matrix.js';
+import { type Matrix } from '../matrix.js';
 import { Configured } from '../estimator.js';
 import type { Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
