@@ -13,8 +13,8 @@ import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 let current: { jobId: number; runner: CvRunner; est: Estimator; X: Matrix; y: Target; pre: Preprocessing; seed: number } | null = null;
 
-function reply(m: WorkerReply, transfer: ArrayBuffer[] = []): void {
-  parentPort?.postMessage(m, transfer);
+function reply(m: WorkerReply): void {
+  parentPort?.postMessage(m);
 }
 
 parentPort?.on('message', (m: WorkerRequest) => {
@@ -31,9 +31,10 @@ parentPort?.on('message', (m: WorkerRequest) => {
     if (m.type === 'refit') {
       const { est, X, y, pre, seed } = current;
       const result = refitAndExport(est, pre, X, y, seed, m.refit);
-      const transfer = [result.onnx.buffer, result.predictions.buffer, ...(result.probabilities ? [result.probabilities.buffer] : [])]
-        .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-      return reply({ type: 'refitted', jobId: m.jobId, result }, transfer);
+      // copied, not transferred: the ONNX bytes may sit in Node's shared Buffer pool, which newer
+      // Node versions refuse to transfer (DataCloneError on Node 24, the images' version); the copy
+      // is of a model file and a test set's predictions, small beside the fit
+      return reply({ type: 'refitted', jobId: m.jobId, result });
     }
     reply({ type: 'scores', jobId: m.jobId, taskIndex: m.taskIndex, scores: current.runner.run(m.task) });
   } catch (e) {
