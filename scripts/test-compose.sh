@@ -164,7 +164,7 @@ sql() {   # one query as root inside the db container, tab-separated, no header
 }
 vizes=0
 for _ in $(seq 60); do
-  vizes=$("${COMPOSE[@]}" ps --status running -q viz 2>/dev/null | wc -l)
+  vizes=$("${COMPOSE[@]}" ps -q viz 2>/dev/null | grep -c .)
   [[ $vizes -ge 2 ]] && break
   sleep 1
 done
@@ -205,6 +205,8 @@ check "serve's database connections are made as $serve_user" \
   test "$(db_as db_root_password root "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '$serve_user'" | tr -d '\r')" -gt 0
 echo "  grants of $serve_user (applied by web after migrating):"
 db_as db_serve_password "$serve_user" "SHOW GRANTS" | sed 's/^/    /'
+# a keyed request now: the windows of the calls above may have expired during the viz checks
+curl -sS -o /dev/null -H "authorization: Bearer $key" -H 'content-type: application/json' -d "{\"id\":\"windows-1\",\"observation\":$obs}" "http://127.0.0.1:${ports[0]:-0}/v1/models/iris-compose/predict"
 for _ in $(seq 20); do   # serve adds its counts to rate_windows every 250 ms
   hits=$(db_as db_root_password root "SELECT COALESCE(SUM(hits), 0) FROM rate_windows" | tr -d '\r')
   [[ ${hits:-0} -gt 0 ]] && break; sleep 0.5
