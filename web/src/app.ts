@@ -22,7 +22,9 @@ import trainRoutes from './routes/train.js';
 import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
 import { JobQueue } from '@enchilada/jobs';
-import { ApiKeys, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
+import { AlertStore, ApiKeys, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
+import alertRoutes, { alertsPanel } from './routes/alerts.js';
+import { AlertEvaluator } from './alerts/evaluator.js';
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
@@ -132,7 +134,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(session, { secretKey: secret(config, 'web_secret_key'), users, maxAgeHours: config.sessionMaxHours, clock: deps.clock });
   await app.register(guard);
   const catalog = new Catalog(pool);
-  await app.register(pages, { catalog });
+  const alertStore = new AlertStore(pool, (name) => (config.publicUrl ? `${config.publicUrl}/published/${name}/monitor` : null));
+  await app.register(pages, { catalog, banner: () => alertStore.open() });
 
   const staticOpts = { decorateReply: false, maxAge: '1h', immutable: false } as const;
   await app.register(fastifyStatic, { root: join(webDir, 'public'), prefix: '/static/app/', ...staticOpts, decorateReply: true });
@@ -156,7 +159,18 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(servingRoutes, {
     registry, published, apiKeys: new ApiKeys(pool), predictions, tutorial: new TutorialMode(pool),
     serve: { port: config.serve.port, publicUrl: config.serve.publicUrl, seedModelName: config.serve.seedModelName },
+    alertsPanel: (name, user) => alertsPanel({ store: alertStore, published, registry }, name, user),
   });
+  await app.register(alertRoutes, { store: alertStore, published, registry });
+  // The alert evaluator runs in a listening web process (each replica; the lease picks one), not in inject-only tests.
+  if (config.alerts.intervalMs > 0) {
+    const evaluator = new AlertEvaluator({ pool, store: alertStore, published, registry, catalog, log: app.log }, {
+      intervalMs: config.alerts.intervalMs,
+      webhook: { timeoutMs: config.alerts.webhookTimeoutMs, retryDelaysMs: [1000, 4000, 16000], allowPrivate: config.alerts.webhookAllowPrivate, allowedHosts: config.alerts.webhookHosts },
+    });
+    app.addHook('onListen', async () => evaluator.start());
+    app.addHook('onClose', async () => evaluator.stop());
+  }
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

@@ -6,3 +6,6 @@ export * from './model-inputs.js';
 export * from './model-schema.js';
 export * from './serving-account.js';
 export * from './example-observation.js';
+export * from './drift-reference.js';
+export * from './alerts.js';
+export * from './alert-figures.js';
