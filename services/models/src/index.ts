@@ -9,3 +9,4 @@ export * from './example-observation.js';
 export * from './drift-reference.js';
 export * from './alerts.js';
 export * from './alert-figures.js';
+export * from './prediction-errors.js';

@@ -38,6 +38,12 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
     insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms'],
     update: ['outcome', 'outcome_at'],
   },
+  // serve/src/error-counts.ts (addPredictionErrors, prunePredictionErrors): failed requests per name
+  // and minute, INSERT … ON DUPLICATE KEY UPDATE (UPDATE on every inserted column, as for rate_windows).
+  {
+    table: 'prediction_errors', select: ['model_name', 'minute', 'errors'], insert: ['model_name', 'minute', 'errors'],
+    update: ['model_name', 'minute', 'errors'], delete: true,
+  },
   // serve/src/rate-store.ts: INSERT … ON DUPLICATE KEY UPDATE hits = hits + ?, the window's sums, old
   // windows deleted. MariaDB wants UPDATE on every inserted column for ON DUPLICATE KEY UPDATE
   // (checked: "UPDATE command denied … for column 'bucket'" with UPDATE (hits) alone).
