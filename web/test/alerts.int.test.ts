@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createPool, migrate, type Pool, type RowDataPacket } from '@enchilada/core';
-import { Catalog } from '@enchilada/data';
+import { Readable } from 'node:stream';
+import { Catalog, loadDataset, openCsv } from '@enchilada/data';
 import { AlertStore, ModelRegistry, PublishedModels } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
@@ -278,6 +279,12 @@ describe('rules: validation and who may change them', () => {
     // Saving without the box ticked disables it; the webhook is kept when the field is not sent.
     expect((await alice.post(`/published/churn/alert-rules/${rule.id}`, { metric: 'volume', comparison: 'below', threshold: '2', window: '30', _csrf: csrf })).statusCode).toBe(303);
     expect(await new AlertStore(db.pool).rule(rule.id)).toEqual(expect.objectContaining({ threshold: 2, window: 30, enabled: false, webhookUrl: 'https://hooks.example.org/services/SECRET' }));
+    // A bad field posted from the page: back to the page, the message naming the field, nothing changed.
+    const bad = await alice.post(`/published/churn/alert-rules/${rule.id}`, { metric: 'volume', comparison: 'below', threshold: 'lots', window: '30', _csrf: csrf });
+    expect(bad.statusCode).toBe(303);
+    expect(bad.headers.location).toBe('/published/churn/monitor');
+    expect((await alice.get('/published/churn/monitor')).body).toMatch(/Alert rule not saved: threshold: the threshold must be a number/);
+    expect((await new AlertStore(db.pool).rule(rule.id))?.threshold).toBe(2);
     expect((await alice.post(`/published/churn/alert-rules/${rule.id}/delete`, { _csrf: csrf })).statusCode).toBe(303);
     expect(await new AlertStore(db.pool).rule(rule.id)).toBeNull();
   });
@@ -298,5 +305,32 @@ describe('rules: validation and who may change them', () => {
     const values = await Promise.all(ids.map((id) => store.rule(id)));
     expect(values.map((v) => v?.lastValue)).toEqual([count, 1, errors / (errors + count)]);
     for (const id of ids) await store.delete(id);
+  });
+
+  it('evaluates the share of drifting features against the training rows, as the monitoring page does', async () => {
+    // Training: a = 0…79 and b in {x, y}; live: a far above, b as in training (1 of 2 features drifts).
+    const csv = `a,b,y\n${Array.from({ length: 80 }, (_, i) => `${i},${i % 2 ? 'x' : 'y'},${i % 2}`).join('\n')}\n`;
+    const ds = await loadDataset(db.pool, {
+      name: 'drift_ds', title: 'drift', origin: 'upload', task: 'classification', createdBy: null,
+      columns: [{ name: 'a', type: 'integer', role: 'feature' }, { name: 'b', type: 'text', role: 'feature' }, { name: 'y', type: 'integer', role: 'target' }],
+    }, await openCsv(Readable.from([Buffer.from(csv)])));
+    const ids = (await rows(`SELECT _row FROM \`${ds.tableName}\``)).map((r) => Number(r._row));
+    const drifted = await new ModelRegistry(db.pool).insert({
+      datasetId: ds.id, datasetName: ds.name, datasetVersion: ds.version, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a', 'b'],
+      inputs: null, preprocessing: null, classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 1, split: { train: ids, test: [] }, cvResults: [],
+      cvScore: 1, trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null,
+    });
+    await new PublishedModels(db.pool).publish('drifty', drifted, null);
+    const store = new AlertStore(db.pool);
+    const rule = await store.create('drifty', { metric: 'drift_share', comparison: 'above', threshold: 0.4, window: 60, webhookUrl: null, enabled: true }, null);
+    const e = evaluator('drift');
+    // Fewer live predictions than a drift test needs: no value, nothing fires.
+    expect((await e.evaluate()).transitions).toEqual([]);
+    expect((await store.rule(rule))?.lastValue).toBeNull();
+    const values: unknown[] = [];
+    for (let i = 0; i < 40; i++) values.push('drifty', drifted, 1, `d${i}`, JSON.stringify({ a: 1000 + i, b: i % 2 ? 'x' : 'y' }), JSON.stringify({ prediction: '1' }), 1);
+    await db.pool.query(`INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms) VALUES ${Array.from({ length: 40 }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`, values);
+    expect((await e.evaluate()).transitions).toEqual([{ ruleId: rule, transition: 'fired' }]);
+    expect((await store.rule(rule))?.lastValue).toBe(0.5);
   });
 });

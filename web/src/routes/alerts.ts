@@ -2,7 +2,7 @@
 // name's page, and as JSON); its owner or an administrator adds, changes and deletes them. The
 // evaluator (web/src/alerts/evaluator.ts) turns them into alerts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError } from '@enchilada/core';
+import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
 import {
   ALERT_METRICS, METRIC_LABELS, MODEL_NAME, describeRule, validateAlertRule, windowUnit,
   type Alert, type AlertRule, type AlertStore, type ModelRegistry, type PublishedModels, type RawAlertRule,
@@ -87,6 +87,21 @@ export default async function alertRoutes(app: FastifyInstance, opts: AlertRoute
     return reply.redirect(`/published/${name}/monitor#alerts`, 303);
   };
 
+  /**
+   * A page's form with a bad field goes back to the name's page with the message (naming the field)
+   * at the top, rather than to an error page; a JSON client gets the 400 from the error handler.
+   */
+  function backOnError<T>(req: FastifyRequest, reply: FastifyReply, name: string, fn: () => T): T | null {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof BadRequestError) || !wantsPage(req)) throw err;
+      notify(reply, 'danger', `Alert rule not saved: ${err.field ? `${err.field}: ` : ''}${err.message}.`);
+      void reply.redirect(`/published/${name}/monitor`, 303);
+      return null;
+    }
+  }
+
   app.get('/api/published/:name/alerts', { schema: { params: nameParams } }, async (req: FastifyRequest<{ Params: { name: string } }>) => {
     const panel = await alertsPanel(opts, req.params.name, signedIn(req));
     if (!panel) throw new NotFoundError(`nothing is published under the name "${req.params.name}"`);
@@ -97,7 +112,9 @@ export default async function alertRoutes(app: FastifyInstance, opts: AlertRoute
     const { name } = req.params;
     // A page's unticked "enabled" box is sent as nothing at all.
     const b = (req.body as RawAlertRule | undefined) ?? {};
-    const rule = validateAlertRule({ ...b, enabled: b.enabled ?? (wantsPage(req) ? 'false' : undefined) }, await editable(req, name));
+    const task = await editable(req, name);
+    const rule = backOnError(req, reply, name, () => validateAlertRule({ ...b, enabled: b.enabled ?? (wantsPage(req) ? 'false' : undefined) }, task));
+    if (rule === null) return reply;
     const id = await store.create(name, rule, signedIn(req).id);
     return done(req, reply, name, `Added the alert rule: ${describeRule(rule)}.`, { id, ...rule }, 201);
   });
@@ -109,7 +126,8 @@ export default async function alertRoutes(app: FastifyInstance, opts: AlertRoute
     // A form that leaves the webhook out keeps it (the page does not echo a secret back); an empty field clears it.
     const b = (req.body as RawAlertRule | undefined) ?? {};
     const body: RawAlertRule = { ...b, webhookUrl: b.webhookUrl ?? current.webhookUrl ?? '', enabled: b.enabled ?? (wantsPage(req) ? 'false' : String(current.enabled)) };
-    const rule = validateAlertRule(body, task);
+    const rule = backOnError(req, reply, name, () => validateAlertRule(body, task));
+    if (rule === null) return reply;
     await store.update(id, rule);
     return done(req, reply, name, `Saved alert rule ${id}: ${describeRule(rule)}${rule.enabled ? '' : ' (disabled)'}.`, { id, ...rule });
   });
