@@ -120,19 +120,19 @@
       bar.appendChild(track); tr.appendChild(bar);
       body.appendChild(tr);
     }
-    line('base value', '', fmt(a.base_value), lo, a.base_value, 'bg-secondary', 'waterfall-base');
+    line('base value', '', fmt(a.base_value), a.base_value, a.base_value, 'bg-secondary', 'waterfall-base');
     steps.forEach(function (s) {
       var v = s.c.value === null ? '(blank)' : fmt(s.c.value);
       var amount = (s.c.contribution >= 0 ? '+' : '') + fmt(s.c.contribution) + (s.c.stderr !== undefined ? ' ± ' + fmt(s.c.stderr) : '');
       line(s.c.name, v, amount, s.from, s.to, s.c.contribution >= 0 ? 'bg-danger' : 'bg-primary', 'waterfall-step');
     });
-    line(a.output !== null ? 'output (class ' + a.output + ')' : 'prediction', '', fmt(a.value), lo, a.value, 'bg-dark', 'waterfall-value');
+    line(a.output !== null ? 'output (class ' + a.output + ')' : 'prediction', '', fmt(a.value), a.base_value, a.value, 'bg-dark', 'waterfall-value');
     table.appendChild(body);
     waterfallEl.textContent = '';
     waterfallEl.appendChild(table);
     var ms = Math.round(performance.now() - started);
     latencyEl.setAttribute('data-ms', String(ms));
-    latencyEl.textContent = 'Updated in ' + ms + ' ms (viz explained the row in ' + fmt(a.ms) + ' ms). Red raises the output, blue lowers it.';
+    latencyEl.textContent = 'Updated in ' + ms + ' ms (viz explained the row in ' + fmt(a.ms) + ' ms). Red raises the output, blue lowers it; the last bar is the net change from the base value.';
     showError('');
   }
 

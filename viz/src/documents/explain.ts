@@ -72,10 +72,11 @@ export function explainDocument(m: ModelDetail, d: ExplainData): EmbedItem {
   const cols = d.columns;
   const n = d.sample.length;
   const units = UNITS[d.units] ?? d.units;
-  const explained = d.explainedClass === null ? `the predicted <code>${esc(m.target)}</code>` : `the ${esc(units)} of class <code>${esc(d.explainedClass)}</code>`;
-  blocks.push(div(b, `<div class="small" data-testid="explain-summary">Contributions of each original column to ${explained} (${esc(units)}), by ${esc(METHOD[d.method] ?? d.method)}.
+  const explained = d.explainedClass === null ? `the predicted <code>${esc(m.target)}</code> (${esc(units)})` : `the ${esc(units)} of class <code>${esc(d.explainedClass)}</code>${d.units === 'probability' ? '' : ' (the predicted class\'s probability is in the row view above)'}`;
+  blocks.push(div(b, `<div class="small" data-testid="explain-summary">Contributions of each original column to ${explained}, by ${esc(METHOD[d.method] ?? d.method)}.
     A row's base value plus its contributions is the model's output; the base value here is <strong>${r4(d.baseValue)}</strong>.<br>
     <span data-testid="explain-sample">The global plots use <strong>${count(n)}</strong> of the ${count(d.testRows)} test rows${n < d.testRows ? ', spread evenly over them' : ' (all of them)'} (at most ${count(2000)}${d.method === 'sampling-shap' ? `; ${count(400)} for sampled SHAP, which costs a few hundred model calls a row` : ''}).</span>
+    In the summary and dependence plots, colour is a column's value: <span style="color:rgb(0,139,251)">■ low</span> → <span style="color:rgb(255,0,82)">■ high</span>, <span style="color:#bbbbbb">■ blank</span> (categories in the model's order).
     Built in ${((d.ms.shap + d.ms.interactions + d.ms.pdp) / 1000).toFixed(1)} s (SHAP ${d.ms.shap} ms, interactions ${d.ms.interactions} ms, partial dependence ${d.ms.pdp} ms).</div>`));
 
   // Global importance: mean |contribution|, largest on top.
@@ -111,7 +112,7 @@ export function explainDocument(m: ModelDetail, d: ExplainData): EmbedItem {
     }
   }
   const summary = figure(b, {
-    title: `Summary: each test row's contribution per column, coloured by the column's value (blue low → red high, grey blank; categories in the model's order)`,
+    title: `Summary: each test row's contribution per column, coloured by the column's value (blue low → red high)`,
     yFactors: top.map((o) => o.f), xLabel: `contribution (${units})`, height: Math.max(240, 60 + 40 * top.length),
     tooltips: [['column', '@f'], ['value', '@value'], ['contribution', '@x{0.0000}']],
     renderers: [
