@@ -6,7 +6,7 @@
 import type { ModelDetail } from '@enchilada/models';
 import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
-import type { ColumnInfo, ExplainData, RawValue } from '../explain/explain-data.js';
+import { SHAP_BUDGET_MS, type ColumnInfo, type ExplainData, type RawValue } from '../explain/explain-data.js';
 
 const UNITS: Record<string, string> = {
   probability: 'probability', 'log-odds': 'log-odds', logit: 'softmax logit (raw score)', decision: 'decision value', target: 'target units',
@@ -75,7 +75,7 @@ export function explainDocument(m: ModelDetail, d: ExplainData): EmbedItem {
   const explained = d.explainedClass === null ? `the predicted <code>${esc(m.target)}</code> (${esc(units)})` : `the ${esc(units)} of class <code>${esc(d.explainedClass)}</code>${d.units === 'probability' ? '' : ' (the predicted class\'s probability is in the row view above)'}`;
   blocks.push(div(b, `<div class="small" data-testid="explain-summary">Contributions of each original column to ${explained}, by ${esc(METHOD[d.method] ?? d.method)}.
     A row's base value plus its contributions is the model's output; the base value here is <strong>${r4(d.baseValue)}</strong>.<br>
-    <span data-testid="explain-sample">The global plots use <strong>${count(n)}</strong> of the ${count(d.testRows)} test rows${n < d.testRows ? ', spread evenly over them' : ' (all of them)'} (at most ${count(2000)}${d.method === 'sampling-shap' ? `; ${count(400)} for sampled SHAP, which costs a few hundred model calls a row` : ''}).</span>
+    <span data-testid="explain-sample">The global plots use <strong>${count(n)}</strong> of the ${count(d.testRows)} test rows${n < d.testRows ? ', spread evenly over them' : ' (all of them)'} (at most ${count(2000)}${d.method === 'sampling-shap' ? `; ${count(400)} for sampled SHAP, which costs a few hundred model calls a row` : ''}; fewer when explaining them would take more than ${SHAP_BUDGET_MS / 1000} s).</span>
     In the summary and dependence plots, colour is a column's value: <span style="color:rgb(0,139,251)">■ low</span> → <span style="color:rgb(255,0,82)">■ high</span>, <span style="color:#bbbbbb">■ blank</span> (categories in the model's order).
     Built in ${((d.ms.shap + d.ms.interactions + d.ms.pdp) / 1000).toFixed(1)} s (SHAP ${d.ms.shap} ms, interactions ${d.ms.interactions} ms, partial dependence ${d.ms.pdp} ms).</div>`));
 
@@ -145,7 +145,7 @@ export function explainDocument(m: ModelDetail, d: ExplainData): EmbedItem {
       data.value.push(text(c, v));
       data.iv.push(wc && w !== undefined ? text(wc, d.rawValues[w][i]) : '');
     }
-    const how = inter.method === 'tree-shap-interaction' ? 'the largest mean |TreeSHAP interaction value| with it' : 'the contributions most correlated with its own (this model has no interaction values)';
+    const how = inter.method === 'tree-shap-interaction' ? `the largest mean |TreeSHAP interaction value| with it (over ${d.interactionRows} sample rows)` : `the contributions most correlated with its own (${esc(d.interactionNote ?? 'no interaction values')})`;
     const blanks = n - data.x.length;
     const note = (wc ? `Coloured by <code>${esc(wc.name)}</code> (blue low → red high), the column with ${how}: ${r4(inter.strength)}.`
       : 'Not coloured: no other column interacts with this one.')

@@ -16,10 +16,14 @@ export type RawRow = Record<string, RawValue>;
 
 export const SAMPLE_ROWS = 2000;
 export const SAMPLED_SHAP_ROWS = 400;
+/** Time the sample's SHAP values may take (ms); the sample shrinks below 2,000 rows to keep within it. */
+export const SHAP_BUDGET_MS = 8000;
+const PROBE_ROWS = 20;
 /** Rows whose TreeSHAP interaction values pick the dependence plots' colouring. */
 const INTERACTION_ROWS = 100;
 /** The interaction values' time budget (ms): columns left when it runs out fall back to correlation. */
 const INTERACTION_BUDGET_MS = 4000;
+const MIN_INTERACTION_ROWS = 20;
 const PDP_GRID = 20;
 const PDP_ROWS = 300;
 const ICE_ROWS = 40;
@@ -147,6 +151,10 @@ export interface ExplainData {
   /** Mean |contribution| per column, in `columns` order. */
   readonly importance: readonly number[];
   readonly interactions: readonly Interaction[];
+  /** Why a column's colouring comes from correlation rather than interaction values, or null. */
+  readonly interactionNote: string | null;
+  /** Rows whose interaction values were computed (tree models), or 0. */
+  readonly interactionRows: number;
   readonly pdp: readonly PartialDependence[];
   readonly ms: { readonly shap: number; readonly interactions: number; readonly pdp: number };
 }
@@ -192,10 +200,16 @@ export function explainData(subject: ExplainSubject, test: TrainingTable): Expla
   const a = subject.artefact;
   const cols = subject.columns;
   const G = cols.length;
-  // sampled SHAP costs a few hundred model calls a row: its sample is smaller (stated on the page)
-  const sample = evenSample(test.rowIds.length, a.kind === 'sampling' ? SAMPLED_SHAP_ROWS : SAMPLE_ROWS);
-  const rows = rawRows(test, sample);
+  // At most 2,000 rows (400 for sampled SHAP, a few hundred model calls a row), fewer when a row
+  // costs so much that they would take more than SHAP_BUDGET_MS (deep forests: TreeSHAP is
+  // O(leaves · depth²) a tree): a probe of a few rows measures the cost first. The page states the count.
+  const cap = a.kind === 'sampling' ? SAMPLED_SHAP_ROWS : SAMPLE_ROWS;
   const t0 = performance.now();
+  const probe = evenSample(test.rowIds.length, Math.min(PROBE_ROWS, cap));
+  subject.explain(rawRows(test, probe));
+  const perRow = (performance.now() - t0) / Math.max(1, probe.length);
+  const sample = evenSample(test.rowIds.length, Math.max(probe.length, Math.min(cap, Math.floor(SHAP_BUDGET_MS / Math.max(perRow, 1e-3)))));
+  const rows = rawRows(test, sample);
   const explained = subject.explain(rows);
   const t1 = performance.now();
   // The class the global plots explain: the second of two classes (the "positive" one), else the
@@ -234,9 +248,14 @@ export function explainData(subject: ExplainSubject, test: TrainingTable): Expla
   };
   const ti = performance.now();
   const done = new Set<number>();
-  if (a.kind === 'tree' && G > 1) {
+  // an interaction pass conditions on one column: about three TreeSHAP passes a column and row
+  const interactionRows = Math.min(INTERACTION_ROWS, Math.floor(INTERACTION_BUDGET_MS / (3 * G * Math.max(perRow, 1e-3))));
+  let interactionNote: string | null = null;
+  if (a.kind !== 'tree') interactionNote = 'this model has no interaction values';
+  else if (interactionRows < MIN_INTERACTION_ROWS) interactionNote = `its TreeSHAP interaction values would take longer than the page's ${INTERACTION_BUDGET_MS / 1000} s budget on ${MIN_INTERACTION_ROWS} rows`;
+  if (a.kind === 'tree' && G > 1 && interactionNote === null) {
     const sum = treeSumOf(subject.model as TreeModel);
-    const pick = evenSample(rows.length, INTERACTION_ROWS);
+    const pick = evenSample(rows.length, interactionRows);
     const X = subject.modelInputs(Array.from(pick, (i) => rows[i]));
     const F = X.cols;
     const K = sum.outputs;
@@ -261,6 +280,7 @@ export function explainData(subject: ExplainSubject, test: TrainingTable): Expla
     }
   }
   for (let j = 0; j < G; j++) if (!done.has(j)) interactions[j] = byCorrelation(j);
+  if (interactionNote === null && done.size < G && G > 1) interactionNote = 'the interaction values ran out of the page\'s time budget for this column';
   const t2 = performance.now();
 
   // Partial dependence and ICE: the output at each grid value with every other column kept.
@@ -282,7 +302,7 @@ export function explainData(subject: ExplainSubject, test: TrainingTable): Expla
     columns: cols, task: a.task, units: a.units, method: explained[0]?.method ?? a.kind, explainedClass: cls,
     pdpOutput: cls === null ? 'predicted value' : `probability of class ${cls}`,
     testRows: test.rowIds.length, sample, baseValue, values, predictions: explained.map((e) => e.prediction),
-    contributions, rawValues, importance, interactions, pdp,
+    contributions, rawValues, importance, interactions, interactionNote, interactionRows: done.size ? Math.min(interactionRows, rows.length) : 0, pdp,
     ms: { shap: Math.round(t1 - t0), interactions: Math.round(t2 - ti), pdp: Math.round(t3 - t2) },
   };
 }
