@@ -4,8 +4,10 @@
 // 100-tree random forest of depth 10 on 5,000 synthetic rows (6 numbers, 2 text columns).
 // Reference beside ours: the 200 ms the issue allows a what-if update, and explainerdashboard's
 // ~30 s a tab at 100k rows (its deployment guide). Ends with one JSON line.
-import { ColumnTransformer, Pipeline, buildExplainer, classificationTarget, modelSpec, tableFromColumns, type RawColumn } from '@enchilada/ml';
-import type { TrainingTable } from '@enchilada/data';
+// the root package does not depend on the workspace packages: viz's link to @enchilada/ml (the same
+// module viz's code loads, so its classes are the same ones); run `pnpm build` first
+import { ColumnTransformer, Pipeline, buildExplainer, classificationTarget, modelSpec, tableFromColumns, type RawColumn } from '../../viz/node_modules/@enchilada/ml/dist/index.js';
+import type { TrainingTable } from '../../viz/node_modules/@enchilada/data/dist/index.js';
 import { ExplainSubject, explainData, rawRows } from '../../viz/src/explain/explain-data.js';
 import { rowAnswer } from '../../viz/src/explain/row.js';
 
