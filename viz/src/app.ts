@@ -17,6 +17,7 @@ import { monitoringDocument } from './documents/monitoring.js';
 import { driftReference } from './documents/drift-reference.js';
 import { MODELS } from '@enchilada/ml';
 import { readTrainingTable } from '@enchilada/data';
+import explainRoutes from './explain/routes.js';
 
 export interface VizDeps { readonly config: Config; readonly pool: Pool; readonly logger?: boolean; readonly sampleRows?: number }
 
@@ -107,6 +108,8 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
     });
     return reply.type('application/json').send(json);
   });
+
+  await app.register(explainRoutes, { pool, registry, catalog });
 
   const published = new PublishedModels(pool);
   const predictions = new Predictions(pool);

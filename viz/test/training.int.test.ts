@@ -2,10 +2,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { Readable } from 'node:stream';
 import { ToyDatasets, loadDataset, openCsv, type Dataset } from '@enchilada/data';
-import { WorkerPool } from '@enchilada/ml';
+import { WorkerPool, explainRows } from '@enchilada/ml';
 import { JobQueue } from '@enchilada/jobs';
-import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/models';
-import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { ModelRegistry, storedExplainer, type TrainResult, type TrainSpec } from '@enchilada/models';
+import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/app.js';
 import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
@@ -78,6 +78,13 @@ describe('training jobs', () => {
     expect(m?.cvResults).toHaveLength(3);
     expect((await new ModelRegistry(db.pool).onnx(r.modelId))?.length).toBe(r.onnxBytes);
     expect(job.done).toBe(15);
+    // the explainer artefact (issue 18) is stored beside the ONNX graph and explains a raw row
+    const artefact = await storedExplainer(db.pool, r.modelId);
+    expect(artefact?.kind).toBe('linear');
+    const [e] = explainRows(present(artefact), [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]);
+    expect(e.prediction).toBe('setosa');
+    expect(Object.keys(e.contributions)).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
+    expect(Math.abs(e.base_value + Object.values(e.contributions).reduce((a, b) => a + b, 0) - e.value)).toBeLessThan(1e-9);
   }, 30_000); // the first job starts the pool's workers, which compile the .ts sources: seconds on a loaded machine
 
   it('fails a job that throws, with its message, and keeps serving the queue', async () => {

@@ -18,6 +18,7 @@ import healthRoutes from './routes/health.js';
 import pageRoutes from './routes/pages.js';
 import datasetRoutes from './routes/datasets.js';
 import exploreRoutes from './routes/explore.js';
+import explainRoutes from './routes/explain.js';
 import trainRoutes from './routes/train.js';
 import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
@@ -154,6 +155,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes, config.uploadQuota),
   });
   await app.register(exploreRoutes);
+  await app.register(explainRoutes, { pool, registry });
   await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry, config });
   await app.register(compareRoutes, { catalog, queue: new JobQueue(pool), config });
   await app.register(servingRoutes, {

@@ -108,6 +108,8 @@ const EXPECTED: Record<string, Case> = {
   'GET /models': { rule: 'signedIn', request: () => get('/models') },
   'GET /models/:id': { rule: 'signedIn', request: (r) => get(`/models/${r.model}`) },
   'GET /models/:id/onnx': { rule: 'signedIn', request: (r) => get(`/models/${r.model}/onnx`) },
+  // the Explain page reads like the results page; its document and the what-if answers come through GET /viz/*
+  'GET /explain': { rule: 'signedIn', request: (r) => get(`/explain?model=${r.model}`) },
   'POST /models/:id/delete': { rule: 'owner', request: (r) => form(`/models/${r.model}/delete`) },
   'GET /predictions': { rule: 'signedIn', request: () => get('/predictions') },
   'GET /predictions.csv': { rule: 'signedIn', request: () => get('/predictions.csv') },

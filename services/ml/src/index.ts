@@ -50,3 +50,9 @@ export { contributionsOf, emptyContributions, type Contributions } from './expla
 export { linearShap, backgroundMean, type LinearModel } from './explain/linear-shap.js';
 export { sumByGroup, byOriginalColumn } from './explain/groups.js';
 export { samplingShap, type Predict, type SampledContributions, type SamplingOptions } from './explain/sampling-shap.js';
+export {
+  buildExplainer, explainRows, loadExplainer, withExplainerColumns, serialiseExplainer, parseExplainer, Explainer, datePartColumnName, explainerDatePart, DATE_PART_NAMES,
+  type ExplainerArtefact, type ExplainerKind, type ExplainerColumn, type ExplainerDatePart, type ExplainedUnits, type ExplainedOutput, type RowExplanation,
+  type BuildOptions as ExplainerBuildOptions, type ExplainOptions, type Link as ExplainerLink,
+} from './explain/explainer.js';
+export { toState, fromState, type State } from './explain/state.js';

@@ -10,3 +10,4 @@ export * from './drift-reference.js';
 export * from './alerts.js';
 export * from './alert-figures.js';
 export * from './prediction-errors.js';
+export * from './explainers.js';

@@ -42,6 +42,8 @@ export interface NewModel {
   readonly jobId: number | null;
   readonly durationMs: number;
   readonly createdBy: number | null;
+  /** The explainer artefact as stored (serialiseExplainer), or null: the model cannot be explained. */
+  readonly explainer?: string | null;
 }
 
 export interface ModelSummary {
@@ -113,13 +115,13 @@ export class ModelRegistry {
     const [res] = await this.pool.query<ResultSetHeader>(
       `INSERT INTO models (dataset_id, dataset_name, dataset_version, model_type, task, target, features, classes, grid, best_params,
         split_seed, train_fraction, split, cv_results, cv_score, train_score, test_score, metrics, onnx, onnx_bytes, job_id, duration_ms, created_by,
-        inputs, preprocessing, class_labels)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        inputs, preprocessing, class_labels, explainer)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [m.datasetId, m.datasetName, m.datasetVersion, m.modelType, m.task, m.target, JSON.stringify(m.features), m.classes ? JSON.stringify(m.classes) : null,
         JSON.stringify(m.grid), JSON.stringify(m.bestParams), m.splitSeed, m.trainFraction, JSON.stringify(m.split), JSON.stringify(m.cvResults),
         m.cvScore, m.trainScore, m.testScore, JSON.stringify(m.metrics), Buffer.from(m.onnx), m.onnx.byteLength, m.jobId, Math.round(m.durationMs), m.createdBy,
         m.inputs ? JSON.stringify(m.inputs) : null, m.preprocessing === null || m.preprocessing === undefined ? null : JSON.stringify(m.preprocessing),
-        m.classLabels ? JSON.stringify(m.classLabels) : null]);
+        m.classLabels ? JSON.stringify(m.classLabels) : null, m.explainer ?? null]);
     return res.insertId;
   }
 

@@ -29,13 +29,14 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   { table: 'api_keys', select: ['id', 'key_hash', 'prefix', 'label', 'scope_name', 'created_at', 'revoked_at'] },
   // TutorialMode.get(): which name the keyless tutorial routes answer for.
   { table: 'tutorial_mode', select: ['id', 'name', 'updated_by', 'updated_at'] },
-  // ModelRegistry.servingModel() and onnx(): the contract and the graph, not the split, grid or metrics.
-  { table: 'models', select: ['id', 'task', 'features', 'classes', 'class_labels', 'inputs', 'onnx'] },
+  // ModelRegistry.servingModel() and onnx(), explainers.ts's storedExplainer(): the contract, the graph and
+  // the explainer artefact, not the split, grid or metrics.
+  { table: 'models', select: ['id', 'task', 'features', 'classes', 'class_labels', 'inputs', 'onnx', 'explainer'] },
   // Predictions.insert(), get(), setOutcome().
   {
     table: 'predictions',
-    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at'],
-    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms'],
+    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at', 'contributions'],
+    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'contributions'],
     update: ['outcome', 'outcome_at'],
   },
   // serve/src/error-counts.ts (addPredictionErrors, prunePredictionErrors): failed requests per name

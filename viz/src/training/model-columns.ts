@@ -1,7 +1,7 @@
 // How a table's columns reach a model: dates become their numeric parts for the engine, and the
 // fitted preprocessing gives the model's input contract (what serve and viz feed its ONNX graph)
 // and the summary the results page states.
-import type { ColumnTransformerModel, RawColumn } from '@enchilada/ml';
+import { serialiseExplainer, withExplainerColumns, type ColumnTransformerModel, type ExplainerArtefact, type RawColumn } from '@enchilada/ml';
 import type { TrainingColumn } from '@enchilada/data';
 import { DATE_PARTS, datePart, datePartColumn, type DatePart, type ModelInput } from '@enchilada/models';
 
@@ -74,3 +74,26 @@ export function preprocessingSummary(columns: readonly TrainingColumn[], pre: Co
   };
 }
 
+
+/**
+ * The explainer artefact the refit built (issue 18), its columns those of the table (a date one
+ * column of its parts), as models.explainer stores it; null when none could be built (the model is
+ * stored anyway: it then says "retrain to explain", and the job's log says why).
+ */
+export function storedExplainer(
+  search: { readonly explainer: ExplainerArtefact | null; readonly explainerError?: string },
+  columns: readonly TrainingColumn[], parts: ReadonlyMap<string, DatePart[]>,
+): string | null {
+  if (!search.explainer) {
+    if (search.explainerError) console.warn(`no explainer for this model: ${search.explainerError}`);
+    return null;
+  }
+  try {
+    return serialiseExplainer(withExplainerColumns(search.explainer, columns.map((c) => (c.kind === 'date'
+      ? { name: c.name, kind: 'date' as const, parts: parts.get(c.name) ?? [] }
+      : { name: c.name, kind: c.kind }))));
+  } catch (err) {
+    console.warn(`no explainer for this model: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
+}

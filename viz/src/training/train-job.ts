@@ -13,7 +13,7 @@ import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/mode
 import type { Pool } from '@enchilada/core';
 import { OnnxModel } from '../scoring/onnx-model.js';
 import { classificationMetrics, regressionMetrics } from './metrics.js';
-import { engineColumns, modelInputs, preprocessingSummary } from './model-columns.js';
+import { engineColumns, modelInputs, preprocessingSummary, storedExplainer } from './model-columns.js';
 
 export interface TrainDeps {
   readonly pool: Pool;
@@ -105,6 +105,7 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   if (!(pre instanceof ColumnTransformerModel)) throw new Error('the fitted pipeline has no column preprocessing');
   const inputs = modelInputs(data.columns, parts, pre);
   const onnx = search.onnx;
+  const explainer = storedExplainer(search, data.columns, parts);
   const scorer = await OnnxModel.load(onnx);
   const contract = { features: spec.features, inputs };
   const [onTrain, onTest] = [
@@ -162,7 +163,7 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
       params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, Number(v)])), mean: c.meanTestScore, std: c.stdTestScore, rank: c.rank, fitTime: c.meanFitTime,
     })),
     cvScore: search.bestScore, trainScore, testScore, metrics, onnx, inputs,
-    preprocessing: preprocessingSummary(data.columns, pre, split.train), jobId: job.id, durationMs: seconds * 1000, createdBy: job.createdBy,
+    preprocessing: preprocessingSummary(data.columns, pre, split.train), jobId: job.id, durationMs: seconds * 1000, createdBy: job.createdBy, explainer,
   });
   return {
     modelId, bestParams: Object.fromEntries(Object.entries(search.bestParams).map(([k, v]) => [k, Number(v)])), cvScore: search.bestScore, trainScore, testScore,

@@ -1,7 +1,7 @@
 // Tree ensembles as ai.onnx.ml TreeEnsembleClassifier / TreeEnsembleRegressor nodes, in the shapes
 // skl2onnx writes (BRANCH_LEQ on float32 thresholds, leaf weights already scaled, boosting's prior
 // in base_values). Trees read to a depth limit are written truncated, renumbered in preorder.
-import { floats, ints, str, strs } from '../onnx/graph.js';
+import { floats, int, ints, str, strs } from '../onnx/graph.js';
 import type { Attr, OnnxGraph } from '../onnx/graph.js';
 import type { Tree } from '../tree/tree.js';
 
@@ -128,6 +128,12 @@ export function treeEnsembleClassifier(
   };
   if (o.baseValues) attrs.base_values = floats(o.baseValues);
   const [label, probabilities] = g.ml('TreeEnsembleClassifier', [input], [g.fresh('label'), g.fresh('probabilities')], attrs);
+  // onnxruntime's two-class case labels a forest's row 1 whenever class 1's score is above 0 (not
+  // above class 0's) once any leaf weight is 0: the label is the argmax of the probabilities instead
+  if (nClasses === 2 && !o.classOfTree) {
+    const [argmax] = g.node('ArgMax', [probabilities], 1, { axis: int(1), keepdims: int(0) });
+    return { label: argmax, probabilities };
+  }
   return { label, probabilities };
 }
 

@@ -2,6 +2,7 @@
 import type { CvScore, CvTask } from './cv-tasks.js';
 import type { ParamSet } from './param-grid.js';
 import type { ColumnTransformerSpec } from '../preprocessing/column-transformer.js';
+import type { ExplainerArtefact } from '../explain/explainer.js';
 
 export interface WorkerJob {
   readonly jobId: number;
@@ -36,6 +37,12 @@ export interface RefitResult {
   /** Class probabilities, row-major (rows × classes), for classifiers. */
   readonly probabilities: Float64Array | null;
   readonly refitTime: number;
+  /**
+   * The refitted pipeline's explainer artefact (explain/explainer.ts; its columns are the engine's,
+   * see withExplainerColumns), or null: no ColumnTransformer, or it could not be built (`explainerError`).
+   */
+  readonly explainer: ExplainerArtefact | null;
+  readonly explainerError?: string;
 }
 
 export type WorkerRequest =
