@@ -21,8 +21,9 @@ import exploreRoutes from './routes/explore.js';
 import trainRoutes from './routes/train.js';
 import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
+import challengerRoutes from './routes/challenger.js';
 import { JobQueue } from '@enchilada/jobs';
-import { ApiKeys, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
+import { ApiKeys, Challengers, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
@@ -157,6 +158,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     registry, published, apiKeys: new ApiKeys(pool), predictions, tutorial: new TutorialMode(pool),
     serve: { port: config.serve.port, publicUrl: config.serve.publicUrl, seedModelName: config.serve.seedModelName },
   });
+  await app.register(challengerRoutes, { registry, challengers: new Challengers(pool) });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

@@ -24,18 +24,18 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // servingChanges(): the change counter it polls.
   { table: 'serving_changes', select: ['id', 'counter'] },
   // PublishedModels.list()
-  { table: 'published_models', select: ['name', 'model_id', 'version', 'updated_at', 'owner_id'] },
+  { table: 'published_models', select: ['name', 'model_id', 'version', 'updated_at', 'owner_id', 'challenger_model_id'] },
   // ApiKeys.all(): hashes only; the keys themselves are never stored.
   { table: 'api_keys', select: ['id', 'key_hash', 'prefix', 'label', 'scope_name', 'created_at', 'revoked_at'] },
   // TutorialMode.get(): which name the keyless tutorial routes answer for.
   { table: 'tutorial_mode', select: ['id', 'name', 'updated_by', 'updated_at'] },
   // ModelRegistry.servingModel() and onnx(): the contract and the graph, not the split, grid or metrics.
   { table: 'models', select: ['id', 'task', 'features', 'classes', 'class_labels', 'inputs', 'onnx'] },
-  // Predictions.insert(), get(), setOutcome().
+  // Predictions.insert(), get(), setOutcome(); role: a challenger's rows beside the champion's (issue 19).
   {
     table: 'predictions',
-    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at'],
-    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms'],
+    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at', 'role'],
+    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'role'],
     update: ['outcome', 'outcome_at'],
   },
   // serve/src/rate-store.ts: INSERT … ON DUPLICATE KEY UPDATE hits = hits + ?, the window's sums, old
