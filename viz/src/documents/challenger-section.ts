@@ -46,9 +46,9 @@ Difference = challenger − champion; its 95 % interval is a paired bootstrap ($
     const src = (bins: typeof cal.champion.bins) => source(b, { p: bins.map((x) => x.meanPredicted), o: bins.map((x) => x.observed), n: bins.map((x) => x.count) });
     const a = src(cal.champion.bins);
     const h = src(cal.challenger.bins);
-    const what = cal.champion.kind === 'positive-class' ? `P(${esc(cal.champion.positive ?? '')}) vs share of outcomes ${esc(cal.champion.positive ?? '')}` : 'P(predicted class) vs share right';
+    const what = cal.champion.kind === 'positive-class' ? `P(${esc(cal.champion.positive ?? '')}) vs share ${esc(cal.champion.positive ?? '')}` : 'P(predicted class) vs share right';
     blocks.push(figure(b, {
-      title: `Calibration on the same outcomes: ${what} (champion blue, challenger orange)`, xLabel: 'mean predicted probability (per decile)', yLabel: 'observed share',
+      title: `Same outcomes: ${what} (champion blue, challenger orange)`, xLabel: 'mean predicted probability (per decile)', yLabel: 'observed share',
       height: 340, width: 560, tooltips: [['predicted', '@p'], ['observed', '@o'], ['n', '@n']],
       renderers: [
         glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', { x: { field: 'x' }, y: { field: 'y' }, line_color: '#999', line_dash: 'dashed' }),
