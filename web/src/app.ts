@@ -158,7 +158,9 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     registry, published, apiKeys: new ApiKeys(pool), predictions, tutorial: new TutorialMode(pool),
     serve: { port: config.serve.port, publicUrl: config.serve.publicUrl, seedModelName: config.serve.seedModelName },
   });
-  await app.register(challengerRoutes, { registry, challengers: new Challengers(pool) });
+  await app.register(challengerRoutes, {
+    registry, challengers: new Challengers(pool), published, predictions, catalog, queue: new JobQueue(pool), maxActiveJobs: config.training.maxActiveJobs,
+  });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

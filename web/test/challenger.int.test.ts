@@ -2,13 +2,14 @@
 // challenger, and the checks a publish makes (task, columns with confirmation) applied to it.
 import type { FastifyInstance } from 'fastify';
 import { migrate, secret, type RowDataPacket } from '@enchilada/core';
-import { ModelRegistry, PublishedModels } from '@enchilada/models';
+import { ToyDatasets } from '@enchilada/data';
+import { ModelRegistry, Predictions, PublishedModels, type TrainSpec } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let db: TestDb;
 let app: FastifyInstance;
@@ -119,5 +120,41 @@ describe('challenger', () => {
     expect((await state())?.challengerModelId).toBeNull();
     expect((await admin.post('/published/churn/promote', { _csrf: c })).statusCode).toBe(409);
     expect((await state())?.version).toBe(2);
+  });
+
+  it('retrains: refused without outcomes or without the original dataset, else queued as a training job with the champion\'s spec', async () => {
+    const c = await alice.csrf('/published');
+    // The toy models of this file were trained on no stored dataset.
+    const noData = await alice.post('/published/churn/retrain', { _csrf: c });
+    expect(noData.statusCode).toBe(409);
+    expect(noData.body).toMatch(/no original rows/);
+    const iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
+    const [u] = await db.pool.query<RowDataPacket[]>("SELECT id FROM users WHERE username = 'alice'");
+    const features = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+    const m = await new ModelRegistry(db.pool).insert({
+      datasetId: iris.id, datasetName: 'iris', datasetVersion: iris.version, modelType: 'logistic_regression', task: 'classification', target: 'species', features, inputs: null,
+      preprocessing: null, classes: ['setosa', 'versicolor', 'virginica'], grid: { C: [1, 10] }, bestParams: { C: 1 }, splitSeed: 3, trainFraction: 0.8, split: { train: [], test: [] },
+      cvResults: [], cvScore: 1, trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: Number(u[0].id),
+    });
+    await new PublishedModels(db.pool).publish('iris-live', m, Number(u[0].id));
+    expect((await bob.post('/published/iris-live/retrain', { _csrf: await bob.csrf('/published') })).statusCode).toBe(403);
+    const none = await alice.post('/published/iris-live/retrain', { _csrf: c });
+    expect(none.statusCode).toBe(409);
+    expect(none.body).toMatch(/no prediction of .*iris-live.* has an outcome yet/);
+    const predictions = new Predictions(db.pool);
+    await predictions.insert([{ modelName: 'iris-live', modelId: m, version: 1, clientId: 'a', observation: '{}', output: '{}', latencyMs: 1 }]);
+    await predictions.setOutcome('iris-live', 'a', 'setosa', false);
+    const res = await alice.post('/published/iris-live/retrain', { _csrf: c });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/train');
+    const [jobs] = await db.pool.query<RowDataPacket[]>("SELECT kind, spec, dataset_id, progress_total AS total FROM jobs ORDER BY id DESC LIMIT 1");
+    const spec = JSON.parse(String(jobs[0].spec)) as TrainSpec;
+    expect([jobs[0].kind, Number(jobs[0].dataset_id), Number(jobs[0].total)]).toEqual(['train', iris.id, 10]);
+    expect(spec).toEqual({
+      datasetId: iris.id, datasetVersion: iris.version, model: 'logistic_regression', features, trainFraction: 0.8, grid: { C: [1, 10] }, folds: 5, seed: 3,
+      retrain: { name: 'iris-live', championModelId: m, actor: { id: Number(u[0].id), role: 'editor' } },
+    });
+    // The Train page of the dataset (now the session's) follows the job like any training.
+    expect((await alice.get('/train')).body).toMatch(/Iris/);
   });
 });
