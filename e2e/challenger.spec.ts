@@ -86,5 +86,24 @@ test('set a challenger, compare it with the champion on the monitoring page and 
   }, { timeout: 10_000 }).toBe(2);
   await page.goto('/published');
   await expect(page.getByTestId(`history-${NAME}`)).toContainText('promote');
+
+  // Retrain on the logged outcomes, from the name's monitoring page: a training job of the champion's
+  // spec on a new dataset (Iris + the 30 outcomes), followed on the Train page, whose model becomes the challenger.
+  await page.goto(`/published/${NAME}/monitor`);
+  await page.getByTestId('retrain').click();
+  await expect(page).toHaveURL(/\/train$/);
+  await expect(page.getByTestId('notice')).toContainText('plus 30 logged outcomes');
+  const job = /job (\d+)/.exec((await page.getByTestId('notice').textContent()) ?? '')?.[1] ?? '';
+  await page.screenshot({ path: 'reports/screenshots/retrain-train-page.png', fullPage: true });
+  let result: { retrain?: { original: number; fromOutcomes: number; challengerOf: string }; modelId?: number } = {};
+  await expect.poll(async () => {
+    const j = await (await page.request.get(`/api/jobs/${job}`, { headers: { accept: 'application/json' } })).json();
+    result = j.result ?? {};
+    return j.status;
+  }, { timeout: 120_000 }).toBe('done');
+  expect(result.retrain).toEqual({ datasetId: expect.any(Number), original: 150, fromOutcomes: 30, challengerOf: NAME });
+  await page.goto('/published');
+  await expect(page.locator(`section[data-name="${NAME}"]`).getByTestId('challenger-model')).toHaveText(`model #${result.modelId}`);
+  await page.screenshot({ path: 'reports/screenshots/published-retrained.png', fullPage: true });
   expect(errors).toEqual([]);
 });
