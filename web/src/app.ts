@@ -22,8 +22,9 @@ import explainRoutes from './routes/explain.js';
 import trainRoutes from './routes/train.js';
 import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
+import challengerRoutes from './routes/challenger.js';
 import { JobQueue } from '@enchilada/jobs';
-import { AlertStore, ApiKeys, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
+import { AlertStore, ApiKeys, Challengers, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
 import alertRoutes, { alertsPanel } from './routes/alerts.js';
 import { AlertEvaluator } from './alerts/evaluator.js';
 import pages from './plugins/pages.js';
@@ -173,6 +174,9 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     app.addHook('onListen', async () => evaluator.start());
     app.addHook('onClose', async () => evaluator.stop());
   }
+  await app.register(challengerRoutes, {
+    registry, challengers: new Challengers(pool), published, predictions, catalog, queue: new JobQueue(pool), maxActiveJobs: config.training.maxActiveJobs,
+  });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

@@ -121,6 +121,10 @@ const EXPECTED: Record<string, Case> = {
   'POST /published/:name/alert-rules': { rule: 'owner', request: () => form('/published/edname/alert-rules', { metric: 'volume', comparison: 'below', threshold: '1', window: '60' }) },
   'POST /published/:name/alert-rules/:id': { rule: 'owner', request: (r) => form(`/published/edname/alert-rules/${r.alertRules[0]}`, { metric: 'volume', comparison: 'below', threshold: '2', window: '60', enabled: 'true' }) },
   'POST /published/:name/alert-rules/:id/delete': { rule: 'owner', request: (r, ctx) => form(`/published/edname/alert-rules/${r.alertRules[ctx === 'admin' ? 2 : 1]}/delete`) },
+  'POST /published/:name/challenger': { rule: 'owner', request: (r) => form('/published/edname/challenger', { model: String(r.model) }) },
+  'POST /published/:name/promote': { rule: 'owner', request: () => form('/published/edname/promote') },
+  'POST /published/:name/challenger/remove': { rule: 'owner', request: () => form('/published/edname/challenger/remove') },
+  'POST /published/:name/retrain': { rule: 'owner', request: () => form('/published/edname/retrain') },
   'POST /published/tutorial': { rule: 'admin', request: () => form('/published/tutorial', { name: 'edname' }) },
   // A tutorial client on the wrong port, whoever it is: told where serve is (421), never a sign-in.
   'POST /predict': { rule: 'public', request: () => ({ method: 'POST', url: '/predict', payload: { id: 0, observation: { a: 1 } }, json: true }) },

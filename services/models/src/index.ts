@@ -11,3 +11,4 @@ export * from './alerts.js';
 export * from './alert-figures.js';
 export * from './prediction-errors.js';
 export * from './explainers.js';
+export * from './challenger.js';
