@@ -2,6 +2,7 @@ import { compareModels, subsampleOrder } from '../src/model-selection/compare.js
 import { SEARCH_SPACES, comparableModels, sampleCandidates } from '../src/model-selection/search-spaces.js';
 import { WorkerPool } from '../src/model-selection/worker-pool.js';
 import { classificationTarget } from '../src/target.js';
+import { modelSpec } from '../src/registry.js';
 import { loadDataset } from './support/datasets.js';
 
 function lcg(seed: number): () => number {
@@ -14,8 +15,9 @@ function lcg(seed: number): () => number {
 
 describe('search spaces', () => {
   it('cover every registry model of each task', () => {
-    expect(comparableModels('classification').sort()).toEqual(['gaussian_nb', 'gradient_boosting_classifier', 'knn_classifier', 'linear_svc', 'logistic_regression', 'random_forest_classifier', 'svc']);
-    expect(comparableModels('regression')).toHaveLength(8);
+    expect(comparableModels('classification').sort()).toEqual(['gaussian_nb', 'gradient_boosting_classifier', 'hist_gradient_boosting_classifier', 'knn_classifier', 'linear_svc', 'logistic_regression', 'random_forest_classifier', 'svc']);
+    expect(comparableModels('regression')).toHaveLength(9);
+    expect(comparableModels('regression')).toContain('hist_gradient_boosting_regressor');
   });
 
   it('start from the defaults and draw regularisation on a log scale: every decade of C in 0.001 … 1000 is visited', () => {
@@ -41,6 +43,44 @@ describe('search spaces', () => {
       expect(Number.isInteger(p.max_depth) && Number(p.max_depth) >= 3 && Number(p.max_depth) <= 20).toBe(true);
     }
     expect(sampleCandidates({}, 8, lcg(1))).toEqual([{}]);
+  });
+});
+
+describe('the histogram boosting search space', () => {
+  const space = SEARCH_SPACES.hist_gradient_boosting_classifier ?? {};
+
+  it('tunes the learning rate on a log scale, the leaves, the smallest leaf, L2 and the iterations, inside their bounds', () => {
+    expect(Object.keys(space).sort()).toEqual(['l2_regularization', 'learning_rate', 'max_iter', 'max_leaf_nodes', 'min_samples_leaf']);
+    expect(SEARCH_SPACES.hist_gradient_boosting_regressor).toEqual(space);
+    const c = sampleCandidates(space, 400, lcg(5));
+    expect(c[0]).toEqual({});
+    const draws = c.slice(1);
+    expect(draws).toHaveLength(399);
+    const col = (k: string) => draws.map((p) => Number(p[k]));
+    const lr = col('learning_rate');
+    expect(lr.every((v) => v >= 0.01 && v <= 0.5)).toBe(true);
+    // log-uniform on [0.01, 0.5]: about 59 % below 0.1 (a linear scale would put 18 % there)
+    const below = lr.filter((v) => v < 0.1).length / lr.length;
+    expect(below).toBeGreaterThan(0.5);
+    expect(below).toBeLessThan(0.68);
+    for (const [k, lo, hi] of [['max_leaf_nodes', 4, 128], ['min_samples_leaf', 2, 100], ['max_iter', 50, 300]] as const) {
+      const v = col(k);
+      expect(v.every((x) => Number.isInteger(x) && x >= lo && x <= hi)).toBe(true);
+      expect(Math.min(...v)).toBeLessThan(lo * 1.5);
+      expect(Math.max(...v)).toBeGreaterThan(hi * 0.8);
+    }
+    const l2 = col('l2_regularization');
+    expect(l2.every((v) => v >= 1e-3 && v <= 10)).toBe(true);
+    expect(new Set(l2.map((v) => Math.floor(Math.log10(v)))).size).toBe(4);
+  });
+
+  it('gives parameters the estimator accepts, and Compare scores histogram boosting beside the others', async () => {
+    for (const p of sampleCandidates(space, 12, lcg(9))) expect(() => modelSpec('hist_gradient_boosting_classifier').create(p)).not.toThrow();
+    const { X, y } = loadDataset('iris');
+    const r = await compareModels(X, y, { budgetSeconds: 600, workers: 0, seed: 2, candidatesPerModel: 3, models: ['hist_gradient_boosting_classifier', 'gaussian_nb'] });
+    const hist = r.leaderboard.filter((e) => e.model === 'hist_gradient_boosting_classifier');
+    expect(hist).toHaveLength(3);
+    expect(hist.every((e) => e.meanScore > 0.8)).toBe(true);
   });
 });
 

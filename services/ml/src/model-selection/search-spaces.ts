@@ -18,6 +18,18 @@ const logU = (low: number, high: number): Distribution => ({ kind: 'log-uniform'
 const intU = (low: number, high: number): Distribution => ({ kind: 'int-uniform', low, high });
 const intLogU = (low: number, high: number): Distribution => ({ kind: 'int-log-uniform', low, high });
 
+// Histogram boosting: the learning rate on a log scale around scikit-learn's 0.1; the leaf budget
+// (31 by default) and the smallest leaf (20) on log scales, since halving or doubling them is what
+// changes a fit; L2 on the leaf values from almost none to strong (the default 0 is the first
+// candidate); iterations as a count (early stopping is off below 10,000 rows, as scikit-learn's 'auto').
+const HIST_GRADIENT_BOOSTING: SearchSpace = {
+  learning_rate: logU(0.01, 0.5),
+  max_leaf_nodes: intLogU(4, 128),
+  min_samples_leaf: intLogU(2, 100),
+  l2_regularization: logU(1e-3, 10),
+  max_iter: intU(50, 300),
+};
+
 export const SEARCH_SPACES: Readonly<Record<string, SearchSpace>> = {
   logistic_regression: { C: logU(1e-3, 1e3) },
   linear_svc: { C: logU(1e-3, 1e2) },
@@ -34,6 +46,8 @@ export const SEARCH_SPACES: Readonly<Record<string, SearchSpace>> = {
   svr: { C: logU(1e-2, 1e3) },
   random_forest_regressor: { n_estimators: intU(50, 300), max_depth: intU(3, 20) },
   gradient_boosting_regressor: { learning_rate: logU(0.01, 0.5), n_estimators: intU(50, 300), max_depth: intU(2, 6) },
+  hist_gradient_boosting_classifier: HIST_GRADIENT_BOOSTING,
+  hist_gradient_boosting_regressor: HIST_GRADIENT_BOOSTING,
 };
 
 /** The registry's models for a task that Compare-all searches. */
