@@ -87,3 +87,37 @@ export function sampleCandidates(space: SearchSpace, n: number, rand: () => numb
   }
   return out;
 }
+
+/** One random draw from every distribution of a space, rounded as `sampleCandidates` rounds. */
+export function drawParams(space: SearchSpace, rand: () => number): Record<string, number> {
+  const p: Record<string, number> = {};
+  for (const [name, d] of Object.entries(space)) p[name] = Number(draw(d, rand).toPrecision(4));
+  return p;
+}
+
+/** Where `v` sits in a distribution, as the uniform draw in [0, 1] that gives it. */
+function position(d: Distribution, v: number): number {
+  const u = d.kind === 'int-uniform' ? (v - d.low) / (d.high - d.low + 1)
+    : d.kind === 'log-uniform' ? Math.log(v / d.low) / Math.log(d.high / d.low)
+    : Math.log(v / d.low) / Math.log((d.high + 1) / d.low);
+  return Math.min(1, Math.max(0, u));
+}
+
+/**
+ * A neighbour of `base` (a candidate that scored well): every parameter moved by a normal step of
+ * `step` (a share of its range, on the scale it is drawn on: log for log-uniform), kept inside the
+ * space. A parameter `base` leaves at its default takes `defaults`' value, or a fresh draw when the
+ * default is outside the space (or not a number).
+ */
+export function perturbParams(space: SearchSpace, base: ParamSet, defaults: Readonly<Record<string, unknown>>, rand: () => number, step = 0.15): Record<string, number> {
+  const p: Record<string, number> = {};
+  for (const [name, d] of Object.entries(space)) {
+    const v = base[name] ?? defaults[name];
+    let u = typeof v === 'number' && v >= d.low && v <= d.high ? position(d, v) : rand();
+    // Box–Muller from two draws of the seeded stream
+    const g = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    u = Math.min(1 - 1e-12, Math.max(0, u + step * g));
+    p[name] = Number(draw(d, () => u).toPrecision(4));
+  }
+  return p;
+}
