@@ -33,6 +33,7 @@ export { GradientBoostingClassifier, GradientBoostingRegressor, GradientBoosting
 export {
   HistGradientBoostingClassifier, HistGradientBoostingRegressor, HistGradientBoostingClassifierModel, HistGradientBoostingRegressorModel, type HistGradientBoostingParams,
 } from './ensemble/hist-gradient-boosting.js';
+export { VOTING_MODEL_TYPE, VotingClassifierModel, VotingRegressorModel, fitVoting, pickVotingMembers, votingCvScores, type RankedCandidate, type VotingMember } from './ensemble/voting.js';
 export { SVC, SvcModel, type SvcParams } from './svm/svc.js';
 export { SVR, SvrModel, type SvrParams } from './svm/svr.js';
 export { tableFromColumns, tableFromRecords, compareCodePoints, UNSEEN, type InputColumn, type NumericInput, type CategoricalInput, type RawColumn, type Table } from './preprocessing/table.js';

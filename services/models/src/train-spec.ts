@@ -70,6 +70,10 @@ export interface CompareEntry {
   readonly fitSeconds: number;
   /** Prediction time per 1,000 rows, milliseconds (the fold's scoring time scaled). */
   readonly predictMsPer1000: number;
+  /** A soft-voting ensemble's members (model is then soft_voting_classifier or _regressor). */
+  readonly members?: readonly { readonly model: string; readonly params: Record<string, number> }[];
+  /** The registry id of a model stored by the comparison itself (the ensemble, when it beat the best single model). */
+  readonly modelId?: number;
 }
 
 /** A Compare-all job's result, written as it fills and when it ends. */

@@ -37,7 +37,7 @@ function float32Rows(X: Matrix, schema: readonly InputColumn[], idx: Int32Array)
   return out;
 }
 
-function sliceColumns(columns: readonly TrainingColumn[], idx: Int32Array): TrainingColumn[] {
+export function sliceColumns(columns: readonly TrainingColumn[], idx: Int32Array): TrainingColumn[] {
   return columns.map((c): TrainingColumn => (c.kind === 'categorical'
     ? { ...c, values: Array.from(idx, (i) => c.values[i]) }
     : { ...c, values: Float64Array.from(idx, (i) => c.values[i]) }));
