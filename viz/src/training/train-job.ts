@@ -91,6 +91,7 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   let progress = { done: 0, total: job.total };
   const search = await gridSearchToOnnx(Xtrain, ytrain, {
     estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
+    ...(spec.candidates ? { candidates: spec.candidates } : {}),
     signal: abort.signal, ...(deps.workers ? { workers: deps.workers } : {}), predict: Xtest32,
     onProgress: (done, total) => {
       progress = { done, total };

@@ -6,6 +6,7 @@
 import type { ParamSet } from './param-grid.js';
 import type { Task } from '../estimator.js';
 import { MODELS } from '../registry.js';
+import { RandomState } from '../random/random-state.js';
 
 export type Distribution =
   | { readonly kind: 'log-uniform'; readonly low: number; readonly high: number }
@@ -120,4 +121,13 @@ export function perturbParams(space: SearchSpace, base: ParamSet, defaults: Read
     p[name] = Number(draw(d, () => u).toPrecision(4));
   }
   return p;
+}
+
+/**
+ * A random search's candidates for a registry model: `n` from its search space (its defaults
+ * first), drawn with numpy's generator seeded with `seed`, so a search spec is reproducible.
+ */
+export function randomCandidates(model: string, n: number, seed: number): ParamSet[] {
+  const rs = new RandomState(seed);
+  return sampleCandidates(SEARCH_SPACES[model] ?? {}, n, () => rs.random());
 }
