@@ -115,7 +115,7 @@ for (const name of DATASETS.filter((d) => onlyData.length === 0 || onlyData.incl
     rows.push({ dataset: name, model: spec.id, ours_s: s, ours_test: test });
     const g = gridBest.get(name) ?? { cv: -Infinity, s: 0 };
     gridBest.set(name, { cv: Math.max(g.cv, r.bestScore), s: g.s + s });
-    process.stderr.write(`ours ${name} ${spec.id}: ${s.toFixed(3)} s, test ${test.toFixed(4)}\n`);
+    process.stderr.write(`ours ${name} ${spec.id}: ${s.toFixed(3)} s, CV ${r.bestScore.toFixed(4)} at ${JSON.stringify(r.bestParams)}, test ${test.toFixed(4)}\n`);
   }
   await compareOn(name, w);
 }

@@ -5,6 +5,9 @@ import { classificationTarget, takeTarget } from '../src/target.js';
 import { modelSpec } from '../src/registry.js';
 import { loadDataset } from './support/datasets.js';
 
+// whole searches in this thread: seconds each on a loaded machine
+jest.setTimeout(60_000);
+
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => {

@@ -192,8 +192,8 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
   /**
    * A later bracket's candidates: two thirds are neighbours of the leaders so far (the best
    * candidate of each of the three best model families, on the most rows, perturbed on each
-   * parameter's own scale), the rest fresh draws from the better half of the families, taken in
-   * turn; as many as the first bracket had, divided by `factor` for each round the bracket skips.
+   * parameter's own scale; half of them around the very best), the rest fresh draws, the families taken in turn (every family when
+   * the bracket starts above the first round, else the better half); as many as the first bracket had, divided by `factor` for each round the bracket skips.
    */
   const laterBracket = (bracket: number, startRung: number): Candidate[] => {
     const out: Candidate[] = [];
@@ -203,10 +203,13 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
     for (const e of ranked(everyone)) if (tunable(e.model) && !families.some((f) => f.model === e.model)) families.push(e);
     if (families.length === 0) return out;
     const leaders = families.slice(0, LEADERS);
-    const better = families.slice(0, Math.max(LEADERS, Math.ceil(families.length / 2))).map((e) => e.model);
+    // fresh draws from every family when the bracket starts on more rows than the first (a family
+    // the smallest sample misjudged gets a fair trial there), else from the better half
+    const better = startRung > 0 ? models.filter(tunable) : families.slice(0, Math.max(LEADERS, Math.ceil(families.length / 2))).map((e) => e.model);
     const exploit = Math.ceil((want * 2) / 3);
     for (let i = 0, tries = 0; out.length < exploit && tries < exploit * 20; tries++) {
-      const lead = leaders[i % leaders.length];
+      // the best family's leader gets every other neighbour, the others share the rest
+      const lead = leaders[i % 2 === 0 ? 0 : 1 + (((i - 1) / 2) % Math.max(1, leaders.length - 1))] ?? leaders[0];
       if (!lead) break;
       const space = SEARCH_SPACES[lead.model] ?? {};
       if (add(out, lead.model, perturbParams(space, lead.params, modelSpec(lead.model).create().params as Readonly<Record<string, unknown>>, rand))) i++;
