@@ -24,6 +24,8 @@ test('compare all models on Wine from the Train page: Stop ends a comparison, an
   await expect(page.getByTestId('compare-message')).toContainText('candidates scored');
   expect(await page.locator('#leaderboard-rows tr').count()).toBeGreaterThan(5);
   await expect(page.locator('#leaderboard-rows tr').first()).toHaveClass(/table-success/);
+  // the soft-voting ensemble of the three best families is one more row
+  await expect(page.getByTestId('ensemble-row')).toHaveCount(1);
   await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/compare-finished.png', fullPage: true });
   expect(errors).toEqual([]);

@@ -201,3 +201,26 @@ test('leaving Train while a job runs and coming back shows its model, grid, colu
   await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
   expect(errors).toEqual([]);
 });
+
+test('random search beside grid search: twelve candidates drawn from the search space, trained and shown with the job', async ({ page }) => {
+  const errors = pageErrors(page);
+  await openTrainPage(page, 'iris');
+  await page.getByTestId('search-random').check();
+  await page.getByTestId('search-candidates').fill('12');
+  await expect(page.getByTestId('search-note')).toHaveText('12 candidates × 5 folds = 60 fits; the ranges in the form are not used.');
+  const [posted] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/train' && r.request().method() === 'POST'),
+    bokehClick(page, 'train-button'),
+  ]);
+  expect(posted.status()).toBe(202);
+  expect((await posted.json()).fits).toBe(60);
+  const job = await (await page.request.get(`/api/jobs/${(await posted.json()).job}`, { headers: { accept: 'application/json' } })).json();
+  expect(job.spec.search).toEqual({ kind: 'random', candidates: 12, seed: 214 });
+  expect(job.spec.candidates).toHaveLength(12);
+  await expect(page.getByTestId('job-search')).toContainText('Random search: 12 candidates');
+  await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('best-params')).toBeVisible();
+  await expectFitsWidth(page);
+  await page.screenshot({ path: 'reports/screenshots/train-random-search.png', fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -1,4 +1,4 @@
-// `pnpm bench:train [--full] [--model=ID …] [--no-sklearn] [--compare]`: the seed workload (StandardScaler +
+// `pnpm bench:train [--full] [--model=ID …] [--dataset=NAME …] [--no-sklearn] [--compare]`: the seed workload (StandardScaler +
 // model, 80/20 split with seed 214, 5-fold GridSearchCV over the default grids) for every
 // registered model on the four toy datasets, ours and scikit-learn's (GridSearchCV n_jobs=-1 via
 // Debian's /usr/bin/python3) one after the other in the same run. Prints a table and, last, one
@@ -9,8 +9,8 @@
 // (fitting and applying the ColumnTransformer for the 5 folds and the refit, timed on one thread —
 // what each worker does once per fold it works on).
 // `--compare` adds Compare-all (successive halving over every model's search space) on each toy
-// dataset with a budget of the time our grids of that dataset took, against the best CV score of
-// those grids (the same folds: Compare's last round uses every training row in order); the JSON
+// dataset and mixed table with a budget of the time our grids of that dataset took (less 5 % for the
+// search's end), against the best CV score of those grids (the same folds: Compare's last round uses every training row in order); the JSON
 // line gains `compare` per dataset and `compare_equal_or_better` (target: true on every dataset).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -43,8 +43,9 @@ const only = args.filter((a) => a.startsWith('--model=')).map((a) => a.slice('--
 const withSklearn = !args.includes('--no-sklearn');
 const withMixed = !args.includes('--no-mixed');
 const withCompare = args.includes('--compare');
+const onlyData = args.filter((a) => a.startsWith('--dataset=')).map((a) => a.slice('--dataset='.length));
 const gridBest = new Map<string, { cv: number; s: number }>();
-const compared: Record<string, { cv: number; grid_cv: number; s: number; grid_s: number; candidates: number; stopped_by: string }> = {};
+const compared: Record<string, { cv: number; grid_cv: number; s: number; grid_s: number; candidates: number; brackets: number; best: string; stopped_by: string }> = {};
 
 function mixedWorkload(name: (typeof MIXED)[number]) {
   const raw = readMixedColumns(name);
@@ -86,7 +87,23 @@ const tPool = performance.now();
 await pool.ready();
 const poolStart = (performance.now() - tPool) / 1000;
 process.stderr.write(`ours worker pool start: ${poolStart.toFixed(3)} s\n`);
-for (const name of DATASETS) {
+/**
+ * Compare-all on one table with a budget of what our grids of it took, less 5 % for the end of the
+ * search (the abort of the work in flight, the leaderboard), against the best CV score of the grids.
+ */
+async function compareOn(name: string, w: { Xtr: InstanceType<typeof Matrix>; ytr: ReturnType<typeof takeTarget> }, columns?: InstanceType<typeof ColumnTransformer>) {
+  const g = gridBest.get(name);
+  if (!withCompare || !g) return;
+  const t0 = performance.now();
+  const c = await compareModels(w.Xtr, w.ytr, { budgetSeconds: g.s * 0.95, workers: pool, seed: 0, ...(columns ? { columns } : {}) });
+  const s = (performance.now() - t0) / 1000;
+  const best = c.leaderboard[0];
+  const cv = best?.meanScore ?? NaN;
+  compared[name] = { cv: +cv.toFixed(4), grid_cv: +g.cv.toFixed(4), s: +s.toFixed(3), grid_s: +g.s.toFixed(3), candidates: c.leaderboard.length, brackets: c.brackets, best: best?.model ?? '', stopped_by: c.stoppedBy };
+  process.stderr.write(`compare ${name}: best CV ${cv.toFixed(4)} by ${best?.model ?? '—'} ${JSON.stringify(best?.params ?? {})} (grids ${g.cv.toFixed(4)}) in ${s.toFixed(1)} s (grids ${g.s.toFixed(1)} s), ${c.leaderboard.length} candidates in ${c.brackets} brackets, ${c.stoppedBy}\n`);
+}
+
+for (const name of DATASETS.filter((d) => onlyData.length === 0 || onlyData.includes(d))) {
   const w = workload(name);
   const task = w.task;
   for (const spec of MODELS.filter((m) => m.task === task && (only.length === 0 || only.includes(m.id)))) {
@@ -98,20 +115,12 @@ for (const name of DATASETS) {
     rows.push({ dataset: name, model: spec.id, ours_s: s, ours_test: test });
     const g = gridBest.get(name) ?? { cv: -Infinity, s: 0 };
     gridBest.set(name, { cv: Math.max(g.cv, r.bestScore), s: g.s + s });
-    process.stderr.write(`ours ${name} ${spec.id}: ${s.toFixed(3)} s, test ${test.toFixed(4)}\n`);
+    process.stderr.write(`ours ${name} ${spec.id}: ${s.toFixed(3)} s, CV ${r.bestScore.toFixed(4)} at ${JSON.stringify(r.bestParams)}, test ${test.toFixed(4)}\n`);
   }
-  const g = gridBest.get(name);
-  if (withCompare && g) {
-    const t0 = performance.now();
-    const c = await compareModels(w.Xtr, w.ytr, { budgetSeconds: g.s, workers: pool, seed: 0 });
-    const s = (performance.now() - t0) / 1000;
-    const cv = c.leaderboard[0]?.meanScore ?? NaN;
-    compared[name] = { cv: +cv.toFixed(4), grid_cv: +g.cv.toFixed(4), s: +s.toFixed(3), grid_s: +g.s.toFixed(3), candidates: c.leaderboard.length, stopped_by: c.stoppedBy };
-    process.stderr.write(`compare ${name}: best CV ${cv.toFixed(4)} (grids ${g.cv.toFixed(4)}) in ${s.toFixed(1)} s (grids ${g.s.toFixed(1)} s), ${c.leaderboard.length} candidates, ${c.stoppedBy}\n`);
-  }
+  await compareOn(name, w);
 }
 if (withMixed) {
-  for (const name of MIXED) {
+  for (const name of MIXED.filter((d) => onlyData.length === 0 || onlyData.includes(d))) {
     const w = mixedWorkload(name);
     const pre = preprocessingSeconds(w);
     process.stderr.write(`ours mixed ${name}: ColumnTransformer for 5 folds + refit ${(pre * 1000).toFixed(1)} ms\n`);
@@ -122,8 +131,11 @@ if (withMixed) {
       const test = score(r.bestModel, w.Xte, w.yte);
       const s = (performance.now() - t0) / 1000;
       rows.push({ dataset: `${name}*`, model: spec.id, ours_s: s, ours_test: test, pre_s: pre });
+      const g = gridBest.get(`${name}*`) ?? { cv: -Infinity, s: 0 };
+      gridBest.set(`${name}*`, { cv: Math.max(g.cv, r.bestScore), s: g.s + s });
       process.stderr.write(`ours mixed ${name} ${spec.id}: ${s.toFixed(3)} s, test ${test.toFixed(4)}\n`);
     }
+    await compareOn(`${name}*`, w, new ColumnTransformer(w.schema));
   }
 }
 await pool.close();
@@ -153,6 +165,12 @@ for (const r of rows) {
   const ratio = r.sk_s === undefined ? undefined : r.ours_s / r.sk_s;
   const share = r.pre_s === undefined ? undefined : r.pre_s / r.ours_s;
   console.log(`${pad(r.dataset, 10)}${pad(r.model, 30)}${num(r.ours_s, 3)}${num(r.sk_s, 3)}${num(ratio, 3)}  ${num(r.ours_test, 4)}${num(r.sk_test, 4)}${num(share, 3)}`);
+}
+if (withCompare) {
+  console.log(`\n${pad('compare', 12)}${['best_cv', 'grids_cv', 'ours_s', 'grids_s', 'cands', 'brackets'].map((h) => h.padStart(10)).join('')}  best model`);
+  for (const [name, c] of Object.entries(compared)) {
+    console.log(`${pad(name, 12)}${[c.cv.toFixed(4), c.grid_cv.toFixed(4), c.s.toFixed(1), c.grid_s.toFixed(1), String(c.candidates), String(c.brackets)].map((v) => v.padStart(10)).join('')}  ${c.best}`);
+  }
 }
 if (withMixed) console.log('* mixed table: ColumnTransformer (mean imputation + scaling; text: constant fill + one-hot) + model');
 console.log(`${pad('(worker pool start)', 40)}${num(poolStart, 3)}`);

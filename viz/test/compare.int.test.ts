@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { ToyDatasets, loadDataset, openCsv, type Dataset } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
 import { ModelRegistry, type CompareJobResult, type CompareSpec, type TrainResult } from '@enchilada/models';
-import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
 
 jest.setTimeout(120_000);
@@ -59,9 +59,35 @@ describe('compare-all jobs', () => {
     const r = job.result as CompareJobResult;
     expect(r.stoppedBy).toBe('finished');
     expect(r.scoreName).toBe('accuracy');
-    // 8 + 8 + 8 candidates (gaussian NB tunes var_smoothing), every one on the leaderboard once
-    expect(r.leaderboard).toHaveLength(24);
-    expect(new Set(r.leaderboard.map((e) => e.model))).toEqual(new Set(['logistic_regression', 'knn_classifier', 'gaussian_nb']));
+    // 8 + 8 + 8 candidates (gaussian NB tunes var_smoothing) in the first bracket, then brackets of
+    // 24 more (neighbours of the leaders, fresh draws) until two in a row find no better leader:
+    // every candidate on the leaderboard once
+    const singles = r.leaderboard.filter((e) => !e.members);
+    expect(singles.length).toBeGreaterThanOrEqual(3 * 24);
+    expect(singles.length % 24).toBe(0);
+    expect(new Set(singles.map((e) => `${e.model} ${JSON.stringify(e.params)}`)).size).toBe(singles.length);
+    // one more row: the soft-voting ensemble of the three families' best, cross-validated on the same
+    // folds, ranked among them by its score, and stored in the registry when it beats the best single model
+    const ensembles = r.leaderboard.filter((e) => e.members);
+    expect(ensembles).toHaveLength(1);
+    const ens = ensembles[0];
+    expect(ens?.model).toBe('soft_voting_classifier');
+    expect(ens?.members?.map((m) => m.model).sort()).toEqual(['gaussian_nb', 'knn_classifier', 'logistic_regression']);
+    expect(ens?.rows).toBe(120);
+    for (const m of ens?.members ?? []) expect(singles.find((e) => e.model === m.model && e.rows === 120)?.params).toEqual(m.params);
+    const bestSingle = singles[0]?.meanScore ?? 1;
+    const place = r.leaderboard.indexOf(present(ens));
+    expect(r.leaderboard.slice(0, place).every((e) => e.meanScore >= (ens?.meanScore ?? 0))).toBe(true);
+    if ((ens?.meanScore ?? 0) > bestSingle) {
+      expect(place).toBe(0);
+      const stored = await new ModelRegistry(db.pool).get(present(ens?.modelId));
+      expect(stored?.modelType).toBe('soft_voting_classifier');
+      expect(stored?.cvScore).toBeCloseTo(ens?.meanScore ?? 0, 12);
+      expect(stored?.testScore).toBeGreaterThan(0.8);
+    } else {
+      expect(ens?.modelId).toBeUndefined();
+    }
+    expect(new Set(singles.map((e) => e.model))).toEqual(new Set(['logistic_regression', 'knn_classifier', 'gaussian_nb']));
     const top = r.leaderboard[0];
     expect(top?.rows).toBe(120);   // the last round uses every training row (80 % of 150)
     expect(top?.meanScore).toBeGreaterThan(0.9);

@@ -39,7 +39,11 @@
       var key = e.model + ' ' + JSON.stringify(e.params);
       var t = jobs[key];
       var cell = !t ? '' : trained[t] ? '<a href="/results?model=' + trained[t] + '" data-testid="trained-model">model ' + trained[t] + '</a>' : '<span class="text-body-secondary">training (job ' + t + ')</span>';
-      return '<tr' + (i === 0 ? ' class="table-success"' : '') + '><td>' + (i + 1) + '</td><td>' + esc(names[e.model] || e.model) + '</td><td class="small">' + params(e.params) + '</td>' +
+      // the soft-voting ensemble: its members instead of parameters, its model stored by the comparison
+      if (e.members) cell = e.modelId ? '<a href="/results?model=' + e.modelId + '" data-testid="trained-model">model ' + e.modelId + '</a>' : '<span class="text-body-secondary small">not stored: no better than the best single model</span>';
+      var name = e.members ? 'Soft-voting ensemble' : (names[e.model] || e.model);
+      var what = e.members ? e.members.map(function (m) { return '<strong>' + esc(names[m.model] || m.model) + '</strong> (' + params(m.params) + ')'; }).join(' + ') : params(e.params);
+      return '<tr' + (i === 0 ? ' class="table-success"' : '') + (e.members ? ' data-testid="ensemble-row"' : '') + '><td>' + (i + 1) + '</td><td>' + esc(name) + '</td><td class="small">' + what + '</td>' +
         '<td class="text-end text-nowrap">' + num(e.meanScore, 4) + ' <span class="text-body-secondary small">± ' + num(e.stdScore, 4) + '</span></td>' +
         '<td class="text-end">' + e.rows.toLocaleString('en-US') + '</td><td class="text-end">' + num(e.fitSeconds, 3) + '</td><td class="text-end">' + num(e.predictMsPer1000, 2) + '</td><td>' + cell + '</td></tr>';
     }).join('');

@@ -88,6 +88,13 @@
 
   // The job's settings in the form's widgets; their callbacks then redraw the count, grid and plan.
   function fillForm(spec) {
+    var random = !!(spec.search && spec.search.kind === 'random');
+    if ($('search-random')) {
+      $('search-random').checked = random;
+      $('search-grid').checked = !random;
+      if (random) $('search-candidates').value = spec.search.candidates;
+      noteSearch();
+    }
     whenForm(function (w) {
       w('model').value = spec.model;
       var names = w('features').labels.map(function (l) { return l.split(' · ')[0]; });
@@ -99,7 +106,7 @@
       if (pre.encoding) w('encoding').value = pre.encoding;
       w('add-indicator').active = pre.addIndicator ? [0] : [];
       w('rare').value = pre.minFrequency === undefined || pre.minFrequency === null ? 'none' : String(pre.minFrequency);
-      Object.keys(spec.grid || {}).forEach(function (k) {
+      Object.keys(random ? {} : spec.grid || {}).forEach(function (k) {
         var vals = spec.grid[k];
         if (!vals.length) return;
         var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
@@ -121,6 +128,7 @@
       var opt = (w('model').options || []).filter(function (o) { return o[0] === spec.model; })[0];
       var grid = Object.keys(spec.grid || {}).map(function (k) {
         var r = (spec.ranges || {})[k];
+        if (spec.search && spec.search.kind === 'random') return '<li><code>' + esc(k) + '</code>: ' + spec.grid[k].length + ' values, ' + fmt(Math.min.apply(null, spec.grid[k])) + ' … ' + fmt(Math.max.apply(null, spec.grid[k])) + '</li>';
         return '<li><code>' + esc(k) + '</code> (' + (r && r.scale === 'log' ? 'log, ' + (r.perDecade || 1) + ' per decade' : 'linear') + '): ' + spec.grid[k].map(String).join(', ') + '</li>';
       }).join('');
       var pre = spec.preprocessing || {};
@@ -128,6 +136,7 @@
         pre.minFrequency ? 'rare below ' + pre.minFrequency : null, pre.addIndicator ? 'missing indicators' : null].filter(Boolean).join(' · ') || 'default preprocessing';
       var s = $('job-settings');
       s.innerHTML = '<div class="fw-semibold">This job: <span data-testid="job-model">' + esc(opt ? opt[1] : spec.model) + '</span>, train split ' + fmt(spec.trainFraction) + '</div>' +
+        (spec.search && spec.search.kind === 'random' ? '<div data-testid="job-search">Random search: ' + spec.search.candidates + ' candidates (seed ' + spec.search.seed + '), values drawn:</div>' : '') +
         '<ul class="mb-1 ps-3" data-testid="job-grid">' + (grid || '<li>nothing to tune</li>') + '</ul>' +
         '<div data-testid="job-columns">' + spec.features.length + ' column' + (spec.features.length === 1 ? '' : 's') + ': ' + spec.features.map(esc).join(', ') + '</div>' +
         '<div class="text-body-secondary">' + esc(how) + '</div>';
@@ -153,8 +162,29 @@
     };
   }
 
+  // Grid or random search: the form's request, with the random search's budget when chosen
+  function searchChoice() {
+    var random = $('search-random') && $('search-random').checked;
+    var n = Number($('search-candidates').value);
+    return random ? { kind: 'random', candidates: n } : null;
+  }
+  function noteSearch() {
+    var s = searchChoice();
+    var note = $('search-note');
+    if (!note) return;
+    note.textContent = s ? (Number.isInteger(s.candidates) ? s.candidates + ' candidates × 5 folds = ' + (s.candidates * 5) + ' fits; the ranges in the form are not used.' : 'Give a whole number of candidates (2–200).') : '';
+    note.classList.toggle('d-none', !s);
+  }
+  ['search-grid', 'search-random', 'search-candidates'].forEach(function (id) {
+    var el = $(id);
+    if (el) { el.addEventListener('change', noteSearch); el.addEventListener('input', noteSearch); }
+  });
+
   window.addEventListener('enchilada:train', function (e) {
-    void start('/api/train', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(e.detail) });
+    var body = Object.assign({}, e.detail);
+    var s = searchChoice();
+    if (s) body.search = s;
+    void start('/api/train', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
   });
 
   $('job-summary').addEventListener('click', function (e) {

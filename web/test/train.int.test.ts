@@ -66,6 +66,47 @@ describe('training requests', () => {
     expect(res.json().field).toBe(field);
   });
 
+  it('queues a random search: its candidates drawn from the search space with the split seed, the defaults first, the draws as the grid', async () => {
+    const res = await post({ ...ok(), model: 'random_forest_classifier', ranges: undefined, search: { kind: 'random', candidates: 12 } });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().fits).toBe(60);
+    const job = (await app.inject({ url: `/api/jobs/${res.json().job}`, headers: { cookie: b.cookieHeader, accept: 'application/json' } })).json();
+    expect(job.total).toBe(60);
+    expect(job.spec.search).toEqual({ kind: 'random', candidates: 12, seed: 214 });
+    expect(job.spec.candidates).toHaveLength(12);
+    expect(job.spec.candidates[0]).toEqual({});
+    expect(job.spec.ranges).toBeUndefined();
+    for (const c of job.spec.candidates.slice(1)) {
+      expect(c.n_estimators).toBeGreaterThanOrEqual(50);
+      expect(c.n_estimators).toBeLessThanOrEqual(300);
+      expect(job.spec.grid.n_estimators).toContain(c.n_estimators);
+      expect(job.spec.grid.max_depth).toContain(c.max_depth);
+    }
+    // the same request draws the same candidates
+    const again = await post({ ...ok(), model: 'random_forest_classifier', ranges: undefined, search: { kind: 'random', candidates: 12 } });
+    const job2 = (await app.inject({ url: `/api/jobs/${again.json().job}`, headers: { cookie: b.cookieHeader, accept: 'application/json' } })).json();
+    expect(job2.spec.candidates).toEqual(job.spec.candidates);
+    // a grid request is unchanged by the option
+    expect((await post({ ...ok(), search: { kind: 'grid' } })).json().fits).toBe(15);
+  });
+
+  it.each([
+    ['too few candidates', { search: { kind: 'random', candidates: 1 } }, 'search.candidates', /draws 2–200 candidates, got 1/],
+    ['too many candidates', { search: { kind: 'random', candidates: 500 } }, 'search.candidates', /draws 2–200 candidates, got 500/],
+    ['an unknown search', { search: { kind: 'bayes' } }, 'search.kind', /must be equal to one of the allowed values/],
+  ])('refuses a random search with %s, naming the field', async (_what, change, field, message) => {
+    const res = await post({ ...ok(), ...change });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(message);
+    expect(res.json().field).toBe(field);
+  });
+
+  it('refuses a random search of a model with nothing to tune', async () => {
+    const res = await post({ dataset: mpg.id, model: 'linear_regression', features: ['weight'], trainFraction: 0.8, search: { kind: 'random', candidates: 5 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: 'search.kind', message: expect.stringMatching(/nothing to tune: use the grid search/) });
+  });
+
   it('queues a log-scale grid: the values searched are the powers of ten the form lists, stored with the ranges asked for', async () => {
     const jobOf = async (res: { json: () => { job: number } }) => (await app.inject({ url: `/api/jobs/${res.json().job}`, headers: { cookie: b.cookieHeader, accept: 'application/json' } })).json().spec;
     const one = await post({ ...ok(), ranges: { C: { min: 0.001, max: 1000, scale: 'log', perDecade: 1 } } });

@@ -13,7 +13,7 @@ export { score, planTasks } from './model-selection/cv-tasks.js';
 export { gridSearchCV, gridSearchToOnnx, cvFolds, type GridSearchOptions, type GridSearchResult, type GridSearchExport, type CandidateResult } from './model-selection/grid-search.js';
 export { WorkerPool, MemoryLimitError, sharedPool, type WorkerPoolLimits } from './model-selection/worker-pool.js';
 export { compareModels, subsampleOrder, type CompareOptions, type CompareResult, type LeaderboardEntry } from './model-selection/compare.js';
-export { SEARCH_SPACES, comparableModels, sampleCandidates, type Distribution, type SearchSpace } from './model-selection/search-spaces.js';
+export { SEARCH_SPACES, comparableModels, drawParams, perturbParams, randomCandidates, sampleCandidates, type Distribution, type SearchSpace } from './model-selection/search-spaces.js';
 export * from './metrics/classification.js';
 export * from './metrics/regression.js';
 export * from './metrics/curves.js';
@@ -33,6 +33,7 @@ export { GradientBoostingClassifier, GradientBoostingRegressor, GradientBoosting
 export {
   HistGradientBoostingClassifier, HistGradientBoostingRegressor, HistGradientBoostingClassifierModel, HistGradientBoostingRegressorModel, type HistGradientBoostingParams,
 } from './ensemble/hist-gradient-boosting.js';
+export { VOTING_MODEL_TYPE, VotingClassifierModel, VotingRegressorModel, fitVoting, pickVotingMembers, votingCvScores, type RankedCandidate, type VotingMember } from './ensemble/voting.js';
 export { SVC, SvcModel, type SvcParams } from './svm/svc.js';
 export { SVR, SvrModel, type SvrParams } from './svm/svr.js';
 export { tableFromColumns, tableFromRecords, compareCodePoints, UNSEEN, type InputColumn, type NumericInput, type CategoricalInput, type RawColumn, type Table } from './preprocessing/table.js';

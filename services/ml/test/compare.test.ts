@@ -1,8 +1,12 @@
 import { compareModels, subsampleOrder } from '../src/model-selection/compare.js';
 import { SEARCH_SPACES, comparableModels, sampleCandidates } from '../src/model-selection/search-spaces.js';
 import { WorkerPool } from '../src/model-selection/worker-pool.js';
-import { classificationTarget } from '../src/target.js';
+import { classificationTarget, takeTarget } from '../src/target.js';
+import { modelSpec } from '../src/registry.js';
 import { loadDataset } from './support/datasets.js';
+
+// whole searches in this thread: seconds each on a loaded machine
+jest.setTimeout(60_000);
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -14,8 +18,9 @@ function lcg(seed: number): () => number {
 
 describe('search spaces', () => {
   it('cover every registry model of each task', () => {
-    expect(comparableModels('classification').sort()).toEqual(['gaussian_nb', 'gradient_boosting_classifier', 'knn_classifier', 'linear_svc', 'logistic_regression', 'random_forest_classifier', 'svc']);
-    expect(comparableModels('regression')).toHaveLength(8);
+    expect(comparableModels('classification').sort()).toEqual(['gaussian_nb', 'gradient_boosting_classifier', 'hist_gradient_boosting_classifier', 'knn_classifier', 'linear_svc', 'logistic_regression', 'random_forest_classifier', 'svc']);
+    expect(comparableModels('regression')).toHaveLength(9);
+    expect(comparableModels('regression')).toContain('hist_gradient_boosting_regressor');
   });
 
   it('start from the defaults and draw regularisation on a log scale: every decade of C in 0.001 … 1000 is visited', () => {
@@ -44,6 +49,44 @@ describe('search spaces', () => {
   });
 });
 
+describe('the histogram boosting search space', () => {
+  const space = SEARCH_SPACES.hist_gradient_boosting_classifier ?? {};
+
+  it('tunes the learning rate on a log scale, the leaves, the smallest leaf, L2 and the iterations, inside their bounds', () => {
+    expect(Object.keys(space).sort()).toEqual(['l2_regularization', 'learning_rate', 'max_iter', 'max_leaf_nodes', 'min_samples_leaf']);
+    expect(SEARCH_SPACES.hist_gradient_boosting_regressor).toEqual(space);
+    const c = sampleCandidates(space, 400, lcg(5));
+    expect(c[0]).toEqual({});
+    const draws = c.slice(1);
+    expect(draws).toHaveLength(399);
+    const col = (k: string) => draws.map((p) => Number(p[k]));
+    const lr = col('learning_rate');
+    expect(lr.every((v) => v >= 0.01 && v <= 0.5)).toBe(true);
+    // log-uniform on [0.01, 0.5]: about 59 % below 0.1 (a linear scale would put 18 % there)
+    const below = lr.filter((v) => v < 0.1).length / lr.length;
+    expect(below).toBeGreaterThan(0.5);
+    expect(below).toBeLessThan(0.68);
+    for (const [k, lo, hi] of [['max_leaf_nodes', 4, 128], ['min_samples_leaf', 2, 100], ['max_iter', 50, 300]] as const) {
+      const v = col(k);
+      expect(v.every((x) => Number.isInteger(x) && x >= lo && x <= hi)).toBe(true);
+      expect(Math.min(...v)).toBeLessThan(lo * 1.5);
+      expect(Math.max(...v)).toBeGreaterThan(hi * 0.8);
+    }
+    const l2 = col('l2_regularization');
+    expect(l2.every((v) => v >= 1e-3 && v <= 10)).toBe(true);
+    expect(new Set(l2.map((v) => Math.floor(Math.log10(v)))).size).toBe(4);
+  });
+
+  it('gives parameters the estimator accepts, and Compare scores histogram boosting beside the others', async () => {
+    for (const p of sampleCandidates(space, 12, lcg(9))) expect(() => modelSpec('hist_gradient_boosting_classifier').create(p)).not.toThrow();
+    const { X, y } = loadDataset('iris');
+    const r = await compareModels(X, y, { budgetSeconds: 600, workers: 0, seed: 2, candidatesPerModel: 3, models: ['hist_gradient_boosting_classifier', 'gaussian_nb'], maxBrackets: 1 });
+    const hist = r.leaderboard.filter((e) => e.model === 'hist_gradient_boosting_classifier');
+    expect(hist).toHaveLength(3);
+    expect(hist.every((e) => e.meanScore > 0.8)).toBe(true);
+  });
+});
+
 describe('successive halving rows', () => {
   it('keeps the class proportions in every prefix of the row order (within one row per class)', () => {
     const labels = Array.from({ length: 300 }, (_, i) => (i % 10 < 6 ? 'a' : i % 10 < 9 ? 'b' : 'c'));
@@ -63,7 +106,7 @@ describe('successive halving rows', () => {
 describe('compare all models', () => {
   it('cuts the candidates to a third as it triples the rows, ends on every row, and is the same for the same seed', async () => {
     const { X, y } = loadDataset('boston');
-    const run = () => compareModels(X, y, { budgetSeconds: 600, workers: 0, seed: 4, candidatesPerModel: 6, minRows: 50, models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'] });
+    const run = () => compareModels(X, y, { budgetSeconds: 600, workers: 0, seed: 4, candidatesPerModel: 6, minRows: 50, models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'], maxBrackets: 1 });
     const a = await run();
     expect(a.stoppedBy).toBe('finished');
     // 6 + 6 + 6 + 1 (linear regression has nothing to tune) = 19 candidates → 3 rounds; 506 rows
@@ -107,6 +150,62 @@ describe('compare all models', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('runs further brackets while the budget lasts, each starting a round higher, with neighbours of the leaders and fresh draws; the same for the same seed', async () => {
+    const { X, y } = loadDataset('boston');
+    const opts = { budgetSeconds: 600, workers: 0 as const, seed: 4, candidatesPerModel: 6, minRows: 50, models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'] };
+    const one = await compareModels(X, y, { ...opts, maxBrackets: 1 });
+    const four = await compareModels(X, y, { ...opts, maxBrackets: 4 });
+    expect(four.brackets).toBe(4);
+    expect(four.stoppedBy).toBe('finished');
+    // bracket 0 as the plain search; 1 starts on 168 rows with 19 / 3 ≈ 6 candidates; 2 on every row
+    // with 19 / 9 ≈ 2; 3 back on the fewest rows with 19
+    expect(four.rounds.map((r) => [r.bracket, r.rows, r.candidates, r.completed])).toEqual([
+      [0, 56, 19, 19], [0, 168, 7, 7], [0, 506, 3, 3], [1, 168, 6, 6], [1, 506, 2, 2], [2, 506, 2, 2], [3, 56, 19, 19], [3, 168, 7, 7], [3, 506, 3, 3]]);
+    const strip = (r: typeof one) => r.leaderboard.map(({ fitTime: _f, scoreTime: _s, ...rest }) => rest);
+    // the first bracket is exactly the plain search; no candidate is tried twice
+    expect(strip(four).filter((e) => strip(one).some((o) => JSON.stringify(o) === JSON.stringify(e)))).toHaveLength(19);
+    expect(new Set(four.leaderboard.map((e) => `${e.model} ${JSON.stringify(e.params)}`)).size).toBe(four.leaderboard.length);
+    expect(four.leaderboard.length).toBe(19 + 6 + 2 + 19);
+    expect(four.leaderboard[0]?.meanScore).toBeGreaterThanOrEqual(one.leaderboard[0]?.meanScore ?? Infinity);
+    expect(four.leaderboard.filter((e) => e.rows === 506)).toHaveLength(3 + 2 + 2 + 3);
+    expect(strip(await compareModels(X, y, { ...opts, maxBrackets: 4 }))).toEqual(strip(four));
+  });
+
+  it('drops a candidate the rows cannot take (more neighbours than a fold has training rows) and scores the rest', async () => {
+    const { X, y } = loadDataset('boston');
+    const idx = Int32Array.from({ length: 60 }, (_, i) => i);
+    const r = await compareModels(X.takeRows(idx), takeTarget(y, idx), { budgetSeconds: 600, workers: 0, seed: 3, minRows: 20, models: ['knn_regressor'], maxBrackets: 1 });
+    const first = r.rounds[0];
+    expect(first?.rows).toBe(20);
+    // folds of 20 rows train on 16: every draw above 16 neighbours fails and drops out
+    const draws = r.leaderboard.length;
+    expect(first?.completed).toBe(draws);
+    expect(first?.candidates).toBeGreaterThan(draws);
+    expect(r.leaderboard.every((e) => Number(e.params.n_neighbors ?? 5) <= 16)).toBe(true);
+    expect(r.stoppedBy).toBe('finished');
+  });
+
+  it('stops, finished, after two cycles of brackets that do not raise the best score on every row', async () => {
+    const { X, y } = loadDataset('iris');
+    const r = await compareModels(X, y, { budgetSeconds: 600, workers: 0, seed: 5, candidatesPerModel: 4, models: ['logistic_regression', 'gaussian_nb'] });
+    expect(r.stoppedBy).toBe('finished');
+    // 150 rows are too few to halve (100 at least): one round per bracket, so two brackets without
+    // a new leader end it; each bracket has the first one's 8 candidates
+    expect(r.rounds.every((x) => x.rows === 150 && x.candidates === 8)).toBe(true);
+    expect(r.brackets).toBeGreaterThanOrEqual(3);
+    expect(r.rounds).toHaveLength(r.brackets);
+    expect(r.leaderboard).toHaveLength(8 * r.brackets);
+    expect(r.leaderboard[0]?.meanScore).toBeGreaterThan(0.95);
+  });
+
+  it('stops when nothing is left to draw (a model with no hyperparameters), before the budget', async () => {
+    const { X, y } = loadDataset('boston');
+    const r = await compareModels(X, y, { budgetSeconds: 600, workers: 0, models: ['linear_regression'] });
+    expect(r.stoppedBy).toBe('finished');
+    expect(r.brackets).toBe(1);
+    expect(r.leaderboard).toHaveLength(1);
   });
 
   it('refuses a model for the other task, naming it', async () => {

@@ -12,6 +12,13 @@ export interface TrainSpec {
   readonly ranges?: Readonly<Record<string, { readonly min: number; readonly max: number; readonly scale: 'linear' | 'log'; readonly perDecade?: number }>>;
   readonly folds: number;
   readonly seed: number;
+  /**
+   * A random search instead of the grid: `candidates` drawn from the model's search space (the
+   * Compare-all one) with `seed`; `grid` then lists the values drawn per hyperparameter.
+   */
+  readonly search?: { readonly kind: 'random'; readonly candidates: number; readonly seed: number };
+  /** The random search's candidates, searched instead of the grid's product. */
+  readonly candidates?: readonly Readonly<Record<string, number>>[];
   /** How missing values are imputed and text encoded; absent: the defaults (PREPROCESS_DEFAULTS in services/ml). */
   readonly preprocessing?: PreprocessingChoice;
   /**
@@ -84,6 +91,10 @@ export interface CompareEntry {
   readonly fitSeconds: number;
   /** Prediction time per 1,000 rows, milliseconds (the fold's scoring time scaled). */
   readonly predictMsPer1000: number;
+  /** A soft-voting ensemble's members (model is then soft_voting_classifier or _regressor). */
+  readonly members?: readonly { readonly model: string; readonly params: Record<string, number> }[];
+  /** The registry id of a model stored by the comparison itself (the ensemble, when it beat the best single model). */
+  readonly modelId?: number;
 }
 
 /** A Compare-all job's result, written as it fills and when it ends. */

@@ -2,13 +2,15 @@
 // the leaderboard's models are later scored on rows no search has seen), runs the budgeted
 // successive-halving search over every model on the training rows, writes the leaderboard as it
 // fills, and finally queues one ordinary training job per model family for its best candidate, so
-// each lands in the registry with its ONNX, metrics and test score like any trained model.
+// each lands in the registry with its ONNX, metrics and test score like any trained model. Then a
+// soft-voting ensemble of the three best families joins the leaderboard (ensemble-register.ts).
 import { ColumnTransformer, classificationTarget, compareModels, regressionTarget, sharedPool, tableFromColumns, takeTarget, trainTestSplit, type Target, type WorkerPool, type LeaderboardEntry } from '@enchilada/ml';
 import { Catalog, readTrainingTable } from '@enchilada/data';
 import type { Job, JobQueue } from '@enchilada/jobs';
 import type { CompareEntry, CompareJobResult, CompareSpec, TrainSpec } from '@enchilada/models';
 import type { Pool } from '@enchilada/core';
 import { engineColumns } from './model-columns.js';
+import { compareEnsemble } from './ensemble-register.js';
 
 export interface CompareDeps {
   readonly pool: Pool;
@@ -40,7 +42,8 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
   const n = data.rowIds.length;
   if (n < spec.folds * 2) throw new Error(`only ${n} rows with a target: too few to compare models with ${spec.folds}-fold cross-validation`);
   const y: Target = 'labels' in data.target ? classificationTarget(data.target.labels) : regressionTarget(data.target.values);
-  const table = tableFromColumns(engineColumns(data.columns).raw);
+  const { raw, parts } = engineColumns(data.columns);
+  const table = tableFromColumns(raw);
   const columns = new ColumnTransformer(table.schema, spec.preprocessing ?? {});
   const split = trainTestSplit(n, spec.trainFraction, spec.seed);
   const X = table.X.takeRows(split.train);
@@ -75,9 +78,22 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
     clearInterval(heartbeat);
   }
   const leaderboard = result.leaderboard.map((e) => entry(e, spec.folds));
+  // the soft-voting ensemble of the three best families: one more row, first when it scores best
+  // (and then stored in the registry); skipped when the user stopped the comparison
+  if (!abort.signal.aborted) {
+    await deps.queue.progress(job.id, job.total, job.total, 'cross-validating the soft-voting ensemble of the three best models').catch(() => undefined);
+    const ensemble = await compareEnsemble({
+      pool: deps.pool, ds, spec, jobId: job.id, createdBy: job.createdBy, X, yTrain, y, columns: data.columns, parts, rowIds: data.rowIds, split,
+      preprocessing: columns, signal: abort.signal,
+    }, result.leaderboard);
+    if (ensemble) {
+      const at = leaderboard.findIndex((e) => e.round < ensemble.round || (e.round === ensemble.round && e.meanScore < ensemble.meanScore));
+      leaderboard.splice(at < 0 ? leaderboard.length : at, 0, ensemble);
+    }
+  }
   // the best of each family: the first of its model on the leaderboard
   const best = new Map<string, CompareEntry>();
-  for (const e of leaderboard) if (!best.has(e.model) && Number.isFinite(e.meanScore)) best.set(e.model, e);
+  for (const e of leaderboard) if (!e.members && !best.has(e.model) && Number.isFinite(e.meanScore)) best.set(e.model, e);
   const trainJobs: { model: string; params: Record<string, number>; job: number }[] = [];
   for (const e of best.values()) {
     const trainSpec: TrainSpec = {

@@ -38,7 +38,7 @@ function float32Rows(X: Matrix, schema: readonly InputColumn[], idx: Int32Array)
   return out;
 }
 
-function sliceColumns(columns: readonly TrainingColumn[], idx: Int32Array): TrainingColumn[] {
+export function sliceColumns(columns: readonly TrainingColumn[], idx: Int32Array): TrainingColumn[] {
   return columns.map((c): TrainingColumn => (c.kind === 'categorical'
     ? { ...c, values: Array.from(idx, (i) => c.values[i]) }
     : { ...c, values: Float64Array.from(idx, (i) => c.values[i]) }));
@@ -97,6 +97,7 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   let progress = { done: 0, total: job.total };
   const search = await gridSearchToOnnx(Xtrain, ytrain, {
     estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
+    ...(spec.candidates ? { candidates: spec.candidates } : {}),
     signal: abort.signal, ...(deps.workers ? { workers: deps.workers } : {}), predict: Xtest32,
     onProgress: (done, total) => {
       progress = { done, total };

@@ -44,6 +44,10 @@ export default async function trainRoutes(app: FastifyInstance, opts: TrainRoute
               properties: { min: { type: 'number' }, max: { type: 'number' }, scale: { type: 'string', enum: ['linear', 'log'] }, perDecade: { type: 'integer', minimum: 1, maximum: 10 } },
             },
           },
+          search: {
+            type: 'object', required: ['kind'], additionalProperties: false,
+            properties: { kind: { type: 'string', enum: ['grid', 'random'] }, candidates: { type: 'integer' } },
+          },
           preprocessing: {
             type: 'object', additionalProperties: false,
             properties: {

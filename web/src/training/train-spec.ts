@@ -2,7 +2,7 @@
 // names the field.
 import { BadRequestError } from '@enchilada/core';
 import type { Dataset } from '@enchilada/data';
-import { MODELS, PER_DECADE, PREPROCESS_DEFAULTS, expandGrid, planTasks, estimateTrainingMemory, formatBytes, maxRowsWithin, scaleValues, type JobShape, type ModelSpec, type RangeScale } from '@enchilada/ml';
+import { MODELS, PER_DECADE, PREPROCESS_DEFAULTS, SEARCH_SPACES, expandGrid, randomCandidates, planTasks, estimateTrainingMemory, formatBytes, maxRowsWithin, scaleValues, type JobShape, type ModelSpec, type RangeScale } from '@enchilada/ml';
 import type { PreprocessingChoice, TrainSpec } from '@enchilada/models';
 
 export interface TrainRequest {
@@ -16,7 +16,15 @@ export interface TrainRequest {
   readonly ranges?: Readonly<Record<string, RangeRequest>>;
   /** Imputation per column kind and the encoding of text; absent fields take the defaults. */
   readonly preprocessing?: PreprocessingChoice;
+  /**
+   * Grid search over the ranges (the default), or a random search: `candidates` draws (the model's
+   * defaults first) from its Compare-all search space, the ranges then unused.
+   */
+  readonly search?: { readonly kind: 'grid' | 'random'; readonly candidates?: number };
 }
+
+/** A random search's budget: candidates, each cross-validated on every fold. */
+export const RANDOM_CANDIDATES = { min: 2, max: 200, default: 20 } as const;
 
 export interface RangeRequest {
   readonly min: number;
@@ -101,15 +109,35 @@ export function validateTrainRequest(ds: Dataset, req: TrainRequest, limits: Tra
     grid[h.name] = values;
     ranges[h.name] = scale.scale === 'log' ? { min: r.min, max: r.max, scale: 'log', perDecade } : { min: r.min, max: r.max, scale: 'linear' };
   }
-  const candidates = Object.values(grid).reduce((p, v) => p * v.length, 1);
+  const random = req.search?.kind === 'random' ? randomSearch(model, req.search.candidates) : null;
+  if (random) {
+    for (const k of Object.keys(grid)) delete grid[k];
+    Object.assign(grid, random.grid);
+  }
+  const candidates = random ? random.candidates.length : Object.values(grid).reduce((p, v) => p * v.length, 1);
   const fits = candidates * FOLDS;
   if (fits > maxFits) throw new BadRequestError(`${candidates} candidates × ${FOLDS} folds = ${fits} fits, above the limit of ${maxFits}: narrow a range`, 'ranges');
-  checkMemory(ds, model, req, grid, limits);
+  checkMemory(ds, model, req, grid, limits, random?.candidates);
   return {
-    spec: { datasetId: ds.id, datasetVersion: ds.version, model: model.id, features: [...req.features], trainFraction: Math.round(f * 100) / 100, grid, ranges, folds: FOLDS, seed: SPLIT_SEED,
+    spec: { datasetId: ds.id, datasetVersion: ds.version, model: model.id, features: [...req.features], trainFraction: Math.round(f * 100) / 100, grid, folds: FOLDS, seed: SPLIT_SEED,
+      ...(random ? { search: { kind: 'random', candidates: random.candidates.length, seed: SPLIT_SEED }, candidates: random.candidates } : { ranges }),
       ...(req.preprocessing ? { preprocessing: { ...req.preprocessing } } : {}) },
     fits,
   };
+}
+
+/** A random search's draws, and the values drawn per hyperparameter (the spec's grid, for the results page). */
+function randomSearch(model: ModelSpec, requested: number | undefined): { candidates: Record<string, number>[]; grid: Record<string, number[]> } {
+  const n = requested ?? RANDOM_CANDIDATES.default;
+  if (!(Number.isInteger(n) && n >= RANDOM_CANDIDATES.min && n <= RANDOM_CANDIDATES.max)) {
+    throw new BadRequestError(`a random search draws ${RANDOM_CANDIDATES.min}–${RANDOM_CANDIDATES.max} candidates, got ${String(n)}`, 'search.candidates');
+  }
+  if (Object.keys(SEARCH_SPACES[model.id] ?? {}).length === 0) throw new BadRequestError(`${model.displayName} has nothing to tune: use the grid search`, 'search.kind');
+  const candidates = randomCandidates(model.id, n, SPLIT_SEED).map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v)])));
+  const grid: Record<string, number[]> = {};
+  for (const c of candidates) for (const [k, v] of Object.entries(c)) if (!(grid[k] ??= []).includes(v)) grid[k].push(v);
+  for (const v of Object.values(grid)) v.sort((a, b) => a - b);
+  return { candidates, grid };
 }
 
 /**
@@ -139,11 +167,11 @@ export function checkTable(ds: Dataset, req: Pick<TrainRequest, 'features' | 'tr
  * Refuses a job whose memory estimate (services/ml memory-estimate.ts) exceeds viz's budget, with
  * what takes the memory and the ways out: fewer rows (the most that would fit), or another model.
  */
-function checkMemory(ds: Dataset, model: ModelSpec, req: TrainRequest, grid: Readonly<Record<string, readonly number[]>>, limits: TrainLimits): void {
+function checkMemory(ds: Dataset, model: ModelSpec, req: TrainRequest, grid: Readonly<Record<string, readonly number[]>>, limits: TrainLimits, candidates?: readonly Record<string, number>[]): void {
   const rows = ds.stats?.rows ?? ds.rowCount;
   const classes = ds.task === 'classification' ? Math.max(2, ds.stats?.classCounts?.length ?? 2) : 1;
   // the grid search's own plan: candidates sharing a fitPath are one task per fold
-  const tasks = planTasks(model.create({}), expandGrid(grid), FOLDS).length;
+  const tasks = planTasks(model.create({}), candidates ?? expandGrid(grid), FOLDS).length;
   const shape: JobShape = {
     model: model.id, rows, inputs: encodedInputs(ds, req.features, req.preprocessing), classes,
     trainFraction: req.trainFraction, folds: FOLDS, grid, concurrency: Math.min(limits.workers, tasks),

@@ -24,6 +24,8 @@ export interface GridSearchOptions {
   /** Fixed hyperparameters of a registry model, besides the grid. */
   readonly baseParams?: ParamSet;
   readonly grid: ParamGrid;
+  /** Explicit candidates (a random search's draws) searched instead of the grid's product. */
+  readonly candidates?: readonly ParamSet[];
   readonly cv?: number;
   /** Put a StandardScaler before the model (the seed's pipeline); default true. Ignored with `columns`. */
   readonly scale?: boolean;
@@ -109,7 +111,7 @@ async function search(X: Matrix, y: Target, opts: GridSearchOptions) {
   const pre: Preprocessing = opts.columns ?? opts.scale ?? true;
   const seed = opts.seed ?? 0;
   const est = typeof opts.estimator === 'string' ? modelSpec(opts.estimator).create(opts.baseParams) : opts.estimator;
-  const candidates = expandGrid(opts.grid);
+  const candidates = opts.candidates ? [...opts.candidates] : expandGrid(opts.grid);
   const folds = cvFolds(X, y, k);
   const tasks = planTasks(est, candidates, k);
   const total = candidates.length * k;
