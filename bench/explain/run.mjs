@@ -9,7 +9,8 @@
 // connections with Debian's wrk, without and with "explain": true (target p99 ≤ 20 ms), and the
 // stored rows counted. Peer figure: explainerdashboard's ~30 s per tab at 100k rows (its docs).
 // Last line: one JSON object of the figures.
-// Env: ROWS (1000000), DUR (10 s per wrk run), SERVE (1; 0 skips the serve part).
+// Env: ROWS (1000000), DUR (10 s per wrk run), SERVE (1; 0 skips the serve part). Ports 5640/5646/5650, none
+// of which the e2e tests, the compose test or bench:serve use (so no shared port lock is needed).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,7 +93,7 @@ if (process.env.SERVE !== '0' && !spawnSync('wrk', ['--version']).error) {
   const core = await import('../../services/core/dist/index.js');
   const obsFile = join(work, 'obs.txt');
   writeFileSync(obsFile, records(cut + 3000, 500).map((r) => JSON.stringify(r)).join('\n') + '\n');
-  const stack = await startStack({ name: 'bench_explain', webPort: 5600, vizPort: 5606, servePort: 5610, log: 'quiet', env: { SERVE_WORKERS: '1', LOG_LEVEL: 'warn' } });
+  const stack = await startStack({ name: 'bench_explain', webPort: 5640, vizPort: 5646, servePort: 5650, log: 'quiet', env: { SERVE_WORKERS: '1', LOG_LEVEL: 'warn' } });
   const pool = core.createPool({ host: process.env.TEST_MYSQL_HOST ?? '127.0.0.1', port: Number(process.env.TEST_MYSQL_PORT ?? 3306), user: stack.user, database: stack.database, password: new core.Secret(stack.password) }, { connectionLimit: 2 });
   try {
     const [users] = await pool.query('SELECT id FROM users WHERE username = ?', [stack.user]);

@@ -239,8 +239,23 @@ export class TreeExplainer {
       if (onPath) extend(o, ud, pz, po, pf);
       const f = feature[node];
       if (f < 0 || d >= maxDepth) {
+        // A path element whose one fraction is 0 (x went the other way) has unwoundSum =
+        // S0 / zero with S0 = Σ_i pw[i]·(ud+1)/(ud−i) the same for all of them, so its weight
+        // unwoundSum · (0 − zero) is −S0: computed once per leaf instead of once per element.
+        let s0 = NaN;
         for (let i = 1; i <= ud; i++) {
-          const w = unwoundSum(o, ud, i) * (one[o + i] - zero[o + i]) * scale * share;
+          const of = one[o + i];
+          let w: number;
+          if (of === 0) {
+            if (zero[o + i] === 0) continue;
+            if (s0 !== s0) {
+              s0 = 0;
+              for (let k = ud - 1; k >= 0; k--) s0 += (pw[o + k] * (ud + 1)) / (ud - k);
+            }
+            w = -s0 * scale * share;
+          } else {
+            w = unwoundSum(o, ud, i) * (of - zero[o + i]) * scale * share;
+          }
           const at = phi + first * F + feat[o + i];
           for (let c = 0; c < width; c++) out[at + c * F] += w * value[node * width + c];
         }
