@@ -10,8 +10,13 @@
 // a ColumnTransformer pipeline with one ONNX input per column) called with strings and at least
 // one null in every request, and the Breast Cancer model trained the way the product now trains
 // every model (ColumnTransformer, 30 float inputs), beside the numeric model's figures.
+// Then the challenger level (issue 19) at 32 connections: the numeric model alone once more, then
+// with a challenger attached (another logistic regression, C = 0.1, set through web's page), which
+// scores every request beside it and is logged too (stored = 2 × acked); target: within 25 % of the
+// champion-only requests/s.
 // Last line: one JSON object {ours_rps, peer_rps, ratio, p99_ms_32, p99_ms_8, acked, stored, errors,
-// penguins_rps, penguins_p99_ms, penguins_vs_numeric, columns_rps, columns_p99_ms, …}.
+// penguins_rps, penguins_p99_ms, penguins_vs_numeric, columns_rps, columns_p99_ms,
+// champion_only_rps, challenger_rps, challenger_vs_champion, challenger_p99_ms, challenger_acked, challenger_stored, …}.
 // Env: DUR (20), WORKERS (1), PEER (1; 0 skips the peer), PEER_PORT (5620).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -144,6 +149,34 @@ try {
     mixed[name] = { ...w, stored: (await countOf(name)) - before };
     log(`ours ${name} c=32`, JSON.stringify(mixed[name]));
   }
+  // The challenger level: champion alone, then with a challenger, back to back in the same conditions.
+  base += 100_000_000;
+  wrk(32, 3, base);
+  await new Promise((r) => setTimeout(r, 1500));
+  base += 100_000_000;
+  const championOnly = wrk(32, DUR, base);
+  log('ours champion only c=32', JSON.stringify(championOnly));
+  const weaker = new ml.Pipeline(new ml.LogisticRegression({ C: 0.1, max_iter: 1000 })).fit(ml.Matrix.fromRows(data.X), ml.classificationTarget(data.y.map(String)));
+  const challengerId = await insert('breast-cancer', data.columns, { onnx: ml.exportPipelineToOnnx(weaker, data.columns.length), classes: ['0', '1'] });
+  const set = await s.fetch(`/published/${NAME}/challenger`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ model: String(challengerId), _csrf: await s.csrf('/published') }) });
+  if (set.status !== 303 && set.status !== 200) throw new Error(`setting the challenger answered ${set.status}: ${await set.text()}`);
+  const countRole = async (role) => { const [r] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND role = ?', [NAME, role]); return Number(r[0].n); };
+  for (let i = 0; (await countRole('challenger')) === 0; i++) {
+    if (i > 100) throw new Error('serve never scored with the challenger');
+    await fetch(`${stack.serveURL}/v1/models/${NAME}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ id: `challenger-probe-${i}`, observation: firstObs(obsFile) }) });
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+  base += 100_000_000;
+  wrk(32, 3, base);
+  await new Promise((r) => setTimeout(r, 1500));
+  const beforeChallenger = await Promise.all([countRole('champion'), countRole('challenger')]);
+  base += 100_000_000;
+  const withChallenger = wrk(32, DUR, base);
+  await new Promise((r) => setTimeout(r, 2000));
+  const afterChallenger = await Promise.all([countRole('champion'), countRole('challenger')]);
+  withChallenger.stored = afterChallenger[0] - beforeChallenger[0] + afterChallenger[1] - beforeChallenger[1];
+  withChallenger.stored_challenger = afterChallenger[1] - beforeChallenger[1];
+  log('ours with challenger c=32', JSON.stringify(withChallenger));
   // serve's own view: group-commit time and rows per commit (from its /metrics histograms).
   const metrics = await (await fetch(`${stack.serveURL}/metrics`)).text();
   const quantileOf = (name, q) => {
@@ -169,7 +202,7 @@ try {
   const r32 = runs[32];
   const pg = mixed.penguins;
   const bc = mixed['breast-cancer-columns'];
-  const errors = [r8, r32, pg, bc].reduce((n, r) => n + r.non2xx + r.socket_errors + r.app_errors, 0);
+  const errors = [r8, r32, pg, bc, championOnly, withChallenger].reduce((n, r) => n + r.non2xx + r.socket_errors + r.app_errors, 0);
   result = {
     ours_rps: r32.rps, peer_rps: peer?.rps ?? null, ratio: peer?.rps ? Math.round((r32.rps / peer.rps) * 10) / 10 : null,
     p99_ms_32: r32.p99_ms, p99_ms_8: r8.p99_ms, acked: r8.ok2xx + r32.ok2xx, stored: r8.stored + r32.stored, errors,
@@ -177,6 +210,9 @@ try {
     penguins_rps: pg.rps, penguins_p99_ms: pg.p99_ms, penguins_vs_numeric: Math.round((pg.rps / r32.rps) * 1000) / 1000,
     penguins_acked: pg.ok2xx, penguins_stored: pg.stored,
     columns_rps: bc.rps, columns_p99_ms: bc.p99_ms, columns_vs_numeric: Math.round((bc.rps / r32.rps) * 1000) / 1000,
+    champion_only_rps: championOnly.rps, challenger_rps: withChallenger.rps, challenger_vs_champion: Math.round((withChallenger.rps / championOnly.rps) * 1000) / 1000,
+    champion_only_p99_ms: championOnly.p99_ms, challenger_p99_ms: withChallenger.p99_ms, challenger_acked: withChallenger.ok2xx, challenger_stored: withChallenger.stored,
+    challenger_stored_challenger_rows: withChallenger.stored_challenger,
     workers: Number(WORKERS), dur_s: DUR,
   };
 } finally {

@@ -4,6 +4,7 @@ import { loggerOptions, type Config, type Pool } from '@enchilada/core';
 import { Predictions } from '@enchilada/models';
 import { errorHandler } from './errors.js';
 import { ServeMetrics } from './metrics.js';
+import { PredictionErrorCounts, isPredictionError } from './error-counts.js';
 import { PredictionLog } from './prediction-log.js';
 import { PredictionService } from './prediction-service.js';
 import { Explanations } from './explain.js';
@@ -44,10 +45,17 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   // Before the routes, so it sees every route's schema.
   await registerOpenApi(app);
 
+  // Failed prediction requests of published names, for the error-rate alert rule.
+  const errorCounts = new PredictionErrorCounts(pool, app.log);
+  errorCounts.start();
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, code: String(reply.statusCode) });
     metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+    if (route === '/v1/models/:name/predict' && isPredictionError(reply.statusCode)) {
+      const name = (req.params as { name?: unknown }).name;
+      if (typeof name === 'string' && state.name(name)) errorCounts.add(name);
+    }
   });
 
   // Health and metrics need no key (probes and Prometheus): `security: []` says so in the API documentation.
@@ -77,6 +85,6 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   await registerDocsUi(app, state);
 
   app.addHook('onReady', async () => { await state.refresh(true); state.start(config.serve.pollMs); });
-  app.addHook('onClose', async () => { rate.handle.stop(); await log.drain(); await state.stop(); });
+  app.addHook('onClose', async () => { rate.handle.stop(); await log.drain(); await errorCounts.stop(); await state.stop(); });
   return app;
 }

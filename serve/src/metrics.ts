@@ -62,6 +62,7 @@ export class ServeMetrics {
   readonly loadErrors = new Counter('enchilada_serve_model_load_errors_total', 'Published models whose ONNX bytes failed to load, by model name.');
   readonly unseenCategories = new Counter('enchilada_serve_unseen_categories_total',
     'Values of a text feature never seen in training (encoded as infrequent or as no category), by model name and feature.');
+  readonly challengerErrors = new Counter('enchilada_serve_challenger_errors_total', 'Requests a challenger could not score (the champion answered them), by model name and challenger model id.');
   readonly commits = new Counter('enchilada_serve_prediction_commits_total', 'Group commits of the prediction log.');
   readonly commitSeconds = new Histogram('enchilada_serve_prediction_commit_seconds', 'Time of one group commit (INSERT of the gathered rows, durable).',
     [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.05, 0.1, 0.5]);
@@ -69,6 +70,6 @@ export class ServeMetrics {
     [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2000]);
 
   render(): string {
-    return [this.requests, this.latency, this.predictions, this.loadErrors, this.unseenCategories, this.commits, this.commitSeconds, this.commitRows].map((m) => m.render()).join('\n') + '\n';
+    return [this.requests, this.latency, this.predictions, this.loadErrors, this.unseenCategories, this.challengerErrors, this.commits, this.commitSeconds, this.commitRows].map((m) => m.render()).join('\n') + '\n';
   }
 }

@@ -2,6 +2,7 @@
 // answered; shared by the /v1 routes and the seed-compatible ones.
 import { BadRequestError, HttpError, NotFoundError } from '@enchilada/core';
 import { isDuplicateKey, type NewPrediction, type Predictions, type StoredPrediction } from '@enchilada/models';
+import { challengerRows, scoreChallenger } from './challenger.js';
 import { UnavailableError } from './errors.js';
 import type { ServeMetrics } from './metrics.js';
 import { score, toInput, type Scored } from './predictor.js';
@@ -46,7 +47,10 @@ export class PredictionService {
       if (seen.has(k)) throw new BadRequestError(`instances[${i}]: id ${JSON.stringify(inst.id)} appears twice in the request`, 'id');
       seen.add(k);
     });
-    const input = toInput(model, instances.map((i) => i.observation), batch);
+    const observations = instances.map((i) => i.observation);
+    const input = toInput(model, observations, batch);
+    // The challenger (if any) scores concurrently; its rows go into the same commit, marked.
+    const shadow = scoreChallenger(model, observations, batch, this.metrics);
     const scored = await score(model, input, instances.length);
     let explained: ServedExplanation[] | null = null;
     if (explain) {
@@ -59,6 +63,7 @@ export class PredictionService {
       observation: JSON.stringify(inst.observation), output: JSON.stringify(scored[i]), latencyMs,
       ...(explained ? { contributions: JSON.stringify(explained[i]) } : {}),
     }));
+    rows.push(...challengerRows(model, await shadow, rows.map((r) => r.clientId), rows.map((r) => r.observation)));
     try {
       await this.log.write(rows);
     } catch (err) {

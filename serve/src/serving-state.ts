@@ -21,6 +21,8 @@ export interface LiveModel {
   /** Names of the classes the model was trained with ({"0": "malignant"}), or null. */
   readonly classLabels: Readonly<Record<string, string>> | null;
   readonly session: ort.InferenceSession;
+  /** The name's challenger (issue 19): scores every request beside this model, logged, never answered. */
+  readonly challenger: LiveModel | null;
 }
 
 export type NameState = { readonly status: 'ready'; readonly model: LiveModel } | { readonly status: 'failed'; readonly version: number; readonly reason: string };
@@ -95,11 +97,12 @@ export class ServingState {
     for (const p of names) {
       const cur = this.names.get(p.name);
       const curVersion = cur ? (cur.status === 'ready' ? cur.model.version : cur.version) : -1;
-      if (cur && curVersion === p.version) { next.set(p.name, cur); continue; }
-      next.set(p.name, await this.load(p.name, p.version, p.modelId));
+      const curChallenger = cur?.status === 'ready' ? cur.model.challenger?.modelId ?? null : null;
+      if (cur && curVersion === p.version && (cur.status === 'failed' || curChallenger === p.challengerModelId)) { next.set(p.name, cur); continue; }
+      next.set(p.name, await this.load(p.name, p.version, p.modelId, p.challengerModelId));
     }
     // Sessions no longer published are released after in-flight requests had time to finish.
-    const live = new Set([...next.values()].flatMap((s) => (s.status === 'ready' ? [s.model.modelId] : [])));
+    const live = new Set([...next.values()].flatMap((s) => (s.status === 'ready' ? [s.model.modelId, ...(s.model.challenger ? [s.model.challenger.modelId] : [])] : [])));
     for (const [id, session] of this.sessions) {
       if (live.has(id)) continue;
       this.sessions.delete(id);
@@ -109,7 +112,7 @@ export class ServingState {
     this.counter = counter;
   }
 
-  private async load(name: string, version: number, modelId: number): Promise<NameState> {
+  private async load(name: string, version: number, modelId: number, challengerId: number | null = null): Promise<NameState> {
     try {
       const model = await this.registry.servingModel(modelId);
       if (!model) throw new Error(`model ${modelId} does not exist (deleted?)`);
@@ -121,10 +124,13 @@ export class ServingState {
         this.sessions.set(modelId, session);
         session.catch(() => this.sessions.delete(modelId));
       }
+      // A challenger that fails to load leaves the champion serving alone (logged and counted by its own load).
+      const challenger = challengerId === null ? null : await this.load(name, version, challengerId);
       const live: LiveModel = {
         name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, classLabels: model.classLabels ?? null, session: await session,
+        challenger: challenger?.status === 'ready' ? challenger.model : null,
       };
-      this.log.info({ name, version, modelId }, 'model loaded');
+      this.log.info({ name, version, modelId, ...(challengerId === null ? {} : { challengerId }) }, 'model loaded');
       return { status: 'ready', model: live };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);

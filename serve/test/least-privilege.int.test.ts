@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import mysql from 'mysql2/promise';
 import { createPool, migrate, type Pool, type RowDataPacket } from '@enchilada/core';
-import { ApiKeys, ModelRegistry, PublishedModels, grantServingAccount } from '@enchilada/models';
+import { ApiKeys, ModelRegistry, PublishedModels, prunePredictionErrors, grantServingAccount } from '@enchilada/models';
 import { MIGRATIONS_DIR, TEST_MYSQL_ROOT, TEST_USER, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { publishToyModel } from './support.js';
@@ -120,6 +120,20 @@ maybe('serve as its own database account', () => {
       hits = Number(rows[0].n);
     }
     expect(hits).toBeGreaterThan(0);
+  });
+
+  test('a failed prediction request is counted in prediction_errors as that account (for the error-rate alert)', async () => {
+    const bad = await post('/v1/models/m/predict', { id: 'lp-bad', observation: { a: 'not a number' } });
+    expect(bad.statusCode).toBe(400);
+    // Another name's failure is not counted: nothing is published under it.
+    expect((await post('/v1/models/nobody/predict', { id: 'x', observation: { a: 1 } })).statusCode).toBe(404);
+    let rows: RowDataPacket[] = [];
+    for (let i = 0; i < 100 && rows.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      [rows] = await db.pool.query<RowDataPacket[]>('SELECT model_name, errors FROM prediction_errors');
+    }
+    expect(rows.map((r) => [String(r.model_name), Number(r.errors)])).toEqual([['m', 1]]);
+    await expect(prunePredictionErrors(servePool)).resolves.toBeUndefined();
   });
 
   test('the account cannot read users, jobs or a model\'s training data', async () => {

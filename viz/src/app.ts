@@ -12,11 +12,13 @@ import { streamJob } from './training/events.js';
 import { trainDocument } from './documents/train.js';
 import { resultsDocument } from './documents/results.js';
 import { OnnxModel } from './scoring/onnx-model.js';
-import { MODEL_NAME, ModelRegistry, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures, type PsiReference } from '@enchilada/models';
+import { Challengers, MODEL_NAME, ModelRegistry, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures, type PsiReference } from '@enchilada/models';
 import { monitoringDocument } from './documents/monitoring.js';
+import { challengerFigures } from './documents/challenger-section.js';
 import { driftReference } from './documents/drift-reference.js';
 import { MODELS } from '@enchilada/ml';
 import { readTrainingTable } from '@enchilada/data';
+import explainRoutes from './explain/routes.js';
 
 export interface VizDeps { readonly config: Config; readonly pool: Pool; readonly logger?: boolean; readonly sampleRows?: number }
 
@@ -108,8 +110,11 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
     return reply.type('application/json').send(json);
   });
 
+  await app.register(explainRoutes, { pool, registry, catalog });
+
   const published = new PublishedModels(pool);
   const predictions = new Predictions(pool);
+  const challengers = new Challengers(pool);
   const driftReferences = new Map<string, Record<string, PsiReference | null>>();
   app.get('/documents/monitoring', {
     config: { doc: (req) => `monitoring:name:${String((req.query as { name?: unknown }).name ?? '')}` },
@@ -149,7 +154,8 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
       training = refs;
     }
     const figures = monitoringFigures(rows, model, training, { bucketMinutes, counts });
-    return monitoringDocument({ name, version: p.version, model, hours, now, figures, driftNote });
+    const challenger = p.challengerModelId === null ? null : await challengerFigures(challengers, name, p.challengerModelId, model, from, to);
+    return monitoringDocument({ name, version: p.version, model, hours, now, figures, driftNote, challenger });
   });
 
   const queue = new JobQueue(pool);

@@ -18,11 +18,15 @@ import healthRoutes from './routes/health.js';
 import pageRoutes from './routes/pages.js';
 import datasetRoutes from './routes/datasets.js';
 import exploreRoutes from './routes/explore.js';
+import explainRoutes from './routes/explain.js';
 import trainRoutes from './routes/train.js';
 import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
+import challengerRoutes from './routes/challenger.js';
 import { JobQueue } from '@enchilada/jobs';
-import { ApiKeys, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
+import { AlertStore, ApiKeys, Challengers, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
+import alertRoutes, { alertsPanel } from './routes/alerts.js';
+import { AlertEvaluator } from './alerts/evaluator.js';
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
 import { UserRepository } from './users/repository.js';
@@ -132,7 +136,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(session, { secretKey: secret(config, 'web_secret_key'), users, maxAgeHours: config.sessionMaxHours, clock: deps.clock });
   await app.register(guard);
   const catalog = new Catalog(pool);
-  await app.register(pages, { catalog });
+  const alertStore = new AlertStore(pool, (name) => (config.publicUrl ? `${config.publicUrl}/published/${name}/monitor` : null));
+  await app.register(pages, { catalog, banner: () => alertStore.open() });
 
   const staticOpts = { decorateReply: false, maxAge: '1h', immutable: false } as const;
   await app.register(fastifyStatic, { root: join(webDir, 'public'), prefix: '/static/app/', ...staticOpts, decorateReply: true });
@@ -151,11 +156,26 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     uploads: new UploadStore(config.uploadDir, config.uploadMaxBytes, config.uploadQuota),
   });
   await app.register(exploreRoutes);
+  await app.register(explainRoutes, { pool, registry });
   await app.register(trainRoutes, { catalog, queue: new JobQueue(pool), registry, config });
   await app.register(compareRoutes, { catalog, queue: new JobQueue(pool), config });
   await app.register(servingRoutes, {
     registry, published, apiKeys: new ApiKeys(pool), predictions, tutorial: new TutorialMode(pool),
     serve: { port: config.serve.port, publicUrl: config.serve.publicUrl, seedModelName: config.serve.seedModelName },
+    alertsPanel: (name, user) => alertsPanel({ store: alertStore, published, registry }, name, user),
+  });
+  await app.register(alertRoutes, { store: alertStore, published, registry });
+  // The alert evaluator runs in a listening web process (each replica; the lease picks one), not in inject-only tests.
+  if (config.alerts.intervalMs > 0) {
+    const evaluator = new AlertEvaluator({ pool, store: alertStore, published, registry, catalog, log: app.log }, {
+      intervalMs: config.alerts.intervalMs,
+      webhook: { timeoutMs: config.alerts.webhookTimeoutMs, retryDelaysMs: [1000, 4000, 16000], allowPrivate: config.alerts.webhookAllowPrivate, allowedHosts: config.alerts.webhookHosts },
+    });
+    app.addHook('onListen', async () => evaluator.start());
+    app.addHook('onClose', async () => evaluator.stop());
+  }
+  await app.register(challengerRoutes, {
+    registry, challengers: new Challengers(pool), published, predictions, catalog, queue: new JobQueue(pool), maxActiveJobs: config.training.maxActiveJobs,
   });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.

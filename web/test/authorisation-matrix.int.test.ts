@@ -8,7 +8,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { Loads, loadDataset, openCsv } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
-import { ModelRegistry, PublishedModels } from '@enchilada/models';
+import { AlertStore, ModelRegistry, PublishedModels } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
@@ -44,7 +44,7 @@ const RULES = {
 type Rule = keyof typeof RULES;
 
 /** The editor's work; deleting routes give the administrator a copy of their own to delete. */
-interface Resources { dataset: number; doomed: number; doomedForAdmin: number; model: number; job: number; comparison: number; load: string; uploads: string[]; target: number; invitation: string }
+interface Resources { alertRules: number[]; dataset: number; doomed: number; doomedForAdmin: number; model: number; job: number; comparison: number; load: string; uploads: string[]; target: number; invitation: string }
 interface Case { readonly rule: Rule; request(r: Resources, ctx: Context): Omit<InjectOptions, 'headers'> & { json?: boolean } }
 
 const form = (url: string, fields: Record<string, string> = {}) => ({ method: 'POST' as const, url, payload: fields });
@@ -108,6 +108,8 @@ const EXPECTED: Record<string, Case> = {
   'GET /models': { rule: 'signedIn', request: () => get('/models') },
   'GET /models/:id': { rule: 'signedIn', request: (r) => get(`/models/${r.model}`) },
   'GET /models/:id/onnx': { rule: 'signedIn', request: (r) => get(`/models/${r.model}/onnx`) },
+  // the Explain page reads like the results page; its document and the what-if answers come through GET /viz/*
+  'GET /explain': { rule: 'signedIn', request: (r) => get(`/explain?model=${r.model}`) },
   'POST /models/:id/delete': { rule: 'owner', request: (r) => form(`/models/${r.model}/delete`) },
   'GET /predictions': { rule: 'signedIn', request: () => get('/predictions') },
   'GET /predictions.csv': { rule: 'signedIn', request: () => get('/predictions.csv') },
@@ -115,6 +117,14 @@ const EXPECTED: Record<string, Case> = {
   'POST /models/:id/publish': { rule: 'owner', request: (r) => form(`/models/${r.model}/publish`, { name: 'edname' }) },
   'GET /published/:name/monitor': { rule: 'signedIn', request: () => get('/published/edname/monitor') },
   'POST /published/:name/rollback': { rule: 'owner', request: () => form('/published/edname/rollback', { version: '1' }) },
+  'GET /api/published/:name/alerts': { rule: 'signedIn', request: () => get('/api/published/edname/alerts') },
+  'POST /published/:name/alert-rules': { rule: 'owner', request: () => form('/published/edname/alert-rules', { metric: 'volume', comparison: 'below', threshold: '1', window: '60' }) },
+  'POST /published/:name/alert-rules/:id': { rule: 'owner', request: (r) => form(`/published/edname/alert-rules/${r.alertRules[0]}`, { metric: 'volume', comparison: 'below', threshold: '2', window: '60', enabled: 'true' }) },
+  'POST /published/:name/alert-rules/:id/delete': { rule: 'owner', request: (r, ctx) => form(`/published/edname/alert-rules/${r.alertRules[ctx === 'admin' ? 2 : 1]}/delete`) },
+  'POST /published/:name/challenger': { rule: 'owner', request: (r) => form('/published/edname/challenger', { model: String(r.model) }) },
+  'POST /published/:name/promote': { rule: 'owner', request: () => form('/published/edname/promote') },
+  'POST /published/:name/challenger/remove': { rule: 'owner', request: () => form('/published/edname/challenger/remove') },
+  'POST /published/:name/retrain': { rule: 'owner', request: () => form('/published/edname/retrain') },
   'POST /published/tutorial': { rule: 'admin', request: () => form('/published/tutorial', { name: 'edname' }) },
   // A tutorial client on the wrong port, whoever it is: told where serve is (421), never a sign-in.
   'POST /predict': { rule: 'public', request: () => ({ method: 'POST', url: '/predict', payload: { id: 0, observation: { a: 1 } }, json: true }) },
@@ -175,6 +185,9 @@ beforeAll(async () => {
     trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: editor,
   });
   await new PublishedModels(db.pool).publish('edname', model, editor);
+  // Alert rules on the editor's name: one to change, one for the editor to delete, one for the administrator.
+  const alertRules: number[] = [];
+  for (let i = 0; i < 3; i++) alertRules.push(await new AlertStore(db.pool).create('edname', { metric: 'volume', comparison: 'below', threshold: 1, window: 60, webhookUrl: null, enabled: true }, editor));
   const job = await new JobQueue(db.pool).enqueue({ kind: 'train', spec: { model: 'logistic_regression', datasetId: ds.id, datasetVersion: ds.version }, datasetId: ds.id, createdBy: editor, total: 1 });
   const comparison = await new JobQueue(db.pool).enqueue({
     kind: 'compare', spec: { datasetId: ds.id, datasetVersion: 1, models: ['logistic_regression'], features: ['a'], trainFraction: 0.8, folds: 5, seed: 1, budgetSeconds: 60 },
@@ -187,7 +200,7 @@ beforeAll(async () => {
   const uploads: string[] = [];
   for (let i = 0; i < 4; i++) uploads.push(await upload(eb, token));
   resources = {
-    dataset: ds.id, doomed: (await dataset('matrix_doomed')).id, doomedForAdmin: (await dataset('matrix_doomed_a')).id,
+    alertRules, dataset: ds.id, doomed: (await dataset('matrix_doomed')).id, doomedForAdmin: (await dataset('matrix_doomed_a')).id,
     model, job, comparison, load, uploads, target: id('matrix_target'),
     invitation: (await new UserService(users).invite('matrix_invited', 'viewer')).token,
   };

@@ -51,7 +51,20 @@ export interface Config {
   readonly testRunner: TestRunnerConfig;
   /** The prediction API (serve). */
   readonly serve: ServeConfig;
+  /** Alert rules' evaluation (web) and webhooks. */
+  readonly alerts: AlertsConfig;
   readonly secrets: Readonly<Partial<Record<SecretName, Secret>>>;
+}
+
+export interface AlertsConfig {
+  /** Between two evaluations of the rules (ALERT_INTERVAL_MS, default 60 s); 0 turns the evaluator off in this process. */
+  readonly intervalMs: number;
+  /** Webhooks may post to loopback and private addresses (ALERT_WEBHOOK_ALLOW_PRIVATE=1; default no: SSRF). */
+  readonly webhookAllowPrivate: boolean;
+  /** When set, the only webhook host names allowed (ALERT_WEBHOOK_HOSTS, space-separated). */
+  readonly webhookHosts: readonly string[];
+  /** Per webhook attempt (ALERT_WEBHOOK_TIMEOUT_MS, default 5 s). */
+  readonly webhookTimeoutMs: number;
 }
 
 export interface ServeConfig {
@@ -253,6 +266,12 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
         integration: words(env, 'TEST_RUN_ARGS_INTEGRATION'),
         e2e: words(env, 'TEST_RUN_ARGS_E2E'),
       }),
+    }),
+    alerts: Object.freeze({
+      intervalMs: int(env, 'ALERT_INTERVAL_MS', 60_000, 0, 86_400_000),
+      webhookAllowPrivate: text(env, 'ALERT_WEBHOOK_ALLOW_PRIVATE', '0') === '1',
+      webhookHosts: Object.freeze(words(env, 'ALERT_WEBHOOK_HOSTS').map((h) => h.toLowerCase())),
+      webhookTimeoutMs: int(env, 'ALERT_WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
     }),
     serve: Object.freeze({
       port: int(env, 'SERVE_PORT', 8000, 1, 65535),

@@ -199,7 +199,7 @@ export class ModelRegistry {
    */
   async remove(id: number): Promise<'deleted' | 'live' | 'missing'> {
     const [res] = await this.pool.query<ResultSetHeader>(
-      'DELETE FROM models WHERE id = ? AND NOT EXISTS (SELECT 1 FROM published_models p WHERE p.model_id = ?)', [id, id]);
+      'DELETE FROM models WHERE id = ? AND NOT EXISTS (SELECT 1 FROM published_models p WHERE p.model_id = ? OR p.challenger_model_id = ?)', [id, id, id]);
     if (res.affectedRows > 0) return 'deleted';
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT 1 FROM models WHERE id = ?', [id]);
     return rows.length ? 'live' : 'missing';
@@ -207,7 +207,7 @@ export class ModelRegistry {
 
   /** The published names that serve this model now. */
   async liveNames(id: number): Promise<string[]> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name FROM published_models WHERE model_id = ? ORDER BY name', [id]);
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name FROM published_models WHERE model_id = ? OR challenger_model_id = ? ORDER BY name', [id, id]);
     return rows.map((r) => String(r.name));
   }
 }

@@ -24,7 +24,7 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // servingChanges(): the change counter it polls.
   { table: 'serving_changes', select: ['id', 'counter'] },
   // PublishedModels.list()
-  { table: 'published_models', select: ['name', 'model_id', 'version', 'updated_at', 'owner_id'] },
+  { table: 'published_models', select: ['name', 'model_id', 'version', 'updated_at', 'owner_id', 'challenger_model_id'] },
   // ApiKeys.all(): hashes only; the keys themselves are never stored.
   { table: 'api_keys', select: ['id', 'key_hash', 'prefix', 'label', 'scope_name', 'created_at', 'revoked_at'] },
   // TutorialMode.get(): which name the keyless tutorial routes answer for.
@@ -32,12 +32,18 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // ModelRegistry.servingModel() and onnx(), explainers.ts's storedExplainer(): the contract, the graph and
   // the explainer artefact, not the split, grid or metrics.
   { table: 'models', select: ['id', 'task', 'features', 'classes', 'class_labels', 'inputs', 'onnx', 'explainer'] },
-  // Predictions.insert(), get(), setOutcome().
+  // Predictions.insert(), get(), setOutcome(); role: a challenger's rows beside the champion's (issue 19).
   {
     table: 'predictions',
-    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at', 'contributions'],
-    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'contributions'],
+    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at', 'contributions', 'role'],
+    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'contributions', 'role'],
     update: ['outcome', 'outcome_at'],
+  },
+  // serve/src/error-counts.ts (addPredictionErrors, prunePredictionErrors): failed requests per name
+  // and minute, INSERT … ON DUPLICATE KEY UPDATE (UPDATE on every inserted column, as for rate_windows).
+  {
+    table: 'prediction_errors', select: ['model_name', 'minute', 'errors'], insert: ['model_name', 'minute', 'errors'],
+    update: ['model_name', 'minute', 'errors'], delete: true,
   },
   // serve/src/rate-store.ts: INSERT … ON DUPLICATE KEY UPDATE hits = hits + ?, the window's sums, old
   // windows deleted. MariaDB wants UPDATE on every inserted column for ON DUPLICATE KEY UPDATE

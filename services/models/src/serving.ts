@@ -15,6 +15,8 @@ export interface PublishedName {
   readonly updatedAt: Date;
   /** Who first published the name; only they (or an administrator) publish to it or roll it back. */
   readonly ownerId: number | null;
+  /** The model serve scores every request with beside this one (logged, never answered), or null. */
+  readonly challengerModelId: number | null;
 }
 
 /** Who asks to publish, and whether they confirmed a change of the name's task or columns. */
@@ -34,7 +36,7 @@ export interface PublishedVersion {
   readonly name: string;
   readonly version: number;
   readonly modelId: number;
-  readonly action: 'publish' | 'rollback';
+  readonly action: 'publish' | 'rollback' | 'promote';
   readonly createdBy: number | null;
   readonly createdAt: Date;
 }
@@ -58,7 +60,7 @@ export class PublishedModels {
    * task or columns differ from the current one's needs `confirm` — checked under the name's row
    * lock, so two publishes cannot both pass the check against the same old version.
    */
-  async publish(name: string, modelId: number, userId: number | null, action: 'publish' | 'rollback' = 'publish', rules?: PublishRules): Promise<number> {
+  async publish(name: string, modelId: number, userId: number | null, action: 'publish' | 'rollback' | 'promote' = 'publish', rules?: PublishRules): Promise<number> {
     if (!MODEL_NAME.test(name)) throw new RangeError(`invalid model name ${JSON.stringify(name)}`);
     return withTransaction(this.pool, async (conn) => {
       const [cur] = await conn.query<RowDataPacket[]>('SELECT version, model_id, owner_id FROM published_models WHERE name = ? FOR UPDATE', [name]);
@@ -76,6 +78,8 @@ export class PublishedModels {
       if (cur.length) {
         await conn.query('UPDATE published_models SET model_id = ?, version = ?, updated_by = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE name = ?',
           [modelId, version, userId, name]);
+        // A challenger published as the champion is no longer a challenger.
+        await conn.query('UPDATE published_models SET challenger_model_id = NULL WHERE name = ? AND challenger_model_id = ?', [name, modelId]);
       } else {
         await conn.query('INSERT INTO published_models (name, model_id, version, updated_by, owner_id) VALUES (?, ?, ?, ?, ?)', [name, modelId, version, userId, userId]);
       }
@@ -113,10 +117,10 @@ export class PublishedModels {
   }
 
   async list(): Promise<PublishedName[]> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name, model_id, version, updated_at, owner_id FROM published_models ORDER BY name');
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name, model_id, version, updated_at, owner_id, challenger_model_id FROM published_models ORDER BY name');
     return rows.map((r) => ({
       name: String(r.name), modelId: Number(r.model_id), version: Number(r.version), updatedAt: new Date(r.updated_at),
-      ownerId: r.owner_id === null ? null : Number(r.owner_id),
+      ownerId: r.owner_id === null ? null : Number(r.owner_id), challengerModelId: r.challenger_model_id === null ? null : Number(r.challenger_model_id),
     }));
   }
 
@@ -125,7 +129,7 @@ export class PublishedModels {
       `SELECT name, version, model_id, action, created_by, created_at FROM published_model_versions
        ${name === undefined ? '' : 'WHERE name = ?'} ORDER BY name, version DESC`, name === undefined ? [] : [name]);
     return rows.map((r) => ({
-      name: String(r.name), version: Number(r.version), modelId: Number(r.model_id), action: r.action === 'rollback' ? 'rollback' : 'publish',
+      name: String(r.name), version: Number(r.version), modelId: Number(r.model_id), action: r.action === 'rollback' || r.action === 'promote' ? r.action : 'publish',
       createdBy: r.created_by === null ? null : Number(r.created_by), createdAt: new Date(r.created_at),
     }));
   }
@@ -227,7 +231,11 @@ export interface NewPrediction {
   readonly latencyMs: number;
   /** Asked with "explain": its base value and contributions as answered (JSON); absent or null otherwise. */
   readonly contributions?: string | null;
+  /** 'champion' (answered; the default) or 'challenger' (scored beside it, logged only). */
+  readonly role?: PredictionRole;
 }
+
+export type PredictionRole = 'champion' | 'challenger';
 
 export interface StoredPrediction {
   readonly rowId: number;
@@ -276,6 +284,8 @@ function whereOf(f: PredictionFilter): { where: string; args: (string | number |
   if (f.to !== undefined) { parts.push('created_at < ?'); args.push(f.to); }
   if (f.withOutcome !== undefined) parts.push(f.withOutcome ? 'outcome IS NOT NULL' : 'outcome IS NULL');
   if (f.beforeId !== undefined) { parts.push('id < ?'); args.push(f.beforeId); }
+  // What was answered: a challenger's rows are read by ChallengerLog only.
+  parts.push("role = 'champion'");
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 
@@ -294,19 +304,19 @@ export class Predictions {
     const explained = rows.some((r) => r.contributions);
     const values: (string | number | null)[] = [];
     for (const r of rows) {
-      values.push(r.modelName, r.modelId, r.version, r.clientId, r.observation, r.output, r.latencyMs);
+      values.push(r.modelName, r.modelId, r.version, r.clientId, r.observation, r.output, r.latencyMs, r.role ?? 'champion');
       if (explained) values.push(r.contributions ?? null);
     }
     await this.pool.query(explained
-      ? `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms, contributions) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
-      : `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      ? `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms, role, contributions) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+      : `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms, role) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     values);
   }
 
   async get(modelName: string, clientId: string): Promise<StoredPrediction | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT id, model_name, model_id, version, client_id, observation, output, latency_ms, created_at, outcome, outcome_at, contributions
-       FROM predictions WHERE model_name = ? AND client_id = ?`, [modelName, clientId]);
+       FROM predictions WHERE model_name = ? AND client_id = ? AND role = 'champion'`, [modelName, clientId]);
     return rows.length ? toPrediction(rows[0]) : null;
   }
 
@@ -332,7 +342,7 @@ export class Predictions {
   async window(modelName: string, from: Date, to: Date, limit = 100_000): Promise<WindowRow[]> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT created_at, latency_ms, output, outcome, observation FROM predictions
-       WHERE model_name = ? AND created_at >= ? AND created_at < ? ORDER BY id DESC LIMIT ?`, [modelName, from, to, limit]);
+       WHERE model_name = ? AND created_at >= ? AND created_at < ? AND role = 'champion' ORDER BY id DESC LIMIT ?`, [modelName, from, to, limit]);
     return rows.reverse().map((r) => ({
       createdAt: new Date(r.created_at), latencyMs: Number(r.latency_ms),
       output: JSON.parse(String(r.output)) as WindowRow['output'], outcome: r.outcome === null ? null : (JSON.parse(String(r.outcome)) as unknown),
@@ -345,7 +355,7 @@ export class Predictions {
     const width = Math.max(1, Math.round(bucketMinutes)) * 60;
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT FLOOR(UNIX_TIMESTAMP(created_at) / ?) AS b, COUNT(*) AS n, SUM(outcome IS NOT NULL) AS o FROM predictions
-       WHERE model_name = ? AND created_at >= ? AND created_at < ? GROUP BY b ORDER BY b`, [width, modelName, from, to]);
+       WHERE model_name = ? AND created_at >= ? AND created_at < ? AND role = 'champion' GROUP BY b ORDER BY b`, [width, modelName, from, to]);
     return rows.map((r) => ({ start: new Date(Number(r.b) * width * 1000), count: Number(r.n), withOutcome: Number(r.o) }));
   }
 

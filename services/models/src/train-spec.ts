@@ -14,6 +14,18 @@ export interface TrainSpec {
   readonly seed: number;
   /** How missing values are imputed and text encoded; absent: the defaults (PREPROCESS_DEFAULTS in services/ml). */
   readonly preprocessing?: PreprocessingChoice;
+  /**
+   * Retraining on logged outcomes (issue 19): the job first builds a new dataset from this dataset's
+   * rows plus the predictions of the published `name` that have outcomes, trains on it, and sets the
+   * model as the name's challenger (as `actor`, whose right to was checked when the job was queued).
+   */
+  readonly retrain?: RetrainOf;
+}
+
+export interface RetrainOf {
+  readonly name: string;
+  readonly championModelId: number;
+  readonly actor: { readonly id: number; readonly role: string };
 }
 
 /** The preprocessing a person can choose on the Train page, per column kind. */
@@ -43,6 +55,8 @@ export interface TrainResult {
   /** Largest difference between onnxruntime's and the TypeScript model's outputs on the test rows. */
   readonly onnxMaxDiff: number;
   readonly onnxLabelMismatches: number;
+  /** A retrain's dataset: its id, the rows copied from the champion's dataset and those from logged outcomes, and the name it now challenges. */
+  readonly retrain?: { readonly datasetId: number; readonly original: number; readonly fromOutcomes: number; readonly challengerOf: string };
 }
 
 /** What a Compare-all job is asked to do: every valid model over its search space within a budget. */

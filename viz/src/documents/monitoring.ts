@@ -6,6 +6,7 @@ import { DRIFT_P_VALUE, DRIFT_TEST_MAX_ROWS, PSI_THRESHOLD, type ModelDetail, ty
 import { labelled } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
+import { challengerBlocks, type ChallengerFigures } from './challenger-section.js';
 
 export interface MonitoringInput {
   readonly name: string;
@@ -16,6 +17,8 @@ export interface MonitoringInput {
   readonly figures: MonitoringFigures;
   /** Why drift could not be computed (the training rows are gone), or null. */
   readonly driftNote: string | null;
+  /** The name's challenger compared with the champion on the same outcomes, or absent. */
+  readonly challenger?: ChallengerFigures | null;
 }
 
 const fmt = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '—');
@@ -33,6 +36,7 @@ latency p50 ${fmt(f.latency.p50Ms, 2)} ms, p99 ${fmt(f.latency.p99Ms, 2)} ms<br>
 ${f.rowsRead < f.count ? `<span data-testid="rows-read">Latency, live figures, calibration and drift are from the newest ${count(f.rowsRead)} of the ${count(f.count)} predictions.</span><br>` : ''}
 live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 'classification' ? 'accuracy' : 'R²'})</p>`);
   const blocks: LayoutDOM[] = [summary];
+  if (i.challenger) blocks.push(...challengerBlocks(b, i.challenger, m.id));
   if (f.count === 0) {
     blocks.push(div(b, '<p class="text-body-secondary" data-testid="monitoring-empty">No predictions in this window yet.</p>'));
     return b.item(b.bk('Column', { children: blocks, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);

@@ -14,6 +14,7 @@ import type { Pool } from '@enchilada/core';
 import { OnnxModel } from '../scoring/onnx-model.js';
 import { classificationMetrics, regressionMetrics } from './metrics.js';
 import { engineColumns, modelInputs, preprocessingSummary, storedExplainer } from './model-columns.js';
+import { publishRetrained, retrainDataset, type RetrainRows } from './retrain-data.js';
 
 export interface TrainDeps {
   readonly pool: Pool;
@@ -61,8 +62,13 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
 async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortController): Promise<TrainResult> {
   const t0 = performance.now();
   const spec = job.spec;
-  const ds = await new Catalog(deps.pool).get(spec.datasetId);
-  if (!ds) throw new Error('the dataset was deleted before training started');
+  const asked = await new Catalog(deps.pool).get(spec.datasetId);
+  if (!asked) throw new Error('the dataset was deleted before training started');
+  // Retraining on logged outcomes: the rows are those of a new dataset built first (retrain-data.ts).
+  let retrained: RetrainRows | null = null;
+  const beatFirst = (message: string) => deps.queue.progress(job.id, 0, job.total, message).then((cancel) => { if (cancel) abort.abort(); });
+  if (spec.retrain) retrained = await retrainDataset(deps.pool, asked, spec.retrain, job.createdBy, beatFirst);
+  const ds = retrained ? retrained.dataset : asked;
   if (!ds.target || !ds.task) throw new Error(`dataset ${ds.name} has no target`);
   const ms = modelSpec(spec.model);
   if (ms.task !== ds.task) throw new Error(`${ms.displayName} is a ${ms.task} model; ${ds.name} is a ${ds.task} dataset`);
@@ -165,7 +171,9 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
     cvScore: search.bestScore, trainScore, testScore, metrics, onnx, inputs,
     preprocessing: preprocessingSummary(data.columns, pre, split.train), jobId: job.id, durationMs: seconds * 1000, createdBy: job.createdBy, explainer,
   });
+  const retrain = spec.retrain && retrained ? await publishRetrained(deps.pool, spec.retrain, modelId, retrained) : undefined;
   return {
+    ...(retrain ? { retrain } : {}),
     modelId, bestParams: Object.fromEntries(Object.entries(search.bestParams).map(([k, v]) => [k, Number(v)])), cvScore: search.bestScore, trainScore, testScore,
     scoreName: ds.task === 'classification' ? 'accuracy' : 'R²', seconds, rows: n, dropped: data.droppedMissingTarget, onnxBytes: onnx.byteLength,
     onnxMaxDiff: maxDiff, onnxLabelMismatches: mismatches,

@@ -20,14 +20,15 @@ declare module 'fastify' {
   }
 }
 
-export default fp(async function pages(app: FastifyInstance, opts: { catalog: Catalog }) {
+export default fp(async function pages(app: FastifyInstance, opts: { catalog: Catalog; banner?: () => Promise<readonly unknown[]> }) {
   app.decorateRequest('currentDataset', async function (this: FastifyRequest) {
     const id = this.session.get('dataset');
     return typeof id === 'number' ? opts.catalog.get(id) : null;
   });
   app.decorateReply('page', async function (this: FastifyReply, template: string, vars: Record<string, unknown> & { title: string; active: string }) {
     const req = this.request;
-    const datasets = await opts.catalog.list();
+    // Alerts firing now, on every page: every signed-in person can see every published name.
+    const [datasets, alertBanner] = await Promise.all([opts.catalog.list(), opts.banner && req.user ? opts.banner() : []]);
     const currentId = req.session.get('dataset');
     const current = datasets.find((d) => d.id === currentId) ?? null;
     const notice = req.session.get('notice') ?? null;
@@ -35,7 +36,7 @@ export default fp(async function pages(app: FastifyInstance, opts: { catalog: Ca
     return this.view(template, {
       // canEdit hides what a viewer cannot use; the guard refuses it anyway.
       user: req.user, canEdit: req.user !== undefined && req.user !== null && req.user.role !== 'viewer',
-      csrfToken: this.generateCsrf(), datasets, current, notice, ...vars,
+      csrfToken: this.generateCsrf(), datasets, current, notice, alertBanner, ...vars,
     });
   });
 });

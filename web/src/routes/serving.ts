@@ -18,6 +18,8 @@ export interface ServingRouteOptions {
   readonly tutorial: TutorialMode;
   /** serve's port, public address (may be empty) and SEED_MODEL_NAME (tutorial mode's name until an administrator chooses). */
   readonly serve: { readonly port: number; readonly publicUrl: string; readonly seedModelName: string };
+  /** The name page's alert rules and history (routes/alerts.ts). */
+  readonly alertsPanel?: (name: string, user: { id: number; role: string }) => Promise<unknown>;
 }
 
 /** Rows per page the Predictions page offers (SQL LIMIT/OFFSET: only one page is read). */
@@ -157,7 +159,8 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
   }, async (req: FastifyRequest<{ Params: { name: string }; Querystring: { hours: number } }>, reply) => {
     const p = (await published.list()).find((n) => n.name === req.params.name);
     if (!p) throw new NotFoundError(`nothing is published under the name "${req.params.name}"`);
-    return reply.page('monitor.ejs', { title: `Monitoring ${p.name}`, active: 'published', p, hours: req.query.hours });
+    const alertsPanel = opts.alertsPanel ? await opts.alertsPanel(p.name, signedIn(req)) : null;
+    return reply.page('monitor.ejs', { title: `Monitoring ${p.name}`, active: 'published', p, hours: req.query.hours, alertsPanel });
   });
 
   app.post('/published/:name/rollback', {

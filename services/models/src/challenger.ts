@@ -1,0 +1,272 @@
+// Champion and challenger (issue 19): a published name's challenger model, which serve scores every
+// request with beside the champion and logs (role 'challenger') without answering with it; setting,
+// promoting (a swap, published as a new version like any publish) and removing it; and the paired
+// comparison of the two on the same outcomes for the monitoring page. Only this module and
+// serving.ts write SQL for published_models and predictions.
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, withTransaction, type Pool, type PoolConnection, type RowDataPacket } from '@enchilada/core';
+import { calibrationBins } from '@enchilada/ml/metrics';
+import type { Calibration } from './monitoring.js';
+import { parseInputs } from './model-inputs.js';
+import { schemaChanges, type ModelSchema } from './model-schema.js';
+import { SchemaChangeError, type PublishRules } from './serving.js';
+
+type Actor = PublishRules['actor'];
+
+async function bump(conn: PoolConnection): Promise<void> {
+  await conn.query('UPDATE serving_changes SET counter = counter + 1 WHERE id = 1');
+}
+
+async function schemaOf(conn: PoolConnection, id: number): Promise<ModelSchema | null> {
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT task, features, inputs FROM models WHERE id = ?', [id]);
+  if (!rows.length) return null;
+  const r = rows[0];
+  return { task: r.task === 'regression' ? 'regression' : 'classification', features: JSON.parse(String(r.features)) as string[], inputs: parseInputs(r.inputs) };
+}
+
+/** The name's row locked, after the owner-or-administrator check every change of a name makes. */
+async function lockName(conn: PoolConnection, name: string, actor: Actor, doing: string): Promise<{ modelId: number; version: number; challenger: number | null }> {
+  const [cur] = await conn.query<RowDataPacket[]>('SELECT model_id, version, owner_id, challenger_model_id FROM published_models WHERE name = ? FOR UPDATE', [name]);
+  if (!cur.length) throw new NotFoundError(`nothing is published under the name "${name}"`);
+  const owner = cur[0].owner_id === null ? null : Number(cur[0].owner_id);
+  if (owner !== actor.id && actor.role !== 'admin') {
+    throw new ForbiddenError(`the name "${name}" belongs to the person who first published it: only they or an administrator can ${doing}`);
+  }
+  return { modelId: Number(cur[0].model_id), version: Number(cur[0].version), challenger: cur[0].challenger_model_id === null ? null : Number(cur[0].challenger_model_id) };
+}
+
+export class Challengers {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Makes `modelId` the challenger of `name` (replacing any). The checks a publish makes apply: the
+   * name's owner or an administrator only, and a model whose columns differ from the champion's
+   * needs `confirm` (a promotion would change what clients send). A different task is refused
+   * outright: the two could not be compared on the same outcomes.
+   */
+  async set(name: string, modelId: number, rules: PublishRules): Promise<void> {
+    await withTransaction(this.pool, async (conn) => {
+      const cur = await lockName(conn, name, rules.actor, 'set its challenger');
+      if (cur.modelId === modelId) throw new BadRequestError(`model ${modelId} is already the champion of "${name}"`, 'model');
+      const next = await schemaOf(conn, modelId);
+      if (!next) throw new NotFoundError('there is no such model (it may have been deleted)');
+      const current = await schemaOf(conn, cur.modelId);
+      if (current) {
+        if (current.task !== next.task) {
+          throw new ConflictError(`a challenger must do the champion's task (${current.task}); model ${modelId} does ${next.task}`);
+        }
+        if (!rules.confirm) {
+          const changes = schemaChanges(current, next);
+          if (changes.length) throw new SchemaChangeError(name, changes);
+        }
+      }
+      await conn.query('UPDATE published_models SET challenger_model_id = ?, challenger_set_by = ?, challenger_set_at = CURRENT_TIMESTAMP(3) WHERE name = ?',
+        [modelId, rules.actor.id, name]);
+      await bump(conn);
+    });
+  }
+
+  /**
+   * Swaps champion and challenger: the challenger is published as the name's next version (action
+   * 'promote'), the old champion becomes the challenger. serve follows within a poll, no restart.
+   * Returns the new version.
+   */
+  async promote(name: string, actor: Actor): Promise<{ version: number; modelId: number }> {
+    return withTransaction(this.pool, async (conn) => {
+      const cur = await lockName(conn, name, actor, 'promote its challenger');
+      if (cur.challenger === null) throw new ConflictError(`"${name}" has no challenger to promote`);
+      const version = cur.version + 1;
+      await conn.query(`UPDATE published_models SET model_id = ?, version = ?, updated_by = ?, updated_at = CURRENT_TIMESTAMP(3),
+        challenger_model_id = ?, challenger_set_by = ?, challenger_set_at = CURRENT_TIMESTAMP(3) WHERE name = ?`,
+      [cur.challenger, version, actor.id, cur.modelId, actor.id, name]);
+      await conn.query('INSERT INTO published_model_versions (name, version, model_id, action, created_by) VALUES (?, ?, ?, ?, ?)',
+        [name, version, cur.challenger, 'promote', actor.id]);
+      await bump(conn);
+      return { version, modelId: cur.challenger };
+    });
+  }
+
+  /** Stops scoring with the challenger; false when there was none. */
+  async remove(name: string, actor: Actor): Promise<boolean> {
+    return withTransaction(this.pool, async (conn) => {
+      const cur = await lockName(conn, name, actor, 'remove its challenger');
+      if (cur.challenger === null) return false;
+      await conn.query('UPDATE published_models SET challenger_model_id = NULL, challenger_set_by = ?, challenger_set_at = CURRENT_TIMESTAMP(3) WHERE name = ?', [actor.id, name]);
+      await bump(conn);
+      return true;
+    });
+  }
+
+  /**
+   * The newest `limit` requests of `name` in [from, to) that the challenger `challengerId` scored and
+   * that have an outcome, each with both models' outputs: the same outcome rows for both.
+   */
+  async pairs(name: string, challengerId: number, from: Date, to: Date, limit = 20_000): Promise<PairedRow[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT c.output AS champion, h.output AS challenger, c.outcome AS outcome FROM predictions h
+       JOIN predictions c ON c.model_name = h.model_name AND c.client_id = h.client_id AND c.role = 'champion'
+       WHERE h.model_name = ? AND h.role = 'challenger' AND h.model_id = ? AND h.created_at >= ? AND h.created_at < ? AND c.outcome IS NOT NULL
+       ORDER BY h.id DESC LIMIT ?`, [name, challengerId, from, to, limit]);
+    return rows.map((r) => ({
+      champion: JSON.parse(String(r.champion)) as PairedRow['champion'], challenger: JSON.parse(String(r.challenger)) as PairedRow['challenger'],
+      outcome: JSON.parse(String(r.outcome)) as unknown,
+    }));
+  }
+
+  /** How many requests of `name` in [from, to) the challenger scored (with or without outcome). */
+  async scored(name: string, challengerId: number, from: Date, to: Date): Promise<number> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND role = 'challenger' AND model_id = ? AND created_at >= ? AND created_at < ?`,
+      [name, challengerId, from, to]);
+    return Number(rows[0].n);
+  }
+}
+
+type Output = { readonly prediction?: unknown; readonly probabilities?: Record<string, number> };
+export interface PairedRow { readonly champion: Output; readonly challenger: Output; readonly outcome: unknown }
+
+export interface MetricComparison {
+  readonly metric: 'accuracy' | 'macro F1' | 'Brier score' | 'MAE' | 'R²';
+  /** Which direction is better. */
+  readonly better: 'higher' | 'lower';
+  readonly champion: number;
+  readonly challenger: number;
+  /** challenger − champion. */
+  readonly difference: number;
+  /** 95 % percentile interval of the difference over paired bootstrap resamples. */
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface ChallengerComparison {
+  /** Requests both scored that have an outcome. */
+  readonly pairs: number;
+  readonly resamples: number;
+  readonly metrics: readonly MetricComparison[];
+  readonly calibration: { readonly champion: Calibration; readonly challenger: Calibration } | null;
+}
+
+/** mulberry32: a small seeded generator for the resampling (the ML engine's RandomState would load the whole engine into serve, which imports this package). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The q-quantile of sorted values, linearly interpolated (numpy's default). */
+function quantileOf(sorted: Float64Array, q: number): number {
+  if (!sorted.length) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+type Statistic = (idx: Int32Array) => number;
+
+/**
+ * Compares champion and challenger on the same outcome rows. The interval of each difference is a
+ * paired bootstrap: each resample draws rows with replacement and computes both models' metric on
+ * the same drawn rows, so the interval reflects the correlation between them (Efron & Tibshirani
+ * 1993, percentile method, `resamples` draws, seeded: the same rows give the same interval).
+ */
+export function compareChallenger(rows: readonly PairedRow[], model: { readonly task: 'classification' | 'regression'; readonly classes: readonly string[] | null },
+  opts: { readonly resamples?: number; readonly seed?: number } = {}): ChallengerComparison {
+  const resamples = opts.resamples ?? 1000;
+  const n = rows.length;
+  if (n === 0) return { pairs: 0, resamples, metrics: [], calibration: null };
+  const stats: { metric: MetricComparison['metric']; better: MetricComparison['better']; champion: Statistic; challenger: Statistic }[] = [];
+  let calibration: ChallengerComparison['calibration'] = null;
+  if (model.task === 'classification') {
+    const classes = model.classes ?? [];
+    const code = new Map(classes.map((c, k) => [c, k]));
+    const k = classes.length;
+    // A label outside the model's classes is code k: it counts against the others but is not averaged.
+    const enc = (v: unknown) => code.get(String(v)) ?? k;
+    const truth = Int32Array.from(rows, (r) => enc(r.outcome));
+    const side = (pick: (r: PairedRow) => Output) => {
+      const pred = Int32Array.from(rows, (r) => enc(pick(r).prediction));
+      // Brier score: the mean over rows of Σ_c (p_c − [outcome = c])², over the model's classes.
+      const brier = Float64Array.from(rows, (r, i) => {
+        const p = pick(r).probabilities;
+        if (!p) return Number.NaN;
+        let s = 0;
+        for (let c = 0; c < k; c++) { const d = (p[classes[c]] ?? 0) - (truth[i] === c ? 1 : 0); s += d * d; }
+        return s;
+      });
+      const acc: Statistic = (idx) => { let h = 0; for (const i of idx) if (pred[i] === truth[i]) h++; return h / idx.length; };
+      // Macro F1 as scikit-learn's f1_score(average='macro') over the classes among outcomes or predictions.
+      const f1: Statistic = (idx) => {
+        const tp = new Float64Array(k + 1); const fp = new Float64Array(k + 1); const fn = new Float64Array(k + 1);
+        const seen = new Uint8Array(k + 1);
+        for (const i of idx) {
+          const t = truth[i]; const p = pred[i];
+          seen[t] = 1; seen[p] = 1;
+          if (t === p) tp[t]++; else { fp[p]++; fn[t]++; }
+        }
+        let sum = 0; let m = 0;
+        for (let c = 0; c < k; c++) {
+          if (!seen[c]) continue;
+          m++;
+          const d = 2 * tp[c] + fp[c] + fn[c];
+          sum += d ? (2 * tp[c]) / d : 0;
+        }
+        return m ? sum / m : 0;
+      };
+      const br: Statistic = (idx) => { let s = 0; for (const i of idx) s += brier[i]; return s / idx.length; };
+      return { acc, f1, br, hasProba: brier.every((v) => Number.isFinite(v)), pred };
+    };
+    const a = side((r) => r.champion);
+    const b = side((r) => r.challenger);
+    stats.push({ metric: 'accuracy', better: 'higher', champion: a.acc, challenger: b.acc });
+    stats.push({ metric: 'macro F1', better: 'higher', champion: a.f1, challenger: b.f1 });
+    if (a.hasProba && b.hasProba && k >= 2) {
+      stats.push({ metric: 'Brier score', better: 'lower', champion: a.br, challenger: b.br });
+      // As the monitoring page's curve: binary, P(positive class) vs outcome positive; else top label.
+      const positive = k === 2 ? classes[1] : null;
+      const curve = (pick: (r: PairedRow) => Output, pred: Int32Array): Calibration => ({
+        kind: positive === null ? 'top-label' : 'positive-class', positive,
+        bins: calibrationBins(rows.map((r, i) => pick(r).probabilities?.[positive ?? classes[pred[i]] ?? '']),
+          rows.map((_, i) => (positive === null ? pred[i] === truth[i] : truth[i] === 1))),
+      });
+      calibration = { champion: curve((r) => r.champion, a.pred), challenger: curve((r) => r.challenger, b.pred) };
+    }
+  } else {
+    const truth = Float64Array.from(rows, (r) => Number(r.outcome));
+    const side = (pick: (r: PairedRow) => Output) => {
+      const pred = Float64Array.from(rows, (r) => Number(pick(r).prediction));
+      const mae: Statistic = (idx) => { let s = 0; for (const i of idx) s += Math.abs(truth[i] - pred[i]); return s / idx.length; };
+      // R² is NaN for constant outcomes (as the monitoring page's live figure).
+      const r2: Statistic = (idx) => {
+        let mean = 0; for (const i of idx) mean += truth[i]; mean /= idx.length;
+        let ss = 0; let st = 0;
+        for (const i of idx) { ss += (truth[i] - pred[i]) ** 2; st += (truth[i] - mean) ** 2; }
+        return st === 0 ? Number.NaN : 1 - ss / st;
+      };
+      return { mae, r2 };
+    };
+    const a = side((r) => r.champion);
+    const b = side((r) => r.challenger);
+    stats.push({ metric: 'MAE', better: 'lower', champion: a.mae, challenger: b.mae });
+    stats.push({ metric: 'R²', better: 'higher', champion: a.r2, challenger: b.r2 });
+  }
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const random = mulberry32(opts.seed ?? 19);
+  const diffs = stats.map(() => new Float64Array(resamples));
+  const idx = new Int32Array(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) idx[i] = Math.floor(random() * n);
+    stats.forEach((s, j) => { diffs[j][r] = s.challenger(idx) - s.champion(idx); });
+  }
+  const metrics = stats.map((s, j) => {
+    const champion = s.champion(all);
+    const challenger = s.challenger(all);
+    const d = diffs[j].filter((v) => Number.isFinite(v)).sort();
+    return { metric: s.metric, better: s.better, champion, challenger, difference: challenger - champion, low: quantileOf(d, 0.025), high: quantileOf(d, 0.975) };
+  });
+  return { pairs: n, resamples, metrics, calibration };
+}
