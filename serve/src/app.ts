@@ -7,6 +7,7 @@ import { ServeMetrics } from './metrics.js';
 import { PredictionErrorCounts, isPredictionError } from './error-counts.js';
 import { PredictionLog } from './prediction-log.js';
 import { PredictionService } from './prediction-service.js';
+import { Explanations } from './explain.js';
 import { ServingState } from './serving-state.js';
 import { sharedRateStore } from './rate-store.js';
 import v1Routes from './routes/v1.js';
@@ -37,7 +38,7 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   const state = new ServingState(pool, app.log, metrics, config.serve.seedModelName);
   const predictions = new Predictions(pool);
   const log = new PredictionLog(predictions, metrics);
-  const service = new PredictionService(state, log, predictions, metrics);
+  const service = new PredictionService(state, log, predictions, metrics, new Explanations(pool, state));
   app.decorate('serving', state);
   app.decorate('predictionLog', log);
 

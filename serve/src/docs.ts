@@ -37,6 +37,12 @@ export async function registerDocsUi(app: FastifyInstance, state: ServingState):
             description: `POST /v1/models/${name}/predict`,
             value: { id: 'example-1', observation: exampleObservation(s.model.features, s.model.inputs) },
           };
+          // the same with its contributions (models trained before explanations answer 409 no_explainer)
+          examples[`${name} (explained)`] = {
+            summary: `${name}: the prediction with base_value and contributions per column`,
+            description: `POST /v1/models/${name}/predict with "explain": true`,
+            value: { id: 'example-2', observation: exampleObservation(s.model.features, s.model.inputs), explain: true },
+          };
         }
         if (Object.keys(examples).length) content.examples = examples;
       }

@@ -8,10 +8,11 @@ import type { ServeMetrics } from './metrics.js';
 import { score, toInput, type Scored } from './predictor.js';
 import type { PredictionLog } from './prediction-log.js';
 import type { LiveModel, ServingState } from './serving-state.js';
+import type { Explanations, ServedExplanation } from './explain.js';
 
 export type ClientId = string | number;
 export interface Instance { readonly id: ClientId; readonly observation: unknown }
-export interface Predicted extends Scored { readonly id: ClientId }
+export interface Predicted extends Scored { readonly id: ClientId; readonly explained?: ServedExplanation }
 
 /** A repeated id: 409 carrying the stored prediction(s). */
 export class DuplicateIdError extends HttpError {
@@ -26,6 +27,7 @@ export class PredictionService {
     private readonly log: PredictionLog,
     private readonly predictions: Predictions,
     private readonly metrics: ServeMetrics,
+    private readonly explanations: Explanations | null = null,
   ) {}
 
   /** The model live for `name` now; the caller keeps this object for the whole request. */
@@ -36,7 +38,8 @@ export class PredictionService {
     return s.model;
   }
 
-  async predict(model: LiveModel, instances: readonly Instance[], batch: boolean, startedAt: number): Promise<Predicted[]> {
+  /** `explain`: also the contributions of each prediction (explain.ts), answered and stored with it. */
+  async predict(model: LiveModel, instances: readonly Instance[], batch: boolean, startedAt: number, explain = false): Promise<Predicted[]> {
     const seen = new Set<string>();
     instances.forEach((inst, i) => {
       const k = clientKey(inst.id);
@@ -49,10 +52,16 @@ export class PredictionService {
     // The challenger (if any) scores concurrently; its rows go into the same commit, marked.
     const shadow = scoreChallenger(model, observations, batch, this.metrics);
     const scored = await score(model, input, instances.length);
+    let explained: ServedExplanation[] | null = null;
+    if (explain) {
+      if (!this.explanations) throw new Error('this serve has no explanations');
+      explained = await this.explanations.explain(model, instances.map((i) => i.observation), scored);
+    }
     const latencyMs = performance.now() - startedAt;
     const rows: NewPrediction[] = instances.map((inst, i) => ({
       modelName: model.name, modelId: model.modelId, version: model.version, clientId: clientKey(inst.id),
       observation: JSON.stringify(inst.observation), output: JSON.stringify(scored[i]), latencyMs,
+      ...(explained ? { contributions: JSON.stringify(explained[i]) } : {}),
     }));
     rows.push(...challengerRows(model, await shadow, rows.map((r) => r.clientId), rows.map((r) => r.observation)));
     try {
@@ -73,7 +82,7 @@ export class PredictionService {
     }
     this.metrics.predictions.inc({ model: model.name, version: String(model.version) }, instances.length);
     for (const [feature, k] of input.unseen) this.metrics.unseenCategories.inc({ model: model.name, feature }, k);
-    return scored.map((s, i) => ({ id: instances[i].id, ...s }));
+    return scored.map((s, i) => ({ id: instances[i].id, ...s, ...(explained ? { explained: explained[i] } : {}) }));
   }
 }
 
@@ -83,6 +92,7 @@ export function publicPrediction(p: StoredPrediction): Record<string, unknown> {
   return {
     id: p.clientId, model: { name: p.modelName, version: p.version }, prediction: out.prediction,
     ...(out.probabilities ? { probabilities: out.probabilities } : {}),
+    ...(p.contributions ? (p.contributions as Record<string, unknown>) : {}),
     observation: p.observation, created_at: p.createdAt.toISOString(), outcome: p.outcome, outcome_at: p.outcomeAt ? p.outcomeAt.toISOString() : null,
   };
 }

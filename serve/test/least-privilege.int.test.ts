@@ -99,6 +99,16 @@ maybe('serve as its own database account', () => {
     expect(rows.map((r) => [Number(r.model_id), String(r.outcome)])).toEqual([[modelId, '"1"']]);
   });
 
+  test('an explained prediction reads the explainer and stores its contributions as that account; a model without one answers 409', async () => {
+    await publishToyModel(db.pool, 'explained', true);
+    const res = await post('/v1/models/explained/predict', { id: 'lp-e', observation: { a: 1, b: 0.5 }, explain: true });
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.json().contributions)).toEqual(['a', 'b']);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT contributions FROM predictions WHERE client_id = ?', ['lp-e']);
+    expect(JSON.parse(String(rows[0].contributions))).toMatchObject({ contributions: res.json().contributions });
+    expect((await post('/v1/models/m/predict', { id: 'lp-none', observation: { a: 1, b: 0.5 }, explain: true })).statusCode).toBe(409);
+  });
+
   test('the rate limit counts in rate_windows as that account and answers 429', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 5; i++) codes.push((await post('/v1/models/m/predict', { id: `g${i}`, observation: { a: 1, b: 1 } }, `ek_guess${i}`)).statusCode);
@@ -143,7 +153,7 @@ maybe('serve as its own database account', () => {
     await expect(servePool.query('DELETE FROM models')).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
     await expect(servePool.query("UPDATE predictions SET output = '{}'")).rejects.toMatchObject({ code: 'ER_COLUMNACCESS_DENIED_ERROR' });
     await expect(servePool.query('DELETE FROM predictions')).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
-    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM published_models');
-    expect(Number(rows[0].n)).toBe(1);
+    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM published_models WHERE name = 'taken-over'");
+    expect(Number(rows[0].n)).toBe(0);
   });
 });

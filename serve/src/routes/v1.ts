@@ -7,6 +7,7 @@ import { hashApiKey, type Predictions } from '@enchilada/models';
 import { publicPrediction, clientKey, type Instance, type PredictionService } from '../prediction-service.js';
 import type { LiveModel, ServingState } from '../serving-state.js';
 import { UnknownKeys } from '../unknown-keys.js';
+import { explainFlag, explanationAnswer, explanationFields } from '../explain.js';
 
 export interface V1Options {
   readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions; readonly serve: ServeConfig;
@@ -44,7 +45,7 @@ const labelFields = {
 } as const;
 const predictionItem = {
   type: 'object',
-  properties: { id: idSchema, prediction: { type: ['string', 'number'] }, probabilities, ...labelFields },
+  properties: { id: idSchema, prediction: { type: ['string', 'number'] }, probabilities, ...labelFields, ...explanationFields },
 } as const;
 
 /** The class names of a prediction, for a model that has them; nothing otherwise (answers stay as they were). */
@@ -110,13 +111,14 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
   app.post('/v1/models/:name/predict', {
     schema: {
       summary: 'Predict with the model published under a name',
-      description: 'One `{id, observation}` or up to the configured number of `{instances: [{id, observation}, …]}`. Every prediction is stored before the answer; an id already used for this name answers 409 with the stored prediction.',
+      description: 'One `{id, observation}` or up to the configured number of `{instances: [{id, observation}, …]}`. Every prediction is stored before the answer; an id already used for this name answers 409 with the stored prediction. With `"explain": true` each prediction also has `base_value` and `contributions` (one per original column, base_value + Σ contributions = explanation.value), computed from the same published version and stored with it.',
       params: nameParams,
       body: {
         type: 'object',
         properties: {
           id: idSchema,
           observation: { type: 'object' },
+          explain: explainFlag,
           instances: {
             type: 'array', minItems: 1, maxItems: serve.maxInstances,
             items: { type: 'object', required: ['id', 'observation'], properties: { id: idSchema, observation: { type: 'object' } } },
@@ -128,7 +130,7 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
           type: 'object',
           properties: {
             id: idSchema, model: modelRef, prediction: { type: ['string', 'number'] }, probabilities, ...labelFields,
-            predictions: { type: 'array', items: predictionItem }, latency_ms: { type: 'number' },
+            predictions: { type: 'array', items: predictionItem }, latency_ms: { type: 'number' }, ...explanationFields,
           },
         },
         '4xx': errorBody,
@@ -137,17 +139,17 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
     },
   }, async (req) => {
     const t0 = performance.now();
-    const body = req.body as { id?: string | number; observation?: unknown; instances?: Instance[] };
+    const body = req.body as { id?: string | number; observation?: unknown; instances?: Instance[]; explain?: boolean };
     const model = service.model((req.params as { name: string }).name);
     if (body.instances !== undefined) {
       if (body.id !== undefined || body.observation !== undefined) throw new BadRequestError('send either {id, observation} or {instances}, not both', 'instances');
-      const out = await service.predict(model, body.instances, true, t0);
-      return { model: { name: model.name, version: model.version }, predictions: out.map((p) => ({ ...p, ...named(model, p) })), latency_ms: performance.now() - t0 };
+      const out = await service.predict(model, body.instances, true, t0, body.explain === true);
+      return { model: { name: model.name, version: model.version }, predictions: out.map(({ explained, ...p }) => ({ ...p, ...named(model, p), ...explanationAnswer({ explained }) })), latency_ms: performance.now() - t0 };
     }
     if (body.id === undefined) throw new BadRequestError('id is required', 'id');
     if (body.observation === undefined) throw new BadRequestError('observation is required', 'observation');
-    const [p] = await service.predict(model, [{ id: body.id, observation: body.observation }], false, t0);
-    return { id: p.id, model: { name: model.name, version: model.version }, prediction: p.prediction, probabilities: p.probabilities, ...named(model, p), latency_ms: performance.now() - t0 };
+    const [p] = await service.predict(model, [{ id: body.id, observation: body.observation }], false, t0, body.explain === true);
+    return { id: p.id, model: { name: model.name, version: model.version }, prediction: p.prediction, probabilities: p.probabilities, ...named(model, p), ...explanationAnswer(p), latency_ms: performance.now() - t0 };
   });
 
   app.post('/v1/models/:name/outcomes', {

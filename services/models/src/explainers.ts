@@ -24,3 +24,6 @@ export async function hasExplainer(pool: Pool, id: number): Promise<boolean> {
   const [rows] = await pool.query<RowDataPacket[]>('SELECT explainer IS NOT NULL AS has FROM models WHERE id = ?', [id]);
   return rows.length > 0 && Number(rows[0].has) === 1;
 }
+
+// What serve needs of the engine to explain (serve depends on this package, not on the engine's).
+export { loadExplainer, explainRows, Explainer, type ExplainerArtefact, type RowExplanation } from '@enchilada/ml';

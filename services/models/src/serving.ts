@@ -229,6 +229,8 @@ export interface NewPrediction {
   readonly observation: string;
   readonly output: string;
   readonly latencyMs: number;
+  /** Asked with "explain": its base value and contributions as answered (JSON); absent or null otherwise. */
+  readonly contributions?: string | null;
   /** 'champion' (answered; the default) or 'challenger' (scored beside it, logged only). */
   readonly role?: PredictionRole;
 }
@@ -247,6 +249,8 @@ export interface StoredPrediction {
   readonly createdAt: Date;
   readonly outcome: unknown;
   readonly outcomeAt: Date | null;
+  /** The explanation answered with the prediction (base_value, contributions, explanation), or null. */
+  readonly contributions?: unknown;
 }
 
 export function isDuplicateKey(err: unknown): boolean {
@@ -259,6 +263,7 @@ function toPrediction(r: RowDataPacket): StoredPrediction {
     observation: JSON.parse(String(r.observation)) as unknown, output: JSON.parse(String(r.output)) as unknown, latencyMs: Number(r.latency_ms),
     createdAt: new Date(r.created_at), outcome: r.outcome === null ? null : (JSON.parse(String(r.outcome)) as unknown),
     outcomeAt: r.outcome_at === null ? null : new Date(r.outcome_at),
+    contributions: r.contributions === undefined || r.contributions === null ? null : (JSON.parse(String(r.contributions)) as unknown),
   };
 }
 
@@ -295,16 +300,22 @@ export class Predictions {
    */
   async insert(rows: readonly NewPrediction[]): Promise<void> {
     if (!rows.length) return;
-    const values: (string | number)[] = [];
-    for (const r of rows) values.push(r.modelName, r.modelId, r.version, r.clientId, r.observation, r.output, r.latencyMs, r.role ?? 'champion');
-    await this.pool.query(
-      `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms, role) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      values);
+    // the contributions column only when a row has them: unexplained predictions write what they always did
+    const explained = rows.some((r) => r.contributions);
+    const values: (string | number | null)[] = [];
+    for (const r of rows) {
+      values.push(r.modelName, r.modelId, r.version, r.clientId, r.observation, r.output, r.latencyMs, r.role ?? 'champion');
+      if (explained) values.push(r.contributions ?? null);
+    }
+    await this.pool.query(explained
+      ? `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms, role, contributions) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+      : `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms, role) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    values);
   }
 
   async get(modelName: string, clientId: string): Promise<StoredPrediction | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT id, model_name, model_id, version, client_id, observation, output, latency_ms, created_at, outcome, outcome_at
+      `SELECT id, model_name, model_id, version, client_id, observation, output, latency_ms, created_at, outcome, outcome_at, contributions
        FROM predictions WHERE model_name = ? AND client_id = ? AND role = 'champion'`, [modelName, clientId]);
     return rows.length ? toPrediction(rows[0]) : null;
   }
@@ -322,7 +333,7 @@ export class Predictions {
   async list(filter: PredictionFilter, limit: number, offset = 0): Promise<StoredPrediction[]> {
     const { where, args } = whereOf(filter);
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT id, model_name, model_id, version, client_id, observation, output, latency_ms, created_at, outcome, outcome_at
+      `SELECT id, model_name, model_id, version, client_id, observation, output, latency_ms, created_at, outcome, outcome_at, contributions
        FROM predictions ${where} ORDER BY id DESC LIMIT ? OFFSET ?`, [...args, Math.min(limit, 10000), offset]);
     return rows.map(toPrediction);
   }

@@ -146,6 +146,9 @@ export class TreeExplainer {
   private one = new Float64Array(0);
   private pw = new Float64Array(0);
   private stride = 0;
+  /** (ud+1)/(i+1) and (ud−i)/(ud+1) at ud·stride + i: the unwound sum of a followed element without a division. */
+  private up = new Float64Array(0);
+  private down = new Float64Array(0);
 
   private reserve(depth: number): void {
     const stride = depth + 2;
@@ -156,6 +159,14 @@ export class TreeExplainer {
     this.one = new Float64Array(size);
     this.pw = new Float64Array(size);
     this.stride = stride;
+    this.up = new Float64Array(stride * stride);
+    this.down = new Float64Array(stride * stride);
+    for (let ud = 0; ud < stride; ud++) {
+      for (let i = 0; i < ud; i++) {
+        this.up[ud * stride + i] = (ud + 1) / (i + 1);
+        this.down[ud * stride + i] = (ud - i) / (ud + 1);
+      }
+    }
   }
 
   /**
@@ -168,7 +179,7 @@ export class TreeExplainer {
   add(tree: Tree, maxDepth: number, x: Float32Array, rows: number, F: number, scale: number, out: Float64Array, outputs: number, first: number, condition: Condition = NO_CONDITION): void {
     const depth = Math.min(tree.depth(), maxDepth);
     this.reserve(depth);
-    const { feat, zero, one, pw, stride } = this;
+    const { feat, zero, one, pw, stride, up, down } = this;
     const { feature, threshold, left, right, weight, value, width, missingLeft } = tree;
 
     const extend = (o: number, ud: number, zf: number, of: number, fi: number): void => {
@@ -176,9 +187,10 @@ export class TreeExplainer {
       zero[o + ud] = zf;
       one[o + ud] = of;
       pw[o + ud] = ud === 0 ? 1 : 0;
+      const inv = 1 / (ud + 1);
       for (let i = ud - 1; i >= 0; i--) {
-        pw[o + i + 1] += (of * pw[o + i] * (i + 1)) / (ud + 1);
-        pw[o + i] = (zf * pw[o + i] * (ud - i)) / (ud + 1);
+        pw[o + i + 1] += of * pw[o + i] * (i + 1) * inv;
+        pw[o + i] = zf * pw[o + i] * (ud - i) * inv;
       }
     };
 
@@ -207,6 +219,16 @@ export class TreeExplainer {
       const zf = zero[o + pi];
       let next = pw[o + ud];
       let total = 0;
+      if (of === 1) {
+        // the common case (x followed this split): the same recursion, divisions from the tables
+        const r = ud * stride;
+        for (let i = ud - 1; i >= 0; i--) {
+          const tmp = next * up[r + i];
+          total += tmp;
+          next = pw[o + i] - tmp * zf * down[r + i];
+        }
+        return total;
+      }
       for (let i = ud - 1; i >= 0; i--) {
         if (of !== 0) {
           const tmp = (next * (ud + 1)) / ((i + 1) * of);
@@ -239,8 +261,23 @@ export class TreeExplainer {
       if (onPath) extend(o, ud, pz, po, pf);
       const f = feature[node];
       if (f < 0 || d >= maxDepth) {
+        // A path element whose one fraction is 0 (x went the other way) has unwoundSum =
+        // S0 / zero with S0 = Σ_i pw[i]·(ud+1)/(ud−i) the same for all of them, so its weight
+        // unwoundSum · (0 − zero) is −S0: computed once per leaf instead of once per element.
+        let s0 = NaN;
         for (let i = 1; i <= ud; i++) {
-          const w = unwoundSum(o, ud, i) * (one[o + i] - zero[o + i]) * scale * share;
+          const of = one[o + i];
+          let w: number;
+          if (of === 0) {
+            if (zero[o + i] === 0) continue;
+            if (s0 !== s0) {
+              s0 = 0;
+              for (let k = ud - 1; k >= 0; k--) s0 += (pw[o + k] * (ud + 1)) / (ud - k);
+            }
+            w = -s0 * scale * share;
+          } else {
+            w = unwoundSum(o, ud, i) * (of - zero[o + i]) * scale * share;
+          }
           const at = phi + first * F + feat[o + i];
           for (let c = 0; c < width; c++) out[at + c * F] += w * value[node * width + c];
         }

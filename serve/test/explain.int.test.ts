@@ -1,0 +1,172 @@
+// Contributions at serving time (issue 18): a table with text, blanks and a date is trained on by
+// viz's job (a random forest, then a logistic regression), published, and asked with
+// "explain": true. The answer carries base_value and one contribution per original column that add
+// up to the explained output, the same the stored artefact gives for that observation; the stored
+// prediction keeps them; a publish switches the explanations with the model; a model trained
+// before explanations answers 409 and stores nothing.
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { migrate, type RowDataPacket } from '@enchilada/core';
+import { loadDataset, openCsv, parseDate, type Dataset } from '@enchilada/data';
+import { JobQueue } from '@enchilada/jobs';
+import { ApiKeys, PublishedModels, explainRows, storedExplainer, type TrainSpec } from '@enchilada/models';
+import { MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
+import { runTrainJob } from '../../viz/src/training/train-job.js';
+import { buildApp } from '../src/app.js';
+import { publishToyModel } from './support.js';
+
+let db: TestDb;
+let app: FastifyInstance;
+let ds: Dataset;
+let key: string;
+let forestId: number;
+let logisticId: number;
+
+function titanicCsv(): string {
+  const lines = ['PassengerId,Survived,Pclass,Sex,Age,Cabin,Embarked,Fare,Boarded'];
+  for (let i = 1; i <= 200; i++) {
+    const sex = i % 3 === 0 ? 'female' : 'male';
+    const pclass = 1 + (i % 3);
+    const survived = (sex === 'female' ? 1 : 0) ^ (pclass === 3 && i % 7 === 0 ? 1 : 0);
+    const age = i % 9 === 0 ? '' : String(18 + (i * 7) % 50);
+    const cabin = i % 4 === 0 ? `C${i % 11}` : '';
+    const embarked = i % 25 === 0 ? '' : ['S', 'C', 'Q'][i % 3];
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    lines.push(`${i},${survived},${pclass},${sex},${age},${cabin},${embarked},${(7 + i * 0.37).toFixed(2)},1912-04-${day}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const FEATURES = ['Age', 'Cabin', 'Embarked', 'Fare', 'Pclass', 'Sex', 'Boarded'];
+
+async function train(model: string, grid: Record<string, number[]>): Promise<number> {
+  const spec: TrainSpec = { datasetId: ds.id, datasetVersion: ds.version, model, features: FEATURES, trainFraction: 0.8, grid, folds: 2, seed: 214 };
+  const queue = new JobQueue(db.pool);
+  const jobId = await queue.enqueue({ kind: 'train', spec, datasetId: ds.id, createdBy: null, total: 2 });
+  const job = await queue.claim('test', ['train']);
+  if (!job || job.id !== jobId) throw new Error('the job was not claimed');
+  return (await runTrainJob({ pool: db.pool, queue }, job as typeof job & { spec: TrainSpec }, new AbortController().signal)).modelId;
+}
+
+beforeAll(async () => {
+  db = await createTestDb('serve_explain');
+  await migrate(db.pool, MIGRATIONS_DIR);
+  ds = await loadDataset(db.pool, {
+    name: 'titanic', title: 'Titanic', origin: 'upload', task: 'classification', createdBy: null,
+    columns: [
+      { name: 'PassengerId', type: 'integer', role: 'identifier' }, { name: 'Survived', type: 'integer', role: 'target' },
+      { name: 'Pclass', type: 'integer', role: 'feature' }, { name: 'Sex', type: 'text', role: 'feature' },
+      { name: 'Age', type: 'decimal', role: 'feature' }, { name: 'Cabin', type: 'text', role: 'feature' },
+      { name: 'Embarked', type: 'text', role: 'feature' }, { name: 'Fare', type: 'decimal', role: 'feature' },
+      { name: 'Boarded', type: 'date', role: 'feature' },
+    ],
+  }, await openCsv(Readable.from([titanicCsv()])));
+  forestId = await train('random_forest_classifier', { n_estimators: [50], max_depth: [4] });
+  logisticId = await train('logistic_regression', { C: [1] });
+  await new PublishedModels(db.pool).publish('titanic', forestId, null);
+  // a model stored before explanations: no artefact
+  await publishToyModel(db.pool, 'old');
+  key = (await new ApiKeys(db.pool).create('k', null, null)).key;
+  app = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100' }), pool: db.pool, logger: false });
+  await app.ready();
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const post = (url: string, body: unknown) => app.inject({
+  method: 'POST', url, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, payload: JSON.stringify(body),
+});
+
+const ROSE = { Age: 22, Cabin: null, Embarked: 'S', Fare: 7.25, Pclass: 1, Sex: 'female', Boarded: '1912-04-10' };
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+interface Answer {
+  prediction: string; probabilities: Record<string, number>; base_value?: number; contributions?: Record<string, number>;
+  explanation?: { output: string; units: string; value: number; method: string; probability?: { value: number; base_value: number; contributions: Record<string, number> } };
+  model: { name: string; version: number };
+}
+
+describe('POST /v1/models/{name}/predict with "explain": true', () => {
+  it('answers base_value and a contribution per original column (the date one column) that add up to the explained output, as the stored artefact computes them', async () => {
+    const res = await post('/v1/models/titanic/predict', { id: 'rose', observation: ROSE, explain: true });
+    expect(res.statusCode).toBe(200);
+    const a = res.json<Answer>();
+    expect(Object.keys(a.contributions ?? {}).sort()).toEqual([...FEATURES].sort());
+    expect(a.explanation?.method).toBe('tree-shap');
+    expect(a.explanation?.units).toBe('probability');
+    expect(a.explanation?.output).toBe(a.prediction);
+    expect(Math.abs(present(a.base_value) + sum(a.contributions ?? {}) - (a.explanation?.value ?? NaN))).toBeLessThan(1e-9);
+    // a forest explains the probability: the answered one, to float32
+    expect(Math.abs((a.explanation?.value ?? NaN) - a.probabilities[a.prediction])).toBeLessThan(1e-6);
+    const [own] = explainRows(present(await storedExplainer(db.pool, forestId)), [ROSE], { parseDate });
+    expect(a.contributions).toEqual(own.contributions);
+    expect(a.base_value).toBe(own.base_value);
+  });
+
+  it('keeps the contributions with the stored prediction, and answers without them unless asked', async () => {
+    const plain = await post('/v1/models/titanic/predict', { id: 'plain', observation: ROSE });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.json<Answer>().contributions).toBeUndefined();
+    const explained = (await post('/v1/models/titanic/predict', { id: 'kept', observation: ROSE, explain: true })).json<Answer>();
+    expect(plain.json<Answer>().prediction).toBe(explained.prediction);
+    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT client_id, contributions FROM predictions WHERE client_id IN ('plain', 'kept') ORDER BY client_id");
+    expect(rows.map((r) => r.client_id)).toEqual(['kept', 'plain']);
+    const stored = JSON.parse(String(rows[0].contributions)) as Answer;
+    expect(stored.contributions).toEqual(explained.contributions);
+    expect(stored.base_value).toBe(explained.base_value);
+    expect(rows[1].contributions).toBeNull();
+    // a repeated id answers 409 with the stored prediction, contributions included
+    const again = await post('/v1/models/titanic/predict', { id: 'kept', observation: ROSE, explain: true });
+    expect(again.statusCode).toBe(409);
+    expect(again.json<{ stored: Answer[] }>().stored[0].contributions).toEqual(explained.contributions);
+  });
+
+  it('explains every instance of a batch, with nulls, absent keys and unseen categories', async () => {
+    const instances = [
+      { id: 'b1', observation: ROSE },
+      { id: 'b2', observation: { Age: null, Sex: 'male', Pclass: 3, Embarked: 'Atlantis', Boarded: '1912-04-02 10:30:00' } },
+      { id: 'b3', observation: {} },
+    ];
+    const res = await post('/v1/models/titanic/predict', { instances, explain: true });
+    expect(res.statusCode).toBe(200);
+    const out = res.json<{ predictions: Answer[] }>().predictions;
+    expect(out).toHaveLength(3);
+    for (const p of out) {
+      expect(Object.keys(p.contributions ?? {}).sort()).toEqual([...FEATURES].sort());
+      expect(Math.abs(present(p.base_value) + sum(p.contributions ?? {}) - (p.explanation?.value ?? NaN))).toBeLessThan(1e-9);
+    }
+    const [count] = await db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM predictions WHERE client_id IN ('b1', 'b2', 'b3') AND contributions IS NOT NULL");
+    expect(Number(count[0].n)).toBe(3);
+  });
+
+  it('switches explanations with the model on publish (a logistic regression explains log-odds)', async () => {
+    await new PublishedModels(db.pool).publish('titanic', logisticId, null);
+    let a: Answer | null = null;
+    for (let i = 0; i < 50; i++) {
+      a = (await post('/v1/models/titanic/predict', { id: `swap-${i}`, observation: ROSE, explain: true })).json<Answer>();
+      if (a.explanation?.method === 'linear-shap') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(a?.model.version).toBe(2);
+    expect(a?.explanation?.method).toBe('linear-shap');
+    expect(a?.explanation?.units).toBe('log-odds');
+    const p = present(a?.explanation?.probability);
+    expect(Math.abs(p.value - (a?.probabilities[a.prediction] ?? NaN))).toBeLessThan(1e-6);
+    expect(Math.abs(p.base_value + sum(p.contributions) - p.value)).toBeLessThan(1e-9);
+    // log-odds of the answered class: σ(value) is its probability
+    expect(Math.abs(1 / (1 + Math.exp(-(a?.explanation?.value ?? NaN))) - (a?.probabilities[a.prediction] ?? NaN))).toBeLessThan(1e-6);
+  });
+
+  it('answers 409 no_explainer for a model trained before explanations, and stores nothing', async () => {
+    const res = await post('/v1/models/old/predict', { id: 'old-1', observation: { a: 0.5, b: 0.1 }, explain: true });
+    expect(res.statusCode).toBe(409);
+    expect(res.json<{ code: string; message: string }>()).toMatchObject({ code: 'no_explainer', message: expect.stringMatching(/retrain/) as unknown });
+    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM predictions WHERE client_id = 'old-1'");
+    expect(Number(rows[0].n)).toBe(0);
+    // unexplained, it answers as before
+    expect((await post('/v1/models/old/predict', { id: 'old-2', observation: { a: 0.5, b: 0.1 } })).statusCode).toBe(200);
+  });
+});
