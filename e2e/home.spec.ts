@@ -63,6 +63,8 @@ test('a new editor sees the path with the next step to take, and a viewer the re
 // administrator, who alone may make keys) and looks at what the Overview says afterwards.
 test('someone who has loaded, explored, trained, published and called a model sees every step done', async ({ page, browser, request }) => {
   test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
+  // five fits of Iris and three scrypt sign-ins: seconds on a quiet machine, more on a shared one
+  test.setTimeout(120_000);
   await signIn(page);
   const stamp = Date.now();
   const user = await newUser(page, browser, `finisher-${stamp}`, 'editor');

@@ -6,6 +6,7 @@
 //    viz's worker pool. viz's own resident memory (its process, workers included, read from
 //    /proc every 20 ms) before the job, at its peak and 5 and 15 s after it ended; and whether
 //    viz's event loop stayed free meanwhile: its /healthz is polled one request after another,
+//    both also per phase of the job (its progress message: cross-validation, refit, scoring),
 //    and the slowest answer is the longest the loop was blocked (plus one round trip).
 //    Web's memory estimate for the job is reported beside it (the job is refused with a 400 when
 //    it exceeds the budget; with the bounded kernel cache it does not).
@@ -73,9 +74,17 @@ const round = (v) => Math.round(v);
  * While `until` runs: viz's resident memory every 20 ms (its peak), and its /healthz asked one
  * request after another (the slowest answer: how long the event loop was blocked at worst).
  */
+let phase = 'queued';
+const byPhase = {};
+const phaseOf = (message) => (message ?? '').replace(/: \d+ of \d+ fits$/, '');
 async function watchViz(until) {
   let top = rssMb(stack.viz.pid);
-  const sampler = setInterval(() => { top = Math.max(top, rssMb(stack.viz.pid)); }, 20);
+  const sampler = setInterval(() => {
+    const now = rssMb(stack.viz.pid);
+    top = Math.max(top, now);
+    const p = (byPhase[phase] ??= { peakRssMb: 0, healthzMaxMs: 0 });
+    p.peakRssMb = Math.max(p.peakRssMb, Math.round(now));
+  }, 20);
   let done = false;
   const latencies = [];
   const poll = (async () => {
@@ -83,6 +92,8 @@ async function watchViz(until) {
       const t = performance.now();
       try { await (await fetch(`${stack.vizURL}/healthz`)).text(); } catch { /* counted as slow below */ }
       latencies.push(performance.now() - t);
+      const p = (byPhase[phase] ??= { peakRssMb: 0, healthzMaxMs: 0 });
+      p.healthzMaxMs = Math.max(p.healthzMaxMs, Math.round(performance.now() - t));
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
@@ -111,6 +122,7 @@ try {
     if (res.status !== 202) return { status: res.status, message: body.message };
     for (;;) {
       const j = await (await s.fetch(`/api/jobs/${body.job}`, { headers: { accept: 'application/json' } })).json();
+      phase = j.status === 'running' ? phaseOf(j.message) : j.status;
       if (!['queued', 'running'].includes(j.status)) return { status: res.status, job: j.status, error: j.error, seconds: Math.round((performance.now() - t0) / 100) / 10 };
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -122,7 +134,7 @@ try {
   const after5 = round(rssMb(stack.viz.pid));
   await new Promise((r) => setTimeout(r, 10_000));
   const after15 = round(rssMb(stack.viz.pid));
-  viaStack = { svc25k: { ...job.value, vizRssMb: { before, peak: job.peakMb, after5s: after5, after15s: after15 }, vizHealthz: job.healthz } };
+  viaStack = { svc25k: { ...job.value, vizRssMb: { before, peak: job.peakMb, after5s: after5, after15s: after15 }, vizHealthz: job.healthz, byPhase } };
   console.log(`through web and viz: ${JSON.stringify(viaStack)}`);
 } finally {
   await stack.stop();
