@@ -2,7 +2,7 @@
 // read-only variant, and someone who has loaded, explored, trained, published and called a model
 // sees every step done with their model and name listed, and the datasets by size.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { bokehClick, expectDrawn, expectFitsWidth, pageErrors, signIn, useToy } from './support';
+import { expectDrawn, expectFitsWidth, pageErrors, signIn, useToy } from './support';
 
 const SERVE = process.env.E2E_SERVE_URL;
 
@@ -56,35 +56,50 @@ test('a new editor sees the path with the next step to take, and a viewer the re
   await viewer.screenshot({ path: 'reports/screenshots/home-viewer.png', fullPage: true });
 });
 
-// Skipped, visibly: it timed out at 180 s in the full suite and has not passed yet (issue 17 stays
-// open on it); the Overview's done states are covered by web/test's home tests meanwhile.
-test.skip('someone who has loaded, explored, trained, published and called a model sees every step done', async ({ page, browser, request }) => {
+// The steps before the Overview are each tested through their own pages elsewhere (useToy here;
+// training in train.spec, publishing and keys in serving.spec and newcomer.spec): this test takes
+// them the quickest way a person or a program can (one grid point of logistic regression on Iris
+// through the Train page's own JSON API, the model page's publish form, a key made by the
+// administrator, who alone may make keys) and looks at what the Overview says afterwards.
+test('someone who has loaded, explored, trained, published and called a model sees every step done', async ({ page, browser, request }) => {
   test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
-  test.setTimeout(180_000);
+  // five fits of Iris and three scrypt sign-ins: seconds on a quiet machine, more on a shared one
+  test.setTimeout(120_000);
   await signIn(page);
   const stamp = Date.now();
   const user = await newUser(page, browser, `finisher-${stamp}`, 'editor');
   const errors = pageErrors(user);
   await useToy(user, 'iris');
-  await user.goto('/explore');
-  await user.goto('/train');
-  await expect(user.getByTestId('fit-count')).toBeVisible();
-  await bokehClick(user, 'train-button');
-  await expect(user.getByTestId('job-summary')).toBeVisible({ timeout: 90_000 });
-  await user.getByTestId('open-results').click();
-  const modelId = new URL(user.url()).searchParams.get('model');
+  await user.goto('/datasets');
+  const dataset = Number(/\/datasets\/(\d+)$/.exec((await user.locator('tr[data-toy="iris"] a', { hasText: 'Open' }).getAttribute('href')) ?? '')?.[1]);
+  expect(dataset).toBeGreaterThan(0);
+
+  const csrf = await user.locator('input[name=_csrf]').first().inputValue();
+  const queued = await user.request.post('/api/train', {
+    headers: { 'x-csrf-token': csrf, accept: 'application/json' },
+    data: { dataset, model: 'logistic_regression', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], trainFraction: 0.8, ranges: { C: { min: 10.1, max: 10.1 } } },
+  });
+  expect(queued.status()).toBe(202);
+  const { job } = (await queued.json()) as { job: number };
+  let modelId = 0;
+  await expect.poll(async () => {
+    const j = (await (await user.request.get(`/api/jobs/${job}`, { headers: { accept: 'application/json' } })).json()) as { status: string; modelId: number | null };
+    modelId = j.modelId ?? 0;
+    return j.status;
+  }, { timeout: 60_000, intervals: [250] }).toBe('done');
+
   const name = `home-${stamp}`;
   await user.goto(`/models/${modelId}`);
   await user.getByTestId('publish-form').locator('input[name=name]').fill(name);
   await user.getByTestId('publish-form').locator('button[type=submit]').click();
   await expect(user).toHaveURL(/\/published$/);
-  await user.goto('/api-keys');
-  await user.fill('#label', 'home');
-  await user.selectOption('#scope', name);
-  await user.locator('form[action="/api-keys"] button[type=submit]').click();
-  const key = (await user.getByTestId('new-key-value').textContent())?.trim() ?? '';
+  await page.goto('/api-keys');
+  await page.fill('#label', 'home');
+  await page.selectOption('#scope', name);
+  await page.locator('form[action="/api-keys"] button[type=submit]').click();
+  const key = (await page.getByTestId('new-key-value').textContent())?.trim() ?? '';
   const observation = { sepal_length: 6.3, sepal_width: 2.9, petal_length: 5.6, petal_width: 1.8 };
-  await expect.poll(async () => (await request.post(`${SERVE}/v1/models/${name}/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: 'home-1', observation } })).status(), { timeout: 15_000 }).toBe(200);
+  await expect.poll(async () => (await request.post(`${SERVE}/v1/models/${name}/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: `home-${stamp}`, observation } })).status(), { timeout: 15_000 }).toBe(200);
 
   await user.goto('/');
   for (const k of ['load', 'explore', 'train', 'publish', 'call']) expect(await state(user, k)).toBe('done');

@@ -122,6 +122,10 @@ test('quick start: sign in, load Breast Cancer, train, publish, call serve with 
   const rows = page.getByTestId('predictions').locator('tbody tr');
   await expect(rows).toHaveCount(2);
   await expect(page.getByTestId('predictions')).toContainText('example-1');
+  // Breast Cancer names its classes: the predictions read "malignant (0)" or "benign (1)", not 0/1
+  const classes = await page.getByTestId('prediction-class').allTextContents();
+  expect(classes).toHaveLength(2);
+  for (const cell of classes) expect(cell.trim()).toMatch(/^(malignant \(0\)|benign \(1\)) · [01]\.\d{3}$/);
   await shot(page, 'predictions');
   await page.goto(`/published/${NAME}/monitor`);
   await expectDrawn(page, '#monitoring-doc');

@@ -25,16 +25,17 @@ beforeAll(async () => {
   iris = await toys.load(db.pool, 'iris', null);
   wine = await toys.load(db.pool, 'wine', null);
   // 8,000 rows of two uniform features with random labels: SVC's slow case (a fold of 5,120 rows
-  // takes ~5 s in SMO, and its kernel matrix is 210 MB)
+  // takes ~5 s in SMO, and its kernel cache fills up to 5,120² float32s, 105 MB)
   let seed = 1;
   const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const lines = ['x1,x2,label', ...Array.from({ length: 8_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
   const noiseColumns = [{ name: 'x1', type: 'decimal', role: 'feature' }, { name: 'x2', type: 'decimal', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }] as const;
   noise = await loadDataset(db.pool, { name: 'noise', title: 'Noise', origin: 'upload', task: 'classification', createdBy: null, columns: [...noiseColumns] },
     await openCsv(Readable.from([Buffer.from(lines.join('\n'))])));
-  // 16,000 rows for the memory budget: a fold's kernel matrix is 10,240² doubles (839 MB), far more
-  // than any memory an earlier test in this jest process may have freed and left resident, which
-  // the watchdog (it counts the growth of resident memory) would see reused without growth
+  // 16,000 rows for the memory budget: a fold of 10,240 rows, nearly all support vectors, fills its
+  // kernel cache to LIBSVM's cache_size (200 MB, three times the test's 64 MiB budget), more than
+  // memory an earlier test in this jest process may have freed and left resident, which the
+  // watchdog (it counts the growth of resident memory) would see reused without growth
   const more = ['x1,x2,label', ...Array.from({ length: 16_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
   bigNoise = await loadDataset(db.pool, { name: 'big_noise', title: 'Big noise', origin: 'upload', task: 'classification', createdBy: null, columns: [...noiseColumns] },
     await openCsv(Readable.from([Buffer.from(more.join('\n'))])));

@@ -29,6 +29,14 @@ describe('the getting-started steps', () => {
     expect(gettingStarted(f, 'editor').find((s) => s.key === 'publish')?.text).toBe('Published as iris');
   });
 
+  it('sends an administrator to create an API key, and an editor (who may not) to ask one and to the example requests', () => {
+    const f = { ...none, datasets: 1, current: { id: 1, title: 'Iris' }, ownModels: 1, anyModels: 1, ownNames: ['iris'], anyNames: 1 };
+    const call = (role: 'admin' | 'editor') => gettingStarted(f, role).find((s) => s.key === 'call');
+    expect(call('admin')).toMatchObject({ next: true, href: '/api-keys', action: 'Create an API key' });
+    expect(call('editor')).toMatchObject({ next: true, href: '/published', action: 'See the example requests' });
+    expect(call('editor')?.text).toMatch(/^Ask an administrator for an API key/);
+  });
+
   it('gives a viewer things to look at, without loading, training or publishing', () => {
     expect(states(none, 'viewer')).toEqual(['pick:next', 'explore:todo', 'results:todo', 'published:todo', 'predictions:todo']);
     expect(gettingStarted(none, 'viewer').map((s) => s.text).join(' ')).not.toMatch(/upload a CSV/);

@@ -300,6 +300,27 @@ describe('Predictions page', () => {
     expect(second.body).toMatch(/rows 26–30 of 30 · page 2 of 2/);
     expect((await user.get('/predictions?size=7', 'application/json')).statusCode).toBe(400);
   });
+
+  it('names the predicted and observed classes as the model\'s dataset names them, with their values; unnamed classes stay values', async () => {
+    const p = new (await import('@enchilada/models')).Predictions(db.pool);
+    const named = await new ModelRegistry(db.pool).insert({
+      datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a'], inputs: null, preprocessing: null,
+      classes: ['0', '1'], classLabels: { 0: 'malignant', 1: 'benign' }, grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
+      trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null,
+    });
+    await p.insert([
+      { modelName: 'labelled', modelId: named, version: 1, clientId: 'lb-1', observation: '{"a":1}', output: '{"prediction":"1","probabilities":{"0":0.25,"1":0.75}}', latencyMs: 0.5 },
+      { modelName: 'labelled', modelId: m1, version: 2, clientId: 'lb-2', observation: '{"a":2}', output: '{"prediction":"0","probabilities":{"0":0.6,"1":0.4}}', latencyMs: 0.5 },
+    ]);
+    await p.setOutcome('labelled', 'lb-1', '0', false);
+    const page = await user.get('/predictions?name=labelled');
+    expect(page.statusCode).toBe(200);
+    const cells = (testid: string) => [...page.body.matchAll(new RegExp(`data-testid="${testid}">([^<]*)`, 'g'))].map((m) => m[1]?.trim());
+    // newest first: m1 (no names) answered lb-2, the named model lb-1
+    expect(cells('prediction-class')).toEqual(['0', 'benign (1)']);
+    expect(cells('prediction-outcome')).toEqual(['—', 'malignant (0)']);
+    expect(page.body).toContain('title="probabilities: malignant (0) 0.250, benign (1) 0.750">· 0.750</span>');
+  });
 });
 
 describe('GET filter forms', () => {

@@ -62,20 +62,27 @@ describe('gridSearchToOnnx', () => {
     }
   });
 
-  // Skipped, visibly: this test needed a model whose memory grows with the square of the rows, and
-  // SVC's kernel is now a bounded cache (LIBSVM's cache_size), so the refit no longer outgrows the
-  // budget its folds fit in. The watchdog itself is tested in worker-limits.test.ts; the refit path
-  // needs a new memory-hungry fixture (issue 15).
-  it.skip('fails a refit that outgrows the memory budget with MemoryLimitError after the folds passed under it', async () => {
-    // SVC's kernel cache holds float32 kernel rows up to cache_size (200 MB): folds of 2,500 noise
-    // rows (nearly all support vectors) fill 25 MB of it; the refit's 5,000 rows 100 MB, above 80 MiB
-    const limited = new WorkerPool(1, { maxMemoryBytes: 80 * 1_048_576, sampleMs: 10 });
+  it('fails a refit that outgrows the memory budget with MemoryLimitError after the folds passed under it, and the pool serves the next search', async () => {
+    // A forest of deep trees on noise (random labels: every tree grows to pure leaves, ~2 nodes per
+    // row) costs little to fit and score, but the refit also builds the model's ONNX graph, whose
+    // per-node attributes dwarf the trees. Measured on this fixture's shape (2,000 rows, 20 trees):
+    // the folds grew the process by 8–10 MiB, the refit with its export by ~60 MiB; here 3,000 rows
+    // and 30 trees, so the folds stay well under the 40 MiB budget and the refit well above it.
+    const limited = new WorkerPool(1, { maxMemoryBytes: 40 * 1_048_576, sampleMs: 10 });
     try {
-      const { X, y } = noise(5_000);
+      const { X, y } = noise(3_000);
       let folds = 0;
-      const run = gridSearchToOnnx(X, y, { estimator: 'svc', grid: { C: [1] }, cv: 2, workers: limited, predict: X.takeRows([0]), onProgress: (done) => { folds = done; } });
+      const run = gridSearchToOnnx(X, y, {
+        estimator: 'random_forest_classifier', grid: { n_estimators: [30] }, cv: 2, workers: limited, predict: X.takeRows([0]),
+        onProgress: (done) => { folds = done; },
+      });
       await expect(run).rejects.toBeInstanceOf(MemoryLimitError);
+      await expect(run).rejects.toThrow(/ran out of memory: .* above its budget of 40 MiB \(TRAIN_MAX_MEMORY_MB\)/);
       expect(folds).toBe(2);
+      // the failed refit's worker was terminated; the pool starts a fresh one for the next search
+      const w = workload('iris');
+      const next = await gridSearchToOnnx(w.Xtr, w.ytr, { estimator: 'knn_classifier', grid: { n_neighbors: [5] }, workers: limited, predict: w.Xte });
+      expect(next.predictions).toHaveLength(w.Xte.rows);
     } finally {
       await limited.close();
     }

@@ -53,8 +53,13 @@ export function gettingStarted(f: HomeFacts, role: 'admin' | 'editor' | 'viewer'
       text: f.ownModels ? `You trained ${n(f.ownModels, 'model')}` : 'Pick features and a model; a grid search with cross-validation finds its settings' },
     { key: 'publish', title: 'Publish it under a name', done: f.ownNames.length > 0, href: '/models', action: 'Publish from a model’s page',
       text: f.ownNames.length ? `Published as ${f.ownNames.join(', ')}` : 'Give your best model a name that programs can call' },
-    { key: 'call', title: 'Call it from another program', done: f.ownCalls > 0, href: f.ownCalls ? '/predictions' : '/api-keys', action: 'Create an API key',
-      text: f.ownCalls ? `${n(f.ownCalls, 'prediction')} served under your names` : 'Create an API key and send an observation to the prediction API (port 8000)' },
+    // API keys are an administrator's to create: an editor is told whom to ask, and is sent to the
+    // Published page, whose example requests need only the key.
+    role === 'admin'
+      ? { key: 'call', title: 'Call it from another program', done: f.ownCalls > 0, href: f.ownCalls ? '/predictions' : '/api-keys', action: 'Create an API key',
+        text: f.ownCalls ? `${n(f.ownCalls, 'prediction')} served under your names` : 'Create an API key and send an observation to the prediction API (port 8000)' }
+      : { key: 'call', title: 'Call it from another program', done: f.ownCalls > 0, href: f.ownCalls ? '/predictions' : '/published', action: 'See the example requests',
+        text: f.ownCalls ? `${n(f.ownCalls, 'prediction')} served under your names` : 'Ask an administrator for an API key, then send an observation to the prediction API (port 8000)' },
   ];
   const next = steps.findIndex((s) => !s.done);
   return steps.map((s, i) => ({ ...s, next: i === next }));

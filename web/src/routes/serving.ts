@@ -75,9 +75,14 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     const features = [...new Set(rows.flatMap((r) => (r.observation && typeof r.observation === 'object' ? Object.keys(r.observation) : [])))];
     const paging = new URLSearchParams(params);
     if (q.size) paging.set('size', String(size));
+    // Class names of the page's models (its dataset's label names), so predictions and outcomes read
+    // "malignant (0)", not "0": a page holds a handful of models at most.
+    const modelIds = [...new Set(rows.map((r) => r.modelId))];
+    const served = await Promise.all(modelIds.map((mid) => registry.servingModel(mid)));
+    const classLabels = Object.fromEntries(served.flatMap((m) => (m?.classLabels ? [[m.id, m.classLabels]] : [])));
     return reply.page('predictions.ejs', {
       title: 'Predictions', active: 'predictions', rows, total, page, size, sizes: PAGE_SIZES, pages: Math.max(1, Math.ceil(total / size)), q, names, features,
-      query: params.toString(), pagingQuery: paging.toString(),
+      query: params.toString(), pagingQuery: paging.toString(), classLabels,
     });
   });
 

@@ -1,0 +1,38 @@
+// LIBSVM's kernel cache: any access order gives the RBF kernel's rows, rows evicted least recently
+// used first, and its memory is one slab of at most cache_size (or m × m when smaller).
+import { Matrix } from '../src/matrix.js';
+import { KernelCache, rbf } from '../src/svm/kernel.js';
+
+let s = 3;
+const r = () => (s = (s * 16807) % 2147483647) / 2147483647;
+
+describe('KernelCache', () => {
+  const m = 400, p = 3, gamma = 0.7;
+  const X = new Matrix(m, p, Float64Array.from({ length: m * p }, r));
+  const expected = (i: number, u: number) => Math.fround(rbf(X.data, i, X.data, u, p, gamma));
+
+  it('answers every row as the RBF kernel, through evictions, recomputing only the rows it dropped', () => {
+    // 0.004 MB holds 2 rows of 400 float32s: a row asked again after two others is computed again
+    const cache = new KernelCache(X, null, gamma, 0.004);
+    const order = [0, 1, 0, 2, 3, 0, 399, 3, 5, 5];
+    for (const i of order) {
+      const row = cache.row(i);
+      expect(row).toHaveLength(m);
+      for (const u of [0, 1, 17, 200, 399]) expect(row[u]).toBeCloseTo(expected(i, u), 6);
+    }
+    // two hits: 0 asked again right after 1 (both held), and 5 twice in a row; the third 0 and the
+    // second 3 had been evicted by two newer rows each
+    expect(cache.computed).toBe(order.length - 2);
+    const slab = (cache as unknown as { slab: Float32Array }).slab;
+    expect(slab.length).toBe(2 * m);
+  });
+
+  it('holds at most the whole m × m matrix when cache_size is larger', () => {
+    const cache = new KernelCache(X, null, gamma);
+    for (let i = 0; i < m; i++) cache.row(i);
+    for (let i = 0; i < m; i++) cache.row(i);
+    expect(cache.computed).toBe(m);
+    expect((cache as unknown as { slab: Float32Array }).slab.length).toBe(m * m);
+    expect(KernelCache.bytes(m)).toBe(m * m * 4);
+  });
+});
