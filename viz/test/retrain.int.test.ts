@@ -104,5 +104,7 @@ describe('retrain on outcomes', () => {
   it('names the new dataset within the 64 characters a name may have', () => {
     expect(retrainDatasetName('a'.repeat(64), new Date('2026-12-04T23:01:02Z'))).toBe(`${'a'.repeat(40)}-retrain-20261204-230102`);
     expect(retrainDatasetName('a'.repeat(64)).length).toBeLessThanOrEqual(64);
+    expect(retrainDatasetName('iris', new Date('2026-12-04T23:01:02Z'), 41)).toBe('iris-retrain-20261204-230102-41');
+    expect(retrainDatasetName('a'.repeat(64), new Date(), 123456).length).toBeLessThanOrEqual(64);
   });
 });

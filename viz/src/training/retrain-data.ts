@@ -19,9 +19,13 @@ function cell(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
 }
 
-/** The dataset name of a retrain: `<champion's dataset>-retrain-<time>`, within the 64 characters names allow. */
-export function retrainDatasetName(base: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15).toLowerCase();
+/**
+ * The dataset name of a retrain: `<champion's dataset>-retrain-<time>[-<job>]`, within the 64 characters
+ * names allow. The job id keeps two retrains started in the same second apart (seen: "a dataset named
+ * … exists already" when two were queued at once).
+ */
+export function retrainDatasetName(base: string, now = new Date(), jobId?: number): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15).toLowerCase() + (jobId === undefined ? '' : `-${jobId}`);
   return `${base.slice(0, 64 - 9 - stamp.length)}-retrain-${stamp}`;
 }
 
@@ -64,10 +68,12 @@ export async function buildRetrainDataset(pool: Pool, ds: Dataset, opts: {
 }
 
 /** The training job's first step when its spec retrains: the dataset it trains on instead. */
-export async function retrainDataset(pool: Pool, ds: Dataset, retrain: RetrainOf, createdBy: number | null, progress: (message: string) => Promise<void>): Promise<RetrainRows> {
+export async function retrainDataset(
+  pool: Pool, ds: Dataset, retrain: RetrainOf, createdBy: number | null, progress: (message: string) => Promise<void>, jobId?: number,
+): Promise<RetrainRows> {
   await progress(`building the dataset: ${ds.name}'s rows and the outcomes logged for "${retrain.name}"`);
   const built = await buildRetrainDataset(pool, ds, {
-    publishedName: retrain.name, createdBy, onProgress: (rows) => { void progress(`building the dataset: ${rows} rows`).catch(() => undefined); },
+    publishedName: retrain.name, createdBy, ...(jobId === undefined ? {} : { name: retrainDatasetName(ds.name, new Date(), jobId) }), onProgress: (rows) => { void progress(`building the dataset: ${rows} rows`).catch(() => undefined); },
   });
   if (built.fromOutcomes === 0) throw new Error(`no prediction of "${retrain.name}" has an outcome: there is nothing to retrain on`);
   return built;

@@ -67,7 +67,7 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   // Retraining on logged outcomes: the rows are those of a new dataset built first (retrain-data.ts).
   let retrained: RetrainRows | null = null;
   const beatFirst = (message: string) => deps.queue.progress(job.id, 0, job.total, message).then((cancel) => { if (cancel) abort.abort(); });
-  if (spec.retrain) retrained = await retrainDataset(deps.pool, asked, spec.retrain, job.createdBy, beatFirst);
+  if (spec.retrain) retrained = await retrainDataset(deps.pool, asked, spec.retrain, job.createdBy, beatFirst, job.id);
   const ds = retrained ? retrained.dataset : asked;
   if (!ds.target || !ds.task) throw new Error(`dataset ${ds.name} has no target`);
   const ms = modelSpec(spec.model);
