@@ -79,6 +79,8 @@ export interface ServeConfig {
   readonly publicUrl: string;
   /** Processes (Node cluster workers) sharing the port; 1 runs in the main process. */
   readonly workers: number;
+  /** Most data rows, and most bytes, in one CSV posted for batch scoring (SERVE_BATCH_MAX_ROWS, SERVE_BATCH_MAX_MB). */
+  readonly batch: { readonly maxRows: number; readonly maxBytes: number };
 }
 
 export interface TrainingLimits {
@@ -268,6 +270,10 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
       seedModelName: text(env, 'SEED_MODEL_NAME', ''),
       publicUrl: servePublicUrl(env),
       workers: int(env, 'SERVE_WORKERS', 1, 1, 64),
+      batch: Object.freeze({
+        maxRows: int(env, 'SERVE_BATCH_MAX_ROWS', 2_000_000, 1, 100_000_000),
+        maxBytes: int(env, 'SERVE_BATCH_MAX_MB', 512, 1, 102_400) * 1024 * 1024,
+      }),
     }),
     secrets: Object.freeze(secrets),
   });

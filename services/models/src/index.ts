@@ -6,3 +6,4 @@ export * from './model-inputs.js';
 export * from './model-schema.js';
 export * from './serving-account.js';
 export * from './example-observation.js';
+export * from './prediction-batches.js';

@@ -34,9 +34,16 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // Predictions.insert(), get(), setOutcome().
   {
     table: 'predictions',
-    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at'],
-    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms'],
+    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at', 'batch_id'],
+    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'batch_id'],
     update: ['outcome', 'outcome_at'],
+  },
+  // PredictionBatches (batch scoring of a CSV): start(), finish(), get(), countRows().
+  {
+    table: 'prediction_batches',
+    select: ['id', 'model_name', 'model_id', 'version', 'id_column', 'status', 'rows_scored', 'rows_failed', 'message', 'started_at', 'finished_at'],
+    insert: ['model_name', 'model_id', 'version', 'id_column'],
+    update: ['status', 'rows_scored', 'rows_failed', 'message', 'finished_at'],
   },
   // serve/src/rate-store.ts: INSERT … ON DUPLICATE KEY UPDATE hits = hits + ?, the window's sums, old
   // windows deleted. MariaDB wants UPDATE on every inserted column for ON DUPLICATE KEY UPDATE
