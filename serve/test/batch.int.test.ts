@@ -186,3 +186,14 @@ describe('batch scoring of a CSV', () => {
     expect(last.at(-1)).toBe('line 20002: the CSV has more than 20,000 rows, the most one request may score (SERVE_BATCH_MAX_ROWS); the rows from here were not read');
   }, 60000);
 });
+
+describe('the API documentation', () => {
+  it('documents the CSV variant on the predict operation', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const op = doc.paths['/v1/models/{name}/predict'].post;
+    expect(Object.keys(op.requestBody.content)).toEqual(['application/json', 'text/csv']);
+    expect(Object.keys(op.responses['200'].content)).toEqual(['application/json', 'text/csv']);
+    expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['id_column', 'log']));
+    expect(op.description).toContain('Batch scoring (Content-Type: text/csv)');
+  });
+});

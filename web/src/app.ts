@@ -21,6 +21,8 @@ import exploreRoutes from './routes/explore.js';
 import trainRoutes from './routes/train.js';
 import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
+import batchRoutes from './routes/batch.js';
+import { BatchScoring } from './serving/batch-scoring.js';
 import { JobQueue } from '@enchilada/jobs';
 import { ApiKeys, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
 import pages from './plugins/pages.js';
@@ -157,6 +159,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     registry, published, apiKeys: new ApiKeys(pool), predictions, tutorial: new TutorialMode(pool),
     serve: { port: config.serve.port, publicUrl: config.serve.publicUrl, seedModelName: config.serve.seedModelName },
   });
+  const batchUploads = new UploadStore(config.uploadDir, config.uploadMaxBytes, config.uploadQuota);
+  await app.register(batchRoutes, { published, registry, uploads: batchUploads, scoring: new BatchScoring(new ApiKeys(pool), batchUploads, config.serve.internalUrl) });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

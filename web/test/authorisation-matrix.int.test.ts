@@ -115,6 +115,10 @@ const EXPECTED: Record<string, Case> = {
   'POST /models/:id/publish': { rule: 'owner', request: (r) => form(`/models/${r.model}/publish`, { name: 'edname' }) },
   'GET /published/:name/monitor': { rule: 'signedIn', request: () => get('/published/edname/monitor') },
   'POST /published/:name/rollback': { rule: 'owner', request: () => form('/published/edname/rollback', { version: '1' }) },
+  // Batch scoring: the name's owner (or the model's, or an administrator). serve is not running here
+  // (SERVE_URL below): past the checks, the scoring answers 502 and removes the upload it was given.
+  'POST /published/:name/batch/uploads': { rule: 'owner', request: () => ({ method: 'POST', url: '/published/edname/batch/uploads', payload: {}, json: true }) },
+  'POST /published/:name/batch/:upload': { rule: 'owner', request: (r, ctx) => form(`/published/edname/batch/${r.uploads[ctx === 'admin' ? 5 : 4]}`) },
   'POST /published/tutorial': { rule: 'admin', request: () => form('/published/tutorial', { name: 'edname' }) },
   // A tutorial client on the wrong port, whoever it is: told where serve is (421), never a sign-in.
   'POST /predict': { rule: 'public', request: () => ({ method: 'POST', url: '/predict', payload: { id: 0, observation: { a: 1 } }, json: true }) },
@@ -140,7 +144,7 @@ async function upload(b: Browser, token: string): Promise<string> {
 beforeAll(async () => {
   db = await createTestDb('web_matrix');
   await migrate(db.pool, MIGRATIONS_DIR);
-  const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' });
+  const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9', SERVE_URL: 'http://127.0.0.1:9', UPLOAD_MAX_PENDING: '10' });
   const users = new UserRepository(db.pool);
   await users.createIfMissing(config.adminUser, TEST_PASSWORD, 'admin');
   for (const [name, role] of [['matrix_viewer', 'viewer'], ['matrix_editor', 'editor'], ['matrix_other', 'editor'], ['matrix_target', 'editor']] as const) {
@@ -185,7 +189,7 @@ beforeAll(async () => {
   if (!eb) throw new Error('no editor');
   const token = await eb.csrf('/account');
   const uploads: string[] = [];
-  for (let i = 0; i < 4; i++) uploads.push(await upload(eb, token));
+  for (let i = 0; i < 6; i++) uploads.push(await upload(eb, token));
   resources = {
     dataset: ds.id, doomed: (await dataset('matrix_doomed')).id, doomedForAdmin: (await dataset('matrix_doomed_a')).id,
     model, job, comparison, load, uploads, target: id('matrix_target'),
