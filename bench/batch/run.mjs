@@ -4,14 +4,17 @@
 // fresh database, stores a logistic regression on 10 features (our ML engine), publishes it and
 // creates an API key through web's pages. Prints rows/s (wall clock, first byte sent to last byte
 // read), serve's peak RSS (VmHWM, and the highest VmRSS sampled during the run), rows logged.
-// Reference in the same run: the same model through the JSON route, REF_ROWS rows in requests of
-// 1,000 instances one after another (what a client had to do before).
+// Also: the same rows with log=false (scoring without the database). Reference in the same run: the
+// same model through the JSON route, REF_ROWS rows in requests of 1,000 instances one after another
+// (what a client had to do before).
 // Targets: ≥ 50,000 rows/s scored and logged, serve RSS < 300 MB.
-// Last line: one JSON object. Env: ROWS (1000000), REF_ROWS (100000), PAGE (1: also through web's page route).
+// Last line: one JSON object. Env: ROWS (1000000), REF_ROWS (100000), PAGE (1: also through web's page routes: upload, then score).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createWriteStream, mkdtempSync, openAsBlob, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { startStack } from '../../scripts/stack.mjs';
 import { Session, rssMb } from '../lib.mjs';
 
@@ -133,24 +136,41 @@ try {
   const ref = { json_rows: REF_ROWS, json_ok: refOk, json_rows_per_s: Math.round(REF_ROWS / refSeconds) };
   log('JSON reference (1,000 instances a request)', JSON.stringify(ref));
 
-  // Through the page's route in web, when it exists (web streams the upload to serve and back).
+  // The same rows with log=false: what scoring alone costs (parse, score, write), without the database.
+  const t3 = performance.now();
+  const nolog = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict?log=false`, {
+    method: 'POST', headers: { 'content-type': 'text/csv', ...auth }, body: Readable.toWeb(csvBody(ROWS)), duplex: 'half',
+  });
+  const nologOut = await drain(nolog);
+  const unlogged = { unlogged_rows_out: nologOut.lines - 1, unlogged_rows_per_s: Math.round(ROWS / ((performance.now() - t3) / 1000)) };
+  log('CSV API, log=false', JSON.stringify(unlogged));
+
+  // Through the pages' routes in web: the upload (multipart, to disk), then the scoring, streamed
+  // from the upload to serve and back through web.
   let page = null;
   if (process.env.PAGE !== '0') {
-    const csrf = await s.csrf(`/published/${NAME}`).catch(() => null);
-    if (csrf === null) log('no page for the batch: skipped');
+    const file = join(mkdtempSync(join(tmpdir(), 'bench-batch-')), 'rows.csv');
+    await pipeline(csvBody(ROWS, 4), createWriteStream(file));
+    const t2 = performance.now();
+    const form = new FormData();
+    form.append('file', await openAsBlob(file, { type: 'text/csv' }), 'rows.csv');
+    const up = await s.fetch(`/published/${NAME}/batch/uploads`, { method: 'POST', headers: { 'x-csrf-token': await s.csrf('/account'), accept: 'application/json' }, body: form });
+    if (up.status !== 201) log('page upload answered', up.status, (await up.text()).slice(0, 300));
     else {
-      const t2 = performance.now();
-      const r = await s.fetch(`/published/${NAME}/batch`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-csrf-token': csrf }, body: Readable.toWeb(csvBody(ROWS, 4)), duplex: 'half' });
-      if (!r.ok) log('page route answered', r.status, (await r.text()).slice(0, 300));
+      const { upload } = await up.json();
+      const uploaded = (performance.now() - t2) / 1000;
+      const r = await s.fetch(`/published/${NAME}/batch/${upload}`, { method: 'POST', headers: { 'x-csrf-token': await s.csrf('/account'), accept: 'text/csv' } });
+      if (!r.ok) log('page scoring answered', r.status, (await r.text()).slice(0, 300));
       else {
         const o = await drain(r);
         const sec = (performance.now() - t2) / 1000;
-        page = { page_rows_out: o.lines - 1, page_rows_per_s: Math.round(ROWS / sec), page_seconds: Math.round(sec * 10) / 10, web_rss_mb: Math.round(rssMb(stack.web.pid)) };
-        log('page route', JSON.stringify(page));
+        page = { page_rows_out: o.lines - 1, page_rows_per_s: Math.round(ROWS / sec), page_seconds: Math.round(sec * 10) / 10, page_upload_s: Math.round(uploaded * 10) / 10, web_rss_mb: Math.round(rssMb(stack.web.pid)) };
+        log('pages (upload, then score)', JSON.stringify(page));
       }
     }
+    rmSync(file, { force: true });
   }
-  result = { ...api, ...ref, ...(page ?? {}), csv_vs_json: Math.round((api.rows_per_s / ref.json_rows_per_s) * 10) / 10, target_rows_per_s: 50000, target_rss_mb: 300 };
+  result = { ...api, ...unlogged, ...ref, ...(page ?? {}), csv_vs_json: Math.round((api.rows_per_s / ref.json_rows_per_s) * 10) / 10, target_rows_per_s: 50000, target_rss_mb: 300 };
 } finally {
   await pool.end();
   await stack.stop();
