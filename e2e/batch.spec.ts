@@ -8,6 +8,8 @@ const SHOTS = process.env.E2E_SHOTS_DIR;
 
 test('batch-score a CSV from a published name\'s page and download it', async ({ page }) => {
   test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
+  // Training on a loaded machine takes most of the default minute.
+  test.setTimeout(240_000);
   const errors = pageErrors(page);
   await openTrainPage(page, 'iris');
   await bokehClick(page, 'train-button');
