@@ -3,7 +3,6 @@
 // written out in their order with the prediction and probabilities appended. At most DEPTH chunks
 // are held at once, so memory does not grow with the file, and a slow reader slows the reading.
 // A chunk's rows are written only after its INSERT committed: what the client reads is logged.
-import { once } from 'node:events';
 import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { parse, type CsvError as ParseError } from 'csv-parse';
 import { BadRequestError, HttpError } from '@enchilada/core';
@@ -44,6 +43,8 @@ export interface BatchSummary {
 }
 
 export interface BatchDeps { readonly batches: PredictionBatches; readonly metrics: ServeMetrics }
+
+const CLOSED = 'the client closed the connection before the end';
 
 /** A row's fault, named by line and column, as the `error` column shows it. */
 class RowError extends Error {}
@@ -194,8 +195,11 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
     let scoredRows = 0;
     let errors = 0;
     let failure: string | null = null;
+    let logFailed = false;
     let closed = false;
     out.on('close', () => { closed = true; });
+    // A write after the client went away errs here, not in the process.
+    out.on('error', () => { closed = true; });
 
     const toRow = (line: number, values: string[]): Row => {
       const row: Row = { line, values, id: null, observation: null, scored: null, error: null };
@@ -294,8 +298,13 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
     };
 
     const write = async (s: string): Promise<void> => {
-      if (closed) return;
-      if (!out.write(s)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+      if (out.destroyed) closed = true;
+      if (closed || out.write(s) || out.destroyed) return;
+      // Wait for the reader (backpressure), or for the end of the connection.
+      await new Promise<void>((resolve) => {
+        const done = () => { out.off('drain', done); out.off('close', done); out.off('error', done); resolve(); };
+        out.on('drain', done); out.on('close', done); out.on('error', done);
+      });
     };
 
     interface Pending { readonly rows: Row[]; readonly logged: Promise<void> }
@@ -304,9 +313,11 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
       try {
         await p.logged;
       } catch (err) {
+        logFailed = true;
         failure ??= `line ${p.rows[0]?.line ?? '?'}: the prediction log failed (${err instanceof Error ? err.message : String(err)}); this row and those after it were not logged`;
       }
-      if (failure !== null) {
+      // Once a chunk failed to be logged, the later ones (in flight at the time) are not answered either.
+      if (logFailed) {
         for (const r of p.rows) { if (r.scored) { r.scored = null; r.error = `line ${r.line}: not logged: the prediction log failed`; } }
       }
       await write(text(p.rows));
@@ -340,11 +351,12 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
           if (chunk.length >= chunkRows) await submit();
         }
       } catch (err) {
-        failure ??= parseErrorMessage(err);
+        // The body itself failing (not the CSV in it) is the client going away.
+        failure ??= closed || body.destroyed ? CLOSED : parseErrorMessage(err);
       }
-      if (chunk.length) await submit();
+      if (chunk.length && !logFailed) await submit();
       while (pending.length) await flush(pending.shift() as Pending);
-      if (closed) failure ??= 'the client closed the connection before the end';
+      if (closed) failure ??= CLOSED;
       if (failure !== null) await write(failureRow(width + appended.length, failure));
     } catch (err) {
       failure ??= err instanceof Error ? err.message : String(err);

@@ -29,9 +29,11 @@ beforeAll(async () => {
 }, 60000);
 
 afterAll(async () => {
+  // The aborted request's socket (a client that went away, below) is not idle to the server: close it.
+  app?.server.closeAllConnections();
   await app?.close();
   await db?.drop();
-});
+}, 30000);
 
 const csvPost = (query: string, body: string, auth = true) => app.inject({
   method: 'POST', url: `/v1/models/m/predict${query}`, payload: body,
@@ -184,6 +186,36 @@ describe('batch scoring of a CSV', () => {
     const last = table(over.body).at(-1) ?? [];
     expect(table(over.body)).toHaveLength(20_002);
     expect(last.at(-1)).toBe('line 20002: the CSV has more than 20,000 rows, the most one request may score (SERVE_BATCH_MAX_ROWS); the rows from here were not read');
+  }, 60000);
+});
+
+describe('a client that goes away', () => {
+  it('stops reading, keeps what was logged, and marks the batch failed', async () => {
+    const ctl = new AbortController();
+    async function* endless() {
+      yield 'a,b\n';
+      // (a turn of the event loop per piece: serve runs in this process)
+      for (;;) {
+        await new Promise((r) => setImmediate(r));
+        yield '0.1,0.2\n'.repeat(1000);
+      }
+    }
+    const init: RequestInit & { duplex: 'half' } = {
+      method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${key}` },
+      body: Readable.toWeb(Readable.from(endless())) as ReadableStream, duplex: 'half', signal: ctl.signal,
+    };
+    const res = await fetch(`${base}/v1/models/m/predict`, init);
+    const batchId = Number(res.headers.get('x-batch-id'));
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let bytes = 0;
+    while (bytes < 200_000) bytes += (await reader.read()).value?.length ?? 0;
+    ctl.abort();
+    const batches = new PredictionBatches(db.pool);
+    for (let i = 0; i < 100 && (await batches.get(batchId))?.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+    const batch = await batches.get(batchId);
+    expect(batch).toMatchObject({ status: 'failed', message: 'the client closed the connection before the end' });
+    expect(await batches.countRows(batchId)).toBe(batch?.rowsScored);
+    expect(batch?.rowsScored).toBeGreaterThan(0);
   }, 60000);
 });
 
