@@ -163,6 +163,8 @@ describeRendered.each(OVERLAYS)('the %s overlay', (overlay) => {
     const policy = (name: string) => ofKind(objects, 'NetworkPolicy').find((p) => p.metadata.name === name)?.spec;
     expect(policy('viz').ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } } }], ports: [{ protocol: 'TCP', port: 5006 }] }]);
     for (const app of ['web', 'serve']) expect(policy(app).ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
+    // and serve from web, for the pages' batch scoring
+    expect(policy('serve').ingress.slice(1)).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }]);
     const ingress = ofKind(objects, 'Ingress');
     expect(ingress).toHaveLength(1);
     const backends = (ingress[0]?.spec.rules ?? []).flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service.name)).sort();

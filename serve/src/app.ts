@@ -1,7 +1,7 @@
 // Builds the serve Fastify app: prediction API, seed-compatible routes, health and metrics.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { loggerOptions, type Config, type Pool } from '@enchilada/core';
-import { Predictions } from '@enchilada/models';
+import { PredictionBatches, Predictions } from '@enchilada/models';
 import { errorHandler } from './errors.js';
 import { ServeMetrics } from './metrics.js';
 import { PredictionErrorCounts, isPredictionError } from './error-counts.js';
@@ -75,7 +75,10 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
     reply.type('text/plain; version=0.0.4').send(metrics.render()));
 
   const rate = sharedRateStore(pool);
-  await app.register(v1Routes, { state, service, predictions, serve: config.serve, rateStore: rate.Store });
+  await app.register(v1Routes, {
+    state, service, predictions, serve: config.serve, rateStore: rate.Store,
+    batch: { batches: new PredictionBatches(pool), metrics, limits: config.serve.batch },
+  });
   // Always there: whether they answer, and for which name, is the tutorial-mode choice serve polls.
   await app.register(seedRoutes, {
     state, service, predictions,

@@ -109,6 +109,18 @@ maybe('serve as its own database account', () => {
     expect((await post('/v1/models/m/predict', { id: 'lp-none', observation: { a: 1, b: 0.5 }, explain: true })).statusCode).toBe(409);
   });
 
+  test('a CSV batch is scored and logged with its batch row as that account', async () => {
+    const res = await app.inject({
+      method: 'POST', url: '/v1/models/m/predict?id_column=id', headers: { 'content-type': 'text/csv', authorization: `Bearer ${key}` },
+      payload: 'id,a,b\nlp-b1,1,0.5\nlp-b2,x,0.5\n',
+    });
+    expect(res.statusCode).toBe(200);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT status, rows_scored, rows_failed FROM prediction_batches WHERE id = ?', [Number(res.headers['x-batch-id'])]);
+    expect(rows.map((r) => [String(r.status), Number(r.rows_scored), Number(r.rows_failed)])).toEqual([['done', 1, 1]]);
+    const [logged] = await db.pool.query<RowDataPacket[]>('SELECT client_id FROM predictions WHERE batch_id = ?', [Number(res.headers['x-batch-id'])]);
+    expect(logged.map((r) => String(r.client_id))).toEqual(['lp-b1']);
+  });
+
   test('the rate limit counts in rate_windows as that account and answers 429', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 5; i++) codes.push((await post('/v1/models/m/predict', { id: `g${i}`, observation: { a: 1, b: 1 } }, `ek_guess${i}`)).statusCode);

@@ -151,6 +151,29 @@ describe('a table with text, blanks and dates', () => {
     expect((await post('/v1/models/titanic/predict', { id: 'docs-example', observation: obs })).statusCode).toBe(200);
   });
 
+  it('scores a CSV of text, blanks and dates as the JSON route does: a blank is imputed, a bad date is an error on its row', async () => {
+    const res = await app.inject({
+      method: 'POST', url: '/v1/models/titanic/predict?id_column=PassengerId', headers: { 'content-type': 'text/csv', authorization: `Bearer ${key}` },
+      payload: 'PassengerId,Pclass,Sex,Age,SibSp,Parch,Cabin,Embarked,Fare,Boarded\n901,3,male,22,1,0,,S,7.25,1912-04-10\n902,1,female,,0,0,C5,,80,\n903,2,male,30,0,0,,Q,13,not-a-date\n',
+    });
+    expect(res.statusCode).toBe(200);
+    const [header, ...rows] = res.body.trimEnd().split('\n').map((l) => l.split(','));
+    expect(header.slice(10)).toEqual(['prediction', 'probability_0', 'probability_1', 'error']);
+    const json = await post('/v1/models/titanic/predict', {
+      id: 'json-902', observation: { Pclass: 1, Sex: 'female', Age: null, SibSp: 0, Parch: 0, Cabin: 'C5', Embarked: null, Fare: 80, Boarded: null },
+    });
+    // the same up to float32 rounding (the CSV's rows are scored together, the JSON one alone)
+    expect(rows[1][10]).toBe(json.json().prediction);
+    expect(Number(rows[1][11])).toBeCloseTo(json.json().probabilities['0'], 6);
+    expect(Number(rows[1][12])).toBeCloseTo(json.json().probabilities['1'], 6);
+    expect(rows[0][13]).toBe('');
+    expect(rows[2].slice(10, 13)).toEqual(['', '', '']);
+    expect(rows[2].slice(13).join(',')).toMatch(/^"line 4: column ""Boarded"": /);
+    const [logged] = await db.pool.query<RowDataPacket[]>('SELECT client_id, observation FROM predictions WHERE client_id IN (?, ?, ?) ORDER BY client_id', ['901', '902', '903']);
+    expect(logged.map((r) => String(r.client_id))).toEqual(['901', '902']);
+    expect(JSON.parse(String(logged[1].observation))).toMatchObject({ Age: null, Cabin: 'C5', Embarked: null, Boarded: null, Sex: 'female', Fare: 80 });
+  });
+
   it('records an outcome against a prediction made with text values', async () => {
     const res = await post('/update', { id: 0, true_class: 0 });
     expect(res.statusCode).toBeLessThan(300);

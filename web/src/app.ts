@@ -23,6 +23,8 @@ import trainRoutes from './routes/train.js';
 import compareRoutes from './routes/compare.js';
 import servingRoutes from './routes/serving.js';
 import challengerRoutes from './routes/challenger.js';
+import batchRoutes from './routes/batch.js';
+import { BatchScoring } from './serving/batch-scoring.js';
 import { JobQueue } from '@enchilada/jobs';
 import { AlertStore, ApiKeys, Challengers, ModelRegistry, Predictions, PublishedModels, TutorialMode } from '@enchilada/models';
 import alertRoutes, { alertsPanel } from './routes/alerts.js';
@@ -177,6 +179,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(challengerRoutes, {
     registry, challengers: new Challengers(pool), published, predictions, catalog, queue: new JobQueue(pool), maxActiveJobs: config.training.maxActiveJobs,
   });
+  const batchUploads = new UploadStore(config.uploadDir, config.uploadMaxBytes, config.uploadQuota);
+  await app.register(batchRoutes, { published, registry, uploads: batchUploads, scoring: new BatchScoring(new ApiKeys(pool), batchUploads, config.serve.internalUrl) });
   await app.register(vizProxy, { vizUrl: config.vizUrl, vizKey: secret(config, 'viz_secret_key') });
   // The test runner exists only in development mode: elsewhere it is neither loaded nor routed.
   if (config.env === 'development') {

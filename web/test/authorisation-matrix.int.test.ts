@@ -125,6 +125,10 @@ const EXPECTED: Record<string, Case> = {
   'POST /published/:name/promote': { rule: 'owner', request: () => form('/published/edname/promote') },
   'POST /published/:name/challenger/remove': { rule: 'owner', request: () => form('/published/edname/challenger/remove') },
   'POST /published/:name/retrain': { rule: 'owner', request: () => form('/published/edname/retrain') },
+  // Batch scoring: the name's owner (or the model's, or an administrator). serve is not running here
+  // (SERVE_URL below): past the checks, the scoring answers 502 and removes the upload it was given.
+  'POST /published/:name/batch/uploads': { rule: 'owner', request: () => ({ method: 'POST', url: '/published/edname/batch/uploads', payload: {}, json: true }) },
+  'POST /published/:name/batch/:upload': { rule: 'owner', request: (r, ctx) => form(`/published/edname/batch/${r.uploads[ctx === 'admin' ? 5 : 4]}`) },
   'POST /published/tutorial': { rule: 'admin', request: () => form('/published/tutorial', { name: 'edname' }) },
   // A tutorial client on the wrong port, whoever it is: told where serve is (421), never a sign-in.
   'POST /predict': { rule: 'public', request: () => ({ method: 'POST', url: '/predict', payload: { id: 0, observation: { a: 1 } }, json: true }) },
@@ -150,7 +154,7 @@ async function upload(b: Browser, token: string): Promise<string> {
 beforeAll(async () => {
   db = await createTestDb('web_matrix');
   await migrate(db.pool, MIGRATIONS_DIR);
-  const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' });
+  const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9', SERVE_URL: 'http://127.0.0.1:9', UPLOAD_MAX_PENDING: '10' });
   const users = new UserRepository(db.pool);
   await users.createIfMissing(config.adminUser, TEST_PASSWORD, 'admin');
   for (const [name, role] of [['matrix_viewer', 'viewer'], ['matrix_editor', 'editor'], ['matrix_other', 'editor'], ['matrix_target', 'editor']] as const) {
@@ -198,7 +202,7 @@ beforeAll(async () => {
   if (!eb) throw new Error('no editor');
   const token = await eb.csrf('/account');
   const uploads: string[] = [];
-  for (let i = 0; i < 4; i++) uploads.push(await upload(eb, token));
+  for (let i = 0; i < 6; i++) uploads.push(await upload(eb, token));
   resources = {
     alertRules, dataset: ds.id, doomed: (await dataset('matrix_doomed')).id, doomedForAdmin: (await dataset('matrix_doomed_a')).id,
     model, job, comparison, load, uploads, target: id('matrix_target'),

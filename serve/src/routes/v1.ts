@@ -8,11 +8,14 @@ import { publicPrediction, clientKey, type Instance, type PredictionService } fr
 import type { LiveModel, ServingState } from '../serving-state.js';
 import { UnknownKeys } from '../unknown-keys.js';
 import { explainFlag, explanationAnswer, explanationFields } from '../explain.js';
+import batchRoutes, { type BatchRouteOptions } from './batch.js';
 
 export interface V1Options {
   readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions; readonly serve: ServeConfig;
   /** The rate-limit store shared by all serve processes (see rate-store.ts). */
   readonly rateStore: FastifyRateLimitStoreCtor;
+  /** CSV batch scoring on the predict route (routes/batch.ts); absent: JSON only. */
+  readonly batch?: Omit<BatchRouteOptions, 'service'>;
 }
 
 function bearer(req: FastifyRequest): string | null {
@@ -107,6 +110,9 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
     keyGenerator: (req) => { const h = keyHash(req); return h ? `k:${h}` : `ip:${req.ip}`; },
     errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} for this key`, 'rate_limited'),
   });
+
+  // In this context, after the key check and the rate limit, so both apply to it.
+  if (opts.batch) await app.register(batchRoutes, { ...opts.batch, service });
 
   app.post('/v1/models/:name/predict', {
     schema: {

@@ -90,8 +90,12 @@ export interface ServeConfig {
    * (SERVE_PUBLIC_URL); empty: the web page's own host name with SERVE_PORT.
    */
   readonly publicUrl: string;
+  /** serve's address as web reaches it (SERVE_URL; default http://127.0.0.1:SERVE_PORT): the pages' batch scoring streams through it. */
+  readonly internalUrl: string;
   /** Processes (Node cluster workers) sharing the port; 1 runs in the main process. */
   readonly workers: number;
+  /** Most data rows, and most bytes, in one CSV posted for batch scoring (SERVE_BATCH_MAX_ROWS, SERVE_BATCH_MAX_MB). */
+  readonly batch: { readonly maxRows: number; readonly maxBytes: number };
 }
 
 export interface TrainingLimits {
@@ -193,6 +197,16 @@ function servePublicUrl(env: Env): string {
   return raw.replace(/\/+$/, '');
 }
 
+/** Where web reaches serve inside the deployment (SERVE_URL), for the pages' batch scoring; default this host's SERVE_PORT. */
+function serveInternalUrl(env: Env, port: number): string {
+  const raw = text(env, 'SERVE_URL', '');
+  if (raw === '') return `http://127.0.0.1:${port}`;
+  let u: URL;
+  try { u = new URL(raw); } catch { throw new ConfigError(`SERVE_URL must be an http(s) URL such as http://serve:8000, got "${raw}"`); }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`SERVE_URL must be an http(s) URL such as http://serve:8000, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
 function words(env: Env, name: string): readonly string[] {
   return Object.freeze((env[name] ?? '').split(/\s+/).filter((w) => w !== ''));
 }
@@ -286,7 +300,12 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
       bodyLimitBytes: int(env, 'SERVE_BODY_LIMIT_KB', 4096, 1, 65536) * 1024,
       seedModelName: text(env, 'SEED_MODEL_NAME', ''),
       publicUrl: servePublicUrl(env),
+      internalUrl: serveInternalUrl(env, int(env, 'SERVE_PORT', 8000, 1, 65535)),
       workers: int(env, 'SERVE_WORKERS', 1, 1, 64),
+      batch: Object.freeze({
+        maxRows: int(env, 'SERVE_BATCH_MAX_ROWS', 2_000_000, 1, 100_000_000),
+        maxBytes: int(env, 'SERVE_BATCH_MAX_MB', 512, 1, 102_400) * 1024 * 1024,
+      }),
     }),
     secrets: Object.freeze(secrets),
   });

@@ -168,6 +168,11 @@ export class UploadStore {
     return meta;
   }
 
+  /** The file as it was uploaded, unparsed (batch scoring streams it to serve). */
+  openRaw(id: string): Readable {
+    return createReadStream(this.path(id, 'csv'));
+  }
+
   async open(id: string): Promise<CsvSource> {
     return openCsv(createReadStream(this.path(id, 'csv')));
   }

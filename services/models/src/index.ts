@@ -12,3 +12,4 @@ export * from './alert-figures.js';
 export * from './prediction-errors.js';
 export * from './explainers.js';
 export * from './challenger.js';
+export * from './prediction-batches.js';

@@ -35,8 +35,8 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // Predictions.insert(), get(), setOutcome(); role: a challenger's rows beside the champion's (issue 19).
   {
     table: 'predictions',
-    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at', 'contributions', 'role'],
-    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'contributions', 'role'],
+    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at', 'contributions', 'role', 'batch_id'],
+    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'contributions', 'role', 'batch_id'],
     update: ['outcome', 'outcome_at'],
   },
   // serve/src/error-counts.ts (addPredictionErrors, prunePredictionErrors): failed requests per name
@@ -44,6 +44,13 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   {
     table: 'prediction_errors', select: ['model_name', 'minute', 'errors'], insert: ['model_name', 'minute', 'errors'],
     update: ['model_name', 'minute', 'errors'], delete: true,
+  },
+  // PredictionBatches (batch scoring of a CSV): start(), finish(), get(), countRows().
+  {
+    table: 'prediction_batches',
+    select: ['id', 'model_name', 'model_id', 'version', 'id_column', 'status', 'rows_scored', 'rows_failed', 'message', 'started_at', 'finished_at'],
+    insert: ['model_name', 'model_id', 'version', 'id_column'],
+    update: ['status', 'rows_scored', 'rows_failed', 'message', 'finished_at'],
   },
   // serve/src/rate-store.ts: INSERT … ON DUPLICATE KEY UPDATE hits = hits + ?, the window's sums, old
   // windows deleted. MariaDB wants UPDATE on every inserted column for ON DUPLICATE KEY UPDATE
