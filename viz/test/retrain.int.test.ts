@@ -84,7 +84,7 @@ describe('retrain on outcomes', () => {
     expect(r.rows).toBe(161);
     const ds = present(await new Catalog(db.pool).get(present(r.retrain).datasetId));
     expect(ds.rowCount).toBe(161);
-    expect(ds.name).toMatch(/^iris-retrain-\d{8}-\d{6}$/);
+    expect(ds.name).toMatch(/^iris-retrain-\d{8}-\d{6}-\d+$/);
     expect(ds.columns).toEqual(iris.columns);
     // The rows after Iris's own, in the order the log was read (newest first): the gap row, then r9 … r0.
     const [added] = await db.pool.query<RowDataPacket[]>(`SELECT species, sepal_length, petal_width FROM ${quoteIdent(ds.tableName)} ORDER BY \`_row\` LIMIT 11 OFFSET 150`);
