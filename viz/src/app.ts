@@ -1,12 +1,12 @@
 // Builds the viz Fastify app: token check, documents, health.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { type HttpError, SCHEMA_VERSION, loggerOptions, secret, type Config, type Pool, type RowDataPacket } from '@enchilada/core';
+import { type HttpError, SCHEMA_VERSION, httpStatus, loggerOptions, secret, type Config, type Pool, type RowDataPacket } from '@enchilada/core';
 import vizAuth from './plugins/auth.js';
 import { overviewDocument, tableCounts } from './documents/overview.js';
 import { edaDocument } from './documents/eda.js';
 import { DocumentCache } from './documents/cache.js';
 import { Catalog, readSample } from '@enchilada/data';
-import { NotFoundError } from '@enchilada/core';
+import { NotFoundError, datasetClaim, jobClaim, modelClaim, nameClaim } from '@enchilada/core';
 import { JobQueue } from '@enchilada/jobs';
 import { streamJob } from './training/events.js';
 import { trainDocument } from './documents/train.js';
@@ -25,7 +25,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: deps.logger === false ? false : loggerOptions(config) });
   app.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ message: 'not found' }));
   app.setErrorHandler(async (err: FastifyError | HttpError, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const status = httpStatus(err);
     if (status >= 500) req.log.error({ err }, 'request failed');
     return reply.code(status).send({ message: status >= 500 ? 'The document could not be built.' : err.message });
   });
@@ -55,7 +55,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   const datasetQuery = { type: 'object', required: ['dataset'], properties: { dataset: { type: 'integer', minimum: 1 } } } as const;
   app.get('/documents/eda', {
     // The claim names the dataset: a token for one dataset cannot read another's document.
-    config: { doc: (req) => `eda:${String((req.query as { dataset?: unknown }).dataset ?? '')}` },
+    config: { doc: (req) => datasetClaim('eda', (req.query as { dataset?: unknown }).dataset) },
     schema: { querystring: datasetQuery },
   }, async (req, reply) => {
     const { dataset } = req.query as { dataset: number };
@@ -72,7 +72,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   });
 
   app.get('/documents/train', {
-    config: { doc: (req) => `train:${String((req.query as { dataset?: unknown }).dataset ?? '')}` },
+    config: { doc: (req) => datasetClaim('train', (req.query as { dataset?: unknown }).dataset) },
     schema: { querystring: datasetQuery },
   }, async (req) => {
     const ds = await catalog.get((req.query as { dataset: number }).dataset);
@@ -83,7 +83,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   const registry = new ModelRegistry(pool);
   const resultsCache = new DocumentCache(8);
   app.get('/documents/results', {
-    config: { doc: (req) => `results:model:${String((req.query as { model?: unknown }).model ?? '')}` },
+    config: { doc: (req) => modelClaim('results', (req.query as { model?: unknown }).model) },
     schema: { querystring: { type: 'object', required: ['model'], properties: { model: { type: 'integer', minimum: 1 } } } },
   }, async (req, reply) => {
     const id = (req.query as { model: number }).model;
@@ -112,7 +112,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   const predictions = new Predictions(pool);
   const driftReferences = new Map<string, Record<string, PsiReference | null>>();
   app.get('/documents/monitoring', {
-    config: { doc: (req) => `monitoring:name:${String((req.query as { name?: unknown }).name ?? '')}` },
+    config: { doc: (req) => nameClaim('monitoring', (req.query as { name?: unknown }).name) },
     schema: {
       querystring: {
         type: 'object', required: ['name'],
@@ -154,7 +154,7 @@ export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
 
   const queue = new JobQueue(pool);
   app.get('/jobs/:id/events', {
-    config: { doc: (req) => `job:${String((req.params as { id?: unknown }).id ?? '')}` },
+    config: { doc: (req) => jobClaim((req.params as { id?: unknown }).id) },
     schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
   }, async (req, reply) => streamJob(queue, (req.params as { id: number }).id, req, reply));
 

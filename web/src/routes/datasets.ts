@@ -11,6 +11,7 @@ import {
 } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
 import { signedIn } from '../plugins/guard.js';
+import { idParams } from './schemas.js';
 
 export interface DatasetRouteOptions {
   readonly pool: Pool;
@@ -20,7 +21,6 @@ export interface DatasetRouteOptions {
   readonly loads: Loads;
 }
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,63}$' } } } as const;
 const hexParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } as const;
 const PAGE = 50;
