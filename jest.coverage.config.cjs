@@ -10,12 +10,8 @@ module.exports = {
   collectCoverageFrom: ['{services/*,web,viz,serve}/src/**/*.ts', '!**/*.d.ts'],
   coverageDirectory: '<rootDir>/coverage',
   coverageReporters: ['text-summary', 'json-summary', 'html'],
-  // The floor: raise it when coverage rises, never lower it to let a change in. Provisional, set on
-  // 2026-12-04 from the unit project alone on a machine too loaded to finish the whole run: statements
-  // and lines at the unit run's 62.31 % (their totals are fixed, so the whole run covers at least as
-  // much); branches and functions at what the unit run's covered counts (3,453 branches, 721
-  // functions) give over an upper bound of their totals (16,127 and 2,346), because V8 counts the
-  // branches and functions of a file only once a test loads it, so those percentages can fall as
-  // tests are added. Replace all four by the whole run's figures, rounded down.
-  coverageThreshold: { global: { statements: 62, branches: 21, functions: 30, lines: 62 } },
+  // The floor: raise it when coverage rises, never lower it to let a change in. Set on 2026-12-04
+  // from the whole run (89 suites, 1,069 tests passing, 9 min 51 s): statements 95.43 %, branches
+  // 87.78 %, functions 95.48 %, lines 95.43 %, each rounded down.
+  coverageThreshold: { global: { statements: 95, branches: 87, functions: 95, lines: 95 } },
 };
