@@ -1,4 +1,4 @@
-// The test command: `node scripts/test.mjs typecheck|lint|unit|integration|e2e|all`. Runs jest (unit, integration)
+// The test command: `node scripts/test.mjs typecheck|lint|unit|integration|coverage|e2e|all`. Runs jest (unit, integration)
 // and Playwright (e2e, against web and viz started here), then prints one line adding them up:
 // `N passed, N failed, N skipped`.
 // `--run-dir=DIR` (used by development mode's Run Tests page) also writes the HTML test report to
@@ -19,7 +19,10 @@ if (runDir) mkdirSync(runDir, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;
 
+// `coverage` runs both jest projects at once under jest.coverage.config.cjs (V8 coverage, with the
+// coverageThreshold floor: below it jest fails the run).
 function jest(project) {
+  const coverage = project === 'coverage';
   const out = runDir ? join(runDir, `jest-${project}.json`) : `reports/jest-${project}.json`;
   // Last on the command line: jest's array options would swallow the test path patterns after them.
   const reports = runDir ? [
@@ -30,7 +33,8 @@ function jest(project) {
     JEST_HTML_REPORTERS_PUBLIC_PATH: join(runDir, 'report'), JEST_HTML_REPORTERS_FILE_NAME: 'index.html',
     JEST_HTML_REPORTERS_PAGE_TITLE: `Enchilada ${project} tests`, JEST_HTML_REPORTERS_TEMP_DIR_PATH: join(runDir, '.html-reporter'),
   } : {};
-  const res = spawnSync(process.execPath, ['node_modules/jest/bin/jest.js', '--selectProjects', project, '--json', `--outputFile=${out}`, ...extra, ...reports], {
+  const select = coverage ? ['--config=jest.coverage.config.cjs', '--coverage', '--selectProjects', 'unit', 'integration'] : ['--selectProjects', project];
+  const res = spawnSync(process.execPath, ['node_modules/jest/bin/jest.js', ...select, '--json', `--outputFile=${out}`, ...extra, ...(coverage ? [] : reports)], {
     stdio: 'inherit', env: { ...process.env, ...htmlReport, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() },
   });
   if (runDir) rmSync(join(runDir, '.html-reporter'), { recursive: true, force: true });
@@ -111,6 +115,7 @@ if (mode === 'typecheck' || mode === 'all') typecheck();
 if (mode === 'lint' || mode === 'all') lint();
 if (mode === 'unit' || mode === 'all') jest('unit');
 if (mode === 'integration' || mode === 'all') jest('integration');
+if (mode === 'coverage') jest('coverage');
 if (mode === 'e2e' || mode === 'all') await e2e();
 if (broken) totals.failed += 1;
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

@@ -1,19 +1,9 @@
 // Maps every failure to one JSON shape: {message, code, field?}. A database failure is a 503
 // (nothing was stored, nothing acknowledged), never a 500.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '@enchilada/core';
+import { HttpError, httpStatus, isDatabaseError } from '@enchilada/core';
 
-export class UnavailableError extends HttpError {
-  constructor(message: string) { super(503, message, 'unavailable'); }
-}
-
-const DB_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|PROTOCOL_|ER_|POOL_)/;
-
-export function isDatabaseError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; sqlState?: unknown; fatal?: unknown };
-  return typeof e.sqlState === 'string' || (typeof e.code === 'string' && DB_CODES.test(e.code));
-}
+export { UnavailableError, isDatabaseError } from '@enchilada/core';
 
 export async function errorHandler(err: FastifyError | HttpError, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (!(err instanceof HttpError) && isDatabaseError(err)) {
@@ -21,7 +11,7 @@ export async function errorHandler(err: FastifyError | HttpError, req: FastifyRe
     await reply.code(503).send({ message: 'the database is unavailable: nothing was stored, try again', code: 'unavailable' });
     return;
   }
-  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+  const status = httpStatus(err);
   if (status >= 500) req.log.error({ err }, 'request failed');
   const code = err instanceof HttpError ? err.code : status === 413 ? 'body_too_large' : status === 415 ? 'unsupported_media_type'
     : status === 429 ? 'rate_limited' : status >= 500 ? 'error' : 'bad_request';

@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import ejs from 'ejs';
-import { type HttpError, loggerOptions, secret, type Config, type Pool, type TestSuite } from '@enchilada/core';
+import { type HttpError, httpStatus, loggerOptions, secret, type Config, type Pool, type TestSuite } from '@enchilada/core';
 import session from './plugins/session.js';
 import guard, { wantsHtml } from './plugins/guard.js';
 import vizProxy from './plugins/viz-proxy.js';
@@ -85,7 +85,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(async (err: FastifyError | HttpError, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const status = httpStatus(err);
     if (status >= 500) req.log.error({ err }, 'request failed');
     // CSRF failures come from the plugin as 403 with its own code.
     const message = status >= 500 ? 'Something went wrong on our side. It has been logged.' : err.message;

@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret } from '@enchilada/core';
 import { Readable } from 'node:stream';
 import { ToyDatasets, loadDataset, openCsv, type Dataset } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
 import type { CompareSpec } from '@enchilada/models';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
-import { Browser } from './helpers.js';
+import { DATASETS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { signedInWebApp, type Browser } from './helpers.js';
 
 jest.setTimeout(60_000);
 
@@ -20,23 +17,19 @@ let csrf: string;
 
 beforeAll(async () => {
   db = await createTestDb('web_compare');
-  await migrate(db.pool, MIGRATIONS_DIR);
   // the smallest budget there is: the kernel SVM's matrix on 6,000 rows does not fit in it
-  const config = db.config('web', { TRAIN_MAX_MEMORY_MB: '64', TRAIN_WORKERS: '2', TRAIN_MAX_ACTIVE_JOBS: '100' });
-  await new UserRepository(db.pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
-  const toys = new ToyDatasets(DATASETS_DIR);
-  iris = await toys.load(db.pool, 'iris', null);
-  let seed = 1;
-  const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const lines = ['x1,x2,label', ...Array.from({ length: 6_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
-  wide = await loadDataset(db.pool, {
-    name: 'noise', title: 'Noise', origin: 'upload', task: 'classification', createdBy: null,
-    columns: [{ name: 'x1', type: 'decimal', role: 'feature' }, { name: 'x2', type: 'decimal', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }],
-  }, await openCsv(Readable.from([Buffer.from(lines.join('\n'))])));
-  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
-  b = new Browser(app);
-  await b.signIn(TEST_USER, TEST_PASSWORD);
-  csrf = await b.csrf('/datasets');
+  ({ app, browser: b, csrf } = await signedInWebApp(db, { TRAIN_MAX_MEMORY_MB: '64', TRAIN_WORKERS: '2', TRAIN_MAX_ACTIVE_JOBS: '100' }, {
+    seed: async () => {
+      iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
+      let seed = 1;
+      const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+      const lines = ['x1,x2,label', ...Array.from({ length: 6_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
+      wide = await loadDataset(db.pool, {
+        name: 'noise', title: 'Noise', origin: 'upload', task: 'classification', createdBy: null,
+        columns: [{ name: 'x1', type: 'decimal', role: 'feature' }, { name: 'x2', type: 'decimal', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }],
+      }, await openCsv(Readable.from([Buffer.from(lines.join('\n'))])));
+    },
+  }));
 });
 afterAll(async () => {
   await app?.close();

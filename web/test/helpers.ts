@@ -1,5 +1,10 @@
-// Helpers for driving the web app with inject(): a tiny cookie jar and the CSRF token of a page.
+// Helpers for driving the web app with inject(): a tiny cookie jar, the CSRF token of a page, and
+// the signed-in app most integration tests start from.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { migrate, type Config } from '@enchilada/core';
+import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, type TestDb } from '@enchilada/test-support';
+import { buildApp } from '../src/app.js';
+import { UserRepository } from '../src/users/repository.js';
 
 export class Browser {
   private cookies = new Map<string, string>();
@@ -55,4 +60,41 @@ export class Browser {
     const token = await this.csrf('/login');
     return this.post('/login', { username, password, _csrf: token });
   }
+}
+
+export interface SignedInWebApp {
+  readonly app: FastifyInstance;
+  readonly config: Config;
+  /** Signed in as the administrator, TEST_USER. */
+  readonly browser: Browser;
+  /** The CSRF token of the session (from the Datasets page), for JSON posts. */
+  readonly csrf: string;
+}
+
+/**
+ * The set-up of most web integration tests: migrates the test database, creates the administrator
+ * (TEST_USER / TEST_PASSWORD), builds the app with `env` on top of the test configuration, and signs
+ * a browser in. `seed` runs before the app is built (to load datasets); `clock` is the app's clock.
+ */
+export async function signedInWebApp(db: TestDb, env: Record<string, string> = {}, options: {
+  readonly seed?: () => Promise<void>;
+  readonly clock?: () => number;
+} = {}): Promise<SignedInWebApp> {
+  await migrate(db.pool, MIGRATIONS_DIR);
+  const config = db.config('web', env);
+  await new UserRepository(db.pool).createIfMissing(config.adminUser, TEST_PASSWORD, 'admin');
+  await options.seed?.();
+  const app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false, clock: options.clock });
+  const browser = new Browser(app);
+  await browser.signIn(TEST_USER, TEST_PASSWORD);
+  return { app, config, browser, csrf: await browser.csrf('/datasets') };
+}
+
+/** A browser signed in as a new person with this role (password `<name>-password-long`). */
+export async function signedInPerson(app: FastifyInstance, db: TestDb, name: string, role: 'admin' | 'editor' | 'viewer'): Promise<Browser> {
+  await new UserRepository(db.pool).createIfMissing(name, `${name}-password-long`, role);
+  const b = new Browser(app);
+  const res = await b.signIn(name, `${name}-password-long`);
+  if (res.statusCode !== 303) throw new Error(`${name} could not sign in (status ${res.statusCode})`);
+  return b;
 }

@@ -3,13 +3,12 @@
 // after INVITATION_HOURS, can be revoked, and only its hash is stored.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { migrate, type RowDataPacket } from '@enchilada/core';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { buildApp } from '../src/app.js';
+import type { RowDataPacket } from '@enchilada/core';
+import { TEST_PASSWORD, TEST_USER, createTestDb, type TestDb } from '@enchilada/test-support';
 import { UserRepository } from '../src/users/repository.js';
 import { INVITATION_HOURS, UserService } from '../src/users/service.js';
 import { usersCommand } from '../src/users/cli.js';
-import { Browser } from './helpers.js';
+import { Browser, signedInWebApp } from './helpers.js';
 
 // Each sign-in or password choice hashes once with scrypt at N=2^17.
 jest.setTimeout(60_000);
@@ -40,13 +39,7 @@ async function accept(path: string, password: string, repeat = password): Promis
 
 beforeAll(async () => {
   db = await createTestDb('web_invitations');
-  await migrate(db.pool, MIGRATIONS_DIR);
-  const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9', PUBLIC_URL: 'https://ml.example.org/' });
-  await new UserRepository(db.pool).createIfMissing(config.adminUser, TEST_PASSWORD, 'admin');
-  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false, clock });
-  await app.ready();
-  admin = new Browser(app);
-  await admin.signIn(TEST_USER, TEST_PASSWORD);
+  ({ app, browser: admin } = await signedInWebApp(db, { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9', PUBLIC_URL: 'https://ml.example.org/' }, { clock }));
 });
 afterAll(async () => {
   await app?.close();

@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { randomBytes, scryptSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { buildApp } from '../src/app.js';
+import { MIGRATIONS_DIR, TEST_USER, createTestDb, type TestDb } from '@enchilada/test-support';
 import { UserRepository } from '../src/users/repository.js';
 import { UserService } from '../src/users/service.js';
 import { usersCommand } from '../src/users/cli.js';
-import { Browser } from './helpers.js';
+import { Browser, signedInPerson, signedInWebApp } from './helpers.js';
 
 // Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).
 jest.setTimeout(60_000);
@@ -33,23 +32,11 @@ async function userId(name: string): Promise<number> {
   return Number(rows[0]?.id);
 }
 
-/** A signed-in browser of a new user with this role and a password they chose. */
-async function person(name: string, role: 'admin' | 'editor' | 'viewer'): Promise<Browser> {
-  await new UserRepository(db.pool).createIfMissing(name, `${name}-password-long`, role);
-  const b = new Browser(app);
-  expect((await b.signIn(name, `${name}-password-long`)).statusCode).toBe(303);
-  return b;
-}
+const person = (name: string, role: 'admin' | 'editor' | 'viewer') => signedInPerson(app, db, name, role);
 
 beforeAll(async () => {
   db = await createTestDb('web_people');
-  await migrate(db.pool, MIGRATIONS_DIR);
-  const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' });
-  await new UserRepository(db.pool).createIfMissing(config.adminUser, TEST_PASSWORD, 'admin');
-  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false, clock });
-  await app.ready();
-  admin = new Browser(app);
-  await admin.signIn(TEST_USER, TEST_PASSWORD);
+  ({ app, browser: admin } = await signedInWebApp(db, { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' }, { clock }));
 });
 afterAll(async () => {
   await app?.close();

@@ -3,12 +3,10 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret, type RowDataPacket } from '@enchilada/core';
+import type { RowDataPacket } from '@enchilada/core';
 import { ToyDatasets, type Dataset } from '@enchilada/data';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
-import { Browser } from './helpers.js';
+import { DATASETS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { signedInWebApp, type Browser } from './helpers.js';
 
 let db: TestDb;
 let app: FastifyInstance;
@@ -19,14 +17,9 @@ const uploadDir = mkdtempSync(join(tmpdir(), 'quota-uploads-'));
 
 beforeAll(async () => {
   db = await createTestDb('web_quotas');
-  await migrate(db.pool, MIGRATIONS_DIR);
-  const config = db.config('web', { TRAIN_MAX_ACTIVE_JOBS: '2', UPLOAD_DIR: uploadDir, UPLOAD_MAX_PENDING: '2', UPLOAD_MAX_PENDING_MB: '1', LOGIN_RATE_LIMIT: '1000' });
-  await new UserRepository(db.pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
-  iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
-  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
-  b = new Browser(app);
-  await b.signIn(TEST_USER, TEST_PASSWORD);
-  csrf = await b.csrf('/datasets');
+  ({ app, browser: b, csrf } = await signedInWebApp(db, { TRAIN_MAX_ACTIVE_JOBS: '2', UPLOAD_DIR: uploadDir, UPLOAD_MAX_PENDING: '2', UPLOAD_MAX_PENDING_MB: '1', LOGIN_RATE_LIMIT: '1000' }, {
+    seed: async () => { iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null); },
+  }));
 });
 afterAll(async () => {
   await app?.close();

@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret, type RowDataPacket } from '@enchilada/core';
+import type { RowDataPacket } from '@enchilada/core';
 import { Catalog, ToyDatasets, type Dataset } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
-import { Browser } from './helpers.js';
+import { DATASETS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { signedInWebApp, type Browser } from './helpers.js';
 
 // Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).
 jest.setTimeout(60_000);
@@ -19,17 +17,14 @@ let csrf: string;
 
 beforeAll(async () => {
   db = await createTestDb('web_train');
-  await migrate(db.pool, MIGRATIONS_DIR);
   // two workers as on the machines measured; 1 GiB as in the issue
-  const config = db.config('web', { TRAIN_MAX_FITS: '500', TRAIN_MAX_MEMORY_MB: '1024', TRAIN_WORKERS: '2', TRAIN_MAX_ACTIVE_JOBS: '100' });
-  await new UserRepository(db.pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
-  const toys = new ToyDatasets(DATASETS_DIR);
-  iris = await toys.load(db.pool, 'iris', null);
-  mpg = await toys.load(db.pool, 'auto-mpg', null);
-  app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
-  b = new Browser(app);
-  await b.signIn(TEST_USER, TEST_PASSWORD);
-  csrf = await b.csrf('/datasets');
+  ({ app, browser: b, csrf } = await signedInWebApp(db, { TRAIN_MAX_FITS: '500', TRAIN_MAX_MEMORY_MB: '1024', TRAIN_WORKERS: '2', TRAIN_MAX_ACTIVE_JOBS: '100' }, {
+    seed: async () => {
+      const toys = new ToyDatasets(DATASETS_DIR);
+      iris = await toys.load(db.pool, 'iris', null);
+      mpg = await toys.load(db.pool, 'auto-mpg', null);
+    },
+  }));
 });
 afterAll(async () => {
   await app?.close();

@@ -25,6 +25,29 @@ export class TooManyRequestsError extends HttpError {
   constructor(message: string) { super(429, message, 'quota'); }
 }
 
+/** A dependency (the database, a model) cannot answer now: nothing was stored, the client may retry. */
+export class UnavailableError extends HttpError {
+  constructor(message: string) { super(503, message, 'unavailable'); }
+}
+
+/**
+ * The HTTP status an error answers with, in every app's error handler: its own `statusCode` when that
+ * is a 4xx or 5xx (our HttpErrors, fastify's validation and plugin errors), else 500.
+ */
+export function httpStatus(err: object): number {
+  const s = (err as { statusCode?: unknown }).statusCode;
+  return typeof s === 'number' && s >= 400 && s < 600 ? s : 500;
+}
+
+const DB_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|PROTOCOL_|ER_|POOL_)/;
+
+/** A failure of the database connection or of a statement (mysql2's codes), not of the request. */
+export function isDatabaseError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; sqlState?: unknown };
+  return typeof e.sqlState === 'string' || (typeof e.code === 'string' && DB_CODES.test(e.code));
+}
+
 /** A problem with configuration or secrets: start-up stops with this message. */
 export class ConfigError extends Error {
   constructor(message: string) {

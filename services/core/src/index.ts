@@ -4,4 +4,5 @@ export * from './errors.js';
 export * from './db.js';
 export * from './migrate.js';
 export * from './tokens.js';
+export * from './document-claims.js';
 export * from './logging.js';

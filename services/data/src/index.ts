@@ -15,3 +15,4 @@ export * from './loads.js';
 export * from './load-sweeper.js';
 export * from './sample.js';
 export * from './training-table.js';
+export * from './dataset-service.js';

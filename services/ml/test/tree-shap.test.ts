@@ -27,23 +27,42 @@ function conditional(tree: Tree, maxDepth: number, x: Float32Array, inS: (f: num
   walk(0, 0, 1);
 }
 
+/** The model's expected output given each coalition S of features (bit f set: feature f known), S × outputs. */
+function coalitionValues(sum: TreeSum, x: Float32Array): Float64Array {
+  const K = sum.outputs;
+  const v = new Float64Array((1 << sum.nFeatures) * K);
+  for (let S = 0; S < 1 << sum.nFeatures; S++) {
+    for (let k = 0; k < K; k++) v[S * K + k] = sum.offset[k];
+    sum.trees.forEach((t, ti) => conditional(t, sum.maxDepth, x, (f) => ((S >> f) & 1) === 1, v, sum.scale, S * K + sum.outputOf(ti)));
+  }
+  return v;
+}
+
+/** 0!, 1!, …, M!. */
+function factorials(M: number): number[] {
+  const fact = [1];
+  for (let i = 1; i <= M; i++) fact.push(fact[i - 1] * i);
+  return fact;
+}
+
+/** How many features a coalition holds. */
+function popcount(S: number): number {
+  let n = 0;
+  for (let b = S; b; b >>>= 1) n += b & 1;
+  return n;
+}
+
 /** Shapley values of one row by enumeration: outputs × M, and the empty set's value per output. */
 function bruteForce(sum: TreeSum, x: Float32Array): { phi: Float64Array; base: Float64Array } {
   const M = sum.nFeatures;
   const K = sum.outputs;
-  const v = new Float64Array((1 << M) * K);
-  for (let S = 0; S < 1 << M; S++) {
-    for (let k = 0; k < K; k++) v[S * K + k] = sum.offset[k];
-    sum.trees.forEach((t, ti) => conditional(t, sum.maxDepth, x, (f) => ((S >> f) & 1) === 1, v, sum.scale, S * K + sum.outputOf(ti)));
-  }
-  const fact = [1];
-  for (let i = 1; i <= M; i++) fact.push(fact[i - 1] * i);
+  const v = coalitionValues(sum, x);
+  const fact = factorials(M);
   const phi = new Float64Array(K * M);
   for (let j = 0; j < M; j++) {
     for (let S = 0; S < 1 << M; S++) {
       if ((S >> j) & 1) continue;
-      let size = 0;
-      for (let b = 0; b < M; b++) size += (S >> b) & 1;
+      const size = popcount(S);
       const w = (fact[size] * fact[M - size - 1]) / fact[M];
       for (let k = 0; k < K; k++) phi[k * M + j] += w * (v[(S | (1 << j)) * K + k] - v[S * K + k]);
     }
@@ -212,21 +231,15 @@ describe('TreeSHAP efficiency on every row of the toy datasets', () => {
 function bruteForceInteractions(sum: TreeSum, x: Float32Array): Float64Array {
   const M = sum.nFeatures;
   const K = sum.outputs;
-  const v = new Float64Array((1 << M) * K);
-  for (let S = 0; S < 1 << M; S++) {
-    for (let k = 0; k < K; k++) v[S * K + k] = sum.offset[k];
-    sum.trees.forEach((t, ti) => conditional(t, sum.maxDepth, x, (f) => ((S >> f) & 1) === 1, v, sum.scale, S * K + sum.outputOf(ti)));
-  }
-  const fact = [1];
-  for (let i = 1; i <= M; i++) fact.push(fact[i - 1] * i);
+  const v = coalitionValues(sum, x);
+  const fact = factorials(M);
   const out = new Float64Array(K * M * M);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < M; j++) {
       if (i === j) continue;
       for (let S = 0; S < 1 << M; S++) {
         if ((S >> i) & 1 || (S >> j) & 1) continue;
-        let size = 0;
-        for (let b = 0; b < M; b++) size += (S >> b) & 1;
+        const size = popcount(S);
         const w = (fact[size] * fact[M - size - 2]) / (2 * fact[M - 1]);
         const ij = S | (1 << i) | (1 << j);
         for (let k = 0; k < K; k++) out[(k * M + i) * M + j] += w * (v[ij * K + k] - v[(S | (1 << i)) * K + k] - v[(S | (1 << j)) * K + k] + v[S * K + k]);

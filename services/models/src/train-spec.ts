@@ -1,4 +1,8 @@
 // What a training job is asked to do: validated by web before it is queued, read by viz.
+
+/** Every grid search cross-validates with this many folds: web plans with it, viz's pages say it. */
+export const FOLDS = 5;
+
 export interface TrainSpec {
   readonly datasetId: number;
   readonly datasetVersion: number;

@@ -5,7 +5,7 @@
 // precision-recall curves. Both: permutation importance on the test rows, the cross-validation
 // results, the training settings, and a picker of the dataset's other models.
 import { auc, averagePrecision, precisionRecallCurve, rocCurve } from '@enchilada/ml';
-import type { ModelDetail, ModelSummary } from '@enchilada/models';
+import { FOLDS, type ModelDetail, type ModelSummary } from '@enchilada/models';
 import { labelled, type TrainingColumn, type TrainingTable } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { PALETTE, count, dataTable, div, esc, figure, glyph, source } from '../bokeh/builders.js';
@@ -87,7 +87,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
   const params = Object.entries(m.bestParams).map(([k, v]) => `${esc(k)} = ${r4(v)}`).join(', ') || 'none';
   const grid = Object.entries(m.grid).map(([k, v]) => `${esc(k)} ∈ {${v.map(r4).join(', ')}}`).join('; ') || 'no hyperparameters';
   blocks.push(b.bk('Row', { children: [picker] }), div(b, `<div class="small" data-testid="settings"><strong>${esc(input.displayName(m.modelType))}</strong> on <code>${esc(m.datasetName)}</code> (version ${m.datasetVersion}), target <code>${esc(m.target)}</code>;
-    features ${m.features.map((f) => `<code>${esc(f)}</code>`).join(', ')}.<br>Train split ${m.trainFraction} (seed ${m.splitSeed}): ${count(train.rowIds.length)} training rows, ${count(test.rowIds.length)} test rows; 5-fold cross-validation over ${grid}.<br>${preprocessingHtml(m)}
+    features ${m.features.map((f) => `<code>${esc(f)}</code>`).join(', ')}.<br>Train split ${m.trainFraction} (seed ${m.splitSeed}): ${count(train.rowIds.length)} training rows, ${count(test.rowIds.length)} test rows; ${FOLDS}-fold cross-validation over ${grid}.<br>${preprocessingHtml(m)}
     Best: ${params} · CV ${r4(m.cvScore)} · train ${r4(m.trainScore)} · test ${r4(m.testScore)} · trained in ${(m.durationMs / 1000).toFixed(1)} s · ONNX ${(m.onnxBytes / 1024).toFixed(1)} kB. Every figure here comes from the ONNX model scored by onnxruntime.</div>`));
 
   let scoreFn: (o: OnnxOutputs) => number;
@@ -251,7 +251,7 @@ export async function resultsDocument(input: ResultsInput): Promise<EmbedItem> {
       ] }));
   } else {
     const labels = cv.map((c) => Object.entries(c.params).map(([k, v]) => `${k}=${r4(v)}`).join(' ') || 'defaults');
-    blocks.push(figure(b, { title: 'Cross-validation score per candidate (mean ± std of 5 folds)', xFactors: labels, yLabel: 'CV score', height: 320, tooltips: [['candidate', '@c'], ['mean', '@m{0.0000}'], ['std', '@s{0.0000}'], ['rank', '@r']],
+    blocks.push(figure(b, { title: `Cross-validation score per candidate (mean ± std of ${FOLDS} folds)`, xFactors: labels, yLabel: 'CV score', height: 320, tooltips: [['candidate', '@c'], ['mean', '@m{0.0000}'], ['std', '@s{0.0000}'], ['rank', '@r']],
       renderers: [
         glyph(b, source(b, { c: labels, m: cv.map((c) => c.mean), s: cv.map((c) => c.std), r: cv.map((c) => c.rank), lo: cv.map((c) => c.mean - c.std), hi: cv.map((c) => c.mean + c.std) }), 'VBar', { x: { field: 'c' }, top: { field: 'm' }, bottom: 0, width: 0.7, fill_color: '#17becf', line_color: null }),
       ] }));

@@ -7,6 +7,7 @@
 // follows the job. Widgets carry names, so the page can show a running job's settings in them.
 import type { ColumnSpec, Dataset } from '@enchilada/data';
 import { MODELS, PER_DECADE, logValues, sliderValues, type Hyperparameter } from '@enchilada/ml';
+import { FOLDS } from '@enchilada/models';
 import { DocumentBuilder, type EmbedItem } from '../bokeh/model.js';
 import { div, esc } from '../bokeh/builders.js';
 
@@ -136,13 +137,13 @@ export function trainDocument(ds: Dataset, maxFits: number): EmbedItem {
   // has one); the callbacks keep them current as the form changes.
   const firstGrid = Object.fromEntries(first.hyperparameters.map((h) => [h.name, h.log ? logValues(h.log.min, h.log.max, 1) : sliderValues(h)]));
   const firstCandidates = Object.values(firstGrid).reduce((p, v) => p * v.length, 1);
-  const firstFits = firstCandidates * 5;
+  const firstFits = firstCandidates * FOLDS;
   const gridHtml = (g: Record<string, number[]>) => `<div class="small text-body-secondary" data-testid="grid-values" data-grid="${esc(JSON.stringify(g))}">${Object.entries(g).map(([k, v]) => `${esc(labels[k] ?? k)}: ${v.join(', ')}`).join('<br>') || 'nothing to tune'}</div>`;
-  const count = div(b, `<p class="mb-0" data-testid="fit-count" data-fits="${firstFits}">${firstCandidates} ${firstCandidates === 1 ? 'candidate' : 'candidates'} × 5 folds = <strong>${firstFits} fits</strong>${firstFits > maxFits ? ` <span class="text-danger">— above the limit of ${maxFits} fits: narrow a range</span>` : ''}</p>${gridHtml(firstGrid)}`, ['fit-count']);
+  const count = div(b, `<p class="mb-0" data-testid="fit-count" data-fits="${firstFits}">${firstCandidates} ${firstCandidates === 1 ? 'candidate' : 'candidates'} × ${FOLDS} folds = <strong>${firstFits} fits</strong>${firstFits > maxFits ? ` <span class="text-danger">— above the limit of ${maxFits} fits: narrow a range</span>` : ''}</p>${gridHtml(firstGrid)}`, ['fit-count']);
   const button = b.bk('Button', { label: 'Train', button_type: 'primary', width: 160, css_classes: ['train-button'], name: 'train', disabled: firstFits > maxFits || features.length === 0 });
   const none = div(b, '');
   const args = {
-    checks, pick, split, sliders, logSliders, scales, uses, values, logVals, labels, count, button, features, dataset: ds.id, maxFits, none,
+    checks, pick, split, sliders, logSliders, scales, uses, values, logVals, labels, count, button, features, dataset: ds.id, maxFits, none, folds: FOLDS,
     numStrategy, indicator, catStrategy, encoding, rare, plan, choices: choices.map((c) => ({ ...c })),
   };
   // Shared by every callback: the grid the form describes, and the fit count it implies.
@@ -178,9 +179,9 @@ export function trainDocument(ds: Dataset, maxFits: number): EmbedItem {
     }
     const gridEsc = (t) => String(t).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
     const gridText = Object.keys(chosenGrid).map((k) => gridEsc(labels[k] || k) + ': ' + (chosenGrid[k].length ? chosenGrid[k].join(', ') : 'none')).join('<br>') || 'nothing to tune';
-    const fits = candidates * 5;
+    const fits = candidates * folds;
     const chosen = checks.active.length;
-    let msg = candidates + (candidates === 1 ? ' candidate' : ' candidates') + ' × 5 folds = <strong>' + fits + ' fits</strong>';
+    let msg = candidates + (candidates === 1 ? ' candidate' : ' candidates') + ' × ' + folds + ' folds = <strong>' + fits + ' fits</strong>';
     let ok = fits > 0 && fits <= maxFits && chosen > 0;
     if (fits > maxFits) msg += ' <span class="text-danger">— above the limit of ' + maxFits + ' fits: narrow a range</span>';
     if (candidates === 0) msg += ' <span class="text-danger">— a range holds no value</span>';

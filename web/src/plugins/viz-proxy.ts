@@ -3,21 +3,14 @@
 // the browser's cookies never reach viz.
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { signVizToken, type Secret } from '@enchilada/core';
+import { documentClaim as claimOf, signVizToken, type Secret } from '@enchilada/core';
 import { MODEL_NAME } from '@enchilada/models';
 
 export interface VizProxyOptions { readonly vizUrl: string; readonly vizKey: Secret }
 
 /** The document claim a viz path needs; viz derives the same string from the request it gets. */
 export function documentClaim(path: string, query: Record<string, unknown>): string | null {
-  const job = /^\/jobs\/(\d{1,15})\/events$/.exec(path);
-  if (job) return `job:${job[1]}`;
-  const m = /^\/documents\/([a-z][a-z0-9-]{0,40})$/.exec(path);
-  if (!m) return null;
-  const id = (v: unknown) => typeof v === 'string' && /^\d{1,10}$/.test(v);
-  if (id(query.model)) return `${m[1]}:model:${String(query.model)}`;
-  if (typeof query.name === 'string' && MODEL_NAME.test(query.name)) return `${m[1]}:name:${query.name}`;
-  return id(query.dataset) ? `${m[1]}:${String(query.dataset)}` : m[1];
+  return claimOf(path, query, (name) => MODEL_NAME.test(name));
 }
 
 export default async function vizProxy(app: FastifyInstance, opts: VizProxyOptions) {

@@ -7,14 +7,13 @@ import type { JobQueue } from '@enchilada/jobs';
 import { MODELS } from '@enchilada/ml';
 import type { CompareSpec } from '@enchilada/models';
 import { DEFAULT_BUDGET_MINUTES, validateCompareRequest, type CompareRequest } from '../training/compare-spec.js';
+import { idParams } from './schemas.js';
 
 export interface CompareRouteOptions {
   readonly catalog: Catalog;
   readonly queue: JobQueue;
   readonly config: Config;
 }
-
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 /** The Train page's default choice: every column loaded as a feature that does not look like an identifier. */
 export function defaultFeatures(ds: Dataset): string[] {

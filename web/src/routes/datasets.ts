@@ -3,14 +3,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import {
-  BadRequestError, ConflictError, ForbiddenError, NotFoundError, quoteIdent, type Pool,
+  BadRequestError, ForbiddenError, NotFoundError, type Pool,
 } from '@enchilada/core';
 import {
-  type Catalog, CsvError, type Loads, type ToyDatasets, checkClassLabels, targetClasses, type UploadStore, csvStream, loadDataset, newDataTableName, readPage, validateSpec,
+  type Catalog, DatasetService, type Loads, type ToyDatasets, checkClassLabels, targetClasses, type UploadStore, csvStream, readPage,
   COLUMN_ROLES, COLUMN_TYPES, MAX_COLUMNS, type ColumnSpec, type Dataset, type Task,
 } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
 import { signedIn } from '../plugins/guard.js';
+import { idParams } from './schemas.js';
 
 export interface DatasetRouteOptions {
   readonly pool: Pool;
@@ -20,7 +21,6 @@ export interface DatasetRouteOptions {
   readonly loads: Loads;
 }
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,63}$' } } } as const;
 const hexParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } as const;
 const PAGE = 50;
@@ -36,6 +36,7 @@ function canDelete(ds: Dataset, user: { id: number; role: string }): boolean {
 
 export default async function datasetRoutes(app: FastifyInstance, opts: DatasetRouteOptions) {
   const { pool, catalog, toys, uploads, loads } = opts;
+  const datasets = new DatasetService(pool, catalog, uploads, loads);
   await app.register(multipart, { limits: { fileSize: uploads.maxBytes, files: 1, fields: 5, parts: 6 } });
 
   async function dataset(id: number): Promise<Dataset> {
@@ -122,8 +123,7 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
   app.post('/datasets/:id/delete', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
     const ds = await dataset(req.params.id);
     if (!canDelete(ds, signedIn(req))) throw new ForbiddenError(ds.origin === 'toy' ? 'toy datasets are reloaded, not deleted' : 'only the owner or an administrator can delete this dataset');
-    const table = await catalog.remove(ds.id);
-    if (table) await pool.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    await datasets.delete(ds.id);
     if (req.session.get('dataset') === ds.id) req.session.set('dataset', undefined);
     notify(reply, 'success', `Deleted ${ds.title}.`);
     return reply.redirect('/datasets', 303);
@@ -181,38 +181,8 @@ export default async function datasetRoutes(app: FastifyInstance, opts: DatasetR
   }, async (req: FastifyRequest<{ Params: { id: string }; Body: { name: string; title: string; task?: Task | null; columns: ColumnSpec[] } }>, reply) => {
     const meta = await uploads.meta(req.params.id, signedIn(req));
     const spec = { name: req.body.name, title: req.body.title, origin: 'upload' as const, columns: req.body.columns, task: req.body.task ?? null, createdBy: signedIn(req).id };
-    validateSpec(spec);
-    if (await catalog.byName(spec.name)) throw new BadRequestError(`a dataset named ${JSON.stringify(spec.name)} exists already: choose another name`, 'name');
-    if (await loads.uploadBusy(req.params.id)) throw new ConflictError('this file is being loaded already: wait for that load to finish');
-    const source = await uploads.open(req.params.id);
-    // Recorded before the table exists, so that if this process dies the sweeper of any replica
-    // finds the load's table and file (LoadSweeper) once its heartbeat stops.
-    const tableName = newDataTableName();
-    const loadId = await loads.start(spec.name, meta.bytes, signedIn(req).id, { uploadId: req.params.id, tableName });
-    const stopBeating = loads.keepAlive(loadId, (err) => req.log.warn({ err }, 'load heartbeat not saved'));
-    let last = 0;
     // The load runs on after this answer; the page follows it through GET /api/loads/:id.
-    void loadDataset(pool, spec, source, {
-      tableName,
-      onProgress: (p) => {
-        if (Date.now() - last < 400) return;
-        last = Date.now();
-        void loads.progress(loadId, p.rows, p.bytes).catch((err: unknown) => req.log.warn({ err }, 'progress not saved'));
-      },
-    }).then(
-      async (ds) => {
-        await loads.finish(loadId, { datasetId: ds.id, rows: ds.rowCount });
-        req.log.info({ dataset: ds.name, rows: ds.rowCount }, 'upload loaded');
-        await uploads.remove(req.params.id);
-      },
-      async (err: Error) => {
-        // The file stays (until loaded, discarded or a day old), so the preview's choices can be
-        // corrected and loaded again without uploading it anew.
-        const at = err instanceof CsvError && typeof err.column === 'string' ? { column: err.column, hint: err.hint } : {};
-        await loads.finish(loadId, { error: err.message, ...at });
-        req.log.info({ err: err.message }, 'upload refused');
-      },
-    ).finally(stopBeating).catch((err: unknown) => req.log.error({ err }, 'load bookkeeping failed'));
+    const loadId = await datasets.startUploadLoad(req.params.id, meta.bytes, spec, req.log);
     return reply.code(202).send({ load: loadId });
   });
 

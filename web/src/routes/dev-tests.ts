@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError, TEST_SUITES, type Pool, type TestRunnerCo
 import { TestRunner } from '../dev-runner/runner.js';
 import { TestRunRepository, type TestRun } from '../dev-runner/runs.js';
 import { notify } from '../plugins/pages.js';
+import { idParams } from './schemas.js';
 
 export interface DevTestRouteOptions {
   readonly pool: Pool;
@@ -35,7 +36,6 @@ const REPORT_CSP = [
 ].join('; ');
 
 const ADMIN = { admin: true } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const suiteParams = { type: 'object', required: ['suite'], properties: { suite: { type: 'string', enum: [...TEST_SUITES] } } } as const;
 const fileParams = {
   type: 'object', required: ['id', '*'],

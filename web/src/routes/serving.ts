@@ -9,6 +9,7 @@ import { csvLine } from '@enchilada/data';
 import { notify } from '../plugins/pages.js';
 import { signedIn } from '../plugins/guard.js';
 import { keyedRequest, serveAddress, tutorialRequests } from '../serving/example-requests.js';
+import { idParams } from './schemas.js';
 
 export interface ServingRouteOptions {
   readonly registry: ModelRegistry;
@@ -57,7 +58,6 @@ function predictionLine(p: StoredPrediction): string {
 /** A form posted by a page (which then gets a page back), not a JSON client. */
 const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const NAME_HELP = 'a name is 1–64 lower-case letters, digits and hyphens, starting and ending with a letter or digit';
 
 export default async function servingRoutes(app: FastifyInstance, opts: ServingRouteOptions) {

@@ -9,6 +9,7 @@ import { MODELS } from '@enchilada/ml';
 import { notify } from '../plugins/pages.js';
 import { validateTrainRequest, type TrainRequest } from '../training/train-spec.js';
 import { signedIn } from '../plugins/guard.js';
+import { idParams } from './schemas.js';
 
 export interface TrainRouteOptions {
   readonly catalog: Catalog;
@@ -17,7 +18,6 @@ export interface TrainRouteOptions {
   readonly config: Config;
 }
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const displayName = (id: string) => MODELS.find((m) => m.id === id)?.displayName ?? id;
 
 export default async function trainRoutes(app: FastifyInstance, opts: TrainRouteOptions) {

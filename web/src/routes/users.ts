@@ -7,6 +7,7 @@ import { MIN_PASSWORD_LENGTH } from '../users/passwords.js';
 import { ROLES } from '../users/repository.js';
 import { InvitationUnusableError, type UserService } from '../users/service.js';
 import { signedIn } from '../plugins/guard.js';
+import { idParams } from './schemas.js';
 
 /** `publicUrl`: PUBLIC_URL, else links are made from the request's own address. */
 export interface UserRouteOptions {
@@ -16,7 +17,6 @@ export interface UserRouteOptions {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
 }
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const csrfOnly = { type: 'object', properties: { _csrf: { type: 'string' } } } as const;
 type OneTime = { readonly username: string; readonly password: string; readonly why: string } | null;
 type NewInvitation = { readonly username: string; readonly link: string; readonly expiresAt: Date } | null;

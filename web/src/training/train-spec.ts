@@ -3,7 +3,7 @@
 import { BadRequestError } from '@enchilada/core';
 import type { Dataset } from '@enchilada/data';
 import { MODELS, PER_DECADE, PREPROCESS_DEFAULTS, SEARCH_SPACES, expandGrid, randomCandidates, planTasks, estimateTrainingMemory, formatBytes, maxRowsWithin, scaleValues, type JobShape, type ModelSpec, type RangeScale } from '@enchilada/ml';
-import type { PreprocessingChoice, TrainSpec } from '@enchilada/models';
+import { FOLDS, type PreprocessingChoice, type TrainSpec } from '@enchilada/models';
 
 export interface TrainRequest {
   readonly model: string;
@@ -35,7 +35,7 @@ export interface RangeRequest {
 }
 
 export const SPLIT_SEED = 214;
-export const FOLDS = 5;
+export { FOLDS };
 
 export function modelsFor(task: string | null): ModelSpec[] {
   return MODELS.filter((m) => m.task === task);

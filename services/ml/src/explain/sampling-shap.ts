@@ -8,6 +8,7 @@
 // the estimate does too; its sampling error is reported per value as a standard error over the pairs.
 import { Matrix } from '../matrix.js';
 import { emptyContributions, type Contributions } from './contributions.js';
+import { mulberry32 as generator } from '../random/mulberry32.js';
 
 /** The explained output: rows × outputs, row-major (probabilities, a regressor's prediction, …). */
 export type Predict = (X: Matrix) => Float64Array;
@@ -25,18 +26,6 @@ export interface SampledContributions extends Contributions {
   /** Standard error of each value (same layout as values): the spread of the pairs' estimates / √pairs. */
   readonly stderr: Float64Array;
   readonly pairs: number;
-}
-
-/** Mulberry32: a small seeded generator, so an explanation is reproducible for its seed. */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 export function samplingShap(predict: Predict, X: Matrix, background: Matrix, options: SamplingOptions = {}): SampledContributions {

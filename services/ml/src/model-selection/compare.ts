@@ -19,6 +19,7 @@ import { SEARCH_SPACES, comparableModels, drawParams, perturbParams, sampleCandi
 import type { WorkerPool } from './worker-pool.js';
 import { shared } from './worker-protocol.js';
 import type { ColumnTransformer } from '../preprocessing/column-transformer.js';
+import { mulberry32 as generator } from '../random/mulberry32.js';
 
 export interface CompareOptions {
   /** Registry ids to compare; default every model with a search space for the task. */
@@ -76,18 +77,6 @@ export interface CompareResult {
   readonly brackets: number;
   readonly stoppedBy: 'finished' | 'budget';
   readonly elapsedSeconds: number;
-}
-
-/** Mulberry32, the seed's stream for candidates and row order. */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /**
