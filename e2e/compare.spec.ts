@@ -2,7 +2,8 @@ import { expect, test } from '@playwright/test';
 import { expectFitsWidth, openTrainPage, pageErrors } from './support';
 
 test('compare all models on Wine from the Train page: Stop ends a comparison, and another fills its leaderboard, best first, to the end', async ({ page }) => {
-  test.setTimeout(180_000);
+  // two comparisons, the first queued behind whatever jobs earlier specs left running
+  test.setTimeout(300_000);
   const errors = pageErrors(page);
   await openTrainPage(page, 'wine');
   await expect(page.getByTestId('compare-start')).toContainText('Compare them all');

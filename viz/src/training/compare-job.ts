@@ -91,9 +91,10 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
       leaderboard.splice(at < 0 ? leaderboard.length : at, 0, ensemble);
     }
   }
-  // the best of each family: the first of its model on the leaderboard
+  // the best of each family: the first of its model on the leaderboard; none when the user stopped
+  // the comparison (Stop means stop: up to fifteen training jobs would otherwise fill the queue)
   const best = new Map<string, CompareEntry>();
-  for (const e of leaderboard) if (!e.members && !best.has(e.model) && Number.isFinite(e.meanScore)) best.set(e.model, e);
+  if (!abort.signal.aborted) for (const e of leaderboard) if (!e.members && !best.has(e.model) && Number.isFinite(e.meanScore)) best.set(e.model, e);
   const trainJobs: { model: string; params: Record<string, number>; job: number }[] = [];
   for (const e of best.values()) {
     const trainSpec: TrainSpec = {
