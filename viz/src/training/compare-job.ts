@@ -84,7 +84,7 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
     await deps.queue.progress(job.id, job.total, job.total, 'cross-validating the soft-voting ensemble of the three best models').catch(() => undefined);
     const ensemble = await compareEnsemble({
       pool: deps.pool, ds, spec, jobId: job.id, createdBy: job.createdBy, X, yTrain, y, columns: data.columns, parts, rowIds: data.rowIds, split,
-      preprocessing: columns, signal: abort.signal,
+      preprocessing: columns, signal: abort.signal, secondsLeft: spec.budgetSeconds - (performance.now() - t0) / 1000,
     }, result.leaderboard);
     if (ensemble) {
       const at = leaderboard.findIndex((e) => e.round < ensemble.round || (e.round === ensemble.round && e.meanScore < ensemble.meanScore));

@@ -34,6 +34,8 @@ export interface EnsembleInput {
   readonly split: { readonly train: Int32Array; readonly test: Int32Array };
   readonly preprocessing: ColumnTransformer;
   readonly signal: AbortSignal;
+  /** What is left of the comparison's time budget: the ensemble is cross-validated only if it fits. */
+  readonly secondsLeft: number;
 }
 
 const numbers = (p: Readonly<Record<string, number | string>>): Record<string, number> =>
@@ -47,6 +49,12 @@ export async function compareEnsemble(input: EnsembleInput, leaderboard: readonl
   const members: VotingMember[] = pickVotingMembers(leaderboard);
   if (members.length < 2) return null;
   const { spec, X, yTrain } = input;
+  // Its cross-validation refits every member on every fold (on the main thread): estimated from the
+  // members' own fit times on these rows, it is skipped when the budget left would not cover it, so a
+  // comparison never outruns its budget by more than one candidate's fit (seen: 9.4 s on a 2 s budget).
+  const memberFit = (m: VotingMember) => leaderboard.find((e) => e.model === m.model && e.rows === X.rows && JSON.stringify(e.params) === JSON.stringify(m.params))?.fitTime ?? Infinity;
+  const estimate = members.reduce((a, m) => a + memberFit(m), 0) * spec.folds;
+  if (!(estimate <= input.secondsLeft)) return null;
   const folds = cvFolds(X, yTrain, spec.folds);
   const t0 = performance.now();
   const scores = votingCvScores(members, X, yTrain, folds, input.preprocessing, spec.seed, input.signal);
