@@ -6,6 +6,8 @@ export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
   timeout: 60_000,
+  // The whole run: a hung test must end as a failure before CI's own clock runs out.
+  globalTimeout: 40 * 60_000,
   workers: 1,
   retries: 0,
   outputDir: '../reports/e2e-artifacts',

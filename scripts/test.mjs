@@ -21,6 +21,7 @@ let broken = false;
 
 // `coverage` runs both jest projects at once under jest.coverage.config.cjs (V8 coverage, with the
 // coverageThreshold floor: below it jest fails the run).
+const JEST_LIMIT_MS = Number(process.env.TEST_JEST_LIMIT_MIN ?? 25) * 60_000;
 function jest(project) {
   const coverage = project === 'coverage';
   const out = runDir ? join(runDir, `jest-${project}.json`) : `reports/jest-${project}.json`;
@@ -33,10 +34,19 @@ function jest(project) {
     JEST_HTML_REPORTERS_PUBLIC_PATH: join(runDir, 'report'), JEST_HTML_REPORTERS_FILE_NAME: 'index.html',
     JEST_HTML_REPORTERS_PAGE_TITLE: `Enchilada ${project} tests`, JEST_HTML_REPORTERS_TEMP_DIR_PATH: join(runDir, '.html-reporter'),
   } : {};
+  rmSync(out, { force: true });
   const select = coverage ? ['--config=jest.coverage.config.cjs', '--coverage', '--selectProjects', 'unit', 'integration'] : ['--selectProjects', project];
   const res = spawnSync(process.execPath, ['node_modules/jest/bin/jest.js', ...select, '--json', `--outputFile=${out}`, ...extra, ...(coverage ? [] : reports)], {
     stdio: 'inherit', env: { ...process.env, ...htmlReport, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() },
+    // A suite that leaves a timer, socket or generator running keeps jest alive after the run (the
+    // suites run in band on two cores): stopped here and counted as a failure, not left to CI's clock.
+    timeout: JEST_LIMIT_MS, killSignal: 'SIGKILL',
   });
+  if (res.error || res.signal) {
+    totals.failed += 1;
+    console.error(`jest ${project} did not end within ${JEST_LIMIT_MS / 60000} minutes (${res.error?.message ?? res.signal}): ` +
+      'a suite left something running; find it with --runInBand --detectOpenHandles on each suite');
+  }
   if (runDir) rmSync(join(runDir, '.html-reporter'), { recursive: true, force: true });
   if (!existsSync(out)) { broken = true; console.error(`jest ${project} wrote no report (exit ${res.status})`); return; }
   const r = JSON.parse(readFileSync(out, 'utf8'));
