@@ -4,6 +4,7 @@ import { loggerOptions, type Config, type Pool } from '@enchilada/core';
 import { PredictionBatches, Predictions } from '@enchilada/models';
 import { errorHandler } from './errors.js';
 import { ServeMetrics } from './metrics.js';
+import { clusterMetricsSource } from './cluster-metrics.js';
 import { PredictionErrorCounts, isPredictionError } from './error-counts.js';
 import { PredictionLog } from './prediction-log.js';
 import { PredictionService } from './prediction-service.js';
@@ -71,8 +72,11 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', database: state.databaseReachable, models });
   });
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text format 0.0.4)', security: [], response: { 200: { type: 'string' } } } }, async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4').send(metrics.render()));
+  // In a cluster worker, the sum over every worker (cluster-metrics.ts); else this process's own.
+  const clusterMetrics = clusterMetricsSource(metrics.registry);
+  app.get('/metrics', {
+    schema: { summary: 'Prometheus metrics (text format 0.0.4), summed over every worker under SERVE_WORKERS > 1', security: [], response: { 200: { type: 'string' } } },
+  }, async (_req, reply) => reply.type(metrics.registry.contentType).send(await (clusterMetrics ?? (() => metrics.render()))()));
 
   const rate = sharedRateStore(pool);
   await app.register(v1Routes, {

@@ -1,12 +1,15 @@
 // Starts serve: configuration, database pool, HTTP server on SERVE_PORT; with SERVE_WORKERS > 1
-// a Node cluster shares the port (each worker loads its own sessions and group-commits alone).
+// a Node cluster shares the port (each worker loads its own sessions and group-commits alone; the
+// primary sums their metrics for /metrics).
 import cluster from 'node:cluster';
 import { ConfigError, createPool, loadConfig } from '@enchilada/core';
 import { buildApp } from './app.js';
+import { answerClusterMetrics } from './cluster-metrics.js';
 
 async function main(): Promise<void> {
   const config = loadConfig('serve');
   if (config.serve.workers > 1 && cluster.isPrimary) {
+    answerClusterMetrics();
     for (let i = 0; i < config.serve.workers; i++) cluster.fork();
     cluster.on('exit', (w, code, signal) => {
       console.error(`enchilada serve: worker ${w.process.pid} ended (${signal ?? code}); starting another`);

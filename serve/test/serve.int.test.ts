@@ -356,7 +356,7 @@ describe('health', () => {
     expect(ready.json().models).toEqual(expect.arrayContaining([{ name: 'clf', version: expect.any(Number), status: 'ready' }, expect.objectContaining({ name: 'broken', status: 'failed' })]));
     const m = (await app.inject('/metrics')).body;
     expect(m).toMatch(/enchilada_serve_requests_total\{route="\/v1\/models\/:name\/predict",code="200"\} \d+/);
-    expect(m).toMatch(/enchilada_serve_request_duration_seconds_bucket\{route="\/v1\/models\/:name\/predict",le="0.01"\} \d+/);
+    expect(m).toMatch(/enchilada_serve_request_duration_seconds_bucket\{le="0.01",route="\/v1\/models\/:name\/predict"\} \d+/);
     expect(m).toMatch(/enchilada_serve_predictions_total\{model="clf",version="\d+"\} \d+/);
   });
 });
