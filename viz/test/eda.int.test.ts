@@ -21,7 +21,7 @@ beforeAll(async () => {
   const res = await app.inject({ url: `/documents/eda?dataset=${ds.id}`, headers: { authorization: `Bearer ${signVizToken({ sub: 'a', doc: `eda:${ds.id}` }, secret(config, 'viz_secret_key'))}` } });
   expect(res.statusCode).toBe(200);
   doc = new DocModels(res.json());
-});
+}, 60000);
 afterAll(async () => {
   await app?.close();
   await db?.drop();
