@@ -3,7 +3,7 @@ const base = {
   rootDir: __dirname,
   testEnvironment: '<rootDir>/jest.environment.cjs',
   transform: {
-    '^.+\\.(t|j)s$': ['@swc/jest', {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', {
       jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
       module: { type: 'commonjs' },
     }],
@@ -16,7 +16,7 @@ const base = {
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // Dependencies shipped only as ES modules are compiled too (pnpm layout included).
-  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(content-disposition|cookie)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(content-disposition|cookie|typebox)/)'],
 };
 module.exports = {
   projects: [

@@ -1,5 +1,5 @@
-// Route schemas shared by several route modules, written once.
+// Route schemas shared by several route modules, written once (TypeBox: each is also its type).
+import { Type } from 'typebox';
 
 /** `/:id` in a path: a positive integer (fastify coerces the string). */
-export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
-
+export const idParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });

@@ -1,6 +1,9 @@
 // The Users page (administrators: create with a one-time password, roles, deactivate, reset) and
 // the Account page (change your own password). Rules live in UserService; these parse and delegate.
+// Each schema is also its request's type (TypeBox): what is validated is what the handler reads.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { BadRequestError } from '@enchilada/core';
 import { notify } from '../plugins/pages.js';
 import { MIN_PASSWORD_LENGTH } from '../users/passwords.js';
@@ -17,12 +20,18 @@ export interface UserRouteOptions {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
 }
 
-const csrfOnly = { type: 'object', properties: { _csrf: { type: 'string' } } } as const;
+/** Every form posts its CSRF token beside its fields (checked by the CSRF hook, not here). */
+const csrf = Type.Optional(Type.String());
+const csrfOnly = Type.Object({ _csrf: csrf });
+const role = Type.String({ maxLength: 16 });
+const password = Type.String({ maxLength: 1024 });
+const newUser = Type.Object({ username: Type.String({ maxLength: 64 }), role, _csrf: csrf });
 type OneTime = { readonly username: string; readonly password: string; readonly why: string } | null;
 type NewInvitation = { readonly username: string; readonly link: string; readonly expiresAt: Date } | null;
-const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 128 } } } as const;
+const tokenParams = Type.Object({ token: Type.String({ maxLength: 128 }) });
 
-export default async function userRoutes(app: FastifyInstance, opts: UserRouteOptions) {
+export default async function userRoutes(instance: FastifyInstance, opts: UserRouteOptions) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { users } = opts;
 
   // The one-time password or invitation link is on this answer only (no-store); the database keeps its hash.
@@ -36,8 +45,8 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
 
   app.post('/users', {
     config: { admin: true },
-    schema: { body: { type: 'object', required: ['username', 'role'], properties: { username: { type: 'string', maxLength: 64 }, role: { type: 'string', maxLength: 16 }, _csrf: { type: 'string' } } } },
-  }, async (req: FastifyRequest<{ Body: { username: string; role: string } }>, reply) => {
+    schema: { body: newUser },
+  }, async (req, reply) => {
     const username = req.body.username.trim();
     const created = await users.create(username, req.body.role);
     req.log.info({ user: username, role: req.body.role, by: req.user?.username }, 'user created');
@@ -46,15 +55,15 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
 
   app.post('/users/invitations', {
     config: { admin: true },
-    schema: { body: { type: 'object', required: ['username', 'role'], properties: { username: { type: 'string', maxLength: 64 }, role: { type: 'string', maxLength: 16 }, _csrf: { type: 'string' } } } },
-  }, async (req: FastifyRequest<{ Body: { username: string; role: string } }>, reply) => {
+    schema: { body: newUser },
+  }, async (req, reply) => {
     const username = req.body.username.trim();
     const { token, expiresAt } = await users.invite(username, req.body.role, req.user);
     req.log.info({ user: username, role: req.body.role, by: req.user?.username }, 'user invited');
     return usersPage(reply, null, 201, { username, link: `${linkBase(req)}/invitations/${token}`, expiresAt });
   });
 
-  app.post('/users/invitations/:id/revoke', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+  app.post('/users/invitations/:id/revoke', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req, reply) => {
     const inv = await users.revokeInvitation(req.params.id);
     req.log.info({ user: inv.username, by: req.user?.username }, 'invitation revoked');
     notify(reply, 'success', `Revoked the invitation of ${inv.username}: the link no longer works, and the name is free again.`);
@@ -67,7 +76,7 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
     reply.code(status).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
       .view('invitation.ejs', { title: 'Invitation', csrfToken: reply.generateCsrf(), minLength: MIN_PASSWORD_LENGTH, ...vars });
 
-  app.get('/invitations/:token', { config: { public: true }, schema: { params: tokenParams } }, async (req: FastifyRequest<{ Params: { token: string } }>, reply) => {
+  app.get('/invitations/:token', { config: { public: true }, schema: { params: tokenParams } }, async (req, reply) => {
     try {
       const inv = await users.invitation(req.params.token);
       return await invitationPage(reply, 200, { token: req.params.token, username: inv.username, problem: null, error: null });
@@ -81,9 +90,9 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
     config: { public: true, rateLimit: { max: opts.rateLimit.max, timeWindow: opts.rateLimit.windowMs } },
     schema: {
       params: tokenParams,
-      body: { type: 'object', required: ['password', 'repeat'], properties: { password: { type: 'string', maxLength: 1024 }, repeat: { type: 'string', maxLength: 1024 }, _csrf: { type: 'string' } } },
+      body: Type.Object({ password, repeat: password, _csrf: csrf }),
     },
-  }, async (req: FastifyRequest<{ Params: { token: string }; Body: { password: string; repeat: string } }>, reply) => {
+  }, async (req, reply) => {
     let user;
     try {
       user = await users.acceptInvitation(req.params.token, req.body.password, req.body.repeat);
@@ -105,27 +114,27 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
 
   app.post('/users/:id/role', {
     config: { admin: true },
-    schema: { params: idParams, body: { type: 'object', required: ['role'], properties: { role: { type: 'string', maxLength: 16 }, _csrf: { type: 'string' } } } },
-  }, async (req: FastifyRequest<{ Params: { id: number }; Body: { role: string } }>, reply) => {
+    schema: { params: idParams, body: Type.Object({ role, _csrf: csrf }) },
+  }, async (req, reply) => {
     const u = await users.setRole(req.params.id, req.body.role);
     notify(reply, 'success', `${u.username} is now ${u.role === 'admin' ? 'an administrator' : `a${u.role === 'editor' ? 'n' : ''} ${u.role}`}.`);
     return reply.redirect('/users', 303);
   });
 
-  app.post('/users/:id/deactivate', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+  app.post('/users/:id/deactivate', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req, reply) => {
     const u = await users.deactivate(req.params.id, signedIn(req));
     req.log.info({ user: u.username, by: req.user?.username }, 'user deactivated');
     notify(reply, 'success', `Deactivated ${u.username}: their sessions have ended.`);
     return reply.redirect('/users', 303);
   });
 
-  app.post('/users/:id/reactivate', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+  app.post('/users/:id/reactivate', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req, reply) => {
     const u = await users.reactivate(req.params.id);
     notify(reply, 'success', `Reactivated ${u.username}.`);
     return reply.redirect('/users', 303);
   });
 
-  app.post('/users/:id/reset', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+  app.post('/users/:id/reset', { config: { admin: true }, schema: { params: idParams, body: csrfOnly } }, async (req, reply) => {
     const { user, password } = await users.resetPassword(req.params.id);
     req.log.info({ user: user.username, by: req.user?.username }, 'password reset');
     return usersPage(reply, { username: user.username, password, why: 'reset' });
@@ -139,13 +148,8 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRouteOp
   app.post('/account/password', {
     // A viewer changes their own password too; it is how a one-time password is replaced.
     config: { anyRole: true, beforePasswordChange: true },
-    schema: {
-      body: {
-        type: 'object', required: ['current', 'password', 'repeat'],
-        properties: { current: { type: 'string', maxLength: 1024 }, password: { type: 'string', maxLength: 1024 }, repeat: { type: 'string', maxLength: 1024 }, _csrf: { type: 'string' } },
-      },
-    },
-  }, async (req: FastifyRequest<{ Body: { current: string; password: string; repeat: string } }>, reply) => {
+    schema: { body: Type.Object({ current: password, password, repeat: password, _csrf: csrf }) },
+  }, async (req, reply) => {
     try {
       if (req.body.password !== req.body.repeat) throw new BadRequestError('the two new passwords differ', 'repeat');
       await users.changePassword(signedIn(req).id, req.body.current, req.body.password);
