@@ -19,6 +19,10 @@ const base = {
   transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(content-disposition|cookie|typebox)/)'],
 };
 module.exports = {
+  // A real database, scrypt sign-ins and app start-ups: jest's 5 s default for a test or hook is too
+  // short on two busy cores (seen: beforeAll hooks timing out at a load average of 12). A global
+  // option (projects cannot set it); a test that needs longer still says so itself.
+  testTimeout: 60_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{services,web,viz,serve,deploy}/**/test/**/*.test.ts'],
       testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
