@@ -2,6 +2,8 @@
 // name's page, and as JSON); its owner or an administrator adds, changes and deletes them. The
 // evaluator (web/src/alerts/evaluator.ts) turns them into alerts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
 import {
   ALERT_METRICS, METRIC_LABELS, MODEL_NAME, describeRule, validateAlertRule, windowUnit,
@@ -52,20 +54,18 @@ export async function alertsPanel(opts: AlertRouteOptions, name: string, user: {
   };
 }
 
-const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: MODEL_NAME.source } } } as const;
-const ruleParams = { type: 'object', required: ['name', 'id'], properties: { name: { type: 'string', pattern: MODEL_NAME.source }, id: { type: 'integer', minimum: 1 } } } as const;
+const nameParams = Type.Object({ name: Type.String({ pattern: MODEL_NAME.source }) });
+const ruleParams = Type.Object({ name: Type.String({ pattern: MODEL_NAME.source }), id: Type.Integer({ minimum: 1 }) });
 // Strings as a form posts them (a JSON client's numbers and booleans are coerced); validateAlertRule names the bad field.
-const ruleBody = {
-  type: 'object',
-  properties: {
-    metric: { type: 'string', maxLength: 32 }, comparison: { type: 'string', maxLength: 16 }, threshold: { type: 'string', maxLength: 40 },
-    window: { type: 'string', maxLength: 20 }, webhookUrl: { type: 'string', maxLength: 2100 }, enabled: { type: 'string', maxLength: 8 }, _csrf: { type: 'string' },
-  },
-} as const;
+const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+const ruleBody = Type.Object({
+  metric: text(32), comparison: text(16), threshold: text(40), window: text(20), webhookUrl: text(2100), enabled: text(8), _csrf: Type.Optional(Type.String()),
+});
 
 const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
 
-export default async function alertRoutes(app: FastifyInstance, opts: AlertRouteOptions) {
+export default async function alertRoutes(instance: FastifyInstance, opts: AlertRouteOptions) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { store, published, registry } = opts;
 
   /** The name's model task, after checking the person may edit its rules (owner or administrator). */
@@ -102,13 +102,13 @@ export default async function alertRoutes(app: FastifyInstance, opts: AlertRoute
     }
   }
 
-  app.get('/api/published/:name/alerts', { schema: { params: nameParams } }, async (req: FastifyRequest<{ Params: { name: string } }>) => {
+  app.get('/api/published/:name/alerts', { schema: { params: nameParams } }, async (req) => {
     const panel = await alertsPanel(opts, req.params.name, signedIn(req));
     if (!panel) throw new NotFoundError(`nothing is published under the name "${req.params.name}"`);
     return { name: panel.name, canEdit: panel.canEdit, rules: panel.rules, history: panel.history };
   });
 
-  app.post('/published/:name/alert-rules', { schema: { params: nameParams, body: ruleBody } }, async (req: FastifyRequest<{ Params: { name: string }; Body: RawAlertRule }>, reply) => {
+  app.post('/published/:name/alert-rules', { schema: { params: nameParams, body: ruleBody } }, async (req, reply) => {
     const { name } = req.params;
     // A page's unticked "enabled" box is sent as nothing at all.
     const b = (req.body as RawAlertRule | undefined) ?? {};
@@ -119,7 +119,7 @@ export default async function alertRoutes(app: FastifyInstance, opts: AlertRoute
     return done(req, reply, name, `Added the alert rule: ${describeRule(rule)}.`, { id, ...rule }, 201);
   });
 
-  app.post('/published/:name/alert-rules/:id', { schema: { params: ruleParams, body: ruleBody } }, async (req: FastifyRequest<{ Params: { name: string; id: number }; Body: RawAlertRule }>, reply) => {
+  app.post('/published/:name/alert-rules/:id', { schema: { params: ruleParams, body: ruleBody } }, async (req, reply) => {
     const { name, id } = req.params;
     const task = await editable(req, name);
     const current = await ruleOf(name, id);
@@ -132,7 +132,7 @@ export default async function alertRoutes(app: FastifyInstance, opts: AlertRoute
     return done(req, reply, name, `Saved alert rule ${id}: ${describeRule(rule)}${rule.enabled ? '' : ' (disabled)'}.`, { id, ...rule });
   });
 
-  app.post('/published/:name/alert-rules/:id/delete', { schema: { params: ruleParams } }, async (req: FastifyRequest<{ Params: { name: string; id: number } }>, reply) => {
+  app.post('/published/:name/alert-rules/:id/delete', { schema: { params: ruleParams } }, async (req, reply) => {
     const { name, id } = req.params;
     await editable(req, name);
     await ruleOf(name, id);

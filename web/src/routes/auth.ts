@@ -1,5 +1,7 @@
 // Sign-in and sign-out pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { User } from '../users/repository.js';
 import type { UserService } from '../users/service.js';
 
@@ -15,18 +17,16 @@ export function safeNext(next: unknown): string {
 
 const isUser = (u: unknown): u is User => typeof u === 'object' && u !== null && typeof (u as User).id === 'number';
 
-const loginBody = {
-  type: 'object',
-  required: ['username', 'password'],
-  properties: {
-    username: { type: 'string', minLength: 1, maxLength: 64 },
-    password: { type: 'string', minLength: 1, maxLength: 1024 },
-    next: { type: 'string', maxLength: 2048 },
-    _csrf: { type: 'string' },
-  },
-} as const;
+const loginBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+  next: Type.Optional(Type.String({ maxLength: 2048 })),
+  _csrf: Type.Optional(Type.String()),
+});
+const loginQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2048 })) });
 
-export default async function authRoutes(app: FastifyInstance, opts: AuthRouteOptions) {
+export default async function authRoutes(instance: FastifyInstance, opts: AuthRouteOptions) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const render = (reply: FastifyReply, status: number, vars: { error?: string; username?: string; next?: string }) =>
     reply.code(status).header('cache-control', 'no-store').view('login.ejs', {
       title: 'Sign in', csrfToken: reply.generateCsrf(), error: vars.error ?? null,
@@ -35,8 +35,8 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRouteOp
 
   app.get('/login', {
     config: { public: true },
-    schema: { querystring: { type: 'object', properties: { next: { type: 'string', maxLength: 2048 } } } },
-  }, async (req: FastifyRequest<{ Querystring: { next?: string } }>, reply) => {
+    schema: { querystring: loginQuery },
+  }, async (req, reply) => {
     if (req.user) return reply.redirect(safeNext(req.query.next));
     return render(reply, 200, { next: req.query.next });
   });
@@ -45,7 +45,7 @@ export default async function authRoutes(app: FastifyInstance, opts: AuthRouteOp
     config: { public: true, rateLimit: { max: opts.rateLimit.max, timeWindow: opts.rateLimit.windowMs } },
     schema: { body: loginBody },
     attachValidation: true,
-  }, async (req: FastifyRequest<{ Body: { username?: string; password?: string; next?: string } }>, reply) => {
+  }, async (req, reply) => {
     const body = req.body ?? {};
     if (req.validationError) return render(reply, 400, { error: 'Enter your user name and password.', username: body.username, next: body.next });
     const handler = app.passport.authenticate('local', async (request: FastifyRequest, _reply: FastifyReply, err: Error | null, user?: unknown) => {

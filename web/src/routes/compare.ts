@@ -1,6 +1,8 @@
 // Compare all models: queue a budgeted comparison of every model for the dataset's task
 // (POST /api/compare), and its page (/compare/:id) with the leaderboard filling as candidates finish.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError, type Config } from '@enchilada/core';
 import type { Catalog, Dataset } from '@enchilada/data';
 import type { JobQueue } from '@enchilada/jobs';
@@ -21,21 +23,19 @@ export function defaultFeatures(ds: Dataset): string[] {
   return ds.columns.filter((c) => c.role === 'feature' && c.name !== ds.target && !idLike.has(c.name)).map((c) => c.name);
 }
 
-export default async function compareRoutes(app: FastifyInstance, opts: CompareRouteOptions) {
+const compareBody = Type.Object({
+  dataset: Type.Integer({ minimum: 1 }),
+  features: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 })),
+  trainFraction: Type.Optional(Type.Number()),
+  budgetMinutes: Type.Optional(Type.Number()),
+}, { additionalProperties: false });
+
+export default async function compareRoutes(instance: FastifyInstance, opts: CompareRouteOptions) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { catalog, queue, config } = opts;
 
   app.post('/api/compare', {
-    schema: {
-      body: {
-        type: 'object', required: ['dataset'], additionalProperties: false,
-        properties: {
-          dataset: { type: 'integer', minimum: 1 },
-          features: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 64 } },
-          trainFraction: { type: 'number' },
-          budgetMinutes: { type: 'number' },
-        },
-      },
-    },
+    schema: { body: compareBody },
   }, async (req: FastifyRequest<{ Body: Partial<CompareRequest> & { dataset: number } }>, reply) => {
     const ds = await catalog.get(req.body.dataset);
     if (!ds) throw new NotFoundError('there is no such dataset (it may have been deleted)');
@@ -56,7 +56,7 @@ export default async function compareRoutes(app: FastifyInstance, opts: CompareR
     return reply.code(202).send({ job, models: spec.models, skipped, budgetSeconds: spec.budgetSeconds, page: `/compare/${job}` });
   });
 
-  app.get('/compare/:id', { schema: { params: idParams } }, async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
+  app.get('/compare/:id', { schema: { params: idParams } }, async (req, reply) => {
     const job = await queue.get(req.params.id);
     if (!job || job.kind !== 'compare') throw new NotFoundError('there is no such comparison');
     const spec = job.spec as CompareSpec;
