@@ -1,6 +1,6 @@
 // Compare all models: queue a budgeted comparison of every model for the dataset's task
 // (POST /api/compare), and its page (/compare/:id) with the leaderboard filling as candidates finish.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError, type Config } from '@enchilada/core';
@@ -36,7 +36,7 @@ export default async function compareRoutes(instance: FastifyInstance, opts: Com
 
   app.post('/api/compare', {
     schema: { body: compareBody },
-  }, async (req: FastifyRequest<{ Body: Partial<CompareRequest> & { dataset: number } }>, reply) => {
+  }, async (req, reply) => {
     const ds = await catalog.get(req.body.dataset);
     if (!ds) throw new NotFoundError('there is no such dataset (it may have been deleted)');
     const request: CompareRequest = {
