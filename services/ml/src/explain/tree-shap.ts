@@ -3,6 +3,7 @@
 // Lundberg, Erion, Chen, DeGrave, Prutkin, Nair, Katz, Himmelfarb, Bansal & Lee, "From local
 // explanations to global understanding with explainable AI for trees", Nature Machine Intelligence
 // 2, 2020, Algorithm 2 (the same recursion as shap's tree_shap.h and XGBoost's pred_contribs).
+// treeShap itself runs linear-tree-shap.ts's faster walk, which gives the same values.
 import type { Matrix } from '../matrix.js';
 import type { Tree } from '../tree/tree.js';
 import { UNLIMITED } from '../tree/tree.js';
@@ -10,6 +11,7 @@ import { float32Rows } from '../tree/presort.js';
 import { RandomForestClassifierModel, RandomForestRegressorModel } from '../ensemble/random-forest.js';
 import { type GradientBoostingClassifierModel, GradientBoostingRegressorModel } from '../ensemble/gradient-boosting.js';
 import { emptyContributions, type Contributions } from './contributions.js';
+import { flatTreeOf, linearTreeShap } from './linear-tree-shap.js';
 
 /**
  * A model whose raw output is offset[k] + scale · Σ_t tree_t(x)[c] over the trees t whose value
@@ -51,8 +53,20 @@ export function treeSumOf(model: TreeModel): TreeSum {
   return { trees: model.trees, maxDepth: UNLIMITED, nFeatures: model.nFeatures, outputs: K, scale: model.learningRate, offset: Float64Array.from(model.init), outputOf: (t) => t % K };
 }
 
-/** TreeSHAP values of a tree model for the rows of X (its input matrix, after preprocessing). */
+/**
+ * TreeSHAP values of a tree model for the rows of X (its input matrix, after preprocessing), by
+ * linear-tree-shap.ts's O(nodes · depth) walk; TreeExplainer below (Algorithm 2) gives the same
+ * values and remains for the interaction values, which condition on one feature.
+ */
 export function treeShap(model: TreeModel | TreeSum, X: Matrix): Contributions {
+  const sum = 'trees' in model && 'outputOf' in model ? model : treeSumOf(model);
+  if (X.cols !== sum.nFeatures) throw new RangeError(`model was fitted on ${sum.nFeatures} features, X has ${X.cols}`);
+  const flat = sum.trees.map((t) => flatTreeOf(t, sum.maxDepth));
+  return linearTreeShap(flat, (t) => sum.outputOf(t), X, sum.outputs, sum.scale, sum.offset);
+}
+
+/** TreeSHAP values by Algorithm 2's path recursion (TreeExplainer): the reference linearTreeShap is tested against. */
+export function treeShapByPaths(model: TreeModel | TreeSum, X: Matrix): Contributions {
   const sum = 'trees' in model && 'outputOf' in model ? model : treeSumOf(model);
   if (X.cols !== sum.nFeatures) throw new RangeError(`model was fitted on ${sum.nFeatures} features, X has ${X.cols}`);
   const out = emptyContributions(X.rows, sum.outputs, X.cols);
@@ -79,7 +93,8 @@ export function treeShap(model: TreeModel | TreeSum, X: Matrix): Contributions {
  */
 export function treeShapInteractions(model: TreeModel | TreeSum, X: Matrix, features?: readonly number[]): { readonly values: Float64Array; readonly shap: Contributions } {
   const sum = 'trees' in model && 'outputOf' in model ? model : treeSumOf(model);
-  const shap = treeShap(sum, X);
+  // the diagonal's φ from the same recursion as the off-diagonal terms
+  const shap = treeShapByPaths(sum, X);
   const F = X.cols;
   const K = sum.outputs;
   const x = float32Rows(X);
