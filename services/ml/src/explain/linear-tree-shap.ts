@@ -40,6 +40,11 @@ export interface FlatTree {
   readonly pathFeatures: number;
   /** E[f(X)] over the cover, per value column: the tree's base value. */
   readonly expectation: Float64Array;
+  /**
+   * Every leaf's values add up to the same total (a forest's class probabilities): the last
+   * column's SHAP values are then minus the others' sum, and the walk need not carry it.
+   */
+  readonly complementary: boolean;
 }
 
 /** The tree read to maxDepth, with its cover ratios and expectation computed once. */
@@ -102,7 +107,17 @@ export function flatTree(tree: Tree, maxDepth: number): FlatTree {
     seen[f]--;
   };
   down(0, 1, 0);
-  return { feature, threshold, left, right, missingLeft, leftShare, rightShare, value, width: W, depth, pathFeatures, expectation };
+  let complementary = W >= 2;
+  let total = NaN;
+  for (let i = 0; i < n && complementary; i++) {
+    if (feature[i] >= 0) continue;
+    let s = 0;
+    for (let c = 0; c < W; c++) s += value[i * W + c];
+    if (total !== total) total = s;
+    // a constant's Shapley values are 0, so rounding-level differences cost rounding-level error
+    else if (Math.abs(s - total) > 1e-12 * Math.max(1, Math.abs(total))) complementary = false;
+  }
+  return { feature, threshold, left, right, missingLeft, leftShare, rightShare, value, width: W, depth, pathFeatures, expectation, complementary };
 }
 
 /** Gauss–Legendre nodes and weights on [0, 1] (Newton's method on P_n; exact for degree ≤ 2n − 1). */
@@ -169,77 +184,159 @@ export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: numbe
   // each feature's fractions so far on the path (1, 1: not on it, a factor of 1)
   const zf = new Float64Array(F).fill(1);
   const of = new Float64Array(F).fill(1);
-  const firsts = trees.map((_, i) => firstOf(i));
+  // a cold edge's weights when the feature is new on the path: wq·(0 − z)/(z·(1 − t)) = −wq/(1 − t)
+  const coldC = new Float64Array(n);
+  for (let k = 0; k < n; k++) coldC[k] = -wq[k] / sq[k];
+
+  // the tree being walked and the row: set before each walk (one closure, not one per tree)
+  let feature: Int32Array = new Int32Array(0);
+  let threshold: Float32Array = new Float32Array(0);
+  let left: Int32Array = new Int32Array(0);
+  let right: Int32Array = new Int32Array(0);
+  let missingLeft: Uint8Array | null = null;
+  let leftShare: Float64Array = new Float64Array(0);
+  let rightShare: Float64Array = new Float64Array(0);
+  let value: Float64Array = new Float64Array(0);
+  let W = 1;
+  let Wn = n;
+  let stride = 1;
+  let last = -1;
+  let xo = 0;
+  let at0 = 0;
+
+  // adds the edge into depth d1's child to φ (C · H per output) and its H to depth d's (set: the first child)
+  const fold = (d: number, f: number, set: boolean): void => {
+    const ho = d * Wn;
+    const hc = ho + Wn;
+    const pc = (d + 1) * n;
+    for (let c = 0; c < W; c++) {
+      let s = 0;
+      const hcc = hc + c * n;
+      const hoc = ho + c * n;
+      if (set) {
+        for (let k = 0; k < n; k++) {
+          const h = H[hcc + k];
+          s += C[pc + k] * h;
+          H[hoc + k] = h;
+        }
+      } else {
+        for (let k = 0; k < n; k++) {
+          const h = H[hcc + k];
+          s += C[pc + k] * h;
+          H[hoc + k] += h;
+        }
+      }
+      out[at0 + c * F + f] += s;
+      if (last >= 0) out[at0 + last * F + f] -= s;
+    }
+  };
+
+  // a leaf child folds at once: its H is v · P, so C · H = v (C · P), and nothing is stored for it
+  const foldLeaf = (d: number, f: number, leaf: number, set: boolean): void => {
+    const ho = d * Wn;
+    const pc = (d + 1) * n;
+    let dot = 0;
+    for (let k = 0; k < n; k++) dot += C[pc + k] * P[pc + k];
+    for (let c = 0; c < W; c++) {
+      const v = value[leaf * stride + c] * scale;
+      const hoc = ho + c * n;
+      if (set) for (let k = 0; k < n; k++) H[hoc + k] = v * P[pc + k];
+      else for (let k = 0; k < n; k++) H[hoc + k] += v * P[pc + k];
+      out[at0 + c * F + f] += v * dot;
+      if (last >= 0) out[at0 + last * F + f] -= v * dot;
+    }
+  };
+
+  // the child's subtree (its P and C at depth d + 1), folded into depth d
+  const descend = (child: number, d: number, f: number, set: boolean): void => {
+    if (feature[child] < 0) foldLeaf(d, f, child, set);
+    else {
+      walk(child, d + 1);
+      fold(d, f, set);
+    }
+  };
+
+  // H at depth d's slot for the subtree of `node`, whose P is at depth d's slot
+  const walk = (node: number, d: number): void => {
+    const po = d * n;
+    const f = feature[node];
+    if (f < 0) {
+      const ho = d * Wn;
+      for (let c = 0; c < W; c++) {
+        const v = value[node * stride + c] * scale;
+        for (let k = 0; k < n; k++) H[ho + c * n + k] = v * P[po + k];
+      }
+      return;
+    }
+    const xv = x[xo + f];
+    const goLeft = xv <= threshold[node] || (xv !== xv && missingLeft !== null && missingLeft[node] === 1);
+    const hot = goLeft ? left[node] : right[node];
+    const cold = goLeft ? right[node] : left[node];
+    const zHot = goLeft ? leftShare[node] : rightShare[node];
+    const zCold = goLeft ? rightShare[node] : leftShare[node];
+    const z0 = zf[f];
+    const o0 = of[f];
+    const d1 = d + 1;
+    const pc = d1 * n;
+    if (z0 === 1 && o0 === 1) {
+      // the feature's first split on this path (the common case): one division per point, none cold
+      const gain = 1 - zHot;
+      for (let k = 0; k < n; k++) {
+        const p = zHot * sq[k] + tq[k];
+        P[pc + k] = P[po + k] * p;
+        C[pc + k] = (wq[k] * gain) / p;
+      }
+      zf[f] = zHot;
+      descend(hot, d, f, true);
+      if (zCold !== 0) {
+        for (let k = 0; k < n; k++) {
+          P[pc + k] = P[po + k] * zCold * sq[k];
+          C[pc + k] = coldC[k];
+        }
+        zf[f] = zCold;
+        of[f] = 0;
+        descend(cold, d, f, false);
+        of[f] = 1;
+      }
+      zf[f] = 1;
+      return;
+    }
+    // split again: its factor replaces the earlier one, whose count below this edge is taken back
+    const gain0 = o0 - z0;
+    let set = true;
+    for (let side = 0; side < 2; side++) {
+      const z = z0 * (side === 0 ? zHot : zCold);
+      const o = side === 0 ? o0 : 0;
+      if (z === 0 && o === 0) continue;
+      const gain = o - z;
+      for (let k = 0; k < n; k++) {
+        const p = z * sq[k] + o * tq[k];
+        const p0 = z0 * sq[k] + o0 * tq[k];
+        P[pc + k] = (P[po + k] * p) / p0;
+        C[pc + k] = wq[k] * (gain / p - gain0 / p0);
+      }
+      zf[f] = z;
+      of[f] = o;
+      descend(side === 0 ? hot : cold, d, f, set);
+      set = false;
+    }
+    zf[f] = z0;
+    of[f] = o0;
+    if (set) H.fill(0, d * Wn, d * Wn + Wn);
+  };
 
   for (let r = 0; r < rows; r++) {
-    const xo = r * F;
+    xo = r * F;
     const phi = r * outputs * F;
     for (let ti = 0; ti < trees.length; ti++) {
       const tree = trees[ti];
-      const { feature, threshold, left, right, missingLeft, leftShare, rightShare, value, width: W } = tree;
-      const Wn = W * n;
-      const at0 = phi + firsts[ti] * F;
-
-      // H at depth d's slot for the subtree of `node`, whose P is at depth d's slot
-      const walk = (node: number, d: number): void => {
-        const ho = d * Wn;
-        const po = d * n;
-        const f = feature[node];
-        if (f < 0) {
-          for (let c = 0; c < W; c++) {
-            const v = value[node * W + c] * scale;
-            for (let k = 0; k < n; k++) H[ho + c * n + k] = v * P[po + k];
-          }
-          return;
-        }
-        for (let k = 0; k < Wn; k++) H[ho + k] = 0;
-        const xv = x[xo + f];
-        const goLeft = xv <= threshold[node] || (xv !== xv && missingLeft !== null && missingLeft[node] === 1);
-        const z0 = zf[f];
-        const o0 = of[f];
-        const d1 = d + 1;
-        const pc = d1 * n;
-        const hc = d1 * Wn;
-        for (let side = 0; side < 2; side++) {
-          const isLeft = side === 0;
-          const z = z0 * (isLeft ? leftShare[node] : rightShare[node]);
-          const o = isLeft === goLeft ? o0 : 0;
-          if (z === 0 && o === 0) continue;
-          const gain = o - z;
-          if (z0 === 1 && o0 === 1) {
-            // the feature's first split on this path: nothing to replace
-            for (let k = 0; k < n; k++) {
-              const p = z * sq[k] + o * tq[k];
-              P[pc + k] = P[po + k] * p;
-              C[pc + k] = (wq[k] * gain) / p;
-            }
-          } else {
-            const gain0 = o0 - z0;
-            for (let k = 0; k < n; k++) {
-              const p = z * sq[k] + o * tq[k];
-              const p0 = z0 * sq[k] + o0 * tq[k];
-              P[pc + k] = (P[po + k] * p) / p0;
-              C[pc + k] = wq[k] * (gain / p - gain0 / p0);
-            }
-          }
-          zf[f] = z;
-          of[f] = o;
-          walk(isLeft ? left[node] : right[node], d1);
-          zf[f] = z0;
-          of[f] = o0;
-          for (let c = 0; c < W; c++) {
-            let s = 0;
-            const hcc = hc + c * n;
-            const hoc = ho + c * n;
-            for (let k = 0; k < n; k++) {
-              const h = H[hcc + k];
-              s += C[pc + k] * h;
-              H[hoc + k] += h;
-            }
-            out[at0 + c * F + f] += s;
-          }
-        }
-      };
+      ({ feature, threshold, left, right, missingLeft, leftShare, rightShare, value } = tree);
+      // W: the value columns carried (all but the last of complementary ones)
+      stride = tree.width;
+      W = tree.complementary ? stride - 1 : stride;
+      last = tree.complementary ? stride - 1 : -1;
+      Wn = W * n;
+      at0 = phi + firstOf(ti) * F;
       for (let k = 0; k < n; k++) P[k] = 1;
       walk(0, 0);
     }
