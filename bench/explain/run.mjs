@@ -4,7 +4,8 @@
 // (a ColumnTransformer over the 20 numeric columns): a 100-tree random forest of depth ≤ 10 and
 // gradient boosting (100 stages of depth 3). For each: the explainer artefact's size and build
 // time, SHAP values of 2,000 rows (what the explain document computes; target ≤ 5 s), one raw row
-// explained (median of 200; target ≤ 5 ms). Then serve (web + viz + serve on a fresh database, as
+// explained (median of 200; target ≤ 5 ms), and 100 model-input rows by treeShap (the linear walk)
+// beside Algorithm 2's path recursion it replaced (treeShapByPaths). Then serve (web + viz + serve on a fresh database, as
 // bench:serve starts them) with the forest published: POST /v1/models/{name}/predict at 8
 // connections with Debian's wrk, without and with "explain": true (target p99 ≤ 20 ms), and the
 // stored rows counted. Peer figure: explainerdashboard's ~30 s per tab at 100k rows (its docs).
@@ -71,6 +72,19 @@ for (const [id, est] of [
   const c1 = process.cpuUsage();
   const ms = one.map((r) => { const t = performance.now(); explainer.explain([r]); return performance.now() - t; }).sort((a, b) => a - b);
   const cpu1 = process.cpuUsage(c1);
+  // the same rows by Algorithm 2's path recursion (what treeShap ran before the linear walk)
+  const Xm = model.transform(sample.takeRows(Int32Array.from({ length: 100 }, (_, i) => i)));
+  ml.treeShapByPaths(model.model, Xm.takeRows(Int32Array.from({ length: 5 }, (_, i) => i)));
+  const c2 = process.cpuUsage();
+  t0 = performance.now();
+  ml.treeShapByPaths(model.model, Xm);
+  const pathsMs = performance.now() - t0;
+  const cpuPaths = process.cpuUsage(c2);
+  const c3 = process.cpuUsage();
+  t0 = performance.now();
+  ml.treeShap(model.model, Xm);
+  const linearMs = performance.now() - t0;
+  const cpuLinear = process.cpuUsage(c3);
   // efficiency on the sample: base + Σ = output
   let worst = 0;
   for (const e of explainer.explainCoded(sample.takeRows(Int32Array.from({ length: 200 }, (_, i) => i)))) {
@@ -79,6 +93,8 @@ for (const [id, est] of [
   results[id] = {
     fit_s: fitS, artefact_mb: text.length / 1e6, build_s: buildS, shap_2000_s: shapWall, shap_2000_cpu_s: (cpu2k.user + cpu2k.system) / 1e6,
     one_row_ms_p50: ms[Math.floor(ms.length / 2)], one_row_ms_p90: ms[Math.floor(ms.length * 0.9)], one_row_cpu_ms_mean: (cpu1.user + cpu1.system) / 1000 / one.length,
+    shap_ms_per_row_linear: linearMs / 100, shap_cpu_ms_per_row_linear: (cpuLinear.user + cpuLinear.system) / 1000 / 100,
+    shap_ms_per_row_paths: pathsMs / 100, shap_cpu_ms_per_row_paths: (cpuPaths.user + cpuPaths.system) / 1000 / 100,
     efficiency_max_abs: worst, trees: model.model.trees.length, nodes: model.model.trees.reduce((n, t) => n + t.nodeCount, 0),
   };
   fitted[id] = { model, text };
@@ -145,6 +161,9 @@ const rf = results.random_forest_classifier;
 const gb = results.gradient_boosting_classifier;
 console.log(JSON.stringify({
   rows: ROWS, fit_rows: cut, load_avg_1m: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
+  rf_shap_ms_per_row_linear: rf.shap_ms_per_row_linear, rf_shap_cpu_ms_per_row_linear: rf.shap_cpu_ms_per_row_linear,
+  rf_shap_ms_per_row_paths: rf.shap_ms_per_row_paths, rf_shap_cpu_ms_per_row_paths: rf.shap_cpu_ms_per_row_paths,
+  gb_shap_ms_per_row_linear: gb.shap_ms_per_row_linear, gb_shap_ms_per_row_paths: gb.shap_ms_per_row_paths,
   rf_shap_2000_s: rf.shap_2000_s, rf_shap_2000_cpu_s: rf.shap_2000_cpu_s, rf_one_row_ms: rf.one_row_ms_p50, rf_one_row_cpu_ms: rf.one_row_cpu_ms_mean, rf_nodes: rf.nodes,
   gb_shap_2000_s: gb.shap_2000_s, gb_shap_2000_cpu_s: gb.shap_2000_cpu_s, gb_one_row_ms: gb.one_row_ms_p50, gb_one_row_cpu_ms: gb.one_row_cpu_ms_mean,
   rf_artefact_mb: rf.artefact_mb, gb_artefact_mb: gb.artefact_mb, rf_fit_s: rf.fit_s, gb_fit_s: gb.fit_s,
