@@ -325,18 +325,20 @@ export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: numbe
     if (set) H.fill(0, d * Wn, d * Wn + Wn);
   };
 
-  for (let r = 0; r < rows; r++) {
-    xo = r * F;
-    const phi = r * outputs * F;
-    for (let ti = 0; ti < trees.length; ti++) {
-      const tree = trees[ti];
-      ({ feature, threshold, left, right, missingLeft, leftShare, rightShare, value } = tree);
-      // W: the value columns carried (all but the last of complementary ones)
-      stride = tree.width;
-      W = tree.complementary ? stride - 1 : stride;
-      last = tree.complementary ? stride - 1 : -1;
-      Wn = W * n;
-      at0 = phi + firstOf(ti) * F;
+  // trees outside, rows inside: a depth-10 forest is ~10 MB of nodes, too much to stay in cache
+  // from one row to the next, but one tree's ~100 kB stays there for all the rows
+  for (let ti = 0; ti < trees.length; ti++) {
+    const tree = trees[ti];
+    ({ feature, threshold, left, right, missingLeft, leftShare, rightShare, value } = tree);
+    // W: the value columns carried (all but the last of complementary ones)
+    stride = tree.width;
+    W = tree.complementary ? stride - 1 : stride;
+    last = tree.complementary ? stride - 1 : -1;
+    Wn = W * n;
+    const first = firstOf(ti);
+    for (let r = 0; r < rows; r++) {
+      xo = r * F;
+      at0 = (r * outputs + first) * F;
       for (let k = 0; k < n; k++) P[k] = 1;
       walk(0, 0);
     }
