@@ -2,8 +2,8 @@ import { Matrix } from '../src/matrix.js';
 import { Tree, UNLIMITED } from '../src/tree/tree.js';
 import { RandomForestClassifier, RandomForestRegressor } from '../src/ensemble/random-forest.js';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from '../src/ensemble/gradient-boosting.js';
-import { treeShap, treeShapByPaths, treeShapInteractions, treeSumOf, type TreeSum, type TreeModel } from '../src/explain/tree-shap.js';
-import { gaussLegendre } from '../src/explain/linear-tree-shap.js';
+import { TreeExplainer, treeShap, treeShapByPaths, treeShapInteractions, treeSumOf, type TreeSum, type TreeModel } from '../src/explain/tree-shap.js';
+import { addLinearTreeShap, flatTree, gaussLegendre } from '../src/explain/linear-tree-shap.js';
 import { contributionsOf, type Contributions } from '../src/explain/contributions.js';
 import { classificationTarget } from '../src/target.js';
 import { loadDataset } from './support/datasets.js';
@@ -231,6 +231,27 @@ describe('the O(nodes · depth) TreeSHAP walk', () => {
       new GradientBoostingClassifier({ n_estimators: 10, max_depth: 5 }).fit(X, y, { seed: 8 }),
     ];
     for (const m of models) expect(maxDiff(treeShap(m, X), treeShapByPaths(m, X))).toBeLessThan(1e-9);
+  });
+
+  it('holds a feature present or absent (the interaction values\' conditioning) as the path recursion does, within 1e-9', () => {
+    const rand = lcg(94);
+    let worst = 0;
+    for (let trial = 0; trial < 12; trial++) {
+      const M = 3 + (trial % 6);
+      const width = trial % 3 === 0 ? 2 : 1;
+      const tree = randomTree(rand, M, 3 + (trial % 8), width);
+      const X = randomRows(rand, 10, M);
+      const x = Float32Array.from(X.data);
+      for (const state of [1, -1] as const) {
+        const feature = trial % M;
+        const walked = new Float64Array(X.rows * width * M);
+        const paths = new Float64Array(X.rows * width * M);
+        addLinearTreeShap([flatTree(tree, UNLIMITED)], () => 0, x, X.rows, M, 1, walked, width, { state, feature });
+        new TreeExplainer().add(tree, UNLIMITED, x, X.rows, M, 1, paths, width, 0, { state, feature });
+        for (let i = 0; i < walked.length; i++) worst = Math.max(worst, Math.abs(walked[i] - paths[i]));
+      }
+    }
+    expect(worst).toBeLessThan(1e-9);
   });
 
   it('integrates with Gauss–Legendre points that are exact for polynomials up to degree 2n − 1', () => {

@@ -159,11 +159,21 @@ export function flatTreeOf(tree: Tree, maxDepth: number): FlatTree {
 }
 
 /**
+ * One feature held out of the game for interaction values (shap's tree_shap conditioning): always
+ * present (state 1: it follows x's branch) or always absent (state −1: both branches by cover). It
+ * is then no player: its splits multiply the path by a constant, 1 or the cover ratio, and it gets
+ * no value. state 0: no condition.
+ */
+export interface WalkCondition { readonly state: -1 | 0 | 1; readonly feature: number }
+
+/**
  * Adds scale × the TreeSHAP values of trees to out (rows × outputs × F): x holds `rows` float32
  * rows of F columns; tree t's value column c feeds output firstOf(t) + c. Returns nothing: the base
  * values are the trees' `expectation`s.
  */
-export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: number) => number, x: Float32Array, rows: number, F: number, scale: number, out: Float64Array, outputs: number): void {
+export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: number) => number, x: Float32Array, rows: number, F: number, scale: number, out: Float64Array, outputs: number, condition: WalkCondition = { state: 0, feature: -1 }): void {
+  const held = condition.state === 0 ? -1 : condition.feature;
+  const present = condition.state > 0;
   let depth = 0;
   let pathFeatures = 1;
   let width = 1;
@@ -274,10 +284,23 @@ export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: numbe
     const cold = goLeft ? right[node] : left[node];
     const zHot = goLeft ? leftShare[node] : rightShare[node];
     const zCold = goLeft ? rightShare[node] : leftShare[node];
-    const z0 = zf[f];
-    const o0 = of[f];
     const d1 = d + 1;
     const pc = d1 * n;
+    if (f === held) {
+      // no player: weights 0, the path's product times 1 (present, x's branch only) or the ratio
+      for (let k = 0; k < n; k++) {
+        C[pc + k] = 0;
+        P[pc + k] = present ? P[po + k] : P[po + k] * zHot;
+      }
+      descend(hot, d, f, true);
+      if (!present && zCold !== 0) {
+        for (let k = 0; k < n; k++) P[pc + k] = P[po + k] * zCold;
+        descend(cold, d, f, false);
+      }
+      return;
+    }
+    const z0 = zf[f];
+    const o0 = of[f];
     if (z0 === 1 && o0 === 1) {
       // the feature's first split on this path (the common case): one division per point, none cold
       const gain = 1 - zHot;
