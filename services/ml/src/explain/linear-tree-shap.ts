@@ -190,6 +190,8 @@ export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: numbe
   // P at the n points per depth; the edge's weights into that depth; H (width × n) per depth
   const P = new Float64Array(levels * n);
   const C = new Float64Array(levels * n);
+  // 1 / the replaced factor, per depth, for a feature split again
+  const R = new Float64Array(levels * n);
   const H = new Float64Array(levels * width * n);
   // each feature's fractions so far on the path (1, 1: not on it, a factor of 1)
   const zf = new Float64Array(F).fill(1);
@@ -325,23 +327,43 @@ export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: numbe
       return;
     }
     // split again: its factor replaces the earlier one, whose count below this edge is taken back
-    const gain0 = o0 - z0;
     let set = true;
-    for (let side = 0; side < 2; side++) {
-      const z = z0 * (side === 0 ? zHot : zCold);
-      const o = side === 0 ? o0 : 0;
-      if (z === 0 && o === 0) continue;
-      const gain = o - z;
+    if (o0 === 0) {
+      // x left this feature's branch above: (−z/(z(1−t)) + z0/(z0(1−t))) = 0, so these edges add
+      // nothing and only scale the path by their cover ratio
+      for (let side = 0; side < 2; side++) {
+        const ratio = side === 0 ? zHot : zCold;
+        if (ratio === 0) continue;
+        for (let k = 0; k < n; k++) {
+          P[pc + k] = P[po + k] * ratio;
+          C[pc + k] = 0;
+        }
+        zf[f] = z0 * ratio;
+        descend(side === 0 ? hot : cold, d, f, set);
+        set = false;
+      }
+    } else {
+      // x followed it so far (o0 = 1): one reciprocal of the old factor per point serves both edges
+      for (let k = 0; k < n; k++) R[pc + k] = 1 / (z0 * sq[k] + tq[k]);
+      const z = z0 * zHot;
       for (let k = 0; k < n; k++) {
-        const p = z * sq[k] + o * tq[k];
-        const p0 = z0 * sq[k] + o0 * tq[k];
-        P[pc + k] = (P[po + k] * p) / p0;
-        C[pc + k] = wq[k] * (gain / p - gain0 / p0);
+        const p = z * sq[k] + tq[k];
+        P[pc + k] = P[po + k] * p * R[pc + k];
+        C[pc + k] = wq[k] * ((1 - z) / p - (1 - z0) * R[pc + k]);
       }
       zf[f] = z;
-      of[f] = o;
-      descend(side === 0 ? hot : cold, d, f, set);
+      descend(hot, d, f, true);
       set = false;
+      const zc = z0 * zCold;
+      if (zc !== 0) {
+        for (let k = 0; k < n; k++) {
+          P[pc + k] = P[po + k] * zc * sq[k] * R[pc + k];
+          C[pc + k] = coldC[k] - wq[k] * (1 - z0) * R[pc + k];
+        }
+        zf[f] = zc;
+        of[f] = 0;
+        descend(cold, d, f, false);
+      }
     }
     zf[f] = z0;
     of[f] = o0;
