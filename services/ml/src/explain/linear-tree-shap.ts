@@ -221,6 +221,26 @@ export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: numbe
     const ho = d * Wn;
     const hc = ho + Wn;
     const pc = (d + 1) * n;
+    if (W === 1) {
+      // one carried column (regression, boosting's two classes, a two-class forest): no loop over it
+      let s = 0;
+      if (set) {
+        for (let k = 0; k < n; k++) {
+          const h = H[hc + k];
+          s += C[pc + k] * h;
+          H[ho + k] = h;
+        }
+      } else {
+        for (let k = 0; k < n; k++) {
+          const h = H[hc + k];
+          s += C[pc + k] * h;
+          H[ho + k] += h;
+        }
+      }
+      out[at0 + f] += s;
+      if (last >= 0) out[at0 + last * F + f] -= s;
+      return;
+    }
     for (let c = 0; c < W; c++) {
       let s = 0;
       const hcc = hc + c * n;
@@ -247,6 +267,25 @@ export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: numbe
   const foldLeaf = (d: number, f: number, leaf: number, set: boolean): void => {
     const ho = d * Wn;
     const pc = (d + 1) * n;
+    const o = pc + n;
+    if (W === 1) {
+      const v = value[leaf * stride] * scale;
+      let dot = 0;
+      if (set) {
+        for (let k = pc; k < o; k++) {
+          dot += C[k] * P[k];
+          H[ho + k - pc] = v * P[k];
+        }
+      } else {
+        for (let k = pc; k < o; k++) {
+          dot += C[k] * P[k];
+          H[ho + k - pc] += v * P[k];
+        }
+      }
+      out[at0 + f] += v * dot;
+      if (last >= 0) out[at0 + last * F + f] -= v * dot;
+      return;
+    }
     let dot = 0;
     for (let k = 0; k < n; k++) dot += C[pc + k] * P[pc + k];
     for (let c = 0; c < W; c++) {
