@@ -224,13 +224,18 @@ describe('the O(nodes · depth) TreeSHAP walk', () => {
     expect(worst).toBeLessThan(1e-9);
   });
 
-  it('gives the path recursion\'s values within 1e-9 on fitted forests and boosting (wine, every class)', () => {
+  it('gives the path recursion\'s values within 1e-9 on fitted forests and boosting (wine, every class; a two-class forest, whose second class is derived)', () => {
     const { X, y } = loadDataset('wine');
+    const keep = Int32Array.from({ length: X.rows }, (_, i) => i).filter((i) => y.kind === 'classification' && y.codes[i] < 2);
+    const labels = Array.from(keep, (i) => (y.kind === 'classification' ? y.classes[y.codes[i]] : ''));
+    const Xb = X.takeRows(keep);
     const models: TreeModel[] = [
       new RandomForestClassifier({ n_estimators: 10 }).fit(X, y, { seed: 8 }),
       new GradientBoostingClassifier({ n_estimators: 10, max_depth: 5 }).fit(X, y, { seed: 8 }),
+      new RandomForestClassifier({ n_estimators: 10 }).fit(Xb, classificationTarget(labels), { seed: 8 }),
     ];
     for (const m of models) expect(maxDiff(treeShap(m, X), treeShapByPaths(m, X))).toBeLessThan(1e-9);
+    expect(treeSumOf(models[2]).outputs).toBe(2);
   });
 
   it('holds a feature present or absent (the interaction values\' conditioning) as the path recursion does, within 1e-9', () => {
