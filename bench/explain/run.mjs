@@ -10,7 +10,9 @@
 // connections with Debian's wrk, without and with "explain": true (target p99 ≤ 20 ms), and the
 // stored rows counted. Peer figure: explainerdashboard's ~30 s per tab at 100k rows (its docs).
 // Last line: one JSON object of the figures.
-// Env: ROWS (1000000), DUR (10 s per wrk run), SERVE (1; 0 skips the serve part). Ports 5640/5646/5650, none
+// Env: ROWS (1000000), DUR (10 s per wrk run), SERVE (1; 0 skips the serve part), MODELS (both;
+// random_forest_classifier alone is enough for the serve part), SERVE_NODE_ARGS (scripts/stack.mjs:
+// e.g. --cpu-prof to profile serve). Ports 5640/5646/5650, none
 // of which the e2e tests, the compose test or bench:serve use (so no shared port lock is needed).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,10 +46,11 @@ const secs = (t0) => (performance.now() - t0) / 1000;
 
 const results = {};
 const fitted = {};
+const MODELS = (process.env.MODELS ?? 'random_forest_classifier,gradient_boosting_classifier').split(',');
 for (const [id, est] of [
   ['random_forest_classifier', new ml.RandomForestClassifier({ n_estimators: 100, max_depth: 10 })],
   ['gradient_boosting_classifier', new ml.GradientBoostingClassifier({ n_estimators: 100, max_depth: 3 })],
-]) {
+].filter(([id]) => MODELS.includes(id))) {
   let t0 = performance.now();
   const model = new ml.Pipeline(est, new ml.ColumnTransformer(table.schema)).fit(Xtr, ytr, { seed: 0 });
   const fitS = secs(t0);
@@ -74,7 +77,9 @@ for (const [id, est] of [
   const cpu1 = process.cpuUsage(c1);
   // the same rows by Algorithm 2's path recursion (what treeShap ran before the linear walk)
   const Xm = model.transform(sample.takeRows(Int32Array.from({ length: 100 }, (_, i) => i)));
+  // both warmed up (the walk's first call also flattens the trees, once per model)
   ml.treeShapByPaths(model.model, Xm.takeRows(Int32Array.from({ length: 5 }, (_, i) => i)));
+  ml.treeShap(model.model, Xm.takeRows(Int32Array.from({ length: 5 }, (_, i) => i)));
   const c2 = process.cpuUsage();
   t0 = performance.now();
   ml.treeShapByPaths(model.model, Xm);
@@ -157,8 +162,9 @@ if (process.env.SERVE !== '0' && !spawnSync('wrk', ['--version']).error) {
   }
 } else log('serve part skipped (SERVE=0 or no wrk)');
 
-const rf = results.random_forest_classifier;
-const gb = results.gradient_boosting_classifier;
+const none = new Proxy({}, { get: () => null });
+const rf = results.random_forest_classifier ?? none;
+const gb = results.gradient_boosting_classifier ?? none;
 console.log(JSON.stringify({
   rows: ROWS, fit_rows: cut, load_avg_1m: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
   rf_shap_ms_per_row_linear: rf.shap_ms_per_row_linear, rf_shap_cpu_ms_per_row_linear: rf.shap_cpu_ms_per_row_linear,
@@ -167,7 +173,7 @@ console.log(JSON.stringify({
   rf_shap_2000_s: rf.shap_2000_s, rf_shap_2000_cpu_s: rf.shap_2000_cpu_s, rf_one_row_ms: rf.one_row_ms_p50, rf_one_row_cpu_ms: rf.one_row_cpu_ms_mean, rf_nodes: rf.nodes,
   gb_shap_2000_s: gb.shap_2000_s, gb_shap_2000_cpu_s: gb.shap_2000_cpu_s, gb_one_row_ms: gb.one_row_ms_p50, gb_one_row_cpu_ms: gb.one_row_cpu_ms_mean,
   rf_artefact_mb: rf.artefact_mb, gb_artefact_mb: gb.artefact_mb, rf_fit_s: rf.fit_s, gb_fit_s: gb.fit_s,
-  efficiency_max_abs: Math.max(rf.efficiency_max_abs, gb.efficiency_max_abs),
+  efficiency_max_abs: Math.max(rf.efficiency_max_abs ?? 0, gb.efficiency_max_abs ?? 0),
   serve_plain_rps_8: serve?.plain.rps ?? null, serve_plain_p99_ms_8: serve?.plain.p99_ms ?? null,
   serve_explained_rps_8: serve?.explained.rps ?? null, serve_explained_p99_ms_8: serve?.explained.p99_ms ?? null,
   serve_explained_stored: serve?.explained.stored ?? null, serve_explained_acked: serve?.explained.ok2xx ?? null,
