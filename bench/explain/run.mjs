@@ -4,12 +4,15 @@
 // (a ColumnTransformer over the 20 numeric columns): a 100-tree random forest of depth ≤ 10 and
 // gradient boosting (100 stages of depth 3). For each: the explainer artefact's size and build
 // time, SHAP values of 2,000 rows (what the explain document computes; target ≤ 5 s), one raw row
-// explained (median of 200; target ≤ 5 ms). Then serve (web + viz + serve on a fresh database, as
+// explained (median of 200; target ≤ 5 ms), and 100 model-input rows by treeShap (the linear walk)
+// beside Algorithm 2's path recursion it replaced (treeShapByPaths). Then serve (web + viz + serve on a fresh database, as
 // bench:serve starts them) with the forest published: POST /v1/models/{name}/predict at 8
 // connections with Debian's wrk, without and with "explain": true (target p99 ≤ 20 ms), and the
 // stored rows counted. Peer figure: explainerdashboard's ~30 s per tab at 100k rows (its docs).
 // Last line: one JSON object of the figures.
-// Env: ROWS (1000000), DUR (10 s per wrk run), SERVE (1; 0 skips the serve part). Ports 5640/5646/5650, none
+// Env: ROWS (1000000), DUR (10 s per wrk run), SERVE (1; 0 skips the serve part), MODELS (both;
+// random_forest_classifier alone is enough for the serve part), SERVE_NODE_ARGS (scripts/stack.mjs:
+// e.g. --cpu-prof to profile serve). Ports 5640/5646/5650, none
 // of which the e2e tests, the compose test or bench:serve use (so no shared port lock is needed).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,10 +46,11 @@ const secs = (t0) => (performance.now() - t0) / 1000;
 
 const results = {};
 const fitted = {};
+const MODELS = (process.env.MODELS ?? 'random_forest_classifier,gradient_boosting_classifier').split(',');
 for (const [id, est] of [
   ['random_forest_classifier', new ml.RandomForestClassifier({ n_estimators: 100, max_depth: 10 })],
   ['gradient_boosting_classifier', new ml.GradientBoostingClassifier({ n_estimators: 100, max_depth: 3 })],
-]) {
+].filter(([id]) => MODELS.includes(id))) {
   let t0 = performance.now();
   const model = new ml.Pipeline(est, new ml.ColumnTransformer(table.schema)).fit(Xtr, ytr, { seed: 0 });
   const fitS = secs(t0);
@@ -71,6 +75,21 @@ for (const [id, est] of [
   const c1 = process.cpuUsage();
   const ms = one.map((r) => { const t = performance.now(); explainer.explain([r]); return performance.now() - t; }).sort((a, b) => a - b);
   const cpu1 = process.cpuUsage(c1);
+  // the same rows by Algorithm 2's path recursion (what treeShap ran before the linear walk)
+  const Xm = model.transform(sample.takeRows(Int32Array.from({ length: 100 }, (_, i) => i)));
+  // both warmed up (the walk's first call also flattens the trees, once per model)
+  ml.treeShapByPaths(model.model, Xm.takeRows(Int32Array.from({ length: 5 }, (_, i) => i)));
+  ml.treeShap(model.model, Xm.takeRows(Int32Array.from({ length: 5 }, (_, i) => i)));
+  const c2 = process.cpuUsage();
+  t0 = performance.now();
+  ml.treeShapByPaths(model.model, Xm);
+  const pathsMs = performance.now() - t0;
+  const cpuPaths = process.cpuUsage(c2);
+  const c3 = process.cpuUsage();
+  t0 = performance.now();
+  ml.treeShap(model.model, Xm);
+  const linearMs = performance.now() - t0;
+  const cpuLinear = process.cpuUsage(c3);
   // efficiency on the sample: base + Σ = output
   let worst = 0;
   for (const e of explainer.explainCoded(sample.takeRows(Int32Array.from({ length: 200 }, (_, i) => i)))) {
@@ -79,6 +98,8 @@ for (const [id, est] of [
   results[id] = {
     fit_s: fitS, artefact_mb: text.length / 1e6, build_s: buildS, shap_2000_s: shapWall, shap_2000_cpu_s: (cpu2k.user + cpu2k.system) / 1e6,
     one_row_ms_p50: ms[Math.floor(ms.length / 2)], one_row_ms_p90: ms[Math.floor(ms.length * 0.9)], one_row_cpu_ms_mean: (cpu1.user + cpu1.system) / 1000 / one.length,
+    shap_ms_per_row_linear: linearMs / 100, shap_cpu_ms_per_row_linear: (cpuLinear.user + cpuLinear.system) / 1000 / 100,
+    shap_ms_per_row_paths: pathsMs / 100, shap_cpu_ms_per_row_paths: (cpuPaths.user + cpuPaths.system) / 1000 / 100,
     efficiency_max_abs: worst, trees: model.model.trees.length, nodes: model.model.trees.reduce((n, t) => n + t.nodeCount, 0),
   };
   fitted[id] = { model, text };
@@ -141,14 +162,18 @@ if (process.env.SERVE !== '0' && !spawnSync('wrk', ['--version']).error) {
   }
 } else log('serve part skipped (SERVE=0 or no wrk)');
 
-const rf = results.random_forest_classifier;
-const gb = results.gradient_boosting_classifier;
+const none = new Proxy({}, { get: () => null });
+const rf = results.random_forest_classifier ?? none;
+const gb = results.gradient_boosting_classifier ?? none;
 console.log(JSON.stringify({
   rows: ROWS, fit_rows: cut, load_avg_1m: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
+  rf_shap_ms_per_row_linear: rf.shap_ms_per_row_linear, rf_shap_cpu_ms_per_row_linear: rf.shap_cpu_ms_per_row_linear,
+  rf_shap_ms_per_row_paths: rf.shap_ms_per_row_paths, rf_shap_cpu_ms_per_row_paths: rf.shap_cpu_ms_per_row_paths,
+  gb_shap_ms_per_row_linear: gb.shap_ms_per_row_linear, gb_shap_ms_per_row_paths: gb.shap_ms_per_row_paths,
   rf_shap_2000_s: rf.shap_2000_s, rf_shap_2000_cpu_s: rf.shap_2000_cpu_s, rf_one_row_ms: rf.one_row_ms_p50, rf_one_row_cpu_ms: rf.one_row_cpu_ms_mean, rf_nodes: rf.nodes,
   gb_shap_2000_s: gb.shap_2000_s, gb_shap_2000_cpu_s: gb.shap_2000_cpu_s, gb_one_row_ms: gb.one_row_ms_p50, gb_one_row_cpu_ms: gb.one_row_cpu_ms_mean,
   rf_artefact_mb: rf.artefact_mb, gb_artefact_mb: gb.artefact_mb, rf_fit_s: rf.fit_s, gb_fit_s: gb.fit_s,
-  efficiency_max_abs: Math.max(rf.efficiency_max_abs, gb.efficiency_max_abs),
+  efficiency_max_abs: Math.max(rf.efficiency_max_abs ?? 0, gb.efficiency_max_abs ?? 0),
   serve_plain_rps_8: serve?.plain.rps ?? null, serve_plain_p99_ms_8: serve?.plain.p99_ms ?? null,
   serve_explained_rps_8: serve?.explained.rps ?? null, serve_explained_p99_ms_8: serve?.explained.p99_ms ?? null,
   serve_explained_stored: serve?.explained.stored ?? null, serve_explained_acked: serve?.explained.ok2xx ?? null,

@@ -39,7 +39,8 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   const state = new ServingState(pool, app.log, metrics, config.serve.seedModelName);
   const predictions = new Predictions(pool);
   const log = new PredictionLog(predictions, metrics);
-  const service = new PredictionService(state, log, predictions, metrics, new Explanations(pool, state));
+  const explanations = new Explanations(pool, state);
+  const service = new PredictionService(state, log, predictions, metrics, explanations);
   app.decorate('serving', state);
   app.decorate('predictionLog', log);
 
@@ -92,6 +93,6 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   await registerDocsUi(app, state);
 
   app.addHook('onReady', async () => { await state.refresh(true); state.start(config.serve.pollMs); });
-  app.addHook('onClose', async () => { rate.handle.stop(); await log.drain(); await errorCounts.stop(); await state.stop(); });
+  app.addHook('onClose', async () => { rate.handle.stop(); await log.drain(); await errorCounts.stop(); await state.stop(); await explanations.close(); });
   return app;
 }

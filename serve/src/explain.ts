@@ -4,10 +4,13 @@
 // written by viz's training). The parsed artefact is cached per model id, as the ONNX sessions are:
 // a publish that switches a name to another model switches its explainer with it, a request keeps
 // the version it started with, and explainers of models no longer published are dropped. The
-// first explained request of a model reads and parses its artefact; the others reuse it.
+// first explained request of a model reads and parses its artefact; the others reuse it. Sampled
+// SHAP (kernel SVM, k-NN, naive Bayes: seconds of CPU per row) runs on a worker thread
+// (explain-thread.ts), so it does not hold up the requests around it.
 import { HttpError, type Pool } from '@enchilada/core';
 import { parseDate } from '@enchilada/data';
-import { loadExplainer, storedExplainer, type Explainer, type RowExplanation } from '@enchilada/models';
+import { loadExplainer, storedExplainer, type Explainer, type ExplainerArtefact, type RowExplanation } from '@enchilada/models';
+import { ExplainThread } from './explain-thread.js';
 import type { Scored } from './predictor.js';
 import type { LiveModel, ServingState } from './serving-state.js';
 
@@ -34,17 +37,21 @@ export interface ServedExplanation {
   };
 }
 
+/** A model's artefact, and its explainer when it explains in-process (tree and linear SHAP). */
+interface Loaded { readonly artefact: ExplainerArtefact; readonly explainer: Explainer | null }
+
 export class Explanations {
   /** Parsed explainers by model id (null: the model has none). */
-  private readonly cache = new Map<number, Promise<Explainer | null>>();
+  private readonly cache = new Map<number, Promise<Loaded | null>>();
+  private readonly thread = new ExplainThread();
 
   constructor(private readonly pool: Pool, private readonly state: ServingState) {}
 
-  private explainer(model: LiveModel): Promise<Explainer | null> {
+  private explainer(model: LiveModel): Promise<Loaded | null> {
     let hit = this.cache.get(model.modelId);
     if (!hit) {
       this.prune();
-      hit = storedExplainer(this.pool, model.modelId).then((a) => (a ? loadExplainer(a) : null));
+      hit = storedExplainer(this.pool, model.modelId).then((a) => (a ? { artefact: a, explainer: a.kind === 'sampling' ? null : loadExplainer(a) } : null));
       this.cache.set(model.modelId, hit);
       // a failed read (the database away) is not remembered
       hit.catch(() => this.cache.delete(model.modelId));
@@ -56,7 +63,14 @@ export class Explanations {
   private prune(): void {
     const live = new Set<number>();
     for (const s of this.state.allNames().values()) if (s.status === 'ready') live.add(s.model.modelId);
-    for (const id of this.cache.keys()) if (!live.has(id)) this.cache.delete(id);
+    const dropped = [...this.cache.keys()].filter((id) => !live.has(id));
+    for (const id of dropped) this.cache.delete(id);
+    this.thread.forget(dropped);
+  }
+
+  /** Stops the explain thread (the app's onClose). */
+  close(): Promise<void> {
+    return this.thread.close();
   }
 
   /**
@@ -64,11 +78,12 @@ export class Explanations {
    * predicted (`scored`, from its ONNX graph), or NoExplainerError.
    */
   async explain(model: LiveModel, observations: readonly unknown[], scored: readonly Scored[]): Promise<ServedExplanation[]> {
-    const explainer = await this.explainer(model);
-    if (!explainer) {
+    const loaded = await this.explainer(model);
+    if (!loaded) {
       throw new NoExplainerError(`model "${model.name}" version ${model.version} has no explainer (it was trained before explanations existed): retrain it and publish the new model to get contributions; nothing was stored`);
     }
-    const rows = explainer.explain(observations as Readonly<Record<string, unknown>>[], { parseDate });
+    const raw = observations as Readonly<Record<string, unknown>>[];
+    const rows = loaded.explainer ? loaded.explainer.explain(raw, { parseDate }) : await this.thread.explain(model.modelId, loaded.artefact, raw);
     return rows.map((r, i) => {
       const served = scored[i]?.prediction;
       // the class onnxruntime predicted; the explainer's own prediction agrees but for float32 ties

@@ -3,7 +3,8 @@
 // "explain": true. The answer carries base_value and one contribution per original column that add
 // up to the explained output, the same the stored artefact gives for that observation; the stored
 // prediction keeps them; a publish switches the explanations with the model; a model trained
-// before explanations answers 409 and stores nothing.
+// before explanations answers 409 and stores nothing; a k-NN model's sampled SHAP runs on the
+// explain thread while plain predictions go on being answered.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
@@ -21,6 +22,7 @@ let ds: Dataset;
 let key: string;
 let forestId: number;
 let logisticId: number;
+let knnId: number;
 
 function titanicCsv(): string {
   const lines = ['PassengerId,Survived,Pclass,Sex,Age,Cabin,Embarked,Fare,Boarded'];
@@ -63,7 +65,9 @@ beforeAll(async () => {
   }, await openCsv(Readable.from([titanicCsv()])));
   forestId = await train('random_forest_classifier', { n_estimators: [50], max_depth: [4] });
   logisticId = await train('logistic_regression', { C: [1] });
+  knnId = await train('knn_classifier', { n_neighbors: [5] });
   await new PublishedModels(db.pool).publish('titanic', forestId, null);
+  await new PublishedModels(db.pool).publish('near', knnId, null);
   // a model stored before explanations: no artefact
   await publishToyModel(db.pool, 'old');
   key = (await new ApiKeys(db.pool).create('k', null, null)).key;
@@ -141,6 +145,27 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     const [count] = await db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM predictions WHERE client_id IN ('b1', 'b2', 'b3') AND contributions IS NOT NULL");
     expect(Number(count[0].n)).toBe(3);
   });
+
+  it('explains a k-NN model by sampled SHAP on the explain thread, as the stored artefact does, and answers plain predictions meanwhile', async () => {
+    const res = await post('/v1/models/near/predict', { id: 'near-1', observation: ROSE, explain: true });
+    expect(res.statusCode).toBe(200);
+    const a = res.json<Answer & { explanation: { stderr?: Record<string, number> } }>();
+    expect(a.explanation.method).toBe('sampling-shap');
+    expect(Object.keys(a.explanation.stderr ?? {}).sort()).toEqual([...FEATURES].sort());
+    const [own] = explainRows(present(await storedExplainer(db.pool, knnId)), [ROSE], { parseDate });
+    expect(a.contributions).toEqual(own.contributions);
+    expect(a.base_value).toBe(own.base_value);
+    // a batch of sampled explanations (tens of ms of CPU each) does not hold up a plain prediction
+    const done: string[] = [];
+    const instances = Array.from({ length: 10 }, (_, i) => ({ id: `near-batch-${i}`, observation: { ...ROSE, Age: 20 + i } }));
+    const batch = post('/v1/models/near/predict', { instances, explain: true }).then((r) => { done.push('explained'); return r; });
+    await new Promise((r) => setTimeout(r, 20));
+    const plain = post('/v1/models/near/predict', { id: 'near-plain', observation: ROSE }).then((r) => { done.push('plain'); return r; });
+    const [b, p] = await Promise.all([batch, plain]);
+    expect(b.statusCode).toBe(200);
+    expect(p.statusCode).toBe(200);
+    expect(done).toEqual(['plain', 'explained']);
+  }, 30_000);
 
   it('switches explanations with the model on publish (a logistic regression explains log-odds)', async () => {
     await new PublishedModels(db.pool).publish('titanic', logisticId, null);

@@ -46,7 +46,7 @@ export {
   ColumnTransformer, ColumnTransformerModel, PREPROCESS_DEFAULTS, NUMERIC_INPUT, onnxInputNames, type PreprocessParams, type ColumnTransformerSpec, type Encoding,
 } from './preprocessing/column-transformer.js';
 export { estimateTrainingMemory, maxRowsWithin, formatBytes, MEMORY_FAMILY, type JobShape, type MemoryEstimate, type ModelFamily } from './memory-estimate.js';
-export { treeShap, treeShapInteractions, treeSumOf, expectation as treeExpectation, TreeExplainer, type Condition, type TreeSum, type TreeModel } from './explain/tree-shap.js';
+export { treeShap, treeShapByPaths, treeShapInteractions, treeSumOf, expectation as treeExpectation, TreeExplainer, type Condition, type TreeSum, type TreeModel } from './explain/tree-shap.js';
 export { contributionsOf, emptyContributions, type Contributions } from './explain/contributions.js';
 export { linearShap, backgroundMean, type LinearModel } from './explain/linear-shap.js';
 export { sumByGroup, byOriginalColumn } from './explain/groups.js';

@@ -3,6 +3,8 @@
 // Lundberg, Erion, Chen, DeGrave, Prutkin, Nair, Katz, Himmelfarb, Bansal & Lee, "From local
 // explanations to global understanding with explainable AI for trees", Nature Machine Intelligence
 // 2, 2020, Algorithm 2 (the same recursion as shap's tree_shap.h and XGBoost's pred_contribs).
+// treeShap and the interaction values run linear-tree-shap.ts's faster walk, which gives the same
+// values; the recursion (TreeExplainer, treeShapByPaths) is the reference it is tested against.
 import type { Matrix } from '../matrix.js';
 import type { Tree } from '../tree/tree.js';
 import { UNLIMITED } from '../tree/tree.js';
@@ -10,6 +12,7 @@ import { float32Rows } from '../tree/presort.js';
 import { RandomForestClassifierModel, RandomForestRegressorModel } from '../ensemble/random-forest.js';
 import { type GradientBoostingClassifierModel, GradientBoostingRegressorModel } from '../ensemble/gradient-boosting.js';
 import { emptyContributions, type Contributions } from './contributions.js';
+import { addLinearTreeShap, flatTreeOf, linearTreeShap } from './linear-tree-shap.js';
 
 /**
  * A model whose raw output is offset[k] + scale · Σ_t tree_t(x)[c] over the trees t whose value
@@ -51,8 +54,20 @@ export function treeSumOf(model: TreeModel): TreeSum {
   return { trees: model.trees, maxDepth: UNLIMITED, nFeatures: model.nFeatures, outputs: K, scale: model.learningRate, offset: Float64Array.from(model.init), outputOf: (t) => t % K };
 }
 
-/** TreeSHAP values of a tree model for the rows of X (its input matrix, after preprocessing). */
+/**
+ * TreeSHAP values of a tree model for the rows of X (its input matrix, after preprocessing), by
+ * linear-tree-shap.ts's O(nodes · depth) walk; TreeExplainer below (Algorithm 2) gives the same
+ * values and is kept as the reference the walk is tested against.
+ */
 export function treeShap(model: TreeModel | TreeSum, X: Matrix): Contributions {
+  const sum = 'trees' in model && 'outputOf' in model ? model : treeSumOf(model);
+  if (X.cols !== sum.nFeatures) throw new RangeError(`model was fitted on ${sum.nFeatures} features, X has ${X.cols}`);
+  const flat = sum.trees.map((t) => flatTreeOf(t, sum.maxDepth));
+  return linearTreeShap(flat, (t) => sum.outputOf(t), X, sum.outputs, sum.scale, sum.offset);
+}
+
+/** TreeSHAP values by Algorithm 2's path recursion (TreeExplainer): the reference linearTreeShap is tested against. */
+export function treeShapByPaths(model: TreeModel | TreeSum, X: Matrix): Contributions {
   const sum = 'trees' in model && 'outputOf' in model ? model : treeSumOf(model);
   if (X.cols !== sum.nFeatures) throw new RangeError(`model was fitted on ${sum.nFeatures} features, X has ${X.cols}`);
   const out = emptyContributions(X.rows, sum.outputs, X.cols);
@@ -83,7 +98,8 @@ export function treeShapInteractions(model: TreeModel | TreeSum, X: Matrix, feat
   const F = X.cols;
   const K = sum.outputs;
   const x = float32Rows(X);
-  const explainer = new TreeExplainer();
+  const flat = sum.trees.map((t) => flatTreeOf(t, sum.maxDepth));
+  const firstOf = (t: number): number => sum.outputOf(t);
   const values = new Float64Array(X.rows * K * F * F);
   const on = new Float64Array(X.rows * K * F);
   const off = new Float64Array(X.rows * K * F);
@@ -96,10 +112,8 @@ export function treeShapInteractions(model: TreeModel | TreeSum, X: Matrix, feat
     if (!used.has(i)) continue;   // a feature no tree splits on interacts with nothing
     on.fill(0);
     off.fill(0);
-    sum.trees.forEach((tree, t) => {
-      explainer.add(tree, sum.maxDepth, x, X.rows, F, sum.scale, on, K, sum.outputOf(t), { state: 1, feature: i });
-      explainer.add(tree, sum.maxDepth, x, X.rows, F, sum.scale, off, K, sum.outputOf(t), { state: -1, feature: i });
-    });
+    addLinearTreeShap(flat, firstOf, x, X.rows, F, sum.scale, on, K, { state: 1, feature: i });
+    addLinearTreeShap(flat, firstOf, x, X.rows, F, sum.scale, off, K, { state: -1, feature: i });
     for (let r = 0; r < X.rows * K; r++) {
       const m = r * F * F;
       for (let j = 0; j < F; j++) {
