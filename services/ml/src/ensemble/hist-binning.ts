@@ -100,20 +100,24 @@ export class BinMapper {
     const out = new Uint8Array(n * F);
     const d = X.data;
     const missing = this.missingBin;
-    for (let f = 0; f < F; f++) {
-      const t = this.thresholds[f];
-      const nt = t.length;
-      for (let i = 0; i < n; i++) {
-        const x = d[rows[i] * F + f];
-        const o = i * F + f;
-        if (x !== x) { out[o] = missing; continue; }
-        // the first threshold >= x (sklearn's _map_to_bins)
-        let lo = 0, hi = nt;
-        while (lo < hi) {
-          const mid = lo + ((hi - lo - 1) >> 1);
-          if (x <= t[mid]) hi = mid; else lo = mid + 1;
-        }
-        out[o] = lo;
+    // Each feature's thresholds padded with +inf to 2^k − 1 entries, all in one array, so the first
+    // threshold >= x is found in k fixed halving steps (no early exit to mispredict); x is finite,
+    // so the padding is never below it and the answer is at most the real thresholds' count.
+    let steps = 1;
+    while (steps - 1 < this.maxBins) steps <<= 1;
+    const width = steps - 1;
+    const padded = new Float64Array(F * width).fill(Number.POSITIVE_INFINITY);
+    for (let f = 0; f < F; f++) padded.set(this.thresholds[f], f * width);
+    const first = steps >> 1;
+    for (let i = 0; i < n; i++) {
+      const src = rows[i] * F, dst = i * F;
+      for (let f = 0, base = 0; f < F; f++, base += width) {
+        const x = d[src + f];
+        if (x !== x) { out[dst + f] = missing; continue; }
+        // the count of thresholds below x (sklearn's _map_to_bins: the first threshold >= x)
+        let lo = 0;
+        for (let step = first; step > 0; step >>= 1) if (padded[base + lo + step - 1] < x) lo += step;
+        out[dst + f] = lo;
       }
     }
     return out;
