@@ -100,24 +100,29 @@ export class BinMapper {
     const out = new Uint8Array(n * F);
     const d = X.data;
     const missing = this.missingBin;
-    // Each feature's thresholds padded with +inf to 2^k − 1 entries, all in one array, so the first
-    // threshold >= x is found in k fixed halving steps (no early exit to mispredict); x is finite,
-    // so the padding is never below it and the answer is at most the real thresholds' count.
-    let steps = 1;
-    while (steps - 1 < this.maxBins) steps <<= 1;
-    const width = steps - 1;
-    const padded = new Float64Array(F * width).fill(Number.POSITIVE_INFINITY);
-    for (let f = 0; f < F; f++) padded.set(this.thresholds[f], f * width);
-    const first = steps >> 1;
+    // Each feature's thresholds padded with +inf to 255 entries (max_bins ≤ 255 leaves ≤ 254), all
+    // in one array, so the first threshold >= x is found in eight fixed halving steps written out
+    // (no early exit to mispredict); x is finite, so the padding is never below it and the answer is
+    // at most the real thresholds' count. Rows outer: each row of X is read once.
+    const W = 255;
+    const padded = new Float64Array(F * W).fill(Number.POSITIVE_INFINITY);
+    for (let f = 0; f < F; f++) padded.set(this.thresholds[f], f * W);
     for (let i = 0; i < n; i++) {
       const src = rows[i] * F, dst = i * F;
-      for (let f = 0, base = 0; f < F; f++, base += width) {
+      for (let f = 0, base = 0; f < F; f++, base += W) {
         const x = d[src + f];
         if (x !== x) { out[dst + f] = missing; continue; }
         // the count of thresholds below x (sklearn's _map_to_bins: the first threshold >= x)
-        let lo = 0;
-        for (let step = first; step > 0; step >>= 1) if (padded[base + lo + step - 1] < x) lo += step;
-        out[dst + f] = lo;
+        let at = base - 1;
+        at += padded[at + 128] < x ? 128 : 0;
+        at += padded[at + 64] < x ? 64 : 0;
+        at += padded[at + 32] < x ? 32 : 0;
+        at += padded[at + 16] < x ? 16 : 0;
+        at += padded[at + 8] < x ? 8 : 0;
+        at += padded[at + 4] < x ? 4 : 0;
+        at += padded[at + 2] < x ? 2 : 0;
+        at += padded[at + 1] < x ? 1 : 0;
+        out[dst + f] = at - base + 1;
       }
     }
     return out;
