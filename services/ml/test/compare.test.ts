@@ -230,18 +230,18 @@ describe('compare all models', () => {
     expect(strip(r)).toEqual(strip(plain));
   });
 
-  it('leaves the ensemble\'s estimated time out of a search that the budget stops, and still ends within the budget', async () => {
+  it('ends within its budget when the ensemble is asked for, its members (if it ran) each the best of its family on every row', async () => {
     const { X, y } = loadDataset('boston');
     const budget = 3;
     const t0 = performance.now();
     const r = await compareModels(X, y, { budgetSeconds: budget, workers: 0, seed: 1, ensemble: 3, models: ['ridge', 'lasso', 'knn_regressor', 'random_forest_regressor'] });
     const elapsed = (performance.now() - t0) / 1000;
     expect(r.stoppedBy).toBe('budget');
+    // the ensemble runs only when the time left covers its estimate, so the bound is the search's own
     const slowest = Math.max(...r.leaderboard.map((e) => 5 * (e.fitTime + e.scoreTime)));
     expect(elapsed).toBeLessThan(budget + slowest + 0.5);
-    // when the search reached every row with two families or more, their ensemble was scored
-    const families = new Set(r.leaderboard.filter((e) => e.rows === X.rows).map((e) => e.model));
-    if (families.size >= 2) expect(r.ensemble?.members.length).toBe(Math.min(3, families.size));
+    // whether it ran depends on the machine's speed; when it did, it is what pickVotingMembers picks
+    if (r.ensemble) expect(r.ensemble.members).toEqual(pickVotingMembers(r.leaderboard, 3));
   });
 
   it('refuses a model for the other task, naming it', async () => {

@@ -6,7 +6,8 @@
 // lasts, further brackets follow (Hyperband): each starts a round further up, with neighbours of the
 // leaders and fresh draws, so the search keeps improving instead of stopping after one bracket. A
 // deadline (the user's budget) aborts work in flight: what finished stays on the leaderboard, and the
-// overrun is what an abort takes, never a whole round.
+// overrun is what an abort takes, never a whole round. Asked for (`ensemble`), a soft-voting ensemble
+// of the best families is cross-validated last, inside the budget: the search leaves it its time.
 import type { Matrix } from '../matrix.js';
 import { AbortedError, type Target } from '../estimator.js';
 import type { Preprocessing } from '../pipeline.js';
