@@ -12,7 +12,7 @@ export { expandGrid, arange, type ParamGrid, type ParamSet, type ParamValue } fr
 export { score, planTasks } from './model-selection/cv-tasks.js';
 export { gridSearchCV, gridSearchToOnnx, cvFolds, type GridSearchOptions, type GridSearchResult, type GridSearchExport, type CandidateResult } from './model-selection/grid-search.js';
 export { WorkerPool, MemoryLimitError, sharedPool, type WorkerPoolLimits } from './model-selection/worker-pool.js';
-export { compareModels, subsampleOrder, type CompareOptions, type CompareResult, type LeaderboardEntry } from './model-selection/compare.js';
+export { compareModels, subsampleOrder, type CompareOptions, type CompareResult, type EnsembleScore, type LeaderboardEntry } from './model-selection/compare.js';
 export { SEARCH_SPACES, comparableModels, drawParams, perturbParams, randomCandidates, sampleCandidates, type Distribution, type SearchSpace } from './model-selection/search-spaces.js';
 export * from './metrics/classification.js';
 export * from './metrics/regression.js';

@@ -4,6 +4,8 @@ import { WorkerPool } from '../src/model-selection/worker-pool.js';
 import { classificationTarget, takeTarget } from '../src/target.js';
 import { modelSpec } from '../src/registry.js';
 import { loadDataset } from './support/datasets.js';
+import { pickVotingMembers, votingCvScores } from '../src/ensemble/voting.js';
+import { cvFolds } from '../src/model-selection/grid-search.js';
 
 // whole searches in this thread: seconds each on a loaded machine
 jest.setTimeout(60_000);
@@ -206,6 +208,40 @@ describe('compare all models', () => {
     expect(r.stoppedBy).toBe('finished');
     expect(r.brackets).toBe(1);
     expect(r.leaderboard).toHaveLength(1);
+  });
+
+  it('cross-validates the soft-voting ensemble of the three best families on the last round\'s folds, when asked', async () => {
+    const { X, y } = loadDataset('boston');
+    const opts = { budgetSeconds: 600, workers: 0 as const, seed: 4, candidatesPerModel: 6, minRows: 50, models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'], maxBrackets: 4 };
+    const plain = await compareModels(X, y, opts);
+    expect(plain.ensemble).toBeNull();
+    const r = await compareModels(X, y, { ...opts, ensemble: 3 });
+    const e = r.ensemble;
+    if (!e) throw new Error('no ensemble');
+    // its members: the best candidate of each of the three best families on every row
+    expect(e.members).toEqual(pickVotingMembers(r.leaderboard, 3));
+    expect(e.members.length).toBeGreaterThanOrEqual(2);
+    expect(e.rows).toBe(X.rows);
+    // the same folds as the search's last round (and a grid search's): its score is recomputable
+    const scores = votingCvScores(e.members, X, y, cvFolds(X, y, 5), true, 4);
+    expect(e.meanScore).toBeCloseTo(scores.reduce((a, b) => a + b, 0) / scores.length, 12);
+    // asking for it does not change the search
+    const strip = (x: typeof r) => x.leaderboard.map(({ fitTime: _f, scoreTime: _s, ...rest }) => rest);
+    expect(strip(r)).toEqual(strip(plain));
+  });
+
+  it('ends within its budget when the ensemble is asked for, its members (if it ran) each the best of its family on every row', async () => {
+    const { X, y } = loadDataset('boston');
+    const budget = 3;
+    const t0 = performance.now();
+    const r = await compareModels(X, y, { budgetSeconds: budget, workers: 0, seed: 1, ensemble: 3, models: ['ridge', 'lasso', 'knn_regressor', 'random_forest_regressor'] });
+    const elapsed = (performance.now() - t0) / 1000;
+    expect(r.stoppedBy).toBe('budget');
+    // the ensemble runs only when the time left covers its estimate, so the bound is the search's own
+    const slowest = Math.max(...r.leaderboard.map((e) => 5 * (e.fitTime + e.scoreTime)));
+    expect(elapsed).toBeLessThan(budget + slowest + 0.5);
+    // whether it ran depends on the machine's speed; when it did, it is what pickVotingMembers picks
+    if (r.ensemble) expect(r.ensemble.members).toEqual(pickVotingMembers(r.leaderboard, 3));
   });
 
   it('refuses a model for the other task, naming it', async () => {

@@ -63,7 +63,7 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
   let result;
   try {
     result = await compareModels(X, yTrain, {
-      models: spec.models, budgetSeconds: spec.budgetSeconds, cv: spec.folds, seed: spec.seed, columns, signal: abort.signal,
+      models: spec.models, budgetSeconds: spec.budgetSeconds, cv: spec.folds, seed: spec.seed, columns, signal: abort.signal, ensemble: 3,
       workers: deps.workers ?? sharedPool(),
       onResult: (e) => {
         seen.set(`${e.model} ${JSON.stringify(e.params)}`, entry(e, spec.folds));
@@ -81,11 +81,10 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
   // the soft-voting ensemble of the three best families: one more row, first when it scores best
   // (and then stored in the registry); skipped when the user stopped the comparison
   if (!abort.signal.aborted) {
-    await deps.queue.progress(job.id, job.total, job.total, 'cross-validating the soft-voting ensemble of the three best models').catch(() => undefined);
     const ensemble = await compareEnsemble({
       pool: deps.pool, ds, spec, jobId: job.id, createdBy: job.createdBy, X, yTrain, y, columns: data.columns, parts, rowIds: data.rowIds, split,
-      preprocessing: columns, signal: abort.signal, secondsLeft: spec.budgetSeconds - (performance.now() - t0) / 1000,
-    }, result.leaderboard);
+      preprocessing: columns,
+    }, result.leaderboard, result.ensemble);
     if (ensemble) {
       const at = leaderboard.findIndex((e) => e.round < ensemble.round || (e.round === ensemble.round && e.meanScore < ensemble.meanScore));
       leaderboard.splice(at < 0 ? leaderboard.length : at, 0, ensemble);

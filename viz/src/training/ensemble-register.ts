@@ -1,12 +1,11 @@
-// Compare-all's last step: a soft-voting ensemble of the best candidates of the three best model
-// families, cross-validated on the search's own folds (the members refitted on each fold as the
-// search fitted them), and — when it beats the best single model there — fitted on every training
-// row, exported as one ONNX graph, scored with onnxruntime as any trained model is, and stored in
-// the registry. The members' refits run in this thread after the budget: three models' five folds,
-// on the tables Compare's budget was sized for.
+// Compare-all's last step: the soft-voting ensemble of the best candidates of the three best model
+// families, which compareModels cross-validated on the search's own folds inside the budget (the
+// members refitted on each fold as the search fitted them), becomes a leaderboard row and — when it
+// beats the best single model there — is fitted on every training row, exported as one ONNX graph,
+// scored with onnxruntime as any trained model is, and stored in the registry.
 import {
-  ColumnTransformerModel, VOTING_MODEL_TYPE, cvFolds, exportPipelineToOnnx, fitVoting, pickVotingMembers, votingCvScores,
-  type ColumnTransformer, type LeaderboardEntry, type Matrix, type Target, type VotingMember,
+  ColumnTransformerModel, VOTING_MODEL_TYPE, exportPipelineToOnnx, fitVoting,
+  type ColumnTransformer, type EnsembleScore, type LeaderboardEntry, type Matrix, type Target, type VotingMember,
 } from '@enchilada/ml';
 import type { Dataset, TrainingColumn } from '@enchilada/data';
 import { ModelRegistry, type CompareEntry, type CompareSpec } from '@enchilada/models';
@@ -33,38 +32,23 @@ export interface EnsembleInput {
   readonly rowIds: ArrayLike<number>;
   readonly split: { readonly train: Int32Array; readonly test: Int32Array };
   readonly preprocessing: ColumnTransformer;
-  readonly signal: AbortSignal;
-  /** What is left of the comparison's time budget: the ensemble is cross-validated only if it fits. */
-  readonly secondsLeft: number;
 }
 
 const numbers = (p: Readonly<Record<string, number | string>>): Record<string, number> =>
   Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v)]));
 
 /**
- * The ensemble's leaderboard entry (null when fewer than two families reached every row), and its
- * registry id when it beat the best single model's CV score and was stored.
+ * The ensemble's leaderboard entry from the comparison's cross-validation of it (null when it did
+ * not run), and its registry id when it beat the best single model's CV score and was stored.
  */
-export async function compareEnsemble(input: EnsembleInput, leaderboard: readonly LeaderboardEntry[]): Promise<CompareEntry | null> {
-  const members: VotingMember[] = pickVotingMembers(leaderboard);
-  if (members.length < 2) return null;
-  const { spec, X, yTrain } = input;
-  // Its cross-validation refits every member on every fold (on the main thread): estimated from the
-  // members' own fit times on these rows, it is skipped when the budget left would not cover it, so a
-  // comparison never outruns its budget by more than one candidate's fit (seen: 9.4 s on a 2 s budget).
-  const memberFit = (m: VotingMember) => leaderboard.find((e) => e.model === m.model && e.rows === X.rows && JSON.stringify(e.params) === JSON.stringify(m.params))?.fitTime ?? Infinity;
-  const estimate = members.reduce((a, m) => a + memberFit(m), 0) * spec.folds;
-  if (!(estimate <= input.secondsLeft)) return null;
-  const folds = cvFolds(X, yTrain, spec.folds);
-  const t0 = performance.now();
-  const scores = votingCvScores(members, X, yTrain, folds, input.preprocessing, spec.seed, input.signal);
-  const fitSeconds = (performance.now() - t0) / 1000 / folds.length;
-  const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-  const std = Math.sqrt(scores.reduce((a, s) => a + (s - mean) * (s - mean), 0) / scores.length);
+export async function compareEnsemble(input: EnsembleInput, leaderboard: readonly LeaderboardEntry[], scored: EnsembleScore | null): Promise<CompareEntry | null> {
+  if (!scored) return null;
+  const { spec, X } = input;
+  const { members, meanScore: mean, stdScore: std, fitTime: fitSeconds } = scored;
   const best = leaderboard.find((e) => e.rows === X.rows);
   const entry: CompareEntry = {
-    model: VOTING_MODEL_TYPE[yTrain.kind], params: {}, members: members.map((m) => ({ model: m.model, params: numbers(m.params) })),
-    round: Math.max(0, ...leaderboard.map((e) => e.round)), rows: X.rows, meanScore: mean, stdScore: std, fitSeconds,
+    model: VOTING_MODEL_TYPE[input.yTrain.kind], params: {}, members: members.map((m) => ({ model: m.model, params: numbers(m.params) })),
+    round: scored.round, rows: X.rows, meanScore: mean, stdScore: std, fitSeconds,
     predictMsPer1000: leaderboard.filter((e) => members.some((m) => m.model === e.model && e.rows === X.rows && JSON.stringify(m.params) === JSON.stringify(e.params)))
       .reduce((a, e) => a + (e.scoreTime * 1e6) / Math.max(1, e.rows / spec.folds), 0),
   };

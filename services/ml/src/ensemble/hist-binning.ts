@@ -100,20 +100,29 @@ export class BinMapper {
     const out = new Uint8Array(n * F);
     const d = X.data;
     const missing = this.missingBin;
-    for (let f = 0; f < F; f++) {
-      const t = this.thresholds[f];
-      const nt = t.length;
-      for (let i = 0; i < n; i++) {
-        const x = d[rows[i] * F + f];
-        const o = i * F + f;
-        if (x !== x) { out[o] = missing; continue; }
-        // the first threshold >= x (sklearn's _map_to_bins)
-        let lo = 0, hi = nt;
-        while (lo < hi) {
-          const mid = lo + ((hi - lo - 1) >> 1);
-          if (x <= t[mid]) hi = mid; else lo = mid + 1;
-        }
-        out[o] = lo;
+    // Each feature's thresholds padded with +inf to 255 entries (max_bins ≤ 255 leaves ≤ 254), all
+    // in one array, so the first threshold >= x is found in eight fixed halving steps written out
+    // (no early exit to mispredict); x is finite, so the padding is never below it and the answer is
+    // at most the real thresholds' count. Rows outer: each row of X is read once.
+    const W = 255;
+    const padded = new Float64Array(F * W).fill(Number.POSITIVE_INFINITY);
+    for (let f = 0; f < F; f++) padded.set(this.thresholds[f], f * W);
+    for (let i = 0; i < n; i++) {
+      const src = rows[i] * F, dst = i * F;
+      for (let f = 0, base = 0; f < F; f++, base += W) {
+        const x = d[src + f];
+        if (x !== x) { out[dst + f] = missing; continue; }
+        // the count of thresholds below x (sklearn's _map_to_bins: the first threshold >= x)
+        let at = base - 1;
+        at += padded[at + 128] < x ? 128 : 0;
+        at += padded[at + 64] < x ? 64 : 0;
+        at += padded[at + 32] < x ? 32 : 0;
+        at += padded[at + 16] < x ? 16 : 0;
+        at += padded[at + 8] < x ? 8 : 0;
+        at += padded[at + 4] < x ? 4 : 0;
+        at += padded[at + 2] < x ? 2 : 0;
+        at += padded[at + 1] < x ? 1 : 0;
+        out[dst + f] = at - base + 1;
       }
     }
     return out;

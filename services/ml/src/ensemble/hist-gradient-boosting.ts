@@ -61,101 +61,119 @@ function checkParams(p: HistGradientBoostingParams): void {
   if (!(p.tol >= 0)) throw new RangeError(`tol must be >= 0, got ${p.tol}`);
 }
 
-/** A loss over K raw-score columns (one Float64Array each), as sklearn's _loss module. */
+/**
+ * A loss over K raw-score columns (one Float64Array each), as sklearn's _loss module, on one set of
+ * rows (the training or the validation rows): its targets are gathered once into row order, because
+ * reading them through the shuffled row indices at every iteration is a cache miss a row at 1M rows.
+ */
 interface HistLoss {
   readonly K: number;
   readonly constantHessian: boolean;
-  baseline(rows: ArrayLike<number>): Float64Array;
-  /** Gradients (and hessians) of column k for the given rows' raw scores. */
-  gradients(raw: Float64Array[], rows: Int32Array, g: Float32Array[], h: Float32Array[]): void;
+  baseline(): Float64Array;
+  /** Gradients (and hessians) of every column for the rows' raw scores. */
+  gradients(raw: Float64Array[], g: Float32Array[], h: Float32Array[]): void;
   /** Mean loss. */
-  mean(raw: Float64Array[], rows: Int32Array): number;
+  mean(raw: Float64Array[]): number;
 }
+/** A loss for any set of rows. */
+type LossOn = (rows: Int32Array) => HistLoss;
 
-function squaredError(y: Float64Array): HistLoss {
-  return {
-    K: 1,
-    constantHessian: true,
-    baseline: (rows) => { let s = 0; for (let i = 0; i < rows.length; i++) s += y[rows[i]]; return Float64Array.of(s / rows.length); },
-    gradients: (raw, rows, g, h) => {
-      const r = raw[0], g0 = g[0];
-      for (let i = 0; i < rows.length; i++) g0[i] = r[i] - y[rows[i]];
-      h[0].fill(1);
-    },
-    mean: (raw, rows) => { let s = 0; const r = raw[0]; for (let i = 0; i < rows.length; i++) { const d = r[i] - y[rows[i]]; s += 0.5 * d * d; } return s / rows.length; },
+function squaredError(all: Float64Array): LossOn {
+  return (rows) => {
+    const y = Float64Array.from(rows, (i) => all[i]);
+    const n = y.length;
+    return {
+      K: 1,
+      constantHessian: true,
+      baseline: () => { let s = 0; for (let i = 0; i < n; i++) s += y[i]; return Float64Array.of(s / n); },
+      gradients: (raw, g, h) => {
+        const r = raw[0], g0 = g[0];
+        for (let i = 0; i < n; i++) g0[i] = r[i] - y[i];
+        h[0].fill(1);
+      },
+      mean: (raw) => { let s = 0; const r = raw[0]; for (let i = 0; i < n; i++) { const d = r[i] - y[i]; s += 0.5 * d * d; } return s / n; },
+    };
   };
 }
 
 /** log(1 + e^x) without overflow (sklearn's closs_half_binomial is this minus y·x). */
 const log1pexp = (x: number): number => (x <= -37 ? exp(x) : x <= 18 ? log1p(exp(x)) : x <= 33.3 ? x + exp(-x) : x);
 
-function binomial(codes: Int32Array): HistLoss {
-  return {
-    K: 1,
-    constantHessian: false,
-    baseline: (rows) => {
-      let s = 0;
-      for (let i = 0; i < rows.length; i++) s += codes[rows[i]];
-      const p = min(max(s / rows.length, F64_EPS), 1 - F64_EPS);
-      return Float64Array.of(log(p / (1 - p)));
-    },
-    gradients: (raw, rows, g, h) => {
-      const r = raw[0], g0 = g[0], h0 = h[0];
-      for (let i = 0; i < rows.length; i++) {
-        const y = codes[rows[i]], x = r[i];
-        if (x > -37) {
-          const e = exp(-x);
-          g0[i] = ((1 - y) - y * e) / (1 + e);
-          h0[i] = e / ((1 + e) * (1 + e));
-        } else {
-          const e = exp(x);
-          g0[i] = e - y;
-          h0[i] = e;
+function binomial(all: Int32Array): LossOn {
+  return (rows) => {
+    const codes = Int32Array.from(rows, (i) => all[i]);
+    const n = codes.length;
+    return {
+      K: 1,
+      constantHessian: false,
+      baseline: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += codes[i];
+        const p = min(max(s / n, F64_EPS), 1 - F64_EPS);
+        return Float64Array.of(log(p / (1 - p)));
+      },
+      gradients: (raw, g, h) => {
+        const r = raw[0], g0 = g[0], h0 = h[0];
+        for (let i = 0; i < n; i++) {
+          const y = codes[i], x = r[i];
+          if (x > -37) {
+            const e = exp(-x);
+            g0[i] = ((1 - y) - y * e) / (1 + e);
+            h0[i] = e / ((1 + e) * (1 + e));
+          } else {
+            const e = exp(x);
+            g0[i] = e - y;
+            h0[i] = e;
+          }
         }
-      }
-    },
-    mean: (raw, rows) => { let s = 0; const r = raw[0]; for (let i = 0; i < rows.length; i++) s += log1pexp(r[i]) - codes[rows[i]] * r[i]; return s / rows.length; },
+      },
+      mean: (raw) => { let s = 0; const r = raw[0]; for (let i = 0; i < n; i++) s += log1pexp(r[i]) - codes[i] * r[i]; return s / n; },
+    };
   };
 }
 
-function multinomial(codes: Int32Array, K: number): HistLoss {
-  const p = new Float64Array(K);
-  return {
-    K,
-    constantHessian: false,
-    baseline: (rows) => {
-      const prior = new Float64Array(K);
-      for (let i = 0; i < rows.length; i++) prior[codes[rows[i]]] += 1;
-      let meanLog = 0;
-      for (let k = 0; k < K; k++) { prior[k] = log(min(max(prior[k] / rows.length, F64_EPS), 1 - F64_EPS)); meanLog += prior[k] / K; }
-      for (let k = 0; k < K; k++) prior[k] -= meanLog;
-      return prior;
-    },
-    gradients: (raw, rows, g, h) => {
-      for (let i = 0; i < rows.length; i++) {
-        let top = -Infinity;
-        for (let k = 0; k < K; k++) if (raw[k][i] > top) top = raw[k][i];
-        let z = 0;
-        for (let k = 0; k < K; k++) z += (p[k] = exp(raw[k][i] - top));
-        const y = codes[rows[i]];
-        for (let k = 0; k < K; k++) {
-          const q = p[k] / z;
-          g[k][i] = q - (y === k ? 1 : 0);
-          h[k][i] = q * (1 - q);
+function multinomial(all: Int32Array, K: number): LossOn {
+  return (rows) => {
+    const codes = Int32Array.from(rows, (i) => all[i]);
+    const n = codes.length;
+    const p = new Float64Array(K);
+    return {
+      K,
+      constantHessian: false,
+      baseline: () => {
+        const prior = new Float64Array(K);
+        for (let i = 0; i < n; i++) prior[codes[i]] += 1;
+        let meanLog = 0;
+        for (let k = 0; k < K; k++) { prior[k] = log(min(max(prior[k] / n, F64_EPS), 1 - F64_EPS)); meanLog += prior[k] / K; }
+        for (let k = 0; k < K; k++) prior[k] -= meanLog;
+        return prior;
+      },
+      gradients: (raw, g, h) => {
+        for (let i = 0; i < n; i++) {
+          let top = -Infinity;
+          for (let k = 0; k < K; k++) if (raw[k][i] > top) top = raw[k][i];
+          let z = 0;
+          for (let k = 0; k < K; k++) z += (p[k] = exp(raw[k][i] - top));
+          const y = codes[i];
+          for (let k = 0; k < K; k++) {
+            const q = p[k] / z;
+            g[k][i] = q - (y === k ? 1 : 0);
+            h[k][i] = q * (1 - q);
+          }
         }
-      }
-    },
-    mean: (raw, rows) => {
-      let s = 0;
-      for (let i = 0; i < rows.length; i++) {
-        let top = -Infinity;
-        for (let k = 0; k < K; k++) if (raw[k][i] > top) top = raw[k][i];
-        let z = 0;
-        for (let k = 0; k < K; k++) z += exp(raw[k][i] - top);
-        s += log(z) + top - raw[codes[rows[i]]][i];
-      }
-      return s / rows.length;
-    },
+      },
+      mean: (raw) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          let top = -Infinity;
+          for (let k = 0; k < K; k++) if (raw[k][i] > top) top = raw[k][i];
+          let z = 0;
+          for (let k = 0; k < K; k++) z += exp(raw[k][i] - top);
+          s += log(z) + top - raw[codes[i]][i];
+        }
+        return s / n;
+      },
+    };
   };
 }
 
@@ -249,7 +267,7 @@ export interface HistFit {
   readonly validationScores: number[];
 }
 
-function boost(X: Matrix, loss: HistLoss, codes: Int32Array | null, p: HistGradientBoostingParams, ctx?: FitContext): HistFit {
+function boost(X: Matrix, lossOn: LossOn, codes: Int32Array | null, p: HistGradientBoostingParams, ctx?: FitContext): HistFit {
   const n = X.rows;
   const seed = ctx?.seed ?? 0;
   const early = p.early_stopping === 'auto' ? n > 10_000 : p.early_stopping;
@@ -264,18 +282,20 @@ function boost(X: Matrix, loss: HistLoss, codes: Int32Array | null, p: HistGradi
   const hasMissing = new Uint8Array(F);
   for (let i = 0; i < nt * F; i++) if (binned[i] === missingBin) hasMissing[i % F] = 1;
   const grower = new HistGrower(binned, nt, nBinsNonMissing, hasMissing, p.max_bins + 1);
+  const loss = lossOn(trainRows);
+  const valLoss = split ? lossOn(split.val) : null;
   const K = loss.K;
-  const baseline = loss.baseline(trainRows);
+  const baseline = loss.baseline();
   const raw = Array.from({ length: K }, (_, k) => new Float64Array(nt).fill(baseline[k]));
   const g = Array.from({ length: K }, () => new Float32Array(nt));
   const h = Array.from({ length: K }, () => new Float32Array(nt));
   let valBinned: Uint8Array | null = null;
   let valRaw: Float64Array[] = [];
   const scores: number[] = [];
-  if (split) {
+  if (split && valLoss) {
     valBinned = mapper.transform(X, split.val);
     valRaw = Array.from({ length: K }, (_, k) => new Float64Array(split.val.length).fill(baseline[k]));
-    scores.push(-loss.mean(valRaw, split.val));
+    scores.push(-valLoss.mean(valRaw));
   }
   const params = {
     maxLeafNodes: p.max_leaf_nodes, maxDepth: p.max_depth, minSamplesLeaf: p.min_samples_leaf,
@@ -285,7 +305,7 @@ function boost(X: Matrix, loss: HistLoss, codes: Int32Array | null, p: HistGradi
   let nIter = 0;
   for (let it = 0; it < p.max_iter; it++) {
     throwIfAborted(ctx);
-    loss.gradients(raw, trainRows, g, h);
+    loss.gradients(raw, g, h);
     for (let k = 0; k < K; k++) {
       const nodes = grower.grow(g[k], h[k], loss.constantHessian, params);
       const idx = grower.sampleIndices;
@@ -296,8 +316,8 @@ function boost(X: Matrix, loss: HistLoss, codes: Int32Array | null, p: HistGradi
     }
     nIter++;
     ctx?.onProgress?.(nIter / p.max_iter);
-    if (split) {
-      scores.push(-loss.mean(valRaw, split.val));
+    if (valLoss) {
+      scores.push(-valLoss.mean(valRaw));
       const ref = p.n_iter_no_change + 1;
       if (scores.length >= ref) {
         const reference = scores[scores.length - ref] + p.tol;
@@ -315,7 +335,7 @@ abstract class HistGradientBoostingBase<M> extends Configured<HistGradientBoosti
   }
 
   protected abstract model(fit: HistFit, X: Matrix, y: Target): M;
-  protected abstract loss(y: Target): { loss: HistLoss; codes: Int32Array | null };
+  protected abstract loss(y: Target): { loss: LossOn; codes: Int32Array | null };
 
   fit(X: Matrix, y: Target, ctx?: FitContext): M {
     const ny = y.kind === 'classification' ? y.codes.length : y.values.length;
@@ -335,7 +355,7 @@ export class HistGradientBoostingRegressor extends HistGradientBoostingBase<Hist
   readonly name = 'hist_gradient_boosting_regressor';
   readonly task = 'regression' as const;
 
-  protected loss(y: Target): { loss: HistLoss; codes: null } {
+  protected loss(y: Target): { loss: LossOn; codes: null } {
     if (y.kind !== 'regression') throw new TypeError('HistGradientBoostingRegressor needs numeric targets, got class labels');
     return { loss: squaredError(y.values), codes: null };
   }
@@ -350,7 +370,7 @@ export class HistGradientBoostingClassifier extends HistGradientBoostingBase<His
   readonly name = 'hist_gradient_boosting_classifier';
   readonly task = 'classification' as const;
 
-  protected loss(y: Target): { loss: HistLoss; codes: Int32Array } {
+  protected loss(y: Target): { loss: LossOn; codes: Int32Array } {
     if (y.kind !== 'classification') throw new TypeError('HistGradientBoostingClassifier needs class labels, got a numeric target');
     if (y.classes.length < 2) throw new RangeError(`HistGradientBoostingClassifier needs at least 2 classes, got ${y.classes.length}`);
     const K = y.classes.length;

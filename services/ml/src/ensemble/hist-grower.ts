@@ -7,8 +7,13 @@
 // loss(right) with loss(v, G) = G·v (the root's value is 0, as scikit-learn keeps it).
 
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
+/**
+ * Doubles per histogram bin: gradient sum, hessian sum, count and one unused, so that a bin's
+ * offset is a shift and a bin never straddles two cache lines.
+ */
+const SLOTS = 4;
 /** Rows per block when building a histogram (see buildHist). */
-const BLOCK = 2048;
+const BLOCK = 256;
 
 export interface GrowerParams {
   readonly maxLeafNodes: number | null;
@@ -64,12 +69,12 @@ const nodeValue = (g: number, h: number, l2: number): number => -g / (h + l2 + 1
 export class HistGrower {
   readonly n: number;
   readonly F: number;
-  /** Histogram stride per feature: nBins × (gradient, hessian, count). */
+  /** Histogram stride per feature: nBins × SLOTS. */
   private readonly stride: number;
   private readonly idx: Uint32Array;
   private readonly tmp: Uint32Array;
-  private readonly og: Float32Array;
-  private readonly oh: Float32Array;
+  /** The bins again, column-major (feature f, row i at f * n + i), for partitioning. */
+  private readonly columns: Uint8Array;
   private readonly pool: Float64Array[] = [];
   /** Leaf of each training row after grow(): the partition's ranges. */
   readonly leafRanges: { start: number; stop: number; value: number }[] = [];
@@ -84,11 +89,12 @@ export class HistGrower {
   ) {
     this.n = n;
     this.F = nBinsNonMissing.length;
-    this.stride = nBins * 3;
+    this.stride = nBins * SLOTS;
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
-    this.og = new Float32Array(n);
-    this.oh = new Float32Array(n);
+    const F = this.F;
+    this.columns = new Uint8Array(n * F);
+    for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) this.columns[f * n + i] = binned[i * F + f];
   }
 
   /** Row indices in partition order: the rows of a leaf range [start, stop). */
@@ -104,31 +110,24 @@ export class HistGrower {
 
   private buildHist(node: Node, g: Float32Array, h: Float32Array, constH: boolean): Float64Array {
     const hist = this.takeHist();
-    const { idx, og, oh, binned, n, F, stride } = this;
+    const { idx, binned, F } = this;
     const { start, stop } = node;
-    const root = start === 0 && stop === n;
-    if (!root) {
-      for (let i = start; i < stop; i++) og[i] = g[idx[i]];
-      if (!constH) for (let i = start; i < stop; i++) oh[i] = h[idx[i]];
-    }
-    // Rows in blocks of BLOCK: within a block, one feature at a time, so that feature's histogram
-    // (nBins × 3 doubles) stays in L1 while the block's rows (row-major bins) stay in L2. Each
-    // bin still adds its rows in partition order, as scikit-learn's loop does. Measured against one
-    // pass over rows × features: the same CPU time at 100k and 1M rows (3.8 s, 32.7 s vs 32.9 s).
-    const hi0 = root ? 0 : start, hi1 = root ? n : stop;
-    const G = root ? g : og, H = root ? h : oh;
-    for (let b0 = hi0; b0 < hi1; b0 += BLOCK) {
-      const b1 = Math.min(hi1, b0 + BLOCK);
-      for (let f = 0, base = 0; f < F; f++, base += stride) {
-        if (root) {
-          if (constH) for (let i = b0; i < b1; i++) { const b = base + binned[i * F + f] * 3; hist[b] += G[i]; hist[b + 2] += 1; }
-          else for (let i = b0; i < b1; i++) { const b = base + binned[i * F + f] * 3; hist[b] += G[i]; hist[b + 1] += H[i]; hist[b + 2] += 1; }
-        } else if (constH) {
-          for (let i = b0; i < b1; i++) { const b = base + binned[idx[i] * F + f] * 3; hist[b] += G[i]; hist[b + 2] += 1; }
-        } else {
-          for (let i = b0; i < b1; i++) { const b = base + binned[idx[i] * F + f] * 3; hist[b] += G[i]; hist[b + 1] += H[i]; hist[b + 2] += 1; }
-        }
+    // Four features per pass over a block of the node's rows: a row's index, gradient and hessian
+    // are read once for four bins, four features' histograms (4 × nBins × 4 doubles, 32 KB at 255
+    // bins) stay in L1, and the block's rows (≤ BLOCK cache lines of row-major bins) stay in L2 for
+    // the next four features (at 1M rows the bins are 16 MB: without blocks each pass misses again).
+    // A bin still adds its rows in partition order, as scikit-learn's loop does, so the sums are the
+    // same to the bit as one feature at a time. Measured on 800k rows × 20 features, 3 % of them:
+    // 1.6 ms against 4.8 ms unblocked and 2.1 ms a row at a time over all features.
+    const fs = this.nBins * SLOTS;
+    for (let b0 = start; b0 < stop; b0 += BLOCK) {
+      const b1 = b0 + BLOCK < stop ? b0 + BLOCK : stop;
+      let f = 0;
+      for (; f + 4 <= F; f += 4) {
+        if (constH) addRows4G(hist, f * fs, fs, binned, F, f, idx, b0, b1, g);
+        else addRows4GH(hist, f * fs, fs, binned, F, f, idx, b0, b1, g, h);
       }
+      for (; f < F; f++) addRows1(hist, f * fs, binned, F, f, idx, b0, b1, g, h, constH);
     }
     return hist;
   }
@@ -151,7 +150,7 @@ export class HistGrower {
       let gL = 0, hL = 0, nL = 0;
       const end = nbm - 1 + miss;
       for (let b = 0; b < end; b++) {
-        const o = base + b * 3;
+        const o = base + (b << 2);
         nL += hist[o + 2];
         const nR = nNode - nL;
         hL += constH ? hist[o + 2] : hist[o + 1];
@@ -169,7 +168,7 @@ export class HistGrower {
         // right to left: missing values go left
         let gR = 0, hR = 0, nR = 0;
         for (let b = nbm - 2; b >= 0; b--) {
-          const o = base + (b + 1) * 3;
+          const o = base + ((b + 1) << 2);
           nR += hist[o + 2];
           const nL2 = nNode - nR;
           hR += constH ? hist[o + 2] : hist[o + 1];
@@ -194,19 +193,28 @@ export class HistGrower {
     return best;
   }
 
-  /** Stable partition of the node's rows; returns the first index of the right child. */
+  /**
+   * Stable partition of the node's rows; returns the first index of the right child. Reads the split
+   * feature from the column-major copy (n bytes, where the row-major bins are n × F: at 1M rows the
+   * rows a deep node gathers are mostly cache misses there) and writes each row to both sides,
+   * advancing one, so the 50/50 direction is not a branch to mispredict.
+   */
   private partition(node: Node, s: Split): number {
-    const { idx, tmp, binned, F } = this;
-    const feat = s.feature;
+    const { idx, tmp, n } = this;
+    const col = this.columns;
+    const off = s.feature * n;
     const thr = s.bin;
     const missingBin = this.nBins - 1;
-    const ml = s.missingLeft;
+    const ml = s.missingLeft ? 1 : 0;
     let l = node.start, r = 0;
     for (let i = node.start; i < node.stop; i++) {
       const row = idx[i];
-      const b = binned[row * F + feat];
-      if (b <= thr || (ml && b === missingBin)) idx[l++] = row;
-      else tmp[r++] = row;
+      const b = col[off + row];
+      const left = (b <= thr ? 1 : 0) | (ml & (b === missingBin ? 1 : 0));
+      idx[l] = row;
+      tmp[r] = row;
+      l += left;
+      r += 1 - left;
     }
     idx.set(tmp.subarray(0, r), l);
     return l;
@@ -283,8 +291,7 @@ export class HistGrower {
         const large = small === left ? right : left;
         small.hist = this.buildHist(small, g, h, constH);
         // the larger child's histogram is the parent's minus the smaller's, in the parent's buffer
-        const sh = small.hist;
-        for (let k = 0; k < parentHist.length; k++) parentHist[k] -= sh[k];
+        subtract(parentHist, small.hist);
         large.hist = parentHist;
         if (!left.leaf) pushIfSplittable(left);
         if (!right.leaf) pushIfSplittable(right);
@@ -326,5 +333,47 @@ export class HistGrower {
       out.right[k] = at.get(nd.right) ?? -1;
     });
     return out;
+  }
+}
+
+/** parent −= child, element-wise: the larger child's histogram from its parent's and its sibling's. */
+function subtract(parent: Float64Array, child: Float64Array): void {
+  for (let k = 0; k < parent.length; k++) parent[k] -= child[k];
+}
+
+/** Adds rows idx[start..stop) to four features' histograms (f … f+3), gradients and counts only. */
+function addRows4G(hist: Float64Array, h0: number, fs: number, binned: Uint8Array, F: number, f: number, idx: Uint32Array, start: number, stop: number, g: Float32Array): void {
+  const h1 = h0 + fs, h2 = h1 + fs, h3 = h2 + fs;
+  for (let i = start; i < stop; i++) {
+    const j = idx[i];
+    const r = j * F + f;
+    const gj = g[j];
+    let b = h0 + (binned[r] << 2); hist[b] += gj; hist[b + 2] += 1;
+    b = h1 + (binned[r + 1] << 2); hist[b] += gj; hist[b + 2] += 1;
+    b = h2 + (binned[r + 2] << 2); hist[b] += gj; hist[b + 2] += 1;
+    b = h3 + (binned[r + 3] << 2); hist[b] += gj; hist[b + 2] += 1;
+  }
+}
+
+/** As addRows4G, with hessians. */
+function addRows4GH(hist: Float64Array, h0: number, fs: number, binned: Uint8Array, F: number, f: number, idx: Uint32Array, start: number, stop: number, g: Float32Array, h: Float32Array): void {
+  const h1 = h0 + fs, h2 = h1 + fs, h3 = h2 + fs;
+  for (let i = start; i < stop; i++) {
+    const j = idx[i];
+    const r = j * F + f;
+    const gj = g[j], hj = h[j];
+    let b = h0 + (binned[r] << 2); hist[b] += gj; hist[b + 1] += hj; hist[b + 2] += 1;
+    b = h1 + (binned[r + 1] << 2); hist[b] += gj; hist[b + 1] += hj; hist[b + 2] += 1;
+    b = h2 + (binned[r + 2] << 2); hist[b] += gj; hist[b + 1] += hj; hist[b + 2] += 1;
+    b = h3 + (binned[r + 3] << 2); hist[b] += gj; hist[b + 1] += hj; hist[b + 2] += 1;
+  }
+}
+
+/** Adds rows idx[start..stop) to feature f's histogram (the features left over from groups of four). */
+function addRows1(hist: Float64Array, base: number, binned: Uint8Array, F: number, f: number, idx: Uint32Array, start: number, stop: number, g: Float32Array, h: Float32Array, constH: boolean): void {
+  if (constH) {
+    for (let i = start; i < stop; i++) { const j = idx[i]; const b = base + (binned[j * F + f] << 2); hist[b] += g[j]; hist[b + 2] += 1; }
+  } else {
+    for (let i = start; i < stop; i++) { const j = idx[i]; const b = base + (binned[j * F + f] << 2); hist[b] += g[j]; hist[b + 1] += h[j]; hist[b + 2] += 1; }
   }
 }

@@ -6,7 +6,8 @@
 // lasts, further brackets follow (Hyperband): each starts a round further up, with neighbours of the
 // leaders and fresh draws, so the search keeps improving instead of stopping after one bracket. A
 // deadline (the user's budget) aborts work in flight: what finished stays on the leaderboard, and the
-// overrun is what an abort takes, never a whole round.
+// overrun is what an abort takes, never a whole round. Asked for (`ensemble`), a soft-voting ensemble
+// of the best families is cross-validated last, inside the budget: the search leaves it its time.
 import type { Matrix } from '../matrix.js';
 import { AbortedError, type Target } from '../estimator.js';
 import type { Preprocessing } from '../pipeline.js';
@@ -20,6 +21,7 @@ import type { WorkerPool } from './worker-pool.js';
 import { shared } from './worker-protocol.js';
 import type { ColumnTransformer } from '../preprocessing/column-transformer.js';
 import { mulberry32 as generator } from '../random/mulberry32.js';
+import { pickVotingMembers, votingCvScores, type VotingMember } from '../ensemble/voting.js';
 
 export interface CompareOptions {
   /** Registry ids to compare; default every model with a search space for the task. */
@@ -49,6 +51,12 @@ export interface CompareOptions {
    * row. Default two cycles of the bracket schedule (2 × the rounds of the first bracket).
    */
   readonly patience?: number;
+  /**
+   * Members of a soft-voting ensemble (the best candidate of each of this many best families on
+   * every row) cross-validated at the end, on the search's folds, inside the budget: the search
+   * stops early by its estimated cost (its members' fit and score times on those rows). 0: none.
+   */
+  readonly ensemble?: number;
   /** Called as each candidate's round finishes (leaderboard updates). */
   readonly onResult?: (entry: LeaderboardEntry) => void;
   /** Injected clock (tests). */
@@ -69,9 +77,22 @@ export interface LeaderboardEntry {
   readonly scoreTime: number;
 }
 
+/** The soft-voting ensemble's cross-validation (see CompareOptions.ensemble). */
+export interface EnsembleScore {
+  readonly members: VotingMember[];
+  readonly rows: number;
+  readonly round: number;
+  readonly meanScore: number;
+  readonly stdScore: number;
+  /** Mean seconds per fold to fit and score every member. */
+  readonly fitTime: number;
+}
+
 export interface CompareResult {
   /** Best first: by the round reached, then the mean CV score (scikit-learn's halving ranks so). */
   readonly leaderboard: LeaderboardEntry[];
+  /** Null when not asked for, when fewer than two families reached every row, or when it would not fit the budget. */
+  readonly ensemble: EnsembleScore | null;
   readonly rounds: readonly { readonly rows: number; readonly candidates: number; readonly completed: number; readonly bracket: number }[];
   /** Brackets started. */
   readonly brackets: number;
@@ -212,7 +233,24 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
 
   const deadline = new AbortController();
   const budgetMs = Math.max(0, opts.budgetSeconds * 1000);
-  const timer = setTimeout(() => deadline.abort(), budgetMs);
+  const startMs = performance.now();
+  const ensembleSize = opts.ensemble ?? 0;
+  /** The ensemble's members so far and what cross-validating them would take (seconds). */
+  const ensemblePlan = (): { members: VotingMember[]; seconds: number } => {
+    const board = ranked(everyone);
+    const members = ensembleSize >= 2 ? pickVotingMembers(board, ensembleSize) : [];
+    const at = (m: VotingMember) => board.find((e) => e.model === m.model && e.rows === n && e.params === m.params);
+    const seconds = members.reduce((a, m) => { const e = at(m); return a + (e ? e.fitTime + e.scoreTime : Infinity); }, 0) * k;
+    return { members, seconds };
+  };
+  // The search's own deadline is the budget less the ensemble's estimated cost, re-armed whenever a
+  // round on every row changes the members (the reserve never makes the search outrun the budget).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (reserveMs: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => deadline.abort(), Math.max(0, budgetMs - reserveMs - (performance.now() - startMs)));
+  };
+  arm(0);
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
   const rounds: { rows: number; candidates: number; completed: number; bracket: number }[] = [];
   let stoppedBy: CompareResult['stoppedBy'] = 'finished';
@@ -305,6 +343,12 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
         const finished = alive.filter((c) => c.last?.round === round && Number.isFinite(c.last.meanScore));
         finished.sort((a, b) => (b.last?.meanScore ?? 0) - (a.last?.meanScore ?? 0));
         alive = finished.slice(0, Math.max(1, Math.ceil(finished.length / factor)));
+        if (ensembleSize >= 2 && round === nRounds - 1) {
+          const plan = ensemblePlan();
+          // an ensemble estimated at over half the budget is not worth starving the search for; the
+          // reserve has half again as much for what the abort lets finish and for better members found later
+          if (plan.members.length >= 2 && plan.seconds * 1000 <= budgetMs / 2) arm(1.5 * plan.seconds * 1000);
+        }
       }
       const top = ranked(everyone)[0];
       const best = top && top.round === nRounds - 1 ? score(top) : -Infinity;
@@ -321,7 +365,17 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
   } finally {
     clearTimeout(timer);
   }
-  return { leaderboard: ranked(everyone), rounds, brackets, stoppedBy, elapsedSeconds: now() - start };
+  let ensemble: EnsembleScore | null = null;
+  const plan = ensemblePlan();
+  const leftSeconds = (budgetMs - (performance.now() - startMs)) / 1000;
+  if (plan.members.length >= 2 && plan.seconds <= leftSeconds && !opts.signal?.aborted) {
+    const t0 = performance.now();
+    const top = rung(nRounds - 1);
+    const scores = votingCvScores(plan.members, top.X, top.y, top.folds, pre, seed, opts.signal);
+    const [meanScore, stdScore] = meanStd(scores);
+    ensemble = { members: plan.members, rows: n, round: nRounds - 1, meanScore, stdScore, fitTime: (performance.now() - t0) / 1000 / k };
+  }
+  return { leaderboard: ranked(everyone), ensemble, rounds, brackets, stoppedBy, elapsedSeconds: now() - start };
 }
 
 const score = (e: LeaderboardEntry) => (Number.isFinite(e.meanScore) ? e.meanScore : -Infinity);
