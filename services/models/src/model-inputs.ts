@@ -4,8 +4,10 @@
 // what a missing value becomes. Models trained before mixed tables have no inputs (null) and read
 // one float matrix `X` in the order of their features.
 
-export const DATE_PARTS = ['year', 'month', 'day', 'weekday', 'hour'] as const;
-export type DatePart = (typeof DATE_PARTS)[number];
+import { datePart, type DatePart } from '@enchilada/ml';
+
+// Date parts are computed as training computes them; exported here too, as part of the contract.
+export { DATE_PARTS, datePart, datePartColumn, type DatePart } from '@enchilada/ml';
 
 export type ModelInput =
   | { readonly name: string; readonly kind: 'numeric'; readonly onnx: string; readonly index: number; readonly imputed: number | null }
@@ -29,24 +31,6 @@ export function floatInputWidths(inputs: readonly ModelInput[]): Map<string, num
     else if (c.kind === 'date') for (const p of c.parts) see(p.onnx, p.index);
   }
   return widths;
-}
-
-/** The name of the numeric column a date part becomes in training ('when (year)'). */
-export function datePartColumn(column: string, part: DatePart): string {
-  return `${column} (${part})`;
-}
-
-/** Year, month (1–12), day of month, day of week (0 = Monday, as pandas) and hour of an epoch-ms UTC instant. */
-export function datePart(ms: number, part: DatePart): number {
-  if (Number.isNaN(ms)) return NaN;
-  const d = new Date(ms);
-  switch (part) {
-    case 'year': return d.getUTCFullYear();
-    case 'month': return d.getUTCMonth() + 1;
-    case 'day': return d.getUTCDate();
-    case 'weekday': return (d.getUTCDay() + 6) % 7;
-    case 'hour': return d.getUTCHours();
-  }
 }
 
 /** The ONNX feeds for `n` rows of the model's columns (dates expanded into their parts). */
