@@ -3,6 +3,7 @@ export * from './secrets.js';
 export * from './errors.js';
 export * from './db.js';
 export * from './rows.js';
+export * from './indexing.js';
 export * from './migrate.js';
 export * from './tokens.js';
 export * from './document-claims.js';

@@ -42,10 +42,10 @@ export function feedsFromColumns(inputs: readonly ModelInput[], columns: Readonl
     matrices.set(onnx, m);
     feeds[onnx] = { type: 'float32', data: m.data, width };
   }
-  const write = (onnx: string, index: number, value: (i: number) => number) => {
+  const write = (onnx: string, index: number, column: Float64Array) => {
     const m = matrices.get(onnx);
     if (!m) throw new RangeError(`no float input ${onnx}`);
-    for (let i = 0; i < n; i++) m.data[i * m.width + index] = value(i);
+    for (const [i, x] of column.entries()) m.data[i * m.width + index] = x;
   };
   for (const input of inputs) {
     const values = columns.get(input.name);
@@ -54,11 +54,10 @@ export function feedsFromColumns(inputs: readonly ModelInput[], columns: Readonl
     if (input.kind === 'categorical') {
       feeds[input.onnx] = { type: 'string', width: 1, data: Array.from(values as ArrayLike<string | number | null>, (v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v))) };
     } else if (input.kind === 'numeric') {
-      const v = values as ArrayLike<number | string | null>;
-      write(input.onnx, input.index, (i) => toNumber(v[i]));
+      write(input.onnx, input.index, Float64Array.from(values as ArrayLike<number | string | null>, toNumber));
     } else {
       const ms = Float64Array.from(values as ArrayLike<number | string | null>, toNumber);
-      for (const p of input.parts) write(p.onnx, p.index, (i) => datePart(ms[i], p.part));
+      for (const p of input.parts) write(p.onnx, p.index, ms.map((x) => datePart(x, p.part)));
     }
   }
   return feeds;
