@@ -140,7 +140,7 @@ if (process.env.SERVE !== '0' && !spawnSync('wrk', ['--version']).error) {
       if (i > 200) throw new Error(`serve never answered 200 (${r.status} ${await r.text()})`);
       await new Promise((r2) => setTimeout(r2, 100));
     }
-    const wrk = (secsRun, base, explain) => JSON.parse(execFileSync('wrk', ['-t1', '-c8', `-d${secsRun}s`, '--timeout', '10s', '--latency', '-s', join(import.meta.dirname, 'predict.lua'), stack.serveURL, '--',
+    const wrk = (secsRun, base, explain) => JSON.parse(execFileSync('wrk', ['-t1', '-c8', `-d${secsRun}s`, '--timeout', '10s', '--latency', '-s', join(import.meta.dirname, '..', 'serve', 'predict.lua'), stack.serveURL, '--',
       String(base), obsFile, '/v1/models/forest/predict', key, explain ? 'explain' : 'plain'], { maxBuffer: 16 << 20 }).toString().trim().split('\n').at(-1));
     const count = async (explained) => { const [r] = await pool.query(`SELECT COUNT(*) AS n FROM predictions WHERE model_name = 'forest' AND contributions IS ${explained ? 'NOT ' : ''}NULL`); return Number(r[0].n); };
     serve = {};

@@ -1,8 +1,9 @@
--- wrk script: POST a single observation with a unique id per request to serve's predict route.
--- wrk -t1 -c8 -d20s -s predict.lua URL -- <id_base> <obs.txt> <path> <api key>
+-- wrk script (bench:serve, bench:explain): POST a single observation with a unique id per request to serve's predict route.
+-- wrk -t1 -c8 -d20s -s predict.lua URL -- <id_base> <obs.txt> <path> <api key> [explain]
+-- A fifth argument "explain" adds "explain": true to each request.
 -- ok = 2xx responses. Prints one JSON line at the end (same fields as the peer's predict.lua).
 local threads = {}
-local base, n, obs, path, key = 0, 0, {}, "/predict", nil
+local base, n, obs, path, key, extra = 0, 0, {}, "/predict", nil, ""
 ok, apperr = 0, 0
 
 function setup(thread)
@@ -15,12 +16,13 @@ function init(args)
   for line in io.lines(args[2] or "obs.txt") do obs[#obs + 1] = line end
   path = args[3] or path
   key = args[4]
+  if args[5] == "explain" then extra = ', "explain": true' end
 end
 
 function request()
   n = n + 1
   local id = base + tid * 10000000 + n
-  local body = '{"id": ' .. id .. ', "observation": ' .. obs[n % #obs + 1] .. '}'
+  local body = '{"id": ' .. id .. ', "observation": ' .. obs[n % #obs + 1] .. extra .. '}'
   local headers = {["Content-Type"] = "application/json"}
   if key then headers["Authorization"] = "Bearer " .. key end
   return wrk.format("POST", path, headers, body)

@@ -5,16 +5,14 @@
 // prediction keeps them; a publish switches the explanations with the model; a model trained
 // before explanations answers 409 and stores nothing; a k-NN model's sampled SHAP runs on the
 // explain thread while plain predictions go on being answered.
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
-import { loadDataset, openCsv, parseDate, type Dataset } from '@enchilada/data';
-import { JobQueue } from '@enchilada/jobs';
-import { ApiKeys, PublishedModels, explainRows, storedExplainer, type TrainSpec } from '@enchilada/models';
+import { parseDate, type Dataset } from '@enchilada/data';
+import { ApiKeys, PublishedModels, explainRows, storedExplainer } from '@enchilada/models';
 import { MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
-import { runTrainJob } from '../../viz/src/training/train-job.js';
 import { buildApp } from '../src/app.js';
 import { publishToyModel } from './support.js';
+import { loadTitanic, trainOn } from './titanic.js';
 
 let db: TestDb;
 let app: FastifyInstance;
@@ -24,45 +22,16 @@ let forestId: number;
 let logisticId: number;
 let knnId: number;
 
-function titanicCsv(): string {
-  const lines = ['PassengerId,Survived,Pclass,Sex,Age,Cabin,Embarked,Fare,Boarded'];
-  for (let i = 1; i <= 200; i++) {
-    const sex = i % 3 === 0 ? 'female' : 'male';
-    const pclass = 1 + (i % 3);
-    const survived = (sex === 'female' ? 1 : 0) ^ (pclass === 3 && i % 7 === 0 ? 1 : 0);
-    const age = i % 9 === 0 ? '' : String(18 + (i * 7) % 50);
-    const cabin = i % 4 === 0 ? `C${i % 11}` : '';
-    const embarked = i % 25 === 0 ? '' : ['S', 'C', 'Q'][i % 3];
-    const day = String(1 + (i % 28)).padStart(2, '0');
-    lines.push(`${i},${survived},${pclass},${sex},${age},${cabin},${embarked},${(7 + i * 0.37).toFixed(2)},1912-04-${day}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
 const FEATURES = ['Age', 'Cabin', 'Embarked', 'Fare', 'Pclass', 'Sex', 'Boarded'];
 
 async function train(model: string, grid: Record<string, number[]>): Promise<number> {
-  const spec: TrainSpec = { datasetId: ds.id, datasetVersion: ds.version, model, features: FEATURES, trainFraction: 0.8, grid, folds: 2, seed: 214 };
-  const queue = new JobQueue(db.pool);
-  const jobId = await queue.enqueue({ kind: 'train', spec, datasetId: ds.id, createdBy: null, total: 2 });
-  const job = await queue.claim('test', ['train']);
-  if (!job || job.id !== jobId) throw new Error('the job was not claimed');
-  return (await runTrainJob({ pool: db.pool, queue }, job as typeof job & { spec: TrainSpec }, new AbortController().signal)).modelId;
+  return (await trainOn(db.pool, ds, { model, features: FEATURES, grid, folds: 2 })).modelId;
 }
 
 beforeAll(async () => {
   db = await createTestDb('serve_explain');
   await migrate(db.pool, MIGRATIONS_DIR);
-  ds = await loadDataset(db.pool, {
-    name: 'titanic', title: 'Titanic', origin: 'upload', task: 'classification', createdBy: null,
-    columns: [
-      { name: 'PassengerId', type: 'integer', role: 'identifier' }, { name: 'Survived', type: 'integer', role: 'target' },
-      { name: 'Pclass', type: 'integer', role: 'feature' }, { name: 'Sex', type: 'text', role: 'feature' },
-      { name: 'Age', type: 'decimal', role: 'feature' }, { name: 'Cabin', type: 'text', role: 'feature' },
-      { name: 'Embarked', type: 'text', role: 'feature' }, { name: 'Fare', type: 'decimal', role: 'feature' },
-      { name: 'Boarded', type: 'date', role: 'feature' },
-    ],
-  }, await openCsv(Readable.from([titanicCsv()])));
+  ds = await loadTitanic(db.pool);
   forestId = await train('random_forest_classifier', { n_estimators: [50], max_depth: [4] });
   logisticId = await train('logistic_regression', { C: [1] });
   knnId = await train('knn_classifier', { n_neighbors: [5] });

@@ -2,63 +2,24 @@
 // a date is loaded, trained on (the viz job, every column kind, imputed inside each fold), published,
 // and called with strings, nulls, absent keys and a category never seen in training, exactly as
 // the deployment tutorials' clients call their model; outcomes are recorded against the predictions.
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
-import { loadDataset, openCsv, type Dataset } from '@enchilada/data';
-import { JobQueue } from '@enchilada/jobs';
-import { ApiKeys, ModelRegistry, PublishedModels, type TrainResult, type TrainSpec } from '@enchilada/models';
+import { ApiKeys, ModelRegistry, PublishedModels, type TrainResult } from '@enchilada/models';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { runTrainJob } from '../../viz/src/training/train-job.js';
 import { buildApp } from '../src/app.js';
+import { loadTitanic, titanicCsv, trainOn } from './titanic.js';
 
 let db: TestDb;
 let app: FastifyInstance;
-let ds: Dataset;
 let key: string;
 let result: TrainResult;
-
-// 200 passengers: survival depends on sex and class; age, cabin and embarked have gaps; the
-// boarding date is a date column.
-function titanicCsv(): string {
-  const lines = ['PassengerId,Survived,Pclass,Sex,Age,SibSp,Parch,Cabin,Embarked,Fare,Boarded'];
-  for (let i = 1; i <= 200; i++) {
-    const sex = i % 3 === 0 ? 'female' : 'male';
-    const pclass = 1 + (i % 3);
-    const survived = (sex === 'female' ? 1 : 0) ^ (pclass === 3 && i % 7 === 0 ? 1 : 0);
-    const age = i % 9 === 0 ? '' : String(18 + (i * 7) % 50);
-    const cabin = i % 4 === 0 ? `C${i % 11}` : '';
-    const embarked = i % 25 === 0 ? '' : ['S', 'C', 'Q'][i % 3];
-    const day = String(1 + (i % 28)).padStart(2, '0');
-    lines.push(`${i},${survived},${pclass},${sex},${age},${i % 4},${i % 3},${cabin},${embarked},${(7 + i * 0.37).toFixed(2)},1912-04-${day}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
 
 beforeAll(async () => {
   db = await createTestDb('serve_mixed');
   await migrate(db.pool, MIGRATIONS_DIR);
-  ds = await loadDataset(db.pool, {
-    name: 'titanic', title: 'Titanic', origin: 'upload', task: 'classification', createdBy: null,
-    columns: [
-      { name: 'PassengerId', type: 'integer', role: 'identifier' }, { name: 'Survived', type: 'integer', role: 'target' },
-      { name: 'Pclass', type: 'integer', role: 'feature' }, { name: 'Sex', type: 'text', role: 'feature' },
-      { name: 'Age', type: 'decimal', role: 'feature' }, { name: 'SibSp', type: 'integer', role: 'feature' },
-      { name: 'Parch', type: 'integer', role: 'feature' }, { name: 'Cabin', type: 'text', role: 'feature' },
-      { name: 'Embarked', type: 'text', role: 'feature' }, { name: 'Fare', type: 'decimal', role: 'feature' },
-      { name: 'Boarded', type: 'date', role: 'feature' },
-    ],
-  }, await openCsv(Readable.from([titanicCsv()])));
-  const spec: TrainSpec = {
-    datasetId: ds.id, datasetVersion: ds.version, model: 'logistic_regression', features: ['Age', 'Cabin', 'Embarked', 'Fare', 'Parch', 'Pclass', 'Sex', 'SibSp', 'Boarded'],
-    trainFraction: 0.8, grid: { C: [0.1, 10.1] }, folds: 5, seed: 214,
-  };
-  const queue = new JobQueue(db.pool);
-  const jobId = await queue.enqueue({ kind: 'train', spec, datasetId: ds.id, createdBy: null, total: 10 });
-  const job = await queue.claim('test', ['train']);
-  if (!job || job.id !== jobId) throw new Error('the job was not claimed');
-  result = await runTrainJob({ pool: db.pool, queue }, job as typeof job & { spec: TrainSpec }, new AbortController().signal);
+  result = await trainOn(db.pool, await loadTitanic(db.pool), {
+    model: 'logistic_regression', features: ['Age', 'Cabin', 'Embarked', 'Fare', 'Parch', 'Pclass', 'Sex', 'SibSp', 'Boarded'], grid: { C: [0.1, 10.1] }, folds: 5,
+  });
   await new PublishedModels(db.pool).publish('titanic', result.modelId, null);
   key = (await new ApiKeys(db.pool).create('k', null, null)).key;
   app = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'titanic' }), pool: db.pool, logger: false });

@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { migrate } from '@enchilada/core';
 import { Readable } from 'node:stream';
 import { ToyDatasets, loadDataset, openCsv, type Dataset } from '@enchilada/data';
@@ -6,6 +5,7 @@ import { JobQueue } from '@enchilada/jobs';
 import { ModelRegistry, type CompareJobResult, type CompareSpec, type TrainResult } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
+import { quiet, waitFinal } from './support/jobs.js';
 
 jest.setTimeout(120_000);
 
@@ -13,7 +13,6 @@ let db: TestDb;
 let iris: Dataset;
 let noise: Dataset;
 let loop: JobLoop;
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 
 beforeAll(async () => {
   db = await createTestDb('viz_compare');
@@ -33,16 +32,6 @@ afterAll(async () => {
   await loop?.stop();
   await db?.drop();
 });
-
-async function waitFinal(q: JobQueue, id: number, ms = 90_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const j = await q.get(id);
-    if (j && ['done', 'failed', 'cancelled'].includes(j.status)) return j;
-    if (Date.now() > end) throw new Error(`job ${id} still ${j?.status} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const spec = (over: Partial<CompareSpec> = {}): CompareSpec => ({
   datasetId: iris.id, datasetVersion: iris.version, models: ['logistic_regression', 'knn_classifier', 'gaussian_nb'],

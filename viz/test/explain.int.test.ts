@@ -2,7 +2,7 @@
 // their explainer artefacts are the stored ones: a random forest on penguins (text columns, blanks;
 // TreeSHAP interactions colour the dependence plots) and a logistic regression (linear SHAP,
 // coloured by correlation of contributions); a model without an artefact says NO_EXPLAINER.
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { migrate, secret, signVizToken } from '@enchilada/core';
 import { ToyDatasets, type Dataset } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
@@ -11,6 +11,7 @@ import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, present, type TestDb } from
 import { buildApp } from '../src/app.js';
 import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
 import { DocModels } from './support/doc-models.js';
+import { quiet } from './support/jobs.js';
 
 let db: TestDb;
 let app: FastifyInstance;
@@ -18,7 +19,6 @@ let key: ReturnType<typeof secret>;
 let loop: JobLoop | undefined;
 let penguins: Dataset;
 const models: Record<string, number> = {};
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 const FEATURES = ['island', 'bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g', 'sex'];
 
 async function train(spec: Partial<TrainSpec>): Promise<number> {

@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { migrate } from '@enchilada/core';
 import { ToyDatasets, type Dataset } from '@enchilada/data';
 import { randomCandidates } from '@enchilada/ml';
@@ -6,6 +5,7 @@ import { JobQueue } from '@enchilada/jobs';
 import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
+import { quiet, waitFinal } from './support/jobs.js';
 
 // A random search on the Train page is a training job whose spec lists its candidates (drawn by the
 // web side from the model's search space): the job cross-validates exactly those, refits the best
@@ -13,7 +13,6 @@ import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
 let db: TestDb;
 let wine: Dataset;
 let loop: JobLoop | undefined;
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 
 beforeAll(async () => {
   db = await createTestDb('viz_random_search');
@@ -24,16 +23,6 @@ afterAll(async () => {
   await loop?.stop();
   await db?.drop();
 });
-
-async function waitFinal(q: JobQueue, id: number, ms = 120_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const j = await q.get(id);
-    if (j && ['done', 'failed', 'cancelled'].includes(j.status)) return j;
-    if (Date.now() > end) throw new Error(`job ${id} still ${j?.status} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('random search training jobs', () => {
   it('cross-validate the drawn candidates (not a product of their values), refit the best and store it', async () => {
@@ -47,7 +36,7 @@ describe('random search training jobs', () => {
       trainFraction: 0.8, grid, folds: 5, seed: 214, search: { kind: 'random', candidates: 6, seed: 214 }, candidates,
     };
     const id = await q.enqueue({ kind: 'train', spec, datasetId: wine.id, createdBy: null, total: 30 });
-    const job = await waitFinal(q, id);
+    const job = await waitFinal(q, id, 120_000);
     expect(job.error).toBeNull();
     expect(job.status).toBe('done');
     expect(job.done).toBe(30);

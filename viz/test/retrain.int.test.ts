@@ -2,7 +2,6 @@
 // plus the name's predictions that have outcomes (counted: each request once, the challenger's rows
 // and other names' left out, those without an outcome left out), trains the champion's spec on it
 // and sets the model as the name's challenger.
-import type { FastifyBaseLogger } from 'fastify';
 import { migrate, quoteIdent, type RowDataPacket } from '@enchilada/core';
 import { Catalog, ToyDatasets, type Dataset } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
@@ -10,6 +9,7 @@ import { ModelRegistry, Predictions, PublishedModels, type NewPrediction, type T
 import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
 import { retrainDatasetName } from '../src/training/retrain-data.js';
+import { quiet, waitFinal } from './support/jobs.js';
 
 let db: TestDb;
 let iris: Dataset;
@@ -17,7 +17,6 @@ let loop: JobLoop;
 let queue: JobQueue;
 let champion: number;
 jest.setTimeout(120_000);
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const admin = { id: 1, role: 'admin' };
 
@@ -25,23 +24,13 @@ const spec = (over: Partial<TrainSpec> = {}): TrainSpec => ({
   datasetId: iris.id, datasetVersion: iris.version, model: 'logistic_regression', features: FEATURES, trainFraction: 0.8, grid: { C: [1, 10] }, folds: 3, seed: 7, ...over,
 });
 
-async function waitFinal(id: number, ms = 90_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const j = await queue.get(id);
-    if (j && ['done', 'failed', 'cancelled'].includes(j.status)) return j;
-    if (Date.now() > end) throw new Error(`job ${id} still ${j?.status} (${j?.message}) after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   db = await createTestDb('viz_retrain');
   await migrate(db.pool, MIGRATIONS_DIR);
   iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
   queue = new JobQueue(db.pool);
   loop = startJobLoop(db.pool, quiet, { pollMs: 100 });
-  const trained = await waitFinal(await queue.enqueue({ kind: 'train', spec: spec(), datasetId: iris.id, createdBy: null, total: 6 }));
+  const trained = await waitFinal(queue, await queue.enqueue({ kind: 'train', spec: spec(), datasetId: iris.id, createdBy: null, total: 6 }));
   expect(trained.error).toBeNull();
   champion = (trained.result as TrainResult).modelId;
   await new PublishedModels(db.pool).publish('iris-live', champion, null);
@@ -57,7 +46,7 @@ const row = (name: string, clientId: string, observation: Record<string, unknown
 
 describe('retrain on outcomes', () => {
   it('refuses to train when no prediction has an outcome (the job fails saying so)', async () => {
-    const j = await waitFinal(await queue.enqueue({ kind: 'train', spec: spec({ retrain: { name: 'iris-live', championModelId: champion, actor: admin } }), datasetId: iris.id, createdBy: null, total: 6 }));
+    const j = await waitFinal(queue, await queue.enqueue({ kind: 'train', spec: spec({ retrain: { name: 'iris-live', championModelId: champion, actor: admin } }), datasetId: iris.id, createdBy: null, total: 6 }));
     expect(j.status).toBe('failed');
     expect(j.error).toMatch(/no prediction of "iris-live" has an outcome/);
   });
@@ -76,7 +65,7 @@ describe('retrain on outcomes', () => {
     await predictions.setOutcome('other-name', 'r0', 'setosa', false);
 
     const id = await queue.enqueue({ kind: 'train', spec: spec({ retrain: { name: 'iris-live', championModelId: champion, actor: admin } }), datasetId: iris.id, createdBy: null, total: 6 });
-    const j = await waitFinal(id);
+    const j = await waitFinal(queue, id);
     expect(j.error).toBeNull();
     const r = j.result as TrainResult;
     // 150 rows of Iris, 10 + 1 requests with outcomes (their challenger rows, the two without outcome and the other name's left out).

@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { Readable } from 'node:stream';
 import { ToyDatasets, loadDataset, openCsv, type Dataset } from '@enchilada/data';
@@ -9,6 +8,7 @@ import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, present, type TestDb } from
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/app.js';
 import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
+import { quiet, waitFinal } from './support/jobs.js';
 
 let db: TestDb;
 let iris: Dataset;
@@ -16,7 +16,6 @@ let wine: Dataset;
 let noise: Dataset;
 let bigNoise: Dataset;
 const loops: JobLoop[] = [];
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 
 beforeAll(async () => {
   db = await createTestDb('viz_training');
@@ -49,16 +48,6 @@ const spec = (over: Partial<TrainSpec> = {}): TrainSpec => ({
   datasetId: iris.id, datasetVersion: iris.version, model: 'logistic_regression', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
   trainFraction: 0.8, grid: { C: [0.1, 10.1, 20.1] }, folds: 5, seed: 214, ...over,
 });
-
-async function waitFinal(q: JobQueue, id: number, ms = 60_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const j = await q.get(id);
-    if (j && ['done', 'failed', 'cancelled'].includes(j.status)) return j;
-    if (Date.now() > end) throw new Error(`job ${id} still ${j?.status} (${j?.message}, ${j?.done} of ${j?.total}) after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('training jobs', () => {
   it('trains, exports to ONNX, scores with onnxruntime and stores the model', async () => {

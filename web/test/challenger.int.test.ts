@@ -1,13 +1,12 @@
 // Champion and challenger from the web side (issue 19): who may set, promote and remove a
 // challenger, and the checks a publish makes (task, columns with confirmation) applied to it.
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret, type RowDataPacket } from '@enchilada/core';
+import { migrate, type RowDataPacket } from '@enchilada/core';
 import { ToyDatasets } from '@enchilada/data';
 import { ModelRegistry, Predictions, PublishedModels, type TrainSpec } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
-import { Browser } from './helpers.js';
+import { Browser, PASSWORDS, createEditors, insertPlaceholderModel } from './helpers.js';
 
 jest.setTimeout(180_000);
 
@@ -23,11 +22,7 @@ let regressor: number;
 let bobsModel: number;
 
 async function insertModel(createdBy: number, features: string[] = ['a'], task: 'classification' | 'regression' = 'classification'): Promise<number> {
-  return new ModelRegistry(db.pool).insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task, target: 'y', features, inputs: null, preprocessing: null,
-    classes: task === 'classification' ? ['0', '1'] : null, grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy,
-  });
+  return insertPlaceholderModel(db.pool, createdBy, { features, task });
 }
 
 const state = async () => (await new PublishedModels(db.pool).list()).find((n) => n.name === 'churn');
@@ -37,12 +32,7 @@ beforeAll(async () => {
   db = await createTestDb('web_challenger');
   await migrate(db.pool, MIGRATIONS_DIR);
   const config = db.config('web');
-  const users = new UserRepository(db.pool);
-  await users.createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
-  await users.createIfMissing('alice', 'alice-password-123', 'editor');
-  await users.createIfMissing('bob', 'bob-password-1234', 'editor');
-  const [u] = await db.pool.query<RowDataPacket[]>('SELECT id, username FROM users');
-  const id = (n: string) => Number(u.find((r) => r.username === n)?.id);
+  const id = await createEditors(db, config);
   champion = await insertModel(id('alice'));
   challenger = await insertModel(id('alice'));
   otherColumns = await insertModel(id('alice'), ['a', 'z']);
@@ -53,9 +43,9 @@ beforeAll(async () => {
   admin = new Browser(app);
   await admin.signIn(TEST_USER, TEST_PASSWORD);
   alice = new Browser(app);
-  await alice.signIn('alice', 'alice-password-123');
+  await alice.signIn('alice', PASSWORDS.alice);
   bob = new Browser(app);
-  await bob.signIn('bob', 'bob-password-1234');
+  await bob.signIn('bob', PASSWORDS.bob);
 });
 afterAll(async () => {
   await app?.close();

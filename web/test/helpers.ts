@@ -1,7 +1,8 @@
 // Helpers for driving the web app with inject(): a tiny cookie jar, the CSRF token of a page, and
 // the signed-in app most integration tests start from.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { migrate, type Config } from '@enchilada/core';
+import { migrate, type Config, type Pool, type RowDataPacket } from '@enchilada/core';
+import { ModelRegistry, type NewModel } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
@@ -97,4 +98,33 @@ export async function signedInPerson(app: FastifyInstance, db: TestDb, name: str
   const res = await b.signIn(name, `${name}-password-long`);
   if (res.statusCode !== 303) throw new Error(`${name} could not sign in (status ${res.statusCode})`);
   return b;
+}
+
+/**
+ * A registry row for a model that is never run (its ONNX is one byte): enough for the pages,
+ * publishing and the rights on it. A toy classifier of feature `a` unless `fields` says otherwise.
+ */
+export async function insertPlaceholderModel(pool: Pool, createdBy: number | null, fields: Partial<NewModel> = {}): Promise<number> {
+  return new ModelRegistry(pool).insert({
+    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a'], inputs: null, preprocessing: null,
+    classes: fields.task === 'regression' ? null : ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
+    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy, ...fields,
+  });
+}
+
+/** The passwords of the people `createEditors` makes (beside the administrator's TEST_PASSWORD). */
+export const PASSWORDS = { alice: 'alice-password-123', bob: 'bob-password-1234' } as const;
+
+/** Creates the administrator (TEST_USER) and the editors alice and bob; answers each one's id by name. */
+export async function createEditors(db: TestDb, config: Config): Promise<(name: string) => number> {
+  const users = new UserRepository(db.pool);
+  await users.createIfMissing(config.adminUser, TEST_PASSWORD, 'admin');
+  for (const [name, password] of Object.entries(PASSWORDS)) await users.createIfMissing(name, password, 'editor');
+  const [rows] = await db.pool.query<RowDataPacket[]>('SELECT id, username FROM users');
+  const ids = new Map(rows.map((r) => [String(r.username), Number(r.id)]));
+  return (name) => {
+    const id = ids.get(name);
+    if (id === undefined) throw new Error(`no user ${name}`);
+    return id;
+  };
 }

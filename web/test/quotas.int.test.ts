@@ -20,7 +20,9 @@ beforeAll(async () => {
   ({ app, browser: b, csrf } = await signedInWebApp(db, { TRAIN_MAX_ACTIVE_JOBS: '2', UPLOAD_DIR: uploadDir, UPLOAD_MAX_PENDING: '2', UPLOAD_MAX_PENDING_MB: '1', LOGIN_RATE_LIMIT: '1000' }, {
     seed: async () => { iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null); },
   }));
-});
+  // Migrations and a scrypt sign-in: beyond jest's 5 s on a loaded machine, and a set-up cut off by
+  // the timeout would build its app after afterAll and hold jest open.
+}, 60_000);
 afterAll(async () => {
   await app?.close();
   await db?.drop();

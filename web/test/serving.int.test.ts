@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { migrate, secret, type RowDataPacket } from '@enchilada/core';
+import { migrate, type RowDataPacket } from '@enchilada/core';
 import { ApiKeys, ModelRegistry, PublishedModels, TutorialMode, hashApiKey } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
-import { Browser } from './helpers.js';
+import { Browser, PASSWORDS, createEditors, insertPlaceholderModel } from './helpers.js';
 
 // Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).
 jest.setTimeout(60_000);
@@ -18,11 +17,7 @@ let m2: number;
 let othersModel: number;
 
 async function insertModel(createdBy: number | null, features: string[] = ['a']): Promise<number> {
-  return new ModelRegistry(db.pool).insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features, inputs: null, preprocessing: null,
-    classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy,
-  });
+  return insertPlaceholderModel(db.pool, createdBy, { features });
 }
 
 async function userId(name: string): Promise<number> {
@@ -34,12 +29,7 @@ beforeAll(async () => {
   db = await createTestDb('web_serving');
   await migrate(db.pool, MIGRATIONS_DIR);
   const config = db.config('web');
-  const users = new UserRepository(db.pool);
-  await users.createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
-  await users.createIfMissing('alice', 'alice-password-123', 'editor');
-  await users.createIfMissing('bob', 'bob-password-1234', 'editor');
-  const [u] = await db.pool.query<RowDataPacket[]>("SELECT id, username FROM users");
-  const id = (n: string) => Number(u.find((r) => r.username === n)?.id);
+  const id = await createEditors(db, config);
   m1 = await insertModel(id('alice'));
   m2 = await insertModel(id('alice'));
   othersModel = await insertModel(id(config.adminUser));
@@ -47,7 +37,7 @@ beforeAll(async () => {
   admin = new Browser(app);
   await admin.signIn(TEST_USER, TEST_PASSWORD);
   user = new Browser(app);
-  await user.signIn('alice', 'alice-password-123');
+  await user.signIn('alice', PASSWORDS.alice);
 });
 afterAll(async () => {
   await app?.close();
@@ -303,11 +293,7 @@ describe('Predictions page', () => {
 
   it('names the predicted and observed classes as the model\'s dataset names them, with their values; unnamed classes stay values', async () => {
     const p = new (await import('@enchilada/models')).Predictions(db.pool);
-    const named = await new ModelRegistry(db.pool).insert({
-      datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a'], inputs: null, preprocessing: null,
-      classes: ['0', '1'], classLabels: { 0: 'malignant', 1: 'benign' }, grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-      trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null,
-    });
+    const named = await insertPlaceholderModel(db.pool, null, { classLabels: { 0: 'malignant', 1: 'benign' } });
     await p.insert([
       { modelName: 'labelled', modelId: named, version: 1, clientId: 'lb-1', observation: '{"a":1}', output: '{"prediction":"1","probabilities":{"0":0.25,"1":0.75}}', latencyMs: 0.5 },
       { modelName: 'labelled', modelId: m1, version: 2, clientId: 'lb-2', observation: '{"a":2}', output: '{"prediction":"0","probabilities":{"0":0.6,"1":0.4}}', latencyMs: 0.5 },

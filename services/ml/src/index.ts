@@ -45,6 +45,7 @@ export {
 export {
   ColumnTransformer, ColumnTransformerModel, PREPROCESS_DEFAULTS, NUMERIC_INPUT, onnxInputNames, type PreprocessParams, type ColumnTransformerSpec, type Encoding,
 } from './preprocessing/column-transformer.js';
+export { DATE_PARTS, datePart, datePartColumn, type DatePart } from './preprocessing/date-parts.js';
 export { estimateTrainingMemory, maxRowsWithin, formatBytes, MEMORY_FAMILY, type JobShape, type MemoryEstimate, type ModelFamily } from './memory-estimate.js';
 export { treeShap, treeShapByPaths, treeShapInteractions, treeSumOf, expectation as treeExpectation, TreeExplainer, type Condition, type TreeSum, type TreeModel } from './explain/tree-shap.js';
 export { contributionsOf, emptyContributions, type Contributions } from './explain/contributions.js';
@@ -52,8 +53,8 @@ export { linearShap, backgroundMean, type LinearModel } from './explain/linear-s
 export { sumByGroup, byOriginalColumn } from './explain/groups.js';
 export { samplingShap, type Predict, type SampledContributions, type SamplingOptions } from './explain/sampling-shap.js';
 export {
-  buildExplainer, explainRows, loadExplainer, withExplainerColumns, serialiseExplainer, parseExplainer, Explainer, datePartColumnName, explainerDatePart, DATE_PART_NAMES,
-  type ExplainerArtefact, type ExplainerKind, type ExplainerColumn, type ExplainerDatePart, type ExplainedUnits, type ExplainedOutput, type RowExplanation,
+  buildExplainer, explainRows, loadExplainer, withExplainerColumns, serialiseExplainer, parseExplainer, Explainer,
+  type ExplainerArtefact, type ExplainerKind, type ExplainerColumn, type ExplainedUnits, type ExplainedOutput, type RowExplanation,
   type BuildOptions as ExplainerBuildOptions, type ExplainOptions, type Link as ExplainerLink,
 } from './explain/explainer.js';
 export { toState, fromState, type State } from './explain/state.js';

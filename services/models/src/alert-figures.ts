@@ -2,7 +2,7 @@
 // error counts) of one name. The figures are monitoring's (monitoringFigures: live accuracy, macro
 // F1, MAE, drift share) so an alert and the monitoring page never disagree.
 import { quantile } from '@enchilada/ml/metrics';
-import type { Pool, RowDataPacket } from '@enchilada/core';
+import { firstRow, type Pool, type RowDataPacket } from '@enchilada/core';
 import { monitoringFigures, type PsiReference, type WindowRow } from './monitoring.js';
 import type { AlertRule } from './alerts.js';
 
@@ -50,12 +50,12 @@ export async function alertValue(
   const since = 'created_at >= CURRENT_TIMESTAMP(3) - INTERVAL ? MINUTE';
   if (metric === 'volume') {
     const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND ${since}`, [name, window]);
-    return Number(rows[0].n);
+    return Number(firstRow(rows, 'the count').n);
   }
   if (metric === 'p99_latency') {
     const [rows] = await pool.query<RowDataPacket[]>(
       `SELECT latency_ms FROM predictions WHERE model_name = ? AND ${since} ORDER BY created_at DESC LIMIT ?`, [name, window, ALERT_WINDOW_ROWS]);
-    if (!rows.length) return null;
+    if (!rows[0]) return null;
     return quantile(rows.map((r) => Number(r.latency_ms)).sort((a, b) => a - b), 0.99);
   }
   if (metric === 'error_rate') {
@@ -66,8 +66,8 @@ export async function alertValue(
         'SELECT COALESCE(SUM(errors), 0) AS n FROM prediction_errors WHERE model_name = ? AND minute > FLOOR(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(3)) / 60) - ?',
         [name, window]),
     ]);
-    const ok = Number(p[0].n);
-    const errors = Number(e[0].n);
+    const ok = Number(firstRow(p, 'the count').n);
+    const errors = Number(firstRow(e, 'the count').n);
     return ok + errors === 0 ? null : errors / (ok + errors);
   }
   // drift_share: the test its sample size calls for, per feature, against the training rows.

@@ -6,7 +6,7 @@
 // (SELECT … FOR UPDATE) in the same transaction that inserts the alert and its notice, so two
 // evaluators that both get past the lease still fire (or resolve) once; alert_notices has one row
 // per alert and kind (UNIQUE), claimed by one deliverer at a time.
-import { BadRequestError, withTransaction, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
+import { BadRequestError, firstRow, withTransaction, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
 
 export const ALERT_METRICS = ['accuracy', 'f1', 'mae', 'drift_share', 'p99_latency', 'error_rate', 'volume'] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
@@ -188,7 +188,7 @@ export class AlertStore {
 
   async rule(id: number): Promise<AlertRule | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = ?`, [id]);
-    return rows.length ? toRule(rows[0]) : null;
+    return rows[0] ? toRule(rows[0]) : null;
   }
 
   async create(name: string, r: AlertRuleInput, userId: number | null): Promise<number> {
@@ -205,7 +205,7 @@ export class AlertStore {
   async update(id: number, r: AlertRuleInput): Promise<boolean> {
     return withTransaction(this.pool, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>('SELECT open_alert_id FROM alert_rules WHERE id = ? FOR UPDATE', [id]);
-      if (!rows.length) return false;
+      if (!rows[0]) return false;
       if (rows[0].open_alert_id !== null) {
         await conn.query("UPDATE alerts SET resolved_at = CURRENT_TIMESTAMP(3), resolved_reason = ? WHERE id = ? AND resolved_at IS NULL",
           [r.enabled ? 'rule-changed' : 'rule-disabled', rows[0].open_alert_id]);
@@ -222,7 +222,7 @@ export class AlertStore {
   async delete(id: number): Promise<boolean> {
     return withTransaction(this.pool, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>('SELECT open_alert_id FROM alert_rules WHERE id = ? FOR UPDATE', [id]);
-      if (!rows.length) return false;
+      if (!rows[0]) return false;
       if (rows[0].open_alert_id !== null) {
         await conn.query("UPDATE alerts SET resolved_at = CURRENT_TIMESTAMP(3), resolved_reason = 'rule-deleted' WHERE id = ? AND resolved_at IS NULL", [rows[0].open_alert_id]);
       }
@@ -252,7 +252,7 @@ export class AlertStore {
   async record(ruleId: number, value: number | null): Promise<Transition> {
     return withTransaction(this.pool, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = ? FOR UPDATE`, [ruleId]);
-      if (!rows.length) return null;
+      if (!rows[0]) return null;
       const rule = toRule(rows[0]);
       if (!rule.enabled) return null;
       await conn.query('UPDATE alert_rules SET last_value = ?, last_evaluated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [value, ruleId]);
@@ -262,7 +262,7 @@ export class AlertStore {
         if (rule.webhookUrl === null) return;
         const [a] = await conn.query<RowDataPacket[]>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ?`, [alertId]);
         await conn.query('INSERT IGNORE INTO alert_notices (alert_id, kind, webhook_url, payload) VALUES (?, ?, ?, ?)',
-          [alertId, kind, rule.webhookUrl, JSON.stringify(alertPayload(toAlert(a[0]), kind, this.pageUrl(rule.name)))]);
+          [alertId, kind, rule.webhookUrl, JSON.stringify(alertPayload(toAlert(firstRow(a, `alert ${alertId}`)), kind, this.pageUrl(rule.name)))]);
       };
       if (broken && rule.openAlertId === null) {
         const [res] = await conn.query<ResultSetHeader>(
@@ -300,7 +300,7 @@ export class AlertStore {
 
   async leaseHolder(): Promise<string | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT owner FROM alert_lease WHERE id = 1 AND expires_at >= CURRENT_TIMESTAMP(3)');
-    return rows.length && rows[0].owner !== null ? String(rows[0].owner) : null;
+    return rows[0] && rows[0].owner !== null ? String(rows[0].owner) : null;
   }
 
   /** Claims up to `limit` pending notices nobody holds (or whose claim ran out) for `ms`, oldest first. */

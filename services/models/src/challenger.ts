@@ -3,7 +3,7 @@
 // promoting (a swap, published as a new version like any publish) and removing it; and the paired
 // comparison of the two on the same outcomes for the monitoring page. Only this module and
 // serving.ts write SQL for published_models and predictions.
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, withTransaction, type Pool, type PoolConnection, type RowDataPacket } from '@enchilada/core';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, at, firstRow, withTransaction, type Pool, type PoolConnection, type RowDataPacket } from '@enchilada/core';
 import { calibrationBins } from '@enchilada/ml/metrics';
 import type { Calibration } from './monitoring.js';
 import { parseInputs } from './model-inputs.js';
@@ -18,20 +18,21 @@ async function bump(conn: PoolConnection): Promise<void> {
 
 async function schemaOf(conn: PoolConnection, id: number): Promise<ModelSchema | null> {
   const [rows] = await conn.query<RowDataPacket[]>('SELECT task, features, inputs FROM models WHERE id = ?', [id]);
-  if (!rows.length) return null;
   const r = rows[0];
+  if (!r) return null;
   return { task: r.task === 'regression' ? 'regression' : 'classification', features: JSON.parse(String(r.features)) as string[], inputs: parseInputs(r.inputs) };
 }
 
 /** The name's row locked, after the owner-or-administrator check every change of a name makes. */
 async function lockName(conn: PoolConnection, name: string, actor: Actor, doing: string): Promise<{ modelId: number; version: number; challenger: number | null }> {
   const [cur] = await conn.query<RowDataPacket[]>('SELECT model_id, version, owner_id, challenger_model_id FROM published_models WHERE name = ? FOR UPDATE', [name]);
-  if (!cur.length) throw new NotFoundError(`nothing is published under the name "${name}"`);
-  const owner = cur[0].owner_id === null ? null : Number(cur[0].owner_id);
+  const row = cur[0];
+  if (!row) throw new NotFoundError(`nothing is published under the name "${name}"`);
+  const owner = row.owner_id === null ? null : Number(row.owner_id);
   if (owner !== actor.id && actor.role !== 'admin') {
     throw new ForbiddenError(`the name "${name}" belongs to the person who first published it: only they or an administrator can ${doing}`);
   }
-  return { modelId: Number(cur[0].model_id), version: Number(cur[0].version), challenger: cur[0].challenger_model_id === null ? null : Number(cur[0].challenger_model_id) };
+  return { modelId: Number(row.model_id), version: Number(row.version), challenger: row.challenger_model_id === null ? null : Number(row.challenger_model_id) };
 }
 
 export class Challengers {
@@ -117,7 +118,7 @@ export class Challengers {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND role = 'challenger' AND model_id = ? AND created_at >= ? AND created_at < ?`,
       [name, challengerId, from, to]);
-    return Number(rows[0].n);
+    return Number(firstRow(rows, 'the count').n);
   }
 }
 
@@ -163,7 +164,7 @@ function quantileOf(sorted: Float64Array, q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  return at(sorted, lo) + (at(sorted, hi) - at(sorted, lo)) * (pos - lo);
 }
 
 type Statistic = (idx: Int32Array) => number;
@@ -195,7 +196,7 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
         const p = pick(r).probabilities;
         if (!p) return Number.NaN;
         let s = 0;
-        for (let c = 0; c < k; c++) { const d = (p[classes[c]] ?? 0) - (truth[i] === c ? 1 : 0); s += d * d; }
+        classes.forEach((name, c) => { const d = (p[name] ?? 0) - (truth[i] === c ? 1 : 0); s += d * d; });
         return s;
       });
       const acc: Statistic = (idx) => { let h = 0; for (const i of idx) if (pred[i] === truth[i]) h++; return h / idx.length; };
@@ -204,20 +205,20 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
         const tp = new Float64Array(k + 1); const fp = new Float64Array(k + 1); const fn = new Float64Array(k + 1);
         const seen = new Uint8Array(k + 1);
         for (const i of idx) {
-          const t = truth[i]; const p = pred[i];
+          const t = at(truth, i); const p = at(pred, i);
           seen[t] = 1; seen[p] = 1;
-          if (t === p) tp[t]++; else { fp[p]++; fn[t]++; }
+          if (t === p) tp[t] = at(tp, t) + 1; else { fp[p] = at(fp, p) + 1; fn[t] = at(fn, t) + 1; }
         }
         let sum = 0; let m = 0;
         for (let c = 0; c < k; c++) {
           if (!seen[c]) continue;
           m++;
-          const d = 2 * tp[c] + fp[c] + fn[c];
-          sum += d ? (2 * tp[c]) / d : 0;
+          const d = 2 * at(tp, c) + at(fp, c) + at(fn, c);
+          sum += d ? (2 * at(tp, c)) / d : 0;
         }
         return m ? sum / m : 0;
       };
-      const br: Statistic = (idx) => { let s = 0; for (const i of idx) s += brier[i]; return s / idx.length; };
+      const br: Statistic = (idx) => { let s = 0; for (const i of idx) s += at(brier, i); return s / idx.length; };
       return { acc, f1, br, hasProba: brier.every((v) => Number.isFinite(v)), pred };
     };
     const a = side((r) => r.champion);
@@ -227,10 +228,10 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
     if (a.hasProba && b.hasProba && k >= 2) {
       stats.push({ metric: 'Brier score', better: 'lower', champion: a.br, challenger: b.br });
       // As the monitoring page's curve: binary, P(positive class) vs outcome positive; else top label.
-      const positive = k === 2 ? classes[1] : null;
+      const positive = k === 2 ? at(classes, 1) : null;
       const curve = (pick: (r: PairedRow) => Output, pred: Int32Array): Calibration => ({
         kind: positive === null ? 'top-label' : 'positive-class', positive,
-        bins: calibrationBins(rows.map((r, i) => pick(r).probabilities?.[positive ?? classes[pred[i]] ?? '']),
+        bins: calibrationBins(rows.map((r, i) => pick(r).probabilities?.[positive ?? classes[at(pred, i)] ?? '']),
           rows.map((_, i) => (positive === null ? pred[i] === truth[i] : truth[i] === 1))),
       });
       calibration = { champion: curve((r) => r.champion, a.pred), challenger: curve((r) => r.challenger, b.pred) };
@@ -239,12 +240,12 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
     const truth = Float64Array.from(rows, (r) => Number(r.outcome));
     const side = (pick: (r: PairedRow) => Output) => {
       const pred = Float64Array.from(rows, (r) => Number(pick(r).prediction));
-      const mae: Statistic = (idx) => { let s = 0; for (const i of idx) s += Math.abs(truth[i] - pred[i]); return s / idx.length; };
+      const mae: Statistic = (idx) => { let s = 0; for (const i of idx) s += Math.abs(at(truth, i) - at(pred, i)); return s / idx.length; };
       // R² is NaN for constant outcomes (as the monitoring page's live figure).
       const r2: Statistic = (idx) => {
-        let mean = 0; for (const i of idx) mean += truth[i]; mean /= idx.length;
+        let mean = 0; for (const i of idx) mean += at(truth, i); mean /= idx.length;
         let ss = 0; let st = 0;
-        for (const i of idx) { ss += (truth[i] - pred[i]) ** 2; st += (truth[i] - mean) ** 2; }
+        for (const i of idx) { const t = at(truth, i); ss += (t - at(pred, i)) ** 2; st += (t - mean) ** 2; }
         return st === 0 ? Number.NaN : 1 - ss / st;
       };
       return { mae, r2 };
@@ -260,12 +261,12 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
   const idx = new Int32Array(n);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < n; i++) idx[i] = Math.floor(random() * n);
-    stats.forEach((s, j) => { diffs[j][r] = s.challenger(idx) - s.champion(idx); });
+    stats.forEach((s, j) => { at(diffs, j)[r] = s.challenger(idx) - s.champion(idx); });
   }
   const metrics = stats.map((s, j) => {
     const champion = s.champion(all);
     const challenger = s.challenger(all);
-    const d = diffs[j].filter((v) => Number.isFinite(v)).sort();
+    const d = at(diffs, j).filter((v) => Number.isFinite(v)).sort();
     return { metric: s.metric, better: s.better, champion, challenger, difference: challenger - champion, low: quantileOf(d, 0.025), high: quantileOf(d, 0.975) };
   });
   return { pairs: n, resamples, metrics, calibration };

@@ -14,7 +14,7 @@ export const NO_EXPLAINER = 'this model was trained before explanations existed:
  */
 export async function storedExplainer(pool: Pool, id: number): Promise<ExplainerArtefact | null | undefined> {
   const [rows] = await pool.query<RowDataPacket[]>('SELECT explainer FROM models WHERE id = ?', [id]);
-  if (!rows.length) return undefined;
+  if (!rows[0]) return undefined;
   const text = rows[0].explainer as string | null;
   return text === null ? null : parseExplainer(String(text));
 }
@@ -22,7 +22,7 @@ export async function storedExplainer(pool: Pool, id: number): Promise<Explainer
 /** Whether model `id` has an explainer, without reading it (pages show "retrain to explain" when not). */
 export async function hasExplainer(pool: Pool, id: number): Promise<boolean> {
   const [rows] = await pool.query<RowDataPacket[]>('SELECT explainer IS NOT NULL AS has FROM models WHERE id = ?', [id]);
-  return rows.length > 0 && Number(rows[0].has) === 1;
+  return rows[0] !== undefined && Number(rows[0].has) === 1;
 }
 
 // What serve needs of the engine to explain (serve depends on this package, not on the engine's).

@@ -4,8 +4,10 @@
 // what a missing value becomes. Models trained before mixed tables have no inputs (null) and read
 // one float matrix `X` in the order of their features.
 
-export const DATE_PARTS = ['year', 'month', 'day', 'weekday', 'hour'] as const;
-export type DatePart = (typeof DATE_PARTS)[number];
+import { datePart, type DatePart } from '@enchilada/ml';
+
+// Date parts are computed as training computes them; exported here too, as part of the contract.
+export { DATE_PARTS, datePart, datePartColumn, type DatePart } from '@enchilada/ml';
 
 export type ModelInput =
   | { readonly name: string; readonly kind: 'numeric'; readonly onnx: string; readonly index: number; readonly imputed: number | null }
@@ -31,24 +33,6 @@ export function floatInputWidths(inputs: readonly ModelInput[]): Map<string, num
   return widths;
 }
 
-/** The name of the numeric column a date part becomes in training ('when (year)'). */
-export function datePartColumn(column: string, part: DatePart): string {
-  return `${column} (${part})`;
-}
-
-/** Year, month (1–12), day of month, day of week (0 = Monday, as pandas) and hour of an epoch-ms UTC instant. */
-export function datePart(ms: number, part: DatePart): number {
-  if (Number.isNaN(ms)) return NaN;
-  const d = new Date(ms);
-  switch (part) {
-    case 'year': return d.getUTCFullYear();
-    case 'month': return d.getUTCMonth() + 1;
-    case 'day': return d.getUTCDate();
-    case 'weekday': return (d.getUTCDay() + 6) % 7;
-    case 'hour': return d.getUTCHours();
-  }
-}
-
 /** The ONNX feeds for `n` rows of the model's columns (dates expanded into their parts). */
 export function feedsFromColumns(inputs: readonly ModelInput[], columns: ReadonlyMap<string, ColumnValues>, n: number): Record<string, Feed> {
   const feeds: Record<string, Feed> = {};
@@ -58,10 +42,10 @@ export function feedsFromColumns(inputs: readonly ModelInput[], columns: Readonl
     matrices.set(onnx, m);
     feeds[onnx] = { type: 'float32', data: m.data, width };
   }
-  const write = (onnx: string, index: number, value: (i: number) => number) => {
+  const write = (onnx: string, index: number, column: Float64Array) => {
     const m = matrices.get(onnx);
     if (!m) throw new RangeError(`no float input ${onnx}`);
-    for (let i = 0; i < n; i++) m.data[i * m.width + index] = value(i);
+    for (const [i, x] of column.entries()) m.data[i * m.width + index] = x;
   };
   for (const input of inputs) {
     const values = columns.get(input.name);
@@ -70,11 +54,10 @@ export function feedsFromColumns(inputs: readonly ModelInput[], columns: Readonl
     if (input.kind === 'categorical') {
       feeds[input.onnx] = { type: 'string', width: 1, data: Array.from(values as ArrayLike<string | number | null>, (v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v))) };
     } else if (input.kind === 'numeric') {
-      const v = values as ArrayLike<number | string | null>;
-      write(input.onnx, input.index, (i) => toNumber(v[i]));
+      write(input.onnx, input.index, Float64Array.from(values as ArrayLike<number | string | null>, toNumber));
     } else {
       const ms = Float64Array.from(values as ArrayLike<number | string | null>, toNumber);
-      for (const p of input.parts) write(p.onnx, p.index, (i) => datePart(ms[i], p.part));
+      for (const p of input.parts) write(p.onnx, p.index, ms.map((x) => datePart(x, p.part)));
     }
   }
   return feeds;

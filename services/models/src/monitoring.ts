@@ -149,10 +149,11 @@ export function monitoringFigures(
     const f1s = report.perClass.slice(0, averaged.length).map((c) => c.f1);
     live = { accuracy, f1Macro: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : 0 };
     if (classes.length >= 2) {
-      const positive = classes.length === 2 ? classes[1] : null;
+      const [, second] = classes;
+      const positive = classes.length === 2 && second !== undefined ? second : null;
       // Binary: P(positive) and whether the outcome is positive; else P(predicted class) and whether it was right.
-      const probabilities = known.map((r, i) => r.output.probabilities?.[positive ?? pred[i]]);
-      const hits = known.map((_, i) => (positive === null ? pred[i] === truth[i] : truth[i] === positive));
+      const probabilities = known.map((r) => r.output.probabilities?.[positive ?? String(r.output.prediction)]);
+      const hits = known.map((r) => (positive === null ? String(r.output.prediction) === String(r.outcome) : String(r.outcome) === positive));
       calibration = {
         kind: positive === null ? 'top-label' : 'positive-class', positive,
         bins: calibrationBins(probabilities, hits),

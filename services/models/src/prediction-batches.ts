@@ -1,6 +1,6 @@
 // Batch scoring's tables (issue 19): a batch is one CSV scored through serve; its rows go into
 // `predictions` with the batch's id, in multi-row INSERTs of a few thousand rows each.
-import type { Pool, ResultSetHeader, RowDataPacket } from '@enchilada/core';
+import { firstRow, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
 import type { NewPrediction } from './serving.js';
 
 export type BatchStatus = 'running' | 'done' | 'failed';
@@ -42,7 +42,7 @@ export class PredictionBatches {
    * the name throws the driver's ER_DUP_ENTRY and stores none of them (see `existing`).
    */
   async insertRows(batchId: number, rows: readonly NewPrediction[]): Promise<void> {
-    if (!rows.length) return;
+    if (!rows[0]) return;
     const values: (string | number)[] = [];
     for (const r of rows) values.push(r.modelName, r.modelId, r.version, r.clientId, r.observation, r.output, r.latencyMs, batchId);
     await this.pool.query(
@@ -68,12 +68,12 @@ export class PredictionBatches {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT id, model_name, model_id, version, id_column, status, rows_scored, rows_failed, message, started_at, finished_at
        FROM prediction_batches WHERE id = ?`, [id]);
-    return rows.length ? toBatch(rows[0]) : null;
+    return rows[0] ? toBatch(rows[0]) : null;
   }
 
   /** Rows logged for a batch (counted in SQL). */
   async countRows(id: number): Promise<number> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [id]);
-    return Number(rows[0].n);
+    return Number(firstRow(rows, 'the count').n);
   }
 }

@@ -154,15 +154,15 @@ export class ModelRegistry {
   async newest(datasetId: number): Promise<ModelSummary | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.dataset_id = ? ORDER BY m.id DESC LIMIT 1`, [datasetId]);
-    return rows.length ? toSummary(rows[0]) : null;
+    return rows[0] ? toSummary(rows[0]) : null;
   }
 
   async get(id: number): Promise<ModelDetail | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT ${SUMMARY}, m.grid, m.split_seed, m.train_fraction, m.split, m.cv_results, m.metrics, m.job_id, m.inputs, m.preprocessing
        FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.id = ?`, [id]);
-    if (!rows.length) return null;
     const r = rows[0];
+    if (!r) return null;
     return {
       ...toSummary(r), grid: JSON.parse(String(r.grid)) as Record<string, number[]>, splitSeed: Number(r.split_seed),
       trainFraction: Number(r.train_fraction), split: JSON.parse(String(r.split)) as { train: number[]; test: number[] },
@@ -178,8 +178,8 @@ export class ModelRegistry {
    */
   async servingModel(id: number): Promise<ServingModel | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, task, features, classes, class_labels, inputs FROM models WHERE id = ?', [id]);
-    if (!rows.length) return null;
     const r = rows[0];
+    if (!r) return null;
     return {
       id: Number(r.id), task: r.task === 'regression' ? 'regression' : 'classification', features: JSON.parse(String(r.features)) as string[],
       classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null, inputs: parseInputs(r.inputs),
@@ -189,7 +189,7 @@ export class ModelRegistry {
 
   async onnx(id: number): Promise<Buffer | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT onnx FROM models WHERE id = ?', [id]);
-    return rows.length ? (rows[0].onnx as Buffer) : null;
+    return rows[0] ? (rows[0].onnx as Buffer) : null;
   }
 
   /**

@@ -2,7 +2,7 @@
 // serve polls, and the prediction log. Only this module writes SQL for them.
 import { createHash, randomBytes } from 'node:crypto';
 import type { BucketCount, WindowRow } from './monitoring.js';
-import { ConflictError, ForbiddenError, NotFoundError, withTransaction, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
+import { ConflictError, ForbiddenError, NotFoundError, firstRow, withTransaction, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
 import { parseInputs } from './model-inputs.js';
 import { schemaChanges, type ModelSchema } from './model-schema.js';
 
@@ -48,7 +48,7 @@ async function bump(conn: PoolConnection): Promise<void> {
 /** The change counter: moves on every publish, rollback, key creation and revocation, and tutorial-mode choice. */
 export async function servingChanges(pool: Pool): Promise<number> {
   const [rows] = await pool.query<RowDataPacket[]>('SELECT counter FROM serving_changes WHERE id = 1');
-  return rows.length ? Number(rows[0].counter) : 0;
+  return rows[0] ? Number(rows[0].counter) : 0;
 }
 
 export class PublishedModels {
@@ -64,8 +64,8 @@ export class PublishedModels {
     if (!MODEL_NAME.test(name)) throw new RangeError(`invalid model name ${JSON.stringify(name)}`);
     return withTransaction(this.pool, async (conn) => {
       const [cur] = await conn.query<RowDataPacket[]>('SELECT version, model_id, owner_id FROM published_models WHERE name = ? FOR UPDATE', [name]);
-      const version = cur.length ? Number(cur[0].version) + 1 : 1;
-      if (cur.length && rules) {
+      const version = cur[0] ? Number(cur[0].version) + 1 : 1;
+      if (cur[0] && rules) {
         const owner = cur[0].owner_id === null ? null : Number(cur[0].owner_id);
         if (owner !== rules.actor.id && rules.actor.role !== 'admin') {
           throw new ForbiddenError(`the name "${name}" belongs to the person who first published it: only they or an administrator can ${action === 'rollback' ? 'roll it back' : 'publish to it'}; choose another name`);
@@ -106,14 +106,14 @@ export class PublishedModels {
   /** Points `name` again at the model of an earlier version, as a new version. */
   async rollback(name: string, toVersion: number, userId: number | null, rules?: PublishRules): Promise<number | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT model_id FROM published_model_versions WHERE name = ? AND version = ?', [name, toVersion]);
-    if (!rows.length) return null;
+    if (!rows[0]) return null;
     return this.publish(name, Number(rows[0].model_id), userId, 'rollback', rules);
   }
 
   /** The name's owner, or undefined when nothing is published under it. */
   async owner(name: string): Promise<number | null | undefined> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT owner_id FROM published_models WHERE name = ?', [name]);
-    return rows.length ? (rows[0].owner_id === null ? null : Number(rows[0].owner_id)) : undefined;
+    return rows[0] ? (rows[0].owner_id === null ? null : Number(rows[0].owner_id)) : undefined;
   }
 
   async list(): Promise<PublishedName[]> {
@@ -205,8 +205,8 @@ export class TutorialMode {
 
   async get(): Promise<TutorialChoice> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name, updated_by, updated_at FROM tutorial_mode WHERE id = 1');
-    if (!rows.length) return { chosen: false };
     const r = rows[0];
+    if (!r) return { chosen: false };
     return { chosen: true, name: r.name === null ? null : String(r.name), updatedBy: r.updated_by === null ? null : Number(r.updated_by), updatedAt: new Date(r.updated_at) };
   }
 
@@ -299,7 +299,7 @@ export class Predictions {
    * throws the driver's ER_DUP_ENTRY and stores none of the rows.
    */
   async insert(rows: readonly NewPrediction[]): Promise<void> {
-    if (!rows.length) return;
+    if (!rows[0]) return;
     // the contributions column only when a row has them: unexplained predictions write what they always did
     const explained = rows.some((r) => r.contributions);
     const values: (string | number | null)[] = [];
@@ -317,7 +317,7 @@ export class Predictions {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT id, model_name, model_id, version, client_id, observation, output, latency_ms, created_at, outcome, outcome_at, contributions
        FROM predictions WHERE model_name = ? AND client_id = ? AND role = 'champion'`, [modelName, clientId]);
-    return rows.length ? toPrediction(rows[0]) : null;
+    return rows[0] ? toPrediction(rows[0]) : null;
   }
 
   async setOutcome(modelName: string, clientId: string, outcome: unknown, replace: boolean): Promise<OutcomeResult> {
@@ -362,6 +362,6 @@ export class Predictions {
   async countWhere(filter: PredictionFilter): Promise<number> {
     const { where, args } = whereOf(filter);
     const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM predictions ${where}`, args);
-    return Number(rows[0].n);
+    return Number(firstRow(rows, 'the count').n);
   }
 }

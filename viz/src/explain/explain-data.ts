@@ -5,7 +5,7 @@
 // and partial dependence with ICE curves. Everything is per ORIGINAL column (a one-hot group or a
 // date's parts are one column), in the units the artefact explains.
 import {
-  ColumnTransformerModel, PipelineModel, datePartColumnName, fromState, isClassifier, loadExplainer, treeShapInteractions, treeSumOf,
+  ColumnTransformerModel, PipelineModel, datePartColumn, fromState, isClassifier, loadExplainer, treeShapInteractions, treeSumOf,
   type Explainer, type ExplainerArtefact, type Matrix, type FittedPreprocessing, type Model, type RowExplanation, type TreeModel,
 } from '@enchilada/ml';
 import type { TrainingTable } from '@enchilada/data';
@@ -50,7 +50,7 @@ export class ExplainSubject {
     this.pipeline = new PipelineModel(pre, model);
     const byName = new Map<string, number>();
     artefact.columns.forEach((c, o) => {
-      if (c.kind === 'date') for (const p of c.parts) byName.set(datePartColumnName(c.name, p), o);
+      if (c.kind === 'date') for (const p of c.parts) byName.set(datePartColumn(c.name, p), o);
       else byName.set(c.name, o);
     });
     if (pre instanceof ColumnTransformerModel) {

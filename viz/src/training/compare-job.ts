@@ -4,12 +4,12 @@
 // fills, and finally queues one ordinary training job per model family for its best candidate, so
 // each lands in the registry with its ONNX, metrics and test score like any trained model. Then a
 // soft-voting ensemble of the three best families joins the leaderboard (ensemble-register.ts).
-import { ColumnTransformer, classificationTarget, compareModels, regressionTarget, sharedPool, tableFromColumns, takeTarget, trainTestSplit, type Target, type WorkerPool, type LeaderboardEntry } from '@enchilada/ml';
-import { Catalog, readTrainingTable } from '@enchilada/data';
+import { compareModels, sharedPool, type WorkerPool, type LeaderboardEntry } from '@enchilada/ml';
+import { Catalog } from '@enchilada/data';
 import type { Job, JobQueue } from '@enchilada/jobs';
 import type { CompareEntry, CompareJobResult, CompareSpec, TrainSpec } from '@enchilada/models';
 import type { Pool } from '@enchilada/core';
-import { engineColumns } from './model-columns.js';
+import { readTrainingData } from './training-data.js';
 import { compareEnsemble } from './ensemble-register.js';
 
 export interface CompareDeps {
@@ -38,16 +38,7 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
   const abort = new AbortController();
   signal.addEventListener('abort', () => abort.abort(), { once: true });
   await deps.queue.progress(job.id, 0, job.total, 'reading the data');
-  const data = await readTrainingTable(deps.pool, ds, spec.features);
-  const n = data.rowIds.length;
-  if (n < spec.folds * 2) throw new Error(`only ${n} rows with a target: too few to compare models with ${spec.folds}-fold cross-validation`);
-  const y: Target = 'labels' in data.target ? classificationTarget(data.target.labels) : regressionTarget(data.target.values);
-  const { raw, parts } = engineColumns(data.columns);
-  const table = tableFromColumns(raw);
-  const columns = new ColumnTransformer(table.schema, spec.preprocessing ?? {});
-  const split = trainTestSplit(n, spec.trainFraction, spec.seed);
-  const X = table.X.takeRows(split.train);
-  const yTrain = takeTarget(y, split.train);
+  const { data, y, parts, columns, split, X, yTrain } = await readTrainingData(deps.pool, ds, spec, 'compare models');
   const scoreName = ds.task === 'classification' ? 'accuracy' : 'R²';
 
   // the leaderboard so far, written at most every 500 ms (and the heart beats with it)

@@ -10,10 +10,8 @@ import {
 import type { Dataset, TrainingColumn } from '@enchilada/data';
 import { ModelRegistry, type CompareEntry, type CompareSpec } from '@enchilada/models';
 import type { Pool } from '@enchilada/core';
-import { OnnxModel } from '../scoring/onnx-model.js';
-import { classificationMetrics, regressionMetrics } from './metrics.js';
 import { modelInputs, preprocessingSummary } from './model-columns.js';
-import { sliceColumns } from './train-job.js';
+import { scoreSplit } from './split-scores.js';
 import type { DatePart } from '@enchilada/models';
 
 export interface EnsembleInput {
@@ -65,29 +63,7 @@ async function register(input: EnsembleInput, members: readonly VotingMember[], 
   if (!(pre instanceof ColumnTransformerModel)) throw new Error('the ensemble has no column preprocessing');
   const onnx = exportPipelineToOnnx(model, X.cols);
   const inputs = modelInputs(input.columns, input.parts, pre);
-  const scorer = await OnnxModel.load(onnx);
-  const contract = { features: spec.features, inputs };
-  const onTrain = await scorer.score(contract, sliceColumns(input.columns, split.train), split.train.length);
-  const onTest = await scorer.score(contract, sliceColumns(input.columns, split.test), split.test.length);
-  await scorer.release();
-  let metrics: unknown;
-  let trainScore: number;
-  let testScore: number;
-  let classes: string[] | null = null;
-  if (y.kind === 'classification') {
-    classes = [...y.classes];
-    const mTrain = classificationMetrics(Int32Array.from(split.train, (i) => y.codes[i] ?? 0), onTrain.label ?? new Int32Array(0), classes.length);
-    const mTest = classificationMetrics(Int32Array.from(split.test, (i) => y.codes[i] ?? 0), onTest.label ?? new Int32Array(0), classes.length);
-    metrics = { train: mTrain, test: mTest };
-    trainScore = mTrain.accuracy;
-    testScore = mTest.accuracy;
-  } else {
-    const mTrain = regressionMetrics(Float64Array.from(split.train, (i) => y.values[i] ?? 0), onTrain.variable ?? new Float32Array(0));
-    const mTest = regressionMetrics(Float64Array.from(split.test, (i) => y.values[i] ?? 0), onTest.variable ?? new Float32Array(0));
-    metrics = { train: mTrain, test: mTest };
-    trainScore = mTrain.r2;
-    testScore = mTest.r2;
-  }
+  const { metrics, trainScore, testScore, classes } = await scoreSplit(onnx, { features: spec.features, inputs }, input.columns, split, y);
   if (!ds.target || !ds.task) throw new Error(`dataset ${ds.name} has no target`);
   return new ModelRegistry(input.pool).insert({
     datasetId: ds.id, datasetName: ds.name, datasetVersion: ds.version, modelType: VOTING_MODEL_TYPE[y.kind], task: ds.task, target: ds.target,

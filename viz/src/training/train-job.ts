@@ -3,17 +3,14 @@
 // and exports it to ONNX on a worker too (this thread only waits, so it keeps answering requests,
 // and cancel and the memory limits reach every fit), scores train and test rows with onnxruntime (the metrics stored are those of
 // the ONNX model, so what is shown is what will be served) and stores the model.
-import {
-  AbortedError, ColumnTransformer, ColumnTransformerModel, classificationTarget, gridSearchToOnnx, modelSpec, regressionTarget,
-  tableFromColumns, takeTarget, trainTestSplit, type InputColumn, type Matrix, type Target, type WorkerPool,
-} from '@enchilada/ml';
-import { Catalog, readTrainingTable, type TrainingColumn } from '@enchilada/data';
+import { AbortedError, ColumnTransformerModel, gridSearchToOnnx, modelSpec, type InputColumn, type Matrix, type WorkerPool } from '@enchilada/ml';
+import { Catalog } from '@enchilada/data';
 import type { Job, JobQueue } from '@enchilada/jobs';
 import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/models';
 import type { Pool } from '@enchilada/core';
-import { OnnxModel } from '../scoring/onnx-model.js';
-import { classificationMetrics, regressionMetrics } from './metrics.js';
-import { engineColumns, modelInputs, preprocessingSummary, storedExplainer } from './model-columns.js';
+import { modelInputs, preprocessingSummary, storedExplainer } from './model-columns.js';
+import { scoreSplit } from './split-scores.js';
+import { readTrainingData } from './training-data.js';
 import { publishRetrained, retrainDataset, type RetrainRows } from './retrain-data.js';
 
 export interface TrainDeps {
@@ -36,12 +33,6 @@ function float32Rows(X: Matrix, schema: readonly InputColumn[], idx: Int32Array)
   const numeric = schema.flatMap((c, j) => (c.kind === 'numeric' ? [j] : []));
   for (let i = 0; i < out.rows; i++) for (const j of numeric) out.data[i * out.cols + j] = Math.fround(out.data[i * out.cols + j]);
   return out;
-}
-
-export function sliceColumns(columns: readonly TrainingColumn[], idx: Int32Array): TrainingColumn[] {
-  return columns.map((c): TrainingColumn => (c.kind === 'categorical'
-    ? { ...c, values: Array.from(idx, (i) => c.values[i]) }
-    : { ...c, values: Float64Array.from(idx, (i) => c.values[i]) }));
 }
 
 export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: AbortSignal): Promise<TrainResult> {
@@ -81,16 +72,8 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   };
 
   await beat(0, job.total, 'reading the data', true);
-  const data = await readTrainingTable(deps.pool, ds, spec.features);
+  const { data, y, parts, table, columns, split, X: Xtrain, yTrain: ytrain } = await readTrainingData(deps.pool, ds, spec, 'train');
   const n = data.rowIds.length;
-  if (n < spec.folds * 2) throw new Error(`only ${n} rows with a target: too few to train with ${spec.folds}-fold cross-validation`);
-  const y: Target = 'labels' in data.target ? classificationTarget(data.target.labels) : regressionTarget(data.target.values);
-  const { raw, parts } = engineColumns(data.columns);
-  const table = tableFromColumns(raw);
-  const columns = new ColumnTransformer(table.schema, spec.preprocessing ?? {});
-  const split = trainTestSplit(n, spec.trainFraction, spec.seed);
-  const Xtrain = table.X.takeRows(split.train);
-  const ytrain = takeTarget(y, split.train);
   // the refitted model's own predictions of the test rows, fed float32 values as onnxruntime is
   const Xtest32 = float32Rows(table.X, table.schema, split.test);
 
@@ -113,32 +96,13 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   const inputs = modelInputs(data.columns, parts, pre);
   const onnx = search.onnx;
   const explainer = storedExplainer(search, data.columns, parts);
-  const scorer = await OnnxModel.load(onnx);
-  const contract = { features: spec.features, inputs };
-  const [onTrain, onTest] = [
-    await scorer.score(contract, sliceColumns(data.columns, split.train), split.train.length),
-    await scorer.score(contract, sliceColumns(data.columns, split.test), split.test.length),
-  ];
-  await scorer.release();
+  const { onTest, metrics, trainScore, testScore, classes } = await scoreSplit(onnx, { features: spec.features, inputs }, data.columns, split, y);
 
   // ONNX against the TypeScript model on the test rows (float32 inputs both).
   let maxDiff = 0;
   let mismatches = 0;
-  let metrics: unknown;
-  let trainScore: number;
-  let testScore: number;
-  let classes: string[] | null = null;
   if (y.kind === 'classification') {
-    classes = [...y.classes];
-    const yTr = Int32Array.from(split.train, (i) => y.codes[i]);
-    const yTe = Int32Array.from(split.test, (i) => y.codes[i]);
-    const predTr = onTrain.label ?? new Int32Array(0);
     const predTe = onTest.label ?? new Int32Array(0);
-    const mTrain = classificationMetrics(yTr, predTr, classes.length);
-    const mTest = classificationMetrics(yTe, predTe, classes.length);
-    metrics = { train: mTrain, test: mTest };
-    trainScore = mTrain.accuracy;
-    testScore = mTest.accuracy;
     const tsLabels = search.predictions;
     for (let i = 0; i < predTe.length; i++) if (tsLabels[i] !== predTe[i]) mismatches++;
     const proba = search.probabilities;
@@ -146,15 +110,7 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
       for (let i = 0; i < proba.length; i++) maxDiff = Math.max(maxDiff, Math.abs(proba[i] - onTest.probabilities[i]));
     }
   } else {
-    const yTr = Float64Array.from(split.train, (i) => y.values[i]);
-    const yTe = Float64Array.from(split.test, (i) => y.values[i]);
-    const pTr = onTrain.variable ?? new Float32Array(0);
     const pTe = onTest.variable ?? new Float32Array(0);
-    const mTrain = regressionMetrics(yTr, pTr);
-    const mTest = regressionMetrics(yTe, pTe);
-    metrics = { train: mTrain, test: mTest };
-    trainScore = mTrain.r2;
-    testScore = mTest.r2;
     const ts = search.predictions;
     for (let i = 0; i < pTe.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ts[i] - pTe[i]) / Math.max(1, Math.abs(ts[i])));
   }

@@ -38,7 +38,8 @@ export function isPrivateAddress(address: string): boolean {
   if (family === 0) return false;
   if (family === 6) {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return PRIVATE.check(mapped[1], 'ipv4');
+    const v4 = mapped?.[1];
+    if (v4 !== undefined) return PRIVATE.check(v4, 'ipv4');
     return PRIVATE.check(address, 'ipv6');
   }
   return PRIVATE.check(address, 'ipv4');
@@ -62,8 +63,10 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
     if (err) { callback(err, '', 0); return; }
     const bad = addresses.find((a) => isPrivateAddress(a.address));
     if (bad) { callback(new WebhookRefused(`${hostname} resolves to ${bad.address}, a private or loopback address`), '', 0); return; }
+    const first = addresses[0];
     if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-    else callback(null, addresses[0].address, addresses[0].family);
+    else if (first) callback(null, first.address, first.family);
+    else callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
   });
 };
 
@@ -111,7 +114,7 @@ export async function deliver(url: string, body: string, headers: Record<string,
       error = err instanceof Error ? err.message : String(err);
       if (err instanceof WebhookRefused) return { sent: false, attempts: attempt, error };
     }
-    if (attempt < max) await sleep(opts.retryDelaysMs[attempt - 1]);
+    if (attempt < max) await sleep(opts.retryDelaysMs[attempt - 1] ?? 0);
   }
   return { sent: false, attempts: max, error };
 }

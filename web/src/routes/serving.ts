@@ -93,9 +93,10 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
       let beforeId: number | undefined;
       for (;;) {
         const rows = await predictions.list({ ...filter, ...(beforeId === undefined ? {} : { beforeId }) }, 5000);
-        if (!rows.length) return;
+        const last = rows.at(-1);
+        if (!last) return;
         yield rows.map(predictionLine).join('');
-        beforeId = rows[rows.length - 1].rowId;
+        beforeId = last.rowId;
       }
     }
     return reply.header('content-type', 'text/csv; charset=utf-8')

@@ -34,7 +34,8 @@ function classValue(c: string): string | number {
 export function tutorialRequests(serveUrl: string, model: ExampleModel): { predict: string; update: string } {
   const observation = exampleObservation(model.features, model.inputs);
   // The tutorial's true_class is 1: the positive class of a binary classifier; here the model's second (or only) class, or 1 for a regressor.
-  const trueClass = model.task === 'classification' && model.classes?.length ? classValue(model.classes[Math.min(1, model.classes.length - 1)]) : 1;
+  const positive = model.task === 'classification' ? model.classes?.[Math.min(1, model.classes.length - 1)] : undefined;
+  const trueClass = positive === undefined ? 1 : classValue(positive);
   const curl = (body: unknown, path: string) => `curl -X POST -H "Content-Type: application/json" -d ${shellQuote(tutorialJson(body))} ${serveUrl}${path}`;
   return { predict: curl({ id: 0, observation }, '/predict'), update: curl({ id: 0, true_class: trueClass }, '/update') };
 }

@@ -27,11 +27,11 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [n, r, p] = parts.slice(1, 4).map(Number);
-  const salt = Buffer.from(parts[4], 'base64');
-  const expected = Buffer.from(parts[5], 'base64');
+  const [kind, nText, rText, pText, saltText, keyText, ...rest] = stored.split('$');
+  if (kind !== 'scrypt' || keyText === undefined || rest.length > 0) return false;
+  const [n, r, p] = [Number(nText), Number(rText), Number(pText)];
+  const salt = Buffer.from(saltText ?? '', 'base64');
+  const expected = Buffer.from(keyText, 'base64');
   if (![n, r, p].every(Number.isInteger) || expected.length === 0) return false;
   // A stored hash's parameters are data: never let one ask for more work than today's settings.
   if (n > SCRYPT.N || r > SCRYPT.r || p > SCRYPT.p) return false;

@@ -1,5 +1,5 @@
 // The users and invitations tables: the only module that writes SQL for them.
-import { withTransaction, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
+import { firstRow, withTransaction, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
 import { hashPassword } from './passwords.js';
 
 export const ROLES = ['admin', 'editor', 'viewer'] as const;
@@ -28,6 +28,7 @@ export interface UserListing extends User {
 const toUser = (r: RowDataPacket): User => ({
   id: Number(r.id), username: String(r.username), role: isRole(r.role) ? r.role : 'viewer', mustChangePassword: Number(r.must_change_password) === 1,
 });
+const withHash = (r: RowDataPacket | undefined): UserWithHash | null => (r ? { ...toUser(r), passwordHash: String(r.password_hash) } : null);
 const COLS = 'id, username, role, must_change_password';
 
 /**
@@ -74,20 +75,21 @@ export class UserRepository {
   async findActiveById(id: number): Promise<SessionUser | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT ${COLS}, sessions_valid_after FROM users WHERE id = ? AND active = 1`, [id]);
-    if (!rows.length) return null;
-    const after = rows[0].sessions_valid_after;
-    return { ...toUser(rows[0]), sessionsValidAfter: after === null ? null : Number(after) };
+    const row = rows[0];
+    if (!row) return null;
+    const after = row.sessions_valid_after;
+    return { ...toUser(row), sessionsValidAfter: after === null ? null : Number(after) };
   }
 
   async findActiveByName(username: string): Promise<UserWithHash | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT ${COLS}, password_hash FROM users WHERE username = ? AND active = 1`, [username]);
-    return rows.length ? { ...toUser(rows[0]), passwordHash: String(rows[0].password_hash) } : null;
+    return withHash(rows[0]);
   }
 
   async findWithHash(id: number): Promise<UserWithHash | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${COLS}, password_hash FROM users WHERE id = ?`, [id]);
-    return rows.length ? { ...toUser(rows[0]), passwordHash: String(rows[0].password_hash) } : null;
+    return withHash(rows[0]);
   }
 
   async list(): Promise<UserListing[]> {
@@ -175,7 +177,8 @@ export class UserRepository {
 
   async invitationByHash(tokenHash: string): Promise<Invitation | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${INVITATION} WHERE i.token_hash = ?`, [tokenHash]);
-    return rows.length ? toInvitation(rows[0]) : null;
+    const row = rows[0];
+    return row ? toInvitation(row) : null;
   }
 
   /** Invitations neither used nor revoked (expired ones included: revoking them frees the name). */
@@ -191,14 +194,15 @@ export class UserRepository {
   async acceptInvitation(tokenHash: string, passwordHash: string, now: number): Promise<{ state: InvitationState | 'unknown'; user?: User }> {
     return withTransaction(this.pool, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>(`SELECT ${INVITATION} WHERE i.token_hash = ? FOR UPDATE`, [tokenHash]);
-      if (!rows.length) return { state: 'unknown' };
-      const inv = toInvitation(rows[0]);
+      const row = rows[0];
+      if (!row) return { state: 'unknown' };
+      const inv = toInvitation(row);
       const state = invitationState(inv, now);
       if (state !== 'pending' || inv.userId === null) return { state: state === 'pending' ? 'revoked' : state };
       await conn.query('UPDATE users SET password_hash = ?, active = 1, must_change_password = 0 WHERE id = ?', [passwordHash, inv.userId]);
       await conn.query('UPDATE invitations SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [inv.id]);
       const [users] = await conn.query<RowDataPacket[]>(`SELECT ${COLS} FROM users WHERE id = ?`, [inv.userId]);
-      return { state: 'pending', user: toUser(users[0]) };
+      return { state: 'pending', user: toUser(firstRow(users, `user ${inv.userId} just activated`)) };
     });
   }
 
@@ -209,8 +213,9 @@ export class UserRepository {
   async revokeInvitation(id: number): Promise<Invitation | null> {
     return withTransaction(this.pool, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>(`SELECT ${INVITATION} WHERE i.id = ? AND i.used_at IS NULL AND i.revoked_at IS NULL FOR UPDATE`, [id]);
-      if (!rows.length) return null;
-      const inv = toInvitation(rows[0]);
+      const row = rows[0];
+      if (!row) return null;
+      const inv = toInvitation(row);
       await conn.query('UPDATE invitations SET revoked_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [id]);
       if (inv.userId !== null) await conn.query('DELETE FROM users WHERE id = ? AND active = 0 AND password_hash = ?', [inv.userId, INVITED_HASH]);
       return inv;

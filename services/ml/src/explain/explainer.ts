@@ -25,6 +25,7 @@ import { isClassifier, type Model, type Task } from '../estimator.js';
 import { PipelineModel, type FittedPreprocessing } from '../pipeline.js';
 import { ColumnTransformerModel } from '../preprocessing/column-transformer.js';
 import { UNSEEN, type InputColumn } from '../preprocessing/table.js';
+import { datePart, datePartColumn, type DatePart } from '../preprocessing/date-parts.js';
 import { RandomForestClassifierModel, RandomForestRegressorModel } from '../ensemble/random-forest.js';
 import { GradientBoostingClassifierModel, GradientBoostingRegressorModel } from '../ensemble/gradient-boosting.js';
 import { LinearRegressorModel } from '../linear/linear-model.js';
@@ -46,13 +47,10 @@ export type ExplainerKind = 'tree' | 'linear' | 'sampling';
  */
 export type ExplainedUnits = 'probability' | 'log-odds' | 'logit' | 'decision' | 'target';
 
-export const DATE_PART_NAMES = ['year', 'month', 'day', 'weekday', 'hour'] as const;
-export type ExplainerDatePart = (typeof DATE_PART_NAMES)[number];
-
 /** An original column of the table (what the API receives); a date is several model inputs. */
 export type ExplainerColumn =
   | { readonly name: string; readonly kind: 'numeric' | 'categorical' }
-  | { readonly name: string; readonly kind: 'date'; readonly parts: readonly ExplainerDatePart[] };
+  | { readonly name: string; readonly kind: 'date'; readonly parts: readonly DatePart[] };
 
 export interface ExplainerArtefact {
   readonly format: 'enchilada-explainer';
@@ -97,24 +95,6 @@ export interface BuildOptions {
   readonly modelType?: string;
   /** Sampled SHAP: background rows kept (default 32), antithetic permutation pairs per row (default 16), seed. */
   readonly sampling?: { readonly rows?: number; readonly pairs?: number; readonly seed?: number };
-}
-
-/** The name of the numeric engine column a date part becomes ('when (year)'), as viz's training names it. */
-export function datePartColumnName(column: string, part: ExplainerDatePart): string {
-  return `${column} (${part})`;
-}
-
-/** Year, month (1–12), day, weekday (0 = Monday) and hour of an epoch-ms UTC instant, as training computes them. */
-export function explainerDatePart(ms: number, part: ExplainerDatePart): number {
-  if (Number.isNaN(ms)) return NaN;
-  const d = new Date(ms);
-  switch (part) {
-    case 'year': return d.getUTCFullYear();
-    case 'month': return d.getUTCMonth() + 1;
-    case 'day': return d.getUTCDate();
-    case 'weekday': return (d.getUTCDay() + 6) % 7;
-    case 'hour': return d.getUTCHours();
-  }
 }
 
 function isTreeModel(m: Model): m is TreeModel {
@@ -185,12 +165,12 @@ function sampleRows(n: number, k: number, seed: number): Int32Array {
 }
 
 /** For each engine column, the original column it comes from. */
-function engineToOriginal(schema: readonly InputColumn[], columns: readonly ExplainerColumn[]): { original: Int32Array; part: (ExplainerDatePart | null)[] } {
+function engineToOriginal(schema: readonly InputColumn[], columns: readonly ExplainerColumn[]): { original: Int32Array; part: (DatePart | null)[] } {
   const at = new Map(schema.map((c, j) => [c.name, j]));
   const original = new Int32Array(schema.length).fill(-1);
-  const part: (ExplainerDatePart | null)[] = schema.map(() => null);
+  const part: (DatePart | null)[] = schema.map(() => null);
   columns.forEach((c, o) => {
-    const names = c.kind === 'date' ? c.parts.map((p) => [datePartColumnName(c.name, p), p] as const) : [[c.name, null] as const];
+    const names = c.kind === 'date' ? c.parts.map((p) => [datePartColumn(c.name, p), p] as const) : [[c.name, null] as const];
     for (const [name, p] of names) {
       const j = at.get(name);
       if (j === undefined) throw new RangeError(`column ${name} is not one the preprocessing reads`);
@@ -241,7 +221,7 @@ export class Explainer {
   private readonly pipeline: PipelineModel;
   private readonly schema: readonly InputColumn[];
   private readonly original: Int32Array;
-  private readonly part: readonly (ExplainerDatePart | null)[];
+  private readonly part: readonly (DatePart | null)[];
   /** Per model input column, its original column. */
   private readonly groups: Int32Array;
   private readonly levelIndex: readonly (ReadonlyMap<string, number> | null)[];
@@ -291,7 +271,7 @@ export class Explainer {
             if (typeof v !== 'string' && typeof v !== 'number' && !(v instanceof Date)) throw new RangeError(`${col.name} must be a date, got ${typeof v}`);
             dates.set(this.original[j], ms);
           }
-          x = explainerDatePart(ms, this.part[j] ?? 'year');
+          x = datePart(ms, this.part[j] ?? 'year');
         } else if (c.kind === 'numeric') {
           if (typeof v !== 'number') throw new RangeError(`${col.name} must be a number, got ${typeof v}`);
           x = Math.fround(v);

@@ -1,0 +1,4 @@
+// The database tables this package owns: only its code writes them (others read through it); a
+// dataset's own table, named by the catalogue, is its too. services/core/test/table-owners.test.ts
+// holds every package to its list.
+export const OWN_TABLES: readonly string[] = ['datasets', 'dataset_loads'];
