@@ -155,6 +155,9 @@ try {
   if (process.env.PAGE !== '0') {
     const file = join(mkdtempSync(join(tmpdir(), 'bench-batch-')), 'rows.csv');
     await pipeline(csvBody(ROWS, 4), createWriteStream(file));
+    let pagePeak = rssMb(servePid);
+    let webPeak = rssMb(stack.web.pid);
+    const pageSampler = setInterval(() => { pagePeak = Math.max(pagePeak, rssMb(servePid)); webPeak = Math.max(webPeak, rssMb(stack.web.pid)); }, 100);
     const t2 = performance.now();
     const form = new FormData();
     form.append('file', await openAsBlob(file, { type: 'text/csv' }), 'rows.csv');
@@ -163,15 +166,24 @@ try {
     else {
       const { upload } = await up.json();
       const uploaded = (performance.now() - t2) / 1000;
+      const t4 = performance.now();
       const r = await s.fetch(`/published/${NAME}/batch/${upload}`, { method: 'POST', headers: { 'x-csrf-token': await s.csrf('/account'), accept: 'text/csv' } });
       if (!r.ok) log('page scoring answered', r.status, (await r.text()).slice(0, 300));
       else {
+        const pageBatch = Number(r.headers.get('x-batch-id'));
         const o = await drain(r);
-        const sec = (performance.now() - t2) / 1000;
-        page = { page_rows_out: o.lines - 1, page_rows_per_s: Math.round(ROWS / sec), page_seconds: Math.round(sec * 10) / 10, page_upload_s: Math.round(uploaded * 10) / 10, web_rss_mb: Math.round(rssMb(stack.web.pid)) };
+        const end = performance.now();
+        const sec = (end - t2) / 1000;
+        const [[{ n: pageLogged }]] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [pageBatch]);
+        page = {
+          page_rows_out: o.lines - 1, page_rows_per_s: Math.round(ROWS / sec), page_scoring_rows_per_s: Math.round(ROWS / ((end - t4) / 1000)),
+          page_seconds: Math.round(sec * 10) / 10, page_upload_s: Math.round(uploaded * 10) / 10, page_logged: Number(pageLogged),
+          page_serve_peak_rss_mb: Math.round(pagePeak), page_web_peak_rss_mb: Math.round(webPeak),
+        };
         log('pages (upload, then score)', JSON.stringify(page));
       }
     }
+    clearInterval(pageSampler);
     rmSync(file, { force: true });
   }
   result = { ...api, ...unlogged, ...ref, ...(page ?? {}), csv_vs_json: Math.round((api.rows_per_s / ref.json_rows_per_s) * 10) / 10, target_rows_per_s: 50000, target_rss_mb: 300 };

@@ -300,24 +300,28 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
     };
 
     const blanks = ','.repeat(appended.length - 1 - (generatedIds ? 1 : 0));
+    // A row's cells joined once (no string built piece by piece: those pieces were most of the GC).
+    const cells: string[] = new Array<string>(width + 2);
     const text = (chunk: Chunk): string => {
-      let s = '';
+      const lines: string[] = new Array<string>(chunk.n + 1);
       for (let i = 0; i < chunk.n; i++) {
         const values = chunk.records[i];
-        let line = passedThrough(values[0] ?? '');
-        for (let j = 1; j < width; j++) line += ',' + passedThrough(values[j] ?? '');
-        const cells = chunk.cells[i];
-        if (generatedIds) line += cells !== null && chunk.ids[i] !== null ? ',' + csvCell(chunk.ids[i]) : ',';
-        if (cells !== null) {
+        for (let j = 0; j < width; j++) cells[j] = passedThrough(values[j] ?? '');
+        const answer = chunk.cells[i];
+        let k = width;
+        if (generatedIds) cells[k++] = answer !== null && chunk.ids[i] !== null ? csvCell(chunk.ids[i]) : '';
+        if (answer !== null) {
           scoredRows++;
-          line += ',' + cells;
+          cells[k++] = answer;
         } else {
           errors++;
-          line += ',' + blanks + csvCell(chunk.errors[i] ?? `line ${chunk.lines[i]}: not scored`);
+          cells[k++] = blanks + csvCell(chunk.errors[i] ?? `line ${chunk.lines[i]}: not scored`);
         }
-        s += line + '\n';
+        cells.length = k;
+        lines[i] = cells.join(',');
       }
-      return s;
+      lines[chunk.n] = '';
+      return lines.join('\n');
     };
 
     const write = async (s: string): Promise<void> => {
@@ -498,7 +502,11 @@ class Answers {
   /** The probabilities' JSON keys in object order, with the class index each reads. */
   private readonly probabilityKeys: { readonly key: string; readonly at: number }[];
   private readonly observationKeys: { readonly key: string; readonly at: number }[];
+  /** The observation's JSON in pieces: keys (constant) and values (filled in for each row). */
+  private readonly observationParts: string[];
   private readonly labels: Readonly<Record<string, string>> | null;
+  private readonly outputParts: string[];
+  private readonly cellParts: string[];
 
   constructor(model: LiveModel, classes: readonly string[], features: readonly string[]) {
     this.classes = classes;
@@ -506,7 +514,13 @@ class Answers {
     this.heads = classes.map((c) => `{"prediction":${JSON.stringify(c)},"probabilities":{`);
     this.predictionCells = classes.map((c) => this.predictionCellsOf(c));
     this.probabilityKeys = objectOrder(classes).map((c) => ({ key: JSON.stringify(c) + ':', at: classes.indexOf(c) }));
+    // [head, key, value, key, value, …, '}}'] and [prediction cells, probabilities…, '' (the error cell)]
+    this.outputParts = ['', ...this.probabilityKeys.flatMap(({ key }, j) => [(j ? ',' : '') + key, '']), '}}'];
+    this.cellParts = new Array<string>(classes.length + 2).fill('');
     this.observationKeys = objectOrder(features).map((f) => ({ key: JSON.stringify(f) + ':', at: features.indexOf(f) }));
+    this.observationParts = this.observationKeys.flatMap(({ key }, j) => [(j ? ',' : '{') + key, '']);
+    this.observationParts.push('}');
+    if (!this.observationKeys.length) this.observationParts.unshift('{');
   }
 
   private predictionCellsOf(prediction: string): string {
@@ -526,18 +540,17 @@ class Answers {
     const c = this.classes.length;
     const label = Number(raw.labels[k]);
     if (!(label >= 0 && label < c)) return null;
-    let cells = this.predictionCells[label];
+    const cells = this.cellParts;
+    const output = this.outputParts;
+    cells[0] = this.predictionCells[label];
+    output[0] = this.heads[label];
     for (let j = 0; j < c; j++) {
       const p = raw.probabilities[k * c + j];
       if (!Number.isFinite(p)) return null;
-      cells += ',' + String(p);
+      cells[j + 1] = String(p);
     }
-    let output = this.heads[label];
-    for (let j = 0; j < c; j++) {
-      const { key, at } = this.probabilityKeys[j];
-      output += (j ? ',' : '') + key + String(raw.probabilities[k * c + at]);
-    }
-    return { output: output + '}}', cells: cells + ',' };
+    for (let j = 0; j < c; j++) output[2 * j + 2] = cells[this.probabilityKeys[j].at + 1];
+    return { output: output.join(''), cells: cells.join(',') };
   }
 
   /** The CSV cells of an answer scored alone (the JSON route's object). */
@@ -549,13 +562,12 @@ class Answers {
 
   /** Row i's observation as JSON: what JSON.stringify gives for the object of its feature values. */
   observation(columns: readonly (readonly (string | number | null)[])[], i: number): string {
-    let s = '{';
+    const parts = this.observationParts;
     for (let j = 0; j < this.observationKeys.length; j++) {
-      const { key, at } = this.observationKeys[j];
-      const v = columns[at][i];
-      s += (j ? ',' : '') + key + (typeof v === 'number' ? String(v) : v === null ? 'null' : JSON.stringify(v));
+      const v = columns[this.observationKeys[j].at][i];
+      parts[2 * j + 1] = typeof v === 'number' ? String(v) : v === null ? 'null' : JSON.stringify(v);
     }
-    return s + '}';
+    return parts.join('');
   }
 }
 
