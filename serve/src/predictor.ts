@@ -134,8 +134,8 @@ function columnInput(model: LiveModel, inputs: readonly ModelInput[], observatio
   return { feeds, unseen };
 }
 
-/** A column of a batch's values, converted and checked already: numbers or null (numeric), text or null (text, dates). */
-export type ColumnValues = readonly (string | number | null)[];
+/** A column of a batch's values, converted and checked already: numbers (NaN: empty) for numeric columns, text or null for text and dates. */
+export type ColumnValues = Float64Array | readonly (string | null)[];
 
 /**
  * The feeds of n rows given column by column (batch scoring, see batch-scoring.ts): no object per
@@ -147,7 +147,8 @@ export function columnarInput(model: LiveModel, column: (name: string) => Column
     const x = new Float32Array(n * f);
     for (let j = 0; j < f; j++) {
       const values = column(model.features[j]);
-      for (let i = 0; i < n; i++) x[i * f + j] = values[i] as number;
+      if (!(values instanceof Float64Array)) throw new Error(`the batch gave feature ${model.features[j]} as text`);
+      for (let i = 0; i < n; i++) x[i * f + j] = values[i];
     }
     return { feeds: { X: new ort.Tensor('float32', x, [n, f]) }, unseen: new Map() };
   }
@@ -167,6 +168,7 @@ export function columnarInput(model: LiveModel, column: (name: string) => Column
   const unseen = new Map<string, number>();
   for (const c of model.inputs) {
     const values = column(c.name);
+    if (c.kind !== 'numeric' && values instanceof Float64Array) throw new Error(`the batch gave feature ${c.name} as numbers`);
     if (c.kind === 'categorical') {
       const seen = categories.get(c.name) ?? new Set<string>();
       const data = new Array<string>(n);
@@ -181,7 +183,8 @@ export function columnarInput(model: LiveModel, column: (name: string) => Column
       feeds[c.onnx] = new ort.Tensor('string', data, [n, 1]);
     } else if (c.kind === 'numeric') {
       const { data, width } = matrix(c.onnx);
-      for (let i = 0; i < n; i++) { const v = values[i]; data[i * width + c.index] = v === null ? NaN : (v as number); }
+      if (!(values instanceof Float64Array)) throw new Error(`the batch gave feature ${c.name} as text`);
+      for (let i = 0; i < n; i++) data[i * width + c.index] = values[i];
     } else {
       const ms = new Float64Array(n);
       for (let i = 0; i < n; i++) {
