@@ -57,14 +57,17 @@ type Convert = (raw: string) => string | number | null;
 /** How each model feature's text becomes the observation's value (what the JSON API takes). */
 function converters(model: LiveModel): Map<string, Convert> {
   const number = (name: string, allowEmpty: boolean): Convert => (raw) => {
-    if (raw === '' || raw.trim() === '') {
+    // A number first (nearly every value): its test also refuses an empty or blank value.
+    if (NUMBER.test(raw)) {
+      const v = Number(raw);
+      if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) throw new RowError(`column ${JSON.stringify(name)}: ${raw} is too large for the model (float32: at most ${FLOAT32_MAX})`);
+      return v;
+    }
+    if (raw.trim() === '') {
       if (allowEmpty) return null;
       throw new RowError(`column ${JSON.stringify(name)} is empty: the model was trained on complete rows only`);
     }
-    if (!NUMBER.test(raw)) throw new RowError(`column ${JSON.stringify(name)}: ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)} is not a number`);
-    const v = Number(raw);
-    if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) throw new RowError(`column ${JSON.stringify(name)}: ${raw} is too large for the model (float32: at most ${FLOAT32_MAX})`);
-    return v;
+    throw new RowError(`column ${JSON.stringify(name)}: ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)} is not a number`);
   };
   const out = new Map<string, Convert>();
   if (!model.inputs) {
@@ -446,14 +449,14 @@ class Records {
   private line = 0;
   private wake: (() => void) | null = null;
   private ended = false;
-  private error: unknown = null;
+  private error: Error | null = null;
 
   constructor(private readonly parser: Readable) {
     const poke = () => { const w = this.wake; this.wake = null; w?.(); };
     parser.on('readable', poke);
     parser.on('end', () => { this.ended = true; poke(); });
     parser.on('close', () => { this.ended = true; poke(); });
-    parser.on('error', (e: unknown) => { this.error ??= e; poke(); });
+    parser.on('error', (e: Error) => { this.error ??= e; poke(); });
   }
 
   /** Up to `max` records (at least one); none at the end. Throws the parser's error. */
