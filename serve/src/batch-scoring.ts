@@ -12,8 +12,12 @@ import type { ServeMetrics } from './metrics.js';
 import { columnarInput, score, scoreRaw, toInput, type ColumnValues, type RawScores, type Scored } from './predictor.js';
 import type { LiveModel } from './serving-state.js';
 
-/** Rows per chunk: one onnxruntime run and one INSERT (well under max_allowed_packet at ~1 KB a row). */
-export const CHUNK_ROWS = 2048;
+/**
+ * Rows per chunk: one onnxruntime run and one INSERT (well under max_allowed_packet at ~1 KB a row).
+ * Measured here (300,000 rows into MariaDB): 1,024 and 2,048 score and log as fast, and 1,024 keeps
+ * serve's peak RSS ~45 MB lower (less garbage promoted while a chunk waits for its INSERT).
+ */
+export const CHUNK_ROWS = 1024;
 /**
  * Chunks scored but not yet written (their INSERTs in flight) while the next is read and scored:
  * two keep the database and the scoring busy at once.
