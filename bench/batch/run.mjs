@@ -8,10 +8,16 @@
 // same model through the JSON route, REF_ROWS rows in requests of 1,000 instances one after another
 // (what a client had to do before).
 // Targets: ≥ 50,000 rows/s scored and logged, serve RSS < 300 MB.
-// Measured 2026-12-04 on the shared 2-core machine with a load average of 22–29 (other engineers'
-// tests and benchmarks): 5,602 rows/s scored and logged (1,000,000 of 1,000,000 logged), serve peak
-// RSS 257 MB; log=false 7,672 rows/s; JSON reference 5,111 rows/s; through the pages 4,190 rows/s.
-// The 50,000 rows/s target was not reached there; the figures say little about a quiet machine.
+// Measured 2026-12-05 on the shared 2-core machine, one run each under the bench lock (load average
+// 8–13 from other engineers' tests and benchmarks): before (per-record parsing info, an object per
+// row, text INSERTs of 2,000 rows) 14,860 rows/s scored and logged, serve peak RSS 301 MB, log=false
+// 26,530 rows/s, page 17,121 rows/s; after (prepared INSERTs, chunks of 1,024 rows scored column by
+// column) 22,044 rows/s (1,000,000 of 1,000,000 logged), serve peak RSS 282 MB, log=false 54,806
+// rows/s, page 22,141 rows/s (1,000,000 logged, serve 298 MB, web 190 MB). Logging is the limit: the
+// same machine inserts 1,000,000 such rows into `predictions` alone (prepared, 1,024 a statement, two
+// at once, nothing else running in the process) at 29,082 rows/s, 10.3 µs of MariaDB CPU a row.
+// PAGE=1 also runs the page's two steps (upload, then score through web) and prints what serve and
+// web held (peak RSS sampled every 100 ms) and the rows that batch logged.
 // Last line: one JSON object. Env: ROWS (1000000), REF_ROWS (100000), PAGE (1: also through web's page routes: upload, then score).
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, openAsBlob, readFileSync, rmSync } from 'node:fs';
