@@ -3,7 +3,7 @@
 // written out in their order with the prediction and probabilities appended. At most DEPTH chunks
 // are held at once, so memory does not grow with the file, and a slow reader slows the reading.
 // A chunk's rows are written only after its INSERT committed: what the client reads is logged.
-import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback, type TransformOptions, type Writable } from 'node:stream';
 import { parse, type CsvError as ParseError, type Options } from 'csv-parse';
 import { BadRequestError, HttpError } from '@enchilada/core';
 import { csvCell, MAX_COLUMNS, MAX_RECORD_CHARS, parseDate } from '@enchilada/data';
@@ -148,10 +148,12 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
   const limit = new ByteLimit(opts.maxBytes);
   // No `info` (a new object per record: a third of the parser's time) and no skipped empty lines:
   // Records counts the lines itself. A high-water mark of a chunk's rows: fewer pauses between reads.
-  const parser = parse({
+  // csv-parse hands its options to the stream it is (its Options type leaves them out, for `encoding`).
+  const options: Options & Pick<TransformOptions, 'readableHighWaterMark'> = {
     bom: true, skip_empty_lines: false, relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_CHARS,
     readableHighWaterMark: opts.chunkRows ?? CHUNK_ROWS,
-  } as Options);
+  };
+  const parser = parse(options);
   body.on('error', (e) => limit.destroy(e));
   limit.on('error', (e) => parser.destroy(e));
   body.pipe(limit).pipe(parser);
