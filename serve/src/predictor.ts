@@ -134,6 +134,91 @@ function columnInput(model: LiveModel, inputs: readonly ModelInput[], observatio
   return { feeds, unseen };
 }
 
+/** A column of a batch's values, converted and checked already: numbers (NaN: empty) for numeric columns, text or null for text and dates. */
+export type ColumnValues = Float64Array | readonly (string | null)[];
+
+/**
+ * The feeds of n rows given column by column (batch scoring, see batch-scoring.ts): no object per
+ * row, and nothing checked again (the batch's converters checked each value as they read it).
+ */
+export function columnarInput(model: LiveModel, column: (name: string) => ColumnValues, n: number): ModelInputData {
+  if (!model.inputs) {
+    const f = model.features.length;
+    const x = new Float32Array(n * f);
+    for (let j = 0; j < f; j++) {
+      const values = column(model.features[j]);
+      if (!(values instanceof Float64Array)) throw new Error(`the batch gave feature ${model.features[j]} as text`);
+      for (let i = 0; i < n; i++) x[i * f + j] = values[i];
+    }
+    return { feeds: { X: new ort.Tensor('float32', x, [n, f]) }, unseen: new Map() };
+  }
+  const { known: categories, widths } = prepare(model.inputs);
+  const feeds: Record<string, ort.Tensor> = {};
+  const matrices = new Map<string, { data: Float32Array; width: number }>();
+  for (const [onnx, width] of widths) {
+    const data = new Float32Array(n * width);
+    matrices.set(onnx, { data, width });
+    feeds[onnx] = new ort.Tensor('float32', data, [n, width]);
+  }
+  const matrix = (onnx: string) => {
+    const m = matrices.get(onnx);
+    if (!m) throw new Error(`the model's contract names no float input ${onnx}`);
+    return m;
+  };
+  const unseen = new Map<string, number>();
+  for (const c of model.inputs) {
+    const values = column(c.name);
+    if (c.kind !== 'numeric' && values instanceof Float64Array) throw new Error(`the batch gave feature ${c.name} as numbers`);
+    if (c.kind === 'categorical') {
+      const seen = categories.get(c.name) ?? new Set<string>();
+      const data = new Array<string>(n);
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        const s = v === null ? '' : String(v);
+        if (s !== '' && !seen.has(s)) k++;
+        data[i] = s;
+      }
+      if (k) unseen.set(c.name, k);
+      feeds[c.onnx] = new ort.Tensor('string', data, [n, 1]);
+    } else if (c.kind === 'numeric') {
+      const { data, width } = matrix(c.onnx);
+      if (!(values instanceof Float64Array)) throw new Error(`the batch gave feature ${c.name} as text`);
+      for (let i = 0; i < n; i++) data[i * width + c.index] = values[i];
+    } else {
+      const ms = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        const t = v === null || v === '' ? NaN : parseDate(String(v));
+        ms[i] = t instanceof Error ? NaN : t;
+      }
+      for (const p of c.parts) {
+        const { data, width } = matrix(p.onnx);
+        for (let i = 0; i < n; i++) data[i * width + p.index] = datePart(ms[i], p.part);
+      }
+    }
+  }
+  return { feeds, unseen };
+}
+
+/** A batch's raw answers: class indices and probabilities (n × classes), or values. Not checked for NaN. */
+export type RawScores =
+  | { readonly kind: 'classes'; readonly labels: BigInt64Array; readonly probabilities: Float32Array }
+  | { readonly kind: 'values'; readonly values: Float32Array };
+
+export async function scoreRaw(model: LiveModel, input: ModelInputData): Promise<RawScores> {
+  const out = await model.session.run(input.feeds);
+  if (model.task === 'classification' && model.classes) {
+    const labels = out.label?.data as BigInt64Array | undefined;
+    const probabilities = out.probabilities?.data as Float32Array | undefined;
+    if (!labels || !probabilities) throw new Error('the classifier did not give label and probabilities');
+    return { kind: 'classes', labels, probabilities };
+  }
+  const values = out.variable?.data as Float32Array | undefined;
+  if (!values) throw new Error('the regressor did not give variable');
+  return { kind: 'values', values };
+}
+
 export function toInput(model: LiveModel, observations: readonly unknown[], batch: boolean): ModelInputData {
   return model.inputs ? columnInput(model, model.inputs, observations, batch) : legacyInput(model, observations, batch);
 }
