@@ -3,9 +3,11 @@
 // search fitted them), and — when it beats the best single model there — fitted on every training
 // row, exported as one ONNX graph, scored with onnxruntime as any trained model is, and stored in
 // the registry. The members' refits run in this thread after the budget: three models' five folds,
-// on the tables Compare's budget was sized for.
+// on the tables Compare's budget was sized for. Its explainer (issue 18) is the mean of its members'
+// contributions in probability space, each member explained by its own kind (services/ml's
+// explain/explainer.ts), built here beside the ONNX graph as a single model's refit builds one.
 import {
-  ColumnTransformerModel, VOTING_MODEL_TYPE, cvFolds, exportPipelineToOnnx, fitVoting, pickVotingMembers, votingCvScores,
+  ColumnTransformerModel, VOTING_MODEL_TYPE, buildExplainer, cvFolds, exportPipelineToOnnx, fitVoting, pickVotingMembers, votingCvScores,
   type ColumnTransformer, type LeaderboardEntry, type Matrix, type Target, type VotingMember,
 } from '@enchilada/ml';
 import type { Dataset, TrainingColumn } from '@enchilada/data';
@@ -13,7 +15,7 @@ import { ModelRegistry, type CompareEntry, type CompareSpec } from '@enchilada/m
 import type { Pool } from '@enchilada/core';
 import { OnnxModel } from '../scoring/onnx-model.js';
 import { classificationMetrics, regressionMetrics } from './metrics.js';
-import { modelInputs, preprocessingSummary } from './model-columns.js';
+import { modelInputs, preprocessingSummary, storedExplainer } from './model-columns.js';
 import { sliceColumns } from './train-job.js';
 import type { DatePart } from '@enchilada/models';
 
@@ -80,6 +82,14 @@ async function register(input: EnsembleInput, members: readonly VotingMember[], 
   const pre = model.pre;
   if (!(pre instanceof ColumnTransformerModel)) throw new Error('the ensemble has no column preprocessing');
   const onnx = exportPipelineToOnnx(model, X.cols);
+  // as a refit's: a failure costs the explanations (the log says why), never the model
+  let built: Parameters<typeof storedExplainer>[0];
+  try {
+    built = { explainer: buildExplainer({ preprocessing: pre, model: model.model, background: X, modelType: VOTING_MODEL_TYPE[yTrain.kind], sampling: { seed: spec.seed } }) };
+  } catch (err) {
+    built = { explainer: null, explainerError: err instanceof Error ? err.message : String(err) };
+  }
+  const explainer = storedExplainer(built, input.columns, input.parts);
   const inputs = modelInputs(input.columns, input.parts, pre);
   const scorer = await OnnxModel.load(onnx);
   const contract = { features: spec.features, inputs };
@@ -112,6 +122,6 @@ async function register(input: EnsembleInput, members: readonly VotingMember[], 
     split: { train: Array.from(split.train, (i) => input.rowIds[i] ?? 0), test: Array.from(split.test, (i) => input.rowIds[i] ?? 0) },
     cvResults: [{ params: {}, mean: cvScore, std: cvStd, rank: 1, fitTime }],
     cvScore, trainScore, testScore, metrics, onnx, inputs,
-    preprocessing: preprocessingSummary(input.columns, pre, split.train), jobId: input.jobId, durationMs: performance.now() - t0, createdBy: input.createdBy,
+    preprocessing: preprocessingSummary(input.columns, pre, split.train), jobId: input.jobId, durationMs: performance.now() - t0, createdBy: input.createdBy, explainer,
   });
 }
