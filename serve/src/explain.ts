@@ -92,7 +92,7 @@ export const explanationFields = {
   contributions: { ...numbers, description: 'with "explain": true, each original column\'s contribution to the explained output (SHAP values), in explanation.units' },
   explanation: {
     type: 'object',
-    description: 'with "explain": true: which output is explained (the predicted class; null for a regressor), in which units (probability, log-odds, logit, decision, target), its value, the method (tree-shap, linear-shap, sampling-shap with stderr, voting-shap: a soft-voting ensemble's members' contributions averaged in probability), and for log-odds/logit/decision units the class probability with contributions rescaled to it',
+    description: 'with "explain": true: which output is explained (the predicted class; null for a regressor), in which units (probability, log-odds, logit, decision, target), its value, the method (tree-shap, linear-shap, sampling-shap with stderr, voting-shap for a soft-voting ensemble, its members\u2019 contributions averaged in probability), and for log-odds/logit/decision units the class probability with contributions rescaled to it',
     properties: {
       output: { type: ['string', 'null'] }, units: { type: 'string' }, value: { type: 'number' }, method: { type: 'string' }, stderr: numbers,
       probability: { type: 'object', properties: { value: { type: 'number' }, base_value: { type: 'number' }, contributions: numbers } },

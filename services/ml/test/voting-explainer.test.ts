@@ -5,7 +5,7 @@
 // probabilities); a sampled member's standard errors are carried; the artefact survives its stored text.
 import * as ort from 'onnxruntime-node';
 import { fitVoting, VotingClassifierModel, VotingRegressorModel, type VotingMember } from '../src/ensemble/voting.js';
-import { Matrix } from '../src/matrix.js';
+import type { Matrix } from '../src/matrix.js';
 import { exportPipelineToOnnx } from '../src/onnx/export.js';
 import { PipelineModel } from '../src/pipeline.js';
 import { ColumnTransformer } from '../src/preprocessing/column-transformer.js';
