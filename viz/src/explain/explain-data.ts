@@ -217,7 +217,9 @@ export function explainSample(subject: ExplainSubject, test: TrainingTable): Exp
   // At most 2,000 rows (400 for sampled SHAP, a few hundred model calls a row), fewer when a row
   // costs so much that they would take more than SHAP_BUDGET_MS (deep forests: TreeSHAP is
   // O(leaves · depth²) a tree): a probe of a few rows measures the cost first. The page states the count.
-  const cap = a.kind === 'sampling' ? SAMPLED_SHAP_ROWS : SAMPLE_ROWS;
+  // an ensemble with a sampled member costs what the sampled member costs
+  const sampled = a.kind === 'sampling' || (a.members ?? []).some((m) => m.kind === 'sampling');
+  const cap = sampled ? SAMPLED_SHAP_ROWS : SAMPLE_ROWS;
   const t0 = performance.now();
   const probe = evenSample(test.rowIds.length, Math.min(PROBE_ROWS, cap));
   subject.explain(rawRows(test, probe));
