@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { bokehClick, expectDrawn, expectFitsWidth, openTrainPage, pageErrors } from './support';
+import { bokehClick, bokehTitles, expectDrawn, expectFitsWidth, openTrainPage, pageErrors } from './support';
 
 // Needs serve in the stack: E2E_SERVE_URL (scripts/test.mjs starts it); skipped without.
 const SERVE = process.env.E2E_SERVE_URL;
@@ -44,12 +44,13 @@ test('publish a model, create a key, call the API with it and watch the monitori
   expect(Object.keys(example?.observation ?? {}).sort()).toEqual(['petal_length', 'petal_width', 'sepal_length', 'sepal_width']);
   expect(Object.values(example?.observation ?? {}).every((v) => typeof v === 'number' && v > 0)).toBe(true);
   const observation = { ...(example?.observation ?? {}), sepal_length: 6.3, sepal_width: 2.9, petal_length: 5.6, petal_width: 1.8 };
-  const send = async (from: number, n: number) => {
+  const send = async (from: number, n: number, explain = false) => {
     for (let i = from; i < from + n; i++) {
-      const res = await request.post(`${SERVE}/v1/models/iris-e2e/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: `e2e-${i}`, observation } });
+      const res = await request.post(`${SERVE}/v1/models/iris-e2e/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: `e2e-${i}`, observation, ...(explain ? { explain: true } : {}) } });
       expect(res.status()).toBe(200);
       const body = await res.json();
       expect(body.model).toEqual({ name: 'iris-e2e', version: 1 });
+      if (explain) expect(Object.keys(body.contributions ?? {}).sort()).toEqual(['petal_length', 'petal_width', 'sepal_length', 'sepal_width']);
       if (i % 2 === 0) expect((await request.post(`${SERVE}/v1/models/iris-e2e/outcomes`, { headers: { authorization: `Bearer ${key}` }, data: { id: `e2e-${i}`, outcome: 'virginica' } })).status()).toBe(200);
     }
   };
@@ -62,11 +63,16 @@ test('publish a model, create a key, call the API with it and watch the monitori
   await expectDrawn(page, '#monitoring-doc');
   await expect(page.locator('#monitoring-doc')).toContainText('11 predictions');
   await expect(page.locator('#monitoring-doc')).toContainText('5 with outcomes');
-  await send(10, 10);
+  // no prediction was explained yet: the page says how to get live importance
+  await expect(page.getByTestId('importance-none')).toContainText('call the API with "explain": true');
+  // the next ten are explained: their mean |contribution| shows beside the training-time importance
+  await send(10, 10, true);
   await page.reload();
   await expectDrawn(page, '#monitoring-doc');
   await expect(page.locator('#monitoring-doc')).toContainText('21 predictions');
   await expect(page.locator('#monitoring-doc')).toContainText('10 with outcomes');
+  await expect(page.getByTestId('importance-rows')).toContainText('the 10 explained predictions in this window');
+  expect(await bokehTitles(page)).toContain('Global importance: training-time (grey, ');
   await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/monitoring-iris.png', fullPage: true });
 

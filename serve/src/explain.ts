@@ -30,7 +30,7 @@ export interface ServedExplanation {
     /** The explained output: base_value + Σ contributions. */
     readonly value: number;
     readonly method: RowExplanation['method'];
-    /** Sampled SHAP (kernel SVM, k-NN, naive Bayes): the standard error of each contribution. */
+    /** Sampled SHAP (kernel SVM, k-NN, naive Bayes, or an ensemble with one of them): the standard error of each contribution. */
     readonly stderr?: Record<string, number>;
     /** Log-odds, logit and decision units: the class probability, contributions rescaled to it. */
     readonly probability?: RowExplanation['probability'];
@@ -107,7 +107,7 @@ export const explanationFields = {
   contributions: { ...numbers, description: 'with "explain": true, each original column\'s contribution to the explained output (SHAP values), in explanation.units' },
   explanation: {
     type: 'object',
-    description: 'with "explain": true: which output is explained (the predicted class; null for a regressor), in which units (probability, log-odds, logit, decision, target), its value, the method (tree-shap, linear-shap, sampling-shap with stderr), and for log-odds/logit/decision units the class probability with contributions rescaled to it',
+    description: 'with "explain": true: which output is explained (the predicted class; null for a regressor), in which units (probability, log-odds, logit, decision, target), its value, the method (tree-shap, linear-shap, sampling-shap with stderr, voting-shap for a soft-voting ensemble, its members\u2019 contributions averaged in probability), and for log-odds/logit/decision units the class probability with contributions rescaled to it',
     properties: {
       output: { type: ['string', 'null'] }, units: { type: 'string' }, value: { type: 'number' }, method: { type: 'string' }, stderr: numbers,
       probability: { type: 'object', properties: { value: { type: 'number' }, base_value: { type: 'number' }, contributions: numbers } },

@@ -2,9 +2,10 @@
 // viz's job (a random forest, then a logistic regression), published, and asked with
 // "explain": true. The answer carries base_value and one contribution per original column that add
 // up to the explained output, the same the stored artefact gives for that observation; the stored
-// prediction keeps them; a publish switches the explanations with the model; a model trained
-// before explanations answers 409 and stores nothing; a k-NN model's sampled SHAP runs on the
-// explain thread while plain predictions go on being answered.
+// prediction keeps them; a publish switches the explanations with the model; a soft-voting ensemble
+// as Compare-all stores one explains its probability; a model trained before explanations answers
+// 409 and stores nothing; a k-NN model's sampled SHAP runs on the explain thread while plain
+// predictions go on being answered.
 import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { parseDate, type Dataset } from '@enchilada/data';
@@ -12,6 +13,7 @@ import { ApiKeys, PublishedModels, explainRows, storedExplainer } from '@enchila
 import { MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { publishToyModel } from './support.js';
+import { registerEnsemble } from '../../viz/test/support/ensemble.js';
 import { loadTitanic, trainOn } from './titanic.js';
 
 let db: TestDb;
@@ -37,6 +39,10 @@ beforeAll(async () => {
   knnId = await train('knn_classifier', { n_neighbors: [5] });
   await new PublishedModels(db.pool).publish('titanic', forestId, null);
   await new PublishedModels(db.pool).publish('near', knnId, null);
+  const votingId = await registerEnsemble(db.pool, ds, FEATURES, [
+    { model: 'gradient_boosting_classifier', params: { n_estimators: 20, max_depth: 2, learning_rate: 0.3 } }, { model: 'knn_classifier', params: { n_neighbors: 5 } },
+  ]);
+  await new PublishedModels(db.pool).publish('titanic-vote', votingId, null);
   // a model stored before explanations: no artefact
   await publishToyModel(db.pool, 'old');
   key = (await new ApiKeys(db.pool).create('k', null, null)).key;
@@ -58,7 +64,7 @@ const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a +
 
 interface Answer {
   prediction: string; probabilities: Record<string, number>; base_value?: number; contributions?: Record<string, number>;
-  explanation?: { output: string; units: string; value: number; method: string; probability?: { value: number; base_value: number; contributions: Record<string, number> } };
+  explanation?: { output: string; units: string; value: number; method: string; stderr?: Record<string, number>; probability?: { value: number; base_value: number; contributions: Record<string, number> } };
   model: { name: string; version: number };
 }
 
@@ -152,6 +158,19 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     expect(Math.abs(p.base_value + sum(p.contributions) - p.value)).toBeLessThan(1e-9);
     // log-odds of the answered class: σ(value) is its probability
     expect(Math.abs(1 / (1 + Math.exp(-(a?.explanation?.value ?? NaN))) - (a?.probabilities[a.prediction] ?? NaN))).toBeLessThan(1e-6);
+  });
+
+  it('explains a soft-voting ensemble in probability: base + Σ contributions = the probability its ONNX graph answered', async () => {
+    const res = await post('/v1/models/titanic-vote/predict', { id: 'vote-1', observation: ROSE, explain: true });
+    expect(res.statusCode).toBe(200);
+    const a = res.json<Answer>();
+    expect(a.explanation?.method).toBe('voting-shap');
+    expect(a.explanation?.units).toBe('probability');
+    expect(Object.keys(a.contributions ?? {}).sort()).toEqual([...FEATURES].sort());
+    expect(Math.abs(present(a.base_value) + sum(a.contributions ?? {}) - (a.explanation?.value ?? NaN))).toBeLessThan(1e-9);
+    expect(Math.abs((a.explanation?.value ?? NaN) - a.probabilities[a.prediction])).toBeLessThan(1e-6);
+    // a sampled member (k-NN): standard errors come with the contributions
+    expect(Object.keys(a.explanation?.stderr ?? {}).sort()).toEqual([...FEATURES].sort());
   });
 
   it('answers 409 no_explainer for a model trained before explanations, and stores nothing', async () => {

@@ -1,7 +1,9 @@
 // The Explain document and the explain-row route (issue 18) on models trained by the job loop, so
 // their explainer artefacts are the stored ones: a random forest on penguins (text columns, blanks;
 // TreeSHAP interactions colour the dependence plots) and a logistic regression (linear SHAP,
-// coloured by correlation of contributions); a model without an artefact says NO_EXPLAINER.
+// coloured by correlation of contributions), a soft-voting ensemble of the two as Compare-all stores
+// one (the mean of its members' contributions in probability space); a model without an artefact
+// says NO_EXPLAINER.
 import type { FastifyInstance } from 'fastify';
 import { migrate, secret, signVizToken } from '@enchilada/core';
 import { ToyDatasets, type Dataset } from '@enchilada/data';
@@ -11,6 +13,7 @@ import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, present, type TestDb } from
 import { buildApp } from '../src/app.js';
 import { startJobLoop, type JobLoop } from '../src/training/job-loop.js';
 import { DocModels } from './support/doc-models.js';
+import { registerEnsemble } from './support/ensemble.js';
 import { quiet } from './support/jobs.js';
 
 let db: TestDb;
@@ -46,6 +49,9 @@ beforeAll(async () => {
   loop = startJobLoop(db.pool, quiet, { pollMs: 100 });
   models.forest = await train({ model: 'random_forest_classifier', grid: { n_estimators: [20], max_depth: [4] } });
   models.linear = await train({ model: 'logistic_regression', grid: { C: [1] } });
+  models.voting = await registerEnsemble(db.pool, penguins, FEATURES, [
+    { model: 'random_forest_classifier', params: { n_estimators: 20, max_depth: 4 } }, { model: 'logistic_regression', params: { C: 1 } },
+  ], 0.7);
   app = await buildApp({ config, pool: db.pool, logger: false });
 }, 180_000);
 afterAll(async () => {
@@ -64,7 +70,7 @@ interface Answer {
   columns: { name: string; kind: string; levels?: string[] }[];
 }
 
-describe.each(['forest', 'linear'])('Explain document of the %s', (which) => {
+describe.each(['forest', 'linear', 'voting'])('Explain document of the %s', (which) => {
   it('draws importance, summary, dependence and partial dependence with consistent figures', async () => {
     const id = models[which];
     const res = await get(`explain:model:${id}`, `/documents/explain?model=${id}`);
@@ -87,6 +93,7 @@ describe.each(['forest', 'linear'])('Explain document of the %s', (which) => {
       expect(sum(xs.map(Math.abs)) / xs.length).toBeCloseTo(imp.v[k] as number, 9);
     }
     expect(JSON.stringify(res.json())).toContain(`of the ${test} test rows`);
+    if (which === 'voting') expect(JSON.stringify(res.json())).toContain('the mean of its members');
     // dependence plot: coloured by the strongest interaction, says how it was found
     const note = doc.named('Div').map((d) => String(d.attributes.text)).find((t) => t.includes('dependence-note')) ?? '';
     expect(note).toContain(which === 'forest' ? 'TreeSHAP interaction' : 'most correlated');
@@ -109,6 +116,8 @@ describe.each(['forest', 'linear'])('Explain document of the %s', (which) => {
     const a = res.json<Answer>();
     expect(a.contributions.map((c) => c.name).sort()).toEqual([...FEATURES].sort());
     expect(Math.abs(a.base_value + sum(a.contributions.map((c) => c.contribution)) - a.value)).toBeLessThan(1e-9);
+    // an ensemble explains the probability of the predicted class: its own, the mean of its members'
+    if (which === 'voting') expect(Math.abs(a.value - a.probabilities[String(a.prediction)])).toBeLessThan(1e-12);
     expect(a.columns.find((c) => c.name === 'island')?.levels).toEqual(expect.arrayContaining(['Biscoe', 'Dream', 'Torgersen']));
     // a Gentoo-like row then an Adelie-like one: the prediction and its contributions change
     const gentoo = { island: 'Biscoe', bill_length_mm: 47, bill_depth_mm: 14.5, flipper_length_mm: 217, body_mass_g: 5000, sex: 'female' };

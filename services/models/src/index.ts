@@ -13,3 +13,4 @@ export * from './prediction-errors.js';
 export * from './explainers.js';
 export * from './challenger.js';
 export * from './prediction-batches.js';
+export * from './live-importance.js';

@@ -14,6 +14,7 @@ const UNITS: Record<string, string> = {
 const METHOD: Record<string, string> = {
   'tree-shap': 'exact path-dependent TreeSHAP', 'linear-shap': 'exact linear SHAP (feature independence, against the training mean)',
   'sampling-shap': 'permutation-sampled SHAP against a background sample of training rows (each value has a standard error; the what-if panel shows it)',
+  'voting-shap': 'the mean of its members\' SHAP values in probability space (soft voting averages their probabilities, and SHAP values are linear in the output; a member explained in log-odds enters with its contributions rescaled to its probability)',
 };
 /** Columns shown in the summary plot (the most important ones). */
 const SUMMARY_COLUMNS = 15;

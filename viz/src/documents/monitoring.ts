@@ -1,12 +1,15 @@
 // The monitoring document of one published name over a time window: predictions per minute,
 // latency p50/p99, the share with outcomes, live accuracy/F1 or MAE/R² beside the model's test
 // score, a calibration curve (classifiers) and per-feature drift against the training rows (the
-// test the sample size calls for: KS / chi-squared up to 1,000 predictions, PSI above). The figures come from services/models (monitoringFigures); this only draws.
+// test the sample size calls for: KS / chi-squared up to 1,000 predictions, PSI above), and the
+// global importance of the explained predictions beside the training-time one
+// (importance-section.ts). The figures come from services/models (monitoringFigures); this only draws.
 import { DRIFT_P_VALUE, DRIFT_TEST_MAX_ROWS, PSI_THRESHOLD, type ModelDetail, type MonitoringFigures } from '@enchilada/models';
 import { labelled } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
 import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 import { challengerBlocks, type ChallengerFigures } from './challenger-section.js';
+import { importanceBlocks, type ImportanceSection } from './importance-section.js';
 
 export interface MonitoringInput {
   readonly name: string;
@@ -19,6 +22,8 @@ export interface MonitoringInput {
   readonly driftNote: string | null;
   /** The name's challenger compared with the champion on the same outcomes, or absent. */
   readonly challenger?: ChallengerFigures | null;
+  /** Live importance of the explained predictions beside the training-time one, or absent. */
+  readonly importance?: ImportanceSection | null;
 }
 
 const fmt = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '—');
@@ -82,6 +87,7 @@ live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 
   }
   if (i.driftNote) blocks.push(div(b, `<p class="text-body-secondary">Drift: ${esc(i.driftNote)}</p>`));
   else blocks.push(...driftBlocks(b, f));
+  if (i.importance) blocks.push(...importanceBlocks(b, i.importance, m.id));
   return b.item(b.bk('Column', { children: blocks, sizing_mode: 'stretch_width' }), `Monitoring ${i.name}`);
 }
 

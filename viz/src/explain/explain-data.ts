@@ -195,22 +195,72 @@ function gridOf(c: ColumnInfo, values: readonly RawValue[]): (number | string)[]
   return Array.from({ length: PDP_GRID }, (_, k) => lo + ((hi - lo) * k) / (PDP_GRID - 1));
 }
 
-/** Computes every figure of the document from the test rows of a model. */
-export function explainData(subject: ExplainSubject, test: TrainingTable): ExplainData {
+/** The Explain document's sample of test rows, explained. */
+export interface ExplainedSample {
+  /** Test row positions of the sample. */
+  readonly sample: Int32Array;
+  readonly rows: readonly RawRow[];
+  readonly explained: readonly RowExplanation[];
+  /** Time to explain one row (ms), measured on a probe of a few rows first. */
+  readonly perRowMs: number;
+  /** When the probe started (performance.now()). */
+  readonly startedAt: number;
+}
+
+/**
+ * The test rows the global figures use, explained: at most 2,000 (400 for sampled SHAP), fewer when
+ * explaining them would take more than SHAP_BUDGET_MS. The Explain document and the monitoring
+ * document's training-time importance both use it, so both speak of the same rows.
+ */
+export function explainSample(subject: ExplainSubject, test: TrainingTable): ExplainedSample {
   const a = subject.artefact;
-  const cols = subject.columns;
-  const G = cols.length;
   // At most 2,000 rows (400 for sampled SHAP, a few hundred model calls a row), fewer when a row
   // costs so much that they would take more than SHAP_BUDGET_MS (deep forests: TreeSHAP is
   // O(leaves · depth²) a tree): a probe of a few rows measures the cost first. The page states the count.
-  const cap = a.kind === 'sampling' ? SAMPLED_SHAP_ROWS : SAMPLE_ROWS;
+  // an ensemble with a sampled member costs what the sampled member costs
+  const sampled = a.kind === 'sampling' || (a.members ?? []).some((m) => m.kind === 'sampling');
+  const cap = sampled ? SAMPLED_SHAP_ROWS : SAMPLE_ROWS;
   const t0 = performance.now();
   const probe = evenSample(test.rowIds.length, Math.min(PROBE_ROWS, cap));
   subject.explain(rawRows(test, probe));
   const perRow = (performance.now() - t0) / Math.max(1, probe.length);
   const sample = evenSample(test.rowIds.length, Math.max(probe.length, Math.min(cap, Math.floor(SHAP_BUDGET_MS / Math.max(perRow, 1e-3)))));
   const rows = rawRows(test, sample);
-  const explained = subject.explain(rows);
+  return { sample, rows, explained: subject.explain(rows), perRowMs: perRow, startedAt: t0 };
+}
+
+/** Per column (in `columns` order), each explained row's contribution to output `pick` picks, with the outputs' values and base. */
+export function contributionColumns(
+  explained: readonly RowExplanation[], columns: readonly ColumnInfo[], pick: (e: RowExplanation) => { value: number; base: number; contributions: Record<string, number> },
+): { contributions: Float64Array[]; values: Float64Array; baseValue: number } {
+  const contributions = columns.map(() => new Float64Array(explained.length));
+  const values = new Float64Array(explained.length);
+  let baseValue = 0;
+  explained.forEach((e, i) => {
+    const o = pick(e);
+    values[i] = o.value;
+    baseValue = o.base;
+    columns.forEach((c, j) => { contributions[j][i] = o.contributions[c.name] ?? 0; });
+  });
+  return { contributions, values, baseValue };
+}
+
+/** Global importance: the mean |contribution| of each column. */
+export function meanAbs(contributions: readonly Float64Array[]): number[] {
+  return contributions.map((v) => (v.length ? v.reduce((s, x) => s + Math.abs(x), 0) / v.length : 0));
+}
+
+/** The predicted class's output of an explained row (the only one of a regressor): what serve answers and logs. */
+export function predictedOutput(e: RowExplanation): { value: number; base: number; contributions: Record<string, number> } {
+  return { value: e.value, base: e.base_value, contributions: e.contributions };
+}
+
+/** Computes every figure of the document from the test rows of a model. */
+export function explainData(subject: ExplainSubject, test: TrainingTable): ExplainData {
+  const a = subject.artefact;
+  const cols = subject.columns;
+  const G = cols.length;
+  const { sample, rows, explained, perRowMs: perRow, startedAt: t0 } = explainSample(subject, test);
   const t1 = performance.now();
   // The class the global plots explain: the second of two classes (the "positive" one), else the
   // class predicted most often in the sample.
@@ -223,16 +273,8 @@ export function explainData(subject: ExplainSubject, test: TrainingTable): Expla
       cls = [...n.entries()].sort((x, y) => y[1] - x[1])[0]?.[0] ?? a.classes[0];
     }
   }
-  const contributions = cols.map(() => new Float64Array(rows.length));
-  const values = new Float64Array(rows.length);
-  let baseValue = 0;
-  explained.forEach((e, i) => {
-    const o = outputOf(e, cls);
-    values[i] = o.value;
-    baseValue = o.base;
-    cols.forEach((c, j) => { contributions[j][i] = o.contributions[c.name] ?? 0; });
-  });
-  const importance = contributions.map((v) => (v.length ? v.reduce((s, x) => s + Math.abs(x), 0) / v.length : 0));
+  const { contributions, values, baseValue } = contributionColumns(explained, cols, (e) => outputOf(e, cls));
+  const importance = meanAbs(contributions);
   const rawValues = cols.map((c) => rows.map((r) => r[c.name] ?? null));
 
   // Interactions: TreeSHAP interaction values on the model's inputs, summed to original columns.

@@ -5,7 +5,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { NotFoundError, type Pool } from '@enchilada/core';
 import { readSample, readTrainingTable, type Catalog } from '@enchilada/data';
 import { MODELS } from '@enchilada/ml';
-import { Challengers, Predictions, PublishedModels, bucketMinutesFor, monitoringFigures, type ModelRegistry, type PsiReference } from '@enchilada/models';
+import {
+  Challengers, Predictions, PublishedModels, bucketMinutesFor, hasExplainer, liveImportance, monitoringFigures, type ModelDetail, type ModelRegistry, type PsiReference,
+} from '@enchilada/models';
 import type { EmbedItem } from '../bokeh/model.js';
 import { DocumentCache } from '../documents/cache.js';
 import { edaDocument } from '../documents/eda.js';
@@ -14,6 +16,8 @@ import { challengerFigures } from '../documents/challenger-section.js';
 import { resultsDocument } from '../documents/results.js';
 import { OnnxModel } from '../scoring/onnx-model.js';
 import { DriftReferences } from './drift-references.js';
+import { TrainingImportances } from '../explain/training-importance.js';
+import type { ImportanceSection } from '../documents/importance-section.js';
 
 /** The EDA document of a dataset's current version, as JSON, built from a sample of its rows. */
 export class EdaDocuments {
@@ -69,8 +73,10 @@ export class MonitoringDocuments {
   private readonly predictions: Predictions;
   private readonly driftReferences: DriftReferences;
   private readonly challengers: Challengers;
+  private readonly trainingImportances: TrainingImportances;
 
-  constructor(pool: Pool, private readonly catalog: Catalog, private readonly registry: ModelRegistry) {
+  constructor(private readonly pool: Pool, private readonly catalog: Catalog, private readonly registry: ModelRegistry) {
+    this.trainingImportances = new TrainingImportances(pool, catalog);
     this.published = new PublishedModels(pool);
     this.predictions = new Predictions(pool);
     this.driftReferences = new DriftReferences(pool);
@@ -97,6 +103,18 @@ export class MonitoringDocuments {
     else training = await this.driftReferences.get(model, ds);
     const figures = monitoringFigures(rows, model, training, { bucketMinutes, counts });
     const challenger = p.challengerModelId === null ? null : await challengerFigures(this.challengers, name, p.challengerModelId, model, from, to);
-    return monitoringDocument({ name, version: p.version, model, hours, now, figures, driftNote, challenger });
+    const importance = figures.count === 0 ? null : await this.importance(name, model, from, to);
+    return monitoringDocument({ name, version: p.version, model, hours, now, figures, driftNote, challenger, importance });
+  }
+
+  /**
+   * Live importance over the window's explained predictions and, when there are some, the
+   * training-time importance beside it (computed once per model: it explains the Explain page's
+   * sample of test rows, so only a model whose predictions are explained pays for it).
+   */
+  private async importance(name: string, model: ModelDetail, from: Date, to: Date): Promise<ImportanceSection> {
+    const live = await liveImportance(this.pool, name, model.id, from, to);
+    if (live.rows === 0) return { live, training: null, explainable: await hasExplainer(this.pool, model.id) };
+    return { live, training: await this.trainingImportances.get(model), explainable: true };
   }
 }

@@ -2,15 +2,18 @@
 // families, which compareModels cross-validated on the search's own folds inside the budget (the
 // members refitted on each fold as the search fitted them), becomes a leaderboard row and — when it
 // beats the best single model there — is fitted on every training row, exported as one ONNX graph,
-// scored with onnxruntime as any trained model is, and stored in the registry.
+// scored with onnxruntime as any trained model is, and stored in the registry. Its explainer (issue
+// 18) is the mean of its members' contributions in probability space, each member explained by its
+// own kind (services/ml's explain/explainer.ts), built here beside the ONNX graph as a single model's
+// refit builds one.
 import {
-  ColumnTransformerModel, VOTING_MODEL_TYPE, exportPipelineToOnnx, fitVoting,
+  ColumnTransformerModel, VOTING_MODEL_TYPE, buildExplainer, exportPipelineToOnnx, fitVoting,
   type ColumnTransformer, type EnsembleScore, type LeaderboardEntry, type Matrix, type Target, type VotingMember,
 } from '@enchilada/ml';
 import type { Dataset, TrainingColumn } from '@enchilada/data';
 import { ModelRegistry, type CompareEntry, type CompareSpec } from '@enchilada/models';
 import type { Pool } from '@enchilada/core';
-import { modelInputs, preprocessingSummary } from './model-columns.js';
+import { modelInputs, preprocessingSummary, storedExplainer } from './model-columns.js';
 import { scoreSplit } from './split-scores.js';
 import type { DatePart } from '@enchilada/models';
 
@@ -62,6 +65,14 @@ async function register(input: EnsembleInput, members: readonly VotingMember[], 
   const pre = model.pre;
   if (!(pre instanceof ColumnTransformerModel)) throw new Error('the ensemble has no column preprocessing');
   const onnx = exportPipelineToOnnx(model, X.cols);
+  // as a refit's: a failure costs the explanations (the log says why), never the model
+  let built: Parameters<typeof storedExplainer>[0];
+  try {
+    built = { explainer: buildExplainer({ preprocessing: pre, model: model.model, background: X, modelType: VOTING_MODEL_TYPE[yTrain.kind], sampling: { seed: spec.seed } }) };
+  } catch (err) {
+    built = { explainer: null, explainerError: err instanceof Error ? err.message : String(err) };
+  }
+  const explainer = storedExplainer(built, input.columns, input.parts);
   const inputs = modelInputs(input.columns, input.parts, pre);
   const { metrics, trainScore, testScore, classes } = await scoreSplit(onnx, { features: spec.features, inputs }, input.columns, split, y);
   if (!ds.target || !ds.task) throw new Error(`dataset ${ds.name} has no target`);
@@ -72,6 +83,6 @@ async function register(input: EnsembleInput, members: readonly VotingMember[], 
     split: { train: Array.from(split.train, (i) => input.rowIds[i] ?? 0), test: Array.from(split.test, (i) => input.rowIds[i] ?? 0) },
     cvResults: [{ params: {}, mean: cvScore, std: cvStd, rank: 1, fitTime }],
     cvScore, trainScore, testScore, metrics, onnx, inputs,
-    preprocessing: preprocessingSummary(input.columns, pre, split.train), jobId: input.jobId, durationMs: performance.now() - t0, createdBy: input.createdBy,
+    preprocessing: preprocessingSummary(input.columns, pre, split.train), jobId: input.jobId, durationMs: performance.now() - t0, createdBy: input.createdBy, explainer,
   });
 }

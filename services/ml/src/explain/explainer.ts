@@ -15,7 +15,14 @@
 //   linear   logistic regression: log-odds (two classes) or softmax logit; LinearSVC: the class's
 //            decision value; linear/ridge/lasso/LinearSVR: the value (exact linear SHAP);
 //   sampling kernel SVM, k-NN, naive Bayes: the predicted class's probability or the value, by
-//            permutation sampling against the background sample, with a standard error per value.
+//            permutation sampling against the background sample, with a standard error per value;
+//   voting   soft-voting ensembles: the average of the members' contributions in probability space
+//            (regressors: in the target's units). SHAP values are linear in the model's output and
+//            soft voting averages its members' probabilities, so the average of their Shapley values
+//            is the ensemble's; each member is explained by its own kind above (one artefact per
+//            member, sharing the ensemble's preprocessing). A member explained in log-odds, logits or
+//            decision values enters with its contributions rescaled to its probability (see below),
+//            so the ensemble's are exact Shapley values only when every member's are in probability.
 // Where the explained output is a log-odds, logit or decision value, `probability` also gives the
 // class probability with the contributions rescaled to add up to p − p_base (their shares of the
 // raw-score change; exact in sum, an apportioning of the link's curvature, not a Shapley value).
@@ -33,13 +40,14 @@ import { LinearClassifierModel } from '../linear/linear-classifier.js';
 import { LogisticRegressionModel } from '../linear/logistic-regression.js';
 import { RandomState } from '../random/random-state.js';
 import { SvcModel } from '../svm/svc.js';
+import { VotingClassifierModel, VotingRegressorModel } from '../ensemble/voting.js';
 import { treeShap, treeSumOf, type TreeModel, type TreeSum } from './tree-shap.js';
 import { backgroundMean, linearShap, type LinearModel } from './linear-shap.js';
 import { samplingShap } from './sampling-shap.js';
 import type { Contributions } from './contributions.js';
 import { fromState, toState, type State } from './state.js';
 
-export type ExplainerKind = 'tree' | 'linear' | 'sampling';
+export type ExplainerKind = 'tree' | 'linear' | 'sampling' | 'voting';
 /**
  * probability: a class probability; log-odds: log(p / (1 − p)) of the explained class; logit: a
  * softmax input (raw score) of the class; decision: a LinearSVC decision value; target: the
@@ -69,6 +77,17 @@ export interface ExplainerArtefact {
   /** linear: the background mean in the model's input space; sampling: background rows there (rows × cols). */
   readonly background: State;
   readonly sampling: { readonly pairs: number; readonly seed: number; readonly rows: number } | null;
+  /** voting: how each member is explained, in the ensemble's member order (its model and preprocessing are the ensemble's). */
+  readonly members?: readonly ExplainerMember[];
+}
+
+/** One member of a soft-voting ensemble's explainer: what an artefact says of its model, less what the ensemble shares. */
+export interface ExplainerMember {
+  readonly kind: Exclude<ExplainerKind, 'voting'>;
+  readonly link: Link;
+  readonly units: ExplainedUnits;
+  readonly background: State;
+  readonly sampling: ExplainerArtefact['sampling'];
 }
 
 /**
@@ -106,7 +125,7 @@ function isLinearModel(m: Model): m is LinearModel {
   return m instanceof LinearRegressorModel || m instanceof LinearClassifierModel;
 }
 
-function kindOf(m: Model): ExplainerKind {
+function kindOf(m: Model): Exclude<ExplainerKind, 'voting'> {
   return isTreeModel(m) ? 'tree' : isLinearModel(m) ? 'linear' : 'sampling';
 }
 
@@ -137,6 +156,23 @@ export function buildExplainer(options: BuildOptions): ExplainerArtefact {
   const columns = options.columns ?? schema.map((c) => ({ name: c.name, kind: c.kind }));
   // checks that the columns cover the schema
   engineToOriginal(schema, columns);
+  const head = {
+    format: 'enchilada-explainer', version: 1, task: isClassifier(model) ? 'classification' : 'regression', modelType: options.modelType ?? null,
+    classes: isClassifier(model) ? [...model.classes] : null, columns,
+  } as const;
+  if (model instanceof VotingClassifierModel || model instanceof VotingRegressorModel) {
+    const members = model.members.map((m: Model) => memberOf(pre, m, background, options));
+    return {
+      ...head, kind: 'voting', link: 'column', units: isClassifier(model) ? 'probability' : 'target',
+      preprocessing: toState(pre), model: toState(model), background: null, sampling: null, members,
+    };
+  }
+  const member = memberOf(pre, model, background, options);
+  return { ...head, ...member, preprocessing: toState(pre), model: toState(model) };
+}
+
+/** How one fitted model (an ensemble's member, or the model itself) is explained: its kind, link and background. */
+function memberOf(pre: FittedPreprocessing, model: Model, background: Matrix, options: BuildOptions): ExplainerMember {
   const kind = kindOf(model);
   const { link, units } = linkOf(model);
   // the SVC's Platt sigmoids are computed on first use: compute them now, so they are stored
@@ -152,11 +188,7 @@ export function buildExplainer(options: BuildOptions): ExplainerArtefact {
     bg = toState(pipeline.transform(background.takeRows(pick)));
     sampling = { pairs: Math.max(2, options.sampling?.pairs ?? 16), seed, rows };
   }
-  return {
-    format: 'enchilada-explainer', version: 1, kind, task: isClassifier(model) ? 'classification' : 'regression', modelType: options.modelType ?? null,
-    classes: isClassifier(model) ? [...model.classes] : null, columns, link, units,
-    preprocessing: toState(pre), model: toState(model), background: bg, sampling,
-  };
+  return { kind, link, units, background: bg, sampling };
 }
 
 function sampleRows(n: number, k: number, seed: number): Int32Array {
@@ -195,6 +227,8 @@ export interface ExplainedOutput {
   readonly value: number;
   readonly base_value: number;
   readonly contributions: Record<string, number>;
+  /** Sampled SHAP (or an ensemble with a sampled member): the standard error of each contribution. */
+  readonly stderr?: Record<string, number>;
 }
 
 export interface RowExplanation extends ExplainedOutput {
@@ -202,7 +236,7 @@ export interface RowExplanation extends ExplainedOutput {
   readonly prediction: string | number;
   readonly probabilities?: Record<string, number>;
   readonly units: ExplainedUnits;
-  readonly method: 'tree-shap' | 'linear-shap' | 'sampling-shap';
+  readonly method: 'tree-shap' | 'linear-shap' | 'sampling-shap' | 'voting-shap';
   /** Sampled SHAP: the standard error of each contribution. */
   readonly stderr?: Record<string, number>;
   /** For log-odds, logit and decision units: the predicted class's probability, its contributions rescaled to p − p_base. */
@@ -228,16 +262,19 @@ export class Explainer {
   private readonly treeSum: TreeSum | null;
   private readonly mean: Float64Array | null;
   private readonly background: Matrix | null;
+  /** voting: one explainer per member, on the ensemble's preprocessing. */
+  private readonly members: readonly Explainer[] | null;
 
-  constructor(readonly artefact: ExplainerArtefact) {
+  /** `decoded`: the fitted preprocessing and model when already read (an ensemble's members), else read from the artefact. */
+  constructor(readonly artefact: ExplainerArtefact, decoded?: { readonly pre: FittedPreprocessing; readonly model: Model }) {
     if (artefact.format !== 'enchilada-explainer' || artefact.version !== 1) throw new RangeError('not an explainer artefact of version 1');
     this.kind = artefact.kind;
     this.columns = artefact.columns;
     this.classes = artefact.classes;
     this.units = artefact.units;
     this.link = artefact.link;
-    const pre = fromState(artefact.preprocessing) as FittedPreprocessing;
-    const model = fromState(artefact.model) as Model;
+    const pre = decoded ? decoded.pre : (fromState(artefact.preprocessing) as FittedPreprocessing);
+    const model = decoded ? decoded.model : (fromState(artefact.model) as Model);
     this.pipeline = new PipelineModel(pre, model);
     const nInputs = pre instanceof ColumnTransformerModel ? pre.schema.length : artefact.columns.length;
     this.schema = pre instanceof ColumnTransformerModel ? pre.schema : engineSchema(pre, nInputs, artefact.columns.map((c) => c.name));
@@ -249,6 +286,7 @@ export class Explainer {
     this.treeSum = artefact.kind === 'tree' ? treeSumOf(model as TreeModel) : null;
     this.mean = artefact.kind === 'linear' ? (fromState(artefact.background) as Float64Array) : null;
     this.background = artefact.kind === 'sampling' ? (fromState(artefact.background) as Matrix) : null;
+    this.members = artefact.kind === 'voting' ? memberExplainers(artefact, pre, model) : null;
   }
 
   /** Raw rows (original column → value) as the engine's coded table; numbers rounded to float32 as the ONNX graph reads them. */
@@ -292,6 +330,7 @@ export class Explainer {
 
   /** As explain, for rows already coded as the engine's table (viz's training table). */
   explainCoded(X: Matrix): RowExplanation[] {
+    if (this.members) return this.explainVoting(X, this.members);
     const Xm = this.pipeline.transform(X);
     const model = this.pipeline.model;
     const G = this.columns.length;
@@ -340,7 +379,10 @@ export class Explainer {
         const k = predicted[i];
         const all = this.classes.map((name, cls) => {
           const e = explained(cls);
-          return { output: name, value: e.value, base_value: e.base, contributions: record(e.contrib) };
+          return {
+            output: name, value: e.value, base_value: e.base, contributions: record(e.contrib),
+            ...(stderr ? { stderr: record(stderr.subarray((i * K + cls) * G, (i * K + cls + 1) * G)) } : {}),
+          };
         });
         const e = explained(k);
         const probabilities = Object.fromEntries(this.classes.map((name, cls) => [name, proba.data[i * C + cls]]));
@@ -372,8 +414,76 @@ export class Explainer {
     return v;
   }
 
+  /**
+   * Every class's explained output of an explained row in probability space: as they are when this
+   * model is explained in probabilities, else each class's contributions rescaled to p − p_base
+   * (exact in sum; see the opening comment). A soft-voting ensemble averages these.
+   */
+  inProbability(row: RowExplanation): ExplainedOutput[] {
+    const classes = row.classes ?? [];
+    if (this.units === 'probability') return [...classes];
+    const names = this.columns.map((c) => c.name);
+    return classes.map((e, k) => {
+      const p = row.probabilities?.[e.output ?? ''] ?? NaN;
+      return { output: e.output, ...this.probabilityOf({ value: e.value, base: e.base_value, contrib: names.map((n) => e.contributions[n] ?? 0) }, p, k) };
+    });
+  }
+
+  /**
+   * A soft-voting ensemble's rows: each member explains them, and the ensemble's contributions,
+   * base and value per class are the means of the members' in probability space (regressors: of
+   * their values), the standard errors of sampled members combined as independent ones. The means
+   * are summed in member order and divided by the count, as the ensemble averages probabilities,
+   * so the value is the ensemble's own output.
+   */
+  private explainVoting(X: Matrix, members: readonly Explainer[]): RowExplanation[] {
+    const names = this.columns.map((c) => c.name);
+    const G = names.length;
+    const M = members.length;
+    const record = (v: ArrayLike<number>): Record<string, number> => Object.fromEntries(names.map((n, j) => [n, v[j]]));
+    const mean = (outs: readonly ExplainedOutput[], output: string | null): ExplainedOutput => {
+      let value = 0;
+      let base = 0;
+      const sum = new Float64Array(G);
+      let se: Float64Array | null = null;
+      for (const o of outs) {
+        value += o.value;
+        base += o.base_value;
+        for (let j = 0; j < G; j++) sum[j] += o.contributions[names[j]] ?? 0;
+        const s = o.stderr;
+        if (s) {
+          const acc = (se ??= new Float64Array(G));
+          for (let j = 0; j < G; j++) acc[j] += (s[names[j]] ?? 0) ** 2;
+        }
+      }
+      return {
+        output, value: value / M, base_value: base / M, contributions: record(sum.map((v) => v / M)),
+        ...(se ? { stderr: record(se.map((v) => Math.sqrt(v) / M)) } : {}),
+      };
+    };
+    const per = members.map((m) => m.explainCoded(X));
+    const out: RowExplanation[] = [];
+    for (let i = 0; i < X.rows; i++) {
+      if (this.classes) {
+        const classes = this.classes.map((name, k) => mean(members.map((m, mi) => m.inProbability(per[mi][i])[k]), name));
+        // the first largest, as the ensemble's argmax
+        let best = 0;
+        classes.forEach((c, k) => { if (c.value > classes[best].value) best = k; });
+        const top = classes[best];
+        out.push({
+          ...top, prediction: this.classes[best], probabilities: Object.fromEntries(classes.map((c) => [c.output ?? '', c.value])),
+          units: 'probability', method: 'voting-shap', classes,
+        });
+      } else {
+        const r = mean(per.map((rows) => rows[i]), null);
+        out.push({ ...r, prediction: r.value, units: this.units, method: 'voting-shap' });
+      }
+    }
+    return out;
+  }
+
   /** The probability of class k at the base value (the link applied to the base outputs), and contributions rescaled to p − p_base. */
-  private probabilityOf(e: { value: number; base: number; contrib: Float64Array }, p: number, k: number): NonNullable<RowExplanation['probability']> {
+  private probabilityOf(e: { value: number; base: number; contrib: ArrayLike<number> }, p: number, k: number): NonNullable<RowExplanation['probability']> {
     let p0: number;
     const base = this.baseOutputs();
     if (this.units === 'log-odds') p0 = 1 / (1 + Math.exp(-e.base));
@@ -414,7 +524,15 @@ export class Explainer {
   }
 }
 
-const METHOD = { tree: 'tree-shap', linear: 'linear-shap', sampling: 'sampling-shap' } as const;
+const METHOD = { tree: 'tree-shap', linear: 'linear-shap', sampling: 'sampling-shap', voting: 'voting-shap' } as const;
+
+/** The explainers of a soft-voting ensemble's members, each on the ensemble's preprocessing. */
+function memberExplainers(artefact: ExplainerArtefact, pre: FittedPreprocessing, model: Model): Explainer[] {
+  if (!(model instanceof VotingClassifierModel || model instanceof VotingRegressorModel)) throw new RangeError('a voting explainer\'s model is not a soft-voting ensemble');
+  const specs = artefact.members ?? [];
+  if (specs.length !== model.members.length) throw new RangeError(`the voting explainer describes ${specs.length} members, the ensemble has ${model.members.length}`);
+  return model.members.map((m: Model, i) => new Explainer({ ...artefact, ...specs[i], members: [] }, { pre, model: m }));
+}
 
 function unwrap(v: number | Error, column: string): number {
   if (v instanceof Error) throw new RangeError(`${column}: ${v.message}`);

@@ -11,6 +11,7 @@ import { Tree } from '../tree/tree.js';
 import { RandomForestClassifierModel, RandomForestRegressorModel } from '../ensemble/random-forest.js';
 import { GradientBoostingClassifierModel, GradientBoostingRegressorModel } from '../ensemble/gradient-boosting.js';
 import { HistGradientBoostingClassifierModel, HistGradientBoostingRegressorModel } from '../ensemble/hist-gradient-boosting.js';
+import { VotingClassifierModel, VotingRegressorModel } from '../ensemble/voting.js';
 import { LinearRegressorModel } from '../linear/linear-model.js';
 import { LinearScores } from '../linear/linear-classifier.js';
 import { LogisticRegressionModel } from '../linear/logistic-regression.js';
@@ -33,7 +34,7 @@ const CLASSES: Readonly<Record<string, Ctor>> = {
   Matrix, Tree, RandomForestClassifierModel, RandomForestRegressorModel, GradientBoostingClassifierModel, GradientBoostingRegressorModel,
   HistGradientBoostingClassifierModel, HistGradientBoostingRegressorModel, LinearRegressorModel, LinearScores, LogisticRegressionModel,
   LinearSVCModel, SvcModel, SvrModel, KNeighborsClassifierModel, KNeighborsRegressorModel, NeighbourIndex, GaussianNBModel,
-  ColumnTransformerModel, SimpleImputerModel, StandardScalerModel, OneHotColumn, OrdinalColumn,
+  ColumnTransformerModel, SimpleImputerModel, StandardScalerModel, OneHotColumn, OrdinalColumn, VotingClassifierModel, VotingRegressorModel,
 };
 const NAMES = new Map<unknown, string>(Object.entries(CLASSES).map(([k, v]) => [v, k]));
 /** Caches rebuilt on demand (a k-NN model's k-d tree): not written, absent when read back. */
