@@ -3,10 +3,13 @@ const base = {
   rootDir: __dirname,
   testEnvironment: '<rootDir>/jest.environment.cjs',
   transform: {
-    '^.+\\.(t|j|mj)s$': ['@swc/jest', {
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'commonjs' },
-    }],
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      },
+    ],
   },
   moduleNameMapper: {
     '^@enchilada/(core|data|jobs|models|ml)$': '<rootDir>/services/$1/src/index.ts',
@@ -24,8 +27,16 @@ module.exports = {
   // option (projects cannot set it); a test that needs longer still says so itself.
   testTimeout: 60_000,
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{services,web,viz,serve,deploy}/**/test/**/*.test.ts'],
-      testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/{services,web,viz,serve,deploy}/**/test/**/*.int.test.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{services,web,viz,serve,deploy}/**/test/**/*.test.ts'],
+      testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.int\\.test\\.ts$'],
+    },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{services,web,viz,serve,deploy}/**/test/**/*.int.test.ts'],
+    },
   ],
 };

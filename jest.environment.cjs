@@ -3,9 +3,22 @@
 // inside libraries would otherwise fail across jest's vm context.
 const { TestEnvironment } = require('jest-environment-node');
 
-const SHARED = ['ArrayBuffer', 'SharedArrayBuffer', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array',
-  'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
-  'Uint8ClampedArray', 'DataView'];
+const SHARED = [
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'Uint8Array',
+  'Int8Array',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'Uint8ClampedArray',
+  'DataView',
+];
 
 class SharedRealmEnvironment extends TestEnvironment {
   constructor(config, context) {

@@ -8,18 +8,35 @@ export function rssMb(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : 0;
-  } catch { return 0; }
+  } catch {
+    return 0;
+  }
 }
 
 /** The web password a bench chooses for the bootstrap administrator at first sign-in. */
 export const webPassword = (databasePassword) => `${databasePassword}-chosen-in-bench`;
 
 export class Session {
-  constructor(base) { this.base = base; this.cookies = new Map(); }
-  absorb(res) { for (const c of res.headers.getSetCookie()) { const [p] = c.split(';'); const i = p.indexOf('='); this.cookies.set(p.slice(0, i), p.slice(i + 1)); } }
-  get cookie() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
+  constructor(base) {
+    this.base = base;
+    this.cookies = new Map();
+  }
+  absorb(res) {
+    for (const c of res.headers.getSetCookie()) {
+      const [p] = c.split(';');
+      const i = p.indexOf('=');
+      this.cookies.set(p.slice(0, i), p.slice(i + 1));
+    }
+  }
+  get cookie() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
   async fetch(path, init = {}) {
-    const res = await fetch(this.base + path, { redirect: 'manual', ...init, headers: { cookie: this.cookie, ...(init.headers ?? {}) } });
+    const res = await fetch(this.base + path, {
+      redirect: 'manual',
+      ...init,
+      headers: { cookie: this.cookie, ...(init.headers ?? {}) },
+    });
     this.absorb(res);
     return res;
   }
@@ -40,18 +57,32 @@ export class Session {
     if (res.headers.get('location') !== '/account') return;
     const token = await this.csrf('/account');
     const changed = await this.fetch('/account/password', {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ current: password, password: webPassword(password), repeat: webPassword(password), _csrf: token }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        current: password,
+        password: webPassword(password),
+        repeat: webPassword(password),
+        _csrf: token,
+      }),
     });
     if (changed.status !== 303) throw new Error(`choosing the web password failed: ${changed.status}`);
   }
   async login(user, password) {
     const token = await this.csrf('/login');
-    return this.fetch('/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: user, password, _csrf: token }) });
+    return this.fetch('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: user, password, _csrf: token }),
+    });
   }
   async form(path, fields = {}) {
     const token = await this.csrf();
-    return this.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, _csrf: token }) });
+    return this.fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, _csrf: token }),
+    });
   }
   /** Loads (or reloads) a toy dataset; returns its id. */
   async loadToy(name) {
@@ -67,18 +98,25 @@ export class Session {
     const csrf = await this.csrf();
     const form = new FormData();
     form.append('file', await openAsBlob(file, { type: 'text/csv' }), `${name}.csv`);
-    const up = await this.fetch('/api/uploads', { method: 'POST', body: form, headers: { 'x-csrf-token': csrf, accept: 'application/json' } });
+    const up = await this.fetch('/api/uploads', {
+      method: 'POST',
+      body: form,
+      headers: { 'x-csrf-token': csrf, accept: 'application/json' },
+    });
     const preview = await up.json();
     if (up.status !== 201) throw new Error(`upload failed: ${up.status} ${JSON.stringify(preview)}`);
     const columns = preview.columns.map((c) => ({ name: c.name, type: c.type, role: c.role }));
     const commit = await this.fetch(`/api/uploads/${preview.id}/commit`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, accept: 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, accept: 'application/json' },
       body: JSON.stringify({ name, title, task: preview.suggestedTask, columns }),
     });
     const body = await commit.json();
     if (commit.status !== 202) throw new Error(`commit failed: ${commit.status} ${JSON.stringify(body)}`);
     for (;;) {
-      const state = await (await this.fetch(`/api/loads/${body.load}`, { headers: { accept: 'application/json' } })).json();
+      const state = await (
+        await this.fetch(`/api/loads/${body.load}`, { headers: { accept: 'application/json' } })
+      ).json();
       if (state.status === 'failed') throw new Error(`load failed: ${state.error}`);
       if (state.status === 'done') return state;
       await new Promise((r) => setTimeout(r, 250));
@@ -94,7 +132,7 @@ export async function millionRowCsv(rows) {
   if (existsSync(file)) return file;
   const out = createWriteStream(file + '.part');
   let s = 42;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const cats = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
   out.write('id,x1,x2,x3,x4,x5,count_a,count_b,category,label\n');
   let buf = '';
@@ -103,7 +141,10 @@ export async function millionRowCsv(rows) {
     const x2 = rnd() * 2 - 1;
     const label = x1 / 100 + x2 * 0.5 + rnd() * 0.6 > 0.8 ? 'yes' : 'no';
     buf += `${i},${x1.toFixed(4)},${x2.toFixed(6)},${(rnd() * 1e4).toFixed(2)},${rnd() < 0.01 ? '' : (rnd() * 5).toFixed(3)},${(rnd() * 50 + 10).toFixed(3)},${Math.floor(rnd() * 1000)},${Math.floor(rnd() * 20)},${cats[Math.floor(rnd() * 5)]},${label}\n`;
-    if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
   }
   out.end(buf);
   await once(out, 'finish');

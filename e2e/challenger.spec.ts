@@ -5,7 +5,10 @@ import { bokehClick, bokehSelect, expectDrawn, expectFitsWidth, openTrainPage, p
 const SERVE = process.env.E2E_SERVE_URL;
 const NAME = 'iris-challenger';
 
-test('set a challenger, compare it with the champion on the monitoring page and promote it', async ({ page, request }) => {
+test('set a challenger, compare it with the champion on the monitoring page and promote it', async ({
+  page,
+  request,
+}) => {
   test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
   test.setTimeout(600_000);
   const errors = pageErrors(page);
@@ -56,13 +59,31 @@ test('set a challenger, compare it with the champion on the monitoring page and 
     [{ sepal_length: 5.9, sepal_width: 3.2, petal_length: 4.8, petal_width: 1.8 }, 'versicolor'],
   ];
   // serve follows the challenger within its poll: wait until a request is logged twice (the page shows it).
-  await expect.poll(async () => (await request.post(`${SERVE}/v1/models/${NAME}/predict`, { headers: auth, data: { id: 'probe', observation: rows[0][0] } })).status(), { timeout: 10_000 }).toBe(200);
+  await expect
+    .poll(
+      async () =>
+        (
+          await request.post(`${SERVE}/v1/models/${NAME}/predict`, {
+            headers: auth,
+            data: { id: 'probe', observation: rows[0][0] },
+          })
+        ).status(),
+      { timeout: 10_000 },
+    )
+    .toBe(200);
   for (let i = 0; i < 30; i++) {
     const [observation, outcome] = rows[i % rows.length];
-    const res = await request.post(`${SERVE}/v1/models/${NAME}/predict`, { headers: auth, data: { id: `cc-${i}`, observation } });
+    const res = await request.post(`${SERVE}/v1/models/${NAME}/predict`, {
+      headers: auth,
+      data: { id: `cc-${i}`, observation },
+    });
     expect(res.status()).toBe(200);
     expect((await res.json()).model).toEqual({ name: NAME, version: 1 });
-    expect((await request.post(`${SERVE}/v1/models/${NAME}/outcomes`, { headers: auth, data: { id: `cc-${i}`, outcome } })).status()).toBe(200);
+    expect(
+      (
+        await request.post(`${SERVE}/v1/models/${NAME}/outcomes`, { headers: auth, data: { id: `cc-${i}`, outcome } })
+      ).status(),
+    ).toBe(200);
   }
 
   await page.goto('/published');
@@ -80,10 +101,18 @@ test('set a challenger, compare it with the champion on the monitoring page and 
   await expect(page).toHaveURL(new RegExp(`/published/${NAME}/monitor$`));
   await expect(page.getByTestId('challenger-bar')).toContainText(`model #${champion}`);
   // serve switches without a restart: the former challenger answers as version 2.
-  await expect.poll(async () => {
-    const res = await request.post(`${SERVE}/v1/models/${NAME}/predict`, { headers: auth, data: { id: `after-${Date.now()}`, observation: rows[0][0] } });
-    return (await res.json()).model?.version;
-  }, { timeout: 10_000 }).toBe(2);
+  await expect
+    .poll(
+      async () => {
+        const res = await request.post(`${SERVE}/v1/models/${NAME}/predict`, {
+          headers: auth,
+          data: { id: `after-${Date.now()}`, observation: rows[0][0] },
+        });
+        return (await res.json()).model?.version;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(2);
   await page.goto('/published');
   await expect(page.getByTestId(`history-${NAME}`)).toContainText('promote');
 
@@ -96,14 +125,28 @@ test('set a challenger, compare it with the champion on the monitoring page and 
   const job = /job (\d+)/.exec((await page.getByTestId('notice').textContent()) ?? '')?.[1] ?? '';
   await page.screenshot({ path: 'reports/screenshots/retrain-train-page.png', fullPage: true });
   let result: { retrain?: { original: number; fromOutcomes: number; challengerOf: string }; modelId?: number } = {};
-  await expect.poll(async () => {
-    const j = await (await page.request.get(`/api/jobs/${job}`, { headers: { accept: 'application/json' } })).json();
-    result = j.result ?? {};
-    return j.status;
-  }, { timeout: 120_000 }).toBe('done');
-  expect(result.retrain).toEqual({ datasetId: expect.any(Number), original: 150, fromOutcomes: 30, challengerOf: NAME });
+  await expect
+    .poll(
+      async () => {
+        const j = await (
+          await page.request.get(`/api/jobs/${job}`, { headers: { accept: 'application/json' } })
+        ).json();
+        result = j.result ?? {};
+        return j.status;
+      },
+      { timeout: 120_000 },
+    )
+    .toBe('done');
+  expect(result.retrain).toEqual({
+    datasetId: expect.any(Number),
+    original: 150,
+    fromOutcomes: 30,
+    challengerOf: NAME,
+  });
   await page.goto('/published');
-  await expect(page.locator(`section[data-name="${NAME}"]`).getByTestId('challenger-model')).toHaveText(`model #${result.modelId}`);
+  await expect(page.locator(`section[data-name="${NAME}"]`).getByTestId('challenger-model')).toHaveText(
+    `model #${result.modelId}`,
+  );
   await page.screenshot({ path: 'reports/screenshots/published-retrained.png', fullPage: true });
   expect(errors).toEqual([]);
 });

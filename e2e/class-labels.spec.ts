@@ -4,7 +4,11 @@ import { bokehClick, expectDrawn, openTrainPage, pageErrors } from './support';
 /** The labels of every LegendItem and the factors of every FactorRange in the page's BokehJS documents. */
 async function bokehClassText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const Bokeh = (window as unknown as { Bokeh: { documents: { all_models: Set<{ type: string; label?: { value?: string }; factors?: string[] }> }[] } }).Bokeh;
+    const Bokeh = (
+      window as unknown as {
+        Bokeh: { documents: { all_models: Set<{ type: string; label?: { value?: string }; factors?: string[] }> }[] };
+      }
+    ).Bokeh;
     const out: string[] = [];
     for (const doc of Bokeh.documents) {
       for (const m of doc.all_models) {
@@ -16,7 +20,9 @@ async function bokehClassText(page: Page): Promise<string> {
   });
 }
 
-test('Breast Cancer names its classes (0 malignant, 1 benign): the dataset page, the results\' legends and the model page use the names', async ({ page }) => {
+test("Breast Cancer names its classes (0 malignant, 1 benign): the dataset page, the results' legends and the model page use the names", async ({
+  page,
+}) => {
   const errors = pageErrors(page);
   await openTrainPage(page, 'breast-cancer');
   await page.goto('/datasets');

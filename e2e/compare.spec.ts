@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { expectFitsWidth, openTrainPage, pageErrors } from './support';
 
-test('compare all models on Wine from the Train page: Stop ends a comparison, and another fills its leaderboard, best first, to the end', async ({ page }) => {
+test('compare all models on Wine from the Train page: Stop ends a comparison, and another fills its leaderboard, best first, to the end', async ({
+  page,
+}) => {
   // two comparisons, the first queued behind whatever jobs earlier specs left running
   test.setTimeout(300_000);
   const errors = pageErrors(page);

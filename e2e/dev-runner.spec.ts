@@ -10,12 +10,18 @@ test.use({ baseURL: DEV_URL });
 /** The embedded report is as tall as its content: its document has nothing to scroll. */
 async function expectNoInnerScrollbar(page: Page): Promise<void> {
   const frame = page.getByTestId('report-frame');
-  await expect.poll(() => frame.evaluate((f: HTMLIFrameElement) => {
-    const doc = f.contentDocument;
-    if (!doc || doc.readyState !== 'complete' || !doc.body) return Number.POSITIVE_INFINITY;
-    const el = doc.scrollingElement ?? doc.documentElement;
-    return el.scrollHeight - el.clientHeight;
-  }), { timeout: 10_000 }).toBeLessThanOrEqual(1);
+  await expect
+    .poll(
+      () =>
+        frame.evaluate((f: HTMLIFrameElement) => {
+          const doc = f.contentDocument;
+          if (!doc || doc.readyState !== 'complete' || !doc.body) return Number.POSITIVE_INFINITY;
+          const el = doc.scrollingElement ?? doc.documentElement;
+          return el.scrollHeight - el.clientHeight;
+        }),
+      { timeout: 10_000 },
+    )
+    .toBeLessThanOrEqual(1);
 }
 
 function frameHeight(page: Page): Promise<number> {
@@ -38,7 +44,9 @@ test('an administrator runs the unit suite from the page, watches it, and reads 
   await expect(page.getByTestId('run-output')).toContainText('scripts/test.mjs unit');
   await expect(page.getByTestId('run-status')).toHaveText('passed', { timeout: 120_000 });
   await expect(page.getByTestId('run-output')).toContainText('config.test.ts');
-  await expect(page.getByTestId('run-summary')).toContainText(/\d+ passed, 0 failed, [01] skipped · line coverage \d+\.\d %/);
+  await expect(page.getByTestId('run-summary')).toContainText(
+    /\d+ passed, 0 failed, [01] skipped · line coverage \d+\.\d %/,
+  );
 
   // The new row in the last-run table and in the history.
   await page.getByTestId('nav-dev-tests').click();
@@ -75,9 +83,13 @@ test('a second start of a running suite is refused with a message', async ({ pag
   await signIn(page, process.env.E2E_DEV_USER, process.env.E2E_DEV_PASSWORD);
   await page.goto('/dev/tests');
   const token = await page.locator('input[name=_csrf]').first().inputValue();
-  const first = await page.request.post('/dev/tests/unit/run', { headers: { 'x-csrf-token': token, accept: 'application/json' } });
+  const first = await page.request.post('/dev/tests/unit/run', {
+    headers: { 'x-csrf-token': token, accept: 'application/json' },
+  });
   expect(first.status()).toBe(202);
-  const second = await page.request.post('/dev/tests/unit/run', { headers: { 'x-csrf-token': token, accept: 'application/json' } });
+  const second = await page.request.post('/dev/tests/unit/run', {
+    headers: { 'x-csrf-token': token, accept: 'application/json' },
+  });
   expect(second.status()).toBe(409);
   expect((await second.json()).message).toMatch(/already running/);
   // Cancel from the page.

@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { bokehClick, bokehSelect, bokehTitles, expectDrawn, openTrainPage, pageErrors } from './support';
 
-test('explain a penguins model: the document draws, a test row is explained, and the what-if form changes the prediction', async ({ page }) => {
+test('explain a penguins model: the document draws, a test row is explained, and the what-if form changes the prediction', async ({
+  page,
+}) => {
   test.setTimeout(150_000);
   await openTrainPage(page, 'penguins');
   // counted once signed in (the sign-in helper's first try may answer 401)
@@ -13,7 +15,13 @@ test('explain a penguins model: the document draws, a test row is explained, and
   await expect(page).toHaveURL(/\/explain\?model=\d+/);
   await expectDrawn(page, '#explain-doc');
   const titles = await bokehTitles(page);
-  for (const t of ['Global importance', 'Summary: each test row', 'Dependence: ', 'Partial dependence of the probability of class']) expect(titles).toContain(t);
+  for (const t of [
+    'Global importance',
+    'Summary: each test row',
+    'Dependence: ',
+    'Partial dependence of the probability of class',
+  ])
+    expect(titles).toContain(t);
   await expect(page.getByTestId('explain-sample')).toContainText(/The global plots use \d+ of the \d+ test rows/);
   // The dependence and PDP selects switch columns.
   await bokehSelect(page, 1, 'island');
@@ -40,7 +48,9 @@ test('explain a penguins model: the document draws, a test row is explained, and
   const flipper = whatif.locator('input[data-column="flipper_length_mm"]');
   const latencies: number[] = [];
   for (const v of ['175', '185', '195', '205', '215', '225', '230', '200', '190', '180']) {
-    const answered = page.waitForResponse((r) => r.url().includes('/viz/documents/explain-row') && r.url().includes('values='));
+    const answered = page.waitForResponse(
+      (r) => r.url().includes('/viz/documents/explain-row') && r.url().includes('values='),
+    );
     await flipper.fill(v);
     await answered;
     await expect(whatif.getByTestId('whatif-waterfall')).toContainText(v);
@@ -57,12 +67,28 @@ test('explain a penguins model: the document draws, a test row is explained, and
       else await field.fill(v);
     }
   };
-  await set({ island: 'Biscoe', bill_length_mm: '47', bill_depth_mm: '14.5', flipper_length_mm: '217', body_mass_g: '5000', sex: 'female' });
+  await set({
+    island: 'Biscoe',
+    bill_length_mm: '47',
+    bill_depth_mm: '14.5',
+    flipper_length_mm: '217',
+    body_mass_g: '5000',
+    sex: 'female',
+  });
   await expect(whatif.getByTestId('whatif-predicted')).toHaveAttribute('data-value', 'Gentoo');
-  await set({ island: 'Torgersen', bill_length_mm: '38', bill_depth_mm: '19', flipper_length_mm: '185', body_mass_g: '3600', sex: '' });
+  await set({
+    island: 'Torgersen',
+    bill_length_mm: '38',
+    bill_depth_mm: '19',
+    flipper_length_mm: '185',
+    body_mass_g: '3600',
+    sex: '',
+  });
   await expect(whatif.getByTestId('whatif-predicted')).toHaveAttribute('data-value', 'Adelie');
   await expect(whatif.getByTestId('whatif-error')).toBeHidden();
-  console.log(`what-if round trips (ms, browser → web → viz → browser, drawn): ${JSON.stringify(latencies)}; median ${[...latencies].sort((a, b) => a - b)[5]}, max ${Math.max(...latencies)}`);
+  console.log(
+    `what-if round trips (ms, browser → web → viz → browser, drawn): ${JSON.stringify(latencies)}; median ${[...latencies].sort((a, b) => a - b)[5]}, max ${Math.max(...latencies)}`,
+  );
   await page.screenshot({ path: 'reports/screenshots/explain-penguins.png', fullPage: true });
   await whatif.screenshot({ path: 'reports/screenshots/explain-whatif.png' });
   expect(errors).toEqual([]);

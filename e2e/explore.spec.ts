@@ -4,44 +4,60 @@ import { expectDrawn, pageErrors, signIn } from './support';
 async function useToy(page: Page, name: string): Promise<void> {
   await page.goto('/datasets');
   const row = page.locator(`tr[data-toy="${name}"]`);
-  if ((await row.getByRole('button', { name: 'Load' }).count()) > 0) await row.getByRole('button', { name: 'Load' }).click();
+  if ((await row.getByRole('button', { name: 'Load' }).count()) > 0)
+    await row.getByRole('button', { name: 'Load' }).click();
   else await row.getByRole('button', { name: 'Reload' }).click();
   await expect(page.getByTestId('notice')).toBeVisible();
 }
 
 /** Clicks a BokehJS tab header (inside the Tabs view's shadow root). */
 async function openTab(page: Page, title: string): Promise<void> {
-  await page.locator('.bk-Tabs').first().evaluate((el, name) => {
-    const headers = el.shadowRoot?.querySelectorAll('.bk-tab') ?? [];
-    for (const h of Array.from(headers)) if (h.textContent?.trim() === name) (h as HTMLElement).click();
-  }, title);
+  await page
+    .locator('.bk-Tabs')
+    .first()
+    .evaluate((el, name) => {
+      const headers = el.shadowRoot?.querySelectorAll('.bk-tab') ?? [];
+      for (const h of Array.from(headers)) if (h.textContent?.trim() === name) (h as HTMLElement).click();
+    }, title);
 }
 
 /** Picks an option of the n-th BokehJS Select in the document. */
 async function choose(page: Page, nth: number, value: string): Promise<void> {
-  await page.locator('.bk-Select').nth(nth).evaluate((el, v) => {
-    const sel = el.shadowRoot?.querySelector('select');
-    if (!sel) throw new Error('no select');
-    sel.value = v;
-    sel.dispatchEvent(new Event('input', { bubbles: true }));
-    sel.dispatchEvent(new Event('change', { bubbles: true }));
-  }, value);
+  await page
+    .locator('.bk-Select')
+    .nth(nth)
+    .evaluate((el, v) => {
+      const sel = el.shadowRoot?.querySelector('select');
+      if (!sel) throw new Error('no select');
+      sel.value = v;
+      sel.dispatchEvent(new Event('input', { bubbles: true }));
+      sel.dispatchEvent(new Event('change', { bubbles: true }));
+    }, value);
 }
 
 /** The title texts BokehJS drew (titles live in the shadow roots of plot views). */
 async function plotTitles(page: Page): Promise<string> {
   return page.locator('#eda-doc').evaluate((root) => {
     const out: string[] = [];
-    const visit = (n: Element | ShadowRoot) => n.querySelectorAll('*').forEach((e) => { if (e.shadowRoot) visit(e.shadowRoot); });
+    const visit = (n: Element | ShadowRoot) =>
+      n.querySelectorAll('*').forEach((e) => {
+        if (e.shadowRoot) visit(e.shadowRoot);
+      });
     visit(root);
     // BokehJS draws titles into canvases; the model state is the reliable text source.
-    const Bokeh = (window as unknown as { Bokeh: { documents: { all_models: Set<{ type: string; text?: string }> }[] } }).Bokeh;
-    for (const doc of Bokeh.documents) for (const m of doc.all_models) if (m.type === 'Title' && m.text) out.push(m.text);
+    const Bokeh = (
+      window as unknown as { Bokeh: { documents: { all_models: Set<{ type: string; text?: string }> }[] } }
+    ).Bokeh;
+    for (const doc of Bokeh.documents)
+      for (const m of doc.all_models) if (m.type === 'Title' && m.text) out.push(m.text);
     return out.join(' | ');
   });
 }
 
-for (const [toy, kind] of [['iris', 'classification'], ['auto-mpg', 'regression']] as const) {
+for (const [toy, kind] of [
+  ['iris', 'classification'],
+  ['auto-mpg', 'regression'],
+] as const) {
   test(`the four EDA tabs draw for ${toy} (${kind}) and the dropdowns change the plots`, async ({ page }) => {
     const errors = pageErrors(page, { console: true });
     await signIn(page);
@@ -58,19 +74,26 @@ for (const [toy, kind] of [['iris', 'classification'], ['auto-mpg', 'regression'
       await openTab(page, tab);
       await page.waitForTimeout(500);
       await expectDrawn(page, '#eda-doc');
-      await page.screenshot({ path: `reports/screenshots/eda-${toy}-${tab.replace(' ', '-').toLowerCase()}.png`, fullPage: true });
+      await page.screenshot({
+        path: `reports/screenshots/eda-${toy}-${tab.replace(' ', '-').toLowerCase()}.png`,
+        fullPage: true,
+      });
       if (tab === 'Crossfilter') {
         const selectsBefore = kind === 'classification' ? 1 : 0; // the summary tab's feature picker comes first
         const ySelect = selectsBefore + 1;
         await choose(page, ySelect, kind === 'classification' ? 'petal_length' : 'weight');
-        await expect.poll(() => plotTitles(page)).toContain(kind === 'classification' ? 'petal_length against' : 'weight against');
+        await expect
+          .poll(() => plotTitles(page))
+          .toContain(kind === 'classification' ? 'petal_length against' : 'weight against');
       }
     }
     expect(errors).toEqual([]);
   });
 }
 
-test('penguins: text features get count bars, every column its missing share, and text columns go on crossfilter axes and colour', async ({ page }) => {
+test('penguins: text features get count bars, every column its missing share, and text columns go on crossfilter axes and colour', async ({
+  page,
+}) => {
   const errors = pageErrors(page, { console: true });
   await signIn(page);
   await useToy(page, 'penguins');
@@ -112,7 +135,9 @@ test('Explore says clearly when no dataset is chosen', async ({ page }) => {
   await expect(page.getByTestId('no-dataset')).toContainText('No dataset is chosen');
 });
 
-test('a Titanic-shaped upload: text columns have count, missing, distinct and most frequent values on the dataset page and the Summary tab', async ({ page }) => {
+test('a Titanic-shaped upload: text columns have count, missing, distinct and most frequent values on the dataset page and the Summary tab', async ({
+  page,
+}) => {
   const errors = pageErrors(page, { console: true });
   await signIn(page);
   await page.goto('/datasets');
@@ -120,10 +145,24 @@ test('a Titanic-shaped upload: text columns have count, missing, distinct and mo
   const lines = ['PassengerId,Survived,Pclass,Name,Sex,Age,Ticket,Fare,Cabin,Embarked'];
   for (let i = 1; i <= 891; i++) {
     const sex = i % 3 === 0 ? 'female' : 'male';
-    lines.push([i, sex === 'female' ? 1 : i % 5 === 0 ? 1 : 0, 1 + (i % 3), `"Passenger, Mr. ${i}"`, sex, i % 6 === 0 ? '' : 1 + (i * 7) % 70,
-      `A/5 ${20000 + (i % 681)}`, (7 + (i * 37) % 500 / 10).toFixed(2), i <= 204 ? `C${i % 147}` : '', i === 62 || i === 830 ? '' : 'SCQ'[i % 3]].join(','));
+    lines.push(
+      [
+        i,
+        sex === 'female' ? 1 : i % 5 === 0 ? 1 : 0,
+        1 + (i % 3),
+        `"Passenger, Mr. ${i}"`,
+        sex,
+        i % 6 === 0 ? '' : 1 + ((i * 7) % 70),
+        `A/5 ${20000 + (i % 681)}`,
+        (7 + ((i * 37) % 500) / 10).toFixed(2),
+        i <= 204 ? `C${i % 147}` : '',
+        i === 62 || i === 830 ? '' : 'SCQ'[i % 3],
+      ].join(','),
+    );
   }
-  await page.getByTestId('upload-file').setInputFiles({ name: 'titanic-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await page
+    .getByTestId('upload-file')
+    .setInputFiles({ name: 'titanic-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
   await page.getByTestId('upload-send').click();
   await expect(page.locator('select[aria-label="role of column 2"]')).toHaveValue('target');
   await page.fill('#ds-name', 'titanic_e2e');

@@ -27,13 +27,17 @@ async function newUser(admin: Page, browser: Browser, name: string, role: 'edito
 
 const state = (page: Page, key: string) => page.getByTestId(`step-${key}`).getAttribute('data-state');
 
-test('a new editor sees the path with the next step to take, and a viewer the read-only variant without uploading', async ({ page, browser }) => {
+test('a new editor sees the path with the next step to take, and a viewer the read-only variant without uploading', async ({
+  page,
+  browser,
+}) => {
   await signIn(page);
   const editor = await newUser(page, browser, `newcomer-${Date.now()}`, 'editor');
   const errors = pageErrors(editor, { console: true });
   await editor.goto('/');
   await expect(editor.getByTestId('getting-started')).toBeVisible();
-  for (const key of ['load', 'explore', 'train', 'publish', 'call']) await expect(editor.getByTestId(`step-${key}`)).toBeVisible();
+  for (const key of ['load', 'explore', 'train', 'publish', 'call'])
+    await expect(editor.getByTestId(`step-${key}`)).toBeVisible();
   // Nothing of this person's yet: no current dataset, no model, no name, no call.
   for (const key of ['explore', 'train', 'publish', 'call']) expect(await state(editor, key)).not.toBe('done');
   await expect(editor.locator('[data-state="next"]')).toHaveCount(1);
@@ -50,7 +54,8 @@ test('a new editor sees the path with the next step to take, and a viewer the re
   const viewer = await newUser(page, browser, `onlooker-${Date.now()}`, 'viewer');
   await viewer.goto('/');
   await expect(viewer.getByTestId('step-load')).toHaveCount(0);
-  for (const key of ['pick', 'explore', 'results', 'published', 'predictions']) await expect(viewer.getByTestId(`step-${key}`)).toBeVisible();
+  for (const key of ['pick', 'explore', 'results', 'published', 'predictions'])
+    await expect(viewer.getByTestId(`step-${key}`)).toBeVisible();
   await expect(viewer.getByTestId('getting-started')).not.toContainText('upload a CSV');
   await expectFitsWidth(viewer);
   await viewer.screenshot({ path: 'reports/screenshots/home-viewer.png', fullPage: true });
@@ -61,7 +66,11 @@ test('a new editor sees the path with the next step to take, and a viewer the re
 // them the quickest way a person or a program can (one grid point of logistic regression on Iris
 // through the Train page's own JSON API, the model page's publish form, a key made by the
 // administrator, who alone may make keys) and looks at what the Overview says afterwards.
-test('someone who has loaded, explored, trained, published and called a model sees every step done', async ({ page, browser, request }) => {
+test('someone who has loaded, explored, trained, published and called a model sees every step done', async ({
+  page,
+  browser,
+  request,
+}) => {
   test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
   // five fits of Iris and three scrypt sign-ins: seconds on a quiet machine, more on a shared one
   test.setTimeout(120_000);
@@ -71,22 +80,39 @@ test('someone who has loaded, explored, trained, published and called a model se
   const errors = pageErrors(user);
   await useToy(user, 'iris');
   await user.goto('/datasets');
-  const dataset = Number(/\/datasets\/(\d+)$/.exec((await user.locator('tr[data-toy="iris"] a', { hasText: 'Open' }).getAttribute('href')) ?? '')?.[1]);
+  const dataset = Number(
+    /\/datasets\/(\d+)$/.exec(
+      (await user.locator('tr[data-toy="iris"] a', { hasText: 'Open' }).getAttribute('href')) ?? '',
+    )?.[1],
+  );
   expect(dataset).toBeGreaterThan(0);
 
   const csrf = await user.locator('input[name=_csrf]').first().inputValue();
   const queued = await user.request.post('/api/train', {
     headers: { 'x-csrf-token': csrf, accept: 'application/json' },
-    data: { dataset, model: 'logistic_regression', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], trainFraction: 0.8, ranges: { C: { min: 10.1, max: 10.1 } } },
+    data: {
+      dataset,
+      model: 'logistic_regression',
+      features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+      trainFraction: 0.8,
+      ranges: { C: { min: 10.1, max: 10.1 } },
+    },
   });
   expect(queued.status()).toBe(202);
   const { job } = (await queued.json()) as { job: number };
   let modelId = 0;
-  await expect.poll(async () => {
-    const j = (await (await user.request.get(`/api/jobs/${job}`, { headers: { accept: 'application/json' } })).json()) as { status: string; modelId: number | null };
-    modelId = j.modelId ?? 0;
-    return j.status;
-  }, { timeout: 60_000, intervals: [250] }).toBe('done');
+  await expect
+    .poll(
+      async () => {
+        const j = (await (
+          await user.request.get(`/api/jobs/${job}`, { headers: { accept: 'application/json' } })
+        ).json()) as { status: string; modelId: number | null };
+        modelId = j.modelId ?? 0;
+        return j.status;
+      },
+      { timeout: 60_000, intervals: [250] },
+    )
+    .toBe('done');
 
   const name = `home-${stamp}`;
   await user.goto(`/models/${modelId}`);
@@ -99,7 +125,18 @@ test('someone who has loaded, explored, trained, published and called a model se
   await page.locator('form[action="/api-keys"] button[type=submit]').click();
   const key = (await page.getByTestId('new-key-value').textContent())?.trim() ?? '';
   const observation = { sepal_length: 6.3, sepal_width: 2.9, petal_length: 5.6, petal_width: 1.8 };
-  await expect.poll(async () => (await request.post(`${SERVE}/v1/models/${name}/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: `home-${stamp}`, observation } })).status(), { timeout: 15_000 }).toBe(200);
+  await expect
+    .poll(
+      async () =>
+        (
+          await request.post(`${SERVE}/v1/models/${name}/predict`, {
+            headers: { authorization: `Bearer ${key}` },
+            data: { id: `home-${stamp}`, observation },
+          })
+        ).status(),
+      { timeout: 15_000 },
+    )
+    .toBe(200);
 
   await user.goto('/');
   for (const k of ['load', 'explore', 'train', 'publish', 'call']) expect(await state(user, k)).toBe('done');

@@ -3,23 +3,42 @@
 // serve with the curl lines the pages show → see the predictions. Each request sent to serve here is
 // the one the page shows, taken apart from its curl line: what is proven is the page's line.
 import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, USER, bokehClick, chosenPassword, expectDrawn, expectFitsWidth, pageErrors, parseCurl } from './support';
+import {
+  PASSWORD,
+  USER,
+  bokehClick,
+  chosenPassword,
+  expectDrawn,
+  expectFitsWidth,
+  pageErrors,
+  parseCurl,
+} from './support';
 
 // Needs serve in the stack: E2E_SERVE_URL (scripts/test.mjs starts it); skipped without.
 const SERVE = process.env.E2E_SERVE_URL;
 const NAME = 'breast-cancer';
 
 let step = 0;
-const shot = (page: Page, what: string) => page.screenshot({ path: `reports/screenshots/newcomer-${String(++step).padStart(2, '0')}-${what}.png`, fullPage: true });
+const shot = (page: Page, what: string) =>
+  page.screenshot({
+    path: `reports/screenshots/newcomer-${String(++step).padStart(2, '0')}-${what}.png`,
+    fullPage: true,
+  });
 
 /** Sends the request a curl line shows, as curl would. */
 async function run(line: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const c = parseCurl(line);
-  const res = await fetch(c.url, { method: c.method, headers: c.headers, ...(c.body === null ? {} : { body: c.body }) });
+  const res = await fetch(c.url, {
+    method: c.method,
+    headers: c.headers,
+    ...(c.body === null ? {} : { body: c.body }),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-test('quick start: sign in, load Breast Cancer, train, publish, call serve with the lines the pages show, see the predictions', async ({ page }) => {
+test('quick start: sign in, load Breast Cancer, train, publish, call serve with the lines the pages show, see the predictions', async ({
+  page,
+}) => {
   test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
   test.setTimeout(240_000);
   step = 0;
@@ -85,13 +104,27 @@ test('quick start: sign in, load Breast Cancer, train, publish, call serve with 
   await expect(page.getByTestId('tutorial-name')).toHaveText(NAME);
   const predictLine = (await page.getByTestId('tutorial-predict').textContent())?.trim() ?? '';
   const updateLine = (await page.getByTestId('tutorial-update').textContent())?.trim() ?? '';
-  expect(predictLine).toMatch(new RegExp(`^curl -X POST -H "Content-Type: application/json" -d '\\{"id": 0, "observation": \\{"mean radius": [0-9.]+, .*\\}\\}' ${SERVE}/predict$`));
-  expect(updateLine).toBe(`curl -X POST -H "Content-Type: application/json" -d '{"id": 0, "true_class": 1}' ${SERVE}/update`);
+  expect(predictLine).toMatch(
+    new RegExp(
+      `^curl -X POST -H "Content-Type: application/json" -d '\\{"id": 0, "observation": \\{"mean radius": [0-9.]+, .*\\}\\}' ${SERVE}/predict$`,
+    ),
+  );
+  expect(updateLine).toBe(
+    `curl -X POST -H "Content-Type: application/json" -d '{"id": 0, "true_class": 1}' ${SERVE}/update`,
+  );
   await expectFitsWidth(page);
   await shot(page, 'published-tutorial-mode');
   // serve follows the choice within its poll, without a restart: the tutorial's binary {proba}.
   let tutorial = await run(predictLine);
-  await expect.poll(async () => { if (tutorial.status !== 200) tutorial = await run(predictLine); return tutorial.status; }, { timeout: 10_000 }).toBe(200);
+  await expect
+    .poll(
+      async () => {
+        if (tutorial.status !== 200) tutorial = await run(predictLine);
+        return tutorial.status;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(200);
   expect(Object.keys(tutorial.body)).toEqual(['proba']);
   expect(tutorial.body.proba).toEqual(expect.any(Number));
   const updated = await run(updateLine);
@@ -112,7 +145,12 @@ test('quick start: sign in, load Breast Cancer, train, publish, call serve with 
   await shot(page, 'api-key');
   const keyed = await run(keyedLine);
   expect(keyed.status).toBe(200);
-  expect(keyed.body).toMatchObject({ id: 'example-1', model: { name: NAME, version: 1 }, prediction: expect.anything(), probabilities: expect.any(Object) });
+  expect(keyed.body).toMatchObject({
+    id: 'example-1',
+    model: { name: NAME, version: 1 },
+    prediction: expect.anything(),
+    probabilities: expect.any(Object),
+  });
 
   // 7. Predictions: both calls are there; Monitoring counts them.
   await page.getByRole('link', { name: 'Predictions' }).first().click();

@@ -31,7 +31,10 @@ async function firstSignIn(browser: Browser, name: string, oneTime: string, chos
   return page;
 }
 
-test('an administrator creates a viewer, who chooses a password at first sign-in and sees no buttons to change things', async ({ page, browser }) => {
+test('an administrator creates a viewer, who chooses a password at first sign-in and sees no buttons to change things', async ({
+  page,
+  browser,
+}) => {
   const name = `viewer-${Date.now()}`;
   await signIn(page);
   const oneTime = await createUser(page, name, 'viewer');
@@ -52,7 +55,10 @@ test('an administrator creates a viewer, who chooses a password at first sign-in
   await expect(viewer.getByText('administrators only')).toBeVisible();
 });
 
-test('the Account page refuses a wrong current password and a short new one, then changes the password', async ({ page, browser }) => {
+test('the Account page refuses a wrong current password and a short new one, then changes the password', async ({
+  page,
+  browser,
+}) => {
   const name = `editor-${Date.now()}`;
   await signIn(page);
   const oneTime = await createUser(page, name, 'editor');
@@ -79,7 +85,10 @@ test('the Account page refuses a wrong current password and a short new one, the
   await expect(editor.getByTestId('notice')).toContainText('Your password has been changed');
 });
 
-test('deactivating a user ends their open session on the next request; a reset gives a new one-time password', async ({ page, browser }) => {
+test('deactivating a user ends their open session on the next request; a reset gives a new one-time password', async ({
+  page,
+  browser,
+}) => {
   const name = `leaver-${Date.now()}`;
   await signIn(page);
   const oneTime = await createUser(page, name, 'editor');
@@ -103,7 +112,10 @@ test('deactivating a user ends their open session on the next request; a reset g
   await firstSignIn(browser, name, second, 'a new leaver password');
 });
 
-test('an administrator invites an editor by link; the link, opened in a fresh browser, sets the password, signs in, and works once', async ({ page, browser }) => {
+test('an administrator invites an editor by link; the link, opened in a fresh browser, sets the password, signs in, and works once', async ({
+  page,
+  browser,
+}) => {
   const name = `invited-${Date.now()}`;
   await signIn(page);
   await page.goto('/users');

@@ -5,7 +5,10 @@ import { bokehClick, bokehTitles, expectDrawn, expectFitsWidth, openTrainPage, p
 // Needs serve in the stack: E2E_SERVE_URL (scripts/test.mjs starts it); skipped without.
 const SERVE = process.env.E2E_SERVE_URL;
 
-test('publish a model, create a key, call the API with it and watch the monitoring document move', async ({ page, request }) => {
+test('publish a model, create a key, call the API with it and watch the monitoring document move', async ({
+  page,
+  request,
+}) => {
   test.skip(!SERVE, 'E2E_SERVE_URL is not set: no serve in this stack');
   const errors = pageErrors(page);
   await openTrainPage(page, 'iris');
@@ -34,27 +37,73 @@ test('publish a model, create a key, call the API with it and watch the monitori
   // The API documentation's example request for the name, with real values filled in.
   const doc = await (await request.get(`${SERVE}/docs/json`)).json();
   let example: { observation: Record<string, number> } | undefined;
-  await expect.poll(async () => {
-    const d = await (await request.get(`${SERVE}/docs/json`)).json();
-    example = d.paths['/v1/models/{name}/predict'].post.requestBody.content['application/json'].examples?.['iris-e2e']?.value;
-    return example !== undefined;
-  }, { timeout: 10_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const d = await (await request.get(`${SERVE}/docs/json`)).json();
+        example =
+          d.paths['/v1/models/{name}/predict'].post.requestBody.content['application/json'].examples?.['iris-e2e']
+            ?.value;
+        return example !== undefined;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
   expect(doc.openapi).toMatch(/^3\./);
   // The example is one of the model's training rows (Iris measurements are all positive), not zeros.
-  expect(Object.keys(example?.observation ?? {}).sort()).toEqual(['petal_length', 'petal_width', 'sepal_length', 'sepal_width']);
+  expect(Object.keys(example?.observation ?? {}).sort()).toEqual([
+    'petal_length',
+    'petal_width',
+    'sepal_length',
+    'sepal_width',
+  ]);
   expect(Object.values(example?.observation ?? {}).every((v) => typeof v === 'number' && v > 0)).toBe(true);
-  const observation = { ...(example?.observation ?? {}), sepal_length: 6.3, sepal_width: 2.9, petal_length: 5.6, petal_width: 1.8 };
+  const observation = {
+    ...(example?.observation ?? {}),
+    sepal_length: 6.3,
+    sepal_width: 2.9,
+    petal_length: 5.6,
+    petal_width: 1.8,
+  };
   const send = async (from: number, n: number, explain = false) => {
     for (let i = from; i < from + n; i++) {
-      const res = await request.post(`${SERVE}/v1/models/iris-e2e/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: `e2e-${i}`, observation, ...(explain ? { explain: true } : {}) } });
+      const res = await request.post(`${SERVE}/v1/models/iris-e2e/predict`, {
+        headers: { authorization: `Bearer ${key}` },
+        data: { id: `e2e-${i}`, observation, ...(explain ? { explain: true } : {}) },
+      });
       expect(res.status()).toBe(200);
       const body = await res.json();
       expect(body.model).toEqual({ name: 'iris-e2e', version: 1 });
-      if (explain) expect(Object.keys(body.contributions ?? {}).sort()).toEqual(['petal_length', 'petal_width', 'sepal_length', 'sepal_width']);
-      if (i % 2 === 0) expect((await request.post(`${SERVE}/v1/models/iris-e2e/outcomes`, { headers: { authorization: `Bearer ${key}` }, data: { id: `e2e-${i}`, outcome: 'virginica' } })).status()).toBe(200);
+      if (explain)
+        expect(Object.keys(body.contributions ?? {}).sort()).toEqual([
+          'petal_length',
+          'petal_width',
+          'sepal_length',
+          'sepal_width',
+        ]);
+      if (i % 2 === 0)
+        expect(
+          (
+            await request.post(`${SERVE}/v1/models/iris-e2e/outcomes`, {
+              headers: { authorization: `Bearer ${key}` },
+              data: { id: `e2e-${i}`, outcome: 'virginica' },
+            })
+          ).status(),
+        ).toBe(200);
     }
   };
-  await expect.poll(async () => (await request.post(`${SERVE}/v1/models/iris-e2e/predict`, { headers: { authorization: `Bearer ${key}` }, data: { id: 'probe', observation } })).status(), { timeout: 10_000 }).toBe(200);
+  await expect
+    .poll(
+      async () =>
+        (
+          await request.post(`${SERVE}/v1/models/iris-e2e/predict`, {
+            headers: { authorization: `Bearer ${key}` },
+            data: { id: 'probe', observation },
+          })
+        ).status(),
+      { timeout: 10_000 },
+    )
+    .toBe(200);
   await send(0, 10);
 
   await page.goto('/published');

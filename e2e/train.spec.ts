@@ -1,7 +1,19 @@
 import { expect, test } from '@playwright/test';
-import { bokehClick, bokehGet, bokehSelect, bokehSet, bokehTitles, expectDrawn, openTrainPage, pageErrors, expectFitsWidth } from './support';
+import {
+  bokehClick,
+  bokehGet,
+  bokehSelect,
+  bokehSet,
+  bokehTitles,
+  expectDrawn,
+  openTrainPage,
+  pageErrors,
+  expectFitsWidth,
+} from './support';
 
-test('train logistic regression on Iris, watch the progress, read the results and toggle normalisation', async ({ page }) => {
+test('train logistic regression on Iris, watch the progress, read the results and toggle normalisation', async ({
+  page,
+}) => {
   const errors = pageErrors(page);
   await openTrainPage(page, 'iris');
   // The seed's linear range of C (the form's default is the log scale).
@@ -22,16 +34,27 @@ test('train logistic regression on Iris, watch the progress, read the results an
   expect(titles).toContain('Confusion matrix, train');
   await expect(page.locator('#results-doc')).toContainText('weighted avg');
   // Normalise: the matrices' cells switch from counts to shares.
-  const cellLabels = () => page.evaluate(() => {
-    const Bokeh = (window as unknown as { Bokeh: { documents: { all_models: Set<{ type: string; data?: Record<string, unknown[]> }> }[] } }).Bokeh;
-    for (const doc of Bokeh.documents) for (const m of doc.all_models) if (m.type === 'ColumnDataSource' && m.data && 'label' in m.data && 't' in m.data) return (m.data.label as string[]).join(',');
-    return '';
-  });
+  const cellLabels = () =>
+    page.evaluate(() => {
+      const Bokeh = (
+        window as unknown as {
+          Bokeh: { documents: { all_models: Set<{ type: string; data?: Record<string, unknown[]> }> }[] };
+        }
+      ).Bokeh;
+      for (const doc of Bokeh.documents)
+        for (const m of doc.all_models)
+          if (m.type === 'ColumnDataSource' && m.data && 'label' in m.data && 't' in m.data)
+            return (m.data.label as string[]).join(',');
+      return '';
+    });
   expect(await cellLabels()).not.toContain('1.00');
-  await page.locator('.bk-RadioButtonGroup').first().evaluate((el) => {
-    const buttons = el.shadowRoot?.querySelectorAll('.bk-btn') ?? [];
-    (buttons[1] as HTMLElement).click();
-  });
+  await page
+    .locator('.bk-RadioButtonGroup')
+    .first()
+    .evaluate((el) => {
+      const buttons = el.shadowRoot?.querySelectorAll('.bk-btn') ?? [];
+      (buttons[1] as HTMLElement).click();
+    });
   await expect.poll(cellLabels).toContain('1.00');
   await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/results-iris.png', fullPage: true });
@@ -48,7 +71,8 @@ test('train ridge on Auto MPG and see the regression plots', async ({ page }) =>
   await page.getByTestId('open-results').click();
   await expectDrawn(page, '#results-doc');
   const titles = await bokehTitles(page);
-  for (const t of ['Residuals (truth − prediction)', 'Residuals against predictions', 'Truth against predictions']) expect(titles).toContain(t);
+  for (const t of ['Residuals (truth − prediction)', 'Residuals against predictions', 'Truth against predictions'])
+    expect(titles).toContain(t);
   await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/results-auto-mpg.png', fullPage: true });
   await page.goto('/models');
@@ -63,7 +87,8 @@ test('cancel a long training job', async ({ page }) => {
   await bokehClick(page, 'train-button');
   await expect(page.getByTestId('job-running')).toBeVisible();
   // The bar moves: the count of fits done grows while we watch.
-  const done = async () => Number((await page.locator('#job-running .progress-bar').textContent())?.split(' / ')[0] ?? 0);
+  const done = async () =>
+    Number((await page.locator('#job-running .progress-bar').textContent())?.split(' / ')[0] ?? 0);
   await expect.poll(done, { timeout: 30_000 }).toBeGreaterThan(0);
   const first = await done();
   await expect.poll(done, { timeout: 30_000 }).toBeGreaterThan(first);
@@ -72,7 +97,9 @@ test('cancel a long training job', async ({ page }) => {
   await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
 });
 
-test('train on penguins with its text columns island and sex: the form says what happens to each column, the results state the preprocessing', async ({ page }) => {
+test('train on penguins with its text columns island and sex: the form says what happens to each column, the results state the preprocessing', async ({
+  page,
+}) => {
   const errors = pageErrors(page);
   await openTrainPage(page, 'penguins');
   const plan = page.getByTestId('column-plan');
@@ -99,7 +126,9 @@ test('train on penguins with its text columns island and sex: the form says what
   expect(errors).toEqual([]);
 });
 
-test('train histogram gradient boosting on Iris: listed with the other models, trained, on the leaderboard', async ({ page }) => {
+test('train histogram gradient boosting on Iris: listed with the other models, trained, on the leaderboard', async ({
+  page,
+}) => {
   test.setTimeout(480_000);
   const errors = pageErrors(page);
   await openTrainPage(page, 'iris');
@@ -140,7 +169,9 @@ test('a cancelled job offers Retry, which runs the same job again', async ({ pag
   await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
 });
 
-test('regularisation is searched on a log scale by default, and the grid trained is the one the form lists', async ({ page }) => {
+test('regularisation is searched on a log scale by default, and the grid trained is the one the form lists', async ({
+  page,
+}) => {
   const errors = pageErrors(page);
   await openTrainPage(page, 'iris');
   const grid = page.getByTestId('grid-values');
@@ -154,13 +185,15 @@ test('regularisation is searched on a log scale by default, and the grid trained
   await expect(grid).toHaveText('C: 0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10');
   await expectFitsWidth(page);
   await page.screenshot({ path: 'reports/screenshots/train-log-scale.png', fullPage: true });
-  const shown = JSON.parse(await grid.getAttribute('data-grid') ?? '{}') as Record<string, number[]>;
+  const shown = JSON.parse((await grid.getAttribute('data-grid')) ?? '{}') as Record<string, number[]>;
   const [posted] = await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname === '/api/train' && r.request().method() === 'POST'),
     bokehClick(page, 'train-button'),
   ]);
   expect(posted.status()).toBe(202);
-  const job = await (await page.request.get(`/api/jobs/${(await posted.json()).job}`, { headers: { accept: 'application/json' } })).json();
+  const job = await (
+    await page.request.get(`/api/jobs/${(await posted.json()).job}`, { headers: { accept: 'application/json' } })
+  ).json();
   expect(job.spec.grid).toEqual(shown);
   expect(job.spec.grid.C).toEqual([0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10]);
   await expect(page.getByTestId('job-summary')).toBeVisible({ timeout: 60_000 });
@@ -168,7 +201,9 @@ test('regularisation is searched on a log scale by default, and the grid trained
   expect(errors).toEqual([]);
 });
 
-test('leaving Train while a job runs and coming back shows its model, grid, columns and preprocessing in the form, with its progress', async ({ page }) => {
+test('leaving Train while a job runs and coming back shows its model, grid, columns and preprocessing in the form, with its progress', async ({
+  page,
+}) => {
   const errors = pageErrors(page);
   await openTrainPage(page, 'wine');
   await bokehSelect(page, 0, 'Gradient boosting');
@@ -191,7 +226,9 @@ test('leaving Train while a job runs and coming back shows its model, grid, colu
   expect(await bokehGet(page, 'features', 'active')).toEqual([0, 1, 2, 3, 4, 5]);
   const settings = page.getByTestId('job-settings');
   await expect(settings).toContainText('This job: Gradient boosting');
-  await expect(settings.getByTestId('job-grid')).toContainText('learning_rate (log, 2 per decade): 0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1');
+  await expect(settings.getByTestId('job-grid')).toContainText(
+    'learning_rate (log, 2 per decade): 0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1',
+  );
   await expect(settings.getByTestId('job-columns')).toContainText('6 columns');
   await expect(settings).toContainText('numbers: median');
   await expect(page.locator('#job-running .progress-bar')).toHaveText(new RegExp(`\\d+ / ${fits} fits`));
@@ -202,19 +239,25 @@ test('leaving Train while a job runs and coming back shows its model, grid, colu
   expect(errors).toEqual([]);
 });
 
-test('random search beside grid search: twelve candidates drawn from the search space, trained and shown with the job', async ({ page }) => {
+test('random search beside grid search: twelve candidates drawn from the search space, trained and shown with the job', async ({
+  page,
+}) => {
   const errors = pageErrors(page);
   await openTrainPage(page, 'iris');
   await page.getByTestId('search-random').check();
   await page.getByTestId('search-candidates').fill('12');
-  await expect(page.getByTestId('search-note')).toHaveText('12 candidates × 5 folds = 60 fits; the ranges in the form are not used.');
+  await expect(page.getByTestId('search-note')).toHaveText(
+    '12 candidates × 5 folds = 60 fits; the ranges in the form are not used.',
+  );
   const [posted] = await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname === '/api/train' && r.request().method() === 'POST'),
     bokehClick(page, 'train-button'),
   ]);
   expect(posted.status()).toBe(202);
   expect((await posted.json()).fits).toBe(60);
-  const job = await (await page.request.get(`/api/jobs/${(await posted.json()).job}`, { headers: { accept: 'application/json' } })).json();
+  const job = await (
+    await page.request.get(`/api/jobs/${(await posted.json()).job}`, { headers: { accept: 'application/json' } })
+  ).json();
   expect(job.spec.search).toEqual({ kind: 'random', candidates: 12, seed: 214 });
   expect(job.spec.candidates).toHaveLength(12);
   await expect(page.getByTestId('job-search')).toContainText('Random search: 12 candidates');

@@ -12,22 +12,36 @@ export const ROOT = {
   host: process.env.TEST_MYSQL_HOST ?? '127.0.0.1',
   port: Number(process.env.TEST_MYSQL_PORT ?? 3306),
   user: process.env.TEST_MYSQL_ROOT_USER ?? 'root',
-  password: process.env.TEST_MYSQL_ROOT_PASSWORD
-    ?? (process.env.TEST_MYSQL_ROOT_PASSWORD_FILE ? readFileSync(process.env.TEST_MYSQL_ROOT_PASSWORD_FILE, 'utf8').trim() : ''),
+  password:
+    process.env.TEST_MYSQL_ROOT_PASSWORD ??
+    (process.env.TEST_MYSQL_ROOT_PASSWORD_FILE
+      ? readFileSync(process.env.TEST_MYSQL_ROOT_PASSWORD_FILE, 'utf8').trim()
+      : ''),
 };
 
 async function waitFor(url, ms, proc) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (proc.exitCode !== null) throw new Error(`${url}: process exited with ${proc.exitCode}`);
-    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
 // With `servePort`, serve (the prediction API) is started too, once web has run the migrations.
-export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106, servePort = null, env = {}, log = 'inherit' } = {}) {
+export async function startStack({
+  name = 'e2e',
+  webPort = 5100,
+  vizPort = 5106,
+  servePort = null,
+  env = {},
+  log = 'inherit',
+} = {}) {
   const database = `enchilada_${name}`;
   const user = `enchilada_${name}`.slice(0, 32);
   const password = randomBytes(12).toString('hex');
@@ -41,15 +55,29 @@ export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106,
   }
   await root.end();
   const secrets = mkdtempSync(join(tmpdir(), 'enchilada-stack-'));
-  for (const [k, v] of Object.entries({ db_user_password: password, web_secret_key: randomBytes(24).toString('hex'), viz_secret_key: randomBytes(24).toString('hex') })) {
+  for (const [k, v] of Object.entries({
+    db_user_password: password,
+    web_secret_key: randomBytes(24).toString('hex'),
+    viz_secret_key: randomBytes(24).toString('hex'),
+  })) {
     writeFileSync(join(secrets, k), v);
   }
   const common = {
-    ...process.env, NODE_ENV: 'production', SECRETS_DIR: secrets, MYSQL_HOST: ROOT.host, MYSQL_PORT: String(ROOT.port),
-    MYSQL_USER: user, MYSQL_DATABASE: database, WEB_PORT: String(webPort), VIZ_PORT: String(vizPort),
-    VIZ_URL: `http://127.0.0.1:${vizPort}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HOST: '127.0.0.1',
+    ...process.env,
+    NODE_ENV: 'production',
+    SECRETS_DIR: secrets,
+    MYSQL_HOST: ROOT.host,
+    MYSQL_PORT: String(ROOT.port),
+    MYSQL_USER: user,
+    MYSQL_DATABASE: database,
+    WEB_PORT: String(webPort),
+    VIZ_PORT: String(vizPort),
+    VIZ_URL: `http://127.0.0.1:${vizPort}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
     // web too: the pages show serve's address (this host, serve's port) in their example requests.
-    ...(servePort ? { SERVE_PORT: String(servePort) } : {}), ...env,
+    ...(servePort ? { SERVE_PORT: String(servePort) } : {}),
+    ...env,
   };
   const stdio = log === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'ignore', 'inherit'];
   const viz = spawn(process.execPath, ['viz/dist/main.js'], { env: common, stdio });
@@ -69,7 +97,10 @@ export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106,
     if (servePort) {
       // SERVE_NODE_ARGS: extra node flags for serve only (e.g. --cpu-prof when profiling a benchmark).
       const nodeArgs = process.env.SERVE_NODE_ARGS ? process.env.SERVE_NODE_ARGS.split(' ') : [];
-      serve = spawn(process.execPath, [...nodeArgs, 'serve/dist/main.js'], { env: { ...common, SERVE_PORT: String(servePort) }, stdio });
+      serve = spawn(process.execPath, [...nodeArgs, 'serve/dist/main.js'], {
+        env: { ...common, SERVE_PORT: String(servePort) },
+        stdio,
+      });
       procs.push(serve);
       await waitFor(`http://127.0.0.1:${servePort}/healthz`, 30_000, serve);
     }
@@ -77,5 +108,16 @@ export async function startStack({ name = 'e2e', webPort = 5100, vizPort = 5106,
     await stop();
     throw err;
   }
-  return { baseURL: `http://127.0.0.1:${webPort}`, vizURL: `http://127.0.0.1:${vizPort}`, serveURL: servePort ? `http://127.0.0.1:${servePort}` : null, user, password, database, web, viz, serve, stop };
+  return {
+    baseURL: `http://127.0.0.1:${webPort}`,
+    vizURL: `http://127.0.0.1:${vizPort}`,
+    serveURL: servePort ? `http://127.0.0.1:${servePort}` : null,
+    user,
+    password,
+    database,
+    web,
+    viz,
+    serve,
+    stop,
+  };
 }

@@ -4,13 +4,19 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 for (const f of ['web/dist/main.js', 'viz/dist/main.js']) {
-  if (!existsSync(f)) { console.error(`${f} is missing: run \`pnpm build\` first.`); process.exit(1); }
+  if (!existsSync(f)) {
+    console.error(`${f} is missing: run \`pnpm build\` first.`);
+    process.exit(1);
+  }
 }
 const env = { NODE_ENV: 'production', SECRETS_DIR: './secrets', ...process.env };
 const children = ['viz', 'web'].map((name) => {
   const child = spawn(process.execPath, [`${name}/dist/main.js`], { env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
-    if (!stopping) { console.error(`${name} exited (${signal ?? code}); stopping.`); stop(code ?? 1); }
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}); stopping.`);
+      stop(code ?? 1);
+    }
   });
   return child;
 });

@@ -36,25 +36,59 @@ async function jest(project) {
   const out = runDir ? join(runDir, `jest-${project}.json`) : `reports/jest-${project}.json`;
   rmSync(out, { force: true });
   // Last on the command line: jest's array options would swallow the test path patterns after them.
-  const reports = runDir ? [
-    '--coverage', '--coverageProvider=v8', `--coverageDirectory=${join(runDir, 'coverage')}`,
-    '--coverageReporters=html', '--coverageReporters=json-summary', '--reporters=default', '--reporters=jest-html-reporters',
-  ] : [];
-  const htmlReport = runDir ? {
-    JEST_HTML_REPORTERS_PUBLIC_PATH: join(runDir, 'report'), JEST_HTML_REPORTERS_FILE_NAME: 'index.html',
-    JEST_HTML_REPORTERS_PAGE_TITLE: `Enchilada ${project} tests`, JEST_HTML_REPORTERS_TEMP_DIR_PATH: join(runDir, '.html-reporter'),
-  } : {};
-  const select = coverage ? ['--config=jest.coverage.config.cjs', '--coverage', '--selectProjects', 'unit', 'integration']
+  const reports = runDir
+    ? [
+        '--coverage',
+        '--coverageProvider=v8',
+        `--coverageDirectory=${join(runDir, 'coverage')}`,
+        '--coverageReporters=html',
+        '--coverageReporters=json-summary',
+        '--reporters=default',
+        '--reporters=jest-html-reporters',
+      ]
+    : [];
+  const htmlReport = runDir
+    ? {
+        JEST_HTML_REPORTERS_PUBLIC_PATH: join(runDir, 'report'),
+        JEST_HTML_REPORTERS_FILE_NAME: 'index.html',
+        JEST_HTML_REPORTERS_PAGE_TITLE: `Enchilada ${project} tests`,
+        JEST_HTML_REPORTERS_TEMP_DIR_PATH: join(runDir, '.html-reporter'),
+      }
+    : {};
+  const select = coverage
+    ? ['--config=jest.coverage.config.cjs', '--coverage', '--selectProjects', 'unit', 'integration']
     : ['--selectProjects', ...(project === 'both' ? ['unit', 'integration'] : [project])];
-  const child = spawn(process.execPath, ['node_modules/jest/bin/jest.js', ...select, '--json', `--outputFile=${out}`, ...extra, ...(coverage ? [] : reports)], {
-    stdio: 'inherit', env: { ...process.env, ...htmlReport, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim() },
-    // The outer bound, for a run that never writes its report (a test spinning synchronously, which
-    // jest's per-test timeout cannot stop): killed, and counted as a failure, not left to CI's clock.
-    timeout: JEST_LIMIT_MS, killSignal: 'SIGKILL',
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      'node_modules/jest/bin/jest.js',
+      ...select,
+      '--json',
+      `--outputFile=${out}`,
+      ...extra,
+      ...(coverage ? [] : reports),
+    ],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        ...htmlReport,
+        NODE_OPTIONS:
+          `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings=ExperimentalWarning`.trim(),
+      },
+      // The outer bound, for a run that never writes its report (a test spinning synchronously, which
+      // jest's per-test timeout cannot stop): killed, and counted as a failure, not left to CI's clock.
+      timeout: JEST_LIMIT_MS,
+      killSignal: 'SIGKILL',
+    },
+  );
   const { status, hung } = await exitOf(child, out);
   if (runDir) rmSync(join(runDir, '.html-reporter'), { recursive: true, force: true });
-  if (!existsSync(out)) { broken = true; console.error(`jest ${project} wrote no report (exit ${status})`); return; }
+  if (!existsSync(out)) {
+    broken = true;
+    console.error(`jest ${project} wrote no report (exit ${status})`);
+    return;
+  }
   const r = JSON.parse(readFileSync(out, 'utf8'));
   // Per project (an integration suite is a *.int.test.ts file), then added to the totals.
   const counts = new Map();
@@ -79,7 +113,11 @@ async function jest(project) {
   const failed = [...counts.values()].reduce((a, c) => a + c.failed, 0);
   if (status !== 0 && failed === 0 && !hung) {
     broken = true;
-    console.error(coverage ? `jest exited ${status} with every test passing: coverage is below its floor (jest.coverage.config.cjs) or a suite broke the run` : `jest exited ${status} with every test passing`);
+    console.error(
+      coverage
+        ? `jest exited ${status} with every test passing: coverage is below its floor (jest.coverage.config.cjs) or a suite broke the run`
+        : `jest exited ${status} with every test passing`,
+    );
   }
 }
 
@@ -97,7 +135,9 @@ function exitOf(child, report) {
       if (watch || !existsSync(report)) return;
       watch = setTimeout(() => {
         killed = true;
-        console.error(`jest did not exit ${JEST_EXIT_GRACE_MS / 1000} s after its run: a test left a handle open (find it with --detectOpenHandles); stopping it`);
+        console.error(
+          `jest did not exit ${JEST_EXIT_GRACE_MS / 1000} s after its run: a test left a handle open (find it with --detectOpenHandles); stopping it`,
+        );
         child.kill('SIGKILL');
       }, JEST_EXIT_GRACE_MS);
     }, 1000);
@@ -111,8 +151,13 @@ function exitOf(child, report) {
 }
 
 async function e2e() {
-  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz', 'serve'], { stdio: 'inherit' });
-  if (build.status !== 0) { broken = true; return; }
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz', 'serve'], {
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) {
+    broken = true;
+    return;
+  }
   // Every browser test signs in afresh: more than the default 10 sign-ins a minute when the suite
   // runs fast. The limit itself is tested in web.int.test.ts.
   const stack = await startStack({ name: 'e2e', servePort: 5108, log: 'quiet', env: { LOGIN_RATE_LIMIT: '1000' } });
@@ -122,8 +167,16 @@ async function e2e() {
   const devReports = mkdtempSync(join(tmpdir(), 'enchilada-dev-runs-'));
   try {
     dev = await startStack({
-      name: 'e2e_dev', webPort: 5110, vizPort: 5116, log: 'quiet',
-      env: { NODE_ENV: 'development', TEST_REPORTS_DIR: devReports, TEST_RUN_ARGS_UNIT: 'services/core/test/config.test.ts', TEST_RUN_TIMEOUT_S: '300' },
+      name: 'e2e_dev',
+      webPort: 5110,
+      vizPort: 5116,
+      log: 'quiet',
+      env: {
+        NODE_ENV: 'development',
+        TEST_REPORTS_DIR: devReports,
+        TEST_RUN_ARGS_UNIT: 'services/core/test/config.test.ts',
+        TEST_RUN_TIMEOUT_S: '300',
+      },
     });
   } catch (err) {
     await stack.stop();
@@ -133,15 +186,31 @@ async function e2e() {
   try {
     const out = runDir ? join(runDir, 'e2e.json') : 'reports/e2e.json';
     rmSync(out, { force: true });
-    spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts', ...extra], {
-      stdio: 'inherit',
-      env: {
-        ...process.env, E2E_BASE_URL: stack.baseURL, E2E_VIZ_URL: stack.vizURL, E2E_SERVE_URL: stack.serveURL, E2E_USER: stack.user, E2E_PASSWORD: stack.password,
-        E2E_DEV_BASE_URL: dev.baseURL, E2E_DEV_USER: dev.user, E2E_DEV_PASSWORD: dev.password,
-        PLAYWRIGHT_JSON_OUTPUT_FILE: resolve(out), ...(runDir ? { PLAYWRIGHT_HTML_OUTPUT_DIR: join(runDir, 'report') } : {}),
+    spawnSync(
+      process.execPath,
+      ['node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts', ...extra],
+      {
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          E2E_BASE_URL: stack.baseURL,
+          E2E_VIZ_URL: stack.vizURL,
+          E2E_SERVE_URL: stack.serveURL,
+          E2E_USER: stack.user,
+          E2E_PASSWORD: stack.password,
+          E2E_DEV_BASE_URL: dev.baseURL,
+          E2E_DEV_USER: dev.user,
+          E2E_DEV_PASSWORD: dev.password,
+          PLAYWRIGHT_JSON_OUTPUT_FILE: resolve(out),
+          ...(runDir ? { PLAYWRIGHT_HTML_OUTPUT_DIR: join(runDir, 'report') } : {}),
+        },
       },
-    });
-    if (!existsSync(out)) { broken = true; console.error('playwright wrote no report'); return; }
+    );
+    if (!existsSync(out)) {
+      broken = true;
+      console.error('playwright wrote no report');
+      return;
+    }
     const s = JSON.parse(readFileSync(out, 'utf8')).stats;
     totals.passed += s.expected;
     totals.failed += s.unexpected + s.flaky * 0;
@@ -156,24 +225,57 @@ async function e2e() {
 
 // The tests themselves are type-checked (swc only strips types): one check per package, counted as
 // one test each, so a test that no longer compiles against the code fails the run.
-const TYPED = ['services/core', 'services/data', 'services/jobs', 'services/models', 'services/ml', 'web', 'viz', 'serve', 'deploy'];
+const TYPED = [
+  'services/core',
+  'services/data',
+  'services/jobs',
+  'services/models',
+  'services/ml',
+  'web',
+  'viz',
+  'serve',
+  'deploy',
+];
 function typecheck() {
   for (const pkg of TYPED) {
-    const res = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', `${pkg}/tsconfig.test.json`], { stdio: 'inherit' });
+    const res = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', `${pkg}/tsconfig.test.json`], {
+      stdio: 'inherit',
+    });
     if (res.status === 0) totals.passed += 1;
-    else { totals.failed += 1; console.error(`type errors in ${pkg}'s sources or tests (tsc -p ${pkg}/tsconfig.test.json)`); }
+    else {
+      totals.failed += 1;
+      console.error(`type errors in ${pkg}'s sources or tests (tsc -p ${pkg}/tsconfig.test.json)`);
+    }
   }
 }
 
 // Lint (typescript-eslint with types, eslint.config.js): one check for the whole repository.
+// Format (prettier, .prettierrc.json: 120 columns): one check for the whole repository.
+function format() {
+  const res = spawnSync(
+    process.execPath,
+    ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level=warn', '.'],
+    { stdio: 'inherit' },
+  );
+  if (res.status === 0) totals.passed += 1;
+  else {
+    totals.failed += 1;
+    console.error('files not formatted (pnpm format writes them; pnpm format:check lists them)');
+  }
+}
+
 function lint() {
   const res = spawnSync(process.execPath, ['node_modules/eslint/bin/eslint.js', '.'], { stdio: 'inherit' });
   if (res.status === 0) totals.passed += 1;
-  else { totals.failed += 1; console.error('lint errors (pnpm lint)'); }
+  else {
+    totals.failed += 1;
+    console.error('lint errors (pnpm lint)');
+  }
 }
 
 if (mode === 'typecheck' || mode === 'all') typecheck();
 if (mode === 'lint' || mode === 'all') lint();
+if (mode === 'format' || mode === 'all') format();
 if (mode === 'unit') await jest('unit');
 if (mode === 'integration') await jest('integration');
 if (mode === 'coverage' || (mode === 'all' && COVERAGE_IN_ALL)) await jest('coverage');

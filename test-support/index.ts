@@ -12,8 +12,11 @@ export const TEST_MYSQL_ROOT = {
   port: Number(process.env.TEST_MYSQL_PORT ?? 3306),
   user: process.env.TEST_MYSQL_ROOT_USER ?? 'root',
   // A *_FILE variant keeps the password out of the environment (development compose: a Docker secret).
-  password: process.env.TEST_MYSQL_ROOT_PASSWORD
-    ?? (process.env.TEST_MYSQL_ROOT_PASSWORD_FILE ? readFileSync(process.env.TEST_MYSQL_ROOT_PASSWORD_FILE, 'utf8').trim() : ''),
+  password:
+    process.env.TEST_MYSQL_ROOT_PASSWORD ??
+    (process.env.TEST_MYSQL_ROOT_PASSWORD_FILE
+      ? readFileSync(process.env.TEST_MYSQL_ROOT_PASSWORD_FILE, 'utf8').trim()
+      : ''),
 };
 export const TEST_USER = 'enchilada_test';
 export const TEST_PASSWORD = 'test-password-Zq7';
@@ -21,8 +24,11 @@ export const TEST_PASSWORD = 'test-password-Zq7';
 export function makeSecretsDir(values: Partial<Record<string, string>> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'enchilada-secrets-'));
   const all: Record<string, string> = {
-    db_root_password: 'root-not-used', db_user_password: TEST_PASSWORD,
-    web_secret_key: 'web-secret-key-for-tests-0123456789', viz_secret_key: 'viz-secret-key-for-tests-0123456789', ...values,
+    db_root_password: 'root-not-used',
+    db_user_password: TEST_PASSWORD,
+    web_secret_key: 'web-secret-key-for-tests-0123456789',
+    viz_secret_key: 'viz-secret-key-for-tests-0123456789',
+    ...values,
   };
   for (const [k, v] of Object.entries(all)) if (v !== undefined) writeFileSync(join(dir, k), v);
   return dir;
@@ -58,17 +64,32 @@ export async function createTestDb(name: string): Promise<TestDb> {
   // uploads waiting to be loaded are counted per user id: each test database gets its own folder,
   // or the users of two test files (or two checkouts testing at once) would share one quota
   const uploadDir = mkdtempSync(join(tmpdir(), 'enchilada-test-uploads-'));
-  const config = (role: Role, env: Record<string, string> = {}) => loadConfig(role, {
-    NODE_ENV: 'test', SECRETS_DIR: secretsDir, MYSQL_HOST: TEST_MYSQL_ROOT.host, MYSQL_PORT: String(TEST_MYSQL_ROOT.port),
-    MYSQL_USER: TEST_USER, MYSQL_DATABASE: database, LOG_LEVEL: 'silent', UPLOAD_DIR: uploadDir, ...env,
-  });
+  const config = (role: Role, env: Record<string, string> = {}) =>
+    loadConfig(role, {
+      NODE_ENV: 'test',
+      SECRETS_DIR: secretsDir,
+      MYSQL_HOST: TEST_MYSQL_ROOT.host,
+      MYSQL_PORT: String(TEST_MYSQL_ROOT.port),
+      MYSQL_USER: TEST_USER,
+      MYSQL_DATABASE: database,
+      LOG_LEVEL: 'silent',
+      UPLOAD_DIR: uploadDir,
+      ...env,
+    });
   const pool = createPool(config('web').mysql, { connectionLimit: 5 });
   return {
-    database, pool, secretsDir, config,
+    database,
+    pool,
+    secretsDir,
+    config,
     async drop() {
       await pool.end();
       const r = await mysql.createConnection(TEST_MYSQL_ROOT);
-      try { await r.query(`DROP DATABASE IF EXISTS \`${database}\``); } finally { await r.end(); }
+      try {
+        await r.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      } finally {
+        await r.end();
+      }
       rmSync(uploadDir, { recursive: true, force: true });
     },
   };

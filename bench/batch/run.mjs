@@ -35,19 +35,34 @@ const NAME = 'batch-bench';
 const F = 10;
 const log = (...a) => console.error('[bench:batch]', ...a);
 
-if (spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz', 'serve'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (
+  spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'web', 'viz', 'serve'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  }).status !== 0
+)
+  process.exit(1);
 const ml = await import('../../services/ml/dist/index.js');
 const models = await import('../../services/models/dist/index.js');
 const core = await import('../../services/core/dist/index.js');
 
 // A small deterministic generator: the same rows every run.
-function rng(seed) { let s = seed >>> 0; return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 4294967296; }; }
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
 const features = Array.from({ length: F }, (_, j) => `x${j}`);
-const weights = Array.from({ length: F }, (_, j) => (j % 2 ? 1 : -1) * (j + 1) / F);
+const weights = Array.from({ length: F }, (_, j) => ((j % 2 ? 1 : -1) * (j + 1)) / F);
 const label = (row) => (row.reduce((s, v, j) => s + v * weights[j], 0) > 0 ? '1' : '0');
 const trainRng = rng(1);
 const train = Array.from({ length: 2000 }, () => features.map(() => trainRng() * 4 - 2));
-const fitted = new ml.Pipeline(new ml.LogisticRegression({ max_iter: 500 })).fit(ml.Matrix.fromRows(train), ml.classificationTarget(train.map(label)));
+const fitted = new ml.Pipeline(new ml.LogisticRegression({ max_iter: 500 })).fit(
+  ml.Matrix.fromRows(train),
+  ml.classificationTarget(train.map(label)),
+);
 
 /** ROWS lines of CSV (with the header), made in pieces of 5,000 rows as the upload asks for them. */
 function csvBody(rows, seed = 2) {
@@ -56,8 +71,15 @@ function csvBody(rows, seed = 2) {
   let header = false;
   return new Readable({
     read() {
-      if (!header) { header = true; this.push(features.join(',') + '\n'); return; }
-      if (i >= rows) { this.push(null); return; }
+      if (!header) {
+        header = true;
+        this.push(features.join(',') + '\n');
+        return;
+      }
+      if (i >= rows) {
+        this.push(null);
+        return;
+      }
       let s = '';
       const end = Math.min(rows, i + 5000);
       for (; i < end; i++) {
@@ -82,41 +104,100 @@ async function drain(res) {
   return { lines, bytes };
 }
 
-const stack = await startStack({ name: 'bench_batch', webPort: 5700, vizPort: 5706, servePort: 5710, log: 'quiet', env: { LOG_LEVEL: 'warn', SERVE_BATCH_MAX_ROWS: String(Math.max(ROWS, 2_000_000)) } });
-const pool = core.createPool({ host: process.env.TEST_MYSQL_HOST ?? '127.0.0.1', port: Number(process.env.TEST_MYSQL_PORT ?? 3306), user: stack.user, database: stack.database, password: new core.Secret(stack.password) }, { connectionLimit: 2 });
+const stack = await startStack({
+  name: 'bench_batch',
+  webPort: 5700,
+  vizPort: 5706,
+  servePort: 5710,
+  log: 'quiet',
+  env: { LOG_LEVEL: 'warn', SERVE_BATCH_MAX_ROWS: String(Math.max(ROWS, 2_000_000)) },
+});
+const pool = core.createPool(
+  {
+    host: process.env.TEST_MYSQL_HOST ?? '127.0.0.1',
+    port: Number(process.env.TEST_MYSQL_PORT ?? 3306),
+    user: stack.user,
+    database: stack.database,
+    password: new core.Secret(stack.password),
+  },
+  { connectionLimit: 2 },
+);
 const servePid = stack.serve.pid;
-const hwmMb = () => { const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${servePid}/status`, 'utf8')); return m ? Number(m[1]) / 1024 : 0; };
+const hwmMb = () => {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${servePid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+};
 let result;
 try {
   const [users] = await pool.query('SELECT id FROM users WHERE username = ?', [stack.user]);
   const modelId = await new models.ModelRegistry(pool).insert({
-    datasetId: 0, datasetName: 'synthetic', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y',
-    features, classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 1, split: { train: [], test: [] }, cvResults: [],
-    cvScore: 0, trainScore: 0, testScore: 0, metrics: {}, onnx: ml.exportPipelineToOnnx(fitted, F), inputs: null, preprocessing: null, jobId: null, durationMs: 0,
+    datasetId: 0,
+    datasetName: 'synthetic',
+    datasetVersion: 1,
+    modelType: 'logistic_regression',
+    task: 'classification',
+    target: 'y',
+    features,
+    classes: ['0', '1'],
+    grid: {},
+    bestParams: {},
+    splitSeed: 0,
+    trainFraction: 1,
+    split: { train: [], test: [] },
+    cvResults: [],
+    cvScore: 0,
+    trainScore: 0,
+    testScore: 0,
+    metrics: {},
+    onnx: ml.exportPipelineToOnnx(fitted, F),
+    inputs: null,
+    preprocessing: null,
+    jobId: null,
+    durationMs: 0,
     createdBy: Number(users[0].id),
   });
   const s = new Session(stack.baseURL);
   await s.signIn(stack.user, stack.password);
-  const pub = await s.fetch(`/models/${modelId}/publish`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name: NAME, _csrf: await s.csrf(`/models/${modelId}`) }) });
+  const pub = await s.fetch(`/models/${modelId}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name: NAME, _csrf: await s.csrf(`/models/${modelId}`) }),
+  });
   if (pub.status !== 303) throw new Error(`publish answered ${pub.status}`);
-  const created = await s.fetch('/api-keys', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ label: 'bench', scope: '', _csrf: await s.csrf('/api-keys') }) });
+  const created = await s.fetch('/api-keys', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ label: 'bench', scope: '', _csrf: await s.csrf('/api-keys') }),
+  });
   const key = /data-testid="new-key-value">([^<]+)</.exec(await created.text())?.[1];
   if (!key) throw new Error(`no key on the API keys page (${created.status})`);
   const auth = { authorization: `Bearer ${key}` };
   for (let i = 0; ; i++) {
-    const r = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict?log=false`, { method: 'POST', headers: { 'content-type': 'text/csv', ...auth }, body: `${features.join(',')}\n${features.map(() => '0').join(',')}\n` });
-    if (r.ok) { await r.text(); break; }
+    const r = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict?log=false`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', ...auth },
+      body: `${features.join(',')}\n${features.map(() => '0').join(',')}\n`,
+    });
+    if (r.ok) {
+      await r.text();
+      break;
+    }
     if (i > 100) throw new Error(`serve never answered 200 (${r.status} ${await r.text()})`);
     await new Promise((r2) => setTimeout(r2, 100));
   }
 
   // The batch through the CSV API.
   let peakRss = rssMb(servePid);
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, rssMb(servePid)); }, 100);
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMb(servePid));
+  }, 100);
   const rssBefore = rssMb(servePid);
   const t0 = performance.now();
   const res = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict`, {
-    method: 'POST', headers: { 'content-type': 'text/csv', ...auth }, body: Readable.toWeb(csvBody(ROWS)), duplex: 'half',
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', ...auth },
+    body: Readable.toWeb(csvBody(ROWS)),
+    duplex: 'half',
   });
   if (!res.ok) throw new Error(`the batch answered ${res.status}: ${await res.text()}`);
   const batchId = Number(res.headers.get('x-batch-id'));
@@ -124,11 +205,21 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const [[{ n: logged }]] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [batchId]);
-  const [[batch]] = await pool.query('SELECT status, rows_scored, rows_failed FROM prediction_batches WHERE id = ?', [batchId]);
+  const [[batch]] = await pool.query('SELECT status, rows_scored, rows_failed FROM prediction_batches WHERE id = ?', [
+    batchId,
+  ]);
   const api = {
-    rows: ROWS, seconds: Math.round(seconds * 10) / 10, rows_per_s: Math.round(ROWS / seconds), rows_out: out.lines - 1, mb_out: Math.round(out.bytes / 1048576),
-    logged: Number(logged), scored: Number(batch.rows_scored), errors: Number(batch.rows_failed), status: batch.status,
-    serve_rss_before_mb: Math.round(rssBefore), serve_peak_rss_mb: Math.round(Math.max(peakRss, hwmMb())),
+    rows: ROWS,
+    seconds: Math.round(seconds * 10) / 10,
+    rows_per_s: Math.round(ROWS / seconds),
+    rows_out: out.lines - 1,
+    mb_out: Math.round(out.bytes / 1048576),
+    logged: Number(logged),
+    scored: Number(batch.rows_scored),
+    errors: Number(batch.rows_failed),
+    status: batch.status,
+    serve_rss_before_mb: Math.round(rssBefore),
+    serve_peak_rss_mb: Math.round(Math.max(peakRss, hwmMb())),
   };
   log('CSV API', JSON.stringify(api));
 
@@ -137,8 +228,15 @@ try {
   const t1 = performance.now();
   let refOk = 0;
   for (let i = 0; i < REF_ROWS; i += 1000) {
-    const instances = Array.from({ length: Math.min(1000, REF_ROWS - i) }, (_, k) => ({ id: `ref-${i + k}`, observation: Object.fromEntries(features.map((f) => [f, refRng() * 4 - 2])) }));
-    const r = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ instances }) });
+    const instances = Array.from({ length: Math.min(1000, REF_ROWS - i) }, (_, k) => ({
+      id: `ref-${i + k}`,
+      observation: Object.fromEntries(features.map((f) => [f, refRng() * 4 - 2])),
+    }));
+    const r = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ instances }),
+    });
     if (r.ok) refOk += (await r.json()).predictions.length;
     else log('JSON reference', r.status, await r.text());
   }
@@ -149,10 +247,16 @@ try {
   // The same rows with log=false: what scoring alone costs (parse, score, write), without the database.
   const t3 = performance.now();
   const nolog = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict?log=false`, {
-    method: 'POST', headers: { 'content-type': 'text/csv', ...auth }, body: Readable.toWeb(csvBody(ROWS)), duplex: 'half',
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', ...auth },
+    body: Readable.toWeb(csvBody(ROWS)),
+    duplex: 'half',
   });
   const nologOut = await drain(nolog);
-  const unlogged = { unlogged_rows_out: nologOut.lines - 1, unlogged_rows_per_s: Math.round(ROWS / ((performance.now() - t3) / 1000)) };
+  const unlogged = {
+    unlogged_rows_out: nologOut.lines - 1,
+    unlogged_rows_per_s: Math.round(ROWS / ((performance.now() - t3) / 1000)),
+  };
   log('CSV API, log=false', JSON.stringify(unlogged));
 
   // Through the pages' routes in web: the upload (multipart, to disk), then the scoring, streamed
@@ -163,28 +267,45 @@ try {
     await pipeline(csvBody(ROWS, 4), createWriteStream(file));
     let pagePeak = rssMb(servePid);
     let webPeak = rssMb(stack.web.pid);
-    const pageSampler = setInterval(() => { pagePeak = Math.max(pagePeak, rssMb(servePid)); webPeak = Math.max(webPeak, rssMb(stack.web.pid)); }, 100);
+    const pageSampler = setInterval(() => {
+      pagePeak = Math.max(pagePeak, rssMb(servePid));
+      webPeak = Math.max(webPeak, rssMb(stack.web.pid));
+    }, 100);
     const t2 = performance.now();
     const form = new FormData();
     form.append('file', await openAsBlob(file, { type: 'text/csv' }), 'rows.csv');
-    const up = await s.fetch(`/published/${NAME}/batch/uploads`, { method: 'POST', headers: { 'x-csrf-token': await s.csrf('/account'), accept: 'application/json' }, body: form });
+    const up = await s.fetch(`/published/${NAME}/batch/uploads`, {
+      method: 'POST',
+      headers: { 'x-csrf-token': await s.csrf('/account'), accept: 'application/json' },
+      body: form,
+    });
     if (up.status !== 201) log('page upload answered', up.status, (await up.text()).slice(0, 300));
     else {
       const { upload } = await up.json();
       const uploaded = (performance.now() - t2) / 1000;
       const t4 = performance.now();
-      const r = await s.fetch(`/published/${NAME}/batch/${upload}`, { method: 'POST', headers: { 'x-csrf-token': await s.csrf('/account'), accept: 'text/csv' } });
+      const r = await s.fetch(`/published/${NAME}/batch/${upload}`, {
+        method: 'POST',
+        headers: { 'x-csrf-token': await s.csrf('/account'), accept: 'text/csv' },
+      });
       if (!r.ok) log('page scoring answered', r.status, (await r.text()).slice(0, 300));
       else {
         const pageBatch = Number(r.headers.get('x-batch-id'));
         const o = await drain(r);
         const end = performance.now();
         const sec = (end - t2) / 1000;
-        const [[{ n: pageLogged }]] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [pageBatch]);
+        const [[{ n: pageLogged }]] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [
+          pageBatch,
+        ]);
         page = {
-          page_rows_out: o.lines - 1, page_rows_per_s: Math.round(ROWS / sec), page_scoring_rows_per_s: Math.round(ROWS / ((end - t4) / 1000)),
-          page_seconds: Math.round(sec * 10) / 10, page_upload_s: Math.round(uploaded * 10) / 10, page_logged: Number(pageLogged),
-          page_serve_peak_rss_mb: Math.round(pagePeak), page_web_peak_rss_mb: Math.round(webPeak),
+          page_rows_out: o.lines - 1,
+          page_rows_per_s: Math.round(ROWS / sec),
+          page_scoring_rows_per_s: Math.round(ROWS / ((end - t4) / 1000)),
+          page_seconds: Math.round(sec * 10) / 10,
+          page_upload_s: Math.round(uploaded * 10) / 10,
+          page_logged: Number(pageLogged),
+          page_serve_peak_rss_mb: Math.round(pagePeak),
+          page_web_peak_rss_mb: Math.round(webPeak),
         };
         log('pages (upload, then score)', JSON.stringify(page));
       }
@@ -192,7 +313,15 @@ try {
     clearInterval(pageSampler);
     rmSync(file, { force: true });
   }
-  result = { ...api, ...unlogged, ...ref, ...(page ?? {}), csv_vs_json: Math.round((api.rows_per_s / ref.json_rows_per_s) * 10) / 10, target_rows_per_s: 50000, target_rss_mb: 300 };
+  result = {
+    ...api,
+    ...unlogged,
+    ...ref,
+    ...(page ?? {}),
+    csv_vs_json: Math.round((api.rows_per_s / ref.json_rows_per_s) * 10) / 10,
+    target_rows_per_s: 50000,
+    target_rss_mb: 300,
+  };
 } finally {
   await pool.end();
   await stack.stop();

@@ -14,11 +14,20 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Matrix, WorkerPool, classificationTarget, estimateTrainingMemory, gridSearchToOnnx, takeTarget, trainTestSplit } from '../../services/ml/dist/index.js';
+import {
+  Matrix,
+  WorkerPool,
+  classificationTarget,
+  estimateTrainingMemory,
+  gridSearchToOnnx,
+  takeTarget,
+  trainTestSplit,
+} from '../../services/ml/dist/index.js';
 import { startStack } from '../../scripts/stack.mjs';
 import { Session, rssMb } from '../lib.mjs';
 
-if (spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+if (spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b'], { stdio: 'inherit' }).status !== 0)
+  process.exit(1);
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 25_000);
 const BUDGET_MB = Number(process.env.BENCH_BUDGET_MB ?? 1024);
@@ -29,7 +38,16 @@ const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
 const X = new Matrix(ROWS, 2, Float64Array.from({ length: 2 * ROWS }, r));
 const y = classificationTarget(Array.from({ length: ROWS }, () => (r() < 0.5 ? 'a' : 'b')));
 const split = trainTestSplit(ROWS, 0.8, 214);
-const estimate = estimateTrainingMemory({ model: 'svc', rows: ROWS, inputs: 2, classes: 2, trainFraction: 0.8, folds: 5, grid: { C: [1] }, concurrency: 2 });
+const estimate = estimateTrainingMemory({
+  model: 'svc',
+  rows: ROWS,
+  inputs: 2,
+  classes: 2,
+  trainFraction: 0.8,
+  folds: 5,
+  grid: { C: [1] },
+  concurrency: 2,
+});
 
 let inProcess = null;
 if (process.env.BENCH_IN_PROCESS === '1') {
@@ -37,11 +55,18 @@ if (process.env.BENCH_IN_PROCESS === '1') {
   await pool.ready();
   const before = process.memoryUsage.rss();
   let peak = before;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 10);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 10);
   const t0 = performance.now();
   let outcome = 'finished';
   try {
-    await gridSearchToOnnx(X.takeRows(split.train), takeTarget(y, split.train), { estimator: 'svc', grid: { C: [1] }, workers: pool, predict: X.takeRows(split.test) });
+    await gridSearchToOnnx(X.takeRows(split.train), takeTarget(y, split.train), {
+      estimator: 'svc',
+      grid: { C: [1] },
+      workers: pool,
+      predict: X.takeRows(split.test),
+    });
   } catch (e) {
     outcome = e instanceof Error ? e.message : String(e);
   }
@@ -53,7 +78,14 @@ if (process.env.BENCH_IN_PROCESS === '1') {
   const after5s = process.memoryUsage.rss();
   await pool.close();
   inProcess = {
-    outcome, seconds: Math.round(seconds * 10) / 10, rssMb: { before: Math.round(before / MiB), peak: Math.round(peak / MiB), after: Math.round(after / MiB), after5s: Math.round(after5s / MiB) },
+    outcome,
+    seconds: Math.round(seconds * 10) / 10,
+    rssMb: {
+      before: Math.round(before / MiB),
+      peak: Math.round(peak / MiB),
+      after: Math.round(after / MiB),
+      after5s: Math.round(after5s / MiB),
+    },
   };
   console.log(`in this process: ${JSON.stringify(inProcess)}`);
 }
@@ -64,11 +96,18 @@ mkdirSync(dir, { recursive: true });
 const csv = (n) => {
   const file = join(dir, `noise-${n}.csv`);
   const lines = ['x1,x2,label'];
-  for (let i = 0; i < n; i++) lines.push(`${X.data[2 * i].toFixed(6)},${X.data[2 * i + 1].toFixed(6)},${y.classes[y.codes[i]]}`);
+  for (let i = 0; i < n; i++)
+    lines.push(`${X.data[2 * i].toFixed(6)},${X.data[2 * i + 1].toFixed(6)},${y.classes[y.codes[i]]}`);
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 };
-const stack = await startStack({ name: 'bench_limits', webPort: 5340, vizPort: 5346, log: 'quiet', env: { TRAIN_MAX_MEMORY_MB: String(BUDGET_MB), TRAIN_WORKERS: '2' } });
+const stack = await startStack({
+  name: 'bench_limits',
+  webPort: 5340,
+  vizPort: 5346,
+  log: 'quiet',
+  env: { TRAIN_MAX_MEMORY_MB: String(BUDGET_MB), TRAIN_WORKERS: '2' },
+});
 const round = (v) => Math.round(v);
 /**
  * While `until` runs: viz's resident memory every 20 ms (its peak), and its /healthz asked one
@@ -90,7 +129,11 @@ async function watchViz(until) {
   const poll = (async () => {
     while (!done) {
       const t = performance.now();
-      try { await (await fetch(`${stack.vizURL}/healthz`)).text(); } catch { /* counted as slow below */ }
+      try {
+        await (await fetch(`${stack.vizURL}/healthz`)).text();
+      } catch {
+        /* counted as slow below */
+      }
       latencies.push(performance.now() - t);
       const p = (byPhase[phase] ??= { peakRssMb: 0, healthzMaxMs: 0 });
       p.healthzMaxMs = Math.max(p.healthzMaxMs, Math.round(performance.now() - t));
@@ -99,7 +142,15 @@ async function watchViz(until) {
   })();
   try {
     const value = await until;
-    return { value, peakMb: round(top), healthz: { requests: latencies.length, maxMs: round(Math.max(0, ...latencies)), p99Ms: round(latencies.sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)] ?? 0) } };
+    return {
+      value,
+      peakMb: round(top),
+      healthz: {
+        requests: latencies.length,
+        maxMs: round(Math.max(0, ...latencies)),
+        p99Ms: round(latencies.sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)] ?? 0),
+      },
+    };
   } finally {
     done = true;
     clearInterval(sampler);
@@ -115,15 +166,28 @@ try {
   const train = async (dataset) => {
     const t0 = performance.now();
     const res = await s.fetch('/api/train', {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, accept: 'application/json' },
-      body: JSON.stringify({ dataset, model: 'svc', features: ['x1', 'x2'], trainFraction: 0.8, ranges: { C: { min: 10.1, max: 10.1 } } }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, accept: 'application/json' },
+      body: JSON.stringify({
+        dataset,
+        model: 'svc',
+        features: ['x1', 'x2'],
+        trainFraction: 0.8,
+        ranges: { C: { min: 10.1, max: 10.1 } },
+      }),
     });
     const body = await res.json();
     if (res.status !== 202) return { status: res.status, message: body.message };
     for (;;) {
       const j = await (await s.fetch(`/api/jobs/${body.job}`, { headers: { accept: 'application/json' } })).json();
       phase = j.status === 'running' ? phaseOf(j.message) : j.status;
-      if (!['queued', 'running'].includes(j.status)) return { status: res.status, job: j.status, error: j.error, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+      if (!['queued', 'running'].includes(j.status))
+        return {
+          status: res.status,
+          job: j.status,
+          error: j.error,
+          seconds: Math.round((performance.now() - t0) / 100) / 10,
+        };
       await new Promise((r) => setTimeout(r, 200));
     }
   };
@@ -134,13 +198,28 @@ try {
   const after5 = round(rssMb(stack.viz.pid));
   await new Promise((r) => setTimeout(r, 10_000));
   const after15 = round(rssMb(stack.viz.pid));
-  viaStack = { svc25k: { ...job.value, vizRssMb: { before, peak: job.peakMb, after5s: after5, after15s: after15 }, vizHealthz: job.healthz, byPhase } };
+  viaStack = {
+    svc25k: {
+      ...job.value,
+      vizRssMb: { before, peak: job.peakMb, after5s: after5, after15s: after15 },
+      vizHealthz: job.healthz,
+      byPhase,
+    },
+  };
   console.log(`through web and viz: ${JSON.stringify(viaStack)}`);
 } finally {
   await stack.stop();
 }
-console.log(JSON.stringify({
-  bench: 'limits', rows: ROWS, budgetMb: BUDGET_MB, estimateMb: Math.round(estimate.bytes / MiB), estimateWhy: estimate.why,
-  ...(inProcess ? { inProcess } : {}),
-  vizPeakRssMbSvc25k: viaStack.svc25k.vizRssMb.peak, vizHealthzMaxMs: viaStack.svc25k.vizHealthz.maxMs, viaStack,
-}));
+console.log(
+  JSON.stringify({
+    bench: 'limits',
+    rows: ROWS,
+    budgetMb: BUDGET_MB,
+    estimateMb: Math.round(estimate.bytes / MiB),
+    estimateWhy: estimate.why,
+    ...(inProcess ? { inProcess } : {}),
+    vizPeakRssMbSvc25k: viaStack.svc25k.vizRssMb.peak,
+    vizHealthzMaxMs: viaStack.svc25k.vizHealthz.maxMs,
+    viaStack,
+  }),
+);

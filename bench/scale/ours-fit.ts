@@ -2,7 +2,12 @@
 // rows sklearn_fit.py wrote, first 80 % to fit, the rest to score; prints one JSON line like it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HistGradientBoostingClassifier, Matrix, accuracy, classificationTarget } from '../../services/ml/dist/index.js';
+import {
+  HistGradientBoostingClassifier,
+  Matrix,
+  accuracy,
+  classificationTarget,
+} from '../../services/ml/dist/index.js';
 
 const [dir, nText] = process.argv.slice(2);
 const n = Number(nText);
@@ -21,4 +26,12 @@ const fitS = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(c0);
 const pred = model.predict(Xte);
 const truth = Int32Array.from(codes.subarray(cut), (c) => ytr.classes.indexOf(String(c)));
-console.log(JSON.stringify({ fit_s: fitS, cpu_s: (cpu.user + cpu.system) / 1e6, accuracy: accuracy(truth, pred), n_iter: model.nIter, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    fit_s: fitS,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+    accuracy: accuracy(truth, pred),
+    n_iter: model.nIter,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

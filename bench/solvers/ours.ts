@@ -20,7 +20,12 @@ const regression = caseName === 'svr';
 const ytr = regression ? regressionTarget(Array.from(f64('ytr'))) : classificationTarget(labels(f64('ytr')));
 const yte = regression ? regressionTarget(Array.from(f64('yte'))) : classificationTarget(labels(f64('yte')));
 
-const create: Record<string, string> = { logistic: 'logistic_regression', knn: 'knn_classifier', svc: 'svc', svr: 'svr' };
+const create: Record<string, string> = {
+  logistic: 'logistic_regression',
+  knn: 'knn_classifier',
+  svc: 'svc',
+  svr: 'svr',
+};
 const extra: Record<string, number> = {};
 const t0 = performance.now();
 const c0 = process.cpuUsage();
@@ -32,7 +37,9 @@ if (caseName.endsWith('_grid')) {
   model = r.bestModel;
   extra.best_C = Number(r.bestParams.C);
 } else {
-  model = modelSpec(create[caseName]).create(caseName === 'knn' ? { n_neighbors: 5 } : {}).fit(Xtr, ytr, { seed: 0 });
+  model = modelSpec(create[caseName])
+    .create(caseName === 'knn' ? { n_neighbors: 5 } : {})
+    .fit(Xtr, ytr, { seed: 0 });
 }
 const fitS = (performance.now() - t0) / 1000;
 const fitCpu = process.cpuUsage(c0).user / 1e6;
@@ -41,8 +48,20 @@ const pred = model.predict(Xte);
 const predictS = (performance.now() - t1) / 1000;
 const totalCpu = process.cpuUsage(c0).user / 1e6;
 // classification labels are the class strings; write them back as the numbers sklearn predicts
-const out = regression ? Float64Array.from(pred) : Float64Array.from(pred, (c) => Number((model as { classes: readonly string[] }).classes[c]));
+const out = regression
+  ? Float64Array.from(pred)
+  : Float64Array.from(pred, (c) => Number((model as { classes: readonly string[] }).classes[c]));
 writeFileSync(join(dir, 'ours_pred.f64'), new Uint8Array(out.buffer));
 const s = score(model, Xte, yte);
 if ('supportVectors' in model) extra.support = (model as { supportVectors: { rows: number } }).supportVectors.rows;
-console.log(JSON.stringify({ fit_s: fitS, predict_s: predictS, fit_cpu_s: fitCpu, cpu_s: totalCpu, peak_rss_mb: process.resourceUsage().maxRSS / 1024, score: s, ...extra }));
+console.log(
+  JSON.stringify({
+    fit_s: fitS,
+    predict_s: predictS,
+    fit_cpu_s: fitCpu,
+    cpu_s: totalCpu,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    score: s,
+    ...extra,
+  }),
+);

@@ -39,9 +39,23 @@ const quick = args.includes('--quick'); // skips the 1M / 800k cases
 process.stderr.write('building services/ml …\n');
 execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', join(ROOT, 'services', 'ml')], { stdio: 'inherit' });
 
-interface Side { fit_s: number; predict_s: number; cpu_s: number; peak_rss_mb: number; score: number; support?: number; best_C?: number }
-const median = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const f64 = (path: string): Float64Array => { const b = readFileSync(path); return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
+interface Side {
+  fit_s: number;
+  predict_s: number;
+  cpu_s: number;
+  peak_rss_mb: number;
+  score: number;
+  support?: number;
+  best_C?: number;
+}
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const f64 = (path: string): Float64Array => {
+  const b = readFileSync(path);
+  return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
 
 const ratios: Record<string, Record<string, number>> = {};
 const lines: string[] = [];
@@ -53,26 +67,65 @@ for (const c of CASES) {
     process.stderr.write(`${c.name}: writing data …\n`);
     execFileSync(PY, [join(HERE, 'sklearn_side.py'), 'make', c.kind, String(c.rows), dir], { stdio: 'inherit' });
   }
-  const ours: Side[] = [], sk: Side[] = [];
+  const ours: Side[] = [],
+    sk: Side[] = [];
   for (let r = 0; r < repeat; r++) {
     // alternate which side goes first, so a change in load is shared
-    const runOurs = () => ours.push(JSON.parse(execFileSync(TSX, [join(HERE, 'ours.ts'), c.kind, dir], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').at(-1) ?? '{}') as Side);
-    const runSk = () => sk.push(JSON.parse(execFileSync(PY, [join(HERE, 'sklearn_side.py'), 'fit', c.kind, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1) ?? '{}') as Side);
-    if (r % 2 === 0) { runOurs(); runSk(); } else { runSk(); runOurs(); }
-    process.stderr.write(`${c.name} run ${r + 1}: ours ${JSON.stringify(ours.at(-1))}\n${' '.repeat(c.name.length)} run ${r + 1}: sklearn ${JSON.stringify(sk.at(-1))}\n`);
+    const runOurs = () =>
+      ours.push(
+        JSON.parse(
+          execFileSync(TSX, [join(HERE, 'ours.ts'), c.kind, dir], { encoding: 'utf8', maxBuffer: 1 << 26 })
+            .trim()
+            .split('\n')
+            .at(-1) ?? '{}',
+        ) as Side,
+      );
+    const runSk = () =>
+      sk.push(
+        JSON.parse(
+          execFileSync(PY, [join(HERE, 'sklearn_side.py'), 'fit', c.kind, dir], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          })
+            .trim()
+            .split('\n')
+            .at(-1) ?? '{}',
+        ) as Side,
+      );
+    if (r % 2 === 0) {
+      runOurs();
+      runSk();
+    } else {
+      runSk();
+      runOurs();
+    }
+    process.stderr.write(
+      `${c.name} run ${r + 1}: ours ${JSON.stringify(ours.at(-1))}\n${' '.repeat(c.name.length)} run ${r + 1}: sklearn ${JSON.stringify(sk.at(-1))}\n`,
+    );
   }
-  const a = f64(join(dir, 'ours_pred.f64')), b = f64(join(dir, 'sk_pred.f64'));
+  const a = f64(join(dir, 'ours_pred.f64')),
+    b = f64(join(dir, 'sk_pred.f64'));
   let diff = 0;
   const regression = c.kind === 'svr';
-  for (let i = 0; i < a.length; i++) if (regression ? Math.abs(a[i] - b[i]) > 1e-3 * Math.max(1, Math.abs(b[i])) : a[i] !== b[i]) diff++;
+  for (let i = 0; i < a.length; i++)
+    if (regression ? Math.abs(a[i] - b[i]) > 1e-3 * Math.max(1, Math.abs(b[i])) : a[i] !== b[i]) diff++;
   const t = (s: Side[]) => median(s.map((x) => x.fit_s + x.predict_s));
   const cpu = (s: Side[]) => median(s.map((x) => x.cpu_s));
   const rss = (s: Side[]) => Math.max(...s.map((x) => x.peak_rss_mb));
-  const o = ours.at(-1) as Side, k = sk.at(-1) as Side;
-  ratios[c.name] = { time_ratio: +(t(ours) / t(sk)).toFixed(3), cpu_ratio: +(cpu(ours) / cpu(sk)).toFixed(3), rss_ratio: +(rss(ours) / rss(sk)).toFixed(3), score_gap: +(o.score - k.score).toFixed(5), pred_diff: diff };
-  lines.push(`${c.name.padEnd(24)} ours ${t(ours).toFixed(2).padStart(7)} s (cpu ${cpu(ours).toFixed(2).padStart(6)}) ${rss(ours).toFixed(0).padStart(5)} MB  score ${o.score.toFixed(4)}`
-    + ` | sklearn ${t(sk).toFixed(2).padStart(7)} s (cpu ${cpu(sk).toFixed(2).padStart(6)}) ${rss(sk).toFixed(0).padStart(5)} MB  score ${k.score.toFixed(4)}`
-    + ` | ${diff}/${a.length} predictions differ${o.support !== undefined ? `, SVs ${o.support} vs ${k.support}` : ''}${o.best_C !== undefined ? `, best C ${o.best_C} vs ${k.best_C}` : ''}`);
+  const o = ours.at(-1) as Side,
+    k = sk.at(-1) as Side;
+  ratios[c.name] = {
+    time_ratio: +(t(ours) / t(sk)).toFixed(3),
+    cpu_ratio: +(cpu(ours) / cpu(sk)).toFixed(3),
+    rss_ratio: +(rss(ours) / rss(sk)).toFixed(3),
+    score_gap: +(o.score - k.score).toFixed(5),
+    pred_diff: diff,
+  };
+  lines.push(
+    `${c.name.padEnd(24)} ours ${t(ours).toFixed(2).padStart(7)} s (cpu ${cpu(ours).toFixed(2).padStart(6)}) ${rss(ours).toFixed(0).padStart(5)} MB  score ${o.score.toFixed(4)}` +
+      ` | sklearn ${t(sk).toFixed(2).padStart(7)} s (cpu ${cpu(sk).toFixed(2).padStart(6)}) ${rss(sk).toFixed(0).padStart(5)} MB  score ${k.score.toFixed(4)}` +
+      ` | ${diff}/${a.length} predictions differ${o.support !== undefined ? `, SVs ${o.support} vs ${k.support}` : ''}${o.best_C !== undefined ? `, best C ${o.best_C} vs ${k.best_C}` : ''}`,
+  );
 }
 console.log(lines.join('\n'));
 console.log(JSON.stringify(ratios));

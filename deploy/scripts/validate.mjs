@@ -24,7 +24,10 @@ const errors = [];
 const objects = [];
 for (const file of process.argv.slice(2)) {
   for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-    if (doc.errors.length) { errors.push(`${file}: ${doc.errors[0].message}`); continue; }
+    if (doc.errors.length) {
+      errors.push(`${file}: ${doc.errors[0].message}`);
+      continue;
+    }
     const obj = doc.toJS();
     if (obj) objects.push({ file, obj });
   }
@@ -58,8 +61,23 @@ try {
   });
   writeFileSync(join(dir, 'objects.ts'), lines.join('\n') + '\n');
   const tsc = require.resolve('typescript/bin/tsc');
-  const res = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022',
-    '--module', 'nodenext', '--moduleResolution', 'nodenext', join(dir, 'objects.ts')], { encoding: 'utf8', cwd: deployDir });
+  const res = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--skipLibCheck',
+      '--target',
+      'es2022',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      join(dir, 'objects.ts'),
+    ],
+    { encoding: 'utf8', cwd: deployDir },
+  );
   if (res.status !== 0) {
     const src = readFileSync(join(dir, 'objects.ts'), 'utf8').split('\n');
     for (const line of (res.stdout + res.stderr).split('\n').filter((l) => l.includes('error TS'))) {

@@ -16,10 +16,17 @@ import seedRoutes from './routes/seed.js';
 import { registerDocsUi, registerOpenApi } from './docs.js';
 
 declare module 'fastify' {
-  interface FastifyInstance { serving: ServingState; predictionLog: PredictionLog }
+  interface FastifyInstance {
+    serving: ServingState;
+    predictionLog: PredictionLog;
+  }
 }
 
-export interface ServeDeps { readonly config: Config; readonly pool: Pool; readonly logger?: boolean }
+export interface ServeDeps {
+  readonly config: Config;
+  readonly pool: Pool;
+  readonly logger?: boolean;
+}
 
 export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   const { config, pool } = deps;
@@ -33,7 +40,9 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { allowUnionTypes: true } },
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ message: `there is no route ${req.method} ${req.url}`, code: 'not_found' }));
+  app.setNotFoundHandler(async (req, reply) =>
+    reply.code(404).send({ message: `there is no route ${req.method} ${req.url}`, code: 'not_found' }),
+  );
 
   const metrics = new ServeMetrics();
   const state = new ServingState(pool, app.log, metrics, config.serve.seedModelName);
@@ -61,38 +70,88 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   });
 
   // Health and metrics need no key (probes and Prometheus): `security: []` says so in the API documentation.
-  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', security: [], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness: the process answers',
+        security: [],
+        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
-  app.get('/readyz', {
-    schema: { summary: 'Readiness: the database answers and every published model is loaded', security: [], response: { '2xx': { type: 'object', additionalProperties: true }, '5xx': { type: 'object', additionalProperties: true } } },
-  }, async (_req, reply) => {
-    await state.refresh();
-    const models = [...state.allNames()].map(([name, s]) => (s.status === 'ready'
-      ? { name, version: s.model.version, status: 'ready' } : { name, version: s.version, status: 'failed', reason: s.reason }));
-    const ready = state.databaseReachable && state.loaded && models.every((m) => m.status === 'ready');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', database: state.databaseReachable, models });
-  });
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Readiness: the database answers and every published model is loaded',
+        security: [],
+        response: {
+          '2xx': { type: 'object', additionalProperties: true },
+          '5xx': { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+    async (_req, reply) => {
+      await state.refresh();
+      const models = [...state.allNames()].map(([name, s]) =>
+        s.status === 'ready'
+          ? { name, version: s.model.version, status: 'ready' }
+          : { name, version: s.version, status: 'failed', reason: s.reason },
+      );
+      const ready = state.databaseReachable && state.loaded && models.every((m) => m.status === 'ready');
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'not ready', database: state.databaseReachable, models });
+    },
+  );
 
   // In a cluster worker, the sum over every worker (cluster-metrics.ts); else this process's own.
   const clusterMetrics = clusterMetricsSource(metrics.registry);
-  app.get('/metrics', {
-    schema: { summary: 'Prometheus metrics (text format 0.0.4), summed over every worker under SERVE_WORKERS > 1', security: [], response: { 200: { type: 'string' } } },
-  }, async (_req, reply) => reply.type(metrics.registry.contentType).send(await (clusterMetrics ?? (() => metrics.render()))()));
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics (text format 0.0.4), summed over every worker under SERVE_WORKERS > 1',
+        security: [],
+        response: { 200: { type: 'string' } },
+      },
+    },
+    async (_req, reply) =>
+      reply.type(metrics.registry.contentType).send(await (clusterMetrics ?? (() => metrics.render()))()),
+  );
 
   const rate = sharedRateStore(pool);
   await app.register(v1Routes, {
-    state, service, predictions, serve: config.serve, rateStore: rate.Store,
+    state,
+    service,
+    predictions,
+    serve: config.serve,
+    rateStore: rate.Store,
     batch: { batches: new PredictionBatches(pool), metrics, limits: config.serve.batch },
   });
   // Always there: whether they answer, and for which name, is the tutorial-mode choice serve polls.
   await app.register(seedRoutes, {
-    state, service, predictions,
+    state,
+    service,
+    predictions,
     rateLimit: { max: config.serve.seedRateLimit, windowMs: config.serve.rateLimit.windowMs, store: rate.Store },
   });
 
   await registerDocsUi(app, state);
 
-  app.addHook('onReady', async () => { await state.refresh(true); state.start(config.serve.pollMs); });
-  app.addHook('onClose', async () => { rate.handle.stop(); await log.drain(); await errorCounts.stop(); await state.stop(); await explanations.close(); });
+  app.addHook('onReady', async () => {
+    await state.refresh(true);
+    state.start(config.serve.pollMs);
+  });
+  app.addHook('onClose', async () => {
+    rate.handle.stop();
+    await log.drain();
+    await errorCounts.stop();
+    await state.stop();
+    await explanations.close();
+  });
   return app;
 }

@@ -9,7 +9,15 @@ import { BadRequestError, HttpError } from '@enchilada/core';
 import { csvCell, MAX_COLUMNS, MAX_RECORD_CHARS, parseDate } from '@enchilada/data';
 import { isDuplicateKey, type BatchRows, type PredictionBatches } from '@enchilada/models';
 import type { ServeMetrics } from './metrics.js';
-import { columnarInput, score, scoreRaw, toInput, type ColumnValues, type RawScores, type Scored } from './predictor.js';
+import {
+  columnarInput,
+  score,
+  scoreRaw,
+  toInput,
+  type ColumnValues,
+  type RawScores,
+  type Scored,
+} from './predictor.js';
 import type { LiveModel } from './serving-state.js';
 
 /**
@@ -46,7 +54,10 @@ export interface BatchSummary {
   readonly message: string | null;
 }
 
-export interface BatchDeps { readonly batches: PredictionBatches; readonly metrics: ServeMetrics }
+export interface BatchDeps {
+  readonly batches: PredictionBatches;
+  readonly metrics: ServeMetrics;
+}
 
 const CLOSED = 'the client closed the connection before the end';
 
@@ -60,19 +71,26 @@ type Convert = (raw: string) => string | number | null;
 
 /** How each model feature's text becomes the observation's value (what the JSON API takes). */
 function converters(model: LiveModel): Map<string, Convert> {
-  const number = (name: string, allowEmpty: boolean): Convert => (raw) => {
-    // A number first (nearly every value): its test also refuses an empty or blank value.
-    if (NUMBER.test(raw)) {
-      const v = Number(raw);
-      if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) throw new RowError(`column ${JSON.stringify(name)}: ${raw} is too large for the model (float32: at most ${FLOAT32_MAX})`);
-      return v;
-    }
-    if (raw.trim() === '') {
-      if (allowEmpty) return null;
-      throw new RowError(`column ${JSON.stringify(name)} is empty: the model was trained on complete rows only`);
-    }
-    throw new RowError(`column ${JSON.stringify(name)}: ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)} is not a number`);
-  };
+  const number =
+    (name: string, allowEmpty: boolean): Convert =>
+    (raw) => {
+      // A number first (nearly every value): its test also refuses an empty or blank value.
+      if (NUMBER.test(raw)) {
+        const v = Number(raw);
+        if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX)
+          throw new RowError(
+            `column ${JSON.stringify(name)}: ${raw} is too large for the model (float32: at most ${FLOAT32_MAX})`,
+          );
+        return v;
+      }
+      if (raw.trim() === '') {
+        if (allowEmpty) return null;
+        throw new RowError(`column ${JSON.stringify(name)} is empty: the model was trained on complete rows only`);
+      }
+      throw new RowError(
+        `column ${JSON.stringify(name)}: ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)} is not a number`,
+      );
+    };
   const out = new Map<string, Convert>();
   if (!model.inputs) {
     for (const f of model.features) out.set(f, number(f, false));
@@ -96,10 +114,18 @@ function converters(model: LiveModel): Map<string, Convert> {
 /** Counts the bytes of the body and stops it past the limit. */
 class ByteLimit extends Transform {
   bytes = 0;
-  constructor(private readonly max: number) { super(); }
+  constructor(private readonly max: number) {
+    super();
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
-    if (this.bytes > this.max) done(new BadRequestError(`the CSV is larger than ${Math.round(this.max / 1048576)} MB, the most one request may send (SERVE_BATCH_MAX_MB)`, 'body'));
+    if (this.bytes > this.max)
+      done(
+        new BadRequestError(
+          `the CSV is larger than ${Math.round(this.max / 1048576)} MB, the most one request may send (SERVE_BATCH_MAX_MB)`,
+          'body',
+        ),
+      );
     else done(null, chunk);
   }
 }
@@ -108,17 +134,28 @@ function parseErrorMessage(err: unknown): string {
   const e = err as ParseError & { lines?: number };
   if (err instanceof HttpError) return err.message;
   if (e && typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-    if (e.code === 'CSV_QUOTE_NOT_CLOSED') return `line ${e.lines ?? '?'}: a quoted value is not closed (a " is missing); the rest of the file could not be read`;
-    if (e.code === 'CSV_MAX_RECORD_SIZE') return `line ${e.lines ?? '?'}: a row is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (is a closing " missing?); the rest of the file could not be read`;
+    if (e.code === 'CSV_QUOTE_NOT_CLOSED')
+      return `line ${e.lines ?? '?'}: a quoted value is not closed (a " is missing); the rest of the file could not be read`;
+    if (e.code === 'CSV_MAX_RECORD_SIZE')
+      return `line ${e.lines ?? '?'}: a row is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (is a closing " missing?); the rest of the file could not be read`;
     return `line ${e.lines ?? '?'}: this line is not valid CSV (${e.code}); the rest of the file could not be read`;
   }
   return err instanceof Error ? err.message : String(err);
 }
 
 /** The names of the columns appended to the input's, each made unique against the header. */
-function appendedColumns(model: LiveModel, header: readonly string[], generatedIds: boolean): { names: string[]; classes: readonly string[] } {
+function appendedColumns(
+  model: LiveModel,
+  header: readonly string[],
+  generatedIds: boolean,
+): { names: string[]; classes: readonly string[] } {
   const taken = new Set(header);
-  const unique = (n: string) => { let s = n; while (taken.has(s)) s = `_${s}`; taken.add(s); return s; };
+  const unique = (n: string) => {
+    let s = n;
+    while (taken.has(s)) s = `_${s}`;
+    taken.add(s);
+    return s;
+  };
   const names: string[] = [];
   if (generatedIds) names.push(unique('prediction_id'));
   names.push(unique('prediction'));
@@ -144,13 +181,22 @@ export interface OpenBatch {
  * Reads the header and checks it against the model (a 400 before any output: a missing feature
  * column, an unknown id column); the rows are read by `run`.
  */
-export async function openBatch(model: LiveModel, body: Readable, opts: BatchOptions, deps: BatchDeps): Promise<OpenBatch> {
+export async function openBatch(
+  model: LiveModel,
+  body: Readable,
+  opts: BatchOptions,
+  deps: BatchDeps,
+): Promise<OpenBatch> {
   const limit = new ByteLimit(opts.maxBytes);
   // No `info` (a new object per record: a third of the parser's time) and no skipped empty lines:
   // Records counts the lines itself. A high-water mark of a chunk's rows: fewer pauses between reads.
   // csv-parse hands its options to the stream it is (its Options type leaves them out, for `encoding`).
   const options: Options & Pick<TransformOptions, 'readableHighWaterMark'> = {
-    bom: true, skip_empty_lines: false, relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_CHARS,
+    bom: true,
+    skip_empty_lines: false,
+    relax_column_count: true,
+    relax_quotes: true,
+    max_record_size: MAX_RECORD_CHARS,
     readableHighWaterMark: opts.chunkRows ?? CHUNK_ROWS,
   };
   const parser = parse(options);
@@ -159,7 +205,12 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
   body.pipe(limit).pipe(parser);
   const records = new Records(parser);
   // Stops reading: the rest of the body is read and dropped, so the connection can finish the exchange.
-  const stop = () => { body.unpipe(limit); limit.destroy(); parser.destroy(); body.resume(); };
+  const stop = () => {
+    body.unpipe(limit);
+    limit.destroy();
+    parser.destroy();
+    body.resume();
+  };
 
   let first: RecordRun;
   try {
@@ -168,22 +219,39 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
     stop();
     throw err instanceof HttpError ? err : new BadRequestError(parseErrorMessage(err), 'body');
   }
-  if (!first.records.length) throw new BadRequestError('the CSV is empty: a header row naming the columns is required', 'body');
+  if (!first.records.length)
+    throw new BadRequestError('the CSV is empty: a header row naming the columns is required', 'body');
   const header = first.records[0];
-  const fail = (message: string, field: string) => { stop(); return new BadRequestError(message, field); };
-  if (header.length > MAX_COLUMNS) throw fail(`the header has ${header.length} columns; at most ${MAX_COLUMNS}`, 'body');
+  const fail = (message: string, field: string) => {
+    stop();
+    return new BadRequestError(message, field);
+  };
+  if (header.length > MAX_COLUMNS)
+    throw fail(`the header has ${header.length} columns; at most ${MAX_COLUMNS}`, 'body');
   const index = new Map<string, number>();
-  header.forEach((h, i) => { if (!index.has(h)) index.set(h, i); });
+  header.forEach((h, i) => {
+    if (!index.has(h)) index.set(h, i);
+  });
   const convert = converters(model);
   const missing = [...convert.keys()].filter((f) => !index.has(f));
   if (missing.length) {
-    throw fail(`the CSV has no column ${missing.map((m) => JSON.stringify(m)).join(', ')}; the model's features are ${model.features.join(', ')} (other columns are passed through)`, 'body');
+    throw fail(
+      `the CSV has no column ${missing.map((m) => JSON.stringify(m)).join(', ')}; the model's features are ${model.features.join(', ')} (other columns are passed through)`,
+      'body',
+    );
   }
   const idIndex = opts.idColumn === null ? -1 : (index.get(opts.idColumn) ?? -2);
-  if (idIndex === -2) throw fail(`id_column: the CSV has no column ${JSON.stringify(opts.idColumn)}; its columns are ${header.slice(0, 50).join(', ')}`, 'id_column');
+  if (idIndex === -2)
+    throw fail(
+      `id_column: the CSV has no column ${JSON.stringify(opts.idColumn)}; its columns are ${header.slice(0, 50).join(', ')}`,
+      'id_column',
+    );
   // Numeric features' values are kept in a Float64Array per chunk (NaN: empty), the others as text.
   const features = [...convert].map(([name, fn]) => ({
-    name, at: index.get(name) ?? 0, fn, numeric: model.inputs ? model.inputs.some((c) => c.name === name && c.kind === 'numeric') : true,
+    name,
+    at: index.get(name) ?? 0,
+    fn,
+    numeric: model.inputs ? model.inputs.some((c) => c.name === name && c.kind === 'numeric') : true,
   }));
   const generatedIds = opts.idColumn === null && opts.log;
   const { names: appended, classes } = appendedColumns(model, header, generatedIds);
@@ -205,12 +273,23 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
     let failure: string | null = null;
     let logFailed = false;
     let closed = false;
-    out.on('close', () => { closed = true; });
+    out.on('close', () => {
+      closed = true;
+    });
     // A write after the client went away errs here, not in the process.
-    out.on('error', () => { closed = true; });
+    out.on('error', () => {
+      closed = true;
+    });
 
     const newChunk = (): Chunk => ({
-      n: 0, lines: [], records: [], ids: [], errors: [], observations: [], outputs: [], cells: [],
+      n: 0,
+      lines: [],
+      records: [],
+      ids: [],
+      errors: [],
+      observations: [],
+      outputs: [],
+      cells: [],
       columns: features.map((f): Column => (f.numeric ? new Float64Array(chunkRows) : [])),
     });
 
@@ -225,9 +304,11 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
         if (values.length !== width) throw new RowError(`expected ${width} fields but found ${values.length}`);
         if (idIndex >= 0) {
           id = values[idIndex];
-          if (id.length === 0 || id.length > 128) throw new RowError(`column ${JSON.stringify(opts.idColumn)}: the id must be 1–128 characters`);
+          if (id.length === 0 || id.length > 128)
+            throw new RowError(`column ${JSON.stringify(opts.idColumn)}: the id must be 1–128 characters`);
         } else if (batchId !== null) id = `b${batchId}-${line}`;
-        for (let f = 0; f < features.length; f++) chunk.columns[f][i] = features[f].fn(values[features[f].at]) ?? (features[f].numeric ? NaN : null);
+        for (let f = 0; f < features.length; f++)
+          chunk.columns[f][i] = features[f].fn(values[features[f].at]) ?? (features[f].numeric ? NaN : null);
       } catch (err) {
         if (!(err instanceof RowError)) throw err;
         error = `line ${line}: ${err.message}`;
@@ -253,7 +334,8 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
       const column = (name: string): ColumnValues => {
         const values = chunk.columns[at.get(name) ?? -1];
         if (!values) throw new Error(`the batch has no column ${name}`);
-        if (values instanceof Float64Array) return all ? values.subarray(0, chunk.n) : Float64Array.from(ok, (i) => values[i]);
+        if (values instanceof Float64Array)
+          return all ? values.subarray(0, chunk.n) : Float64Array.from(ok, (i) => values[i]);
         return all ? values : ok.map((i) => values[i]);
       };
       const input = columnarInput(model, column, ok.length);
@@ -269,7 +351,10 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
           continue;
         }
         const obs: Record<string, unknown> = {};
-        features.forEach((f, j) => { const v = chunk.columns[j][i]; obs[f.name] = typeof v === 'number' && Number.isNaN(v) ? null : v; });
+        features.forEach((f, j) => {
+          const v = chunk.columns[j][i];
+          obs[f.name] = typeof v === 'number' && Number.isNaN(v) ? null : v;
+        });
         try {
           const [scored] = await score(model, toInput(model, [obs], false), 1);
           chunk.observations[i] = JSON.stringify(obs);
@@ -285,10 +370,19 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
     const logChunk = async (chunk: Chunk, latencyMs: number): Promise<void> => {
       if (batchId === null) return;
       const id = batchId;
-      const toLog = (): number[] => { const r: number[] = []; for (let i = 0; i < chunk.n; i++) if (chunk.cells[i] !== null) r.push(i); return r; };
+      const toLog = (): number[] => {
+        const r: number[] = [];
+        for (let i = 0; i < chunk.n; i++) if (chunk.cells[i] !== null) r.push(i);
+        return r;
+      };
       const rowsOf = (at: readonly number[]): BatchRows => ({
-        modelName: model.name, modelId: model.modelId, version: model.version, latencyMs,
-        clientIds: at.map((i) => chunk.ids[i] ?? ''), observations: at.map((i) => chunk.observations[i] ?? ''), outputs: at.map((i) => chunk.outputs[i] ?? ''),
+        modelName: model.name,
+        modelId: model.modelId,
+        version: model.version,
+        latencyMs,
+        clientIds: at.map((i) => chunk.ids[i] ?? ''),
+        observations: at.map((i) => chunk.observations[i] ?? ''),
+        outputs: at.map((i) => chunk.outputs[i] ?? ''),
       });
       let logged = toLog();
       try {
@@ -297,12 +391,16 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
         if (!isDuplicateKey(err)) throw err;
         // Some ids are taken (logged before, or repeated in this file): those rows get an error,
         // the others are logged.
-        const taken = await deps.batches.existing(model.name, logged.map((i) => chunk.ids[i] ?? ''));
+        const taken = await deps.batches.existing(
+          model.name,
+          logged.map((i) => chunk.ids[i] ?? ''),
+        );
         const seen = new Set<string>();
         for (const i of logged) {
           const k = chunk.ids[i] ?? '';
           if (taken.has(k) || seen.has(k)) {
-            chunk.errors[i] = `line ${chunk.lines[i]}: column ${JSON.stringify(opts.idColumn)}: the id ${JSON.stringify(k)} already has a prediction for "${model.name}" (ids are unique per name); not logged`;
+            chunk.errors[i] =
+              `line ${chunk.lines[i]}: column ${JSON.stringify(opts.idColumn)}: the id ${JSON.stringify(k)} already has a prediction for "${model.name}" (ids are unique per name); not logged`;
             chunk.cells[i] = null;
           }
           seen.add(k);
@@ -343,12 +441,22 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
       if (closed || out.write(s) || out.destroyed) return;
       // Wait for the reader (backpressure), or for the end of the connection.
       await new Promise<void>((resolve) => {
-        const done = () => { out.off('drain', done); out.off('close', done); out.off('error', done); resolve(); };
-        out.on('drain', done); out.on('close', done); out.on('error', done);
+        const done = () => {
+          out.off('drain', done);
+          out.off('close', done);
+          out.off('error', done);
+          resolve();
+        };
+        out.on('drain', done);
+        out.on('close', done);
+        out.on('error', done);
       });
     };
 
-    interface Pending { readonly chunk: Chunk; readonly logged: Promise<void> }
+    interface Pending {
+      readonly chunk: Chunk;
+      readonly logged: Promise<void>;
+    }
     const pending: Pending[] = [];
     const flush = async (p: Pending): Promise<void> => {
       try {
@@ -360,7 +468,10 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
       // Once a chunk failed to be logged, the later ones (in flight at the time) are not answered either.
       if (logFailed) {
         for (let i = 0; i < p.chunk.n; i++) {
-          if (p.chunk.cells[i] !== null) { p.chunk.cells[i] = null; p.chunk.errors[i] = `line ${p.chunk.lines[i]}: not logged: the prediction log failed`; }
+          if (p.chunk.cells[i] !== null) {
+            p.chunk.cells[i] = null;
+            p.chunk.errors[i] = `line ${p.chunk.lines[i]}: not logged: the prediction log failed`;
+          }
         }
       }
       await write(text(p.chunk));
@@ -410,7 +521,14 @@ export async function openBatch(model: LiveModel, body: Readable, opts: BatchOpt
       stop();
       if (!closed) out.end();
     }
-    const summary: BatchSummary = { batchId, rows, scored: scoredRows, errors, status: failure === null ? 'done' : 'failed', message: failure };
+    const summary: BatchSummary = {
+      batchId,
+      rows,
+      scored: scoredRows,
+      errors,
+      status: failure === null ? 'done' : 'failed',
+      message: failure,
+    };
     if (batchId !== null) {
       try {
         await deps.batches.finish(batchId, summary.status, scoredRows, errors, failure);
@@ -444,7 +562,10 @@ interface Chunk {
 /** Numbers (NaN: empty) or text (null: empty). */
 type Column = Float64Array | (string | null)[];
 
-interface RecordRun { readonly records: string[][]; readonly lines: number[] }
+interface RecordRun {
+  readonly records: string[][];
+  readonly lines: number[];
+}
 
 /**
  * The parser's records in runs, with the line each ends on (as csv-parse's `info.lines` counts:
@@ -458,11 +579,24 @@ class Records {
   private error: Error | null = null;
 
   constructor(private readonly parser: Readable) {
-    const poke = () => { const w = this.wake; this.wake = null; w?.(); };
+    const poke = () => {
+      const w = this.wake;
+      this.wake = null;
+      w?.();
+    };
     parser.on('readable', poke);
-    parser.on('end', () => { this.ended = true; poke(); });
-    parser.on('close', () => { this.ended = true; poke(); });
-    parser.on('error', (e: Error) => { this.error ??= e; poke(); });
+    parser.on('end', () => {
+      this.ended = true;
+      poke();
+    });
+    parser.on('close', () => {
+      this.ended = true;
+      poke();
+    });
+    parser.on('error', (e: Error) => {
+      this.error ??= e;
+      poke();
+    });
   }
 
   /** Up to `max` records (at least one); none at the end. Throws the parser's error. */
@@ -480,7 +614,9 @@ class Records {
         lines.push(this.line);
       }
       if (records.length || this.ended) return { records, lines };
-      await new Promise<void>((resolve) => { this.wake = resolve; });
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
     }
   }
 }
@@ -526,7 +662,11 @@ class Answers {
   private readonly outputParts: string[];
   private readonly cellParts: string[];
 
-  constructor(model: LiveModel, classes: readonly string[], features: readonly { readonly name: string; readonly at: number }[]) {
+  constructor(
+    model: LiveModel,
+    classes: readonly string[],
+    features: readonly { readonly name: string; readonly at: number }[],
+  ) {
     this.classes = classes;
     this.labels = classes.length ? model.classLabels : null;
     this.heads = classes.map((c) => `{"prediction":${JSON.stringify(c)},"probabilities":{`);
@@ -536,7 +676,10 @@ class Answers {
     this.outputParts = ['', ...this.probabilityKeys.flatMap(({ key }, j) => [(j ? ',' : '') + key, '']), '}}'];
     this.cellParts = new Array<string>(classes.length + 2).fill('');
     const names = features.map((f) => f.name);
-    this.observationKeys = objectOrder(names).map((f) => { const k = names.indexOf(f); return { key: JSON.stringify(f) + ':', at: k, field: features[k].at }; });
+    this.observationKeys = objectOrder(names).map((f) => {
+      const k = names.indexOf(f);
+      return { key: JSON.stringify(f) + ':', at: k, field: features[k].at };
+    });
     this.observationParts = this.observationKeys.flatMap(({ key }, j) => [(j ? ',' : '{') + key, '']);
     this.observationParts.push('}');
     if (!this.observationKeys.length) this.observationParts.unshift('{');

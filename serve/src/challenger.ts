@@ -9,10 +9,19 @@ import type { ServeMetrics } from './metrics.js';
 import { score, toInput, type Scored } from './predictor.js';
 import type { LiveModel } from './serving-state.js';
 
-export interface ChallengerScores { readonly model: LiveModel; readonly scored: readonly Scored[]; readonly latencyMs: number }
+export interface ChallengerScores {
+  readonly model: LiveModel;
+  readonly scored: readonly Scored[];
+  readonly latencyMs: number;
+}
 
 /** Starts scoring with `champion`'s challenger; resolves to null when there is none or it failed. Never rejects. */
-export function scoreChallenger(champion: LiveModel, observations: readonly unknown[], batch: boolean, metrics: ServeMetrics): Promise<ChallengerScores | null> {
+export function scoreChallenger(
+  champion: LiveModel,
+  observations: readonly unknown[],
+  batch: boolean,
+  metrics: ServeMetrics,
+): Promise<ChallengerScores | null> {
   const challenger = champion.challenger;
   if (!challenger) return Promise.resolve(null);
   const t0 = performance.now();
@@ -26,10 +35,21 @@ export function scoreChallenger(champion: LiveModel, observations: readonly unkn
 }
 
 /** The challenger's log rows: the champion's name and version, the challenger's model id, role 'challenger'. */
-export function challengerRows(champion: LiveModel, scores: ChallengerScores | null, clientIds: readonly string[], observations: readonly string[]): NewPrediction[] {
+export function challengerRows(
+  champion: LiveModel,
+  scores: ChallengerScores | null,
+  clientIds: readonly string[],
+  observations: readonly string[],
+): NewPrediction[] {
   if (!scores) return [];
   return clientIds.map((clientId, i) => ({
-    modelName: champion.name, modelId: scores.model.modelId, version: champion.version, clientId, observation: observations[i],
-    output: JSON.stringify(scores.scored[i]), latencyMs: scores.latencyMs, role: 'challenger' as const,
+    modelName: champion.name,
+    modelId: scores.model.modelId,
+    version: champion.version,
+    clientId,
+    observation: observations[i],
+    output: JSON.stringify(scores.scored[i]),
+    latencyMs: scores.latencyMs,
+    role: 'challenger' as const,
   }));
 }

@@ -11,19 +11,34 @@ const ANSWER = 'enchilada:metrics-answer';
 /** prom-client's own wait for the workers' answers is 5 s; a scrape waits a little longer for the primary. */
 const ANSWER_TIMEOUT_MS = 6000;
 
-interface Request { readonly type: typeof REQUEST; readonly id: number }
-interface Answer { readonly type: typeof ANSWER; readonly id: number; readonly text?: string; readonly error?: string }
+interface Request {
+  readonly type: typeof REQUEST;
+  readonly id: number;
+}
+interface Answer {
+  readonly type: typeof ANSWER;
+  readonly id: number;
+  readonly text?: string;
+  readonly error?: string;
+}
 
-const isRequest = (m: unknown): m is Request => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === REQUEST;
-const isAnswer = (m: unknown): m is Answer => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === ANSWER;
+const isRequest = (m: unknown): m is Request =>
+  typeof m === 'object' && m !== null && (m as { type?: unknown }).type === REQUEST;
+const isAnswer = (m: unknown): m is Answer =>
+  typeof m === 'object' && m !== null && (m as { type?: unknown }).type === ANSWER;
 
 /** In the primary: answers the workers' requests with the sum over all workers. */
 export function answerClusterMetrics(): void {
   const aggregator = new AggregatorRegistry();
   cluster.on('message', (worker: Worker, message: unknown) => {
     if (!isRequest(message)) return;
-    const reply = (a: Omit<Answer, 'type' | 'id'>): void => { if (worker.isConnected()) worker.send({ type: ANSWER, id: message.id, ...a }); };
-    aggregator.clusterMetrics().then((text) => reply({ text }), (err: unknown) => reply({ error: err instanceof Error ? err.message : String(err) }));
+    const reply = (a: Omit<Answer, 'type' | 'id'>): void => {
+      if (worker.isConnected()) worker.send({ type: ANSWER, id: message.id, ...a });
+    };
+    aggregator.clusterMetrics().then(
+      (text) => reply({ text }),
+      (err: unknown) => reply({ error: err instanceof Error ? err.message : String(err) }),
+    );
   });
 }
 
@@ -37,7 +52,10 @@ export function clusterMetricsSource(registry: Registry): (() => Promise<string>
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries([registry]);
   let next = 0;
-  const pending = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    number,
+    { resolve: (t: string) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   process.on('message', (message: unknown) => {
     if (!isAnswer(message)) return;
     const p = pending.get(message.id);
@@ -47,13 +65,14 @@ export function clusterMetricsSource(registry: Registry): (() => Promise<string>
     if (message.text !== undefined) p.resolve(message.text);
     else p.reject(new Error(`the cluster's metrics could not be gathered: ${message.error ?? 'no answer'}`));
   });
-  return () => new Promise<string>((resolve, reject) => {
-    const id = next++;
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error(`the primary did not answer with the cluster's metrics within ${ANSWER_TIMEOUT_MS} ms`));
-    }, ANSWER_TIMEOUT_MS);
-    pending.set(id, { resolve, reject, timer });
-    process.send?.({ type: REQUEST, id } satisfies Request);
-  });
+  return () =>
+    new Promise<string>((resolve, reject) => {
+      const id = next++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`the primary did not answer with the cluster's metrics within ${ANSWER_TIMEOUT_MS} ms`));
+      }, ANSWER_TIMEOUT_MS);
+      pending.set(id, { resolve, reject, timer });
+      process.send?.({ type: REQUEST, id } satisfies Request);
+    });
 }

@@ -11,8 +11,16 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Enchilada prediction API', version: '1', description: 'Predictions from published models; every prediction is stored before it is answered.' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key from the web app\'s API keys page.' } } },
+      info: {
+        title: 'Enchilada prediction API',
+        version: '1',
+        description: 'Predictions from published models; every prediction is stored before it is answered.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: "An API key from the web app's API keys page." },
+        },
+      },
       security: [{ bearerAuth: [] }],
     },
   });
@@ -26,8 +34,10 @@ export async function registerDocsUi(app: FastifyInstance, state: ServingState):
     transformSpecificationClone: true,
     transformSpecification: (spec) => {
       const doc = spec as Json;
-      const op = ((doc.paths as Json | undefined)?.['/v1/models/{name}/predict'] as Json | undefined)?.post as Json | undefined;
-      const content = ((op?.requestBody as Json | undefined)?.content as Json | undefined)?.['application/json'] as Json | undefined;
+      const op = ((doc.paths as Json | undefined)?.['/v1/models/{name}/predict'] as Json | undefined)?.post as
+        Json | undefined;
+      const content = ((op?.requestBody as Json | undefined)?.content as Json | undefined)?.['application/json'] as
+        Json | undefined;
       if (content) {
         const examples: Json = {};
         for (const [name, s] of state.allNames()) {
@@ -41,7 +51,11 @@ export async function registerDocsUi(app: FastifyInstance, state: ServingState):
           examples[`${name} (explained)`] = {
             summary: `${name}: the prediction with base_value and contributions per column`,
             description: `POST /v1/models/${name}/predict with "explain": true`,
-            value: { id: 'example-2', observation: exampleObservation(s.model.features, s.model.inputs), explain: true },
+            value: {
+              id: 'example-2',
+              observation: exampleObservation(s.model.features, s.model.inputs),
+              explain: true,
+            },
           };
         }
         if (Object.keys(examples).length) content.examples = examples;
@@ -69,10 +83,27 @@ function documentCsv(op: Json): void {
   const params = (op.parameters as Json[] | undefined) ?? [];
   op.parameters = [
     ...params,
-    { name: 'id_column', in: 'query', required: false, schema: { type: 'string' }, description: 'CSV only: the column whose values are the rows\' ids in the prediction log (else generated)' },
-    { name: 'log', in: 'query', required: false, schema: { type: 'boolean', default: true }, description: 'CSV only: false logs nothing' },
+    {
+      name: 'id_column',
+      in: 'query',
+      required: false,
+      schema: { type: 'string' },
+      description: "CSV only: the column whose values are the rows' ids in the prediction log (else generated)",
+    },
+    {
+      name: 'log',
+      in: 'query',
+      required: false,
+      schema: { type: 'boolean', default: true },
+      description: 'CSV only: false logs nothing',
+    },
   ];
   const ok = (op.responses as Json | undefined)?.['200'] as Json | undefined;
   const okContent = ok?.content as Json | undefined;
-  if (okContent) okContent['text/csv'] = { schema: { type: 'string' }, example: 'customer,a,b,prediction,probability_0,probability_1,error\nc-1,0.5,1.2,1,0.2,0.8,\nc-2,abc,0.3,,,,"line 3: column ""a"": ""abc"" is not a number"\n' };
+  if (okContent)
+    okContent['text/csv'] = {
+      schema: { type: 'string' },
+      example:
+        'customer,a,b,prediction,probability_0,probability_1,error\nc-1,0.5,1.2,1,0.2,0.8,\nc-2,abc,0.3,,,,"line 3: column ""a"": ""abc"" is not a number"\n',
+    };
 }

@@ -19,7 +19,10 @@ export class PredictionErrorCounts {
   private timer: NodeJS.Timeout | null = null;
   private flushes = 0;
 
-  constructor(private readonly pool: Pool, private readonly log: FastifyBaseLogger) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
   add(name: string, now = Date.now()): void {
     const minute = Math.floor(now / 60_000);

@@ -11,7 +11,13 @@ import { Worker } from 'node:worker_threads';
 import type { ExplainerArtefact, RowExplanation } from '@enchilada/models';
 
 export type ToExplainThread =
-  | { readonly kind: 'explain'; readonly id: number; readonly modelId: number; readonly artefact: ExplainerArtefact | null; readonly rows: readonly Readonly<Record<string, unknown>>[] }
+  | {
+      readonly kind: 'explain';
+      readonly id: number;
+      readonly modelId: number;
+      readonly artefact: ExplainerArtefact | null;
+      readonly rows: readonly Readonly<Record<string, unknown>>[];
+    }
   | { readonly kind: 'forget'; readonly modelIds: readonly number[] };
 
 type FromExplainThread =
@@ -26,14 +32,19 @@ function newWorker(): Worker {
   const js = fileURLToPath(new URL('./explain-worker.js', import.meta.url));
   if (existsSync(js)) return new Worker(js);
   const ts = pathToFileURL(js.replace(/\.js$/, '.ts')).href;
-  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, { eval: true });
+  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, {
+    eval: true,
+  });
 }
 
 export class ExplainThread {
   private worker: Worker | null = null;
   /** Model ids whose artefact the current worker holds. */
   private readonly sent = new Set<number>();
-  private readonly pending = new Map<number, { resolve: (rows: RowExplanation[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (rows: RowExplanation[]) => void; reject: (e: Error) => void }
+  >();
   private next = 0;
   private closed = false;
 
@@ -64,7 +75,11 @@ export class ExplainThread {
     return w;
   }
 
-  explain(modelId: number, artefact: ExplainerArtefact, rows: readonly Readonly<Record<string, unknown>>[]): Promise<RowExplanation[]> {
+  explain(
+    modelId: number,
+    artefact: ExplainerArtefact,
+    rows: readonly Readonly<Record<string, unknown>>[],
+  ): Promise<RowExplanation[]> {
     if (this.closed) return Promise.reject(new Error('serve is stopping'));
     const w = this.start();
     const id = this.next++;
@@ -72,14 +87,21 @@ export class ExplainThread {
     this.sent.add(modelId);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ kind: 'explain', id, modelId, artefact: first ? artefact : null, rows } satisfies ToExplainThread);
+      w.postMessage({
+        kind: 'explain',
+        id,
+        modelId,
+        artefact: first ? artefact : null,
+        rows,
+      } satisfies ToExplainThread);
     });
   }
 
   /** Drops the explainers of models no longer served. */
   forget(modelIds: readonly number[]): void {
     const known = modelIds.filter((id) => this.sent.delete(id));
-    if (known.length && this.worker) this.worker.postMessage({ kind: 'forget', modelIds: known } satisfies ToExplainThread);
+    if (known.length && this.worker)
+      this.worker.postMessage({ kind: 'forget', modelIds: known } satisfies ToExplainThread);
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,9 @@ port.on('message', (m: ToExplainThread) => {
     if (!explainer) throw new Error(`explainer of model ${m.modelId} was never sent to the explain thread`);
     port.postMessage({ id: m.id, rows: explainer.explain(m.rows, { parseDate }) });
   } catch (e) {
-    port.postMessage({ id: m.id, error: { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) } });
+    port.postMessage({
+      id: m.id,
+      error: { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) },
+    });
   }
 });

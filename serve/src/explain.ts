@@ -9,14 +9,22 @@
 // (explain-thread.ts), so it does not hold up the requests around it.
 import { HttpError, type Pool } from '@enchilada/core';
 import { parseDate } from '@enchilada/data';
-import { loadExplainer, storedExplainer, type Explainer, type ExplainerArtefact, type RowExplanation } from '@enchilada/models';
+import {
+  loadExplainer,
+  storedExplainer,
+  type Explainer,
+  type ExplainerArtefact,
+  type RowExplanation,
+} from '@enchilada/models';
 import { ExplainThread } from './explain-thread.js';
 import type { Scored } from './predictor.js';
 import type { LiveModel, ServingState } from './serving-state.js';
 
 /** A model with no explainer (trained before explanations, or one could not be built): 409, nothing stored. */
 export class NoExplainerError extends HttpError {
-  constructor(message: string) { super(409, message, 'no_explainer'); }
+  constructor(message: string) {
+    super(409, message, 'no_explainer');
+  }
 }
 
 /** What an explained prediction adds to its answer (and what the prediction log stores in `contributions`). */
@@ -38,20 +46,28 @@ export interface ServedExplanation {
 }
 
 /** A model's artefact, and its explainer when it explains in-process (tree and linear SHAP). */
-interface Loaded { readonly artefact: ExplainerArtefact; readonly explainer: Explainer | null }
+interface Loaded {
+  readonly artefact: ExplainerArtefact;
+  readonly explainer: Explainer | null;
+}
 
 export class Explanations {
   /** Parsed explainers by model id (null: the model has none). */
   private readonly cache = new Map<number, Promise<Loaded | null>>();
   private readonly thread = new ExplainThread();
 
-  constructor(private readonly pool: Pool, private readonly state: ServingState) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly state: ServingState,
+  ) {}
 
   private explainer(model: LiveModel): Promise<Loaded | null> {
     let hit = this.cache.get(model.modelId);
     if (!hit) {
       this.prune();
-      hit = storedExplainer(this.pool, model.modelId).then((a) => (a ? { artefact: a, explainer: a.kind === 'sampling' ? null : loadExplainer(a) } : null));
+      hit = storedExplainer(this.pool, model.modelId).then((a) =>
+        a ? { artefact: a, explainer: a.kind === 'sampling' ? null : loadExplainer(a) } : null,
+      );
       this.cache.set(model.modelId, hit);
       // a failed read (the database away) is not remembered
       hit.catch(() => this.cache.delete(model.modelId));
@@ -77,23 +93,36 @@ export class Explanations {
    * The explanation of each observation (already validated by toInput) for the class the model
    * predicted (`scored`, from its ONNX graph), or NoExplainerError.
    */
-  async explain(model: LiveModel, observations: readonly unknown[], scored: readonly Scored[]): Promise<ServedExplanation[]> {
+  async explain(
+    model: LiveModel,
+    observations: readonly unknown[],
+    scored: readonly Scored[],
+  ): Promise<ServedExplanation[]> {
     const loaded = await this.explainer(model);
     if (!loaded) {
-      throw new NoExplainerError(`model "${model.name}" version ${model.version} has no explainer (it was trained before explanations existed): retrain it and publish the new model to get contributions; nothing was stored`);
+      throw new NoExplainerError(
+        `model "${model.name}" version ${model.version} has no explainer (it was trained before explanations existed): retrain it and publish the new model to get contributions; nothing was stored`,
+      );
     }
     const raw = observations as Readonly<Record<string, unknown>>[];
-    const rows = loaded.explainer ? loaded.explainer.explain(raw, { parseDate }) : await this.thread.explain(model.modelId, loaded.artefact, raw);
+    const rows = loaded.explainer
+      ? loaded.explainer.explain(raw, { parseDate })
+      : await this.thread.explain(model.modelId, loaded.artefact, raw);
     return rows.map((r, i) => {
       const served = scored[i]?.prediction;
       // the class onnxruntime predicted; the explainer's own prediction agrees but for float32 ties
       const own = r.output === null || String(served) === r.output;
       const e = own ? r : (r.classes?.find((c) => c.output === String(served)) ?? r);
       return {
-        base_value: e.base_value, contributions: e.contributions,
+        base_value: e.base_value,
+        contributions: e.contributions,
         explanation: {
-          output: e.output, units: r.units, value: e.value, method: r.method,
-          ...(own && r.stderr ? { stderr: r.stderr } : {}), ...(own && r.probability ? { probability: r.probability } : {}),
+          output: e.output,
+          units: r.units,
+          value: e.value,
+          method: r.method,
+          ...(own && r.stderr ? { stderr: r.stderr } : {}),
+          ...(own && r.probability ? { probability: r.probability } : {}),
         },
       };
     });
@@ -103,22 +132,40 @@ export class Explanations {
 const numbers = { type: 'object', additionalProperties: { type: 'number' } } as const;
 /** The answer's fields of an explained prediction, for the route's response schema. */
 export const explanationFields = {
-  base_value: { type: 'number', description: 'with "explain": true, the explained output at the background (base_value + Σ contributions = explanation.value)' },
-  contributions: { ...numbers, description: 'with "explain": true, each original column\'s contribution to the explained output (SHAP values), in explanation.units' },
+  base_value: {
+    type: 'number',
+    description:
+      'with "explain": true, the explained output at the background (base_value + Σ contributions = explanation.value)',
+  },
+  contributions: {
+    ...numbers,
+    description:
+      'with "explain": true, each original column\'s contribution to the explained output (SHAP values), in explanation.units',
+  },
   explanation: {
     type: 'object',
-    description: 'with "explain": true: which output is explained (the predicted class; null for a regressor), in which units (probability, log-odds, logit, decision, target), its value, the method (tree-shap, linear-shap, sampling-shap with stderr, voting-shap for a soft-voting ensemble, its members\u2019 contributions averaged in probability), and for log-odds/logit/decision units the class probability with contributions rescaled to it',
+    description:
+      'with "explain": true: which output is explained (the predicted class; null for a regressor), in which units (probability, log-odds, logit, decision, target), its value, the method (tree-shap, linear-shap, sampling-shap with stderr, voting-shap for a soft-voting ensemble, its members\u2019 contributions averaged in probability), and for log-odds/logit/decision units the class probability with contributions rescaled to it',
     properties: {
-      output: { type: ['string', 'null'] }, units: { type: 'string' }, value: { type: 'number' }, method: { type: 'string' }, stderr: numbers,
-      probability: { type: 'object', properties: { value: { type: 'number' }, base_value: { type: 'number' }, contributions: numbers } },
+      output: { type: ['string', 'null'] },
+      units: { type: 'string' },
+      value: { type: 'number' },
+      method: { type: 'string' },
+      stderr: numbers,
+      probability: {
+        type: 'object',
+        properties: { value: { type: 'number' }, base_value: { type: 'number' }, contributions: numbers },
+      },
     },
   },
 } as const;
 
 /** The request's flag. */
 export const explainFlag = {
-  type: 'boolean', default: false,
-  description: 'also answer (and store) base_value and contributions per column: why the model predicted this (409 no_explainer for models trained before explanations: retrain them)',
+  type: 'boolean',
+  default: false,
+  description:
+    'also answer (and store) base_value and contributions per column: why the model predicted this (409 no_explainer for models trained before explanations: retrain them)',
 } as const;
 
 /** An explained prediction's answer fields (none when it was not explained). */

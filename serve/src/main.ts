@@ -15,7 +15,10 @@ async function main(): Promise<void> {
       console.error(`enchilada serve: worker ${w.process.pid} ended (${signal ?? code}); starting another`);
       cluster.fork();
     });
-    const stop = () => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM'); process.exit(0); };
+    const stop = () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exit(0);
+    };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     return;
@@ -23,9 +26,18 @@ async function main(): Promise<void> {
   // No stack capture per query: serve's queries are few and known, and the capture costs ~2% of its CPU.
   const pool = createPool(config.mysql, { connectionLimit: 8, trace: false });
   const app = await buildApp({ config, pool });
-  const close = async () => { await app.close(); await pool.end(); process.exit(0); };
+  const close = async () => {
+    await app.close();
+    await pool.end();
+    process.exit(0);
+  };
   // process.once ignores a listener's promise: a failed close is reported and still exits.
-  const onSignal = (): void => { close().catch((err: unknown) => { console.error(err); process.exit(1); }); };
+  const onSignal = (): void => {
+    close().catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+  };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   await app.listen({ host: config.host, port: config.serve.port });

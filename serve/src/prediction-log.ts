@@ -4,7 +4,11 @@
 import { isDuplicateKey, type NewPrediction, type Predictions } from '@enchilada/models';
 import type { ServeMetrics } from './metrics.js';
 
-interface Pending { readonly rows: readonly NewPrediction[]; resolve(): void; reject(err: unknown): void }
+interface Pending {
+  readonly rows: readonly NewPrediction[];
+  resolve(): void;
+  reject(err: unknown): void;
+}
 
 /** Rows per INSERT statement: keeps a statement well under max_allowed_packet. */
 const MAX_ROWS = 2000;
@@ -20,7 +24,10 @@ export class PredictionLog {
   private queue: Pending[] = [];
   private inFlight = 0;
 
-  constructor(private readonly predictions: Predictions, private readonly metrics: ServeMetrics) {}
+  constructor(
+    private readonly predictions: Predictions,
+    private readonly metrics: ServeMetrics,
+  ) {}
 
   /** Resolves once the rows are committed; rejects with ER_DUP_ENTRY if one of the ids exists (then none is stored). */
   write(rows: readonly NewPrediction[]): Promise<void> {

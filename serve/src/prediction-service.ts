@@ -11,15 +11,28 @@ import type { LiveModel, ServingState } from './serving-state.js';
 import type { Explanations, ServedExplanation } from './explain.js';
 
 export type ClientId = string | number;
-export interface Instance { readonly id: ClientId; readonly observation: unknown }
-export interface Predicted extends Scored { readonly id: ClientId; readonly explained?: ServedExplanation }
+export interface Instance {
+  readonly id: ClientId;
+  readonly observation: unknown;
+}
+export interface Predicted extends Scored {
+  readonly id: ClientId;
+  readonly explained?: ServedExplanation;
+}
 
 /** A repeated id: 409 carrying the stored prediction(s). */
 export class DuplicateIdError extends HttpError {
-  constructor(message: string, readonly body: { stored: unknown[] }) { super(409, message, 'duplicate_id'); }
+  constructor(
+    message: string,
+    readonly body: { stored: unknown[] },
+  ) {
+    super(409, message, 'duplicate_id');
+  }
 }
 
-export function clientKey(id: ClientId): string { return String(id); }
+export function clientKey(id: ClientId): string {
+  return String(id);
+}
 
 export class PredictionService {
   constructor(
@@ -34,17 +47,26 @@ export class PredictionService {
   model(name: string): LiveModel {
     const s = this.state.name(name);
     if (!s) throw new NotFoundError(`there is no published model named "${name}"`);
-    if (s.status === 'failed') throw new UnavailableError(`model "${name}" version ${s.version} failed to load: ${s.reason}`);
+    if (s.status === 'failed')
+      throw new UnavailableError(`model "${name}" version ${s.version} failed to load: ${s.reason}`);
     return s.model;
   }
 
   /** `explain`: also the contributions of each prediction (explain.ts), answered and stored with it. */
-  async predict(model: LiveModel, instances: readonly Instance[], batch: boolean, startedAt: number, explain = false): Promise<Predicted[]> {
+  async predict(
+    model: LiveModel,
+    instances: readonly Instance[],
+    batch: boolean,
+    startedAt: number,
+    explain = false,
+  ): Promise<Predicted[]> {
     const seen = new Set<string>();
     instances.forEach((inst, i) => {
       const k = clientKey(inst.id);
-      if (k.length === 0 || k.length > 128) throw new BadRequestError(`${batch ? `instances[${i}]: ` : ''}id must be 1–128 characters`, 'id');
-      if (seen.has(k)) throw new BadRequestError(`instances[${i}]: id ${JSON.stringify(inst.id)} appears twice in the request`, 'id');
+      if (k.length === 0 || k.length > 128)
+        throw new BadRequestError(`${batch ? `instances[${i}]: ` : ''}id must be 1–128 characters`, 'id');
+      if (seen.has(k))
+        throw new BadRequestError(`instances[${i}]: id ${JSON.stringify(inst.id)} appears twice in the request`, 'id');
       seen.add(k);
     });
     const observations = instances.map((i) => i.observation);
@@ -55,15 +77,31 @@ export class PredictionService {
     let explained: ServedExplanation[] | null = null;
     if (explain) {
       if (!this.explanations) throw new Error('this serve has no explanations');
-      explained = await this.explanations.explain(model, instances.map((i) => i.observation), scored);
+      explained = await this.explanations.explain(
+        model,
+        instances.map((i) => i.observation),
+        scored,
+      );
     }
     const latencyMs = performance.now() - startedAt;
     const rows: NewPrediction[] = instances.map((inst, i) => ({
-      modelName: model.name, modelId: model.modelId, version: model.version, clientId: clientKey(inst.id),
-      observation: JSON.stringify(inst.observation), output: JSON.stringify(scored[i]), latencyMs,
+      modelName: model.name,
+      modelId: model.modelId,
+      version: model.version,
+      clientId: clientKey(inst.id),
+      observation: JSON.stringify(inst.observation),
+      output: JSON.stringify(scored[i]),
+      latencyMs,
       ...(explained ? { contributions: JSON.stringify(explained[i]) } : {}),
     }));
-    rows.push(...challengerRows(model, await shadow, rows.map((r) => r.clientId), rows.map((r) => r.observation)));
+    rows.push(
+      ...challengerRows(
+        model,
+        await shadow,
+        rows.map((r) => r.clientId),
+        rows.map((r) => r.observation),
+      ),
+    );
     try {
       await this.log.write(rows);
     } catch (err) {
@@ -74,8 +112,10 @@ export class PredictionService {
           if (s) stored.push(s);
         }
         const ids = stored.map((s) => s.clientId);
-        throw new DuplicateIdError(`a prediction with id ${ids.map((i) => JSON.stringify(i)).join(', ') || '(concurrent)'} already exists for "${model.name}"; nothing was stored`,
-          { stored: stored.map(publicPrediction) });
+        throw new DuplicateIdError(
+          `a prediction with id ${ids.map((i) => JSON.stringify(i)).join(', ') || '(concurrent)'} already exists for "${model.name}"; nothing was stored`,
+          { stored: stored.map(publicPrediction) },
+        );
       }
       // Anything else (the database down) reaches the error handler: 503, nothing acknowledged.
       throw err;
@@ -90,9 +130,14 @@ export class PredictionService {
 export function publicPrediction(p: StoredPrediction): Record<string, unknown> {
   const out = (p.output ?? {}) as Record<string, unknown>;
   return {
-    id: p.clientId, model: { name: p.modelName, version: p.version }, prediction: out.prediction,
+    id: p.clientId,
+    model: { name: p.modelName, version: p.version },
+    prediction: out.prediction,
     ...(out.probabilities ? { probabilities: out.probabilities } : {}),
     ...(p.contributions ? (p.contributions as Record<string, unknown>) : {}),
-    observation: p.observation, created_at: p.createdAt.toISOString(), outcome: p.outcome, outcome_at: p.outcomeAt ? p.outcomeAt.toISOString() : null,
+    observation: p.observation,
+    created_at: p.createdAt.toISOString(),
+    outcome: p.outcome,
+    outcome_at: p.outcomeAt ? p.outcomeAt.toISOString() : null,
   };
 }

@@ -31,15 +31,29 @@ function checkObject(observation: unknown, where: string): Record<string, unknow
 }
 
 function checkNumber(v: unknown, name: string, where: string): number {
-  if (typeof v !== 'number') throw new BadRequestError(`${where}feature "${name}" must be a number, got ${typeof v}`, name);
+  if (typeof v !== 'number')
+    throw new BadRequestError(`${where}feature "${name}" must be a number, got ${typeof v}`, name);
   if (!Number.isFinite(v)) throw new BadRequestError(`${where}feature "${name}" must be a finite number`, name);
-  if (Math.abs(v) > FLOAT32_MAX) throw new BadRequestError(`${where}feature "${name}" is too large for the model (float32: at most ${FLOAT32_MAX})`, name);
+  if (Math.abs(v) > FLOAT32_MAX)
+    throw new BadRequestError(
+      `${where}feature "${name}" is too large for the model (float32: at most ${FLOAT32_MAX})`,
+      name,
+    );
   return v;
 }
 
-function checkKeys(obs: Record<string, unknown>, known: ReadonlySet<string>, names: readonly string[], where: string): void {
+function checkKeys(
+  obs: Record<string, unknown>,
+  known: ReadonlySet<string>,
+  names: readonly string[],
+  where: string,
+): void {
   for (const k in obs) {
-    if (!known.has(k)) throw new BadRequestError(`${where}observation has unknown feature "${k}"; the model's features are ${names.join(', ')}`, k);
+    if (!known.has(k))
+      throw new BadRequestError(
+        `${where}observation has unknown feature "${k}"; the model's features are ${names.join(', ')}`,
+        k,
+      );
   }
 }
 
@@ -55,7 +69,11 @@ function legacyInput(model: LiveModel, observations: readonly unknown[], batch: 
       const name = model.features[j];
       const v = obs[name];
       if (v === undefined) throw new BadRequestError(`${where}observation is missing feature "${name}"`, name);
-      if (v === null) throw new BadRequestError(`${where}feature "${name}" is null: the model was trained on complete rows only`, name);
+      if (v === null)
+        throw new BadRequestError(
+          `${where}feature "${name}" is null: the model was trained on complete rows only`,
+          name,
+        );
       x[i * f + j] = checkNumber(v, name, where);
     }
     if (Object.keys(obs).length !== f) checkKeys(obs, known, model.features, where);
@@ -64,19 +82,29 @@ function legacyInput(model: LiveModel, observations: readonly unknown[], batch: 
 }
 
 /** What a model's contract implies for every request (known categories as sets, float input widths), worked out once per contract. */
-interface Prepared { readonly known: ReadonlyMap<string, ReadonlySet<string>>; readonly widths: ReadonlyMap<string, number> }
+interface Prepared {
+  readonly known: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly widths: ReadonlyMap<string, number>;
+}
 const prepared = new WeakMap<readonly ModelInput[], Prepared>();
 function prepare(inputs: readonly ModelInput[]): Prepared {
   let p = prepared.get(inputs);
   if (!p) {
-    const known = new Map(inputs.flatMap((c) => (c.kind === 'categorical' ? [[c.name, new Set(c.categories)] as const] : [])));
+    const known = new Map(
+      inputs.flatMap((c) => (c.kind === 'categorical' ? [[c.name, new Set(c.categories)] as const] : [])),
+    );
     p = { known, widths: floatInputWidths(inputs) };
     prepared.set(inputs, p);
   }
   return p;
 }
 
-function columnInput(model: LiveModel, inputs: readonly ModelInput[], observations: readonly unknown[], batch: boolean): ModelInputData {
+function columnInput(
+  model: LiveModel,
+  inputs: readonly ModelInput[],
+  observations: readonly unknown[],
+  batch: boolean,
+): ModelInputData {
   const { known: categories, widths } = prepare(inputs);
   const n = observations.length;
   const objs = observations.map((o, i) => checkObject(o, batch ? `instances[${i}]: ` : ''));
@@ -102,7 +130,10 @@ function columnInput(model: LiveModel, inputs: readonly ModelInput[], observatio
         const v = obs[c.name];
         if (v === undefined || v === null) return '';
         if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-          throw new BadRequestError(`${batch ? `instances[${i}]: ` : ''}feature "${c.name}" must be text, got ${typeof v}`, c.name);
+          throw new BadRequestError(
+            `${batch ? `instances[${i}]: ` : ''}feature "${c.name}" must be text, got ${typeof v}`,
+            c.name,
+          );
         }
         const s = String(v);
         if (s !== '' && !seen.has(s)) unseen.set(c.name, (unseen.get(c.name) ?? 0) + 1);
@@ -113,14 +144,19 @@ function columnInput(model: LiveModel, inputs: readonly ModelInput[], observatio
       const { data, width } = matrix(c.onnx);
       objs.forEach((obs, i) => {
         const v = obs[c.name];
-        data[i * width + c.index] = v === undefined || v === null ? NaN : checkNumber(v, c.name, batch ? `instances[${i}]: ` : '');
+        data[i * width + c.index] =
+          v === undefined || v === null ? NaN : checkNumber(v, c.name, batch ? `instances[${i}]: ` : '');
       });
     } else {
       const ms = objs.map((obs, i) => {
         const v = obs[c.name];
         if (v === undefined || v === null || v === '') return NaN;
         const where = batch ? `instances[${i}]: ` : '';
-        if (typeof v !== 'string') throw new BadRequestError(`${where}feature "${c.name}" must be a date as text (ISO 8601, e.g. "2024-03-01" or "2024-03-01 12:30:00"), got ${typeof v}`, c.name);
+        if (typeof v !== 'string')
+          throw new BadRequestError(
+            `${where}feature "${c.name}" must be a date as text (ISO 8601, e.g. "2024-03-01" or "2024-03-01 12:30:00"), got ${typeof v}`,
+            c.name,
+          );
         const t = parseDate(v);
         if (t instanceof Error) throw new BadRequestError(`${where}feature "${c.name}": ${t.message}`, c.name);
         return t;
@@ -168,7 +204,8 @@ export function columnarInput(model: LiveModel, column: (name: string) => Column
   const unseen = new Map<string, number>();
   for (const c of model.inputs) {
     const values = column(c.name);
-    if (c.kind !== 'numeric' && values instanceof Float64Array) throw new Error(`the batch gave feature ${c.name} as numbers`);
+    if (c.kind !== 'numeric' && values instanceof Float64Array)
+      throw new Error(`the batch gave feature ${c.name} as numbers`);
     if (c.kind === 'categorical') {
       const seen = categories.get(c.name) ?? new Set<string>();
       const data = new Array<string>(n);
@@ -229,13 +266,17 @@ export function toInput(model: LiveModel, observations: readonly unknown[], batc
  * probabilities would then answer 409 for its id forever.
  */
 export class ModelOutputError extends HttpError {
-  constructor(message: string) { super(500, message, 'model_output'); }
+  constructor(message: string) {
+    super(500, message, 'model_output');
+  }
 }
 
 function finite(v: number, what: string, i: number, n: number): number {
   if (Number.isFinite(v)) return v;
   const where = n > 1 ? `instances[${i}]: ` : '';
-  throw new ModelOutputError(`${where}the model gave ${String(v)} as ${what}, which is not a number it can answer; nothing was stored. Check the observation's values against the training data's range`);
+  throw new ModelOutputError(
+    `${where}the model gave ${String(v)} as ${what}, which is not a number it can answer; nothing was stored. Check the observation's values against the training data's range`,
+  );
 }
 
 export async function score(model: LiveModel, input: ModelInputData, n: number): Promise<Scored[]> {
@@ -249,7 +290,8 @@ export async function score(model: LiveModel, input: ModelInputData, n: number):
     if (!label || !proba) throw new Error('the classifier did not give label and probabilities');
     for (let i = 0; i < n; i++) {
       const probabilities: Record<string, number> = {};
-      for (let k = 0; k < c; k++) probabilities[classes[k]] = finite(proba[i * c + k], `the probability of class "${classes[k]}"`, i, n);
+      for (let k = 0; k < c; k++)
+        probabilities[classes[k]] = finite(proba[i * c + k], `the probability of class "${classes[k]}"`, i, n);
       result.push({ prediction: classes[Number(label[i])], probabilities });
     }
   } else {

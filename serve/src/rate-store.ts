@@ -7,7 +7,12 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Pool, RowDataPacket } from '@enchilada/core';
 
-interface Entry { window: number; local: number; flushed: number; others: number }
+interface Entry {
+  window: number;
+  local: number;
+  flushed: number;
+  others: number;
+}
 type Result = { current: number; ttl: number };
 type Callback = (err: Error | null, res?: Result) => void;
 
@@ -17,7 +22,10 @@ export interface SharedRateStoreHandle {
   stop(): void;
 }
 
-export function sharedRateStore(pool: Pool, syncMs = 250): { Store: FastifyRateLimitStoreCtor; handle: SharedRateStoreHandle } {
+export function sharedRateStore(
+  pool: Pool,
+  syncMs = 250,
+): { Store: FastifyRateLimitStoreCtor; handle: SharedRateStoreHandle } {
   const entries = new Map<string, Entry>();
   let windowMs = 60_000;
   let syncing: Promise<void> | null = null;
@@ -31,16 +39,25 @@ export function sharedRateStore(pool: Pool, syncMs = 250): { Store: FastifyRateL
     const now = Date.now();
     const current = windowOf(now);
     for (const [bucket, e] of entries) {
-      if (e.window < current) { entries.delete(bucket); continue; }
+      if (e.window < current) {
+        entries.delete(bucket);
+        continue;
+      }
       const delta = e.local - e.flushed;
       if (delta > 0) {
-        await pool.query('INSERT INTO rate_windows (bucket, window_start, hits) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE hits = hits + ?', [bucket, e.window, delta, delta]);
+        await pool.query(
+          'INSERT INTO rate_windows (bucket, window_start, hits) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE hits = hits + ?',
+          [bucket, e.window, delta, delta],
+        );
         e.flushed += delta;
       }
     }
     // Every bucket's total in this window (there are about as many as API keys in use), so that a
     // key's first request to this process already counts what the others allowed.
-    const [rows] = await pool.query<RowDataPacket[]>('SELECT bucket, hits FROM rate_windows WHERE window_start = ? LIMIT 100000', [current]);
+    const [rows] = await pool.query<RowDataPacket[]>(
+      'SELECT bucket, hits FROM rate_windows WHERE window_start = ? LIMIT 100000',
+      [current],
+    );
     totals = new Map();
     totalsWindow = current;
     for (const r of rows) {
@@ -57,12 +74,18 @@ export function sharedRateStore(pool: Pool, syncMs = 250): { Store: FastifyRateL
 
   const handle: SharedRateStoreHandle = {
     sync() {
-      syncing ??= syncOnce().finally(() => { syncing = null; });
+      syncing ??= syncOnce().finally(() => {
+        syncing = null;
+      });
       return syncing;
     },
-    stop() { clearInterval(timer); },
+    stop() {
+      clearInterval(timer);
+    },
   };
-  const timer = setInterval(() => { handle.sync().catch(() => undefined); }, syncMs);
+  const timer = setInterval(() => {
+    handle.sync().catch(() => undefined);
+  }, syncMs);
   timer.unref();
 
   class Store implements FastifyRateLimitStore {
@@ -72,7 +95,7 @@ export function sharedRateStore(pool: Pool, syncMs = 250): { Store: FastifyRateL
       const w = windowOf(now);
       let e = entries.get(bucket);
       if (!e || e.window !== w) {
-        e = { window: w, local: 0, flushed: 0, others: totalsWindow === w ? totals.get(bucket) ?? 0 : 0 };
+        e = { window: w, local: 0, flushed: 0, others: totalsWindow === w ? (totals.get(bucket) ?? 0) : 0 };
         entries.set(bucket, e);
       }
       e.local++;
@@ -82,11 +105,16 @@ export function sharedRateStore(pool: Pool, syncMs = 250): { Store: FastifyRateL
     read(bucket: string, cb: Callback, timeWindow: number): void {
       const now = Date.now();
       const e = entries.get(bucket);
-      if (!e || e.window !== windowOf(now)) { cb(null, { current: 0, ttl: 0 }); return; }
+      if (!e || e.window !== windowOf(now)) {
+        cb(null, { current: 0, ttl: 0 });
+        return;
+      }
       cb(null, { current: e.local + e.others, ttl: e.window + timeWindow - now });
     }
 
-    child(): FastifyRateLimitStore { return this; }
+    child(): FastifyRateLimitStore {
+      return this;
+    }
   }
   return { Store, handle };
 }

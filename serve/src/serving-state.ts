@@ -5,7 +5,15 @@
 import * as ort from 'onnxruntime-node';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
-import { ApiKeys, ModelRegistry, PublishedModels, TutorialMode, servingChanges, type ApiKeyWithHash, type ModelInput } from '@enchilada/models';
+import {
+  ApiKeys,
+  ModelRegistry,
+  PublishedModels,
+  TutorialMode,
+  servingChanges,
+  type ApiKeyWithHash,
+  type ModelInput,
+} from '@enchilada/models';
 import { UnavailableError } from './errors.js';
 import type { ServeMetrics } from './metrics.js';
 
@@ -25,7 +33,9 @@ export interface LiveModel {
   readonly challenger: LiveModel | null;
 }
 
-export type NameState = { readonly status: 'ready'; readonly model: LiveModel } | { readonly status: 'failed'; readonly version: number; readonly reason: string };
+export type NameState =
+  | { readonly status: 'ready'; readonly model: LiveModel }
+  | { readonly status: 'failed'; readonly version: number; readonly reason: string };
 
 const RELEASE_AFTER_MS = 30_000;
 
@@ -46,7 +56,12 @@ export class ServingState {
   private tutorial: string | null;
 
   /** `defaultTutorialName` (SEED_MODEL_NAME): the tutorial routes' name until an administrator chooses one. */
-  constructor(private readonly pool: Pool, private readonly log: FastifyBaseLogger, private readonly metrics: ServeMetrics, private readonly defaultTutorialName = '') {
+  constructor(
+    private readonly pool: Pool,
+    private readonly log: FastifyBaseLogger,
+    private readonly metrics: ServeMetrics,
+    private readonly defaultTutorialName = '',
+  ) {
     this.registry = new ModelRegistry(pool);
     this.published = new PublishedModels(pool);
     this.apiKeys = new ApiKeys(pool);
@@ -54,8 +69,12 @@ export class ServingState {
     this.tutorial = defaultTutorialName || null;
   }
 
-  get databaseReachable(): boolean { return this.dbOk; }
-  get loaded(): boolean { return this.counter >= 0; }
+  get databaseReachable(): boolean {
+    return this.dbOk;
+  }
+  get loaded(): boolean {
+    return this.counter >= 0;
+  }
 
   /**
    * Throws 503 until names and keys have been read once: before that, "unknown API key" or "no
@@ -63,19 +82,34 @@ export class ServingState {
    */
   async requireLoaded(): Promise<void> {
     if (this.loaded) return;
-    await this.refresh(true).catch((err: unknown) => this.log.error({ err }, 'first read of the published models failed'));
-    if (!this.loaded) throw new UnavailableError('serve has not yet read the published models and API keys from the database (is it reachable?); nothing was stored, try again');
+    await this.refresh(true).catch((err: unknown) =>
+      this.log.error({ err }, 'first read of the published models failed'),
+    );
+    if (!this.loaded)
+      throw new UnavailableError(
+        'serve has not yet read the published models and API keys from the database (is it reachable?); nothing was stored, try again',
+      );
   }
 
-  name(name: string): NameState | undefined { return this.names.get(name); }
-  allNames(): ReadonlyMap<string, NameState> { return this.names; }
-  key(hash: string): ApiKeyWithHash | undefined { return this.keys.get(hash); }
+  name(name: string): NameState | undefined {
+    return this.names.get(name);
+  }
+  allNames(): ReadonlyMap<string, NameState> {
+    return this.names;
+  }
+  key(hash: string): ApiKeyWithHash | undefined {
+    return this.keys.get(hash);
+  }
   /** The name the tutorial routes answer for, or null: tutorial mode is off. */
-  tutorialName(): string | null { return this.tutorial; }
+  tutorialName(): string | null {
+    return this.tutorial;
+  }
 
   /** Reloads names and keys if the change counter moved (or always, with `force`). */
   refresh(force = false): Promise<void> {
-    this.refreshing ??= this.doRefresh(force).finally(() => { this.refreshing = null; });
+    this.refreshing ??= this.doRefresh(force).finally(() => {
+      this.refreshing = null;
+    });
     return this.refreshing;
   }
 
@@ -90,29 +124,47 @@ export class ServingState {
       return;
     }
     if (!force && counter === this.counter) return;
-    const [names, keys, tutorial] = await Promise.all([this.published.list(), this.apiKeys.all(), this.tutorialMode.get()]);
+    const [names, keys, tutorial] = await Promise.all([
+      this.published.list(),
+      this.apiKeys.all(),
+      this.tutorialMode.get(),
+    ]);
     this.keys = new Map(keys.map((k) => [k.hash, k]));
     this.tutorial = tutorial.chosen ? tutorial.name : this.defaultTutorialName || null;
     const next = new Map<string, NameState>();
     for (const p of names) {
       const cur = this.names.get(p.name);
       const curVersion = cur ? (cur.status === 'ready' ? cur.model.version : cur.version) : -1;
-      const curChallenger = cur?.status === 'ready' ? cur.model.challenger?.modelId ?? null : null;
-      if (cur && curVersion === p.version && (cur.status === 'failed' || curChallenger === p.challengerModelId)) { next.set(p.name, cur); continue; }
+      const curChallenger = cur?.status === 'ready' ? (cur.model.challenger?.modelId ?? null) : null;
+      if (cur && curVersion === p.version && (cur.status === 'failed' || curChallenger === p.challengerModelId)) {
+        next.set(p.name, cur);
+        continue;
+      }
       next.set(p.name, await this.load(p.name, p.version, p.modelId, p.challengerModelId));
     }
     // Sessions no longer published are released after in-flight requests had time to finish.
-    const live = new Set([...next.values()].flatMap((s) => (s.status === 'ready' ? [s.model.modelId, ...(s.model.challenger ? [s.model.challenger.modelId] : [])] : [])));
+    const live = new Set(
+      [...next.values()].flatMap((s) =>
+        s.status === 'ready' ? [s.model.modelId, ...(s.model.challenger ? [s.model.challenger.modelId] : [])] : [],
+      ),
+    );
     for (const [id, session] of this.sessions) {
       if (live.has(id)) continue;
       this.sessions.delete(id);
-      setTimeout(() => { void session.then((s) => s.release()).catch(() => undefined); }, RELEASE_AFTER_MS).unref();
+      setTimeout(() => {
+        void session.then((s) => s.release()).catch(() => undefined);
+      }, RELEASE_AFTER_MS).unref();
     }
     this.names = next;
     this.counter = counter;
   }
 
-  private async load(name: string, version: number, modelId: number, challengerId: number | null = null): Promise<NameState> {
+  private async load(
+    name: string,
+    version: number,
+    modelId: number,
+    challengerId: number | null = null,
+  ): Promise<NameState> {
     try {
       const model = await this.registry.servingModel(modelId);
       if (!model) throw new Error(`model ${modelId} does not exist (deleted?)`);
@@ -127,7 +179,15 @@ export class ServingState {
       // A challenger that fails to load leaves the champion serving alone (logged and counted by its own load).
       const challenger = challengerId === null ? null : await this.load(name, version, challengerId);
       const live: LiveModel = {
-        name, version, modelId, task: model.task, features: model.features, inputs: model.inputs, classes: model.classes, classLabels: model.classLabels ?? null, session: await session,
+        name,
+        version,
+        modelId,
+        task: model.task,
+        features: model.features,
+        inputs: model.inputs,
+        classes: model.classes,
+        classLabels: model.classLabels ?? null,
+        session: await session,
         challenger: challenger?.status === 'ready' ? challenger.model : null,
       };
       this.log.info({ name, version, modelId, ...(challengerId === null ? {} : { challengerId }) }, 'model loaded');
@@ -143,7 +203,11 @@ export class ServingState {
   start(pollMs: number): void {
     const tick = () => {
       if (this.stopped) return;
-      this.timer = setTimeout(() => { void this.refresh().catch((err: unknown) => this.log.error({ err }, 'refresh failed')).finally(tick); }, pollMs);
+      this.timer = setTimeout(() => {
+        void this.refresh()
+          .catch((err: unknown) => this.log.error({ err }, 'refresh failed'))
+          .finally(tick);
+      }, pollMs);
       this.timer.unref();
     };
     tick();

@@ -11,7 +11,10 @@ const MAX_ENTRIES = 10_000;
 export class UnknownKeys {
   private readonly until = new Map<string, number>();
 
-  constructor(private readonly ttlMs = UNKNOWN_KEY_TTL_MS, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs = UNKNOWN_KEY_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** True while `hash` was found unknown within the last ttl. */
   has(hash: string): boolean {
@@ -26,7 +29,10 @@ export class UnknownKeys {
     if (this.until.size >= MAX_ENTRIES) {
       // A Map iterates in insertion order: the first half are the oldest entries.
       let drop = this.until.size / 2;
-      for (const k of this.until.keys()) { if (drop-- <= 0) break; this.until.delete(k); }
+      for (const k of this.until.keys()) {
+        if (drop-- <= 0) break;
+        this.until.delete(k);
+      }
     }
     this.until.delete(hash);
     this.until.set(hash, this.now() + this.ttlMs);

@@ -12,13 +12,38 @@ let db: TestDb;
 let app: FastifyInstance;
 let key: string;
 const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]);
-const model = new Pipeline(new LogisticRegression()).fit(Matrix.fromRows(rows), classificationTarget(rows.map(([a]) => (a > 0 ? '1' : '0'))));
+const model = new Pipeline(new LogisticRegression()).fit(
+  Matrix.fromRows(rows),
+  classificationTarget(rows.map(([a]) => (a > 0 ? '1' : '0'))),
+);
 
 async function insert(registry: ModelRegistry, classLabels: Record<string, string> | null): Promise<number> {
   return registry.insert({
-    datasetId: 1, datasetName: 'cancer', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'diagnosis', features: ['a', 'b'],
-    classes: ['0', '1'], classLabels, grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, 2), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: null,
+    datasetId: 1,
+    datasetName: 'cancer',
+    datasetVersion: 1,
+    modelType: 'logistic_regression',
+    task: 'classification',
+    target: 'diagnosis',
+    features: ['a', 'b'],
+    classes: ['0', '1'],
+    classLabels,
+    grid: {},
+    bestParams: {},
+    splitSeed: 0,
+    trainFraction: 0.8,
+    split: { train: [], test: [] },
+    cvResults: [],
+    cvScore: 1,
+    trainScore: 1,
+    testScore: 1,
+    metrics: {},
+    onnx: exportPipelineToOnnx(model, 2),
+    inputs: null,
+    preprocessing: null,
+    jobId: null,
+    durationMs: 1,
+    createdBy: null,
   });
 }
 
@@ -31,7 +56,11 @@ beforeAll(async () => {
   await published.publish('plain', await insert(registry, null), null);
   expect((await registry.get(1))?.classLabels).toEqual({ 0: 'malignant', 1: 'benign' });
   key = (await new ApiKeys(db.pool).create('k', null, null)).key;
-  app = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'named' }), pool: db.pool, logger: false });
+  app = await buildApp({
+    config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'named' }),
+    pool: db.pool,
+    logger: false,
+  });
   await app.ready();
 }, 60000);
 
@@ -40,9 +69,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const post = (url: string, body: unknown, auth = true) => app.inject({
-  method: 'POST', url, headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${key}` } : {}) }, payload: JSON.stringify(body),
-});
+const post = (url: string, body: unknown, auth = true) =>
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${key}` } : {}) },
+    payload: JSON.stringify(body),
+  });
 
 describe('class names in the prediction API', () => {
   const x = [0.8, 0.1];
@@ -63,9 +96,18 @@ describe('class names in the prediction API', () => {
   });
 
   it('names each prediction of a batch', async () => {
-    const res = await post('/v1/models/named/predict', { instances: [{ id: 'b1', observation: { a: 0.9, b: 0 } }, { id: 'b2', observation: { a: -0.9, b: 0 } }] });
+    const res = await post('/v1/models/named/predict', {
+      instances: [
+        { id: 'b1', observation: { a: 0.9, b: 0 } },
+        { id: 'b2', observation: { a: -0.9, b: 0 } },
+      ],
+    });
     expect(res.statusCode).toBe(200);
-    const preds = res.json().predictions as { prediction: string; label: string; label_probabilities: Record<string, number> }[];
+    const preds = res.json().predictions as {
+      prediction: string;
+      label: string;
+      label_probabilities: Record<string, number>;
+    }[];
     for (const p of preds) expect(p.label).toBe({ 0: 'malignant', 1: 'benign' }[p.prediction]);
     expect(preds.every((p) => Object.keys(p.label_probabilities).length === 2)).toBe(true);
   });

@@ -15,15 +15,24 @@ let key: string;
 /** One request on a connection of its own (no keep-alive), so the cluster hands each to a worker in turn. */
 function call(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port: PORT, path, method, agent: false,
-      headers: body === undefined ? {} : { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: PORT,
+        path,
+        method,
+        agent: false,
+        headers: body === undefined ? {} : { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -47,25 +56,52 @@ afterAll(async () => {
 
 it('answers every scrape with the predictions of both workers summed', async () => {
   const cfg = db.config('serve');
-  proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', join(ROOT, 'serve', 'src', 'main.ts')], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'test', SECRETS_DIR: db.secretsDir, MYSQL_HOST: cfg.mysql.host, MYSQL_PORT: String(cfg.mysql.port),
-      MYSQL_USER: TEST_USER, MYSQL_DATABASE: db.database, SERVE_PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'silent', SERVE_WORKERS: '2' },
-  });
+  proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=development', join(ROOT, 'serve', 'src', 'main.ts')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        NODE_ENV: 'test',
+        SECRETS_DIR: db.secretsDir,
+        MYSQL_HOST: cfg.mysql.host,
+        MYSQL_PORT: String(cfg.mysql.port),
+        MYSQL_USER: TEST_USER,
+        MYSQL_DATABASE: db.database,
+        SERVE_PORT: String(PORT),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        SERVE_WORKERS: '2',
+      },
+    },
+  );
   let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   // Both workers answer once each has loaded the published model: wait for several readies in a row.
   let ready = 0;
   for (let i = 0; ready < 6; i++) {
     if (proc.exitCode !== null) throw new Error(`serve exited with ${proc.exitCode}: ${stderr}`);
-    try { ready = (await call('GET', '/readyz')).status === 200 ? ready + 1 : 0; } catch { ready = 0; }
+    try {
+      ready = (await call('GET', '/readyz')).status === 200 ? ready + 1 : 0;
+    } catch {
+      ready = 0;
+    }
     if (i > 450) throw new Error(`serve did not become ready within 90 s: ${stderr}`);
     if (ready === 0) await new Promise((r) => setTimeout(r, 200));
   }
 
   const n = 40;
   for (let i = 0; i < n; i++) {
-    const res = await call('POST', '/v1/models/m/predict', JSON.stringify({ id: `c-${i}`, observation: { a: 0.3, b: -0.2 } }));
+    const res = await call(
+      'POST',
+      '/v1/models/m/predict',
+      JSON.stringify({ id: `c-${i}`, observation: { a: 0.3, b: -0.2 } }),
+    );
     expect(res.status).toBe(200);
   }
   // Each worker answered about half of them; every scrape, whichever worker takes it, says 40.

@@ -40,7 +40,8 @@ beforeAll(async () => {
   await new PublishedModels(db.pool).publish('titanic', forestId, null);
   await new PublishedModels(db.pool).publish('near', knnId, null);
   const votingId = await registerEnsemble(db.pool, ds, FEATURES, [
-    { model: 'gradient_boosting_classifier', params: { n_estimators: 20, max_depth: 2, learning_rate: 0.3 } }, { model: 'knn_classifier', params: { n_neighbors: 5 } },
+    { model: 'gradient_boosting_classifier', params: { n_estimators: 20, max_depth: 2, learning_rate: 0.3 } },
+    { model: 'knn_classifier', params: { n_neighbors: 5 } },
   ]);
   await new PublishedModels(db.pool).publish('titanic-vote', votingId, null);
   // a model stored before explanations: no artefact
@@ -55,16 +56,30 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const post = (url: string, body: unknown) => app.inject({
-  method: 'POST', url, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, payload: JSON.stringify(body),
-});
+const post = (url: string, body: unknown) =>
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    payload: JSON.stringify(body),
+  });
 
 const ROSE = { Age: 22, Cabin: null, Embarked: 'S', Fare: 7.25, Pclass: 1, Sex: 'female', Boarded: '1912-04-10' };
 const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
 
 interface Answer {
-  prediction: string; probabilities: Record<string, number>; base_value?: number; contributions?: Record<string, number>;
-  explanation?: { output: string; units: string; value: number; method: string; stderr?: Record<string, number>; probability?: { value: number; base_value: number; contributions: Record<string, number> } };
+  prediction: string;
+  probabilities: Record<string, number>;
+  base_value?: number;
+  contributions?: Record<string, number>;
+  explanation?: {
+    output: string;
+    units: string;
+    value: number;
+    method: string;
+    stderr?: Record<string, number>;
+    probability?: { value: number; base_value: number; contributions: Record<string, number> };
+  };
   model: { name: string; version: number };
 }
 
@@ -77,7 +92,9 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     expect(a.explanation?.method).toBe('tree-shap');
     expect(a.explanation?.units).toBe('probability');
     expect(a.explanation?.output).toBe(a.prediction);
-    expect(Math.abs(present(a.base_value) + sum(a.contributions ?? {}) - (a.explanation?.value ?? NaN))).toBeLessThan(1e-9);
+    expect(Math.abs(present(a.base_value) + sum(a.contributions ?? {}) - (a.explanation?.value ?? NaN))).toBeLessThan(
+      1e-9,
+    );
     // a forest explains the probability: the answered one, to float32
     expect(Math.abs((a.explanation?.value ?? NaN) - a.probabilities[a.prediction])).toBeLessThan(1e-6);
     const [own] = explainRows(present(await storedExplainer(db.pool, forestId)), [ROSE], { parseDate });
@@ -89,9 +106,13 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     const plain = await post('/v1/models/titanic/predict', { id: 'plain', observation: ROSE });
     expect(plain.statusCode).toBe(200);
     expect(plain.json<Answer>().contributions).toBeUndefined();
-    const explained = (await post('/v1/models/titanic/predict', { id: 'kept', observation: ROSE, explain: true })).json<Answer>();
+    const explained = (
+      await post('/v1/models/titanic/predict', { id: 'kept', observation: ROSE, explain: true })
+    ).json<Answer>();
     expect(plain.json<Answer>().prediction).toBe(explained.prediction);
-    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT client_id, contributions FROM predictions WHERE client_id IN ('plain', 'kept') ORDER BY client_id");
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT client_id, contributions FROM predictions WHERE client_id IN ('plain', 'kept') ORDER BY client_id",
+    );
     expect(rows.map((r) => r.client_id)).toEqual(['kept', 'plain']);
     const stored = JSON.parse(String(rows[0].contributions)) as Answer;
     expect(stored.contributions).toEqual(explained.contributions);
@@ -106,7 +127,10 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
   it('explains every instance of a batch, with nulls, absent keys and unseen categories', async () => {
     const instances = [
       { id: 'b1', observation: ROSE },
-      { id: 'b2', observation: { Age: null, Sex: 'male', Pclass: 3, Embarked: 'Atlantis', Boarded: '1912-04-02 10:30:00' } },
+      {
+        id: 'b2',
+        observation: { Age: null, Sex: 'male', Pclass: 3, Embarked: 'Atlantis', Boarded: '1912-04-02 10:30:00' },
+      },
       { id: 'b3', observation: {} },
     ];
     const res = await post('/v1/models/titanic/predict', { instances, explain: true });
@@ -115,9 +139,13 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     expect(out).toHaveLength(3);
     for (const p of out) {
       expect(Object.keys(p.contributions ?? {}).sort()).toEqual([...FEATURES].sort());
-      expect(Math.abs(present(p.base_value) + sum(p.contributions ?? {}) - (p.explanation?.value ?? NaN))).toBeLessThan(1e-9);
+      expect(Math.abs(present(p.base_value) + sum(p.contributions ?? {}) - (p.explanation?.value ?? NaN))).toBeLessThan(
+        1e-9,
+      );
     }
-    const [count] = await db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM predictions WHERE client_id IN ('b1', 'b2', 'b3') AND contributions IS NOT NULL");
+    const [count] = await db.pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM predictions WHERE client_id IN ('b1', 'b2', 'b3') AND contributions IS NOT NULL",
+    );
     expect(Number(count[0].n)).toBe(3);
   });
 
@@ -132,10 +160,19 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     expect(a.base_value).toBe(own.base_value);
     // a batch of sampled explanations (tens of ms of CPU each) does not hold up a plain prediction
     const done: string[] = [];
-    const instances = Array.from({ length: 10 }, (_, i) => ({ id: `near-batch-${i}`, observation: { ...ROSE, Age: 20 + i } }));
-    const batch = post('/v1/models/near/predict', { instances, explain: true }).then((r) => { done.push('explained'); return r; });
+    const instances = Array.from({ length: 10 }, (_, i) => ({
+      id: `near-batch-${i}`,
+      observation: { ...ROSE, Age: 20 + i },
+    }));
+    const batch = post('/v1/models/near/predict', { instances, explain: true }).then((r) => {
+      done.push('explained');
+      return r;
+    });
     await new Promise((r) => setTimeout(r, 20));
-    const plain = post('/v1/models/near/predict', { id: 'near-plain', observation: ROSE }).then((r) => { done.push('plain'); return r; });
+    const plain = post('/v1/models/near/predict', { id: 'near-plain', observation: ROSE }).then((r) => {
+      done.push('plain');
+      return r;
+    });
     const [b, p] = await Promise.all([batch, plain]);
     expect(b.statusCode).toBe(200);
     expect(p.statusCode).toBe(200);
@@ -146,7 +183,9 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     await new PublishedModels(db.pool).publish('titanic', logisticId, null);
     let a: Answer | null = null;
     for (let i = 0; i < 50; i++) {
-      a = (await post('/v1/models/titanic/predict', { id: `swap-${i}`, observation: ROSE, explain: true })).json<Answer>();
+      a = (
+        await post('/v1/models/titanic/predict', { id: `swap-${i}`, observation: ROSE, explain: true })
+      ).json<Answer>();
       if (a.explanation?.method === 'linear-shap') break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -157,7 +196,9 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     expect(Math.abs(p.value - (a?.probabilities[a.prediction] ?? NaN))).toBeLessThan(1e-6);
     expect(Math.abs(p.base_value + sum(p.contributions) - p.value)).toBeLessThan(1e-9);
     // log-odds of the answered class: σ(value) is its probability
-    expect(Math.abs(1 / (1 + Math.exp(-(a?.explanation?.value ?? NaN))) - (a?.probabilities[a.prediction] ?? NaN))).toBeLessThan(1e-6);
+    expect(
+      Math.abs(1 / (1 + Math.exp(-(a?.explanation?.value ?? NaN))) - (a?.probabilities[a.prediction] ?? NaN)),
+    ).toBeLessThan(1e-6);
   });
 
   it('explains a soft-voting ensemble in probability: base + Σ contributions = the probability its ONNX graph answered', async () => {
@@ -167,7 +208,9 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
     expect(a.explanation?.method).toBe('voting-shap');
     expect(a.explanation?.units).toBe('probability');
     expect(Object.keys(a.contributions ?? {}).sort()).toEqual([...FEATURES].sort());
-    expect(Math.abs(present(a.base_value) + sum(a.contributions ?? {}) - (a.explanation?.value ?? NaN))).toBeLessThan(1e-9);
+    expect(Math.abs(present(a.base_value) + sum(a.contributions ?? {}) - (a.explanation?.value ?? NaN))).toBeLessThan(
+      1e-9,
+    );
     expect(Math.abs((a.explanation?.value ?? NaN) - a.probabilities[a.prediction])).toBeLessThan(1e-6);
     // a sampled member (k-NN): standard errors come with the contributions
     expect(Object.keys(a.explanation?.stderr ?? {}).sort()).toEqual([...FEATURES].sort());
@@ -176,10 +219,17 @@ describe('POST /v1/models/{name}/predict with "explain": true', () => {
   it('answers 409 no_explainer for a model trained before explanations, and stores nothing', async () => {
     const res = await post('/v1/models/old/predict', { id: 'old-1', observation: { a: 0.5, b: 0.1 }, explain: true });
     expect(res.statusCode).toBe(409);
-    expect(res.json<{ code: string; message: string }>()).toMatchObject({ code: 'no_explainer', message: expect.stringMatching(/retrain/) as unknown });
-    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM predictions WHERE client_id = 'old-1'");
+    expect(res.json<{ code: string; message: string }>()).toMatchObject({
+      code: 'no_explainer',
+      message: expect.stringMatching(/retrain/) as unknown,
+    });
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM predictions WHERE client_id = 'old-1'",
+    );
     expect(Number(rows[0].n)).toBe(0);
     // unexplained, it answers as before
-    expect((await post('/v1/models/old/predict', { id: 'old-2', observation: { a: 0.5, b: 0.1 } })).statusCode).toBe(200);
+    expect((await post('/v1/models/old/predict', { id: 'old-2', observation: { a: 0.5, b: 0.1 } })).statusCode).toBe(
+      200,
+    );
   });
 });

@@ -23,19 +23,46 @@ afterAll(async () => {
 it('loses no acknowledged prediction when serve is killed with SIGKILL under load', async () => {
   const cfg = db.config('serve');
   // One process (tsx as a loader, not its CLI, which would run serve in a child that SIGKILL of the CLI misses).
-  proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', join(ROOT, 'serve', 'src', 'main.ts')], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'test', SECRETS_DIR: db.secretsDir, MYSQL_HOST: cfg.mysql.host, MYSQL_PORT: String(cfg.mysql.port),
-      MYSQL_USER: TEST_USER, MYSQL_DATABASE: db.database, SERVE_PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
-  });
+  proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=development', join(ROOT, 'serve', 'src', 'main.ts')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        NODE_ENV: 'test',
+        SECRETS_DIR: db.secretsDir,
+        MYSQL_HOST: cfg.mysql.host,
+        MYSQL_PORT: String(cfg.mysql.port),
+        MYSQL_USER: TEST_USER,
+        MYSQL_DATABASE: db.database,
+        SERVE_PORT: String(PORT),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+      },
+    },
+  );
   const url = `http://127.0.0.1:${PORT}/v1/models/m/predict`;
-  const call = (id: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ id, observation: { a: 0.3, b: -0.2 } }) });
+  const call = (id: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ id, observation: { a: 0.3, b: -0.2 } }),
+    });
   let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   // Starting under tsx takes a while when the machine is busy (jest runs files in parallel).
   for (let i = 0; ; i++) {
     if (proc.exitCode !== null) throw new Error(`serve exited with ${proc.exitCode}: ${stderr}`);
-    try { if ((await call(`warm-${i}`)).ok) break; } catch { /* not up yet */ }
+    try {
+      if ((await call(`warm-${i}`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
     if (i > 450) throw new Error(`serve did not answer within 90 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -45,7 +72,11 @@ it('loses no acknowledged prediction when serve is killed with SIGKILL under loa
   const worker = async () => {
     while (!dead) {
       const id = `k-${n++}`;
-      try { if ((await call(id)).ok) acked.push(id); } catch { /* connection dropped by the kill: not acknowledged */ }
+      try {
+        if ((await call(id)).ok) acked.push(id);
+      } catch {
+        /* connection dropped by the kill: not acknowledged */
+      }
     }
   };
   const workers = Array.from({ length: 16 }, worker);

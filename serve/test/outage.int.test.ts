@@ -16,7 +16,11 @@ class Proxy {
   async up(): Promise<void> {
     this.server = createServer((client) => {
       const upstream = connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); s.on('error', () => undefined); }
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
@@ -41,7 +45,12 @@ beforeAll(async () => {
   const cfg = db.config('serve', { SERVE_POLL_MS: '100', SERVE_RATE_LIMIT: '1000' });
   proxy = new Proxy({ host: cfg.mysql.host, port: cfg.mysql.port });
   await proxy.up();
-  const viaProxy = db.config('serve', { SERVE_POLL_MS: '100', SERVE_RATE_LIMIT: '1000', MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(proxy.port) });
+  const viaProxy = db.config('serve', {
+    SERVE_POLL_MS: '100',
+    SERVE_RATE_LIMIT: '1000',
+    MYSQL_HOST: '127.0.0.1',
+    MYSQL_PORT: String(proxy.port),
+  });
   pool = createPool(viaProxy.mysql, { connectionLimit: 4 });
   app = await buildApp({ config: viaProxy, pool, logger: false });
   await app.ready();
@@ -54,9 +63,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const predict = (id: string, k = key) => app.inject({
-  method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${k}` }, payload: { id, observation: { a: 0.5, b: 0.1 } },
-});
+const predict = (id: string, k = key) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/models/m/predict',
+    headers: { authorization: `Bearer ${k}` },
+    payload: { id, observation: { a: 0.5, b: 0.1 } },
+  });
 const stored = async (id: string) => {
   const [r] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE client_id = ?', [id]);
   return Number(r[0].n);
@@ -72,7 +85,10 @@ it('answers 503 and acknowledges nothing while the database is down, and recover
   await proxy.up();
   expect(await stored('during')).toBe(0);
   let res = await predict('after');
-  for (let i = 0; i < 20 && res.statusCode !== 200; i++) { await new Promise((r) => setTimeout(r, 100)); res = await predict(`after-${i}`); }
+  for (let i = 0; i < 20 && res.statusCode !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    res = await predict(`after-${i}`);
+  }
   expect(res.statusCode).toBe(200);
   expect((await app.inject('/readyz')).statusCode).toBe(200);
 });
@@ -83,7 +99,12 @@ it('answers 503, not 401 or 404, when started while the database is unreachable,
   const port = dead.port;
   await dead.down();
   // Nothing listens on `port` yet: serve starts with the database unreachable.
-  const cfg = db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'm', MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(port) });
+  const cfg = db.config('serve', {
+    SERVE_POLL_MS: '100',
+    SEED_MODEL_NAME: 'm',
+    MYSQL_HOST: '127.0.0.1',
+    MYSQL_PORT: String(port),
+  });
   const deadPool = createPool(cfg.mysql, { connectionLimit: 2 });
   const cold = await buildApp({ config: cfg, pool: deadPool, logger: false });
   await cold.ready();
@@ -91,7 +112,11 @@ it('answers 503, not 401 or 404, when started while the database is unreachable,
   try {
     for (const [url, headers, payload] of [
       ['/v1/models/m/predict', { authorization: `Bearer ${key}` }, { id: 'cold-1', observation: { a: 0.5, b: 0.1 } }],
-      ['/v1/models/m/predict', { authorization: 'Bearer ek_not-a-key' }, { id: 'cold-2', observation: { a: 0.5, b: 0.1 } }],
+      [
+        '/v1/models/m/predict',
+        { authorization: 'Bearer ek_not-a-key' },
+        { id: 'cold-2', observation: { a: 0.5, b: 0.1 } },
+      ],
       ['/predict', {}, { id: 'cold-3', observation: { a: 0.5, b: 0.1 } }],
     ] as const) {
       const res = await cold.inject({ method: 'POST', url, headers, payload });
@@ -101,9 +126,14 @@ it('answers 503, not 401 or 404, when started while the database is unreachable,
     // The database comes up where serve looks for it: the first request after works.
     later.port = port;
     await later.up();
-    const res = await cold.inject({ method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${key}` }, payload: { id: 'cold-4', observation: { a: 0.5, b: 0.1 } } });
+    const res = await cold.inject({
+      method: 'POST',
+      url: '/v1/models/m/predict',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { id: 'cold-4', observation: { a: 0.5, b: 0.1 } },
+    });
     expect(res.statusCode).toBe(200);
-    expect(await stored('cold-1') + await stored('cold-2') + await stored('cold-3')).toBe(0);
+    expect((await stored('cold-1')) + (await stored('cold-2')) + (await stored('cold-3'))).toBe(0);
   } finally {
     await cold.close();
     await deadPool.end().catch(() => undefined);
@@ -115,11 +145,21 @@ it('rate-limits per key: one key over its limit gets 429, another key is unaffec
   // Fresh keys: the limit is shared through the database, so other tests' requests would count.
   const limited = (await new ApiKeys(db.pool).create('limited', null, null)).key;
   const other = (await new ApiKeys(db.pool).create('other', null, null)).key;
-  const app2 = await buildApp({ config: db.config('serve', { SERVE_RATE_LIMIT: '3', SERVE_POLL_MS: '100' }), pool: db.pool, logger: false });
+  const app2 = await buildApp({
+    config: db.config('serve', { SERVE_RATE_LIMIT: '3', SERVE_POLL_MS: '100' }),
+    pool: db.pool,
+    logger: false,
+  });
   await app2.ready();
   try {
     await waitForKey(app2, other);
-    const call = (id: string, k: string) => app2.inject({ method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${k}` }, payload: { id, observation: { a: 1, b: 1 } } });
+    const call = (id: string, k: string) =>
+      app2.inject({
+        method: 'POST',
+        url: '/v1/models/m/predict',
+        headers: { authorization: `Bearer ${k}` },
+        payload: { id, observation: { a: 1, b: 1 } },
+      });
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push((await call(`rl-${i}`, limited)).statusCode);
     expect(codes).toEqual([200, 200, 200, 429]);
@@ -130,7 +170,7 @@ it('rate-limits per key: one key over its limit gets 429, another key is unaffec
   }
 });
 
-it('holds a key\'s limit across serve processes: the second process counts what the first allowed', async () => {
+it("holds a key's limit across serve processes: the second process counts what the first allowed", async () => {
   const k = (await new ApiKeys(db.pool).create('shared', null, null)).key;
   const config = db.config('serve', { SERVE_RATE_LIMIT: '5', SERVE_POLL_MS: '100' });
   const a = await buildApp({ config, pool: db.pool, logger: false });
@@ -139,10 +179,16 @@ it('holds a key\'s limit across serve processes: the second process counts what 
   try {
     await waitForKey(a, k);
     await waitForKey(b, k);
-    const call = (app3: FastifyInstance, id: string) => app3.inject({ method: 'POST', url: '/v1/models/m/predict', headers: { authorization: `Bearer ${k}` }, payload: { id, observation: { a: 1, b: 1 } } });
+    const call = (app3: FastifyInstance, id: string) =>
+      app3.inject({
+        method: 'POST',
+        url: '/v1/models/m/predict',
+        headers: { authorization: `Bearer ${k}` },
+        payload: { id, observation: { a: 1, b: 1 } },
+      });
     const codes: number[] = [];
     for (let i = 0; i < 3; i++) codes.push((await call(a, `sh-a-${i}`)).statusCode);
-    await new Promise((r) => setTimeout(r, 700));   // both processes sync (every 250 ms)
+    await new Promise((r) => setTimeout(r, 700)); // both processes sync (every 250 ms)
     for (let i = 0; i < 3; i++) codes.push((await call(b, `sh-b-${i}`)).statusCode);
     // Alone, each process would allow all 3 of its own (limit 5); together only 5 of the 6 pass.
     expect(codes).toEqual([200, 200, 200, 200, 200, 429]);

@@ -1,7 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import * as ort from 'onnxruntime-node';
 import { migrate, type RowDataPacket } from '@enchilada/core';
-import { LinearRegression, LogisticRegression, Matrix, Pipeline, classificationTarget, exportPipelineToOnnx, regressionTarget } from '@enchilada/ml';
+import {
+  LinearRegression,
+  LogisticRegression,
+  Matrix,
+  Pipeline,
+  classificationTarget,
+  exportPipelineToOnnx,
+  regressionTarget,
+} from '@enchilada/ml';
 import { ApiKeys, ModelRegistry, PublishedModels, TutorialMode } from '@enchilada/models';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
@@ -25,16 +33,45 @@ for (let i = 0; i < 60; i++) rows.push([Math.sin(i) * 3, Math.cos(i * 1.7) * 2])
 const labels = rows.map(([a, b]) => (a + 0.5 * b > 0 ? 'yes' : 'no'));
 
 function fitClassifier(flip: boolean) {
-  return new Pipeline(new LogisticRegression()).fit(Matrix.fromRows(rows), classificationTarget(flip ? labels.map((l) => (l === 'yes' ? 'no' : 'yes')) : labels));
+  return new Pipeline(new LogisticRegression()).fit(
+    Matrix.fromRows(rows),
+    classificationTarget(flip ? labels.map((l) => (l === 'yes' ? 'no' : 'yes')) : labels),
+  );
 }
 const clfA = fitClassifier(false);
 const clfB = fitClassifier(true);
 
-async function insertModel(onnx: Uint8Array, task: 'classification' | 'regression', classes: string[] | null, features = FEATURES): Promise<number> {
+async function insertModel(
+  onnx: Uint8Array,
+  task: 'classification' | 'regression',
+  classes: string[] | null,
+  features = FEATURES,
+): Promise<number> {
   return registry.insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: task === 'classification' ? 'logistic_regression' : 'linear_regression', task,
-    target: 'y', features, classes, grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [],
-    cvScore: 0.9, trainScore: 0.9, testScore: 0.9, metrics: {}, onnx, inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: null,
+    datasetId: 1,
+    datasetName: 'toy',
+    datasetVersion: 1,
+    modelType: task === 'classification' ? 'logistic_regression' : 'linear_regression',
+    task,
+    target: 'y',
+    features,
+    classes,
+    grid: {},
+    bestParams: {},
+    splitSeed: 0,
+    trainFraction: 0.8,
+    split: { train: [], test: [] },
+    cvResults: [],
+    cvScore: 0.9,
+    trainScore: 0.9,
+    testScore: 0.9,
+    metrics: {},
+    onnx,
+    inputs: null,
+    preprocessing: null,
+    jobId: null,
+    durationMs: 1,
+    createdBy: null,
   });
 }
 
@@ -46,7 +83,10 @@ beforeAll(async () => {
   keys = new ApiKeys(db.pool);
   modelA = await insertModel(exportPipelineToOnnx(clfA, 2), 'classification', ['no', 'yes']);
   modelB = await insertModel(exportPipelineToOnnx(clfB, 2), 'classification', ['no', 'yes']);
-  const reg = new Pipeline(new LinearRegression()).fit(Matrix.fromRows(rows), regressionTarget(rows.map(([a, b]) => 2 * a - b + 1)));
+  const reg = new Pipeline(new LinearRegression()).fit(
+    Matrix.fromRows(rows),
+    regressionTarget(rows.map(([a, b]) => 2 * a - b + 1)),
+  );
   const regId = await insertModel(exportPipelineToOnnx(reg, 2), 'regression', null);
   const broken = await insertModel(new Uint8Array([1, 2, 3, 4]), 'classification', ['no', 'yes']);
   await published.publish('clf', modelA, null);
@@ -57,11 +97,17 @@ beforeAll(async () => {
   const r = await keys.create('old', null, null);
   revokedKey = r.key;
   await keys.revoke(r.id);
-  app = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'clf', SERVE_BODY_LIMIT_KB: '64' }), pool: db.pool, logger: false });
+  app = await buildApp({
+    config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'clf', SERVE_BODY_LIMIT_KB: '64' }),
+    pool: db.pool,
+    logger: false,
+  });
   app.addHook('onSend', async (req, _reply, payload) => {
     const body = req.body as { id?: unknown } | undefined;
     if (req.method === 'POST' && body && body.id !== undefined && /predict$/.test(req.url)) {
-      const [r2] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE client_id = ?', [String(body.id)]);
+      const [r2] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE client_id = ?', [
+        String(body.id),
+      ]);
       storedAtSend.set(String(body.id), Number(r2[0].n) === 1);
     }
     return payload;
@@ -74,18 +120,25 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const post = (url: string, body: unknown, key: string | null = allKey) => app.inject({
-  method: 'POST', url, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-  payload: typeof body === 'string' ? body : JSON.stringify(body),
-});
-const predict = (body: unknown, key: string | null = allKey, name = 'clf') => post(`/v1/models/${name}/predict`, body, key);
+const post = (url: string, body: unknown, key: string | null = allKey) =>
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const predict = (body: unknown, key: string | null = allKey, name = 'clf') =>
+  post(`/v1/models/${name}/predict`, body, key);
 const count = async (where = '1 = 1', args: unknown[] = []) => {
   const [r] = await db.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM predictions WHERE ${where}`, args);
   return Number(r[0].n);
 };
 const until = async (check: () => Promise<boolean>, ms = 5000) => {
   const t0 = Date.now();
-  while (Date.now() - t0 < ms) { if (await check()) return Date.now() - t0; await new Promise((r) => setTimeout(r, 50)); }
+  while (Date.now() - t0 < ms) {
+    if (await check()) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   throw new Error(`not within ${ms} ms`);
 };
 
@@ -95,24 +148,35 @@ describe('predict', () => {
     expect(res.statusCode).toBe(200);
     const out = res.json();
     const proba = clfA.predictProba(Matrix.fromRows([[1.5, -0.5]]));
-    expect(out).toMatchObject({ id: 'p-1', model: { name: 'clf', version: 1 }, prediction: proba.get(0, 1) > 0.5 ? 'yes' : 'no' });
+    expect(out).toMatchObject({
+      id: 'p-1',
+      model: { name: 'clf', version: 1 },
+      prediction: proba.get(0, 1) > 0.5 ? 'yes' : 'no',
+    });
     expect(out.probabilities.yes).toBeCloseTo(proba.get(0, 1), 5);
     expect(out.probabilities.no).toBeCloseTo(proba.get(0, 0), 5);
     expect(typeof out.latency_ms).toBe('number');
     expect(storedAtSend.get('p-1')).toBe(true);
-    const [r] = await db.pool.query<RowDataPacket[]>("SELECT model_id, version, observation, output FROM predictions WHERE client_id = 'p-1'");
+    const [r] = await db.pool.query<RowDataPacket[]>(
+      "SELECT model_id, version, observation, output FROM predictions WHERE client_id = 'p-1'",
+    );
     expect(Number(r[0].model_id)).toBe(modelA);
     expect(JSON.parse(String(r[0].observation))).toEqual({ a: 1.5, b: -0.5 });
     expect(JSON.parse(String(r[0].output)).prediction).toBe(out.prediction);
   });
 
   it('answers a batch of instances and stores each one', async () => {
-    const instances = Array.from({ length: 50 }, (_, i) => ({ id: 1000 + i, observation: { a: rows[i][0], b: rows[i][1] } }));
+    const instances = Array.from({ length: 50 }, (_, i) => ({
+      id: 1000 + i,
+      observation: { a: rows[i][0], b: rows[i][1] },
+    }));
     const res = await predict({ instances });
     expect(res.statusCode).toBe(200);
     const out = res.json();
     expect(out.predictions).toHaveLength(50);
-    expect(out.predictions.map((p: { prediction: string }) => p.prediction)).toEqual(Array.from(clfA.predict(Matrix.fromRows(rows.slice(0, 50)))).map((c) => (c === 1 ? 'yes' : 'no')));
+    expect(out.predictions.map((p: { prediction: string }) => p.prediction)).toEqual(
+      Array.from(clfA.predict(Matrix.fromRows(rows.slice(0, 50)))).map((c) => (c === 1 ? 'yes' : 'no')),
+    );
     expect(await count('client_id >= ? AND client_id < ? AND model_name = ?', ['1000', '1050', 'clf'])).toBe(50);
   });
 
@@ -128,19 +192,27 @@ describe('predict', () => {
     expect(first.statusCode).toBe(200);
     const again = await predict({ id: 'dup', observation: { a: -3, b: -3 } });
     expect(again.statusCode).toBe(409);
-    expect(again.json().stored[0]).toMatchObject({ id: 'dup', prediction: first.json().prediction, observation: { a: 1, b: 1 } });
+    expect(again.json().stored[0]).toMatchObject({
+      id: 'dup',
+      prediction: first.json().prediction,
+      observation: { a: 1, b: 1 },
+    });
     expect(await count('client_id = ?', ['dup'])).toBe(1);
   });
 
   it('lets exactly one of many concurrent requests with the same id succeed', async () => {
-    const res = await Promise.all(Array.from({ length: 20 }, () => predict({ id: 'race', observation: { a: 0, b: 0 } })));
+    const res = await Promise.all(
+      Array.from({ length: 20 }, () => predict({ id: 'race', observation: { a: 0, b: 0 } })),
+    );
     expect(res.filter((r) => r.statusCode === 200)).toHaveLength(1);
     expect(res.filter((r) => r.statusCode === 409)).toHaveLength(19);
     expect(await count('client_id = ?', ['race'])).toBe(1);
   });
 
   it('stores every one of many concurrent predictions (group commit)', async () => {
-    const res = await Promise.all(Array.from({ length: 200 }, (_, i) => predict({ id: `c-${i}`, observation: { a: i / 50, b: 0 } })));
+    const res = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => predict({ id: `c-${i}`, observation: { a: i / 50, b: 0 } })),
+    );
     expect(res.every((r) => r.statusCode === 200)).toBe(true);
     expect(await count("client_id LIKE 'c-%'")).toBe(200);
   });
@@ -154,8 +226,30 @@ describe('bad requests are refused with a clear 4xx and nothing stored', () => {
     ['a null value', { id: 'v4', observation: { a: 1, b: null } }, 400, /feature "b" is null/, 'b'],
     ['no id', { observation: { a: 1, b: 2 } }, 400, /id is required/, 'id'],
     ['no observation', { id: 'v5' }, 400, /observation is required/, 'observation'],
-    ['a bad instance in a batch', { instances: [{ id: 'v6', observation: { a: 1, b: 2 } }, { id: 'v7', observation: { a: 1 } }] }, 400, /instances\[1\]: observation is missing feature "b"/, 'b'],
-    ['an id repeated within a batch', { instances: [{ id: 'v8', observation: { a: 1, b: 2 } }, { id: 'v8', observation: { a: 1, b: 2 } }] }, 400, /appears twice/, 'id'],
+    [
+      'a bad instance in a batch',
+      {
+        instances: [
+          { id: 'v6', observation: { a: 1, b: 2 } },
+          { id: 'v7', observation: { a: 1 } },
+        ],
+      },
+      400,
+      /instances\[1\]: observation is missing feature "b"/,
+      'b',
+    ],
+    [
+      'an id repeated within a batch',
+      {
+        instances: [
+          { id: 'v8', observation: { a: 1, b: 2 } },
+          { id: 'v8', observation: { a: 1, b: 2 } },
+        ],
+      },
+      400,
+      /appears twice/,
+      'id',
+    ],
   ])('%s', async (_what, body, status, message, field) => {
     const before = await count();
     const res = await predict(body);
@@ -166,7 +260,11 @@ describe('bad requests are refused with a clear 4xx and nothing stored', () => {
   });
 
   it('refuses NaN, Infinity and malformed JSON as a 400', async () => {
-    for (const text of ['{"id": "n1", "observation": {"a": NaN, "b": 1}}', '{"id": "n2", "observation": {"a": Infinity, "b": 1}}', '{"id": "n3",']) {
+    for (const text of [
+      '{"id": "n1", "observation": {"a": NaN, "b": 1}}',
+      '{"id": "n2", "observation": {"a": Infinity, "b": 1}}',
+      '{"id": "n3",',
+    ]) {
       const res = await predict(text);
       expect(res.statusCode).toBe(400);
       expect(res.json().message).toMatch(/JSON/);
@@ -186,7 +284,14 @@ describe('bad requests are refused with a clear 4xx and nothing stored', () => {
 
   it.each([
     ['reg', 'its prediction', { variable: new ort.Tensor('float32', Float32Array.from([NaN]), [1, 1]) }],
-    ['clf', 'the probability of class "yes"', { label: new ort.Tensor('int64', BigInt64Array.from([1n]), [1]), probabilities: new ort.Tensor('float32', Float32Array.from([0, Infinity]), [1, 2]) }],
+    [
+      'clf',
+      'the probability of class "yes"',
+      {
+        label: new ort.Tensor('int64', BigInt64Array.from([1n]), [1]),
+        probabilities: new ort.Tensor('float32', Float32Array.from([0, Infinity]), [1, 2]),
+      },
+    ],
   ])('neither stores nor acknowledges a %s output that is not finite (500 naming it)', async (name, what, output) => {
     const s = app.serving.name(name);
     if (s?.status !== 'ready') throw new Error(`${name} is not loaded`);
@@ -225,7 +330,11 @@ describe('bad requests are refused with a clear 4xx and nothing stored', () => {
 
 describe('API keys', () => {
   it('refuses a request without a key, with an unknown key and with a revoked key (401)', async () => {
-    for (const [key, msg] of [[null, /send an API key/], ['ek_wrong', /unknown API key/], [revokedKey, /revoked/]] as const) {
+    for (const [key, msg] of [
+      [null, /send an API key/],
+      ['ek_wrong', /unknown API key/],
+      [revokedKey, /revoked/],
+    ] as const) {
       const res = await predict({ id: 'k1', observation: { a: 1, b: 1 } }, key);
       expect(res.statusCode).toBe(401);
       expect(res.json().message).toMatch(msg);
@@ -242,9 +351,13 @@ describe('API keys', () => {
 
   it('honours a new key and a revocation within 5 s', async () => {
     const k = await keys.create('temp', null, null);
-    await until(async () => (await predict({ id: `t-${Date.now()}`, observation: { a: 1, b: 1 } }, k.key)).statusCode === 200);
+    await until(
+      async () => (await predict({ id: `t-${Date.now()}`, observation: { a: 1, b: 1 } }, k.key)).statusCode === 200,
+    );
     await keys.revoke(k.id);
-    const ms = await until(async () => (await predict({ id: `t-${Date.now()}`, observation: { a: 1, b: 1 } }, k.key)).statusCode === 401);
+    const ms = await until(
+      async () => (await predict({ id: `t-${Date.now()}`, observation: { a: 1, b: 1 } }, k.key)).statusCode === 401,
+    );
     expect(ms).toBeLessThan(5000);
   });
 });
@@ -260,15 +373,31 @@ describe('unknown keys', () => {
   });
 
   it('looks up an unknown key in the database once, then refuses it from memory for a while', async () => {
-    const quiet = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '1000' }), pool: db.pool, logger: false });
+    const quiet = await buildApp({
+      config: db.config('serve', { SERVE_POLL_MS: '1000' }),
+      pool: db.pool,
+      logger: false,
+    });
     await quiet.ready();
     // No poll from here on: every refresh counted below is one a request asked for.
     await quiet.serving.stop();
     let refreshes = 0;
     const real = quiet.serving.refresh.bind(quiet.serving);
-    Object.defineProperty(quiet.serving, 'refresh', { configurable: true, value: (force?: boolean) => { refreshes++; return real(force); } });
+    Object.defineProperty(quiet.serving, 'refresh', {
+      configurable: true,
+      value: (force?: boolean) => {
+        refreshes++;
+        return real(force);
+      },
+    });
     try {
-      const call = (key: string) => quiet.inject({ method: 'POST', url: '/v1/models/clf/predict', headers: { authorization: `Bearer ${key}` }, payload: { id: 'uk', observation: { a: 1, b: 1 } } });
+      const call = (key: string) =>
+        quiet.inject({
+          method: 'POST',
+          url: '/v1/models/clf/predict',
+          headers: { authorization: `Bearer ${key}` },
+          payload: { id: 'uk', observation: { a: 1, b: 1 } },
+        });
       for (let i = 0; i < 3; i++) expect((await call('ek_guess-1')).statusCode).toBe(401);
       expect(refreshes).toBe(1);
       expect((await call('ek_guess-2')).statusCode).toBe(401);
@@ -279,12 +408,21 @@ describe('unknown keys', () => {
   });
 
   it('limits unknown keys per client address, one bucket per address however many keys it tries', async () => {
-    const limited = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SERVE_UNKNOWN_KEY_LIMIT: '3' }), pool: db.pool, logger: false });
+    const limited = await buildApp({
+      config: db.config('serve', { SERVE_POLL_MS: '100', SERVE_UNKNOWN_KEY_LIMIT: '3' }),
+      pool: db.pool,
+      logger: false,
+    });
     await limited.ready();
     try {
-      const call = (key: string, remoteAddress: string, id: string) => limited.inject({
-        method: 'POST', url: '/v1/models/clf/predict', remoteAddress, headers: { authorization: `Bearer ${key}` }, payload: { id, observation: { a: 1, b: 1 } },
-      });
+      const call = (key: string, remoteAddress: string, id: string) =>
+        limited.inject({
+          method: 'POST',
+          url: '/v1/models/clf/predict',
+          remoteAddress,
+          headers: { authorization: `Bearer ${key}` },
+          payload: { id, observation: { a: 1, b: 1 } },
+        });
       const codes: number[] = [];
       for (let i = 0; i < 4; i++) codes.push((await call(`ek_try-${i}`, '10.9.0.1', 'ul')).statusCode);
       expect(codes).toEqual([401, 401, 401, 429]);
@@ -302,10 +440,20 @@ describe('unknown keys', () => {
 describe('without waiting for the poll', () => {
   it('honours a key created a moment ago and a name published a moment ago on the first request', async () => {
     // Polling once a second (the slowest allowed): without a look on a miss, these would 401/404.
-    const slow = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '1000' }), pool: db.pool, logger: false });
+    const slow = await buildApp({
+      config: db.config('serve', { SERVE_POLL_MS: '1000' }),
+      pool: db.pool,
+      logger: false,
+    });
     await slow.ready();
     try {
-      const call = (name: string, key: string, id: string) => slow.inject({ method: 'POST', url: `/v1/models/${name}/predict`, headers: { authorization: `Bearer ${key}` }, payload: { id, observation: { a: 1, b: 1 } } });
+      const call = (name: string, key: string, id: string) =>
+        slow.inject({
+          method: 'POST',
+          url: `/v1/models/${name}/predict`,
+          headers: { authorization: `Bearer ${key}` },
+          payload: { id, observation: { a: 1, b: 1 } },
+        });
       for (let i = 0; i < 3; i++) {
         const k = await keys.create(`fresh-${i}`, null, null);
         const res = await call('clf', k.key, `fresh-${Date.now()}-${i}`);
@@ -335,7 +483,9 @@ describe('outcomes', () => {
     expect(again.json().stored[0].outcome).toBe('yes');
     const replaced = await post('/v1/models/clf/outcomes', { id: 'o1', outcome: 'no', replace: true });
     expect(replaced.statusCode).toBe(200);
-    const [r] = await db.pool.query<RowDataPacket[]>("SELECT outcome, outcome_at FROM predictions WHERE client_id = 'o1'");
+    const [r] = await db.pool.query<RowDataPacket[]>(
+      "SELECT outcome, outcome_at FROM predictions WHERE client_id = 'o1'",
+    );
     expect(JSON.parse(String(r[0].outcome))).toBe('no');
     expect(r[0].outcome_at).not.toBeNull();
     expect((await post('/v1/models/clf/outcomes', { id: 'never', outcome: 'yes' })).statusCode).toBe(404);
@@ -353,10 +503,17 @@ describe('health', () => {
     expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     const ready = await app.inject('/readyz');
     expect(ready.statusCode).toBe(503);
-    expect(ready.json().models).toEqual(expect.arrayContaining([{ name: 'clf', version: expect.any(Number), status: 'ready' }, expect.objectContaining({ name: 'broken', status: 'failed' })]));
+    expect(ready.json().models).toEqual(
+      expect.arrayContaining([
+        { name: 'clf', version: expect.any(Number), status: 'ready' },
+        expect.objectContaining({ name: 'broken', status: 'failed' }),
+      ]),
+    );
     const m = (await app.inject('/metrics')).body;
     expect(m).toMatch(/enchilada_serve_requests_total\{route="\/v1\/models\/:name\/predict",code="200"\} \d+/);
-    expect(m).toMatch(/enchilada_serve_request_duration_seconds_bucket\{le="0.01",route="\/v1\/models\/:name\/predict"\} \d+/);
+    expect(m).toMatch(
+      /enchilada_serve_request_duration_seconds_bucket\{le="0.01",route="\/v1\/models\/:name\/predict"\} \d+/,
+    );
     expect(m).toMatch(/enchilada_serve_predictions_total\{model="clf",version="\d+"\} \d+/);
   });
 });
@@ -376,9 +533,16 @@ describe('seed-compatible routes (the tutorial shapes)', () => {
   it('POST /update stores the true class and answers the stored row; an unknown id answers an error', async () => {
     const res = await post('/update', { id: 0, true_class: 'yes' }, null);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ observation_id: 0, true_class: 'yes', proba: expect.any(Number), id: expect.any(Number) });
+    expect(res.json()).toMatchObject({
+      observation_id: 0,
+      true_class: 'yes',
+      proba: expect.any(Number),
+      id: expect.any(Number),
+    });
     expect(JSON.parse(res.json().observation)).toEqual({ id: 0, observation: { a: 1.5, b: -0.5 } });
-    expect((await post('/update', { id: 987654, true_class: 'yes' }, null)).json()).toEqual({ error: 'Observation ID: "987654" does not exist' });
+    expect((await post('/update', { id: 987654, true_class: 'yes' }, null)).json()).toEqual({
+      error: 'Observation ID: "987654" does not exist',
+    });
   });
 });
 
@@ -396,7 +560,10 @@ describe('tutorial mode chosen in the database (the Published page), followed wi
       const observation = { a: 2.5, b: -1 };
       let res = await post('/predict', { id: 'tri-first', observation }, null);
       // Within a poll (100 ms here), with no restart.
-      await until(async () => { res = await post('/predict', { id: `tri-${Date.now()}`, observation }, null); return 'probabilities' in res.json(); });
+      await until(async () => {
+        res = await post('/predict', { id: `tri-${Date.now()}`, observation }, null);
+        return 'probabilities' in res.json();
+      });
       const proba = clf3.predictProba(Matrix.fromRows([[2.5, -1]]));
       const want = Object.fromEntries(classes.map((c, j) => [c, proba.get(0, j)]));
       const body = res.json<{ prediction: string; probabilities: Record<string, number> }>();
@@ -408,26 +575,50 @@ describe('tutorial mode chosen in the database (the Published page), followed wi
       expect(await count("model_name = 'tri' AND client_id LIKE 'tri-%'")).toBeGreaterThanOrEqual(1);
       // A repeated id: the same answer and the tutorial's error.
       const again = await post('/predict', { id: 'tri-dup', observation }, null);
-      expect((await post('/predict', { id: 'tri-dup', observation }, null)).json()).toEqual({ ...again.json(), error: "ERROR: Observation ID: 'tri-dup' already exists" });
-      expect((await post('/update', { id: 'tri-dup', true_class: 'high' }, null)).json()).toMatchObject({ observation_id: 'tri-dup', prediction: 'high', true_class: 'high' });
+      expect((await post('/predict', { id: 'tri-dup', observation }, null)).json()).toEqual({
+        ...again.json(),
+        error: "ERROR: Observation ID: 'tri-dup' already exists",
+      });
+      expect((await post('/update', { id: 'tri-dup', true_class: 'high' }, null)).json()).toMatchObject({
+        observation_id: 'tri-dup',
+        prediction: 'high',
+        true_class: 'high',
+      });
 
       await tutorial.set(null, null);
-      await until(async () => (await post('/predict', { id: `off-${Date.now()}`, observation }, null)).statusCode === 404);
+      await until(
+        async () => (await post('/predict', { id: `off-${Date.now()}`, observation }, null)).statusCode === 404,
+      );
       const off = await post('/update', { id: 'tri-dup', true_class: 'high' }, null);
       expect(off.statusCode).toBe(404);
-      expect(off.json().message).toMatch(/tutorial mode is off: an administrator chooses .* on the web app's Published page/);
+      expect(off.json().message).toMatch(
+        /tutorial mode is off: an administrator chooses .* on the web app's Published page/,
+      );
     } finally {
       await tutorial.set('clf', null);
-      await until(async () => (await post('/predict', { id: `back-${Date.now()}`, observation: { a: 1, b: 1 } }, null)).json().proba !== undefined);
+      await until(
+        async () =>
+          (await post('/predict', { id: `back-${Date.now()}`, observation: { a: 1, b: 1 } }, null)).json().proba !==
+          undefined,
+      );
     }
   });
 
   it('uses SEED_MODEL_NAME only until a choice is stored', async () => {
     await db.pool.query('DELETE FROM tutorial_mode');
-    const other = await buildApp({ config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'reg' }), pool: db.pool, logger: false });
+    const other = await buildApp({
+      config: db.config('serve', { SERVE_POLL_MS: '100', SEED_MODEL_NAME: 'reg' }),
+      pool: db.pool,
+      logger: false,
+    });
     await other.ready();
     try {
-      const call = () => other.inject({ method: 'POST', url: '/predict', payload: { id: `d-${Date.now()}`, observation: { a: 1, b: 1 } } });
+      const call = () =>
+        other.inject({
+          method: 'POST',
+          url: '/predict',
+          payload: { id: `d-${Date.now()}`, observation: { a: 1, b: 1 } },
+        });
       expect(Object.keys((await call()).json())).toEqual(['prediction']);
       await new TutorialMode(db.pool).set('clf', null);
       await until(async () => Object.keys((await call()).json())[0] === 'proba');
@@ -457,9 +648,15 @@ describe('publishing switches live traffic', () => {
     const v3 = await published.rollback('clf', 1, null);
     expect(v3).toBe(3);
     expect(await until(() => check(3, pA))).toBeLessThan(5000);
-    const [r] = await db.pool.query<RowDataPacket[]>("SELECT DISTINCT version, model_id FROM predictions WHERE client_id LIKE 'sw-%' ORDER BY version");
+    const [r] = await db.pool.query<RowDataPacket[]>(
+      "SELECT DISTINCT version, model_id FROM predictions WHERE client_id LIKE 'sw-%' ORDER BY version",
+    );
     for (const row of r) expect(Number(row.model_id)).toBe(Number(row.version) === 2 ? modelB : modelA);
-    expect((await published.history('clf')).map((h) => [h.version, h.modelId, h.action])).toEqual([[3, modelA, 'rollback'], [2, modelB, 'publish'], [1, modelA, 'publish']]);
+    expect((await published.history('clf')).map((h) => [h.version, h.modelId, h.action])).toEqual([
+      [3, modelA, 'rollback'],
+      [2, modelB, 'publish'],
+      [1, modelA, 'publish'],
+    ]);
   });
 
   it('loses no request while versions switch under load', async () => {
@@ -471,11 +668,17 @@ describe('publishing switches live traffic', () => {
     const worker = async () => {
       while (!stop) {
         const res = await predict({ id: `load-${i++}`, observation: { a: 1, b: 0 } });
-        if (res.statusCode === 200) { ok++; versions.add(res.json().model.version); } else failed++;
+        if (res.statusCode === 200) {
+          ok++;
+          versions.add(res.json().model.version);
+        } else failed++;
       }
     };
     const workers = Array.from({ length: 8 }, worker);
-    for (const m of [modelB, modelA, modelB]) { await published.publish('clf', m, null); await new Promise((r) => setTimeout(r, 400)); }
+    for (const m of [modelB, modelA, modelB]) {
+      await published.publish('clf', m, null);
+      await new Promise((r) => setTimeout(r, 400));
+    }
     await new Promise((r) => setTimeout(r, 600));
     stop = true;
     await Promise.all(workers);
@@ -492,7 +695,9 @@ describe('OpenAPI', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/models/{name}/predict', '/v1/models/{name}/outcomes', '/predict', '/update']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/models/{name}/predict', '/v1/models/{name}/outcomes', '/predict', '/update']),
+    );
     const examples = doc.paths['/v1/models/{name}/predict'].post.requestBody.content['application/json'].examples;
     expect(examples.clf.value).toEqual({ id: 'example-1', observation: { a: 0, b: 0 } });
     expect(examples.broken).toBeUndefined();
@@ -513,10 +718,21 @@ describe('monitoring figures from the prediction log', () => {
     for (let i = 0; i < 10; i++) {
       const obs = { a: rows[i][0], b: rows[i][1] };
       const p = (await predict({ id: `mon-${i}`, observation: obs }, allKey, 'reg')).json();
-      expect((await post('/v1/models/reg/outcomes', { id: `mon-${i}`, outcome: p.prediction + (i % 2 ? 1 : -1) })).statusCode).toBe(200);
+      expect(
+        (await post('/v1/models/reg/outcomes', { id: `mon-${i}`, outcome: p.prediction + (i % 2 ? 1 : -1) }))
+          .statusCode,
+      ).toBe(200);
     }
-    const window = await new Predictions(db.pool).window('reg', new Date(Date.now() - 3600_000), new Date(Date.now() + 60_000));
-    const f = monitoringFigures(window, { task: 'regression', classes: null, features: FEATURES }, { a: psiReference(rows.map((r) => r[0])), b: psiReference(rows.map((r) => r[1])) });
+    const window = await new Predictions(db.pool).window(
+      'reg',
+      new Date(Date.now() - 3600_000),
+      new Date(Date.now() + 60_000),
+    );
+    const f = monitoringFigures(
+      window,
+      { task: 'regression', classes: null, features: FEATURES },
+      { a: psiReference(rows.map((r) => r[0])), b: psiReference(rows.map((r) => r[1])) },
+    );
     expect(f.withOutcome).toBe(10);
     expect(f.count).toBe(window.length);
     expect(f.live).toMatchObject({ mae: expect.closeTo(1, 4) });

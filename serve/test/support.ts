@@ -2,19 +2,55 @@
 // model name `m`, and a fresh database holding it with one API key for every name.
 import { migrate, type Pool } from '@enchilada/core';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { LogisticRegression, Matrix, Pipeline, buildExplainer, classificationTarget, exportPipelineToOnnx, serialiseExplainer } from '@enchilada/ml';
+import {
+  LogisticRegression,
+  Matrix,
+  Pipeline,
+  buildExplainer,
+  classificationTarget,
+  exportPipelineToOnnx,
+  serialiseExplainer,
+} from '@enchilada/ml';
 import { ApiKeys, ModelRegistry, PublishedModels } from '@enchilada/models';
 
 /** `explainable`: stored with an explainer artefact (issue 18); without, as models trained before explanations. */
 export async function publishToyModel(pool: Pool, name = 'm', explainable = false): Promise<number> {
   const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]);
   const X = Matrix.fromRows(rows);
-  const model = new Pipeline(new LogisticRegression()).fit(X, classificationTarget(rows.map(([a]) => (a > 0 ? '1' : '0'))));
+  const model = new Pipeline(new LogisticRegression()).fit(
+    X,
+    classificationTarget(rows.map(([a]) => (a > 0 ? '1' : '0'))),
+  );
   const id = await new ModelRegistry(pool).insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a', 'b'],
-    classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: exportPipelineToOnnx(model, 2), inputs: null, preprocessing: null, jobId: null, durationMs: 1, createdBy: null,
-    explainer: explainable ? serialiseExplainer(buildExplainer({ preprocessing: model.pre, model: model.model, background: X, features: ['a', 'b'] })) : null,
+    datasetId: 1,
+    datasetName: 'toy',
+    datasetVersion: 1,
+    modelType: 'logistic_regression',
+    task: 'classification',
+    target: 'y',
+    features: ['a', 'b'],
+    classes: ['0', '1'],
+    grid: {},
+    bestParams: {},
+    splitSeed: 0,
+    trainFraction: 0.8,
+    split: { train: [], test: [] },
+    cvResults: [],
+    cvScore: 1,
+    trainScore: 1,
+    testScore: 1,
+    metrics: {},
+    onnx: exportPipelineToOnnx(model, 2),
+    inputs: null,
+    preprocessing: null,
+    jobId: null,
+    durationMs: 1,
+    createdBy: null,
+    explainer: explainable
+      ? serialiseExplainer(
+          buildExplainer({ preprocessing: model.pre, model: model.model, background: X, features: ['a', 'b'] }),
+        )
+      : null,
   });
   await new PublishedModels(pool).publish(name, id, null);
   return id;

@@ -11,7 +11,12 @@ import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import explainRoutes from './explain/routes.js';
 
-export interface VizDeps { readonly config: Config; readonly pool: Pool; readonly logger?: boolean; readonly sampleRows?: number }
+export interface VizDeps {
+  readonly config: Config;
+  readonly pool: Pool;
+  readonly logger?: boolean;
+  readonly sampleRows?: number;
+}
 
 export async function buildApp(deps: VizDeps): Promise<FastifyInstance> {
   const { config, pool } = deps;

@@ -9,9 +9,19 @@ async function main(): Promise<void> {
   const pool = createPool(config.mysql);
   const app = await buildApp({ config, pool });
   let jobs: ReturnType<typeof startJobLoop> | null = null;
-  const close = async () => { await jobs?.stop(); await app.close(); await pool.end(); process.exit(0); };
+  const close = async () => {
+    await jobs?.stop();
+    await app.close();
+    await pool.end();
+    process.exit(0);
+  };
   // process.once ignores a listener's promise: a failed close is reported and still exits.
-  const onSignal = (): void => { close().catch((err: unknown) => { console.error(err); process.exit(1); }); };
+  const onSignal = (): void => {
+    close().catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+  };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   // Listen first: compose starts web (which applies the migrations) only once viz answers its

@@ -6,7 +6,10 @@ describe('DocumentCache', () => {
   it('serves a hit without building again and evicts the least recently used beyond its capacity', async () => {
     const cache = new DocumentCache(2, 1000);
     let builds = 0;
-    const counted = (text: string) => async () => { builds++; return text; };
+    const counted = (text: string) => async () => {
+      builds++;
+      return text;
+    };
     await cache.get('a', counted('A'));
     await cache.get('b', counted('B'));
     expect(await cache.get('a', counted('other'))).toBe('A');

@@ -21,11 +21,26 @@ beforeAll(async () => {
   // 4,000 rows of noise: far more work than a 5 s budget, whatever the machine
   let seed = 7;
   const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const lines = ['x1,x2,label', ...Array.from({ length: 4_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
-  noise = await loadDataset(db.pool, {
-    name: 'noise', title: 'Noise', origin: 'upload', task: 'classification', createdBy: null,
-    columns: [{ name: 'x1', type: 'decimal', role: 'feature' }, { name: 'x2', type: 'decimal', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }],
-  }, await openCsv(Readable.from([Buffer.from(lines.join('\n'))])));
+  const lines = [
+    'x1,x2,label',
+    ...Array.from({ length: 4_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`),
+  ];
+  noise = await loadDataset(
+    db.pool,
+    {
+      name: 'noise',
+      title: 'Noise',
+      origin: 'upload',
+      task: 'classification',
+      createdBy: null,
+      columns: [
+        { name: 'x1', type: 'decimal', role: 'feature' },
+        { name: 'x2', type: 'decimal', role: 'feature' },
+        { name: 'label', type: 'text', role: 'target' },
+      ],
+    },
+    await openCsv(Readable.from([Buffer.from(lines.join('\n'))])),
+  );
   loop = startJobLoop(db.pool, quiet, { pollMs: 100 });
 });
 afterAll(async () => {
@@ -34,8 +49,15 @@ afterAll(async () => {
 });
 
 const spec = (over: Partial<CompareSpec> = {}): CompareSpec => ({
-  datasetId: iris.id, datasetVersion: iris.version, models: ['logistic_regression', 'knn_classifier', 'gaussian_nb'],
-  features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], trainFraction: 0.8, folds: 5, seed: 214, budgetSeconds: 60, ...over,
+  datasetId: iris.id,
+  datasetVersion: iris.version,
+  models: ['logistic_regression', 'knn_classifier', 'gaussian_nb'],
+  features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+  trainFraction: 0.8,
+  folds: 5,
+  seed: 214,
+  budgetSeconds: 60,
+  ...over,
 });
 
 describe('compare-all jobs', () => {
@@ -63,7 +85,8 @@ describe('compare-all jobs', () => {
     expect(ens?.model).toBe('soft_voting_classifier');
     expect(ens?.members?.map((m) => m.model).sort()).toEqual(['gaussian_nb', 'knn_classifier', 'logistic_regression']);
     expect(ens?.rows).toBe(120);
-    for (const m of ens?.members ?? []) expect(singles.find((e) => e.model === m.model && e.rows === 120)?.params).toEqual(m.params);
+    for (const m of ens?.members ?? [])
+      expect(singles.find((e) => e.model === m.model && e.rows === 120)?.params).toEqual(m.params);
     const bestSingle = singles[0]?.meanScore ?? 1;
     const place = r.leaderboard.indexOf(present(ens));
     expect(r.leaderboard.slice(0, place).every((e) => e.meanScore >= (ens?.meanScore ?? 0))).toBe(true);
@@ -76,9 +99,11 @@ describe('compare-all jobs', () => {
     } else {
       expect(ens?.modelId).toBeUndefined();
     }
-    expect(new Set(singles.map((e) => e.model))).toEqual(new Set(['logistic_regression', 'knn_classifier', 'gaussian_nb']));
+    expect(new Set(singles.map((e) => e.model))).toEqual(
+      new Set(['logistic_regression', 'knn_classifier', 'gaussian_nb']),
+    );
     const top = r.leaderboard[0];
-    expect(top?.rows).toBe(120);   // the last round uses every training row (80 % of 150)
+    expect(top?.rows).toBe(120); // the last round uses every training row (80 % of 150)
     expect(top?.meanScore).toBeGreaterThan(0.9);
     for (const e of r.leaderboard) expect(e.predictMsPer1000).toBeGreaterThanOrEqual(0);
     // one full training per model, with its best candidate's parameters as a one-point grid
@@ -101,19 +126,36 @@ describe('compare-all jobs', () => {
   it('stops at the budget with the candidates that finished, and still trains the best of each model reached', async () => {
     const q = new JobQueue(db.pool);
     const id = await q.enqueue({
-      kind: 'compare', datasetId: noise.id, createdBy: null, total: 2,
-      spec: spec({ datasetId: noise.id, datasetVersion: noise.version, features: ['x1', 'x2'], models: ['logistic_regression', 'knn_classifier', 'random_forest_classifier', 'gradient_boosting_classifier', 'svc'], budgetSeconds: 5 }),
+      kind: 'compare',
+      datasetId: noise.id,
+      createdBy: null,
+      total: 2,
+      spec: spec({
+        datasetId: noise.id,
+        datasetVersion: noise.version,
+        features: ['x1', 'x2'],
+        models: [
+          'logistic_regression',
+          'knn_classifier',
+          'random_forest_classifier',
+          'gradient_boosting_classifier',
+          'svc',
+        ],
+        budgetSeconds: 5,
+      }),
     });
     const t0 = Date.now();
     const job = await waitFinal(q, id);
     expect(job.status).toBe('done');
     const r = job.result as CompareJobResult;
     expect(r.stoppedBy).toBe('budget');
-    expect(r.seconds).toBeLessThan(5 + 3);   // reading the data, the budget, and stopping the workers
+    expect(r.seconds).toBeLessThan(5 + 3); // reading the data, the budget, and stopping the workers
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(r.leaderboard.length).toBeGreaterThan(0);
     // one training job per model reached; the soft-voting ensemble's row (members) is registered by the comparison itself
-    expect(r.trainJobs.length).toBe(new Set(r.leaderboard.filter((e) => !e.members && Number.isFinite(e.meanScore)).map((e) => e.model)).size);
+    expect(r.trainJobs.length).toBe(
+      new Set(r.leaderboard.filter((e) => !e.members && Number.isFinite(e.meanScore)).map((e) => e.model)).size,
+    );
     for (const t of r.trainJobs) await q.requestCancel(t.job);
   });
 });

@@ -8,9 +8,21 @@ const COLOURS = ['red', 'green', 'blue'];
 
 function dataset(task: Task, target: string, columns: ColumnSpec[]): Dataset {
   return {
-    id: 1, name: 't', title: 'T', origin: 'upload', tableName: 'ds_t', target, task, columns, rowCount: N, version: 1,
+    id: 1,
+    name: 't',
+    title: 'T',
+    origin: 'upload',
+    tableName: 'ds_t',
+    target,
+    task,
+    columns,
+    rowCount: N,
+    version: 1,
     stats: { rows: N, numeric: [], categorical: [], dates: [], classCounts: null },
-    createdBy: null, createdByName: null, createdAt: new Date(0), updatedAt: new Date(0),
+    createdBy: null,
+    createdByName: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
   };
 }
 
@@ -21,10 +33,19 @@ function sample(numeric: Record<string, Float64Array>, text: Record<string, (str
 describe('EDA document with a text feature', () => {
   // colour decides the class; noise says nothing about it.
   const colour = Array.from({ length: N }, (_, i) => COLOURS[i % 3]);
-  const classified = new DocModels(edaDocument({
-    ds: dataset('classification', 'cls', [{ name: 'colour', type: 'text', role: 'feature' }, { name: 'noise', type: 'decimal', role: 'feature' }, { name: 'cls', type: 'text', role: 'target' }]),
-    sample: sample({ noise: Float64Array.from({ length: N }, (_, i) => Math.sin(i * 7.1)) }, { colour, cls: colour.map((c) => `is-${c}`) }),
-  }));
+  const classified = new DocModels(
+    edaDocument({
+      ds: dataset('classification', 'cls', [
+        { name: 'colour', type: 'text', role: 'feature' },
+        { name: 'noise', type: 'decimal', role: 'feature' },
+        { name: 'cls', type: 'text', role: 'target' },
+      ]),
+      sample: sample(
+        { noise: Float64Array.from({ length: N }, (_, i) => Math.sin(i * 7.1)) },
+        { colour, cls: colour.map((c) => `is-${c}`) },
+      ),
+    }),
+  );
 
   it('draws the text feature of the pair grid as stacked count bars on its diagonal', () => {
     const grid = classified.named('GridPlot')[0];
@@ -42,7 +63,10 @@ describe('EDA document with a text feature', () => {
     expect(scatters).toHaveLength(2);
     for (const p of scatters) {
       const { glyph } = classified.glyphs(p)[0];
-      const [axis, range] = (glyph.attributes.x as { field: string }).field === 'colour' ? ['x', p.attributes.x_range] : ['y', p.attributes.y_range];
+      const [axis, range] =
+        (glyph.attributes.x as { field: string }).field === 'colour'
+          ? ['x', p.attributes.x_range]
+          : ['y', p.attributes.y_range];
       const spec = glyph.attributes[axis] as { field: string; transform: unknown };
       expect(spec.field).toBe('colour');
       expect(classified.ref(range).attributes.factors).toEqual(['blue', 'green', 'red']);
@@ -56,20 +80,43 @@ describe('EDA document with a text feature', () => {
   });
 
   it('draws plain count bars, not stacked, for a regression dataset', () => {
-    const doc = new DocModels(edaDocument({
-      ds: dataset('regression', 'y', [{ name: 'colour', type: 'text', role: 'feature' }, { name: 'y', type: 'decimal', role: 'target' }]),
-      sample: sample({ y: Float64Array.from({ length: N }, (_, i) => i % 3) }, { colour: colour.map((c, i) => (i < 3 ? null : c)) }),
-    }));
+    const doc = new DocModels(
+      edaDocument({
+        ds: dataset('regression', 'y', [
+          { name: 'colour', type: 'text', role: 'feature' },
+          { name: 'y', type: 'decimal', role: 'target' },
+        ]),
+        sample: sample(
+          { y: Float64Array.from({ length: N }, (_, i) => i % 3) },
+          { colour: colour.map((c, i) => (i < 3 ? null : c)) },
+        ),
+      }),
+    );
     const [{ data }] = doc.glyphs(doc.plot('colour: rows per value'));
     expect(totals(data, 'value')).toEqual({ red: 29, green: 29, blue: 29, '(missing)': 3 });
     expect(new Set(data.cls)).toEqual(new Set(['']));
   });
 
   it('says there is nothing to explore when the only text feature is identifier-like', () => {
-    const ds = dataset('classification', 'cls', [{ name: 'name', type: 'text', role: 'feature' }, { name: 'cls', type: 'text', role: 'target' }]);
-    const withStats = { ...ds, stats: { rows: N, numeric: [], categorical: [{ name: 'name', count: N, missing: 0, distinct: N, top: [], identifierLike: true }], dates: [], classCounts: null } };
+    const ds = dataset('classification', 'cls', [
+      { name: 'name', type: 'text', role: 'feature' },
+      { name: 'cls', type: 'text', role: 'target' },
+    ]);
+    const withStats = {
+      ...ds,
+      stats: {
+        rows: N,
+        numeric: [],
+        categorical: [{ name: 'name', count: N, missing: 0, distinct: N, top: [], identifierLike: true }],
+        dates: [],
+        classCounts: null,
+      },
+    };
     const names = Array.from({ length: N }, (_, i) => `n${i}`);
-    const item = edaDocument({ ds: withStats, sample: sample({}, { name: names, cls: names.map((_, i) => String(i % 2)) }) });
+    const item = edaDocument({
+      ds: withStats,
+      sample: sample({}, { name: names, cls: names.map((_, i) => String(i % 2)) }),
+    });
     expect(JSON.stringify(item)).toContain('no numeric or categorical text feature columns to explore');
   });
 });

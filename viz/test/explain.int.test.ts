@@ -27,7 +27,15 @@ const FEATURES = ['island', 'bill_length_mm', 'bill_depth_mm', 'flipper_length_m
 async function train(spec: Partial<TrainSpec>): Promise<number> {
   const q = new JobQueue(db.pool);
   const full: TrainSpec = {
-    datasetId: penguins.id, datasetVersion: penguins.version, model: 'logistic_regression', features: FEATURES, trainFraction: 0.7, grid: {}, folds: 3, seed: 3, ...spec,
+    datasetId: penguins.id,
+    datasetVersion: penguins.version,
+    model: 'logistic_regression',
+    features: FEATURES,
+    trainFraction: 0.7,
+    grid: {},
+    folds: 3,
+    seed: 3,
+    ...spec,
   };
   const id = await q.enqueue({ kind: 'train', spec: full, datasetId: penguins.id, createdBy: null, total: 3 });
   const end = Date.now() + 90_000;
@@ -49,9 +57,16 @@ beforeAll(async () => {
   loop = startJobLoop(db.pool, quiet, { pollMs: 100 });
   models.forest = await train({ model: 'random_forest_classifier', grid: { n_estimators: [20], max_depth: [4] } });
   models.linear = await train({ model: 'logistic_regression', grid: { C: [1] } });
-  models.voting = await registerEnsemble(db.pool, penguins, FEATURES, [
-    { model: 'random_forest_classifier', params: { n_estimators: 20, max_depth: 4 } }, { model: 'logistic_regression', params: { C: 1 } },
-  ], 0.7);
+  models.voting = await registerEnsemble(
+    db.pool,
+    penguins,
+    FEATURES,
+    [
+      { model: 'random_forest_classifier', params: { n_estimators: 20, max_depth: 4 } },
+      { model: 'logistic_regression', params: { C: 1 } },
+    ],
+    0.7,
+  );
   app = await buildApp({ config, pool: db.pool, logger: false });
 }, 180_000);
 afterAll(async () => {
@@ -60,12 +75,19 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const get = (doc: string, url: string) => app.inject({ url, headers: { authorization: `Bearer ${signVizToken({ sub: 'a', doc }, key)}` } });
+const get = (doc: string, url: string) =>
+  app.inject({ url, headers: { authorization: `Bearer ${signVizToken({ sub: 'a', doc }, key)}` } });
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 interface Answer {
-  prediction: string | number; value: number; base_value: number; output: string | null; ms: number; testRows: number;
-  probabilities: Record<string, number>; values: Record<string, unknown>;
+  prediction: string | number;
+  value: number;
+  base_value: number;
+  output: string | null;
+  ms: number;
+  testRows: number;
+  probabilities: Record<string, number>;
+  values: Record<string, unknown>;
   contributions: { name: string; value: unknown; contribution: number }[];
   columns: { name: string; kind: string; levels?: string[] }[];
 }
@@ -85,7 +107,9 @@ describe.each(['forest', 'linear', 'voting'])('Explain document of the %s', (whi
     expect((imp.v as number[]).every((v) => v >= 0)).toBe(true);
     expect(Math.max(...(imp.v as number[]))).toBeGreaterThan(0);
     // the summary plot has one point per sample row and column, the sample stated on the page
-    const sw = doc.glyphs(doc.plot(present(titles.find((t) => t.startsWith('Summary'))))).find((g) => g.glyph.name === 'Scatter');
+    const sw = doc
+      .glyphs(doc.plot(present(titles.find((t) => t.startsWith('Summary')))))
+      .find((g) => g.glyph.name === 'Scatter');
     expect(sw?.data.x).toHaveLength(test * FEATURES.length);
     // importance is the mean |x| of the summary's points, per column
     for (const [k, f] of (imp.f as string[]).entries()) {
@@ -95,7 +119,11 @@ describe.each(['forest', 'linear', 'voting'])('Explain document of the %s', (whi
     expect(JSON.stringify(res.json())).toContain(`of the ${test} test rows`);
     if (which === 'voting') expect(JSON.stringify(res.json())).toContain('the mean of its members');
     // dependence plot: coloured by the strongest interaction, says how it was found
-    const note = doc.named('Div').map((d) => String(d.attributes.text)).find((t) => t.includes('dependence-note')) ?? '';
+    const note =
+      doc
+        .named('Div')
+        .map((d) => String(d.attributes.text))
+        .find((t) => t.includes('dependence-note')) ?? '';
     expect(note).toContain(which === 'forest' ? 'TreeSHAP interaction' : 'most correlated');
     // PDP: a grid of values, one mean and one ICE curve per ICE row over the same grid
     const pdp = doc.plot(present(titles.find((t) => t.startsWith('Partial dependence of the probability of class'))));
@@ -105,7 +133,10 @@ describe.each(['forest', 'linear', 'voting'])('Explain document of the %s', (whi
     expect(line.data.y).toHaveLength(grid.length);
     expect(ice.data.ys.length).toBeGreaterThan(10);
     for (const ys of ice.data.ys as number[][]) expect(ys).toHaveLength(grid.length);
-    for (const y of line.data.y as number[]) { expect(y).toBeGreaterThanOrEqual(0); expect(y).toBeLessThanOrEqual(1); }
+    for (const y of line.data.y as number[]) {
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect(y).toBeLessThanOrEqual(1);
+    }
     // the mean of the ICE curves (40 of the 300 PDP rows) is not the PDP, but both are probabilities of one class
   }, 60_000);
 
@@ -118,38 +149,83 @@ describe.each(['forest', 'linear', 'voting'])('Explain document of the %s', (whi
     expect(Math.abs(a.base_value + sum(a.contributions.map((c) => c.contribution)) - a.value)).toBeLessThan(1e-9);
     // an ensemble explains the probability of the predicted class: its own, the mean of its members'
     if (which === 'voting') expect(Math.abs(a.value - a.probabilities[String(a.prediction)])).toBeLessThan(1e-12);
-    expect(a.columns.find((c) => c.name === 'island')?.levels).toEqual(expect.arrayContaining(['Biscoe', 'Dream', 'Torgersen']));
+    expect(a.columns.find((c) => c.name === 'island')?.levels).toEqual(
+      expect.arrayContaining(['Biscoe', 'Dream', 'Torgersen']),
+    );
     // a Gentoo-like row then an Adelie-like one: the prediction and its contributions change
-    const gentoo = { island: 'Biscoe', bill_length_mm: 47, bill_depth_mm: 14.5, flipper_length_mm: 217, body_mass_g: 5000, sex: 'female' };
-    const w1 = (await get(`explain-row:model:${id}`, `/documents/explain-row?model=${id}&values=${encodeURIComponent(JSON.stringify(gentoo))}`)).json<Answer>();
+    const gentoo = {
+      island: 'Biscoe',
+      bill_length_mm: 47,
+      bill_depth_mm: 14.5,
+      flipper_length_mm: 217,
+      body_mass_g: 5000,
+      sex: 'female',
+    };
+    const w1 = (
+      await get(
+        `explain-row:model:${id}`,
+        `/documents/explain-row?model=${id}&values=${encodeURIComponent(JSON.stringify(gentoo))}`,
+      )
+    ).json<Answer>();
     expect(w1.prediction).toBe('Gentoo');
-    const adelie = { ...gentoo, island: 'Torgersen', bill_length_mm: 38, bill_depth_mm: 19, flipper_length_mm: 185, body_mass_g: 3600, sex: null };
-    const w2 = (await get(`explain-row:model:${id}`, `/documents/explain-row?model=${id}&values=${encodeURIComponent(JSON.stringify(adelie))}`)).json<Answer>();
+    const adelie = {
+      ...gentoo,
+      island: 'Torgersen',
+      bill_length_mm: 38,
+      bill_depth_mm: 19,
+      flipper_length_mm: 185,
+      body_mass_g: 3600,
+      sex: null,
+    };
+    const w2 = (
+      await get(
+        `explain-row:model:${id}`,
+        `/documents/explain-row?model=${id}&values=${encodeURIComponent(JSON.stringify(adelie))}`,
+      )
+    ).json<Answer>();
     expect(w2.prediction).toBe('Adelie');
     expect(w2.values.sex).toBeNull();
     expect(Math.abs(w2.base_value + sum(w2.contributions.map((c) => c.contribution)) - w2.value)).toBeLessThan(1e-9);
     // one feature changed: the probability of the first row's class moves
-    const w3 = (await get(`explain-row:model:${id}`, `/documents/explain-row?model=${id}&values=${encodeURIComponent(JSON.stringify({ ...gentoo, flipper_length_mm: 180 }))}`)).json<Answer>();
+    const w3 = (
+      await get(
+        `explain-row:model:${id}`,
+        `/documents/explain-row?model=${id}&values=${encodeURIComponent(JSON.stringify({ ...gentoo, flipper_length_mm: 180 }))}`,
+      )
+    ).json<Answer>();
     expect(w3.probabilities.Gentoo).not.toBeCloseTo(w1.probabilities.Gentoo, 6);
-    expect(w3.contributions.find((c) => c.name === 'flipper_length_mm')?.contribution).not.toBeCloseTo(w1.contributions.find((c) => c.name === 'flipper_length_mm')?.contribution ?? 0, 6);
+    expect(w3.contributions.find((c) => c.name === 'flipper_length_mm')?.contribution).not.toBeCloseTo(
+      w1.contributions.find((c) => c.name === 'flipper_length_mm')?.contribution ?? 0,
+      6,
+    );
   }, 30_000);
 });
 
 describe('explain-row inputs', () => {
   it('finds test rows by a value and rejects bad what-if values naming the field', async () => {
     const id = models.linear;
-    const found = (await get(`explain-row:model:${id}`, `/documents/explain-row?model=${id}&find=torgersen`)).json<{ rows: { row: number; preview: string }[] }>();
+    const found = (await get(`explain-row:model:${id}`, `/documents/explain-row?model=${id}&find=torgersen`)).json<{
+      rows: { row: number; preview: string }[];
+    }>();
     expect(found.rows.length).toBeGreaterThan(0);
     for (const r of found.rows) expect(r.preview).toContain('island=Torgersen');
-    const bad = await get(`explain-row:model:${id}`, `/documents/explain-row?model=${id}&values=${encodeURIComponent(JSON.stringify({ island: 'Biscoe', bill_length_mm: 'long', bill_depth_mm: 1, flipper_length_mm: 1, body_mass_g: 1, sex: null }))}`);
+    const bad = await get(
+      `explain-row:model:${id}`,
+      `/documents/explain-row?model=${id}&values=${encodeURIComponent(JSON.stringify({ island: 'Biscoe', bill_length_mm: 'long', bill_depth_mm: 1, flipper_length_mm: 1, body_mass_g: 1, sex: null }))}`,
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('values.bill_length_mm must be a number');
-    const missing = await get(`explain-row:model:${id}`, `/documents/explain-row?model=${id}&values=${encodeURIComponent('{"island":"Biscoe"}')}`);
+    const missing = await get(
+      `explain-row:model:${id}`,
+      `/documents/explain-row?model=${id}&values=${encodeURIComponent('{"island":"Biscoe"}')}`,
+    );
     expect(missing.statusCode).toBe(400);
     const far = await get(`explain-row:model:${id}`, `/documents/explain-row?model=${id}&row=100000`);
     expect(far.statusCode).toBe(404);
     // a token for another model's document is refused
-    expect((await get(`explain-row:model:${models.forest}`, `/documents/explain-row?model=${id}&row=1`)).statusCode).toBe(401);
+    expect(
+      (await get(`explain-row:model:${models.forest}`, `/documents/explain-row?model=${id}&row=1`)).statusCode,
+    ).toBe(401);
   });
 
   it('says NO_EXPLAINER for a model trained before explainers existed', async () => {

@@ -9,7 +9,15 @@ import { migrate, secret, signVizToken } from '@enchilada/core';
 import { ToyDatasets, readTrainingTable, type Dataset } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
 import {
-  LIVE_IMPORTANCE_ROWS, ModelRegistry, Predictions, PublishedModels, explainRows, liveImportance, storedExplainer, type ModelDetail, type TrainSpec,
+  LIVE_IMPORTANCE_ROWS,
+  ModelRegistry,
+  Predictions,
+  PublishedModels,
+  explainRows,
+  liveImportance,
+  storedExplainer,
+  type ModelDetail,
+  type TrainSpec,
 } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
@@ -33,14 +41,24 @@ beforeAll(async () => {
   key = secret(config, 'viz_secret_key');
   ds = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'breast-cancer', null);
   const spec: TrainSpec = {
-    datasetId: ds.id, datasetVersion: ds.version, model: 'random_forest_classifier', features: FEATURES, trainFraction: 0.8,
-    grid: { n_estimators: [20], max_depth: [4] }, folds: 2, seed: 5,
+    datasetId: ds.id,
+    datasetVersion: ds.version,
+    model: 'random_forest_classifier',
+    features: FEATURES,
+    trainFraction: 0.8,
+    grid: { n_estimators: [20], max_depth: [4] },
+    folds: 2,
+    seed: 5,
   };
   const queue = new JobQueue(db.pool);
   const jobId = await queue.enqueue({ kind: 'train', spec, datasetId: ds.id, createdBy: null, total: 2 });
   const job = await queue.claim('test', ['train']);
   if (!job || job.id !== jobId) throw new Error('the job was not claimed');
-  const { modelId } = await runTrainJob({ pool: db.pool, queue }, job as typeof job & { spec: TrainSpec }, new AbortController().signal);
+  const { modelId } = await runTrainJob(
+    { pool: db.pool, queue },
+    job as typeof job & { spec: TrainSpec },
+    new AbortController().signal,
+  );
   model = present(await new ModelRegistry(db.pool).get(modelId));
   const published = new PublishedModels(db.pool);
   await published.publish('bc', modelId, null);
@@ -48,22 +66,57 @@ beforeAll(async () => {
 
   // twelve test rows explained by the stored artefact, logged as serve logs an explained prediction
   const table = await readTrainingTable(db.pool, ds, FEATURES, model.split.test);
-  const observations = rawRows(table, Int32Array.from({ length: 12 }, (_, i) => i * 3));
+  const observations = rawRows(
+    table,
+    Int32Array.from({ length: 12 }, (_, i) => i * 3),
+  );
   const explained = explainRows(present(await storedExplainer(db.pool, modelId)), observations);
   logged = explained.map((e) => e.contributions);
-  const row = (name: string, clientId: string, i: number, extra: Partial<Parameters<Predictions['insert']>[0][number]> = {}) => ({
-    modelName: name, modelId, version: 1, clientId, latencyMs: 1, observation: JSON.stringify(observations[i]),
-    output: JSON.stringify({ prediction: String(explained[i].prediction), probabilities: explained[i].probabilities }), ...extra,
+  const row = (
+    name: string,
+    clientId: string,
+    i: number,
+    extra: Partial<Parameters<Predictions['insert']>[0][number]> = {},
+  ) => ({
+    modelName: name,
+    modelId,
+    version: 1,
+    clientId,
+    latencyMs: 1,
+    observation: JSON.stringify(observations[i]),
+    output: JSON.stringify({ prediction: String(explained[i].prediction), probabilities: explained[i].probabilities }),
+    ...extra,
   });
   const p = new Predictions(db.pool);
   for (const [i, e] of explained.entries()) {
-    const stored = { base_value: e.base_value, contributions: e.contributions, explanation: { output: e.output, units: e.units, value: e.value, method: e.method } };
+    const stored = {
+      base_value: e.base_value,
+      contributions: e.contributions,
+      explanation: { output: e.output, units: e.units, value: e.value, method: e.method },
+    };
     await p.insert([row('bc', `e${i}`, i, { contributions: JSON.stringify(stored) })]);
   }
   // not counted: unexplained predictions, a challenger's explained one, another model's under the same name
   await p.insert([row('bc', 'plain-1', 0), row('bc', 'plain-2', 1)]);
-  await p.insert([row('bc', 'e0', 0, { role: 'challenger', contributions: JSON.stringify({ base_value: 0, contributions: Object.fromEntries(FEATURES.map((f) => [f, 100])) }) })]);
-  await p.insert([row('bc', 'other', 0, { modelId: modelId + 1000, version: 2, contributions: JSON.stringify({ base_value: 0, contributions: Object.fromEntries(FEATURES.map((f) => [f, 100])) }) })]);
+  await p.insert([
+    row('bc', 'e0', 0, {
+      role: 'challenger',
+      contributions: JSON.stringify({
+        base_value: 0,
+        contributions: Object.fromEntries(FEATURES.map((f) => [f, 100])),
+      }),
+    }),
+  ]);
+  await p.insert([
+    row('bc', 'other', 0, {
+      modelId: modelId + 1000,
+      version: 2,
+      contributions: JSON.stringify({
+        base_value: 0,
+        contributions: Object.fromEntries(FEATURES.map((f) => [f, 100])),
+      }),
+    }),
+  ]);
   await p.insert([row('bc-plain', 'p1', 0), row('bc-plain', 'p2', 1)]);
   app = await buildApp({ config, pool: db.pool, logger: false });
 }, 120_000);
@@ -73,9 +126,19 @@ afterAll(async () => {
 });
 
 /** The plot whose title starts with `start`. */
-const plotStarting = (doc: DocModels, start: string) => doc.plot(present(doc.named('Title').map((t) => String(t.attributes.text)).find((t) => t.startsWith(start))));
-const get = (url: string, doc: string) => app.inject({ url, headers: { authorization: `Bearer ${signVizToken({ sub: 'a', doc }, key)}` } });
-const meanAbs = (rows: readonly Record<string, number>[], f: string) => rows.reduce((s, r) => s + Math.abs(r[f]), 0) / rows.length;
+const plotStarting = (doc: DocModels, start: string) =>
+  doc.plot(
+    present(
+      doc
+        .named('Title')
+        .map((t) => String(t.attributes.text))
+        .find((t) => t.startsWith(start)),
+    ),
+  );
+const get = (url: string, doc: string) =>
+  app.inject({ url, headers: { authorization: `Bearer ${signVizToken({ sub: 'a', doc }, key)}` } });
+const meanAbs = (rows: readonly Record<string, number>[], f: string) =>
+  rows.reduce((s, r) => s + Math.abs(r[f]), 0) / rows.length;
 
 describe('live importance in the monitoring document', () => {
   it('draws the mean |contribution| of the explained predictions beside the Explain page’s global importance', async () => {
@@ -88,12 +151,16 @@ describe('live importance in the monitoring document', () => {
     const data = bars[0].data;
     expect([...data.column].sort()).toEqual([...FEATURES].sort());
     // live: the twelve explained champion rows, nothing else
-    (data.column as string[]).forEach((f, k) => expect(Math.abs((data.live[k] as number) - meanAbs(logged, f))).toBeLessThanOrEqual(1e-12));
+    (data.column as string[]).forEach((f, k) =>
+      expect(Math.abs((data.live[k] as number) - meanAbs(logged, f))).toBeLessThanOrEqual(1e-12),
+    );
     expect(res.body).toContain('the 12 explained predictions in this window');
     expect(res.body).toContain('in probability');
 
     // training-time: the Explain document's global importance (two classes: the same figure)
-    const explain = new DocModels((await get(`/documents/explain?model=${model.id}`, `explain:model:${model.id}`)).json());
+    const explain = new DocModels(
+      (await get(`/documents/explain?model=${model.id}`, `explain:model:${model.id}`)).json(),
+    );
     const imp = explain.glyphs(plotStarting(explain, 'Global importance'))[0].data;
     (data.column as string[]).forEach((f, k) => {
       const v = imp.v[(imp.f as string[]).indexOf(f)] as number;
@@ -112,7 +179,9 @@ describe('live importance in the monitoring document', () => {
     const newest = logged.slice(-5);
     for (const c of r.columns) expect(Math.abs(c.meanAbs - meanAbs(newest, c.column))).toBeLessThanOrEqual(1e-12);
     // a window before them: none
-    expect((await liveImportance(db.pool, 'bc', model.id, new Date(now - 7_200_000), new Date(now - 3_600_000))).rows).toBe(0);
+    expect(
+      (await liveImportance(db.pool, 'bc', model.id, new Date(now - 7_200_000), new Date(now - 3_600_000))).rows,
+    ).toBe(0);
   });
 
   it('says how to get live importance when no prediction in the window was explained', async () => {

@@ -15,14 +15,26 @@ describe('OnnxModel.run in chunks', () => {
     const n = 300;
     const X = new Matrix(n, 2, Float64Array.from({ length: 2 * n }, r));
     const y = classificationTarget(Array.from({ length: n }, (_, i) => (X.data[2 * i] + 0.3 * r() > 0.6 ? 'a' : 'b')));
-    const fitted = await gridSearchToOnnx(X, y, { estimator: 'logistic_regression', grid: { C: [1] }, cv: 2, workers: 0, predict: X.takeRows([0]) });
+    const fitted = await gridSearchToOnnx(X, y, {
+      estimator: 'logistic_regression',
+      grid: { C: [1] },
+      cv: 2,
+      workers: 0,
+      predict: X.takeRows([0]),
+    });
     const scorer = await OnnxModel.load(fitted.onnx);
     try {
       const rows = 2 * CHUNK_ROWS + 37;
-      const feeds: Record<string, Feed> = { X: { type: 'float32', data: Float32Array.from({ length: 2 * rows }, r), width: 2 } };
-      const whole = await (scorer as unknown as { runRows(f: Record<string, Feed>, n: number): Promise<OnnxOutputs> }).runRows(feeds, rows);
+      const feeds: Record<string, Feed> = {
+        X: { type: 'float32', data: Float32Array.from({ length: 2 * rows }, r), width: 2 },
+      };
+      const whole = await (
+        scorer as unknown as { runRows(f: Record<string, Feed>, n: number): Promise<OnnxOutputs> }
+      ).runRows(feeds, rows);
       let turned = false;
-      setImmediate(() => { turned = true; });
+      setImmediate(() => {
+        turned = true;
+      });
       const chunked = await scorer.run(feeds, rows).then((o) => ({ o, turned }));
       expect(chunked.turned).toBe(true);
       expect(Array.from(chunked.o.label ?? [])).toEqual(Array.from(whole.label ?? []));

@@ -28,12 +28,26 @@ describe('random search training jobs', () => {
   it('cross-validate the drawn candidates (not a product of their values), refit the best and store it', async () => {
     loop = startJobLoop(db.pool, quiet, { pollMs: 100 });
     const q = new JobQueue(db.pool);
-    const candidates = randomCandidates('knn_classifier', 6, 214).map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v)])));
+    const candidates = randomCandidates('knn_classifier', 6, 214).map((p) =>
+      Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v)])),
+    );
     expect(candidates[0]).toEqual({});
-    const grid: Record<string, number[]> = { n_neighbors: [...new Set(candidates.flatMap((c) => (c.n_neighbors === undefined ? [] : [c.n_neighbors])))].sort((a, b) => a - b) };
+    const grid: Record<string, number[]> = {
+      n_neighbors: [...new Set(candidates.flatMap((c) => (c.n_neighbors === undefined ? [] : [c.n_neighbors])))].sort(
+        (a, b) => a - b,
+      ),
+    };
     const spec: TrainSpec = {
-      datasetId: wine.id, datasetVersion: wine.version, model: 'knn_classifier', features: wine.columns.filter((c) => c.name !== wine.target).map((c) => c.name),
-      trainFraction: 0.8, grid, folds: 5, seed: 214, search: { kind: 'random', candidates: 6, seed: 214 }, candidates,
+      datasetId: wine.id,
+      datasetVersion: wine.version,
+      model: 'knn_classifier',
+      features: wine.columns.filter((c) => c.name !== wine.target).map((c) => c.name),
+      trainFraction: 0.8,
+      grid,
+      folds: 5,
+      seed: 214,
+      search: { kind: 'random', candidates: 6, seed: 214 },
+      candidates,
     };
     const id = await q.enqueue({ kind: 'train', spec, datasetId: wine.id, createdBy: null, total: 30 });
     const job = await waitFinal(q, id, 120_000);

@@ -4,8 +4,18 @@ import { logValues } from '@enchilada/ml';
 import { trainDocument } from '../src/documents/train.js';
 
 const iris = {
-  id: 1, name: 'iris', title: 'Iris', target: 'species', task: 'classification', rowCount: 150, stats: null,
-  columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'].map((name) => ({ name, type: 'decimal', role: name === 'species' ? 'target' : 'feature' })),
+  id: 1,
+  name: 'iris',
+  title: 'Iris',
+  target: 'species',
+  task: 'classification',
+  rowCount: 150,
+  stats: null,
+  columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'].map((name) => ({
+    name,
+    type: 'decimal',
+    role: name === 'species' ? 'target' : 'feature',
+  })),
 } as unknown as Dataset;
 
 function models(o: unknown, out: { name: string; attributes: Record<string, unknown> }[] = []) {
@@ -18,7 +28,9 @@ function models(o: unknown, out: { name: string; attributes: Record<string, unkn
 }
 
 it('every CustomJS callback of the form is valid JavaScript', () => {
-  const codes = models(trainDocument(iris, 500).doc).filter((m) => m.name === 'CustomJS').map((m) => String(m.attributes.code));
+  const codes = models(trainDocument(iris, 500).doc)
+    .filter((m) => m.name === 'CustomJS')
+    .map((m) => String(m.attributes.code));
   expect(codes.length).toBeGreaterThanOrEqual(2);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling (not running) the callbacks is the test
   for (const code of codes) expect(() => new Function('args', code)).not.toThrow();

@@ -27,17 +27,47 @@ beforeAll(async () => {
   // takes ~5 s in SMO, and its kernel cache fills up to 5,120² float32s, 105 MB)
   let seed = 1;
   const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const lines = ['x1,x2,label', ...Array.from({ length: 8_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
-  const noiseColumns = [{ name: 'x1', type: 'decimal', role: 'feature' }, { name: 'x2', type: 'decimal', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }] as const;
-  noise = await loadDataset(db.pool, { name: 'noise', title: 'Noise', origin: 'upload', task: 'classification', createdBy: null, columns: [...noiseColumns] },
-    await openCsv(Readable.from([Buffer.from(lines.join('\n'))])));
+  const lines = [
+    'x1,x2,label',
+    ...Array.from({ length: 8_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`),
+  ];
+  const noiseColumns = [
+    { name: 'x1', type: 'decimal', role: 'feature' },
+    { name: 'x2', type: 'decimal', role: 'feature' },
+    { name: 'label', type: 'text', role: 'target' },
+  ] as const;
+  noise = await loadDataset(
+    db.pool,
+    {
+      name: 'noise',
+      title: 'Noise',
+      origin: 'upload',
+      task: 'classification',
+      createdBy: null,
+      columns: [...noiseColumns],
+    },
+    await openCsv(Readable.from([Buffer.from(lines.join('\n'))])),
+  );
   // 16,000 rows for the memory budget: a fold of 10,240 rows, nearly all support vectors, fills its
   // kernel cache to LIBSVM's cache_size (200 MB, three times the test's 64 MiB budget), more than
   // memory an earlier test in this jest process may have freed and left resident, which the
   // watchdog (it counts the growth of resident memory) would see reused without growth
-  const more = ['x1,x2,label', ...Array.from({ length: 16_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
-  bigNoise = await loadDataset(db.pool, { name: 'big_noise', title: 'Big noise', origin: 'upload', task: 'classification', createdBy: null, columns: [...noiseColumns] },
-    await openCsv(Readable.from([Buffer.from(more.join('\n'))])));
+  const more = [
+    'x1,x2,label',
+    ...Array.from({ length: 16_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`),
+  ];
+  bigNoise = await loadDataset(
+    db.pool,
+    {
+      name: 'big_noise',
+      title: 'Big noise',
+      origin: 'upload',
+      task: 'classification',
+      createdBy: null,
+      columns: [...noiseColumns],
+    },
+    await openCsv(Readable.from([Buffer.from(more.join('\n'))])),
+  );
 }, 120_000);
 afterAll(async () => {
   for (const l of loops) await l.stop();
@@ -45,8 +75,15 @@ afterAll(async () => {
 });
 
 const spec = (over: Partial<TrainSpec> = {}): TrainSpec => ({
-  datasetId: iris.id, datasetVersion: iris.version, model: 'logistic_regression', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
-  trainFraction: 0.8, grid: { C: [0.1, 10.1, 20.1] }, folds: 5, seed: 214, ...over,
+  datasetId: iris.id,
+  datasetVersion: iris.version,
+  model: 'logistic_regression',
+  features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+  trainFraction: 0.8,
+  grid: { C: [0.1, 10.1, 20.1] },
+  folds: 5,
+  seed: 214,
+  ...over,
 });
 
 describe('training jobs', () => {
@@ -71,16 +108,32 @@ describe('training jobs', () => {
     // the explainer artefact (issue 18) is stored beside the ONNX graph and explains a raw row
     const artefact = await storedExplainer(db.pool, r.modelId);
     expect(artefact?.kind).toBe('linear');
-    const [e] = explainRows(present(artefact), [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }]);
+    const [e] = explainRows(present(artefact), [
+      { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 },
+    ]);
     expect(e.prediction).toBe('setosa');
     expect(Object.keys(e.contributions)).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
-    expect(Math.abs(e.base_value + Object.values(e.contributions).reduce((a, b) => a + b, 0) - e.value)).toBeLessThan(1e-9);
+    expect(Math.abs(e.base_value + Object.values(e.contributions).reduce((a, b) => a + b, 0) - e.value)).toBeLessThan(
+      1e-9,
+    );
   }, 30_000); // the first job starts the pool's workers, which compile the .ts sources: seconds on a loaded machine
 
   it('fails a job that throws, with its message, and keeps serving the queue', async () => {
     const q = new JobQueue(db.pool);
-    const bad = await q.enqueue({ kind: 'train', spec: spec({ model: 'ridge' }), datasetId: iris.id, createdBy: null, total: 5 });
-    const good = await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [1.1] } }), datasetId: iris.id, createdBy: null, total: 5 });
+    const bad = await q.enqueue({
+      kind: 'train',
+      spec: spec({ model: 'ridge' }),
+      datasetId: iris.id,
+      createdBy: null,
+      total: 5,
+    });
+    const good = await q.enqueue({
+      kind: 'train',
+      spec: spec({ grid: { C: [1.1] } }),
+      datasetId: iris.id,
+      createdBy: null,
+      total: 5,
+    });
     const failed = await waitFinal(q, bad);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/regression model/);
@@ -91,23 +144,50 @@ describe('training jobs', () => {
     loops.push(startJobLoop(db.pool, quiet, { pollMs: 50 }));
     const q = new JobQueue(db.pool);
     const ids: number[] = [];
-    for (let i = 0; i < 4; i++) ids.push(await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [0.1 + i] } }), datasetId: iris.id, createdBy: null, total: 5 }));
+    for (let i = 0; i < 4; i++)
+      ids.push(
+        await q.enqueue({
+          kind: 'train',
+          spec: spec({ grid: { C: [0.1 + i] } }),
+          datasetId: iris.id,
+          createdBy: null,
+          total: 5,
+        }),
+      );
     for (const id of ids) expect((await waitFinal(q, id)).status).toBe('done');
-    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT job_id, COUNT(*) AS n FROM models WHERE job_id IN (?) GROUP BY job_id', [ids]);
-    expect(rows.map((r) => [Number(r.job_id), Number(r.n)]).sort((a, b) => a[0] - b[0])).toEqual(ids.map((id) => [id, 1]));
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      'SELECT job_id, COUNT(*) AS n FROM models WHERE job_id IN (?) GROUP BY job_id',
+      [ids],
+    );
+    expect(rows.map((r) => [Number(r.job_id), Number(r.n)]).sort((a, b) => a[0] - b[0])).toEqual(
+      ids.map((id) => [id, 1]),
+    );
   }, 30_000);
 
   it('cancels a running job when asked', async () => {
     const q = new JobQueue(db.pool);
     const id = await q.enqueue({
-      kind: 'train', datasetId: wine.id, createdBy: null, total: 2000,
-      spec: spec({ datasetId: wine.id, datasetVersion: wine.version, model: 'gradient_boosting_classifier', features: ['alcohol', 'malic_acid', 'ash', 'proline'],
-        grid: { learning_rate: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], n_estimators: [50, 100, 150, 200, 250], max_depth: [3, 4, 5, 6, 7, 8, 9, 10] } }),
+      kind: 'train',
+      datasetId: wine.id,
+      createdBy: null,
+      total: 2000,
+      spec: spec({
+        datasetId: wine.id,
+        datasetVersion: wine.version,
+        model: 'gradient_boosting_classifier',
+        features: ['alcohol', 'malic_acid', 'ash', 'proline'],
+        grid: {
+          learning_rate: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+          n_estimators: [50, 100, 150, 200, 250],
+          max_depth: [3, 4, 5, 6, 7, 8, 9, 10],
+        },
+      }),
     });
     for (;;) {
       const j = await q.get(id);
       if (j?.status === 'running' && j.done > 0) break;
-      if (j && ['done', 'failed'].includes(j.status)) throw new Error(`job ended before it could be cancelled: ${j.status} ${j.error}`);
+      if (j && ['done', 'failed'].includes(j.status))
+        throw new Error(`job ended before it could be cancelled: ${j.status} ${j.error}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(await q.requestCancel(id)).toBe(true);
@@ -116,22 +196,48 @@ describe('training jobs', () => {
     expect(j.done).toBeLessThan(2000);
   }, 30_000);
 
-  const svcOnNoise = (): TrainSpec => spec({ datasetId: noise.id, datasetVersion: noise.version, model: 'svc', features: ['x1', 'x2'], grid: { C: [10.1] } });
+  const svcOnNoise = (): TrainSpec =>
+    spec({
+      datasetId: noise.id,
+      datasetVersion: noise.version,
+      model: 'svc',
+      features: ['x1', 'x2'],
+      grid: { C: [10.1] },
+    });
 
   // Before the cancel tests: the watchdog counts the growth of the process's resident memory, and
   // pages an earlier test's kernel matrices left resident would be reused without growing it. A
   // search that slips under it anyway is stopped at its refit, which runs on a worker too.
   it('fails a job that outgrows the memory budget with a message saying so, and runs the next job', async () => {
     for (const l of loops.splice(0)) await l.stop();
-    loops.push(startJobLoop(db.pool, quiet, { pollMs: 100, workers: new WorkerPool(1, { maxMemoryBytes: 64 * 1_048_576, sampleMs: 20 }) }));
+    loops.push(
+      startJobLoop(db.pool, quiet, {
+        pollMs: 100,
+        workers: new WorkerPool(1, { maxMemoryBytes: 64 * 1_048_576, sampleMs: 20 }),
+      }),
+    );
     try {
       const q = new JobQueue(db.pool);
-      const svc = spec({ datasetId: bigNoise.id, datasetVersion: bigNoise.version, model: 'svc', features: ['x1', 'x2'], grid: { C: [10.1] } });
+      const svc = spec({
+        datasetId: bigNoise.id,
+        datasetVersion: bigNoise.version,
+        model: 'svc',
+        features: ['x1', 'x2'],
+        grid: { C: [10.1] },
+      });
       const big = await q.enqueue({ kind: 'train', spec: svc, datasetId: bigNoise.id, createdBy: null, total: 5 });
-      const small = await q.enqueue({ kind: 'train', spec: spec({ grid: { C: [1.1] } }), datasetId: iris.id, createdBy: null, total: 5 });
+      const small = await q.enqueue({
+        kind: 'train',
+        spec: spec({ grid: { C: [1.1] } }),
+        datasetId: iris.id,
+        createdBy: null,
+        total: 5,
+      });
       const failed = await waitFinal(q, big);
       expect(failed.status).toBe('failed');
-      expect(failed.error).toMatch(/^the training job ran out of memory: .* above its budget of 64 MiB \(TRAIN_MAX_MEMORY_MB\): train on fewer rows or choose another model$/);
+      expect(failed.error).toMatch(
+        /^the training job ran out of memory: .* above its budget of 64 MiB \(TRAIN_MAX_MEMORY_MB\): train on fewer rows or choose another model$/,
+      );
       expect((await waitFinal(q, small)).status).toBe('done');
     } finally {
       // back to an unbounded pool for the tests after this one
@@ -146,7 +252,8 @@ describe('training jobs', () => {
     for (;;) {
       const j = await q.get(id);
       if (j?.status === 'running') break;
-      if (j && ['done', 'failed', 'cancelled'].includes(j.status)) throw new Error(`job ended before it could be cancelled: ${j.status} ${j.error}`);
+      if (j && ['done', 'failed', 'cancelled'].includes(j.status))
+        throw new Error(`job ended before it could be cancelled: ${j.status} ${j.error}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     // past reading the data and starting the workers, fold fits are under way: the search is not
@@ -173,11 +280,18 @@ describe('training jobs', () => {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const q = new JobQueue(db.pool);
       // two folds of 3,200 rows, then the refit of the best candidate on all 6,400 training rows: SVC's slow case
-      const id = await q.enqueue({ kind: 'train', spec: { ...svcOnNoise(), folds: 2 }, datasetId: noise.id, createdBy: null, total: 2 });
+      const id = await q.enqueue({
+        kind: 'train',
+        spec: { ...svcOnNoise(), folds: 2 },
+        datasetId: noise.id,
+        createdBy: null,
+        total: 2,
+      });
       for (;;) {
         const j = await q.get(id);
         if (j?.status === 'running' && j.done === 2) break;
-        if (j && ['done', 'failed', 'cancelled'].includes(j.status)) throw new Error(`job ended before its refit could be cancelled: ${j.status} ${j.error}`);
+        if (j && ['done', 'failed', 'cancelled'].includes(j.status))
+          throw new Error(`job ended before its refit could be cancelled: ${j.status} ${j.error}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       expect((await q.get(id))?.message).toBe('refitting the best model on all training rows');

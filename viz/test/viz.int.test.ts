@@ -22,7 +22,11 @@ afterAll(async () => {
 const get = (token?: string, url = '/documents/overview') =>
   app.inject({ url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
-interface Rep { type?: string; name?: string; attributes?: Record<string, unknown> }
+interface Rep {
+  type?: string;
+  name?: string;
+  attributes?: Record<string, unknown>;
+}
 function models(item: { doc: { roots: unknown[] } }): Rep[] {
   const out: Rep[] = [];
   const walk = (v: unknown) => {
@@ -40,10 +44,36 @@ function models(item: { doc: { roots: unknown[] } }): Rep[] {
 describe('viz token check', () => {
   it.each([
     ['no token', () => undefined, 'missing token'],
-    ['an expired token', () => jwt.sign({ doc: 'overview' }, key.reveal(), { algorithm: 'HS256', audience: 'viz', issuer: 'enchilada-web', subject: 'a', expiresIn: -5 }), 'token expired'],
+    [
+      'an expired token',
+      () =>
+        jwt.sign({ doc: 'overview' }, key.reveal(), {
+          algorithm: 'HS256',
+          audience: 'viz',
+          issuer: 'enchilada-web',
+          subject: 'a',
+          expiresIn: -5,
+        }),
+      'token expired',
+    ],
     ['a tampered token', () => signVizToken({ sub: 'a', doc: 'overview' }, key).slice(0, -3) + 'abc', 'invalid token'],
-    ['a token for another audience', () => jwt.sign({ doc: 'overview' }, key.reveal(), { algorithm: 'HS256', audience: 'web', issuer: 'enchilada-web', subject: 'a', expiresIn: 60 }), 'token is for another audience'],
-    ['a token for another document', () => signVizToken({ sub: 'a', doc: 'eda:1' }, key), 'token does not grant overview'],
+    [
+      'a token for another audience',
+      () =>
+        jwt.sign({ doc: 'overview' }, key.reveal(), {
+          algorithm: 'HS256',
+          audience: 'web',
+          issuer: 'enchilada-web',
+          subject: 'a',
+          expiresIn: 60,
+        }),
+      'token is for another audience',
+    ],
+    [
+      'a token for another document',
+      () => signVizToken({ sub: 'a', doc: 'eda:1' }, key),
+      'token does not grant overview',
+    ],
   ])('answers 401 with a JSON message to %s', async (_what, make, message) => {
     const res = await get(make());
     expect(res.statusCode).toBe(401);
@@ -79,14 +109,16 @@ describe('overview document', () => {
   it('says clearly that there is no dataset yet', async () => {
     await migrate(db.pool, MIGRATIONS_DIR);
     const item = (await get(signVizToken({ sub: 'a', doc: 'overview' }, key))).json();
-    const divs = models(item).filter((m) => m.name === 'Div').map((m) => String(m.attributes?.text));
+    const divs = models(item)
+      .filter((m) => m.name === 'Div')
+      .map((m) => String(m.attributes?.text));
     expect(divs.join(' ')).toMatch(/holds no datasets yet/);
     // an empty frame, no bars
     expect(models(item).some((m) => m.name === 'HBar')).toBe(false);
     expect(JSON.stringify(item)).toContain('Rows per dataset (none yet)');
   });
 
-  it('shows each dataset by name and title with its row count as bars and a table, and none of the application\'s own tables', async () => {
+  it("shows each dataset by name and title with its row count as bars and a table, and none of the application's own tables", async () => {
     const { ToyDatasets } = await import('@enchilada/data');
     const { DATASETS_DIR } = await import('@enchilada/test-support');
     const toys = new ToyDatasets(DATASETS_DIR);
@@ -95,7 +127,11 @@ describe('overview document', () => {
     await db.pool.query('CREATE TABLE sample_rows (id INT PRIMARY KEY)');
     const item = (await get(signVizToken({ sub: 'a', doc: 'overview' }, key))).json();
     expect(item.root_id).toBe(item.doc.roots[0].id);
-    const data = models(item).filter((m) => m.name === 'ColumnDataSource')[0].attributes?.data as { table: string[]; holds: string[]; rows: number[] };
+    const data = models(item).filter((m) => m.name === 'ColumnDataSource')[0].attributes?.data as {
+      table: string[];
+      holds: string[];
+      rows: number[];
+    };
     const counts = Object.fromEntries(data.table.map((t, i) => [t, data.rows[i]]));
     expect(counts).toEqual({ wine: 178, iris: 150 });
     expect(data.holds[data.table.indexOf('wine')]).toBe(`dataset wine: ${wine.title}`);
@@ -104,7 +140,8 @@ describe('overview document', () => {
     const names = new Set(models(item).map((m) => m.name));
     for (const n of ['Plot', 'HBar', 'DataTable', 'HoverTool']) expect(names.has(n)).toBe(true);
     const text = JSON.stringify(item);
-    for (const own of ['schema_migrations', 'rate_windows', 'dataset_loads', 'sample_rows', wine.tableName]) expect(text).not.toContain(`"${own}"`);
+    for (const own of ['schema_migrations', 'rate_windows', 'dataset_loads', 'sample_rows', wine.tableName])
+      expect(text).not.toContain(`"${own}"`);
   });
 });
 
@@ -113,16 +150,25 @@ describe('EDA document', () => {
     const { ToyDatasets } = await import('@enchilada/data');
     const { DATASETS_DIR } = await import('@enchilada/test-support');
     const ds = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
-    const wrong = await get(signVizToken({ sub: 'a', doc: `eda:${ds.id + 1}` }, key), `/documents/eda?dataset=${ds.id}`);
+    const wrong = await get(
+      signVizToken({ sub: 'a', doc: `eda:${ds.id + 1}` }, key),
+      `/documents/eda?dataset=${ds.id}`,
+    );
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().message).toBe(`token does not grant eda:${ds.id}`);
-    const overviewToken = await get(signVizToken({ sub: 'a', doc: 'overview' }, key), `/documents/eda?dataset=${ds.id}`);
+    const overviewToken = await get(
+      signVizToken({ sub: 'a', doc: 'overview' }, key),
+      `/documents/eda?dataset=${ds.id}`,
+    );
     expect(overviewToken.statusCode).toBe(401);
     const ok = await get(signVizToken({ sub: 'a', doc: `eda:${ds.id}` }, key), `/documents/eda?dataset=${ds.id}`);
     expect(ok.statusCode).toBe(200);
     const names = new Set(models(ok.json()).map((m) => m.name));
-    for (const n of ['Tabs', 'TabPanel', 'AnnularWedge', 'Select', 'CustomJS', 'GridPlot', 'Quad', 'HBar']) expect(names.has(n)).toBe(true);
-    const titles = models(ok.json()).filter((m) => m.name === 'TabPanel').map((m) => m.attributes?.title);
+    for (const n of ['Tabs', 'TabPanel', 'AnnularWedge', 'Select', 'CustomJS', 'GridPlot', 'Quad', 'HBar'])
+      expect(names.has(n)).toBe(true);
+    const titles = models(ok.json())
+      .filter((m) => m.name === 'TabPanel')
+      .map((m) => m.attributes?.title);
     expect(titles).toEqual(['Summary', 'Feature importance', 'Crossfilter', 'Grid plot']);
   });
 

@@ -3,14 +3,21 @@
 (function () {
   var out = document.getElementById('run-output');
   if (out && out.dataset.events && window.EventSource) {
-    var atBottom = function () { return out.scrollHeight - out.scrollTop - out.clientHeight < 40; };
+    var atBottom = function () {
+      return out.scrollHeight - out.scrollTop - out.clientHeight < 40;
+    };
     var first = true;
     var es = new EventSource(out.dataset.events);
     es.addEventListener('output', function (e) {
       var follow = atBottom();
       var text = JSON.parse(e.data);
       // The first event repeats what the page already shows.
-      if (first) { out.textContent = text; first = false; } else { out.textContent += text; }
+      if (first) {
+        out.textContent = text;
+        first = false;
+      } else {
+        out.textContent += text;
+      }
       if (follow) out.scrollTop = out.scrollHeight;
     });
     es.addEventListener('end', function () {
@@ -42,7 +49,11 @@
     function fit() {
       pending = false;
       var doc;
-      try { doc = frame.contentDocument; } catch (e) { return; }
+      try {
+        doc = frame.contentDocument;
+      } catch (e) {
+        return;
+      }
       if (!doc || !doc.documentElement) return;
       var h = contentHeight(doc);
       if (h > 0 && Math.abs(frame.clientHeight - h) > 1) frame.style.height = h + 'px';
@@ -56,7 +67,9 @@
       window.requestAnimationFrame(fit);
     }
     frame.addEventListener('load', function () {
-      observers.forEach(function (o) { o.disconnect(); });
+      observers.forEach(function (o) {
+        o.disconnect();
+      });
       observers = [];
       var doc = frame.contentDocument;
       if (!doc || !doc.body) return;
@@ -71,7 +84,13 @@
       mo.observe(doc.body, { childList: true, subtree: true, attributes: true, characterData: true });
       observers.push(ro, mo);
       doc.addEventListener('transitionend', schedule, true);
-      doc.addEventListener('click', function () { window.setTimeout(schedule, 50); }, true);
+      doc.addEventListener(
+        'click',
+        function () {
+          window.setTimeout(schedule, 50);
+        },
+        true,
+      );
       fit();
     });
     window.addEventListener('resize', schedule);

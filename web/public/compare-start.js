@@ -10,12 +10,22 @@
     go.disabled = true;
     var budget = Number(document.getElementById('compare-budget').value);
     var res = await fetch('/api/compare', {
-      method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': card.getAttribute('data-csrf') },
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-csrf-token': card.getAttribute('data-csrf'),
+      },
       body: JSON.stringify({ dataset: Number(card.getAttribute('data-dataset')), budgetMinutes: budget }),
     });
-    var body = await res.json().catch(function () { return null; });
-    if (res.status === 202 && body) { window.location.href = body.page; return; }
-    error.textContent = (body && body.message) || ('The comparison could not start (HTTP ' + res.status + ').');
+    var body = await res.json().catch(function () {
+      return null;
+    });
+    if (res.status === 202 && body) {
+      window.location.href = body.page;
+      return;
+    }
+    error.textContent = (body && body.message) || 'The comparison could not start (HTTP ' + res.status + ').';
     error.classList.remove('d-none');
     go.disabled = false;
   });

@@ -18,14 +18,25 @@
     target.id = target.id || el.id + '-target';
     var res;
     try {
-      res = await fetch(el.getAttribute('data-bokeh-src'), { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+      res = await fetch(el.getAttribute('data-bokeh-src'), {
+        headers: { accept: 'application/json' },
+        credentials: 'same-origin',
+      });
     } catch (e) {
       return showError(el, 'Could not reach the server. Check your connection and reload the page.');
     }
-    if (res.status === 401) { window.location.href = '/login?next=' + encodeURIComponent(location.pathname); return; }
+    if (res.status === 401) {
+      window.location.href = '/login?next=' + encodeURIComponent(location.pathname);
+      return;
+    }
     var body = null;
-    try { body = await res.json(); } catch (e) { /* handled below */ }
-    if (!res.ok || !body) return showError(el, (body && body.message) || ('The visualisation could not be built (HTTP ' + res.status + ').'));
+    try {
+      body = await res.json();
+    } catch (e) {
+      /* handled below */
+    }
+    if (!res.ok || !body)
+      return showError(el, (body && body.message) || 'The visualisation could not be built (HTTP ' + res.status + ').');
     try {
       await window.Bokeh.embed.embed_item(body, target.id);
     } catch (e) {
@@ -34,9 +45,15 @@
     // Views exist now; wait until their canvases have painted before the spinner goes.
     var tries = 0;
     (function wait() {
-      if (drawn(target) || ++tries > 100) { el.classList.add('rendered'); el.setAttribute('data-state', 'rendered'); return; }
+      if (drawn(target) || ++tries > 100) {
+        el.classList.add('rendered');
+        el.setAttribute('data-state', 'rendered');
+        return;
+      }
       requestAnimationFrame(wait);
     })();
   }
-  document.querySelectorAll('[data-bokeh-src]').forEach(function (el) { embed(el); });
+  document.querySelectorAll('[data-bokeh-src]').forEach(function (el) {
+    embed(el);
+  });
 })();

@@ -14,7 +14,9 @@ document.querySelectorAll('form[data-confirm]').forEach(function (form) {
 });
 // Filters that are plain GET forms submit when changed.
 document.querySelectorAll('select[data-autosubmit-get]').forEach(function (sel) {
-  sel.addEventListener('change', function () { sel.form.submit(); });
+  sel.addEventListener('change', function () {
+    sel.form.submit();
+  });
 });
 // Copy buttons: data-copy names the data-testid of the element whose text is copied. The
 // clipboard API exists only on secure pages (https or localhost); elsewhere the text is selected
@@ -24,7 +26,13 @@ document.querySelectorAll('button[data-copy]').forEach(function (btn) {
     var el = document.querySelector('[data-testid="' + btn.getAttribute('data-copy') + '"]');
     if (!el) return;
     var text = el.textContent.trim();
-    var done = function () { var was = btn.textContent; btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = was; }, 1500); };
+    var done = function () {
+      var was = btn.textContent;
+      btn.textContent = 'Copied';
+      setTimeout(function () {
+        btn.textContent = was;
+      }, 1500);
+    };
     var fallback = function () {
       var range = document.createRange();
       range.selectNodeContents(el);

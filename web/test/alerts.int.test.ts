@@ -8,7 +8,16 @@ import { createPool, migrate, type Pool, type RowDataPacket } from '@enchilada/c
 import { Readable } from 'node:stream';
 import { Catalog, loadDataset, openCsv } from '@enchilada/data';
 import { AlertStore, ModelRegistry, PublishedModels } from '@enchilada/models';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, present, type TestDb } from '@enchilada/test-support';
+import {
+  DATASETS_DIR,
+  MIGRATIONS_DIR,
+  TEST_PASSWORD,
+  TEST_USER,
+  WEB_DIR,
+  createTestDb,
+  present,
+  type TestDb,
+} from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { AlertEvaluator } from '../src/alerts/evaluator.js';
 import { deliver, guardedLookup, refusal } from '../src/alerts/webhook.js';
@@ -17,7 +26,10 @@ import { Browser } from './helpers.js';
 
 jest.setTimeout(120_000);
 
-interface Received { readonly body: Record<string, unknown>; readonly key: string | undefined }
+interface Received {
+  readonly body: Record<string, unknown>;
+  readonly key: string | undefined;
+}
 let db: TestDb;
 let app: FastifyInstance;
 let alice: Browser;
@@ -37,8 +49,16 @@ function evaluator(owner: string, intervalMs = 50): AlertEvaluator {
   // Each replica its own pool, as two web processes would have.
   const pool = createPool(db.config('web').mysql, { connectionLimit: 3 });
   pools.push(pool);
-  return new AlertEvaluator({ pool, store: new AlertStore(pool), published: new PublishedModels(pool), registry: new ModelRegistry(pool), catalog: new Catalog(pool) },
-    { intervalMs, leaseMs: 5000, webhook: WEBHOOK, owner });
+  return new AlertEvaluator(
+    {
+      pool,
+      store: new AlertStore(pool),
+      published: new PublishedModels(pool),
+      registry: new ModelRegistry(pool),
+      catalog: new Catalog(pool),
+    },
+    { intervalMs, leaseMs: 5000, webhook: WEBHOOK, owner },
+  );
 }
 
 /**
@@ -48,11 +68,22 @@ function evaluator(owner: string, intervalMs = 50): AlertEvaluator {
 async function predictions(name: string, model: number, n: number, right: boolean): Promise<void> {
   const values: unknown[] = [];
   for (let i = 0; i < n; i++) {
-    values.push(name, model, 1, `p${++clientSeq}`, JSON.stringify({ a: i }), JSON.stringify({ prediction: '1', probabilities: { 0: 0.2, 1: 0.8 } }), 1, JSON.stringify(right ? '1' : '0'));
+    values.push(
+      name,
+      model,
+      1,
+      `p${++clientSeq}`,
+      JSON.stringify({ a: i }),
+      JSON.stringify({ prediction: '1', probabilities: { 0: 0.2, 1: 0.8 } }),
+      1,
+      JSON.stringify(right ? '1' : '0'),
+    );
   }
   await db.pool.query(
     `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms, outcome, outcome_at)
-     VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3))').join(', ')}`, values);
+     VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3))').join(', ')}`,
+    values,
+  );
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
@@ -80,9 +111,30 @@ beforeAll(async () => {
   await users.createIfMissing('vera', 'vera-password-1234', 'viewer');
   const [u] = await db.pool.query<RowDataPacket[]>('SELECT id FROM users WHERE username = ?', ['alice']);
   model = await new ModelRegistry(db.pool).insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a'], inputs: null, preprocessing: null,
-    classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: Number(u[0].id),
+    datasetId: 1,
+    datasetName: 'toy',
+    datasetVersion: 1,
+    modelType: 'logistic_regression',
+    task: 'classification',
+    target: 'y',
+    features: ['a'],
+    inputs: null,
+    preprocessing: null,
+    classes: ['0', '1'],
+    grid: {},
+    bestParams: {},
+    splitSeed: 0,
+    trainFraction: 0.8,
+    split: { train: [], test: [] },
+    cvResults: [],
+    cvScore: 1,
+    trainScore: 1,
+    testScore: 1,
+    metrics: {},
+    onnx: new Uint8Array([0]),
+    jobId: null,
+    durationMs: 1,
+    createdBy: Number(u[0].id),
   });
   await new PublishedModels(db.pool).publish('churn', model, Number(u[0].id));
   app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
@@ -94,10 +146,16 @@ beforeAll(async () => {
   await viewer.signIn('vera', 'vera-password-1234');
   receiver = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => {
       const status = answers.shift() ?? 200;
-      if (status === 200) received.push({ body: JSON.parse(body) as Record<string, unknown>, key: req.headers['idempotency-key'] as string | undefined });
+      if (status === 200)
+        received.push({
+          body: JSON.parse(body) as Record<string, unknown>,
+          key: req.headers['idempotency-key'] as string | undefined,
+        });
       res.writeHead(status).end();
     });
   });
@@ -111,7 +169,10 @@ afterAll(async () => {
   for (const p of pools) await p.end();
   await db?.drop();
 });
-beforeEach(() => { received = []; answers = []; });
+beforeEach(() => {
+  received = [];
+  answers = [];
+});
 // Each test starts with no rules, alerts or notices (a failed test leaves none behind for the next).
 afterEach(async () => {
   for (const t of ['alert_rules', 'alerts', 'alert_notices']) await db.pool.query(`DELETE FROM ${t}`);
@@ -120,12 +181,23 @@ afterEach(async () => {
 
 async function addRule(b: Browser, fields: Record<string, string>) {
   const csrf = await b.csrf('/published/churn/monitor');
-  return app.inject({ method: 'POST', url: '/published/churn/alert-rules', payload: { ...fields, _csrf: csrf }, headers: { cookie: b.cookieHeader, accept: 'application/json' } });
+  return app.inject({
+    method: 'POST',
+    url: '/published/churn/alert-rules',
+    payload: { ...fields, _csrf: csrf },
+    headers: { cookie: b.cookieHeader, accept: 'application/json' },
+  });
 }
 
 describe('an accuracy rule with two evaluators running', () => {
   it('fires once when the outcomes turn bad and resolves once when they recover, posted once each', async () => {
-    const res = await addRule(alice, { metric: 'accuracy', comparison: 'below', threshold: '0.8', window: '10', webhookUrl: hookUrl });
+    const res = await addRule(alice, {
+      metric: 'accuracy',
+      comparison: 'below',
+      threshold: '0.8',
+      window: '10',
+      webhookUrl: hookUrl,
+    });
     expect(res.statusCode).toBe(201);
     const ruleId = Number(res.json().id);
     await predictions('churn', model, 10, true);
@@ -135,7 +207,10 @@ describe('an accuracy rule with two evaluators running', () => {
     b.start();
     try {
       // Good outcomes: evaluated (accuracy 1), nothing fires.
-      await until('a first evaluation', async () => (await rows('SELECT last_value FROM alert_rules WHERE id = ?', [ruleId]))[0].last_value !== null);
+      await until(
+        'a first evaluation',
+        async () => (await rows('SELECT last_value FROM alert_rules WHERE id = ?', [ruleId]))[0].last_value !== null,
+      );
       expect(Number((await rows('SELECT last_value FROM alert_rules WHERE id = ?', [ruleId]))[0].last_value)).toBe(1);
       // The newest 10 outcomes turn bad: accuracy 0.
       await predictions('churn', model, 10, false);
@@ -144,22 +219,53 @@ describe('an accuracy rule with two evaluators running', () => {
       await predictions('churn', model, 10, true);
       await until('the resolved notice', () => received.length >= 2);
       // More rounds on both replicas change nothing.
-      const seen = new Date((await rows('SELECT last_evaluated_at FROM alert_rules WHERE id = ?', [ruleId]))[0].last_evaluated_at).getTime();
-      await until('three more evaluations', async () => new Date((await rows('SELECT last_evaluated_at FROM alert_rules WHERE id = ?', [ruleId]))[0].last_evaluated_at).getTime() > seen + 150);
+      const seen = new Date(
+        (await rows('SELECT last_evaluated_at FROM alert_rules WHERE id = ?', [ruleId]))[0].last_evaluated_at,
+      ).getTime();
+      await until(
+        'three more evaluations',
+        async () =>
+          new Date(
+            (await rows('SELECT last_evaluated_at FROM alert_rules WHERE id = ?', [ruleId]))[0].last_evaluated_at,
+          ).getTime() >
+          seen + 150,
+      );
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
     expect(received.map((r) => r.body.status)).toEqual(['firing', 'resolved']);
     const [fired, resolved] = received.map((r) => r.body);
-    expect(fired.text).toMatch(/Alert on "churn": live accuracy is 0 \(rule: live accuracy below 0.8 over the last 10 outcomes\)/);
-    expect(fired.alert).toEqual(expect.objectContaining({ name: 'churn', metric: 'accuracy', comparison: 'below', threshold: 0.8, window: 10, windowUnit: 'outcomes', value: 0, resolvedAt: null }));
+    expect(fired.text).toMatch(
+      /Alert on "churn": live accuracy is 0 \(rule: live accuracy below 0.8 over the last 10 outcomes\)/,
+    );
+    expect(fired.alert).toEqual(
+      expect.objectContaining({
+        name: 'churn',
+        metric: 'accuracy',
+        comparison: 'below',
+        threshold: 0.8,
+        window: 10,
+        windowUnit: 'outcomes',
+        value: 0,
+        resolvedAt: null,
+      }),
+    );
     expect(resolved.text).toMatch(/Resolved on "churn": live accuracy is 1/);
     expect(resolved.alert).toEqual(expect.objectContaining({ resolvedValue: 1 }));
     expect(received.map((r) => r.key)).toEqual([expect.stringMatching(/-fired$/), expect.stringMatching(/-resolved$/)]);
     const alerts = await rows('SELECT value, resolved_at, resolved_value FROM alerts WHERE rule_id = ?', [ruleId]);
     expect(alerts).toHaveLength(1);
     expect(alerts[0].resolved_at).not.toBeNull();
-    expect((await rows('SELECT kind, status, attempts FROM alert_notices ORDER BY id')).map((n) => [n.kind, n.status, n.attempts])).toEqual([['fired', 'sent', 1], ['resolved', 'sent', 1]]);
+    expect(
+      (await rows('SELECT kind, status, attempts FROM alert_notices ORDER BY id')).map((n) => [
+        n.kind,
+        n.status,
+        n.attempts,
+      ]),
+    ).toEqual([
+      ['fired', 'sent', 1],
+      ['resolved', 'sent', 1],
+    ]);
 
     // The history on the name's page.
     const page = await alice.get('/published/churn/monitor');
@@ -170,13 +276,21 @@ describe('an accuracy rule with two evaluators running', () => {
   });
 
   it('makes one transition when two evaluators race past the lease (the rule row is locked)', async () => {
-    const res = await addRule(alice, { metric: 'accuracy', comparison: 'below', threshold: '0.99', window: '5', webhookUrl: hookUrl });
+    const res = await addRule(alice, {
+      metric: 'accuracy',
+      comparison: 'below',
+      threshold: '0.99',
+      window: '5',
+      webhookUrl: hookUrl,
+    });
     const ruleId = Number(res.json().id);
     await predictions('churn', model, 5, false);
     const a = evaluator('race-a');
     const b = evaluator('race-b');
     const both = await Promise.all([a.evaluate(), b.evaluate(), a.evaluate(), b.evaluate()]);
-    expect(both.flatMap((r) => r.transitions).filter((t) => t.ruleId === ruleId)).toEqual([{ ruleId, transition: 'fired' }]);
+    expect(both.flatMap((r) => r.transitions).filter((t) => t.ruleId === ruleId)).toEqual([
+      { ruleId, transition: 'fired' },
+    ]);
     // Both deliver at once: the notice is claimed by one.
     const sent = await Promise.all([a.deliverNotices(), b.deliverNotices()]);
     expect(sent.reduce((x, y) => x + y, 0)).toBe(1);
@@ -214,7 +328,11 @@ describe('webhook delivery', () => {
     expect(failed).toEqual({ sent: false, attempts: 3, error: 'the webhook answered 500' });
     // A 4xx is the receiver's final word.
     answers = [404];
-    expect(await deliver(hookUrl, '{}', {}, WEBHOOK)).toEqual({ sent: false, attempts: 1, error: 'the webhook answered 404' });
+    expect(await deliver(hookUrl, '{}', {}, WEBHOOK)).toEqual({
+      sent: false,
+      attempts: 1,
+      error: 'the webhook answered 404',
+    });
   });
 
   it('refuses loopback and private addresses unless allowed, and hosts off the allow-list', async () => {
@@ -227,7 +345,9 @@ describe('webhook delivery', () => {
     expect(refusal(new URL('http://[::1]:80/'), strict)).toMatch(/private/);
     expect(refusal(new URL('http://localhost/'), strict)).toMatch(/loopback/);
     expect(refusal(new URL('https://hooks.slack.com/services/x'), strict)).toBeNull();
-    expect(refusal(new URL('https://evil.example/'), { allowPrivate: false, allowedHosts: ['hooks.slack.com'] })).toMatch(/ALERT_WEBHOOK_HOSTS/);
+    expect(
+      refusal(new URL('https://evil.example/'), { allowPrivate: false, allowedHosts: ['hooks.slack.com'] }),
+    ).toMatch(/ALERT_WEBHOOK_HOSTS/);
     // A name that resolves to a loopback address is refused by the lookup the connection itself uses.
     const looked = await new Promise<Error | null>((resolve) => guardedLookup('localhost', {}, (err) => resolve(err)));
     expect(looked?.message).toMatch(/localhost resolves to (127\.0\.0\.1|::1), a private or loopback address/);
@@ -245,9 +365,21 @@ describe('rules: validation and who may change them', () => {
     [{ metric: 'accuracy', comparison: 'below', threshold: '0.8', window: '0' }, 'window'],
     [{ metric: 'p99_latency', comparison: 'above', threshold: '50', window: '2.5' }, 'window'],
     [{ metric: 'volume', comparison: 'below', threshold: '1', window: '99999' }, 'window'],
-    [{ metric: 'accuracy', comparison: 'below', threshold: '0.8', window: '5', webhookUrl: 'ftp://example.org/x' }, 'webhookUrl'],
+    [
+      { metric: 'accuracy', comparison: 'below', threshold: '0.8', window: '5', webhookUrl: 'ftp://example.org/x' },
+      'webhookUrl',
+    ],
     [{ metric: 'accuracy', comparison: 'below', threshold: '0.8', window: '5', webhookUrl: 'not a url' }, 'webhookUrl'],
-    [{ metric: 'accuracy', comparison: 'below', threshold: '0.8', window: '5', webhookUrl: 'https://user:pw@example.org/' }, 'webhookUrl'],
+    [
+      {
+        metric: 'accuracy',
+        comparison: 'below',
+        threshold: '0.8',
+        window: '5',
+        webhookUrl: 'https://user:pw@example.org/',
+      },
+      'webhookUrl',
+    ],
   ])('refuses %j with a 400 naming %s, and stores nothing', async (fields, field) => {
     const before = await rows('SELECT COUNT(*) AS n FROM alert_rules');
     const res = await addRule(alice, fields);
@@ -258,9 +390,20 @@ describe('rules: validation and who may change them', () => {
 
   it('lets the owner add, change and delete a rule on the page; another editor and a viewer only read it, without the webhook path', async () => {
     const csrf = await alice.csrf('/published/churn/monitor');
-    const added = await alice.post('/published/churn/alert-rules', { metric: 'volume', comparison: 'below', threshold: '1', window: '60', webhookUrl: 'https://hooks.example.org/services/SECRET', enabled: 'true', _csrf: csrf });
+    const added = await alice.post('/published/churn/alert-rules', {
+      metric: 'volume',
+      comparison: 'below',
+      threshold: '1',
+      window: '60',
+      webhookUrl: 'https://hooks.example.org/services/SECRET',
+      enabled: 'true',
+      _csrf: csrf,
+    });
     expect(added.statusCode).toBe(303);
-    const rule = present((await new AlertStore(db.pool).rules('churn')).find((r) => r.metric === 'volume'), 'the volume rule');
+    const rule = present(
+      (await new AlertStore(db.pool).rules('churn')).find((r) => r.metric === 'volume'),
+      'the volume rule',
+    );
     const mine = await alice.get('/published/churn/monitor');
     expect(mine.body).toMatch(/data-testid="rule-form"/);
     expect(mine.body).toMatch(/services\/SECRET/);
@@ -271,19 +414,50 @@ describe('rules: validation and who may change them', () => {
       expect(page.body).not.toMatch(/SECRET/);
       expect(page.body).toMatch(/https:\/\/hooks\.example\.org\/…/);
       const token = await other.csrf('/published/churn/monitor');
-      expect((await other.post(`/published/churn/alert-rules/${rule.id}/delete`, { _csrf: token })).statusCode).toBe(403);
+      expect((await other.post(`/published/churn/alert-rules/${rule.id}/delete`, { _csrf: token })).statusCode).toBe(
+        403,
+      );
     }
-    const json = await app.inject({ method: 'GET', url: '/api/published/churn/alerts', headers: { cookie: viewer.cookieHeader, accept: 'application/json' } });
+    const json = await app.inject({
+      method: 'GET',
+      url: '/api/published/churn/alerts',
+      headers: { cookie: viewer.cookieHeader, accept: 'application/json' },
+    });
     expect(json.statusCode).toBe(200);
     expect(JSON.stringify(json.json())).not.toMatch(/SECRET/);
     // Saving without the box ticked disables it; the webhook is kept when the field is not sent.
-    expect((await alice.post(`/published/churn/alert-rules/${rule.id}`, { metric: 'volume', comparison: 'below', threshold: '2', window: '30', _csrf: csrf })).statusCode).toBe(303);
-    expect(await new AlertStore(db.pool).rule(rule.id)).toEqual(expect.objectContaining({ threshold: 2, window: 30, enabled: false, webhookUrl: 'https://hooks.example.org/services/SECRET' }));
+    expect(
+      (
+        await alice.post(`/published/churn/alert-rules/${rule.id}`, {
+          metric: 'volume',
+          comparison: 'below',
+          threshold: '2',
+          window: '30',
+          _csrf: csrf,
+        })
+      ).statusCode,
+    ).toBe(303);
+    expect(await new AlertStore(db.pool).rule(rule.id)).toEqual(
+      expect.objectContaining({
+        threshold: 2,
+        window: 30,
+        enabled: false,
+        webhookUrl: 'https://hooks.example.org/services/SECRET',
+      }),
+    );
     // A bad field posted from the page: back to the page, the message naming the field, nothing changed.
-    const bad = await alice.post(`/published/churn/alert-rules/${rule.id}`, { metric: 'volume', comparison: 'below', threshold: 'lots', window: '30', _csrf: csrf });
+    const bad = await alice.post(`/published/churn/alert-rules/${rule.id}`, {
+      metric: 'volume',
+      comparison: 'below',
+      threshold: 'lots',
+      window: '30',
+      _csrf: csrf,
+    });
     expect(bad.statusCode).toBe(303);
     expect(bad.headers.location).toBe('/published/churn/monitor');
-    expect((await alice.get('/published/churn/monitor')).body).toMatch(/Alert rule not saved: threshold: the threshold must be a number/);
+    expect((await alice.get('/published/churn/monitor')).body).toMatch(
+      /Alert rule not saved: threshold: the threshold must be a number/,
+    );
     expect((await new AlertStore(db.pool).rule(rule.id))?.threshold).toBe(2);
     expect((await alice.post(`/published/churn/alert-rules/${rule.id}/delete`, { _csrf: csrf })).statusCode).toBe(303);
     expect(await new AlertStore(db.pool).rule(rule.id)).toBeNull();
@@ -292,16 +466,34 @@ describe('rules: validation and who may change them', () => {
   it('evaluates volume, p99 latency and error rate over a window of minutes', async () => {
     const store = new AlertStore(db.pool);
     const ids = [
-      await store.create('churn', { metric: 'volume', comparison: 'above', threshold: 1000, window: 5, webhookUrl: null, enabled: true }, null),
-      await store.create('churn', { metric: 'p99_latency', comparison: 'above', threshold: 0.5, window: 5, webhookUrl: null, enabled: true }, null),
-      await store.create('churn', { metric: 'error_rate', comparison: 'above', threshold: 0.1, window: 5, webhookUrl: null, enabled: true }, null),
+      await store.create(
+        'churn',
+        { metric: 'volume', comparison: 'above', threshold: 1000, window: 5, webhookUrl: null, enabled: true },
+        null,
+      ),
+      await store.create(
+        'churn',
+        { metric: 'p99_latency', comparison: 'above', threshold: 0.5, window: 5, webhookUrl: null, enabled: true },
+        null,
+      ),
+      await store.create(
+        'churn',
+        { metric: 'error_rate', comparison: 'above', threshold: 0.1, window: 5, webhookUrl: null, enabled: true },
+        null,
+      ),
     ];
     const count = Number((await rows('SELECT COUNT(*) AS n FROM predictions WHERE model_name = ?', ['churn']))[0].n);
     const errors = Math.ceil(count / 2);
-    await db.pool.query('INSERT INTO prediction_errors (model_name, minute, errors) VALUES (?, FLOOR(UNIX_TIMESTAMP() / 60), ?)', ['churn', errors]);
+    await db.pool.query(
+      'INSERT INTO prediction_errors (model_name, minute, errors) VALUES (?, FLOOR(UNIX_TIMESTAMP() / 60), ?)',
+      ['churn', errors],
+    );
     const e = evaluator('windows');
     const out = await e.evaluate();
-    expect(out.transitions.filter((t) => ids.includes(t.ruleId))).toEqual([{ ruleId: ids[1], transition: 'fired' }, { ruleId: ids[2], transition: 'fired' }]);
+    expect(out.transitions.filter((t) => ids.includes(t.ruleId))).toEqual([
+      { ruleId: ids[1], transition: 'fired' },
+      { ruleId: ids[2], transition: 'fired' },
+    ]);
     const values = await Promise.all(ids.map((id) => store.rule(id)));
     expect(values.map((v) => v?.lastValue)).toEqual([count, 1, errors / (errors + count)]);
     for (const id of ids) await store.delete(id);
@@ -310,26 +502,75 @@ describe('rules: validation and who may change them', () => {
   it('evaluates the share of drifting features against the training rows, as the monitoring page does', async () => {
     // Training: a = 0…79 and b in {x, y}; live: a far above, b as in training (1 of 2 features drifts).
     const csv = `a,b,y\n${Array.from({ length: 80 }, (_, i) => `${i},${i % 2 ? 'x' : 'y'},${i % 2}`).join('\n')}\n`;
-    const ds = await loadDataset(db.pool, {
-      name: 'drift_ds', title: 'drift', origin: 'upload', task: 'classification', createdBy: null,
-      columns: [{ name: 'a', type: 'integer', role: 'feature' }, { name: 'b', type: 'text', role: 'feature' }, { name: 'y', type: 'integer', role: 'target' }],
-    }, await openCsv(Readable.from([Buffer.from(csv)])));
+    const ds = await loadDataset(
+      db.pool,
+      {
+        name: 'drift_ds',
+        title: 'drift',
+        origin: 'upload',
+        task: 'classification',
+        createdBy: null,
+        columns: [
+          { name: 'a', type: 'integer', role: 'feature' },
+          { name: 'b', type: 'text', role: 'feature' },
+          { name: 'y', type: 'integer', role: 'target' },
+        ],
+      },
+      await openCsv(Readable.from([Buffer.from(csv)])),
+    );
     const ids = (await rows(`SELECT _row FROM \`${ds.tableName}\``)).map((r) => Number(r._row));
     const drifted = await new ModelRegistry(db.pool).insert({
-      datasetId: ds.id, datasetName: ds.name, datasetVersion: ds.version, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a', 'b'],
-      inputs: null, preprocessing: null, classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 1, split: { train: ids, test: [] }, cvResults: [],
-      cvScore: 1, trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null,
+      datasetId: ds.id,
+      datasetName: ds.name,
+      datasetVersion: ds.version,
+      modelType: 'logistic_regression',
+      task: 'classification',
+      target: 'y',
+      features: ['a', 'b'],
+      inputs: null,
+      preprocessing: null,
+      classes: ['0', '1'],
+      grid: {},
+      bestParams: {},
+      splitSeed: 0,
+      trainFraction: 1,
+      split: { train: ids, test: [] },
+      cvResults: [],
+      cvScore: 1,
+      trainScore: 1,
+      testScore: 1,
+      metrics: {},
+      onnx: new Uint8Array([0]),
+      jobId: null,
+      durationMs: 1,
+      createdBy: null,
     });
     await new PublishedModels(db.pool).publish('drifty', drifted, null);
     const store = new AlertStore(db.pool);
-    const rule = await store.create('drifty', { metric: 'drift_share', comparison: 'above', threshold: 0.4, window: 60, webhookUrl: null, enabled: true }, null);
+    const rule = await store.create(
+      'drifty',
+      { metric: 'drift_share', comparison: 'above', threshold: 0.4, window: 60, webhookUrl: null, enabled: true },
+      null,
+    );
     const e = evaluator('drift');
     // Fewer live predictions than a drift test needs: no value, nothing fires.
     expect((await e.evaluate()).transitions).toEqual([]);
     expect((await store.rule(rule))?.lastValue).toBeNull();
     const values: unknown[] = [];
-    for (let i = 0; i < 40; i++) values.push('drifty', drifted, 1, `d${i}`, JSON.stringify({ a: 1000 + i, b: i % 2 ? 'x' : 'y' }), JSON.stringify({ prediction: '1' }), 1);
-    await db.pool.query(`INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms) VALUES ${Array.from({ length: 40 }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`, values);
+    for (let i = 0; i < 40; i++)
+      values.push(
+        'drifty',
+        drifted,
+        1,
+        `d${i}`,
+        JSON.stringify({ a: 1000 + i, b: i % 2 ? 'x' : 'y' }),
+        JSON.stringify({ prediction: '1' }),
+        1,
+      );
+    await db.pool.query(
+      `INSERT INTO predictions (model_name, model_id, version, client_id, observation, output, latency_ms) VALUES ${Array.from({ length: 40 }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      values,
+    );
     expect((await e.evaluate()).transitions).toEqual([{ ruleId: rule, transition: 'fired' }]);
     expect((await store.rule(rule))?.lastValue).toBe(0.5);
   });

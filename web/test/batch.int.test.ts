@@ -7,7 +7,14 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { ModelRegistry, PublishedModels, hashApiKey } from '@enchilada/models';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import {
+  DATASETS_DIR,
+  MIGRATIONS_DIR,
+  TEST_PASSWORD,
+  WEB_DIR,
+  createTestDb,
+  type TestDb,
+} from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
@@ -33,12 +40,23 @@ beforeAll(async () => {
     req.on('end', () => {
       void (async () => {
         const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-        const [rows] = await db.pool.query<RowDataPacket[]>('SELECT scope_name, label, revoked_at FROM api_keys WHERE key_hash = ?', [hashApiKey(key)]);
-        const k = rows[0] ? { scope: rows[0].scope_name === null ? null : String(rows[0].scope_name), label: String(rows[0].label), revoked: rows[0].revoked_at !== null } : null;
+        const [rows] = await db.pool.query<RowDataPacket[]>(
+          'SELECT scope_name, label, revoked_at FROM api_keys WHERE key_hash = ?',
+          [hashApiKey(key)],
+        );
+        const k = rows[0]
+          ? {
+              scope: rows[0].scope_name === null ? null : String(rows[0].scope_name),
+              label: String(rows[0].label),
+              revoked: rows[0].revoked_at !== null,
+            }
+          : null;
         const body = Buffer.concat(chunks).toString('utf8');
         seen.push({ url: req.url ?? '', key: k, body });
         if (refuse) {
-          res.writeHead(refuse.status, { 'content-type': 'application/json' }).end(JSON.stringify({ message: refuse.message }));
+          res
+            .writeHead(refuse.status, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ message: refuse.message }));
           return;
         }
         const lines = body.trimEnd().split('\n');
@@ -55,9 +73,30 @@ beforeAll(async () => {
   await users.createIfMissing('bob', 'bob-password-1234', 'editor');
   const [u] = await db.pool.query<RowDataPacket[]>('SELECT id FROM users WHERE username = ?', ['alice']);
   modelId = await new ModelRegistry(db.pool).insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a'], inputs: null, preprocessing: null,
-    classes: ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: Number(u[0].id),
+    datasetId: 1,
+    datasetName: 'toy',
+    datasetVersion: 1,
+    modelType: 'logistic_regression',
+    task: 'classification',
+    target: 'y',
+    features: ['a'],
+    inputs: null,
+    preprocessing: null,
+    classes: ['0', '1'],
+    grid: {},
+    bestParams: {},
+    splitSeed: 0,
+    trainFraction: 0.8,
+    split: { train: [], test: [] },
+    cvResults: [],
+    cvScore: 1,
+    trainScore: 1,
+    testScore: 1,
+    metrics: {},
+    onnx: new Uint8Array([0]),
+    jobId: null,
+    durationMs: 1,
+    createdBy: Number(u[0].id),
   });
   await new PublishedModels(db.pool).publish('churn', modelId, Number(u[0].id));
   app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
@@ -78,23 +117,33 @@ async function upload(b: Browser, csv: string, fileName = 'rows.csv'): Promise<L
   const token = await b.csrf('/account');
   const body = `--b\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--b--\r\n`;
   return app.inject({
-    method: 'POST', url: '/published/churn/batch/uploads', payload: body,
-    headers: { 'content-type': 'multipart/form-data; boundary=b', 'x-csrf-token': token, cookie: b.cookieHeader, accept: 'application/json' },
+    method: 'POST',
+    url: '/published/churn/batch/uploads',
+    payload: body,
+    headers: {
+      'content-type': 'multipart/form-data; boundary=b',
+      'x-csrf-token': token,
+      cookie: b.cookieHeader,
+      accept: 'application/json',
+    },
   });
 }
 async function score(b: Browser, uploadId: string, form: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-  return b.post(`/published/churn/batch/${uploadId}`, form, { 'x-csrf-token': await b.csrf('/account'), accept: 'text/csv' });
+  return b.post(`/published/churn/batch/${uploadId}`, form, {
+    'x-csrf-token': await b.csrf('/account'),
+    accept: 'text/csv',
+  });
 }
 
 describe('batch scoring from the pages', () => {
-  it('shows the form on the name\'s page and the model\'s page to its owner, and not to another editor', async () => {
+  it("shows the form on the name's page and the model's page to its owner, and not to another editor", async () => {
     for (const url of ['/published/churn/monitor', `/models/${modelId}`]) {
       expect((await alice.get(url)).body).toContain('data-testid="batch-scoring"');
       expect((await bob.get(url)).body).not.toContain('data-testid="batch-scoring"');
     }
   });
 
-  it('streams the uploaded file to serve with a key for that request, and serve\'s answer back as the download', async () => {
+  it("streams the uploaded file to serve with a key for that request, and serve's answer back as the download", async () => {
     const up = await upload(alice, 'id,a\nx1,1\nx2,2\n', 'my rows.csv');
     expect(up.statusCode).toBe(201);
     const { upload: id, bytes } = up.json<{ upload: string; bytes: number }>();
@@ -109,19 +158,30 @@ describe('batch scoring from the pages', () => {
     expect(call?.url).toBe('/v1/models/churn/predict?id_column=id');
     expect(call?.body).toBe('id,a\nx1,1\nx2,2\n');
     // a key scoped to the name, live while serve answered, revoked after
-    expect(call?.key).toEqual({ scope: 'churn', label: 'batch scoring from the web page by alice (revoked after use)', revoked: false });
+    expect(call?.key).toEqual({
+      scope: 'churn',
+      label: 'batch scoring from the web page by alice (revoked after use)',
+      revoked: false,
+    });
     // (once the answer's stream has closed, just after the response)
-    const revoked = async () => (await db.pool.query<RowDataPacket[]>('SELECT revoked_at FROM api_keys WHERE label LIKE ?', ['batch scoring from the web page by alice%']))[0]
-      .map((k) => k.revoked_at !== null);
+    const revoked = async () =>
+      (
+        await db.pool.query<RowDataPacket[]>('SELECT revoked_at FROM api_keys WHERE label LIKE ?', [
+          'batch scoring from the web page by alice%',
+        ])
+      )[0].map((k) => k.revoked_at !== null);
     for (let i = 0; i < 50 && !(await revoked())[0]; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await revoked()).toEqual([true]);
     // the upload is gone once scored
     expect((await score(alice, id)).statusCode).toBe(404);
   });
 
-  it('passes serve\'s refusal on with its message, and removes the upload', async () => {
+  it("passes serve's refusal on with its message, and removes the upload", async () => {
     const { upload: id } = (await upload(alice, 'b\n1\n')).json<{ upload: string }>();
-    refuse = { status: 400, message: 'the CSV has no column "a"; the model\'s features are a (other columns are passed through)' };
+    refuse = {
+      status: 400,
+      message: 'the CSV has no column "a"; the model\'s features are a (other columns are passed through)',
+    };
     try {
       const res = await score(alice, id);
       expect(res.statusCode).toBe(400);

@@ -4,7 +4,15 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { Catalog, ToyDatasets, loadDataset, openCsv } from '@enchilada/data';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import {
+  DATASETS_DIR,
+  MIGRATIONS_DIR,
+  TEST_PASSWORD,
+  TEST_USER,
+  WEB_DIR,
+  createTestDb,
+  type TestDb,
+} from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
@@ -24,23 +32,60 @@ beforeAll(async () => {
   const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' });
   const users = new UserRepository(db.pool);
   await users.createIfMissing(config.adminUser, TEST_PASSWORD, 'admin');
-  for (const [name, role] of [['lab_owner', 'editor'], ['lab_other', 'editor'], ['lab_viewer', 'viewer']] as const) await users.createIfMissing(name, `${name}-password`, role);
+  for (const [name, role] of [
+    ['lab_owner', 'editor'],
+    ['lab_other', 'editor'],
+    ['lab_viewer', 'viewer'],
+  ] as const)
+    await users.createIfMissing(name, `${name}-password`, role);
   const [rows] = await db.pool.query<RowDataPacket[]>("SELECT id FROM users WHERE username = 'lab_owner'");
   const owner = Number(rows[0].id);
   catalog = new Catalog(db.pool);
   const csv = 'a,y,v\n1,0,1.5\n2,1,2.5\n3,0,3.5\n4,2,4.5\n';
-  dsId = (await loadDataset(db.pool, {
-    name: 'codes', title: 'Codes', origin: 'upload', task: 'classification', createdBy: owner,
-    columns: [{ name: 'a', type: 'integer', role: 'feature' }, { name: 'y', type: 'integer', role: 'target' }, { name: 'v', type: 'decimal', role: 'feature' }],
-  }, await openCsv(Readable.from([csv])))).id;
-  regressionId = (await loadDataset(db.pool, {
-    name: 'amounts', title: 'Amounts', origin: 'upload', task: 'regression', createdBy: owner,
-    columns: [{ name: 'a', type: 'integer', role: 'feature' }, { name: 'y', type: 'integer', role: 'feature' }, { name: 'v', type: 'decimal', role: 'target' }],
-  }, await openCsv(Readable.from([csv])))).id;
+  dsId = (
+    await loadDataset(
+      db.pool,
+      {
+        name: 'codes',
+        title: 'Codes',
+        origin: 'upload',
+        task: 'classification',
+        createdBy: owner,
+        columns: [
+          { name: 'a', type: 'integer', role: 'feature' },
+          { name: 'y', type: 'integer', role: 'target' },
+          { name: 'v', type: 'decimal', role: 'feature' },
+        ],
+      },
+      await openCsv(Readable.from([csv])),
+    )
+  ).id;
+  regressionId = (
+    await loadDataset(
+      db.pool,
+      {
+        name: 'amounts',
+        title: 'Amounts',
+        origin: 'upload',
+        task: 'regression',
+        createdBy: owner,
+        columns: [
+          { name: 'a', type: 'integer', role: 'feature' },
+          { name: 'y', type: 'integer', role: 'feature' },
+          { name: 'v', type: 'decimal', role: 'target' },
+        ],
+      },
+      await openCsv(Readable.from([csv])),
+    )
+  ).id;
   app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
   await app.ready();
-  for (const [who, name, password] of [['owner', 'lab_owner', 'lab_owner-password'], ['other', 'lab_other', 'lab_other-password'],
-    ['viewer', 'lab_viewer', 'lab_viewer-password'], ['admin', TEST_USER, TEST_PASSWORD]] as const) {
+  for (const [who, name, password] of [
+    ['owner', 'lab_owner', 'lab_owner-password'],
+    ['other', 'lab_other', 'lab_other-password'],
+    ['viewer', 'lab_viewer', 'lab_viewer-password'],
+    ['admin', TEST_USER, TEST_PASSWORD],
+  ] as const) {
     const b = new Browser(app);
     if ((await b.signIn(name, password)).statusCode !== 303) throw new Error(`${name} cannot sign in`);
     as[who] = b;
@@ -77,8 +122,18 @@ describe('class label names', () => {
   });
 
   it.each([
-    ['a value that is not a class', { 'label:7': 'seven' }, /"7" is not a class of the target \(its classes: "0", "1", "2"\)/, 'labels.7'],
-    ['two classes with one name', { 'label:0': 'same', 'label:1': 'Same' }, /classes "0" and "1" would have the same name "Same"/, 'labels.1'],
+    [
+      'a value that is not a class',
+      { 'label:7': 'seven' },
+      /"7" is not a class of the target \(its classes: "0", "1", "2"\)/,
+      'labels.7',
+    ],
+    [
+      'two classes with one name',
+      { 'label:0': 'same', 'label:1': 'Same' },
+      /classes "0" and "1" would have the same name "Same"/,
+      'labels.1',
+    ],
     ['a name too long', { 'label:0': 'x'.repeat(65) }, /longer than 64 characters/, 'labels.0'],
     ['a line break', { 'label:0': 'a\nb' }, /control character or line break/, 'labels.0'],
   ])('refuses %s, naming the class, and stores nothing', async (_what, fields, message, field) => {

@@ -18,25 +18,54 @@ let csrf: string;
 beforeAll(async () => {
   db = await createTestDb('web_compare');
   // the smallest budget there is: the kernel SVM's matrix on 6,000 rows does not fit in it
-  ({ app, browser: b, csrf } = await signedInWebApp(db, { TRAIN_MAX_MEMORY_MB: '64', TRAIN_WORKERS: '2', TRAIN_MAX_ACTIVE_JOBS: '100' }, {
-    seed: async () => {
-      iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
-      let seed = 1;
-      const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-      const lines = ['x1,x2,label', ...Array.from({ length: 6_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`)];
-      wide = await loadDataset(db.pool, {
-        name: 'noise', title: 'Noise', origin: 'upload', task: 'classification', createdBy: null,
-        columns: [{ name: 'x1', type: 'decimal', role: 'feature' }, { name: 'x2', type: 'decimal', role: 'feature' }, { name: 'label', type: 'text', role: 'target' }],
-      }, await openCsv(Readable.from([Buffer.from(lines.join('\n'))])));
+  ({
+    app,
+    browser: b,
+    csrf,
+  } = await signedInWebApp(
+    db,
+    { TRAIN_MAX_MEMORY_MB: '64', TRAIN_WORKERS: '2', TRAIN_MAX_ACTIVE_JOBS: '100' },
+    {
+      seed: async () => {
+        iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
+        let seed = 1;
+        const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+        const lines = [
+          'x1,x2,label',
+          ...Array.from({ length: 6_000 }, () => `${r().toFixed(6)},${r().toFixed(6)},${r() < 0.5 ? 'a' : 'b'}`),
+        ];
+        wide = await loadDataset(
+          db.pool,
+          {
+            name: 'noise',
+            title: 'Noise',
+            origin: 'upload',
+            task: 'classification',
+            createdBy: null,
+            columns: [
+              { name: 'x1', type: 'decimal', role: 'feature' },
+              { name: 'x2', type: 'decimal', role: 'feature' },
+              { name: 'label', type: 'text', role: 'target' },
+            ],
+          },
+          await openCsv(Readable.from([Buffer.from(lines.join('\n'))])),
+        );
+      },
     },
-  }));
+  ));
 });
 afterAll(async () => {
   await app?.close();
   await db?.drop();
 });
 
-const post = (body: unknown) => app.inject({ method: 'POST', url: '/api/compare', payload: body as object, headers: { cookie: b.cookieHeader, 'x-csrf-token': csrf, accept: 'application/json' } });
+const post = (body: unknown) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/compare',
+    payload: body as object,
+    headers: { cookie: b.cookieHeader, 'x-csrf-token': csrf, accept: 'application/json' },
+  });
 
 describe('compare-all requests', () => {
   it('queue every model of the task on the Train page’s default features, with the budget in seconds', async () => {
@@ -50,8 +79,16 @@ describe('compare-all requests', () => {
     expect(job?.kind).toBe('compare');
     expect(job?.total).toBe(120);
     expect(spec.features).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
-    expect([...spec.models, ...body.skipped.map((s: { model: string }) => s.model)].sort())
-      .toEqual(['gaussian_nb', 'gradient_boosting_classifier', 'hist_gradient_boosting_classifier', 'knn_classifier', 'linear_svc', 'logistic_regression', 'random_forest_classifier', 'svc']);
+    expect([...spec.models, ...body.skipped.map((s: { model: string }) => s.model)].sort()).toEqual([
+      'gaussian_nb',
+      'gradient_boosting_classifier',
+      'hist_gradient_boosting_classifier',
+      'knn_classifier',
+      'linear_svc',
+      'logistic_regression',
+      'random_forest_classifier',
+      'svc',
+    ]);
   });
 
   it('leave out, by name and with why, the models whose memory estimate is over the budget', async () => {
@@ -91,7 +128,13 @@ describe('compare-all requests', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Compare all models on Iris');
     expect(page.body).toContain('data-testid="leaderboard"');
-    const train = await new JobQueue(db.pool).enqueue({ kind: 'train', spec: {}, datasetId: iris.id, createdBy: null, total: 1 });
+    const train = await new JobQueue(db.pool).enqueue({
+      kind: 'train',
+      spec: {},
+      datasetId: iris.id,
+      createdBy: null,
+      total: 1,
+    });
     expect((await b.get(`/compare/${train}`)).statusCode).toBe(404);
   });
 });

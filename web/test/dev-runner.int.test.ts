@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { migrate, secret, type RowDataPacket, type TestSuite } from '@enchilada/core';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import {
+  DATASETS_DIR,
+  MIGRATIONS_DIR,
+  TEST_PASSWORD,
+  TEST_USER,
+  WEB_DIR,
+  createTestDb,
+  type TestDb,
+} from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
@@ -55,10 +63,20 @@ function setMode(suite: TestSuite, mode: 'pass' | 'fail' | 'hang'): void {
 }
 
 async function devApp(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const config = db.config('web', { NODE_ENV: 'development', LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9', TEST_REPORTS_DIR: reportsDir, ...env });
+  const config = db.config('web', {
+    NODE_ENV: 'development',
+    LOGIN_RATE_LIMIT: '1000',
+    VIZ_URL: 'http://127.0.0.1:9',
+    TEST_REPORTS_DIR: reportsDir,
+    ...env,
+  });
   const fake = [process.execPath, join(fakeDir, 'fake-suite.cjs'), '{runDir}'];
   const app = await buildApp({
-    config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false,
+    config,
+    pool: db.pool,
+    webDir: WEB_DIR,
+    datasetsDir: DATASETS_DIR,
+    logger: false,
     testCommands: { unit: [...fake, 'unit'], integration: [...fake, 'integration'], e2e: [...fake, 'e2e'] },
   });
   await app.ready();
@@ -101,7 +119,11 @@ function alive(pid: number): boolean {
     return false;
   }
   // A killed process whose parent died may linger as a zombie where nothing reaps orphans.
-  try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** Waits until a live run has printed `text` (the run page shows its output so far). */
@@ -133,7 +155,13 @@ beforeAll(async () => {
   writeFileSync(join(fakeDir, 'fake-suite.cjs'), FAKE_SUITE);
   reportsDir = mkdtempSync(join(tmpdir(), 'enchilada-runs-'));
   dev = await devApp({ TEST_RUN_TIMEOUT_S: '60', TEST_REPORTS_KEEP: '3' });
-  prod = await buildApp({ config: db.config('web', { NODE_ENV: 'production', LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' }), pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
+  prod = await buildApp({
+    config: db.config('web', { NODE_ENV: 'production', LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' }),
+    pool: db.pool,
+    webDir: WEB_DIR,
+    datasetsDir: DATASETS_DIR,
+    logger: false,
+  });
   await prod.ready();
   admin = await signedIn(dev);
 });
@@ -149,16 +177,29 @@ function runnerRoutes(): { method: 'GET' | 'POST'; url: string }[] {
   const out: { method: 'GET' | 'POST'; url: string }[] = [];
   for (const r of dev.registeredRoutes) {
     if (!r.url.startsWith('/dev/') || (r.method !== 'GET' && r.method !== 'POST')) continue;
-    out.push({ method: r.method, url: r.url.replace(':suite', 'unit').replace(':id', '1').replace('*', 'report/index.html') });
+    out.push({
+      method: r.method,
+      url: r.url.replace(':suite', 'unit').replace(':id', '1').replace('*', 'report/index.html'),
+    });
   }
   return out;
 }
 
 describe('where the runner exists', () => {
   it('registers its page, run, cancel, event stream and report routes in development', () => {
-    expect(runnerRoutes().map((r) => `${r.method} ${r.url}`).sort()).toEqual([
-      'GET /dev/tests', 'GET /dev/tests/assets/dev-tests.js', 'GET /dev/tests/reports', 'GET /dev/tests/runs/1', 'GET /dev/tests/runs/1/events',
-      'GET /dev/tests/runs/1/files/report/index.html', 'POST /dev/tests/runs/1/cancel', 'POST /dev/tests/unit/run',
+    expect(
+      runnerRoutes()
+        .map((r) => `${r.method} ${r.url}`)
+        .sort(),
+    ).toEqual([
+      'GET /dev/tests',
+      'GET /dev/tests/assets/dev-tests.js',
+      'GET /dev/tests/reports',
+      'GET /dev/tests/runs/1',
+      'GET /dev/tests/runs/1/events',
+      'GET /dev/tests/runs/1/files/report/index.html',
+      'POST /dev/tests/runs/1/cancel',
+      'POST /dev/tests/unit/run',
     ]);
   });
 
@@ -215,12 +256,21 @@ describe('a run', () => {
     expect(events).toContain('a line on stderr');
     expect(events).toMatch(/event: end\ndata: \{.*"status":"failed"/);
     const r = await row(id);
-    expect({ suite: r.suite, status: r.status, exit: r.exit_code, passed: r.passed, failed: r.failed, skipped: r.skipped, coverage: Number(r.coverage_pct) })
-      .toEqual({ suite: 'unit', status: 'failed', exit: 1, passed: 3, failed: 1, skipped: 2, coverage: 87.5 });
+    expect({
+      suite: r.suite,
+      status: r.status,
+      exit: r.exit_code,
+      passed: r.passed,
+      failed: r.failed,
+      skipped: r.skipped,
+      coverage: Number(r.coverage_pct),
+    }).toEqual({ suite: 'unit', status: 'failed', exit: 1, passed: 3, failed: 1, skipped: 2, coverage: 87.5 });
     expect(r.report_path).toBe('report/index.html');
     expect(r.coverage_path).toBe('coverage/index.html');
     expect(Number(r.duration_ms)).toBeGreaterThan(0);
-    expect(readFileSync(join(reportsDir, String(r.run_dir), 'output.log'), 'utf8')).toContain('3 passed, 1 failed, 2 skipped');
+    expect(readFileSync(join(reportsDir, String(r.run_dir), 'output.log'), 'utf8')).toContain(
+      '3 passed, 1 failed, 2 skipped',
+    );
   });
 
   it('appears in the last-run table and its page embeds the report', async () => {
@@ -243,7 +293,9 @@ describe('a run', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect((await admin.get(`/dev/tests/runs/${id}/files/coverage/index.html`)).body).toContain('coverage');
     // The app's own pages keep the strict policy.
-    expect((await admin.get('/dev/tests')).headers['content-security-policy']).not.toContain('unsafe-inline\' \'unsafe-eval');
+    expect((await admin.get('/dev/tests')).headers['content-security-policy']).not.toContain(
+      "unsafe-inline' 'unsafe-eval",
+    );
 
     const anonymous = await dev.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
     expect(anonymous.statusCode).toBe(302);
@@ -259,8 +311,13 @@ describe('a run', () => {
     admin = await signedIn(dev);
   });
 
-  it('serves nothing outside the run\'s report folders', async () => {
-    for (const path of ['output.log', 'report/../output.log', 'report/%2e%2e/output.log', 'coverage/coverage-summary.json/../../x']) {
+  it("serves nothing outside the run's report folders", async () => {
+    for (const path of [
+      'output.log',
+      'report/../output.log',
+      'report/%2e%2e/output.log',
+      'coverage/coverage-summary.json/../../x',
+    ]) {
       const res = await admin.get(`/dev/tests/runs/${id}/files/${path}`);
       expect([path, [400, 403, 404].includes(res.statusCode)]).toEqual([path, true]);
     }
@@ -269,7 +326,11 @@ describe('a run', () => {
 
   it('answers a JSON start with 202 and the run number', async () => {
     setMode('unit', 'pass');
-    const res = await admin.post('/dev/tests/unit/run', {}, { accept: 'application/json', 'x-csrf-token': await admin.csrf('/dev/tests') });
+    const res = await admin.post(
+      '/dev/tests/unit/run',
+      {},
+      { accept: 'application/json', 'x-csrf-token': await admin.csrf('/dev/tests') },
+    );
     expect(res.statusCode).toBe(202);
     const body = res.json<{ id: number; suite: string }>();
     expect(body.suite).toBe('unit');
@@ -283,9 +344,15 @@ describe('one run per suite', () => {
     setMode('integration', 'hang');
     setMode('e2e', 'pass');
     const first = await start(admin, 'integration');
-    const second = await admin.post('/dev/tests/integration/run', { _csrf: await admin.csrf('/dev/tests') }, { accept: 'application/json' });
+    const second = await admin.post(
+      '/dev/tests/integration/run',
+      { _csrf: await admin.csrf('/dev/tests') },
+      { accept: 'application/json' },
+    );
     expect(second.statusCode).toBe(409);
-    expect(second.json().message).toBe(`The integration suite is already running (run #${first}): wait for it to finish or cancel it.`);
+    expect(second.json().message).toBe(
+      `The integration suite is already running (run #${first}): wait for it to finish or cancel it.`,
+    );
     const other = await start(admin, 'e2e');
     await follow(admin, other);
     expect((await row(other)).status).toBe('passed');
@@ -298,7 +365,15 @@ describe('one run per suite', () => {
     expect(r.status).toBe('cancelled');
     const gpid = Number(readFileSync(join(reportsDir, String(r.run_dir), 'grandchild.pid'), 'utf8'));
     expect(await gone(gpid)).toBe(true);
-    expect((await admin.post(`/dev/tests/runs/${first}/cancel`, { _csrf: await admin.csrf('/dev/tests') }, { accept: 'application/json' })).statusCode).toBe(409);
+    expect(
+      (
+        await admin.post(
+          `/dev/tests/runs/${first}/cancel`,
+          { _csrf: await admin.csrf('/dev/tests') },
+          { accept: 'application/json' },
+        )
+      ).statusCode,
+    ).toBe(409);
 
     setMode('integration', 'pass');
     const again = await start(admin, 'integration');
@@ -339,7 +414,9 @@ describe('history', () => {
       await follow(admin, id);
       ids.push(id);
     }
-    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT id, run_dir, report_path FROM test_runs WHERE suite = 'unit' ORDER BY id");
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT id, run_dir, report_path FROM test_runs WHERE suite = 'unit' ORDER BY id",
+    );
     const kept = rows.filter((r) => r.run_dir !== null).map((r) => Number(r.id));
     expect(kept).toEqual(ids.slice(-3));
     expect(rows.length).toBeGreaterThan(3);
@@ -352,7 +429,9 @@ describe('history', () => {
     await db.pool.query("INSERT INTO test_runs (suite, status) VALUES ('unit', 'running')");
     const again = await devApp();
     try {
-      const [rows] = await db.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM test_runs WHERE status = 'running'");
+      const [rows] = await db.pool.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM test_runs WHERE status = 'running'",
+      );
       expect(Number(rows[0]?.n)).toBe(0);
     } finally {
       await again.close();

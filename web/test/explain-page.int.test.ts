@@ -26,15 +26,36 @@ beforeAll(async () => {
   await new UserRepository(db.pool).createIfMissing('ex_viewer', 'ex_viewer-password', 'viewer');
   const iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
   id = await new ModelRegistry(db.pool).insert({
-    datasetId: iris.id, datasetName: 'iris', datasetVersion: iris.version, modelType: 'logistic_regression', task: 'classification', target: 'species',
-    features: ['sepal_length'], classes: ['setosa', 'versicolor', 'virginica'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8,
-    split: { train: [1, 2, 3], test: [4] }, cvResults: [], cvScore: 0.9, trainScore: 0.9, testScore: 0.9, metrics: {},
-    onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: null, inputs: null, preprocessing: null,
+    datasetId: iris.id,
+    datasetName: 'iris',
+    datasetVersion: iris.version,
+    modelType: 'logistic_regression',
+    task: 'classification',
+    target: 'species',
+    features: ['sepal_length'],
+    classes: ['setosa', 'versicolor', 'virginica'],
+    grid: {},
+    bestParams: {},
+    splitSeed: 0,
+    trainFraction: 0.8,
+    split: { train: [1, 2, 3], test: [4] },
+    cvResults: [],
+    cvScore: 0.9,
+    trainScore: 0.9,
+    testScore: 0.9,
+    metrics: {},
+    onnx: new Uint8Array([0]),
+    jobId: null,
+    durationMs: 1,
+    createdBy: null,
+    inputs: null,
+    preprocessing: null,
   });
   app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
   await app.ready();
   viewer = new Browser(app);
-  if ((await viewer.signIn('ex_viewer', 'ex_viewer-password')).statusCode !== 303) throw new Error('the viewer cannot sign in');
+  if ((await viewer.signIn('ex_viewer', 'ex_viewer-password')).statusCode !== 303)
+    throw new Error('the viewer cannot sign in');
 });
 afterAll(async () => {
   await app?.close();
@@ -58,10 +79,13 @@ describe('Explain page', () => {
     expect(res.body).toContain(`data-bokeh-src="/viz/documents/explain?model=${id}"`);
     expect(res.body).toContain(`id="whatif" data-model="${id}"`);
     expect(res.body).toContain('/static/app/explain.js');
-    for (const page of [`/results?model=${id}`, `/models/${id}`]) expect((await viewer.get(page)).body).toContain(`href="/explain?model=${id}"`);
+    for (const page of [`/results?model=${id}`, `/models/${id}`])
+      expect((await viewer.get(page)).body).toContain(`href="/explain?model=${id}"`);
     // the proxy's token for the document and the row route names this model only
     expect(documentClaim('/documents/explain', { model: String(id) })).toBe(`explain:model:${id}`);
-    expect(documentClaim('/documents/explain-row', { model: String(id), values: '{}' })).toBe(`explain-row:model:${id}`);
+    expect(documentClaim('/documents/explain-row', { model: String(id), values: '{}' })).toBe(
+      `explain-row:model:${id}`,
+    );
   });
 
   it('answers 404 for a model that does not exist and 400 without a model', async () => {

@@ -40,10 +40,21 @@ export class Browser {
     return res;
   }
 
-  async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const res = await this.app.inject({
-      method: 'POST', url, payload: new URLSearchParams(form).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', cookie: this.cookieHeader, ...headers },
+      method: 'POST',
+      url,
+      payload: new URLSearchParams(form).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+        cookie: this.cookieHeader,
+        ...headers,
+      },
     });
     this.absorb(res);
     return res;
@@ -77,22 +88,38 @@ export interface SignedInWebApp {
  * (TEST_USER / TEST_PASSWORD), builds the app with `env` on top of the test configuration, and signs
  * a browser in. `seed` runs before the app is built (to load datasets); `clock` is the app's clock.
  */
-export async function signedInWebApp(db: TestDb, env: Record<string, string> = {}, options: {
-  readonly seed?: () => Promise<void>;
-  readonly clock?: () => number;
-} = {}): Promise<SignedInWebApp> {
+export async function signedInWebApp(
+  db: TestDb,
+  env: Record<string, string> = {},
+  options: {
+    readonly seed?: () => Promise<void>;
+    readonly clock?: () => number;
+  } = {},
+): Promise<SignedInWebApp> {
   await migrate(db.pool, MIGRATIONS_DIR);
   const config = db.config('web', env);
   await new UserRepository(db.pool).createIfMissing(config.adminUser, TEST_PASSWORD, 'admin');
   await options.seed?.();
-  const app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false, clock: options.clock });
+  const app = await buildApp({
+    config,
+    pool: db.pool,
+    webDir: WEB_DIR,
+    datasetsDir: DATASETS_DIR,
+    logger: false,
+    clock: options.clock,
+  });
   const browser = new Browser(app);
   await browser.signIn(TEST_USER, TEST_PASSWORD);
   return { app, config, browser, csrf: await browser.csrf('/datasets') };
 }
 
 /** A browser signed in as a new person with this role (password `<name>-password-long`). */
-export async function signedInPerson(app: FastifyInstance, db: TestDb, name: string, role: 'admin' | 'editor' | 'viewer'): Promise<Browser> {
+export async function signedInPerson(
+  app: FastifyInstance,
+  db: TestDb,
+  name: string,
+  role: 'admin' | 'editor' | 'viewer',
+): Promise<Browser> {
   await new UserRepository(db.pool).createIfMissing(name, `${name}-password-long`, role);
   const b = new Browser(app);
   const res = await b.signIn(name, `${name}-password-long`);
@@ -104,11 +131,37 @@ export async function signedInPerson(app: FastifyInstance, db: TestDb, name: str
  * A registry row for a model that is never run (its ONNX is one byte): enough for the pages,
  * publishing and the rights on it. A toy classifier of feature `a` unless `fields` says otherwise.
  */
-export async function insertPlaceholderModel(pool: Pool, createdBy: number | null, fields: Partial<NewModel> = {}): Promise<number> {
+export async function insertPlaceholderModel(
+  pool: Pool,
+  createdBy: number | null,
+  fields: Partial<NewModel> = {},
+): Promise<number> {
   return new ModelRegistry(pool).insert({
-    datasetId: 1, datasetName: 'toy', datasetVersion: 1, modelType: 'logistic_regression', task: 'classification', target: 'y', features: ['a'], inputs: null, preprocessing: null,
-    classes: fields.task === 'regression' ? null : ['0', '1'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-    trainScore: 1, testScore: 1, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy, ...fields,
+    datasetId: 1,
+    datasetName: 'toy',
+    datasetVersion: 1,
+    modelType: 'logistic_regression',
+    task: 'classification',
+    target: 'y',
+    features: ['a'],
+    inputs: null,
+    preprocessing: null,
+    classes: fields.task === 'regression' ? null : ['0', '1'],
+    grid: {},
+    bestParams: {},
+    splitSeed: 0,
+    trainFraction: 0.8,
+    split: { train: [], test: [] },
+    cvResults: [],
+    cvScore: 1,
+    trainScore: 1,
+    testScore: 1,
+    metrics: {},
+    onnx: new Uint8Array([0]),
+    jobId: null,
+    durationMs: 1,
+    createdBy,
+    ...fields,
   });
 }
 

@@ -11,8 +11,18 @@ import { Browser } from './helpers.js';
 
 jest.setTimeout(60_000);
 
-const none: HomeFacts = { datasets: 0, current: null, ownModels: 0, anyModels: 0, ownNames: [], anyNames: 0, ownCalls: 0, anyCalls: 0 };
-const states = (f: HomeFacts, role: 'editor' | 'viewer') => gettingStarted(f, role).map((s) => `${s.key}:${s.done ? 'done' : s.next ? 'next' : 'todo'}`);
+const none: HomeFacts = {
+  datasets: 0,
+  current: null,
+  ownModels: 0,
+  anyModels: 0,
+  ownNames: [],
+  anyNames: 0,
+  ownCalls: 0,
+  anyCalls: 0,
+};
+const states = (f: HomeFacts, role: 'editor' | 'viewer') =>
+  gettingStarted(f, role).map((s) => `${s.key}:${s.done ? 'done' : s.next ? 'next' : 'todo'}`);
 
 describe('the getting-started steps', () => {
   it('for a newcomer on an empty workbench: loading is next, every other step still to do', () => {
@@ -20,17 +30,41 @@ describe('the getting-started steps', () => {
   });
 
   it('marks the first step not done as next, even when a later one is done', () => {
-    expect(states({ ...none, datasets: 3, ownModels: 1 }, 'editor')).toEqual(['load:done', 'explore:next', 'train:done', 'publish:todo', 'call:todo']);
+    expect(states({ ...none, datasets: 3, ownModels: 1 }, 'editor')).toEqual([
+      'load:done',
+      'explore:next',
+      'train:done',
+      'publish:todo',
+      'call:todo',
+    ]);
   });
 
   it('is all done for someone whose published name has answered a call', () => {
-    const f = { ...none, datasets: 1, current: { id: 1, title: 'Iris' }, ownModels: 2, anyModels: 2, ownNames: ['iris'], anyNames: 1, ownCalls: 5, anyCalls: 5 };
+    const f = {
+      ...none,
+      datasets: 1,
+      current: { id: 1, title: 'Iris' },
+      ownModels: 2,
+      anyModels: 2,
+      ownNames: ['iris'],
+      anyNames: 1,
+      ownCalls: 5,
+      anyCalls: 5,
+    };
     expect(gettingStarted(f, 'editor').every((s) => s.done && !s.next)).toBe(true);
     expect(gettingStarted(f, 'editor').find((s) => s.key === 'publish')?.text).toBe('Published as iris');
   });
 
   it('sends an administrator to create an API key, and an editor (who may not) to ask one and to the example requests', () => {
-    const f = { ...none, datasets: 1, current: { id: 1, title: 'Iris' }, ownModels: 1, anyModels: 1, ownNames: ['iris'], anyNames: 1 };
+    const f = {
+      ...none,
+      datasets: 1,
+      current: { id: 1, title: 'Iris' },
+      ownModels: 1,
+      anyModels: 1,
+      ownNames: ['iris'],
+      anyNames: 1,
+    };
     const call = (role: 'admin' | 'editor') => gettingStarted(f, role).find((s) => s.key === 'call');
     expect(call('admin')).toMatchObject({ next: true, href: '/api-keys', action: 'Create an API key' });
     expect(call('editor')).toMatchObject({ next: true, href: '/published', action: 'See the example requests' });
@@ -38,8 +72,18 @@ describe('the getting-started steps', () => {
   });
 
   it('gives a viewer things to look at, without loading, training or publishing', () => {
-    expect(states(none, 'viewer')).toEqual(['pick:next', 'explore:todo', 'results:todo', 'published:todo', 'predictions:todo']);
-    expect(gettingStarted(none, 'viewer').map((s) => s.text).join(' ')).not.toMatch(/upload a CSV/);
+    expect(states(none, 'viewer')).toEqual([
+      'pick:next',
+      'explore:todo',
+      'results:todo',
+      'published:todo',
+      'predictions:todo',
+    ]);
+    expect(
+      gettingStarted(none, 'viewer')
+        .map((s) => s.text)
+        .join(' '),
+    ).not.toMatch(/upload a CSV/);
   });
 });
 
@@ -68,12 +112,19 @@ describe('the landing page', () => {
     await db?.drop();
   });
 
-  const stateOf = (html: string, key: string) => new RegExp(`data-testid="step-${key}" data-state="(\\w+)"`).exec(html)?.[1];
+  const stateOf = (html: string, key: string) =>
+    new RegExp(`data-testid="step-${key}" data-state="(\\w+)"`).exec(html)?.[1];
 
   it('shows a new editor the path with loading next, and the viewer variant to a viewer', async () => {
     const page = await alice.get('/');
     expect(page.statusCode).toBe(200);
-    expect(['load', 'explore', 'train', 'publish', 'call'].map((k) => stateOf(page.body, k))).toEqual(['next', 'todo', 'todo', 'todo', 'todo']);
+    expect(['load', 'explore', 'train', 'publish', 'call'].map((k) => stateOf(page.body, k))).toEqual([
+      'next',
+      'todo',
+      'todo',
+      'todo',
+      'todo',
+    ]);
     expect(page.body).toContain('No model is trained yet');
     const v = await viewer.get('/');
     expect(stateOf(v.body, 'load')).toBeUndefined();
@@ -84,15 +135,51 @@ describe('the landing page', () => {
     const iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
     const [[u]] = await db.pool.query<RowDataPacket[]>("SELECT id FROM users WHERE username = 'alice'");
     const id = await new ModelRegistry(db.pool).insert({
-      datasetId: iris.id, datasetName: 'iris', datasetVersion: iris.version, modelType: 'logistic_regression', task: 'classification', target: 'species', features: ['petal_width'],
-      inputs: null, preprocessing: null, classes: ['a', 'b'], grid: {}, bestParams: {}, splitSeed: 0, trainFraction: 0.8, split: { train: [], test: [] }, cvResults: [], cvScore: 1,
-      trainScore: 1, testScore: 0.9667, metrics: {}, onnx: new Uint8Array([0]), jobId: null, durationMs: 1, createdBy: Number(u.id),
+      datasetId: iris.id,
+      datasetName: 'iris',
+      datasetVersion: iris.version,
+      modelType: 'logistic_regression',
+      task: 'classification',
+      target: 'species',
+      features: ['petal_width'],
+      inputs: null,
+      preprocessing: null,
+      classes: ['a', 'b'],
+      grid: {},
+      bestParams: {},
+      splitSeed: 0,
+      trainFraction: 0.8,
+      split: { train: [], test: [] },
+      cvResults: [],
+      cvScore: 1,
+      trainScore: 1,
+      testScore: 0.9667,
+      metrics: {},
+      onnx: new Uint8Array([0]),
+      jobId: null,
+      durationMs: 1,
+      createdBy: Number(u.id),
     });
     let page = await alice.get('/');
-    expect(['load', 'explore', 'train', 'publish'].map((k) => stateOf(page.body, k))).toEqual(['done', 'next', 'done', 'todo']);
+    expect(['load', 'explore', 'train', 'publish'].map((k) => stateOf(page.body, k))).toEqual([
+      'done',
+      'next',
+      'done',
+      'todo',
+    ]);
     expect(page.body).toMatch(new RegExp(`#${id} Logistic regression`));
     await new PublishedModels(db.pool).publish('iris-home', id, Number(u.id));
-    await new Predictions(db.pool).insert([{ modelName: 'iris-home', modelId: id, version: 1, clientId: 'c1', observation: '{"petal_width":1}', output: '{"prediction":"a"}', latencyMs: 1 }]);
+    await new Predictions(db.pool).insert([
+      {
+        modelName: 'iris-home',
+        modelId: id,
+        version: 1,
+        clientId: 'c1',
+        observation: '{"petal_width":1}',
+        output: '{"prediction":"a"}',
+        latencyMs: 1,
+      },
+    ]);
     page = await alice.get('/');
     expect(['publish', 'call'].map((k) => stateOf(page.body, k))).toEqual(['done', 'done']);
     expect(page.body).toContain('Published as iris-home');

@@ -1,11 +1,18 @@
-import { SCRYPT, hashPassword, needsRehash, oneTimePassword, passwordProblem, verifyPassword } from '../src/users/passwords.js';
+import {
+  SCRYPT,
+  hashPassword,
+  needsRehash,
+  oneTimePassword,
+  passwordProblem,
+  verifyPassword,
+} from '../src/users/passwords.js';
 import type { SessionUser, UserRepository } from '../src/users/repository.js';
 import { UserService } from '../src/users/service.js';
 
 jest.setTimeout(30_000);
 
 describe('password hashes', () => {
-  it('are scrypt at OWASP\'s minimum (N=2^17, r=8, p=1) and verify', async () => {
+  it("are scrypt at OWASP's minimum (N=2^17, r=8, p=1) and verify", async () => {
     const hash = await hashPassword('a good long password');
     expect(hash).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(SCRYPT).toEqual({ N: 131072, r: 8, p: 1 });
@@ -18,9 +25,14 @@ describe('password hashes', () => {
     expect(needsRehash('scrypt$32768$8$1$AAAA$AAAA')).toBe(true);
   });
 
-  it('refuse a stored hash that asks for more work than today\'s parameters, without computing it', async () => {
+  it("refuse a stored hash that asks for more work than today's parameters, without computing it", async () => {
     const t0 = Date.now();
-    expect(await verifyPassword('x', `scrypt$${1 << 22}$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`)).toBe(false);
+    expect(
+      await verifyPassword(
+        'x',
+        `scrypt$${1 << 22}$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`,
+      ),
+    ).toBe(false);
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 });
@@ -39,12 +51,20 @@ describe('chosen and one-time passwords', () => {
 });
 
 describe('UserService.sessionUser', () => {
-  const user: SessionUser = { id: 7, username: 'u', role: 'editor', mustChangePassword: false, sessionsValidAfter: 1_000 };
+  const user: SessionUser = {
+    id: 7,
+    username: 'u',
+    role: 'editor',
+    mustChangePassword: false,
+    sessionsValidAfter: 1_000,
+  };
   const repo = { findActiveById: async (id: number) => (id === 7 ? user : null) } as unknown as UserRepository;
   const hour = 3_600_000;
 
   it('accepts a session issued after the stamp and within the lifetime', async () => {
-    expect(await new UserService(repo, () => 2_000 + hour).sessionUser({ id: 7, at: 2_000 }, 12 * hour)).toEqual(expect.objectContaining({ id: 7, role: 'editor' }));
+    expect(await new UserService(repo, () => 2_000 + hour).sessionUser({ id: 7, at: 2_000 }, 12 * hour)).toEqual(
+      expect.objectContaining({ id: 7, role: 'editor' }),
+    );
   });
 
   it('refuses a session issued at or before the stamp (signed out, deactivated, reset)', async () => {
@@ -52,7 +72,9 @@ describe('UserService.sessionUser', () => {
   });
 
   it('refuses a session older than the absolute lifetime, and one from the future', async () => {
-    expect(await new UserService(repo, () => 2_000 + 12 * hour).sessionUser({ id: 7, at: 2_000 }, 12 * hour)).toBeNull();
+    expect(
+      await new UserService(repo, () => 2_000 + 12 * hour).sessionUser({ id: 7, at: 2_000 }, 12 * hour),
+    ).toBeNull();
     expect(await new UserService(repo, () => 2_000).sessionUser({ id: 7, at: 9_000 }, 12 * hour)).toBeNull();
   });
 

@@ -36,7 +36,11 @@ const person = (name: string, role: 'admin' | 'editor' | 'viewer') => signedInPe
 
 beforeAll(async () => {
   db = await createTestDb('web_people');
-  ({ app, browser: admin } = await signedInWebApp(db, { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' }, { clock }));
+  ({ app, browser: admin } = await signedInWebApp(
+    db,
+    { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' },
+    { clock },
+  ));
 });
 afterAll(async () => {
   await app?.close();
@@ -48,13 +52,17 @@ describe('migration 008', () => {
     const fresh = await createTestDb('web_people_008');
     const before = mkdtempSync(join(tmpdir(), 'migrations-'));
     try {
-      for (const f of readdirSync(MIGRATIONS_DIR)) if (/^00[1-7]_/.test(f)) copyFileSync(join(MIGRATIONS_DIR, f), join(before, f));
+      for (const f of readdirSync(MIGRATIONS_DIR))
+        if (/^00[1-7]_/.test(f)) copyFileSync(join(MIGRATIONS_DIR, f), join(before, f));
       await migrate(fresh.pool, before);
       await fresh.pool.query("INSERT INTO users (username, password_hash) VALUES ('old', 'x')");
       await migrate(fresh.pool, MIGRATIONS_DIR);
       await fresh.pool.query("INSERT INTO users (username, password_hash) VALUES ('new', 'x')");
       const [rows] = await fresh.pool.query<RowDataPacket[]>('SELECT username, role FROM users ORDER BY username');
-      expect(rows.map((r) => [r.username, r.role])).toEqual([['new', 'editor'], ['old', 'editor']]);
+      expect(rows.map((r) => [r.username, r.role])).toEqual([
+        ['new', 'editor'],
+        ['old', 'editor'],
+      ]);
     } finally {
       rmSync(before, { recursive: true, force: true });
       await fresh.drop();
@@ -71,7 +79,12 @@ describe('roles', () => {
     const load = await viewer.post('/datasets/toy/iris/load', { _csrf: token }, { accept: 'application/json' });
     expect(load.statusCode).toBe(403);
     expect(load.json().message).toMatch(/viewers can look but not change anything/);
-    const train = await app.inject({ method: 'POST', url: '/api/train', headers: { cookie: viewer.cookieHeader, 'x-csrf-token': token, 'content-type': 'application/json' }, payload: { dataset: 1, model: 'x', features: [], trainFraction: 0.8 } });
+    const train = await app.inject({
+      method: 'POST',
+      url: '/api/train',
+      headers: { cookie: viewer.cookieHeader, 'x-csrf-token': token, 'content-type': 'application/json' },
+      payload: { dataset: 1, model: 'x', features: [], trainFraction: 0.8 },
+    });
     expect(train.statusCode).toBe(403);
     // Choosing a dataset to look at is the viewer's own session: allowed.
     expect((await viewer.post('/datasets/current', { _csrf: token, dataset: '0' })).statusCode).toBe(303);
@@ -131,7 +144,11 @@ describe('sessions', () => {
   });
 
   it('refuses to deactivate yourself', async () => {
-    const res = await admin.post(`/users/${await userId(TEST_USER)}/deactivate`, { _csrf: await admin.csrf('/users') }, { accept: 'application/json' });
+    const res = await admin.post(
+      `/users/${await userId(TEST_USER)}/deactivate`,
+      { _csrf: await admin.csrf('/users') },
+      { accept: 'application/json' },
+    );
     expect(res.statusCode).toBe(403);
   });
 });
@@ -143,7 +160,9 @@ describe('Users page', () => {
     const password = oneTime(res.body);
     expect(password.length).toBeGreaterThanOrEqual(16);
     expect((await admin.get('/users')).body).not.toContain(password);
-    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT role, password_hash FROM users WHERE username = 'newbie'");
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT role, password_hash FROM users WHERE username = 'newbie'",
+    );
     expect(rows[0].role).toBe('viewer');
     expect(String(rows[0].password_hash)).not.toContain(password);
 
@@ -155,10 +174,20 @@ describe('Users page', () => {
     const account = await b.get('/account');
     expect(account.body).toContain('data-testid="must-change"');
     const token = await b.csrf('/account');
-    const short = await b.post('/account/password', { _csrf: token, current: password, password: 'short', repeat: 'short' });
+    const short = await b.post('/account/password', {
+      _csrf: token,
+      current: password,
+      password: 'short',
+      repeat: 'short',
+    });
     expect(short.statusCode).toBe(400);
     expect(short.body).toContain('at least 12 characters');
-    const ok = await b.post('/account/password', { _csrf: token, current: password, password: 'a new password 1', repeat: 'a new password 1' });
+    const ok = await b.post('/account/password', {
+      _csrf: token,
+      current: password,
+      password: 'a new password 1',
+      repeat: 'a new password 1',
+    });
     expect(ok.statusCode).toBe(303);
     expect((await b.get('/')).statusCode).toBe(200);
     expect((await new Browser(app).signIn('newbie', password)).statusCode).toBe(401);
@@ -166,13 +195,20 @@ describe('Users page', () => {
   });
 
   it('refuses a user name that exists with 409', async () => {
-    const res = await admin.post('/users', { _csrf: await admin.csrf('/users'), username: TEST_USER, role: 'editor' }, { accept: 'application/json' });
+    const res = await admin.post(
+      '/users',
+      { _csrf: await admin.csrf('/users'), username: TEST_USER, role: 'editor' },
+      { accept: 'application/json' },
+    );
     expect(res.statusCode).toBe(409);
   });
 
   it('changes a role', async () => {
     await person('rory', 'viewer');
-    const res = await admin.post(`/users/${await userId('rory')}/role`, { _csrf: await admin.csrf('/users'), role: 'editor' });
+    const res = await admin.post(`/users/${await userId('rory')}/role`, {
+      _csrf: await admin.csrf('/users'),
+      role: 'editor',
+    });
     expect(res.statusCode).toBe(303);
     const [rows] = await db.pool.query<RowDataPacket[]>("SELECT role FROM users WHERE username = 'rory'");
     expect(rows[0].role).toBe('editor');
@@ -194,7 +230,12 @@ describe('Account page', () => {
     const b = await person('paula', 'editor');
     const other = new Browser(app);
     await other.signIn('paula', 'paula-password-long');
-    const ok = await b.post('/account/password', { _csrf: await b.csrf('/account'), current: 'paula-password-long', password: 'paula new password', repeat: 'paula new password' });
+    const ok = await b.post('/account/password', {
+      _csrf: await b.csrf('/account'),
+      current: 'paula-password-long',
+      password: 'paula new password',
+      repeat: 'paula new password',
+    });
     expect(ok.statusCode).toBe(303);
     const home = await b.get('/');
     expect(home.statusCode).toBe(200);
@@ -205,15 +246,34 @@ describe('Account page', () => {
   it('requires the current password and refuses two different new ones', async () => {
     const b = await person('carl', 'viewer');
     const token = await b.csrf('/account');
-    const wrong = await b.post('/account/password', { _csrf: token, current: 'not it', password: 'a long new password', repeat: 'a long new password' });
+    const wrong = await b.post('/account/password', {
+      _csrf: token,
+      current: 'not it',
+      password: 'a long new password',
+      repeat: 'a long new password',
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('the current password is not right');
-    const differ = await b.post('/account/password', { _csrf: token, current: 'carl-password-long', password: 'a long new password', repeat: 'another long one!' });
+    const differ = await b.post('/account/password', {
+      _csrf: token,
+      current: 'carl-password-long',
+      password: 'a long new password',
+      repeat: 'another long one!',
+    });
     expect(differ.statusCode).toBe(400);
     // A viewer changes their own password: the one change a viewer may make.
-    const ok = await b.post('/account/password', { _csrf: token, current: 'carl-password-long', password: 'a long new password', repeat: 'a long new password' });
+    const ok = await b.post('/account/password', {
+      _csrf: token,
+      current: 'carl-password-long',
+      password: 'a long new password',
+      repeat: 'a long new password',
+    });
     expect(ok.statusCode).toBe(303);
-    const missing = await b.post('/account/password', { current: 'a long new password', password: 'x'.repeat(20), repeat: 'x'.repeat(20) });
+    const missing = await b.post('/account/password', {
+      current: 'a long new password',
+      password: 'x'.repeat(20),
+      repeat: 'x'.repeat(20),
+    });
     expect(missing.statusCode).toBe(403);
   });
 });
@@ -243,7 +303,12 @@ describe('pnpm users (CLI)', () => {
   const run = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await usersCommand(new UserService(new UserRepository(db.pool)), argv, (l) => out.push(l), (l) => err.push(l));
+    const code = await usersCommand(
+      new UserService(new UserRepository(db.pool)),
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
     return { code, out, err };
   };
 
@@ -254,7 +319,7 @@ describe('pnpm users (CLI)', () => {
     expect((await new Browser(app).signIn('cli_user', password)).headers.location).toBe('/account');
   });
 
-  it('resets a password and disables and enables a user by name, with the Users page\'s rules', async () => {
+  it("resets a password and disables and enables a user by name, with the Users page's rules", async () => {
     await run('add', 'cli_two');
     const reset = await run('reset', 'cli_two');
     expect(reset.code).toBe(0);

@@ -17,9 +17,25 @@ const uploadDir = mkdtempSync(join(tmpdir(), 'quota-uploads-'));
 
 beforeAll(async () => {
   db = await createTestDb('web_quotas');
-  ({ app, browser: b, csrf } = await signedInWebApp(db, { TRAIN_MAX_ACTIVE_JOBS: '2', UPLOAD_DIR: uploadDir, UPLOAD_MAX_PENDING: '2', UPLOAD_MAX_PENDING_MB: '1', LOGIN_RATE_LIMIT: '1000' }, {
-    seed: async () => { iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null); },
-  }));
+  ({
+    app,
+    browser: b,
+    csrf,
+  } = await signedInWebApp(
+    db,
+    {
+      TRAIN_MAX_ACTIVE_JOBS: '2',
+      UPLOAD_DIR: uploadDir,
+      UPLOAD_MAX_PENDING: '2',
+      UPLOAD_MAX_PENDING_MB: '1',
+      LOGIN_RATE_LIMIT: '1000',
+    },
+    {
+      seed: async () => {
+        iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
+      },
+    },
+  ));
   // Migrations and a scrypt sign-in: beyond jest's 5 s on a loaded machine, and a set-up cut off by
   // the timeout would build its app after afterAll and hold jest open.
 }, 60_000);
@@ -29,16 +45,30 @@ afterAll(async () => {
 });
 
 const headers = () => ({ cookie: b.cookieHeader, 'x-csrf-token': csrf, accept: 'application/json' });
-const train = () => app.inject({
-  method: 'POST', url: '/api/train', headers: headers(),
-  payload: { dataset: iris.id, model: 'logistic_regression', features: ['sepal_length', 'petal_width'], trainFraction: 0.8, ranges: { C: { min: 0.1, max: 0.1 } } },
-});
+const train = () =>
+  app.inject({
+    method: 'POST',
+    url: '/api/train',
+    headers: headers(),
+    payload: {
+      dataset: iris.id,
+      model: 'logistic_regression',
+      features: ['sepal_length', 'petal_width'],
+      trainFraction: 0.8,
+      ranges: { C: { min: 0.1, max: 0.1 } },
+    },
+  });
 const cancel = (id: number) => app.inject({ method: 'POST', url: `/api/jobs/${id}/cancel`, headers: headers() });
 
 function upload(csv: string) {
   const boundary = 'quotaBoundary9';
   const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="q.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\n\r\n--${boundary}--\r\n`;
-  return app.inject({ method: 'POST', url: '/api/uploads', payload, headers: { ...headers(), 'content-type': `multipart/form-data; boundary=${boundary}` } });
+  return app.inject({
+    method: 'POST',
+    url: '/api/uploads',
+    payload,
+    headers: { ...headers(), 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
 }
 
 describe('per-person quotas', () => {
@@ -48,7 +78,9 @@ describe('per-person quotas', () => {
     expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
     const third = await train();
     expect(third.statusCode).toBe(429);
-    expect(third.json().message).toBe('you have 2 training jobs queued or running, the most one person may have (TRAIN_MAX_ACTIVE_JOBS): wait for one to finish or cancel one');
+    expect(third.json().message).toBe(
+      'you have 2 training jobs queued or running, the most one person may have (TRAIN_MAX_ACTIVE_JOBS): wait for one to finish or cancel one',
+    );
     expect((await cancel(first.json().job)).statusCode).toBe(200);
     expect((await train()).statusCode).toBe(202);
   });
@@ -68,14 +100,20 @@ describe('per-person quotas', () => {
     const files = readdirSync(uploadDir).sort();
     const three = await upload(small);
     expect(three.statusCode).toBe(429);
-    expect(three.json().message).toBe('you have 2 uploads waiting to be loaded, the most one person may have (UPLOAD_MAX_PENDING): load or discard one first');
+    expect(three.json().message).toBe(
+      'you have 2 uploads waiting to be loaded, the most one person may have (UPLOAD_MAX_PENDING): load or discard one first',
+    );
     expect(readdirSync(uploadDir).sort()).toEqual(files);
     // discard one; a 1.2 MB file would bring the waiting bytes over 1 MB
-    expect((await app.inject({ method: 'DELETE', url: `/api/uploads/${one.json().id}`, headers: headers() })).statusCode).toBeLessThan(300);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/api/uploads/${one.json().id}`, headers: headers() })).statusCode,
+    ).toBeLessThan(300);
     const kept = readdirSync(uploadDir).sort();
     const big = await upload(`a,b\n${'1234567,7654321\n'.repeat(75_000)}`);
     expect(big.statusCode).toBe(413);
-    expect(big.json().message).toMatch(/^this file \(1.2 MB\) would bring your uploads waiting to be loaded to 1.2 MB, above the per-person limit of 1.0 MB \(UPLOAD_MAX_PENDING_MB\): load or discard a waiting upload first$/);
+    expect(big.json().message).toMatch(
+      /^this file \(1.2 MB\) would bring your uploads waiting to be loaded to 1.2 MB, above the per-person limit of 1.0 MB \(UPLOAD_MAX_PENDING_MB\): load or discard a waiting upload first$/,
+    );
     expect(readdirSync(uploadDir).sort()).toEqual(kept);
   });
 });

@@ -1,7 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { ApiKeys, ModelRegistry, PublishedModels, TutorialMode, hashApiKey } from '@enchilada/models';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import {
+  DATASETS_DIR,
+  MIGRATIONS_DIR,
+  TEST_PASSWORD,
+  TEST_USER,
+  WEB_DIR,
+  createTestDb,
+  type TestDb,
+} from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { Browser, PASSWORDS, createEditors, insertPlaceholderModel } from './helpers.js';
 
@@ -60,9 +68,14 @@ describe('publishing', () => {
     expect(now).toEqual([expect.objectContaining({ name: 'churn', modelId: m1, version: 3 })]);
   });
 
-  it('refuses a bad name (400 naming the field), someone else\'s model (403) and a missing CSRF token', async () => {
+  it("refuses a bad name (400 naming the field), someone else's model (403) and a missing CSRF token", async () => {
     const csrf = await user.csrf(`/models/${m1}`);
-    const bad = await app.inject({ method: 'POST', url: `/models/${m1}/publish`, payload: { name: 'Bad Name!', _csrf: csrf }, headers: { cookie: user.cookieHeader, accept: 'application/json' } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: `/models/${m1}/publish`,
+      payload: { name: 'Bad Name!', _csrf: csrf },
+      headers: { cookie: user.cookieHeader, accept: 'application/json' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().field).toBe('name');
     expect((await user.post(`/models/${othersModel}/publish`, { name: 'x', _csrf: csrf })).statusCode).toBe(403);
@@ -79,10 +92,12 @@ describe('published names are owned', () => {
     const res = await user.post(`/models/${m1}/publish`, { name: 'bc', _csrf: token }, { accept: 'application/json' });
     expect(res.statusCode).toBe(403);
     expect(res.json().message).toMatch(/belongs to the person who first published it/);
-    expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'bc')).toEqual(expect.objectContaining({ modelId: othersModel, version: 1 }));
+    expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'bc')).toEqual(
+      expect.objectContaining({ modelId: othersModel, version: 1 }),
+    );
   });
 
-  it('lets only the name\'s owner or an administrator roll it back', async () => {
+  it("lets only the name's owner or an administrator roll it back", async () => {
     const bob = new Browser(app);
     await bob.signIn('bob', 'bob-password-1234');
     const bobs = await insertModel(await userId('bob'));
@@ -91,16 +106,28 @@ describe('published names are owned', () => {
     await bob.post(`/models/${bobs}/publish`, { name: 'bobs', _csrf: token });
     await bob.post(`/models/${bobs2}/publish`, { name: 'bobs', _csrf: token });
     const csrf = await user.csrf('/published');
-    expect((await user.post('/published/bobs/rollback', { version: '1', _csrf: csrf }, { accept: 'application/json' })).statusCode).toBe(403);
+    expect(
+      (await user.post('/published/bobs/rollback', { version: '1', _csrf: csrf }, { accept: 'application/json' }))
+        .statusCode,
+    ).toBe(403);
     expect((await user.get('/published')).body).not.toContain('action="/published/bobs/rollback"');
-    expect((await admin.post('/published/bobs/rollback', { version: '1', _csrf: await admin.csrf('/published') })).statusCode).toBe(303);
-    expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'bobs')).toEqual(expect.objectContaining({ modelId: bobs, version: 3, ownerId: await userId('bob') }));
+    expect(
+      (await admin.post('/published/bobs/rollback', { version: '1', _csrf: await admin.csrf('/published') }))
+        .statusCode,
+    ).toBe(303);
+    expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'bobs')).toEqual(
+      expect.objectContaining({ modelId: bobs, version: 3, ownerId: await userId('bob') }),
+    );
   });
 
   it('asks before a model with other columns takes over a name (409 saying what changes) and publishes once confirmed', async () => {
     const wider = await insertModel(await userId('alice'), ['a', 'b']);
     const csrf = await user.csrf(`/models/${wider}`);
-    const json = await user.post(`/models/${wider}/publish`, { name: 'churn', _csrf: csrf }, { accept: 'application/json' });
+    const json = await user.post(
+      `/models/${wider}/publish`,
+      { name: 'churn', _csrf: csrf },
+      { accept: 'application/json' },
+    );
     expect(json.statusCode).toBe(409);
     expect(json.json().message).toContain('new column clients must send: "b"');
     const page = await user.post(`/models/${wider}/publish`, { name: 'churn', _csrf: csrf });
@@ -108,7 +135,9 @@ describe('published names are owned', () => {
     expect(page.body).toContain('data-testid="confirm-publish"');
     expect(page.body).toContain('name="confirm" value="yes"');
     expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'churn')?.modelId).toBe(m1);
-    expect((await user.post(`/models/${wider}/publish`, { name: 'churn', confirm: 'yes', _csrf: csrf })).statusCode).toBe(303);
+    expect(
+      (await user.post(`/models/${wider}/publish`, { name: 'churn', confirm: 'yes', _csrf: csrf })).statusCode,
+    ).toBe(303);
     expect((await new PublishedModels(db.pool).list()).find((n) => n.name === 'churn')?.modelId).toBe(wider);
   });
 });
@@ -122,7 +151,12 @@ describe('deleting a model', () => {
     const page = await user.get(`/models/${m3}`);
     expect(page.body).toMatch(/data-testid="live-as"/);
     expect(page.body).not.toContain(`action="/models/${m3}/delete"`);
-    const refused = await app.inject({ method: 'POST', url: `/models/${m3}/delete`, payload: { _csrf: csrf }, headers: { cookie: user.cookieHeader, accept: 'application/json' } });
+    const refused = await app.inject({
+      method: 'POST',
+      url: `/models/${m3}/delete`,
+      payload: { _csrf: csrf },
+      headers: { cookie: user.cookieHeader, accept: 'application/json' },
+    });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().message).toMatch(/live as "live-one"/);
     expect(await new ModelRegistry(db.pool).get(m3)).not.toBeNull();
@@ -132,7 +166,12 @@ describe('deleting a model', () => {
     expect((await user.post(`/models/${m3}/delete`, { _csrf: csrf })).statusCode).toBe(303);
     expect(await new ModelRegistry(db.pool).get(m3)).toBeNull();
     // Rolling back to the deleted version says so.
-    const back = await app.inject({ method: 'POST', url: '/published/live-one/rollback', payload: { version: 1, _csrf: csrf }, headers: { cookie: user.cookieHeader, accept: 'application/json' } });
+    const back = await app.inject({
+      method: 'POST',
+      url: '/published/live-one/rollback',
+      payload: { version: 1, _csrf: csrf },
+      headers: { cookie: user.cookieHeader, accept: 'application/json' },
+    });
     expect(back.statusCode).toBe(404);
     expect(back.json().message).toMatch(/was deleted/);
     expect((await user.post(`/models/${m3}/delete`, { _csrf: csrf })).statusCode).toBe(404);
@@ -152,7 +191,9 @@ describe('API keys page', () => {
     const key = /data-testid="new-key-value">([^<]+)</.exec(res.body)?.[1] ?? '';
     expect(key).toMatch(/^ek_[A-Za-z0-9_-]{43}$/);
     const keys = await new ApiKeys(db.pool).all();
-    expect(keys).toEqual([expect.objectContaining({ label: 'crm', scope: 'churn', hash: hashApiKey(key), revokedAt: null })]);
+    expect(keys).toEqual([
+      expect.objectContaining({ label: 'crm', scope: 'churn', hash: hashApiKey(key), revokedAt: null }),
+    ]);
     expect((await admin.get('/api-keys')).body).not.toContain(key);
     expect((await admin.post(`/api-keys/${keys[0].id}/revoke`, { _csrf: csrf })).statusCode).toBe(303);
     expect((await new ApiKeys(db.pool).all())[0].revokedAt).not.toBeNull();
@@ -162,11 +203,16 @@ describe('API keys page', () => {
 /** The text of the element with this data-testid, entities decoded (what the person sees and copies). */
 function shown(html: string, testid: string): string {
   const m = new RegExp(`data-testid="${testid}"[^>]*>([^<]*)<`).exec(html);
-  return (m?.[1] ?? '').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return (m?.[1] ?? '')
+    .replace(/&#34;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 describe('tutorial mode on the Published page', () => {
-  it('lets an administrator choose the name, shows the tutorial\'s exact curl lines for it, and turn it off', async () => {
+  it("lets an administrator choose the name, shows the tutorial's exact curl lines for it, and turn it off", async () => {
     const csrf = await admin.csrf('/published');
     expect((await admin.get('/published')).body).toMatch(/data-testid="tutorial-form"/);
     expect((await admin.post('/published/tutorial', { name: 'churn', _csrf: csrf })).statusCode).toBe(303);
@@ -174,8 +220,12 @@ describe('tutorial mode on the Published page', () => {
     const page = (await admin.get('/published')).body;
     expect(shown(page, 'tutorial-name')).toBe('churn');
     // inject's host is localhost; serve's port is SERVE_PORT (8000 by default). "churn" now serves a model of columns a and b (above) trained before input contracts: zeros.
-    expect(shown(page, 'tutorial-predict')).toBe('curl -X POST -H "Content-Type: application/json" -d \'{"id": 0, "observation": {"a": 0, "b": 0}}\' http://localhost:8000/predict');
-    expect(shown(page, 'tutorial-update')).toBe('curl -X POST -H "Content-Type: application/json" -d \'{"id": 0, "true_class": 1}\' http://localhost:8000/update');
+    expect(shown(page, 'tutorial-predict')).toBe(
+      'curl -X POST -H "Content-Type: application/json" -d \'{"id": 0, "observation": {"a": 0, "b": 0}}\' http://localhost:8000/predict',
+    );
+    expect(shown(page, 'tutorial-update')).toBe(
+      'curl -X POST -H "Content-Type: application/json" -d \'{"id": 0, "true_class": 1}\' http://localhost:8000/update',
+    );
     expect(page).toContain('href="http://localhost:8000/docs"');
 
     expect((await admin.post('/published/tutorial', { name: '', _csrf: csrf })).statusCode).toBe(303);
@@ -188,35 +238,59 @@ describe('tutorial mode on the Published page', () => {
   it('refuses a name nothing is published under (400 naming the field, nothing stored) and anyone but an administrator', async () => {
     const csrf = await admin.csrf('/published');
     const before = await new TutorialMode(db.pool).get();
-    const bad = await app.inject({ method: 'POST', url: '/published/tutorial', payload: { name: 'nobody', _csrf: csrf }, headers: { cookie: admin.cookieHeader, accept: 'application/json' } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/published/tutorial',
+      payload: { name: 'nobody', _csrf: csrf },
+      headers: { cookie: admin.cookieHeader, accept: 'application/json' },
+    });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ field: 'name', message: expect.stringMatching(/nothing is published under the name "nobody"/) });
+    expect(bad.json()).toMatchObject({
+      field: 'name',
+      message: expect.stringMatching(/nothing is published under the name "nobody"/),
+    });
     const ucsrf = await user.csrf('/published');
     expect((await user.get('/published')).body).not.toMatch(/data-testid="tutorial-form"/);
     expect((await user.post('/published/tutorial', { name: 'churn', _csrf: ucsrf })).statusCode).toBe(403);
     expect(await new TutorialMode(db.pool).get()).toEqual(before);
   });
 
-  it('shows a new API key with a ready curl line for its name and the link to serve\'s /docs', async () => {
+  it("shows a new API key with a ready curl line for its name and the link to serve's /docs", async () => {
     const csrf = await admin.csrf('/api-keys');
     const res = await admin.post('/api-keys', { label: 'tutorial', scope: 'churn', _csrf: csrf });
     const key = shown(res.body, 'new-key-value');
     expect(key).toMatch(/^ek_/);
-    expect(shown(res.body, 'new-key-curl')).toBe(`curl -X POST -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" -d '{"id": "example-1", "observation": {"a": 0, "b": 0}}' http://localhost:8000/v1/models/churn/predict`);
+    expect(shown(res.body, 'new-key-curl')).toBe(
+      `curl -X POST -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" -d '{"id": "example-1", "observation": {"a": 0, "b": 0}}' http://localhost:8000/v1/models/churn/predict`,
+    );
     expect(res.body).toMatch(/data-copy="new-key-curl"/);
     expect(res.body).toContain('href="http://localhost:8000/docs"');
   });
 });
 
-describe('POST /predict and /update on the web app\'s port', () => {
-  it('tell a tutorial client, signed in or not and without a CSRF token, that the prediction API is on serve\'s port', async () => {
-    for (const [path, payload] of [['/predict', { id: 0, observation: { a: 1 } }], ['/update', { id: 0, true_class: 1 }]] as const) {
+describe("POST /predict and /update on the web app's port", () => {
+  it("tell a tutorial client, signed in or not and without a CSRF token, that the prediction API is on serve's port", async () => {
+    for (const [path, payload] of [
+      ['/predict', { id: 0, observation: { a: 1 } }],
+      ['/update', { id: 0, true_class: 1 }],
+    ] as const) {
       for (const cookie of [undefined, user.cookieHeader]) {
-        const res = await app.inject({ method: 'POST', url: path, payload, headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) } });
+        const res = await app.inject({
+          method: 'POST',
+          url: path,
+          payload,
+          headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+        });
         expect(res.statusCode).toBe(421);
         expect(res.json()).toEqual({
-          message: expect.stringMatching(new RegExp(`^this is the web app; the prediction API is serve, on port 8000: POST http://localhost:8000${path} .* Its documentation: http://localhost:8000/docs$`)),
-          code: 'wrong_port', predictionApi: 'http://localhost:8000', docs: 'http://localhost:8000/docs',
+          message: expect.stringMatching(
+            new RegExp(
+              `^this is the web app; the prediction API is serve, on port 8000: POST http://localhost:8000${path} .* Its documentation: http://localhost:8000/docs$`,
+            ),
+          ),
+          code: 'wrong_port',
+          predictionApi: 'http://localhost:8000',
+          docs: 'http://localhost:8000/docs',
         });
       }
     }
@@ -227,9 +301,33 @@ describe('Predictions page', () => {
   beforeAll(async () => {
     const p = new (await import('@enchilada/models')).Predictions(db.pool);
     await p.insert([
-      { modelName: 'churn', modelId: m1, version: 1, clientId: 'a-1', observation: '{"a":1}', output: '{"prediction":"1","probabilities":{"0":0.2,"1":0.8}}', latencyMs: 0.5 },
-      { modelName: 'churn', modelId: m1, version: 1, clientId: '=cmd()', observation: '{"a":2}', output: '{"prediction":"0","probabilities":{"0":0.9,"1":0.1}}', latencyMs: 0.7 },
-      { modelName: 'other', modelId: m2, version: 1, clientId: 'b-1', observation: '{"a":3}', output: '{"prediction":"0"}', latencyMs: 0.4 },
+      {
+        modelName: 'churn',
+        modelId: m1,
+        version: 1,
+        clientId: 'a-1',
+        observation: '{"a":1}',
+        output: '{"prediction":"1","probabilities":{"0":0.2,"1":0.8}}',
+        latencyMs: 0.5,
+      },
+      {
+        modelName: 'churn',
+        modelId: m1,
+        version: 1,
+        clientId: '=cmd()',
+        observation: '{"a":2}',
+        output: '{"prediction":"0","probabilities":{"0":0.9,"1":0.1}}',
+        latencyMs: 0.7,
+      },
+      {
+        modelName: 'other',
+        modelId: m2,
+        version: 1,
+        clientId: 'b-1',
+        observation: '{"a":3}',
+        output: '{"prediction":"0"}',
+        latencyMs: 0.4,
+      },
     ]);
     await p.setOutcome('churn', 'a-1', '1', false);
   });
@@ -261,7 +359,9 @@ describe('Predictions page', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     const lines = res.body.trim().split('\n');
-    expect(lines[0]).toBe('row_id,model_name,version,model_id,id,created_at,prediction,probabilities,outcome,outcome_at,latency_ms,observation');
+    expect(lines[0]).toBe(
+      'row_id,model_name,version,model_id,id,created_at,prediction,probabilities,outcome,outcome_at,latency_ms,observation',
+    );
     expect(lines).toHaveLength(3);
     expect(res.body).toContain(",'=cmd(),");
     expect(res.body).not.toContain('b-1');
@@ -269,10 +369,17 @@ describe('Predictions page', () => {
 
   it('shows each observation as a row with one column per feature, a page of the chosen size at a time', async () => {
     const p = new (await import('@enchilada/models')).Predictions(db.pool);
-    await p.insert(Array.from({ length: 30 }, (_, i) => ({
-      modelName: 'paged', modelId: m1, version: 1, clientId: `pg-${i}`, observation: JSON.stringify({ width: i + 0.5, colour: i % 2 ? 'red' : 'blue', note: null }),
-      output: '{"prediction":"1"}', latencyMs: 0.3,
-    })));
+    await p.insert(
+      Array.from({ length: 30 }, (_, i) => ({
+        modelName: 'paged',
+        modelId: m1,
+        version: 1,
+        clientId: `pg-${i}`,
+        observation: JSON.stringify({ width: i + 0.5, colour: i % 2 ? 'red' : 'blue', note: null }),
+        output: '{"prediction":"1"}',
+        latencyMs: 0.3,
+      })),
+    );
     const first = await user.get('/predictions?name=paged&size=25');
     expect(first.statusCode).toBe(200);
     for (const f of ['width', 'colour', 'note']) expect(first.body).toContain(`data-feature="${f}"`);
@@ -291,17 +398,34 @@ describe('Predictions page', () => {
     expect((await user.get('/predictions?size=7', 'application/json')).statusCode).toBe(400);
   });
 
-  it('names the predicted and observed classes as the model\'s dataset names them, with their values; unnamed classes stay values', async () => {
+  it("names the predicted and observed classes as the model's dataset names them, with their values; unnamed classes stay values", async () => {
     const p = new (await import('@enchilada/models')).Predictions(db.pool);
     const named = await insertPlaceholderModel(db.pool, null, { classLabels: { 0: 'malignant', 1: 'benign' } });
     await p.insert([
-      { modelName: 'labelled', modelId: named, version: 1, clientId: 'lb-1', observation: '{"a":1}', output: '{"prediction":"1","probabilities":{"0":0.25,"1":0.75}}', latencyMs: 0.5 },
-      { modelName: 'labelled', modelId: m1, version: 2, clientId: 'lb-2', observation: '{"a":2}', output: '{"prediction":"0","probabilities":{"0":0.6,"1":0.4}}', latencyMs: 0.5 },
+      {
+        modelName: 'labelled',
+        modelId: named,
+        version: 1,
+        clientId: 'lb-1',
+        observation: '{"a":1}',
+        output: '{"prediction":"1","probabilities":{"0":0.25,"1":0.75}}',
+        latencyMs: 0.5,
+      },
+      {
+        modelName: 'labelled',
+        modelId: m1,
+        version: 2,
+        clientId: 'lb-2',
+        observation: '{"a":2}',
+        output: '{"prediction":"0","probabilities":{"0":0.6,"1":0.4}}',
+        latencyMs: 0.5,
+      },
     ]);
     await p.setOutcome('labelled', 'lb-1', '0', false);
     const page = await user.get('/predictions?name=labelled');
     expect(page.statusCode).toBe(200);
-    const cells = (testid: string) => [...page.body.matchAll(new RegExp(`data-testid="${testid}">([^<]*)`, 'g'))].map((m) => m[1]?.trim());
+    const cells = (testid: string) =>
+      [...page.body.matchAll(new RegExp(`data-testid="${testid}">([^<]*)`, 'g'))].map((m) => m[1]?.trim());
     // newest first: m1 (no names) answered lb-2, the named model lb-1
     expect(cells('prediction-class')).toEqual(['0', 'benign (1)']);
     expect(cells('prediction-outcome')).toEqual(['—', 'malignant (0)']);

@@ -3,7 +3,15 @@ import type { RowDataPacket } from '@enchilada/core';
 import { migrate, secret } from '@enchilada/core';
 import { Readable } from 'node:stream';
 import { loadDataset, openCsv } from '@enchilada/data';
-import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import {
+  DATASETS_DIR,
+  MIGRATIONS_DIR,
+  TEST_PASSWORD,
+  TEST_USER,
+  WEB_DIR,
+  createTestDb,
+  type TestDb,
+} from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { UserRepository } from '../src/users/repository.js';
 import { Browser } from './helpers.js';
@@ -18,7 +26,11 @@ beforeAll(async () => {
   db = await createTestDb('web');
   await migrate(db.pool, MIGRATIONS_DIR);
   const config = db.config('web', { LOGIN_RATE_LIMIT: '1000', VIZ_URL: 'http://127.0.0.1:9' });
-  await new UserRepository(db.pool).createIfMissing(config.adminUser, secret(config, 'db_user_password').reveal(), 'admin');
+  await new UserRepository(db.pool).createIfMissing(
+    config.adminUser,
+    secret(config, 'db_user_password').reveal(),
+    'admin',
+  );
   app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
   await app.ready();
 });
@@ -50,7 +62,9 @@ describe('administrator bootstrap', () => {
   it('creates the first administrator once, with a slow salted hash', async () => {
     const repo = new UserRepository(db.pool);
     expect(await repo.createIfMissing(TEST_USER, 'another password', 'admin')).toBe(false);
-    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT role, password_hash FROM users WHERE username = ?', [TEST_USER]);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT role, password_hash FROM users WHERE username = ?', [
+      TEST_USER,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0].role).toBe('admin');
     expect(String(rows[0].password_hash)).toMatch(/^scrypt\$131072\$8\$1\$/);
@@ -118,7 +132,12 @@ describe('sign-in', () => {
   it('does not redirect off-site after sign-in', async () => {
     const b = new Browser(app);
     const token = await b.csrf('/login');
-    const res = await b.post('/login', { username: TEST_USER, password: TEST_PASSWORD, next: '//evil.example/x', _csrf: token });
+    const res = await b.post('/login', {
+      username: TEST_USER,
+      password: TEST_PASSWORD,
+      next: '//evil.example/x',
+      _csrf: token,
+    });
     expect(res.headers.location).toBe('/');
   });
 });
@@ -149,19 +168,29 @@ describe('protected routes', () => {
       const html = await app.inject({ method: r.method as 'GET', url, headers: { accept: 'text/html' } });
       const json = await app.inject({ method: r.method as 'GET', url, headers: { accept: 'application/json' } });
       if (r.method === 'GET' && !url.startsWith('/viz/') && !url.startsWith('/api/')) {
-        expect([r.method, url, html.statusCode, html.headers.location]).toEqual([r.method, url, 302, `/login?next=${encodeURIComponent(url)}`]);
+        expect([r.method, url, html.statusCode, html.headers.location]).toEqual([
+          r.method,
+          url,
+          302,
+          `/login?next=${encodeURIComponent(url)}`,
+        ]);
       } else {
         expect([r.method, url, [401, 403].includes(html.statusCode)]).toEqual([r.method, url, true]);
       }
       expect([r.method, url, [401, 403].includes(json.statusCode)]).toEqual([r.method, url, true]);
       checked.push(`${r.method} ${r.url}`);
     }
-    expect(checked).toEqual(expect.arrayContaining(['GET /', 'GET /viz/*', 'POST /logout'].filter((x) => x !== 'POST /logout')));
+    expect(checked).toEqual(
+      expect.arrayContaining(['GET /', 'GET /viz/*', 'POST /logout'].filter((x) => x !== 'POST /logout')),
+    );
   });
 
   it('lists only sign-in, invitation links, health, static files and the wrong-port answer to tutorial clients as public', () => {
     const pub = app.registeredRoutes.filter((r) => r.public && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
-    for (const p of pub) expect(p).toMatch(/^(GET \/login|POST \/login|POST \/logout|GET \/healthz|GET \/readyz|GET \/static\/.*|POST \/predict|POST \/update|GET \/invitations\/:token|POST \/invitations\/:token)$/);
+    for (const p of pub)
+      expect(p).toMatch(
+        /^(GET \/login|POST \/login|POST \/logout|GET \/healthz|GET \/readyz|GET \/static\/.*|POST \/predict|POST \/update|GET \/invitations\/:token|POST \/invitations\/:token)$/,
+      );
   });
 
   it('answers health and readiness without a session', async () => {
@@ -196,7 +225,13 @@ describe('protected routes', () => {
 
 describe('rate limit', () => {
   it('refuses sign-in attempts beyond the limit with 429, even with the right password', async () => {
-    const limited = await buildApp({ config: db.config('web', { LOGIN_RATE_LIMIT: '3' }), pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
+    const limited = await buildApp({
+      config: db.config('web', { LOGIN_RATE_LIMIT: '3' }),
+      pool: db.pool,
+      webDir: WEB_DIR,
+      datasetsDir: DATASETS_DIR,
+      logger: false,
+    });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await new Browser(limited).signIn(TEST_USER, 'wrong')).statusCode);
@@ -212,19 +247,42 @@ describe('rate limit', () => {
 
 describe('dataset page', () => {
   it('shows the statistics of text and date columns, with an identifier-like badge and its reason', async () => {
-    const rows = Array.from({ length: 30 }, (_, i) => `Person ${i},${i % 3 ? 'red' : ''},2024-03-${String(1 + (i % 28)).padStart(2, '0')},${i % 2}`);
-    const ds = await loadDataset(db.pool, {
-      name: 'page_kinds', title: 'Kinds', origin: 'upload', task: 'classification', createdBy: null,
-      columns: [{ name: 'who', type: 'text', role: 'identifier' }, { name: 'colour', type: 'text', role: 'feature' }, { name: 'seen', type: 'date', role: 'feature' }, { name: 'y', type: 'integer', role: 'target' }],
-    }, await openCsv(Readable.from([Buffer.from(['who,colour,seen,y', ...rows].join('\n'))])));
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `Person ${i},${i % 3 ? 'red' : ''},2024-03-${String(1 + (i % 28)).padStart(2, '0')},${i % 2}`,
+    );
+    const ds = await loadDataset(
+      db.pool,
+      {
+        name: 'page_kinds',
+        title: 'Kinds',
+        origin: 'upload',
+        task: 'classification',
+        createdBy: null,
+        columns: [
+          { name: 'who', type: 'text', role: 'identifier' },
+          { name: 'colour', type: 'text', role: 'feature' },
+          { name: 'seen', type: 'date', role: 'feature' },
+          { name: 'y', type: 'integer', role: 'target' },
+        ],
+      },
+      await openCsv(Readable.from([Buffer.from(['who,colour,seen,y', ...rows].join('\n'))])),
+    );
     const b = new Browser(app);
     await b.signIn(TEST_USER, TEST_PASSWORD);
     const page = await b.get(`/datasets/${ds.id}`);
     expect(page.statusCode).toBe(200);
-    const text = page.body.slice(page.body.indexOf('data-testid="text-stats-table"'), page.body.indexOf('data-testid="date-stats-table"'));
+    const text = page.body.slice(
+      page.body.indexOf('data-testid="text-stats-table"'),
+      page.body.indexOf('data-testid="date-stats-table"'),
+    );
     expect(text).toMatch(/<tr data-column="who">.*identifier-like.*30 different values in 30 rows/s);
-    expect(text).toMatch(/<tr data-column="colour">(?:(?!identifier-like).)*red <span class="text-body-secondary">\(20\)/s);
-    expect(page.body).toMatch(/data-testid="date-stats-table".*<code>seen<\/code><\/td><td class="text-end">30<\/td><td class="text-end">0<\/td><td>2024-03-01<\/td><td>2024-03-28<\/td>/s);
+    expect(text).toMatch(
+      /<tr data-column="colour">(?:(?!identifier-like).)*red <span class="text-body-secondary">\(20\)/s,
+    );
+    expect(page.body).toMatch(
+      /data-testid="date-stats-table".*<code>seen<\/code><\/td><td class="text-end">30<\/td><td class="text-end">0<\/td><td>2024-03-01<\/td><td>2024-03-28<\/td>/s,
+    );
   });
 });
 
@@ -233,23 +291,50 @@ describe('upload preview', () => {
     const b = new Browser(app);
     await b.signIn(TEST_USER, TEST_PASSWORD);
     const token = await b.csrf('/datasets');
-    const csv = ['PassengerId,Name,Embarked,Seen,Survived', ...Array.from({ length: 30 }, (_, i) => `${i + 1},Person ${i},${'SCQ'[i % 3]},2024-03-01T10:${String(i).padStart(2, '0')}:00Z,${i % 2}`)].join('\n');
+    const csv = [
+      'PassengerId,Name,Embarked,Seen,Survived',
+      ...Array.from(
+        { length: 30 },
+        (_, i) => `${i + 1},Person ${i},${'SCQ'[i % 3]},2024-03-01T10:${String(i).padStart(2, '0')}:00Z,${i % 2}`,
+      ),
+    ].join('\n');
     const boundary = 'enchiladaBoundary7';
     const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="passengers.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\n\r\n--${boundary}--\r\n`;
     const res = await app.inject({
-      method: 'POST', url: '/api/uploads', payload,
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json', cookie: b.cookieHeader, 'x-csrf-token': token },
+      method: 'POST',
+      url: '/api/uploads',
+      payload,
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        accept: 'application/json',
+        cookie: b.cookieHeader,
+        'x-csrf-token': token,
+      },
     });
     expect(res.statusCode).toBe(201);
-    const preview = res.json<{ id: string; columns: { name: string; type: string; role: string; note?: string }[]; suggestedTask: string | null }>();
+    const preview = res.json<{
+      id: string;
+      columns: { name: string; type: string; role: string; note?: string }[];
+      suggestedTask: string | null;
+    }>();
     expect(preview.columns.map((c) => [c.name, c.type, c.role])).toEqual([
-      ['PassengerId', 'integer', 'identifier'], ['Name', 'text', 'identifier'], ['Embarked', 'text', 'feature'], ['Seen', 'date', 'feature'], ['Survived', 'integer', 'target'],
+      ['PassengerId', 'integer', 'identifier'],
+      ['Name', 'text', 'identifier'],
+      ['Embarked', 'text', 'feature'],
+      ['Seen', 'date', 'feature'],
+      ['Survived', 'integer', 'target'],
     ]);
     expect(preview.columns[0].note).toMatch(/name ends in "id"/);
-    expect(preview.columns[1].note).toMatch(/almost every value is different: looks like an identifier or free text; not used as a feature by default/);
+    expect(preview.columns[1].note).toMatch(
+      /almost every value is different: looks like an identifier or free text; not used as a feature by default/,
+    );
     expect(preview.columns[2].note).toBeUndefined();
     expect(preview.suggestedTask).toBe('classification');
-    const gone = await app.inject({ method: 'DELETE', url: `/api/uploads/${preview.id}`, headers: { cookie: b.cookieHeader, 'x-csrf-token': token } });
+    const gone = await app.inject({
+      method: 'DELETE',
+      url: `/api/uploads/${preview.id}`,
+      headers: { cookie: b.cookieHeader, 'x-csrf-token': token },
+    });
     expect(gone.statusCode).toBeLessThan(300);
   });
 
@@ -261,8 +346,15 @@ describe('upload preview', () => {
     const boundary = 'enchiladaBoundary8';
     const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="wide.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\n\r\n--${boundary}--\r\n`;
     const res = await app.inject({
-      method: 'POST', url: '/api/uploads', payload,
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json', cookie: b.cookieHeader, 'x-csrf-token': token },
+      method: 'POST',
+      url: '/api/uploads',
+      payload,
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        accept: 'application/json',
+        cookie: b.cookieHeader,
+        'x-csrf-token': token,
+      },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toBe('line 1: the header has 5,000 columns; a dataset may have at most 500');

@@ -31,7 +31,12 @@ export default async function batchRoutes(app: FastifyInstance, opts: BatchRoute
       name: 'csv',
       storage() {
         const m = new Map<unknown, Handler>();
-        return { get: (k: unknown) => m.get(k) ?? null, set: (k: unknown, v: Handler) => { m.set(k, v); } };
+        return {
+          get: (k: unknown) => m.get(k) ?? null,
+          set: (k: unknown, v: Handler) => {
+            m.set(k, v);
+          },
+        };
       },
       deriveConstraint: (req) => (isCsv(req.headers['content-type']) ? 'yes' : undefined),
       // A CSV request to a route with no CSV variant goes to that route (which answers 415).
@@ -39,42 +44,87 @@ export default async function batchRoutes(app: FastifyInstance, opts: BatchRoute
     });
   }
   // The body is read by the route, as it arrives.
-  app.addContentTypeParser('text/csv', (_req, payload, done) => { done(null, payload); });
+  app.addContentTypeParser('text/csv', (_req, payload, done) => {
+    done(null, payload);
+  });
 
-  app.post('/v1/models/:name/predict', {
-    constraints: { csv: 'yes' },
-    schema: {
-      // Documented with the JSON route's operation (docs.ts), whose path this shares.
-      hide: true,
-      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } },
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { id_column: { type: 'string', minLength: 1, maxLength: 255 }, log: { type: 'boolean', default: true } },
+  app.post(
+    '/v1/models/:name/predict',
+    {
+      constraints: { csv: 'yes' },
+      schema: {
+        // Documented with the JSON route's operation (docs.ts), whose path this shares.
+        hide: true,
+        params: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            id_column: { type: 'string', minLength: 1, maxLength: 255 },
+            log: { type: 'boolean', default: true },
+          },
+        },
       },
     },
-  }, async (req, reply) => {
-    const length = Number(req.headers['content-length']);
-    if (Number.isFinite(length) && length > limits.maxBytes) {
-      throw new HttpError(413, `the CSV is larger than ${Math.round(limits.maxBytes / 1048576)} MB, the most one request may send (SERVE_BATCH_MAX_MB)`, 'body_too_large');
-    }
-    const model = service.model((req.params as { name: string }).name);
-    const q = req.query as { id_column?: string; log: boolean };
-    const batch = await openBatch(model, req.body as Readable, { idColumn: q.id_column ?? null, log: q.log, ...limits }, { batches, metrics });
-    const out = new PassThrough();
-    const done: Promise<BatchSummary> = batch.run(out);
-    done.then((s) => {
-      if (s.status === 'failed') req.log.warn({ batch: s.batchId, message: s.message }, 'batch scoring stopped part way');
-    }, (err: unknown) => req.log.error({ err }, 'batch scoring failed'));
-    const summary = (pick: (s: BatchSummary) => string | number | null) => async () => { const v = pick(await done); return v === null ? '' : String(v); };
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('x-model-name', model.name).header('x-model-version', String(model.version))
-      .header('x-batch-id', batch.batchId === null ? 'not logged' : String(batch.batchId))
-      // Read by clients that show trailers (curl --raw); the last row of the CSV says the same on a failure.
-      .trailer('x-batch-rows', summary((s) => s.rows))
-      .trailer('x-batch-scored', summary((s) => s.scored))
-      .trailer('x-batch-errors', summary((s) => s.errors))
-      .trailer('x-batch-status', summary((s) => s.status))
-      .send(out);
-  });
+    async (req, reply) => {
+      const length = Number(req.headers['content-length']);
+      if (Number.isFinite(length) && length > limits.maxBytes) {
+        throw new HttpError(
+          413,
+          `the CSV is larger than ${Math.round(limits.maxBytes / 1048576)} MB, the most one request may send (SERVE_BATCH_MAX_MB)`,
+          'body_too_large',
+        );
+      }
+      const model = service.model((req.params as { name: string }).name);
+      const q = req.query as { id_column?: string; log: boolean };
+      const batch = await openBatch(
+        model,
+        req.body as Readable,
+        { idColumn: q.id_column ?? null, log: q.log, ...limits },
+        { batches, metrics },
+      );
+      const out = new PassThrough();
+      const done: Promise<BatchSummary> = batch.run(out);
+      done.then(
+        (s) => {
+          if (s.status === 'failed')
+            req.log.warn({ batch: s.batchId, message: s.message }, 'batch scoring stopped part way');
+        },
+        (err: unknown) => req.log.error({ err }, 'batch scoring failed'),
+      );
+      const summary = (pick: (s: BatchSummary) => string | number | null) => async () => {
+        const v = pick(await done);
+        return v === null ? '' : String(v);
+      };
+      return (
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('x-model-name', model.name)
+          .header('x-model-version', String(model.version))
+          .header('x-batch-id', batch.batchId === null ? 'not logged' : String(batch.batchId))
+          // Read by clients that show trailers (curl --raw); the last row of the CSV says the same on a failure.
+          .trailer(
+            'x-batch-rows',
+            summary((s) => s.rows),
+          )
+          .trailer(
+            'x-batch-scored',
+            summary((s) => s.scored),
+          )
+          .trailer(
+            'x-batch-errors',
+            summary((s) => s.errors),
+          )
+          .trailer(
+            'x-batch-status',
+            summary((s) => s.status),
+          )
+          .send(out)
+      );
+    },
+  );
 }

@@ -12,7 +12,9 @@ import { DuplicateIdError, clientKey, type PredictionService } from '../predicti
 import type { ServingState } from '../serving-state.js';
 
 export interface SeedOptions {
-  readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions;
+  readonly state: ServingState;
+  readonly service: PredictionService;
+  readonly predictions: Predictions;
   /** Requests per client address and window, counted in the store shared by all serve processes. */
   readonly rateLimit: { readonly max: number; readonly windowMs: number; readonly store: FastifyRateLimitStoreCtor };
 }
@@ -26,7 +28,10 @@ const idSchema = { type: ['string', 'integer'] } as const;
 /** Tutorial mode's name now (it follows the Published page's choice), or 404 saying how to turn it on. */
 function tutorialName(state: ServingState): string {
   const name = state.tutorialName();
-  if (!name) throw new NotFoundError('tutorial mode is off: an administrator chooses the published name that POST /predict and /update answer for on the web app\'s Published page (the keyed API, POST /v1/models/<name>/predict, works without it)');
+  if (!name)
+    throw new NotFoundError(
+      "tutorial mode is off: an administrator chooses the published name that POST /predict and /update answer for on the web app's Published page (the keyed API, POST /v1/models/<name>/predict, works without it)",
+    );
   return name;
 }
 
@@ -35,98 +40,143 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
 
   // Before anything else: until serve has read the published names once, "no published model"
   // would be a false answer.
-  app.addHook('onRequest', async () => { await state.requireLoaded(); });
+  app.addHook('onRequest', async () => {
+    await state.requireLoaded();
+  });
   await app.register(rateLimit, {
     max: opts.rateLimit.max,
     timeWindow: opts.rateLimit.windowMs,
     store: opts.rateLimit.store,
     keyGenerator: (req) => `seed:${req.ip}`,
-    errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} to /predict and /update from this address`, 'rate_limited'),
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpError(
+        429,
+        `rate limit: at most ${ctx.max} requests per ${ctx.after} to /predict and /update from this address`,
+        'rate_limited',
+      ),
   });
 
-  app.post('/predict', {
-    schema: {
-      summary: 'The tutorial app\'s /predict, unchanged (the name chosen on the Published page; no key, as in the tutorial)',
-      security: [],
-      description: '`{id, observation}` → `{proba}` (a binary classifier\'s positive class), `{prediction, probabilities}` (a classifier of more classes) or `{prediction}` (a regressor).',
-      body: { type: 'object', required: ['id', 'observation'], properties: { id: idSchema, observation: { type: 'object' } } },
-      response: {
-        200: {
+  app.post(
+    '/predict',
+    {
+      schema: {
+        summary:
+          "The tutorial app's /predict, unchanged (the name chosen on the Published page; no key, as in the tutorial)",
+        security: [],
+        description:
+          "`{id, observation}` → `{proba}` (a binary classifier's positive class), `{prediction, probabilities}` (a classifier of more classes) or `{prediction}` (a regressor).",
+        body: {
           type: 'object',
-          properties: {
-            proba: { type: 'number' }, prediction: { type: ['string', 'number'] },
-            probabilities: { type: 'object', additionalProperties: { type: 'number' } }, error: { type: 'string' },
+          required: ['id', 'observation'],
+          properties: { id: idSchema, observation: { type: 'object' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              proba: { type: 'number' },
+              prediction: { type: ['string', 'number'] },
+              probabilities: { type: 'object', additionalProperties: { type: 'number' } },
+              error: { type: 'string' },
+            },
           },
         },
       },
     },
-  }, async (req) => {
-    const t0 = performance.now();
-    const { id, observation } = req.body as { id: string | number; observation: unknown };
-    const modelName = tutorialName(state);
-    const model = service.model(modelName);
-    const binary = model.task === 'classification' && model.classes?.length === 2;
-    // The tutorial's binary shape stays exact; with more classes, each class's probability too.
-    const answer = (prediction: string | number | undefined, probabilities: Record<string, number> | undefined) => (
-      binary && probabilities && model.classes ? { proba: probabilities[model.classes[1]] }
-        : probabilities ? { prediction, probabilities } : { prediction });
-    try {
-      const [p] = await service.predict(model, [{ id, observation }], false, t0);
-      return answer(p.prediction, p.probabilities);
-    } catch (err) {
-      if (!(err instanceof DuplicateIdError)) throw err;
-      // The tutorial answers the prediction and says the id exists (nothing new is stored).
-      const stored = await predictions.get(modelName, clientKey(id));
-      const out = (stored?.output ?? {}) as { prediction?: string | number; probabilities?: Record<string, number> };
-      return { ...answer(out.prediction, out.probabilities), error: alreadyExists(id) };
-    }
-  });
+    async (req) => {
+      const t0 = performance.now();
+      const { id, observation } = req.body as { id: string | number; observation: unknown };
+      const modelName = tutorialName(state);
+      const model = service.model(modelName);
+      const binary = model.task === 'classification' && model.classes?.length === 2;
+      // The tutorial's binary shape stays exact; with more classes, each class's probability too.
+      const answer = (prediction: string | number | undefined, probabilities: Record<string, number> | undefined) =>
+        binary && probabilities && model.classes
+          ? { proba: probabilities[model.classes[1]] }
+          : probabilities
+            ? { prediction, probabilities }
+            : { prediction };
+      try {
+        const [p] = await service.predict(model, [{ id, observation }], false, t0);
+        return answer(p.prediction, p.probabilities);
+      } catch (err) {
+        if (!(err instanceof DuplicateIdError)) throw err;
+        // The tutorial answers the prediction and says the id exists (nothing new is stored).
+        const stored = await predictions.get(modelName, clientKey(id));
+        const out = (stored?.output ?? {}) as { prediction?: string | number; probabilities?: Record<string, number> };
+        return { ...answer(out.prediction, out.probabilities), error: alreadyExists(id) };
+      }
+    },
+  );
 
-  app.post('/update', {
-    schema: {
-      summary: 'The tutorial app\'s /update, unchanged (no key)',
-      security: [],
-      description: '`{id, true_class}` → the stored row. `true_class` must be one of the model\'s classes (a number for a regressor); an id whose outcome is already set to another value answers an `error` and keeps it.',
-      body: { type: 'object', required: ['id', 'true_class'], properties: { id: idSchema, true_class: { type: ['string', 'number'] } } },
-      response: {
-        200: {
+  app.post(
+    '/update',
+    {
+      schema: {
+        summary: "The tutorial app's /update, unchanged (no key)",
+        security: [],
+        description:
+          "`{id, true_class}` → the stored row. `true_class` must be one of the model's classes (a number for a regressor); an id whose outcome is already set to another value answers an `error` and keeps it.",
+        body: {
           type: 'object',
-          properties: {
-            id: { type: 'integer' }, observation_id: idSchema, observation: { type: 'string' }, proba: { type: 'number' },
-            prediction: { type: ['string', 'number'] }, true_class: { type: ['string', 'number'] }, error: { type: 'string' },
+          required: ['id', 'true_class'],
+          properties: { id: idSchema, true_class: { type: ['string', 'number'] } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              observation_id: idSchema,
+              observation: { type: 'string' },
+              proba: { type: 'number' },
+              prediction: { type: ['string', 'number'] },
+              true_class: { type: ['string', 'number'] },
+              error: { type: 'string' },
+            },
           },
         },
       },
     },
-  }, async (req) => {
-    const { id, true_class: trueClass } = req.body as { id: string | number; true_class: string | number };
-    const modelName = tutorialName(state);
-    const s = state.name(modelName);
-    if (!s) throw new NotFoundError(`there is no published model named "${modelName}"`);
-    // An outcome needs no session: a model that failed to load still records them, unchecked (as /v1/…/outcomes).
-    const model = s.status === 'ready' ? s.model : null;
-    if (model?.task === 'classification' && model.classes && !model.classes.includes(String(trueClass))) {
-      throw new BadRequestError(`true_class must be one of the model's classes ${model.classes.join(', ')}; got ${JSON.stringify(trueClass)}`, 'true_class');
-    }
-    if (model?.task === 'regression' && (typeof trueClass !== 'number' || !Number.isFinite(trueClass))) {
-      throw new BadRequestError(`true_class must be a finite number for this regression model; got ${JSON.stringify(trueClass)}`, 'true_class');
-    }
-    // Never replaces: an outcome already recorded is kept, and a different one is answered with an
-    // error (sending the same one again, a client's retry, answers the row). A database failure
-    // reaches the error handler: 503, nothing stored.
-    const r = await predictions.setOutcome(modelName, clientKey(id), trueClass, false);
-    if (r.status === 'unknown') return { error: doesNotExist(id) };
-    if (r.status === 'already-set' && String(r.prediction.outcome) !== String(trueClass)) {
-      return { error: `Observation ID: "${String(id)}" already has true_class ${JSON.stringify(r.prediction.outcome)}; it was not changed` };
-    }
-    const p = r.prediction;
-    const out = (p.output ?? {}) as { prediction?: string | number; probabilities?: Record<string, number> };
-    const probs = out.probabilities ? Object.values(out.probabilities) : [];
-    return {
-      id: p.rowId, observation_id: typeof id === 'number' ? Number(p.clientId) : p.clientId,
-      observation: JSON.stringify({ id, observation: p.observation }),
-      ...(probs.length === 2 ? { proba: probs[1] } : { prediction: out.prediction }),
-      true_class: trueClass,
-    };
-  });
+    async (req) => {
+      const { id, true_class: trueClass } = req.body as { id: string | number; true_class: string | number };
+      const modelName = tutorialName(state);
+      const s = state.name(modelName);
+      if (!s) throw new NotFoundError(`there is no published model named "${modelName}"`);
+      // An outcome needs no session: a model that failed to load still records them, unchecked (as /v1/…/outcomes).
+      const model = s.status === 'ready' ? s.model : null;
+      if (model?.task === 'classification' && model.classes && !model.classes.includes(String(trueClass))) {
+        throw new BadRequestError(
+          `true_class must be one of the model's classes ${model.classes.join(', ')}; got ${JSON.stringify(trueClass)}`,
+          'true_class',
+        );
+      }
+      if (model?.task === 'regression' && (typeof trueClass !== 'number' || !Number.isFinite(trueClass))) {
+        throw new BadRequestError(
+          `true_class must be a finite number for this regression model; got ${JSON.stringify(trueClass)}`,
+          'true_class',
+        );
+      }
+      // Never replaces: an outcome already recorded is kept, and a different one is answered with an
+      // error (sending the same one again, a client's retry, answers the row). A database failure
+      // reaches the error handler: 503, nothing stored.
+      const r = await predictions.setOutcome(modelName, clientKey(id), trueClass, false);
+      if (r.status === 'unknown') return { error: doesNotExist(id) };
+      if (r.status === 'already-set' && String(r.prediction.outcome) !== String(trueClass)) {
+        return {
+          error: `Observation ID: "${String(id)}" already has true_class ${JSON.stringify(r.prediction.outcome)}; it was not changed`,
+        };
+      }
+      const p = r.prediction;
+      const out = (p.output ?? {}) as { prediction?: string | number; probabilities?: Record<string, number> };
+      const probs = out.probabilities ? Object.values(out.probabilities) : [];
+      return {
+        id: p.rowId,
+        observation_id: typeof id === 'number' ? Number(p.clientId) : p.clientId,
+        observation: JSON.stringify({ id, observation: p.observation }),
+        ...(probs.length === 2 ? { proba: probs[1] } : { prediction: out.prediction }),
+        true_class: trueClass,
+      };
+    },
+  );
 }

@@ -2,7 +2,14 @@
 // rate limit that holds across every serve process.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import { BadRequestError, ForbiddenError, HttpError, NotFoundError, UnauthorizedError, type ServeConfig } from '@enchilada/core';
+import {
+  BadRequestError,
+  ForbiddenError,
+  HttpError,
+  NotFoundError,
+  UnauthorizedError,
+  type ServeConfig,
+} from '@enchilada/core';
 import { hashApiKey, type Predictions } from '@enchilada/models';
 import { publicPrediction, clientKey, type Instance, type PredictionService } from '../prediction-service.js';
 import type { LiveModel, ServingState } from '../serving-state.js';
@@ -11,7 +18,10 @@ import { explainFlag, explanationAnswer, explanationFields } from '../explain.js
 import batchRoutes, { type BatchRouteOptions } from './batch.js';
 
 export interface V1Options {
-  readonly state: ServingState; readonly service: PredictionService; readonly predictions: Predictions; readonly serve: ServeConfig;
+  readonly state: ServingState;
+  readonly service: PredictionService;
+  readonly predictions: Predictions;
+  readonly serve: ServeConfig;
   /** The rate-limit store shared by all serve processes (see rate-store.ts). */
   readonly rateStore: FastifyRateLimitStoreCtor;
   /** CSV batch scoring on the predict route (routes/batch.ts); absent: JSON only. */
@@ -38,7 +48,11 @@ function keyHash(req: FastifyRequest): string | null {
 }
 
 const idSchema = { type: ['string', 'integer'] } as const;
-const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const nameParams = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
 const modelRef = { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' } } } as const;
 const probabilities = { type: 'object', additionalProperties: { type: 'number' } } as const;
 // Added beside prediction and probabilities when the model's dataset names its classes.
@@ -48,20 +62,35 @@ const labelFields = {
 } as const;
 const predictionItem = {
   type: 'object',
-  properties: { id: idSchema, prediction: { type: ['string', 'number'] }, probabilities, ...labelFields, ...explanationFields },
+  properties: {
+    id: idSchema,
+    prediction: { type: ['string', 'number'] },
+    probabilities,
+    ...labelFields,
+    ...explanationFields,
+  },
 } as const;
 
 /** The class names of a prediction, for a model that has them; nothing otherwise (answers stay as they were). */
-function named(model: LiveModel, p: { prediction: string | number; probabilities?: Record<string, number> }): { label?: string; label_probabilities?: Record<string, number> } {
+function named(
+  model: LiveModel,
+  p: { prediction: string | number; probabilities?: Record<string, number> },
+): { label?: string; label_probabilities?: Record<string, number> } {
   const names = model.classLabels;
   if (!names || model.task !== 'classification') return {};
   const name = (cls: string) => names[cls] ?? cls;
   return {
     label: name(String(p.prediction)),
-    ...(p.probabilities ? { label_probabilities: Object.fromEntries(Object.entries(p.probabilities).map(([c, v]) => [name(c), v])) } : {}),
+    ...(p.probabilities
+      ? { label_probabilities: Object.fromEntries(Object.entries(p.probabilities).map(([c, v]) => [name(c), v])) }
+      : {}),
   };
 }
-const errorBody = { type: 'object', properties: { message: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } }, additionalProperties: true } as const;
+const errorBody = {
+  type: 'object',
+  properties: { message: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } },
+  additionalProperties: true,
+} as const;
 
 export default async function v1Routes(app: FastifyInstance, opts: V1Options): Promise<void> {
   const { state, service, predictions, serve, rateStore } = opts;
@@ -70,9 +99,15 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
   // guessed key), in the same store as the per-key limit so the count holds across processes.
   const unknownByAddress = new rateStore({});
   const unknownKeys = new UnknownKeys();
-  const countUnknown = (ip: string) => new Promise<number>((resolve, reject) => {
-    unknownByAddress.incr(`unknown-key:${ip}`, (err, res) => (err ? reject(err) : resolve(res?.current ?? 0)), serve.rateLimit.windowMs, serve.unknownKeyLimit);
-  });
+  const countUnknown = (ip: string) =>
+    new Promise<number>((resolve, reject) => {
+      unknownByAddress.incr(
+        `unknown-key:${ip}`,
+        (err, res) => (err ? reject(err) : resolve(res?.current ?? 0)),
+        serve.rateLimit.windowMs,
+        serve.unknownKeyLimit,
+      );
+    });
 
   // Every request of this plugin needs a valid, unrevoked key that covers the model name. Checked
   // on request, from the header alone: a wrong key is refused before its body (up to
@@ -83,8 +118,12 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
     await state.requireLoaded();
     const name = (req.params as { name: string }).name;
     if (!state.key(hash)) {
-      if (await countUnknown(req.ip) > serve.unknownKeyLimit) {
-        throw new HttpError(429, `rate limit: at most ${serve.unknownKeyLimit} requests with an unknown API key per ${serve.rateLimit.windowMs / 1000} s from this address`, 'rate_limited');
+      if ((await countUnknown(req.ip)) > serve.unknownKeyLimit) {
+        throw new HttpError(
+          429,
+          `rate limit: at most ${serve.unknownKeyLimit} requests with an unknown API key per ${serve.rateLimit.windowMs / 1000} s from this address`,
+          'rate_limited',
+        );
       }
       if (unknownKeys.has(hash)) throw new UnauthorizedError('unknown API key');
     }
@@ -107,89 +146,152 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
     max: serve.rateLimit.max,
     timeWindow: serve.rateLimit.windowMs,
     store: rateStore,
-    keyGenerator: (req) => { const h = keyHash(req); return h ? `k:${h}` : `ip:${req.ip}`; },
-    errorResponseBuilder: (_req, ctx) => new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} for this key`, 'rate_limited'),
+    keyGenerator: (req) => {
+      const h = keyHash(req);
+      return h ? `k:${h}` : `ip:${req.ip}`;
+    },
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpError(429, `rate limit: at most ${ctx.max} requests per ${ctx.after} for this key`, 'rate_limited'),
   });
 
   // In this context, after the key check and the rate limit, so both apply to it.
   if (opts.batch) await app.register(batchRoutes, { ...opts.batch, service });
 
-  app.post('/v1/models/:name/predict', {
-    schema: {
-      summary: 'Predict with the model published under a name',
-      description: 'One `{id, observation}` or up to the configured number of `{instances: [{id, observation}, …]}`. Every prediction is stored before the answer; an id already used for this name answers 409 with the stored prediction. With `"explain": true` each prediction also has `base_value` and `contributions` (one per original column, base_value + Σ contributions = explanation.value), computed from the same published version and stored with it.',
-      params: nameParams,
-      body: {
-        type: 'object',
-        properties: {
-          id: idSchema,
-          observation: { type: 'object' },
-          explain: explainFlag,
-          instances: {
-            type: 'array', minItems: 1, maxItems: serve.maxInstances,
-            items: { type: 'object', required: ['id', 'observation'], properties: { id: idSchema, observation: { type: 'object' } } },
-          },
-        },
-      },
-      response: {
-        200: {
+  app.post(
+    '/v1/models/:name/predict',
+    {
+      schema: {
+        summary: 'Predict with the model published under a name',
+        description:
+          'One `{id, observation}` or up to the configured number of `{instances: [{id, observation}, …]}`. Every prediction is stored before the answer; an id already used for this name answers 409 with the stored prediction. With `"explain": true` each prediction also has `base_value` and `contributions` (one per original column, base_value + Σ contributions = explanation.value), computed from the same published version and stored with it.',
+        params: nameParams,
+        body: {
           type: 'object',
           properties: {
-            id: idSchema, model: modelRef, prediction: { type: ['string', 'number'] }, probabilities, ...labelFields,
-            predictions: { type: 'array', items: predictionItem }, latency_ms: { type: 'number' }, ...explanationFields,
+            id: idSchema,
+            observation: { type: 'object' },
+            explain: explainFlag,
+            instances: {
+              type: 'array',
+              minItems: 1,
+              maxItems: serve.maxInstances,
+              items: {
+                type: 'object',
+                required: ['id', 'observation'],
+                properties: { id: idSchema, observation: { type: 'object' } },
+              },
+            },
           },
         },
-        '4xx': errorBody,
-        '5xx': errorBody,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              id: idSchema,
+              model: modelRef,
+              prediction: { type: ['string', 'number'] },
+              probabilities,
+              ...labelFields,
+              predictions: { type: 'array', items: predictionItem },
+              latency_ms: { type: 'number' },
+              ...explanationFields,
+            },
+          },
+          '4xx': errorBody,
+          '5xx': errorBody,
+        },
       },
     },
-  }, async (req) => {
-    const t0 = performance.now();
-    const body = req.body as { id?: string | number; observation?: unknown; instances?: Instance[]; explain?: boolean };
-    const model = service.model((req.params as { name: string }).name);
-    if (body.instances !== undefined) {
-      if (body.id !== undefined || body.observation !== undefined) throw new BadRequestError('send either {id, observation} or {instances}, not both', 'instances');
-      const out = await service.predict(model, body.instances, true, t0, body.explain === true);
-      return { model: { name: model.name, version: model.version }, predictions: out.map(({ explained, ...p }) => ({ ...p, ...named(model, p), ...explanationAnswer({ explained }) })), latency_ms: performance.now() - t0 };
-    }
-    if (body.id === undefined) throw new BadRequestError('id is required', 'id');
-    if (body.observation === undefined) throw new BadRequestError('observation is required', 'observation');
-    const [p] = await service.predict(model, [{ id: body.id, observation: body.observation }], false, t0, body.explain === true);
-    return { id: p.id, model: { name: model.name, version: model.version }, prediction: p.prediction, probabilities: p.probabilities, ...named(model, p), ...explanationAnswer(p), latency_ms: performance.now() - t0 };
-  });
+    async (req) => {
+      const t0 = performance.now();
+      const body = req.body as {
+        id?: string | number;
+        observation?: unknown;
+        instances?: Instance[];
+        explain?: boolean;
+      };
+      const model = service.model((req.params as { name: string }).name);
+      if (body.instances !== undefined) {
+        if (body.id !== undefined || body.observation !== undefined)
+          throw new BadRequestError('send either {id, observation} or {instances}, not both', 'instances');
+        const out = await service.predict(model, body.instances, true, t0, body.explain === true);
+        return {
+          model: { name: model.name, version: model.version },
+          predictions: out.map(({ explained, ...p }) => ({
+            ...p,
+            ...named(model, p),
+            ...explanationAnswer({ explained }),
+          })),
+          latency_ms: performance.now() - t0,
+        };
+      }
+      if (body.id === undefined) throw new BadRequestError('id is required', 'id');
+      if (body.observation === undefined) throw new BadRequestError('observation is required', 'observation');
+      const [p] = await service.predict(
+        model,
+        [{ id: body.id, observation: body.observation }],
+        false,
+        t0,
+        body.explain === true,
+      );
+      return {
+        id: p.id,
+        model: { name: model.name, version: model.version },
+        prediction: p.prediction,
+        probabilities: p.probabilities,
+        ...named(model, p),
+        ...explanationAnswer(p),
+        latency_ms: performance.now() - t0,
+      };
+    },
+  );
 
-  app.post('/v1/models/:name/outcomes', {
-    schema: {
-      summary: 'Record the true outcome of a stored prediction',
-      description: '404 for an unknown id; 409 if the outcome is already set, unless `"replace": true`.',
-      params: nameParams,
-      body: {
-        type: 'object', required: ['id', 'outcome'],
-        properties: { id: idSchema, outcome: { type: ['string', 'number'] }, replace: { type: 'boolean', default: false } },
+  app.post(
+    '/v1/models/:name/outcomes',
+    {
+      schema: {
+        summary: 'Record the true outcome of a stored prediction',
+        description: '404 for an unknown id; 409 if the outcome is already set, unless `"replace": true`.',
+        params: nameParams,
+        body: {
+          type: 'object',
+          required: ['id', 'outcome'],
+          properties: {
+            id: idSchema,
+            outcome: { type: ['string', 'number'] },
+            replace: { type: 'boolean', default: false },
+          },
+        },
+        response: { '4xx': errorBody, '5xx': errorBody },
       },
-      response: { '4xx': errorBody, '5xx': errorBody },
     },
-  }, async (req) => {
-    const name = (req.params as { name: string }).name;
-    const body = req.body as { id: string | number; outcome: string | number; replace: boolean };
-    const s = state.name(name);
-    if (!s) throw new NotFoundError(`there is no published model named "${name}"`);
-    if (s.status === 'ready') {
-      const m = s.model;
-      if (m.task === 'classification' && m.classes && !m.classes.includes(String(body.outcome))) {
-        throw new BadRequestError(`outcome must be one of the classes ${m.classes.join(', ')}`, 'outcome');
+    async (req) => {
+      const name = (req.params as { name: string }).name;
+      const body = req.body as { id: string | number; outcome: string | number; replace: boolean };
+      const s = state.name(name);
+      if (!s) throw new NotFoundError(`there is no published model named "${name}"`);
+      if (s.status === 'ready') {
+        const m = s.model;
+        if (m.task === 'classification' && m.classes && !m.classes.includes(String(body.outcome))) {
+          throw new BadRequestError(`outcome must be one of the classes ${m.classes.join(', ')}`, 'outcome');
+        }
+        if (m.task === 'regression' && (typeof body.outcome !== 'number' || !Number.isFinite(body.outcome))) {
+          throw new BadRequestError('outcome must be a finite number', 'outcome');
+        }
       }
-      if (m.task === 'regression' && (typeof body.outcome !== 'number' || !Number.isFinite(body.outcome))) {
-        throw new BadRequestError('outcome must be a finite number', 'outcome');
+      // A database failure reaches the error handler: 503, nothing stored.
+      const r = await predictions.setOutcome(name, clientKey(body.id), body.outcome, body.replace);
+      if (r.status === 'unknown')
+        throw new NotFoundError(`there is no prediction with id ${JSON.stringify(body.id)} for "${name}"`);
+      if (r.status === 'already-set') {
+        const e = new HttpError(
+          409,
+          `the outcome of ${JSON.stringify(body.id)} is already set; send "replace": true to change it`,
+          'outcome_set',
+        );
+        throw Object.assign(e, { body: { stored: [publicPrediction(r.prediction)] } });
       }
-    }
-    // A database failure reaches the error handler: 503, nothing stored.
-    const r = await predictions.setOutcome(name, clientKey(body.id), body.outcome, body.replace);
-    if (r.status === 'unknown') throw new NotFoundError(`there is no prediction with id ${JSON.stringify(body.id)} for "${name}"`);
-    if (r.status === 'already-set') {
-      const e = new HttpError(409, `the outcome of ${JSON.stringify(body.id)} is already set; send "replace": true to change it`, 'outcome_set');
-      throw Object.assign(e, { body: { stored: [publicPrediction(r.prediction)] } });
-    }
-    return publicPrediction(r.prediction);
-  });
+      return publicPrediction(r.prediction);
+    },
+  );
 }

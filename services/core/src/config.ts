@@ -153,7 +153,11 @@ export function containerMemoryBytes(read: (path: string) => string | null = rea
 }
 
 function readOptional(path: string): string | null {
-  try { return readFileSync(path, 'utf8'); } catch { return null; }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -183,8 +187,13 @@ function publicUrl(env: Env): string | null {
   const raw = env.PUBLIC_URL;
   if (raw === undefined || raw === '') return null;
   let url: URL;
-  try { url = new URL(raw); } catch { throw new ConfigError(`PUBLIC_URL must be an http(s) URL such as https://ml.example.org, got "${raw}"`); }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL such as https://ml.example.org, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${raw}"`);
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
@@ -192,8 +201,13 @@ function servePublicUrl(env: Env): string {
   const raw = text(env, 'SERVE_PUBLIC_URL', '');
   if (raw === '') return '';
   let u: URL;
-  try { u = new URL(raw); } catch { throw new ConfigError(`SERVE_PUBLIC_URL must be an http(s) URL such as https://predict.example.com, got "${raw}"`); }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`SERVE_PUBLIC_URL must be an http(s) URL such as https://predict.example.com, got "${raw}"`);
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`SERVE_PUBLIC_URL must be an http(s) URL such as https://predict.example.com, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new ConfigError(`SERVE_PUBLIC_URL must be an http(s) URL such as https://predict.example.com, got "${raw}"`);
   return raw.replace(/\/+$/, '');
 }
 
@@ -202,8 +216,13 @@ function serveInternalUrl(env: Env, port: number): string {
   const raw = text(env, 'SERVE_URL', '');
   if (raw === '') return `http://127.0.0.1:${port}`;
   let u: URL;
-  try { u = new URL(raw); } catch { throw new ConfigError(`SERVE_URL must be an http(s) URL such as http://serve:8000, got "${raw}"`); }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`SERVE_URL must be an http(s) URL such as http://serve:8000, got "${raw}"`);
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`SERVE_URL must be an http(s) URL such as http://serve:8000, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new ConfigError(`SERVE_URL must be an http(s) URL such as http://serve:8000, got "${raw}"`);
   return raw.replace(/\/+$/, '');
 }
 
@@ -263,7 +282,14 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 200, 1, 100000) * 1_000_000,
     maxFits: int(env, 'TRAIN_MAX_FITS', 5000, 1, 1_000_000),
     training: Object.freeze({
-      maxMemoryBytes: int(env, 'TRAIN_MAX_MEMORY_MB', Math.max(64, Math.floor(containerMemoryBytes() / 4 / 1_048_576)), 64, 10_000_000) * 1_048_576,
+      maxMemoryBytes:
+        int(
+          env,
+          'TRAIN_MAX_MEMORY_MB',
+          Math.max(64, Math.floor(containerMemoryBytes() / 4 / 1_048_576)),
+          64,
+          10_000_000,
+        ) * 1_048_576,
       workers: int(env, 'TRAIN_WORKERS', Math.max(1, availableParallelism()), 1, 256),
       maxActiveJobs: int(env, 'TRAIN_MAX_ACTIVE_JOBS', 2, 1, 1000),
     }),

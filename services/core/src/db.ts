@@ -38,7 +38,10 @@ export function createPool(cfg: MysqlConfig, options: PoolOptions = {}): Pool {
   // zone, or TIMESTAMP columns and Date placeholders shift by its offset.
   // The event hands over the callback-style connection; a failure here shows on the next query.
   pool.on('connection', (conn) => {
-    (conn as unknown as { query(sql: string, cb: (err: unknown) => void): void }).query("SET time_zone = '+00:00'", () => undefined);
+    (conn as unknown as { query(sql: string, cb: (err: unknown) => void): void }).query(
+      "SET time_zone = '+00:00'",
+      () => undefined,
+    );
   });
   return pool;
 }
@@ -57,7 +60,11 @@ export function quoteIdent(name: string): string {
 }
 
 /** Runs `fn` in a transaction on one connection: committed if it returns, rolled back if it throws. */
-export async function withTransaction<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (conn: PoolConnection) => Promise<T>,
+  isolation?: 'READ COMMITTED',
+): Promise<T> {
   const conn = await pool.getConnection();
   try {
     if (isolation) await conn.query(`SET TRANSACTION ISOLATION LEVEL ${isolation}`);

@@ -26,7 +26,11 @@ export function jobClaim(id: unknown): string {
  * The claim a viz path needs (web's proxy), or null for a path that is no document. `isName` says
  * whether a string is a published model name (the pattern lives in @enchilada/models).
  */
-export function documentClaim(path: string, query: Record<string, unknown>, isName: (name: string) => boolean): string | null {
+export function documentClaim(
+  path: string,
+  query: Record<string, unknown>,
+  isName: (name: string) => boolean,
+): string | null {
   const job = /^\/jobs\/(\d{1,15})\/events$/.exec(path);
   if (job) return jobClaim(job[1]);
   const m = /^\/documents\/([a-z][a-z0-9-]{0,40})$/.exec(path);

@@ -6,7 +6,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool, RowDataPacket } from './db.js';
 
-export interface Migration { readonly version: number; readonly name: string; readonly sql: string; readonly checksum: string }
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+  readonly checksum: string;
+}
 
 export async function readMigrations(dir: string): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{3,}_[a-z0-9_]+\.sql$/.test(f)).sort();
@@ -53,7 +58,11 @@ export async function migrate(pool: Pool, dir: string, log?: (msg: string) => vo
         // DDL commits implicitly in MySQL, so a migration is written to be re-runnable
         // (IF NOT EXISTS); the row is recorded only after every statement succeeded.
         for (const stmt of statements(m.sql)) await conn.query(stmt);
-        await conn.query('INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)', [m.version, m.name, m.checksum]);
+        await conn.query('INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)', [
+          m.version,
+          m.name,
+          m.checksum,
+        ]);
         applied.push(m.version);
         log?.(`applied migration ${m.name}`);
       }
@@ -86,7 +95,11 @@ export interface WaitForSchemaOptions {
  * every `pollMs`, having said once what it waits for, so a process started before web does not
  * fail on a missing table.
  */
-export async function waitForSchema(pool: Pool, version = SCHEMA_VERSION, opts: WaitForSchemaOptions = {}): Promise<void> {
+export async function waitForSchema(
+  pool: Pool,
+  version = SCHEMA_VERSION,
+  opts: WaitForSchemaOptions = {},
+): Promise<void> {
   let told = false;
   for (;;) {
     let reason: string;
@@ -97,7 +110,10 @@ export async function waitForSchema(pool: Pool, version = SCHEMA_VERSION, opts: 
       reason = `the database schema is at version ${have}`;
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      reason = code === 'ER_NO_SUCH_TABLE' ? 'the database has no schema yet' : `the database does not answer (${String(code ?? (err as Error).message)})`;
+      reason =
+        code === 'ER_NO_SUCH_TABLE'
+          ? 'the database has no schema yet'
+          : `the database does not answer (${String(code ?? (err as Error).message)})`;
     }
     if (!told) {
       opts.log?.(`waiting for the database schema version ${version} (web applies the migrations): ${reason}`);

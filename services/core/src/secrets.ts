@@ -4,17 +4,33 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './errors.js';
 
-export const SECRET_NAMES = ['db_root_password', 'db_user_password', 'db_serve_password', 'web_secret_key', 'viz_secret_key'] as const;
+export const SECRET_NAMES = [
+  'db_root_password',
+  'db_user_password',
+  'db_serve_password',
+  'web_secret_key',
+  'viz_secret_key',
+] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** A secret value that does not print itself. */
 export class Secret {
   readonly #value: string;
-  constructor(value: string) { this.#value = value; }
-  reveal(): string { return this.#value; }
-  toString(): string { return '[secret]'; }
-  toJSON(): string { return '[secret]'; }
-  [Symbol.for('nodejs.util.inspect.custom')](): string { return '[secret]'; }
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[secret]';
+  }
+  toJSON(): string {
+    return '[secret]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[secret]';
+  }
 }
 
 const HOW = 'create it with `bash secrets/create-secrets.sh` (or write the value into that file yourself)';
@@ -26,7 +42,12 @@ export function readSecret(dir: string, name: SecretName): Secret {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'is missing' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})`;
+    const why =
+      code === 'ENOENT'
+        ? 'is missing'
+        : code === 'EACCES'
+          ? 'cannot be read (permission denied)'
+          : `cannot be read (${code ?? 'error'})`;
     throw new ConfigError(`secret file ${path} ${why}: ${HOW}`);
   }
   // A trailing newline from `echo … > file` is not part of the secret.

@@ -15,7 +15,8 @@ export interface VizClaims {
 }
 
 export function signVizToken(claims: VizClaims, key: Secret, ttlSeconds = 300): string {
-  if (ttlSeconds <= 0 || ttlSeconds > MAX_TOKEN_SECONDS) throw new RangeError(`token lifetime must be 1–${MAX_TOKEN_SECONDS} s`);
+  if (ttlSeconds <= 0 || ttlSeconds > MAX_TOKEN_SECONDS)
+    throw new RangeError(`token lifetime must be 1–${MAX_TOKEN_SECONDS} s`);
   return jwt.sign({ doc: claims.doc, role: claims.role }, key.reveal(), {
     algorithm: 'HS256',
     audience: VIZ_AUDIENCE,
@@ -26,7 +27,10 @@ export function signVizToken(claims: VizClaims, key: Secret, ttlSeconds = 300): 
 }
 
 export class TokenError extends UnauthorizedError {
-  constructor(message: string) { super(message); this.name = 'TokenError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenError';
+  }
 }
 
 /** Verifies a bearer token and that it names `doc`; throws TokenError (401) saying why not. */
@@ -37,13 +41,18 @@ export function verifyVizToken(token: string | undefined, key: Secret, doc: stri
     payload = jwt.verify(token, key.reveal(), { algorithms: ['HS256'], audience: VIZ_AUDIENCE, issuer: TOKEN_ISSUER });
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw new TokenError('token expired');
-    if (err instanceof jwt.JsonWebTokenError && /audience/.test(err.message)) throw new TokenError('token is for another audience');
+    if (err instanceof jwt.JsonWebTokenError && /audience/.test(err.message))
+      throw new TokenError('token is for another audience');
     throw new TokenError('invalid token');
   }
   if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.doc !== 'string') {
     throw new TokenError('token lacks its claims');
   }
-  if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || payload.exp - payload.iat > MAX_TOKEN_SECONDS) {
+  if (
+    typeof payload.exp !== 'number' ||
+    typeof payload.iat !== 'number' ||
+    payload.exp - payload.iat > MAX_TOKEN_SECONDS
+  ) {
     throw new TokenError('token lifetime exceeds ten minutes');
   }
   if (payload.doc !== doc) throw new TokenError(`token does not grant ${doc}`);

@@ -13,7 +13,12 @@ const ALL = { db_user_password: 'pw\n', web_secret_key: 'w', viz_secret_key: 'v'
 
 describe('loadConfig', () => {
   it('reads ports, database settings and secrets into a frozen object', () => {
-    const c = loadConfig('web', { SECRETS_DIR: secretsDir(ALL), WEB_PORT: '5100', MYSQL_USER: 'flask', MYSQL_DATABASE: 'ml_data' });
+    const c = loadConfig('web', {
+      SECRETS_DIR: secretsDir(ALL),
+      WEB_PORT: '5100',
+      MYSQL_USER: 'flask',
+      MYSQL_DATABASE: 'ml_data',
+    });
     expect(c.webPort).toBe(5100);
     expect(c.vizPort).toBe(5006);
     expect(c.vizUrl).toBe('http://127.0.0.1:5006');
@@ -24,25 +29,38 @@ describe('loadConfig', () => {
   });
 
   it('gives serve its own database account when MYSQL_SERVE_USER names one, with the db_serve_password secret only', () => {
-    const c = loadConfig('serve', { SECRETS_DIR: secretsDir({ db_serve_password: 'sp\n' }), MYSQL_USER: 'enchilada', MYSQL_SERVE_USER: 'enchilada_serve' });
+    const c = loadConfig('serve', {
+      SECRETS_DIR: secretsDir({ db_serve_password: 'sp\n' }),
+      MYSQL_USER: 'enchilada',
+      MYSQL_SERVE_USER: 'enchilada_serve',
+    });
     expect(c.mysql.user).toBe('enchilada_serve');
     expect(c.mysql.password.reveal()).toBe('sp');
     expect(Object.keys(c.secrets)).toEqual(['db_serve_password']);
-    expect(() => loadConfig('serve', { SECRETS_DIR: secretsDir(ALL), MYSQL_SERVE_USER: 'enchilada_serve' })).toThrow(/db_serve_password is missing/);
+    expect(() => loadConfig('serve', { SECRETS_DIR: secretsDir(ALL), MYSQL_SERVE_USER: 'enchilada_serve' })).toThrow(
+      /db_serve_password is missing/,
+    );
   });
 
   it('lets serve fall back to the application account without MYSQL_SERVE_USER (development, tests)', () => {
-    const c = loadConfig('serve', { SECRETS_DIR: secretsDir({ ...ALL, db_serve_password: 'sp' }), MYSQL_USER: 'enchilada' });
+    const c = loadConfig('serve', {
+      SECRETS_DIR: secretsDir({ ...ALL, db_serve_password: 'sp' }),
+      MYSQL_USER: 'enchilada',
+    });
     expect(c.mysql.user).toBe('enchilada');
     expect(c.mysql.password.reveal()).toBe('pw');
     expect(c.servingAccount).toBeNull();
-    expect(loadConfig('web', { SECRETS_DIR: secretsDir(ALL), MYSQL_SERVE_USER: 'enchilada_serve' }).servingAccount).toBe('enchilada_serve');
+    expect(
+      loadConfig('web', { SECRETS_DIR: secretsDir(ALL), MYSQL_SERVE_USER: 'enchilada_serve' }).servingAccount,
+    ).toBe('enchilada_serve');
   });
 
   it('stops with a message naming the missing secret file and how to create it', () => {
     const dir = secretsDir({ db_user_password: 'x', viz_secret_key: 'v' });
     expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(ConfigError);
-    expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(new RegExp(`${join(dir, 'web_secret_key')} is missing: create it with .*create-secrets\\.sh`));
+    expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(
+      new RegExp(`${join(dir, 'web_secret_key')} is missing: create it with .*create-secrets\\.sh`),
+    );
   });
 
   it('refuses an empty secret file', () => {
@@ -62,12 +80,17 @@ describe('loadConfig', () => {
     const dir = secretsDir(ALL);
     const denied = join(dir, 'web_secret_key');
     const real = fs.readFileSync;
-    const spy = jest.spyOn(fs, 'readFileSync').mockImplementation(((path: fs.PathOrFileDescriptor, options?: unknown) => {
-      if (path === denied) throw Object.assign(new Error(`EACCES: permission denied, open '${denied}'`), { code: 'EACCES' });
-      return real(path, options as BufferEncoding);
-    }));
+    const spy = jest
+      .spyOn(fs, 'readFileSync')
+      .mockImplementation((path: fs.PathOrFileDescriptor, options?: unknown) => {
+        if (path === denied)
+          throw Object.assign(new Error(`EACCES: permission denied, open '${denied}'`), { code: 'EACCES' });
+        return real(path, options as BufferEncoding);
+      });
     try {
-      expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(/web_secret_key cannot be read \(permission denied\)/);
+      expect(() => loadConfig('web', { SECRETS_DIR: dir })).toThrow(
+        /web_secret_key cannot be read \(permission denied\)/,
+      );
       expect(spy).toHaveBeenCalledWith(denied, 'utf8');
     } finally {
       spy.mockRestore();
@@ -87,7 +110,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses a malformed port with the variable name', () => {
-    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), WEB_PORT: 'eighty' })).toThrow(/WEB_PORT must be an integer/);
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), WEB_PORT: 'eighty' })).toThrow(
+      /WEB_PORT must be an integer/,
+    );
     expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), VIZ_PORT: '70000' })).toThrow(/VIZ_PORT/);
   });
 
@@ -97,32 +122,55 @@ describe('loadConfig', () => {
   });
 
   it('reads the training limits, with a memory budget of a quarter of the memory by default', () => {
-    const c = loadConfig('viz', { SECRETS_DIR: secretsDir(ALL), TRAIN_MAX_MEMORY_MB: '1024', TRAIN_WORKERS: '3', TRAIN_MAX_ACTIVE_JOBS: '4' });
+    const c = loadConfig('viz', {
+      SECRETS_DIR: secretsDir(ALL),
+      TRAIN_MAX_MEMORY_MB: '1024',
+      TRAIN_WORKERS: '3',
+      TRAIN_MAX_ACTIVE_JOBS: '4',
+    });
     expect(c.training).toEqual({ maxMemoryBytes: 1024 * 1_048_576, workers: 3, maxActiveJobs: 4 });
     const d = loadConfig('viz', { SECRETS_DIR: secretsDir(ALL) });
-    expect(d.training.maxMemoryBytes).toBe(Math.max(64, Math.floor(containerMemoryBytes() / 4 / 1_048_576)) * 1_048_576);
+    expect(d.training.maxMemoryBytes).toBe(
+      Math.max(64, Math.floor(containerMemoryBytes() / 4 / 1_048_576)) * 1_048_576,
+    );
     expect(d.training.maxActiveJobs).toBe(2);
-    expect(() => loadConfig('viz', { SECRETS_DIR: secretsDir(ALL), TRAIN_MAX_MEMORY_MB: '10' })).toThrow(/TRAIN_MAX_MEMORY_MB must be an integer from 64/);
+    expect(() => loadConfig('viz', { SECRETS_DIR: secretsDir(ALL), TRAIN_MAX_MEMORY_MB: '10' })).toThrow(
+      /TRAIN_MAX_MEMORY_MB must be an integer from 64/,
+    );
   });
 });
 
-describe('serve\'s public address (SERVE_PUBLIC_URL)', () => {
-  it('is empty by default (web then uses the page\'s host with SERVE_PORT), kept without a trailing slash, and refused when not http(s)', () => {
+describe("serve's public address (SERVE_PUBLIC_URL)", () => {
+  it("is empty by default (web then uses the page's host with SERVE_PORT), kept without a trailing slash, and refused when not http(s)", () => {
     expect(loadConfig('web', { SECRETS_DIR: secretsDir(ALL) }).serve.publicUrl).toBe('');
-    expect(loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'https://predict.example.com/' }).serve.publicUrl).toBe('https://predict.example.com');
-    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'predict.example.com' })).toThrow(/SERVE_PUBLIC_URL must be an http\(s\) URL/);
-    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'ftp://x' })).toThrow(/SERVE_PUBLIC_URL/);
+    expect(
+      loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'https://predict.example.com/' }).serve
+        .publicUrl,
+    ).toBe('https://predict.example.com');
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'predict.example.com' })).toThrow(
+      /SERVE_PUBLIC_URL must be an http\(s\) URL/,
+    );
+    expect(() => loadConfig('web', { SECRETS_DIR: secretsDir(ALL), SERVE_PUBLIC_URL: 'ftp://x' })).toThrow(
+      /SERVE_PUBLIC_URL/,
+    );
   });
 });
 
 describe('containerMemoryBytes', () => {
-  it('takes the cgroup limit (v2, then v1) when one is set, else the machine\'s memory', () => {
-    const files = (m: Record<string, string>) => (p: string): string | null => m[p] ?? null;
+  it("takes the cgroup limit (v2, then v1) when one is set, else the machine's memory", () => {
+    const files =
+      (m: Record<string, string>) =>
+      (p: string): string | null =>
+        m[p] ?? null;
     expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory.max': '2147483648\n' }))).toBe(2147483648);
     expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory.max': 'max\n' }))).toBe(totalmem());
-    expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '1073741824' }))).toBe(1073741824);
+    expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '1073741824' }))).toBe(
+      1073741824,
+    );
     // cgroup v1 says "no limit" with a figure near 2^63
-    expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712' }))).toBe(totalmem());
+    expect(containerMemoryBytes(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712' }))).toBe(
+      totalmem(),
+    );
     expect(containerMemoryBytes(files({}))).toBe(totalmem());
   });
 });

@@ -6,10 +6,16 @@ describe('document claims', () => {
   it('are the same string whether web builds them from the proxied path or viz from its route', () => {
     expect(documentClaim('/documents/eda', { dataset: '12' }, isName)).toBe(datasetClaim('eda', 12));
     expect(documentClaim('/documents/results', { model: '5' }, isName)).toBe(modelClaim('results', 5));
-    expect(documentClaim('/documents/monitoring', { name: 'churn', hours: '24' }, isName)).toBe(nameClaim('monitoring', 'churn'));
+    expect(documentClaim('/documents/monitoring', { name: 'churn', hours: '24' }, isName)).toBe(
+      nameClaim('monitoring', 'churn'),
+    );
     expect(documentClaim('/jobs/7/events', {}, isName)).toBe(jobClaim(7));
-    expect([datasetClaim('eda', 12), modelClaim('results', 5), nameClaim('monitoring', 'churn'), jobClaim(7)])
-      .toEqual(['eda:12', 'results:model:5', 'monitoring:name:churn', 'job:7']);
+    expect([datasetClaim('eda', 12), modelClaim('results', 5), nameClaim('monitoring', 'churn'), jobClaim(7)]).toEqual([
+      'eda:12',
+      'results:model:5',
+      'monitoring:name:churn',
+      'job:7',
+    ]);
   });
 
   it('name no dataset, model or name that is not well formed, and no path that is not a document', () => {

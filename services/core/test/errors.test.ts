@@ -1,7 +1,14 @@
-import { BadRequestError, HttpError, NotFoundError, UnavailableError, httpStatus, isDatabaseError } from '../src/errors.js';
+import {
+  BadRequestError,
+  HttpError,
+  NotFoundError,
+  UnavailableError,
+  httpStatus,
+  isDatabaseError,
+} from '../src/errors.js';
 
 describe('httpStatus', () => {
-  it('answers with an error\'s own 4xx or 5xx status', () => {
+  it("answers with an error's own 4xx or 5xx status", () => {
     expect(httpStatus(new BadRequestError('x'))).toBe(400);
     expect(httpStatus(new NotFoundError())).toBe(404);
     expect(httpStatus(new UnavailableError('down'))).toBe(503);

@@ -23,21 +23,34 @@ function sources(dir: string): string[] {
 /** The tables a source file's SQL writes, by name (ON DUPLICATE KEY UPDATE is an insert's clause, not a write of its own). */
 function writtenTables(text: string): string[] {
   const sql = text.replace(/ON DUPLICATE KEY UPDATE/g, '');
-  const found = sql.matchAll(/\b(?:INSERT(?: IGNORE)? INTO|REPLACE INTO|UPDATE|DELETE FROM|TRUNCATE(?: TABLE)?)\s+`?([a-z_][a-z0-9_]*)`?/g);
+  const found = sql.matchAll(
+    /\b(?:INSERT(?: IGNORE)? INTO|REPLACE INTO|UPDATE|DELETE FROM|TRUNCATE(?: TABLE)?)\s+`?([a-z_][a-z0-9_]*)`?/g,
+  );
   return [...new Set([...found].map((m) => m[1] ?? ''))].filter((t) => t !== '');
 }
 
 describe('table owners', () => {
   it('finds the tables a statement writes, and not the columns of ON DUPLICATE KEY UPDATE', () => {
-    expect(writtenTables("INSERT INTO hits (n) VALUES (?) ON DUPLICATE KEY UPDATE errors = errors + 1; UPDATE `jobs` SET x = 1; DELETE FROM users")).toEqual(['hits', 'jobs', 'users']);
+    expect(
+      writtenTables(
+        'INSERT INTO hits (n) VALUES (?) ON DUPLICATE KEY UPDATE errors = errors + 1; UPDATE `jobs` SET x = 1; DELETE FROM users',
+      ),
+    ).toEqual(['hits', 'jobs', 'users']);
   });
 
   it('gives every table the migrations create exactly one owning package', async () => {
     const owners = new Map<string, string[]>();
     for (const pkg of OWNERS) for (const t of await ownTables(pkg)) owners.set(t, [...(owners.get(t) ?? []), pkg]);
     const dir = join(ROOT, 'db', 'migrations');
-    const created = new Set(readdirSync(dir).filter((f) => f.endsWith('.sql'))
-      .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/CREATE TABLE(?: IF NOT EXISTS)?\s+`?([a-z_][a-z0-9_]*)/gi)].map((m) => m[1] ?? '')));
+    const created = new Set(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.sql'))
+        .flatMap((f) =>
+          [
+            ...readFileSync(join(dir, f), 'utf8').matchAll(/CREATE TABLE(?: IF NOT EXISTS)?\s+`?([a-z_][a-z0-9_]*)/gi),
+          ].map((m) => m[1] ?? ''),
+        ),
+    );
     const unowned = [...created].filter((t) => !owners.has(t));
     const shared = [...owners].filter(([, pkgs]) => pkgs.length > 1);
     expect({ unowned, shared }).toEqual({ unowned: [], shared: [] });
@@ -51,7 +64,8 @@ describe('table owners', () => {
       for (const file of sources(join(ROOT, pkg, 'src'))) {
         for (const table of writtenTables(readFileSync(file, 'utf8'))) {
           const by = owner.get(table);
-          if (by !== undefined && by !== pkg) trespasses.push(`${relative(ROOT, file)} writes ${table} (owned by ${by})`);
+          if (by !== undefined && by !== pkg)
+            trespasses.push(`${relative(ROOT, file)} writes ${table} (owned by ${by})`);
         }
       }
     }

@@ -13,13 +13,60 @@ describe('viz tokens', () => {
 
   it.each([
     ['missing', () => undefined, /missing token/],
-    ['expired', () => jwt.sign({ doc: 'overview' }, 'viz-key-for-tests', { algorithm: 'HS256', audience: 'viz', issuer: 'enchilada-web', subject: 'a', expiresIn: -10 }), /expired/],
-    ['tampered', () => { const t = signVizToken({ sub: 'a', doc: 'overview' }, key); const [h, p, s] = t.split('.'); const body = JSON.parse(Buffer.from(p ?? '', 'base64url').toString()); body.doc = 'overview'; body.sub = 'mallory'; return [h, Buffer.from(JSON.stringify(body)).toString('base64url'), s].join('.'); }, /invalid token/],
+    [
+      'expired',
+      () =>
+        jwt.sign({ doc: 'overview' }, 'viz-key-for-tests', {
+          algorithm: 'HS256',
+          audience: 'viz',
+          issuer: 'enchilada-web',
+          subject: 'a',
+          expiresIn: -10,
+        }),
+      /expired/,
+    ],
+    [
+      'tampered',
+      () => {
+        const t = signVizToken({ sub: 'a', doc: 'overview' }, key);
+        const [h, p, s] = t.split('.');
+        const body = JSON.parse(Buffer.from(p ?? '', 'base64url').toString());
+        body.doc = 'overview';
+        body.sub = 'mallory';
+        return [h, Buffer.from(JSON.stringify(body)).toString('base64url'), s].join('.');
+      },
+      /invalid token/,
+    ],
     ['signed with another key', () => signVizToken({ sub: 'a', doc: 'overview' }, other), /invalid token/],
-    ['for another audience', () => jwt.sign({ doc: 'overview' }, 'viz-key-for-tests', { algorithm: 'HS256', audience: 'serve', issuer: 'enchilada-web', subject: 'a', expiresIn: 60 }), /another audience/],
+    [
+      'for another audience',
+      () =>
+        jwt.sign({ doc: 'overview' }, 'viz-key-for-tests', {
+          algorithm: 'HS256',
+          audience: 'serve',
+          issuer: 'enchilada-web',
+          subject: 'a',
+          expiresIn: 60,
+        }),
+      /another audience/,
+    ],
     ['for another document', () => signVizToken({ sub: 'a', doc: 'eda:2' }, key), /does not grant overview/],
-    ['unsigned (alg none)', () => jwt.sign({ doc: 'overview', aud: 'viz', iss: 'enchilada-web', sub: 'a' }, '', { algorithm: 'none' }), /invalid token/],
-    ['living longer than ten minutes', () => jwt.sign({ doc: 'overview', iat: now(), exp: now() + 3600 }, 'viz-key-for-tests', { algorithm: 'HS256', audience: 'viz', issuer: 'enchilada-web', subject: 'a' }), /ten minutes/],
+    [
+      'unsigned (alg none)',
+      () => jwt.sign({ doc: 'overview', aud: 'viz', iss: 'enchilada-web', sub: 'a' }, '', { algorithm: 'none' }),
+      /invalid token/,
+    ],
+    [
+      'living longer than ten minutes',
+      () =>
+        jwt.sign({ doc: 'overview', iat: now(), exp: now() + 3600 }, 'viz-key-for-tests', {
+          algorithm: 'HS256',
+          audience: 'viz',
+          issuer: 'enchilada-web',
+          subject: 'a',
+        }),
+      /ten minutes/,
+    ],
   ])('refuses a token that is %s', (_name, make, message) => {
     expect(() => verifyVizToken(make(), key, 'overview')).toThrow(TokenError);
     expect(() => verifyVizToken(make(), key, 'overview')).toThrow(message);

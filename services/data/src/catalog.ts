@@ -33,16 +33,27 @@ const SELECT = `SELECT d.*, u.username AS created_by_name FROM datasets d LEFT J
 
 function toDataset(r: RowDataPacket): Dataset {
   return {
-    id: Number(r.id), name: String(r.name), title: String(r.title), origin: r.origin === 'toy' ? 'toy' : 'upload',
-    tableName: String(r.table_name), target: r.target === null ? null : String(r.target),
+    id: Number(r.id),
+    name: String(r.name),
+    title: String(r.title),
+    origin: r.origin === 'toy' ? 'toy' : 'upload',
+    tableName: String(r.table_name),
+    target: r.target === null ? null : String(r.target),
     task: r.task === 'classification' || r.task === 'regression' ? r.task : null,
     columns: JSON.parse(String(r.columns_json)) as ColumnSpec[],
-    stats: r.stats_json ? withDefaults(JSON.parse(String(r.stats_json)) as Partial<Statistics> & Pick<Statistics, 'rows' | 'numeric' | 'classCounts'>) : null,
+    stats: r.stats_json
+      ? withDefaults(
+          JSON.parse(String(r.stats_json)) as Partial<Statistics> &
+            Pick<Statistics, 'rows' | 'numeric' | 'classCounts'>,
+        )
+      : null,
     classLabels: r.class_labels ? (JSON.parse(String(r.class_labels)) as ClassLabels) : null,
-    rowCount: Number(r.row_count), version: Number(r.version),
+    rowCount: Number(r.row_count),
+    version: Number(r.version),
     createdBy: r.created_by === null ? null : Number(r.created_by),
     createdByName: r.created_by_name === null ? null : String(r.created_by_name),
-    createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
   };
 }
 
@@ -79,14 +90,29 @@ export class Catalog {
     const [res] = await conn.query<ResultSetHeader>(
       `INSERT INTO datasets (name, title, origin, table_name, target, task, columns_json, stats_json, class_labels, row_count, created_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [d.name, d.title, d.origin, d.tableName, d.target, d.task, JSON.stringify(d.columns), d.stats ? JSON.stringify(d.stats) : null,
-        d.classLabels ? JSON.stringify(d.classLabels) : null, d.rowCount, d.createdBy]);
+      [
+        d.name,
+        d.title,
+        d.origin,
+        d.tableName,
+        d.target,
+        d.task,
+        JSON.stringify(d.columns),
+        d.stats ? JSON.stringify(d.stats) : null,
+        d.classLabels ? JSON.stringify(d.classLabels) : null,
+        d.rowCount,
+        d.createdBy,
+      ],
+    );
     return res.insertId;
   }
 
   /** Sets (or, with null, removes) the names of the target's classes; validate with checkClassLabels first. */
   async setClassLabels(id: number, labels: ClassLabels | null): Promise<void> {
-    await this.pool.query('UPDATE datasets SET class_labels = ? WHERE id = ?', [labels ? JSON.stringify(labels) : null, id]);
+    await this.pool.query('UPDATE datasets SET class_labels = ? WHERE id = ?', [
+      labels ? JSON.stringify(labels) : null,
+      id,
+    ]);
   }
 
   /** Points the dataset at a newly loaded table and bumps its version; returns the old table. */
@@ -97,8 +123,18 @@ export class Catalog {
       // Names someone edited survive a reload; a toy's shipped names fill in where there are none.
       `UPDATE datasets SET title = ?, table_name = ?, target = ?, task = ?, columns_json = ?, stats_json = ?, class_labels = COALESCE(class_labels, ?), row_count = ?,
        version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = ?`,
-      [d.title, d.tableName, d.target, d.task, JSON.stringify(d.columns), d.stats ? JSON.stringify(d.stats) : null,
-        d.classLabels ? JSON.stringify(d.classLabels) : null, d.rowCount, id]);
+      [
+        d.title,
+        d.tableName,
+        d.target,
+        d.task,
+        JSON.stringify(d.columns),
+        d.stats ? JSON.stringify(d.stats) : null,
+        d.classLabels ? JSON.stringify(d.classLabels) : null,
+        d.rowCount,
+        id,
+      ],
+    );
     return String(rows[0].table_name);
   }
 

@@ -57,7 +57,8 @@ export function readValue(raw: string, type: ColumnType): number | string | null
       if (ms instanceof Error) return ms;
       // Stored as UTC text the database reads into DATETIME(3) the same way under any session time zone.
       const iso = new Date(ms).toISOString();
-      if (!/^\d{4}-/.test(iso) || iso < MIN_DATE) return new Error(`"${clip(raw)}" is outside the years 1000–9999 a date column holds`);
+      if (!/^\d{4}-/.test(iso) || iso < MIN_DATE)
+        return new Error(`"${clip(raw)}" is outside the years 1000–9999 a date column holds`);
       return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
     }
   }
@@ -75,7 +76,8 @@ function clip(s: string): string {
  * text; boolean and date → text), said as advice for the upload preview.
  */
 export function typeHint(raw: string, type: ColumnType): string {
-  if (type === 'text') return `values longer than ${MAX_TEXT} characters cannot be stored: shorten them in the file or leave the column out of it`;
+  if (type === 'text')
+    return `values longer than ${MAX_TEXT} characters cannot be stored: shorten them in the file or leave the column out of it`;
   const wider: ColumnType[] = type === 'integer' ? ['decimal', 'text'] : ['text'];
   const fits = wider.find((t) => !(readValue(raw, t) instanceof Error));
   if (!fits) return `no column type holds "${clip(raw)}" (longer than ${MAX_TEXT} characters): shorten it in the file`;
@@ -105,13 +107,18 @@ export function suggestTask(type: ColumnType, values: readonly string[]): Task {
 
 export function sqlType(type: ColumnType): string {
   switch (type) {
-    case 'integer': return 'BIGINT NULL';
-    case 'decimal': return 'DOUBLE NULL';
-    case 'boolean': return 'TINYINT(1) NULL';
-    case 'text': return `VARCHAR(${MAX_TEXT}) NULL`;
+    case 'integer':
+      return 'BIGINT NULL';
+    case 'decimal':
+      return 'DOUBLE NULL';
+    case 'boolean':
+      return 'TINYINT(1) NULL';
+    case 'text':
+      return `VARCHAR(${MAX_TEXT}) NULL`;
     // Milliseconds kept (what parseDate reads); with DATETIME(0) MySQL would round a fraction and
     // MariaDB truncate it, so the two databases would store different values.
-    case 'date': return 'DATETIME(3) NULL';
+    case 'date':
+      return 'DATETIME(3) NULL';
   }
 }
 
@@ -122,12 +129,15 @@ export function sqlType(type: ColumnType): string {
  */
 export function selectValue(type: ColumnType, expr: string): string {
   if (type !== 'date') return expr;
-  return `(CASE WHEN ${expr} IS NULL THEN NULL WHEN TIME(${expr}) = '00:00:00' THEN DATE_FORMAT(${expr}, '%Y-%m-%d')`
-    + ` WHEN MICROSECOND(${expr}) = 0 THEN DATE_FORMAT(${expr}, '%Y-%m-%dT%H:%i:%s')`
-    + ` ELSE LEFT(DATE_FORMAT(${expr}, '%Y-%m-%dT%H:%i:%s.%f'), 23) END)`;
+  return (
+    `(CASE WHEN ${expr} IS NULL THEN NULL WHEN TIME(${expr}) = '00:00:00' THEN DATE_FORMAT(${expr}, '%Y-%m-%d')` +
+    ` WHEN MICROSECOND(${expr}) = 0 THEN DATE_FORMAT(${expr}, '%Y-%m-%dT%H:%i:%s')` +
+    ` ELSE LEFT(DATE_FORMAT(${expr}, '%Y-%m-%dT%H:%i:%s.%f'), 23) END)`
+  );
 }
 
 /** `selectValue` of column `c`, named for it. */
-export const selectColumn = (c: ColumnSpec, prefix = ''): string => `${selectValue(c.type, prefix + quoteIdent(c.name))} AS ${quoteIdent(c.name)}`;
+export const selectColumn = (c: ColumnSpec, prefix = ''): string =>
+  `${selectValue(c.type, prefix + quoteIdent(c.name))} AS ${quoteIdent(c.name)}`;
 
 export const isNumeric = (t: ColumnType): boolean => t === 'integer' || t === 'decimal' || t === 'boolean';

@@ -18,13 +18,23 @@ export type CsvColumn = string | number;
 export class CsvError extends BadRequestError {
   /** What would work instead (a value refused by its column's type), for the person fixing it. */
   hint?: string;
-  constructor(readonly line: number, message: string, readonly column?: CsvColumn) {
-    super(`line ${line}${column === undefined ? '' : typeof column === 'number' ? `, column ${column}` : `, column ${JSON.stringify(column)}`}: ${message}`, 'file');
+  constructor(
+    readonly line: number,
+    message: string,
+    readonly column?: CsvColumn,
+  ) {
+    super(
+      `line ${line}${column === undefined ? '' : typeof column === 'number' ? `, column ${column}` : `, column ${JSON.stringify(column)}`}: ${message}`,
+      'file',
+    );
     this.name = 'CsvError';
   }
 }
 
-export interface CsvRecord { readonly line: number; readonly values: string[] }
+export interface CsvRecord {
+  readonly line: number;
+  readonly values: string[];
+}
 
 export interface CsvSource {
   /** Header cells, as written. */
@@ -49,12 +59,20 @@ export function unclosedQuote(raw: string): { at: number; field: number } {
     const c = raw[i];
     if (quoted) {
       if (c !== '"') continue;
-      if (raw[i + 1] === '"') { i++; continue; }
+      if (raw[i + 1] === '"') {
+        i++;
+        continue;
+      }
       quoted = false;
       start = false;
       continue;
     }
-    if (c === '"' && start) { quoted = true; at = i; atField = field; continue; }
+    if (c === '"' && start) {
+      quoted = true;
+      at = i;
+      atField = field;
+      continue;
+    }
     if (c === ',') field++;
     else if (c === '\n' || c === '\r') field = 0;
     start = c === ',' || c === '\n' || c === '\r';
@@ -63,17 +81,25 @@ export function unclosedQuote(raw: string): { at: number; field: number } {
 }
 
 /** Counts line breaks as csv-parse does inside a quoted value (each \r and \n). */
-const breaks = (s: string) => { let n = 0; for (let i = 0; i < s.length; i++) if (s[i] === '\n' || s[i] === '\r') n++; return n; };
+const breaks = (s: string) => {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s[i] === '\n' || s[i] === '\r') n++;
+  return n;
+};
 
 function toCsvError(err: unknown): Error {
-  if (err instanceof Utf8Error) return new CsvError(err.line, 'the file is not UTF-8 text (save it as UTF-8 and upload it again)');
+  if (err instanceof Utf8Error)
+    return new CsvError(err.line, 'the file is not UTF-8 text (save it as UTF-8 and upload it again)');
   if (err instanceof ParseError) {
     const e = err as ParseError & { lines?: number; record?: unknown[]; index?: number; raw?: string };
     const line = e.lines ?? 0;
     const column = typeof e.index === 'number' ? e.index + 1 : undefined;
     switch (e.code) {
       case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-        return new CsvError(line, `expected ${(e as unknown as { columns?: unknown[] }).columns?.length ?? 'the header\'s number of'} fields but found ${e.record?.length ?? 'a different number'}`);
+        return new CsvError(
+          line,
+          `expected ${(e as unknown as { columns?: unknown[] }).columns?.length ?? "the header's number of"} fields but found ${e.record?.length ?? 'a different number'}`,
+        );
       case 'CSV_QUOTE_NOT_CLOSED': {
         // csv-parse reports the end of the file; the person needs the line where the quote opens:
         // the lines after it are those in the unfinished record after the quote.
@@ -81,13 +107,25 @@ function toCsvError(err: unknown): Error {
         const q = unclosedQuote(raw);
         if (q.at < 0) return new CsvError(line, 'a quoted value is not closed (a " is missing)');
         const opens = line - breaks(raw.slice(q.at)) + (/[\r\n]$/.test(raw) ? 1 : 0);
-        return new CsvError(opens, 'a quoted value is not closed (a " is missing): it opens here and runs to the end of the file', q.field + 1);
+        return new CsvError(
+          opens,
+          'a quoted value is not closed (a " is missing): it opens here and runs to the end of the file',
+          q.field + 1,
+        );
       }
       case 'CSV_MAX_RECORD_SIZE':
-        return new CsvError(line, `a row is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters, the most one row may hold (is a closing " missing?)`, column);
+        return new CsvError(
+          line,
+          `a row is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters, the most one row may hold (is a closing " missing?)`,
+          column,
+        );
       case 'CSV_INVALID_CLOSING_QUOTE':
       case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-        return new CsvError(line, 'unexpected character after a closing quote (a " inside a quoted value must be doubled: "")', column);
+        return new CsvError(
+          line,
+          'unexpected character after a closing quote (a " inside a quoted value must be doubled: "")',
+          column,
+        );
       default:
         // Anything else csv-parse refuses: a sentence, with its code for whoever reads the logs.
         return new CsvError(line, `this line is not valid CSV (${e.code})`, column);
@@ -100,7 +138,10 @@ const NUL = '\u0000';
 
 function checkHeader(header: readonly string[]): void {
   if (header.length > MAX_COLUMNS) {
-    throw new CsvError(1, `the header has ${header.length.toLocaleString('en')} columns; a dataset may have at most ${MAX_COLUMNS}`);
+    throw new CsvError(
+      1,
+      `the header has ${header.length.toLocaleString('en')} columns; a dataset may have at most ${MAX_COLUMNS}`,
+    );
   }
   header.forEach((h, i) => {
     if (h.includes(NUL)) throw new CsvError(1, 'the header contains a NUL character (is this a binary file?)', i + 1);
@@ -111,7 +152,15 @@ function checkHeader(header: readonly string[]): void {
 export async function openCsv(input: Readable): Promise<CsvSource> {
   const guard = new Utf8Guard();
   // `raw` keeps the unfinished record's text, from which an unclosed quote's line is found.
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, info: true, raw: true, max_record_size: MAX_RECORD_CHARS });
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    info: true,
+    raw: true,
+    max_record_size: MAX_RECORD_CHARS,
+  });
   input.on('error', (e) => parser.destroy(e));
   guard.on('error', (e) => parser.destroy(e));
   input.pipe(guard).pipe(parser);
@@ -143,9 +192,15 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
             if (r.done) return;
             const { record, info } = r.value;
             // Counted here rather than by csv-parse so that the message names both counts.
-            if (record.length !== ncols) throw new CsvError(info.lines, `expected ${ncols} fields but found ${record.length}`);
+            if (record.length !== ncols)
+              throw new CsvError(info.lines, `expected ${ncols} fields but found ${record.length}`);
             for (let j = 0; j < ncols; j++) {
-              if (record[j].includes(NUL)) throw new CsvError(info.lines, 'the value contains a NUL character (is this a binary file?)', header[j]);
+              if (record[j].includes(NUL))
+                throw new CsvError(
+                  info.lines,
+                  'the value contains a NUL character (is this a binary file?)',
+                  header[j],
+                );
             }
             yield { line: info.lines, values: record };
           }

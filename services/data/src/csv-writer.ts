@@ -14,7 +14,14 @@ export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  let t = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v);
+  let t =
+    typeof v === 'string'
+      ? v
+      : v instanceof Date
+        ? v.toISOString()
+        : Buffer.isBuffer(v)
+          ? v.toString('utf8')
+          : JSON.stringify(v);
   if (FORMULA_START.test(t) && !PLAIN_NUMBER.test(t)) t = `'${t}`;
   return NEEDS_QUOTES.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }

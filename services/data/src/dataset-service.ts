@@ -33,11 +33,21 @@ export class DatasetService {
    * Checks the spec, records the load and starts loading the uploaded file; returns the load's id at
    * once, while the load runs on (GET /api/loads/:id follows it). `bytes`: the upload's size.
    */
-  async startUploadLoad(uploadId: string, bytes: number, spec: LoadSpec & { readonly createdBy: number }, log: LoadLog): Promise<string> {
+  async startUploadLoad(
+    uploadId: string,
+    bytes: number,
+    spec: LoadSpec & { readonly createdBy: number },
+    log: LoadLog,
+  ): Promise<string> {
     const { catalog, loads, uploads } = this;
     validateSpec(spec);
-    if (await catalog.byName(spec.name)) throw new BadRequestError(`a dataset named ${JSON.stringify(spec.name)} exists already: choose another name`, 'name');
-    if (await loads.uploadBusy(uploadId)) throw new ConflictError('this file is being loaded already: wait for that load to finish');
+    if (await catalog.byName(spec.name))
+      throw new BadRequestError(
+        `a dataset named ${JSON.stringify(spec.name)} exists already: choose another name`,
+        'name',
+      );
+    if (await loads.uploadBusy(uploadId))
+      throw new ConflictError('this file is being loaded already: wait for that load to finish');
     const source = await uploads.open(uploadId);
     // Recorded before the table exists, so that if this process dies the sweeper of any replica
     // finds the load's table and file (LoadSweeper) once its heartbeat stops.
@@ -52,20 +62,24 @@ export class DatasetService {
         last = Date.now();
         void loads.progress(loadId, p.rows, p.bytes).catch((err: unknown) => log.warn({ err }, 'progress not saved'));
       },
-    }).then(
-      async (ds) => {
-        await loads.finish(loadId, { datasetId: ds.id, rows: ds.rowCount });
-        log.info({ dataset: ds.name, rows: ds.rowCount }, 'upload loaded');
-        await uploads.remove(uploadId);
-      },
-      async (err: Error) => {
-        // The file stays (until loaded, discarded or a day old), so the preview's choices can be
-        // corrected and loaded again without uploading it anew.
-        const at = err instanceof CsvError && typeof err.column === 'string' ? { column: err.column, hint: err.hint } : {};
-        await loads.finish(loadId, { error: err.message, ...at });
-        log.info({ err: err.message }, 'upload refused');
-      },
-    ).finally(stopBeating).catch((err: unknown) => log.error({ err }, 'load bookkeeping failed'));
+    })
+      .then(
+        async (ds) => {
+          await loads.finish(loadId, { datasetId: ds.id, rows: ds.rowCount });
+          log.info({ dataset: ds.name, rows: ds.rowCount }, 'upload loaded');
+          await uploads.remove(uploadId);
+        },
+        async (err: Error) => {
+          // The file stays (until loaded, discarded or a day old), so the preview's choices can be
+          // corrected and loaded again without uploading it anew.
+          const at =
+            err instanceof CsvError && typeof err.column === 'string' ? { column: err.column, hint: err.hint } : {};
+          await loads.finish(loadId, { error: err.message, ...at });
+          log.info({ err: err.message }, 'upload refused');
+        },
+      )
+      .finally(stopBeating)
+      .catch((err: unknown) => log.error({ err }, 'load bookkeeping failed'));
     return loadId;
   }
 }

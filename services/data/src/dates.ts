@@ -5,7 +5,8 @@
 
 // Date, optional time (minutes required, seconds and fraction optional) after "T" or one space,
 // optional zone ("Z", "+02:00", "+0200", "+02").
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -55,7 +56,13 @@ export interface DateParts {
 /** The calendar parts (UTC) of an epoch-milliseconds date: the numbers a model sees for it. */
 export function dateParts(ms: number): DateParts {
   const d = new Date(ms);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: (d.getUTCDay() + 6) % 7, hour: d.getUTCHours() };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    weekday: (d.getUTCDay() + 6) % 7,
+    hour: d.getUTCHours(),
+  };
 }
 
 /**

@@ -5,8 +5,24 @@
 // crash, so nothing half-loaded is ever visible.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { BadRequestError, ConflictError, quoteIdent, withTransaction, type Pool, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
-import { readValue, sqlType, typeHint, COLUMN_ROLES, COLUMN_TYPES, type ColumnSpec, type Task } from './column-types.js';
+import {
+  BadRequestError,
+  ConflictError,
+  quoteIdent,
+  withTransaction,
+  type Pool,
+  type ResultSetHeader,
+  type RowDataPacket,
+} from '@enchilada/core';
+import {
+  readValue,
+  sqlType,
+  typeHint,
+  COLUMN_ROLES,
+  COLUMN_TYPES,
+  type ColumnSpec,
+  type Task,
+} from './column-types.js';
 import { CsvError, type CsvRecord, type CsvSource } from './csv-reader.js';
 import { Catalog, type Dataset, type Origin } from './catalog.js';
 import type { ClassLabels } from './class-labels.js';
@@ -27,7 +43,10 @@ export interface LoadSpec {
   readonly replace?: boolean;
 }
 
-export interface LoadProgress { readonly rows: number; readonly bytes: number }
+export interface LoadProgress {
+  readonly rows: number;
+  readonly bytes: number;
+}
 
 export interface LoadOptions {
   readonly onProgress?: (p: LoadProgress) => void;
@@ -50,50 +69,94 @@ export function newDataTableName(): string {
 
 export function validateSpec(spec: LoadSpec, header?: readonly string[]): { target: string | null } {
   checkDatasetName(spec.name);
-  if (spec.title.trim() === '' || spec.title.length > 200) throw new BadRequestError('title must be 1–200 characters', 'title');
+  if (spec.title.trim() === '' || spec.title.length > 200)
+    throw new BadRequestError('title must be 1–200 characters', 'title');
   if (header && header.length !== spec.columns.length) {
-    throw new BadRequestError(`the file has ${header.length} columns but ${spec.columns.length} were described`, 'columns');
+    throw new BadRequestError(
+      `the file has ${header.length} columns but ${spec.columns.length} were described`,
+      'columns',
+    );
   }
   spec.columns.forEach((c, i) => {
-    if (!COLUMN_TYPES.includes(c.type)) throw new BadRequestError(`column ${JSON.stringify(c.name)}: unknown type ${JSON.stringify(c.type)}`, `columns[${i}].type`);
-    if (!COLUMN_ROLES.includes(c.role)) throw new BadRequestError(`column ${JSON.stringify(c.name)}: unknown role ${JSON.stringify(c.role)}`, `columns[${i}].role`);
+    if (!COLUMN_TYPES.includes(c.type))
+      throw new BadRequestError(
+        `column ${JSON.stringify(c.name)}: unknown type ${JSON.stringify(c.type)}`,
+        `columns[${i}].type`,
+      );
+    if (!COLUMN_ROLES.includes(c.role))
+      throw new BadRequestError(
+        `column ${JSON.stringify(c.name)}: unknown role ${JSON.stringify(c.role)}`,
+        `columns[${i}].role`,
+      );
   });
   checkColumnNames(spec.columns.map((c) => c.name));
   const targets = spec.columns.filter((c) => c.role === 'target');
   const at = (c: ColumnSpec | undefined) => spec.columns.findIndex((x) => x === c);
-  if (targets.length > 1) throw new BadRequestError(`choose at most one target column (${targets.map((c) => JSON.stringify(c.name)).join(' and ')} are both targets): make the others features`, `columns[${at(targets[1])}].role`);
+  if (targets.length > 1)
+    throw new BadRequestError(
+      `choose at most one target column (${targets.map((c) => JSON.stringify(c.name)).join(' and ')} are both targets): make the others features`,
+      `columns[${at(targets[1])}].role`,
+    );
   const target = targets[0]?.name ?? null;
-  if (target && !spec.task) throw new BadRequestError('choose the task (classification or regression) for the target', 'task');
+  if (target && !spec.task)
+    throw new BadRequestError('choose the task (classification or regression) for the target', 'task');
   if (!target && spec.task) throw new BadRequestError('a task needs a target column', 'task');
   if (spec.task === 'regression' && targets[0] && targets[0].type === 'text') {
-    throw new BadRequestError(`regression needs a numeric target; ${JSON.stringify(target)} is text: choose classification, or a numeric type if its values are numbers`, `columns[${at(targets[0])}].type`);
+    throw new BadRequestError(
+      `regression needs a numeric target; ${JSON.stringify(target)} is text: choose classification, or a numeric type if its values are numbers`,
+      `columns[${at(targets[0])}].type`,
+    );
   }
   if (targets[0] && targets[0].type === 'date') {
-    throw new BadRequestError(`${JSON.stringify(target)} is a date column: a date cannot be the target (use it as a feature)`, `columns[${at(targets[0])}].role`);
+    throw new BadRequestError(
+      `${JSON.stringify(target)} is a date column: a date cannot be the target (use it as a feature)`,
+      `columns[${at(targets[0])}].role`,
+    );
   }
-  if (spec.columns.filter((c) => c.role === 'feature').length === 0) throw new BadRequestError('choose at least one feature column', 'columns');
+  if (spec.columns.filter((c) => c.role === 'feature').length === 0)
+    throw new BadRequestError('choose at least one feature column', 'columns');
   return { target };
 }
 
-export async function loadDataset(pool: Pool, spec: LoadSpec, source: CsvSource, opts: LoadOptions = {}): Promise<Dataset> {
+export async function loadDataset(
+  pool: Pool,
+  spec: LoadSpec,
+  source: CsvSource,
+  opts: LoadOptions = {},
+): Promise<Dataset> {
   const { target } = validateSpec(spec, source.header);
   const catalog = new Catalog(pool);
   const existing = await catalog.byName(spec.name);
   if (existing && !spec.replace) throw new ConflictError(`a dataset named ${JSON.stringify(spec.name)} exists already`);
-  if (existing && existing.origin !== spec.origin) throw new ConflictError(`${JSON.stringify(spec.name)} is an ${existing.origin} dataset`);
+  if (existing && existing.origin !== spec.origin)
+    throw new ConflictError(`${JSON.stringify(spec.name)} is an ${existing.origin} dataset`);
 
   const table = opts.tableName ?? newDataTableName();
   if (!DATA_TABLE.test(table)) throw new Error(`${JSON.stringify(table)} is not a dataset table name`);
   const t = quoteIdent(table);
   const cols = spec.columns;
   const defs = cols.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`).join(', ');
-  await pool.query(`CREATE TABLE ${t} (\`_row\` BIGINT UNSIGNED NOT NULL PRIMARY KEY, ${defs}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+  await pool.query(
+    `CREATE TABLE ${t} (\`_row\` BIGINT UNSIGNED NOT NULL PRIMARY KEY, ${defs}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+  );
   try {
     const rowCount = await insertRows(pool, t, cols, source, opts);
     if (rowCount === 0) throw new CsvError(2, 'the file has a header but no rows');
     const classTarget = spec.task === 'classification' ? target : null;
     const stats = await computeStatistics(pool, table, cols, classTarget);
-    const row = { name: spec.name, title: spec.title.trim(), origin: spec.origin, tableName: table, target, task: spec.task, columns: cols, stats, classLabels: spec.classLabels ?? null, rowCount, createdBy: spec.createdBy };
+    const row = {
+      name: spec.name,
+      title: spec.title.trim(),
+      origin: spec.origin,
+      tableName: table,
+      target,
+      task: spec.task,
+      columns: cols,
+      stats,
+      classLabels: spec.classLabels ?? null,
+      rowCount,
+      createdBy: spec.createdBy,
+    };
     let id: number;
     let old: string | null = null;
     if (existing) {
@@ -103,7 +166,8 @@ export async function loadDataset(pool: Pool, spec: LoadSpec, source: CsvSource,
       try {
         id = await catalog.insert(pool, row);
       } catch (err) {
-        if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new ConflictError(`a dataset named ${JSON.stringify(spec.name)} exists already`);
+        if ((err as { code?: string }).code === 'ER_DUP_ENTRY')
+          throw new ConflictError(`a dataset named ${JSON.stringify(spec.name)} exists already`);
         throw err;
       }
     }
@@ -131,8 +195,16 @@ async function chooseMethod(pool: Pool, wanted: LoadMethod | undefined): Promise
   return Number(r[0]?.on_) === 1 ? 'load-data' : 'insert';
 }
 
-async function insertRows(pool: Pool, t: string, cols: readonly ColumnSpec[], source: CsvSource, opts: LoadOptions): Promise<number> {
-  return (await chooseMethod(pool, opts.method)) === 'load-data' ? streamRows(pool, t, cols, source, opts) : insertBatches(pool, t, cols, source, opts);
+async function insertRows(
+  pool: Pool,
+  t: string,
+  cols: readonly ColumnSpec[],
+  source: CsvSource,
+  opts: LoadOptions,
+): Promise<number> {
+  return (await chooseMethod(pool, opts.method)) === 'load-data'
+    ? streamRows(pool, t, cols, source, opts)
+    : insertBatches(pool, t, cols, source, opts);
 }
 
 /** Reads and checks one record into `row` (row[0] is the row number). */
@@ -154,7 +226,13 @@ const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '
 const tsvField = (v: unknown): string =>
   v === null ? '\\N' : typeof v === 'string' ? v.replace(TSV_SPECIAL, (c) => TSV_ESCAPES[c]) : String(v);
 
-async function streamRows(pool: Pool, t: string, cols: readonly ColumnSpec[], source: CsvSource, opts: LoadOptions): Promise<number> {
+async function streamRows(
+  pool: Pool,
+  t: string,
+  cols: readonly ColumnSpec[],
+  source: CsvSource,
+  opts: LoadOptions,
+): Promise<number> {
   const names = ['`_row`', ...cols.map((c) => quoteIdent(c.name))].join(', ');
   let n = 0;
   let failure: unknown = null;
@@ -206,7 +284,13 @@ async function streamRows(pool: Pool, t: string, cols: readonly ColumnSpec[], so
   return n;
 }
 
-async function insertBatches(pool: Pool, t: string, cols: readonly ColumnSpec[], source: CsvSource, opts: LoadOptions): Promise<number> {
+async function insertBatches(
+  pool: Pool,
+  t: string,
+  cols: readonly ColumnSpec[],
+  source: CsvSource,
+  opts: LoadOptions,
+): Promise<number> {
   const batchRows = opts.batchRows ?? Math.max(1, Math.min(2000, Math.floor(30000 / (cols.length + 1))));
   const names = ['`_row`', ...cols.map((c) => quoteIdent(c.name))].join(', ');
   const sql = `INSERT INTO ${t} (${names}) VALUES ?`;
@@ -250,11 +334,16 @@ async function insertBatches(pool: Pool, t: string, cols: readonly ColumnSpec[],
  * mid-load) and the `abandoned` ones (of loads whose heartbeat stopped) at any age, except `keep`
  * (the tables of loads still running).
  */
-export async function sweepOrphanTables(pool: Pool, olderThanMinutes = 0, opts: { readonly keep?: ReadonlySet<string>; readonly abandoned?: readonly string[] } = {}): Promise<string[]> {
+export async function sweepOrphanTables(
+  pool: Pool,
+  olderThanMinutes = 0,
+  opts: { readonly keep?: ReadonlySet<string>; readonly abandoned?: readonly string[] } = {},
+): Promise<string[]> {
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT TABLE_NAME AS name, (CREATE_TIME IS NULL OR CREATE_TIME <= NOW() - INTERVAL ? MINUTE) AS old FROM information_schema.TABLES
      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'ds\\_%'`,
-    [olderThanMinutes]);
+    [olderThanMinutes],
+  );
   const abandoned = new Set(opts.abandoned ?? []);
   const keep = await new Catalog(pool).tableNames();
   const dropped: string[] = [];

@@ -7,7 +7,11 @@ import { sweepOrphanTables } from './ingest.js';
 import { Loads } from './loads.js';
 import type { UploadStore } from './uploads.js';
 
-export interface SweepResult { readonly loads: number; readonly tables: number; readonly files: number }
+export interface SweepResult {
+  readonly loads: number;
+  readonly tables: number;
+  readonly files: number;
+}
 
 export interface LoadSweeperOptions {
   /** How often dead loads and their tables are looked for. */
@@ -21,7 +25,10 @@ export interface LoadSweeperOptions {
 }
 
 /** The two calls the sweeper makes of a logger (pino's, Fastify's). */
-export interface SweepLog { info(obj: object, msg: string): void; error(obj: object, msg: string): void }
+export interface SweepLog {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
 
 export class LoadSweeper {
   private timers: NodeJS.Timeout[] = [];
@@ -29,7 +36,12 @@ export class LoadSweeper {
   private readonly loads: Loads;
   private readonly opts: Required<LoadSweeperOptions>;
 
-  constructor(private readonly pool: Pool, private readonly uploads: UploadStore, private readonly log: SweepLog, opts: LoadSweeperOptions = {}) {
+  constructor(
+    private readonly pool: Pool,
+    private readonly uploads: UploadStore,
+    private readonly log: SweepLog,
+    opts: LoadSweeperOptions = {},
+  ) {
     this.loads = new Loads(pool);
     this.opts = { everyMs: 10_000, filesEveryMs: 3_600_000, tableGraceMinutes: 10, fileHours: 24, ...opts };
   }
@@ -39,7 +51,14 @@ export class LoadSweeper {
     const dead = await this.loads.failStale();
     let files = 0;
     for (const d of dead) {
-      if (d.uploadId && await this.uploads.remove(d.uploadId).then(() => true, () => false)) files++;
+      if (
+        d.uploadId &&
+        (await this.uploads.remove(d.uploadId).then(
+          () => true,
+          () => false,
+        ))
+      )
+        files++;
     }
     const tables = await sweepOrphanTables(this.pool, this.opts.tableGraceMinutes, {
       keep: await this.loads.runningTables(),

@@ -17,11 +17,13 @@ export interface Sample {
 
 /** Deterministic xorshift32: the same dataset version and seed give the same sample. */
 function generator(seed: number): () => number {
-  let s = (seed >>> 0) || 0x9e3779b9;
+  let s = seed >>> 0 || 0x9e3779b9;
   return () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 4294967296;
   };
 }
@@ -43,22 +45,36 @@ export async function readSample(pool: Pool, ds: Dataset, max = 20000, seed = 1)
   const cols = ds.columns.map((c) => selectValue(c.type, quoteIdent(c.name))).join(', ');
   let rows: unknown[][];
   if (n <= max) {
-    const [r] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${cols} FROM ${t} ORDER BY \`_row\``, rowsAsArray: true });
+    const [r] = await pool.query<RowDataPacket[]>({
+      sql: `SELECT ${cols} FROM ${t} ORDER BY \`_row\``,
+      rowsAsArray: true,
+    });
     rows = r as unknown as unknown[][];
   } else {
     const ids = randomRowNumbers(n, max, seed ^ ds.version);
     rows = [];
     for (let i = 0; i < ids.length; i += 5000) {
       const part = Array.from(ids.subarray(i, i + 5000));
-      const [r] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${cols} FROM ${t} WHERE \`_row\` IN (?) ORDER BY \`_row\``, rowsAsArray: true }, [part]);
+      const [r] = await pool.query<RowDataPacket[]>(
+        { sql: `SELECT ${cols} FROM ${t} WHERE \`_row\` IN (?) ORDER BY \`_row\``, rowsAsArray: true },
+        [part],
+      );
       rows.push(...(r as unknown as unknown[][]));
     }
   }
   const numeric = new Map<string, Float64Array>();
   const text = new Map<string, (string | null)[]>();
   ds.columns.forEach((c, j) => {
-    if (isNumeric(c.type)) numeric.set(c.name, Float64Array.from(rows, (r) => (r[j] === null ? NaN : Number(r[j]))));
-    else text.set(c.name, rows.map((r) => (r[j] === null ? null : String(r[j]))));
+    if (isNumeric(c.type))
+      numeric.set(
+        c.name,
+        Float64Array.from(rows, (r) => (r[j] === null ? NaN : Number(r[j]))),
+      );
+    else
+      text.set(
+        c.name,
+        rows.map((r) => (r[j] === null ? null : String(r[j]))),
+      );
   });
   return { size: rows.length, sampled: rows.length < n, numeric, text };
 }

@@ -18,7 +18,10 @@ export interface ColumnStats {
   readonly max: number | null;
 }
 
-export interface ClassCount { readonly value: string; readonly count: number }
+export interface ClassCount {
+  readonly value: string;
+  readonly count: number;
+}
 
 /** A text column: how many values, how many different ones, and the most frequent. */
 export interface CategoricalStats {
@@ -88,42 +91,70 @@ export interface StatisticsOptions {
  * Quantiles interpolate linearly between the order statistics at (n-1)·q, as pandas does.
  */
 export async function computeStatistics(
-  pool: Pool, table: string, columns: readonly ColumnSpec[], classTarget: string | null, opts: StatisticsOptions = {},
+  pool: Pool,
+  table: string,
+  columns: readonly ColumnSpec[],
+  classTarget: string | null,
+  opts: StatisticsOptions = {},
 ): Promise<Statistics> {
   const t = quoteIdent(table);
   const sampleRows = opts.sampleRows ?? 20000;
   const fetchLimit = opts.fetchLimit ?? 20000;
   const numeric = columns.filter((c) => isNumeric(c.type));
   const cols = numeric.map((c) => `${quoteIdent(c.name)} + 0e0`);
-  const [[head]] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, COALESCE(MAX(\`_row\`), 0) AS top FROM ${t}`);
+  const [[head]] = await pool.query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n, COALESCE(MAX(\`_row\`), 0) AS top FROM ${t}`,
+  );
   const rows = Number(head.n);
   const samples = await sample(pool, t, cols, Number(head.top), rows, sampleRows);
 
   const tasks: (() => Promise<void>)[] = [];
   const hists: Histogram[] = new Array(numeric.length);
-  numeric.forEach((_, i) => tasks.push(async () => { hists[i] = await histogram(pool, t, cols[i], edges(samples[i])); }));
+  numeric.forEach((_, i) =>
+    tasks.push(async () => {
+      hists[i] = await histogram(pool, t, cols[i], edges(samples[i]));
+    }),
+  );
   let classCounts: ClassCount[] | null = null;
   if (classTarget) {
     const q = quoteIdent(classTarget);
     tasks.push(async () => {
-      const [cc] = await pool.query<RowDataPacket[]>(`SELECT ${q} AS v, COUNT(*) AS n FROM ${t} GROUP BY ${q} ORDER BY n DESC, v`);
+      const [cc] = await pool.query<RowDataPacket[]>(
+        `SELECT ${q} AS v, COUNT(*) AS n FROM ${t} GROUP BY ${q} ORDER BY n DESC, v`,
+      );
       classCounts = cc.map((r) => ({ value: r.v === null ? '(missing)' : String(r.v), count: Number(r.n) }));
     });
   }
   const texts = columns.filter((c) => c.type === 'text');
   const categorical: CategoricalStats[] = new Array(texts.length);
-  texts.forEach((c, i) => tasks.push(async () => { categorical[i] = await textStats(pool, t, c.name, rows); }));
+  texts.forEach((c, i) =>
+    tasks.push(async () => {
+      categorical[i] = await textStats(pool, t, c.name, rows);
+    }),
+  );
   const dateCols = columns.filter((c) => c.type === 'date');
   const dates: DateStats[] = new Array(dateCols.length);
-  dateCols.forEach((c, i) => tasks.push(async () => { dates[i] = await dateStats(pool, t, c, rows); }));
+  dateCols.forEach((c, i) =>
+    tasks.push(async () => {
+      dates[i] = await dateStats(pool, t, c, rows);
+    }),
+  );
   await inParallel(tasks, 2);
 
   const quartiles = await orderStatistics(pool, t, cols, hists, fetchLimit);
   const out: ColumnStats[] = numeric.map((c, i) => {
     const h = hists[i];
     return {
-      name: c.name, count: h.count, missing: rows - h.count, mean: h.mean, std: h.std,
-      min: h.buckets[0]?.min ?? null, q25: quartiles[i][0], q50: quartiles[i][1], q75: quartiles[i][2], max: h.buckets.at(-1)?.max ?? null,
+      name: c.name,
+      count: h.count,
+      missing: rows - h.count,
+      mean: h.mean,
+      std: h.std,
+      min: h.buckets[0]?.min ?? null,
+      q25: quartiles[i][0],
+      q50: quartiles[i][1],
+      q75: quartiles[i][2],
+      max: h.buckets.at(-1)?.max ?? null,
     };
   });
   return { rows, numeric: out, categorical, dates, classCounts };
@@ -135,11 +166,16 @@ async function textStats(pool: Pool, t: string, name: string, rows: number): Pro
   const [[agg]] = await pool.query<RowDataPacket[]>(`SELECT COUNT(${q}) AS n, COUNT(DISTINCT ${q}) AS d FROM ${t}`);
   // The table's binary collation makes both the grouping and the tie order exact, byte by byte.
   const [top] = await pool.query<RowDataPacket[]>(
-    `SELECT ${q} AS v, COUNT(*) AS n FROM ${t} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY n DESC, v LIMIT ?`, [TOP_VALUES]);
+    `SELECT ${q} AS v, COUNT(*) AS n FROM ${t} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY n DESC, v LIMIT ?`,
+    [TOP_VALUES],
+  );
   const count = Number(agg.n);
   const distinct = Number(agg.d);
   return {
-    name, count, missing: rows - count, distinct,
+    name,
+    count,
+    missing: rows - count,
+    distinct,
     top: top.map((r) => ({ value: String(r.v), count: Number(r.n) })),
     identifierLike: isIdentifierLike(distinct, rows),
   };
@@ -148,19 +184,35 @@ async function textStats(pool: Pool, t: string, name: string, rows: number): Pro
 async function dateStats(pool: Pool, t: string, c: ColumnSpec, rows: number): Promise<DateStats> {
   const q = quoteIdent(c.name);
   const [[r]] = await pool.query<RowDataPacket[]>(
-    `SELECT COUNT(${q}) AS n, ${selectValue(c.type, `MIN(${q})`)} AS lo, ${selectValue(c.type, `MAX(${q})`)} AS hi FROM ${t}`);
+    `SELECT COUNT(${q}) AS n, ${selectValue(c.type, `MIN(${q})`)} AS lo, ${selectValue(c.type, `MAX(${q})`)} AS hi FROM ${t}`,
+  );
   const count = Number(r.n);
-  return { name: c.name, count, missing: rows - count, min: r.lo === null ? null : String(r.lo), max: r.hi === null ? null : String(r.hi) };
+  return {
+    name: c.name,
+    count,
+    missing: rows - count,
+    min: r.lo === null ? null : String(r.lo),
+    max: r.hi === null ? null : String(r.hi),
+  };
 }
 
 async function inParallel(tasks: readonly (() => Promise<void>)[], width: number): Promise<void> {
   let next = 0;
-  const worker = async (): Promise<void> => { for (let i = next++; i < tasks.length; i = next++) await tasks[i](); };
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < tasks.length; i = next++) await tasks[i]();
+  };
   await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
 }
 
 /** Each column's non-null values in a uniform sample of rows, sorted. */
-async function sample(pool: Pool, t: string, cols: readonly string[], top: number, rows: number, size: number): Promise<number[][]> {
+async function sample(
+  pool: Pool,
+  t: string,
+  cols: readonly string[],
+  top: number,
+  rows: number,
+  size: number,
+): Promise<number[][]> {
   if (cols.length === 0) return [];
   const list = cols.join(', ');
   let found: RowDataPacket[];
@@ -169,7 +221,10 @@ async function sample(pool: Pool, t: string, cols: readonly string[], top: numbe
   } else {
     // Which rows are sampled changes only the speed, never a figure.
     const ids = randomRowNumbers(top, size, rows);
-    [found] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${list} FROM ${t} WHERE \`_row\` IN (?)`, rowsAsArray: true }, [Array.from(ids)]);
+    [found] = await pool.query<RowDataPacket[]>(
+      { sql: `SELECT ${list} FROM ${t} WHERE \`_row\` IN (?)`, rowsAsArray: true },
+      [Array.from(ids)],
+    );
   }
   return cols.map((_, j) => {
     const v: number[] = [];
@@ -200,15 +255,29 @@ function edges(sorted: readonly number[]): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-interface Bucket { readonly k: number; readonly count: number; readonly min: number; readonly max: number; readonly lo: number; readonly hi: number }
-interface Histogram { readonly count: number; readonly mean: number | null; readonly std: number | null; readonly buckets: readonly Bucket[] }
+interface Bucket {
+  readonly k: number;
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+interface Histogram {
+  readonly count: number;
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly buckets: readonly Bucket[];
+}
 
 /** INTERVAL(x, e1…em) is the bucket: 0 below e1, k for e_k ≤ x < e_{k+1}. */
 async function histogram(pool: Pool, t: string, col: string, cuts: readonly number[]): Promise<Histogram> {
   const k = cuts.length ? `INTERVAL(${col}, ${cuts.map(() => '? + 0e0').join(', ')})` : '0';
   const [found] = await pool.query<RowDataPacket[]>(
     `SELECT ${k} AS k, COUNT(*) AS c, AVG(${col}) AS m, VAR_POP(${col}) AS v, MIN(${col}) AS lo, MAX(${col}) AS hi
-     FROM ${t} WHERE ${col} IS NOT NULL GROUP BY k ORDER BY k`, [...cuts]);
+     FROM ${t} WHERE ${col} IS NOT NULL GROUP BY k ORDER BY k`,
+    [...cuts],
+  );
   let count = 0;
   let mean = 0;
   let m2 = 0;
@@ -217,28 +286,49 @@ async function histogram(pool: Pool, t: string, col: string, cuts: readonly numb
     const kk = Number(r.k);
     const c = Number(r.c);
     const bm = Number(r.m);
-    const bucket = { k: kk, count: c, min: Number(r.lo), max: Number(r.hi), lo: kk === 0 ? -Infinity : cuts[kk - 1], hi: kk >= cuts.length ? Infinity : cuts[kk] };
+    const bucket = {
+      k: kk,
+      count: c,
+      min: Number(r.lo),
+      max: Number(r.hi),
+      lo: kk === 0 ? -Infinity : cuts[kk - 1],
+      hi: kk >= cuts.length ? Infinity : cuts[kk],
+    };
     // The database must have bucketed as described; a bucket outside its edges would give wrong ranks.
-    if (bucket.min < bucket.lo || bucket.max >= bucket.hi) throw new Error(`statistics: ${col} bucket ${kk} holds values outside [${bucket.lo}, ${bucket.hi})`);
+    if (bucket.min < bucket.lo || bucket.max >= bucket.hi)
+      throw new Error(`statistics: ${col} bucket ${kk} holds values outside [${bucket.lo}, ${bucket.hi})`);
     buckets.push(bucket);
     // Chan, Golub & LeVeque: merge (count, mean, M2) of two parts.
     const n = count + c;
     const delta = bm - mean;
     mean += (delta * c) / n;
-    m2 += Number(r.v) * c + ((delta * delta * count * c) / n);
+    m2 += Number(r.v) * c + (delta * delta * count * c) / n;
     count = n;
   }
   return { count, mean: count ? mean : null, std: count > 1 ? Math.sqrt(m2 / (count - 1)) : null, buckets };
 }
 
 /** The quartiles of every column from its histogram, reading back only what the buckets leave open. */
-async function orderStatistics(pool: Pool, t: string, cols: readonly string[], hists: readonly Histogram[], fetchLimit: number): Promise<(number | null)[][]> {
+async function orderStatistics(
+  pool: Pool,
+  t: string,
+  cols: readonly string[],
+  hists: readonly Histogram[],
+  fetchLimit: number,
+): Promise<(number | null)[][]> {
   const known = hists.map(() => new Map<number, number>());
-  interface Open { readonly col: number; readonly rank: number; readonly bucket: Bucket; readonly offset: number }
+  interface Open {
+    readonly col: number;
+    readonly rank: number;
+    readonly bucket: Bucket;
+    readonly offset: number;
+  }
   const open: Open[] = [];
   hists.forEach((h, i) => {
     if (h.count === 0) return;
-    const ranks = [...new Set(QUANTILES.flatMap((q) => [Math.floor((h.count - 1) * q), Math.ceil((h.count - 1) * q)]))].sort((a, b) => a - b);
+    const ranks = [
+      ...new Set(QUANTILES.flatMap((q) => [Math.floor((h.count - 1) * q), Math.ceil((h.count - 1) * q)])),
+    ].sort((a, b) => a - b);
     let before = 0;
     let r = 0;
     for (const b of h.buckets) {
@@ -255,13 +345,16 @@ async function orderStatistics(pool: Pool, t: string, cols: readonly string[], h
   const small = open.filter((o) => o.bucket.count <= fetchLimit);
   for (const o of open.filter((x) => x.bucket.count > fetchLimit)) {
     const [v] = await pool.query<RowDataPacket[]>(
-      `SELECT ${cols[o.col]} AS v FROM ${t} WHERE ${cols[o.col]} >= ? + 0e0 AND ${cols[o.col]} <= ? + 0e0 ORDER BY v LIMIT 1 OFFSET ?`, [o.bucket.min, o.bucket.max, o.offset]);
+      `SELECT ${cols[o.col]} AS v FROM ${t} WHERE ${cols[o.col]} >= ? + 0e0 AND ${cols[o.col]} <= ? + 0e0 ORDER BY v LIMIT 1 OFFSET ?`,
+      [o.bucket.min, o.bucket.max, o.offset],
+    );
     known[o.col].set(o.rank, Number(v[0].v));
   }
   if (small.length) {
     // One scan: each selected column is NULL unless its value lies in one of its open buckets.
     const ranges = new Map<number, Bucket[]>();
-    for (const o of small) if (!ranges.get(o.col)?.includes(o.bucket)) ranges.set(o.col, [...(ranges.get(o.col) ?? []), o.bucket]);
+    for (const o of small)
+      if (!ranges.get(o.col)?.includes(o.bucket)) ranges.set(o.col, [...(ranges.get(o.col) ?? []), o.bucket]);
     const sel: string[] = [];
     const conds: string[] = [];
     const selArgs: number[] = [];
@@ -274,20 +367,30 @@ async function orderStatistics(pool: Pool, t: string, cols: readonly string[], h
       conds.push(cond);
       whereArgs.push(...args);
     }
-    const [found] = await pool.query<RowDataPacket[]>({ sql: `SELECT ${sel.join(', ')} FROM ${t} WHERE ${conds.join(' OR ')}`, rowsAsArray: true }, [...selArgs, ...whereArgs]);
+    const [found] = await pool.query<RowDataPacket[]>(
+      { sql: `SELECT ${sel.join(', ')} FROM ${t} WHERE ${conds.join(' OR ')}`, rowsAsArray: true },
+      [...selArgs, ...whereArgs],
+    );
     const cols2 = [...ranges.keys()];
-    const values = cols2.map((_, j) => (found as unknown as unknown[][]).flatMap((r) => (r[j] === null ? [] : [Number(r[j])])));
+    const values = cols2.map((_, j) =>
+      (found as unknown as unknown[][]).flatMap((r) => (r[j] === null ? [] : [Number(r[j])])),
+    );
     for (const o of small) {
-      const inBucket = values[cols2.indexOf(o.col)].filter((v) => v >= o.bucket.min && v <= o.bucket.max).sort((a, b) => a - b);
-      if (inBucket.length !== o.bucket.count) throw new Error(`statistics: read ${inBucket.length} values of a bucket of ${o.bucket.count}`);
+      const inBucket = values[cols2.indexOf(o.col)]
+        .filter((v) => v >= o.bucket.min && v <= o.bucket.max)
+        .sort((a, b) => a - b);
+      if (inBucket.length !== o.bucket.count)
+        throw new Error(`statistics: read ${inBucket.length} values of a bucket of ${o.bucket.count}`);
       known[o.col].set(o.rank, inBucket[o.offset]);
     }
   }
-  return hists.map((h, i) => QUANTILES.map((q) => {
-    if (h.count === 0) return null;
-    const p = (h.count - 1) * q;
-    const lo = known[i].get(Math.floor(p)) as number;
-    const hi = known[i].get(Math.ceil(p)) as number;
-    return lo + (hi - lo) * (p - Math.floor(p));
-  }));
+  return hists.map((h, i) =>
+    QUANTILES.map((q) => {
+      if (h.count === 0) return null;
+      const p = (h.count - 1) * q;
+      const lo = known[i].get(Math.floor(p)) as number;
+      const hi = known[i].get(Math.ceil(p)) as number;
+      return lo + (hi - lo) * (p - Math.floor(p));
+    }),
+  );
 }

@@ -23,8 +23,29 @@ export interface TargetSuggestion {
  * matches the word, not Titanic's "Pclass"; "y" only as a whole word.
  */
 export const TARGET_NAMES: readonly string[] = [
-  'target', 'label', 'class', 'y', 'survived', 'outcome', 'species', 'price', 'diagnosis', 'churn', 'churned',
-  'default', 'fraud', 'response', 'result', 'quality', 'grade', 'medv', 'mpg', 'income', 'salary', 'sales', 'cultivar',
+  'target',
+  'label',
+  'class',
+  'y',
+  'survived',
+  'outcome',
+  'species',
+  'price',
+  'diagnosis',
+  'churn',
+  'churned',
+  'default',
+  'fraud',
+  'response',
+  'result',
+  'quality',
+  'grade',
+  'medv',
+  'mpg',
+  'income',
+  'salary',
+  'sales',
+  'cultivar',
 ];
 
 /** At most this many different values in the sample reads as classes (as suggestTask counts). */
@@ -62,7 +83,11 @@ export function suggestTarget(columns: readonly TargetCandidate[]): TargetSugges
     const distinct = new Set(present).size;
     return { present: present.length, distinct, few: distinct >= 2 && distinct <= FEW_VALUES };
   });
-  const possible = (i: number) => columns[i].role !== 'identifier' && columns[i].role !== 'ignored' && columns[i].type !== 'date' && shape[i].distinct >= 2;
+  const possible = (i: number) =>
+    columns[i].role !== 'identifier' &&
+    columns[i].role !== 'ignored' &&
+    columns[i].type !== 'date' &&
+    shape[i].distinct >= 2;
   const shapeText = (i: number) => {
     const s = shape[i];
     return s.few || columns[i].type === 'text' || columns[i].type === 'boolean'
@@ -82,7 +107,10 @@ export function suggestTarget(columns: readonly TargetCandidate[]): TargetSugges
   }
   for (let i = columns.length - 1; i >= 0; i--) {
     if (!possible(i)) continue;
-    return { index: i, reason: `suggested: the target, because no column has a usual target name and the ${i === columns.length - 1 ? 'last column' : 'last column that can be a target'} is where one usually is; ${shapeText(i)}` };
+    return {
+      index: i,
+      reason: `suggested: the target, because no column has a usual target name and the ${i === columns.length - 1 ? 'last column' : 'last column that can be a target'} is where one usually is; ${shapeText(i)}`,
+    };
   }
   return null;
 }

@@ -9,7 +9,10 @@ import type { ClassLabels } from './class-labels.js';
 import { openCsv } from './csv-reader.js';
 import { loadDataset, type LoadOptions } from './ingest.js';
 
-export interface ToyColumn extends ColumnSpec { readonly unit?: string; readonly description: string }
+export interface ToyColumn extends ColumnSpec {
+  readonly unit?: string;
+  readonly description: string;
+}
 export interface ToyDataset {
   readonly name: string;
   readonly title: string;
@@ -31,7 +34,10 @@ export class ToyDatasets {
 
   async list(): Promise<ToyDataset[]> {
     if (!this.cache) {
-      const raw = JSON.parse(await readFile(join(this.dir, 'toy-datasets.json'), 'utf8')) as Record<string, Omit<ToyDataset, 'name'>>;
+      const raw = JSON.parse(await readFile(join(this.dir, 'toy-datasets.json'), 'utf8')) as Record<
+        string,
+        Omit<ToyDataset, 'name'>
+      >;
       this.cache = Object.entries(raw).map(([name, d]) => ({ name, ...d }));
     }
     return this.cache;
@@ -47,9 +53,22 @@ export class ToyDatasets {
   async load(pool: Pool, name: string, createdBy: number | null, opts: LoadOptions = {}): Promise<Dataset> {
     const toy = await this.get(name);
     const source = await openCsv(createReadStream(join(this.dir, toy.file)));
-    return loadDataset(pool, {
-      name: toy.name, title: toy.title, origin: 'toy', task: toy.task, createdBy, replace: true, classLabels: toy.classLabels ?? null,
-      columns: toy.columns.map(({ name: n, type, role, unit }) => (unit ? { name: n, type, role, unit } : { name: n, type, role })),
-    }, source, opts);
+    return loadDataset(
+      pool,
+      {
+        name: toy.name,
+        title: toy.title,
+        origin: 'toy',
+        task: toy.task,
+        createdBy,
+        replace: true,
+        classLabels: toy.classLabels ?? null,
+        columns: toy.columns.map(({ name: n, type, role, unit }) =>
+          unit ? { name: n, type, role, unit } : { name: n, type, role },
+        ),
+      },
+      source,
+      opts,
+    );
   }
 }

@@ -35,14 +35,23 @@ export function trainingKind(c: ColumnSpec): TrainingColumnKind {
 // Rows per `_row IN (…)` read: a bounded statement size.
 const ID_BATCH = 10000;
 
-export async function readTrainingTable(pool: Pool, ds: Dataset, features: readonly string[], rowIds?: readonly number[]): Promise<TrainingTable> {
+export async function readTrainingTable(
+  pool: Pool,
+  ds: Dataset,
+  features: readonly string[],
+  rowIds?: readonly number[],
+): Promise<TrainingTable> {
   if (!ds.target || !ds.task) throw new BadRequestError(`dataset ${ds.name} has no target column`, 'dataset');
   if (features.length === 0) throw new BadRequestError('choose at least one feature', 'features');
   const cols = new Map(ds.columns.map((c) => [c.name, c]));
   const specs = features.map((f) => {
     const c = cols.get(f);
     if (!c) throw new BadRequestError(`${JSON.stringify(f)} is not a column of ${ds.name}`, 'features');
-    if (f === ds.target) throw new BadRequestError(`${JSON.stringify(f)} is the target of ${ds.name}; it cannot also be a feature`, 'features');
+    if (f === ds.target)
+      throw new BadRequestError(
+        `${JSON.stringify(f)} is the target of ${ds.name}; it cannot also be a feature`,
+        'features',
+      );
     return c;
   });
   const twice = features.find((f, i) => features.indexOf(f) !== i);
@@ -50,12 +59,17 @@ export async function readTrainingTable(pool: Pool, ds: Dataset, features: reado
 
   // A DATETIME is read as text written by the database and parsed here as UTC: neither the session's
   // time zone nor the driver's Date conversion can move it.
-  const select = specs.map((c) => (c.type === 'date' ? `DATE_FORMAT(${quoteIdent(c.name)}, '%Y-%m-%dT%H:%i:%s.%f')` : quoteIdent(c.name)));
+  const select = specs.map((c) =>
+    c.type === 'date' ? `DATE_FORMAT(${quoteIdent(c.name)}, '%Y-%m-%dT%H:%i:%s.%f')` : quoteIdent(c.name),
+  );
   const sql = `SELECT \`_row\`, ${[...select, quoteIdent(ds.target)].join(', ')} FROM ${quoteIdent(ds.tableName)}`;
   let rows: unknown[][] = [];
   if (rowIds) {
     for (let i = 0; i < rowIds.length; i += ID_BATCH) {
-      const [r] = await pool.query<RowDataPacket[]>({ sql: `${sql} WHERE \`_row\` IN (?) ORDER BY \`_row\``, rowsAsArray: true }, [rowIds.slice(i, i + ID_BATCH)]);
+      const [r] = await pool.query<RowDataPacket[]>(
+        { sql: `${sql} WHERE \`_row\` IN (?) ORDER BY \`_row\``, rowsAsArray: true },
+        [rowIds.slice(i, i + ID_BATCH)],
+      );
       rows = rows.concat(r as unknown as unknown[][]);
     }
     // Batches are each in order; ids given out of order would interleave them.
@@ -72,16 +86,21 @@ export async function readTrainingTable(pool: Pool, ds: Dataset, features: reado
     const at = j + 1;
     switch (trainingKind(c)) {
       case 'numeric':
-        return { name: c.name, kind: 'numeric', values: Float64Array.from(kept, (r) => (r[at] === null ? NaN : Number(r[at]))) };
+        return {
+          name: c.name,
+          kind: 'numeric',
+          values: Float64Array.from(kept, (r) => (r[at] === null ? NaN : Number(r[at]))),
+        };
       case 'date':
         return { name: c.name, kind: 'date', values: Float64Array.from(kept, (r) => toMillis(r[at], c.name)) };
       case 'categorical':
         return { name: c.name, kind: 'categorical', values: kept.map((r) => (r[at] === null ? null : String(r[at]))) };
     }
   });
-  const target = ds.task === 'classification'
-    ? { labels: kept.map((r) => String(r[k + 1])) }
-    : { values: Float64Array.from(kept, (r) => Number(r[k + 1])) };
+  const target =
+    ds.task === 'classification'
+      ? { labels: kept.map((r) => String(r[k + 1])) }
+      : { values: Float64Array.from(kept, (r) => Number(r[k + 1])) };
   return { rowIds: ids, columns, target, droppedMissingTarget: rows.length - kept.length };
 }
 

@@ -22,12 +22,16 @@ export interface PreviewColumn {
   readonly note?: string;
 }
 
-export const IDENTIFIER_TEXT_NOTE = 'almost every value is different: looks like an identifier or free text; not used as a feature by default';
-export const IDENTIFIER_ID_NOTE = 'every value is different and the name ends in "id": looks like a row identifier; not used as a feature by default';
-export const IDENTIFIER_RUN_NOTE = 'every value is different and they count up one by one: looks like a row number; not used as a feature by default';
+export const IDENTIFIER_TEXT_NOTE =
+  'almost every value is different: looks like an identifier or free text; not used as a feature by default';
+export const IDENTIFIER_ID_NOTE =
+  'every value is different and the name ends in "id": looks like a row identifier; not used as a feature by default';
+export const IDENTIFIER_RUN_NOTE =
+  'every value is different and they count up one by one: looks like a row number; not used as a feature by default';
 
 // "id" as the last word of a name: id, user_id, user id, PassengerId, userID; not paid or PAID.
-const endsInId = (header: string): boolean => /(?:^|[^A-Za-z0-9])id$/i.test(header.trim()) || /[a-z0-9](?:Id|ID)$/.test(header.trim());
+const endsInId = (header: string): boolean =>
+  /(?:^|[^A-Za-z0-9])id$/i.test(header.trim()) || /[a-z0-9](?:Id|ID)$/.test(header.trim());
 
 /**
  * The type and role suggested for a column from its header and sample values. A text column whose
@@ -40,10 +44,12 @@ export function suggestColumn(header: string, index: number, values: readonly st
   const base = { header, name: suggestColumnName(header, index), type };
   const present = values.filter((v) => !isMissing(v)).map((v) => v.trim());
   const distinct = new Set(present).size;
-  if (type === 'text' && isIdentifierLike(distinct, values.length)) return { ...base, role: 'identifier', note: IDENTIFIER_TEXT_NOTE };
+  if (type === 'text' && isIdentifierLike(distinct, values.length))
+    return { ...base, role: 'identifier', note: IDENTIFIER_TEXT_NOTE };
   if (type === 'integer' && present.length > 1 && distinct === present.length) {
     if (endsInId(header)) return { ...base, role: 'identifier', note: IDENTIFIER_ID_NOTE };
-    if (present.length > 20 && isRun(present.map(Number))) return { ...base, role: 'identifier', note: IDENTIFIER_RUN_NOTE };
+    if (present.length > 20 && isRun(present.map(Number)))
+      return { ...base, role: 'identifier', note: IDENTIFIER_RUN_NOTE };
   }
   return { ...base, role: 'feature' };
 }
@@ -51,14 +57,28 @@ export function suggestColumn(header: string, index: number, values: readonly st
  * Every column's suggested type and role, the suggested target (marked as the target) and the
  * task it suggests, from the header and the first rows: what the preview shows before any choice.
  */
-export function suggestPreview(header: readonly string[], sample: readonly (readonly string[])[]): Pick<UploadPreview, 'columns' | 'suggestedTask' | 'suggestedTarget'> {
-  const columns: PreviewColumn[] = header.map((h, j) => suggestColumn(h, j, sample.map((row) => row[j])));
-  const suggestedTarget = suggestTarget(columns.map((c, j) => ({ header: c.header, type: c.type, role: c.role, values: sample.map((row) => row[j]) })));
+export function suggestPreview(
+  header: readonly string[],
+  sample: readonly (readonly string[])[],
+): Pick<UploadPreview, 'columns' | 'suggestedTask' | 'suggestedTarget'> {
+  const columns: PreviewColumn[] = header.map((h, j) =>
+    suggestColumn(
+      h,
+      j,
+      sample.map((row) => row[j]),
+    ),
+  );
+  const suggestedTarget = suggestTarget(
+    columns.map((c, j) => ({ header: c.header, type: c.type, role: c.role, values: sample.map((row) => row[j]) })),
+  );
   let suggestedTask: Task | null = null;
   if (suggestedTarget) {
     const k = suggestedTarget.index;
     columns[k] = { ...columns[k], role: 'target' };
-    suggestedTask = suggestTask(columns[k].type, sample.map((row) => row[k]));
+    suggestedTask = suggestTask(
+      columns[k].type,
+      sample.map((row) => row[k]),
+    );
   }
   return { columns, suggestedTask, suggestedTarget };
 }
@@ -81,36 +101,60 @@ export interface UploadPreview {
   /** The suggested target's column index and why (shown as a suggestion), or null. */
   readonly suggestedTarget: TargetSuggestion | null;
 }
-interface Meta { readonly owner: number; readonly fileName: string; readonly bytes: number }
+interface Meta {
+  readonly owner: number;
+  readonly fileName: string;
+  readonly bytes: number;
+}
 
 export const PREVIEW_ROWS = 20;
 const SAMPLE_ROWS = 1000;
 
 export class PayloadTooLargeError extends HttpError {
-  constructor(limit: number) { super(413, `the file is larger than the upload limit of ${Math.round(limit / 1e6)} MB`, 'too_large'); }
+  constructor(limit: number) {
+    super(413, `the file is larger than the upload limit of ${Math.round(limit / 1e6)} MB`, 'too_large');
+  }
 }
 
 export class PendingBytesError extends HttpError {
   constructor(pending: number, size: number, limit: number) {
-    super(413, `${size > 0 ? `this file (${mb(size)}) would bring` : 'you have'} your uploads waiting to be loaded ${size > 0 ? 'to' : 'at'} ${mb(pending + size)}, above the per-person limit of ${mb(limit)} (UPLOAD_MAX_PENDING_MB): load or discard a waiting upload first`, 'too_large');
+    super(
+      413,
+      `${size > 0 ? `this file (${mb(size)}) would bring` : 'you have'} your uploads waiting to be loaded ${size > 0 ? 'to' : 'at'} ${mb(pending + size)}, above the per-person limit of ${mb(limit)} (UPLOAD_MAX_PENDING_MB): load or discard a waiting upload first`,
+      'too_large',
+    );
   }
 }
 
 /** Per user: uploads waiting for their preview's choices, by count and by bytes on disk. */
-export interface UploadQuota { readonly maxPending: number; readonly maxPendingBytes: number }
+export interface UploadQuota {
+  readonly maxPending: number;
+  readonly maxPendingBytes: number;
+}
 
 const mb = (b: number): string => (b < 10e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.round(b / 1e6)} MB`);
 
 export class UploadStore {
-  constructor(private readonly dir: string, readonly maxBytes: number, private readonly quota: UploadQuota | null = null) {}
+  constructor(
+    private readonly dir: string,
+    readonly maxBytes: number,
+    private readonly quota: UploadQuota | null = null,
+  ) {}
 
   /** The uploads of `owner` still waiting (previewed, not yet loaded or discarded). */
   async pending(owner: number): Promise<{ count: number; bytes: number }> {
-    let count = 0, bytes = 0;
+    let count = 0,
+      bytes = 0;
     for (const f of await readdir(this.dir).catch(() => [] as string[])) {
       if (!f.endsWith('.json')) continue;
-      const meta = await readFile(join(this.dir, f), 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
-      if (meta?.owner === owner) { count++; bytes += meta.bytes; }
+      const meta = await readFile(join(this.dir, f), 'utf8').then(
+        (t) => JSON.parse(t) as Meta,
+        () => null,
+      );
+      if (meta?.owner === owner) {
+        count++;
+        bytes += meta.bytes;
+      }
     }
     return { count, bytes };
   }
@@ -121,7 +165,9 @@ export class UploadStore {
     const q = this.quota;
     if (!q) return p;
     if (p.count >= q.maxPending) {
-      throw new TooManyRequestsError(`you have ${p.count} uploads waiting to be loaded, the most one person may have (UPLOAD_MAX_PENDING): load or discard one first`);
+      throw new TooManyRequestsError(
+        `you have ${p.count} uploads waiting to be loaded, the most one person may have (UPLOAD_MAX_PENDING): load or discard one first`,
+      );
     }
     if (p.bytes >= q.maxPendingBytes) throw new PendingBytesError(p.bytes, 0, q.maxPendingBytes);
     return p;
@@ -148,8 +194,13 @@ export class UploadStore {
       await pipeline(file, createWriteStream(csv, { mode: 0o600 }));
       if (truncated()) throw new PayloadTooLargeError(this.maxBytes);
       const { size } = await stat(csv);
-      if (this.quota && before.bytes + size > this.quota.maxPendingBytes) throw new PendingBytesError(before.bytes, size, this.quota.maxPendingBytes);
-      await writeFile(this.path(id, 'json'), JSON.stringify({ owner, fileName: fileName.slice(0, 255), bytes: size } satisfies Meta), { mode: 0o600 });
+      if (this.quota && before.bytes + size > this.quota.maxPendingBytes)
+        throw new PendingBytesError(before.bytes, size, this.quota.maxPendingBytes);
+      await writeFile(
+        this.path(id, 'json'),
+        JSON.stringify({ owner, fileName: fileName.slice(0, 255), bytes: size } satisfies Meta),
+        { mode: 0o600 },
+      );
       return id;
     } catch (err) {
       await rm(csv, { force: true });
@@ -164,7 +215,8 @@ export class UploadStore {
     } catch {
       throw new NotFoundError('no such upload (it may have expired): upload the file again');
     }
-    if (meta.owner !== user.id && user.role !== 'admin') throw new ForbiddenError('this upload belongs to someone else');
+    if (meta.owner !== user.id && user.role !== 'admin')
+      throw new ForbiddenError('this upload belongs to someone else');
     return meta;
   }
 
@@ -194,8 +246,15 @@ export class UploadStore {
     }
     const { columns, suggestedTask, suggestedTarget } = suggestPreview(header, sample);
     return {
-      id, fileName: meta.fileName, bytes: meta.bytes, columns, rows: sample.slice(0, PREVIEW_ROWS),
-      sampledRows: sample.length, suggestedName: suggestDatasetName(meta.fileName), suggestedTask, suggestedTarget,
+      id,
+      fileName: meta.fileName,
+      bytes: meta.bytes,
+      columns,
+      rows: sample.slice(0, PREVIEW_ROWS),
+      sampledRows: sample.length,
+      suggestedName: suggestDatasetName(meta.fileName),
+      suggestedTask,
+      suggestedTarget,
     };
   }
 
@@ -211,7 +270,10 @@ export class UploadStore {
     for (const f of files) {
       const p = join(this.dir, f);
       const s = await stat(p).catch(() => null);
-      if (s && Date.now() - s.mtimeMs > hours * 3600_000) { await rm(p, { force: true }); n++; }
+      if (s && Date.now() - s.mtimeMs > hours * 3600_000) {
+        await rm(p, { force: true });
+        n++;
+      }
     }
     return n;
   }

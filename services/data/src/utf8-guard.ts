@@ -28,8 +28,14 @@ export class Utf8Guard extends Transform {
         this.hi = 0xbf;
         continue;
       }
-      if (b < 0x80) { if (b === 0x0a) this.line++; continue; }
-      if (b >= 0xc2 && b <= 0xdf) { this.need = 1; continue; }
+      if (b < 0x80) {
+        if (b === 0x0a) this.line++;
+        continue;
+      }
+      if (b >= 0xc2 && b <= 0xdf) {
+        this.need = 1;
+        continue;
+      }
       if (b >= 0xe0 && b <= 0xef) {
         this.need = 2;
         if (b === 0xe0) this.lo = 0xa0;

@@ -16,7 +16,17 @@ let catalog: Catalog;
 let service: DatasetService;
 let owner: number;
 const lines: string[] = [];
-const log = { info: (_o: object, m: string) => { lines.push(m); }, warn: (_o: object, m: string) => { lines.push(m); }, error: (_o: object, m: string) => { lines.push(m); } };
+const log = {
+  info: (_o: object, m: string) => {
+    lines.push(m);
+  },
+  warn: (_o: object, m: string) => {
+    lines.push(m);
+  },
+  error: (_o: object, m: string) => {
+    lines.push(m);
+  },
+};
 
 beforeAll(async () => {
   db = await createTestDb('dataset_service');
@@ -35,8 +45,15 @@ afterAll(async () => {
 });
 
 const spec = (name: string) => ({
-  name, title: 'Small', origin: 'upload' as const, task: 'classification' as const, createdBy: owner,
-  columns: [{ name: 'x', type: 'decimal' as const, role: 'feature' as const }, { name: 'label', type: 'text' as const, role: 'target' as const }],
+  name,
+  title: 'Small',
+  origin: 'upload' as const,
+  task: 'classification' as const,
+  createdBy: owner,
+  columns: [
+    { name: 'x', type: 'decimal' as const, role: 'feature' as const },
+    { name: 'label', type: 'text' as const, role: 'target' as const },
+  ],
 });
 
 async function settled(id: string): Promise<LoadState> {
@@ -48,13 +65,21 @@ async function settled(id: string): Promise<LoadState> {
 }
 
 const tableExists = async (name: string) => {
-  const [r] = await db.pool.query<RowDataPacket[]>('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [name]);
+  const [r] = await db.pool.query<RowDataPacket[]>(
+    'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    [name],
+  );
   return r.length === 1;
 };
 
 describe('DatasetService', () => {
   it('loads a committed upload after answering with the load id, then removes the file', async () => {
-    const uploadId = await uploads.save(Readable.from([Buffer.from('x,label\n1.5,a\n2.5,b\n3.5,a\n')]), 's.csv', owner, () => false);
+    const uploadId = await uploads.save(
+      Readable.from([Buffer.from('x,label\n1.5,a\n2.5,b\n3.5,a\n')]),
+      's.csv',
+      owner,
+      () => false,
+    );
     const id = await service.startUploadLoad(uploadId, 27, spec('small'), log);
     const done = await settled(id);
     expect(done).toMatchObject({ status: 'done', datasetName: 'small', rowsDone: 3, createdBy: owner });
@@ -67,13 +92,21 @@ describe('DatasetService', () => {
 
   it('refuses a name in use before it records a load', async () => {
     const uploadId = await uploads.save(Readable.from([Buffer.from('x,label\n1,a\n')]), 't.csv', owner, () => false);
-    await expect(service.startUploadLoad(uploadId, 12, spec('small'), log)).rejects.toMatchObject({ statusCode: 400, field: 'name' });
+    await expect(service.startUploadLoad(uploadId, 12, spec('small'), log)).rejects.toMatchObject({
+      statusCode: 400,
+      field: 'name',
+    });
     const [rows] = await db.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM dataset_loads');
     expect(Number(rows[0].n)).toBe(1);
   });
 
   it('records a refused file as a failed load naming the column, and keeps the file to try again', async () => {
-    const uploadId = await uploads.save(Readable.from([Buffer.from('x,label\nnot a number,a\n')]), 'u.csv', owner, () => false);
+    const uploadId = await uploads.save(
+      Readable.from([Buffer.from('x,label\nnot a number,a\n')]),
+      'u.csv',
+      owner,
+      () => false,
+    );
     const failed = await settled(await service.startUploadLoad(uploadId, 22, spec('broken'), log));
     expect(failed.status).toBe('failed');
     expect(failed.errorColumn).toBe('x');

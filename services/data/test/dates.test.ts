@@ -33,8 +33,21 @@ describe('parseDate', () => {
   });
 
   it.each([
-    'abc', '2024', '2024-3-1', '01/03/2024', '2024-13-01', '2024-00-10', '2023-02-29', '2024-04-31', '2024-03-01T24:00:00',
-    '2024-03-01T12:60', '2024-03-01T12:30:61', '2024-03-01T12', '2024-03-01T12:30:00+25:00', '2024-03-01T12:30:00 UTC', '',
+    'abc',
+    '2024',
+    '2024-3-1',
+    '01/03/2024',
+    '2024-13-01',
+    '2024-00-10',
+    '2023-02-29',
+    '2024-04-31',
+    '2024-03-01T24:00:00',
+    '2024-03-01T12:60',
+    '2024-03-01T12:30:61',
+    '2024-03-01T12',
+    '2024-03-01T12:30:00+25:00',
+    '2024-03-01T12:30:00 UTC',
+    '',
   ])('refuses %j with an Error naming the value', (raw) => {
     const r = parseDate(raw);
     expect(r).toBeInstanceOf(Error);
@@ -82,7 +95,9 @@ describe('the date column type', () => {
   });
 
   it('refuses a non-date and a year DATETIME cannot hold', () => {
-    expect(readValue('yesterday', 'date')).toEqual(new Error('"yesterday" is not a date (YYYY-MM-DD, optionally with a time HH:MM:SS)'));
+    expect(readValue('yesterday', 'date')).toEqual(
+      new Error('"yesterday" is not a date (YYYY-MM-DD, optionally with a time HH:MM:SS)'),
+    );
     expect((readValue('0999-12-31', 'date') as Error).message).toMatch(/outside the years 1000–9999/);
     expect((readValue('1000-01-01T00:30:00+01:00', 'date') as Error).message).toMatch(/outside the years/);
     expect(readValue('9999-12-31T23:59:59.999', 'date')).toBe('9999-12-31 23:59:59.999');

@@ -28,10 +28,13 @@ afterAll(async () => {
 });
 
 const tables = async () => {
-  const [r] = await db.pool.query<RowDataPacket[]>("SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'ds\\_%'");
+  const [r] = await db.pool.query<RowDataPacket[]>(
+    "SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'ds\\_%'",
+  );
   return new Set(r.map((x) => String(x.n)));
 };
-const createTable = (name: string) => db.pool.query(`CREATE TABLE ${quoteIdent(name)} (\`_row\` BIGINT UNSIGNED NOT NULL PRIMARY KEY)`);
+const createTable = (name: string) =>
+  db.pool.query(`CREATE TABLE ${quoteIdent(name)} (\`_row\` BIGINT UNSIGNED NOT NULL PRIMARY KEY)`);
 const upload = () => uploads.save(Readable.from([Buffer.from('a,b\n1,2\n')]), 'x.csv', 1, () => false);
 /** A load as the commit route starts it: its row, its table, its upload file. */
 async function startLoad(name: string): Promise<{ id: string; tableName: string; uploadId: string }> {
@@ -78,7 +81,8 @@ it('fails a load whose process died, with its table and upload file, while the s
 it('keeps the table of a load that finished into the catalog before its process died', async () => {
   const done = await startLoad('catalogued');
   await db.pool.query(
-    "INSERT INTO datasets (name, title, origin, table_name, columns_json, row_count, version) VALUES ('catalogued', 'C', 'upload', ?, '[]', 0, 1)", [done.tableName],
+    "INSERT INTO datasets (name, title, origin, table_name, columns_json, row_count, version) VALUES ('catalogued', 'C', 'upload', ?, '[]', 0, 1)",
+    [done.tableName],
   );
   await db.pool.query('UPDATE dataset_loads SET heartbeat_at = NOW() - INTERVAL 60 SECOND WHERE id = ?', [done.id]);
   const r = await new LoadSweeper(db.pool, uploads, quiet).sweepLoads();

@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { migrate, type Pool } from '@enchilada/core';
 import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
-import { ToyDatasets, loadDataset, openCsv, readTrainingTable, type ColumnSpec, type Dataset, type TrainingColumn } from '../src/index.js';
+import {
+  ToyDatasets,
+  loadDataset,
+  openCsv,
+  readTrainingTable,
+  type ColumnSpec,
+  type Dataset,
+  type TrainingColumn,
+} from '../src/index.js';
 
 let db: TestDb;
 let mixed: Dataset;
@@ -16,22 +24,29 @@ const columns: ColumnSpec[] = [
   { name: 'flag', type: 'boolean', role: 'feature' },
   { name: 'label', type: 'text', role: 'target' },
 ];
-const text = [
-  'id,size,colour,seen,flag,label',
-  '1,1.5,red,2024-03-01,yes,a',
-  '2,,blue,2024-03-01T12:30:00+02:00,no,b',
-  '3,2.5,,,,a',
-  '4,3.5,red,2024-03-02 08:00:00,yes,',
-  '5,4.5,green,1999-12-31T23:59:59.250Z,no,b',
-].join('\n') + '\n';
+const text =
+  [
+    'id,size,colour,seen,flag,label',
+    '1,1.5,red,2024-03-01,yes,a',
+    '2,,blue,2024-03-01T12:30:00+02:00,no,b',
+    '3,2.5,,,,a',
+    '4,3.5,red,2024-03-02 08:00:00,yes,',
+    '5,4.5,green,1999-12-31T23:59:59.250Z,no,b',
+  ].join('\n') + '\n';
 
 beforeAll(async () => {
   db = await createTestDb('training_table');
   await migrate(db.pool, MIGRATIONS_DIR);
-  mixed = await loadDataset(db.pool, { name: 'mixed', title: 'Mixed', origin: 'upload', columns, task: 'classification', createdBy: null }, await openCsv(Readable.from([Buffer.from(text)])));
+  mixed = await loadDataset(
+    db.pool,
+    { name: 'mixed', title: 'Mixed', origin: 'upload', columns, task: 'classification', createdBy: null },
+    await openCsv(Readable.from([Buffer.from(text)])),
+  );
   penguins = await new ToyDatasets(join(__dirname, '..', '..', '..', 'db', 'datasets')).load(db.pool, 'penguins', null);
 });
-afterAll(async () => { await db?.drop(); });
+afterAll(async () => {
+  await db?.drop();
+});
 
 const values = (c: TrainingColumn): unknown[] => (c.kind === 'categorical' ? [...c.values] : Array.from(c.values));
 
@@ -40,8 +55,19 @@ describe('readTrainingTable', () => {
     const t = await readTrainingTable(db.pool, mixed, ['seen', 'colour', 'size', 'flag', 'id']);
     expect(Array.from(t.rowIds)).toEqual([1, 2, 3, 5]);
     expect(t.droppedMissingTarget).toBe(1);
-    expect(t.columns.map((c) => [c.name, c.kind])).toEqual([['seen', 'date'], ['colour', 'categorical'], ['size', 'numeric'], ['flag', 'numeric'], ['id', 'numeric']]);
-    expect(values(t.columns[0])).toEqual([Date.UTC(2024, 2, 1), Date.UTC(2024, 2, 1, 10, 30), NaN, Date.UTC(1999, 11, 31, 23, 59, 59, 250)]);
+    expect(t.columns.map((c) => [c.name, c.kind])).toEqual([
+      ['seen', 'date'],
+      ['colour', 'categorical'],
+      ['size', 'numeric'],
+      ['flag', 'numeric'],
+      ['id', 'numeric'],
+    ]);
+    expect(values(t.columns[0])).toEqual([
+      Date.UTC(2024, 2, 1),
+      Date.UTC(2024, 2, 1, 10, 30),
+      NaN,
+      Date.UTC(1999, 11, 31, 23, 59, 59, 250),
+    ]);
     expect(values(t.columns[1])).toEqual(['red', 'blue', null, 'green']);
     expect(values(t.columns[2])).toEqual([1.5, NaN, 2.5, 4.5]);
     expect(values(t.columns[3])).toEqual([1, 0, NaN, 0]);
@@ -62,7 +88,12 @@ describe('readTrainingTable', () => {
       await conn.query("SET time_zone = '-07:00'");
       const onConn = { query: conn.query.bind(conn) } as unknown as Pool;
       const t = await readTrainingTable(onConn, mixed, ['seen']);
-      expect(values(t.columns[0])).toEqual([Date.UTC(2024, 2, 1), Date.UTC(2024, 2, 1, 10, 30), NaN, Date.UTC(1999, 11, 31, 23, 59, 59, 250)]);
+      expect(values(t.columns[0])).toEqual([
+        Date.UTC(2024, 2, 1),
+        Date.UTC(2024, 2, 1, 10, 30),
+        NaN,
+        Date.UTC(1999, 11, 31, 23, 59, 59, 250),
+      ]);
     } finally {
       await conn.query("SET time_zone = '+00:00'");
       conn.release();
@@ -85,6 +116,9 @@ describe('readTrainingTable', () => {
     ['a column twice', ['size', 'size'], /"size" is asked for twice/],
     ['no column', [], /at least one feature/],
   ])('refuses %s with a bad-request error naming it', async (_what, features, message) => {
-    await expect(readTrainingTable(db.pool, mixed, features)).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(message) });
+    await expect(readTrainingTable(db.pool, mixed, features)).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(message),
+    });
   });
 });

@@ -7,13 +7,16 @@ beforeAll(async () => {
   db = await createTestDb('jobs');
   await migrate(db.pool, MIGRATIONS_DIR);
 });
-afterAll(async () => { await db?.drop(); });
+afterAll(async () => {
+  await db?.drop();
+});
 
 describe('job queue', () => {
   it('gives each queued job to exactly one of several concurrent claimers', async () => {
     const q = new JobQueue(db.pool);
     const ids = [];
-    for (let i = 0; i < 20; i++) ids.push(await q.enqueue({ kind: 'train', spec: { i }, datasetId: null, createdBy: null, total: 5 }));
+    for (let i = 0; i < 20; i++)
+      ids.push(await q.enqueue({ kind: 'train', spec: { i }, datasetId: null, createdBy: null, total: 5 }));
     const claimed: number[] = [];
     const replica = async (name: string) => {
       for (;;) {
@@ -74,14 +77,21 @@ describe('job queue', () => {
     expect(job?.silentSeconds).toBeLessThan(14);
     // not yet failed: 18 s to the threshold, plus at most one sweep interval
     expect(await q.failStale()).toBe(0);
-    expect(stalled(job)).toEqual({ silentSeconds: 12, failsWithinSeconds: Math.ceil(STALE_SECONDS - present(job.silentSeconds) + SWEEP_SECONDS) });
+    expect(stalled(job)).toEqual({
+      silentSeconds: 12,
+      failsWithinSeconds: Math.ceil(STALE_SECONDS - present(job.silentSeconds) + SWEEP_SECONDS),
+    });
     expect(stalled(job)?.failsWithinSeconds).toBeGreaterThanOrEqual(26);
     expect(stalled(job)?.failsWithinSeconds).toBeLessThanOrEqual(28);
     // once failed, it is no longer stalled
     await db.pool.query('UPDATE jobs SET heartbeat_at = CURRENT_TIMESTAMP(3) - INTERVAL 31 SECOND WHERE id = ?', [id]);
     expect(await q.failStale()).toBe(1);
     const failed = await q.get(id);
-    expect([failed?.status, failed?.silentSeconds, stalled(present(failed, 'the job'))]).toEqual(['failed', null, null]);
+    expect([failed?.status, failed?.silentSeconds, stalled(present(failed, 'the job'))]).toEqual([
+      'failed',
+      null,
+      null,
+    ]);
   });
 
   it('puts a job claimed by a stopping worker back in the queue, for the next claimer', async () => {
@@ -90,7 +100,12 @@ describe('job queue', () => {
     expect((await q.claim('viz-stopping', ['train']))?.id).toBe(id);
     await q.unclaim(id);
     const back = await q.get(id);
-    expect([back?.status, back?.worker, back?.startedAt, back?.message]).toEqual(['queued', null, null, 'waiting for a worker']);
+    expect([back?.status, back?.worker, back?.startedAt, back?.message]).toEqual([
+      'queued',
+      null,
+      null,
+      'waiting for a worker',
+    ]);
     expect((await q.claim('viz-b', ['train']))?.worker).toBe('viz-b');
   });
 });

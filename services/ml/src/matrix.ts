@@ -60,7 +60,8 @@ export class Matrix {
     const k = indices.length;
     const out = new Matrix(this.rows, k);
     for (let i = 0; i < this.rows; i++) {
-      const src = i * this.cols, dst = i * k;
+      const src = i * this.cols,
+        dst = i * k;
       for (let q = 0; q < k; q++) out.data[dst + q] = this.data[src + indices[q]];
     }
     return out;

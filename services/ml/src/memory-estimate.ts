@@ -12,12 +12,22 @@ export type ModelFamily = 'kernel' | 'forest' | 'boosting' | 'neighbours' | 'lin
 
 /** The family of each registry model: what dominates its memory. */
 export const MEMORY_FAMILY: Readonly<Record<string, ModelFamily>> = {
-  svc: 'kernel', svr: 'kernel',
-  random_forest_classifier: 'forest', random_forest_regressor: 'forest',
-  gradient_boosting_classifier: 'boosting', gradient_boosting_regressor: 'boosting',
-  hist_gradient_boosting_classifier: 'boosting', hist_gradient_boosting_regressor: 'boosting',
-  knn_classifier: 'neighbours', knn_regressor: 'neighbours',
-  logistic_regression: 'linear', linear_svc: 'linear', linear_svr: 'linear', linear_regression: 'linear', lasso: 'linear', ridge: 'linear',
+  svc: 'kernel',
+  svr: 'kernel',
+  random_forest_classifier: 'forest',
+  random_forest_regressor: 'forest',
+  gradient_boosting_classifier: 'boosting',
+  gradient_boosting_regressor: 'boosting',
+  hist_gradient_boosting_classifier: 'boosting',
+  hist_gradient_boosting_regressor: 'boosting',
+  knn_classifier: 'neighbours',
+  knn_regressor: 'neighbours',
+  logistic_regression: 'linear',
+  linear_svc: 'linear',
+  linear_svr: 'linear',
+  linear_regression: 'linear',
+  lasso: 'linear',
+  ridge: 'linear',
   gaussian_nb: 'naive_bayes',
 };
 
@@ -48,7 +58,8 @@ const F64 = 8;
 const I32 = 4;
 
 const fmtRows = (n: number): string => Math.round(n).toLocaleString('en-US');
-export const formatBytes = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${Math.max(1, Math.round(b / 1e6))} MB`);
+export const formatBytes = (b: number): string =>
+  b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${Math.max(1, Math.round(b / 1e6))} MB`;
 
 const maxOf = (grid: JobShape['grid'], name: string, fallback: number): number => {
   const v = grid[name];
@@ -72,13 +83,15 @@ function fitBytes(family: ModelFamily, m: number, s: JobShape, refit: boolean): 
       const caches = refit && s.model === 'svc' ? 2 : 1;
       const cache = KernelCache.bytes(m);
       const bytes = data + caches * cache + vars * 57 + m * (p + 1) * F64;
-      return { bytes, why: `${caches === 2 ? 'two kernel caches' : 'a kernel cache'} of ${formatBytes(cache)} (LIBSVM's cache_size) over ${fmtRows(m)} rows` };
+      return {
+        bytes,
+        why: `${caches === 2 ? 'two kernel caches' : 'a kernel cache'} of ${formatBytes(cache)} (LIBSVM's cache_size) over ${fmtRows(m)} rows`,
+      };
     }
     case 'forest':
     case 'boosting': {
-      const trees = family === 'forest'
-        ? maxOf(s.grid, 'n_estimators', 100)
-        : maxOf(s.grid, 'n_estimators', 100) * (K > 2 ? K : 1);
+      const trees =
+        family === 'forest' ? maxOf(s.grid, 'n_estimators', 100) : maxOf(s.grid, 'n_estimators', 100) * (K > 2 ? K : 1);
       const depth = maxOf(s.grid, 'max_depth', family === 'forest' ? 30 : 3);
       const nodes = Math.min(2 ** (depth + 1) - 1, 2 * m - 1);
       const leafValues = family === 'forest' ? K : 1;
@@ -87,14 +100,23 @@ function fitBytes(family: ModelFamily, m: number, s: JobShape, refit: boolean): 
       const growing = 2 * m * p * I32 + (2 * m - 1) * nodeBytes + 6 * (m + 2) * F64;
       // boosting keeps raw scores, gradients and residuals per class
       const boosting = family === 'boosting' ? 4 * m * K * F64 : 0;
-      return { bytes: data + growing + boosting + trees * nodes * nodeBytes, why: `${trees} trees of up to ${fmtRows(nodes)} nodes on ${fmtRows(m)} rows` };
+      return {
+        bytes: data + growing + boosting + trees * nodes * nodeBytes,
+        why: `${trees} trees of up to ${fmtRows(nodes)} nodes on ${fmtRows(m)} rows`,
+      };
     }
     case 'neighbours':
       // neighbours.ts: the k nearest of each test row (no n × n distances), the training copy kept
-      return { bytes: data + m * p * F64 + m * maxOf(s.grid, 'n_neighbors', 5) * (I32 + F64), why: `${fmtRows(m)} rows × ${p} inputs kept for the neighbour search` };
+      return {
+        bytes: data + m * p * F64 + m * maxOf(s.grid, 'n_neighbors', 5) * (I32 + F64),
+        why: `${fmtRows(m)} rows × ${p} inputs kept for the neighbour search`,
+      };
     case 'linear':
       // the design matrix copies of a fit (scaled, with intercept column) and per-class gradients
-      return { bytes: data + 2 * m * (p + 1) * F64 + 4 * K * (p + 1) * F64, why: `copies of the ${fmtRows(m)} × ${p} design matrix` };
+      return {
+        bytes: data + 2 * m * (p + 1) * F64 + 4 * K * (p + 1) * F64,
+        why: `copies of the ${fmtRows(m)} × ${p} design matrix`,
+      };
     case 'naive_bayes':
       return { bytes: data + 2 * K * p * F64, why: `${fmtRows(m)} rows × ${p} inputs` };
   }
@@ -105,7 +127,7 @@ export function estimateTrainingMemory(s: JobShape): MemoryEstimate {
   const family = MEMORY_FAMILY[s.model];
   if (!family) throw new RangeError(`no memory estimate for model '${s.model}'`);
   const trainRows = Math.round(s.rows * s.trainFraction);
-  const foldRows = Math.ceil(trainRows * (s.folds - 1) / s.folds);
+  const foldRows = Math.ceil((trainRows * (s.folds - 1)) / s.folds);
   const p = Math.max(1, s.inputs);
   // train-job.ts: the columns as read, the coded table, the training rows, and their shared copy for the workers
   const shared = 3 * s.rows * p * F64 + trainRows * p * F64;
@@ -113,8 +135,16 @@ export function estimateTrainingMemory(s: JobShape): MemoryEstimate {
   const refit = fitBytes(family, trainRows, s, true);
   const cv = Math.max(1, s.concurrency) * fold.bytes;
   return cv > refit.bytes
-    ? { bytes: shared + cv, trainRows, why: `${Math.max(1, s.concurrency)} cross-validation fits at once, each with ${fold.why}` }
-    : { bytes: shared + refit.bytes, trainRows, why: `the final fit on all ${fmtRows(trainRows)} training rows holds ${refit.why}` };
+    ? {
+        bytes: shared + cv,
+        trainRows,
+        why: `${Math.max(1, s.concurrency)} cross-validation fits at once, each with ${fold.why}`,
+      }
+    : {
+        bytes: shared + refit.bytes,
+        trainRows,
+        why: `the final fit on all ${fmtRows(trainRows)} training rows holds ${refit.why}`,
+      };
 }
 
 /** The most dataset rows this shape could have within `budget` bytes (0 when none fit). */
@@ -124,7 +154,8 @@ export function maxRowsWithin(s: JobShape, budget: number): number {
   if (estimateTrainingMemory({ ...s, rows: hi }).bytes <= budget) return hi;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (estimateTrainingMemory({ ...s, rows: mid }).bytes <= budget) lo = mid; else hi = mid;
+    if (estimateTrainingMemory({ ...s, rows: mid }).bytes <= budget) lo = mid;
+    else hi = mid;
   }
   return lo;
 }

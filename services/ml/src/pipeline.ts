@@ -18,7 +18,10 @@ export function fitPreprocessing(pre: Preprocessing, X: Matrix): FittedPreproces
 }
 
 export class PipelineModel<M extends Model = Model> implements Model {
-  constructor(readonly pre: FittedPreprocessing, readonly model: M) {}
+  constructor(
+    readonly pre: FittedPreprocessing,
+    readonly model: M,
+  ) {}
 
   /** The seed pipeline's scaler, when that is the preprocessing. */
   get scaler(): StandardScalerModel | null {
@@ -34,7 +37,9 @@ export class PipelineModel<M extends Model = Model> implements Model {
     if (!this.pre) return X;
     // Tree models read float32 values; preprocessing in float32 as the ONNX graph does keeps every
     // row on the same side of every threshold in both (a float64 result rounded afterwards can differ).
-    return (this.model as { float32Input?: boolean }).float32Input ? this.pre.transformFloat32(X) : this.pre.transform(X);
+    return (this.model as { float32Input?: boolean }).float32Input
+      ? this.pre.transformFloat32(X)
+      : this.pre.transform(X);
   }
 
   predict(X: Matrix): Float64Array | Int32Array {
@@ -58,17 +63,27 @@ export class PipelineModel<M extends Model = Model> implements Model {
   }
 
   toOnnx(g: OnnxGraph, input: string): string {
-    if (this.pre instanceof ColumnTransformerModel) throw new TypeError('a mixed-table pipeline declares its own inputs: use exportPipelineToOnnx');
+    if (this.pre instanceof ColumnTransformerModel)
+      throw new TypeError('a mixed-table pipeline declares its own inputs: use exportPipelineToOnnx');
     return this.model.toOnnx(g, this.pre ? this.pre.toOnnx(g, input) : input);
   }
 }
 
 export class Pipeline<P extends object = object, M extends Model = Model> implements Estimator<P, PipelineModel<M>> {
-  constructor(readonly model: Estimator<P, M>, readonly pre: Preprocessing = true) {}
+  constructor(
+    readonly model: Estimator<P, M>,
+    readonly pre: Preprocessing = true,
+  ) {}
 
-  get name(): string { return this.model.name; }
-  get task() { return this.model.task; }
-  get params(): Readonly<P> { return this.model.params; }
+  get name(): string {
+    return this.model.name;
+  }
+  get task() {
+    return this.model.task;
+  }
+  get params(): Readonly<P> {
+    return this.model.params;
+  }
 
   with(changes: Partial<P>): Pipeline<P, M> {
     return new Pipeline(this.model.with(changes), this.pre);

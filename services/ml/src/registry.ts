@@ -48,16 +48,68 @@ export interface ModelSpec {
 }
 
 // The seed's sliders.
-export const ALPHA: Hyperparameter = { name: 'alpha', label: 'Alpha', min: 0.1, max: 100.1, step: 10, integer: false, log: { min: 0.001, max: 1000 } };
-export const C: Hyperparameter = { name: 'C', label: 'C', min: 0.1, max: 100.1, step: 10, integer: false, log: { min: 0.001, max: 1000 } };
-export const LEARNING_RATE: Hyperparameter = { name: 'learning_rate', label: 'Learning rate', min: 0.1, max: 1.0, step: 0.1, integer: false, log: { min: 0.001, max: 1 } };
-export const MAX_DEPTH: Hyperparameter = { name: 'max_depth', label: 'Max depth', min: 3, max: 10, step: 1, integer: true };
-export const N_ESTIMATORS: Hyperparameter = { name: 'n_estimators', label: 'Number of trees', min: 50, max: 250, step: 50, integer: true };
+export const ALPHA: Hyperparameter = {
+  name: 'alpha',
+  label: 'Alpha',
+  min: 0.1,
+  max: 100.1,
+  step: 10,
+  integer: false,
+  log: { min: 0.001, max: 1000 },
+};
+export const C: Hyperparameter = {
+  name: 'C',
+  label: 'C',
+  min: 0.1,
+  max: 100.1,
+  step: 10,
+  integer: false,
+  log: { min: 0.001, max: 1000 },
+};
+export const LEARNING_RATE: Hyperparameter = {
+  name: 'learning_rate',
+  label: 'Learning rate',
+  min: 0.1,
+  max: 1.0,
+  step: 0.1,
+  integer: false,
+  log: { min: 0.001, max: 1 },
+};
+export const MAX_DEPTH: Hyperparameter = {
+  name: 'max_depth',
+  label: 'Max depth',
+  min: 3,
+  max: 10,
+  step: 1,
+  integer: true,
+};
+export const N_ESTIMATORS: Hyperparameter = {
+  name: 'n_estimators',
+  label: 'Number of trees',
+  min: 50,
+  max: 250,
+  step: 50,
+  integer: true,
+};
 // Histogram boosting: max_iter stays 100 with early stopping on above 10,000 rows (scikit-learn's
 // 'auto'); the grid is boosting's learning-rate slider (the Train page has one slider per
 // hyperparameter name, shared by the models) and the leaf budget around scikit-learn's 31.
-export const MAX_LEAF_NODES: Hyperparameter = { name: 'max_leaf_nodes', label: 'Max leaf nodes', min: 15, max: 63, step: 16, integer: true };
-export const N_NEIGHBORS: Hyperparameter = { name: 'n_neighbors', label: 'Neighbours', min: 3, max: 10, step: 1, integer: true };
+export const MAX_LEAF_NODES: Hyperparameter = {
+  name: 'max_leaf_nodes',
+  label: 'Max leaf nodes',
+  min: 15,
+  max: 63,
+  step: 16,
+  integer: true,
+};
+export const N_NEIGHBORS: Hyperparameter = {
+  name: 'n_neighbors',
+  label: 'Neighbours',
+  min: 3,
+  max: 10,
+  step: 1,
+  integer: true,
+};
 
 /** The values of a slider, as the seed's np.arange(min, max + step, step) gives them. */
 export function sliderValues(h: Hyperparameter): number[] {
@@ -102,42 +154,144 @@ function numeric(params: ParamSet | undefined): Record<string, number> {
 }
 
 export const MODELS: ModelSpec[] = [
-  { id: 'knn_classifier', task: 'classification', displayName: 'K-nearest neighbours', randomized: false,
-    hyperparameters: [N_NEIGHBORS], create: (p) => new KNeighborsClassifier(numeric(p)) },
-  { id: 'logistic_regression', task: 'classification', displayName: 'Logistic regression', randomized: false,
-    hyperparameters: [C], create: (p) => new LogisticRegression(numeric(p)) },
-  { id: 'gaussian_nb', task: 'classification', displayName: 'Gaussian naive Bayes', randomized: false,
-    hyperparameters: [], create: (p) => new GaussianNB(numeric(p)) },
-  { id: 'linear_svc', task: 'classification', displayName: 'Linear SVC', randomized: false,
-    hyperparameters: [C], create: (p) => new LinearSVC(numeric(p)) },
-  { id: 'knn_regressor', task: 'regression', displayName: 'K-nearest neighbours', randomized: false,
-    hyperparameters: [N_NEIGHBORS], create: (p) => new KNeighborsRegressor(numeric(p)) },
-  { id: 'linear_regression', task: 'regression', displayName: 'Linear regression', randomized: false,
-    hyperparameters: [], create: (p) => new LinearRegression(numeric(p)) },
-  { id: 'lasso', task: 'regression', displayName: 'Lasso', randomized: false,
-    hyperparameters: [ALPHA], create: (p) => new Lasso(numeric(p)) },
-  { id: 'ridge', task: 'regression', displayName: 'Ridge', randomized: false,
-    hyperparameters: [ALPHA], create: (p) => new Ridge(numeric(p)) },
-  { id: 'linear_svr', task: 'regression', displayName: 'Linear SVR', randomized: false,
-    hyperparameters: [C], create: (p) => new LinearSVR(numeric(p)) },
+  {
+    id: 'knn_classifier',
+    task: 'classification',
+    displayName: 'K-nearest neighbours',
+    randomized: false,
+    hyperparameters: [N_NEIGHBORS],
+    create: (p) => new KNeighborsClassifier(numeric(p)),
+  },
+  {
+    id: 'logistic_regression',
+    task: 'classification',
+    displayName: 'Logistic regression',
+    randomized: false,
+    hyperparameters: [C],
+    create: (p) => new LogisticRegression(numeric(p)),
+  },
+  {
+    id: 'gaussian_nb',
+    task: 'classification',
+    displayName: 'Gaussian naive Bayes',
+    randomized: false,
+    hyperparameters: [],
+    create: (p) => new GaussianNB(numeric(p)),
+  },
+  {
+    id: 'linear_svc',
+    task: 'classification',
+    displayName: 'Linear SVC',
+    randomized: false,
+    hyperparameters: [C],
+    create: (p) => new LinearSVC(numeric(p)),
+  },
+  {
+    id: 'knn_regressor',
+    task: 'regression',
+    displayName: 'K-nearest neighbours',
+    randomized: false,
+    hyperparameters: [N_NEIGHBORS],
+    create: (p) => new KNeighborsRegressor(numeric(p)),
+  },
+  {
+    id: 'linear_regression',
+    task: 'regression',
+    displayName: 'Linear regression',
+    randomized: false,
+    hyperparameters: [],
+    create: (p) => new LinearRegression(numeric(p)),
+  },
+  {
+    id: 'lasso',
+    task: 'regression',
+    displayName: 'Lasso',
+    randomized: false,
+    hyperparameters: [ALPHA],
+    create: (p) => new Lasso(numeric(p)),
+  },
+  {
+    id: 'ridge',
+    task: 'regression',
+    displayName: 'Ridge',
+    randomized: false,
+    hyperparameters: [ALPHA],
+    create: (p) => new Ridge(numeric(p)),
+  },
+  {
+    id: 'linear_svr',
+    task: 'regression',
+    displayName: 'Linear SVR',
+    randomized: false,
+    hyperparameters: [C],
+    create: (p) => new LinearSVR(numeric(p)),
+  },
   // ML part 2 appends: gradient_boosting_classifier, random_forest_classifier, svc,
   // gradient_boosting_regressor, random_forest_regressor, svr.
-  { id: 'gradient_boosting_classifier', task: 'classification', displayName: 'Gradient boosting', randomized: true,
-    hyperparameters: [LEARNING_RATE, N_ESTIMATORS, MAX_DEPTH], create: (p) => new GradientBoostingClassifier(numeric(p)) },
-  { id: 'random_forest_classifier', task: 'classification', displayName: 'Random forest', randomized: true,
-    hyperparameters: [N_ESTIMATORS, MAX_DEPTH], create: (p) => new RandomForestClassifier(numeric(p)) },
-  { id: 'svc', task: 'classification', displayName: 'SVC (RBF kernel)', randomized: false,
-    hyperparameters: [C], create: (p) => new SVC(numeric(p)) },
-  { id: 'gradient_boosting_regressor', task: 'regression', displayName: 'Gradient boosting', randomized: true,
-    hyperparameters: [LEARNING_RATE, N_ESTIMATORS, MAX_DEPTH], create: (p) => new GradientBoostingRegressor(numeric(p)) },
-  { id: 'random_forest_regressor', task: 'regression', displayName: 'Random forest', randomized: true,
-    hyperparameters: [N_ESTIMATORS, MAX_DEPTH], create: (p) => new RandomForestRegressor(numeric(p)) },
-  { id: 'svr', task: 'regression', displayName: 'SVR (RBF kernel)', randomized: false,
-    hyperparameters: [C], create: (p) => new SVR(numeric(p)) },
-  { id: 'hist_gradient_boosting_classifier', task: 'classification', displayName: 'Histogram gradient boosting', randomized: true,
-    hyperparameters: [LEARNING_RATE, MAX_LEAF_NODES], create: (p) => new HistGradientBoostingClassifier(numeric(p)) },
-  { id: 'hist_gradient_boosting_regressor', task: 'regression', displayName: 'Histogram gradient boosting', randomized: true,
-    hyperparameters: [LEARNING_RATE, MAX_LEAF_NODES], create: (p) => new HistGradientBoostingRegressor(numeric(p)) },
+  {
+    id: 'gradient_boosting_classifier',
+    task: 'classification',
+    displayName: 'Gradient boosting',
+    randomized: true,
+    hyperparameters: [LEARNING_RATE, N_ESTIMATORS, MAX_DEPTH],
+    create: (p) => new GradientBoostingClassifier(numeric(p)),
+  },
+  {
+    id: 'random_forest_classifier',
+    task: 'classification',
+    displayName: 'Random forest',
+    randomized: true,
+    hyperparameters: [N_ESTIMATORS, MAX_DEPTH],
+    create: (p) => new RandomForestClassifier(numeric(p)),
+  },
+  {
+    id: 'svc',
+    task: 'classification',
+    displayName: 'SVC (RBF kernel)',
+    randomized: false,
+    hyperparameters: [C],
+    create: (p) => new SVC(numeric(p)),
+  },
+  {
+    id: 'gradient_boosting_regressor',
+    task: 'regression',
+    displayName: 'Gradient boosting',
+    randomized: true,
+    hyperparameters: [LEARNING_RATE, N_ESTIMATORS, MAX_DEPTH],
+    create: (p) => new GradientBoostingRegressor(numeric(p)),
+  },
+  {
+    id: 'random_forest_regressor',
+    task: 'regression',
+    displayName: 'Random forest',
+    randomized: true,
+    hyperparameters: [N_ESTIMATORS, MAX_DEPTH],
+    create: (p) => new RandomForestRegressor(numeric(p)),
+  },
+  {
+    id: 'svr',
+    task: 'regression',
+    displayName: 'SVR (RBF kernel)',
+    randomized: false,
+    hyperparameters: [C],
+    create: (p) => new SVR(numeric(p)),
+  },
+  {
+    id: 'hist_gradient_boosting_classifier',
+    task: 'classification',
+    displayName: 'Histogram gradient boosting',
+    randomized: true,
+    hyperparameters: [LEARNING_RATE, MAX_LEAF_NODES],
+    create: (p) => new HistGradientBoostingClassifier(numeric(p)),
+  },
+  {
+    id: 'hist_gradient_boosting_regressor',
+    task: 'regression',
+    displayName: 'Histogram gradient boosting',
+    randomized: true,
+    hyperparameters: [LEARNING_RATE, MAX_LEAF_NODES],
+    create: (p) => new HistGradientBoostingRegressor(numeric(p)),
+  },
 ];
 
 export function modelSpec(id: string): ModelSpec {

@@ -6,7 +6,9 @@ export function classificationTarget(labels: readonly string[]): Target & { kind
   const classes = [...new Set(labels)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const index = new Map(classes.map((c, i) => [c, i]));
   const codes = new Int32Array(labels.length);
-  labels.forEach((l, i) => { codes[i] = index.get(l) ?? -1; });
+  labels.forEach((l, i) => {
+    codes[i] = index.get(l) ?? -1;
+  });
   return { kind: 'classification', codes, classes };
 }
 

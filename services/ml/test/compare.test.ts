@@ -20,7 +20,16 @@ function lcg(seed: number): () => number {
 
 describe('search spaces', () => {
   it('cover every registry model of each task', () => {
-    expect(comparableModels('classification').sort()).toEqual(['gaussian_nb', 'gradient_boosting_classifier', 'hist_gradient_boosting_classifier', 'knn_classifier', 'linear_svc', 'logistic_regression', 'random_forest_classifier', 'svc']);
+    expect(comparableModels('classification').sort()).toEqual([
+      'gaussian_nb',
+      'gradient_boosting_classifier',
+      'hist_gradient_boosting_classifier',
+      'knn_classifier',
+      'linear_svc',
+      'logistic_regression',
+      'random_forest_classifier',
+      'svc',
+    ]);
     expect(comparableModels('regression')).toHaveLength(9);
     expect(comparableModels('regression')).toContain('hist_gradient_boosting_regressor');
   });
@@ -44,7 +53,9 @@ describe('search spaces', () => {
     expect(a).toEqual(b);
     expect(new Set(a.map((p) => JSON.stringify(p))).size).toBe(20);
     for (const p of a.slice(1)) {
-      expect(Number.isInteger(p.n_estimators) && Number(p.n_estimators) >= 50 && Number(p.n_estimators) <= 300).toBe(true);
+      expect(Number.isInteger(p.n_estimators) && Number(p.n_estimators) >= 50 && Number(p.n_estimators) <= 300).toBe(
+        true,
+      );
       expect(Number.isInteger(p.max_depth) && Number(p.max_depth) >= 3 && Number(p.max_depth) <= 20).toBe(true);
     }
     expect(sampleCandidates({}, 8, lcg(1))).toEqual([{}]);
@@ -55,7 +66,13 @@ describe('the histogram boosting search space', () => {
   const space = SEARCH_SPACES.hist_gradient_boosting_classifier ?? {};
 
   it('tunes the learning rate on a log scale, the leaves, the smallest leaf, L2 and the iterations, inside their bounds', () => {
-    expect(Object.keys(space).sort()).toEqual(['l2_regularization', 'learning_rate', 'max_iter', 'max_leaf_nodes', 'min_samples_leaf']);
+    expect(Object.keys(space).sort()).toEqual([
+      'l2_regularization',
+      'learning_rate',
+      'max_iter',
+      'max_leaf_nodes',
+      'min_samples_leaf',
+    ]);
     expect(SEARCH_SPACES.hist_gradient_boosting_regressor).toEqual(space);
     const c = sampleCandidates(space, 400, lcg(5));
     expect(c[0]).toEqual({});
@@ -68,7 +85,11 @@ describe('the histogram boosting search space', () => {
     const below = lr.filter((v) => v < 0.1).length / lr.length;
     expect(below).toBeGreaterThan(0.5);
     expect(below).toBeLessThan(0.68);
-    for (const [k, lo, hi] of [['max_leaf_nodes', 4, 128], ['min_samples_leaf', 2, 100], ['max_iter', 50, 300]] as const) {
+    for (const [k, lo, hi] of [
+      ['max_leaf_nodes', 4, 128],
+      ['min_samples_leaf', 2, 100],
+      ['max_iter', 50, 300],
+    ] as const) {
       const v = col(k);
       expect(v.every((x) => Number.isInteger(x) && x >= lo && x <= hi)).toBe(true);
       expect(Math.min(...v)).toBeLessThan(lo * 1.5);
@@ -80,9 +101,17 @@ describe('the histogram boosting search space', () => {
   });
 
   it('gives parameters the estimator accepts, and Compare scores histogram boosting beside the others', async () => {
-    for (const p of sampleCandidates(space, 12, lcg(9))) expect(() => modelSpec('hist_gradient_boosting_classifier').create(p)).not.toThrow();
+    for (const p of sampleCandidates(space, 12, lcg(9)))
+      expect(() => modelSpec('hist_gradient_boosting_classifier').create(p)).not.toThrow();
     const { X, y } = loadDataset('iris');
-    const r = await compareModels(X, y, { budgetSeconds: 600, workers: 0, seed: 2, candidatesPerModel: 3, models: ['hist_gradient_boosting_classifier', 'gaussian_nb'], maxBrackets: 1 });
+    const r = await compareModels(X, y, {
+      budgetSeconds: 600,
+      workers: 0,
+      seed: 2,
+      candidatesPerModel: 3,
+      models: ['hist_gradient_boosting_classifier', 'gaussian_nb'],
+      maxBrackets: 1,
+    });
     const hist = r.leaderboard.filter((e) => e.model === 'hist_gradient_boosting_classifier');
     expect(hist).toHaveLength(3);
     expect(hist.every((e) => e.meanScore > 0.8)).toBe(true);
@@ -108,7 +137,16 @@ describe('successive halving rows', () => {
 describe('compare all models', () => {
   it('cuts the candidates to a third as it triples the rows, ends on every row, and is the same for the same seed', async () => {
     const { X, y } = loadDataset('boston');
-    const run = () => compareModels(X, y, { budgetSeconds: 600, workers: 0, seed: 4, candidatesPerModel: 6, minRows: 50, models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'], maxBrackets: 1 });
+    const run = () =>
+      compareModels(X, y, {
+        budgetSeconds: 600,
+        workers: 0,
+        seed: 4,
+        candidatesPerModel: 6,
+        minRows: 50,
+        models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'],
+        maxBrackets: 1,
+      });
     const a = await run();
     expect(a.stoppedBy).toBe('finished');
     // 6 + 6 + 6 + 1 (linear regression has nothing to tune) = 19 candidates → 3 rounds; 506 rows
@@ -156,7 +194,14 @@ describe('compare all models', () => {
 
   it('runs further brackets while the budget lasts, each starting a round higher, with neighbours of the leaders and fresh draws; the same for the same seed', async () => {
     const { X, y } = loadDataset('boston');
-    const opts = { budgetSeconds: 600, workers: 0 as const, seed: 4, candidatesPerModel: 6, minRows: 50, models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'] };
+    const opts = {
+      budgetSeconds: 600,
+      workers: 0 as const,
+      seed: 4,
+      candidatesPerModel: 6,
+      minRows: 50,
+      models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'],
+    };
     const one = await compareModels(X, y, { ...opts, maxBrackets: 1 });
     const four = await compareModels(X, y, { ...opts, maxBrackets: 4 });
     expect(four.brackets).toBe(4);
@@ -164,11 +209,22 @@ describe('compare all models', () => {
     // bracket 0 as the plain search; 1 starts on 168 rows with 19 / 3 ≈ 6 candidates; 2 on every row
     // with 19 / 9 ≈ 2; 3 back on the fewest rows with 19
     expect(four.rounds.map((r) => [r.bracket, r.rows, r.candidates, r.completed])).toEqual([
-      [0, 56, 19, 19], [0, 168, 7, 7], [0, 506, 3, 3], [1, 168, 6, 6], [1, 506, 2, 2], [2, 506, 2, 2], [3, 56, 19, 19], [3, 168, 7, 7], [3, 506, 3, 3]]);
+      [0, 56, 19, 19],
+      [0, 168, 7, 7],
+      [0, 506, 3, 3],
+      [1, 168, 6, 6],
+      [1, 506, 2, 2],
+      [2, 506, 2, 2],
+      [3, 56, 19, 19],
+      [3, 168, 7, 7],
+      [3, 506, 3, 3],
+    ]);
     const strip = (r: typeof one) => r.leaderboard.map(({ fitTime: _f, scoreTime: _s, ...rest }) => rest);
     // the first bracket is exactly the plain search; no candidate is tried twice
     expect(strip(four).filter((e) => strip(one).some((o) => JSON.stringify(o) === JSON.stringify(e)))).toHaveLength(19);
-    expect(new Set(four.leaderboard.map((e) => `${e.model} ${JSON.stringify(e.params)}`)).size).toBe(four.leaderboard.length);
+    expect(new Set(four.leaderboard.map((e) => `${e.model} ${JSON.stringify(e.params)}`)).size).toBe(
+      four.leaderboard.length,
+    );
     expect(four.leaderboard.length).toBe(19 + 6 + 2 + 19);
     expect(four.leaderboard[0]?.meanScore).toBeGreaterThanOrEqual(one.leaderboard[0]?.meanScore ?? Infinity);
     expect(four.leaderboard.filter((e) => e.rows === 506)).toHaveLength(3 + 2 + 2 + 3);
@@ -178,7 +234,14 @@ describe('compare all models', () => {
   it('drops a candidate the rows cannot take (more neighbours than a fold has training rows) and scores the rest', async () => {
     const { X, y } = loadDataset('boston');
     const idx = Int32Array.from({ length: 60 }, (_, i) => i);
-    const r = await compareModels(X.takeRows(idx), takeTarget(y, idx), { budgetSeconds: 600, workers: 0, seed: 3, minRows: 20, models: ['knn_regressor'], maxBrackets: 1 });
+    const r = await compareModels(X.takeRows(idx), takeTarget(y, idx), {
+      budgetSeconds: 600,
+      workers: 0,
+      seed: 3,
+      minRows: 20,
+      models: ['knn_regressor'],
+      maxBrackets: 1,
+    });
     const first = r.rounds[0];
     expect(first?.rows).toBe(20);
     // folds of 20 rows train on 16: every draw above 16 neighbours fails and drops out
@@ -191,7 +254,13 @@ describe('compare all models', () => {
 
   it('stops, finished, after two cycles of brackets that do not raise the best score on every row', async () => {
     const { X, y } = loadDataset('iris');
-    const r = await compareModels(X, y, { budgetSeconds: 600, workers: 0, seed: 5, candidatesPerModel: 4, models: ['logistic_regression', 'gaussian_nb'] });
+    const r = await compareModels(X, y, {
+      budgetSeconds: 600,
+      workers: 0,
+      seed: 5,
+      candidatesPerModel: 4,
+      models: ['logistic_regression', 'gaussian_nb'],
+    });
     expect(r.stoppedBy).toBe('finished');
     // 150 rows are too few to halve (100 at least): one round per bracket, so two brackets without
     // a new leader end it; each bracket has the first one's 8 candidates
@@ -210,9 +279,17 @@ describe('compare all models', () => {
     expect(r.leaderboard).toHaveLength(1);
   });
 
-  it('cross-validates the soft-voting ensemble of the three best families on the last round\'s folds, when asked', async () => {
+  it("cross-validates the soft-voting ensemble of the three best families on the last round's folds, when asked", async () => {
     const { X, y } = loadDataset('boston');
-    const opts = { budgetSeconds: 600, workers: 0 as const, seed: 4, candidatesPerModel: 6, minRows: 50, models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'], maxBrackets: 4 };
+    const opts = {
+      budgetSeconds: 600,
+      workers: 0 as const,
+      seed: 4,
+      candidatesPerModel: 6,
+      minRows: 50,
+      models: ['ridge', 'lasso', 'knn_regressor', 'linear_regression'],
+      maxBrackets: 4,
+    };
     const plain = await compareModels(X, y, opts);
     expect(plain.ensemble).toBeNull();
     const r = await compareModels(X, y, { ...opts, ensemble: 3 });
@@ -234,7 +311,13 @@ describe('compare all models', () => {
     const { X, y } = loadDataset('boston');
     const budget = 3;
     const t0 = performance.now();
-    const r = await compareModels(X, y, { budgetSeconds: budget, workers: 0, seed: 1, ensemble: 3, models: ['ridge', 'lasso', 'knn_regressor', 'random_forest_regressor'] });
+    const r = await compareModels(X, y, {
+      budgetSeconds: budget,
+      workers: 0,
+      seed: 1,
+      ensemble: 3,
+      models: ['ridge', 'lasso', 'knn_regressor', 'random_forest_regressor'],
+    });
     const elapsed = (performance.now() - t0) / 1000;
     expect(r.stoppedBy).toBe('budget');
     // the ensemble runs only when the time left covers its estimate, so the bound is the search's own
@@ -246,6 +329,8 @@ describe('compare all models', () => {
 
   it('refuses a model for the other task, naming it', async () => {
     const { X, y } = loadDataset('iris');
-    await expect(compareModels(X, y, { budgetSeconds: 5, workers: 0, models: ['ridge'] })).rejects.toThrow("model 'ridge' is for regression, the target is classification");
+    await expect(compareModels(X, y, { budgetSeconds: 5, workers: 0, models: ['ridge'] })).rejects.toThrow(
+      "model 'ridge' is for regression, the target is classification",
+    );
   });
 });

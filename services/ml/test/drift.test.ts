@@ -4,7 +4,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DRIFT_MIN_ROWS, DRIFT_P_VALUE, PSI_THRESHOLD, categoricalPsiReference, chiSquaredGof, featureDrift, kolmogorovSf, ks2Samp, psiReference,
+  DRIFT_MIN_ROWS,
+  DRIFT_P_VALUE,
+  PSI_THRESHOLD,
+  categoricalPsiReference,
+  chiSquaredGof,
+  featureDrift,
+  kolmogorovSf,
+  ks2Samp,
+  psiReference,
 } from '../src/metrics/drift.js';
 
 interface Fixture {
@@ -13,17 +21,21 @@ interface Fixture {
   readonly chi2: { observed: number[]; shares: number[]; statistic: number | null; pValue: number }[];
 }
 const FIXTURE = join(__dirname, 'fixtures', 'drift', 'tests.json');
-if (!existsSync(FIXTURE)) throw new Error(`${FIXTURE} is missing: run \`pnpm fixtures\` (services/ml/scripts/drift_fixtures.py, Debian's python3-scipy)`);
+if (!existsSync(FIXTURE))
+  throw new Error(
+    `${FIXTURE} is missing: run \`pnpm fixtures\` (services/ml/scripts/drift_fixtures.py, Debian's python3-scipy)`,
+  );
 const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Fixture;
 
-const closeRel = (a: number, b: number, rel: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.abs(b) + 1e-300);
+const closeRel = (a: number, b: number, rel: number) =>
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.abs(b) + 1e-300);
 
 describe('drift tests against SciPy', () => {
   it('the Kolmogorov survival function equals scipy.special.kolmogorov on both sides of the series switch', () => {
     for (const { x, sf } of fixture.kolmogorov) closeRel(kolmogorovSf(x), sf, 1e-9);
   });
 
-  it('the two-sample KS statistic equals ks_2samp\'s, ties included, and its p-value the Stephens-corrected asymptotic formula', () => {
+  it("the two-sample KS statistic equals ks_2samp's, ties included, and its p-value the Stephens-corrected asymptotic formula", () => {
     for (const c of fixture.ks) {
       const t = ks2Samp(c.reference, c.live);
       expect(t.statistic).toBeCloseTo(c.statistic, 12);
@@ -31,7 +43,7 @@ describe('drift tests against SciPy', () => {
     }
   });
 
-  it('the KS p-value is within 0.025 of ks_2samp\'s default (exact) p-value and takes the same decision at 0.05', () => {
+  it("the KS p-value is within 0.025 of ks_2samp's default (exact) p-value and takes the same decision at 0.05", () => {
     for (const c of fixture.ks) {
       const t = ks2Samp(c.reference, c.live);
       expect(Math.abs(t.pValue - c.pValue)).toBeLessThan(0.025);
@@ -86,6 +98,11 @@ describe('the drift test chosen by sample size', () => {
     const cref = categoricalPsiReference(training);
     const live = Array.from({ length: 40 }, (_, i) => ['a', 'b', 'c'][(i * 7) % 3]);
     expect(featureDrift(cref, live)).toMatchObject({ method: 'chi2', drifted: false });
-    expect(featureDrift(cref, live.map((v, i) => (i % 5 ? v : 'zzz')))).toMatchObject({ method: 'chi2', drifted: true, pValue: 0 });
+    expect(
+      featureDrift(
+        cref,
+        live.map((v, i) => (i % 5 ? v : 'zzz')),
+      ),
+    ).toMatchObject({ method: 'chi2', drifted: true, pValue: 0 });
   });
 });

@@ -38,7 +38,8 @@ async function run(bytes: Uint8Array, X: Matrix, x32: Float32Array) {
 function relClose(onnx: ArrayLike<number>, ours: ArrayLike<number>, rel: number): void {
   expect(onnx.length).toBe(ours.length);
   let worst = 0;
-  for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(onnx[i] - ours[i]) / Math.max(1, Math.abs(ours[i])));
+  for (let i = 0; i < ours.length; i++)
+    worst = Math.max(worst, Math.abs(onnx[i] - ours[i]) / Math.max(1, Math.abs(ours[i])));
   expect(worst).toBeLessThan(rel);
 }
 
@@ -46,7 +47,14 @@ async function checkClassifier(m: WithOutputs, X: Matrix, x32: Float32Array): Pr
   const g = new OnnxGraph(X.cols);
   const { label, probabilities } = m.toOnnxOutputs(g, g.input);
   const k = m.classes.length;
-  const out = await run(g.toBytes([{ name: label, type: 'int64', dims: ['N'] }, { name: probabilities, type: 'float', dims: ['N', k] }]), X, x32);
+  const out = await run(
+    g.toBytes([
+      { name: label, type: 'int64', dims: ['N'] },
+      { name: probabilities, type: 'float', dims: ['N', k] },
+    ]),
+    X,
+    x32,
+  );
   expect(Array.from(out[label].data as BigInt64Array, Number)).toEqual(Array.from(m.predict(X)));
   relClose(out[probabilities].data as Float32Array, m.predictProba(X).data, 1e-4);
 }
@@ -59,12 +67,18 @@ async function checkRegressor(m: Regressor, X: Matrix, x32: Float32Array): Promi
 }
 
 describe('tree ensembles in ONNX', () => {
-  it.each(['iris', 'wine'] as const)('RandomForestClassifier on %s: same labels and probabilities, full and depth-truncated', async (name) => {
-    const { Xtr, ytr, Xte, x32 } = data(name, false);
-    const [deep, shallow] = new RandomForestClassifier({ n_estimators: 30 }).fitPath(Xtr, ytr, [{}, { n_estimators: 10, max_depth: 2 }]);
-    await checkClassifier(deep, Xte, x32);
-    await checkClassifier(shallow, Xte, x32);
-  });
+  it.each(['iris', 'wine'] as const)(
+    'RandomForestClassifier on %s: same labels and probabilities, full and depth-truncated',
+    async (name) => {
+      const { Xtr, ytr, Xte, x32 } = data(name, false);
+      const [deep, shallow] = new RandomForestClassifier({ n_estimators: 30 }).fitPath(Xtr, ytr, [
+        {},
+        { n_estimators: 10, max_depth: 2 },
+      ]);
+      await checkClassifier(deep, Xte, x32);
+      await checkClassifier(shallow, Xte, x32);
+    },
+  );
 
   it.each(['boston', 'auto-mpg'] as const)('RandomForestRegressor on %s: same values', async (name) => {
     const { Xtr, ytr, Xte, x32 } = data(name, false);
@@ -73,10 +87,13 @@ describe('tree ensembles in ONNX', () => {
     await checkRegressor(shallow, Xte, x32);
   });
 
-  it.each(['iris', 'wine'] as const)('GradientBoostingClassifier (multiclass, SOFTMAX) on %s: same labels and probabilities', async (name) => {
-    const { Xtr, ytr, Xte, x32 } = data(name, false);
-    await checkClassifier(new GradientBoostingClassifier({ n_estimators: 40 }).fit(Xtr, ytr), Xte, x32);
-  });
+  it.each(['iris', 'wine'] as const)(
+    'GradientBoostingClassifier (multiclass, SOFTMAX) on %s: same labels and probabilities',
+    async (name) => {
+      const { Xtr, ytr, Xte, x32 } = data(name, false);
+      await checkClassifier(new GradientBoostingClassifier({ n_estimators: 40 }).fit(Xtr, ytr), Xte, x32);
+    },
+  );
 
   it('GradientBoostingClassifier (binary, LOGISTIC): same labels and probabilities', async () => {
     const { Xtr, ytr, Xte, x32 } = data('wine', false);

@@ -16,7 +16,13 @@ import { tableFromColumns, tableFromRecords, type InputColumn } from '../src/pre
 import { classificationTarget, regressionTarget, takeTarget } from '../src/target.js';
 import type { Target } from '../src/estimator.js';
 import {
-  buildExplainer, explainRows, loadExplainer, parseExplainer, serialiseExplainer, type ExplainerArtefact, type RowExplanation,
+  buildExplainer,
+  explainRows,
+  loadExplainer,
+  parseExplainer,
+  serialiseExplainer,
+  type ExplainerArtefact,
+  type RowExplanation,
 } from '../src/explain/explainer.js';
 import { loadDataset } from './support/datasets.js';
 import { readMixed, type MixedName } from './support/mixed-csv.js';
@@ -41,13 +47,53 @@ interface Case {
 
 const EXTRA: Record<MixedName, Rec[]> = {
   penguins: [
-    { island: null, bill_length_mm: null, bill_depth_mm: null, flipper_length_mm: null, body_mass_g: null, sex: null, year: null },
-    { island: 'Atlantis', bill_length_mm: 41, bill_depth_mm: 18, flipper_length_mm: 190, body_mass_g: 3700, sex: 'unknown', year: 2008 },
-    { island: 'Biscoe', bill_length_mm: null, bill_depth_mm: 15, flipper_length_mm: 215, body_mass_g: null, sex: null, year: 2009 },
+    {
+      island: null,
+      bill_length_mm: null,
+      bill_depth_mm: null,
+      flipper_length_mm: null,
+      body_mass_g: null,
+      sex: null,
+      year: null,
+    },
+    {
+      island: 'Atlantis',
+      bill_length_mm: 41,
+      bill_depth_mm: 18,
+      flipper_length_mm: 190,
+      body_mass_g: 3700,
+      sex: 'unknown',
+      year: 2008,
+    },
+    {
+      island: 'Biscoe',
+      bill_length_mm: null,
+      bill_depth_mm: 15,
+      flipper_length_mm: 215,
+      body_mass_g: null,
+      sex: null,
+      year: 2009,
+    },
   ],
   'auto-mpg': [
-    { cylinders: null, displacement: null, horsepower: null, weight: null, acceleration: null, model_year: null, origin: null },
-    { cylinders: 4, displacement: 100, horsepower: null, weight: 2200, acceleration: 16, model_year: 80, origin: 'Mars' },
+    {
+      cylinders: null,
+      displacement: null,
+      horsepower: null,
+      weight: null,
+      acceleration: null,
+      model_year: null,
+      origin: null,
+    },
+    {
+      cylinders: 4,
+      displacement: 100,
+      horsepower: null,
+      weight: 2200,
+      acceleration: 16,
+      model_year: 80,
+      origin: 'Mars',
+    },
   ],
 };
 
@@ -62,15 +108,30 @@ function params(spec: ModelSpec) {
 
 function numericCase(spec: ModelSpec, name: 'iris' | 'iris-2' | 'boston'): Case {
   const ds = loadDataset(name === 'iris-2' ? 'iris' : name);
-  const y: Target = name === 'iris-2' && ds.y.kind === 'classification'
-    ? classificationTarget(Array.from(ds.y.codes, (c) => (ds.y.kind === 'classification' && ds.y.classes[c] === 'versicolor' ? 'versicolor' : 'other')))
-    : ds.y;
+  const y: Target =
+    name === 'iris-2' && ds.y.kind === 'classification'
+      ? classificationTarget(
+          Array.from(ds.y.codes, (c) =>
+            ds.y.kind === 'classification' && ds.y.classes[c] === 'versicolor' ? 'versicolor' : 'other',
+          ),
+        )
+      : ds.y;
   const sp = trainTestSplit(ds.X.rows, 0.8, 7);
   const Xtr = ds.X.takeRows(sp.train);
   const model = new Pipeline(spec.create(params(spec)), true).fit(Xtr, takeTarget(y, sp.train), { seed: 0 });
   const n = Math.min(rowsFor(spec), sp.test.length);
-  const records = Array.from(sp.test.subarray(0, n), (i) => Object.fromEntries(ds.features.map((f, j) => [f, ds.X.data[i * ds.X.cols + j]])));
-  return { label: `${spec.id} on ${name}`, spec, model, schema: ds.features.map((f) => ({ name: f, kind: 'numeric' })), background: Xtr, records, mixed: false };
+  const records = Array.from(sp.test.subarray(0, n), (i) =>
+    Object.fromEntries(ds.features.map((f, j) => [f, ds.X.data[i * ds.X.cols + j]])),
+  );
+  return {
+    label: `${spec.id} on ${name}`,
+    spec,
+    model,
+    schema: ds.features.map((f) => ({ name: f, kind: 'numeric' })),
+    background: Xtr,
+    records,
+    mixed: false,
+  };
 }
 
 function mixedCase(spec: ModelSpec): Case {
@@ -78,23 +139,45 @@ function mixedCase(spec: ModelSpec): Case {
   const ds = readMixed(name);
   const sp = trainTestSplit(ds.X.rows, 0.8, 214);
   const Xtr = ds.X.takeRows(sp.train);
-  const model = new Pipeline(spec.create(params(spec)), new ColumnTransformer(ds.schema)).fit(Xtr, takeTarget(ds.y, sp.train), { seed: 0 });
+  const model = new Pipeline(spec.create(params(spec)), new ColumnTransformer(ds.schema)).fit(
+    Xtr,
+    takeTarget(ds.y, sp.train),
+    { seed: 0 },
+  );
   const n = Math.min(rowsFor(spec), sp.test.length);
-  const records: Rec[] = Array.from(sp.test.subarray(0, n), (i) => Object.fromEntries(ds.columns.map((c) => {
-    const v = c.values[i];
-    return [c.name, v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : v];
-  })));
-  return { label: `${spec.id} on ${name}`, spec, model, schema: ds.schema, background: Xtr, records: [...records, ...EXTRA[name]], mixed: true };
+  const records: Rec[] = Array.from(sp.test.subarray(0, n), (i) =>
+    Object.fromEntries(
+      ds.columns.map((c) => {
+        const v = c.values[i];
+        return [c.name, v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : v];
+      }),
+    ),
+  );
+  return {
+    label: `${spec.id} on ${name}`,
+    spec,
+    model,
+    schema: ds.schema,
+    background: Xtr,
+    records: [...records, ...EXTRA[name]],
+    mixed: true,
+  };
 }
 
-async function onnxOutputs(c: Case): Promise<{ label?: number[]; probabilities?: Float32Array; variable?: Float32Array }> {
+async function onnxOutputs(
+  c: Case,
+): Promise<{ label?: number[]; probabilities?: Float32Array; variable?: Float32Array }> {
   const bytes = exportPipelineToOnnx(c.model, c.schema.length);
   const session = await ort.InferenceSession.create(bytes);
   const n = c.records.length;
   const feeds: Record<string, ort.Tensor> = {};
   if (!c.mixed) {
     const x = new Float32Array(n * c.schema.length);
-    c.records.forEach((r, i) => c.schema.forEach((s, j) => { x[i * c.schema.length + j] = Number(r[s.name]); }));
+    c.records.forEach((r, i) =>
+      c.schema.forEach((s, j) => {
+        x[i * c.schema.length + j] = Number(r[s.name]);
+      }),
+    );
     feeds.X = new ort.Tensor('float32', x, [n, c.schema.length]);
   } else {
     const inputNames = c.model.columns?.inputNames ?? [];
@@ -104,8 +187,16 @@ async function onnxOutputs(c: Case): Promise<{ label?: number[]; probabilities?:
     feeds.X = new ort.Tensor('float32', numbers, [n, width]);
     c.schema.forEach((s, j) => {
       const v = c.records.map((r) => r[s.name]);
-      if (s.kind === 'numeric') v.forEach((x, i) => { numbers[i * width + inputIndex[j]] = x === null ? NaN : Number(x); });
-      else feeds[inputNames[j]] = new ort.Tensor('string', v.map((x) => (x === null ? '' : String(x))), [n, 1]);
+      if (s.kind === 'numeric')
+        v.forEach((x, i) => {
+          numbers[i * width + inputIndex[j]] = x === null ? NaN : Number(x);
+        });
+      else
+        feeds[inputNames[j]] = new ort.Tensor(
+          'string',
+          v.map((x) => (x === null ? '' : String(x))),
+          [n, 1],
+        );
     });
   }
   const out = await session.run(feeds);
@@ -121,8 +212,10 @@ async function onnxOutputs(c: Case): Promise<{ label?: number[]; probabilities?:
 function impliedProbabilities(r: RowExplanation): number[] {
   const values = (r.classes ?? []).map((c) => c.value);
   switch (r.units) {
-    case 'probability': return values;
-    case 'log-odds': return values.map((z) => 1 / (1 + Math.exp(-z)));
+    case 'probability':
+      return values;
+    case 'log-odds':
+      return values.map((z) => 1 / (1 + Math.exp(-z)));
     case 'logit': {
       const mx = Math.max(...values);
       const e = values.map((v) => Math.exp(v - mx));
@@ -134,7 +227,8 @@ function impliedProbabilities(r: RowExplanation): number[] {
       const s = sig.reduce((a, b) => a + b, 0);
       return sig.map((v) => v / s);
     }
-    case 'target': throw new Error('a regressor has no probabilities');
+    case 'target':
+      throw new Error('a regressor has no probabilities');
   }
 }
 
@@ -146,65 +240,89 @@ function checkEfficiency(r: RowExplanation, columns: readonly string[]): void {
   expect(Object.keys(r.contributions)).toEqual(columns);
   const outs = r.classes ?? [r];
   for (const o of outs) {
-    expect(Math.abs(o.base_value + sum(o.contributions) - o.value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(o.value)));
+    expect(Math.abs(o.base_value + sum(o.contributions) - o.value)).toBeLessThanOrEqual(
+      1e-9 * Math.max(1, Math.abs(o.value)),
+    );
   }
-  if (r.probability) expect(Math.abs(r.probability.base_value + sum(r.probability.contributions) - r.probability.value)).toBeLessThanOrEqual(1e-9);
+  if (r.probability)
+    expect(
+      Math.abs(r.probability.base_value + sum(r.probability.contributions) - r.probability.value),
+    ).toBeLessThanOrEqual(1e-9);
 }
 
 const cases: [string, () => Case][] = [];
 for (const spec of MODELS) {
   if (spec.task === 'classification') {
-    cases.push([`${spec.id} on iris`, () => numericCase(spec, 'iris')], [`${spec.id} on iris-2`, () => numericCase(spec, 'iris-2')]);
+    cases.push(
+      [`${spec.id} on iris`, () => numericCase(spec, 'iris')],
+      [`${spec.id} on iris-2`, () => numericCase(spec, 'iris-2')],
+    );
   } else {
     cases.push([`${spec.id} on boston`, () => numericCase(spec, 'boston')]);
   }
-  cases.push([`${spec.id} on ${spec.task === 'classification' ? 'penguins' : 'auto-mpg'} (mixed)`, () => mixedCase(spec)]);
+  cases.push([
+    `${spec.id} on ${spec.task === 'classification' ? 'penguins' : 'auto-mpg'} (mixed)`,
+    () => mixedCase(spec),
+  ]);
 }
 
 describe('explainer artefact', () => {
-  it.each(cases)('%s: base + Σ contributions = the explained output, which gives the ONNX outputs; same after a JSON round trip', async (_label, make) => {
-    const c = make();
-    const artefact = buildExplainer({
-      preprocessing: c.model.pre, model: c.model.model, background: c.background, modelType: c.spec.id,
-      ...(c.mixed ? {} : { features: c.schema.map((s) => s.name) }),
-    });
-    const expectedKind = ['svc', 'svr', 'knn_classifier', 'knn_regressor', 'gaussian_nb'].includes(c.spec.id) ? 'sampling'
-      : /forest|boosting/.test(c.spec.id) ? 'tree' : 'linear';
-    expect(artefact.kind).toBe(expectedKind);
-    const explained = explainRows(artefact, c.records);
-    const columns = c.schema.map((s) => s.name);
-    expect(explained).toHaveLength(c.records.length);
-    for (const r of explained) checkEfficiency(r, columns);
-
-    const onnx = await onnxOutputs(c);
-    let diff = 0;
-    if (c.spec.task === 'classification') {
-      const classes = c.model.classes ?? [];
-      expect(explained.map((r) => classes.indexOf(String(r.prediction)))).toEqual(onnx.label);
-      const P = onnx.probabilities ?? new Float32Array(0);
-      explained.forEach((r, i) => {
-        const implied = impliedProbabilities(r);
-        implied.forEach((p, k) => { diff = Math.max(diff, Math.abs(p - P[i * classes.length + k])); });
-        // the prediction's own probabilities are those the explained outputs imply
-        classes.forEach((cls, k) => expect(Math.abs((r.probabilities?.[cls] ?? NaN) - implied[k])).toBeLessThanOrEqual(1e-12));
-        if (r.probability) expect(r.probability.value).toBe(r.probabilities?.[String(r.prediction)]);
+  it.each(cases)(
+    '%s: base + Σ contributions = the explained output, which gives the ONNX outputs; same after a JSON round trip',
+    async (_label, make) => {
+      const c = make();
+      const artefact = buildExplainer({
+        preprocessing: c.model.pre,
+        model: c.model.model,
+        background: c.background,
+        modelType: c.spec.id,
+        ...(c.mixed ? {} : { features: c.schema.map((s) => s.name) }),
       });
-    } else {
-      const v = onnx.variable ?? new Float32Array(0);
-      explained.forEach((r, i) => {
-        expect(r.prediction).toBe(r.value);
-        diff = Math.max(diff, Math.abs(r.value - v[i]) / Math.max(1, Math.abs(v[i])));
-      });
-    }
-    worst.push(`${c.label}: ${diff.toExponential(2)}${c.spec.task === 'regression' ? ' (relative)' : ''}`);
-    expect(diff).toBeLessThanOrEqual(ONNX_TOL);
-    if (artefact.kind === 'sampling') for (const r of explained) expect(Object.keys(r.stderr ?? {})).toEqual(columns);
+      const expectedKind = ['svc', 'svr', 'knn_classifier', 'knn_regressor', 'gaussian_nb'].includes(c.spec.id)
+        ? 'sampling'
+        : /forest|boosting/.test(c.spec.id)
+          ? 'tree'
+          : 'linear';
+      expect(artefact.kind).toBe(expectedKind);
+      const explained = explainRows(artefact, c.records);
+      const columns = c.schema.map((s) => s.name);
+      expect(explained).toHaveLength(c.records.length);
+      for (const r of explained) checkEfficiency(r, columns);
 
-    const text = serialiseExplainer(artefact);
-    const back: ExplainerArtefact = parseExplainer(text);
-    expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(artefact)));
-    expect(loadExplainer(back).explain(c.records)).toEqual(explained);
-  });
+      const onnx = await onnxOutputs(c);
+      let diff = 0;
+      if (c.spec.task === 'classification') {
+        const classes = c.model.classes ?? [];
+        expect(explained.map((r) => classes.indexOf(String(r.prediction)))).toEqual(onnx.label);
+        const P = onnx.probabilities ?? new Float32Array(0);
+        explained.forEach((r, i) => {
+          const implied = impliedProbabilities(r);
+          implied.forEach((p, k) => {
+            diff = Math.max(diff, Math.abs(p - P[i * classes.length + k]));
+          });
+          // the prediction's own probabilities are those the explained outputs imply
+          classes.forEach((cls, k) =>
+            expect(Math.abs((r.probabilities?.[cls] ?? NaN) - implied[k])).toBeLessThanOrEqual(1e-12),
+          );
+          if (r.probability) expect(r.probability.value).toBe(r.probabilities?.[String(r.prediction)]);
+        });
+      } else {
+        const v = onnx.variable ?? new Float32Array(0);
+        explained.forEach((r, i) => {
+          expect(r.prediction).toBe(r.value);
+          diff = Math.max(diff, Math.abs(r.value - v[i]) / Math.max(1, Math.abs(v[i])));
+        });
+      }
+      worst.push(`${c.label}: ${diff.toExponential(2)}${c.spec.task === 'regression' ? ' (relative)' : ''}`);
+      expect(diff).toBeLessThanOrEqual(ONNX_TOL);
+      if (artefact.kind === 'sampling') for (const r of explained) expect(Object.keys(r.stderr ?? {})).toEqual(columns);
+
+      const text = serialiseExplainer(artefact);
+      const back: ExplainerArtefact = parseExplainer(text);
+      expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(artefact)));
+      expect(loadExplainer(back).explain(c.records)).toEqual(explained);
+    },
+  );
 
   it('explains a table with a date column: a date given as text is the rows it was trained on, its parts one contribution', () => {
     const n = 120;
@@ -215,22 +333,46 @@ describe('explainer artefact', () => {
     const raw = [
       { name: 'x', kind: 'numeric' as const, values: x },
       { name: 'colour', kind: 'categorical' as const, values: colour },
-      ...parts.map((p) => ({ name: `when (${p})`, kind: 'numeric' as const, values: Float64Array.from(days, (d) => {
-        const t = new Date(d);
-        return p === 'year' ? t.getUTCFullYear() : p === 'month' ? t.getUTCMonth() + 1 : p === 'day' ? t.getUTCDate() : (t.getUTCDay() + 6) % 7;
-      }) })),
+      ...parts.map((p) => ({
+        name: `when (${p})`,
+        kind: 'numeric' as const,
+        values: Float64Array.from(days, (d) => {
+          const t = new Date(d);
+          return p === 'year'
+            ? t.getUTCFullYear()
+            : p === 'month'
+              ? t.getUTCMonth() + 1
+              : p === 'day'
+                ? t.getUTCDate()
+                : (t.getUTCDay() + 6) % 7;
+        }),
+      })),
     ];
     const table = tableFromColumns(raw);
-    const y = regressionTarget(Array.from({ length: n }, (_, i) => x[i] * 2 + (colour[i] === 'red' ? 5 : 0) + new Date(days[i]).getUTCMonth()));
+    const y = regressionTarget(
+      Array.from({ length: n }, (_, i) => x[i] * 2 + (colour[i] === 'red' ? 5 : 0) + new Date(days[i]).getUTCMonth()),
+    );
     for (const id of ['random_forest_regressor', 'ridge', 'knn_regressor']) {
       const spec = MODELS.find((m) => m.id === id);
       if (!spec) throw new Error(id);
-      const model = new Pipeline(spec.create(params(spec)), new ColumnTransformer(table.schema)).fit(table.X, y, { seed: 0 });
-      const artefact = buildExplainer({
-        preprocessing: model.pre, model: model.model, background: table.X,
-        columns: [{ name: 'x', kind: 'numeric' }, { name: 'colour', kind: 'categorical' }, { name: 'when', kind: 'date', parts }],
+      const model = new Pipeline(spec.create(params(spec)), new ColumnTransformer(table.schema)).fit(table.X, y, {
+        seed: 0,
       });
-      const rows = [3, 50, 101].map((i) => ({ x: x[i], colour: colour[i], when: new Date(days[i]).toISOString().slice(0, 10) }));
+      const artefact = buildExplainer({
+        preprocessing: model.pre,
+        model: model.model,
+        background: table.X,
+        columns: [
+          { name: 'x', kind: 'numeric' },
+          { name: 'colour', kind: 'categorical' },
+          { name: 'when', kind: 'date', parts },
+        ],
+      });
+      const rows = [3, 50, 101].map((i) => ({
+        x: x[i],
+        colour: colour[i],
+        when: new Date(days[i]).toISOString().slice(0, 10),
+      }));
       const explained = explainRows(artefact, rows);
       const coded = [3, 50, 101].map((i) => model.predict(table.X.takeRows([i]))[0]);
       explained.forEach((r, k) => {
@@ -248,7 +390,9 @@ describe('explainer artefact', () => {
     const ds = readMixed('penguins');
     const spec = MODELS.find((m) => m.id === 'logistic_regression');
     if (!spec) throw new Error('logistic_regression');
-    const model = new Pipeline(spec.create(params(spec)), new ColumnTransformer(ds.schema)).fit(ds.X, ds.y, { seed: 0 });
+    const model = new Pipeline(spec.create(params(spec)), new ColumnTransformer(ds.schema)).fit(ds.X, ds.y, {
+      seed: 0,
+    });
     const artefact = buildExplainer({ preprocessing: model.pre, model: model.model, background: ds.X });
     expect(() => explainRows(artefact, [{ bill_length_mm: 'long' }])).toThrow(/bill_length_mm must be a number/);
     // an absent column is missing, as the API takes it

@@ -16,7 +16,9 @@ function outputs(m: Model, X: Matrix): number[] {
 // that scikit-learn's grid search makes, so every candidate is fitted cold.
 const TOLERANCE: Record<string, number> = { knn_classifier: 0, knn_regressor: 0, ridge: 0, lasso: 1e-3 };
 
-const cases = MODELS.filter((s) => s.id in TOLERANCE).flatMap((s) => datasetsFor(s.task).map((d) => [s.id, d] as const));
+const cases = MODELS.filter((s) => s.id in TOLERANCE).flatMap((s) =>
+  datasetsFor(s.task).map((d) => [s.id, d] as const),
+);
 
 describe('fitPath', () => {
   it.each(cases)('%s on %s: every model of the path equals an independent fit', (id, dataset) => {
@@ -26,14 +28,17 @@ describe('fitPath', () => {
     if (!est.fitPath) throw new Error(`${id} has no fitPath`);
     const w = workload(dataset);
     const scaler = new StandardScaler().fit(w.Xtr);
-    const Xtr = scaler.transform(w.Xtr), Xte = scaler.transform(w.Xte);
+    const Xtr = scaler.transform(w.Xtr),
+      Xte = scaler.transform(w.Xte);
     const settings = expandGrid(defaultGrid(spec)).reverse(); // path order must not matter
     const path = est.fitPath(Xtr, w.ytr, settings, { seed: 0 });
     settings.forEach((s, i) => {
       const alone = outputs(est.with(s).fit(Xtr, w.ytr, { seed: 0 }), Xte);
       const fromPath = outputs(path[i], Xte);
       const tol = TOLERANCE[id];
-      expect(Array.from(path[i].predict(Xte))).toEqual(Array.from(est.with(s).fit(Xtr, w.ytr, { seed: 0 }).predict(Xte)));
+      expect(Array.from(path[i].predict(Xte))).toEqual(
+        Array.from(est.with(s).fit(Xtr, w.ytr, { seed: 0 }).predict(Xte)),
+      );
       if (tol === 0) expect(fromPath).toEqual(alone);
       else {
         const scale = Math.max(1, ...alone.map(Math.abs));

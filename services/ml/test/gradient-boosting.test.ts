@@ -12,7 +12,12 @@ describe('GradientBoosting fitPath', () => {
   it('gives, for every n_estimators, the multiclass classifier an independent fit gives', () => {
     const { Xtr, ytr, Xte } = split('iris');
     const est = new GradientBoostingClassifier({ learning_rate: 0.5 });
-    const settings = [{ n_estimators: 5 }, { n_estimators: 20, max_depth: 2 }, { n_estimators: 20 }, { n_estimators: 12 }];
+    const settings = [
+      { n_estimators: 5 },
+      { n_estimators: 20, max_depth: 2 },
+      { n_estimators: 20 },
+      { n_estimators: 12 },
+    ];
     const path = est.fitPath(Xtr, ytr, settings, { seed: 4 });
     settings.forEach((s, i) => {
       const alone = est.with(s).fit(Xtr, ytr, { seed: 4 });

@@ -24,20 +24,38 @@ describe('gridSearchToOnnx', () => {
   const pool = new WorkerPool(2);
   afterAll(() => pool.close());
 
-  it.each(['logistic_regression', 'random_forest_classifier', 'svr'])('%s: the worker\'s refit exports the same ONNX bytes and predicts the same as a refit in this thread', async (id) => {
-    const spec = modelSpec(id);
-    const w = workload(spec.task === 'classification' ? 'wine' : 'auto-mpg');
-    const grid = defaultGrid(spec);
-    const here = await gridSearchCV(w.Xtr, w.ytr, { estimator: id, grid, workers: 0, seed: 3 });
-    const there = await gridSearchToOnnx(w.Xtr, w.ytr, { estimator: id, grid, workers: pool, seed: 3, predict: w.Xte });
-    expect(there.candidates).toEqual(here.candidates.map((c) => ({ ...c, meanFitTime: expect.any(Number), stdFitTime: expect.any(Number), meanScoreTime: expect.any(Number), stdScoreTime: expect.any(Number) })));
-    expect(there.bestParams).toEqual(here.bestParams);
-    expect(Buffer.from(there.onnx).equals(Buffer.from(exportPipelineToOnnx(here.bestModel, w.Xtr.cols)))).toBe(true);
-    expect(Array.from(there.predictions)).toEqual(Array.from(here.bestModel.predict(w.Xte)));
-    if (spec.task === 'classification') expect(Array.from(there.probabilities ?? [])).toEqual(Array.from(here.bestModel.predictProba(w.Xte).data));
-    else expect(there.probabilities).toBeNull();
-    expect(there.refitTime).toBeGreaterThan(0);
-  });
+  it.each(['logistic_regression', 'random_forest_classifier', 'svr'])(
+    "%s: the worker's refit exports the same ONNX bytes and predicts the same as a refit in this thread",
+    async (id) => {
+      const spec = modelSpec(id);
+      const w = workload(spec.task === 'classification' ? 'wine' : 'auto-mpg');
+      const grid = defaultGrid(spec);
+      const here = await gridSearchCV(w.Xtr, w.ytr, { estimator: id, grid, workers: 0, seed: 3 });
+      const there = await gridSearchToOnnx(w.Xtr, w.ytr, {
+        estimator: id,
+        grid,
+        workers: pool,
+        seed: 3,
+        predict: w.Xte,
+      });
+      expect(there.candidates).toEqual(
+        here.candidates.map((c) => ({
+          ...c,
+          meanFitTime: expect.any(Number),
+          stdFitTime: expect.any(Number),
+          meanScoreTime: expect.any(Number),
+          stdScoreTime: expect.any(Number),
+        })),
+      );
+      expect(there.bestParams).toEqual(here.bestParams);
+      expect(Buffer.from(there.onnx).equals(Buffer.from(exportPipelineToOnnx(here.bestModel, w.Xtr.cols)))).toBe(true);
+      expect(Array.from(there.predictions)).toEqual(Array.from(here.bestModel.predict(w.Xte)));
+      if (spec.task === 'classification')
+        expect(Array.from(there.probabilities ?? [])).toEqual(Array.from(here.bestModel.predictProba(w.Xte).data));
+      else expect(there.probabilities).toBeNull();
+      expect(there.refitTime).toBeGreaterThan(0);
+    },
+  );
 
   it('stops a long refit within 200 ms of the abort by terminating its worker', async () => {
     const one = new WorkerPool(1);
@@ -48,8 +66,15 @@ describe('gridSearchToOnnx', () => {
       const ac = new AbortController();
       let refitStarted = 0;
       const run = gridSearchToOnnx(X, y, {
-        estimator: 'svc', grid: { C: [10] }, cv: 2, workers: one, signal: ac.signal, predict: X.takeRows([0, 1]),
-        onProgress: (done, total) => { if (done === total) refitStarted = performance.now(); },
+        estimator: 'svc',
+        grid: { C: [10] },
+        cv: 2,
+        workers: one,
+        signal: ac.signal,
+        predict: X.takeRows([0, 1]),
+        onProgress: (done, total) => {
+          if (done === total) refitStarted = performance.now();
+        },
       });
       while (!refitStarted) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 500));
@@ -73,22 +98,33 @@ describe('gridSearchToOnnx', () => {
       const { X, y } = noise(3_000);
       let folds = 0;
       const run = gridSearchToOnnx(X, y, {
-        estimator: 'random_forest_classifier', grid: { n_estimators: [30] }, cv: 2, workers: limited, predict: X.takeRows([0]),
-        onProgress: (done) => { folds = done; },
+        estimator: 'random_forest_classifier',
+        grid: { n_estimators: [30] },
+        cv: 2,
+        workers: limited,
+        predict: X.takeRows([0]),
+        onProgress: (done) => {
+          folds = done;
+        },
       });
       await expect(run).rejects.toBeInstanceOf(MemoryLimitError);
       await expect(run).rejects.toThrow(/ran out of memory: .* above its budget of 40 MiB \(TRAIN_MAX_MEMORY_MB\)/);
       expect(folds).toBe(2);
       // the failed refit's worker was terminated; the pool starts a fresh one for the next search
       const w = workload('iris');
-      const next = await gridSearchToOnnx(w.Xtr, w.ytr, { estimator: 'knn_classifier', grid: { n_neighbors: [5] }, workers: limited, predict: w.Xte });
+      const next = await gridSearchToOnnx(w.Xtr, w.ytr, {
+        estimator: 'knn_classifier',
+        grid: { n_neighbors: [5] },
+        workers: limited,
+        predict: w.Xte,
+      });
       expect(next.predictions).toHaveLength(w.Xte.rows);
     } finally {
       await limited.close();
     }
   });
 
-  it('releases its workers after the work queued before (between a search\'s folds and its refit too), and the next search on fresh workers gives the same results', async () => {
+  it("releases its workers after the work queued before (between a search's folds and its refit too), and the next search on fresh workers gives the same results", async () => {
     const w = workload('iris');
     const opts = { estimator: 'knn_classifier', grid: { n_neighbors: [3, 5] }, workers: pool, predict: w.Xte } as const;
     // queued behind the search's folds, this release lands before its refit, which starts fresh workers

@@ -8,10 +8,19 @@ import * as ort from 'onnxruntime-node';
 import { Matrix } from '../src/matrix.js';
 import { OnnxGraph } from '../src/onnx/graph.js';
 import { classificationTarget, regressionTarget } from '../src/target.js';
-import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '../src/ensemble/hist-gradient-boosting.js';
+import {
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
+} from '../src/ensemble/hist-gradient-boosting.js';
 import { FIXTURES } from './support/fixtures.js';
 
-interface Fx { task: string; X: (number | null)[][]; y: (string | number)[]; train_idx: number[]; test_idx: number[] }
+interface Fx {
+  task: string;
+  X: (number | null)[][];
+  y: (string | number)[];
+  train_idx: number[];
+  test_idx: number[];
+}
 
 function load(name: string): { Xtr: Matrix; Xte: Matrix; x32: Float32Array; labels: string[]; values: number[] } {
   const path = join(FIXTURES, 'hgb', name, 'hist_gradient_boosting.json');
@@ -40,22 +49,38 @@ async function run(g: OnnxGraph, outputs: Parameters<OnnxGraph['toBytes']>[0], X
 }
 
 describe('histogram gradient boosting in ONNX', () => {
-  it.each(['penguins-missing', 'early-classification'])('%s: onnxruntime gives the same labels and probabilities (1e-5), missing values included', async (name) => {
-    const d = load(name);
-    const model = new HistGradientBoostingClassifier({ max_iter: 60 }).fit(d.Xtr, classificationTarget(d.labels), { seed: 1 });
-    const g = new OnnxGraph(d.Xte.cols);
-    const { label, probabilities } = model.toOnnxOutputs(g, g.input);
-    const k = model.classes.length;
-    const out = await run(g, [{ name: label, type: 'int64', dims: ['N'] }, { name: probabilities, type: 'float', dims: ['N', k] }], d.Xte, d.x32);
-    expect(Array.from(out[label].data as BigInt64Array, Number)).toEqual(Array.from(model.predict(d.Xte)));
-    const P = model.predictProba(d.Xte).data;
-    const onnx = out[probabilities].data as Float32Array;
-    let worst = 0;
-    for (let i = 0; i < P.length; i++) worst = Math.max(worst, Math.abs(onnx[i] - P[i]));
-    expect(worst).toBeLessThan(1e-5);
-    // the graph does route some missing values left: the learned direction is exercised
-    expect(model.trees.some((t) => t.missingLeft !== null && t.missingLeft.some((v, n) => v === 1 && t.feature[n] >= 0))).toBe(true);
-  }, 60_000);
+  it.each(['penguins-missing', 'early-classification'])(
+    '%s: onnxruntime gives the same labels and probabilities (1e-5), missing values included',
+    async (name) => {
+      const d = load(name);
+      const model = new HistGradientBoostingClassifier({ max_iter: 60 }).fit(d.Xtr, classificationTarget(d.labels), {
+        seed: 1,
+      });
+      const g = new OnnxGraph(d.Xte.cols);
+      const { label, probabilities } = model.toOnnxOutputs(g, g.input);
+      const k = model.classes.length;
+      const out = await run(
+        g,
+        [
+          { name: label, type: 'int64', dims: ['N'] },
+          { name: probabilities, type: 'float', dims: ['N', k] },
+        ],
+        d.Xte,
+        d.x32,
+      );
+      expect(Array.from(out[label].data as BigInt64Array, Number)).toEqual(Array.from(model.predict(d.Xte)));
+      const P = model.predictProba(d.Xte).data;
+      const onnx = out[probabilities].data as Float32Array;
+      let worst = 0;
+      for (let i = 0; i < P.length; i++) worst = Math.max(worst, Math.abs(onnx[i] - P[i]));
+      expect(worst).toBeLessThan(1e-5);
+      // the graph does route some missing values left: the learned direction is exercised
+      expect(
+        model.trees.some((t) => t.missingLeft !== null && t.missingLeft.some((v, n) => v === 1 && t.feature[n] >= 0)),
+      ).toBe(true);
+    },
+    60_000,
+  );
 
   it('auto-mpg-missing: onnxruntime gives the same values (1e-5 relative), missing horsepower included', async () => {
     const d = load('auto-mpg-missing');
@@ -66,7 +91,8 @@ describe('histogram gradient boosting in ONNX', () => {
     const ours = model.predict(d.Xte);
     const onnx = out[y].data as Float32Array;
     let worst = 0;
-    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(onnx[i] - ours[i]) / Math.max(1, Math.abs(ours[i])));
+    for (let i = 0; i < ours.length; i++)
+      worst = Math.max(worst, Math.abs(onnx[i] - ours[i]) / Math.max(1, Math.abs(ours[i])));
     expect(worst).toBeLessThan(1e-5);
     expect(ours.every(Number.isFinite)).toBe(true);
   }, 60_000);

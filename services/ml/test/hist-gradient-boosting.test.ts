@@ -7,7 +7,10 @@ import { Matrix } from '../src/matrix.js';
 import { classificationTarget, regressionTarget } from '../src/target.js';
 import { accuracy } from '../src/metrics/classification.js';
 import { r2Score } from '../src/metrics/regression.js';
-import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '../src/ensemble/hist-gradient-boosting.js';
+import {
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
+} from '../src/ensemble/hist-gradient-boosting.js';
 import { binThresholds } from '../src/ensemble/hist-binning.js';
 import { treeShap } from '../src/explain/tree-shap.js';
 import { FIXTURES } from './support/fixtures.js';
@@ -29,7 +32,16 @@ interface HgbFixture {
 
 // make_fixtures.py's SEED, the fixtures' random_state: our early-stopping split reproduces scikit-learn's from it
 const SEED = 214;
-const CASES = ['iris', 'wine', 'boston', 'auto-mpg', 'penguins-missing', 'auto-mpg-missing', 'early-classification', 'early-regression'];
+const CASES = [
+  'iris',
+  'wine',
+  'boston',
+  'auto-mpg',
+  'penguins-missing',
+  'auto-mpg-missing',
+  'early-classification',
+  'early-regression',
+];
 
 function fixture(name: string): HgbFixture {
   const path = join(FIXTURES, 'hgb', name, 'hist_gradient_boosting.json');
@@ -62,7 +74,11 @@ function fitCase(fx: HgbFixture) {
 /** How far (in bin edges of scikit-learn's list) each of our thresholds is from scikit-learn's. */
 function edgesApart(ours: Float64Array, theirs: number[]): number {
   let worst = Math.abs(ours.length - theirs.length);
-  const rank = (v: number): number => { let r = 0; while (r < theirs.length && theirs[r] < v - 1e-9 * Math.max(1, Math.abs(v))) r++; return r; };
+  const rank = (v: number): number => {
+    let r = 0;
+    while (r < theirs.length && theirs[r] < v - 1e-9 * Math.max(1, Math.abs(v))) r++;
+    return r;
+  };
   for (let b = 0; b < Math.min(ours.length, theirs.length); b++) {
     const same = Math.abs(ours[b] - theirs[b]) <= 1e-9 * Math.max(1, Math.abs(theirs[b]));
     if (!same) worst = Math.max(worst, Math.abs(rank(ours[b]) - b), 1);
@@ -74,7 +90,7 @@ describe.each(CASES)('histogram gradient boosting on %s matches scikit-learn 1.2
   const fx = fixture(name);
   const fitted = fitCase(fx);
 
-  test('bins every feature at scikit-learn\'s thresholds, within one bin edge', () => {
+  test("bins every feature at scikit-learn's thresholds, within one bin edge", () => {
     const th = fitted.model.binThresholds;
     expect(th).toHaveLength(fx.bin_thresholds.length);
     // early stopping draws scikit-learn's validation rows, so the bins see the same training rows

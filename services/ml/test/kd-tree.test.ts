@@ -23,7 +23,8 @@ describe('KD-tree neighbour search', () => {
     ['integers 0–3 (ties everywhere), 4 features', 4, (r: RandomState) => Math.floor(r.random() * 4)],
     ['integers 0–1 (ties everywhere), 12 features', 12, (r: RandomState) => Math.floor(r.random() * 2)],
   ] as const)('%s: the same neighbours in the same order as brute force', (_name, cols, draw) => {
-    const train = table(3000, cols, 1, draw), queries = table(300, cols, 2, draw);
+    const train = table(3000, cols, 1, draw),
+      queries = table(300, cols, 2, draw);
     for (const k of [1, 5, 17]) {
       const [brute, tree] = both(train, queries, k);
       expect(Array.from(tree)).toEqual(Array.from(brute));

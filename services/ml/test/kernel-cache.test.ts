@@ -7,7 +7,9 @@ let s = 3;
 const r = () => (s = (s * 16807) % 2147483647) / 2147483647;
 
 describe('KernelCache', () => {
-  const m = 400, p = 3, gamma = 0.7;
+  const m = 400,
+    p = 3,
+    gamma = 0.7;
   const X = new Matrix(m, p, Float64Array.from({ length: m * p }, r));
   const expected = (i: number, u: number) => Math.fround(rbf(X.data, i, X.data, u, p, gamma));
 

@@ -2,7 +2,15 @@ import { estimateTrainingMemory, maxRowsWithin, MEMORY_FAMILY, MODELS, type JobS
 
 const GiB = 1024 ** 3;
 const shape = (over: Partial<JobShape>): JobShape => ({
-  model: 'svc', rows: 150, inputs: 4, classes: 3, trainFraction: 0.8, folds: 5, grid: { C: [0.1, 10.1, 20.1] }, concurrency: 2, ...over,
+  model: 'svc',
+  rows: 150,
+  inputs: 4,
+  classes: 3,
+  trainFraction: 0.8,
+  folds: 5,
+  grid: { C: [0.1, 10.1, 20.1] },
+  concurrency: 2,
+  ...over,
 });
 
 describe('training memory estimate', () => {
@@ -33,13 +41,31 @@ describe('training memory estimate', () => {
 
   it('passes Iris with every model under 1 GiB', () => {
     for (const m of MODELS.filter((x) => x.task === 'classification')) {
-      expect(estimateTrainingMemory(shape({ model: m.id, grid: { n_estimators: [250], max_depth: [10], n_neighbors: [30] } })).bytes).toBeLessThan(GiB);
+      expect(
+        estimateTrainingMemory(
+          shape({ model: m.id, grid: { n_estimators: [250], max_depth: [10], n_neighbors: [30] } }),
+        ).bytes,
+      ).toBeLessThan(GiB);
     }
   });
 
   it('grows a forest with its trees and depth, and a linear model with the design matrix only', () => {
-    const small = estimateTrainingMemory(shape({ model: 'random_forest_classifier', rows: 100_000, inputs: 10, grid: { n_estimators: [50], max_depth: [3] } }));
-    const big = estimateTrainingMemory(shape({ model: 'random_forest_classifier', rows: 100_000, inputs: 10, grid: { n_estimators: [250], max_depth: [10] } }));
+    const small = estimateTrainingMemory(
+      shape({
+        model: 'random_forest_classifier',
+        rows: 100_000,
+        inputs: 10,
+        grid: { n_estimators: [50], max_depth: [3] },
+      }),
+    );
+    const big = estimateTrainingMemory(
+      shape({
+        model: 'random_forest_classifier',
+        rows: 100_000,
+        inputs: 10,
+        grid: { n_estimators: [250], max_depth: [10] },
+      }),
+    );
     expect(big.bytes).toBeGreaterThan(small.bytes);
     expect(big.why).toMatch(/250 trees of up to 2,047 nodes/);
     const linear = estimateTrainingMemory(shape({ model: 'logistic_regression', rows: 100_000, inputs: 10 }));
@@ -48,7 +74,14 @@ describe('training memory estimate', () => {
 
   it('finds the most rows that fit a budget', () => {
     // kernel memory no longer grows as rows²; a deep forest's still grows with the rows
-    const s = shape({ model: 'random_forest_classifier', rows: 2_000_000, inputs: 10, classes: 2, concurrency: 2, grid: { n_estimators: [250], max_depth: [30] } });
+    const s = shape({
+      model: 'random_forest_classifier',
+      rows: 2_000_000,
+      inputs: 10,
+      classes: 2,
+      concurrency: 2,
+      grid: { n_estimators: [250], max_depth: [30] },
+    });
     const n = maxRowsWithin(s, GiB);
     expect(estimateTrainingMemory({ ...s, rows: n }).bytes).toBeLessThanOrEqual(GiB);
     expect(estimateTrainingMemory({ ...s, rows: n + 1 }).bytes).toBeGreaterThan(GiB);

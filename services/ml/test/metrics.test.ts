@@ -10,24 +10,55 @@ const near = (a: readonly number[], b: readonly number[]) => {
   a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 10));
 };
 
-interface ClassReport { precision: number; recall: number; 'f1-score': number; support: number }
-interface Curve { fpr: number[]; tpr: number[]; thresholds: number[]; auc: number }
-interface PR { precision: number[]; recall: number[]; thresholds: number[]; average_precision: number }
+interface ClassReport {
+  precision: number;
+  recall: number;
+  'f1-score': number;
+  support: number;
+}
+interface Curve {
+  fpr: number[];
+  tpr: number[];
+  thresholds: number[];
+  auc: number;
+}
+interface PR {
+  precision: number[];
+  recall: number[];
+  thresholds: number[];
+  average_precision: number;
+}
 
-const classification = [['iris', 'logistic_regression'], ['wine', 'gaussian_nb'], ['iris', 'knn_classifier'], ['wine', 'knn_classifier']] as const;
+const classification = [
+  ['iris', 'logistic_regression'],
+  ['wine', 'gaussian_nb'],
+  ['iris', 'knn_classifier'],
+  ['wine', 'knn_classifier'],
+] as const;
 
 describe('metrics match scikit-learn', () => {
   it.each(classification)('%s / %s: accuracy, classification report and confusion matrices', (d, m) => {
     const fx = modelFixture(d, m);
-    const met = fx.metrics as { accuracy: number; report: Record<string, ClassReport | number>; confusion: number[][]; confusion_true: number[][] };
+    const met = fx.metrics as {
+      accuracy: number;
+      report: Record<string, ClassReport | number>;
+      confusion: number[][];
+      confusion_true: number[][];
+    };
     const classes = fx.classes ?? [];
     expect(accuracy(fx.y_test, fx.test_pred)).toBeCloseTo(met.accuracy, 12);
     const rep = classificationReport(fx.y_test, fx.test_pred, classes.length);
     classes.forEach((c, k) => {
       const s = met.report[c] as ClassReport;
-      near([rep.perClass[k].precision, rep.perClass[k].recall, rep.perClass[k].f1, rep.perClass[k].support], [s.precision, s.recall, s['f1-score'], s.support]);
+      near(
+        [rep.perClass[k].precision, rep.perClass[k].recall, rep.perClass[k].f1, rep.perClass[k].support],
+        [s.precision, s.recall, s['f1-score'], s.support],
+      );
     });
-    for (const [ours, key] of [[rep.macro, 'macro avg'], [rep.weighted, 'weighted avg']] as const) {
+    for (const [ours, key] of [
+      [rep.macro, 'macro avg'],
+      [rep.weighted, 'weighted avg'],
+    ] as const) {
       const s = met.report[key] as ClassReport;
       near([ours.precision, ours.recall, ours.f1, ours.support], [s.precision, s.recall, s['f1-score'], s.support]);
     }
@@ -53,10 +84,15 @@ describe('metrics match scikit-learn', () => {
       near(pr.thresholds, met.pr[k].thresholds);
       expect(averagePrecision(pos, P.column(k))).toBeCloseTo(met.pr[k].average_precision, 12);
     });
-    if (met.roc_auc_ovr_macro !== undefined) expect(rocAucOvr(fx.y_test, P).macro).toBeCloseTo(met.roc_auc_ovr_macro, 12);
+    if (met.roc_auc_ovr_macro !== undefined)
+      expect(rocAucOvr(fx.y_test, P).macro).toBeCloseTo(met.roc_auc_ovr_macro, 12);
   });
 
-  it.each([['boston', 'ridge'], ['auto-mpg', 'knn_regressor'], ['boston', 'linear_svr']] as const)('%s / %s: MSE, RMSE, MAE and R²', (d, m) => {
+  it.each([
+    ['boston', 'ridge'],
+    ['auto-mpg', 'knn_regressor'],
+    ['boston', 'linear_svr'],
+  ] as const)('%s / %s: MSE, RMSE, MAE and R²', (d, m) => {
     const fx = modelFixture(d, m);
     const met = fx.metrics as { mse: number; rmse: number; mae: number; r2: number };
     expect(meanSquaredError(fx.y_test, fx.test_pred)).toBeCloseTo(met.mse, 10);

@@ -7,7 +7,9 @@ describe('mulberry32', () => {
   });
 
   it('repeats for a seed and differs between seeds', () => {
-    const a = mulberry32(7), b = mulberry32(7), c = mulberry32(8);
+    const a = mulberry32(7),
+      b = mulberry32(7),
+      c = mulberry32(8);
     const draw = (g: () => number) => Array.from({ length: 5 }, () => g());
     const first = draw(a);
     expect(draw(b)).toEqual(first);

@@ -22,7 +22,17 @@ function hasPythonOnnx(): boolean {
 
 jest.setTimeout(60_000);
 
-const OURS = ['knn_classifier', 'logistic_regression', 'gaussian_nb', 'linear_svc', 'knn_regressor', 'linear_regression', 'lasso', 'ridge', 'linear_svr'];
+const OURS = [
+  'knn_classifier',
+  'logistic_regression',
+  'gaussian_nb',
+  'linear_svc',
+  'knn_regressor',
+  'linear_regression',
+  'lasso',
+  'ridge',
+  'linear_svr',
+];
 const cases = OURS.flatMap((id) => datasetsFor(modelSpec(id).task).map((d) => [id, d] as const));
 const exported: { name: string; bytes: Uint8Array }[] = [];
 
@@ -55,16 +65,24 @@ describe('ONNX export', () => {
   });
 
   // A visible skip where python3-onnx is missing (scripts/test-all.sh installs it), never a silent pass.
-  (hasPythonOnnx() ? it : it.skip)('passes onnx.checker.check_model(full_check=True) under /usr/bin/python3 (needs python3-onnx)', () => {
-    expect(exported.length).toBe(cases.length);
-    const dir = mkdtempSync(join(tmpdir(), 'enchilada-onnx-'));
-    try {
-      const files = exported.map(({ name, bytes }) => { const f = join(dir, `${name}.onnx`); writeFileSync(f, bytes); return f; });
-      const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
-      const checked = execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' });
-      expect(Number(checked.trim())).toBe(files.length);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  (hasPythonOnnx() ? it : it.skip)(
+    'passes onnx.checker.check_model(full_check=True) under /usr/bin/python3 (needs python3-onnx)',
+    () => {
+      expect(exported.length).toBe(cases.length);
+      const dir = mkdtempSync(join(tmpdir(), 'enchilada-onnx-'));
+      try {
+        const files = exported.map(({ name, bytes }) => {
+          const f = join(dir, `${name}.onnx`);
+          writeFileSync(f, bytes);
+          return f;
+        });
+        const script =
+          'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
+        const checked = execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' });
+        expect(Number(checked.trim())).toBe(files.length);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

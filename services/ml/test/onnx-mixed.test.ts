@@ -23,14 +23,62 @@ type Rec = Record<string, string | number | null>;
 // Rows the training data never had: every value missing, unseen text, one value missing at a time.
 const EXTRA: Record<MixedName, Rec[]> = {
   penguins: [
-    { island: null, bill_length_mm: null, bill_depth_mm: null, flipper_length_mm: null, body_mass_g: null, sex: null, year: null },
-    { island: 'Atlantis', bill_length_mm: 41, bill_depth_mm: 18, flipper_length_mm: 190, body_mass_g: 3700, sex: 'unknown', year: 2008 },
-    { island: 'Dream', bill_length_mm: 50, bill_depth_mm: null, flipper_length_mm: 220, body_mass_g: 5000, sex: 'female', year: 2031 },
-    { island: 'Biscoe', bill_length_mm: null, bill_depth_mm: 15, flipper_length_mm: 215, body_mass_g: null, sex: null, year: 2009 },
+    {
+      island: null,
+      bill_length_mm: null,
+      bill_depth_mm: null,
+      flipper_length_mm: null,
+      body_mass_g: null,
+      sex: null,
+      year: null,
+    },
+    {
+      island: 'Atlantis',
+      bill_length_mm: 41,
+      bill_depth_mm: 18,
+      flipper_length_mm: 190,
+      body_mass_g: 3700,
+      sex: 'unknown',
+      year: 2008,
+    },
+    {
+      island: 'Dream',
+      bill_length_mm: 50,
+      bill_depth_mm: null,
+      flipper_length_mm: 220,
+      body_mass_g: 5000,
+      sex: 'female',
+      year: 2031,
+    },
+    {
+      island: 'Biscoe',
+      bill_length_mm: null,
+      bill_depth_mm: 15,
+      flipper_length_mm: 215,
+      body_mass_g: null,
+      sex: null,
+      year: 2009,
+    },
   ],
   'auto-mpg': [
-    { cylinders: null, displacement: null, horsepower: null, weight: null, acceleration: null, model_year: null, origin: null },
-    { cylinders: 4, displacement: 100, horsepower: null, weight: 2200, acceleration: 16, model_year: 80, origin: 'Mars' },
+    {
+      cylinders: null,
+      displacement: null,
+      horsepower: null,
+      weight: null,
+      acceleration: null,
+      model_year: null,
+      origin: null,
+    },
+    {
+      cylinders: 4,
+      displacement: 100,
+      horsepower: null,
+      weight: 2200,
+      acceleration: 16,
+      model_year: 80,
+      origin: 'Mars',
+    },
     { cylinders: 8, displacement: 350, horsepower: 160, weight: 4000, acceleration: 11, model_year: 72, origin: null },
   ],
 };
@@ -42,10 +90,14 @@ afterAll(() => console.log(`largest |onnxruntime − TypeScript| per model:\n${w
 
 function records(name: MixedName, rows: ArrayLike<number>): Rec[] {
   const ds = readMixed(name);
-  const out: Rec[] = Array.from(rows, (i) => Object.fromEntries(ds.columns.map((c) => {
-    const v = c.values[i];
-    return [c.name, v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : v];
-  })));
+  const out: Rec[] = Array.from(rows, (i) =>
+    Object.fromEntries(
+      ds.columns.map((c) => {
+        const v = c.values[i];
+        return [c.name, v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : v];
+      }),
+    ),
+  );
   return [...out, ...EXTRA[name]];
 }
 
@@ -57,8 +109,11 @@ describe('ONNX export of mixed-table pipelines', () => {
       if (!spec) throw new Error(id);
       const ds = readMixed(name);
       const sp = trainTestSplit(ds.X.rows, 0.8, 214);
-      const model = new Pipeline(spec.create(expandGrid(defaultGrid(spec))[0]), new ColumnTransformer(ds.schema))
-        .fit(ds.X.takeRows(sp.train), takeTarget(ds.y, sp.train), { seed: 0 });
+      const model = new Pipeline(spec.create(expandGrid(defaultGrid(spec))[0]), new ColumnTransformer(ds.schema)).fit(
+        ds.X.takeRows(sp.train),
+        takeTarget(ds.y, sp.train),
+        { seed: 0 },
+      );
       const bytes = exportPipelineToOnnx(model, ds.schema.length);
       exported.set(id, bytes);
       const recs = records(name, sp.test);
@@ -70,8 +125,16 @@ describe('ONNX export of mixed-table pipelines', () => {
       const feeds: Record<string, ort.Tensor> = { X: new ort.Tensor('float32', numbers, [recs.length, width]) };
       ds.schema.forEach((c, j) => {
         const v = recs.map((r) => r[c.name]);
-        if (c.kind === 'numeric') v.forEach((x, i) => { numbers[i * width + inputIndex[j]] = x === null ? NaN : Number(x); });
-        else feeds[inputNames[j]] = new ort.Tensor('string', v.map((x) => (x === null ? '' : String(x))), [v.length, 1]);
+        if (c.kind === 'numeric')
+          v.forEach((x, i) => {
+            numbers[i * width + inputIndex[j]] = x === null ? NaN : Number(x);
+          });
+        else
+          feeds[inputNames[j]] = new ort.Tensor(
+            'string',
+            v.map((x) => (x === null ? '' : String(x))),
+            [v.length, 1],
+          );
       });
       const session = await ort.InferenceSession.create(bytes);
       expect([...session.inputNames].sort()).toEqual([...new Set(inputNames)].sort());
@@ -82,18 +145,23 @@ describe('ONNX export of mixed-table pipelines', () => {
         const P = model.predictProba(X);
         const got = out.probabilities.data as Float32Array;
         expect(got.length).toBe(P.data.length);
-        P.data.forEach((v, i) => { diff = Math.max(diff, Math.abs(got[i] - v)); });
+        P.data.forEach((v, i) => {
+          diff = Math.max(diff, Math.abs(got[i] - v));
+        });
         expect(diff).toBeLessThanOrEqual(1e-5);
       } else {
         const got = out.variable.data as Float32Array;
         const want = model.predict(X);
         expect(got.length).toBe(want.length);
         // relative: float32 carries ~7 digits of values like 30 mpg
-        want.forEach((v, i) => { diff = Math.max(diff, Math.abs(got[i] - v) / Math.max(1, Math.abs(v))); });
+        want.forEach((v, i) => {
+          diff = Math.max(diff, Math.abs(got[i] - v) / Math.max(1, Math.abs(v)));
+        });
         expect(diff).toBeLessThanOrEqual(1e-5);
       }
       worst.push(`${id}: ${diff.toExponential(2)}${model.classes ? '' : ' (relative)'}`);
-    });
+    },
+  );
 
   let hasOnnx = true;
   try {
@@ -102,20 +170,24 @@ describe('ONNX export of mixed-table pipelines', () => {
     hasOnnx = false;
   }
   // a visible skip, never a silent pass, when Debian's python3-onnx is not installed
-  (hasOnnx ? it : it.skip)('passes onnx.checker.check_model(full_check=True) for a classifier and a regressor (needs python3-onnx)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'enchilada-onnx-mixed-'));
-    try {
-      const files = ['logistic_regression', 'random_forest_regressor'].map((id) => {
-        const bytes = exported.get(id);
-        if (!bytes) throw new Error(`${id} was not exported`);
-        const f = join(dir, `${id}.onnx`);
-        writeFileSync(f, bytes);
-        return f;
-      });
-      const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
-      expect(execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' }).trim()).toBe('2');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  (hasOnnx ? it : it.skip)(
+    'passes onnx.checker.check_model(full_check=True) for a classifier and a regressor (needs python3-onnx)',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'enchilada-onnx-mixed-'));
+      try {
+        const files = ['logistic_regression', 'random_forest_regressor'].map((id) => {
+          const bytes = exported.get(id);
+          if (!bytes) throw new Error(`${id} was not exported`);
+          const f = join(dir, `${id}.onnx`);
+          writeFileSync(f, bytes);
+          return f;
+        });
+        const script =
+          'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
+        expect(execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' }).trim()).toBe('2');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -30,7 +30,8 @@ interface PathFitter {
 
 function loadFixture(dataset: DatasetName, model: string): Fixture {
   const path = join(FIXTURES, dataset, `${model}.json`);
-  if (!existsSync(path)) throw new Error(`missing fixture ${path}: run \`pnpm fixtures -- --dataset ${dataset} --model ${model}\``);
+  if (!existsSync(path))
+    throw new Error(`missing fixture ${path}: run \`pnpm fixtures -- --dataset ${dataset} --model ${model}\``);
   return JSON.parse(readFileSync(path, 'utf8')) as Fixture;
 }
 
@@ -46,7 +47,10 @@ function score(m: Model, X: Matrix, y: Target): number {
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   let ss = 0;
   let st = 0;
-  for (let i = 0; i < v.length; i++) { ss += (p[i] - v[i]) ** 2; st += (v[i] - mean) ** 2; }
+  for (let i = 0; i < v.length; i++) {
+    ss += (p[i] - v[i]) ** 2;
+    st += (v[i] - mean) ** 2;
+  }
   return 1 - ss / st;
 }
 
@@ -66,15 +70,21 @@ function gridSearch(dataset: DatasetName, est: PathFitter, candidates: readonly 
   const sums = new Float64Array(candidates.length);
   for (const f of split.folds) {
     const scaler = new StandardScaler().fit(Xtr.takeRows(f.train));
-    const models = est.fitPath(scaler.transform(Xtr.takeRows(f.train)), takeTarget(ytr, f.train), candidates, { seed: 0 });
+    const models = est.fitPath(scaler.transform(Xtr.takeRows(f.train)), takeTarget(ytr, f.train), candidates, {
+      seed: 0,
+    });
     const Xval = scaler.transform(Xtr.takeRows(f.test));
     const yval = takeTarget(ytr, f.test);
-    models.forEach((m, i) => { sums[i] += score(m, Xval, yval); });
+    models.forEach((m, i) => {
+      sums[i] += score(m, Xval, yval);
+    });
   }
   const cv = Array.from(sums, (s) => s / split.folds.length);
   // scikit-learn's best_index_: the first candidate with the highest mean score
   let best = 0;
-  cv.forEach((s, i) => { if (s > cv[best]) best = i; });
+  cv.forEach((s, i) => {
+    if (s > cv[best]) best = i;
+  });
   const scaler = new StandardScaler().fit(Xtr);
   const [model] = est.fitPath(scaler.transform(Xtr), ytr, [candidates[best]], { seed: 0 });
   const test = score(model, scaler.transform(X.takeRows(split.test)), takeTarget(y, split.test));
@@ -95,7 +105,11 @@ const ENSEMBLES: [DatasetName, string, () => PathFitter][] = [
 describe('randomised ensembles match scikit-learn', () => {
   it.each(ENSEMBLES)('%s %s reaches a test score no worse than scikit-learn minus 0.02', (dataset, model, make) => {
     const fx = loadFixture(dataset, model);
-    const r = gridSearch(dataset, make(), fx.candidates.map((c) => c.params));
+    const r = gridSearch(
+      dataset,
+      make(),
+      fx.candidates.map((c) => c.params),
+    );
     expect(r.test).toBeGreaterThanOrEqual(fx.test_score - 0.02);
   });
 });
@@ -108,13 +122,20 @@ const SVMS: [DatasetName, string, () => PathFitter][] = [
 ];
 
 describe('RBF SVMs match scikit-learn', () => {
-  it.each(SVMS)('%s %s picks the same best C (or one scikit-learn scores within 1e-3) and the same test score within 0.005', (dataset, model, make) => {
-    const fx = loadFixture(dataset, model);
-    const r = gridSearch(dataset, make(), fx.candidates.map((c) => c.params));
-    const ref = fx.candidates[r.best];
-    if (ref.params.C !== fx.best_params.C) expect(fx.best_score - ref.mean_test_score).toBeLessThanOrEqual(1e-3);
-    expect(Math.abs(r.test - fx.test_score)).toBeLessThanOrEqual(0.005);
-    // deterministic models: every candidate's CV score agrees too
-    r.cv.forEach((s, i) => expect(Math.abs(s - fx.candidates[i].mean_test_score)).toBeLessThanOrEqual(1e-3));
-  });
+  it.each(SVMS)(
+    '%s %s picks the same best C (or one scikit-learn scores within 1e-3) and the same test score within 0.005',
+    (dataset, model, make) => {
+      const fx = loadFixture(dataset, model);
+      const r = gridSearch(
+        dataset,
+        make(),
+        fx.candidates.map((c) => c.params),
+      );
+      const ref = fx.candidates[r.best];
+      if (ref.params.C !== fx.best_params.C) expect(fx.best_score - ref.mean_test_score).toBeLessThanOrEqual(1e-3);
+      expect(Math.abs(r.test - fx.test_score)).toBeLessThanOrEqual(0.005);
+      // deterministic models: every candidate's CV score agrees too
+      r.cv.forEach((s, i) => expect(Math.abs(s - fx.candidates[i].mean_test_score)).toBeLessThanOrEqual(1e-3));
+    },
+  );
 });

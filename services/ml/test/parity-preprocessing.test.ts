@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { Matrix } from '../src/matrix.js';
 import { trainTestSplit } from '../src/model-selection/train-test-split.js';
 import { SimpleImputer, type NumericStrategy } from '../src/preprocessing/simple-imputer.js';
-import { OneHotEncoder, OrdinalEncoder, StringImputer, DEFAULT_FILL, type CategoricalStrategy } from '../src/preprocessing/categorical.js';
+import {
+  OneHotEncoder,
+  OrdinalEncoder,
+  StringImputer,
+  DEFAULT_FILL,
+  type CategoricalStrategy,
+} from '../src/preprocessing/categorical.js';
 import { ColumnTransformer, type Encoding, type PreprocessParams } from '../src/preprocessing/column-transformer.js';
 import { tableFromRecords } from '../src/preprocessing/table.js';
 import { FIXTURES } from './support/fixtures.js';
@@ -19,20 +25,48 @@ interface PreFixture {
   categorical: string[];
   train_idx: number[];
   test_idx: number[];
-  numeric_extra: { all_missing_column: number; test_only_column: number; test_only_source: string; test_only_rows: number[] };
-  simple_imputer: { strategy: NumericStrategy; fill_value: number; add_indicator: boolean; statistics: Num[]; output: Num[][] }[];
-  string_imputer: { all_missing_column: number; cases: { strategy: CategoricalStrategy; statistics: (string | null)[]; output: string[][] }[] };
+  numeric_extra: {
+    all_missing_column: number;
+    test_only_column: number;
+    test_only_source: string;
+    test_only_rows: number[];
+  };
+  simple_imputer: {
+    strategy: NumericStrategy;
+    fill_value: number;
+    add_indicator: boolean;
+    statistics: Num[];
+    output: Num[][];
+  }[];
+  string_imputer: {
+    all_missing_column: number;
+    cases: { strategy: CategoricalStrategy; statistics: (string | null)[]; output: string[][] }[];
+  };
   subset: { column: string; without: string; rows: number[] };
   unseen_row: string[];
   encoders: {
-    fit: 'train' | 'subset'; ordinal?: boolean; params?: { min_frequency?: number; max_categories?: number };
-    categories: string[][]; infrequent?: (string[] | null)[]; feature_names?: string[]; output: number[][];
+    fit: 'train' | 'subset';
+    ordinal?: boolean;
+    params?: { min_frequency?: number; max_categories?: number };
+    categories: string[][];
+    infrequent?: (string[] | null)[];
+    feature_names?: string[];
+    output: number[][];
   }[];
   extra_rows: Record<string, string | number | null>[];
   column_transformer: {
     fit: 'train' | 'subset';
-    params: { strategy: NumericStrategy; fill_value?: number; add_indicator?: boolean; cat_strategy?: CategoricalStrategy; encoding?: Encoding; min_frequency?: number; max_categories?: number };
-    feature_names: string[]; output: Num[][];
+    params: {
+      strategy: NumericStrategy;
+      fill_value?: number;
+      add_indicator?: boolean;
+      cat_strategy?: CategoricalStrategy;
+      encoding?: Encoding;
+      min_frequency?: number;
+      max_categories?: number;
+    };
+    feature_names: string[];
+    output: Num[][];
   }[];
 }
 
@@ -47,11 +81,13 @@ let maxDiff = 0;
 function expectMatrix(ours: Matrix, ref: Num[][]): void {
   expect([ours.rows, ours.cols]).toEqual([ref.length, ref[0]?.length ?? 0]);
   let worst = 0;
-  ref.forEach((row, i) => row.forEach((v, j) => {
-    const o = ours.get(i, j);
-    if (v === null) expect(o).toBeNaN();
-    else worst = Math.max(worst, Math.abs(o - v));
-  }));
+  ref.forEach((row, i) =>
+    row.forEach((v, j) => {
+      const o = ours.get(i, j);
+      if (v === null) expect(o).toBeNaN();
+      else worst = Math.max(worst, Math.abs(o - v));
+    }),
+  );
   maxDiff = Math.max(maxDiff, worst);
   expect(worst).toBeLessThanOrEqual(1e-9);
 }
@@ -63,7 +99,9 @@ function stack(a: Matrix, b: Matrix): Matrix {
   return new Matrix(a.rows + b.rows, a.cols, data);
 }
 
-afterAll(() => console.log(`preprocessing: largest |ours − scikit-learn| over all fixtures = ${maxDiff.toExponential(2)}`));
+afterAll(() =>
+  console.log(`preprocessing: largest |ours − scikit-learn| over all fixtures = ${maxDiff.toExponential(2)}`),
+);
 
 describe.each(MIXED.map((n) => [n]))('%s preprocessing matches scikit-learn 1.2', (name) => {
   const fx = fixture(name);
@@ -113,16 +151,20 @@ describe.each(MIXED.map((n) => [n]))('%s preprocessing matches scikit-learn 1.2'
       expectMatrix(model.transform(N.takeRows(fx.test_idx)), c.output);
       // the column missing only in test rows gets no indicator (features='missing-only')
       expect(Array.from(model.indicators)).not.toContain(extra.test_only_column);
-    });
+    },
+  );
 
   it.each(fx.string_imputer.cases.map((c) => [c.strategy, c] as const))(
     'SimpleImputer(strategy=%s) on text: same fill values and output, an all-missing column dropped under most_frequent',
     (strategy, c) => {
       const cols = [...fx.categorical.map(textValues), fx.train_idx.concat(fx.test_idx).map(() => null)];
-      const model = new StringImputer({ strategy, fillValue: DEFAULT_FILL }).fit(cols.map((v) => pick(v, fx.train_idx)));
+      const model = new StringImputer({ strategy, fillValue: DEFAULT_FILL }).fit(
+        cols.map((v) => pick(v, fx.train_idx)),
+      );
       expect(model.fills).toEqual(c.statistics);
       expect(model.transform(cols.map((v) => pick(v, fx.test_idx)))).toEqual(c.output);
-    });
+    },
+  );
 
   const filled = () => fx.categorical.map((c) => textValues(c).map((v) => v ?? DEFAULT_FILL));
   const fitRows = (fit: 'train' | 'subset') => (fit === 'train' ? fx.train_idx : fx.subset.rows);
@@ -138,13 +180,18 @@ describe.each(MIXED.map((n) => [n]))('%s preprocessing matches scikit-learn 1.2'
     'OneHotEncoder(handle_unknown=infrequent_if_exist, %s) fitted on %s rows: same categories, infrequent ones, names and output with unseen values',
     (_p, fit, e) => {
       const p = e.params ?? {};
-      const model = new OneHotEncoder({ minFrequency: p.min_frequency ?? null, maxCategories: p.max_categories ?? null })
-        .fit(filled().map((v) => pick(v, fitRows(fit))));
+      const model = new OneHotEncoder({
+        minFrequency: p.min_frequency ?? null,
+        maxCategories: p.max_categories ?? null,
+      }).fit(filled().map((v) => pick(v, fitRows(fit))));
       expect(model.columns.map((c) => c.categories)).toEqual(e.categories);
       expect(model.columns.map((c) => (c.infrequent.length ? c.infrequent : null))).toEqual(e.infrequent);
-      expect(model.columns.flatMap((c, j) => c.outputNames.map((n) => `${fx.categorical[j]}_${n}`))).toEqual(e.feature_names);
+      expect(model.columns.flatMap((c, j) => c.outputNames.map((n) => `${fx.categorical[j]}_${n}`))).toEqual(
+        e.feature_names,
+      );
       expectMatrix(model.transform(transformRows()), e.output);
-    });
+    },
+  );
 
   it.each(fx.encoders.filter((e) => e.ordinal).map((e) => [e.fit, e] as const))(
     'OrdinalEncoder(handle_unknown=use_encoded_value, unknown_value=-1) fitted on %s rows: same categories and codes, −1 for unseen',
@@ -152,29 +199,38 @@ describe.each(MIXED.map((n) => [n]))('%s preprocessing matches scikit-learn 1.2'
       const model = new OrdinalEncoder().fit(filled().map((v) => pick(v, fitRows(fit))));
       expect(model.columns.map((c) => c.categories)).toEqual(e.categories);
       expectMatrix(model.transform(transformRows()), e.output);
-    });
+    },
+  );
 
   it.each(fx.column_transformer.map((c) => [JSON.stringify(c.params), c.fit, c] as const))(
     'ColumnTransformer(%s) fitted on %s rows: same output (missing and unseen rows included) and get_feature_names_out',
     (_p, fit, c) => {
       const p = c.params;
       const params: Partial<PreprocessParams> = {
-        numericStrategy: p.strategy, numericFill: p.fill_value ?? 0, addIndicator: p.add_indicator ?? false,
-        categoricalStrategy: p.cat_strategy ?? 'constant', categoricalFill: DEFAULT_FILL, encoding: p.encoding ?? 'onehot',
-        minFrequency: p.min_frequency ?? null, maxCategories: p.max_categories ?? null,
+        numericStrategy: p.strategy,
+        numericFill: p.fill_value ?? 0,
+        addIndicator: p.add_indicator ?? false,
+        categoricalStrategy: p.cat_strategy ?? 'constant',
+        categoricalFill: DEFAULT_FILL,
+        encoding: p.encoding ?? 'onehot',
+        minFrequency: p.min_frequency ?? null,
+        maxCategories: p.max_categories ?? null,
       };
       const model = new ColumnTransformer(ds.schema, params).fit(ds.X.takeRows(fitRows(fit)));
       expect(model.sklearnNames).toEqual(c.feature_names);
       const rows = stack(ds.X.takeRows(fx.test_idx), tableFromRecords(ds.schema, fx.extra_rows));
       expectMatrix(model.transform(rows), c.output);
-    });
+    },
+  );
 
   it('names its outputs readably, one to one with scikit-learn’s names', () => {
     const model = new ColumnTransformer(ds.schema, { addIndicator: true }).fit(ds.X.takeRows(fx.train_idx));
-    const readable = model.sklearnNames.map((n) => n
-      .replace(/^num__missingindicator_(.*)$/, 'missing($1)')
-      .replace(/^num__/, '')
-      .replace(new RegExp(`^cat__(${fx.categorical.join('|')})_`), '$1='));
+    const readable = model.sklearnNames.map((n) =>
+      n
+        .replace(/^num__missingindicator_(.*)$/, 'missing($1)')
+        .replace(/^num__/, '')
+        .replace(new RegExp(`^cat__(${fx.categorical.join('|')})_`), '$1='),
+    );
     expect(model.outputNames).toEqual(readable);
   });
 });

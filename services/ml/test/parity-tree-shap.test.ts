@@ -22,7 +22,8 @@ interface XgbFixture {
 
 function load(name: string): XgbFixture {
   const path = join(FIXTURES, 'shap', `${name}.json`);
-  if (!existsSync(path)) throw new Error(`missing fixture ${path}: run \`pnpm fixtures\` (needs apt-get install python3-xgboost)`);
+  if (!existsSync(path))
+    throw new Error(`missing fixture ${path}: run \`pnpm fixtures\` (needs apt-get install python3-xgboost)`);
   return JSON.parse(readFileSync(path, 'utf8')) as XgbFixture;
 }
 
@@ -55,7 +56,10 @@ function fromXgboostDump(root: unknown): Tree {
   const add = (node: unknown): number => {
     if (!isRecord(node)) throw new TypeError('xgboost node is not an object');
     const id = feature.length;
-    feature.push(-1); threshold.push(0); left.push(-1); right.push(-1);
+    feature.push(-1);
+    threshold.push(0);
+    left.push(-1);
+    right.push(-1);
     weight.push(num(node, 'cover'));
     if ('leaf' in node) {
       value.push(num(node, 'leaf'));
@@ -74,7 +78,15 @@ function fromXgboostDump(root: unknown): Tree {
     return id;
   };
   add(root);
-  return new Tree(Int32Array.from(feature), Float32Array.from(threshold), Int32Array.from(left), Int32Array.from(right), Float64Array.from(value), 1, Float64Array.from(weight));
+  return new Tree(
+    Int32Array.from(feature),
+    Float32Array.from(threshold),
+    Int32Array.from(left),
+    Int32Array.from(right),
+    Float64Array.from(value),
+    1,
+    Float64Array.from(weight),
+  );
 }
 
 /** The fixture's model as a TreeSum, with XGBoost's base margin as its offset. */
@@ -87,7 +99,9 @@ function modelOf(fx: XgbFixture): { sum: TreeSum; X: Matrix } {
   const x = Float32Array.from(X.data);
   const offset = new Float64Array(K);
   for (let k = 0; k < K; k++) offset[k] = fx.margin[0][k];
-  trees.forEach((t, i) => { offset[i % K] -= t.value[t.leaf(x, 0, UNLIMITED)]; });
+  trees.forEach((t, i) => {
+    offset[i % K] -= t.value[t.leaf(x, 0, UNLIMITED)];
+  });
   return { sum: { trees, maxDepth: UNLIMITED, nFeatures: F, outputs: K, scale: 1, offset, outputOf: (t) => t % K }, X };
 }
 
@@ -117,37 +131,43 @@ function compare(name: string): { contributions: number; bias: number; margin: n
 }
 
 describe('TreeSHAP parity with XGBoost pred_contribs', () => {
-  it.each(['boston', 'iris', 'binary'])('reproduces XGBoost’s contributions and bias within 1e-5, and its margin within 1e-6 relative, on every row (%s)', (name) => {
-    const worst = compare(name);
-    expect(worst.contributions).toBeLessThan(1e-5);
-    expect(worst.bias).toBeLessThan(1e-5);
-    expect(worst.margin).toBeLessThan(1e-6);
-  });
+  it.each(['boston', 'iris', 'binary'])(
+    'reproduces XGBoost’s contributions and bias within 1e-5, and its margin within 1e-6 relative, on every row (%s)',
+    (name) => {
+      const worst = compare(name);
+      expect(worst.contributions).toBeLessThan(1e-5);
+      expect(worst.bias).toBeLessThan(1e-5);
+      expect(worst.margin).toBeLessThan(1e-6);
+    },
+  );
 });
 
 describe('TreeSHAP interaction values: parity with XGBoost pred_interactions', () => {
-  it.each(['boston', 'iris', 'binary'])('reproduces XGBoost’s interaction matrices within 1e-5 on its first rows (%s)', (name) => {
-    const fx = load(name);
-    if (!fx.interactions) throw new Error(`fixture ${name} predates interaction values: run \`pnpm fixtures\``);
-    const { sum, X } = modelOf(fx);
-    const rows = fx.interactions.length;
-    const F = fx.features.length;
-    const K = fx.classes;
-    const { values } = treeShapInteractions(sum, X.takeRows(Int32Array.from({ length: rows }, (_, i) => i)));
-    let worst = 0;
-    let largest = 0;
-    for (let i = 0; i < rows; i++) {
-      for (let k = 0; k < K; k++) {
-        for (let a = 0; a < F; a++) {
-          for (let b = 0; b < F; b++) {
-            const ref = fx.interactions[i]?.[k]?.[a]?.[b] ?? NaN;
-            worst = Math.max(worst, Math.abs(values[((i * K + k) * F + a) * F + b] - ref));
-            if (a !== b) largest = Math.max(largest, Math.abs(ref));
+  it.each(['boston', 'iris', 'binary'])(
+    'reproduces XGBoost’s interaction matrices within 1e-5 on its first rows (%s)',
+    (name) => {
+      const fx = load(name);
+      if (!fx.interactions) throw new Error(`fixture ${name} predates interaction values: run \`pnpm fixtures\``);
+      const { sum, X } = modelOf(fx);
+      const rows = fx.interactions.length;
+      const F = fx.features.length;
+      const K = fx.classes;
+      const { values } = treeShapInteractions(sum, X.takeRows(Int32Array.from({ length: rows }, (_, i) => i)));
+      let worst = 0;
+      let largest = 0;
+      for (let i = 0; i < rows; i++) {
+        for (let k = 0; k < K; k++) {
+          for (let a = 0; a < F; a++) {
+            for (let b = 0; b < F; b++) {
+              const ref = fx.interactions[i]?.[k]?.[a]?.[b] ?? NaN;
+              worst = Math.max(worst, Math.abs(values[((i * K + k) * F + a) * F + b] - ref));
+              if (a !== b) largest = Math.max(largest, Math.abs(ref));
+            }
           }
         }
       }
-    }
-    expect(largest).toBeGreaterThan(1e-3);   // the models do have interactions to reproduce
-    expect(worst).toBeLessThan(1e-5);
-  });
+      expect(largest).toBeGreaterThan(1e-3); // the models do have interactions to reproduce
+      expect(worst).toBeLessThan(1e-5);
+    },
+  );
 });

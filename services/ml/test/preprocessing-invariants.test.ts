@@ -14,7 +14,12 @@ const ds = readMixed('penguins');
 const numeric = ds.X.columnsAt(Int32Array.from(ds.schema.flatMap((c, j) => (c.kind === 'numeric' ? [j] : []))));
 const text = ds.columns.flatMap((c) => (c.kind === 'categorical' ? [c.values] : []));
 const filled = text.map((c) => c.map((v) => v ?? 'missing_value'));
-const withExtraColumn = (X: Matrix) => new Matrix(X.rows, X.cols + 1, Float64Array.from({ length: X.rows * (X.cols + 1) }, (_, k) => X.data[k - Math.floor(k / (X.cols + 1))] ?? 0));
+const withExtraColumn = (X: Matrix) =>
+  new Matrix(
+    X.rows,
+    X.cols + 1,
+    Float64Array.from({ length: X.rows * (X.cols + 1) }, (_, k) => X.data[k - Math.floor(k / (X.cols + 1))] ?? 0),
+  );
 
 const sameBits = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
@@ -45,7 +50,10 @@ describe('SimpleImputer', () => {
     expect(() => new SimpleImputer({ strategy: 'mode' as never })).toThrow(/strategy must be one of/);
     expect(() => new SimpleImputer().with({ fillValue: NaN })).toThrow(/fillValue/);
     expect(() => new SimpleImputer().fit(new Matrix(0, 3))).toThrow(/at least one row/);
-    const inf = Matrix.fromRows([[1, 2], [Infinity, 3]]);
+    const inf = Matrix.fromRows([
+      [1, 2],
+      [Infinity, 3],
+    ]);
     expect(() => new SimpleImputer().fit(inf)).toThrow(/column 0 holds an infinite value \(row 1\)/);
     expect(() => new SimpleImputer().fit(Matrix.fromRows([[1, 2]])).transform(inf)).toThrow(/infinite/);
   });
@@ -155,7 +163,9 @@ describe('ColumnTransformer', () => {
 
   it('refuses a bad strategy, minFrequency, maxCategories, encoding or an empty fill text', () => {
     expect(() => new ColumnTransformer(ds.schema, { numericStrategy: 'mode' as never })).toThrow(/numericStrategy/);
-    expect(() => new ColumnTransformer(ds.schema, { categoricalStrategy: 'mean' as never })).toThrow(/categoricalStrategy/);
+    expect(() => new ColumnTransformer(ds.schema, { categoricalStrategy: 'mean' as never })).toThrow(
+      /categoricalStrategy/,
+    );
     expect(() => new ColumnTransformer(ds.schema, { minFrequency: 0 })).toThrow(/minFrequency/);
     expect(() => new ColumnTransformer(ds.schema).with({ minFrequency: 2.5 })).toThrow(/minFrequency/);
     expect(() => new ColumnTransformer(ds.schema, { maxCategories: 0 })).toThrow(/maxCategories/);

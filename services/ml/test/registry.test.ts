@@ -15,7 +15,7 @@ describe('model registry', () => {
     expect(modelSpec('hist_gradient_boosting_regressor').task).toBe('regression');
   });
 
-  it('histogram boosting searches boosting\'s learning rates (0.1…1.0) and 15, 31, 47, 63 leaves', () => {
+  it("histogram boosting searches boosting's learning rates (0.1…1.0) and 15, 31, 47, 63 leaves", () => {
     const grid = defaultGrid(modelSpec('hist_gradient_boosting_classifier'));
     expect(grid.learning_rate).toEqual(defaultGrid(modelSpec('gradient_boosting_classifier')).learning_rate);
     expect(grid.max_leaf_nodes).toEqual([15, 31, 47, 63]);
@@ -23,10 +23,12 @@ describe('model registry', () => {
 
   // the seed's models only: their grids are the ones the seed's scikit-learn searched
   it.each(MODELS.filter((m) => !m.id.startsWith('gradient_boosting') && !m.id.startsWith('hist_')).map((m) => m.id))(
-    '%s: the default grid is the one scikit-learn searched (numpy’s arange values, same order)', (id) => {
+    '%s: the default grid is the one scikit-learn searched (numpy’s arange values, same order)',
+    (id) => {
       const fx = modelFixture(datasetsFor(modelSpec(id).task)[0], id);
       expect(expandGrid(defaultGrid(modelSpec(id)))).toEqual(fx.candidates.map((c) => c.params));
-    });
+    },
+  );
 
   it('names an unknown model in its error, with the known ones', () => {
     expect(() => modelSpec('xgboost')).toThrow(/unknown model 'xgboost'.*logistic_regression/);

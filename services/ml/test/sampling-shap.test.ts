@@ -13,22 +13,34 @@ function lcg(seed: number): () => number {
   };
 }
 const randomMatrix = (rand: () => number, rows: number, cols: number) =>
-  new Matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => rand() * 4 - 2));
+  new Matrix(
+    rows,
+    cols,
+    Float64Array.from({ length: rows * cols }, () => rand() * 4 - 2),
+  );
 
 /** Exact interventional Shapley values over players by enumeration: v(S) = mean over the background of f(x_S, b_rest). */
-function bruteForce(predict: Predict, x: Float64Array, background: Matrix, groups: Int32Array, G: number): { phi: Float64Array; base: Float64Array } {
+function bruteForce(
+  predict: Predict,
+  x: Float64Array,
+  background: Matrix,
+  groups: Int32Array,
+  G: number,
+): { phi: Float64Array; base: Float64Array } {
   const F = x.length;
   const B = background.rows;
   const z = new Matrix((1 << G) * B, F);
   for (let S = 0; S < 1 << G; S++) {
     for (let b = 0; b < B; b++) {
-      for (let j = 0; j < F; j++) z.data[(S * B + b) * F + j] = (S >> groups[j]) & 1 ? x[j] : background.data[b * F + j];
+      for (let j = 0; j < F; j++)
+        z.data[(S * B + b) * F + j] = (S >> groups[j]) & 1 ? x[j] : background.data[b * F + j];
     }
   }
   const out = predict(z);
   const K = out.length / z.rows;
   const v = new Float64Array((1 << G) * K);
-  for (let S = 0; S < 1 << G; S++) for (let b = 0; b < B; b++) for (let k = 0; k < K; k++) v[S * K + k] += out[(S * B + b) * K + k] / B;
+  for (let S = 0; S < 1 << G; S++)
+    for (let b = 0; b < B; b++) for (let k = 0; k < K; k++) v[S * K + k] += out[(S * B + b) * K + k] / B;
   const fact = [1];
   for (let i = 1; i <= G; i++) fact.push(fact[i - 1] * i);
   const phi = new Float64Array(K * G);
@@ -59,7 +71,8 @@ describe('sampled SHAP (antithetic permutation sampling against a background)', 
   it('is exact, with zero standard error, for an additive model: w · (x − background mean)', () => {
     const rand = lcg(3);
     const W = [0.5, -2, 1.5];
-    const predict: Predict = (X) => Float64Array.from({ length: X.rows }, (_, i) => 1 + W.reduce((s, w, j) => s + w * X.data[i * 3 + j], 0));
+    const predict: Predict = (X) =>
+      Float64Array.from({ length: X.rows }, (_, i) => 1 + W.reduce((s, w, j) => s + w * X.data[i * 3 + j], 0));
     const X = randomMatrix(rand, 5, 3);
     const bg = randomMatrix(rand, 8, 3);
     const c = samplingShap(predict, X, bg, { pairs: 3, seed: 1 });
@@ -100,7 +113,7 @@ describe('sampled SHAP (antithetic permutation sampling against a background)', 
     };
     const few = error(16);
     const many = error(256);
-    expect(few.outside).toBeLessThanOrEqual(1);   // of 48 values (|t| > 4 at 15 degrees of freedom: p ≈ 0.001 each)
+    expect(few.outside).toBeLessThanOrEqual(1); // of 48 values (|t| > 4 at 15 degrees of freedom: p ≈ 0.001 each)
     expect(many.outside).toBeLessThanOrEqual(1);
     expect(many.worst).toBeLessThan(few.worst / 3);
     expect(many.worst).toBeLessThan(0.05);
@@ -109,7 +122,11 @@ describe('sampled SHAP (antithetic permutation sampling against a background)', 
   it('switches a group of columns together (a one-hot column), giving the group’s exact value', () => {
     const rand = lcg(21);
     // columns 1 and 2 are one group: the model multiplies them, so they only matter together
-    const predict: Predict = (X) => Float64Array.from({ length: X.rows }, (_, i) => X.data[i * 4] + X.data[i * 4 + 1] * X.data[i * 4 + 2] * X.data[i * 4 + 3]);
+    const predict: Predict = (X) =>
+      Float64Array.from(
+        { length: X.rows },
+        (_, i) => X.data[i * 4] + X.data[i * 4 + 1] * X.data[i * 4 + 2] * X.data[i * 4 + 3],
+      );
     const groups = Int32Array.from([0, 1, 1, 2]);
     const X = randomMatrix(rand, 3, 4);
     const bg = randomMatrix(rand, 6, 4);
@@ -127,14 +144,19 @@ describe('sampled SHAP (antithetic permutation sampling against a background)', 
     const { X, y } = loadDataset('iris');
     const rows = X.takeRows(Int32Array.from([0, 60, 120]));
     const bg = X.takeRows(Int32Array.from({ length: 20 }, (_, i) => i * 7));
-    for (const model of [new SVC({ probability: true }).fit(X, y, { seed: 1 }), new KNeighborsClassifier({ n_neighbors: 5 }).fit(X, y)]) {
+    for (const model of [
+      new SVC({ probability: true }).fit(X, y, { seed: 1 }),
+      new KNeighborsClassifier({ n_neighbors: 5 }).fit(X, y),
+    ]) {
       const predict: Predict = (Z) => model.predictProba(Z).data;
       const c = samplingShap(predict, rows, bg, { pairs: 8, seed: 3 });
       const p = predict(rows);
       expect(c.outputs).toBe(3);
       for (let i = 0; i < rows.rows; i++) {
         for (let k = 0; k < 3; k++) {
-          expect(Math.abs(contributionsOf(c, i, k).reduce((s, v) => s + v, c.base[k]) - p[i * 3 + k])).toBeLessThan(1e-9);
+          expect(Math.abs(contributionsOf(c, i, k).reduce((s, v) => s + v, c.base[k]) - p[i * 3 + k])).toBeLessThan(
+            1e-9,
+          );
         }
       }
       expect(c.stderr.every((e) => Number.isFinite(e) && e >= 0)).toBe(true);
@@ -142,6 +164,8 @@ describe('sampled SHAP (antithetic permutation sampling against a background)', 
   });
 
   it('refuses a background of another width, naming both', () => {
-    expect(() => samplingShap(nonlinear, new Matrix(1, 4), new Matrix(2, 3))).toThrow('background has 3 columns, X has 4');
+    expect(() => samplingShap(nonlinear, new Matrix(1, 4), new Matrix(2, 3))).toThrow(
+      'background has 3 columns, X has 4',
+    );
   });
 });

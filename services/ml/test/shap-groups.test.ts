@@ -37,11 +37,22 @@ describe('contributions summed back to original columns (penguins)', () => {
     let worst = 0;
     for (let i = 0; i < ds.X.rows; i++) {
       for (let k = 0; k < c.outputs; k++) {
-        worst = Math.max(worst, Math.abs(total(g, i, k) - proba.data[i * c.outputs + k]), Math.abs(total(g, i, k) - total(c, i, k)));
+        worst = Math.max(
+          worst,
+          Math.abs(total(g, i, k) - proba.data[i * c.outputs + k]),
+          Math.abs(total(g, i, k) - total(c, i, k)),
+        );
         const mine = contributionsOf(c, i, k);
-        const of = (pred: (name: string) => boolean): number => ct.outputNames.reduce((s, n, j) => (pred(n) ? s + mine[j] : s), 0);
-        expect(contributionsOf(g, i, k)[island]).toBeCloseTo(of((n) => n.startsWith('island=')), 14);
-        expect(contributionsOf(g, i, k)[bill]).toBeCloseTo(of((n) => n === 'bill_length_mm' || n === 'missing(bill_length_mm)'), 14);
+        const of = (pred: (name: string) => boolean): number =>
+          ct.outputNames.reduce((s, n, j) => (pred(n) ? s + mine[j] : s), 0);
+        expect(contributionsOf(g, i, k)[island]).toBeCloseTo(
+          of((n) => n.startsWith('island=')),
+          14,
+        );
+        expect(contributionsOf(g, i, k)[bill]).toBeCloseTo(
+          of((n) => n === 'bill_length_mm' || n === 'missing(bill_length_mm)'),
+          14,
+        );
       }
     }
     expect(worst).toBeLessThan(1e-9);
@@ -54,7 +65,9 @@ describe('contributions summed back to original columns (penguins)', () => {
     const Xm = lr.transform(ds.X);
     const gl = byOriginalColumn(linearShap(lr.model, Xm, backgroundMean(Xm)), ct);
     const logits = lr.model.decisionFunction(Xm);
-    for (let i = 0; i < ds.X.rows; i++) for (let k = 0; k < gl.outputs; k++) expect(Math.abs(total(gl, i, k) - logits.data[i * gl.outputs + k])).toBeLessThan(1e-9);
+    for (let i = 0; i < ds.X.rows; i++)
+      for (let k = 0; k < gl.outputs; k++)
+        expect(Math.abs(total(gl, i, k) - logits.data[i * gl.outputs + k])).toBeLessThan(1e-9);
 
     // body mass from the other columns: a regressor
     const mass = ds.schema.findIndex((s) => s.name === 'body_mass_g');
@@ -63,8 +76,10 @@ describe('contributions summed back to original columns (penguins)', () => {
     const others = Int32Array.from(ds.schema.keys()).filter((j) => j !== mass);
     const Xr = ds.X.takeRows(keep).columnsAt(others);
     const schema = Array.from(others, (j) => ds.schema[j]);
-    const gb = new Pipeline(new GradientBoostingRegressor({ n_estimators: 30 }), new ColumnTransformer(schema, { addIndicator: true }))
-      .fit(Xr, regressionTarget(Float64Array.from(keep, (i) => y[i])), { seed: 3 });
+    const gb = new Pipeline(
+      new GradientBoostingRegressor({ n_estimators: 30 }),
+      new ColumnTransformer(schema, { addIndicator: true }),
+    ).fit(Xr, regressionTarget(Float64Array.from(keep, (i) => y[i])), { seed: 3 });
     const gct = gb.columns;
     if (!gct) throw new Error('the pipeline has a ColumnTransformer');
     const gg = byOriginalColumn(treeShap(gb.model, gb.transform(Xr)), gct);

@@ -19,7 +19,11 @@ describe('train/test split and folds', () => {
   it('trainTestSplit reproduces scikit-learn for other sizes, fractions and seeds', () => {
     for (const e of splitFixture('iris').extra_splits) {
       const sp = trainTestSplit(e.n, e.train_size, e.seed);
-      expect({ seed: e.seed, train: Array.from(sp.train), test: Array.from(sp.test) }).toEqual({ seed: e.seed, train: e.train, test: e.test });
+      expect({ seed: e.seed, train: Array.from(sp.train), test: Array.from(sp.test) }).toEqual({
+        seed: e.seed,
+        train: e.train,
+        test: e.test,
+      });
     }
   });
 
@@ -43,8 +47,10 @@ describe('train/test split and folds', () => {
 
   it('expands a grid in scikit-learn’s order: keys sorted, last key fastest', () => {
     expect(expandGrid({ n_estimators: [1, 2], max_depth: [3, 4] })).toEqual([
-      { max_depth: 3, n_estimators: 1 }, { max_depth: 3, n_estimators: 2 },
-      { max_depth: 4, n_estimators: 1 }, { max_depth: 4, n_estimators: 2 },
+      { max_depth: 3, n_estimators: 1 },
+      { max_depth: 3, n_estimators: 2 },
+      { max_depth: 4, n_estimators: 1 },
+      { max_depth: 4, n_estimators: 2 },
     ]);
   });
 });

@@ -2,7 +2,15 @@ import { Matrix } from '../src/matrix.js';
 import { Tree, UNLIMITED } from '../src/tree/tree.js';
 import { RandomForestClassifier, RandomForestRegressor } from '../src/ensemble/random-forest.js';
 import { GradientBoostingClassifier, GradientBoostingRegressor } from '../src/ensemble/gradient-boosting.js';
-import { TreeExplainer, treeShap, treeShapByPaths, treeShapInteractions, treeSumOf, type TreeSum, type TreeModel } from '../src/explain/tree-shap.js';
+import {
+  TreeExplainer,
+  treeShap,
+  treeShapByPaths,
+  treeShapInteractions,
+  treeSumOf,
+  type TreeSum,
+  type TreeModel,
+} from '../src/explain/tree-shap.js';
 import { addLinearTreeShap, flatTree, gaussLegendre } from '../src/explain/linear-tree-shap.js';
 import { contributionsOf, type Contributions } from '../src/explain/contributions.js';
 import { classificationTarget } from '../src/target.js';
@@ -10,7 +18,15 @@ import { loadDataset } from './support/datasets.js';
 
 // ---- brute force: all 2^M subsets, v(S) = E[f(x) | x_S] by the tree's cover-weighted traversal ----
 
-function conditional(tree: Tree, maxDepth: number, x: Float32Array, inS: (f: number) => boolean, out: Float64Array, scale: number, at: number): void {
+function conditional(
+  tree: Tree,
+  maxDepth: number,
+  x: Float32Array,
+  inS: (f: number) => boolean,
+  out: Float64Array,
+  scale: number,
+  at: number,
+): void {
   const walk = (node: number, depth: number, share: number): void => {
     const f = tree.feature[node];
     if (f < 0 || depth >= maxDepth) {
@@ -34,7 +50,9 @@ function coalitionValues(sum: TreeSum, x: Float32Array): Float64Array {
   const v = new Float64Array((1 << sum.nFeatures) * K);
   for (let S = 0; S < 1 << sum.nFeatures; S++) {
     for (let k = 0; k < K; k++) v[S * K + k] = sum.offset[k];
-    sum.trees.forEach((t, ti) => conditional(t, sum.maxDepth, x, (f) => ((S >> f) & 1) === 1, v, sum.scale, S * K + sum.outputOf(ti)));
+    sum.trees.forEach((t, ti) =>
+      conditional(t, sum.maxDepth, x, (f) => ((S >> f) & 1) === 1, v, sum.scale, S * K + sum.outputOf(ti)),
+    );
   }
   return v;
 }
@@ -105,7 +123,11 @@ function randomTree(rand: () => number, M: number, maxDepth: number, width: numb
   const weight: number[] = [];
   const grow = (depth: number): number => {
     const id = feature.length;
-    feature.push(-1); threshold.push(0); left.push(-1); right.push(-1); weight.push(0);
+    feature.push(-1);
+    threshold.push(0);
+    left.push(-1);
+    right.push(-1);
+    weight.push(0);
     for (let c = 0; c < width; c++) value.push(rand() * 4 - 2);
     if (depth < maxDepth && (depth < 2 || rand() < 0.7)) {
       feature[id] = Math.floor(rand() * M);
@@ -119,15 +141,35 @@ function randomTree(rand: () => number, M: number, maxDepth: number, width: numb
     return id;
   };
   grow(0);
-  return new Tree(Int32Array.from(feature), Float32Array.from(threshold), Int32Array.from(left), Int32Array.from(right), Float64Array.from(value), width, Float64Array.from(weight));
+  return new Tree(
+    Int32Array.from(feature),
+    Float32Array.from(threshold),
+    Int32Array.from(left),
+    Int32Array.from(right),
+    Float64Array.from(value),
+    width,
+    Float64Array.from(weight),
+  );
 }
 
 function randomRows(rand: () => number, n: number, M: number): Matrix {
-  return new Matrix(n, M, Float64Array.from({ length: n * M }, () => Math.fround(rand() * 2.4 - 1.2)));
+  return new Matrix(
+    n,
+    M,
+    Float64Array.from({ length: n * M }, () => Math.fround(rand() * 2.4 - 1.2)),
+  );
 }
 
 function single(tree: Tree, M: number, maxDepth = UNLIMITED): TreeSum {
-  return { trees: [tree], maxDepth, nFeatures: M, outputs: tree.width, scale: 1, offset: new Float64Array(tree.width), outputOf: () => 0 };
+  return {
+    trees: [tree],
+    maxDepth,
+    nFeatures: M,
+    outputs: tree.width,
+    scale: 1,
+    offset: new Float64Array(tree.width),
+    outputOf: () => 0,
+  };
 }
 
 describe('path-dependent TreeSHAP', () => {
@@ -146,7 +188,8 @@ describe('path-dependent TreeSHAP', () => {
   it('equals brute force on a tree read to a shallower depth than it was grown (internal nodes as leaves)', () => {
     const rand = lcg(7);
     const tree = randomTree(rand, 5, 6, 2);
-    for (const d of [1, 2, 4]) expect(maxDiffToBruteForce(single(tree, 5, d), randomRows(rand, 20, 5))).toBeLessThan(1e-12);
+    for (const d of [1, 2, 4])
+      expect(maxDiffToBruteForce(single(tree, 5, d), randomRows(rand, 20, 5))).toBeLessThan(1e-12);
   });
 
   it('equals brute force on fitted forests and boosting (iris, 4 features; every class)', () => {
@@ -164,14 +207,24 @@ describe('path-dependent TreeSHAP', () => {
     let worst = 0;
     for (let trial = 0; trial < 4; trial++) {
       const width = trial % 2 === 0 ? 1 : 2;
-      worst = Math.max(worst, maxDiffToBruteForce(single(randomTree(rand, 10, 10, width), 10), randomRows(rand, 4, 10)));
+      worst = Math.max(
+        worst,
+        maxDiffToBruteForce(single(randomTree(rand, 10, 10, width), 10), randomRows(rand, 4, 10)),
+      );
     }
     expect(worst).toBeLessThan(1e-9);
   });
 
   it('equals brute force where a branch has no cover (a zero weight child)', () => {
-    const tree = new Tree(Int32Array.of(0, -1, 1, -1, -1), Float32Array.of(0, 0, 0.5, 0, 0), Int32Array.of(1, -1, 3, -1, -1), Int32Array.of(2, -1, 4, -1, -1),
-      Float64Array.of(0, 3, 0, -1, 5), 1, Float64Array.of(10, 0, 10, 0, 10));
+    const tree = new Tree(
+      Int32Array.of(0, -1, 1, -1, -1),
+      Float32Array.of(0, 0, 0.5, 0, 0),
+      Int32Array.of(1, -1, 3, -1, -1),
+      Int32Array.of(2, -1, 4, -1, -1),
+      Float64Array.of(0, 3, 0, -1, 5),
+      1,
+      Float64Array.of(10, 0, 10, 0, 10),
+    );
     const X = new Matrix(4, 2, Float64Array.of(1, 0, 1, 1, -1, 1, -1, 0));
     expect(maxDiffToBruteForce(single(tree, 2), X)).toBeLessThan(1e-12);
   });
@@ -181,7 +234,8 @@ describe('path-dependent TreeSHAP', () => {
     const m = new RandomForestClassifier({ n_estimators: 3 }).fit(X, y, { seed: 2 });
     for (const t of m.trees) {
       expect(t.weight[0]).toBe(X.rows);
-      for (let n = 0; n < t.nodeCount; n++) if (t.feature[n] >= 0) expect(t.weight[t.left[n]] + t.weight[t.right[n]]).toBe(t.weight[n]);
+      for (let n = 0; n < t.nodeCount; n++)
+        if (t.feature[n] >= 0) expect(t.weight[t.left[n]] + t.weight[t.right[n]]).toBe(t.weight[n]);
     }
   });
 });
@@ -190,7 +244,16 @@ describe('path-dependent TreeSHAP', () => {
 
 function withMissingLeft(tree: Tree, rand: () => number): Tree {
   const missingLeft = Uint8Array.from(tree.feature, () => (rand() < 0.5 ? 1 : 0));
-  return new Tree(tree.feature, tree.threshold, tree.left, tree.right, tree.value, tree.width, tree.weight, missingLeft);
+  return new Tree(
+    tree.feature,
+    tree.threshold,
+    tree.left,
+    tree.right,
+    tree.value,
+    tree.width,
+    tree.weight,
+    missingLeft,
+  );
 }
 
 function maxDiff(a: Contributions, b: Contributions): number {
@@ -201,7 +264,7 @@ function maxDiff(a: Contributions, b: Contributions): number {
 }
 
 describe('the O(nodes · depth) TreeSHAP walk', () => {
-  it('gives the path recursion\'s values within 1e-9 on random ensembles up to depth 14 with 30 features, several outputs, read to shallower depths, with missing values', () => {
+  it("gives the path recursion's values within 1e-9 on random ensembles up to depth 14 with 30 features, several outputs, read to shallower depths, with missing values", () => {
     const rand = lcg(2109);
     let worst = 0;
     for (let trial = 0; trial < 12; trial++) {
@@ -214,7 +277,12 @@ describe('the O(nodes · depth) TreeSHAP walk', () => {
       });
       const outputs = width === 1 && trial % 3 === 1 ? 2 : width;
       const sum: TreeSum = {
-        trees, maxDepth: trial % 5 === 0 ? 3 : UNLIMITED, nFeatures: M, outputs, scale: 0.3, offset: Float64Array.from({ length: outputs }, (_, k) => k - 0.5),
+        trees,
+        maxDepth: trial % 5 === 0 ? 3 : UNLIMITED,
+        nFeatures: M,
+        outputs,
+        scale: 0.3,
+        offset: Float64Array.from({ length: outputs }, (_, k) => k - 0.5),
         outputOf: (t) => (outputs === 2 ? t % 2 : 0),
       };
       const X = randomRows(rand, 25, M);
@@ -224,9 +292,11 @@ describe('the O(nodes · depth) TreeSHAP walk', () => {
     expect(worst).toBeLessThan(1e-9);
   });
 
-  it('gives the path recursion\'s values within 1e-9 on fitted forests and boosting (wine, every class; a two-class forest, whose second class is derived)', () => {
+  it("gives the path recursion's values within 1e-9 on fitted forests and boosting (wine, every class; a two-class forest, whose second class is derived)", () => {
     const { X, y } = loadDataset('wine');
-    const keep = Int32Array.from({ length: X.rows }, (_, i) => i).filter((i) => y.kind === 'classification' && y.codes[i] < 2);
+    const keep = Int32Array.from({ length: X.rows }, (_, i) => i).filter(
+      (i) => y.kind === 'classification' && y.codes[i] < 2,
+    );
     const labels = Array.from(keep, (i) => (y.kind === 'classification' ? y.classes[y.codes[i]] : ''));
     const Xb = X.takeRows(keep);
     const models: TreeModel[] = [
@@ -238,7 +308,7 @@ describe('the O(nodes · depth) TreeSHAP walk', () => {
     expect(treeSumOf(models[2]).outputs).toBe(2);
   });
 
-  it('holds a feature present or absent (the interaction values\' conditioning) as the path recursion does, within 1e-9', () => {
+  it("holds a feature present or absent (the interaction values' conditioning) as the path recursion does, within 1e-9", () => {
     const rand = lcg(94);
     let worst = 0;
     for (let trial = 0; trial < 12; trial++) {
@@ -292,7 +362,9 @@ const column = (v: Float64Array): Matrix => new Matrix(v.length, 1, v);
 describe('TreeSHAP efficiency on every row of the toy datasets', () => {
   it('sums to the random forest classifier probabilities (wine), also read to a shallower depth', () => {
     const { X, y } = loadDataset('wine');
-    for (const m of new RandomForestClassifier({ n_estimators: 20 }).fitPath(X, y, [{}, { max_depth: 3 }], { seed: 3 })) {
+    for (const m of new RandomForestClassifier({ n_estimators: 20 }).fitPath(X, y, [{}, { max_depth: 3 }], {
+      seed: 3,
+    })) {
       expect(additivityError(treeShap(m, X), m.predictProba(X))).toBeLessThan(1e-9);
     }
   });
@@ -315,7 +387,9 @@ describe('TreeSHAP efficiency on every row of the toy datasets', () => {
     const keep = Int32Array.from({ length: 100 }, (_, i) => 50 + i);
     const Xb = iris.X.takeRows(keep);
     const labels = Array.from(keep, (i) => (iris.y.kind === 'classification' ? iris.y.classes[iris.y.codes[i]] : ''));
-    const binary = new GradientBoostingClassifier({ n_estimators: 30 }).fit(Xb, classificationTarget(labels), { seed: 6 });
+    const binary = new GradientBoostingClassifier({ n_estimators: 30 }).fit(Xb, classificationTarget(labels), {
+      seed: 6,
+    });
     const c = treeShap(binary, Xb);
     expect(c.outputs).toBe(1);
     expect(additivityError(c, binary.decisionFunction(Xb))).toBeLessThan(1e-9);
@@ -345,7 +419,9 @@ function bruteForceInteractions(sum: TreeSum, x: Float32Array): Float64Array {
         const size = popcount(S);
         const w = (fact[size] * fact[M - size - 2]) / (2 * fact[M - 1]);
         const ij = S | (1 << i) | (1 << j);
-        for (let k = 0; k < K; k++) out[(k * M + i) * M + j] += w * (v[ij * K + k] - v[(S | (1 << i)) * K + k] - v[(S | (1 << j)) * K + k] + v[S * K + k]);
+        for (let k = 0; k < K; k++)
+          out[(k * M + i) * M + j] +=
+            w * (v[ij * K + k] - v[(S | (1 << i)) * K + k] - v[(S | (1 << j)) * K + k] + v[S * K + k]);
       }
     }
   }

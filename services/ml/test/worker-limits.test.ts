@@ -26,9 +26,15 @@ describe('worker pool limits', () => {
       const before = process.memoryUsage.rss();
       const run = gridSearchCV(X, y, { estimator: 'svc', grid: { C: [1] }, workers: pool });
       await expect(run).rejects.toBeInstanceOf(MemoryLimitError);
-      await expect(run).rejects.toThrow(/ran out of memory: the search grew the process by \d+ MiB, above its budget of 64 MiB \(TRAIN_MAX_MEMORY_MB\): train on fewer rows or choose another model/);
+      await expect(run).rejects.toThrow(
+        /ran out of memory: the search grew the process by \d+ MiB, above its budget of 64 MiB \(TRAIN_MAX_MEMORY_MB\): train on fewer rows or choose another model/,
+      );
       const w = workload('iris');
-      const again = await gridSearchCV(w.Xtr, w.ytr, { estimator: 'knn_classifier', grid: { n_neighbors: [5] }, workers: pool });
+      const again = await gridSearchCV(w.Xtr, w.ytr, {
+        estimator: 'knn_classifier',
+        grid: { n_neighbors: [5] },
+        workers: pool,
+      });
       expect(again.candidates).toHaveLength(1);
       // memory returns with the terminated worker (measured: 116 MiB before, 229 at the failure, 165
       // after the next search, whose fresh worker loads its code again)

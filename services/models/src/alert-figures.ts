@@ -18,8 +18,10 @@ export const ALERT_WINDOW_ROWS = 20_000;
 
 function windowRow(r: RowDataPacket, withObservation: boolean): WindowRow {
   return {
-    createdAt: new Date(r.created_at), latencyMs: Number(r.latency_ms),
-    output: JSON.parse(String(r.output)) as WindowRow['output'], outcome: r.outcome === null ? null : (JSON.parse(String(r.outcome)) as unknown),
+    createdAt: new Date(r.created_at),
+    latencyMs: Number(r.latency_ms),
+    output: JSON.parse(String(r.output)) as WindowRow['output'],
+    outcome: r.outcome === null ? null : (JSON.parse(String(r.outcome)) as unknown),
     observation: withObservation ? (JSON.parse(String(r.observation)) as Record<string, unknown>) : {},
   };
 }
@@ -31,7 +33,9 @@ function windowRow(r: RowDataPacket, withObservation: boolean): WindowRow {
  * is what a "below" rule is for).
  */
 export async function alertValue(
-  pool: Pool, rule: Pick<AlertRule, 'name' | 'metric' | 'window'>, model: AlertModel,
+  pool: Pool,
+  rule: Pick<AlertRule, 'name' | 'metric' | 'window'>,
+  model: AlertModel,
   /** The model's per-feature PSI references, or null when its training rows are gone. */
   training: () => Promise<Readonly<Record<string, PsiReference | null>> | null>,
 ): Promise<number | null> {
@@ -40,31 +44,49 @@ export async function alertValue(
     // The newest `window` predictions that have an outcome (by the time predicted; the name's index).
     const [rows] = await pool.query<RowDataPacket[]>(
       `SELECT created_at, latency_ms, output, outcome FROM predictions WHERE model_name = ? AND outcome IS NOT NULL
-       ORDER BY created_at DESC, id DESC LIMIT ?`, [name, window]);
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [name, window],
+    );
     if (rows.length < window) return null;
-    const live = monitoringFigures(rows.map((r) => windowRow(r, false)), { ...model, features: [] }, {}).live;
+    const live = monitoringFigures(
+      rows.map((r) => windowRow(r, false)),
+      { ...model, features: [] },
+      {},
+    ).live;
     if (live === null) return null;
     if ('accuracy' in live) return metric === 'accuracy' ? live.accuracy : metric === 'f1' ? live.f1Macro : null;
     return metric === 'mae' ? live.mae : null;
   }
   const since = 'created_at >= CURRENT_TIMESTAMP(3) - INTERVAL ? MINUTE';
   if (metric === 'volume') {
-    const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND ${since}`, [name, window]);
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND ${since}`,
+      [name, window],
+    );
     return Number(firstRow(rows, 'the count').n);
   }
   if (metric === 'p99_latency') {
     const [rows] = await pool.query<RowDataPacket[]>(
-      `SELECT latency_ms FROM predictions WHERE model_name = ? AND ${since} ORDER BY created_at DESC LIMIT ?`, [name, window, ALERT_WINDOW_ROWS]);
+      `SELECT latency_ms FROM predictions WHERE model_name = ? AND ${since} ORDER BY created_at DESC LIMIT ?`,
+      [name, window, ALERT_WINDOW_ROWS],
+    );
     if (!rows[0]) return null;
-    return quantile(rows.map((r) => Number(r.latency_ms)).sort((a, b) => a - b), 0.99);
+    return quantile(
+      rows.map((r) => Number(r.latency_ms)).sort((a, b) => a - b),
+      0.99,
+    );
   }
   if (metric === 'error_rate') {
     // serve counts failed requests per whole minute (UNIX minute); the window's minutes, the current one included.
     const [[p], [e]] = await Promise.all([
-      pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND ${since}`, [name, window]),
+      pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND ${since}`, [
+        name,
+        window,
+      ]),
       pool.query<RowDataPacket[]>(
         'SELECT COALESCE(SUM(errors), 0) AS n FROM prediction_errors WHERE model_name = ? AND minute > FLOOR(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(3)) / 60) - ?',
-        [name, window]),
+        [name, window],
+      ),
     ]);
     const ok = Number(firstRow(p, 'the count').n);
     const errors = Number(firstRow(e, 'the count').n);
@@ -75,7 +97,13 @@ export async function alertValue(
   if (refs === null) return null;
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT created_at, latency_ms, output, outcome, observation FROM predictions WHERE model_name = ? AND ${since}
-     ORDER BY created_at DESC LIMIT ?`, [name, window, ALERT_WINDOW_ROWS]);
-  const check = monitoringFigures(rows.map((r) => windowRow(r, true)), model, refs).driftCheck;
+     ORDER BY created_at DESC LIMIT ?`,
+    [name, window, ALERT_WINDOW_ROWS],
+  );
+  const check = monitoringFigures(
+    rows.map((r) => windowRow(r, true)),
+    model,
+    refs,
+  ).driftCheck;
   return check.enough && check.decided > 0 ? check.share : null;
 }

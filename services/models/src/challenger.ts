@@ -3,7 +3,18 @@
 // promoting (a swap, published as a new version like any publish) and removing it; and the paired
 // comparison of the two on the same outcomes for the monitoring page. Only this module and
 // serving.ts write SQL for published_models and predictions.
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, at, firstRow, withTransaction, type Pool, type PoolConnection, type RowDataPacket } from '@enchilada/core';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  at,
+  firstRow,
+  withTransaction,
+  type Pool,
+  type PoolConnection,
+  type RowDataPacket,
+} from '@enchilada/core';
 import { calibrationBins } from '@enchilada/ml/metrics';
 import type { Calibration } from './monitoring.js';
 import { parseInputs } from './model-inputs.js';
@@ -20,19 +31,37 @@ async function schemaOf(conn: PoolConnection, id: number): Promise<ModelSchema |
   const [rows] = await conn.query<RowDataPacket[]>('SELECT task, features, inputs FROM models WHERE id = ?', [id]);
   const r = rows[0];
   if (!r) return null;
-  return { task: r.task === 'regression' ? 'regression' : 'classification', features: JSON.parse(String(r.features)) as string[], inputs: parseInputs(r.inputs) };
+  return {
+    task: r.task === 'regression' ? 'regression' : 'classification',
+    features: JSON.parse(String(r.features)) as string[],
+    inputs: parseInputs(r.inputs),
+  };
 }
 
 /** The name's row locked, after the owner-or-administrator check every change of a name makes. */
-async function lockName(conn: PoolConnection, name: string, actor: Actor, doing: string): Promise<{ modelId: number; version: number; challenger: number | null }> {
-  const [cur] = await conn.query<RowDataPacket[]>('SELECT model_id, version, owner_id, challenger_model_id FROM published_models WHERE name = ? FOR UPDATE', [name]);
+async function lockName(
+  conn: PoolConnection,
+  name: string,
+  actor: Actor,
+  doing: string,
+): Promise<{ modelId: number; version: number; challenger: number | null }> {
+  const [cur] = await conn.query<RowDataPacket[]>(
+    'SELECT model_id, version, owner_id, challenger_model_id FROM published_models WHERE name = ? FOR UPDATE',
+    [name],
+  );
   const row = cur[0];
   if (!row) throw new NotFoundError(`nothing is published under the name "${name}"`);
   const owner = row.owner_id === null ? null : Number(row.owner_id);
   if (owner !== actor.id && actor.role !== 'admin') {
-    throw new ForbiddenError(`the name "${name}" belongs to the person who first published it: only they or an administrator can ${doing}`);
+    throw new ForbiddenError(
+      `the name "${name}" belongs to the person who first published it: only they or an administrator can ${doing}`,
+    );
   }
-  return { modelId: Number(row.model_id), version: Number(row.version), challenger: row.challenger_model_id === null ? null : Number(row.challenger_model_id) };
+  return {
+    modelId: Number(row.model_id),
+    version: Number(row.version),
+    challenger: row.challenger_model_id === null ? null : Number(row.challenger_model_id),
+  };
 }
 
 export class Challengers {
@@ -47,21 +76,26 @@ export class Challengers {
   async set(name: string, modelId: number, rules: PublishRules): Promise<void> {
     await withTransaction(this.pool, async (conn) => {
       const cur = await lockName(conn, name, rules.actor, 'set its challenger');
-      if (cur.modelId === modelId) throw new BadRequestError(`model ${modelId} is already the champion of "${name}"`, 'model');
+      if (cur.modelId === modelId)
+        throw new BadRequestError(`model ${modelId} is already the champion of "${name}"`, 'model');
       const next = await schemaOf(conn, modelId);
       if (!next) throw new NotFoundError('there is no such model (it may have been deleted)');
       const current = await schemaOf(conn, cur.modelId);
       if (current) {
         if (current.task !== next.task) {
-          throw new ConflictError(`a challenger must do the champion's task (${current.task}); model ${modelId} does ${next.task}`);
+          throw new ConflictError(
+            `a challenger must do the champion's task (${current.task}); model ${modelId} does ${next.task}`,
+          );
         }
         if (!rules.confirm) {
           const changes = schemaChanges(current, next);
           if (changes.length) throw new SchemaChangeError(name, changes);
         }
       }
-      await conn.query('UPDATE published_models SET challenger_model_id = ?, challenger_set_by = ?, challenger_set_at = CURRENT_TIMESTAMP(3) WHERE name = ?',
-        [modelId, rules.actor.id, name]);
+      await conn.query(
+        'UPDATE published_models SET challenger_model_id = ?, challenger_set_by = ?, challenger_set_at = CURRENT_TIMESTAMP(3) WHERE name = ?',
+        [modelId, rules.actor.id, name],
+      );
       await bump(conn);
     });
   }
@@ -76,11 +110,15 @@ export class Challengers {
       const cur = await lockName(conn, name, actor, 'promote its challenger');
       if (cur.challenger === null) throw new ConflictError(`"${name}" has no challenger to promote`);
       const version = cur.version + 1;
-      await conn.query(`UPDATE published_models SET model_id = ?, version = ?, updated_by = ?, updated_at = CURRENT_TIMESTAMP(3),
+      await conn.query(
+        `UPDATE published_models SET model_id = ?, version = ?, updated_by = ?, updated_at = CURRENT_TIMESTAMP(3),
         challenger_model_id = ?, challenger_set_by = ?, challenger_set_at = CURRENT_TIMESTAMP(3) WHERE name = ?`,
-      [cur.challenger, version, actor.id, cur.modelId, actor.id, name]);
-      await conn.query('INSERT INTO published_model_versions (name, version, model_id, action, created_by) VALUES (?, ?, ?, ?, ?)',
-        [name, version, cur.challenger, 'promote', actor.id]);
+        [cur.challenger, version, actor.id, cur.modelId, actor.id, name],
+      );
+      await conn.query(
+        'INSERT INTO published_model_versions (name, version, model_id, action, created_by) VALUES (?, ?, ?, ?, ?)',
+        [name, version, cur.challenger, 'promote', actor.id],
+      );
       await bump(conn);
       return { version, modelId: cur.challenger };
     });
@@ -91,7 +129,10 @@ export class Challengers {
     return withTransaction(this.pool, async (conn) => {
       const cur = await lockName(conn, name, actor, 'remove its challenger');
       if (cur.challenger === null) return false;
-      await conn.query('UPDATE published_models SET challenger_model_id = NULL, challenger_set_by = ?, challenger_set_at = CURRENT_TIMESTAMP(3) WHERE name = ?', [actor.id, name]);
+      await conn.query(
+        'UPDATE published_models SET challenger_model_id = NULL, challenger_set_by = ?, challenger_set_at = CURRENT_TIMESTAMP(3) WHERE name = ?',
+        [actor.id, name],
+      );
       await bump(conn);
       return true;
     });
@@ -106,9 +147,12 @@ export class Challengers {
       `SELECT c.output AS champion, h.output AS challenger, c.outcome AS outcome FROM predictions h
        JOIN predictions c ON c.model_name = h.model_name AND c.client_id = h.client_id AND c.role = 'champion'
        WHERE h.model_name = ? AND h.role = 'challenger' AND h.model_id = ? AND h.created_at >= ? AND h.created_at < ? AND c.outcome IS NOT NULL
-       ORDER BY h.id DESC LIMIT ?`, [name, challengerId, from, to, limit]);
+       ORDER BY h.id DESC LIMIT ?`,
+      [name, challengerId, from, to, limit],
+    );
     return rows.map((r) => ({
-      champion: JSON.parse(String(r.champion)) as PairedRow['champion'], challenger: JSON.parse(String(r.challenger)) as PairedRow['challenger'],
+      champion: JSON.parse(String(r.champion)) as PairedRow['champion'],
+      challenger: JSON.parse(String(r.challenger)) as PairedRow['challenger'],
       outcome: JSON.parse(String(r.outcome)) as unknown,
     }));
   }
@@ -117,13 +161,18 @@ export class Challengers {
   async scored(name: string, challengerId: number, from: Date, to: Date): Promise<number> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT COUNT(*) AS n FROM predictions WHERE model_name = ? AND role = 'challenger' AND model_id = ? AND created_at >= ? AND created_at < ?`,
-      [name, challengerId, from, to]);
+      [name, challengerId, from, to],
+    );
     return Number(firstRow(rows, 'the count').n);
   }
 }
 
 type Output = { readonly prediction?: unknown; readonly probabilities?: Record<string, number> };
-export interface PairedRow { readonly champion: Output; readonly challenger: Output; readonly outcome: unknown }
+export interface PairedRow {
+  readonly champion: Output;
+  readonly challenger: Output;
+  readonly outcome: unknown;
+}
 
 export interface MetricComparison {
   readonly metric: 'accuracy' | 'macro F1' | 'Brier score' | 'MAE' | 'R²';
@@ -175,12 +224,20 @@ type Statistic = (idx: Int32Array) => number;
  * the same drawn rows, so the interval reflects the correlation between them (Efron & Tibshirani
  * 1993, percentile method, `resamples` draws, seeded: the same rows give the same interval).
  */
-export function compareChallenger(rows: readonly PairedRow[], model: { readonly task: 'classification' | 'regression'; readonly classes: readonly string[] | null },
-  opts: { readonly resamples?: number; readonly seed?: number } = {}): ChallengerComparison {
+export function compareChallenger(
+  rows: readonly PairedRow[],
+  model: { readonly task: 'classification' | 'regression'; readonly classes: readonly string[] | null },
+  opts: { readonly resamples?: number; readonly seed?: number } = {},
+): ChallengerComparison {
   const resamples = opts.resamples ?? 1000;
   const n = rows.length;
   if (n === 0) return { pairs: 0, resamples, metrics: [], calibration: null };
-  const stats: { metric: MetricComparison['metric']; better: MetricComparison['better']; champion: Statistic; challenger: Statistic }[] = [];
+  const stats: {
+    metric: MetricComparison['metric'];
+    better: MetricComparison['better'];
+    champion: Statistic;
+    challenger: Statistic;
+  }[] = [];
   let calibration: ChallengerComparison['calibration'] = null;
   if (model.task === 'classification') {
     const classes = model.classes ?? [];
@@ -196,20 +253,36 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
         const p = pick(r).probabilities;
         if (!p) return Number.NaN;
         let s = 0;
-        classes.forEach((name, c) => { const d = (p[name] ?? 0) - (truth[i] === c ? 1 : 0); s += d * d; });
+        classes.forEach((name, c) => {
+          const d = (p[name] ?? 0) - (truth[i] === c ? 1 : 0);
+          s += d * d;
+        });
         return s;
       });
-      const acc: Statistic = (idx) => { let h = 0; for (const i of idx) if (pred[i] === truth[i]) h++; return h / idx.length; };
+      const acc: Statistic = (idx) => {
+        let h = 0;
+        for (const i of idx) if (pred[i] === truth[i]) h++;
+        return h / idx.length;
+      };
       // Macro F1 as scikit-learn's f1_score(average='macro') over the classes among outcomes or predictions.
       const f1: Statistic = (idx) => {
-        const tp = new Float64Array(k + 1); const fp = new Float64Array(k + 1); const fn = new Float64Array(k + 1);
+        const tp = new Float64Array(k + 1);
+        const fp = new Float64Array(k + 1);
+        const fn = new Float64Array(k + 1);
         const seen = new Uint8Array(k + 1);
         for (const i of idx) {
-          const t = at(truth, i); const p = at(pred, i);
-          seen[t] = 1; seen[p] = 1;
-          if (t === p) tp[t] = at(tp, t) + 1; else { fp[p] = at(fp, p) + 1; fn[t] = at(fn, t) + 1; }
+          const t = at(truth, i);
+          const p = at(pred, i);
+          seen[t] = 1;
+          seen[p] = 1;
+          if (t === p) tp[t] = at(tp, t) + 1;
+          else {
+            fp[p] = at(fp, p) + 1;
+            fn[t] = at(fn, t) + 1;
+          }
         }
-        let sum = 0; let m = 0;
+        let sum = 0;
+        let m = 0;
         for (let c = 0; c < k; c++) {
           if (!seen[c]) continue;
           m++;
@@ -218,7 +291,11 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
         }
         return m ? sum / m : 0;
       };
-      const br: Statistic = (idx) => { let s = 0; for (const i of idx) s += at(brier, i); return s / idx.length; };
+      const br: Statistic = (idx) => {
+        let s = 0;
+        for (const i of idx) s += at(brier, i);
+        return s / idx.length;
+      };
       return { acc, f1, br, hasProba: brier.every((v) => Number.isFinite(v)), pred };
     };
     const a = side((r) => r.champion);
@@ -230,9 +307,12 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
       // As the monitoring page's curve: binary, P(positive class) vs outcome positive; else top label.
       const positive = k === 2 ? at(classes, 1) : null;
       const curve = (pick: (r: PairedRow) => Output, pred: Int32Array): Calibration => ({
-        kind: positive === null ? 'top-label' : 'positive-class', positive,
-        bins: calibrationBins(rows.map((r, i) => pick(r).probabilities?.[positive ?? classes[at(pred, i)] ?? '']),
-          rows.map((_, i) => (positive === null ? pred[i] === truth[i] : truth[i] === 1))),
+        kind: positive === null ? 'top-label' : 'positive-class',
+        positive,
+        bins: calibrationBins(
+          rows.map((r, i) => pick(r).probabilities?.[positive ?? classes[at(pred, i)] ?? '']),
+          rows.map((_, i) => (positive === null ? pred[i] === truth[i] : truth[i] === 1)),
+        ),
       });
       calibration = { champion: curve((r) => r.champion, a.pred), challenger: curve((r) => r.challenger, b.pred) };
     }
@@ -240,12 +320,23 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
     const truth = Float64Array.from(rows, (r) => Number(r.outcome));
     const side = (pick: (r: PairedRow) => Output) => {
       const pred = Float64Array.from(rows, (r) => Number(pick(r).prediction));
-      const mae: Statistic = (idx) => { let s = 0; for (const i of idx) s += Math.abs(at(truth, i) - at(pred, i)); return s / idx.length; };
+      const mae: Statistic = (idx) => {
+        let s = 0;
+        for (const i of idx) s += Math.abs(at(truth, i) - at(pred, i));
+        return s / idx.length;
+      };
       // R² is NaN for constant outcomes (as the monitoring page's live figure).
       const r2: Statistic = (idx) => {
-        let mean = 0; for (const i of idx) mean += at(truth, i); mean /= idx.length;
-        let ss = 0; let st = 0;
-        for (const i of idx) { const t = at(truth, i); ss += (t - at(pred, i)) ** 2; st += (t - mean) ** 2; }
+        let mean = 0;
+        for (const i of idx) mean += at(truth, i);
+        mean /= idx.length;
+        let ss = 0;
+        let st = 0;
+        for (const i of idx) {
+          const t = at(truth, i);
+          ss += (t - at(pred, i)) ** 2;
+          st += (t - mean) ** 2;
+        }
         return st === 0 ? Number.NaN : 1 - ss / st;
       };
       return { mae, r2 };
@@ -261,13 +352,25 @@ export function compareChallenger(rows: readonly PairedRow[], model: { readonly 
   const idx = new Int32Array(n);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < n; i++) idx[i] = Math.floor(random() * n);
-    stats.forEach((s, j) => { at(diffs, j)[r] = s.challenger(idx) - s.champion(idx); });
+    stats.forEach((s, j) => {
+      at(diffs, j)[r] = s.challenger(idx) - s.champion(idx);
+    });
   }
   const metrics = stats.map((s, j) => {
     const champion = s.champion(all);
     const challenger = s.challenger(all);
-    const d = at(diffs, j).filter((v) => Number.isFinite(v)).sort();
-    return { metric: s.metric, better: s.better, champion, challenger, difference: challenger - champion, low: quantileOf(d, 0.025), high: quantileOf(d, 0.975) };
+    const d = at(diffs, j)
+      .filter((v) => Number.isFinite(v))
+      .sort();
+    return {
+      metric: s.metric,
+      better: s.better,
+      champion,
+      challenger,
+      difference: challenger - champion,
+      low: quantileOf(d, 0.025),
+      high: quantileOf(d, 0.975),
+    };
   });
   return { pairs: n, resamples, metrics, calibration };
 }

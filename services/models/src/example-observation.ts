@@ -20,14 +20,20 @@ export function roundForExample(v: number): number {
  * it imputes (the most frequent category) when it is a known category, else the first known one
  * that is not the gap filler; dates: a fixed date. Models trained before mixed tables (no contract): zeros for each feature.
  */
-export function exampleObservation(features: readonly string[], inputs: readonly ModelInput[] | null): Record<string, number | string | null> {
+export function exampleObservation(
+  features: readonly string[],
+  inputs: readonly ModelInput[] | null,
+): Record<string, number | string | null> {
   if (!inputs) return Object.fromEntries(features.map((f) => [f, 0]));
-  return Object.fromEntries(inputs.map((c): [string, number | string | null] => {
-    if (c.kind === 'numeric') return [c.name, c.imputed === null ? 0 : roundForExample(c.imputed)];
-    if (c.kind === 'categorical') {
-      if (c.imputed !== null && c.imputed !== GAP_FILLER && c.categories.includes(c.imputed)) return [c.name, c.imputed];
-      return [c.name, c.categories.find((k) => k !== GAP_FILLER) ?? null];
-    }
-    return [c.name, EXAMPLE_DATE];
-  }));
+  return Object.fromEntries(
+    inputs.map((c): [string, number | string | null] => {
+      if (c.kind === 'numeric') return [c.name, c.imputed === null ? 0 : roundForExample(c.imputed)];
+      if (c.kind === 'categorical') {
+        if (c.imputed !== null && c.imputed !== GAP_FILLER && c.categories.includes(c.imputed))
+          return [c.name, c.imputed];
+        return [c.name, c.categories.find((k) => k !== GAP_FILLER) ?? null];
+      }
+      return [c.name, EXAMPLE_DATE];
+    }),
+  );
 }

@@ -21,7 +21,9 @@ export async function storedExplainer(pool: Pool, id: number): Promise<Explainer
 
 /** Whether model `id` has an explainer, without reading it (pages show "retrain to explain" when not). */
 export async function hasExplainer(pool: Pool, id: number): Promise<boolean> {
-  const [rows] = await pool.query<RowDataPacket[]>('SELECT explainer IS NOT NULL AS has FROM models WHERE id = ?', [id]);
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT explainer IS NOT NULL AS has FROM models WHERE id = ?', [
+    id,
+  ]);
   return rows[0] !== undefined && Number(rows[0].has) === 1;
 }
 

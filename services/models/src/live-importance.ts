@@ -47,12 +47,21 @@ export function meanAbsContributions(rows: readonly unknown[]): LiveImportance['
  * explained champion predictions (a challenger's logged rows and the name's other versions are not
  * counted: their contributions are another model's).
  */
-export async function liveImportance(pool: Pool, modelName: string, modelId: number, from: Date, to: Date, limit = LIVE_IMPORTANCE_ROWS): Promise<LiveImportance> {
+export async function liveImportance(
+  pool: Pool,
+  modelName: string,
+  modelId: number,
+  from: Date,
+  to: Date,
+  limit = LIVE_IMPORTANCE_ROWS,
+): Promise<LiveImportance> {
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT JSON_EXTRACT(contributions, '$.contributions') AS c, JSON_UNQUOTE(JSON_EXTRACT(contributions, '$.explanation.units')) AS units
      FROM predictions
      WHERE model_name = ? AND model_id = ? AND role = 'champion' AND created_at >= ? AND created_at < ? AND contributions IS NOT NULL
-     ORDER BY id DESC LIMIT ?`, [modelName, modelId, from, to, limit]);
+     ORDER BY id DESC LIMIT ?`,
+    [modelName, modelId, from, to, limit],
+  );
   const newest = rows[0];
   const units = newest && newest.units !== null ? String(newest.units) : null;
   return { rows: rows.length, limit, units, columns: meanAbsContributions(rows.map((r) => jsonOf(r.c))) };

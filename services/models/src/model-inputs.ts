@@ -10,17 +10,36 @@ import { datePart, type DatePart } from '@enchilada/ml';
 export { DATE_PARTS, datePart, datePartColumn, type DatePart } from '@enchilada/ml';
 
 export type ModelInput =
-  | { readonly name: string; readonly kind: 'numeric'; readonly onnx: string; readonly index: number; readonly imputed: number | null }
-  | { readonly name: string; readonly kind: 'categorical'; readonly onnx: string; readonly categories: readonly string[]; readonly imputed: string | null }
+  | {
+      readonly name: string;
+      readonly kind: 'numeric';
+      readonly onnx: string;
+      readonly index: number;
+      readonly imputed: number | null;
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'categorical';
+      readonly onnx: string;
+      readonly categories: readonly string[];
+      readonly imputed: string | null;
+    }
   | { readonly name: string; readonly kind: 'date'; readonly parts: readonly DatePartInput[] };
 
-export interface DatePartInput { readonly part: DatePart; readonly onnx: string; readonly index: number; readonly imputed: number | null }
+export interface DatePartInput {
+  readonly part: DatePart;
+  readonly onnx: string;
+  readonly index: number;
+  readonly imputed: number | null;
+}
 
 /** A column's values as the data layer reads them: numbers (NaN missing; dates as epoch ms) or strings (null missing). */
 export type ColumnValues = Float64Array | readonly (string | null)[];
 
 /** One ONNX input's data, for `new ort.Tensor(type, data, [n, width])`. */
-export type Feed = { readonly type: 'float32'; readonly data: Float32Array; readonly width: number } | { readonly type: 'string'; readonly data: string[]; readonly width: 1 };
+export type Feed =
+  | { readonly type: 'float32'; readonly data: Float32Array; readonly width: number }
+  | { readonly type: 'string'; readonly data: string[]; readonly width: 1 };
 
 /** The float matrix inputs of a contract and their widths (numbers and date parts share `X`). */
 export function floatInputWidths(inputs: readonly ModelInput[]): Map<string, number> {
@@ -34,7 +53,11 @@ export function floatInputWidths(inputs: readonly ModelInput[]): Map<string, num
 }
 
 /** The ONNX feeds for `n` rows of the model's columns (dates expanded into their parts). */
-export function feedsFromColumns(inputs: readonly ModelInput[], columns: ReadonlyMap<string, ColumnValues>, n: number): Record<string, Feed> {
+export function feedsFromColumns(
+  inputs: readonly ModelInput[],
+  columns: ReadonlyMap<string, ColumnValues>,
+  n: number,
+): Record<string, Feed> {
   const feeds: Record<string, Feed> = {};
   const matrices = new Map<string, { data: Float32Array; width: number }>();
   for (const [onnx, width] of floatInputWidths(inputs)) {
@@ -52,12 +75,23 @@ export function feedsFromColumns(inputs: readonly ModelInput[], columns: Readonl
     if (!values) throw new RangeError(`no values for the model's column ${input.name}`);
     if (values.length !== n) throw new RangeError(`column ${input.name} has ${values.length} values, expected ${n}`);
     if (input.kind === 'categorical') {
-      feeds[input.onnx] = { type: 'string', width: 1, data: Array.from(values as ArrayLike<string | number | null>, (v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v))) };
+      feeds[input.onnx] = {
+        type: 'string',
+        width: 1,
+        data: Array.from(values as ArrayLike<string | number | null>, (v) =>
+          v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v),
+        ),
+      };
     } else if (input.kind === 'numeric') {
       write(input.onnx, input.index, Float64Array.from(values as ArrayLike<number | string | null>, toNumber));
     } else {
       const ms = Float64Array.from(values as ArrayLike<number | string | null>, toNumber);
-      for (const p of input.parts) write(p.onnx, p.index, ms.map((x) => datePart(x, p.part)));
+      for (const p of input.parts)
+        write(
+          p.onnx,
+          p.index,
+          ms.map((x) => datePart(x, p.part)),
+        );
     }
   }
   return feeds;

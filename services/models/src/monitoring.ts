@@ -5,13 +5,33 @@
 // functions over rows read by `Predictions.window`, so a document builder (viz) only draws them;
 // the maths (metrics, calibration, PSI, KS, chi-squared) is services/ml's.
 import {
-  DRIFT_MIN_ROWS, calibrationBins, classificationReport, featureDrift, meanAbsoluteError, psiAgainst, quantile, r2Score,
-  type CalibrationBin, type DriftMethod, type PsiReference,
+  DRIFT_MIN_ROWS,
+  calibrationBins,
+  classificationReport,
+  featureDrift,
+  meanAbsoluteError,
+  psiAgainst,
+  quantile,
+  r2Score,
+  type CalibrationBin,
+  type DriftMethod,
+  type PsiReference,
 } from '@enchilada/ml/metrics';
 
 export {
-  DRIFT_MIN_ROWS, DRIFT_P_VALUE, DRIFT_TEST_MAX_ROWS, PSI_THRESHOLD, categoricalPsiReference, psi, psiAgainst, psiReference, quantile,
-  type CategoricalPsiReference, type DriftMethod, type NumericPsiReference, type PsiReference,
+  DRIFT_MIN_ROWS,
+  DRIFT_P_VALUE,
+  DRIFT_TEST_MAX_ROWS,
+  PSI_THRESHOLD,
+  categoricalPsiReference,
+  psi,
+  psiAgainst,
+  psiReference,
+  quantile,
+  type CategoricalPsiReference,
+  type DriftMethod,
+  type NumericPsiReference,
+  type PsiReference,
 } from '@enchilada/ml/metrics';
 
 export interface WindowRow {
@@ -23,10 +43,20 @@ export interface WindowRow {
 }
 
 /** One time bucket: its start, predictions and those with outcomes (of the whole window), latency quantiles (of the rows read). */
-export interface BucketFigures { readonly start: Date; readonly count: number; readonly p50Ms: number; readonly p99Ms: number; readonly withOutcome: number }
+export interface BucketFigures {
+  readonly start: Date;
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly withOutcome: number;
+}
 
 /** Counts per bucket over the whole window, from SQL (`Predictions.windowCounts`). */
-export interface BucketCount { readonly start: Date; readonly count: number; readonly withOutcome: number }
+export interface BucketCount {
+  readonly start: Date;
+  readonly count: number;
+  readonly withOutcome: number;
+}
 
 /** Bucket width for a window: about 60 buckets or fewer, on whole minutes. */
 export function bucketMinutesFor(hours: number): number {
@@ -48,7 +78,8 @@ export interface MonitoringFigures {
    * classification: accuracy and macro F1 (as scikit-learn's f1_score(average='macro'): over the
    * classes that occur among the outcomes or the predictions); regression: MAE and R²; null without outcomes.
    */
-  readonly live: { readonly accuracy: number; readonly f1Macro: number } | { readonly mae: number; readonly r2: number } | null;
+  readonly live:
+    { readonly accuracy: number; readonly f1Macro: number } | { readonly mae: number; readonly r2: number } | null;
   /**
    * Classifiers, per probability decile: mean predicted probability vs the observed share.
    * Binary: the probability of the second (positive) class vs the share of outcomes in it, as
@@ -99,7 +130,11 @@ export interface Calibration {
 
 export function monitoringFigures(
   rows: readonly WindowRow[],
-  model: { readonly task: 'classification' | 'regression'; readonly classes: readonly string[] | null; readonly features: readonly string[] },
+  model: {
+    readonly task: 'classification' | 'regression';
+    readonly classes: readonly string[] | null;
+    readonly features: readonly string[];
+  },
   /** Per feature, the PSI reference of its training values (`psiReference`); a feature without one has no drift figure. */
   training: Readonly<Record<string, PsiReference | null>>,
   opts: {
@@ -115,18 +150,35 @@ export function monitoringFigures(
   for (const r of rows) {
     const m = Math.floor(r.createdAt.getTime() / width);
     let list = byBucket.get(m);
-    if (!list) { list = []; byBucket.set(m, list); }
+    if (!list) {
+      list = [];
+      byBucket.set(m, list);
+    }
     list.push(r);
   }
   const lat = (rs: readonly WindowRow[]) => rs.map((r) => r.latencyMs).sort((a, b) => a - b);
   const known = rows.filter((r) => r.outcome !== null && r.outcome !== undefined);
   const counted = new Map<number, BucketCount>();
   if (opts.counts) for (const c of opts.counts) counted.set(Math.floor(c.start.getTime() / width), c);
-  else for (const [m, rs] of byBucket) counted.set(m, { start: new Date(m * width), count: rs.length, withOutcome: rs.filter((r) => r.outcome !== null && r.outcome !== undefined).length });
-  const buckets = [...counted.entries()].sort((a, b) => a[0] - b[0]).map(([m, c]) => {
-    const l = lat(byBucket.get(m) ?? []);
-    return { start: new Date(m * width), count: c.count, withOutcome: c.withOutcome, p50Ms: quantile(l, 0.5), p99Ms: quantile(l, 0.99) };
-  });
+  else
+    for (const [m, rs] of byBucket)
+      counted.set(m, {
+        start: new Date(m * width),
+        count: rs.length,
+        withOutcome: rs.filter((r) => r.outcome !== null && r.outcome !== undefined).length,
+      });
+  const buckets = [...counted.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([m, c]) => {
+      const l = lat(byBucket.get(m) ?? []);
+      return {
+        start: new Date(m * width),
+        count: c.count,
+        withOutcome: c.withOutcome,
+        p50Ms: quantile(l, 0.5),
+        p99Ms: quantile(l, 0.99),
+      };
+    });
   const count = buckets.reduce((n, c) => n + c.count, 0);
   const withOutcome = buckets.reduce((n, c) => n + c.withOutcome, 0);
   const all = lat(rows);
@@ -153,9 +205,12 @@ export function monitoringFigures(
       const positive = classes.length === 2 && second !== undefined ? second : null;
       // Binary: P(positive) and whether the outcome is positive; else P(predicted class) and whether it was right.
       const probabilities = known.map((r) => r.output.probabilities?.[positive ?? String(r.output.prediction)]);
-      const hits = known.map((r) => (positive === null ? String(r.output.prediction) === String(r.outcome) : String(r.outcome) === positive));
+      const hits = known.map((r) =>
+        positive === null ? String(r.output.prediction) === String(r.outcome) : String(r.outcome) === positive,
+      );
       calibration = {
-        kind: positive === null ? 'top-label' : 'positive-class', positive,
+        kind: positive === null ? 'top-label' : 'positive-class',
+        positive,
         bins: calibrationBins(probabilities, hits),
       };
     }
@@ -163,10 +218,13 @@ export function monitoringFigures(
     const pred = known.map((r) => Number(r.output.prediction));
     const truth = known.map((r) => Number(r.outcome));
     // R² is undefined (NaN) for constant outcomes here, where scikit-learn answers 1 or 0.
-    live = { mae: meanAbsoluteError(truth, pred), r2: truth.every((t) => t === truth[0]) ? Number.NaN : r2Score(truth, pred) };
+    live = {
+      mae: meanAbsoluteError(truth, pred),
+      r2: truth.every((t) => t === truth[0]) ? Number.NaN : r2Score(truth, pred),
+    };
   }
 
-  const kindOf = (ref: PsiReference | null) => (ref ? ('kind' in ref ? ref.kind : 'numeric' as const) : null);
+  const kindOf = (ref: PsiReference | null) => (ref ? ('kind' in ref ? ref.kind : ('numeric' as const)) : null);
   const valuesOf = (f: string) => rows.map((r) => r.observation[f]);
   const drift = model.features.map((f) => {
     const ref = training[f] ?? null;
@@ -175,16 +233,38 @@ export function monitoringFigures(
   const tested = model.features.map((f) => {
     const ref = training[f] ?? null;
     const d = featureDrift(ref, valuesOf(f));
-    return { feature: f, kind: kindOf(ref), method: d.method, statistic: d.statistic, pValue: d.pValue, drifted: d.drifted };
+    return {
+      feature: f,
+      kind: kindOf(ref),
+      method: d.method,
+      statistic: d.statistic,
+      pValue: d.pValue,
+      drifted: d.drifted,
+    };
   });
   const decided = tested.filter((t) => t.method !== null).length;
   const drifting = tested.filter((t) => t.drifted).length;
   const driftCheck: DriftCheck = {
-    rows: rows.length, minRows: DRIFT_MIN_ROWS, enough: rows.length >= DRIFT_MIN_ROWS, features: tested, decided, drifting, share: decided ? drifting / decided : 0,
+    rows: rows.length,
+    minRows: DRIFT_MIN_ROWS,
+    enough: rows.length >= DRIFT_MIN_ROWS,
+    features: tested,
+    decided,
+    drifting,
+    share: decided ? drifting / decided : 0,
   };
 
   return {
-    count, withOutcome, outcomeShare: count ? withOutcome / count : 0, rowsRead: rows.length, bucketMinutes, buckets,
-    latency: { p50Ms: quantile(all, 0.5), p99Ms: quantile(all, 0.99) }, live, calibration, drift, driftCheck,
+    count,
+    withOutcome,
+    outcomeShare: count ? withOutcome / count : 0,
+    rowsRead: rows.length,
+    bucketMinutes,
+    buckets,
+    latency: { p50Ms: quantile(all, 0.5), p99Ms: quantile(all, 0.99) },
+    live,
+    calibration,
+    drift,
+    driftCheck,
   };
 }

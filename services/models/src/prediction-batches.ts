@@ -45,10 +45,17 @@ export interface PredictionBatch {
 
 function toBatch(r: RowDataPacket): PredictionBatch {
   return {
-    id: Number(r.id), modelName: String(r.model_name), modelId: Number(r.model_id), version: Number(r.version),
-    idColumn: r.id_column === null ? null : String(r.id_column), status: String(r.status) as BatchStatus,
-    rowsScored: Number(r.rows_scored), rowsFailed: Number(r.rows_failed), message: r.message === null ? null : String(r.message),
-    startedAt: new Date(r.started_at), finishedAt: r.finished_at === null ? null : new Date(r.finished_at),
+    id: Number(r.id),
+    modelName: String(r.model_name),
+    modelId: Number(r.model_id),
+    version: Number(r.version),
+    idColumn: r.id_column === null ? null : String(r.id_column),
+    status: String(r.status) as BatchStatus,
+    rowsScored: Number(r.rows_scored),
+    rowsFailed: Number(r.rows_failed),
+    message: r.message === null ? null : String(r.message),
+    startedAt: new Date(r.started_at),
+    finishedAt: r.finished_at === null ? null : new Date(r.finished_at),
   };
 }
 
@@ -57,7 +64,9 @@ export class PredictionBatches {
 
   async start(modelName: string, modelId: number, version: number, idColumn: string | null): Promise<number> {
     const [res] = await this.pool.query<ResultSetHeader>(
-      'INSERT INTO prediction_batches (model_name, model_id, version, id_column) VALUES (?, ?, ?, ?)', [modelName, modelId, version, idColumn]);
+      'INSERT INTO prediction_batches (model_name, model_id, version, id_column) VALUES (?, ?, ?, ?)',
+      [modelName, modelId, version, idColumn],
+    );
     return res.insertId;
   }
 
@@ -72,7 +81,8 @@ export class PredictionBatches {
    */
   async insertRows(batchId: number, rows: BatchRows): Promise<void> {
     const n = rows.clientIds.length;
-    if (n !== rows.observations.length || n !== rows.outputs.length) throw new RangeError('insertRows: the columns differ in length');
+    if (n !== rows.observations.length || n !== rows.outputs.length)
+      throw new RangeError('insertRows: the columns differ in length');
     if (!n) return;
     const pieces: [number, number][] = [];
     for (let at = 0; at < n;) {
@@ -84,11 +94,20 @@ export class PredictionBatches {
     const run = (q: { execute: Pool['execute'] }, [at, size]: [number, number]) => {
       const values = new Array<string | number>(size * 8);
       for (let i = 0, k = 0; i < size; i++) {
-        const id = rows.clientIds[at + i], observation = rows.observations[at + i], output = rows.outputs[at + i];
+        const id = rows.clientIds[at + i],
+          observation = rows.observations[at + i],
+          output = rows.outputs[at + i];
         // (the columns' lengths are checked above: never thrown)
-        if (id === undefined || observation === undefined || output === undefined) throw new RangeError(`insertRows: no row ${at + i}`);
-        values[k++] = rows.modelName; values[k++] = rows.modelId; values[k++] = rows.version; values[k++] = id;
-        values[k++] = observation; values[k++] = output; values[k++] = rows.latencyMs; values[k++] = batchId;
+        if (id === undefined || observation === undefined || output === undefined)
+          throw new RangeError(`insertRows: no row ${at + i}`);
+        values[k++] = rows.modelName;
+        values[k++] = rows.modelId;
+        values[k++] = rows.version;
+        values[k++] = id;
+        values[k++] = observation;
+        values[k++] = output;
+        values[k++] = rows.latencyMs;
+        values[k++] = batchId;
       }
       return q.execute(insertStatement(size), values);
     };
@@ -97,33 +116,48 @@ export class PredictionBatches {
       await run(this.pool, only);
       return;
     }
-    await withTransaction(this.pool, async (conn) => { for (const p of pieces) await run(conn, p); });
+    await withTransaction(this.pool, async (conn) => {
+      for (const p of pieces) await run(conn, p);
+    });
   }
 
   /** Which of `clientIds` already have a prediction for `modelName`. */
   async existing(modelName: string, clientIds: readonly string[]): Promise<Set<string>> {
     if (!clientIds.length) return new Set();
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT client_id FROM predictions WHERE model_name = ? AND client_id IN (${clientIds.map(() => '?').join(', ')})`, [modelName, ...clientIds]);
+      `SELECT client_id FROM predictions WHERE model_name = ? AND client_id IN (${clientIds.map(() => '?').join(', ')})`,
+      [modelName, ...clientIds],
+    );
     return new Set(rows.map((r) => String(r.client_id)));
   }
 
-  async finish(id: number, status: Exclude<BatchStatus, 'running'>, rowsScored: number, rowsFailed: number, message: string | null): Promise<void> {
+  async finish(
+    id: number,
+    status: Exclude<BatchStatus, 'running'>,
+    rowsScored: number,
+    rowsFailed: number,
+    message: string | null,
+  ): Promise<void> {
     await this.pool.query(
       'UPDATE prediction_batches SET status = ?, rows_scored = ?, rows_failed = ?, message = ?, finished_at = CURRENT_TIMESTAMP(3) WHERE id = ?',
-      [status, rowsScored, rowsFailed, message === null ? null : message.slice(0, 1000), id]);
+      [status, rowsScored, rowsFailed, message === null ? null : message.slice(0, 1000), id],
+    );
   }
 
   async get(id: number): Promise<PredictionBatch | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT id, model_name, model_id, version, id_column, status, rows_scored, rows_failed, message, started_at, finished_at
-       FROM prediction_batches WHERE id = ?`, [id]);
+       FROM prediction_batches WHERE id = ?`,
+      [id],
+    );
     return rows[0] ? toBatch(rows[0]) : null;
   }
 
   /** Rows logged for a batch (counted in SQL). */
   async countRows(id: number): Promise<number> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [id]);
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [
+      id,
+    ]);
     return Number(firstRow(rows, 'the count').n);
   }
 }

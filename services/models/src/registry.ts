@@ -97,13 +97,24 @@ const SUMMARY = `m.id, m.dataset_id, m.dataset_name, m.dataset_version, m.model_
 
 function toSummary(r: RowDataPacket): ModelSummary {
   return {
-    id: Number(r.id), datasetId: r.dataset_id === null ? null : Number(r.dataset_id), datasetName: String(r.dataset_name),
-    datasetVersion: Number(r.dataset_version), modelType: String(r.model_type), task: r.task === 'regression' ? 'regression' : 'classification',
-    target: String(r.target), features: JSON.parse(String(r.features)) as string[], classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null,
+    id: Number(r.id),
+    datasetId: r.dataset_id === null ? null : Number(r.dataset_id),
+    datasetName: String(r.dataset_name),
+    datasetVersion: Number(r.dataset_version),
+    modelType: String(r.model_type),
+    task: r.task === 'regression' ? 'regression' : 'classification',
+    target: String(r.target),
+    features: JSON.parse(String(r.features)) as string[],
+    classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null,
     classLabels: r.class_labels ? (JSON.parse(String(r.class_labels)) as Record<string, string>) : null,
-    bestParams: JSON.parse(String(r.best_params)) as Record<string, number>, cvScore: Number(r.cv_score), trainScore: Number(r.train_score),
-    testScore: Number(r.test_score), onnxBytes: Number(r.onnx_bytes), durationMs: Number(r.duration_ms),
-    createdBy: r.created_by === null ? null : Number(r.created_by), createdByName: r.created_by_name === null ? null : String(r.created_by_name),
+    bestParams: JSON.parse(String(r.best_params)) as Record<string, number>,
+    cvScore: Number(r.cv_score),
+    trainScore: Number(r.train_score),
+    testScore: Number(r.test_score),
+    onnxBytes: Number(r.onnx_bytes),
+    durationMs: Number(r.duration_ms),
+    createdBy: r.created_by === null ? null : Number(r.created_by),
+    createdByName: r.created_by_name === null ? null : String(r.created_by_name),
     createdAt: new Date(r.created_at),
   };
 }
@@ -117,11 +128,36 @@ export class ModelRegistry {
         split_seed, train_fraction, split, cv_results, cv_score, train_score, test_score, metrics, onnx, onnx_bytes, job_id, duration_ms, created_by,
         inputs, preprocessing, class_labels, explainer)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [m.datasetId, m.datasetName, m.datasetVersion, m.modelType, m.task, m.target, JSON.stringify(m.features), m.classes ? JSON.stringify(m.classes) : null,
-        JSON.stringify(m.grid), JSON.stringify(m.bestParams), m.splitSeed, m.trainFraction, JSON.stringify(m.split), JSON.stringify(m.cvResults),
-        m.cvScore, m.trainScore, m.testScore, JSON.stringify(m.metrics), Buffer.from(m.onnx), m.onnx.byteLength, m.jobId, Math.round(m.durationMs), m.createdBy,
-        m.inputs ? JSON.stringify(m.inputs) : null, m.preprocessing === null || m.preprocessing === undefined ? null : JSON.stringify(m.preprocessing),
-        m.classLabels ? JSON.stringify(m.classLabels) : null, m.explainer ?? null]);
+      [
+        m.datasetId,
+        m.datasetName,
+        m.datasetVersion,
+        m.modelType,
+        m.task,
+        m.target,
+        JSON.stringify(m.features),
+        m.classes ? JSON.stringify(m.classes) : null,
+        JSON.stringify(m.grid),
+        JSON.stringify(m.bestParams),
+        m.splitSeed,
+        m.trainFraction,
+        JSON.stringify(m.split),
+        JSON.stringify(m.cvResults),
+        m.cvScore,
+        m.trainScore,
+        m.testScore,
+        JSON.stringify(m.metrics),
+        Buffer.from(m.onnx),
+        m.onnx.byteLength,
+        m.jobId,
+        Math.round(m.durationMs),
+        m.createdBy,
+        m.inputs ? JSON.stringify(m.inputs) : null,
+        m.preprocessing === null || m.preprocessing === undefined ? null : JSON.stringify(m.preprocessing),
+        m.classLabels ? JSON.stringify(m.classLabels) : null,
+        m.explainer ?? null,
+      ],
+    );
     return res.insertId;
   }
 
@@ -131,43 +167,59 @@ export class ModelRegistry {
     const where = filter.datasetId === undefined ? '' : 'WHERE m.dataset_id = ?';
     const args = filter.datasetId === undefined ? [limit] : [filter.datasetId, limit];
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by ${where} ORDER BY m.test_score DESC, m.id DESC LIMIT ?`, args);
+      `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by ${where} ORDER BY m.test_score DESC, m.id DESC LIMIT ?`,
+      args,
+    );
     return rows.map(toSummary);
   }
 
   /** The newest models, of one person (createdBy) or of everyone. */
   async latest(opts: { limit: number; createdBy?: number }): Promise<ModelSummary[]> {
     const where = opts.createdBy === undefined ? '' : 'WHERE m.created_by = ?';
-    const args = opts.createdBy === undefined ? [Math.min(100, opts.limit)] : [opts.createdBy, Math.min(100, opts.limit)];
-    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by ${where} ORDER BY m.id DESC LIMIT ?`, args);
+    const args =
+      opts.createdBy === undefined ? [Math.min(100, opts.limit)] : [opts.createdBy, Math.min(100, opts.limit)];
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by ${where} ORDER BY m.id DESC LIMIT ?`,
+      args,
+    );
     return rows.map(toSummary);
   }
 
   /** How many models there are, or one person has trained. */
   async count(createdBy?: number): Promise<number> {
-    const [rows] = createdBy === undefined
-      ? await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM models')
-      : await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM models WHERE created_by = ?', [createdBy]);
+    const [rows] =
+      createdBy === undefined
+        ? await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM models')
+        : await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM models WHERE created_by = ?', [createdBy]);
     return Number(rows[0]?.n ?? 0);
   }
 
   async newest(datasetId: number): Promise<ModelSummary | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.dataset_id = ? ORDER BY m.id DESC LIMIT 1`, [datasetId]);
+      `SELECT ${SUMMARY} FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.dataset_id = ? ORDER BY m.id DESC LIMIT 1`,
+      [datasetId],
+    );
     return rows[0] ? toSummary(rows[0]) : null;
   }
 
   async get(id: number): Promise<ModelDetail | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT ${SUMMARY}, m.grid, m.split_seed, m.train_fraction, m.split, m.cv_results, m.metrics, m.job_id, m.inputs, m.preprocessing
-       FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.id = ?`, [id]);
+       FROM models m LEFT JOIN users u ON u.id = m.created_by WHERE m.id = ?`,
+      [id],
+    );
     const r = rows[0];
     if (!r) return null;
     return {
-      ...toSummary(r), grid: JSON.parse(String(r.grid)) as Record<string, number[]>, splitSeed: Number(r.split_seed),
-      trainFraction: Number(r.train_fraction), split: JSON.parse(String(r.split)) as { train: number[]; test: number[] },
-      cvResults: JSON.parse(String(r.cv_results)) as CandidateRow[], metrics: JSON.parse(String(r.metrics)) as unknown,
-      inputs: parseInputs(r.inputs), preprocessing: r.preprocessing ? (JSON.parse(String(r.preprocessing)) as unknown) : null,
+      ...toSummary(r),
+      grid: JSON.parse(String(r.grid)) as Record<string, number[]>,
+      splitSeed: Number(r.split_seed),
+      trainFraction: Number(r.train_fraction),
+      split: JSON.parse(String(r.split)) as { train: number[]; test: number[] },
+      cvResults: JSON.parse(String(r.cv_results)) as CandidateRow[],
+      metrics: JSON.parse(String(r.metrics)) as unknown,
+      inputs: parseInputs(r.inputs),
+      preprocessing: r.preprocessing ? (JSON.parse(String(r.preprocessing)) as unknown) : null,
       jobId: r.job_id === null ? null : Number(r.job_id),
     };
   }
@@ -177,12 +229,18 @@ export class ModelRegistry {
    * onnx()). Reads only the columns serve's database account may read (serving-account.ts).
    */
   async servingModel(id: number): Promise<ServingModel | null> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, task, features, classes, class_labels, inputs FROM models WHERE id = ?', [id]);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT id, task, features, classes, class_labels, inputs FROM models WHERE id = ?',
+      [id],
+    );
     const r = rows[0];
     if (!r) return null;
     return {
-      id: Number(r.id), task: r.task === 'regression' ? 'regression' : 'classification', features: JSON.parse(String(r.features)) as string[],
-      classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null, inputs: parseInputs(r.inputs),
+      id: Number(r.id),
+      task: r.task === 'regression' ? 'regression' : 'classification',
+      features: JSON.parse(String(r.features)) as string[],
+      classes: r.classes ? (JSON.parse(String(r.classes)) as string[]) : null,
+      inputs: parseInputs(r.inputs),
       classLabels: r.class_labels ? (JSON.parse(String(r.class_labels)) as Record<string, string>) : null,
     };
   }
@@ -199,7 +257,9 @@ export class ModelRegistry {
    */
   async remove(id: number): Promise<'deleted' | 'live' | 'missing'> {
     const [res] = await this.pool.query<ResultSetHeader>(
-      'DELETE FROM models WHERE id = ? AND NOT EXISTS (SELECT 1 FROM published_models p WHERE p.model_id = ? OR p.challenger_model_id = ?)', [id, id, id]);
+      'DELETE FROM models WHERE id = ? AND NOT EXISTS (SELECT 1 FROM published_models p WHERE p.model_id = ? OR p.challenger_model_id = ?)',
+      [id, id, id],
+    );
     if (res.affectedRows > 0) return 'deleted';
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT 1 FROM models WHERE id = ?', [id]);
     return rows.length ? 'live' : 'missing';
@@ -207,7 +267,10 @@ export class ModelRegistry {
 
   /** The published names that serve this model now. */
   async liveNames(id: number): Promise<string[]> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT name FROM published_models WHERE model_id = ? OR challenger_model_id = ? ORDER BY name', [id, id]);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT name FROM published_models WHERE model_id = ? OR challenger_model_id = ? ORDER BY name',
+      [id, id],
+    );
     return rows.map((r) => String(r.name));
   }
 }

@@ -24,7 +24,10 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // servingChanges(): the change counter it polls.
   { table: 'serving_changes', select: ['id', 'counter'] },
   // PublishedModels.list()
-  { table: 'published_models', select: ['name', 'model_id', 'version', 'updated_at', 'owner_id', 'challenger_model_id'] },
+  {
+    table: 'published_models',
+    select: ['name', 'model_id', 'version', 'updated_at', 'owner_id', 'challenger_model_id'],
+  },
   // ApiKeys.all(): hashes only; the keys themselves are never stored.
   { table: 'api_keys', select: ['id', 'key_hash', 'prefix', 'label', 'scope_name', 'created_at', 'revoked_at'] },
   // TutorialMode.get(): which name the keyless tutorial routes answer for.
@@ -35,20 +38,61 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // Predictions.insert(), get(), setOutcome(); role: a challenger's rows beside the champion's (issue 19).
   {
     table: 'predictions',
-    select: ['id', 'model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'created_at', 'outcome', 'outcome_at', 'contributions', 'role', 'batch_id'],
-    insert: ['model_name', 'model_id', 'version', 'client_id', 'observation', 'output', 'latency_ms', 'contributions', 'role', 'batch_id'],
+    select: [
+      'id',
+      'model_name',
+      'model_id',
+      'version',
+      'client_id',
+      'observation',
+      'output',
+      'latency_ms',
+      'created_at',
+      'outcome',
+      'outcome_at',
+      'contributions',
+      'role',
+      'batch_id',
+    ],
+    insert: [
+      'model_name',
+      'model_id',
+      'version',
+      'client_id',
+      'observation',
+      'output',
+      'latency_ms',
+      'contributions',
+      'role',
+      'batch_id',
+    ],
     update: ['outcome', 'outcome_at'],
   },
   // serve/src/error-counts.ts (addPredictionErrors, prunePredictionErrors): failed requests per name
   // and minute, INSERT … ON DUPLICATE KEY UPDATE (UPDATE on every inserted column, as for rate_windows).
   {
-    table: 'prediction_errors', select: ['model_name', 'minute', 'errors'], insert: ['model_name', 'minute', 'errors'],
-    update: ['model_name', 'minute', 'errors'], delete: true,
+    table: 'prediction_errors',
+    select: ['model_name', 'minute', 'errors'],
+    insert: ['model_name', 'minute', 'errors'],
+    update: ['model_name', 'minute', 'errors'],
+    delete: true,
   },
   // PredictionBatches (batch scoring of a CSV): start(), finish(), get(), countRows().
   {
     table: 'prediction_batches',
-    select: ['id', 'model_name', 'model_id', 'version', 'id_column', 'status', 'rows_scored', 'rows_failed', 'message', 'started_at', 'finished_at'],
+    select: [
+      'id',
+      'model_name',
+      'model_id',
+      'version',
+      'id_column',
+      'status',
+      'rows_scored',
+      'rows_failed',
+      'message',
+      'started_at',
+      'finished_at',
+    ],
     insert: ['model_name', 'model_id', 'version', 'id_column'],
     update: ['status', 'rows_scored', 'rows_failed', 'message', 'finished_at'],
   },
@@ -56,8 +100,11 @@ export const SERVING_GRANTS: readonly TableGrant[] = Object.freeze([
   // windows deleted. MariaDB wants UPDATE on every inserted column for ON DUPLICATE KEY UPDATE
   // (checked: "UPDATE command denied … for column 'bucket'" with UPDATE (hits) alone).
   {
-    table: 'rate_windows', select: ['bucket', 'window_start', 'hits'], insert: ['bucket', 'window_start', 'hits'],
-    update: ['bucket', 'window_start', 'hits'], delete: true,
+    table: 'rate_windows',
+    select: ['bucket', 'window_start', 'hits'],
+    insert: ['bucket', 'window_start', 'hits'],
+    update: ['bucket', 'window_start', 'hits'],
+    delete: true,
   },
 ]);
 

@@ -13,7 +13,12 @@ export interface TrainSpec {
   /** Every value of every tuned hyperparameter: the grid is their product. */
   readonly grid: Readonly<Record<string, readonly number[]>>;
   /** The ranges the form (or API client) asked for, by which `grid` was chosen: what the Train form shows again while the job runs. */
-  readonly ranges?: Readonly<Record<string, { readonly min: number; readonly max: number; readonly scale: 'linear' | 'log'; readonly perDecade?: number }>>;
+  readonly ranges?: Readonly<
+    Record<
+      string,
+      { readonly min: number; readonly max: number; readonly scale: 'linear' | 'log'; readonly perDecade?: number }
+    >
+  >;
   readonly folds: number;
   readonly seed: number;
   /**
@@ -67,7 +72,12 @@ export interface TrainResult {
   readonly onnxMaxDiff: number;
   readonly onnxLabelMismatches: number;
   /** A retrain's dataset: its id, the rows copied from the champion's dataset and those from logged outcomes, and the name it now challenges. */
-  readonly retrain?: { readonly datasetId: number; readonly original: number; readonly fromOutcomes: number; readonly challengerOf: string };
+  readonly retrain?: {
+    readonly datasetId: number;
+    readonly original: number;
+    readonly fromOutcomes: number;
+    readonly challengerOf: string;
+  };
 }
 
 /** What a Compare-all job is asked to do: every valid model over its search space within a budget. */
@@ -109,5 +119,9 @@ export interface CompareJobResult {
   readonly stoppedBy: 'running' | 'finished' | 'budget';
   readonly seconds: number;
   /** The best candidate of each model family, trained fully as an ordinary training job. */
-  readonly trainJobs: readonly { readonly model: string; readonly params: Record<string, number>; readonly job: number }[];
+  readonly trainJobs: readonly {
+    readonly model: string;
+    readonly params: Record<string, number>;
+    readonly job: number;
+  }[];
 }

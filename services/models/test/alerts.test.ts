@@ -2,15 +2,42 @@ import { alertPayload, breaks, describeRule, validateAlertRule, type Alert } fro
 
 describe('alert rules', () => {
   it('validates a form as posted: strings turned into numbers, an empty webhook into none, the box into enabled', () => {
-    expect(validateAlertRule({ metric: 'f1', comparison: 'below', threshold: ' 0.75 ', window: '200', webhookUrl: '', enabled: 'true' }, 'classification'))
-      .toEqual({ metric: 'f1', comparison: 'below', threshold: 0.75, window: 200, webhookUrl: null, enabled: true });
-    expect(validateAlertRule({ metric: 'mae', comparison: 'above', threshold: 3, window: 50, webhookUrl: 'https://hooks.slack.com/services/T/B/x', enabled: 'false' }, 'regression'))
-      .toEqual({ metric: 'mae', comparison: 'above', threshold: 3, window: 50, webhookUrl: 'https://hooks.slack.com/services/T/B/x', enabled: false });
+    expect(
+      validateAlertRule(
+        { metric: 'f1', comparison: 'below', threshold: ' 0.75 ', window: '200', webhookUrl: '', enabled: 'true' },
+        'classification',
+      ),
+    ).toEqual({ metric: 'f1', comparison: 'below', threshold: 0.75, window: 200, webhookUrl: null, enabled: true });
+    expect(
+      validateAlertRule(
+        {
+          metric: 'mae',
+          comparison: 'above',
+          threshold: 3,
+          window: 50,
+          webhookUrl: 'https://hooks.slack.com/services/T/B/x',
+          enabled: 'false',
+        },
+        'regression',
+      ),
+    ).toEqual({
+      metric: 'mae',
+      comparison: 'above',
+      threshold: 3,
+      window: 50,
+      webhookUrl: 'https://hooks.slack.com/services/T/B/x',
+      enabled: false,
+    });
   });
 
   it('names the field of each refusal', () => {
     const field = (raw: Record<string, unknown>, task: 'classification' | 'regression' = 'classification') => {
-      try { validateAlertRule(raw, task); return null; } catch (err) { return (err as { field?: string }).field; }
+      try {
+        validateAlertRule(raw, task);
+        return null;
+      } catch (err) {
+        return (err as { field?: string }).field;
+      }
     };
     const ok = { metric: 'volume', comparison: 'below', threshold: '1', window: '10' };
     expect(field(ok)).toBeNull();
@@ -31,15 +58,46 @@ describe('alert rules', () => {
 
   it('posts Slack-compatible text with the structured fields', () => {
     const a: Alert = {
-      id: 7, ruleId: 3, name: 'churn', metric: 'p99_latency', comparison: 'above', threshold: 250, window: 15, value: 312.456,
-      firedAt: new Date('2026-01-02T03:04:05Z'), resolvedAt: null, resolvedValue: null, resolvedReason: null,
+      id: 7,
+      ruleId: 3,
+      name: 'churn',
+      metric: 'p99_latency',
+      comparison: 'above',
+      threshold: 250,
+      window: 15,
+      value: 312.456,
+      firedAt: new Date('2026-01-02T03:04:05Z'),
+      resolvedAt: null,
+      resolvedValue: null,
+      resolvedReason: null,
     };
     expect(describeRule(a)).toBe('p99 latency (ms) above 250 over the last 15 minutes');
     const fired = alertPayload(a, 'fired', 'https://ml.example.org/published/churn/monitor');
-    expect(fired.text).toBe(':rotating_light: Alert on "churn": p99 latency (ms) is 312.5 (rule: p99 latency (ms) above 250 over the last 15 minutes) https://ml.example.org/published/churn/monitor');
-    expect(fired).toMatchObject({ status: 'firing', alert: { id: 7, ruleId: 3, metric: 'p99_latency', windowUnit: 'minutes', value: 312.456, firedAt: '2026-01-02T03:04:05.000Z' } });
-    const resolved = alertPayload({ ...a, resolvedAt: new Date('2026-01-02T03:10:00Z'), resolvedValue: 120 }, 'resolved', null);
-    expect(resolved.text).toBe(':white_check_mark: Resolved on "churn": p99 latency (ms) is 120 (rule: p99 latency (ms) above 250 over the last 15 minutes)');
-    expect(resolved).toMatchObject({ status: 'resolved', alert: { resolvedValue: 120, resolvedAt: '2026-01-02T03:10:00.000Z' } });
+    expect(fired.text).toBe(
+      ':rotating_light: Alert on "churn": p99 latency (ms) is 312.5 (rule: p99 latency (ms) above 250 over the last 15 minutes) https://ml.example.org/published/churn/monitor',
+    );
+    expect(fired).toMatchObject({
+      status: 'firing',
+      alert: {
+        id: 7,
+        ruleId: 3,
+        metric: 'p99_latency',
+        windowUnit: 'minutes',
+        value: 312.456,
+        firedAt: '2026-01-02T03:04:05.000Z',
+      },
+    });
+    const resolved = alertPayload(
+      { ...a, resolvedAt: new Date('2026-01-02T03:10:00Z'), resolvedValue: 120 },
+      'resolved',
+      null,
+    );
+    expect(resolved.text).toBe(
+      ':white_check_mark: Resolved on "churn": p99 latency (ms) is 120 (rule: p99 latency (ms) above 250 over the last 15 minutes)',
+    );
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      alert: { resolvedValue: 120, resolvedAt: '2026-01-02T03:10:00.000Z' },
+    });
   });
 });

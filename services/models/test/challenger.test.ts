@@ -2,12 +2,16 @@ import { compareChallenger, type PairedRow } from '../src/challenger.js';
 
 const clf = { task: 'classification' as const, classes: ['0', '1'] };
 const row = (champion: string, challenger: string, outcome: string, p = 0.5, q = 0.5): PairedRow => ({
-  champion: { prediction: champion, probabilities: { 0: 1 - p, 1: p } }, challenger: { prediction: challenger, probabilities: { 0: 1 - q, 1: q } }, outcome,
+  champion: { prediction: champion, probabilities: { 0: 1 - p, 1: p } },
+  challenger: { prediction: challenger, probabilities: { 0: 1 - q, 1: q } },
+  outcome,
 });
 
 describe('compareChallenger', () => {
   it('gives a zero difference with a zero-width interval when both models predict the same', () => {
-    const rows = Array.from({ length: 50 }, (_, i) => row(String(i % 2), String(i % 2), String(i % 3 === 0 ? 1 : 0), 0.7, 0.7));
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      row(String(i % 2), String(i % 2), String(i % 3 === 0 ? 1 : 0), 0.7, 0.7),
+    );
     const c = compareChallenger(rows, clf);
     expect(c.pairs).toBe(50);
     for (const m of c.metrics) {
@@ -44,7 +48,11 @@ describe('compareChallenger', () => {
   });
 
   it('compares regressors on MAE and R²', () => {
-    const rows: PairedRow[] = Array.from({ length: 100 }, (_, i) => ({ champion: { prediction: i + 2 }, challenger: { prediction: i + (i % 2 ? 0.5 : -0.5) }, outcome: i }));
+    const rows: PairedRow[] = Array.from({ length: 100 }, (_, i) => ({
+      champion: { prediction: i + 2 },
+      challenger: { prediction: i + (i % 2 ? 0.5 : -0.5) },
+      outcome: i,
+    }));
     const c = compareChallenger(rows, { task: 'regression', classes: null });
     const by = Object.fromEntries(c.metrics.map((m) => [m.metric, m]));
     expect(by.MAE.champion).toBeCloseTo(2, 10);

@@ -11,7 +11,9 @@ describe('schemaChanges', () => {
   });
 
   it('names a change of task, added and removed columns and a column that changes kind', () => {
-    expect(schemaChanges(base, { task: 'regression', features: ['b', 'c'], inputs: [numeric('b', 0), numeric('c', 1)] })).toEqual([
+    expect(
+      schemaChanges(base, { task: 'regression', features: ['b', 'c'], inputs: [numeric('b', 0), numeric('c', 1)] }),
+    ).toEqual([
       'the task changes from classification to regression',
       'new column clients must send: "c"',
       'column no longer read: "a"',
@@ -20,6 +22,11 @@ describe('schemaChanges', () => {
   });
 
   it('reads a model of before mixed tables as numeric features', () => {
-    expect(schemaChanges({ task: 'regression', features: ['a'], inputs: null }, { task: 'regression', features: ['a'], inputs: [numeric('a', 0)] })).toEqual([]);
+    expect(
+      schemaChanges(
+        { task: 'regression', features: ['a'], inputs: null },
+        { task: 'regression', features: ['a'], inputs: [numeric('a', 0)] },
+      ),
+    ).toEqual([]);
   });
 });

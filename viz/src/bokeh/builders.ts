@@ -10,7 +10,18 @@ const COUNT = new Intl.NumberFormat('en-US');
 /** A whole number with thousands separators (1,000,000). */
 export const count = (n: number): string => COUNT.format(n);
 
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+export const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
 export interface FigureOptions {
   readonly title?: string;
@@ -36,16 +47,34 @@ export function source(b: DocumentBuilder, data: Record<string, unknown[] | Arra
 
 export function figure(b: DocumentBuilder, o: FigureOptions): Plot {
   const range = (factors?: readonly string[], start?: number, end?: number) =>
-    factors ? b.bk('FactorRange', { factors: [...factors] })
+    factors
+      ? b.bk('FactorRange', { factors: [...factors] })
       : b.bk('DataRange1d', { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) });
   const scale = (factors?: readonly string[]) => (factors ? b.bk('CategoricalScale', {}) : b.bk('LinearScale', {}));
-  const axis = (label: string | undefined, factors?: readonly string[]) => factors
-    ? b.bk('CategoricalAxis', { axis_label: label ?? null, ticker: b.bk('CategoricalTicker', {}), formatter: b.bk('CategoricalTickFormatter', {}) })
-    : b.bk('LinearAxis', { axis_label: label ?? null, ticker: b.bk('BasicTicker', {}), formatter: b.bk('BasicTickFormatter', {}) });
+  const axis = (label: string | undefined, factors?: readonly string[]) =>
+    factors
+      ? b.bk('CategoricalAxis', {
+          axis_label: label ?? null,
+          ticker: b.bk('CategoricalTicker', {}),
+          formatter: b.bk('CategoricalTickFormatter', {}),
+        })
+      : b.bk('LinearAxis', {
+          axis_label: label ?? null,
+          ticker: b.bk('BasicTicker', {}),
+          formatter: b.bk('BasicTickFormatter', {}),
+        });
   const xAxis = axis(o.xLabel, o.xFactors);
   const yAxis = axis(o.yLabel, o.yFactors);
-  const tools = [b.bk('PanTool', {}), b.bk('WheelZoomTool', {}), b.bk('BoxZoomTool', {}), b.bk('ResetTool', {}), b.bk('SaveTool', {})];
-  const hover = o.tooltips ? [b.bk('HoverTool', { tooltips: o.tooltips.map(([k, v]) => [k, v] as [string, string]) })] : [];
+  const tools = [
+    b.bk('PanTool', {}),
+    b.bk('WheelZoomTool', {}),
+    b.bk('BoxZoomTool', {}),
+    b.bk('ResetTool', {}),
+    b.bk('SaveTool', {}),
+  ];
+  const hover = o.tooltips
+    ? [b.bk('HoverTool', { tooltips: o.tooltips.map(([k, v]) => [k, v] as [string, string]) })]
+    : [];
   return b.bk('Plot', {
     title: b.bk('Title', { text: o.title ?? '' }),
     x_range: range(o.xFactors, o.xStart, o.xEnd),
@@ -54,10 +83,7 @@ export function figure(b: DocumentBuilder, o: FigureOptions): Plot {
     y_scale: scale(o.yFactors),
     below: [xAxis],
     left: [yAxis],
-    center: [
-      b.bk('Grid', { dimension: 0, axis: xAxis }),
-      b.bk('Grid', { dimension: 1, axis: yAxis }),
-    ],
+    center: [b.bk('Grid', { dimension: 0, axis: xAxis }), b.bk('Grid', { dimension: 1, axis: yAxis })],
     toolbar: b.bk('Toolbar', { tools: [...tools, ...hover] }),
     height: o.height ?? 400,
     width: o.width ?? 600,
@@ -67,12 +93,24 @@ export function figure(b: DocumentBuilder, o: FigureOptions): Plot {
   });
 }
 
-type GlyphName = 'HBar' | 'VBar' | 'Scatter' | 'Line' | 'Quad' | 'Segment' | 'Wedge' | 'Rect' | 'AnnularWedge' | 'Whisker';
+type GlyphName =
+  'HBar' | 'VBar' | 'Scatter' | 'Line' | 'Quad' | 'Segment' | 'Wedge' | 'Rect' | 'AnnularWedge' | 'Whisker';
 export type Renderer = InstanceOf<'GlyphRenderer'>;
 
 /** A glyph renderer drawing `type` over `data`. */
-export function glyph<K extends GlyphName>(b: DocumentBuilder, data: Source, type: K, attrs: AttrsOf<K>, extra: AttrsOf<'GlyphRenderer'> = {}): Renderer {
-  return b.bk('GlyphRenderer', { data_source: data, glyph: b.bk(type, attrs) as never, view: b.bk('CDSView', {}), ...extra });
+export function glyph<K extends GlyphName>(
+  b: DocumentBuilder,
+  data: Source,
+  type: K,
+  attrs: AttrsOf<K>,
+  extra: AttrsOf<'GlyphRenderer'> = {},
+): Renderer {
+  return b.bk('GlyphRenderer', {
+    data_source: data,
+    glyph: b.bk(type, attrs) as never,
+    view: b.bk('CDSView', {}),
+    ...extra,
+  });
 }
 
 export interface TableColumnSpec {
@@ -92,12 +130,14 @@ export function dataTable(b: DocumentBuilder, data: Source, columns: readonly Ta
   const wide = widths.reduce((a, w) => a + w, 0) > TABLE_FIT_PX;
   return b.bk('DataTable', {
     source: data,
-    columns: columns.map((c, i) => b.bk('TableColumn', {
-      field: c.field,
-      title: c.title,
-      width: widths[i],
-      formatter: c.numeric ? b.bk('NumberFormatter', { format: '0,0.[000]' }) : b.bk('StringFormatter', {}),
-    })),
+    columns: columns.map((c, i) =>
+      b.bk('TableColumn', {
+        field: c.field,
+        title: c.title,
+        width: widths[i],
+        formatter: c.numeric ? b.bk('NumberFormatter', { format: '0,0.[000]' }) : b.bk('StringFormatter', {}),
+      }),
+    ),
     // Few columns share the width in proportion; many keep their widths and scroll.
     autosize_mode: wide ? 'none' : 'force_fit',
     height,
@@ -112,5 +152,8 @@ export function div(b: DocumentBuilder, html: string, cssClasses: string[] = [])
 
 /** Escapes text for a Div's HTML. */
 export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }

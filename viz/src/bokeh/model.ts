@@ -10,14 +10,20 @@ import type * as Tables from '@bokeh/bokehjs/build/js/lib/models/widgets/tables/
 type Models = typeof Core & typeof Widgets & typeof Tables;
 type Ctor = abstract new (attrs?: never) => object;
 export type ModelName = { [K in keyof Models]: Models[K] extends Ctor ? K : never }[keyof Models];
-export type AttrsOf<K extends ModelName> = Models[K] extends abstract new (attrs?: infer A) => object ? NonNullable<A> : never;
+export type AttrsOf<K extends ModelName> = Models[K] extends abstract new (attrs?: infer A) => object
+  ? NonNullable<A>
+  : never;
 export type InstanceOf<K extends ModelName> = Models[K] extends abstract new (attrs?: never) => infer I ? I : never;
 /** Anything a Column, Row or TabPanel lays out: a plot, a widget, another layout. */
 export type LayoutDOM = InstanceOf<'LayoutDOM'>;
 
 /** A model in a document being built: its type name, a document-unique id and its attributes. */
 class Node {
-  constructor(readonly name: string, readonly id: string, readonly attributes: Record<string, unknown>) {}
+  constructor(
+    readonly name: string,
+    readonly id: string,
+    readonly attributes: Record<string, unknown>,
+  ) {}
 }
 
 function node(model: object): Node {
@@ -70,7 +76,10 @@ export interface EmbedItem {
 }
 
 const DTYPE: Record<string, string> = {
-  Float64Array: 'float64', Float32Array: 'float32', Int32Array: 'int32', Uint8Array: 'uint8',
+  Float64Array: 'float64',
+  Float32Array: 'float32',
+  Int32Array: 'int32',
+  Uint8Array: 'uint8',
 };
 
 function isNumeric(v: unknown): v is Numeric {
@@ -98,9 +107,12 @@ function encode(v: unknown, seen: Set<string>): unknown {
   }
   if (typeof v === 'number') return finite(v);
   if (Array.isArray(v)) return v.map((x) => encode(x, seen));
-  if (v instanceof Map) return { type: 'map', entries: [...(v as Map<unknown, unknown>).entries()].map(([k, x]) => [k, encode(x, seen)]) };
+  if (v instanceof Map)
+    return { type: 'map', entries: [...(v as Map<unknown, unknown>).entries()].map(([k, x]) => [k, encode(x, seen)]) };
   if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, encode(x, seen)] as const);
+    const entries = Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => [k, encode(x, seen)] as const);
     // BokehJS reads a plain object with a string `id` as a model reference and one with a string
     // `type` as a typed value; data keyed by user column names ("id", "type") must go as a map.
     if ('id' in v || 'type' in v) return { type: 'map', entries };

@@ -5,7 +5,10 @@
 export class DocumentCache {
   private readonly entries = new Map<string, string>();
   private bytes = 0;
-  constructor(private readonly capacity = 16, private readonly maxBytes = 64 << 20) {}
+  constructor(
+    private readonly capacity = 16,
+    private readonly maxBytes = 64 << 20,
+  ) {}
 
   async get(key: string, build: () => Promise<string>): Promise<string> {
     const hit = this.entries.get(key);
@@ -18,7 +21,10 @@ export class DocumentCache {
     if (json.length > this.maxBytes) return json;
     // Two requests may have built the same document at once: keep one copy.
     const twin = this.entries.get(key);
-    if (twin !== undefined) { this.entries.delete(key); this.bytes -= twin.length; }
+    if (twin !== undefined) {
+      this.entries.delete(key);
+      this.bytes -= twin.length;
+    }
     this.entries.set(key, json);
     this.bytes += json.length;
     while (this.entries.size > this.capacity || this.bytes > this.maxBytes) {
@@ -29,7 +35,11 @@ export class DocumentCache {
     return json;
   }
 
-  get size(): number { return this.entries.size; }
+  get size(): number {
+    return this.entries.size;
+  }
   /** Characters of JSON held. */
-  get held(): number { return this.bytes; }
+  get held(): number {
+    return this.bytes;
+  }
 }

@@ -14,8 +14,18 @@ export interface ChallengerFigures {
 }
 
 /** Reads the window's paired rows and compares (newest 20,000 pairs at most). */
-export async function challengerFigures(challengers: Challengers, name: string, challengerId: number, model: ModelDetail, from: Date, to: Date): Promise<ChallengerFigures> {
-  const [pairs, scored] = await Promise.all([challengers.pairs(name, challengerId, from, to), challengers.scored(name, challengerId, from, to)]);
+export async function challengerFigures(
+  challengers: Challengers,
+  name: string,
+  challengerId: number,
+  model: ModelDetail,
+  from: Date,
+  to: Date,
+): Promise<ChallengerFigures> {
+  const [pairs, scored] = await Promise.all([
+    challengers.pairs(name, challengerId, from, to),
+    challengers.scored(name, challengerId, from, to),
+  ]);
   return { modelId: challengerId, scored, comparison: compareChallenger(pairs, model) };
 }
 
@@ -26,38 +36,82 @@ export function challengerBlocks(b: DocumentBuilder, c: ChallengerFigures, champ
   const k = c.comparison;
   const head = `<h3 class="h6 mt-2">Champion (model #${championId}) vs challenger (model #${c.modelId})</h3>`;
   if (k.pairs === 0) {
-    return [div(b, `<div data-testid="challenger-comparison">${head}<p class="text-body-secondary" data-testid="challenger-empty">The challenger scored
-${count(c.scored)} requests in this window; none has an outcome yet, so there is nothing to compare them on.</p></div>`)];
+    return [
+      div(
+        b,
+        `<div data-testid="challenger-comparison">${head}<p class="text-body-secondary" data-testid="challenger-empty">The challenger scored
+${count(c.scored)} requests in this window; none has an outcome yet, so there is nothing to compare them on.</p></div>`,
+      ),
+    ];
   }
-  const rows = k.metrics.map((m) => {
-    const clear = m.low > 0 || m.high < 0;
-    const good = clear && ((m.better === 'higher') === (m.low > 0));
-    const verdict = !clear ? 'no clear difference' : good ? 'challenger better' : 'challenger worse';
-    const cls = !clear ? 'text-body-secondary' : good ? 'text-success' : 'text-danger';
-    return `<tr data-metric="${esc(m.metric)}"><td>${esc(m.metric)} <span class="text-body-secondary">(${m.better} is better)</span></td><td>${fmt(m.champion)}</td><td>${fmt(m.challenger)}</td>
+  const rows = k.metrics
+    .map((m) => {
+      const clear = m.low > 0 || m.high < 0;
+      const good = clear && (m.better === 'higher') === m.low > 0;
+      const verdict = !clear ? 'no clear difference' : good ? 'challenger better' : 'challenger worse';
+      const cls = !clear ? 'text-body-secondary' : good ? 'text-success' : 'text-danger';
+      return `<tr data-metric="${esc(m.metric)}"><td>${esc(m.metric)} <span class="text-body-secondary">(${m.better} is better)</span></td><td>${fmt(m.champion)}</td><td>${fmt(m.challenger)}</td>
 <td>${signed(m.difference)}</td><td>[${signed(m.low)}, ${signed(m.high)}]</td><td class="${cls}">${verdict}</td></tr>`;
-  }).join('');
-  const blocks: LayoutDOM[] = [div(b, `<div data-testid="challenger-comparison">${head}
+    })
+    .join('');
+  const blocks: LayoutDOM[] = [
+    div(
+      b,
+      `<div data-testid="challenger-comparison">${head}
 <p class="small">On the same <b data-testid="challenger-pairs">${count(k.pairs)}</b> requests with outcomes (of ${count(c.scored)} the challenger scored in this window).
 Difference = challenger − champion; its 95 % interval is a paired bootstrap (${count(k.resamples)} resamples of these rows, both models' metric on each resample, percentile interval).</p>
-<table class="table table-sm small w-auto"><thead><tr><th>metric</th><th>champion</th><th>challenger</th><th>difference</th><th>95 % interval</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`)];
+<table class="table table-sm small w-auto"><thead><tr><th>metric</th><th>champion</th><th>challenger</th><th>difference</th><th>95 % interval</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`,
+    ),
+  ];
   if (k.calibration) {
     const cal = k.calibration;
-    const src = (bins: typeof cal.champion.bins) => source(b, { p: bins.map((x) => x.meanPredicted), o: bins.map((x) => x.observed), n: bins.map((x) => x.count) });
+    const src = (bins: typeof cal.champion.bins) =>
+      source(b, { p: bins.map((x) => x.meanPredicted), o: bins.map((x) => x.observed), n: bins.map((x) => x.count) });
     const a = src(cal.champion.bins);
     const h = src(cal.challenger.bins);
-    const what = cal.champion.kind === 'positive-class' ? `P(${esc(cal.champion.positive ?? '')}) vs share ${esc(cal.champion.positive ?? '')}` : 'P(predicted class) vs share right';
-    blocks.push(figure(b, {
-      title: `Same outcomes: ${what} (champion blue, challenger orange)`, xLabel: 'mean predicted probability (per decile)', yLabel: 'observed share',
-      height: 340, width: 560, tooltips: [['predicted', '@p'], ['observed', '@o'], ['n', '@n']],
-      renderers: [
-        glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', { x: { field: 'x' }, y: { field: 'y' }, line_color: '#999', line_dash: 'dashed' }),
-        glyph(b, a, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: '#1f77b4', line_width: 2 }),
-        glyph(b, a, 'Scatter', { x: { field: 'p' }, y: { field: 'o' }, size: 7, fill_color: '#1f77b4', line_color: null }),
-        glyph(b, h, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: '#ff7f0e', line_width: 2 }),
-        glyph(b, h, 'Scatter', { x: { field: 'p' }, y: { field: 'o' }, size: 7, marker: 'square', fill_color: '#ff7f0e', line_color: null }),
-      ],
-    }));
+    const what =
+      cal.champion.kind === 'positive-class'
+        ? `P(${esc(cal.champion.positive ?? '')}) vs share ${esc(cal.champion.positive ?? '')}`
+        : 'P(predicted class) vs share right';
+    blocks.push(
+      figure(b, {
+        title: `Same outcomes: ${what} (champion blue, challenger orange)`,
+        xLabel: 'mean predicted probability (per decile)',
+        yLabel: 'observed share',
+        height: 340,
+        width: 560,
+        tooltips: [
+          ['predicted', '@p'],
+          ['observed', '@o'],
+          ['n', '@n'],
+        ],
+        renderers: [
+          glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', {
+            x: { field: 'x' },
+            y: { field: 'y' },
+            line_color: '#999',
+            line_dash: 'dashed',
+          }),
+          glyph(b, a, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: '#1f77b4', line_width: 2 }),
+          glyph(b, a, 'Scatter', {
+            x: { field: 'p' },
+            y: { field: 'o' },
+            size: 7,
+            fill_color: '#1f77b4',
+            line_color: null,
+          }),
+          glyph(b, h, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: '#ff7f0e', line_width: 2 }),
+          glyph(b, h, 'Scatter', {
+            x: { field: 'p' },
+            y: { field: 'o' },
+            size: 7,
+            marker: 'square',
+            fill_color: '#ff7f0e',
+            line_color: null,
+          }),
+        ],
+      }),
+    );
   }
   return blocks;
 }

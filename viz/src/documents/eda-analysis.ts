@@ -2,7 +2,14 @@
 // marker-size bins, mutual information and PCA. Pure functions: no I/O, no BokehJS.
 import { mutualInfoClassif, mutualInfoRegression, pcaExplainedVariance } from '@enchilada/ml/analysis';
 
-export interface BoxStats { q1: number; q2: number; q3: number; lo: number; hi: number; outliers: number[] }
+export interface BoxStats {
+  q1: number;
+  q2: number;
+  q3: number;
+  lo: number;
+  hi: number;
+  outliers: number[];
+}
 
 /** Linear-interpolated quantile of sorted values (pandas' default). */
 export function quantile(sorted: Float64Array, q: number): number {
@@ -33,7 +40,9 @@ export function boxStats(values: ArrayLike<number>, maxOutliers = 500): BoxStats
   let hi = q3;
   const outliers: number[] = [];
   for (const v of s) {
-    if (v < lowFence || v > highFence) { if (outliers.length < maxOutliers) outliers.push(v); } else {
+    if (v < lowFence || v > highFence) {
+      if (outliers.length < maxOutliers) outliers.push(v);
+    } else {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
@@ -42,7 +51,10 @@ export function boxStats(values: ArrayLike<number>, maxOutliers = 500): BoxStats
 }
 
 /** numpy's bins='auto': the smaller bin width of Sturges and Freedman–Diaconis. */
-export function histogram(values: ArrayLike<number>, range?: [number, number]): { left: number[]; right: number[]; count: number[] } {
+export function histogram(
+  values: ArrayLike<number>,
+  range?: [number, number],
+): { left: number[]; right: number[]; count: number[] } {
   const s = present(values).sort();
   const n = s.length;
   if (n === 0) return { left: [], right: [], count: [] };
@@ -67,7 +79,10 @@ export function sizeBins(values: ArrayLike<number>): Float32Array {
   const out = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Number.isNaN(v)) { out[i] = 4; continue; }
+    if (Number.isNaN(v)) {
+      out[i] = 4;
+      continue;
+    }
     let b = 0;
     while (b < edges.length && v > edges[b]) b++;
     out[i] = SIZES[b];
@@ -91,10 +106,17 @@ export interface CategoryCounts {
  * Row counts of a text column's most frequent values, per class when classes are given (rows of
  * a missing class form their own group, so the bars add up to every row counted).
  */
-export function categoryCounts(values: readonly (string | null)[], classes?: { labels: readonly string[]; codes: Int32Array }, top = 10): CategoryCounts {
+export function categoryCounts(
+  values: readonly (string | null)[],
+  classes?: { labels: readonly string[]; codes: Int32Array },
+  top = 10,
+): CategoryCounts {
   const total = new Map<string | null, number>();
   for (const v of values) total.set(v, (total.get(v) ?? 0) + 1);
-  const ranked = [...total].filter((e): e is [string, number] => e[0] !== null).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([v]) => v);
+  const ranked = [...total]
+    .filter((e): e is [string, number] => e[0] !== null)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([v]) => v);
   const shown = ranked.slice(0, top);
   const rest = ranked.length - shown.length;
   const other = rest > 0 ? `(other ${rest} values)` : null;
@@ -117,7 +139,10 @@ export function textCodes(values: readonly (string | null)[]): Float64Array {
   return Float64Array.from(values, (v) => {
     if (v === null) return NaN;
     let c = seen.get(v);
-    if (c === undefined) { c = seen.size; seen.set(v, c); }
+    if (c === undefined) {
+      c = seen.size;
+      seen.set(v, c);
+    }
     return c;
   });
 }
@@ -132,10 +157,12 @@ export interface ImportanceFeature {
 }
 
 export interface Importance {
-  features: string[]; mi: number[];
+  features: string[];
+  mi: number[];
   /** Rows each feature's MI was estimated on. */
   miRows: number[];
-  pcaRatio: number[]; pcaCumulative: number[];
+  pcaRatio: number[];
+  pcaCumulative: number[];
   /** Complete rows of the numeric features (and target): those of PCA and the numeric MI. */
   rows: number;
 }
@@ -147,12 +174,18 @@ export interface Importance {
  * what mutual_info_* gives for those rows; one with missing values is estimated alone on the rows
  * where it is present, rather than letting one sparse column shrink every other estimate.
  */
-export function importance(features: readonly ImportanceFeature[], target: { values: Float64Array; classes?: Int32Array } | null, maxRows = 5000): Importance {
+export function importance(
+  features: readonly ImportanceFeature[],
+  target: { values: Float64Array; classes?: Int32Array } | null,
+  maxRows = 5000,
+): Importance {
   const numeric = features.filter((f) => !f.categorical);
   const n = features.length ? features[0].values.length : 0;
-  const hasTarget = (i: number) => !target || (target.classes ? target.classes[i] >= 0 : !Number.isNaN(target.values[i]));
+  const hasTarget = (i: number) =>
+    !target || (target.classes ? target.classes[i] >= 0 : !Number.isNaN(target.values[i]));
   const keep: number[] = [];
-  for (let i = 0; i < n && keep.length < maxRows; i++) if (numeric.every((f) => !Number.isNaN(f.values[i])) && hasTarget(i)) keep.push(i);
+  for (let i = 0; i < n && keep.length < maxRows; i++)
+    if (numeric.every((f) => !Number.isNaN(f.values[i])) && hasTarget(i)) keep.push(i);
   const complete = (f: ImportanceFeature) => keep.every((i) => !Number.isNaN(f.values[i]));
   const joint = features.filter((f) => !f.categorical || complete(f));
   const mi = new Map<string, number>();
@@ -163,16 +196,39 @@ export function importance(features: readonly ImportanceFeature[], target: { val
     const discrete = group.map((f) => f.discrete || f.categorical === true);
     const classes = target.classes;
     const values = classes
-      ? mutualInfoClassif(cols, Int32Array.from(rows, (i) => classes[i]), { discrete })
-      : mutualInfoRegression(cols, Float64Array.from(rows, (i) => target.values[i]), { discrete });
-    group.forEach((f, j) => { mi.set(f.name, values[j]); miRows.set(f.name, rows.length); });
+      ? mutualInfoClassif(
+          cols,
+          Int32Array.from(rows, (i) => classes[i]),
+          { discrete },
+        )
+      : mutualInfoRegression(
+          cols,
+          Float64Array.from(rows, (i) => target.values[i]),
+          { discrete },
+        );
+    group.forEach((f, j) => {
+      mi.set(f.name, values[j]);
+      miRows.set(f.name, rows.length);
+    });
   };
   estimate(joint, keep);
-  for (const f of features) if (f.categorical && !joint.includes(f)) estimate([f], keep.filter((i) => !Number.isNaN(f.values[i])));
+  for (const f of features)
+    if (f.categorical && !joint.includes(f))
+      estimate(
+        [f],
+        keep.filter((i) => !Number.isNaN(f.values[i])),
+      );
   const numCols = numeric.map((f) => Float64Array.from(keep, (i) => f.values[i]));
-  const pca = keep.length > 1 && numCols.length > 0 ? pcaExplainedVariance(numCols) : { explainedVarianceRatio: [], cumulative: [] };
+  const pca =
+    keep.length > 1 && numCols.length > 0
+      ? pcaExplainedVariance(numCols)
+      : { explainedVarianceRatio: [], cumulative: [] };
   return {
-    features: features.map((f) => f.name), mi: features.map((f) => mi.get(f.name) ?? NaN), miRows: features.map((f) => miRows.get(f.name) ?? 0),
-    pcaRatio: pca.explainedVarianceRatio, pcaCumulative: pca.cumulative, rows: keep.length,
+    features: features.map((f) => f.name),
+    mi: features.map((f) => mi.get(f.name) ?? NaN),
+    miRows: features.map((f) => miRows.get(f.name) ?? 0),
+    pcaRatio: pca.explainedVarianceRatio,
+    pcaCumulative: pca.cumulative,
+    rows: keep.length,
   };
 }

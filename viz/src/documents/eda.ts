@@ -12,7 +12,10 @@ import { gridTab } from './eda/grid.js';
 import { importanceTab } from './eda/importance.js';
 import { summaryTab } from './eda/summary.js';
 
-export interface EdaInput { readonly ds: Dataset; readonly sample: Sample }
+export interface EdaInput {
+  readonly ds: Dataset;
+  readonly sample: Sample;
+}
 
 export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   const b = new DocumentBuilder();
@@ -33,7 +36,9 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   let classes: string[] = [];
   let classCodes: Int32Array | null = null;
   if (classification && target) {
-    const raw = sample.text.get(target) ?? Array.from(sample.numeric.get(target) ?? [], (v) => (Number.isNaN(v) ? null : String(v)));
+    const raw =
+      sample.text.get(target) ??
+      Array.from(sample.numeric.get(target) ?? [], (v) => (Number.isNaN(v) ? null : String(v)));
     classes = [...new Set(raw.filter((v): v is string => v !== null))].sort();
     classCodes = Int32Array.from(raw, (v) => (v === null ? -1 : classes.indexOf(v)));
   }
@@ -45,7 +50,8 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     data[f] = sample.numeric.get(f) ?? new Float64Array(n);
     data[`__size_${f}`] = sizeBins(data[f]);
   }
-  if (target && !classification && sample.numeric.has(target)) data[target] = sample.numeric.get(target) ?? new Float64Array(n);
+  if (target && !classification && sample.numeric.has(target))
+    data[target] = sample.numeric.get(target) ?? new Float64Array(n);
   if (classCodes) data.__class = Array.from(classCodes, (c) => (c < 0 ? '(missing)' : classes[c]));
   // Text as labels, missing as its own label: a categorical axis has no place for null.
   const factors: Record<string, string[]> = {};
@@ -55,24 +61,60 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
     factors[f] = categoryCounts(v, undefined, Infinity).values;
   }
   const rows = source(b, data);
-  const sampleNote = sample.sampled ? `a uniform sample of ${count(n)} of ${count(ds.rowCount)} rows` : `all ${count(n)} rows`;
+  const sampleNote = sample.sampled
+    ? `a uniform sample of ${count(n)} of ${count(ds.rowCount)} rows`
+    : `all ${count(n)} rows`;
   const note = (text: string) => div(b, `<p class="small text-body-secondary mb-1">${text}</p>`);
 
   if (features.length === 0 && textFeatures.length === 0) {
-    return b.item(div(b, '<p>This dataset has no numeric or categorical text feature columns to explore.</p>'), 'Explore');
+    return b.item(
+      div(b, '<p>This dataset has no numeric or categorical text feature columns to explore.</p>'),
+      'Explore',
+    );
   }
   const ranges: Record<string, [number, number]> = {};
   for (const f of [...features, ...(target && !classification && sample.numeric.has(target) ? [target] : [])]) {
     const v = (data[f] ?? new Float64Array()) as Float64Array;
     let lo = Infinity;
     let hi = -Infinity;
-    for (const x of v) if (!Number.isNaN(x)) { if (x < lo) lo = x; if (x > hi) hi = x; }
+    for (const x of v)
+      if (!Number.isNaN(x)) {
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
     ranges[f] = [lo, hi];
   }
-  const swatches = classification ? classes.map((cl, k) => `<span class="me-3"><span style="display:inline-block;width:12px;height:12px;background:${colorOf(k)};opacity:.8"></span> ${esc(cl)}</span>`).join('') : '';
+  const swatches = classification
+    ? classes
+        .map(
+          (cl, k) =>
+            `<span class="me-3"><span style="display:inline-block;width:12px;height:12px;background:${colorOf(k)};opacity:.8"></span> ${esc(cl)}</span>`,
+        )
+        .join('')
+    : '';
   const ctx = {
-    b, ds, sample, n, label, features, textColumns, identifierLike, textFeatures, isText, classification, target,
-    classes, classCodes, colorOf, data, factors, rows, sampleNote, note, swatches, ranges,
+    b,
+    ds,
+    sample,
+    n,
+    label,
+    features,
+    textColumns,
+    identifierLike,
+    textFeatures,
+    isText,
+    classification,
+    target,
+    classes,
+    classCodes,
+    colorOf,
+    data,
+    factors,
+    rows,
+    sampleNote,
+    note,
+    swatches,
+    ranges,
   };
 
   const summary = summaryTab(ctx);
@@ -81,8 +123,14 @@ export function edaDocument({ ds, sample }: EdaInput): EmbedItem {
   const gridChildren = gridTab(ctx, imp, fillColor);
   const tabs = b.bk('Tabs', {
     tabs: [
-      b.bk('TabPanel', { title: 'Summary', child: b.bk('Column', { children: summary, sizing_mode: 'stretch_width' }) }),
-      b.bk('TabPanel', { title: 'Feature importance', child: b.bk('Column', { children: impTab, sizing_mode: 'stretch_width' }) }),
+      b.bk('TabPanel', {
+        title: 'Summary',
+        child: b.bk('Column', { children: summary, sizing_mode: 'stretch_width' }),
+      }),
+      b.bk('TabPanel', {
+        title: 'Feature importance',
+        child: b.bk('Column', { children: impTab, sizing_mode: 'stretch_width' }),
+      }),
       b.bk('TabPanel', { title: 'Crossfilter', child: crossTab }),
       b.bk('TabPanel', { title: 'Grid plot', child: b.bk('Column', { children: gridChildren }) }),
     ],

@@ -16,7 +16,11 @@ export interface TableCount {
  */
 export async function tableCounts(catalog: Catalog): Promise<TableCount[]> {
   try {
-    return (await catalog.list()).map((d) => ({ name: d.name, rows: d.rowCount, holds: `dataset ${d.name}: ${d.title}` }));
+    return (await catalog.list()).map((d) => ({
+      name: d.name,
+      rows: d.rowCount,
+      holds: `dataset ${d.name}: ${d.title}`,
+    }));
   } catch (e) {
     // viz answers before web has migrated a new database: no catalogue yet is no dataset yet.
     if ((e as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return [];
@@ -26,11 +30,24 @@ export async function tableCounts(catalog: Catalog): Promise<TableCount[]> {
 
 export function overviewDocument(database: string, counts: readonly TableCount[]): EmbedItem {
   const b = new DocumentBuilder();
-  const heading = div(b, `<h2 class="h5 mb-0">Datasets by size <span class="small text-body-secondary fw-normal">in <code>${esc(database)}</code></span></h2>`);
+  const heading = div(
+    b,
+    `<h2 class="h5 mb-0">Datasets by size <span class="small text-body-secondary fw-normal">in <code>${esc(database)}</code></span></h2>`,
+  );
   if (counts.length === 0) {
-    const empty = div(b, '<p class="text-body-secondary" data-testid="overview-empty">The database holds no datasets yet. Load a toy dataset or upload a CSV to begin.</p>');
+    const empty = div(
+      b,
+      '<p class="text-body-secondary" data-testid="overview-empty">The database holds no datasets yet. Load a toy dataset or upload a CSV to begin.</p>',
+    );
     // The chart's frame stays, empty, so the page looks the same before and after the first load.
-    const frame = figure(b, { title: 'Rows per dataset (none yet)', xLabel: 'rows', xStart: 0, xEnd: 1000, height: 160, toolbar: false });
+    const frame = figure(b, {
+      title: 'Rows per dataset (none yet)',
+      xLabel: 'rows',
+      xStart: 0,
+      xEnd: 1000,
+      height: 160,
+      toolbar: false,
+    });
     return b.item(b.bk('Column', { children: [heading, empty, frame], sizing_mode: 'stretch_width' }), 'Overview');
   }
   const sorted = [...counts].sort((a, b2) => a.rows - b2.rows);
@@ -38,13 +55,40 @@ export function overviewDocument(database: string, counts: readonly TableCount[]
   const rows = sorted.map((c) => c.rows);
   const data = source(b, { table: names, rows, label: rows.map((r) => count(r)), holds: sorted.map((c) => c.holds) });
   const bars = glyph(b, data, 'HBar', {
-    y: { field: 'table' }, right: { field: 'rows' }, left: 0, height: 0.7, fill_color: '#1f77b4', line_color: null,
+    y: { field: 'table' },
+    right: { field: 'rows' },
+    left: 0,
+    height: 0.7,
+    fill_color: '#1f77b4',
+    line_color: null,
   });
   const plot = figure(b, {
-    title: 'Rows per dataset', xLabel: 'rows', xStart: 0, yFactors: names, height: Math.max(220, 40 + 36 * names.length),
-    tooltips: [['dataset', '@table'], ['holds', '@holds'], ['rows', '@label']], renderers: [bars],
+    title: 'Rows per dataset',
+    xLabel: 'rows',
+    xStart: 0,
+    yFactors: names,
+    height: Math.max(220, 40 + 36 * names.length),
+    tooltips: [
+      ['dataset', '@table'],
+      ['holds', '@holds'],
+      ['rows', '@label'],
+    ],
+    renderers: [bars],
   });
-  const tableData = source(b, { table: [...names].reverse(), holds: sorted.map((c) => c.holds).reverse(), rows: [...rows].reverse() });
-  const table = dataTable(b, tableData, [{ field: 'table', title: 'Dataset' }, { field: 'holds', title: 'Holds' }, { field: 'rows', title: 'Rows', numeric: true }], Math.min(600, 40 + 28 * names.length));
+  const tableData = source(b, {
+    table: [...names].reverse(),
+    holds: sorted.map((c) => c.holds).reverse(),
+    rows: [...rows].reverse(),
+  });
+  const table = dataTable(
+    b,
+    tableData,
+    [
+      { field: 'table', title: 'Dataset' },
+      { field: 'holds', title: 'Holds' },
+      { field: 'rows', title: 'Rows', numeric: true },
+    ],
+    Math.min(600, 40 + 28 * names.length),
+  );
   return b.item(b.bk('Column', { children: [heading, plot, table], sizing_mode: 'stretch_width' }), 'Overview');
 }

@@ -5,8 +5,21 @@
 // and partial dependence with ICE curves. Everything is per ORIGINAL column (a one-hot group or a
 // date's parts are one column), in the units the artefact explains.
 import {
-  ColumnTransformerModel, PipelineModel, datePartColumn, fromState, isClassifier, loadExplainer, treeShapInteractions, treeSumOf,
-  type Explainer, type ExplainerArtefact, type Matrix, type FittedPreprocessing, type Model, type RowExplanation, type TreeModel,
+  ColumnTransformerModel,
+  PipelineModel,
+  datePartColumn,
+  fromState,
+  isClassifier,
+  loadExplainer,
+  treeShapInteractions,
+  treeSumOf,
+  type Explainer,
+  type ExplainerArtefact,
+  type Matrix,
+  type FittedPreprocessing,
+  type Model,
+  type RowExplanation,
+  type TreeModel,
 } from '@enchilada/ml';
 import type { TrainingTable } from '@enchilada/data';
 
@@ -55,14 +68,20 @@ export class ExplainSubject {
     });
     if (pre instanceof ColumnTransformerModel) {
       this.inputGroups = Int32Array.from(pre.outputGroups, (g) => byName.get(pre.schema[g].name) ?? -1);
-      this.columns = artefact.columns.map((c) => (c.kind === 'categorical' ? { name: c.name, kind: c.kind, levels: pre.categoriesOf(c.name) ?? [] } : { name: c.name, kind: c.kind }));
+      this.columns = artefact.columns.map((c) =>
+        c.kind === 'categorical'
+          ? { name: c.name, kind: c.kind, levels: pre.categoriesOf(c.name) ?? [] }
+          : { name: c.name, kind: c.kind },
+      );
     } else {
       this.inputGroups = Int32Array.from(artefact.columns, (_, j) => j);
       this.columns = artefact.columns.map((c) => ({ name: c.name, kind: c.kind }));
     }
   }
 
-  get model(): Model { return this.pipeline.model; }
+  get model(): Model {
+    return this.pipeline.model;
+  }
 
   /** The explained rows (prediction, value, base value, contributions per original column). */
   explain(rows: readonly RawRow[]): RowExplanation[] {
@@ -160,7 +179,10 @@ export interface ExplainData {
 }
 
 /** The contributions, value and base of class `cls` (classifiers) or the only output. */
-function outputOf(e: RowExplanation, cls: string | null): { value: number; base: number; contributions: Record<string, number> } {
+function outputOf(
+  e: RowExplanation,
+  cls: string | null,
+): { value: number; base: number; contributions: Record<string, number> } {
   if (cls === null) return { value: e.value, base: e.base_value, contributions: e.contributions };
   const o = e.classes?.find((c) => c.output === cls);
   if (!o) throw new Error(`no explanation of class ${cls}`);
@@ -169,11 +191,24 @@ function outputOf(e: RowExplanation, cls: string | null): { value: number; base:
 
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  let ma = 0; let mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-  ma /= n; mb /= n;
-  let sab = 0; let saa = 0; let sbb = 0;
-  for (let i = 0; i < n; i++) { const x = a[i] - ma; const y = b[i] - mb; sab += x * y; saa += x * x; sbb += y * y; }
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i] - ma;
+    const y = b[i] - mb;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
+  }
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
@@ -186,8 +221,13 @@ function gridOf(c: ColumnInfo, values: readonly RawValue[]): (number | string)[]
     const known = (c.levels ?? []).filter((l) => !freq.has(l));
     return [...seen, ...known].slice(0, PDP_GRID);
   }
-  let lo = Infinity; let hi = -Infinity;
-  for (const v of values) if (typeof v === 'number') { if (v < lo) lo = v; if (v > hi) hi = v; }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values)
+    if (typeof v === 'number') {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   if (!Number.isFinite(lo)) return [];
   if (lo === hi) return [lo];
   const distinct = new Set(values.filter((v): v is number => typeof v === 'number'));
@@ -224,14 +264,19 @@ export function explainSample(subject: ExplainSubject, test: TrainingTable): Exp
   const probe = evenSample(test.rowIds.length, Math.min(PROBE_ROWS, cap));
   subject.explain(rawRows(test, probe));
   const perRow = (performance.now() - t0) / Math.max(1, probe.length);
-  const sample = evenSample(test.rowIds.length, Math.max(probe.length, Math.min(cap, Math.floor(SHAP_BUDGET_MS / Math.max(perRow, 1e-3)))));
+  const sample = evenSample(
+    test.rowIds.length,
+    Math.max(probe.length, Math.min(cap, Math.floor(SHAP_BUDGET_MS / Math.max(perRow, 1e-3)))),
+  );
   const rows = rawRows(test, sample);
   return { sample, rows, explained: subject.explain(rows), perRowMs: perRow, startedAt: t0 };
 }
 
 /** Per column (in `columns` order), each explained row's contribution to output `pick` picks, with the outputs' values and base. */
 export function contributionColumns(
-  explained: readonly RowExplanation[], columns: readonly ColumnInfo[], pick: (e: RowExplanation) => { value: number; base: number; contributions: Record<string, number> },
+  explained: readonly RowExplanation[],
+  columns: readonly ColumnInfo[],
+  pick: (e: RowExplanation) => { value: number; base: number; contributions: Record<string, number> },
 ): { contributions: Float64Array[]; values: Float64Array; baseValue: number } {
   const contributions = columns.map(() => new Float64Array(explained.length));
   const values = new Float64Array(explained.length);
@@ -240,7 +285,9 @@ export function contributionColumns(
     const o = pick(e);
     values[i] = o.value;
     baseValue = o.base;
-    columns.forEach((c, j) => { contributions[j][i] = o.contributions[c.name] ?? 0; });
+    columns.forEach((c, j) => {
+      contributions[j][i] = o.contributions[c.name] ?? 0;
+    });
   });
   return { contributions, values, baseValue };
 }
@@ -251,7 +298,11 @@ export function meanAbs(contributions: readonly Float64Array[]): number[] {
 }
 
 /** The predicted class's output of an explained row (the only one of a regressor): what serve answers and logs. */
-export function predictedOutput(e: RowExplanation): { value: number; base: number; contributions: Record<string, number> } {
+export function predictedOutput(e: RowExplanation): {
+  value: number;
+  base: number;
+  contributions: Record<string, number>;
+} {
   return { value: e.value, base: e.base_value, contributions: e.contributions };
 }
 
@@ -280,21 +331,29 @@ export function explainData(subject: ExplainSubject, test: TrainingTable): Expla
   // Interactions: TreeSHAP interaction values on the model's inputs, summed to original columns.
   const interactions: Interaction[] = cols.map(() => ({ with: null, strength: 0, method: 'contribution-correlation' }));
   const byCorrelation = (j: number): Interaction => {
-    let best = -1; let s = 0;
+    let best = -1;
+    let s = 0;
     for (let k = 0; k < G; k++) {
       if (k === j) continue;
       const r = Math.abs(pearson(contributions[j], contributions[k]));
-      if (r > s || best < 0) { s = r; best = k; }
+      if (r > s || best < 0) {
+        s = r;
+        best = k;
+      }
     }
     return { with: best >= 0 && s > 0 ? cols[best].name : null, strength: s, method: 'contribution-correlation' };
   };
   const ti = performance.now();
   const done = new Set<number>();
   // an interaction pass conditions on one column: about three TreeSHAP passes a column and row
-  const interactionRows = Math.min(INTERACTION_ROWS, Math.floor(INTERACTION_BUDGET_MS / (3 * G * Math.max(perRow, 1e-3))));
+  const interactionRows = Math.min(
+    INTERACTION_ROWS,
+    Math.floor(INTERACTION_BUDGET_MS / (3 * G * Math.max(perRow, 1e-3))),
+  );
   let interactionNote: string | null = null;
   if (a.kind !== 'tree') interactionNote = 'this model has no interaction values';
-  else if (interactionRows < MIN_INTERACTION_ROWS) interactionNote = `its TreeSHAP interaction values would take longer than the page's ${INTERACTION_BUDGET_MS / 1000} s budget on ${MIN_INTERACTION_ROWS} rows`;
+  else if (interactionRows < MIN_INTERACTION_ROWS)
+    interactionNote = `its TreeSHAP interaction values would take longer than the page's ${INTERACTION_BUDGET_MS / 1000} s budget on ${MIN_INTERACTION_ROWS} rows`;
   if (a.kind === 'tree' && G > 1 && interactionNote === null) {
     const sum = treeSumOf(subject.model as TreeModel);
     const pick = evenSample(rows.length, interactionRows);
@@ -317,12 +376,17 @@ export function explainData(subject: ExplainSubject, test: TrainingTable): Expla
       }
       let best = -1;
       for (let g = 0; g < G; g++) if (g !== j && (best < 0 || strength[g] > strength[best])) best = g;
-      interactions[j] = { with: best >= 0 && strength[best] > 0 ? cols[best].name : null, strength: best >= 0 ? strength[best] : 0, method: 'tree-shap-interaction' };
+      interactions[j] = {
+        with: best >= 0 && strength[best] > 0 ? cols[best].name : null,
+        strength: best >= 0 ? strength[best] : 0,
+        method: 'tree-shap-interaction',
+      };
       done.add(j);
     }
   }
   for (let j = 0; j < G; j++) if (!done.has(j)) interactions[j] = byCorrelation(j);
-  if (interactionNote === null && done.size < G && G > 1) interactionNote = 'the interaction values ran out of the page\'s time budget for this column';
+  if (interactionNote === null && done.size < G && G > 1)
+    interactionNote = "the interaction values ran out of the page's time budget for this column";
   const t2 = performance.now();
 
   // Partial dependence and ICE: the output at each grid value with every other column kept.
@@ -335,16 +399,34 @@ export function explainData(subject: ExplainSubject, test: TrainingTable): Expla
     for (const g of grid) for (const i of pdRows) batch.push({ ...rows[i], [c.name]: g });
     const out = batch.length ? subject.predictOutput(batch, clsIndex) : new Float64Array();
     const R = pdRows.length;
-    const pd = grid.map((_, gi) => { let s = 0; for (let r = 0; r < R; r++) s += out[gi * R + r]; return s / R; });
+    const pd = grid.map((_, gi) => {
+      let s = 0;
+      for (let r = 0; r < R; r++) s += out[gi * R + r];
+      return s / R;
+    });
     const ice = Array.from(iceAt, (r) => grid.map((_, gi) => out[gi * R + r]));
     return { grid, pd, ice, iceRows: Array.from(iceAt, (r) => sample[pdRows[r]]) };
   });
   const t3 = performance.now();
   return {
-    columns: cols, task: a.task, units: a.units, method: explained[0]?.method ?? a.kind, explainedClass: cls,
+    columns: cols,
+    task: a.task,
+    units: a.units,
+    method: explained[0]?.method ?? a.kind,
+    explainedClass: cls,
     pdpOutput: cls === null ? 'predicted value' : `probability of class ${cls}`,
-    testRows: test.rowIds.length, sample, baseValue, values, predictions: explained.map((e) => e.prediction),
-    contributions, rawValues, importance, interactions, interactionNote, interactionRows: done.size ? Math.min(interactionRows, rows.length) : 0, pdp,
+    testRows: test.rowIds.length,
+    sample,
+    baseValue,
+    values,
+    predictions: explained.map((e) => e.prediction),
+    contributions,
+    rawValues,
+    importance,
+    interactions,
+    interactionNote,
+    interactionRows: done.size ? Math.min(interactionRows, rows.length) : 0,
+    pdp,
     ms: { shap: Math.round(t1 - t0), interactions: Math.round(t2 - ti), pdp: Math.round(t3 - t2) },
   };
 }

@@ -22,7 +22,11 @@ export interface TrainingImportance {
 export class TrainingImportances {
   private readonly cache = new Map<number, Promise<TrainingImportance | string>>();
 
-  constructor(private readonly pool: Pool, private readonly catalog: Catalog, private readonly size = 8) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly catalog: Catalog,
+    private readonly size = 8,
+  ) {}
 
   /** The model's training-time importance, or why there is none (no explainer, its rows are gone). */
   get(model: ModelDetail): Promise<TrainingImportance | string> {
@@ -40,13 +44,16 @@ export class TrainingImportances {
     const artefact = await storedExplainer(this.pool, model.id);
     if (!artefact) return NO_EXPLAINER;
     const ds = model.datasetId === null ? null : await this.catalog.get(model.datasetId);
-    if (!ds || ds.version !== model.datasetVersion || model.split.test.length === 0) return 'the test rows of this model are no longer stored (its dataset was reloaded or deleted)';
+    if (!ds || ds.version !== model.datasetVersion || model.split.test.length === 0)
+      return 'the test rows of this model are no longer stored (its dataset was reloaded or deleted)';
     const table = await readTrainingTable(this.pool, ds, model.features, model.split.test);
     const subject = new ExplainSubject(artefact);
     const s = explainSample(subject, table);
     const importance = meanAbs(contributionColumns(s.explained, subject.columns, predictedOutput).contributions);
     return {
-      rows: s.sample.length, testRows: table.rowIds.length, units: artefact.units,
+      rows: s.sample.length,
+      testRows: table.rowIds.length,
+      units: artefact.units,
       columns: subject.columns.map((c, j) => ({ column: c.name, meanAbs: importance[j] })),
     };
   }

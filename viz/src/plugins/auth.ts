@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { bearer, verifyVizToken, type Secret, type VizClaims } from '@enchilada/core';
 
 declare module 'fastify' {
-  interface FastifyRequest { claims?: VizClaims }
+  interface FastifyRequest {
+    claims?: VizClaims;
+  }
   interface FastifyContextConfig {
     /** The claim this route needs, from the request (e.g. `eda:12`); absent = public route. */
     doc?: (req: FastifyRequest) => string;

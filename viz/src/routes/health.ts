@@ -13,7 +13,8 @@ export function healthRoutes(app: FastifyInstance, pool: Pool): void {
       if (Number(rows[0]?.v ?? 0) >= SCHEMA_VERSION) return { status: 'ready' };
       return await reply.code(503).send({ status: 'waiting for the database schema' });
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return reply.code(503).send({ status: 'waiting for the database schema' });
+      if ((err as { code?: unknown }).code === 'ER_NO_SUCH_TABLE')
+        return reply.code(503).send({ status: 'waiting for the database schema' });
       req.log.warn({ err }, 'database not reachable');
       return reply.code(503).send({ status: 'database unreachable' });
     }

@@ -5,8 +5,12 @@ import type { JobQueue } from '@enchilada/jobs';
 import { streamJob } from '../training/events.js';
 
 export function jobRoutes(app: FastifyInstance, queue: JobQueue): void {
-  app.get('/jobs/:id/events', {
-    config: { doc: (req) => jobClaim((req.params as { id?: unknown }).id) },
-    schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
-  }, async (req, reply) => streamJob(queue, (req.params as { id: number }).id, req, reply));
+  app.get(
+    '/jobs/:id/events',
+    {
+      config: { doc: (req) => jobClaim((req.params as { id?: unknown }).id) },
+      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
+    },
+    async (req, reply) => streamJob(queue, (req.params as { id: number }).id, req, reply),
+  );
 }

@@ -41,9 +41,10 @@ export const CHUNK_ROWS = 512;
 function sliceFeeds(feeds: Readonly<Record<string, Feed>>, start: number, end: number): Record<string, Feed> {
   const out: Record<string, Feed> = {};
   for (const [name, f] of Object.entries(feeds)) {
-    out[name] = f.type === 'string'
-      ? { type: 'string', data: f.data.slice(start, end), width: 1 }
-      : { type: 'float32', data: f.data.subarray(start * f.width, end * f.width), width: f.width };
+    out[name] =
+      f.type === 'string'
+        ? { type: 'string', data: f.data.slice(start, end), width: 1 }
+        : { type: 'float32', data: f.data.subarray(start * f.width, end * f.width), width: f.width };
   }
   return out;
 }
@@ -74,18 +75,34 @@ export class OnnxModel {
       parts.push(await this.runRows(sliceFeeds(feeds, start, end), end - start));
       await new Promise((r) => setImmediate(r));
     }
-    const join = <T extends Int32Array | Float32Array>(get: (o: OnnxOutputs) => T | undefined, make: (len: number) => T): T | undefined => {
+    const join = <T extends Int32Array | Float32Array>(
+      get: (o: OnnxOutputs) => T | undefined,
+      make: (len: number) => T,
+    ): T | undefined => {
       const chunks = parts.map(get);
       if (chunks.some((c) => c === undefined)) return undefined;
       const out = make(chunks.reduce((a, c) => a + (c?.length ?? 0), 0));
       let at = 0;
-      for (const c of chunks) if (c) { out.set(c, at); at += c.length; }
+      for (const c of chunks)
+        if (c) {
+          out.set(c, at);
+          at += c.length;
+        }
       return out;
     };
     const result: { label?: Int32Array; probabilities?: Float32Array; variable?: Float32Array } = {};
-    const label = join((o) => o.label, (len) => new Int32Array(len));
-    const probabilities = join((o) => o.probabilities, (len) => new Float32Array(len));
-    const variable = join((o) => o.variable, (len) => new Float32Array(len));
+    const label = join(
+      (o) => o.label,
+      (len) => new Int32Array(len),
+    );
+    const probabilities = join(
+      (o) => o.probabilities,
+      (len) => new Float32Array(len),
+    );
+    const variable = join(
+      (o) => o.variable,
+      (len) => new Float32Array(len),
+    );
     if (label) result.label = label;
     if (probabilities) result.probabilities = probabilities;
     if (variable) result.variable = variable;
@@ -95,7 +112,10 @@ export class OnnxModel {
   private async runRows(feeds: Readonly<Record<string, Feed>>, n: number): Promise<OnnxOutputs> {
     const tensors: Record<string, ort.Tensor> = {};
     for (const [name, feed] of Object.entries(feeds)) {
-      tensors[name] = feed.type === 'string' ? new ort.Tensor('string', feed.data, [n, 1]) : new ort.Tensor('float32', feed.data, [n, feed.width]);
+      tensors[name] =
+        feed.type === 'string'
+          ? new ort.Tensor('string', feed.data, [n, 1])
+          : new ort.Tensor('float32', feed.data, [n, feed.width]);
     }
     const out = await this.session.run(tensors);
     const result: { label?: Int32Array; probabilities?: Float32Array; variable?: Float32Array } = {};
@@ -105,5 +125,7 @@ export class OnnxModel {
     return result;
   }
 
-  async release(): Promise<void> { await this.session.release(); }
+  async release(): Promise<void> {
+    await this.session.release();
+  }
 }

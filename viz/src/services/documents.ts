@@ -6,7 +6,16 @@ import { NotFoundError, type Pool } from '@enchilada/core';
 import { readSample, readTrainingTable, type Catalog } from '@enchilada/data';
 import { MODELS } from '@enchilada/ml';
 import {
-  Challengers, Predictions, PublishedModels, bucketMinutesFor, hasExplainer, liveImportance, monitoringFigures, type ModelDetail, type ModelRegistry, type PsiReference,
+  Challengers,
+  Predictions,
+  PublishedModels,
+  bucketMinutesFor,
+  hasExplainer,
+  liveImportance,
+  monitoringFigures,
+  type ModelDetail,
+  type ModelRegistry,
+  type PsiReference,
 } from '@enchilada/models';
 import type { EmbedItem } from '../bokeh/model.js';
 import { DocumentCache } from '../documents/cache.js';
@@ -23,7 +32,11 @@ import type { ImportanceSection } from '../documents/importance-section.js';
 export class EdaDocuments {
   private readonly cache = new DocumentCache(16);
 
-  constructor(private readonly pool: Pool, private readonly catalog: Catalog, private readonly sampleRows = 20000) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly catalog: Catalog,
+    private readonly sampleRows = 20000,
+  ) {}
 
   async json(dataset: number, log: FastifyBaseLogger): Promise<string> {
     const ds = await this.catalog.get(dataset);
@@ -32,7 +45,10 @@ export class EdaDocuments {
       const t0 = performance.now();
       const sample = await readSample(this.pool, ds, this.sampleRows);
       const text = JSON.stringify(edaDocument({ ds, sample }));
-      log.info({ dataset: ds.name, version: ds.version, ms: Math.round(performance.now() - t0), bytes: text.length }, 'built EDA document');
+      log.info(
+        { dataset: ds.name, version: ds.version, ms: Math.round(performance.now() - t0), bytes: text.length },
+        'built EDA document',
+      );
       return text;
     });
   }
@@ -42,7 +58,11 @@ export class EdaDocuments {
 export class ResultsDocuments {
   private readonly cache = new DocumentCache(8);
 
-  constructor(private readonly pool: Pool, private readonly catalog: Catalog, private readonly registry: ModelRegistry) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly catalog: Catalog,
+    private readonly registry: ModelRegistry,
+  ) {}
 
   async json(id: number): Promise<string> {
     const { catalog, registry, pool } = this;
@@ -52,14 +72,27 @@ export class ResultsDocuments {
     // A model never changes; the picker's list does, so the key includes the newest model id.
     return this.cache.get(`results:${id}:${others.map((o) => o.id).join(',')}`, async () => {
       const ds = model.datasetId === null ? null : await catalog.get(model.datasetId);
-      if (!ds || ds.version !== model.datasetVersion) throw new NotFoundError('the dataset this model was trained on was reloaded or deleted, so its rows are gone');
+      if (!ds || ds.version !== model.datasetVersion)
+        throw new NotFoundError('the dataset this model was trained on was reloaded or deleted, so its rows are gone');
       const bytes = await registry.onnx(id);
       if (!bytes) throw new NotFoundError('the model has no ONNX bytes');
       const onnx = await OnnxModel.load(bytes);
       try {
-        const [train, test] = [await readTrainingTable(pool, ds, model.features, model.split.train), await readTrainingTable(pool, ds, model.features, model.split.test)];
+        const [train, test] = [
+          await readTrainingTable(pool, ds, model.features, model.split.train),
+          await readTrainingTable(pool, ds, model.features, model.split.test),
+        ];
         const displayName = (m: string) => MODELS.find((x) => x.id === m)?.displayName ?? m;
-        return JSON.stringify(await resultsDocument({ model, others: others.some((o) => o.id === id) ? others : [model, ...others], displayName, train, test, onnx }));
+        return JSON.stringify(
+          await resultsDocument({
+            model,
+            others: others.some((o) => o.id === id) ? others : [model, ...others],
+            displayName,
+            train,
+            test,
+            onnx,
+          }),
+        );
       } finally {
         await onnx.release();
       }
@@ -75,7 +108,11 @@ export class MonitoringDocuments {
   private readonly challengers: Challengers;
   private readonly trainingImportances: TrainingImportances;
 
-  constructor(private readonly pool: Pool, private readonly catalog: Catalog, private readonly registry: ModelRegistry) {
+  constructor(
+    private readonly pool: Pool,
+    private readonly catalog: Catalog,
+    private readonly registry: ModelRegistry,
+  ) {
     this.trainingImportances = new TrainingImportances(pool, catalog);
     this.published = new PublishedModels(pool);
     this.predictions = new Predictions(pool);
@@ -94,17 +131,34 @@ export class MonitoringDocuments {
     const to = new Date(now.getTime() + 60_000);
     const bucketMinutes = bucketMinutesFor(hours);
     // Counts of the whole window in SQL; the other figures from its newest rows (at most 100,000).
-    const [rows, counts] = await Promise.all([predictions.window(name, from, to), predictions.windowCounts(name, from, to, bucketMinutes)]);
+    const [rows, counts] = await Promise.all([
+      predictions.window(name, from, to),
+      predictions.windowCounts(name, from, to, bucketMinutes),
+    ]);
     // Drift compares with the model's training rows, if its dataset still holds them.
     const ds = model.datasetId === null ? null : await catalog.get(model.datasetId);
     let training: Record<string, PsiReference | null> = {};
     let driftNote: string | null = null;
-    if (!ds || ds.version !== model.datasetVersion || model.split.train.length === 0) driftNote = 'the training rows of this model are no longer stored (its dataset was reloaded or deleted)';
+    if (!ds || ds.version !== model.datasetVersion || model.split.train.length === 0)
+      driftNote = 'the training rows of this model are no longer stored (its dataset was reloaded or deleted)';
     else training = await this.driftReferences.get(model, ds);
     const figures = monitoringFigures(rows, model, training, { bucketMinutes, counts });
-    const challenger = p.challengerModelId === null ? null : await challengerFigures(this.challengers, name, p.challengerModelId, model, from, to);
+    const challenger =
+      p.challengerModelId === null
+        ? null
+        : await challengerFigures(this.challengers, name, p.challengerModelId, model, from, to);
     const importance = figures.count === 0 ? null : await this.importance(name, model, from, to);
-    return monitoringDocument({ name, version: p.version, model, hours, now, figures, driftNote, challenger, importance });
+    return monitoringDocument({
+      name,
+      version: p.version,
+      model,
+      hours,
+      now,
+      figures,
+      driftNote,
+      challenger,
+      importance,
+    });
   }
 
   /**

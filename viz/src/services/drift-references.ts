@@ -11,7 +11,10 @@ export type DriftReferenceSet = Record<string, PsiReference | null>;
 export class DriftReferences {
   private readonly kept = new Map<string, DriftReferenceSet>();
 
-  constructor(private readonly pool: Pool, private readonly max = 256) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly max = 256,
+  ) {}
 
   /** The references of each feature of `model`, from its training rows in `ds` (its dataset, same version). */
   async get(model: ModelDetail, ds: Dataset): Promise<DriftReferenceSet> {

@@ -24,12 +24,22 @@ const numbers = (p: Readonly<Record<string, number | string>>): Record<string, n
 function entry(e: LeaderboardEntry, folds: number): CompareEntry {
   const testRows = e.rows / folds;
   return {
-    model: e.model, params: numbers(e.params), round: e.round, rows: e.rows, meanScore: e.meanScore, stdScore: e.stdScore,
-    fitSeconds: e.fitTime, predictMsPer1000: testRows > 0 ? (e.scoreTime * 1000 * 1000) / testRows : 0,
+    model: e.model,
+    params: numbers(e.params),
+    round: e.round,
+    rows: e.rows,
+    meanScore: e.meanScore,
+    stdScore: e.stdScore,
+    fitSeconds: e.fitTime,
+    predictMsPer1000: testRows > 0 ? (e.scoreTime * 1000 * 1000) / testRows : 0,
   };
 }
 
-export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, signal: AbortSignal): Promise<CompareJobResult> {
+export async function runCompareJob(
+  deps: CompareDeps,
+  job: Job<CompareSpec>,
+  signal: AbortSignal,
+): Promise<CompareJobResult> {
   const t0 = performance.now();
   const spec = job.spec;
   const ds = await new Catalog(deps.pool).get(spec.datasetId);
@@ -44,17 +54,35 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
   // the leaderboard so far, written at most every 500 ms (and the heart beats with it)
   const seen = new Map<string, CompareEntry>();
   let lastWrite = 0;
-  const snapshot = (stoppedBy: CompareJobResult['stoppedBy'], rounds: CompareJobResult['rounds'] = []): CompareJobResult => ({
-    scoreName, rounds, stoppedBy, seconds: (performance.now() - t0) / 1000, trainJobs: [],
+  const snapshot = (
+    stoppedBy: CompareJobResult['stoppedBy'],
+    rounds: CompareJobResult['rounds'] = [],
+  ): CompareJobResult => ({
+    scoreName,
+    rounds,
+    stoppedBy,
+    seconds: (performance.now() - t0) / 1000,
+    trainJobs: [],
     leaderboard: [...seen.values()].sort((a, b) => b.round - a.round || b.meanScore - a.meanScore),
   });
   const heartbeat = setInterval(() => {
-    void deps.queue.heartbeat(job.id).then((cancel) => { if (cancel) abort.abort(); }, () => undefined);
+    void deps.queue.heartbeat(job.id).then(
+      (cancel) => {
+        if (cancel) abort.abort();
+      },
+      () => undefined,
+    );
   }, 500);
   let result;
   try {
     result = await compareModels(X, yTrain, {
-      models: spec.models, budgetSeconds: spec.budgetSeconds, cv: spec.folds, seed: spec.seed, columns, signal: abort.signal, ensemble: 3,
+      models: spec.models,
+      budgetSeconds: spec.budgetSeconds,
+      cv: spec.folds,
+      seed: spec.seed,
+      columns,
+      signal: abort.signal,
+      ensemble: 3,
       workers: deps.workers ?? sharedPool(),
       onResult: (e) => {
         seen.set(`${e.model} ${JSON.stringify(e.params)}`, entry(e, spec.folds));
@@ -62,7 +90,14 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
         lastWrite = performance.now();
         const elapsed = Math.min(spec.budgetSeconds, (performance.now() - t0) / 1000);
         void deps.queue.partial(job.id, snapshot('running')).catch(() => undefined);
-        void deps.queue.progress(job.id, Math.round(elapsed), job.total, `${seen.size} candidates scored, ${Math.round(elapsed)} s of ${spec.budgetSeconds} s`).catch(() => undefined);
+        void deps.queue
+          .progress(
+            job.id,
+            Math.round(elapsed),
+            job.total,
+            `${seen.size} candidates scored, ${Math.round(elapsed)} s of ${spec.budgetSeconds} s`,
+          )
+          .catch(() => undefined);
       },
     });
   } finally {
@@ -72,28 +107,66 @@ export async function runCompareJob(deps: CompareDeps, job: Job<CompareSpec>, si
   // the soft-voting ensemble of the three best families: one more row, first when it scores best
   // (and then stored in the registry); skipped when the user stopped the comparison
   if (!abort.signal.aborted) {
-    const ensemble = await compareEnsemble({
-      pool: deps.pool, ds, spec, jobId: job.id, createdBy: job.createdBy, X, yTrain, y, columns: data.columns, parts, rowIds: data.rowIds, split,
-      preprocessing: columns,
-    }, result.leaderboard, result.ensemble);
+    const ensemble = await compareEnsemble(
+      {
+        pool: deps.pool,
+        ds,
+        spec,
+        jobId: job.id,
+        createdBy: job.createdBy,
+        X,
+        yTrain,
+        y,
+        columns: data.columns,
+        parts,
+        rowIds: data.rowIds,
+        split,
+        preprocessing: columns,
+      },
+      result.leaderboard,
+      result.ensemble,
+    );
     if (ensemble) {
-      const at = leaderboard.findIndex((e) => e.round < ensemble.round || (e.round === ensemble.round && e.meanScore < ensemble.meanScore));
+      const at = leaderboard.findIndex(
+        (e) => e.round < ensemble.round || (e.round === ensemble.round && e.meanScore < ensemble.meanScore),
+      );
       leaderboard.splice(at < 0 ? leaderboard.length : at, 0, ensemble);
     }
   }
   // the best of each family: the first of its model on the leaderboard; none when the user stopped
   // the comparison (Stop means stop: up to fifteen training jobs would otherwise fill the queue)
   const best = new Map<string, CompareEntry>();
-  if (!abort.signal.aborted) for (const e of leaderboard) if (!e.members && !best.has(e.model) && Number.isFinite(e.meanScore)) best.set(e.model, e);
+  if (!abort.signal.aborted)
+    for (const e of leaderboard)
+      if (!e.members && !best.has(e.model) && Number.isFinite(e.meanScore)) best.set(e.model, e);
   const trainJobs: { model: string; params: Record<string, number>; job: number }[] = [];
   for (const e of best.values()) {
     const trainSpec: TrainSpec = {
-      datasetId: spec.datasetId, datasetVersion: spec.datasetVersion, model: e.model, features: spec.features, trainFraction: spec.trainFraction,
-      grid: Object.fromEntries(Object.entries(e.params).map(([k, v]) => [k, [v]])), folds: spec.folds, seed: spec.seed,
+      datasetId: spec.datasetId,
+      datasetVersion: spec.datasetVersion,
+      model: e.model,
+      features: spec.features,
+      trainFraction: spec.trainFraction,
+      grid: Object.fromEntries(Object.entries(e.params).map(([k, v]) => [k, [v]])),
+      folds: spec.folds,
+      seed: spec.seed,
       ...(spec.preprocessing ? { preprocessing: spec.preprocessing } : {}),
     };
-    const id = await deps.queue.enqueue({ kind: 'train', spec: trainSpec, datasetId: spec.datasetId, createdBy: job.createdBy, total: spec.folds });
+    const id = await deps.queue.enqueue({
+      kind: 'train',
+      spec: trainSpec,
+      datasetId: spec.datasetId,
+      createdBy: job.createdBy,
+      total: spec.folds,
+    });
     trainJobs.push({ model: e.model, params: e.params, job: id });
   }
-  return { scoreName, leaderboard, rounds: result.rounds, stoppedBy: result.stoppedBy, seconds: (performance.now() - t0) / 1000, trainJobs };
+  return {
+    scoreName,
+    leaderboard,
+    rounds: result.rounds,
+    stoppedBy: result.stoppedBy,
+    seconds: (performance.now() - t0) / 1000,
+    trainJobs,
+  };
 }

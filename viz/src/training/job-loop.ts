@@ -10,7 +10,10 @@ import type { Pool } from '@enchilada/core';
 import { runTrainJob } from './train-job.js';
 import { runCompareJob } from './compare-job.js';
 
-export interface JobLoop { stop(): Promise<void>; readonly worker: string }
+export interface JobLoop {
+  stop(): Promise<void>;
+  readonly worker: string;
+}
 
 export interface JobLoopOptions {
   readonly pollMs?: number;
@@ -31,7 +34,9 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
 
   const tick = () => {
     if (busy || stopped) return;
-    ticking = claimAndRun().finally(() => { ticking = null; });
+    ticking = claimAndRun().finally(() => {
+      ticking = null;
+    });
   };
   const claimAndRun = async () => {
     busy = true;
@@ -39,17 +44,31 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
       const job = await queue.claim(worker, ['train', 'compare']);
       if (!job) return;
       // stopped while claiming: the job goes back to the queue for another replica (it was not started)
-      if (stopped) { await queue.unclaim(job.id); return; }
+      if (stopped) {
+        await queue.unclaim(job.id);
+        return;
+      }
       log.info({ job: job.id, kind: job.kind }, 'training job claimed');
       current = (async () => {
         try {
           if (job.kind === 'compare') {
-            const result = await runCompareJob({ pool, queue, workers }, job as typeof job & { spec: CompareSpec }, abort.signal);
+            const result = await runCompareJob(
+              { pool, queue, workers },
+              job as typeof job & { spec: CompareSpec },
+              abort.signal,
+            );
             await queue.finish(job.id, result, null);
-            log.info({ job: job.id, candidates: result.leaderboard.length, s: result.seconds, stoppedBy: result.stoppedBy }, 'comparison done');
+            log.info(
+              { job: job.id, candidates: result.leaderboard.length, s: result.seconds, stoppedBy: result.stoppedBy },
+              'comparison done',
+            );
             return;
           }
-          const result = await runTrainJob({ pool, queue, workers }, job as typeof job & { spec: TrainSpec }, abort.signal);
+          const result = await runTrainJob(
+            { pool, queue, workers },
+            job as typeof job & { spec: TrainSpec },
+            abort.signal,
+          );
           await queue.finish(job.id, result, result.modelId);
           log.info({ job: job.id, model: result.modelId, s: result.seconds }, 'training job done');
         } catch (err) {
@@ -78,7 +97,9 @@ export function startJobLoop(pool: Pool, log: FastifyBaseLogger, opts: JobLoopOp
     try {
       const n = await queue.failStale();
       if (n) log.warn({ jobs: n }, 'failed jobs whose worker stopped');
-    } catch (err) { log.error({ err }, 'job sweep error'); }
+    } catch (err) {
+      log.error({ err }, 'job sweep error');
+    }
   };
   void sweep();
   const poll = setInterval(tick, opts.pollMs ?? 500);

@@ -1,7 +1,13 @@
 // How a table's columns reach a model: dates become their numeric parts for the engine, and the
 // fitted preprocessing gives the model's input contract (what serve and viz feed its ONNX graph)
 // and the summary the results page states.
-import { serialiseExplainer, withExplainerColumns, type ColumnTransformerModel, type ExplainerArtefact, type RawColumn } from '@enchilada/ml';
+import {
+  serialiseExplainer,
+  withExplainerColumns,
+  type ColumnTransformerModel,
+  type ExplainerArtefact,
+  type RawColumn,
+} from '@enchilada/ml';
 import type { TrainingColumn } from '@enchilada/data';
 import { DATE_PARTS, datePart, datePartColumn, type DatePart, type ModelInput } from '@enchilada/models';
 
@@ -12,20 +18,35 @@ function partsOf(values: Float64Array): DatePart[] {
 }
 
 /** The engine's columns: numbers and text as they are, each date as its numeric parts. */
-export function engineColumns(columns: readonly TrainingColumn[]): { raw: RawColumn[]; parts: Map<string, DatePart[]> } {
+export function engineColumns(columns: readonly TrainingColumn[]): {
+  raw: RawColumn[];
+  parts: Map<string, DatePart[]>;
+} {
   const raw: RawColumn[] = [];
   const parts = new Map<string, DatePart[]>();
   for (const c of columns) {
-    if (c.kind !== 'date') { raw.push(c); continue; }
+    if (c.kind !== 'date') {
+      raw.push(c);
+      continue;
+    }
     const ps = partsOf(c.values);
     parts.set(c.name, ps);
-    for (const p of ps) raw.push({ name: datePartColumn(c.name, p), kind: 'numeric', values: Float64Array.from(c.values, (v) => datePart(v, p)) });
+    for (const p of ps)
+      raw.push({
+        name: datePartColumn(c.name, p),
+        kind: 'numeric',
+        values: Float64Array.from(c.values, (v) => datePart(v, p)),
+      });
   }
   return { raw, parts };
 }
 
 /** The model's input contract: each original column with its ONNX input(s), known categories and imputed value. */
-export function modelInputs(columns: readonly TrainingColumn[], parts: ReadonlyMap<string, DatePart[]>, pre: ColumnTransformerModel): ModelInput[] {
+export function modelInputs(
+  columns: readonly TrainingColumn[],
+  parts: ReadonlyMap<string, DatePart[]>,
+  pre: ColumnTransformerModel,
+): ModelInput[] {
   const position = new Map(pre.schema.map((c, j) => [c.name, j]));
   const at = (column: string): number => {
     const j = position.get(column);
@@ -37,24 +58,46 @@ export function modelInputs(columns: readonly TrainingColumn[], parts: ReadonlyM
   return columns.map((c): ModelInput => {
     if (c.kind === 'numeric') {
       const v = pre.imputedValueOf(c.name);
-      return { name: c.name, kind: 'numeric', onnx: name(c.name), index: index(c.name), imputed: typeof v === 'number' ? v : null };
+      return {
+        name: c.name,
+        kind: 'numeric',
+        onnx: name(c.name),
+        index: index(c.name),
+        imputed: typeof v === 'number' ? v : null,
+      };
     }
     if (c.kind === 'categorical') {
       const v = pre.imputedValueOf(c.name);
-      return { name: c.name, kind: 'categorical', onnx: name(c.name), categories: pre.categoriesOf(c.name) ?? [], imputed: typeof v === 'string' ? v : null };
+      return {
+        name: c.name,
+        kind: 'categorical',
+        onnx: name(c.name),
+        categories: pre.categoriesOf(c.name) ?? [],
+        imputed: typeof v === 'string' ? v : null,
+      };
     }
     return {
-      name: c.name, kind: 'date',
+      name: c.name,
+      kind: 'date',
       parts: (parts.get(c.name) ?? []).map((p) => {
         const v = pre.imputedValueOf(datePartColumn(c.name, p));
-        return { part: p, onnx: name(datePartColumn(c.name, p)), index: index(datePartColumn(c.name, p)), imputed: typeof v === 'number' ? v : null };
+        return {
+          part: p,
+          onnx: name(datePartColumn(c.name, p)),
+          index: index(datePartColumn(c.name, p)),
+          imputed: typeof v === 'number' ? v : null,
+        };
       }),
     };
   });
 }
 
 /** What the results page says of the preprocessing: the parameters, then per column its kind, missing count and treatment. */
-export function preprocessingSummary(columns: readonly TrainingColumn[], pre: ColumnTransformerModel, train: Int32Array) {
+export function preprocessingSummary(
+  columns: readonly TrainingColumn[],
+  pre: ColumnTransformerModel,
+  train: Int32Array,
+) {
   const missing = (c: TrainingColumn) => {
     let k = 0;
     for (const i of train) {
@@ -67,13 +110,14 @@ export function preprocessingSummary(columns: readonly TrainingColumn[], pre: Co
     params: pre.params,
     outputs: pre.nOutputs,
     columns: columns.map((c) => ({
-      name: c.name, kind: c.kind, missing: missing(c),
+      name: c.name,
+      kind: c.kind,
+      missing: missing(c),
       imputed: c.kind === 'date' ? null : pre.imputedValueOf(c.name),
       categories: c.kind === 'categorical' ? (pre.categoriesOf(c.name)?.length ?? 0) : null,
     })),
   };
 }
-
 
 /**
  * The explainer artefact the refit built (issue 18), its columns those of the table (a date one
@@ -82,16 +126,24 @@ export function preprocessingSummary(columns: readonly TrainingColumn[], pre: Co
  */
 export function storedExplainer(
   search: { readonly explainer: ExplainerArtefact | null; readonly explainerError?: string },
-  columns: readonly TrainingColumn[], parts: ReadonlyMap<string, DatePart[]>,
+  columns: readonly TrainingColumn[],
+  parts: ReadonlyMap<string, DatePart[]>,
 ): string | null {
   if (!search.explainer) {
     if (search.explainerError) console.warn(`no explainer for this model: ${search.explainerError}`);
     return null;
   }
   try {
-    return serialiseExplainer(withExplainerColumns(search.explainer, columns.map((c) => (c.kind === 'date'
-      ? { name: c.name, kind: 'date' as const, parts: parts.get(c.name) ?? [] }
-      : { name: c.name, kind: c.kind }))));
+    return serialiseExplainer(
+      withExplainerColumns(
+        search.explainer,
+        columns.map((c) =>
+          c.kind === 'date'
+            ? { name: c.name, kind: 'date' as const, parts: parts.get(c.name) ?? [] }
+            : { name: c.name, kind: c.kind },
+        ),
+      ),
+    );
   } catch (err) {
     console.warn(`no explainer for this model: ${err instanceof Error ? err.message : String(err)}`);
     return null;

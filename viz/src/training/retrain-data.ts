@@ -7,7 +7,11 @@ import type { Pool } from '@enchilada/core';
 import { csvStream, loadDataset, openCsv, type CsvRecord, type CsvSource, type Dataset } from '@enchilada/data';
 import { Challengers, Predictions, type RetrainOf, type TrainResult } from '@enchilada/models';
 
-export interface RetrainRows { readonly dataset: Dataset; readonly original: number; readonly fromOutcomes: number }
+export interface RetrainRows {
+  readonly dataset: Dataset;
+  readonly original: number;
+  readonly fromOutcomes: number;
+}
 
 /** Prediction rows read per query (keyset paging on the row id, newest first). */
 const PAGE = 5000;
@@ -25,18 +29,28 @@ function cell(v: unknown): string {
  * … exists already" when two were queued at once).
  */
 export function retrainDatasetName(base: string, now = new Date(), jobId?: number): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15).toLowerCase() + (jobId === undefined ? '' : `-${jobId}`);
+  const stamp =
+    now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15).toLowerCase() +
+    (jobId === undefined ? '' : `-${jobId}`);
   return `${base.slice(0, 64 - 9 - stamp.length)}-retrain-${stamp}`;
 }
 
-export async function buildRetrainDataset(pool: Pool, ds: Dataset, opts: {
-  readonly publishedName: string; readonly createdBy: number | null; readonly name?: string; readonly onProgress?: (rows: number) => void;
-}): Promise<RetrainRows> {
+export async function buildRetrainDataset(
+  pool: Pool,
+  ds: Dataset,
+  opts: {
+    readonly publishedName: string;
+    readonly createdBy: number | null;
+    readonly name?: string;
+    readonly onProgress?: (rows: number) => void;
+  },
+): Promise<RetrainRows> {
   if (!ds.target) throw new Error(`dataset ${ds.name} has no target`);
   const target = ds.target;
   const original = await openCsv(csvStream(pool, ds));
   const names = ds.columns.map((c) => c.name);
-  if (original.header.join('\n') !== names.join('\n')) throw new Error(`the export of ${ds.name} has columns ${original.header.join(', ')}, not ${names.join(', ')}`);
+  if (original.header.join('\n') !== names.join('\n'))
+    throw new Error(`the export of ${ds.name} has columns ${original.header.join(', ')}, not ${names.join(', ')}`);
   const predictions = new Predictions(pool);
   let counts = { original: 0, fromOutcomes: 0 };
   async function* records(): AsyncGenerator<CsvRecord> {
@@ -48,10 +62,16 @@ export async function buildRetrainDataset(pool: Pool, ds: Dataset, opts: {
     }
     let beforeId: number | undefined;
     for (;;) {
-      const page = await predictions.list({ modelName: opts.publishedName, withOutcome: true, ...(beforeId === undefined ? {} : { beforeId }) }, PAGE);
+      const page = await predictions.list(
+        { modelName: opts.publishedName, withOutcome: true, ...(beforeId === undefined ? {} : { beforeId }) },
+        PAGE,
+      );
       if (!page.length) return;
       for (const p of page) {
-        const obs = (p.observation && typeof p.observation === 'object' ? p.observation : {}) as Record<string, unknown>;
+        const obs = (p.observation && typeof p.observation === 'object' ? p.observation : {}) as Record<
+          string,
+          unknown
+        >;
         counts = { ...counts, fromOutcomes: counts.fromOutcomes + 1 };
         yield { line: ++line, values: names.map((n) => cell(n === target ? p.outcome : obs[n])) };
       }
@@ -60,27 +80,58 @@ export async function buildRetrainDataset(pool: Pool, ds: Dataset, opts: {
     }
   }
   const source: CsvSource = { header: names, records: records(), bytesRead: () => original.bytesRead() };
-  const dataset = await loadDataset(pool, {
-    name: opts.name ?? retrainDatasetName(ds.name), title: `${ds.title} + outcomes of "${opts.publishedName}"`.slice(0, 200), origin: 'upload',
-    columns: ds.columns, task: ds.task, createdBy: opts.createdBy, classLabels: ds.classLabels ?? null,
-  }, source, { onProgress: (p) => opts.onProgress?.(p.rows) });
+  const dataset = await loadDataset(
+    pool,
+    {
+      name: opts.name ?? retrainDatasetName(ds.name),
+      title: `${ds.title} + outcomes of "${opts.publishedName}"`.slice(0, 200),
+      origin: 'upload',
+      columns: ds.columns,
+      task: ds.task,
+      createdBy: opts.createdBy,
+      classLabels: ds.classLabels ?? null,
+    },
+    source,
+    { onProgress: (p) => opts.onProgress?.(p.rows) },
+  );
   return { dataset, ...counts };
 }
 
 /** The training job's first step when its spec retrains: the dataset it trains on instead. */
 export async function retrainDataset(
-  pool: Pool, ds: Dataset, retrain: RetrainOf, createdBy: number | null, progress: (message: string) => Promise<void>, jobId?: number,
+  pool: Pool,
+  ds: Dataset,
+  retrain: RetrainOf,
+  createdBy: number | null,
+  progress: (message: string) => Promise<void>,
+  jobId?: number,
 ): Promise<RetrainRows> {
   await progress(`building the dataset: ${ds.name}'s rows and the outcomes logged for "${retrain.name}"`);
   const built = await buildRetrainDataset(pool, ds, {
-    publishedName: retrain.name, createdBy, ...(jobId === undefined ? {} : { name: retrainDatasetName(ds.name, new Date(), jobId) }), onProgress: (rows) => { void progress(`building the dataset: ${rows} rows`).catch(() => undefined); },
+    publishedName: retrain.name,
+    createdBy,
+    ...(jobId === undefined ? {} : { name: retrainDatasetName(ds.name, new Date(), jobId) }),
+    onProgress: (rows) => {
+      void progress(`building the dataset: ${rows} rows`).catch(() => undefined);
+    },
   });
-  if (built.fromOutcomes === 0) throw new Error(`no prediction of "${retrain.name}" has an outcome: there is nothing to retrain on`);
+  if (built.fromOutcomes === 0)
+    throw new Error(`no prediction of "${retrain.name}" has an outcome: there is nothing to retrain on`);
   return built;
 }
 
 /** The training job's last step when its spec retrains: the model becomes the name's challenger. */
-export async function publishRetrained(pool: Pool, retrain: RetrainOf, modelId: number, built: RetrainRows): Promise<NonNullable<TrainResult['retrain']>> {
+export async function publishRetrained(
+  pool: Pool,
+  retrain: RetrainOf,
+  modelId: number,
+  built: RetrainRows,
+): Promise<NonNullable<TrainResult['retrain']>> {
   await new Challengers(pool).set(retrain.name, modelId, { actor: retrain.actor, confirm: false });
-  return { datasetId: built.dataset.id, original: built.original, fromOutcomes: built.fromOutcomes, challengerOf: retrain.name };
+  return {
+    datasetId: built.dataset.id,
+    original: built.original,
+    fromOutcomes: built.fromOutcomes,
+    challengerOf: retrain.name,
+  };
 }

@@ -3,7 +3,15 @@
 // and exports it to ONNX on a worker too (this thread only waits, so it keeps answering requests,
 // and cancel and the memory limits reach every fit), scores train and test rows with onnxruntime (the metrics stored are those of
 // the ONNX model, so what is shown is what will be served) and stores the model.
-import { AbortedError, ColumnTransformerModel, gridSearchToOnnx, modelSpec, type InputColumn, type Matrix, type WorkerPool } from '@enchilada/ml';
+import {
+  AbortedError,
+  ColumnTransformerModel,
+  gridSearchToOnnx,
+  modelSpec,
+  type InputColumn,
+  type Matrix,
+  type WorkerPool,
+} from '@enchilada/ml';
 import { Catalog } from '@enchilada/data';
 import type { Job, JobQueue } from '@enchilada/jobs';
 import { ModelRegistry, type TrainResult, type TrainSpec } from '@enchilada/models';
@@ -31,7 +39,8 @@ export const CANCEL_POLL_MS = 500;
 function float32Rows(X: Matrix, schema: readonly InputColumn[], idx: Int32Array): Matrix {
   const out = X.takeRows(idx);
   const numeric = schema.flatMap((c, j) => (c.kind === 'numeric' ? [j] : []));
-  for (let i = 0; i < out.rows; i++) for (const j of numeric) out.data[i * out.cols + j] = Math.fround(out.data[i * out.cols + j]);
+  for (let i = 0; i < out.rows; i++)
+    for (const j of numeric) out.data[i * out.cols + j] = Math.fround(out.data[i * out.cols + j]);
   return out;
 }
 
@@ -41,7 +50,12 @@ export async function runTrainJob(deps: TrainDeps, job: Job<TrainSpec>, signal: 
   // The heart beats for the whole job, also while this thread waits on the database or the workers:
   // a job whose heartbeat stops is shown as stalled, then failed by the sweeper.
   const heartbeat = setInterval(() => {
-    void deps.queue.heartbeat(job.id).then((cancel) => { if (cancel) abort.abort(); }, () => undefined);
+    void deps.queue.heartbeat(job.id).then(
+      (cancel) => {
+        if (cancel) abort.abort();
+      },
+      () => undefined,
+    );
   }, CANCEL_POLL_MS);
   try {
     return await train(deps, job, abort);
@@ -57,12 +71,16 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   if (!asked) throw new Error('the dataset was deleted before training started');
   // Retraining on logged outcomes: the rows are those of a new dataset built first (retrain-data.ts).
   let retrained: RetrainRows | null = null;
-  const beatFirst = (message: string) => deps.queue.progress(job.id, 0, job.total, message).then((cancel) => { if (cancel) abort.abort(); });
+  const beatFirst = (message: string) =>
+    deps.queue.progress(job.id, 0, job.total, message).then((cancel) => {
+      if (cancel) abort.abort();
+    });
   if (spec.retrain) retrained = await retrainDataset(deps.pool, asked, spec.retrain, job.createdBy, beatFirst, job.id);
   const ds = retrained ? retrained.dataset : asked;
   if (!ds.target || !ds.task) throw new Error(`dataset ${ds.name} has no target`);
   const ms = modelSpec(spec.model);
-  if (ms.task !== ds.task) throw new Error(`${ms.displayName} is a ${ms.task} model; ${ds.name} is a ${ds.task} dataset`);
+  if (ms.task !== ds.task)
+    throw new Error(`${ms.displayName} is a ${ms.task} model; ${ds.name} is a ${ds.task} dataset`);
 
   let lastBeat = 0;
   const beat = async (done: number, total: number, message: string, force = false): Promise<void> => {
@@ -72,19 +90,35 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   };
 
   await beat(0, job.total, 'reading the data', true);
-  const { data, y, parts, table, columns, split, X: Xtrain, yTrain: ytrain } = await readTrainingData(deps.pool, ds, spec, 'train');
+  const {
+    data,
+    y,
+    parts,
+    table,
+    columns,
+    split,
+    X: Xtrain,
+    yTrain: ytrain,
+  } = await readTrainingData(deps.pool, ds, spec, 'train');
   const n = data.rowIds.length;
   // the refitted model's own predictions of the test rows, fed float32 values as onnxruntime is
   const Xtest32 = float32Rows(table.X, table.schema, split.test);
 
   let progress = { done: 0, total: job.total };
   const search = await gridSearchToOnnx(Xtrain, ytrain, {
-    estimator: spec.model, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])), cv: spec.folds, seed: spec.seed, columns,
+    estimator: spec.model,
+    grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])),
+    cv: spec.folds,
+    seed: spec.seed,
+    columns,
     ...(spec.candidates ? { candidates: spec.candidates } : {}),
-    signal: abort.signal, ...(deps.workers ? { workers: deps.workers } : {}), predict: Xtest32,
+    signal: abort.signal,
+    ...(deps.workers ? { workers: deps.workers } : {}),
+    predict: Xtest32,
     onProgress: (done, total) => {
       progress = { done, total };
-      const message = done < total ? `cross-validation: ${done} of ${total} fits` : 'refitting the best model on all training rows';
+      const message =
+        done < total ? `cross-validation: ${done} of ${total} fits` : 'refitting the best model on all training rows';
       void beat(done, total, message, done === total).catch(() => undefined);
     },
   });
@@ -96,7 +130,13 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   const inputs = modelInputs(data.columns, parts, pre);
   const onnx = search.onnx;
   const explainer = storedExplainer(search, data.columns, parts);
-  const { onTest, metrics, trainScore, testScore, classes } = await scoreSplit(onnx, { features: spec.features, inputs }, data.columns, split, y);
+  const { onTest, metrics, trainScore, testScore, classes } = await scoreSplit(
+    onnx,
+    { features: spec.features, inputs },
+    data.columns,
+    split,
+    y,
+  );
 
   // ONNX against the TypeScript model on the test rows (float32 inputs both).
   let maxDiff = 0;
@@ -112,27 +152,63 @@ async function train(deps: TrainDeps, job: Job<TrainSpec>, abort: AbortControlle
   } else {
     const pTe = onTest.variable ?? new Float32Array(0);
     const ts = search.predictions;
-    for (let i = 0; i < pTe.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ts[i] - pTe[i]) / Math.max(1, Math.abs(ts[i])));
+    for (let i = 0; i < pTe.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(ts[i] - pTe[i]) / Math.max(1, Math.abs(ts[i])));
   }
 
   const seconds = (performance.now() - t0) / 1000;
   const modelId = await new ModelRegistry(deps.pool).insert({
-    datasetId: ds.id, datasetName: ds.name, datasetVersion: ds.version, modelType: spec.model, task: ds.task, target: ds.target,
-    features: spec.features, classes, classLabels: classes && ds.classLabels ? ds.classLabels : null, grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])),
+    datasetId: ds.id,
+    datasetName: ds.name,
+    datasetVersion: ds.version,
+    modelType: spec.model,
+    task: ds.task,
+    target: ds.target,
+    features: spec.features,
+    classes,
+    classLabels: classes && ds.classLabels ? ds.classLabels : null,
+    grid: Object.fromEntries(Object.entries(spec.grid).map(([k, v]) => [k, [...v]])),
     bestParams: Object.fromEntries(Object.entries(search.bestParams).map(([k, v]) => [k, Number(v)])),
-    splitSeed: spec.seed, trainFraction: spec.trainFraction,
-    split: { train: Array.from(split.train, (i) => data.rowIds[i]), test: Array.from(split.test, (i) => data.rowIds[i]) },
+    splitSeed: spec.seed,
+    trainFraction: spec.trainFraction,
+    split: {
+      train: Array.from(split.train, (i) => data.rowIds[i]),
+      test: Array.from(split.test, (i) => data.rowIds[i]),
+    },
     cvResults: search.candidates.map((c) => ({
-      params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, Number(v)])), mean: c.meanTestScore, std: c.stdTestScore, rank: c.rank, fitTime: c.meanFitTime,
+      params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, Number(v)])),
+      mean: c.meanTestScore,
+      std: c.stdTestScore,
+      rank: c.rank,
+      fitTime: c.meanFitTime,
     })),
-    cvScore: search.bestScore, trainScore, testScore, metrics, onnx, inputs,
-    preprocessing: preprocessingSummary(data.columns, pre, split.train), jobId: job.id, durationMs: seconds * 1000, createdBy: job.createdBy, explainer,
+    cvScore: search.bestScore,
+    trainScore,
+    testScore,
+    metrics,
+    onnx,
+    inputs,
+    preprocessing: preprocessingSummary(data.columns, pre, split.train),
+    jobId: job.id,
+    durationMs: seconds * 1000,
+    createdBy: job.createdBy,
+    explainer,
   });
-  const retrain = spec.retrain && retrained ? await publishRetrained(deps.pool, spec.retrain, modelId, retrained) : undefined;
+  const retrain =
+    spec.retrain && retrained ? await publishRetrained(deps.pool, spec.retrain, modelId, retrained) : undefined;
   return {
     ...(retrain ? { retrain } : {}),
-    modelId, bestParams: Object.fromEntries(Object.entries(search.bestParams).map(([k, v]) => [k, Number(v)])), cvScore: search.bestScore, trainScore, testScore,
-    scoreName: ds.task === 'classification' ? 'accuracy' : 'R²', seconds, rows: n, dropped: data.droppedMissingTarget, onnxBytes: onnx.byteLength,
-    onnxMaxDiff: maxDiff, onnxLabelMismatches: mismatches,
+    modelId,
+    bestParams: Object.fromEntries(Object.entries(search.bestParams).map(([k, v]) => [k, Number(v)])),
+    cvScore: search.bestScore,
+    trainScore,
+    testScore,
+    scoreName: ds.task === 'classification' ? 'accuracy' : 'R²',
+    seconds,
+    rows: n,
+    dropped: data.droppedMissingTarget,
+    onnxBytes: onnx.byteLength,
+    onnxMaxDiff: maxDiff,
+    onnxLabelMismatches: mismatches,
   };
 }

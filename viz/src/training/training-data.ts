@@ -2,8 +2,16 @@
 // table, preprocessing and train/test split, so a comparison's leaderboard and the training jobs it
 // queues hold out the same test rows.
 import {
-  ColumnTransformer, classificationTarget, regressionTarget, tableFromColumns, takeTarget, trainTestSplit,
-  type Matrix, type Split, type Table, type Target,
+  ColumnTransformer,
+  classificationTarget,
+  regressionTarget,
+  tableFromColumns,
+  takeTarget,
+  trainTestSplit,
+  type Matrix,
+  type Split,
+  type Table,
+  type Target,
 } from '@enchilada/ml';
 import { readTrainingTable, type Dataset, type TrainingTable } from '@enchilada/data';
 import type { Pool } from '@enchilada/core';
@@ -34,14 +42,30 @@ export interface TrainingDataSpec {
 }
 
 /** Reads and splits the rows; `purpose` ('train', 'compare models') names the work when there are too few. */
-export async function readTrainingData(pool: Pool, ds: Dataset, spec: TrainingDataSpec, purpose: string): Promise<TrainingData> {
+export async function readTrainingData(
+  pool: Pool,
+  ds: Dataset,
+  spec: TrainingDataSpec,
+  purpose: string,
+): Promise<TrainingData> {
   const data = await readTrainingTable(pool, ds, spec.features);
   const n = data.rowIds.length;
-  if (n < spec.folds * 2) throw new Error(`only ${n} rows with a target: too few to ${purpose} with ${spec.folds}-fold cross-validation`);
-  const y: Target = 'labels' in data.target ? classificationTarget(data.target.labels) : regressionTarget(data.target.values);
+  if (n < spec.folds * 2)
+    throw new Error(`only ${n} rows with a target: too few to ${purpose} with ${spec.folds}-fold cross-validation`);
+  const y: Target =
+    'labels' in data.target ? classificationTarget(data.target.labels) : regressionTarget(data.target.values);
   const { raw, parts } = engineColumns(data.columns);
   const table = tableFromColumns(raw);
   const columns = new ColumnTransformer(table.schema, spec.preprocessing ?? {});
   const split = trainTestSplit(n, spec.trainFraction, spec.seed);
-  return { data, y, parts, table, columns, split, X: table.X.takeRows(split.train), yTrain: takeTarget(y, split.train) };
+  return {
+    data,
+    y,
+    parts,
+    table,
+    columns,
+    split,
+    X: table.X.takeRows(split.train),
+    yTrain: takeTarget(y, split.train),
+  };
 }

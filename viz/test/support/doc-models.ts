@@ -1,5 +1,10 @@
 // Reads a built BokehJS document in tests: every model by id, references resolved on request.
-export interface ModelRep { type: 'object'; name: string; id: string; attributes: Record<string, unknown> }
+export interface ModelRep {
+  type: 'object';
+  name: string;
+  id: string;
+  attributes: Record<string, unknown>;
+}
 
 export class DocModels {
   readonly all: ModelRep[] = [];
@@ -34,8 +39,11 @@ export class DocModels {
 
   /** A ColumnDataSource's columns (plain arrays; the tests' sources are small). */
   data(source: unknown): Record<string, unknown[]> {
-    const d = this.ref(source).attributes.data as Record<string, unknown> | { type: 'map'; entries: [string, unknown][] };
-    return ('type' in d && d.type === 'map' ? Object.fromEntries((d as { entries: [string, unknown][] }).entries) : d) as Record<string, unknown[]>;
+    const d = this.ref(source).attributes.data as
+      Record<string, unknown> | { type: 'map'; entries: [string, unknown][] };
+    return (
+      'type' in d && d.type === 'map' ? Object.fromEntries((d as { entries: [string, unknown][] }).entries) : d
+    ) as Record<string, unknown[]>;
   }
 
   /** The plot whose title text is `title`. */
@@ -57,6 +65,8 @@ export class DocModels {
 /** Sums `count` by `key` over a stacked-bar source. */
 export function totals(data: Record<string, unknown[]>, key: string, countField = 'count'): Record<string, number> {
   const out: Record<string, number> = {};
-  data[key].forEach((k, i) => { out[String(k)] = (out[String(k)] ?? 0) + Number(data[countField][i]); });
+  data[key].forEach((k, i) => {
+    out[String(k)] = (out[String(k)] ?? 0) + Number(data[countField][i]);
+  });
   return out;
 }

@@ -16,7 +16,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Pool } from '@enchilada/core';
 import { readTrainingTable, type Catalog } from '@enchilada/data';
 import {
-  alertValue, driftReference, type AlertStore, type ModelRegistry, type PsiReference, type PublishedModels, type Transition,
+  alertValue,
+  driftReference,
+  type AlertStore,
+  type ModelRegistry,
+  type PsiReference,
+  type PublishedModels,
+  type Transition,
 } from '@enchilada/models';
 import { deliver, type WebhookOptions } from './webhook.js';
 
@@ -45,7 +51,14 @@ export class AlertEvaluator {
   private readonly references = new Map<string, Readonly<Record<string, PsiReference | null>> | null>();
 
   constructor(
-    private readonly deps: { readonly pool: Pool; readonly store: AlertStore; readonly published: PublishedModels; readonly registry: ModelRegistry; readonly catalog: Catalog; readonly log?: FastifyBaseLogger },
+    private readonly deps: {
+      readonly pool: Pool;
+      readonly store: AlertStore;
+      readonly published: PublishedModels;
+      readonly registry: ModelRegistry;
+      readonly catalog: Catalog;
+      readonly log?: FastifyBaseLogger;
+    },
     private readonly opts: EvaluatorOptions,
   ) {
     this.owner = opts.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -78,14 +91,18 @@ export class AlertEvaluator {
 
   /** One round: take or renew the lease; if held, evaluate every enabled rule and post the pending notices. */
   async tick(): Promise<TickReport> {
-    if (!(await this.deps.store.acquireLease(this.owner, this.leaseMs))) return { leader: false, evaluated: 0, transitions: [], delivered: 0 };
+    if (!(await this.deps.store.acquireLease(this.owner, this.leaseMs)))
+      return { leader: false, evaluated: 0, transitions: [], delivered: 0 };
     const { evaluated, transitions } = await this.evaluate();
     const delivered = await this.deliverNotices();
     return { leader: true, evaluated, transitions, delivered };
   }
 
   /** Evaluates every enabled rule of a published name and records it (no lease: tests call it to race two evaluators). */
-  async evaluate(): Promise<{ evaluated: number; transitions: { ruleId: number; transition: Exclude<Transition, null> }[] }> {
+  async evaluate(): Promise<{
+    evaluated: number;
+    transitions: { ruleId: number; transition: Exclude<Transition, null> }[];
+  }> {
     const { store, published, registry, pool } = this.deps;
     const [rules, names] = await Promise.all([store.rules(), published.list()]);
     const transitions: { ruleId: number; transition: Exclude<Transition, null> }[] = [];
@@ -107,7 +124,10 @@ export class AlertEvaluator {
       const t = await store.record(rule.id, value);
       if (t) {
         transitions.push({ ruleId: rule.id, transition: t });
-        this.deps.log?.info({ rule: rule.id, name: rule.name, metric: rule.metric, value, transition: t }, `alert ${t}`);
+        this.deps.log?.info(
+          { rule: rule.id, name: rule.name, metric: rule.metric, value, transition: t },
+          `alert ${t}`,
+        );
       }
     }
     return { evaluated, transitions };
@@ -123,19 +143,32 @@ export class AlertEvaluator {
     const byAlert = new Map<number, typeof notices>();
     for (const n of notices) byAlert.set(n.alertId, [...(byAlert.get(n.alertId) ?? []), n]);
     let sent = 0;
-    await Promise.all([...byAlert.values()].map(async (list) => {
-      for (const n of list) {
-        const d = await deliver(n.webhookUrl, n.payload, { 'idempotency-key': `enchilada-alert-${n.alertId}-${n.kind}` }, w);
-        await this.deps.store.settleNotice(n.id, claim, d);
-        if (d.sent) sent++;
-        else this.deps.log?.warn({ notice: n.id, alert: n.alertId, error: d.error }, 'alert webhook failed');
-      }
-    }));
+    await Promise.all(
+      [...byAlert.values()].map(async (list) => {
+        for (const n of list) {
+          const d = await deliver(
+            n.webhookUrl,
+            n.payload,
+            { 'idempotency-key': `enchilada-alert-${n.alertId}-${n.kind}` },
+            w,
+          );
+          await this.deps.store.settleNotice(n.id, claim, d);
+          if (d.sent) sent++;
+          else this.deps.log?.warn({ notice: n.id, alert: n.alertId, error: d.error }, 'alert webhook failed');
+        }
+      }),
+    );
     return sent;
   }
 
   /** The model's per-feature PSI references (read once per model and dataset version), or null when its training rows are gone. */
-  private async training(model: { readonly id: number; readonly datasetId: number | null; readonly datasetVersion: number; readonly features: readonly string[]; readonly split: { readonly train: readonly number[] } }) {
+  private async training(model: {
+    readonly id: number;
+    readonly datasetId: number | null;
+    readonly datasetVersion: number;
+    readonly features: readonly string[];
+    readonly split: { readonly train: readonly number[] };
+  }) {
     const key = `${model.id}:${model.datasetVersion}`;
     if (this.references.has(key)) return this.references.get(key) ?? null;
     const ds = model.datasetId === null ? null : await this.deps.catalog.get(model.datasetId);

@@ -24,13 +24,35 @@ export interface WebhookOptions {
   readonly allowedHosts: readonly string[];
 }
 
-export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = Object.freeze({ timeoutMs: 5000, retryDelaysMs: [1000, 4000, 16000], allowPrivate: false, allowedHosts: [] });
+export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = Object.freeze({
+  timeoutMs: 5000,
+  retryDelaysMs: [1000, 4000, 16000],
+  allowPrivate: false,
+  allowedHosts: [],
+});
 
 const PRIVATE = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
   PRIVATE.addSubnet(net, bits, 'ipv4');
 }
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv6');
 
 /** Whether an IP address is loopback, private, link-local or otherwise not on the public internet. */
 export function isPrivateAddress(address: string): boolean {
@@ -52,17 +74,25 @@ export function refusal(url: URL, opts: Pick<WebhookOptions, 'allowPrivate' | 'a
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${url.protocol} is not http or https`;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (opts.allowedHosts.length && !opts.allowedHosts.includes(host)) return `${host} is not in ALERT_WEBHOOK_HOSTS`;
-  if (!opts.allowPrivate && isPrivateAddress(host)) return `${host} is a private or loopback address (ALERT_WEBHOOK_ALLOW_PRIVATE=1 allows it)`;
-  if (!opts.allowPrivate && host === 'localhost') return 'localhost is a loopback address (ALERT_WEBHOOK_ALLOW_PRIVATE=1 allows it)';
+  if (!opts.allowPrivate && isPrivateAddress(host))
+    return `${host} is a private or loopback address (ALERT_WEBHOOK_ALLOW_PRIVATE=1 allows it)`;
+  if (!opts.allowPrivate && host === 'localhost')
+    return 'localhost is a loopback address (ALERT_WEBHOOK_ALLOW_PRIVATE=1 allows it)';
   return null;
 }
 
 /** dns.lookup that refuses private answers (every address, as `all` may be asked). */
 export const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) { callback(err, '', 0); return; }
+    if (err) {
+      callback(err, '', 0);
+      return;
+    }
     const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (bad) { callback(new WebhookRefused(`${hostname} resolves to ${bad.address}, a private or loopback address`), '', 0); return; }
+    if (bad) {
+      callback(new WebhookRefused(`${hostname} resolves to ${bad.address}, a private or loopback address`), '', 0);
+      return;
+    }
     const first = addresses[0];
     if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
     else if (first) callback(null, first.address, first.family);
@@ -71,13 +101,24 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
 };
 
 /** One POST; resolves with the status code, rejects on a network error, a refusal or the timeout. */
-export function postOnce(url: string, body: string, headers: Record<string, string>, opts: WebhookOptions): Promise<number> {
+export function postOnce(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: WebhookOptions,
+): Promise<number> {
   const u = new URL(url);
   const why = refusal(u, opts);
   if (why) return Promise.reject(new WebhookRefused(why));
   const options: RequestOptions = {
-    method: 'POST', timeout: opts.timeoutMs,
-    headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'enchilada-alerts', ...headers },
+    method: 'POST',
+    timeout: opts.timeoutMs,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'user-agent': 'enchilada-alerts',
+      ...headers,
+    },
     ...(opts.allowPrivate ? {} : { lookup: guardedLookup }),
   };
   return new Promise((resolve, reject) => {
@@ -95,13 +136,23 @@ export function postOnce(url: string, body: string, headers: Record<string, stri
   });
 }
 
-export interface Delivery { readonly sent: boolean; readonly attempts: number; readonly error: string | null }
+export interface Delivery {
+  readonly sent: boolean;
+  readonly attempts: number;
+  readonly error: string | null;
+}
 
 /**
  * Posts until a 2xx, at most retryDelaysMs.length + 1 times. A refused address is not retried, nor a
  * 4xx other than 408 and 429 (the receiver will not change its mind).
  */
-export async function deliver(url: string, body: string, headers: Record<string, string>, opts: WebhookOptions, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<Delivery> {
+export async function deliver(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: WebhookOptions,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<Delivery> {
   let error: string | null = null;
   const max = opts.retryDelaysMs.length + 1;
   for (let attempt = 1; attempt <= max; attempt++) {
@@ -109,7 +160,8 @@ export async function deliver(url: string, body: string, headers: Record<string,
       const status = await postOnce(url, body, headers, opts);
       if (status >= 200 && status < 300) return { sent: true, attempts: attempt, error: null };
       error = `the webhook answered ${status}`;
-      if (status >= 400 && status < 500 && status !== 408 && status !== 429) return { sent: false, attempts: attempt, error };
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429)
+        return { sent: false, attempts: attempt, error };
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
       if (err instanceof WebhookRefused) return { sent: false, attempts: attempt, error };

@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err instanceof ConfigError ? `enchilada migrate: ${err.message}` : err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? `enchilada migrate: ${err.message}` : err);
+    process.exit(1);
+  },
+);

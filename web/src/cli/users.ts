@@ -15,14 +15,22 @@ async function main(): Promise<number> {
   try {
     // The users table may not exist yet when this runs before web's first start.
     await migrate(pool, join(rootDir, 'db', 'migrations'));
-    return await usersCommand(new UserService(new UserRepository(pool)), process.argv.slice(2), console.log, console.error,
-      { publicUrl: config.publicUrl, webPort: config.webPort });
+    return await usersCommand(
+      new UserService(new UserRepository(pool)),
+      process.argv.slice(2),
+      console.log,
+      console.error,
+      { publicUrl: config.publicUrl, webPort: config.webPort },
+    );
   } finally {
     await pool.end();
   }
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(err instanceof ConfigError ? `enchilada users: ${err.message}` : err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? `enchilada users: ${err.message}` : err);
+    process.exit(1);
+  },
+);

@@ -4,7 +4,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export interface Counts { readonly passed: number; readonly failed: number; readonly skipped: number }
+export interface Counts {
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
 
 /** The last `N passed, N failed, N skipped` line of the output (scripts/test.mjs prints it). */
 export function parseCounts(output: string): Counts | null {

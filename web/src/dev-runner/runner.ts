@@ -41,7 +41,11 @@ export class LiveRun {
   child: ChildProcess | null = null;
   done: Promise<void> = Promise.resolve();
 
-  constructor(readonly id: number, readonly suite: TestSuite, readonly startedAt: number) {}
+  constructor(
+    readonly id: number,
+    readonly suite: TestSuite,
+    readonly startedAt: number,
+  ) {}
 
   /** Everything printed so far (the last megabyte of it). */
   output(): string {
@@ -56,7 +60,9 @@ export class LiveRun {
 
   subscribe(listener: RunListener): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   ended(run: TestRun): void {
@@ -99,7 +105,9 @@ export class TestRunner {
   async start(suite: TestSuite, userId: number | null): Promise<number> {
     const current = this.busy.get(suite);
     if (current !== undefined) {
-      throw new ConflictError(`The ${suite} suite is already running${current ? ` (run #${current.id})` : ''}: wait for it to finish or cancel it.`);
+      throw new ConflictError(
+        `The ${suite} suite is already running${current ? ` (run #${current.id})` : ''}: wait for it to finish or cancel it.`,
+      );
     }
     this.busy.set(suite, null);
     try {
@@ -148,14 +156,21 @@ export class TestRunner {
   private spawn(live: LiveRun, dir: string): Promise<void> {
     const [cmd, ...args] = this.command(live.suite, dir);
     const log: WriteStream = createWriteStream(join(dir, LOG_FILE));
-    const write = (chunk: string) => { log.write(chunk); live.append(chunk); };
+    const write = (chunk: string) => {
+      log.write(chunk);
+      live.append(chunk);
+    };
     write(`$ ${[cmd, ...args].join(' ')}\n`);
     return new Promise<void>((resolve) => {
       let spawnError: Error | null = null;
       let finished = false;
       // detached: the child leads its own process group, so a kill reaches jest's workers,
       // the e2e stack and Chromium too.
-      const child = spawn(cmd ?? process.execPath, args, { cwd: this.opts.rootDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(cmd ?? process.execPath, args, {
+        cwd: this.opts.rootDir,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       live.child = child;
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
@@ -170,7 +185,9 @@ export class TestRunner {
         if (finished) return;
         finished = true;
         clearTimeout(timer);
-        this.finish(live, dir, code, spawnError, log).catch((err: unknown) => this.opts.onError?.(err, `recording test run ${live.id} failed`)).finally(resolve);
+        this.finish(live, dir, code, spawnError, log)
+          .catch((err: unknown) => this.opts.onError?.(err, `recording test run ${live.id} failed`))
+          .finally(resolve);
       };
       child.on('error', (err) => {
         spawnError = err;
@@ -183,9 +200,16 @@ export class TestRunner {
     });
   }
 
-  private async finish(live: LiveRun, dir: string, code: number | null, spawnError: Error | null, log: WriteStream): Promise<void> {
+  private async finish(
+    live: LiveRun,
+    dir: string,
+    code: number | null,
+    spawnError: Error | null,
+    log: WriteStream,
+  ): Promise<void> {
     const durationMs = Date.now() - live.startedAt;
-    const status: Exclude<RunStatus, 'running'> = live.stopReason ?? (spawnError ? 'error' : code === 0 ? 'passed' : 'failed');
+    const status: Exclude<RunStatus, 'running'> =
+      live.stopReason ?? (spawnError ? 'error' : code === 0 ? 'passed' : 'failed');
     if (live.stopReason === 'cancelled') {
       log.write('\nCancelled.\n');
       live.append('\nCancelled.\n');
@@ -197,10 +221,18 @@ export class TestRunner {
     const files = reportFiles(dir);
     try {
       await this.opts.runs.finish(live.id, {
-        status, durationMs, exitCode: code, passed: counts?.passed ?? null, failed: counts?.failed ?? null,
-        skipped: counts?.skipped ?? null, coveragePct: await readCoverage(dir), ...files,
+        status,
+        durationMs,
+        exitCode: code,
+        passed: counts?.passed ?? null,
+        failed: counts?.failed ?? null,
+        skipped: counts?.skipped ?? null,
+        coveragePct: await readCoverage(dir),
+        ...files,
       });
-      await this.prune(live.suite).catch((err: unknown) => this.opts.onError?.(err, `pruning old ${live.suite} runs failed`));
+      await this.prune(live.suite).catch((err: unknown) =>
+        this.opts.onError?.(err, `pruning old ${live.suite} runs failed`),
+      );
       const run = await this.opts.runs.get(live.id);
       if (run) live.ended(run);
     } finally {

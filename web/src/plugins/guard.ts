@@ -26,7 +26,12 @@ export const VIEWER_REFUSAL = 'viewers can look but not change anything: ask an 
 export const PASSWORD_FIRST = 'you signed in with a one-time password: choose your own on the Account page first';
 
 export function wantsHtml(req: FastifyRequest): boolean {
-  return req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/viz/') && (req.headers.accept ?? '').includes('text/html');
+  return (
+    req.method === 'GET' &&
+    !req.url.startsWith('/api/') &&
+    !req.url.startsWith('/viz/') &&
+    (req.headers.accept ?? '').includes('text/html')
+  );
 }
 
 /** The signed-in user of a route the guard let through (any route not `public`): asserted once, here. */
@@ -55,7 +60,8 @@ export default fp(async function guard(app: FastifyInstance) {
       throw new ForbiddenError(PASSWORD_FIRST);
     }
     if (config.admin && req.user.role !== 'admin') throw new ForbiddenError('administrators only');
-    if (UNSAFE.has(req.method) && req.user.role === 'viewer' && !config.anyRole) throw new ForbiddenError(VIEWER_REFUSAL);
+    if (UNSAFE.has(req.method) && req.user.role === 'viewer' && !config.anyRole)
+      throw new ForbiddenError(VIEWER_REFUSAL);
   });
   app.addHook('preValidation', async (req, reply) => {
     const config = req.routeOptions.config;

@@ -17,7 +17,9 @@ declare module 'fastify' {
   // Declaration merging: passport's user type is ours (an interface, so it merges; a type alias would not).
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface PassportUser extends User {}
-  interface FastifyInstance { passport: InstanceType<typeof fastifyPassport.Authenticator> }
+  interface FastifyInstance {
+    passport: InstanceType<typeof fastifyPassport.Authenticator>;
+  }
 }
 
 export interface SessionOptions {
@@ -30,7 +32,10 @@ export interface SessionOptions {
 export const SESSION_COOKIE = 'enchilada_session';
 
 const isStamp = (v: unknown): v is SessionStamp =>
-  typeof v === 'object' && v !== null && Number.isInteger((v as SessionStamp).id) && Number.isFinite((v as SessionStamp).at);
+  typeof v === 'object' &&
+  v !== null &&
+  Number.isInteger((v as SessionStamp).id) &&
+  Number.isFinite((v as SessionStamp).at);
 
 export default fp(async function session(app: FastifyInstance, opts: SessionOptions) {
   const clock = opts.clock ?? Date.now;
@@ -47,15 +52,21 @@ export default fp(async function session(app: FastifyInstance, opts: SessionOpti
   await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
 
   const passport = new fastifyPassport.Authenticator({ clearSessionOnLogin: true });
-  passport.use('local', new LocalStrategy({ usernameField: 'username', passwordField: 'password' }, (username, password, done) => {
-    opts.users.authenticate(username, password)
-      .then((user) => (user ? done(null, user) : done(null, false, { message: 'Wrong user name or password.' })))
-      .catch((err: unknown) => done(err));
-  }));
+  passport.use(
+    'local',
+    new LocalStrategy({ usernameField: 'username', passwordField: 'password' }, (username, password, done) => {
+      opts.users
+        .authenticate(username, password)
+        .then((user) => (user ? done(null, user) : done(null, false, { message: 'Wrong user name or password.' })))
+        .catch((err: unknown) => done(err));
+    }),
+  );
   passport.registerUserSerializer(async (user: User): Promise<SessionStamp> => ({ id: user.id, at: clock() }));
   // Looked up again on every request: a removed, deactivated or signed-out user loses access at once.
   // Cookies of the earlier format (a bare id) carry no issue time and are refused: sign in again.
-  passport.registerUserDeserializer(async (stored: unknown) => (isStamp(stored) ? opts.users.sessionUser(stored, maxAgeMs) : null));
+  passport.registerUserDeserializer(async (stored: unknown) =>
+    isStamp(stored) ? opts.users.sessionUser(stored, maxAgeMs) : null,
+  );
   await app.register(passport.initialize());
   await app.register(passport.secureSession());
   app.decorate('passport', passport);

@@ -6,8 +6,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
 import {
-  ALERT_METRICS, METRIC_LABELS, MODEL_NAME, describeRule, validateAlertRule, windowUnit,
-  type Alert, type AlertRule, type AlertStore, type ModelRegistry, type PublishedModels, type RawAlertRule,
+  ALERT_METRICS,
+  METRIC_LABELS,
+  MODEL_NAME,
+  describeRule,
+  validateAlertRule,
+  windowUnit,
+  type Alert,
+  type AlertRule,
+  type AlertStore,
+  type ModelRegistry,
+  type PublishedModels,
+  type RawAlertRule,
 } from '@enchilada/models';
 import { notify } from '../plugins/pages.js';
 import { signedIn } from '../plugins/guard.js';
@@ -23,8 +33,15 @@ export interface AlertsPanel {
   readonly name: string;
   readonly task: 'classification' | 'regression';
   readonly canEdit: boolean;
-  readonly rules: readonly (Omit<AlertRule, 'webhookUrl'> & { readonly webhookUrl: string | null; readonly description: string; readonly unit: string })[];
-  readonly history: readonly (Alert & { readonly description: string; readonly notices: readonly { kind: string; status: string; attempts: number; lastError: string | null }[] })[];
+  readonly rules: readonly (Omit<AlertRule, 'webhookUrl'> & {
+    readonly webhookUrl: string | null;
+    readonly description: string;
+    readonly unit: string;
+  })[];
+  readonly history: readonly (Alert & {
+    readonly description: string;
+    readonly notices: readonly { kind: string; status: string; attempts: number; lastError: string | null }[];
+  })[];
   readonly metrics: readonly { readonly value: string; readonly label: string; readonly unit: string }[];
 }
 
@@ -34,10 +51,18 @@ export interface AlertsPanel {
  */
 function shownUrl(url: string | null, full: boolean): string | null {
   if (url === null || full) return url;
-  try { return `${new URL(url).origin}/…`; } catch { return '…'; }
+  try {
+    return `${new URL(url).origin}/…`;
+  } catch {
+    return '…';
+  }
 }
 
-export async function alertsPanel(opts: AlertRouteOptions, name: string, user: { id: number; role: string }): Promise<AlertsPanel | null> {
+export async function alertsPanel(
+  opts: AlertRouteOptions,
+  name: string,
+  user: { id: number; role: string },
+): Promise<AlertsPanel | null> {
   const p = (await opts.published.list()).find((n) => n.name === name);
   if (!p) return null;
   const model = await opts.registry.get(p.modelId);
@@ -46,11 +71,19 @@ export async function alertsPanel(opts: AlertRouteOptions, name: string, user: {
   const [rules, history] = await Promise.all([opts.store.rules(name), opts.store.history(name)]);
   const notices = await opts.store.notices(history.map((a) => a.id));
   return {
-    name, task, canEdit,
-    rules: rules.map((r) => ({ ...r, webhookUrl: shownUrl(r.webhookUrl, canEdit), description: describeRule(r), unit: windowUnit(r.metric) })),
+    name,
+    task,
+    canEdit,
+    rules: rules.map((r) => ({
+      ...r,
+      webhookUrl: shownUrl(r.webhookUrl, canEdit),
+      description: describeRule(r),
+      unit: windowUnit(r.metric),
+    })),
     history: history.map((a) => ({ ...a, description: describeRule(a), notices: notices.get(a.id) ?? [] })),
-    metrics: ALERT_METRICS.filter((m) => (task === 'classification' ? m !== 'mae' : m !== 'accuracy' && m !== 'f1'))
-      .map((m) => ({ value: m, label: METRIC_LABELS[m], unit: windowUnit(m) })),
+    metrics: ALERT_METRICS.filter((m) =>
+      task === 'classification' ? m !== 'mae' : m !== 'accuracy' && m !== 'f1',
+    ).map((m) => ({ value: m, label: METRIC_LABELS[m], unit: windowUnit(m) })),
   };
 }
 
@@ -59,7 +92,13 @@ const ruleParams = Type.Object({ name: Type.String({ pattern: MODEL_NAME.source 
 // Strings as a form posts them (a JSON client's numbers and booleans are coerced); validateAlertRule names the bad field.
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 const ruleBody = Type.Object({
-  metric: text(32), comparison: text(16), threshold: text(40), window: text(20), webhookUrl: text(2100), enabled: text(8), _csrf: Type.Optional(Type.String()),
+  metric: text(32),
+  comparison: text(16),
+  threshold: text(40),
+  window: text(20),
+  webhookUrl: text(2100),
+  enabled: text(8),
+  _csrf: Type.Optional(Type.String()),
 });
 
 const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
@@ -73,7 +112,8 @@ export default async function alertRoutes(instance: FastifyInstance, opts: Alert
     const p = (await published.list()).find((n) => n.name === name);
     if (!p) throw new NotFoundError(`nothing is published under the name "${name}"`);
     const user = signedIn(req);
-    if (user.role !== 'admin' && p.ownerId !== user.id) throw new ForbiddenError('only the owner of this name or an administrator can change its alert rules');
+    if (user.role !== 'admin' && p.ownerId !== user.id)
+      throw new ForbiddenError('only the owner of this name or an administrator can change its alert rules');
     return (await registry.get(p.modelId))?.task ?? 'classification';
   }
   async function ruleOf(name: string, id: number): Promise<AlertRule> {
@@ -81,7 +121,14 @@ export default async function alertRoutes(instance: FastifyInstance, opts: Alert
     if (!rule || rule.name !== name) throw new NotFoundError(`"${name}" has no alert rule ${id}`);
     return rule;
   }
-  const done = (req: FastifyRequest, reply: FastifyReply, name: string, text: string, body: Record<string, unknown>, code = 200) => {
+  const done = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    name: string,
+    text: string,
+    body: Record<string, unknown>,
+    code = 200,
+  ) => {
     if (!wantsPage(req)) return reply.code(code).send(body);
     notify(reply, 'success', text);
     return reply.redirect(`/published/${name}/monitor#alerts`, 303);
@@ -113,24 +160,40 @@ export default async function alertRoutes(instance: FastifyInstance, opts: Alert
     // A page's unticked "enabled" box is sent as nothing at all.
     const b = (req.body as RawAlertRule | undefined) ?? {};
     const task = await editable(req, name);
-    const rule = backOnError(req, reply, name, () => validateAlertRule({ ...b, enabled: b.enabled ?? (wantsPage(req) ? 'false' : undefined) }, task));
+    const rule = backOnError(req, reply, name, () =>
+      validateAlertRule({ ...b, enabled: b.enabled ?? (wantsPage(req) ? 'false' : undefined) }, task),
+    );
     if (rule === null) return reply;
     const id = await store.create(name, rule, signedIn(req).id);
     return done(req, reply, name, `Added the alert rule: ${describeRule(rule)}.`, { id, ...rule }, 201);
   });
 
-  app.post('/published/:name/alert-rules/:id', { schema: { params: ruleParams, body: ruleBody } }, async (req, reply) => {
-    const { name, id } = req.params;
-    const task = await editable(req, name);
-    const current = await ruleOf(name, id);
-    // A form that leaves the webhook out keeps it (the page does not echo a secret back); an empty field clears it.
-    const b = (req.body as RawAlertRule | undefined) ?? {};
-    const body: RawAlertRule = { ...b, webhookUrl: b.webhookUrl ?? current.webhookUrl ?? '', enabled: b.enabled ?? (wantsPage(req) ? 'false' : String(current.enabled)) };
-    const rule = backOnError(req, reply, name, () => validateAlertRule(body, task));
-    if (rule === null) return reply;
-    await store.update(id, rule);
-    return done(req, reply, name, `Saved alert rule ${id}: ${describeRule(rule)}${rule.enabled ? '' : ' (disabled)'}.`, { id, ...rule });
-  });
+  app.post(
+    '/published/:name/alert-rules/:id',
+    { schema: { params: ruleParams, body: ruleBody } },
+    async (req, reply) => {
+      const { name, id } = req.params;
+      const task = await editable(req, name);
+      const current = await ruleOf(name, id);
+      // A form that leaves the webhook out keeps it (the page does not echo a secret back); an empty field clears it.
+      const b = (req.body as RawAlertRule | undefined) ?? {};
+      const body: RawAlertRule = {
+        ...b,
+        webhookUrl: b.webhookUrl ?? current.webhookUrl ?? '',
+        enabled: b.enabled ?? (wantsPage(req) ? 'false' : String(current.enabled)),
+      };
+      const rule = backOnError(req, reply, name, () => validateAlertRule(body, task));
+      if (rule === null) return reply;
+      await store.update(id, rule);
+      return done(
+        req,
+        reply,
+        name,
+        `Saved alert rule ${id}: ${describeRule(rule)}${rule.enabled ? '' : ' (disabled)'}.`,
+        { id, ...rule },
+      );
+    },
+  );
 
   app.post('/published/:name/alert-rules/:id/delete', { schema: { params: ruleParams } }, async (req, reply) => {
     const { name, id } = req.params;

@@ -28,40 +28,66 @@ const loginQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 20
 export default async function authRoutes(instance: FastifyInstance, opts: AuthRouteOptions) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const render = (reply: FastifyReply, status: number, vars: { error?: string; username?: string; next?: string }) =>
-    reply.code(status).header('cache-control', 'no-store').view('login.ejs', {
-      title: 'Sign in', csrfToken: reply.generateCsrf(), error: vars.error ?? null,
-      username: vars.username ?? '', next: safeNext(vars.next),
-    });
+    reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .view('login.ejs', {
+        title: 'Sign in',
+        csrfToken: reply.generateCsrf(),
+        error: vars.error ?? null,
+        username: vars.username ?? '',
+        next: safeNext(vars.next),
+      });
 
-  app.get('/login', {
-    config: { public: true },
-    schema: { querystring: loginQuery },
-  }, async (req, reply) => {
-    if (req.user) return reply.redirect(safeNext(req.query.next));
-    return render(reply, 200, { next: req.query.next });
-  });
+  app.get(
+    '/login',
+    {
+      config: { public: true },
+      schema: { querystring: loginQuery },
+    },
+    async (req, reply) => {
+      if (req.user) return reply.redirect(safeNext(req.query.next));
+      return render(reply, 200, { next: req.query.next });
+    },
+  );
 
-  app.post('/login', {
-    config: { public: true, rateLimit: { max: opts.rateLimit.max, timeWindow: opts.rateLimit.windowMs } },
-    schema: { body: loginBody },
-    attachValidation: true,
-  }, async (req, reply) => {
-    const body = req.body ?? {};
-    if (req.validationError) return render(reply, 400, { error: 'Enter your user name and password.', username: body.username, next: body.next });
-    const handler = app.passport.authenticate('local', async (request: FastifyRequest, _reply: FastifyReply, err: Error | null, user?: unknown) => {
-      if (err) throw err;
-      if (!isUser(user)) {
-        await render(reply, 401, { error: 'Wrong user name or password.', username: body.username, next: body.next });
-        return;
-      }
-      await request.logIn(user);
-      await opts.users.recordLogin(user.id);
-      req.log.info({ user: user.username }, 'signed in');
-      // A one-time password (new user, reset, the bootstrap administrator) is replaced first.
-      await reply.redirect(user.mustChangePassword ? '/account' : safeNext(body.next), 303);
-    });
-    return handler.call(app, req, reply);
-  });
+  app.post(
+    '/login',
+    {
+      config: { public: true, rateLimit: { max: opts.rateLimit.max, timeWindow: opts.rateLimit.windowMs } },
+      schema: { body: loginBody },
+      attachValidation: true,
+    },
+    async (req, reply) => {
+      const body = req.body ?? {};
+      if (req.validationError)
+        return render(reply, 400, {
+          error: 'Enter your user name and password.',
+          username: body.username,
+          next: body.next,
+        });
+      const handler = app.passport.authenticate(
+        'local',
+        async (request: FastifyRequest, _reply: FastifyReply, err: Error | null, user?: unknown) => {
+          if (err) throw err;
+          if (!isUser(user)) {
+            await render(reply, 401, {
+              error: 'Wrong user name or password.',
+              username: body.username,
+              next: body.next,
+            });
+            return;
+          }
+          await request.logIn(user);
+          await opts.users.recordLogin(user.id);
+          req.log.info({ user: user.username }, 'signed in');
+          // A one-time password (new user, reset, the bootstrap administrator) is replaced first.
+          await reply.redirect(user.mustChangePassword ? '/account' : safeNext(body.next), 303);
+        },
+      );
+      return handler.call(app, req, reply);
+    },
+  );
 
   app.post('/logout', { config: { public: true } }, async (req, reply) => {
     if (req.user) {

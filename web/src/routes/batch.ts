@@ -16,10 +16,18 @@ export interface BatchRouteOptions {
   readonly scoring: BatchScoring;
 }
 
-const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: MODEL_NAME.source, maxLength: 64 } } } as const;
+const nameParams = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: { type: 'string', pattern: MODEL_NAME.source, maxLength: 64 } },
+} as const;
 const uploadParams = {
-  type: 'object', required: ['name', 'upload'],
-  properties: { name: { type: 'string', pattern: MODEL_NAME.source, maxLength: 64 }, upload: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+  type: 'object',
+  required: ['name', 'upload'],
+  properties: {
+    name: { type: 'string', pattern: MODEL_NAME.source, maxLength: 64 },
+    upload: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+  },
 } as const;
 
 export default async function batchRoutes(app: FastifyInstance, opts: BatchRouteOptions): Promise<void> {
@@ -34,36 +42,57 @@ export default async function batchRoutes(app: FastifyInstance, opts: BatchRoute
     if (user.role === 'admin' || p.ownerId === user.id) return p;
     const model = await registry.get(p.modelId);
     if (model?.createdBy === user.id) return p;
-    throw new ForbiddenError(`only the owner of "${name}", the owner of the model it serves, or an administrator can batch-score with it`);
+    throw new ForbiddenError(
+      `only the owner of "${name}", the owner of the model it serves, or an administrator can batch-score with it`,
+    );
   }
 
-  app.post('/published/:name/batch/uploads', { schema: { params: nameParams } }, async (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
-    await scorable(req, req.params.name);
-    const file = await req.file();
-    if (!file) throw new BadRequestError('attach a CSV file in the field "file"', 'file');
-    if (!/\.(csv|txt)$/i.test(file.filename)) {
-      file.file.resume();
-      throw new BadRequestError('the file must be a .csv file', 'file');
-    }
-    const id = await uploads.save(file.file, file.filename, signedIn(req).id, () => file.file.truncated);
-    const meta = await uploads.meta(id, signedIn(req));
-    return reply.code(201).send({ upload: id, bytes: meta.bytes, fileName: meta.fileName });
-  });
-
-  app.post('/published/:name/batch/:upload', {
-    schema: {
-      params: uploadParams,
-      body: { type: ['object', 'null'], properties: { id_column: { type: 'string', maxLength: 255 }, _csrf: { type: 'string' } } },
+  app.post(
+    '/published/:name/batch/uploads',
+    { schema: { params: nameParams } },
+    async (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
+      await scorable(req, req.params.name);
+      const file = await req.file();
+      if (!file) throw new BadRequestError('attach a CSV file in the field "file"', 'file');
+      if (!/\.(csv|txt)$/i.test(file.filename)) {
+        file.file.resume();
+        throw new BadRequestError('the file must be a .csv file', 'file');
+      }
+      const id = await uploads.save(file.file, file.filename, signedIn(req).id, () => file.file.truncated);
+      const meta = await uploads.meta(id, signedIn(req));
+      return reply.code(201).send({ upload: id, bytes: meta.bytes, fileName: meta.fileName });
     },
-  }, async (req: FastifyRequest<{ Params: { name: string; upload: string }; Body: { id_column?: string } | null }>, reply) => {
-    const p = await scorable(req, req.params.name);
-    const meta = await uploads.meta(req.params.upload, signedIn(req));
-    const idColumn = req.body?.id_column?.trim() || null;
-    const out = await scoring.score(p.name, req.params.upload, idColumn, signedIn(req));
-    const file = meta.fileName.replace(/\.(csv|txt)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100) || 'batch';
-    return reply.type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${file}-scored-${p.name}.csv"`)
-      .header('x-batch-id', out.batchId ?? '')
-      .send(out.body);
-  });
+  );
+
+  app.post(
+    '/published/:name/batch/:upload',
+    {
+      schema: {
+        params: uploadParams,
+        body: {
+          type: ['object', 'null'],
+          properties: { id_column: { type: 'string', maxLength: 255 }, _csrf: { type: 'string' } },
+        },
+      },
+    },
+    async (
+      req: FastifyRequest<{ Params: { name: string; upload: string }; Body: { id_column?: string } | null }>,
+      reply,
+    ) => {
+      const p = await scorable(req, req.params.name);
+      const meta = await uploads.meta(req.params.upload, signedIn(req));
+      const idColumn = req.body?.id_column?.trim() || null;
+      const out = await scoring.score(p.name, req.params.upload, idColumn, signedIn(req));
+      const file =
+        meta.fileName
+          .replace(/\.(csv|txt)$/i, '')
+          .replace(/[^A-Za-z0-9._-]+/g, '_')
+          .slice(0, 100) || 'batch';
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${file}-scored-${p.name}.csv"`)
+        .header('x-batch-id', out.batchId ?? '')
+        .send(out.body);
+    },
+  );
 }

@@ -6,13 +6,17 @@ const response = { 200: { type: 'object', properties: { status: { type: 'string'
 
 export default async function healthRoutes(app: FastifyInstance, opts: { pool: Pool }) {
   app.get('/healthz', { config: { public: true }, schema: { response } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true }, schema: { response: { ...response, 503: response[200] } } }, async (req, reply) => {
-    try {
-      await opts.pool.query('SELECT 1');
-      return { status: 'ready' };
-    } catch (err) {
-      req.log.warn({ err }, 'database not reachable');
-      return reply.code(503).send({ status: 'database unreachable' });
-    }
-  });
+  app.get(
+    '/readyz',
+    { config: { public: true }, schema: { response: { ...response, 503: response[200] } } },
+    async (req, reply) => {
+      try {
+        await opts.pool.query('SELECT 1');
+        return { status: 'ready' };
+      } catch (err) {
+        req.log.warn({ err }, 'database not reachable');
+        return reply.code(503).send({ status: 'database unreachable' });
+      }
+    },
+  );
 }

@@ -16,7 +16,10 @@ export interface ExampleModel {
  */
 export function tutorialJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(tutorialJson).join(', ')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${tutorialJson(x)}`).join(', ')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${tutorialJson(x)}`)
+      .join(', ')}}`;
   return JSON.stringify(v) ?? 'null';
 }
 
@@ -36,8 +39,12 @@ export function tutorialRequests(serveUrl: string, model: ExampleModel): { predi
   // The tutorial's true_class is 1: the positive class of a binary classifier; here the model's second (or only) class, or 1 for a regressor.
   const positive = model.task === 'classification' ? model.classes?.[Math.min(1, model.classes.length - 1)] : undefined;
   const trueClass = positive === undefined ? 1 : classValue(positive);
-  const curl = (body: unknown, path: string) => `curl -X POST -H "Content-Type: application/json" -d ${shellQuote(tutorialJson(body))} ${serveUrl}${path}`;
-  return { predict: curl({ id: 0, observation }, '/predict'), update: curl({ id: 0, true_class: trueClass }, '/update') };
+  const curl = (body: unknown, path: string) =>
+    `curl -X POST -H "Content-Type: application/json" -d ${shellQuote(tutorialJson(body))} ${serveUrl}${path}`;
+  return {
+    predict: curl({ id: 0, observation }, '/predict'),
+    update: curl({ id: 0, true_class: trueClass }, '/update'),
+  };
 }
 
 /** A keyed prediction request for `name` (the key is inlined: the page shows it only once anyway). */

@@ -2,7 +2,22 @@
 // names the field.
 import { BadRequestError } from '@enchilada/core';
 import type { Dataset } from '@enchilada/data';
-import { MODELS, PER_DECADE, PREPROCESS_DEFAULTS, SEARCH_SPACES, expandGrid, randomCandidates, planTasks, estimateTrainingMemory, formatBytes, maxRowsWithin, scaleValues, type JobShape, type ModelSpec, type RangeScale } from '@enchilada/ml';
+import {
+  MODELS,
+  PER_DECADE,
+  PREPROCESS_DEFAULTS,
+  SEARCH_SPACES,
+  expandGrid,
+  randomCandidates,
+  planTasks,
+  estimateTrainingMemory,
+  formatBytes,
+  maxRowsWithin,
+  scaleValues,
+  type JobShape,
+  type ModelSpec,
+  type RangeScale,
+} from '@enchilada/ml';
 import { FOLDS, type PreprocessingChoice, type TrainSpec } from '@enchilada/models';
 
 export interface TrainRequest {
@@ -67,7 +82,10 @@ export function encodedInputs(ds: Dataset, features: readonly string[], pre: Pre
     const type = types.get(f);
     if (type === 'date') n += DATE_PARTS;
     else if (type === 'text') {
-      if (encoding === 'ordinal') { n += 1; continue; }
+      if (encoding === 'ordinal') {
+        n += 1;
+        continue;
+      }
       const st = text.get(f);
       // without statistics, every row could be its own category
       const distinct = st ? st.distinct + (st.missing > 0 ? 1 : 0) : ds.rowCount;
@@ -77,37 +95,60 @@ export function encodedInputs(ds: Dataset, features: readonly string[], pre: Pre
   return n;
 }
 
-export function validateTrainRequest(ds: Dataset, req: TrainRequest, limits: TrainLimits): { spec: TrainSpec; fits: number } {
+export function validateTrainRequest(
+  ds: Dataset,
+  req: TrainRequest,
+  limits: TrainLimits,
+): { spec: TrainSpec; fits: number } {
   const { maxFits } = limits;
   checkTable(ds, req);
   const model = MODELS.find((m) => m.id === req.model);
   if (!model) throw new BadRequestError(`unknown model ${JSON.stringify(req.model)}`, 'model');
-  if (model.task !== ds.task) throw new BadRequestError(`${model.displayName} is a ${model.task} model; ${ds.title} is a ${ds.task} dataset`, 'model');
+  if (model.task !== ds.task)
+    throw new BadRequestError(
+      `${model.displayName} is a ${model.task} model; ${ds.title} is a ${ds.task} dataset`,
+      'model',
+    );
   const f = req.trainFraction;
   const grid: Record<string, number[]> = {};
   const ranges: Record<string, { min: number; max: number; scale: 'linear' | 'log'; perDecade?: number }> = {};
   for (const name of Object.keys(req.ranges ?? {})) {
-    if (!model.hyperparameters.some((h) => h.name === name)) throw new BadRequestError(`${model.displayName} has no hyperparameter ${JSON.stringify(name)}`, `ranges.${name}`);
+    if (!model.hyperparameters.some((h) => h.name === name))
+      throw new BadRequestError(`${model.displayName} has no hyperparameter ${JSON.stringify(name)}`, `ranges.${name}`);
   }
   for (const h of model.hyperparameters) {
     const r: RangeRequest = req.ranges?.[h.name] ?? { min: h.min, max: h.max };
-    if (!Number.isFinite(r.min) || !Number.isFinite(r.max)) throw new BadRequestError(`${h.name}: the range must be numbers`, `ranges.${h.name}`);
+    if (!Number.isFinite(r.min) || !Number.isFinite(r.max))
+      throw new BadRequestError(`${h.name}: the range must be numbers`, `ranges.${h.name}`);
     const perDecade = r.perDecade ?? 1;
     if (r.scale === 'log' && !(PER_DECADE as readonly number[]).includes(perDecade)) {
-      throw new BadRequestError(`${h.name}: perDecade must be one of ${PER_DECADE.join(', ')}`, `ranges.${h.name}.perDecade`);
+      throw new BadRequestError(
+        `${h.name}: perDecade must be one of ${PER_DECADE.join(', ')}`,
+        `ranges.${h.name}.perDecade`,
+      );
     }
     const scale: RangeScale = r.scale === 'log' ? { scale: 'log', perDecade } : { scale: 'linear' };
     const all = scaleValues(h, scale);
-    if (all === null) throw new BadRequestError(`${h.name} has no log scale: use the linear one`, `ranges.${h.name}.scale`);
+    if (all === null)
+      throw new BadRequestError(`${h.name} has no log scale: use the linear one`, `ranges.${h.name}.scale`);
     // The log values are rounded to three digits; a bound sent as one of them matches it exactly.
     const tol = (v: number) => 1e-9 * Math.max(1, Math.abs(v));
     const values = all.filter((v) => v >= r.min - tol(r.min) && v <= r.max + tol(r.max));
     if (values.length === 0) {
-      const offered = scale.scale === 'log' ? `log scale ${h.log?.min}–${h.log?.max}, ${perDecade} per decade` : `${h.min}–${h.max} step ${h.step}`;
-      throw new BadRequestError(`${h.name}: the range ${r.min}–${r.max} holds no slider value (${offered})`, `ranges.${h.name}`);
+      const offered =
+        scale.scale === 'log'
+          ? `log scale ${h.log?.min}–${h.log?.max}, ${perDecade} per decade`
+          : `${h.min}–${h.max} step ${h.step}`;
+      throw new BadRequestError(
+        `${h.name}: the range ${r.min}–${r.max} holds no slider value (${offered})`,
+        `ranges.${h.name}`,
+      );
     }
     grid[h.name] = values;
-    ranges[h.name] = scale.scale === 'log' ? { min: r.min, max: r.max, scale: 'log', perDecade } : { min: r.min, max: r.max, scale: 'linear' };
+    ranges[h.name] =
+      scale.scale === 'log'
+        ? { min: r.min, max: r.max, scale: 'log', perDecade }
+        : { min: r.min, max: r.max, scale: 'linear' };
   }
   const random = req.search?.kind === 'random' ? randomSearch(model, req.search.candidates) : null;
   if (random) {
@@ -116,26 +157,54 @@ export function validateTrainRequest(ds: Dataset, req: TrainRequest, limits: Tra
   }
   const candidates = random ? random.candidates.length : Object.values(grid).reduce((p, v) => p * v.length, 1);
   const fits = candidates * FOLDS;
-  if (fits > maxFits) throw new BadRequestError(`${candidates} candidates × ${FOLDS} folds = ${fits} fits, above the limit of ${maxFits}: narrow a range`, 'ranges');
+  if (fits > maxFits)
+    throw new BadRequestError(
+      `${candidates} candidates × ${FOLDS} folds = ${fits} fits, above the limit of ${maxFits}: narrow a range`,
+      'ranges',
+    );
   checkMemory(ds, model, req, grid, limits, random?.candidates);
   return {
-    spec: { datasetId: ds.id, datasetVersion: ds.version, model: model.id, features: [...req.features], trainFraction: Math.round(f * 100) / 100, grid, folds: FOLDS, seed: SPLIT_SEED,
-      ...(random ? { search: { kind: 'random', candidates: random.candidates.length, seed: SPLIT_SEED }, candidates: random.candidates } : { ranges }),
-      ...(req.preprocessing ? { preprocessing: { ...req.preprocessing } } : {}) },
+    spec: {
+      datasetId: ds.id,
+      datasetVersion: ds.version,
+      model: model.id,
+      features: [...req.features],
+      trainFraction: Math.round(f * 100) / 100,
+      grid,
+      folds: FOLDS,
+      seed: SPLIT_SEED,
+      ...(random
+        ? {
+            search: { kind: 'random', candidates: random.candidates.length, seed: SPLIT_SEED },
+            candidates: random.candidates,
+          }
+        : { ranges }),
+      ...(req.preprocessing ? { preprocessing: { ...req.preprocessing } } : {}),
+    },
     fits,
   };
 }
 
 /** A random search's draws, and the values drawn per hyperparameter (the spec's grid, for the results page). */
-function randomSearch(model: ModelSpec, requested: number | undefined): { candidates: Record<string, number>[]; grid: Record<string, number[]> } {
+function randomSearch(
+  model: ModelSpec,
+  requested: number | undefined,
+): { candidates: Record<string, number>[]; grid: Record<string, number[]> } {
   const n = requested ?? RANDOM_CANDIDATES.default;
   if (!(Number.isInteger(n) && n >= RANDOM_CANDIDATES.min && n <= RANDOM_CANDIDATES.max)) {
-    throw new BadRequestError(`a random search draws ${RANDOM_CANDIDATES.min}–${RANDOM_CANDIDATES.max} candidates, got ${String(n)}`, 'search.candidates');
+    throw new BadRequestError(
+      `a random search draws ${RANDOM_CANDIDATES.min}–${RANDOM_CANDIDATES.max} candidates, got ${String(n)}`,
+      'search.candidates',
+    );
   }
-  if (Object.keys(SEARCH_SPACES[model.id] ?? {}).length === 0) throw new BadRequestError(`${model.displayName} has nothing to tune: use the grid search`, 'search.kind');
-  const candidates = randomCandidates(model.id, n, SPLIT_SEED).map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v)])));
+  if (Object.keys(SEARCH_SPACES[model.id] ?? {}).length === 0)
+    throw new BadRequestError(`${model.displayName} has nothing to tune: use the grid search`, 'search.kind');
+  const candidates = randomCandidates(model.id, n, SPLIT_SEED).map((p) =>
+    Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v)])),
+  );
   const grid: Record<string, number[]> = {};
-  for (const c of candidates) for (const [k, v] of Object.entries(c)) if (!(grid[k] ??= []).includes(v)) grid[k].push(v);
+  for (const c of candidates)
+    for (const [k, v] of Object.entries(c)) if (!(grid[k] ??= []).includes(v)) grid[k].push(v);
   for (const v of Object.values(grid)) v.sort((a, b) => a - b);
   return { candidates, grid };
 }
@@ -146,7 +215,8 @@ function randomSearch(model: ModelSpec, requested: number | undefined): { candid
  * infrequent-category threshold.
  */
 export function checkTable(ds: Dataset, req: Pick<TrainRequest, 'features' | 'trainFraction' | 'preprocessing'>): void {
-  if (!ds.target || !ds.task) throw new BadRequestError(`dataset ${ds.name} has no target column: choose one when uploading`, 'dataset');
+  if (!ds.target || !ds.task)
+    throw new BadRequestError(`dataset ${ds.name} has no target column: choose one when uploading`, 'dataset');
   if (req.features.length === 0) throw new BadRequestError('choose at least one feature', 'features');
   const cols = new Map(ds.columns.map((c) => [c.name, c]));
   for (const f of req.features) {
@@ -154,12 +224,17 @@ export function checkTable(ds: Dataset, req: Pick<TrainRequest, 'features' | 'tr
     if (!c) throw new BadRequestError(`unknown feature ${JSON.stringify(f)}`, 'features');
     if (f === ds.target) throw new BadRequestError(`the target ${JSON.stringify(f)} cannot be a feature`, 'features');
   }
-  if (new Set(req.features).size !== req.features.length) throw new BadRequestError('a feature is listed twice', 'features');
+  if (new Set(req.features).size !== req.features.length)
+    throw new BadRequestError('a feature is listed twice', 'features');
   const f = req.trainFraction;
-  if (!(typeof f === 'number' && f >= 0.05 - 1e-9 && f <= 0.95 + 1e-9)) throw new BadRequestError('the train split must be between 0.05 and 0.95', 'trainFraction');
+  if (!(typeof f === 'number' && f >= 0.05 - 1e-9 && f <= 0.95 + 1e-9))
+    throw new BadRequestError('the train split must be between 0.05 and 0.95', 'trainFraction');
   const m = req.preprocessing?.minFrequency;
   if (m !== undefined && m !== null && !(m < 1 || Number.isInteger(m))) {
-    throw new BadRequestError('minFrequency must be a count (a whole number ≥ 1) or a share of the rows below 1', 'preprocessing.minFrequency');
+    throw new BadRequestError(
+      'minFrequency must be a count (a whole number ≥ 1) or a share of the rows below 1',
+      'preprocessing.minFrequency',
+    );
   }
 }
 
@@ -167,26 +242,45 @@ export function checkTable(ds: Dataset, req: Pick<TrainRequest, 'features' | 'tr
  * Refuses a job whose memory estimate (services/ml memory-estimate.ts) exceeds viz's budget, with
  * what takes the memory and the ways out: fewer rows (the most that would fit), or another model.
  */
-function checkMemory(ds: Dataset, model: ModelSpec, req: TrainRequest, grid: Readonly<Record<string, readonly number[]>>, limits: TrainLimits, candidates?: readonly Record<string, number>[]): void {
+function checkMemory(
+  ds: Dataset,
+  model: ModelSpec,
+  req: TrainRequest,
+  grid: Readonly<Record<string, readonly number[]>>,
+  limits: TrainLimits,
+  candidates?: readonly Record<string, number>[],
+): void {
   const rows = ds.stats?.rows ?? ds.rowCount;
   const classes = ds.task === 'classification' ? Math.max(2, ds.stats?.classCounts?.length ?? 2) : 1;
   // the grid search's own plan: candidates sharing a fitPath are one task per fold
   const tasks = planTasks(model.create({}), candidates ?? expandGrid(grid), FOLDS).length;
   const shape: JobShape = {
-    model: model.id, rows, inputs: encodedInputs(ds, req.features, req.preprocessing), classes,
-    trainFraction: req.trainFraction, folds: FOLDS, grid, concurrency: Math.min(limits.workers, tasks),
+    model: model.id,
+    rows,
+    inputs: encodedInputs(ds, req.features, req.preprocessing),
+    classes,
+    trainFraction: req.trainFraction,
+    folds: FOLDS,
+    grid,
+    concurrency: Math.min(limits.workers, tasks),
   };
   const est = estimateTrainingMemory(shape);
   if (est.bytes <= limits.maxMemoryBytes) return;
   const fit = maxRowsWithin(shape, limits.maxMemoryBytes);
-  const others = MODELS.filter((m) => m.task === model.task && m.id !== model.id
-    && estimateTrainingMemory({ ...shape, model: m.id, grid: {} }).bytes <= limits.maxMemoryBytes).map((m) => m.displayName);
+  const others = MODELS.filter(
+    (m) =>
+      m.task === model.task &&
+      m.id !== model.id &&
+      estimateTrainingMemory({ ...shape, model: m.id, grid: {} }).bytes <= limits.maxMemoryBytes,
+  ).map((m) => m.displayName);
   const ways = [
     fit > 0 ? `a dataset of at most ${fit.toLocaleString('en-US')} rows (a sample)` : null,
     others.length > 0 ? `another model (${[...new Set(others)].join(', ')})` : null,
   ].filter((w): w is string => w !== null);
   throw new BadRequestError(
     `${model.displayName} on ${rows.toLocaleString('en-US')} rows needs about ${formatBytes(est.bytes)} (${est.why}), ` +
-    `above the training budget of ${formatBytes(limits.maxMemoryBytes)} (TRAIN_MAX_MEMORY_MB)` + (ways.length ? `: use ${ways.join(' or ')}` : ''),
-    'model');
+      `above the training budget of ${formatBytes(limits.maxMemoryBytes)} (TRAIN_MAX_MEMORY_MB)` +
+      (ways.length ? `: use ${ways.join(' or ')}` : ''),
+    'model',
+  );
 }

@@ -5,7 +5,10 @@ import { ROLES } from './repository.js';
 import { INVITATION_HOURS, type UserService } from './service.js';
 
 /** Where the links the CLI prints start: PUBLIC_URL, else web on this machine. */
-export interface CliLinks { readonly publicUrl: string | null; readonly webPort: number }
+export interface CliLinks {
+  readonly publicUrl: string | null;
+  readonly webPort: number;
+}
 
 export const USAGE = `usage: pnpm users add <name> [${ROLES.join('|')}]   create a user (default editor); prints a one-time password
        pnpm users add <name> [role] --invite [--base-url URL]
@@ -16,15 +19,23 @@ export const USAGE = `usage: pnpm users add <name> [${ROLES.join('|')}]   create
        pnpm users reset <name>                    new one-time password; their sessions end`;
 
 /** Runs one command; returns the process exit code. Passwords go to `out`, problems to `err`. */
-export async function usersCommand(users: UserService, argv: readonly string[], out: (line: string) => void, err: (line: string) => void,
-  links: CliLinks = { publicUrl: null, webPort: 5000 }): Promise<number> {
+export async function usersCommand(
+  users: UserService,
+  argv: readonly string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+  links: CliLinks = { publicUrl: null, webPort: 5000 },
+): Promise<number> {
   const args = [...argv];
   const invite = take(args, '--invite');
   const baseIndex = args.indexOf('--base-url');
   let base = links.publicUrl ?? `http://localhost:${links.webPort}`;
   if (baseIndex >= 0) {
     const url = args[baseIndex + 1];
-    if (!url || !/^https?:\/\/[^\s/]+/.test(url)) { err('enchilada users: --base-url needs an http(s) URL, such as https://ml.example.org'); return 2; }
+    if (!url || !/^https?:\/\/[^\s/]+/.test(url)) {
+      err('enchilada users: --base-url needs an http(s) URL, such as https://ml.example.org');
+      return 2;
+    }
     base = url.replace(/\/+$/, '');
     args.splice(baseIndex, 2);
   }
@@ -32,14 +43,21 @@ export async function usersCommand(users: UserService, argv: readonly string[], 
   try {
     if (command === 'add' && name && args.length <= 3 && invite) {
       const { token, expiresAt } = await users.invite(name, role ?? 'editor');
-      out(`invited ${name} (${role ?? 'editor'}); send them this link, shown once — it works once, until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC:`);
+      out(
+        `invited ${name} (${role ?? 'editor'}); send them this link, shown once — it works once, until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC:`,
+      );
       out(`${base}/invitations/${token}`);
       return 0;
     }
-    if (invite || baseIndex >= 0) { err(USAGE); return 2; }
+    if (invite || baseIndex >= 0) {
+      err(USAGE);
+      return 2;
+    }
     if (command === 'add' && name && args.length <= 3) {
       const { password } = await users.create(name, role ?? 'editor');
-      out(`created ${name} (${role ?? 'editor'}); one-time password, shown once — they choose their own at first sign-in:`);
+      out(
+        `created ${name} (${role ?? 'editor'}); one-time password, shown once — they choose their own at first sign-in:`,
+      );
       out(password);
       return 0;
     }

@@ -3,8 +3,25 @@
 // the repository.
 import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestError, ConflictError, ForbiddenError, HttpError, NotFoundError } from '@enchilada/core';
-import { DUMMY_HASH, hashPassword, needsRehash, oneTimePassword, passwordProblem, verifyPassword } from './passwords.js';
-import { invitationState, isRole, type Invitation, type InvitationState, type SessionUser, type User, type UserListing, type UserRepository, type UserRole } from './repository.js';
+import {
+  DUMMY_HASH,
+  hashPassword,
+  needsRehash,
+  oneTimePassword,
+  passwordProblem,
+  verifyPassword,
+} from './passwords.js';
+import {
+  invitationState,
+  isRole,
+  type Invitation,
+  type InvitationState,
+  type SessionUser,
+  type User,
+  type UserListing,
+  type UserRepository,
+  type UserRole,
+} from './repository.js';
 
 export const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 /** How long an invitation link works. */
@@ -18,7 +35,10 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 
 /** An invitation link that cannot be used: its page says why (404 unknown, 410 used, revoked or expired). */
 export class InvitationUnusableError extends HttpError {
-  constructor(readonly state: InvitationState | 'unknown', readonly username: string | null) {
+  constructor(
+    readonly state: InvitationState | 'unknown',
+    readonly username: string | null,
+  ) {
     super(state === 'unknown' ? 404 : 410, INVITATION_PROBLEM[state]);
   }
 }
@@ -32,10 +52,16 @@ export const INVITATION_PROBLEM: Readonly<Record<InvitationState | 'unknown', st
 };
 
 /** The moment a session was issued, as stored in its cookie. */
-export interface SessionStamp { readonly id: number; readonly at: number }
+export interface SessionStamp {
+  readonly id: number;
+  readonly at: number;
+}
 
 export class UserService {
-  constructor(private readonly users: UserRepository, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** The user for a name and password, or null; a hash made with older parameters is replaced. */
   async authenticate(username: string, password: string): Promise<User | null> {
@@ -43,7 +69,8 @@ export class UserService {
     // Always hash once, so a wrong name takes as long as a wrong password.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) return null;
-    if (needsRehash(user.passwordHash)) await this.users.replaceHash(user.id, user.passwordHash, await hashPassword(password));
+    if (needsRehash(user.passwordHash))
+      await this.users.replaceHash(user.id, user.passwordHash, await hashPassword(password));
     return { id: user.id, username: user.username, role: user.role, mustChangePassword: user.mustChangePassword };
   }
 
@@ -141,7 +168,8 @@ export class UserService {
   async setRole(id: number, role: unknown): Promise<UserListing> {
     const r = this.role(role);
     const target = await this.existing(id);
-    if (target.role === 'admin' && r !== 'admin' && target.active) await this.keepAnAdmin('take the administrator role from');
+    if (target.role === 'admin' && r !== 'admin' && target.active)
+      await this.keepAnAdmin('take the administrator role from');
     await this.users.setRole(id, r);
     return { ...target, role: r };
   }
@@ -149,7 +177,8 @@ export class UserService {
   /** `actor` is the administrator asking; the CLI (an operator with shell access) has none. */
   async deactivate(id: number, actor?: User): Promise<UserListing> {
     const target = await this.existing(id);
-    if (actor && target.id === actor.id) throw new ForbiddenError('you cannot deactivate yourself: ask another administrator');
+    if (actor && target.id === actor.id)
+      throw new ForbiddenError('you cannot deactivate yourself: ask another administrator');
     if (target.role === 'admin' && target.active) await this.keepAnAdmin('deactivate');
     await this.users.setActive(id, false, this.clock());
     return { ...target, active: false };
@@ -176,7 +205,8 @@ export class UserService {
   async changePassword(id: number, current: string, next: string): Promise<void> {
     const user = await this.users.findWithHash(id);
     if (!user) throw new NotFoundError('there is no such user');
-    if (!(await verifyPassword(current, user.passwordHash))) throw new BadRequestError('the current password is not right', 'current');
+    if (!(await verifyPassword(current, user.passwordHash)))
+      throw new BadRequestError('the current password is not right', 'current');
     const problem = passwordProblem(next);
     if (problem) throw new BadRequestError(problem, 'password');
     if (next === current) throw new BadRequestError('choose a password other than the current one', 'password');
@@ -205,6 +235,7 @@ export class UserService {
 
   // Nobody could manage people any more (but the CLI); refuse rather than lock the team out.
   private async keepAnAdmin(what: string): Promise<void> {
-    if ((await this.users.countActiveAdmins()) <= 1) throw new ConflictError(`you cannot ${what} the last active administrator`);
+    if ((await this.users.countActiveAdmins()) <= 1)
+      throw new ConflictError(`you cannot ${what} the last active administrator`);
   }
 }

@@ -6,7 +6,9 @@ import { RandomState } from '../random/random-state.js';
 export class Gaussian {
   private readonly rs: RandomState;
   private cached: number | null = null;
-  constructor(seed: number) { this.rs = new RandomState(seed); }
+  constructor(seed: number) {
+    this.rs = new RandomState(seed);
+  }
 
   next(): number {
     if (this.cached !== null) {

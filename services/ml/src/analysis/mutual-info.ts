@@ -21,7 +21,11 @@ export interface MiOptions {
 }
 
 /** Scales the continuous columns and adds the noise, row by row as numpy fills (n, p) arrays. */
-function prepare(features: readonly Float64Array[], discrete: readonly boolean[] | undefined, g: Gaussian): Float64Array[] {
+function prepare(
+  features: readonly Float64Array[],
+  discrete: readonly boolean[] | undefined,
+  g: Gaussian,
+): Float64Array[] {
   const cont = features.map((_, j) => !discrete?.[j]);
   const out = features.map((c, j) => (cont[j] ? scaled(c) : c));
   const n = features.length ? features[0].length : 0;
@@ -84,7 +88,10 @@ function kthJointDistance(x: Float64Array, y: Float64Array, k: number): Float64A
   const order = argsort(x);
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
-  for (let i = 0; i < n; i++) { xs[i] = x[order[i]]; ys[i] = y[order[i]]; }
+  for (let i = 0; i < n; i++) {
+    xs[i] = x[order[i]];
+    ys[i] = y[order[i]];
+  }
   const out = new Float64Array(n);
   const best = new Float64Array(k); // the k smallest distances so far, ascending
   for (let p = 0; p < n; p++) {
@@ -103,7 +110,10 @@ function kthJointDistance(x: Float64Array, y: Float64Array, k: number): Float64A
       const d = Math.max(dx, Math.abs(ys[j] - py));
       if (d < best[k - 1]) {
         let q = k - 1;
-        while (q > 0 && best[q - 1] > d) { best[q] = best[q - 1]; q--; }
+        while (q > 0 && best[q - 1] > d) {
+          best[q] = best[q - 1];
+          q--;
+        }
         best[q] = d;
       }
     }
@@ -135,7 +145,8 @@ export function miContinuousDiscrete(c: Float64Array, d: Int32Array, k = 3): num
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const g = groups.get(d[i]);
-    if (g) g.push(i); else groups.set(d[i], [i]);
+    if (g) g.push(i);
+    else groups.set(d[i], [i]);
   }
   const radius = new Float64Array(n);
   const kAll = new Int32Array(n);
@@ -156,7 +167,13 @@ export function miContinuousDiscrete(c: Float64Array, d: Int32Array, k = 3): num
       for (let m = 0; m < kk; m++) {
         const dl = l >= 0 ? s[p] - s[l] : Infinity;
         const dr = r < count ? s[r] - s[p] : Infinity;
-        if (dl <= dr) { dist = dl; l--; } else { dist = dr; r++; }
+        if (dl <= dr) {
+          dist = dl;
+          l--;
+        } else {
+          dist = dr;
+          r++;
+        }
       }
       radius[members[order[p]]] = dist;
       kAll[members[order[p]]] = kk;
@@ -203,7 +220,10 @@ function codes(v: Float64Array): Int32Array {
   const map = new Map<number, number>();
   return Int32Array.from(v, (x) => {
     let c = map.get(x);
-    if (c === undefined) { c = map.size; map.set(x, c); }
+    if (c === undefined) {
+      c = map.size;
+      map.set(x, c);
+    }
     return c;
   });
 }
@@ -216,7 +236,11 @@ export function mutualInfoClassif(features: readonly Float64Array[], y: Int32Arr
 }
 
 /** MI of each column with a continuous target. */
-export function mutualInfoRegression(features: readonly Float64Array[], y: Float64Array, opts: MiOptions = {}): number[] {
+export function mutualInfoRegression(
+  features: readonly Float64Array[],
+  y: Float64Array,
+  opts: MiOptions = {},
+): number[] {
   const k = opts.k ?? 3;
   const g = new Gaussian(opts.seed ?? 0);
   const xs = prepare(features, opts.discrete, g);
@@ -225,5 +249,7 @@ export function mutualInfoRegression(features: readonly Float64Array[], y: Float
   for (let i = 0; i < ys.length; i++) s += Math.abs(ys[i]);
   const scale = 1e-10 * Math.max(1, s / ys.length);
   for (let i = 0; i < ys.length; i++) ys[i] += scale * g.next();
-  return xs.map((col, j) => (opts.discrete?.[j] ? miContinuousDiscrete(ys, codes(col), k) : miContinuousContinuous(col, ys, k)));
+  return xs.map((col, j) =>
+    opts.discrete?.[j] ? miContinuousDiscrete(ys, codes(col), k) : miContinuousContinuous(col, ys, k),
+  );
 }

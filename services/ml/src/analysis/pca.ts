@@ -37,6 +37,9 @@ export function pcaExplainedVariance(columns: readonly Float64Array[]): PcaResul
   const total = values.reduce((s, v) => s + v, 0) || 1;
   const ratio = values.map((v) => v / total);
   const cumulative: number[] = [];
-  ratio.reduce((s, v) => { cumulative.push(s + v); return s + v; }, 0);
+  ratio.reduce((s, v) => {
+    cumulative.push(s + v);
+    return s + v;
+  }, 0);
   return { explainedVarianceRatio: ratio, cumulative };
 }

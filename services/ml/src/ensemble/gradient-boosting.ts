@@ -31,8 +31,10 @@ const DEFAULTS: GradientBoostingParams = { learning_rate: 0.1, n_estimators: 100
 
 function checkParams(p: GradientBoostingParams): void {
   if (!(p.learning_rate > 0)) throw new RangeError(`learning_rate must be > 0, got ${p.learning_rate}`);
-  if (!Number.isInteger(p.n_estimators) || p.n_estimators < 1) throw new RangeError(`n_estimators must be a positive integer, got ${p.n_estimators}`);
-  if (p.max_depth !== null && (!Number.isInteger(p.max_depth) || p.max_depth < 1)) throw new RangeError(`max_depth must be a positive integer or null, got ${p.max_depth}`);
+  if (!Number.isInteger(p.n_estimators) || p.n_estimators < 1)
+    throw new RangeError(`n_estimators must be a positive integer, got ${p.n_estimators}`);
+  if (p.max_depth !== null && (!Number.isInteger(p.max_depth) || p.max_depth < 1))
+    throw new RangeError(`max_depth must be a positive integer or null, got ${p.max_depth}`);
   if (!(p.subsample > 0 && p.subsample <= 1)) throw new RangeError(`subsample must be in (0, 1], got ${p.subsample}`);
 }
 
@@ -56,11 +58,16 @@ interface Loss {
 function squaredError(y: Float64Array, w: Float64Array): Loss {
   let sw = 0;
   let s = 0;
-  for (let i = 0; i < y.length; i++) { sw += w[i]; s += w[i] * y[i]; }
+  for (let i = 0; i < y.length; i++) {
+    sw += w[i];
+    s += w[i] * y[i];
+  }
   return {
     K: 1,
     init: () => Float64Array.of(s / sw),
-    residual: (raw, _k, out) => { for (let i = 0; i < y.length; i++) out[i] = y[i] - raw[i]; },
+    residual: (raw, _k, out) => {
+      for (let i = 0; i < y.length; i++) out[i] = y[i] - raw[i];
+    },
     newton: false,
     numeratorScale: 1,
     yk: (i) => y[i],
@@ -77,8 +84,13 @@ function logLoss(codes: Int32Array, nClasses: number): Loss {
   if (nClasses === 2) {
     return {
       K: 1,
-      init: () => { const p = clip(prior[1]); return Float64Array.of(log(p / (1 - p))); },
-      residual: (raw, _k, out) => { for (let i = 0; i < n; i++) out[i] = codes[i] - expit(raw[i]); },
+      init: () => {
+        const p = clip(prior[1]);
+        return Float64Array.of(log(p / (1 - p)));
+      },
+      residual: (raw, _k, out) => {
+        for (let i = 0; i < n; i++) out[i] = codes[i] - expit(raw[i]);
+      },
       newton: true,
       numeratorScale: 1,
       yk: (i) => codes[i],
@@ -140,18 +152,24 @@ function boost(X: Matrix, loss: Loss, p: GradientBoostingParams, nStages: number
       weights.fill(0);
       for (let i = 0; i < nIn; i++) {
         const j = i + draw.below(n - i);
-        const t = pick[j]; pick[j] = pick[i]; pick[i] = t;
+        const t = pick[j];
+        pick[j] = pick[i];
+        pick[i] = t;
         weights[pick[i]] = 1;
       }
     }
     start.set(raw);
     for (let k = 0; k < K; k++) {
       loss.residual(start, k, residual);
-      const tree = grower.grow(weights, { criterion: 'friedman_mse', values: residual }, {
-        maxDepth,
-        maxFeatures: X.cols,
-        seed: mix(mix(seed, s), k + 1),
-      });
+      const tree = grower.grow(
+        weights,
+        { criterion: 'friedman_mse', values: residual },
+        {
+          maxDepth,
+          maxFeatures: X.cols,
+          seed: mix(mix(seed, s), k + 1),
+        },
+      );
       const leafOf = grower.leafOf;
       if (loss.newton) {
         num.fill(0, 0, tree.nodeCount);
@@ -182,7 +200,10 @@ function boost(X: Matrix, loss: Loss, p: GradientBoostingParams, nStages: number
 }
 
 /** Raw scores (n × K) of the first `nStages` stages. */
-function rawScores(X: Matrix, st: { init: Float64Array; trees: readonly Tree[]; K: number; nStages: number; lr: number; nFeatures: number }): Float64Array {
+function rawScores(
+  X: Matrix,
+  st: { init: Float64Array; trees: readonly Tree[]; K: number; nStages: number; lr: number; nFeatures: number },
+): Float64Array {
   if (X.cols !== st.nFeatures) throw new RangeError(`model was fitted on ${st.nFeatures} features, X has ${X.cols}`);
   const { K } = st;
   const out = new Float64Array(X.rows * K);
@@ -251,12 +272,15 @@ abstract class GradientBoostingBase<M> extends Configured<GradientBoostingParams
   }
 }
 
-export class GradientBoostingRegressor extends GradientBoostingBase<GradientBoostingRegressorModel>
-  implements Estimator<GradientBoostingParams, GradientBoostingRegressorModel> {
+export class GradientBoostingRegressor
+  extends GradientBoostingBase<GradientBoostingRegressorModel>
+  implements Estimator<GradientBoostingParams, GradientBoostingRegressorModel>
+{
   readonly name = 'gradient_boosting_regressor';
   readonly task = 'regression' as const;
   protected loss(y: Target): Loss {
-    if (y.kind !== 'regression') throw new TypeError('GradientBoostingRegressor needs numeric targets, got class labels');
+    if (y.kind !== 'regression')
+      throw new TypeError('GradientBoostingRegressor needs numeric targets, got class labels');
     return squaredError(y.values, new Float64Array(y.values.length).fill(1));
   }
 
@@ -265,19 +289,30 @@ export class GradientBoostingRegressor extends GradientBoostingBase<GradientBoos
   }
 }
 
-export class GradientBoostingClassifier extends GradientBoostingBase<GradientBoostingClassifierModel>
-  implements Estimator<GradientBoostingParams, GradientBoostingClassifierModel> {
+export class GradientBoostingClassifier
+  extends GradientBoostingBase<GradientBoostingClassifierModel>
+  implements Estimator<GradientBoostingParams, GradientBoostingClassifierModel>
+{
   readonly name = 'gradient_boosting_classifier';
   readonly task = 'classification' as const;
   protected loss(y: Target): Loss {
-    if (y.kind !== 'classification') throw new TypeError('GradientBoostingClassifier needs class labels, got a numeric target');
-    if (y.classes.length < 2) throw new RangeError(`GradientBoostingClassifier needs at least 2 classes, got ${y.classes.length}`);
+    if (y.kind !== 'classification')
+      throw new TypeError('GradientBoostingClassifier needs class labels, got a numeric target');
+    if (y.classes.length < 2)
+      throw new RangeError(`GradientBoostingClassifier needs at least 2 classes, got ${y.classes.length}`);
     return logLoss(y.codes, y.classes.length);
   }
 
   protected model(st: Staged, p: GradientBoostingParams, X: Matrix, y: Target): GradientBoostingClassifierModel {
     const classes = y.kind === 'classification' ? y.classes : [];
-    return new GradientBoostingClassifierModel(st.init, st.trees.slice(0, p.n_estimators * st.K), st.K, p.learning_rate, X.cols, classes);
+    return new GradientBoostingClassifierModel(
+      st.init,
+      st.trees.slice(0, p.n_estimators * st.K),
+      st.K,
+      p.learning_rate,
+      X.cols,
+      classes,
+    );
   }
 }
 
@@ -292,11 +327,22 @@ export class GradientBoostingRegressorModel implements Regressor {
   ) {}
 
   predict(X: Matrix): Float64Array {
-    return rawScores(X, { init: Float64Array.of(this.init), trees: this.trees, K: 1, nStages: this.trees.length, lr: this.learningRate, nFeatures: this.nFeatures });
+    return rawScores(X, {
+      init: Float64Array.of(this.init),
+      trees: this.trees,
+      K: 1,
+      nStages: this.trees.length,
+      lr: this.learningRate,
+      nFeatures: this.nFeatures,
+    });
   }
 
   toOnnx(g: OnnxGraph, input: string): string {
-    return treeEnsembleRegressor(g, input, this.trees, UNLIMITED, { aggregate: 'SUM', leafScale: this.learningRate, baseValue: this.init });
+    return treeEnsembleRegressor(g, input, this.trees, UNLIMITED, {
+      aggregate: 'SUM',
+      leafScale: this.learningRate,
+      baseValue: this.init,
+    });
   }
 }
 
@@ -315,7 +361,14 @@ export class GradientBoostingClassifierModel extends TreeEnsembleClassifierModel
 
   /** scikit-learn's decision_function: raw scores, n × K (one column for two classes). */
   decisionFunction(X: Matrix): Matrix {
-    const raw = rawScores(X, { init: this.init, trees: this.trees, K: this.K, nStages: this.trees.length / this.K, lr: this.learningRate, nFeatures: this.nFeatures });
+    const raw = rawScores(X, {
+      init: this.init,
+      trees: this.trees,
+      K: this.K,
+      nStages: this.trees.length / this.K,
+      lr: this.learningRate,
+      nFeatures: this.nFeatures,
+    });
     return new Matrix(X.rows, this.K, raw);
   }
 
@@ -335,7 +388,7 @@ export class GradientBoostingClassifierModel extends TreeEnsembleClassifierModel
       let top = NEG_INF;
       for (let c = 0; c < C; c++) top = max(top, raw.data[i * C + c]);
       let z = 0;
-      for (let c = 0; c < C; c++) z += (out.data[i * C + c] = exp(raw.data[i * C + c] - top));
+      for (let c = 0; c < C; c++) z += out.data[i * C + c] = exp(raw.data[i * C + c] - top);
       for (let c = 0; c < C; c++) out.data[i * C + c] /= z;
     }
     return out;

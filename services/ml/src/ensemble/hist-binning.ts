@@ -21,7 +21,8 @@ function midpointPercentiles(sorted: Float64Array, maxBins: number): Float64Arra
     const virtual = q * (n - 1);
     const lo = min(floor(virtual), n - 1);
     const hi = min(lo + 1, n - 1);
-    const a = sorted[lo], b = sorted[hi];
+    const a = sorted[lo],
+      b = sorted[hi];
     // numpy's _lerp with t = 0.5 (b − (b − a)·0.5), or the lower value when the index is whole
     out[i - 1] = virtual - lo === 0 ? a : b - (b - a) * 0.5;
   }
@@ -39,7 +40,8 @@ export function binThresholds(values: Float64Array, maxBins: number): Float64Arr
   let mids: Float64Array;
   if (distinct <= maxBins) {
     mids = new Float64Array(Math.max(0, distinct - 1));
-    let prev = NaN, k = -1;
+    let prev = NaN,
+      k = -1;
     for (let i = 0; i < m; i++) {
       const v = sorted[i];
       if (i > 0 && v === prev) continue;
@@ -71,7 +73,8 @@ export class BinMapper {
 
   /** Fits on the given rows of X (a seeded sample of 200,000 of them when there are more). */
   static fit(X: Matrix, subset: Int32Array, maxBins: number, seed: number): BinMapper {
-    const n = subset.length, F = X.cols;
+    const n = subset.length,
+      F = X.cols;
     let rows: Int32Array = subset;
     if (n > BINNING_SUBSAMPLE) {
       // a partial Fisher–Yates shuffle picks the rows without replacement
@@ -79,7 +82,9 @@ export class BinMapper {
       const pick = Int32Array.from(subset);
       for (let i = 0; i < BINNING_SUBSAMPLE; i++) {
         const j = i + draw.below(n - i);
-        const t = pick[j]; pick[j] = pick[i]; pick[i] = t;
+        const t = pick[j];
+        pick[j] = pick[i];
+        pick[i] = t;
       }
       rows = pick.subarray(0, BINNING_SUBSAMPLE);
     }
@@ -95,8 +100,10 @@ export class BinMapper {
 
   /** Row-major bins of the given rows of X, in that order. */
   transform(X: Matrix, rows: Int32Array): Uint8Array {
-    const n = rows.length, F = X.cols;
-    if (F !== this.thresholds.length) throw new RangeError(`binning was fitted on ${this.thresholds.length} features, X has ${F}`);
+    const n = rows.length,
+      F = X.cols;
+    if (F !== this.thresholds.length)
+      throw new RangeError(`binning was fitted on ${this.thresholds.length} features, X has ${F}`);
     const out = new Uint8Array(n * F);
     const d = X.data;
     const missing = this.missingBin;
@@ -108,10 +115,14 @@ export class BinMapper {
     const padded = new Float64Array(F * W).fill(Number.POSITIVE_INFINITY);
     for (let f = 0; f < F; f++) padded.set(this.thresholds[f], f * W);
     for (let i = 0; i < n; i++) {
-      const src = rows[i] * F, dst = i * F;
+      const src = rows[i] * F,
+        dst = i * F;
       for (let f = 0, base = 0; f < F; f++, base += W) {
         const x = d[src + f];
-        if (x !== x) { out[dst + f] = missing; continue; }
+        if (x !== x) {
+          out[dst + f] = missing;
+          continue;
+        }
         // the count of thresholds below x (sklearn's _map_to_bins: the first threshold >= x)
         let at = base - 1;
         at += padded[at + 128] < x ? 128 : 0;

@@ -42,22 +42,38 @@ export interface HistGradientBoostingParams {
 }
 
 const DEFAULTS: HistGradientBoostingParams = {
-  learning_rate: 0.1, max_iter: 100, max_leaf_nodes: 31, max_depth: null, min_samples_leaf: 20, l2_regularization: 0,
-  max_bins: 255, early_stopping: 'auto', validation_fraction: 0.1, n_iter_no_change: 10, tol: 1e-7,
+  learning_rate: 0.1,
+  max_iter: 100,
+  max_leaf_nodes: 31,
+  max_depth: null,
+  min_samples_leaf: 20,
+  l2_regularization: 0,
+  max_bins: 255,
+  early_stopping: 'auto',
+  validation_fraction: 0.1,
+  n_iter_no_change: 10,
+  tol: 1e-7,
 };
 
 function checkParams(p: HistGradientBoostingParams): void {
   const posInt = (v: number, lo: number): boolean => Number.isInteger(v) && v >= lo;
   if (!(p.learning_rate > 0)) throw new RangeError(`learning_rate must be > 0, got ${p.learning_rate}`);
   if (!posInt(p.max_iter, 1)) throw new RangeError(`max_iter must be a positive integer, got ${p.max_iter}`);
-  if (p.max_leaf_nodes !== null && !posInt(p.max_leaf_nodes, 2)) throw new RangeError(`max_leaf_nodes must be an integer >= 2 or null, got ${p.max_leaf_nodes}`);
-  if (p.max_depth !== null && !posInt(p.max_depth, 1)) throw new RangeError(`max_depth must be a positive integer or null, got ${p.max_depth}`);
-  if (!posInt(p.min_samples_leaf, 1)) throw new RangeError(`min_samples_leaf must be a positive integer, got ${p.min_samples_leaf}`);
+  if (p.max_leaf_nodes !== null && !posInt(p.max_leaf_nodes, 2))
+    throw new RangeError(`max_leaf_nodes must be an integer >= 2 or null, got ${p.max_leaf_nodes}`);
+  if (p.max_depth !== null && !posInt(p.max_depth, 1))
+    throw new RangeError(`max_depth must be a positive integer or null, got ${p.max_depth}`);
+  if (!posInt(p.min_samples_leaf, 1))
+    throw new RangeError(`min_samples_leaf must be a positive integer, got ${p.min_samples_leaf}`);
   if (!(p.l2_regularization >= 0)) throw new RangeError(`l2_regularization must be >= 0, got ${p.l2_regularization}`);
-  if (!posInt(p.max_bins, 2) || p.max_bins > 255) throw new RangeError(`max_bins must be an integer in [2, 255], got ${p.max_bins}`);
-  if (p.early_stopping !== 'auto' && typeof p.early_stopping !== 'boolean') throw new RangeError(`early_stopping must be 'auto', true or false, got ${String(p.early_stopping)}`);
-  if (!(p.validation_fraction > 0 && p.validation_fraction < 1)) throw new RangeError(`validation_fraction must be in (0, 1), got ${p.validation_fraction}`);
-  if (!posInt(p.n_iter_no_change, 1)) throw new RangeError(`n_iter_no_change must be a positive integer, got ${p.n_iter_no_change}`);
+  if (!posInt(p.max_bins, 2) || p.max_bins > 255)
+    throw new RangeError(`max_bins must be an integer in [2, 255], got ${p.max_bins}`);
+  if (p.early_stopping !== 'auto' && typeof p.early_stopping !== 'boolean')
+    throw new RangeError(`early_stopping must be 'auto', true or false, got ${String(p.early_stopping)}`);
+  if (!(p.validation_fraction > 0 && p.validation_fraction < 1))
+    throw new RangeError(`validation_fraction must be in (0, 1), got ${p.validation_fraction}`);
+  if (!posInt(p.n_iter_no_change, 1))
+    throw new RangeError(`n_iter_no_change must be a positive integer, got ${p.n_iter_no_change}`);
   if (!(p.tol >= 0)) throw new RangeError(`tol must be >= 0, got ${p.tol}`);
 }
 
@@ -85,13 +101,26 @@ function squaredError(all: Float64Array): LossOn {
     return {
       K: 1,
       constantHessian: true,
-      baseline: () => { let s = 0; for (let i = 0; i < n; i++) s += y[i]; return Float64Array.of(s / n); },
+      baseline: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += y[i];
+        return Float64Array.of(s / n);
+      },
       gradients: (raw, g, h) => {
-        const r = raw[0], g0 = g[0];
+        const r = raw[0],
+          g0 = g[0];
         for (let i = 0; i < n; i++) g0[i] = r[i] - y[i];
         h[0].fill(1);
       },
-      mean: (raw) => { let s = 0; const r = raw[0]; for (let i = 0; i < n; i++) { const d = r[i] - y[i]; s += 0.5 * d * d; } return s / n; },
+      mean: (raw) => {
+        let s = 0;
+        const r = raw[0];
+        for (let i = 0; i < n; i++) {
+          const d = r[i] - y[i];
+          s += 0.5 * d * d;
+        }
+        return s / n;
+      },
     };
   };
 }
@@ -113,12 +142,15 @@ function binomial(all: Int32Array): LossOn {
         return Float64Array.of(log(p / (1 - p)));
       },
       gradients: (raw, g, h) => {
-        const r = raw[0], g0 = g[0], h0 = h[0];
+        const r = raw[0],
+          g0 = g[0],
+          h0 = h[0];
         for (let i = 0; i < n; i++) {
-          const y = codes[i], x = r[i];
+          const y = codes[i],
+            x = r[i];
           if (x > -37) {
             const e = exp(-x);
-            g0[i] = ((1 - y) - y * e) / (1 + e);
+            g0[i] = (1 - y - y * e) / (1 + e);
             h0[i] = e / ((1 + e) * (1 + e));
           } else {
             const e = exp(x);
@@ -127,7 +159,12 @@ function binomial(all: Int32Array): LossOn {
           }
         }
       },
-      mean: (raw) => { let s = 0; const r = raw[0]; for (let i = 0; i < n; i++) s += log1pexp(r[i]) - codes[i] * r[i]; return s / n; },
+      mean: (raw) => {
+        let s = 0;
+        const r = raw[0];
+        for (let i = 0; i < n; i++) s += log1pexp(r[i]) - codes[i] * r[i];
+        return s / n;
+      },
     };
   };
 }
@@ -144,7 +181,10 @@ function multinomial(all: Int32Array, K: number): LossOn {
         const prior = new Float64Array(K);
         for (let i = 0; i < n; i++) prior[codes[i]] += 1;
         let meanLog = 0;
-        for (let k = 0; k < K; k++) { prior[k] = log(min(max(prior[k] / n, F64_EPS), 1 - F64_EPS)); meanLog += prior[k] / K; }
+        for (let k = 0; k < K; k++) {
+          prior[k] = log(min(max(prior[k] / n, F64_EPS), 1 - F64_EPS));
+          meanLog += prior[k] / K;
+        }
         for (let k = 0; k < K; k++) prior[k] -= meanLog;
         return prior;
       },
@@ -153,7 +193,7 @@ function multinomial(all: Int32Array, K: number): LossOn {
           let top = -Infinity;
           for (let k = 0; k < K; k++) if (raw[k][i] > top) top = raw[k][i];
           let z = 0;
-          for (let k = 0; k < K; k++) z += (p[k] = exp(raw[k][i] - top));
+          for (let k = 0; k < K; k++) z += p[k] = exp(raw[k][i] - top);
           const y = codes[i];
           for (let k = 0; k < K; k++) {
             const q = p[k] / z;
@@ -182,7 +222,12 @@ function multinomial(all: Int32Array, K: number): LossOn {
  * a seed with randint(2^32 − 1) from RandomState(random_state), then train_test_split with that
  * seed — ShuffleSplit for regression, StratifiedShuffleSplit (with _approximate_mode) for classes.
  */
-export function validationSplit(n: number, fraction: number, seed: number, codes: Int32Array | null): { train: Int32Array; val: Int32Array } {
+export function validationSplit(
+  n: number,
+  fraction: number,
+  seed: number,
+  codes: Int32Array | null,
+): { train: Int32Array; val: Int32Array } {
   const splitSeed = new RandomState(seed).randint(0xffffffff);
   const rng = new RandomState(splitSeed);
   const nTest = ceil(fraction * n);
@@ -198,7 +243,11 @@ export function validationSplit(n: number, fraction: number, seed: number, codes
   // classes absent from these rows are not classes of np.unique(y)
   const present = Array.from({ length: K }, (_, k) => k).filter((k) => counts[k] > 0);
   const classCounts = present.map((k) => counts[k]);
-  const classIndices = present.map((k) => { const out: number[] = []; for (let i = 0; i < n; i++) if (codes[i] === k) out.push(i); return out; });
+  const classIndices = present.map((k) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) if (codes[i] === k) out.push(i);
+    return out;
+  });
   const approximateMode = (cc: number[], draws: number): number[] => {
     const total = cc.reduce((x, y) => x + y, 0);
     const continuous = cc.map((c) => (c / total) * draws);
@@ -219,8 +268,12 @@ export function validationSplit(n: number, fraction: number, seed: number, codes
     return floored;
   };
   const nI = approximateMode(classCounts, nTrain);
-  const tI = approximateMode(classCounts.map((c, k) => c - nI[k]), nTest);
-  const train: number[] = [], test: number[] = [];
+  const tI = approximateMode(
+    classCounts.map((c, k) => c - nI[k]),
+    nTest,
+  );
+  const train: number[] = [],
+    test: number[] = [];
   classIndices.forEach((rows, k) => {
     const perm = rng.permutation(classCounts[k]);
     for (let q = 0; q < nI[k]; q++) train.push(rows[perm[q]]);
@@ -232,7 +285,14 @@ export function validationSplit(n: number, fraction: number, seed: number, codes
 }
 
 /** Adds a tree's leaf values to raw scores of binned rows (row-major bins, F per row). */
-function addBinned(t: HistNodes, binned: Uint8Array, n: number, F: number, missingBin: number, raw: Float64Array): void {
+function addBinned(
+  t: HistNodes,
+  binned: Uint8Array,
+  n: number,
+  F: number,
+  missingBin: number,
+  raw: Float64Array,
+): void {
   for (let i = 0; i < n; i++) {
     let node = 0;
     while (t.feature[node] >= 0) {
@@ -267,7 +327,13 @@ export interface HistFit {
   readonly validationScores: number[];
 }
 
-function boost(X: Matrix, lossOn: LossOn, codes: Int32Array | null, p: HistGradientBoostingParams, ctx?: FitContext): HistFit {
+function boost(
+  X: Matrix,
+  lossOn: LossOn,
+  codes: Int32Array | null,
+  p: HistGradientBoostingParams,
+  ctx?: FitContext,
+): HistFit {
   const n = X.rows;
   const seed = ctx?.seed ?? 0;
   const early = p.early_stopping === 'auto' ? n > 10_000 : p.early_stopping;
@@ -298,8 +364,11 @@ function boost(X: Matrix, lossOn: LossOn, codes: Int32Array | null, p: HistGradi
     scores.push(-valLoss.mean(valRaw));
   }
   const params = {
-    maxLeafNodes: p.max_leaf_nodes, maxDepth: p.max_depth, minSamplesLeaf: p.min_samples_leaf,
-    l2: p.l2_regularization, shrinkage: p.learning_rate,
+    maxLeafNodes: p.max_leaf_nodes,
+    maxDepth: p.max_depth,
+    minSamplesLeaf: p.min_samples_leaf,
+    l2: p.l2_regularization,
+    shrinkage: p.learning_rate,
   };
   const trees: Tree[] = [];
   let nIter = 0;
@@ -343,20 +412,24 @@ abstract class HistGradientBoostingBase<M> extends Configured<HistGradientBoosti
     if (X.rows === 0) throw new RangeError('cannot fit histogram gradient boosting on 0 rows');
     for (let i = 0; i < X.data.length; i++) {
       const v = X.data[i];
-      if (v === Infinity || v === -Infinity) throw new RangeError(`X has an infinite value at row ${floor(i / X.cols)}, column ${i % X.cols}`);
+      if (v === Infinity || v === -Infinity)
+        throw new RangeError(`X has an infinite value at row ${floor(i / X.cols)}, column ${i % X.cols}`);
     }
     const { loss, codes } = this.loss(y);
     return this.model(boost(X, loss, codes, this.params, ctx), X, y);
   }
 }
 
-export class HistGradientBoostingRegressor extends HistGradientBoostingBase<HistGradientBoostingRegressorModel>
-  implements Estimator<HistGradientBoostingParams, HistGradientBoostingRegressorModel> {
+export class HistGradientBoostingRegressor
+  extends HistGradientBoostingBase<HistGradientBoostingRegressorModel>
+  implements Estimator<HistGradientBoostingParams, HistGradientBoostingRegressorModel>
+{
   readonly name = 'hist_gradient_boosting_regressor';
   readonly task = 'regression' as const;
 
   protected loss(y: Target): { loss: LossOn; codes: null } {
-    if (y.kind !== 'regression') throw new TypeError('HistGradientBoostingRegressor needs numeric targets, got class labels');
+    if (y.kind !== 'regression')
+      throw new TypeError('HistGradientBoostingRegressor needs numeric targets, got class labels');
     return { loss: squaredError(y.values), codes: null };
   }
 
@@ -365,14 +438,18 @@ export class HistGradientBoostingRegressor extends HistGradientBoostingBase<Hist
   }
 }
 
-export class HistGradientBoostingClassifier extends HistGradientBoostingBase<HistGradientBoostingClassifierModel>
-  implements Estimator<HistGradientBoostingParams, HistGradientBoostingClassifierModel> {
+export class HistGradientBoostingClassifier
+  extends HistGradientBoostingBase<HistGradientBoostingClassifierModel>
+  implements Estimator<HistGradientBoostingParams, HistGradientBoostingClassifierModel>
+{
   readonly name = 'hist_gradient_boosting_classifier';
   readonly task = 'classification' as const;
 
   protected loss(y: Target): { loss: LossOn; codes: Int32Array } {
-    if (y.kind !== 'classification') throw new TypeError('HistGradientBoostingClassifier needs class labels, got a numeric target');
-    if (y.classes.length < 2) throw new RangeError(`HistGradientBoostingClassifier needs at least 2 classes, got ${y.classes.length}`);
+    if (y.kind !== 'classification')
+      throw new TypeError('HistGradientBoostingClassifier needs class labels, got a numeric target');
+    if (y.classes.length < 2)
+      throw new RangeError(`HistGradientBoostingClassifier needs at least 2 classes, got ${y.classes.length}`);
     const K = y.classes.length;
     return { loss: K === 2 ? binomial(y.codes) : multinomial(y.codes, K), codes: y.codes };
   }

@@ -40,8 +40,12 @@ interface Split {
   feature: number;
   bin: number;
   missingLeft: boolean;
-  gL: number; hL: number; nL: number;
-  gR: number; hR: number; nR: number;
+  gL: number;
+  hL: number;
+  nL: number;
+  gR: number;
+  hR: number;
+  nR: number;
 }
 
 interface Node {
@@ -104,7 +108,10 @@ export class HistGrower {
 
   private takeHist(): Float64Array {
     const h = this.pool.pop();
-    if (h) { h.fill(0); return h; }
+    if (h) {
+      h.fill(0);
+      return h;
+    }
     return new Float64Array(this.F * this.stride);
   }
 
@@ -137,17 +144,24 @@ export class HistGrower {
     const { F, stride, nBinsNonMissing, hasMissing } = this;
     const nNode = node.stop - node.start;
     const { sumG, sumH } = node;
-    const l2 = p.l2, msl = p.minSamplesLeaf;
+    const l2 = p.l2,
+      msl = p.minSamplesLeaf;
     const lossNode = sumG * node.value;
     let best: Split | null = null;
     for (let f = 0; f < F; f++) {
       const base = f * stride;
       const nbm = nBinsNonMissing[f];
       const miss = hasMissing[f];
-      let bestGain = -1, bestBin = -1, missingLeft = false;
-      let bgL = 0, bhL = 0, bnL = 0;
+      let bestGain = -1,
+        bestBin = -1,
+        missingLeft = false;
+      let bgL = 0,
+        bhL = 0,
+        bnL = 0;
       // left to right: missing values (if any) go right
-      let gL = 0, hL = 0, nL = 0;
+      let gL = 0,
+        hL = 0,
+        nL = 0;
       const end = nbm - 1 + miss;
       for (let b = 0; b < end; b++) {
         const o = base + (b << 2);
@@ -162,11 +176,19 @@ export class HistGrower {
         if (hL < MIN_HESSIAN_TO_SPLIT) continue;
         if (hR < MIN_HESSIAN_TO_SPLIT) break;
         const gain = lossNode - gL * nodeValue(gL, hL, l2) - gR * nodeValue(gR, hR, l2);
-        if (gain > bestGain && gain > 0) { bestGain = gain; bestBin = b; bgL = gL; bhL = hL; bnL = nL; }
+        if (gain > bestGain && gain > 0) {
+          bestGain = gain;
+          bestBin = b;
+          bgL = gL;
+          bhL = hL;
+          bnL = nL;
+        }
       }
       if (miss) {
         // right to left: missing values go left
-        let gR = 0, hR = 0, nR = 0;
+        let gR = 0,
+          hR = 0,
+          nR = 0;
         for (let b = nbm - 2; b >= 0; b--) {
           const o = base + ((b + 1) << 2);
           nR += hist[o + 2];
@@ -180,13 +202,28 @@ export class HistGrower {
           if (hR < MIN_HESSIAN_TO_SPLIT) continue;
           if (hL2 < MIN_HESSIAN_TO_SPLIT) break;
           const gain = lossNode - gL2 * nodeValue(gL2, hL2, l2) - gR * nodeValue(gR, hR, l2);
-          if (gain > bestGain && gain > 0) { bestGain = gain; bestBin = b; bgL = gL2; bhL = hL2; bnL = nL2; missingLeft = true; }
+          if (gain > bestGain && gain > 0) {
+            bestGain = gain;
+            bestBin = b;
+            bgL = gL2;
+            bhL = hL2;
+            bnL = nL2;
+            missingLeft = true;
+          }
         }
       }
       if (bestBin >= 0 && (best === null || bestGain > best.gain)) {
         best = {
-          gain: bestGain, feature: f, bin: bestBin, missingLeft,
-          gL: bgL, hL: bhL, nL: bnL, gR: sumG - bgL, hR: sumH - bhL, nR: nNode - bnL,
+          gain: bestGain,
+          feature: f,
+          bin: bestBin,
+          missingLeft,
+          gL: bgL,
+          hL: bhL,
+          nL: bnL,
+          gR: sumG - bgL,
+          hR: sumH - bhL,
+          nR: nNode - bnL,
         };
       }
     }
@@ -206,7 +243,8 @@ export class HistGrower {
     const thr = s.bin;
     const missingBin = this.nBins - 1;
     const ml = s.missingLeft ? 1 : 0;
-    let l = node.start, r = 0;
+    let l = node.start,
+      r = 0;
     for (let i = node.start; i < node.stop; i++) {
       const row = idx[i];
       const b = col[off + row];
@@ -225,20 +263,36 @@ export class HistGrower {
     const { n } = this;
     const idx = this.idx;
     for (let i = 0; i < n; i++) idx[i] = i;
-    let sumG = 0, sumH = 0;
+    let sumG = 0,
+      sumH = 0;
     for (let i = 0; i < n; i++) sumG += g[i];
     if (constH) sumH = h[0] * n;
     else for (let i = 0; i < n; i++) sumH += h[i];
     let order = 0;
-    const mk = (depth: number, start: number, stop: number, sg: number, sh: number, value: number): Node =>
-      ({ depth, start, stop, sumG: sg, sumH: sh, value, hist: null, split: null, left: null, right: null, leaf: false, order: order++ });
+    const mk = (depth: number, start: number, stop: number, sg: number, sh: number, value: number): Node => ({
+      depth,
+      start,
+      stop,
+      sumG: sg,
+      sumH: sh,
+      value,
+      hist: null,
+      split: null,
+      left: null,
+      right: null,
+      leaf: false,
+      order: order++,
+    });
     const root = mk(0, 0, n, sumG, sumH, 0);
     const heap: Node[] = [];
     let nLeaves = 0;
     const finalize = (node: Node): void => {
       node.leaf = true;
       nLeaves++;
-      if (node.hist) { this.pool.push(node.hist); node.hist = null; }
+      if (node.hist) {
+        this.pool.push(node.hist);
+        node.hist = null;
+      }
     };
     const pushIfSplittable = (node: Node): void => {
       node.split = this.findSplit(node, p, constH);
@@ -256,7 +310,8 @@ export class HistGrower {
       // the splittable node with the largest gain (first pushed among equals)
       let bi = 0;
       for (let k = 1; k < heap.length; k++) {
-        const a = heap[k].split as Split, b = heap[bi].split as Split;
+        const a = heap[k].split as Split,
+          b = heap[bi].split as Split;
         if (a.gain > b.gain || (a.gain === b.gain && heap[k].order < heap[bi].order)) bi = k;
       }
       const node = heap[bi];
@@ -273,14 +328,16 @@ export class HistGrower {
       const parentHist = node.hist as Float64Array;
       node.hist = null;
       if (p.maxLeafNodes !== null && leavesNow === p.maxLeafNodes) {
-        finalize(left); finalize(right);
+        finalize(left);
+        finalize(right);
         for (const other of heap) finalize(other);
         heap.length = 0;
         this.pool.push(parentHist);
         break;
       }
       if (p.maxDepth !== null && depth === p.maxDepth) {
-        finalize(left); finalize(right);
+        finalize(left);
+        finalize(right);
         this.pool.push(parentHist);
         continue;
       }
@@ -295,7 +352,11 @@ export class HistGrower {
         large.hist = parentHist;
         if (!left.leaf) pushIfSplittable(left);
         if (!right.leaf) pushIfSplittable(right);
-        for (const c of [left, right]) if (c.leaf && c.hist) { this.pool.push(c.hist); c.hist = null; }
+        for (const c of [left, right])
+          if (c.leaf && c.hist) {
+            this.pool.push(c.hist);
+            c.hist = null;
+          }
       } else {
         this.pool.push(parentHist);
       }
@@ -308,13 +369,21 @@ export class HistGrower {
     const nodes: Node[] = [];
     const walk = (nd: Node): void => {
       nodes.push(nd);
-      if (!nd.leaf && nd.left && nd.right) { walk(nd.left); walk(nd.right); }
+      if (!nd.leaf && nd.left && nd.right) {
+        walk(nd.left);
+        walk(nd.right);
+      }
     };
     walk(root);
     const m = nodes.length;
     const out: HistNodes = {
-      feature: new Int32Array(m).fill(-1), binThreshold: new Uint8Array(m), missingLeft: new Uint8Array(m),
-      left: new Int32Array(m).fill(-1), right: new Int32Array(m).fill(-1), value: new Float64Array(m), count: new Float64Array(m),
+      feature: new Int32Array(m).fill(-1),
+      binThreshold: new Uint8Array(m),
+      missingLeft: new Uint8Array(m),
+      left: new Int32Array(m).fill(-1),
+      right: new Int32Array(m).fill(-1),
+      value: new Float64Array(m),
+      count: new Float64Array(m),
     };
     const at = new Map<Node, number>(nodes.map((nd, k) => [nd, k]));
     this.leafRanges.length = 0;
@@ -342,38 +411,109 @@ function subtract(parent: Float64Array, child: Float64Array): void {
 }
 
 /** Adds rows idx[start..stop) to four features' histograms (f … f+3), gradients and counts only. */
-function addRows4G(hist: Float64Array, h0: number, fs: number, binned: Uint8Array, F: number, f: number, idx: Uint32Array, start: number, stop: number, g: Float32Array): void {
-  const h1 = h0 + fs, h2 = h1 + fs, h3 = h2 + fs;
+function addRows4G(
+  hist: Float64Array,
+  h0: number,
+  fs: number,
+  binned: Uint8Array,
+  F: number,
+  f: number,
+  idx: Uint32Array,
+  start: number,
+  stop: number,
+  g: Float32Array,
+): void {
+  const h1 = h0 + fs,
+    h2 = h1 + fs,
+    h3 = h2 + fs;
   for (let i = start; i < stop; i++) {
     const j = idx[i];
     const r = j * F + f;
     const gj = g[j];
-    let b = h0 + (binned[r] << 2); hist[b] += gj; hist[b + 2] += 1;
-    b = h1 + (binned[r + 1] << 2); hist[b] += gj; hist[b + 2] += 1;
-    b = h2 + (binned[r + 2] << 2); hist[b] += gj; hist[b + 2] += 1;
-    b = h3 + (binned[r + 3] << 2); hist[b] += gj; hist[b + 2] += 1;
+    let b = h0 + (binned[r] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h1 + (binned[r + 1] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h2 + (binned[r + 2] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h3 + (binned[r + 3] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
   }
 }
 
 /** As addRows4G, with hessians. */
-function addRows4GH(hist: Float64Array, h0: number, fs: number, binned: Uint8Array, F: number, f: number, idx: Uint32Array, start: number, stop: number, g: Float32Array, h: Float32Array): void {
-  const h1 = h0 + fs, h2 = h1 + fs, h3 = h2 + fs;
+function addRows4GH(
+  hist: Float64Array,
+  h0: number,
+  fs: number,
+  binned: Uint8Array,
+  F: number,
+  f: number,
+  idx: Uint32Array,
+  start: number,
+  stop: number,
+  g: Float32Array,
+  h: Float32Array,
+): void {
+  const h1 = h0 + fs,
+    h2 = h1 + fs,
+    h3 = h2 + fs;
   for (let i = start; i < stop; i++) {
     const j = idx[i];
     const r = j * F + f;
-    const gj = g[j], hj = h[j];
-    let b = h0 + (binned[r] << 2); hist[b] += gj; hist[b + 1] += hj; hist[b + 2] += 1;
-    b = h1 + (binned[r + 1] << 2); hist[b] += gj; hist[b + 1] += hj; hist[b + 2] += 1;
-    b = h2 + (binned[r + 2] << 2); hist[b] += gj; hist[b + 1] += hj; hist[b + 2] += 1;
-    b = h3 + (binned[r + 3] << 2); hist[b] += gj; hist[b + 1] += hj; hist[b + 2] += 1;
+    const gj = g[j],
+      hj = h[j];
+    let b = h0 + (binned[r] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h1 + (binned[r + 1] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h2 + (binned[r + 2] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h3 + (binned[r + 3] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
   }
 }
 
 /** Adds rows idx[start..stop) to feature f's histogram (the features left over from groups of four). */
-function addRows1(hist: Float64Array, base: number, binned: Uint8Array, F: number, f: number, idx: Uint32Array, start: number, stop: number, g: Float32Array, h: Float32Array, constH: boolean): void {
+function addRows1(
+  hist: Float64Array,
+  base: number,
+  binned: Uint8Array,
+  F: number,
+  f: number,
+  idx: Uint32Array,
+  start: number,
+  stop: number,
+  g: Float32Array,
+  h: Float32Array,
+  constH: boolean,
+): void {
   if (constH) {
-    for (let i = start; i < stop; i++) { const j = idx[i]; const b = base + (binned[j * F + f] << 2); hist[b] += g[j]; hist[b + 2] += 1; }
+    for (let i = start; i < stop; i++) {
+      const j = idx[i];
+      const b = base + (binned[j * F + f] << 2);
+      hist[b] += g[j];
+      hist[b + 2] += 1;
+    }
   } else {
-    for (let i = start; i < stop; i++) { const j = idx[i]; const b = base + (binned[j * F + f] << 2); hist[b] += g[j]; hist[b + 1] += h[j]; hist[b + 2] += 1; }
+    for (let i = start; i < stop; i++) {
+      const j = idx[i];
+      const b = base + (binned[j * F + f] << 2);
+      hist[b] += g[j];
+      hist[b + 1] += h[j];
+      hist[b + 2] += 1;
+    }
   }
 }

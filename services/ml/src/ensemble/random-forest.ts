@@ -27,16 +27,35 @@ export interface RandomForestParams {
   readonly bootstrap: boolean;
 }
 
-const CLASSIFIER_DEFAULTS: RandomForestParams = { n_estimators: 100, max_depth: null, max_features: 'sqrt', bootstrap: true };
-const REGRESSOR_DEFAULTS: RandomForestParams = { n_estimators: 100, max_depth: null, max_features: 1.0, bootstrap: true };
+const CLASSIFIER_DEFAULTS: RandomForestParams = {
+  n_estimators: 100,
+  max_depth: null,
+  max_features: 'sqrt',
+  bootstrap: true,
+};
+const REGRESSOR_DEFAULTS: RandomForestParams = {
+  n_estimators: 100,
+  max_depth: null,
+  max_features: 1.0,
+  bootstrap: true,
+};
 
 function checkParams(p: RandomForestParams): void {
-  if (!Number.isInteger(p.n_estimators) || p.n_estimators < 1) throw new RangeError(`n_estimators must be a positive integer, got ${p.n_estimators}`);
-  if (p.max_depth !== null && (!Number.isInteger(p.max_depth) || p.max_depth < 1)) throw new RangeError(`max_depth must be a positive integer or null, got ${p.max_depth}`);
+  if (!Number.isInteger(p.n_estimators) || p.n_estimators < 1)
+    throw new RangeError(`n_estimators must be a positive integer, got ${p.n_estimators}`);
+  if (p.max_depth !== null && (!Number.isInteger(p.max_depth) || p.max_depth < 1))
+    throw new RangeError(`max_depth must be a positive integer or null, got ${p.max_depth}`);
 }
 
 /** Grows `nTrees` trees to `maxDepth`; tree t depends only on (seed, t). */
-function growForest(X: Matrix, target: TreeTarget, p: RandomForestParams, nTrees: number, maxDepth: number, ctx?: FitContext): Tree[] {
+function growForest(
+  X: Matrix,
+  target: TreeTarget,
+  p: RandomForestParams,
+  nTrees: number,
+  maxDepth: number,
+  ctx?: FitContext,
+): Tree[] {
   const data = presort(X);
   const grower = new TreeGrower(data);
   const n = X.rows;
@@ -76,7 +95,9 @@ abstract class RandomForestBase<M> extends Configured<RandomForestParams> {
 
   fitPath(X: Matrix, y: Target, settings: readonly Partial<RandomForestParams>[], ctx?: FitContext): M[] {
     if (X.rows !== (y.kind === 'classification' ? y.codes.length : y.values.length)) {
-      throw new RangeError(`X has ${X.rows} rows but y has ${y.kind === 'classification' ? y.codes.length : y.values.length}`);
+      throw new RangeError(
+        `X has ${X.rows} rows but y has ${y.kind === 'classification' ? y.codes.length : y.values.length}`,
+      );
     }
     if (X.rows === 0) throw new RangeError('cannot fit a forest on 0 rows');
     const full = settings.map((s) => ({ ...this.params, ...s }));
@@ -92,8 +113,10 @@ abstract class RandomForestBase<M> extends Configured<RandomForestParams> {
   }
 }
 
-export class RandomForestClassifier extends RandomForestBase<RandomForestClassifierModel>
-  implements Estimator<RandomForestParams, RandomForestClassifierModel> {
+export class RandomForestClassifier
+  extends RandomForestBase<RandomForestClassifierModel>
+  implements Estimator<RandomForestParams, RandomForestClassifierModel>
+{
   readonly name = 'random_forest_classifier';
   readonly task = 'classification' as const;
   constructor(params: Partial<RandomForestParams> = {}) {
@@ -101,18 +124,27 @@ export class RandomForestClassifier extends RandomForestBase<RandomForestClassif
   }
 
   protected treeTarget(y: Target): TreeTarget {
-    if (y.kind !== 'classification') throw new TypeError('RandomForestClassifier needs class labels, got a regression target');
+    if (y.kind !== 'classification')
+      throw new TypeError('RandomForestClassifier needs class labels, got a regression target');
     return { criterion: 'gini', codes: y.codes, classes: y.classes.length };
   }
 
-  protected model(trees: readonly Tree[], nTrees: number, maxDepth: number, X: Matrix, y: Target): RandomForestClassifierModel {
+  protected model(
+    trees: readonly Tree[],
+    nTrees: number,
+    maxDepth: number,
+    X: Matrix,
+    y: Target,
+  ): RandomForestClassifierModel {
     const classes = y.kind === 'classification' ? y.classes : [];
     return new RandomForestClassifierModel(trees.slice(0, nTrees), maxDepth, X.cols, classes);
   }
 }
 
-export class RandomForestRegressor extends RandomForestBase<RandomForestRegressorModel>
-  implements Estimator<RandomForestParams, RandomForestRegressorModel> {
+export class RandomForestRegressor
+  extends RandomForestBase<RandomForestRegressorModel>
+  implements Estimator<RandomForestParams, RandomForestRegressorModel>
+{
   readonly name = 'random_forest_regressor';
   readonly task = 'regression' as const;
   constructor(params: Partial<RandomForestParams> = {}) {
@@ -174,7 +206,11 @@ export class RandomForestClassifierModel extends TreeEnsembleClassifierModel {
 export class RandomForestRegressorModel implements Regressor {
   /** Trees compare float32 values, as onnxruntime does: see PipelineModel.transform. */
   readonly float32Input = true;
-  constructor(readonly trees: readonly Tree[], readonly maxDepth: number, readonly nFeatures: number) {}
+  constructor(
+    readonly trees: readonly Tree[],
+    readonly maxDepth: number,
+    readonly nFeatures: number,
+  ) {}
 
   predict(X: Matrix): Float64Array {
     checkWidth(X, this.nFeatures);
@@ -190,6 +226,10 @@ export class RandomForestRegressorModel implements Regressor {
   }
 
   toOnnx(g: OnnxGraph, input: string): string {
-    return treeEnsembleRegressor(g, input, this.trees, this.maxDepth, { aggregate: 'AVERAGE', leafScale: 1, baseValue: null });
+    return treeEnsembleRegressor(g, input, this.trees, this.maxDepth, {
+      aggregate: 'AVERAGE',
+      leafScale: 1,
+      baseValue: null,
+    });
   }
 }

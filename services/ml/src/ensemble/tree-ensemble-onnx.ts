@@ -62,7 +62,9 @@ function appendTree(a: NodeAttrs, tree: Tree, treeId: number, maxDepth: number):
 }
 
 function nodeAttributes(a: NodeAttrs): Record<string, Attr> {
-  const missing: Record<string, Attr> = a.anyMissingTrue ? { nodes_missing_value_tracks_true: ints(a.missingTrue) } : {};
+  const missing: Record<string, Attr> = a.anyMissingTrue
+    ? { nodes_missing_value_tracks_true: ints(a.missingTrue) }
+    : {};
   return {
     ...missing,
     nodes_treeids: ints(a.treeIds),
@@ -76,7 +78,15 @@ function nodeAttributes(a: NodeAttrs): Record<string, Attr> {
 }
 
 const emptyNodes = (): NodeAttrs => ({
-  treeIds: [], nodeIds: [], featureIds: [], values: [], modes: [], trueIds: [], falseIds: [], missingTrue: [], anyMissingTrue: false,
+  treeIds: [],
+  nodeIds: [],
+  featureIds: [],
+  values: [],
+  modes: [],
+  trueIds: [],
+  falseIds: [],
+  missingTrue: [],
+  anyMissingTrue: false,
 });
 
 export interface ClassifierOnnxOptions {
@@ -99,7 +109,12 @@ export interface ClassifierOutputs {
 }
 
 export function treeEnsembleClassifier(
-  g: OnnxGraph, input: string, trees: readonly Tree[], maxDepth: number, nClasses: number, o: ClassifierOnnxOptions,
+  g: OnnxGraph,
+  input: string,
+  trees: readonly Tree[],
+  maxDepth: number,
+  nClasses: number,
+  o: ClassifierOnnxOptions,
 ): ClassifierOutputs {
   const a = emptyNodes();
   const cTree: number[] = [];
@@ -109,10 +124,16 @@ export function treeEnsembleClassifier(
   trees.forEach((tree, t) => {
     for (const leaf of appendTree(a, tree, t, maxDepth)) {
       if (o.classOfTree) {
-        cTree.push(t); cNode.push(leaf.node); cId.push(o.classOfTree(t)); cWeight.push(tree.value[leaf.source] * o.leafScale);
+        cTree.push(t);
+        cNode.push(leaf.node);
+        cId.push(o.classOfTree(t));
+        cWeight.push(tree.value[leaf.source] * o.leafScale);
       } else {
         for (let c = 0; c < nClasses; c++) {
-          cTree.push(t); cNode.push(leaf.node); cId.push(c); cWeight.push(tree.value[leaf.source * tree.width + c] * o.leafScale);
+          cTree.push(t);
+          cNode.push(leaf.node);
+          cId.push(c);
+          cWeight.push(tree.value[leaf.source * tree.width + c] * o.leafScale);
         }
       }
     }
@@ -127,7 +148,12 @@ export function treeEnsembleClassifier(
     post_transform: str(o.postTransform),
   };
   if (o.baseValues) attrs.base_values = floats(o.baseValues);
-  const [label, probabilities] = g.ml('TreeEnsembleClassifier', [input], [g.fresh('label'), g.fresh('probabilities')], attrs);
+  const [label, probabilities] = g.ml(
+    'TreeEnsembleClassifier',
+    [input],
+    [g.fresh('label'), g.fresh('probabilities')],
+    attrs,
+  );
   // onnxruntime's two-class case labels a forest's row 1 whenever class 1's score is above 0 (not
   // above class 0's) once any leaf weight is 0: the label is the argmax of the probabilities instead
   if (nClasses === 2 && !o.classOfTree) {
@@ -144,14 +170,22 @@ export interface RegressorOnnxOptions {
 }
 
 /** Returns the float [N, 1] output. */
-export function treeEnsembleRegressor(g: OnnxGraph, input: string, trees: readonly Tree[], maxDepth: number, o: RegressorOnnxOptions): string {
+export function treeEnsembleRegressor(
+  g: OnnxGraph,
+  input: string,
+  trees: readonly Tree[],
+  maxDepth: number,
+  o: RegressorOnnxOptions,
+): string {
   const a = emptyNodes();
   const tTree: number[] = [];
   const tNode: number[] = [];
   const tWeight: number[] = [];
   trees.forEach((tree, t) => {
     for (const leaf of appendTree(a, tree, t, maxDepth)) {
-      tTree.push(t); tNode.push(leaf.node); tWeight.push(tree.value[leaf.source] * o.leafScale);
+      tTree.push(t);
+      tNode.push(leaf.node);
+      tWeight.push(tree.value[leaf.source] * o.leafScale);
     }
   });
   const attrs: Record<string, Attr> = {

@@ -4,7 +4,14 @@
 // when its cross-validated score, on the same folds, beats the best single model's. The ONNX graph
 // is one graph: every member's nodes read the same (preprocessed) input, and a Mean node averages
 // their outputs.
-import { hasOnnxOutputs, isClassifier, type Classifier, type Model, type Regressor, type Target } from '../estimator.js';
+import {
+  hasOnnxOutputs,
+  isClassifier,
+  type Classifier,
+  type Model,
+  type Regressor,
+  type Target,
+} from '../estimator.js';
 import { Matrix } from '../matrix.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { int } from '../onnx/graph.js';
@@ -23,7 +30,10 @@ export interface VotingMember {
 }
 
 /** The model type an ensemble is registered under. */
-export const VOTING_MODEL_TYPE = { classification: 'soft_voting_classifier', regression: 'soft_voting_regressor' } as const;
+export const VOTING_MODEL_TYPE = {
+  classification: 'soft_voting_classifier',
+  regression: 'soft_voting_regressor',
+} as const;
 
 export class VotingClassifierModel implements Classifier {
   readonly classes: readonly string[];
@@ -97,13 +107,20 @@ export class VotingRegressorModel implements Regressor {
  * fit it: the same rows, so the same scaler or column transformer), each member fitted on its output
  * with the search's seed.
  */
-export function fitVoting(members: readonly VotingMember[], X: Matrix, y: Target, pre: Preprocessing, seed: number): PipelineModel<VotingClassifierModel | VotingRegressorModel> {
+export function fitVoting(
+  members: readonly VotingMember[],
+  X: Matrix,
+  y: Target,
+  pre: Preprocessing,
+  seed: number,
+): PipelineModel<VotingClassifierModel | VotingRegressorModel> {
   const fitted = fitPreprocessing(pre, X);
   const Xs = fitted ? fitted.transform(X) : X;
   const models: Model[] = members.map((m) => modelSpec(m.model).create(m.params).fit(Xs, y, { seed }));
   if (y.kind === 'classification') {
     const classifiers = models.filter(isClassifier);
-    if (classifiers.length !== models.length) throw new TypeError('every member of a soft-voting classifier must give probabilities');
+    if (classifiers.length !== models.length)
+      throw new TypeError('every member of a soft-voting classifier must give probabilities');
     return new PipelineModel(fitted, new VotingClassifierModel(classifiers));
   }
   return new PipelineModel(fitted, new VotingRegressorModel(models as Regressor[]));
@@ -114,7 +131,15 @@ export function fitVoting(members: readonly VotingMember[], X: Matrix, y: Target
  * on the fold's training rows exactly as the search fitted them (same preprocessing, same seed), so
  * it compares with their CV scores on the same folds.
  */
-export function votingCvScores(members: readonly VotingMember[], X: Matrix, y: Target, folds: readonly Split[], pre: Preprocessing, seed: number, signal?: AbortSignal): number[] {
+export function votingCvScores(
+  members: readonly VotingMember[],
+  X: Matrix,
+  y: Target,
+  folds: readonly Split[],
+  pre: Preprocessing,
+  seed: number,
+  signal?: AbortSignal,
+): number[] {
   return folds.map((f) => {
     signal?.throwIfAborted();
     const model = fitVoting(members, X.takeRows(f.train), takeTarget(y, f.train), pre, seed);

@@ -14,7 +14,13 @@ export interface Contributions {
 }
 
 export function emptyContributions(rows: number, outputs: number, features: number): Contributions {
-  return { rows, outputs, features, values: new Float64Array(rows * outputs * features), base: new Float64Array(outputs) };
+  return {
+    rows,
+    outputs,
+    features,
+    values: new Float64Array(rows * outputs * features),
+    base: new Float64Array(outputs),
+  };
 }
 
 /** The contributions of row `i` to output `k` (a view, not a copy). */

@@ -117,8 +117,12 @@ export interface BuildOptions {
 }
 
 function isTreeModel(m: Model): m is TreeModel {
-  return m instanceof RandomForestClassifierModel || m instanceof RandomForestRegressorModel
-    || m instanceof GradientBoostingClassifierModel || m instanceof GradientBoostingRegressorModel;
+  return (
+    m instanceof RandomForestClassifierModel ||
+    m instanceof RandomForestRegressorModel ||
+    m instanceof GradientBoostingClassifierModel ||
+    m instanceof GradientBoostingRegressorModel
+  );
 }
 
 function isLinearModel(m: Model): m is LinearModel {
@@ -131,16 +135,23 @@ function kindOf(m: Model): Exclude<ExplainerKind, 'voting'> {
 
 function linkOf(m: Model): { link: Link; units: ExplainedUnits } {
   if (!isClassifier(m)) return { link: 'column', units: 'target' };
-  if (m instanceof GradientBoostingClassifierModel) return m.K === 1 ? { link: 'sign', units: 'log-odds' } : { link: 'column', units: 'logit' };
-  if (m instanceof LogisticRegressionModel) return m.classes.length === 2 ? { link: 'difference', units: 'log-odds' } : { link: 'column', units: 'logit' };
+  if (m instanceof GradientBoostingClassifierModel)
+    return m.K === 1 ? { link: 'sign', units: 'log-odds' } : { link: 'column', units: 'logit' };
+  if (m instanceof LogisticRegressionModel)
+    return m.classes.length === 2 ? { link: 'difference', units: 'log-odds' } : { link: 'column', units: 'logit' };
   if (m instanceof LinearClassifierModel) return { link: 'column', units: 'decision' };
   return { link: 'column', units: 'probability' };
 }
 
 /** The engine schema of a pipeline: the ColumnTransformer's, or numeric features named by `features`. */
-function engineSchema(pre: FittedPreprocessing, nFeatures: number, features: readonly string[] | undefined): readonly InputColumn[] {
+function engineSchema(
+  pre: FittedPreprocessing,
+  nFeatures: number,
+  features: readonly string[] | undefined,
+): readonly InputColumn[] {
   if (pre instanceof ColumnTransformerModel) return pre.schema;
-  if (!features || features.length !== nFeatures) throw new RangeError(`a pipeline without a ColumnTransformer needs the names of its ${nFeatures} features`);
+  if (!features || features.length !== nFeatures)
+    throw new RangeError(`a pipeline without a ColumnTransformer needs the names of its ${nFeatures} features`);
   return features.map((name) => ({ name, kind: 'numeric' as const }));
 }
 
@@ -152,19 +163,31 @@ export function buildExplainer(options: BuildOptions): ExplainerArtefact {
   const background = options.background;
   if (background.rows === 0) throw new RangeError('the explainer needs at least one background row');
   const schema = engineSchema(pre, background.cols, options.features);
-  if (schema.length !== background.cols) throw new RangeError(`the background has ${background.cols} columns, the preprocessing reads ${schema.length}`);
+  if (schema.length !== background.cols)
+    throw new RangeError(`the background has ${background.cols} columns, the preprocessing reads ${schema.length}`);
   const columns = options.columns ?? schema.map((c) => ({ name: c.name, kind: c.kind }));
   // checks that the columns cover the schema
   engineToOriginal(schema, columns);
   const head = {
-    format: 'enchilada-explainer', version: 1, task: isClassifier(model) ? 'classification' : 'regression', modelType: options.modelType ?? null,
-    classes: isClassifier(model) ? [...model.classes] : null, columns,
+    format: 'enchilada-explainer',
+    version: 1,
+    task: isClassifier(model) ? 'classification' : 'regression',
+    modelType: options.modelType ?? null,
+    classes: isClassifier(model) ? [...model.classes] : null,
+    columns,
   } as const;
   if (model instanceof VotingClassifierModel || model instanceof VotingRegressorModel) {
     const members = model.members.map((m: Model) => memberOf(pre, m, background, options));
     return {
-      ...head, kind: 'voting', link: 'column', units: isClassifier(model) ? 'probability' : 'target',
-      preprocessing: toState(pre), model: toState(model), background: null, sampling: null, members,
+      ...head,
+      kind: 'voting',
+      link: 'column',
+      units: isClassifier(model) ? 'probability' : 'target',
+      preprocessing: toState(pre),
+      model: toState(model),
+      background: null,
+      sampling: null,
+      members,
     };
   }
   const member = memberOf(pre, model, background, options);
@@ -184,7 +207,10 @@ function memberOf(pre: FittedPreprocessing, model: Model, background: Matrix, op
   if (kind === 'sampling') {
     const rows = Math.min(background.rows, Math.max(1, options.sampling?.rows ?? 32));
     const seed = options.sampling?.seed ?? 0;
-    const pick = rows === background.rows ? Int32Array.from({ length: rows }, (_, i) => i) : sampleRows(background.rows, rows, seed);
+    const pick =
+      rows === background.rows
+        ? Int32Array.from({ length: rows }, (_, i) => i)
+        : sampleRows(background.rows, rows, seed);
     bg = toState(pipeline.transform(background.takeRows(pick)));
     sampling = { pairs: Math.max(2, options.sampling?.pairs ?? 16), seed, rows };
   }
@@ -197,16 +223,21 @@ function sampleRows(n: number, k: number, seed: number): Int32Array {
 }
 
 /** For each engine column, the original column it comes from. */
-function engineToOriginal(schema: readonly InputColumn[], columns: readonly ExplainerColumn[]): { original: Int32Array; part: (DatePart | null)[] } {
+function engineToOriginal(
+  schema: readonly InputColumn[],
+  columns: readonly ExplainerColumn[],
+): { original: Int32Array; part: (DatePart | null)[] } {
   const at = new Map(schema.map((c, j) => [c.name, j]));
   const original = new Int32Array(schema.length).fill(-1);
   const part: (DatePart | null)[] = schema.map(() => null);
   columns.forEach((c, o) => {
-    const names = c.kind === 'date' ? c.parts.map((p) => [datePartColumn(c.name, p), p] as const) : [[c.name, null] as const];
+    const names =
+      c.kind === 'date' ? c.parts.map((p) => [datePartColumn(c.name, p), p] as const) : [[c.name, null] as const];
     for (const [name, p] of names) {
       const j = at.get(name);
       if (j === undefined) throw new RangeError(`column ${name} is not one the preprocessing reads`);
-      if (c.kind !== 'date' && schema[j].kind !== c.kind) throw new RangeError(`column ${c.name} is ${c.kind}, the preprocessing reads it as ${schema[j].kind}`);
+      if (c.kind !== 'date' && schema[j].kind !== c.kind)
+        throw new RangeError(`column ${c.name} is ${c.kind}, the preprocessing reads it as ${schema[j].kind}`);
       original[j] = o;
       part[j] = p;
     }
@@ -240,7 +271,11 @@ export interface RowExplanation extends ExplainedOutput {
   /** Sampled SHAP: the standard error of each contribution. */
   readonly stderr?: Record<string, number>;
   /** For log-odds, logit and decision units: the predicted class's probability, its contributions rescaled to p − p_base. */
-  readonly probability?: { readonly value: number; readonly base_value: number; readonly contributions: Record<string, number> };
+  readonly probability?: {
+    readonly value: number;
+    readonly base_value: number;
+    readonly contributions: Record<string, number>;
+  };
   /** Classifiers: every class's explained output (value, base, contributions), in class order. */
   readonly classes?: readonly ExplainedOutput[];
 }
@@ -266,8 +301,12 @@ export class Explainer {
   private readonly members: readonly Explainer[] | null;
 
   /** `decoded`: the fitted preprocessing and model when already read (an ensemble's members), else read from the artefact. */
-  constructor(readonly artefact: ExplainerArtefact, decoded?: { readonly pre: FittedPreprocessing; readonly model: Model }) {
-    if (artefact.format !== 'enchilada-explainer' || artefact.version !== 1) throw new RangeError('not an explainer artefact of version 1');
+  constructor(
+    readonly artefact: ExplainerArtefact,
+    decoded?: { readonly pre: FittedPreprocessing; readonly model: Model },
+  ) {
+    if (artefact.format !== 'enchilada-explainer' || artefact.version !== 1)
+      throw new RangeError('not an explainer artefact of version 1');
     this.kind = artefact.kind;
     this.columns = artefact.columns;
     this.classes = artefact.classes;
@@ -277,12 +316,22 @@ export class Explainer {
     const model = decoded ? decoded.model : (fromState(artefact.model) as Model);
     this.pipeline = new PipelineModel(pre, model);
     const nInputs = pre instanceof ColumnTransformerModel ? pre.schema.length : artefact.columns.length;
-    this.schema = pre instanceof ColumnTransformerModel ? pre.schema : engineSchema(pre, nInputs, artefact.columns.map((c) => c.name));
+    this.schema =
+      pre instanceof ColumnTransformerModel
+        ? pre.schema
+        : engineSchema(
+            pre,
+            nInputs,
+            artefact.columns.map((c) => c.name),
+          );
     const { original, part } = engineToOriginal(this.schema, artefact.columns);
     this.original = original;
     this.part = part;
-    this.groups = pre instanceof ColumnTransformerModel ? Int32Array.from(pre.outputGroups, (g) => original[g]) : original;
-    this.levelIndex = this.schema.map((c) => (c.kind === 'categorical' ? new Map(c.levels.map((l, k) => [l, k])) : null));
+    this.groups =
+      pre instanceof ColumnTransformerModel ? Int32Array.from(pre.outputGroups, (g) => original[g]) : original;
+    this.levelIndex = this.schema.map((c) =>
+      c.kind === 'categorical' ? new Map(c.levels.map((l, k) => [l, k])) : null,
+    );
     this.treeSum = artefact.kind === 'tree' ? treeSumOf(model as TreeModel) : null;
     this.mean = artefact.kind === 'linear' ? (fromState(artefact.background) as Float64Array) : null;
     this.background = artefact.kind === 'sampling' ? (fromState(artefact.background) as Matrix) : null;
@@ -305,8 +354,16 @@ export class Explainer {
         else if (col.kind === 'date') {
           let ms = dates.get(this.original[j]);
           if (ms === undefined) {
-            ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? unwrap(parse(v), col.name) : NaN;
-            if (typeof v !== 'string' && typeof v !== 'number' && !(v instanceof Date)) throw new RangeError(`${col.name} must be a date, got ${typeof v}`);
+            ms =
+              v instanceof Date
+                ? v.getTime()
+                : typeof v === 'number'
+                  ? v
+                  : typeof v === 'string'
+                    ? unwrap(parse(v), col.name)
+                    : NaN;
+            if (typeof v !== 'string' && typeof v !== 'number' && !(v instanceof Date))
+              throw new RangeError(`${col.name} must be a date, got ${typeof v}`);
             dates.set(this.original[j], ms);
           }
           x = datePart(ms, this.part[j] ?? 'year');
@@ -314,7 +371,8 @@ export class Explainer {
           if (typeof v !== 'number') throw new RangeError(`${col.name} must be a number, got ${typeof v}`);
           x = Math.fround(v);
         } else {
-          if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new RangeError(`${col.name} must be text, got ${typeof v}`);
+          if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+            throw new RangeError(`${col.name} must be text, got ${typeof v}`);
           x = this.levelIndex[j]?.get(String(v)) ?? UNSEEN;
         }
         X.data[i * F + j] = x;
@@ -342,9 +400,16 @@ export class Explainer {
     else {
       const bg = this.background;
       if (!bg) throw new Error('the sampling explainer has no background');
-      const predict = isClassifier(model) ? (Z: Matrix) => model.predictProba(Z).data : (Z: Matrix) => Float64Array.from(model.predict(Z));
+      const predict = isClassifier(model)
+        ? (Z: Matrix) => model.predictProba(Z).data
+        : (Z: Matrix) => Float64Array.from(model.predict(Z));
       const s = this.artefact.sampling;
-      const sampled = samplingShap(predict, Xm, bg, { groups: this.groups, players: G, pairs: s?.pairs ?? 16, seed: s?.seed ?? 0 });
+      const sampled = samplingShap(predict, Xm, bg, {
+        groups: this.groups,
+        players: G,
+        pairs: s?.pairs ?? 16,
+        seed: s?.seed ?? 0,
+      });
       c = sampled;
       stderr = sampled.stderr;
     }
@@ -369,26 +434,41 @@ export class Explainer {
         if (this.link === 'difference') {
           const a = perOutput(cls);
           const b = perOutput(1 - cls);
-          return { value: a.value - b.value, base: a.base - b.base, contrib: a.contrib.map((v, j) => v - b.contrib[j]) };
+          return {
+            value: a.value - b.value,
+            base: a.base - b.base,
+            contrib: a.contrib.map((v, j) => v - b.contrib[j]),
+          };
         }
         return perOutput(cls);
       };
-      const record = (v: ArrayLike<number>): Record<string, number> => Object.fromEntries(names.map((n, j) => [n, v[j]]));
+      const record = (v: ArrayLike<number>): Record<string, number> =>
+        Object.fromEntries(names.map((n, j) => [n, v[j]]));
       if (this.classes && proba) {
         const C = this.classes.length;
         const k = predicted[i];
         const all = this.classes.map((name, cls) => {
           const e = explained(cls);
           return {
-            output: name, value: e.value, base_value: e.base, contributions: record(e.contrib),
+            output: name,
+            value: e.value,
+            base_value: e.base,
+            contributions: record(e.contrib),
             ...(stderr ? { stderr: record(stderr.subarray((i * K + cls) * G, (i * K + cls + 1) * G)) } : {}),
           };
         });
         const e = explained(k);
         const probabilities = Object.fromEntries(this.classes.map((name, cls) => [name, proba.data[i * C + cls]]));
         const row: RowExplanation = {
-          prediction: this.classes[k], probabilities, output: this.classes[k], units: this.units, method: METHOD[this.kind],
-          value: e.value, base_value: e.base, contributions: record(e.contrib), classes: all,
+          prediction: this.classes[k],
+          probabilities,
+          output: this.classes[k],
+          units: this.units,
+          method: METHOD[this.kind],
+          value: e.value,
+          base_value: e.base,
+          contributions: record(e.contrib),
+          classes: all,
           ...(stderr ? { stderr: record(stderr.subarray((i * K + k) * G, (i * K + k + 1) * G)) } : {}),
           ...(this.units !== 'probability' ? { probability: this.probabilityOf(e, proba.data[i * C + k], k) } : {}),
         };
@@ -396,7 +476,13 @@ export class Explainer {
       } else {
         const e = perOutput(0);
         out.push({
-          prediction: predicted[i], output: null, units: this.units, method: METHOD[this.kind], value: e.value, base_value: e.base, contributions: record(e.contrib),
+          prediction: predicted[i],
+          output: null,
+          units: this.units,
+          method: METHOD[this.kind],
+          value: e.value,
+          base_value: e.base,
+          contributions: record(e.contrib),
           ...(stderr ? { stderr: record(stderr.subarray(i * G, (i + 1) * G)) } : {}),
         });
       }
@@ -407,7 +493,8 @@ export class Explainer {
   /** rows × K: what the contributions explain, from the model itself (not from base + Σ). */
   private modelOutputs(Xm: Matrix, K: number): Float64Array {
     const m = this.pipeline.model;
-    if (m instanceof GradientBoostingClassifierModel || m instanceof LinearClassifierModel) return m.decisionFunction(Xm).data;
+    if (m instanceof GradientBoostingClassifierModel || m instanceof LinearClassifierModel)
+      return m.decisionFunction(Xm).data;
     if (isClassifier(m)) return m.predictProba(Xm).data;
     const v = Float64Array.from(m.predict(Xm));
     if (K !== 1) throw new Error(`a regressor explained with ${K} outputs`);
@@ -425,7 +512,14 @@ export class Explainer {
     const names = this.columns.map((c) => c.name);
     return classes.map((e, k) => {
       const p = row.probabilities?.[e.output ?? ''] ?? NaN;
-      return { output: e.output, ...this.probabilityOf({ value: e.value, base: e.base_value, contrib: names.map((n) => e.contributions[n] ?? 0) }, p, k) };
+      return {
+        output: e.output,
+        ...this.probabilityOf(
+          { value: e.value, base: e.base_value, contrib: names.map((n) => e.contributions[n] ?? 0) },
+          p,
+          k,
+        ),
+      };
     });
   }
 
@@ -457,7 +551,10 @@ export class Explainer {
         }
       }
       return {
-        output, value: value / M, base_value: base / M, contributions: record(sum.map((v) => v / M)),
+        output,
+        value: value / M,
+        base_value: base / M,
+        contributions: record(sum.map((v) => v / M)),
         ...(se ? { stderr: record(se.map((v) => Math.sqrt(v) / M)) } : {}),
       };
     };
@@ -465,17 +562,31 @@ export class Explainer {
     const out: RowExplanation[] = [];
     for (let i = 0; i < X.rows; i++) {
       if (this.classes) {
-        const classes = this.classes.map((name, k) => mean(members.map((m, mi) => m.inProbability(per[mi][i])[k]), name));
+        const classes = this.classes.map((name, k) =>
+          mean(
+            members.map((m, mi) => m.inProbability(per[mi][i])[k]),
+            name,
+          ),
+        );
         // the first largest, as the ensemble's argmax
         let best = 0;
-        classes.forEach((c, k) => { if (c.value > classes[best].value) best = k; });
+        classes.forEach((c, k) => {
+          if (c.value > classes[best].value) best = k;
+        });
         const top = classes[best];
         out.push({
-          ...top, prediction: this.classes[best], probabilities: Object.fromEntries(classes.map((c) => [c.output ?? '', c.value])),
-          units: 'probability', method: 'voting-shap', classes,
+          ...top,
+          prediction: this.classes[best],
+          probabilities: Object.fromEntries(classes.map((c) => [c.output ?? '', c.value])),
+          units: 'probability',
+          method: 'voting-shap',
+          classes,
         });
       } else {
-        const r = mean(per.map((rows) => rows[i]), null);
+        const r = mean(
+          per.map((rows) => rows[i]),
+          null,
+        );
         out.push({ ...r, prediction: r.value, units: this.units, method: 'voting-shap' });
       }
     }
@@ -483,7 +594,11 @@ export class Explainer {
   }
 
   /** The probability of class k at the base value (the link applied to the base outputs), and contributions rescaled to p − p_base. */
-  private probabilityOf(e: { value: number; base: number; contrib: ArrayLike<number> }, p: number, k: number): NonNullable<RowExplanation['probability']> {
+  private probabilityOf(
+    e: { value: number; base: number; contrib: ArrayLike<number> },
+    p: number,
+    k: number,
+  ): NonNullable<RowExplanation['probability']> {
     let p0: number;
     const base = this.baseOutputs();
     if (this.units === 'log-odds') p0 = 1 / (1 + Math.exp(-e.base));
@@ -499,7 +614,11 @@ export class Explainer {
     const dz = e.value - e.base;
     const scale = Math.abs(dz) > 1e-300 ? (p - p0) / dz : 0;
     const names = this.columns.map((c) => c.name);
-    return { value: p, base_value: p0, contributions: Object.fromEntries(names.map((n, j) => [n, e.contrib[j] * scale])) };
+    return {
+      value: p,
+      base_value: p0,
+      contributions: Object.fromEntries(names.map((n, j) => [n, e.contrib[j] * scale])),
+    };
   }
 
   private baseCache: number[] | null = null;
@@ -528,10 +647,16 @@ const METHOD = { tree: 'tree-shap', linear: 'linear-shap', sampling: 'sampling-s
 
 /** The explainers of a soft-voting ensemble's members, each on the ensemble's preprocessing. */
 function memberExplainers(artefact: ExplainerArtefact, pre: FittedPreprocessing, model: Model): Explainer[] {
-  if (!(model instanceof VotingClassifierModel || model instanceof VotingRegressorModel)) throw new RangeError('a voting explainer\'s model is not a soft-voting ensemble');
+  if (!(model instanceof VotingClassifierModel || model instanceof VotingRegressorModel))
+    throw new RangeError("a voting explainer's model is not a soft-voting ensemble");
   const specs = artefact.members ?? [];
-  if (specs.length !== model.members.length) throw new RangeError(`the voting explainer describes ${specs.length} members, the ensemble has ${model.members.length}`);
-  return model.members.map((m: Model, i) => new Explainer({ ...artefact, ...specs[i], members: [] }, { pre, model: m }));
+  if (specs.length !== model.members.length)
+    throw new RangeError(
+      `the voting explainer describes ${specs.length} members, the ensemble has ${model.members.length}`,
+    );
+  return model.members.map(
+    (m: Model, i) => new Explainer({ ...artefact, ...specs[i], members: [] }, { pre, model: m }),
+  );
 }
 
 function unwrap(v: number | Error, column: string): number {
@@ -545,16 +670,29 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?
 function defaultParseDate(text: string): number | Error {
   const m = ISO.exec(text.trim());
   if (!m) return new Error(`"${text}" is not a date (YYYY-MM-DD, optionally with a time HH:MM:SS)`);
-  const zone = m[8] ? (m[8].toUpperCase() === 'Z' ? 'Z' : m[8].length === 5 ? `${m[8].slice(0, 3)}:${m[8].slice(3)}` : m[8]) : 'Z';
+  const zone = m[8]
+    ? m[8].toUpperCase() === 'Z'
+      ? 'Z'
+      : m[8].length === 5
+        ? `${m[8].slice(0, 3)}:${m[8].slice(3)}`
+        : m[8]
+    : 'Z';
   const t = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${m[7] ?? ''}${zone}`);
   return Number.isNaN(t) ? new Error(`"${text}" is not a date`) : t;
 }
 
 function sumGroups(c: Contributions, groups: Int32Array, G: number): Contributions {
   if (c.features === G && groups.every((g, j) => g === j)) return c;
-  const out = { rows: c.rows, outputs: c.outputs, features: G, values: new Float64Array(c.rows * c.outputs * G), base: Float64Array.from(c.base) };
+  const out = {
+    rows: c.rows,
+    outputs: c.outputs,
+    features: G,
+    values: new Float64Array(c.rows * c.outputs * G),
+    base: Float64Array.from(c.base),
+  };
   const F = c.features;
-  for (let r = 0; r < c.rows * c.outputs; r++) for (let j = 0; j < F; j++) out.values[r * G + groups[j]] += c.values[r * F + j];
+  for (let r = 0; r < c.rows * c.outputs; r++)
+    for (let j = 0; j < F; j++) out.values[r * G + groups[j]] += c.values[r * F + j];
   return out;
 }
 
@@ -562,7 +700,10 @@ function sumGroups(c: Contributions, groups: Int32Array, G: number): Contributio
  * The artefact with its original columns named (viz: a date column is its parts); checked against
  * the preprocessing's schema.
  */
-export function withExplainerColumns(artefact: ExplainerArtefact, columns: readonly ExplainerColumn[]): ExplainerArtefact {
+export function withExplainerColumns(
+  artefact: ExplainerArtefact,
+  columns: readonly ExplainerColumn[],
+): ExplainerArtefact {
   const out = { ...artefact, columns };
   void new Explainer(out);
   return out;
@@ -574,7 +715,11 @@ export function loadExplainer(artefact: ExplainerArtefact | Explainer): Explaine
 }
 
 /** Explains raw rows with an artefact (load it once with loadExplainer when explaining often). */
-export function explainRows(artefact: ExplainerArtefact | Explainer, rows: readonly Readonly<Record<string, unknown>>[], options: ExplainOptions = {}): RowExplanation[] {
+export function explainRows(
+  artefact: ExplainerArtefact | Explainer,
+  rows: readonly Readonly<Record<string, unknown>>[],
+  options: ExplainOptions = {},
+): RowExplanation[] {
   return loadExplainer(artefact).explain(rows, options);
 }
 

@@ -6,9 +6,11 @@ import { emptyContributions, type Contributions } from './contributions.js';
 
 /** Sums the contributions of input column j into group groups[j] (0 … nGroups−1; −1 drops it). */
 export function sumByGroup(c: Contributions, groups: Int32Array, nGroups: number): Contributions {
-  if (groups.length !== c.features) throw new RangeError(`${groups.length} groups given for ${c.features} contribution columns`);
+  if (groups.length !== c.features)
+    throw new RangeError(`${groups.length} groups given for ${c.features} contribution columns`);
   for (let j = 0; j < groups.length; j++) {
-    if (groups[j] >= nGroups) throw new RangeError(`column ${j} is in group ${groups[j]}, but there are ${nGroups} groups`);
+    if (groups[j] >= nGroups)
+      throw new RangeError(`column ${j} is in group ${groups[j]}, but there are ${nGroups} groups`);
   }
   const out = emptyContributions(c.rows, c.outputs, nGroups);
   out.base.set(c.base);
@@ -32,8 +34,12 @@ export function sumByGroup(c: Contributions, groups: Int32Array, nGroups: number
  * from contributions per column of its output. A column the transformer dropped (all missing when
  * fitted) contributes 0.
  */
-export function byOriginalColumn(c: Contributions, columns: ColumnTransformerModel): Contributions & { readonly names: readonly string[] } {
-  if (c.features !== columns.nOutputs) throw new RangeError(`contributions have ${c.features} columns, the transformer gives ${columns.nOutputs}`);
+export function byOriginalColumn(
+  c: Contributions,
+  columns: ColumnTransformerModel,
+): Contributions & { readonly names: readonly string[] } {
+  if (c.features !== columns.nOutputs)
+    throw new RangeError(`contributions have ${c.features} columns, the transformer gives ${columns.nOutputs}`);
   const summed = sumByGroup(c, columns.outputGroups, columns.schema.length);
   return { ...summed, names: columns.schema.map((s) => s.name) };
 }

@@ -24,7 +24,8 @@ export function backgroundMean(X: Matrix): Float64Array {
 
 /** Linear SHAP of the rows of X (the model's input matrix) against the background mean. */
 export function linearShap(model: LinearModel, X: Matrix, mean: Float64Array): Contributions {
-  const { W, b } = model instanceof LinearRegressorModel ? { W: model.coef, b: Float64Array.of(model.intercept) } : model.scores;
+  const { W, b } =
+    model instanceof LinearRegressorModel ? { W: model.coef, b: Float64Array.of(model.intercept) } : model.scores;
   const K = b.length;
   const F = W.length / K;
   if (X.cols !== F) throw new RangeError(`model has ${F} features, X has ${X.cols}`);

@@ -117,7 +117,21 @@ export function flatTree(tree: Tree, maxDepth: number): FlatTree {
     // a constant's Shapley values are 0, so rounding-level differences cost rounding-level error
     else if (Math.abs(s - total) > 1e-12 * Math.max(1, Math.abs(total))) complementary = false;
   }
-  return { feature, threshold, left, right, missingLeft, leftShare, rightShare, value, width: W, depth, pathFeatures, expectation, complementary };
+  return {
+    feature,
+    threshold,
+    left,
+    right,
+    missingLeft,
+    leftShare,
+    rightShare,
+    value,
+    width: W,
+    depth,
+    pathFeatures,
+    expectation,
+    complementary,
+  };
 }
 
 /** Gauss–Legendre nodes and weights on [0, 1] (Newton's method on P_n; exact for degree ≤ 2n − 1). */
@@ -164,14 +178,27 @@ export function flatTreeOf(tree: Tree, maxDepth: number): FlatTree {
  * is then no player: its splits multiply the path by a constant, 1 or the cover ratio, and it gets
  * no value. state 0: no condition.
  */
-export interface WalkCondition { readonly state: -1 | 0 | 1; readonly feature: number }
+export interface WalkCondition {
+  readonly state: -1 | 0 | 1;
+  readonly feature: number;
+}
 
 /**
  * Adds scale × the TreeSHAP values of trees to out (rows × outputs × F): x holds `rows` float32
  * rows of F columns; tree t's value column c feeds output firstOf(t) + c. Returns nothing: the base
  * values are the trees' `expectation`s.
  */
-export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: number) => number, x: Float32Array, rows: number, F: number, scale: number, out: Float64Array, outputs: number, condition: WalkCondition = { state: 0, feature: -1 }): void {
+export function addLinearTreeShap(
+  trees: readonly FlatTree[],
+  firstOf: (t: number) => number,
+  x: Float32Array,
+  rows: number,
+  F: number,
+  scale: number,
+  out: Float64Array,
+  outputs: number,
+  condition: WalkCondition = { state: 0, feature: -1 },
+): void {
   const held = condition.state === 0 ? -1 : condition.feature;
   const present = condition.state > 0;
   let depth = 0;
@@ -430,7 +457,14 @@ export function addLinearTreeShap(trees: readonly FlatTree[], firstOf: (t: numbe
 }
 
 /** TreeSHAP values (rows × outputs × F) of `trees` for the rows of X; base values from their expectations. */
-export function linearTreeShap(trees: readonly FlatTree[], firstOf: (t: number) => number, X: Matrix, outputs: number, scale: number, offset: Float64Array): Contributions {
+export function linearTreeShap(
+  trees: readonly FlatTree[],
+  firstOf: (t: number) => number,
+  X: Matrix,
+  outputs: number,
+  scale: number,
+  offset: Float64Array,
+): Contributions {
   const out = emptyContributions(X.rows, outputs, X.cols);
   out.base.set(offset);
   trees.forEach((t, i) => {

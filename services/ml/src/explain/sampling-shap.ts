@@ -28,7 +28,12 @@ export interface SampledContributions extends Contributions {
   readonly pairs: number;
 }
 
-export function samplingShap(predict: Predict, X: Matrix, background: Matrix, options: SamplingOptions = {}): SampledContributions {
+export function samplingShap(
+  predict: Predict,
+  X: Matrix,
+  background: Matrix,
+  options: SamplingOptions = {},
+): SampledContributions {
   const F = X.cols;
   if (background.cols !== F) throw new RangeError(`background has ${background.cols} columns, X has ${F}`);
   if (background.rows === 0) throw new RangeError('the background needs at least one row');

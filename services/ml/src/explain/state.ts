@@ -10,7 +10,10 @@ import { Matrix } from '../matrix.js';
 import { Tree } from '../tree/tree.js';
 import { RandomForestClassifierModel, RandomForestRegressorModel } from '../ensemble/random-forest.js';
 import { GradientBoostingClassifierModel, GradientBoostingRegressorModel } from '../ensemble/gradient-boosting.js';
-import { HistGradientBoostingClassifierModel, HistGradientBoostingRegressorModel } from '../ensemble/hist-gradient-boosting.js';
+import {
+  HistGradientBoostingClassifierModel,
+  HistGradientBoostingRegressorModel,
+} from '../ensemble/hist-gradient-boosting.js';
 import { VotingClassifierModel, VotingRegressorModel } from '../ensemble/voting.js';
 import { LinearRegressorModel } from '../linear/linear-model.js';
 import { LinearScores } from '../linear/linear-classifier.js';
@@ -31,17 +34,45 @@ type Ctor = abstract new (...args: never[]) => object;
 
 /** Every class a fitted pipeline is made of, by the name written for it. */
 const CLASSES: Readonly<Record<string, Ctor>> = {
-  Matrix, Tree, RandomForestClassifierModel, RandomForestRegressorModel, GradientBoostingClassifierModel, GradientBoostingRegressorModel,
-  HistGradientBoostingClassifierModel, HistGradientBoostingRegressorModel, LinearRegressorModel, LinearScores, LogisticRegressionModel,
-  LinearSVCModel, SvcModel, SvrModel, KNeighborsClassifierModel, KNeighborsRegressorModel, NeighbourIndex, GaussianNBModel,
-  ColumnTransformerModel, SimpleImputerModel, StandardScalerModel, OneHotColumn, OrdinalColumn, VotingClassifierModel, VotingRegressorModel,
+  Matrix,
+  Tree,
+  RandomForestClassifierModel,
+  RandomForestRegressorModel,
+  GradientBoostingClassifierModel,
+  GradientBoostingRegressorModel,
+  HistGradientBoostingClassifierModel,
+  HistGradientBoostingRegressorModel,
+  LinearRegressorModel,
+  LinearScores,
+  LogisticRegressionModel,
+  LinearSVCModel,
+  SvcModel,
+  SvrModel,
+  KNeighborsClassifierModel,
+  KNeighborsRegressorModel,
+  NeighbourIndex,
+  GaussianNBModel,
+  ColumnTransformerModel,
+  SimpleImputerModel,
+  StandardScalerModel,
+  OneHotColumn,
+  OrdinalColumn,
+  VotingClassifierModel,
+  VotingRegressorModel,
 };
 const NAMES = new Map<unknown, string>(Object.entries(CLASSES).map(([k, v]) => [v, k]));
 /** Caches rebuilt on demand (a k-NN model's k-d tree): not written, absent when read back. */
 const TRANSIENT = new Set<unknown>([KdTree]);
 
 const TYPED = {
-  Float64Array, Float32Array, Int32Array, Uint8Array, Int8Array, Uint32Array, Int16Array, Uint16Array,
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint8Array,
+  Int8Array,
+  Uint32Array,
+  Int16Array,
+  Uint16Array,
 } as const;
 type TypedName = keyof typeof TYPED;
 
@@ -71,13 +102,22 @@ export function toState(value: unknown): State {
     try {
       if (Array.isArray(v)) return v.map((x, i) => enc(x, `${where}[${i}]`) ?? null);
       if (v instanceof WeakMap) return { $weakmap: true };
-      if (v instanceof Map) return { $map: [...v.entries()].map(([k, x], i) => [enc(k, `${where}.key${i}`) ?? null, enc(x, `${where}.value${i}`) ?? null]) };
+      if (v instanceof Map)
+        return {
+          $map: [...v.entries()].map(([k, x], i) => [
+            enc(k, `${where}.key${i}`) ?? null,
+            enc(x, `${where}.value${i}`) ?? null,
+          ]),
+        };
       if (v instanceof Set) return { $set: [...v].map((x, i) => enc(x, `${where}{${i}}`) ?? null) };
       const proto = Object.getPrototypeOf(v) as { constructor?: unknown } | null;
       const ctor = proto?.constructor;
       if (TRANSIENT.has(ctor)) return undefined;
       const name = proto === Object.prototype || proto === null ? null : NAMES.get(ctor);
-      if (name === undefined) throw new TypeError(`cannot store an instance of ${String((ctor as { name?: string } | undefined)?.name)} at ${where}: its class is not registered in explain/state.ts`);
+      if (name === undefined)
+        throw new TypeError(
+          `cannot store an instance of ${String((ctor as { name?: string } | undefined)?.name)} at ${where}: its class is not registered in explain/state.ts`,
+        );
       const fields: Record<string, State> = {};
       for (const [k, x] of Object.entries(v)) {
         if (typeof x === 'function') throw new TypeError(`cannot store the function ${where}.${k}`);
@@ -113,18 +153,27 @@ export function fromState(state: unknown): unknown {
       return new C(copy.buffer, 0, copy.byteLength / C.BYTES_PER_ELEMENT);
     }
     if (s.$weakmap === true) return new WeakMap();
-    if (Array.isArray(s.$map)) return new Map((s.$map as unknown[]).map((e, i) => {
-      if (!Array.isArray(e) || e.length !== 2) throw new TypeError(`unreadable map entry at ${where}[${i}]`);
-      return [dec(e[0], `${where}.key${i}`), dec(e[1], `${where}.value${i}`)] as const;
-    }));
+    if (Array.isArray(s.$map))
+      return new Map(
+        (s.$map as unknown[]).map((e, i) => {
+          if (!Array.isArray(e) || e.length !== 2) throw new TypeError(`unreadable map entry at ${where}[${i}]`);
+          return [dec(e[0], `${where}.key${i}`), dec(e[1], `${where}.value${i}`)] as const;
+        }),
+      );
     if (Array.isArray(s.$set)) return new Set((s.$set as unknown[]).map((x, i) => dec(x, `${where}{${i}}`)));
-    if (isRecord(s.$obj)) return Object.fromEntries(Object.entries(s.$obj).map(([k, x]) => [k, dec(x, `${where}.${k}`)]));
+    if (isRecord(s.$obj))
+      return Object.fromEntries(Object.entries(s.$obj).map(([k, x]) => [k, dec(x, `${where}.${k}`)]));
     if (typeof s.$class === 'string' && isRecord(s.fields)) {
       const C = CLASSES[s.$class] as Ctor | undefined;
       if (!C) throw new TypeError(`unknown class ${s.$class} at ${where}`);
       const obj = Object.create(C.prototype as object) as object;
       for (const [k, x] of Object.entries(s.fields)) {
-        Object.defineProperty(obj, k, { value: dec(x, `${where}.${k}`), writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(obj, k, {
+          value: dec(x, `${where}.${k}`),
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
       }
       return obj;
     }

@@ -45,13 +45,37 @@ export type TreeModel =
 export function treeSumOf(model: TreeModel): TreeSum {
   if (model instanceof RandomForestClassifierModel || model instanceof RandomForestRegressorModel) {
     const outputs = model instanceof RandomForestClassifierModel ? model.classes.length : 1;
-    return { trees: model.trees, maxDepth: model.maxDepth, nFeatures: model.nFeatures, outputs, scale: 1 / model.trees.length, offset: new Float64Array(outputs), outputOf: () => 0 };
+    return {
+      trees: model.trees,
+      maxDepth: model.maxDepth,
+      nFeatures: model.nFeatures,
+      outputs,
+      scale: 1 / model.trees.length,
+      offset: new Float64Array(outputs),
+      outputOf: () => 0,
+    };
   }
   if (model instanceof GradientBoostingRegressorModel) {
-    return { trees: model.trees, maxDepth: UNLIMITED, nFeatures: model.nFeatures, outputs: 1, scale: model.learningRate, offset: Float64Array.of(model.init), outputOf: () => 0 };
+    return {
+      trees: model.trees,
+      maxDepth: UNLIMITED,
+      nFeatures: model.nFeatures,
+      outputs: 1,
+      scale: model.learningRate,
+      offset: Float64Array.of(model.init),
+      outputOf: () => 0,
+    };
   }
   const K = model.K;
-  return { trees: model.trees, maxDepth: UNLIMITED, nFeatures: model.nFeatures, outputs: K, scale: model.learningRate, offset: Float64Array.from(model.init), outputOf: (t) => t % K };
+  return {
+    trees: model.trees,
+    maxDepth: UNLIMITED,
+    nFeatures: model.nFeatures,
+    outputs: K,
+    scale: model.learningRate,
+    offset: Float64Array.from(model.init),
+    outputOf: (t) => t % K,
+  };
 }
 
 /**
@@ -92,7 +116,11 @@ export function treeShapByPaths(model: TreeModel | TreeSum, X: Matrix): Contribu
  * features i (the others' rows are left 0 off the diagonal, and their diagonal is their φ).
  * values: rows × outputs × F × F, row-major.
  */
-export function treeShapInteractions(model: TreeModel | TreeSum, X: Matrix, features?: readonly number[]): { readonly values: Float64Array; readonly shap: Contributions } {
+export function treeShapInteractions(
+  model: TreeModel | TreeSum,
+  X: Matrix,
+  features?: readonly number[],
+): { readonly values: Float64Array; readonly shap: Contributions } {
   const sum = 'trees' in model && 'outputOf' in model ? model : treeSumOf(model);
   const shap = treeShap(sum, X);
   const F = X.cols;
@@ -109,7 +137,7 @@ export function treeShapInteractions(model: TreeModel | TreeSum, X: Matrix, feat
   // the diagonal starts as φ_i and loses every off-diagonal entry of its row
   for (let r = 0; r < X.rows * K; r++) for (let i = 0; i < F; i++) values[(r * F + i) * F + i] = shap.values[r * F + i];
   for (const i of conditioned) {
-    if (!used.has(i)) continue;   // a feature no tree splits on interacts with nothing
+    if (!used.has(i)) continue; // a feature no tree splits on interacts with nothing
     on.fill(0);
     off.fill(0);
     addLinearTreeShap(flat, firstOf, x, X.rows, F, sum.scale, on, K, { state: 1, feature: i });
@@ -146,7 +174,10 @@ export function expectation(tree: Tree, maxDepth: number): Float64Array {
 }
 
 /** Which feature a conditioned run holds present (state 1) or absent (state −1); state 0: none. */
-export interface Condition { readonly state: -1 | 0 | 1; readonly feature: number }
+export interface Condition {
+  readonly state: -1 | 0 | 1;
+  readonly feature: number;
+}
 const NO_CONDITION: Condition = { state: 0, feature: -1 };
 
 /**
@@ -190,7 +221,18 @@ export class TreeExplainer {
    * follows x's branch) or always absent (`off`: both branches by cover), as shap's tree_shap does
    * for interaction values; that feature then gets no value of its own.
    */
-  add(tree: Tree, maxDepth: number, x: Float32Array, rows: number, F: number, scale: number, out: Float64Array, outputs: number, first: number, condition: Condition = NO_CONDITION): void {
+  add(
+    tree: Tree,
+    maxDepth: number,
+    x: Float32Array,
+    rows: number,
+    F: number,
+    scale: number,
+    out: Float64Array,
+    outputs: number,
+    first: number,
+    condition: Condition = NO_CONDITION,
+  ): void {
     const depth = Math.min(tree.depth(), maxDepth);
     this.reserve(depth);
     const { feat, zero, one, pw, stride, up, down } = this;
@@ -260,7 +302,16 @@ export class TreeExplainer {
     const cond = condition.state;
     const cf = condition.feature;
     // `share` is shap's condition_fraction: the part of this subtree's output the game counts
-    const recurse = (node: number, d: number, ud: number, parent: number, pz: number, po: number, pf: number, share: number): void => {
+    const recurse = (
+      node: number,
+      d: number,
+      ud: number,
+      parent: number,
+      pz: number,
+      po: number,
+      pf: number,
+      share: number,
+    ): void => {
       if (share === 0) return;
       const o = d * stride;
       // the conditioned feature is never put on the path: the node copies its parent's whole path

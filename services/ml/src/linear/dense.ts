@@ -92,19 +92,23 @@ export function pinvSolve(G: Float64Array, b: Float64Array, p: number): Float64A
         if (Math.abs(aij) < 1e-300) continue;
         const theta = (A[j * p + j] - A[i * p + i]) / (2 * aij);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < p; k++) {
-          const aki = A[k * p + i], akj = A[k * p + j];
+          const aki = A[k * p + i],
+            akj = A[k * p + j];
           A[k * p + i] = c * aki - s * akj;
           A[k * p + j] = s * aki + c * akj;
         }
         for (let k = 0; k < p; k++) {
-          const aik = A[i * p + k], ajk = A[j * p + k];
+          const aik = A[i * p + k],
+            ajk = A[j * p + k];
           A[i * p + k] = c * aik - s * ajk;
           A[j * p + k] = s * aik + c * ajk;
         }
         for (let k = 0; k < p; k++) {
-          const vki = V[k * p + i], vkj = V[k * p + j];
+          const vki = V[k * p + i],
+            vkj = V[k * p + j];
           V[k * p + i] = c * vki - s * vkj;
           V[k * p + j] = s * vki + c * vkj;
         }

@@ -18,7 +18,13 @@ export interface LassoParams {
   readonly tol: number;
 }
 
-interface Problem { cols: Float64Array[]; y: Float64Array; norms: Float64Array; n: number; p: number }
+interface Problem {
+  cols: Float64Array[];
+  y: Float64Array;
+  norms: Float64Array;
+  n: number;
+  p: number;
+}
 
 /** One coordinate-descent solve from `w` (updated in place), as sklearn's enet_coordinate_descent. */
 function solve(pr: Problem, w: Float64Array, alpha: number, maxIter: number, tol: number): void {
@@ -34,15 +40,19 @@ function solve(pr: Problem, w: Float64Array, alpha: number, maxIter: number, tol
   for (let i = 0; i < n; i++) yy += y[i] * y[i];
   const gapTol = tol * yy;
   for (let iter = 0; iter < maxIter; iter++) {
-    let wMax = 0, dwMax = 0;
+    let wMax = 0,
+      dwMax = 0;
     for (let j = 0; j < p; j++) {
       if (norms[j] === 0) continue;
       const c = cols[j];
       const wj = w[j];
       let tmp = 0;
-      if (wj !== 0) for (let i = 0; i < n; i++) { R[i] += wj * c[i]; }
+      if (wj !== 0)
+        for (let i = 0; i < n; i++) {
+          R[i] += wj * c[i];
+        }
       for (let i = 0; i < n; i++) tmp += c[i] * R[i];
-      const nw = sign(tmp) * max(abs(tmp) - l1, 0) / norms[j];
+      const nw = (sign(tmp) * max(abs(tmp) - l1, 0)) / norms[j];
       w[j] = nw;
       if (nw !== 0) for (let i = 0; i < n; i++) R[i] -= nw * c[i];
       dwMax = max(dwMax, abs(nw - wj));
@@ -50,7 +60,10 @@ function solve(pr: Problem, w: Float64Array, alpha: number, maxIter: number, tol
     }
     if (wMax === 0 || dwMax / wMax < tol || iter === maxIter - 1) {
       // duality gap, the final stopping test
-      let dual = 0, rr = 0, ry = 0, l1w = 0;
+      let dual = 0,
+        rr = 0,
+        ry = 0,
+        l1w = 0;
       for (let j = 0; j < p; j++) {
         const c = cols[j];
         let s = 0;
@@ -58,9 +71,18 @@ function solve(pr: Problem, w: Float64Array, alpha: number, maxIter: number, tol
         dual = max(dual, abs(s));
         l1w += abs(w[j]);
       }
-      for (let i = 0; i < n; i++) { rr += R[i] * R[i]; ry += R[i] * y[i]; }
+      for (let i = 0; i < n; i++) {
+        rr += R[i] * R[i];
+        ry += R[i] * y[i];
+      }
       let gap: number, k: number;
-      if (dual > l1) { k = l1 / dual; gap = 0.5 * (rr + rr * k * k); } else { k = 1; gap = rr; }
+      if (dual > l1) {
+        k = l1 / dual;
+        gap = 0.5 * (rr + rr * k * k);
+      } else {
+        k = 1;
+        gap = rr;
+      }
       gap += l1 * l1w - k * ry;
       if (gap < gapTol) break;
     }
@@ -79,8 +101,11 @@ export class Lasso extends Configured<LassoParams> implements Estimator<LassoPar
 
   private problem(X: Matrix, y: Target, fitIntercept: boolean) {
     const t = requireRegression(y, this.name);
-    const c = fitIntercept ? centre(X, t.values) : { X: X.data, xMean: new Float64Array(X.cols), y: t.values, yMean: 0 };
-    const n = X.rows, p = X.cols;
+    const c = fitIntercept
+      ? centre(X, t.values)
+      : { X: X.data, xMean: new Float64Array(X.cols), y: t.values, yMean: 0 };
+    const n = X.rows,
+      p = X.cols;
     // column-major copies: every coordinate step streams one column
     const cols = Array.from({ length: p }, (_, j) => {
       const col = new Float64Array(n);
@@ -105,7 +130,9 @@ export class Lasso extends Configured<LassoParams> implements Estimator<LassoPar
    */
   fitPath(X: Matrix, y: Target, settings: readonly Partial<LassoParams>[]): LinearRegressorModel[] {
     const full = settings.map((s) => ({ ...this.params, ...s }));
-    const sameOther = full.every((p) => p.fit_intercept === full[0].fit_intercept && p.max_iter === full[0].max_iter && p.tol === full[0].tol);
+    const sameOther = full.every(
+      (p) => p.fit_intercept === full[0].fit_intercept && p.max_iter === full[0].max_iter && p.tol === full[0].tol,
+    );
     if (!sameOther || full.length === 0) return full.map((p) => this.with(p).fit(X, y));
     const { pr, c } = this.problem(X, y, full[0].fit_intercept);
     const order = full.map((_, i) => i).sort((a, b) => full[b].alpha - full[a].alpha);

@@ -60,7 +60,14 @@ export function liblinearSeed(randomState: number): number {
  * solve_l2r_l1l2_svc for the L2-loss (squared hinge) dual: min ½αᵀ(Q + D)α − eᵀα, α ≥ 0,
  * D_ii = 1/(2C). `y` holds ±1. Returns w (length n) and the iteration count.
  */
-export function solveL2LossSvcDual(pr: LiblinearProblem, y: Int8Array, C: number, eps: number, maxIter: number, rng: LiblinearRng): { w: Float64Array; iter: number } {
+export function solveL2LossSvcDual(
+  pr: LiblinearProblem,
+  y: Int8Array,
+  C: number,
+  eps: number,
+  maxIter: number,
+  rng: LiblinearRng,
+): { w: Float64Array; iter: number } {
   const { X, l, n } = pr;
   const INF = Infinity;
   const w = new Float64Array(n);
@@ -77,13 +84,17 @@ export function solveL2LossSvcDual(pr: LiblinearProblem, y: Int8Array, C: number
     index[i] = i;
   }
   let activeSize = l;
-  let PGmaxOld = INF, PGminOld = -INF;
+  let PGmaxOld = INF,
+    PGminOld = -INF;
   let iter = 0;
   while (iter < maxIter) {
-    let PGmaxNew = -INF, PGminNew = INF;
+    let PGmaxNew = -INF,
+      PGminNew = INF;
     for (let i = 0; i < activeSize; i++) {
       const j = i + rng.bounded(activeSize - i);
-      const t = index[i]; index[i] = index[j]; index[j] = t;
+      const t = index[i];
+      index[i] = index[j];
+      index[j] = t;
     }
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
@@ -97,14 +108,18 @@ export function solveL2LossSvcDual(pr: LiblinearProblem, y: Int8Array, C: number
       if (alpha[i] === 0) {
         if (G > PGmaxOld) {
           activeSize--;
-          const t = index[s]; index[s] = index[activeSize]; index[activeSize] = t;
+          const t = index[s];
+          index[s] = index[activeSize];
+          index[activeSize] = t;
           s--;
           continue;
         } else if (G < 0) PG = G;
       } else if (alpha[i] === upper) {
         if (G < PGminOld) {
           activeSize--;
-          const t = index[s]; index[s] = index[activeSize]; index[activeSize] = t;
+          const t = index[s];
+          index[s] = index[activeSize];
+          index[activeSize] = t;
           s--;
           continue;
         } else if (G > 0) PG = G;
@@ -135,14 +150,23 @@ export function solveL2LossSvcDual(pr: LiblinearProblem, y: Int8Array, C: number
 }
 
 /** solve_l2r_l1l2_svr for the L1-loss (epsilon-insensitive) dual: −C ≤ β ≤ C, λ = 0. */
-export function solveL1LossSvrDual(pr: LiblinearProblem, y: Float64Array, C: number, p: number, eps: number, maxIter: number, rng: LiblinearRng): { w: Float64Array; iter: number } {
+export function solveL1LossSvrDual(
+  pr: LiblinearProblem,
+  y: Float64Array,
+  C: number,
+  p: number,
+  eps: number,
+  maxIter: number,
+  rng: LiblinearRng,
+): { w: Float64Array; iter: number } {
   const { X, l, n } = pr;
   const INF = Infinity;
   const w = new Float64Array(n);
   const beta = new Float64Array(l);
   const QD = new Float64Array(l);
   const index = new Int32Array(l);
-  const lambda = 0, upper = C;
+  const lambda = 0,
+    upper = C;
   for (let i = 0; i < l; i++) {
     let q = 0;
     const r = i * n;
@@ -155,10 +179,13 @@ export function solveL1LossSvrDual(pr: LiblinearProblem, y: Float64Array, C: num
   let Gnorm1Init = -1;
   let iter = 0;
   while (iter < maxIter) {
-    let GmaxNew = 0, Gnorm1New = 0;
+    let GmaxNew = 0,
+      Gnorm1New = 0;
     for (let i = 0; i < activeSize; i++) {
       const j = i + rng.bounded(activeSize - i);
-      const t = index[i]; index[i] = index[j]; index[j] = t;
+      const t = index[i];
+      index[i] = index[j];
+      index[j] = t;
     }
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
@@ -166,7 +193,8 @@ export function solveL1LossSvrDual(pr: LiblinearProblem, y: Float64Array, C: num
       const H = QD[i] + lambda;
       const r = i * n;
       for (let j = 0; j < n; j++) G += X[r + j] * w[j];
-      const Gp = G + p, Gn = G - p;
+      const Gp = G + p,
+        Gn = G - p;
       let violation = 0;
       const bi = beta[i];
       if (bi === 0) {
@@ -174,7 +202,9 @@ export function solveL1LossSvrDual(pr: LiblinearProblem, y: Float64Array, C: num
         else if (Gn > 0) violation = Gn;
         else if (Gp > GmaxOld && Gn < -GmaxOld) {
           activeSize--;
-          const t = index[s]; index[s] = index[activeSize]; index[activeSize] = t;
+          const t = index[s];
+          index[s] = index[activeSize];
+          index[activeSize] = t;
           s--;
           continue;
         }
@@ -182,7 +212,9 @@ export function solveL1LossSvrDual(pr: LiblinearProblem, y: Float64Array, C: num
         if (Gp > 0) violation = Gp;
         else if (Gp < -GmaxOld) {
           activeSize--;
-          const t = index[s]; index[s] = index[activeSize]; index[activeSize] = t;
+          const t = index[s];
+          index[s] = index[activeSize];
+          index[activeSize] = t;
           s--;
           continue;
         }
@@ -190,7 +222,9 @@ export function solveL1LossSvrDual(pr: LiblinearProblem, y: Float64Array, C: num
         if (Gn < 0) violation = -Gn;
         else if (Gn > GmaxOld) {
           activeSize--;
-          const t = index[s]; index[s] = index[activeSize]; index[activeSize] = t;
+          const t = index[s];
+          index[s] = index[activeSize];
+          index[activeSize] = t;
           s--;
           continue;
         }

@@ -6,7 +6,11 @@ import { floats, int, ints, str, type OnnxGraph } from '../onnx/graph.js';
 
 export class LinearScores {
   /** W is row-major nClasses × nFeatures. */
-  constructor(readonly W: Float64Array, readonly b: Float64Array, readonly nFeatures: number) {}
+  constructor(
+    readonly W: Float64Array,
+    readonly b: Float64Array,
+    readonly nFeatures: number,
+  ) {}
 
   get nClasses(): number {
     return this.b.length;
@@ -48,7 +52,11 @@ export function softmaxRows(M: Matrix): Matrix {
     let mx = -Infinity;
     for (let k = 0; k < M.cols; k++) mx = Math.max(mx, M.data[r + k]);
     let s = 0;
-    for (let k = 0; k < M.cols; k++) { const e = Math.exp(M.data[r + k] - mx); out.data[r + k] = e; s += e; }
+    for (let k = 0; k < M.cols; k++) {
+      const e = Math.exp(M.data[r + k] - mx);
+      out.data[r + k] = e;
+      s += e;
+    }
     for (let k = 0; k < M.cols; k++) out.data[r + k] /= s;
   }
   return out;
@@ -56,7 +64,10 @@ export function softmaxRows(M: Matrix): Matrix {
 
 /** What fitted linear classifiers share: decision values, the argmax label, ONNX's LinearClassifier. */
 export abstract class LinearClassifierModel implements Classifier {
-  constructor(readonly classes: readonly string[], readonly scores: LinearScores) {}
+  constructor(
+    readonly classes: readonly string[],
+    readonly scores: LinearScores,
+  ) {}
 
   abstract predictProba(X: Matrix): Matrix;
   abstract toOnnxOutputs(g: OnnxGraph, input: string): { label: string; probabilities: string };
@@ -74,7 +85,12 @@ export abstract class LinearClassifierModel implements Classifier {
   }
 
   /** ONNX-ML LinearClassifier over these weights: [label, scores after post_transform]. */
-  protected linearClassifier(g: OnnxGraph, input: string, multiClass: 0 | 1, postTransform: 'NONE' | 'SOFTMAX'): [string, string] {
+  protected linearClassifier(
+    g: OnnxGraph,
+    input: string,
+    multiClass: 0 | 1,
+    postTransform: 'NONE' | 'SOFTMAX',
+  ): [string, string] {
     const [label, scores] = g.ml('LinearClassifier', [input], 2, {
       coefficients: floats(this.scores.W),
       intercepts: floats(this.scores.b),

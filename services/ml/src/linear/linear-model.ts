@@ -5,7 +5,10 @@ import type { OnnxGraph } from '../onnx/graph.js';
 import { floats, int } from '../onnx/graph.js';
 
 export class LinearRegressorModel implements Regressor {
-  constructor(readonly coef: Float64Array, readonly intercept: number) {}
+  constructor(
+    readonly coef: Float64Array,
+    readonly intercept: number,
+  ) {}
 
   predict(X: Matrix): Float64Array {
     const { rows, cols, data } = X;

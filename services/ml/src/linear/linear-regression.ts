@@ -7,9 +7,14 @@ import { requireRegression } from '../target.js';
 import { centre, choleskySolve, gram, pinvSolve } from './dense.js';
 import { fromCentred, type LinearRegressorModel } from './linear-model.js';
 
-export interface LinearRegressionParams { readonly fit_intercept: boolean }
+export interface LinearRegressionParams {
+  readonly fit_intercept: boolean;
+}
 
-export class LinearRegression extends Configured<LinearRegressionParams> implements Estimator<LinearRegressionParams, LinearRegressorModel> {
+export class LinearRegression
+  extends Configured<LinearRegressionParams>
+  implements Estimator<LinearRegressionParams, LinearRegressorModel>
+{
   readonly name = 'linear_regression';
   readonly task = 'regression' as const;
 

@@ -32,7 +32,11 @@ export class LinearSVCModel extends LinearClassifierModel {
     const out = new Matrix(d.rows, d.cols);
     for (let i = 0; i < d.rows; i++) {
       let s = 0;
-      for (let k = 0; k < d.cols; k++) { const v = 1 / (1 + Math.exp(-d.data[i * d.cols + k])); out.data[i * d.cols + k] = v; s += v; }
+      for (let k = 0; k < d.cols; k++) {
+        const v = 1 / (1 + Math.exp(-d.data[i * d.cols + k]));
+        out.data[i * d.cols + k] = v;
+        s += v;
+      }
       for (let k = 0; k < d.cols; k++) out.data[i * d.cols + k] /= s;
     }
     return out;
@@ -50,7 +54,9 @@ export class LinearSVCModel extends LinearClassifierModel {
 
 /** X with the constant bias column appended, rows reordered by `order`. */
 export function withBias(X: Matrix, order: ArrayLike<number>, bias: number | null): LiblinearProblem {
-  const p = X.cols, n = bias === null ? p : p + 1, l = order.length;
+  const p = X.cols,
+    n = bias === null ? p : p + 1,
+    l = order.length;
   const out = new Float64Array(l * n);
   for (let k = 0; k < l; k++) {
     out.set(X.data.subarray(order[k] * p, order[k] * p + p), k * n);
@@ -64,9 +70,13 @@ export class LinearSVC extends Configured<LinearSVCParams> implements Estimator<
   readonly task = 'classification' as const;
 
   constructor(params: Partial<LinearSVCParams> = {}) {
-    super({ C: 1.0, tol: 1e-4, max_iter: 1000, fit_intercept: true, intercept_scaling: 1, random_state: 0 }, params, (p) => {
-      if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
-    });
+    super(
+      { C: 1.0, tol: 1e-4, max_iter: 1000, fit_intercept: true, intercept_scaling: 1, random_state: 0 },
+      params,
+      (p) => {
+        if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
+      },
+    );
   }
 
   fit(X: Matrix, y: Target, ctx?: FitContext): LinearSVCModel {

@@ -23,9 +23,13 @@ export class LinearSVR extends Configured<LinearSVRParams> implements Estimator<
   readonly task = 'regression' as const;
 
   constructor(params: Partial<LinearSVRParams> = {}) {
-    super({ C: 1.0, epsilon: 0, tol: 1e-4, max_iter: 1000, fit_intercept: true, intercept_scaling: 1, random_state: 0 }, params, (p) => {
-      if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
-    });
+    super(
+      { C: 1.0, epsilon: 0, tol: 1e-4, max_iter: 1000, fit_intercept: true, intercept_scaling: 1, random_state: 0 },
+      params,
+      (p) => {
+        if (!(p.C > 0)) throw new RangeError(`C must be > 0, got ${p.C}`);
+      },
+    );
   }
 
   fit(X: Matrix, y: Target, ctx?: FitContext): LinearRegressorModel {

@@ -42,21 +42,29 @@ const BLOCK = 256;
 
 /** Σ_j x[r + j]·w[o + j] over p terms, with four independent accumulators. */
 function dotAt(x: Float64Array, r: number, w: Float64Array, o: number, p: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    j = 0;
   for (; j + 3 < p; j += 4) {
-    s0 += x[r + j] * w[o + j]; s1 += x[r + j + 1] * w[o + j + 1];
-    s2 += x[r + j + 2] * w[o + j + 2]; s3 += x[r + j + 3] * w[o + j + 3];
+    s0 += x[r + j] * w[o + j];
+    s1 += x[r + j + 1] * w[o + j + 1];
+    s2 += x[r + j + 2] * w[o + j + 2];
+    s3 += x[r + j + 3] * w[o + j + 3];
   }
   for (; j < p; j++) s0 += x[r + j] * w[o + j];
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /** g[o + j] += a·x[r + j] for j < p. */
 function axpyAt(a: number, x: Float64Array, r: number, g: Float64Array, o: number, p: number): void {
   let j = 0;
   for (; j + 3 < p; j += 4) {
-    g[o + j] += a * x[r + j]; g[o + j + 1] += a * x[r + j + 1];
-    g[o + j + 2] += a * x[r + j + 2]; g[o + j + 3] += a * x[r + j + 3];
+    g[o + j] += a * x[r + j];
+    g[o + j + 1] += a * x[r + j + 1];
+    g[o + j + 2] += a * x[r + j + 2];
+    g[o + j + 3] += a * x[r + j + 3];
   }
   for (; j < p; j++) g[o + j] += a * x[r + j];
 }
@@ -67,9 +75,12 @@ function axpyAt(a: number, x: Float64Array, r: number, g: Float64Array, o: numbe
  * Σ_i [log Σ_k e^{z_ik} − z_i,y_i] + ‖W‖²/(2C). One pass over the rows per evaluation.
  */
 function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitIntercept: boolean) {
-  const n = X.rows, p = X.cols, data = X.data;
+  const n = X.rows,
+    p = X.cols,
+    data = X.data;
   const D = new Float64Array(BLOCK * K); // the block's residuals softmax − one-hot
-  const reg = 1 / C, bo = K * p;
+  const reg = 1 / C,
+    bo = K * p;
   return (w: Float64Array, g: Float64Array): number => {
     g.fill(0);
     let loss = 0;
@@ -78,19 +89,33 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
       // decisions of the block, four rows at a time: each weight loaded once serves four rows
       let i = i0;
       for (; i + 3 < i1; i += 4) {
-        const r0 = i * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p, o = (i - i0) * K;
+        const r0 = i * p,
+          r1 = r0 + p,
+          r2 = r1 + p,
+          r3 = r2 + p,
+          o = (i - i0) * K;
         for (let k = 0; k < K; k++) {
           const b = fitIntercept ? w[bo + k] : 0;
-          let s0 = b, s1 = b, s2 = b, s3 = b;
+          let s0 = b,
+            s1 = b,
+            s2 = b,
+            s3 = b;
           for (let j = 0, wk = k * p; j < p; j++) {
             const wj = w[wk + j];
-            s0 += data[r0 + j] * wj; s1 += data[r1 + j] * wj; s2 += data[r2 + j] * wj; s3 += data[r3 + j] * wj;
+            s0 += data[r0 + j] * wj;
+            s1 += data[r1 + j] * wj;
+            s2 += data[r2 + j] * wj;
+            s3 += data[r3 + j] * wj;
           }
-          D[o + k] = s0; D[o + K + k] = s1; D[o + 2 * K + k] = s2; D[o + 3 * K + k] = s3;
+          D[o + k] = s0;
+          D[o + K + k] = s1;
+          D[o + 2 * K + k] = s2;
+          D[o + 3 * K + k] = s3;
         }
       }
       for (; i < i1; i++) {
-        const r = i * p, o = (i - i0) * K;
+        const r = i * p,
+          o = (i - i0) * K;
         for (let k = 0; k < K; k++) D[o + k] = (fitIntercept ? w[bo + k] : 0) + dotAt(data, r, w, k * p, p);
       }
       for (let t = i0; t < i1; t++) {
@@ -98,7 +123,11 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
         let mx = -Infinity;
         for (let k = 0; k < K; k++) if (D[o + k] > mx) mx = D[o + k];
         let se = 0;
-        for (let k = 0; k < K; k++) { const e = exp(D[o + k] - mx); D[o + k] = e; se += e; }
+        for (let k = 0; k < K; k++) {
+          const e = exp(D[o + k] - mx);
+          D[o + k] = e;
+          se += e;
+        }
         const yi = codes[t];
         // log-sum-exp − z_y, computed stably from the shifted values
         loss += log(se) - log(D[o + yi]);
@@ -108,15 +137,24 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
       // the gradient from the block, four rows at a time: each gradient entry read and written once per four rows
       i = i0;
       for (; i + 3 < i1; i += 4) {
-        const r0 = i * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p, o = (i - i0) * K;
+        const r0 = i * p,
+          r1 = r0 + p,
+          r2 = r1 + p,
+          r3 = r2 + p,
+          o = (i - i0) * K;
         for (let k = 0; k < K; k++) {
-          const d0 = D[o + k], d1 = D[o + K + k], d2 = D[o + 2 * K + k], d3 = D[o + 3 * K + k];
-          for (let j = 0, gk = k * p; j < p; j++) g[gk + j] += d0 * data[r0 + j] + d1 * data[r1 + j] + d2 * data[r2 + j] + d3 * data[r3 + j];
-          g[bo + k] += (d0 + d1) + (d2 + d3);
+          const d0 = D[o + k],
+            d1 = D[o + K + k],
+            d2 = D[o + 2 * K + k],
+            d3 = D[o + 3 * K + k];
+          for (let j = 0, gk = k * p; j < p; j++)
+            g[gk + j] += d0 * data[r0 + j] + d1 * data[r1 + j] + d2 * data[r2 + j] + d3 * data[r3 + j];
+          g[bo + k] += d0 + d1 + (d2 + d3);
         }
       }
       for (; i < i1; i++) {
-        const r = i * p, o = (i - i0) * K;
+        const r = i * p,
+          o = (i - i0) * K;
         for (let k = 0; k < K; k++) {
           const d = D[o + k];
           axpyAt(d, data, r, g, k * p, p);
@@ -125,7 +163,10 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
       }
     }
     let wsq = 0;
-    for (let q = 0; q < bo; q++) { wsq += w[q] * w[q]; g[q] += reg * w[q]; }
+    for (let q = 0; q < bo; q++) {
+      wsq += w[q] * w[q];
+      g[q] += reg * w[q];
+    }
     if (!fitIntercept) for (let k = 0; k < K; k++) g[bo + k] = 0;
     return loss + 0.5 * reg * wsq;
   };
@@ -136,34 +177,54 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
  * y = 1 for the second class): Σ_i [log(1 + e^{z_i}) − y_i·z_i] + ‖w‖²/(2C).
  */
 function binomial(X: Matrix, codes: Int32Array, C: number, fitIntercept: boolean) {
-  const n = X.rows, p = X.cols, data = X.data;
+  const n = X.rows,
+    p = X.cols,
+    data = X.data;
   const D = new Float64Array(BLOCK); // the block's residuals σ(z) − y
   const reg = 1 / C;
   return (w: Float64Array, g: Float64Array): number => {
     g.fill(0);
     const b = fitIntercept ? w[p] : 0;
-    let loss = 0, gb = 0;
+    let loss = 0,
+      gb = 0;
     for (let i0 = 0; i0 < n; i0 += BLOCK) {
       const i1 = Math.min(n, i0 + BLOCK);
       for (let i = i0; i < i1; i++) {
         const z = b + dotAt(data, i * p, w, 0, p);
         // log(1 + e^z) and the sigmoid, both without overflow
         let d: number;
-        if (z > 0) { const e = exp(-z); loss += z + log1p(e); d = 1 / (1 + e); } else { const e = exp(z); loss += log1p(e); d = e / (1 + e); }
-        if (codes[i] === 1) { loss -= z; d -= 1; }
+        if (z > 0) {
+          const e = exp(-z);
+          loss += z + log1p(e);
+          d = 1 / (1 + e);
+        } else {
+          const e = exp(z);
+          loss += log1p(e);
+          d = e / (1 + e);
+        }
+        if (codes[i] === 1) {
+          loss -= z;
+          d -= 1;
+        }
         D[i - i0] = d;
         gb += d;
       }
       for (let i = i0; i < i1; i++) axpyAt(D[i - i0], data, i * p, g, 0, p);
     }
     let wsq = 0;
-    for (let j = 0; j < p; j++) { wsq += w[j] * w[j]; g[j] += reg * w[j]; }
+    for (let j = 0; j < p; j++) {
+      wsq += w[j] * w[j];
+      g[j] += reg * w[j];
+    }
     g[p] = fitIntercept ? gb : 0;
     return loss + 0.5 * reg * wsq;
   };
 }
 
-export class LogisticRegression extends Configured<LogisticRegressionParams> implements Estimator<LogisticRegressionParams, LogisticRegressionModel> {
+export class LogisticRegression
+  extends Configured<LogisticRegressionParams>
+  implements Estimator<LogisticRegressionParams, LogisticRegressionModel>
+{
   readonly name = 'logistic_regression';
   readonly task = 'classification' as const;
 
@@ -182,7 +243,12 @@ export class LogisticRegression extends Configured<LogisticRegressionParams> imp
     return K === 2 ? p + 1 : K * (p + 1);
   }
 
-  private solve(X: Matrix, y: Target, p: LogisticRegressionParams, start: Float64Array | null): LogisticRegressionModel {
+  private solve(
+    X: Matrix,
+    y: Target,
+    p: LogisticRegressionParams,
+    start: Float64Array | null,
+  ): LogisticRegressionModel {
     const t = requireClassification(y, this.name);
     const K = t.classes.length;
     if (K < 2) throw new RangeError('logistic regression needs at least two classes');
@@ -190,14 +256,21 @@ export class LogisticRegression extends Configured<LogisticRegressionParams> imp
     const fun = K === 2 ? binomial(X, t.codes, p.C, p.fit_intercept) : multinomial(X, t.codes, K, p.C, p.fit_intercept);
     // scikit-learn's call of scipy's L-BFGS-B: gtol = tol on the summed gradient, maxiter = max_iter,
     // scipy's default ftol
-    const res = lbfgs(fun, start ?? new Float64Array(LogisticRegression.size(K, d)), { maxIter: Math.max(p.max_iter, 1), gtol: p.tol, ftol: SCIPY_FTOL });
+    const res = lbfgs(fun, start ?? new Float64Array(LogisticRegression.size(K, d)), {
+      maxIter: Math.max(p.max_iter, 1),
+      gtol: p.tol,
+      ftol: SCIPY_FTOL,
+    });
     const x = res.x;
     if (K === 2) {
       // one logit z stored as the decisions [0, z]: softmax gives [1 − σ(z), σ(z)], argmax the
       // second class only when z > 0, as scikit-learn's predict
       const W = new Float64Array(2 * d);
       W.set(x.subarray(0, d), d);
-      return new LogisticRegressionModel(t.classes, new LinearScores(W, Float64Array.of(0, p.fit_intercept ? x[d] : 0), d));
+      return new LogisticRegressionModel(
+        t.classes,
+        new LinearScores(W, Float64Array.of(0, p.fit_intercept ? x[d] : 0), d),
+      );
     }
     const W = x.slice(0, K * d);
     const b = p.fit_intercept ? x.slice(K * d) : new Float64Array(K);

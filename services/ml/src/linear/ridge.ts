@@ -8,7 +8,10 @@ import { requireRegression } from '../target.js';
 import { centre, choleskySolve, gram, pinvSolve } from './dense.js';
 import { fromCentred, type LinearRegressorModel } from './linear-model.js';
 
-export interface RidgeParams { readonly alpha: number; readonly fit_intercept: boolean }
+export interface RidgeParams {
+  readonly alpha: number;
+  readonly fit_intercept: boolean;
+}
 
 export class Ridge extends Configured<RidgeParams> implements Estimator<RidgeParams, LinearRegressorModel> {
   readonly name = 'ridge';
@@ -28,13 +31,18 @@ export class Ridge extends Configured<RidgeParams> implements Estimator<RidgePar
     const t = requireRegression(y, this.name);
     const byIntercept = new Map<boolean, ReturnType<typeof prepare>>();
     const prepare = (fitIntercept: boolean) => {
-      const c = fitIntercept ? centre(X, t.values) : { X: X.data, xMean: new Float64Array(X.cols), y: t.values, yMean: 0 };
+      const c = fitIntercept
+        ? centre(X, t.values)
+        : { X: X.data, xMean: new Float64Array(X.cols), y: t.values, yMean: 0 };
       return { c, ...gram(c.X, c.y, X.rows, X.cols) };
     };
     return settings.map((s) => {
       const p = { ...this.params, ...s };
       let prep = byIntercept.get(p.fit_intercept);
-      if (!prep) { prep = prepare(p.fit_intercept); byIntercept.set(p.fit_intercept, prep); }
+      if (!prep) {
+        prep = prepare(p.fit_intercept);
+        byIntercept.set(p.fit_intercept, prep);
+      }
       const w = choleskySolve(prep.G, prep.b, X.cols, p.alpha) ?? pinvSolve(prep.G, prep.b, X.cols);
       return fromCentred(w, prep.c.xMean, prep.c.yMean);
     });

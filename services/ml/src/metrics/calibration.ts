@@ -2,10 +2,18 @@
 // probability against the observed share of hits (scikit-learn's calibration_curve with
 // strategy='uniform', n_bins=10, keeping the count of each non-empty bin).
 
-export interface CalibrationBin { readonly meanPredicted: number; readonly observed: number; readonly count: number }
+export interface CalibrationBin {
+  readonly meanPredicted: number;
+  readonly observed: number;
+  readonly count: number;
+}
 
 /** `hits[i]`: whether the event that `probabilities[i]` predicts happened. Non-finite probabilities are left out. */
-export function calibrationBins(probabilities: readonly (number | undefined)[], hits: readonly boolean[], nBins = 10): CalibrationBin[] {
+export function calibrationBins(
+  probabilities: readonly (number | undefined)[],
+  hits: readonly boolean[],
+  nBins = 10,
+): CalibrationBin[] {
   const bins = Array.from({ length: nBins }, () => ({ sumP: 0, hits: 0, count: 0 }));
   probabilities.forEach((p, i) => {
     if (typeof p !== 'number' || !Number.isFinite(p)) return;
@@ -14,5 +22,7 @@ export function calibrationBins(probabilities: readonly (number | undefined)[], 
     b.count++;
     if (hits[i]) b.hits++;
   });
-  return bins.filter((b) => b.count > 0).map((b) => ({ meanPredicted: b.sumP / b.count, observed: b.hits / b.count, count: b.count }));
+  return bins
+    .filter((b) => b.count > 0)
+    .map((b) => ({ meanPredicted: b.sumP / b.count, observed: b.hits / b.count, count: b.count }));
 }

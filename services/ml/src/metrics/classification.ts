@@ -24,7 +24,12 @@ export interface ClassificationReport {
 }
 
 /** Row i, column j: how many rows of true class i were predicted j. */
-export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, nClasses: number, normalize?: 'true'): Matrix {
+export function confusionMatrix(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  nClasses: number,
+  normalize?: 'true',
+): Matrix {
   checkSameLength(yTrue, yPred);
   const m = new Matrix(nClasses, nClasses);
   for (let i = 0; i < yTrue.length; i++) m.data[yTrue[i] * nClasses + yPred[i]]++;
@@ -39,11 +44,17 @@ export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<numbe
   return m;
 }
 
-export function classificationReport(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, nClasses: number): ClassificationReport {
+export function classificationReport(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  nClasses: number,
+): ClassificationReport {
   const cm = confusionMatrix(yTrue, yPred, nClasses);
   const perClass: ClassScores[] = [];
   for (let k = 0; k < nClasses; k++) {
-    let tp = 0, predicted = 0, actual = 0;
+    let tp = 0,
+      predicted = 0,
+      actual = 0;
     for (let j = 0; j < nClasses; j++) {
       predicted += cm.data[j * nClasses + k];
       actual += cm.data[k * nClasses + j];

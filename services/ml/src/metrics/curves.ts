@@ -2,13 +2,19 @@
 // collinear ROC points dropped, ROC starting at threshold max+1), their areas, and one-vs-rest AUC.
 import type { Matrix } from '../matrix.js';
 
-interface Counts { fps: number[]; tps: number[]; thresholds: number[] }
+interface Counts {
+  fps: number[];
+  tps: number[];
+  thresholds: number[];
+}
 
 /** sklearn's _binary_clf_curve: cumulative false/true positives at each distinct score, descending. */
 function binaryCounts(positive: ArrayLike<boolean>, scores: ArrayLike<number>): Counts {
   const n = scores.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  const fps: number[] = [], tps: number[] = [], thresholds: number[] = [];
+  const fps: number[] = [],
+    tps: number[] = [],
+    thresholds: number[] = [];
   let tp = 0;
   for (let r = 0; r < n; r++) {
     const i = order[r];
@@ -22,7 +28,11 @@ function binaryCounts(positive: ArrayLike<boolean>, scores: ArrayLike<number>): 
   return { fps, tps, thresholds };
 }
 
-export interface RocCurve { readonly fpr: number[]; readonly tpr: number[]; readonly thresholds: number[] }
+export interface RocCurve {
+  readonly fpr: number[];
+  readonly tpr: number[];
+  readonly thresholds: number[];
+}
 
 export function rocCurve(positive: ArrayLike<boolean>, scores: ArrayLike<number>): RocCurve {
   let { fps, tps, thresholds } = binaryCounts(positive, scores);
@@ -42,7 +52,8 @@ export function rocCurve(positive: ArrayLike<boolean>, scores: ArrayLike<number>
   fps.unshift(0);
   tps.unshift(0);
   thresholds.unshift(thresholds[0] + 1);
-  const fN = fps[fps.length - 1], tN = tps[tps.length - 1];
+  const fN = fps[fps.length - 1],
+    tN = tps[tps.length - 1];
   return {
     fpr: fps.map((v) => (fN === 0 ? NaN : v / fN)),
     tpr: tps.map((v) => (tN === 0 ? NaN : v / tN)),
@@ -57,7 +68,11 @@ export function auc(x: readonly number[], y: readonly number[]): number {
   return Math.abs(s);
 }
 
-export interface PrCurve { readonly precision: number[]; readonly recall: number[]; readonly thresholds: number[] }
+export interface PrCurve {
+  readonly precision: number[];
+  readonly recall: number[];
+  readonly thresholds: number[];
+}
 
 export function precisionRecallCurve(positive: ArrayLike<boolean>, scores: ArrayLike<number>): PrCurve {
   const { fps, tps, thresholds } = binaryCounts(positive, scores);

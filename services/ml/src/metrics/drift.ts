@@ -86,7 +86,11 @@ export function psiReference(expected: readonly number[], bins = 10): NumericPsi
   const edges: number[] = [];
   for (let i = 1; i < bins; i++) edges.push(quantile(sorted, i / bins));
   const uniq = [...new Set(edges)];
-  return { edges: uniq, shares: binCounts(uniq, expected).map((n) => n / expected.length), sample: orderStatistics(sorted, KS_REFERENCE_SIZE) };
+  return {
+    edges: uniq,
+    shares: binCounts(uniq, expected).map((n) => n / expected.length),
+    sample: orderStatistics(sorted, KS_REFERENCE_SIZE),
+  };
 }
 
 /** The bucket of a live text value: its category, unseen or missing (null or absent). */
@@ -108,9 +112,15 @@ export function categoricalPsiReference(expected: readonly (string | null)[]): C
   if (!expected.length) return null;
   const counts = new Map<string, number>();
   let missing = 0;
-  for (const v of expected) if (v === null) missing++; else counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (const v of expected)
+    if (v === null) missing++;
+    else counts.set(v, (counts.get(v) ?? 0) + 1);
   const categories = [...counts.keys()].sort();
-  return { kind: 'categorical', categories, shares: [...categories.map((c) => (counts.get(c) ?? 0) / expected.length), 0, missing / expected.length] };
+  return {
+    kind: 'categorical',
+    categories,
+    shares: [...categories.map((c) => (counts.get(c) ?? 0) / expected.length), 0, missing / expected.length],
+  };
 }
 
 /** PSI over matching buckets, shares clipped below at 1e-4 so an empty bucket counts but stays finite. */
@@ -125,7 +135,8 @@ function psiOfShares(expected: readonly number[], actual: readonly number[], n: 
   return s;
 }
 
-const numbersOf = (actual: readonly unknown[]) => actual.filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+const numbersOf = (actual: readonly unknown[]) =>
+  actual.filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
 
 /**
  * Population stability index of live values against a reference; NaN without values on either
@@ -156,7 +167,7 @@ export function kolmogorovSf(x: number): number {
   if (x < 1.18) {
     const w = Math.sqrt(2 * Math.PI) / x;
     let s = 0;
-    for (let k = 1; k <= 20; k++) s += Math.exp(-((2 * k - 1) ** 2) * Math.PI ** 2 / (8 * x * x));
+    for (let k = 1; k <= 20; k++) s += Math.exp((-((2 * k - 1) ** 2) * Math.PI ** 2) / (8 * x * x));
     return Math.min(1, Math.max(0, 1 - w * s));
   }
   let s = 0;
@@ -168,7 +179,10 @@ export function kolmogorovSf(x: number): number {
   return Math.min(1, Math.max(0, 2 * s));
 }
 
-export interface TestResult { readonly statistic: number; readonly pValue: number }
+export interface TestResult {
+  readonly statistic: number;
+  readonly pValue: number;
+}
 
 /**
  * Two-sample Kolmogorov–Smirnov test, two-sided. D is scipy's ks_2samp statistic exactly (the
@@ -181,7 +195,9 @@ export function ks2Samp(a: readonly number[], b: readonly number[]): TestResult 
   if (!a.length || !b.length) return { statistic: Number.NaN, pValue: Number.NaN };
   const x = [...a].sort((p, q) => p - q);
   const y = [...b].sort((p, q) => p - q);
-  let i = 0, j = 0, d = 0;
+  let i = 0,
+    j = 0,
+    d = 0;
   while (i < x.length && j < y.length) {
     const v = Math.min(x[i], y[j]);
     while (i < x.length && x[i] <= v) i++;
@@ -208,7 +224,8 @@ export function chiSquaredSf(x: number, df: number): number {
 export function chiSquaredGof(observed: readonly number[], expectedShares: readonly number[]): TestResult {
   const n = observed.reduce((s, o) => s + o, 0);
   if (!n) return { statistic: Number.NaN, pValue: Number.NaN };
-  let stat = 0, buckets = 0;
+  let stat = 0,
+    buckets = 0;
   for (let k = 0; k < observed.length; k++) {
     const e = expectedShares[k] * n;
     if (e === 0 && observed[k] === 0) continue;

@@ -4,7 +4,10 @@ import { checkSameLength } from './classification.js';
 export function meanSquaredError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   checkSameLength(yTrue, yPred);
   let s = 0;
-  for (let i = 0; i < yTrue.length; i++) { const d = yTrue[i] - yPred[i]; s += d * d; }
+  for (let i = 0; i < yTrue.length; i++) {
+    const d = yTrue[i] - yPred[i];
+    s += d * d;
+  }
   return s / yTrue.length;
 }
 
@@ -25,7 +28,8 @@ export function r2Score(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): num
   let mean = 0;
   for (let i = 0; i < n; i++) mean += yTrue[i];
   mean /= n;
-  let res = 0, tot = 0;
+  let res = 0,
+    tot = 0;
   for (let i = 0; i < n; i++) {
     res += (yTrue[i] - yPred[i]) ** 2;
     tot += (yTrue[i] - mean) ** 2;

@@ -93,7 +93,12 @@ export interface CompareResult {
   readonly leaderboard: LeaderboardEntry[];
   /** Null when not asked for, when fewer than two families reached every row, or when it would not fit the budget. */
   readonly ensemble: EnsembleScore | null;
-  readonly rounds: readonly { readonly rows: number; readonly candidates: number; readonly completed: number; readonly bracket: number }[];
+  readonly rounds: readonly {
+    readonly rows: number;
+    readonly candidates: number;
+    readonly completed: number;
+    readonly bracket: number;
+  }[];
   /** Brackets started. */
   readonly brackets: number;
   readonly stoppedBy: 'finished' | 'budget';
@@ -119,7 +124,8 @@ export function subsampleOrder(y: Target, rand: () => number): Int32Array {
   const byClass = new Map<number, number[]>();
   y.codes.forEach((c, i) => {
     const list = byClass.get(c);
-    if (list) list.push(i); else byClass.set(c, [i]);
+    if (list) list.push(i);
+    else byClass.set(c, [i]);
   });
   // each row's position is its rank within its class scaled to [0, 1): sorting by it interleaves
   const keyed: { i: number; key: number }[] = [];
@@ -128,7 +134,11 @@ export function subsampleOrder(y: Target, rand: () => number): Int32Array {
   return Int32Array.from(keyed.map((k) => k.i));
 }
 
-interface Candidate { readonly model: string; readonly params: ParamSet; last?: LeaderboardEntry }
+interface Candidate {
+  readonly model: string;
+  readonly params: ParamSet;
+  last?: LeaderboardEntry;
+}
 
 const meanStd = (v: readonly number[]): [number, number] => {
   const m = v.reduce((s, x) => s + x, 0) / v.length;
@@ -141,7 +151,13 @@ interface Rung {
   readonly X: Matrix;
   readonly y: Target;
   readonly folds: ReturnType<typeof cvFolds>;
-  shared?: { X: Float64Array; y: { kind: 'classification'; codes: Int32Array; classes: readonly string[] } | { kind: 'regression'; values: Float64Array }; folds: { train: Int32Array; test: Int32Array }[] };
+  shared?: {
+    X: Float64Array;
+    y:
+      | { kind: 'classification'; codes: Int32Array; classes: readonly string[] }
+      | { kind: 'regression'; values: Float64Array };
+    folds: { train: Int32Array; test: Int32Array }[];
+  };
 }
 
 /** The candidates a bracket after the first tries; see compareModels. */
@@ -153,7 +169,8 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
   const task = y.kind;
   const models = opts.models ?? comparableModels(task);
   for (const id of models) {
-    if (modelSpec(id).task !== task) throw new RangeError(`model '${id}' is for ${modelSpec(id).task}, the target is ${task}`);
+    if (modelSpec(id).task !== task)
+      throw new RangeError(`model '${id}' is for ${modelSpec(id).task}, the target is ${task}`);
   }
   const seed = opts.seed ?? 0;
   const rand = generator(seed);
@@ -174,7 +191,9 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
     return true;
   };
   const first: Candidate[] = [];
-  for (const model of models) for (const params of sampleCandidates(SEARCH_SPACES[model] ?? {}, opts.candidatesPerModel ?? 8, rand)) add(first, model, params);
+  for (const model of models)
+    for (const params of sampleCandidates(SEARCH_SPACES[model] ?? {}, opts.candidatesPerModel ?? 8, rand))
+      add(first, model, params);
   const order = subsampleOrder(y, rand);
   const n = order.length;
   // as many rounds as it takes to bring the candidates down to one, or the rows up to n
@@ -210,19 +229,35 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
     const want = Math.max(1, Math.round(first.length / factor ** startRung));
     const tunable = (m: string) => Object.keys(SEARCH_SPACES[m] ?? {}).length > 0;
     const families: LeaderboardEntry[] = [];
-    for (const e of ranked(everyone)) if (tunable(e.model) && !families.some((f) => f.model === e.model)) families.push(e);
+    for (const e of ranked(everyone))
+      if (tunable(e.model) && !families.some((f) => f.model === e.model)) families.push(e);
     if (families.length === 0) return out;
     const leaders = families.slice(0, LEADERS);
     // fresh draws from every family when the bracket starts on more rows than the first (a family
     // the smallest sample misjudged gets a fair trial there), else from the better half
-    const better = startRung > 0 ? models.filter(tunable) : families.slice(0, Math.max(LEADERS, Math.ceil(families.length / 2))).map((e) => e.model);
+    const better =
+      startRung > 0
+        ? models.filter(tunable)
+        : families.slice(0, Math.max(LEADERS, Math.ceil(families.length / 2))).map((e) => e.model);
     const exploit = Math.ceil((want * 2) / 3);
     for (let i = 0, tries = 0; out.length < exploit && tries < exploit * 20; tries++) {
       // the best family's leader gets every other neighbour, the others share the rest
       const lead = leaders[i % 2 === 0 ? 0 : 1 + (((i - 1) / 2) % Math.max(1, leaders.length - 1))] ?? leaders[0];
       if (!lead) break;
       const space = SEARCH_SPACES[lead.model] ?? {};
-      if (add(out, lead.model, perturbParams(space, lead.params, modelSpec(lead.model).create().params as Readonly<Record<string, unknown>>, rand))) i++;
+      if (
+        add(
+          out,
+          lead.model,
+          perturbParams(
+            space,
+            lead.params,
+            modelSpec(lead.model).create().params as Readonly<Record<string, unknown>>,
+            rand,
+          ),
+        )
+      )
+        i++;
     }
     for (let i = 0, tries = 0; out.length < want && tries < want * 20; tries++) {
       const model = better[(bracket + i) % better.length] ?? '';
@@ -240,7 +275,11 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
     const board = ranked(everyone);
     const members = ensembleSize >= 2 ? pickVotingMembers(board, ensembleSize) : [];
     const at = (m: VotingMember) => board.find((e) => e.model === m.model && e.rows === n && e.params === m.params);
-    const seconds = members.reduce((a, m) => { const e = at(m); return a + (e ? e.fitTime + e.scoreTime : Infinity); }, 0) * k;
+    const seconds =
+      members.reduce((a, m) => {
+        const e = at(m);
+        return a + (e ? e.fitTime + e.scoreTime : Infinity);
+      }, 0) * k;
     return { members, seconds };
   };
   // The search's own deadline is the budget less the ensemble's estimated cost, re-armed whenever a
@@ -274,8 +313,14 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
           if (row.length === k) {
             const [meanScore, stdScore] = meanStd(row.map((x) => x.score));
             const entry: LeaderboardEntry = {
-              model, params: mine[s.candidate]?.params ?? {}, round, rows, meanScore, stdScore,
-              fitTime: meanStd(row.map((x) => x.fitTime))[0], scoreTime: meanStd(row.map((x) => x.scoreTime))[0],
+              model,
+              params: mine[s.candidate]?.params ?? {},
+              round,
+              rows,
+              meanScore,
+              stdScore,
+              fitTime: meanStd(row.map((x) => x.fitTime))[0],
+              scoreTime: meanStd(row.map((x) => x.scoreTime))[0],
             };
             const c = mine[s.candidate];
             if (c) c.last = entry;
@@ -285,21 +330,47 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
         }
       };
       const est = modelSpec(model).create();
-      const tasks = planTasks(est, mine.map((c) => c.params), k);
+      const tasks = planTasks(
+        est,
+        mine.map((c) => c.params),
+        k,
+      );
       if (opts.workers) {
         r.shared ??= {
           X: shared(Xr.data),
-          y: yr.kind === 'classification'
-            ? { kind: 'classification' as const, codes: shared(yr.codes), classes: yr.classes }
-            : { kind: 'regression' as const, values: shared(yr.values) },
+          y:
+            yr.kind === 'classification'
+              ? { kind: 'classification' as const, codes: shared(yr.codes), classes: yr.classes }
+              : { kind: 'regression' as const, values: shared(yr.values) },
           folds: folds.map((f) => ({ train: shared(f.train), test: shared(f.test) })),
         };
-        await opts.workers.run({
-          model, baseParams: {}, candidates: mine.map((c) => c.params), rows: Xr.rows, cols: Xr.cols, X: r.shared.X, y: r.shared.y,
-          folds: r.shared.folds, pre: typeof pre === 'boolean' ? pre : pre.spec, seed,
-        }, tasks, collect, signal);
+        await opts.workers.run(
+          {
+            model,
+            baseParams: {},
+            candidates: mine.map((c) => c.params),
+            rows: Xr.rows,
+            cols: Xr.cols,
+            X: r.shared.X,
+            y: r.shared.y,
+            folds: r.shared.folds,
+            pre: typeof pre === 'boolean' ? pre : pre.spec,
+            seed,
+          },
+          tasks,
+          collect,
+          signal,
+        );
       } else {
-        const runner = new CvRunner(est, mine.map((c) => c.params), Xr, yr, folds, pre, { seed, signal });
+        const runner = new CvRunner(
+          est,
+          mine.map((c) => c.params),
+          Xr,
+          yr,
+          folds,
+          pre,
+          { seed, signal },
+        );
         for (const t of tasks) {
           if (signal.aborted) throw new AbortedError();
           collect(runner.run(t));
@@ -373,7 +444,14 @@ export async function compareModels(X: Matrix, y: Target, opts: CompareOptions):
     const top = rung(nRounds - 1);
     const scores = votingCvScores(plan.members, top.X, top.y, top.folds, pre, seed, opts.signal);
     const [meanScore, stdScore] = meanStd(scores);
-    ensemble = { members: plan.members, rows: n, round: nRounds - 1, meanScore, stdScore, fitTime: (performance.now() - t0) / 1000 / k };
+    ensemble = {
+      members: plan.members,
+      rows: n,
+      round: nRounds - 1,
+      meanScore,
+      stdScore,
+      fitTime: (performance.now() - t0) / 1000 / k,
+    };
   }
   return { leaderboard: ranked(everyone), ensemble, rounds, brackets, stoppedBy, elapsedSeconds: now() - start };
 }

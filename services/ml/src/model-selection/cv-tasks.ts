@@ -30,7 +30,8 @@ export function planTasks(est: Estimator, candidates: readonly ParamSet[], nFold
   candidates.forEach((c, i) => {
     const key = est.fitPath ? (est.pathKey ? est.pathKey(c) : '') : String(i);
     const g = groups.get(key);
-    if (g) g.push(i); else groups.set(key, [i]);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
   });
   const tasks: CvTask[] = [];
   for (let fold = 0; fold < nFolds; fold++) for (const g of groups.values()) tasks.push({ fold, candidates: g });
@@ -43,7 +44,12 @@ export function score(model: Model, X: Matrix, y: Target): number {
   return y.kind === 'classification' ? accuracy(y.codes, p) : r2Score(y.values, p);
 }
 
-interface FoldData { Xtr: Matrix; ytr: Target; Xte: Matrix; yte: Target }
+interface FoldData {
+  Xtr: Matrix;
+  ytr: Target;
+  Xte: Matrix;
+  yte: Target;
+}
 
 /** Runs tasks against one (X, y, folds); fold data is preprocessed once and reused across tasks. */
 export class CvRunner {
@@ -63,7 +69,8 @@ export class CvRunner {
     let d = this.cache.get(f);
     if (!d) {
       const { train, test } = this.folds[f];
-      let Xtr = this.X.takeRows(train), Xte = this.X.takeRows(test);
+      let Xtr = this.X.takeRows(train),
+        Xte = this.X.takeRows(test);
       const fitted = fitPreprocessing(this.pre, Xtr);
       if (fitted) {
         Xtr = fitted.transform(Xtr);
@@ -79,15 +86,22 @@ export class CvRunner {
     const d = this.fold(task.fold);
     const settings = task.candidates.map((i) => this.candidates[i]);
     const t0 = performance.now();
-    const models = this.est.fitPath && settings.length > 0
-      ? this.est.fitPath(d.Xtr, d.ytr, settings, this.ctx)
-      : settings.map((s) => this.est.with(s).fit(d.Xtr, d.ytr, this.ctx));
+    const models =
+      this.est.fitPath && settings.length > 0
+        ? this.est.fitPath(d.Xtr, d.ytr, settings, this.ctx)
+        : settings.map((s) => this.est.with(s).fit(d.Xtr, d.ytr, this.ctx));
     // a shared path's time is split evenly over the candidates it served
     const fitTime = (performance.now() - t0) / 1000 / settings.length;
     return models.map((m, k) => {
       const t1 = performance.now();
       const s = score(m, d.Xte, d.yte);
-      return { fold: task.fold, candidate: task.candidates[k], score: s, fitTime, scoreTime: (performance.now() - t1) / 1000 };
+      return {
+        fold: task.fold,
+        candidate: task.candidates[k],
+        score: s,
+        fitTime,
+        scoreTime: (performance.now() - t1) / 1000,
+      };
     });
   }
 }

@@ -30,7 +30,10 @@ export function stratifiedKFold(labels: ArrayLike<number>, k = 5): Split[] {
   const encoded = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let c = firstSeen.get(labels[i]);
-    if (c === undefined) { c = firstSeen.size; firstSeen.set(labels[i], c); }
+    if (c === undefined) {
+      c = firstSeen.size;
+      firstSeen.set(labels[i], c);
+    }
     encoded[i] = c;
   }
   const nClasses = firstSeen.size;

@@ -7,7 +7,13 @@
 // too and returns the model's ONNX export (what a server needs, which must not block its thread).
 import type { Matrix } from '../matrix.js';
 import { AbortedError, type Estimator, type Target } from '../estimator.js';
-import { Pipeline, fitPreprocessing, type FittedPreprocessing, type PipelineModel, type Preprocessing } from '../pipeline.js';
+import {
+  Pipeline,
+  fitPreprocessing,
+  type FittedPreprocessing,
+  type PipelineModel,
+  type Preprocessing,
+} from '../pipeline.js';
 import { modelSpec } from '../registry.js';
 import { CvRunner, planTasks, type CvScore } from './cv-tasks.js';
 import { kFold, stratifiedKFold } from './folds.js';
@@ -93,9 +99,18 @@ export async function gridSearchCV(X: Matrix, y: Target, opts: GridSearchOptions
  * pool (its limits and the abort apply, and this thread stays free), which also predicts `predict`
  * with it. With `workers: 0` or an estimator object, all of it runs in this thread.
  */
-export async function gridSearchToOnnx(X: Matrix, y: Target, opts: GridSearchOptions & { readonly predict: Matrix }): Promise<GridSearchExport> {
+export async function gridSearchToOnnx(
+  X: Matrix,
+  y: Target,
+  opts: GridSearchOptions & { readonly predict: Matrix },
+): Promise<GridSearchExport> {
   const s = await search(X, y, opts);
-  const task: RefitTask = { params: s.bestParams, nFeatures: X.cols, predictRows: opts.predict.rows, predictX: opts.predict.data };
+  const task: RefitTask = {
+    params: s.bestParams,
+    nFeatures: X.cols,
+    predictRows: opts.predict.rows,
+    predictX: opts.predict.data,
+  };
   let refitted: RefitResult;
   if (s.pool && s.job) {
     refitted = await s.pool.refit(s.job, { ...task, predictX: shared(task.predictX) }, opts.signal);
@@ -122,16 +137,24 @@ async function search(X: Matrix, y: Target, opts: GridSearchOptions) {
     done += scores.length;
     opts.onProgress?.(done, total);
   };
-  const pool = opts.workers === 0 || typeof opts.estimator !== 'string' ? null : opts.workers ?? sharedPool();
+  const pool = opts.workers === 0 || typeof opts.estimator !== 'string' ? null : (opts.workers ?? sharedPool());
   let job: Omit<WorkerJob, 'jobId'> | null = null;
   if (pool && typeof opts.estimator === 'string') {
-    const yShared = y.kind === 'classification'
-      ? { kind: 'classification' as const, codes: shared(y.codes), classes: y.classes }
-      : { kind: 'regression' as const, values: shared(y.values) };
+    const yShared =
+      y.kind === 'classification'
+        ? { kind: 'classification' as const, codes: shared(y.codes), classes: y.classes }
+        : { kind: 'regression' as const, values: shared(y.values) };
     job = {
-      model: opts.estimator, baseParams: opts.baseParams ?? {}, candidates,
-      rows: X.rows, cols: X.cols, X: shared(X.data), y: yShared,
-      folds: folds.map((f) => ({ train: shared(f.train), test: shared(f.test) })), pre: typeof pre === 'boolean' ? pre : pre.spec, seed,
+      model: opts.estimator,
+      baseParams: opts.baseParams ?? {},
+      candidates,
+      rows: X.rows,
+      cols: X.cols,
+      X: shared(X.data),
+      y: yShared,
+      folds: folds.map((f) => ({ train: shared(f.train), test: shared(f.test) })),
+      pre: typeof pre === 'boolean' ? pre : pre.spec,
+      seed,
     };
     await pool.run(job, tasks, collect, opts.signal);
   } else {
@@ -156,6 +179,12 @@ async function search(X: Matrix, y: Target, opts: GridSearchOptions) {
   const ranked = results.map((r) => ({ ...r, rank: 1 + results.filter((o) => key(o) > key(r)).length }));
   let bestIndex = 0;
   for (let i = 1; i < ranked.length; i++) if (key(ranked[i]) > key(ranked[bestIndex])) bestIndex = i;
-  const outcome: SearchOutcome = { candidates: ranked, bestIndex, bestParams: candidates[bestIndex], bestScore: ranked[bestIndex].meanTestScore, folds };
+  const outcome: SearchOutcome = {
+    candidates: ranked,
+    bestIndex,
+    bestParams: candidates[bestIndex],
+    bestScore: ranked[bestIndex].meanTestScore,
+    folds,
+  };
   return { outcome, est, pre, seed, bestParams: candidates[bestIndex], pool, job };
 }

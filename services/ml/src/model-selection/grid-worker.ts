@@ -11,7 +11,15 @@ import type { Estimator, Target } from '../estimator.js';
 import type { Preprocessing } from '../pipeline.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
-let current: { jobId: number; runner: CvRunner; est: Estimator; X: Matrix; y: Target; pre: Preprocessing; seed: number } | null = null;
+let current: {
+  jobId: number;
+  runner: CvRunner;
+  est: Estimator;
+  X: Matrix;
+  y: Target;
+  pre: Preprocessing;
+  seed: number;
+} | null = null;
 
 function reply(m: WorkerReply): void {
   parentPort?.postMessage(m);
@@ -24,7 +32,15 @@ parentPort?.on('message', (m: WorkerRequest) => {
       const est = modelSpec(m.model).create(m.baseParams);
       const X = new Matrix(m.rows, m.cols, m.X);
       const pre = typeof m.pre === 'boolean' ? m.pre : ColumnTransformer.fromSpec(m.pre);
-      current = { jobId: m.jobId, runner: new CvRunner(est, m.candidates, X, m.y, m.folds, pre, { seed: m.seed }), est, X, y: m.y, pre, seed: m.seed };
+      current = {
+        jobId: m.jobId,
+        runner: new CvRunner(est, m.candidates, X, m.y, m.folds, pre, { seed: m.seed }),
+        est,
+        X,
+        y: m.y,
+        pre,
+        seed: m.seed,
+      };
       return;
     }
     if (!current || current.jobId !== m.jobId) throw new Error(`task for unknown job ${m.jobId}`);
@@ -38,6 +54,6 @@ parentPort?.on('message', (m: WorkerRequest) => {
     }
     reply({ type: 'scores', jobId: m.jobId, taskIndex: m.taskIndex, scores: current.runner.run(m.task) });
   } catch (e) {
-    reply({ type: 'error', jobId: m.jobId, message: e instanceof Error ? e.stack ?? e.message : String(e) });
+    reply({ type: 'error', jobId: m.jobId, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 });

@@ -8,7 +8,14 @@ import { Pipeline, type Preprocessing } from '../pipeline.js';
 import type { RefitResult, RefitTask } from './worker-protocol.js';
 import { buildExplainer, type ExplainerArtefact } from '../explain/explainer.js';
 
-export function refitAndExport(est: Estimator, pre: Preprocessing, X: Matrix, y: Target, seed: number, task: RefitTask): RefitResult {
+export function refitAndExport(
+  est: Estimator,
+  pre: Preprocessing,
+  X: Matrix,
+  y: Target,
+  seed: number,
+  task: RefitTask,
+): RefitResult {
   const t0 = performance.now();
   const model = new Pipeline(est.with(task.params), pre).fit(X, y, { seed });
   const refitTime = (performance.now() - t0) / 1000;
@@ -20,15 +27,23 @@ export function refitAndExport(est: Estimator, pre: Preprocessing, X: Matrix, y:
   let explainerError: string | undefined;
   if (model.columns) {
     try {
-      explainer = buildExplainer({ preprocessing: model.pre, model: model.model, background: X, modelType: est.name, sampling: { seed } });
+      explainer = buildExplainer({
+        preprocessing: model.pre,
+        model: model.model,
+        background: X,
+        modelType: est.name,
+        sampling: { seed },
+      });
     } catch (err) {
       explainerError = err instanceof Error ? err.message : String(err);
     }
   }
   return {
-    onnx, refitTime,
+    onnx,
+    refitTime,
     predictions: model.predict(rows),
     probabilities: isClassifier(model.model) ? model.predictProba(rows).data : null,
-    explainer, ...(explainerError === undefined ? {} : { explainerError }),
+    explainer,
+    ...(explainerError === undefined ? {} : { explainerError }),
   };
 }

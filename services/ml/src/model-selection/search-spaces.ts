@@ -59,9 +59,12 @@ export function comparableModels(task: Task): string[] {
 function draw(d: Distribution, rand: () => number): number {
   const u = rand();
   switch (d.kind) {
-    case 'log-uniform': return Math.exp(Math.log(d.low) + u * (Math.log(d.high) - Math.log(d.low)));
-    case 'int-uniform': return Math.min(d.high, d.low + Math.floor(u * (d.high - d.low + 1)));
-    case 'int-log-uniform': return Math.min(d.high, Math.floor(Math.exp(Math.log(d.low) + u * (Math.log(d.high + 1) - Math.log(d.low)))));
+    case 'log-uniform':
+      return Math.exp(Math.log(d.low) + u * (Math.log(d.high) - Math.log(d.low)));
+    case 'int-uniform':
+      return Math.min(d.high, d.low + Math.floor(u * (d.high - d.low + 1)));
+    case 'int-log-uniform':
+      return Math.min(d.high, Math.floor(Math.exp(Math.log(d.low) + u * (Math.log(d.high + 1) - Math.log(d.low)))));
   }
 }
 
@@ -98,9 +101,12 @@ export function drawParams(space: SearchSpace, rand: () => number): Record<strin
 
 /** Where `v` sits in a distribution, as the uniform draw in [0, 1] that gives it. */
 function position(d: Distribution, v: number): number {
-  const u = d.kind === 'int-uniform' ? (v - d.low) / (d.high - d.low + 1)
-    : d.kind === 'log-uniform' ? Math.log(v / d.low) / Math.log(d.high / d.low)
-    : Math.log(v / d.low) / Math.log((d.high + 1) / d.low);
+  const u =
+    d.kind === 'int-uniform'
+      ? (v - d.low) / (d.high - d.low + 1)
+      : d.kind === 'log-uniform'
+        ? Math.log(v / d.low) / Math.log(d.high / d.low)
+        : Math.log(v / d.low) / Math.log((d.high + 1) / d.low);
   return Math.min(1, Math.max(0, u));
 }
 
@@ -110,7 +116,13 @@ function position(d: Distribution, v: number): number {
  * space. A parameter `base` leaves at its default takes `defaults`' value, or a fresh draw when the
  * default is outside the space (or not a number).
  */
-export function perturbParams(space: SearchSpace, base: ParamSet, defaults: Readonly<Record<string, unknown>>, rand: () => number, step = 0.15): Record<string, number> {
+export function perturbParams(
+  space: SearchSpace,
+  base: ParamSet,
+  defaults: Readonly<Record<string, unknown>>,
+  rand: () => number,
+  step = 0.15,
+): Record<string, number> {
   const p: Record<string, number> = {};
   for (const [name, d] of Object.entries(space)) {
     const v = base[name] ?? defaults[name];

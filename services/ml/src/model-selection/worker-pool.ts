@@ -41,8 +41,13 @@ export interface WorkerPoolLimits {
 
 /** A search stopped because it used more memory than its budget. */
 export class MemoryLimitError extends Error {
-  constructor(readonly limitBytes: number, detail: string) {
-    super(`the training job ran out of memory: ${detail}, above its budget of ${Math.round(limitBytes / 1_048_576)} MiB (TRAIN_MAX_MEMORY_MB): train on fewer rows or choose another model`);
+  constructor(
+    readonly limitBytes: number,
+    detail: string,
+  ) {
+    super(
+      `the training job ran out of memory: ${detail}, above its budget of ${Math.round(limitBytes / 1_048_576)} MiB (TRAIN_MAX_MEMORY_MB): train on fewer rows or choose another model`,
+    );
     this.name = 'MemoryLimitError';
   }
 }
@@ -55,7 +60,10 @@ export class WorkerPool {
   /** Searches on one pool run one after another: a worker holds one job's data at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly size = Math.max(1, availableParallelism()), readonly limits: WorkerPoolLimits | null = null) {}
+  constructor(
+    readonly size = Math.max(1, availableParallelism()),
+    readonly limits: WorkerPoolLimits | null = null,
+  ) {}
 
   /** Each worker's heap gets an equal share of the budget (never under 64 MiB: the code itself needs ~20). */
   private resourceLimits(): ResourceLimits | undefined {
@@ -77,20 +85,28 @@ export class WorkerPool {
   /** Starts the workers (if not running) and resolves once each has loaded its code. */
   async ready(): Promise<void> {
     const ws = this.start();
-    await Promise.all(ws.map((w) => new Promise<void>((resolve, reject) => {
-      const onError = (e: Error) => { w.off('message', onMessage); reject(e); };
-      const onMessage = (m: WorkerReply) => {
-        if (m.type !== 'pong') return;
-        w.off('message', onMessage);
-        w.off('error', onError); // ready() runs before every limited search
-        w.unref();
-        resolve();
-      };
-      w.ref();
-      w.on('message', onMessage);
-      w.once('error', onError);
-      w.postMessage({ type: 'ping' });
-    })));
+    await Promise.all(
+      ws.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const onError = (e: Error) => {
+              w.off('message', onMessage);
+              reject(e);
+            };
+            const onMessage = (m: WorkerReply) => {
+              if (m.type !== 'pong') return;
+              w.off('message', onMessage);
+              w.off('error', onError); // ready() runs before every limited search
+              w.unref();
+              resolve();
+            };
+            w.ref();
+            w.on('message', onMessage);
+            w.once('error', onError);
+            w.postMessage({ type: 'ping' });
+          }),
+      ),
+    );
   }
 
   /**
@@ -113,9 +129,15 @@ export class WorkerPool {
   }
 
   /** Runs a search's cross-validation tasks on every worker, handing each task to whichever is free. */
-  run(job: Omit<WorkerJob, 'jobId'>, tasks: readonly CvTask[], onScores: (s: CvScore[]) => void, signal?: AbortSignal): Promise<void> {
+  run(
+    job: Omit<WorkerJob, 'jobId'>,
+    tasks: readonly CvTask[],
+    onScores: (s: CvScore[]) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     return this.exclusive(job, signal, (workers, jobId, settle) => {
-      let next = 0, done = 0;
+      let next = 0,
+        done = 0;
       const feed = (w: Worker) => {
         if (next < tasks.length) w.postMessage({ type: 'task', jobId, taskIndex: next, task: tasks[next++] });
       };
@@ -124,11 +146,17 @@ export class WorkerPool {
           if (m.type !== 'scores' || m.jobId !== jobId) return;
           onScores(m.scores);
           done++;
-          if (done === tasks.length) { settle.resolve(); return; }
+          if (done === tasks.length) {
+            settle.resolve();
+            return;
+          }
           feed(w);
         });
       }
-      if (tasks.length === 0) { settle.resolve(); return; }
+      if (tasks.length === 0) {
+        settle.resolve();
+        return;
+      }
       for (const w of workers) feed(w);
     });
   }
@@ -153,7 +181,8 @@ export class WorkerPool {
    * terminates the workers, whatever `body` is waiting for.
    */
   private exclusive<T = void>(
-    job: Omit<WorkerJob, 'jobId'>, signal: AbortSignal | undefined,
+    job: Omit<WorkerJob, 'jobId'>,
+    signal: AbortSignal | undefined,
     body: (workers: Worker[], jobId: number, settle: { resolve: (v: T) => void }) => void,
   ): Promise<T> {
     const result = this.queue.then(() => this.runNow(job, signal, body));
@@ -162,7 +191,8 @@ export class WorkerPool {
   }
 
   private async runNow<T>(
-    job: Omit<WorkerJob, 'jobId'>, signal: AbortSignal | undefined,
+    job: Omit<WorkerJob, 'jobId'>,
+    signal: AbortSignal | undefined,
     body: (workers: Worker[], jobId: number, settle: { resolve: (v: T) => void }) => void,
   ): Promise<T> {
     if (signal?.aborted) throw new AbortedError();
@@ -176,15 +206,27 @@ export class WorkerPool {
       // the watchdog: resident memory above what the process held when the work started
       const limits = this.limits;
       const baseline = process.memoryUsage.rss();
-      const watchdog = limits ? setInterval(() => {
-        const grown = process.memoryUsage.rss() - baseline;
-        if (grown > limits.maxMemoryBytes) fail(new MemoryLimitError(limits.maxMemoryBytes, `the search grew the process by ${Math.round(grown / MiB)} MiB`));
-      }, limits.sampleMs ?? 100) : null;
+      const watchdog = limits
+        ? setInterval(() => {
+            const grown = process.memoryUsage.rss() - baseline;
+            if (grown > limits.maxMemoryBytes)
+              fail(
+                new MemoryLimitError(
+                  limits.maxMemoryBytes,
+                  `the search grew the process by ${Math.round(grown / MiB)} MiB`,
+                ),
+              );
+          }, limits.sampleMs ?? 100)
+        : null;
       watchdog?.unref();
       const cleanup = () => {
         finished = true;
         if (watchdog) clearInterval(watchdog);
-        for (const w of workers) { w.removeAllListeners('message'); w.removeAllListeners('error'); w.unref(); }
+        for (const w of workers) {
+          w.removeAllListeners('message');
+          w.removeAllListeners('error');
+          w.unref();
+        }
         signal?.removeEventListener('abort', onAbort);
       };
       const fail = (e: Error) => {
@@ -200,9 +242,18 @@ export class WorkerPool {
         w.on('message', (m: WorkerReply) => {
           if (!finished && m.type === 'error' && m.jobId === jobId) fail(new Error(`grid-search worker: ${m.message}`));
         });
-        w.on('error', (e) => fail(isOutOfMemory(e) && limits
-          ? new MemoryLimitError(limits.maxMemoryBytes, `a grid-search worker filled its heap of ${this.resourceLimits()?.maxOldGenerationSizeMb ?? 0} MiB`)
-          : e instanceof Error ? e : new Error(String(e))));
+        w.on('error', (e) =>
+          fail(
+            isOutOfMemory(e) && limits
+              ? new MemoryLimitError(
+                  limits.maxMemoryBytes,
+                  `a grid-search worker filled its heap of ${this.resourceLimits()?.maxOldGenerationSizeMb ?? 0} MiB`,
+                )
+              : e instanceof Error
+                ? e
+                : new Error(String(e)),
+          ),
+        );
         w.postMessage({ type: 'job', ...job, jobId });
       }
       body(workers, jobId, {

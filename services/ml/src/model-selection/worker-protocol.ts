@@ -13,7 +13,9 @@ export interface WorkerJob {
   readonly rows: number;
   readonly cols: number;
   readonly X: Float64Array;
-  readonly y: { kind: 'classification'; codes: Int32Array; classes: readonly string[] } | { kind: 'regression'; values: Float64Array };
+  readonly y:
+    | { kind: 'classification'; codes: Int32Array; classes: readonly string[] }
+    | { kind: 'regression'; values: Float64Array };
   readonly folds: readonly { train: Int32Array; test: Int32Array }[];
   /** The seed's StandardScaler (true), none (false), or a mixed-table ColumnTransformer. */
   readonly pre: boolean | ColumnTransformerSpec;

@@ -7,7 +7,9 @@ import type { OnnxGraph } from '../onnx/graph.js';
 import { int } from '../onnx/graph.js';
 import { requireClassification } from '../target.js';
 
-export interface GaussianNBParams { readonly var_smoothing: number }
+export interface GaussianNBParams {
+  readonly var_smoothing: number;
+}
 
 export class GaussianNBModel implements Classifier {
   constructor(
@@ -19,7 +21,8 @@ export class GaussianNBModel implements Classifier {
 
   /** Joint log-likelihood log P(c) + Σ_j log N(x_j; θ_cj, σ²_cj), as sklearn's _joint_log_likelihood. */
   jointLogLikelihood(X: Matrix): Matrix {
-    const K = this.classes.length, p = X.cols;
+    const K = this.classes.length,
+      p = X.cols;
     if (p * K !== this.theta.length) throw new RangeError(`model has ${this.theta.length / K} features, got ${p}`);
     const out = new Matrix(X.rows, K);
     const norm = new Float64Array(K);
@@ -72,9 +75,14 @@ export class GaussianNBModel implements Classifier {
 
   /** Standard operators: ((x − θ)² / σ²) summed per class, plus the per-class constant; Softmax. */
   toOnnxOutputs(g: OnnxGraph, input: string): { label: string; probabilities: string } {
-    const K = this.classes.length, p = this.theta.length / K;
+    const K = this.classes.length,
+      p = this.theta.length / K;
     const theta = g.constant('theta', { type: 'float', dims: [K, p], values: this.theta });
-    const halfInv = g.constant('half_inv_var', { type: 'float', dims: [K, p], values: Array.from(this.variance, (v) => -0.5 / v) });
+    const halfInv = g.constant('half_inv_var', {
+      type: 'float',
+      dims: [K, p],
+      values: Array.from(this.variance, (v) => -0.5 / v),
+    });
     const norm = new Float64Array(K);
     for (let k = 0; k < K; k++) {
       let s = 0;
@@ -106,7 +114,9 @@ export class GaussianNB extends Configured<GaussianNBParams> implements Estimato
 
   fit(X: Matrix, y: Target): GaussianNBModel {
     const t = requireClassification(y, this.name);
-    const K = t.classes.length, p = X.cols, n = X.rows;
+    const K = t.classes.length,
+      p = X.cols,
+      n = X.rows;
     // epsilon: var_smoothing × the largest variance of any feature over all rows
     let maxVar = 0;
     for (let j = 0; j < p; j++) {
@@ -118,7 +128,8 @@ export class GaussianNB extends Configured<GaussianNBParams> implements Estimato
       maxVar = Math.max(maxVar, v / n);
     }
     const eps = this.params.var_smoothing * maxVar;
-    const theta = new Float64Array(K * p), variance = new Float64Array(K * p);
+    const theta = new Float64Array(K * p),
+      variance = new Float64Array(K * p);
     const count = new Float64Array(K);
     for (let i = 0; i < n; i++) {
       const k = t.codes[i];
@@ -130,7 +141,8 @@ export class GaussianNB extends Configured<GaussianNBParams> implements Estimato
       const k = t.codes[i];
       for (let j = 0; j < p; j++) variance[k * p + j] += (X.data[i * p + j] - theta[k * p + j]) ** 2;
     }
-    for (let k = 0; k < K; k++) for (let j = 0; j < p; j++) variance[k * p + j] = variance[k * p + j] / (count[k] || 1) + eps;
+    for (let k = 0; k < K; k++)
+      for (let j = 0; j < p; j++) variance[k * p + j] = variance[k * p + j] / (count[k] || 1) + eps;
     const logPrior = Float64Array.from(count, (c) => Math.log(c / n));
     return new GaussianNBModel(t.classes, theta, variance, logPrior);
   }

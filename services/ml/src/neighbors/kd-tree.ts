@@ -40,8 +40,12 @@ export class KdTree {
       grown.set(this.boxes);
       this.boxes = grown;
     }
-    const b = this.boxes, o = node * 2 * p;
-    for (let j = 0; j < p; j++) { b[o + j] = Infinity; b[o + p + j] = -Infinity; }
+    const b = this.boxes,
+      o = node * 2 * p;
+    for (let j = 0; j < p; j++) {
+      b[o + j] = Infinity;
+      b[o + p + j] = -Infinity;
+    }
     for (let i = lo; i < hi; i++) {
       const r = order[i] * p;
       for (let j = 0; j < p; j++) {
@@ -50,10 +54,20 @@ export class KdTree {
         if (v > b[o + p + j]) b[o + p + j] = v;
       }
     }
-    this.start[node] = lo; this.end[node] = hi; this.left[node] = -1; this.right[node] = -1;
+    this.start[node] = lo;
+    this.end[node] = hi;
+    this.left[node] = -1;
+    this.right[node] = -1;
     if (hi - lo <= LEAF_SIZE) return node;
-    let dim = 0, spread = -1;
-    for (let j = 0; j < p; j++) { const s = b[o + p + j] - b[o + j]; if (s > spread) { spread = s; dim = j; } }
+    let dim = 0,
+      spread = -1;
+    for (let j = 0; j < p; j++) {
+      const s = b[o + p + j] - b[o + j];
+      if (s > spread) {
+        spread = s;
+        dim = j;
+      }
+    }
     if (!(spread > 0)) return node; // all rows equal: one leaf
     const mid = (lo + hi) >> 1;
     select(order, lo, hi - 1, mid, data, p, dim);
@@ -67,17 +81,22 @@ export class KdTree {
     const p = this.train.cols;
     if (X.cols !== p) throw new RangeError(`model has ${p} features, got ${X.cols}`);
     const out = new Int32Array(X.rows * k);
-    const bestD = new Float64Array(k), bestI = new Int32Array(k);
+    const bestD = new Float64Array(k),
+      bestI = new Int32Array(k);
     const q = new Float64Array(p);
     const stack = new Int32Array(64 + 2 * Math.ceil(Math.log2(this.train.rows + 1)));
     const stackD = new Float64Array(stack.length);
-    const P = this.points, order = this.order, boxes = this.boxes;
+    const P = this.points,
+      order = this.order,
+      boxes = this.boxes;
     const { start, end, left, right } = this;
     for (let r = 0; r < X.rows; r++) {
       q.set(X.data.subarray(r * p, r * p + p));
       let size = 0;
       let top = 0;
-      stack[top] = 0; stackD[top] = 0; top++;
+      stack[top] = 0;
+      stackD[top] = 0;
+      top++;
       while (top > 0) {
         top--;
         const node = stack[top];
@@ -91,21 +110,38 @@ export class KdTree {
             const d = partialDistance(q, P, o, p, worst);
             if (d > worst) continue;
             const idx = order[i];
-            if (size === k && (d === worst && idx > bestI[k - 1])) continue;
+            if (size === k && d === worst && idx > bestI[k - 1]) continue;
             if (size < k) size++;
             let pos = size - 1;
             while (pos > 0 && (bestD[pos - 1] > d || (bestD[pos - 1] === d && bestI[pos - 1] > idx))) {
-              bestD[pos] = bestD[pos - 1]; bestI[pos] = bestI[pos - 1]; pos--;
+              bestD[pos] = bestD[pos - 1];
+              bestI[pos] = bestI[pos - 1];
+              pos--;
             }
-            bestD[pos] = d; bestI[pos] = idx;
+            bestD[pos] = d;
+            bestI[pos] = idx;
           }
           continue;
         }
         const rgt = right[node];
-        const dl = boxDistance(q, boxes, l * 2 * p, p), dr = boxDistance(q, boxes, rgt * 2 * p, p);
+        const dl = boxDistance(q, boxes, l * 2 * p, p),
+          dr = boxDistance(q, boxes, rgt * 2 * p, p);
         // push the farther child first so the nearer one is searched first
-        if (dl <= dr) { stack[top] = rgt; stackD[top] = dr; top++; stack[top] = l; stackD[top] = dl; top++; }
-        else { stack[top] = l; stackD[top] = dl; top++; stack[top] = rgt; stackD[top] = dr; top++; }
+        if (dl <= dr) {
+          stack[top] = rgt;
+          stackD[top] = dr;
+          top++;
+          stack[top] = l;
+          stackD[top] = dl;
+          top++;
+        } else {
+          stack[top] = l;
+          stackD[top] = dl;
+          top++;
+          stack[top] = rgt;
+          stackD[top] = dr;
+          top++;
+        }
       }
       out.set(bestI, r * k);
     }
@@ -118,13 +154,23 @@ export class KdTree {
  * sum exceeds worst; checked every four terms, which keeps the arithmetic and saves the branches.
  */
 export function partialDistance(q: Float64Array, x: Float64Array, o: number, p: number, worst: number): number {
-  let d = 0, j = 0;
+  let d = 0,
+    j = 0;
   for (; j + 3 < p; j += 4) {
-    const v0 = q[j] - x[o + j], v1 = q[j + 1] - x[o + j + 1], v2 = q[j + 2] - x[o + j + 2], v3 = q[j + 3] - x[o + j + 3];
-    d += v0 * v0; d += v1 * v1; d += v2 * v2; d += v3 * v3;
+    const v0 = q[j] - x[o + j],
+      v1 = q[j + 1] - x[o + j + 1],
+      v2 = q[j + 2] - x[o + j + 2],
+      v3 = q[j + 3] - x[o + j + 3];
+    d += v0 * v0;
+    d += v1 * v1;
+    d += v2 * v2;
+    d += v3 * v3;
     if (d > worst) return d;
   }
-  for (; j < p; j++) { const v = q[j] - x[o + j]; d += v * v; }
+  for (; j < p; j++) {
+    const v = q[j] - x[o + j];
+    d += v * v;
+  }
   return d;
 }
 
@@ -137,23 +183,49 @@ function boxDistance(q: Float64Array, b: Float64Array, o: number, p: number): nu
   let d = 0;
   for (let j = 0; j < p; j++) {
     const v = q[j];
-    const lo = b[o + j], hi = b[o + p + j];
-    if (v < lo) { const g = lo - v; d += g * g; } else if (v > hi) { const g = v - hi; d += g * g; }
+    const lo = b[o + j],
+      hi = b[o + p + j];
+    if (v < lo) {
+      const g = lo - v;
+      d += g * g;
+    } else if (v > hi) {
+      const g = v - hi;
+      d += g * g;
+    }
   }
   return d;
 }
 
 /** Quickselect (Hoare) on order[lo..hi] by coordinate dim so that position m holds its rank-m row. */
-function select(order: Int32Array, lo: number, hi: number, m: number, data: Float64Array, p: number, dim: number): void {
+function select(
+  order: Int32Array,
+  lo: number,
+  hi: number,
+  m: number,
+  data: Float64Array,
+  p: number,
+  dim: number,
+): void {
   while (hi > lo) {
-    const a = data[order[lo] * p + dim], b = data[order[(lo + hi) >> 1] * p + dim], c = data[order[hi] * p + dim];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-    let i = lo, j = hi;
+    const a = data[order[lo] * p + dim],
+      b = data[order[(lo + hi) >> 1] * p + dim],
+      c = data[order[hi] * p + dim];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (data[order[i] * p + dim] < pivot) i++;
       while (data[order[j] * p + dim] > pivot) j--;
-      if (i <= j) { const t = order[i]; order[i] = order[j]; order[j] = t; i++; j--; }
+      if (i <= j) {
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+        i++;
+        j--;
+      }
     }
-    if (m <= j) hi = j; else if (m >= i) lo = i; else return;
+    if (m <= j) hi = j;
+    else if (m >= i) lo = i;
+    else return;
   }
 }

@@ -9,7 +9,9 @@ import { int, ints } from '../onnx/graph.js';
 import { requireClassification, requireRegression } from '../target.js';
 import { NeighbourIndex } from './neighbours.js';
 
-export interface KNeighborsParams { readonly n_neighbors: number }
+export interface KNeighborsParams {
+  readonly n_neighbors: number;
+}
 
 /** Distances [N, M] from every input row to every training row, then the k nearest indices. */
 function onnxNeighbours(g: OnnxGraph, input: string, train: Matrix, k: number): string {
@@ -26,7 +28,12 @@ function onnxNeighbours(g: OnnxGraph, input: string, train: Matrix, k: number): 
 }
 
 export class KNeighborsClassifierModel implements Classifier {
-  constructor(readonly classes: readonly string[], private readonly index: NeighbourIndex, private readonly codes: Int32Array, readonly k: number) {}
+  constructor(
+    readonly classes: readonly string[],
+    private readonly index: NeighbourIndex,
+    private readonly codes: Int32Array,
+    readonly k: number,
+  ) {}
 
   private votes(X: Matrix): Matrix {
     const nb = this.index.query(X);
@@ -77,7 +84,11 @@ export class KNeighborsClassifierModel implements Classifier {
 }
 
 export class KNeighborsRegressorModel implements Regressor {
-  constructor(private readonly index: NeighbourIndex, private readonly values: Float64Array, readonly k: number) {}
+  constructor(
+    private readonly index: NeighbourIndex,
+    private readonly values: Float64Array,
+    readonly k: number,
+  ) {}
 
   predict(X: Matrix): Float64Array {
     const nb = this.index.query(X);
@@ -121,7 +132,10 @@ abstract class KNeighborsBase<M> extends Configured<KNeighborsParams> {
   }
 }
 
-export class KNeighborsClassifier extends KNeighborsBase<KNeighborsClassifierModel> implements Estimator<KNeighborsParams, KNeighborsClassifierModel> {
+export class KNeighborsClassifier
+  extends KNeighborsBase<KNeighborsClassifierModel>
+  implements Estimator<KNeighborsParams, KNeighborsClassifierModel>
+{
   readonly name = 'knn_classifier';
   readonly task = 'classification' as const;
 
@@ -131,7 +145,10 @@ export class KNeighborsClassifier extends KNeighborsBase<KNeighborsClassifierMod
   }
 }
 
-export class KNeighborsRegressor extends KNeighborsBase<KNeighborsRegressorModel> implements Estimator<KNeighborsParams, KNeighborsRegressorModel> {
+export class KNeighborsRegressor
+  extends KNeighborsBase<KNeighborsRegressorModel>
+  implements Estimator<KNeighborsParams, KNeighborsRegressorModel>
+{
   readonly name = 'knn_regressor';
   readonly task = 'regression' as const;
 

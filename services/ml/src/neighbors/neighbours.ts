@@ -26,7 +26,11 @@ export class NeighbourIndex {
   private readonly cache = new WeakMap<Matrix, Neighbours>();
   private tree: KdTree | undefined;
 
-  constructor(readonly train: Matrix, readonly kMax: number, readonly algorithm: 'auto' | 'brute' | 'kd_tree' = 'auto') {
+  constructor(
+    readonly train: Matrix,
+    readonly kMax: number,
+    readonly algorithm: 'auto' | 'brute' | 'kd_tree' = 'auto',
+  ) {
     if (kMax < 1 || kMax > train.rows) throw new RangeError(`n_neighbors must be in [1, ${train.rows}], got ${kMax}`);
   }
 
@@ -39,8 +43,11 @@ export class NeighbourIndex {
       this.cache.set(X, out);
       return out;
     }
-    const T = this.train.data, Q = X.data;
-    const p = this.train.cols, m = this.train.rows, k = this.kMax;
+    const T = this.train.data,
+      Q = X.data;
+    const p = this.train.cols,
+      m = this.train.rows,
+      k = this.kMax;
     if (X.cols !== p) throw new RangeError(`model has ${p} features, got ${X.cols}`);
     const index = new Int32Array(X.rows * k);
     const bestD = new Float64Array(k);
@@ -53,12 +60,20 @@ export class NeighbourIndex {
         let d = 0;
         const worst = size < k ? Infinity : bestD[k - 1];
         // partial sums only grow: once one reaches the k-th distance the row cannot enter
-        for (let j = 0; j < p; j++) { const v = Q[qo + j] - T[to + j]; d += v * v; if (d >= worst) break; }
+        for (let j = 0; j < p; j++) {
+          const v = Q[qo + j] - T[to + j];
+          d += v * v;
+          if (d >= worst) break;
+        }
         if (d >= worst) continue;
         // insertion into the sorted top-k; equal distances keep the lower index first
         if (size < k) size++;
         let pos = size - 1;
-        while (pos > 0 && bestD[pos - 1] > d) { bestD[pos] = bestD[pos - 1]; bestI[pos] = bestI[pos - 1]; pos--; }
+        while (pos > 0 && bestD[pos - 1] > d) {
+          bestD[pos] = bestD[pos - 1];
+          bestI[pos] = bestI[pos - 1];
+          pos--;
+        }
         bestD[pos] = d;
         bestI[pos] = i;
       }

@@ -36,12 +36,17 @@ export interface Tensor {
   readonly values: ArrayLike<number>;
 }
 
-const ELEM = { float: onnx.TensorProto.DataType.FLOAT, int64: onnx.TensorProto.DataType.INT64, string: onnx.TensorProto.DataType.STRING } as const;
+const ELEM = {
+  float: onnx.TensorProto.DataType.FLOAT,
+  int64: onnx.TensorProto.DataType.INT64,
+  string: onnx.TensorProto.DataType.STRING,
+} as const;
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function tensorProto(name: string, t: Tensor): ITensorProto {
   const size = t.dims.reduce((a, b) => a * b, 1);
-  if (size !== t.values.length) throw new RangeError(`tensor ${name}: dims ${t.dims.join(',')} need ${size} values, got ${t.values.length}`);
+  if (size !== t.values.length)
+    throw new RangeError(`tensor ${name}: dims ${t.dims.join(',')} need ${size} values, got ${t.values.length}`);
   const base: ITensorProto = { name, dims: t.dims.slice(), dataType: ELEM[t.type] };
   return t.type === 'float'
     ? { ...base, floatData: Array.from(t.values, Math.fround) }
@@ -96,7 +101,8 @@ export class OnnxGraph {
   /** A new tensor name, unique in this graph. */
   fresh(prefix: string): string {
     let name: string;
-    do name = `${prefix}_${this.counter++}`; while (this.used.has(name));
+    do name = `${prefix}_${this.counter++}`;
+    while (this.used.has(name));
     this.used.add(name);
     return name;
   }
@@ -127,9 +133,13 @@ export class OnnxGraph {
     attrs: Readonly<Record<string, Attr>> = {},
     domain: '' | typeof ML_DOMAIN = '',
   ): string[] {
-    const outs = typeof outputs === 'number'
-      ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()))
-      : outputs.map((o) => { this.used.add(o); return o; });
+    const outs =
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()))
+        : outputs.map((o) => {
+            this.used.add(o);
+            return o;
+          });
     this.nodes.push({
       opType,
       domain,
@@ -142,7 +152,12 @@ export class OnnxGraph {
   }
 
   /** Shorthand for an ai.onnx.ml operator. */
-  ml(opType: string, inputs: readonly string[], outputs: number | readonly string[], attrs: Readonly<Record<string, Attr>>): string[] {
+  ml(
+    opType: string,
+    inputs: readonly string[],
+    outputs: number | readonly string[],
+    attrs: Readonly<Record<string, Attr>>,
+  ): string[] {
     return this.node(opType, inputs, outputs, attrs, ML_DOMAIN);
   }
 
@@ -161,7 +176,10 @@ export class OnnxGraph {
       irVersion: IR_VERSION,
       producerName: 'enchilada',
       producerVersion: '0.1.0',
-      opsetImport: [{ domain: '', version: OPSET }, { domain: ML_DOMAIN, version: ML_OPSET }],
+      opsetImport: [
+        { domain: '', version: OPSET },
+        { domain: ML_DOMAIN, version: ML_OPSET },
+      ],
       graph: {
         name,
         node: this.nodes,

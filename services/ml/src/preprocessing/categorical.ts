@@ -22,31 +22,45 @@ export function countValues(values: readonly (string | null)[]): Map<string, num
 }
 
 /** The imputed value of a column, or null when `most_frequent` finds no value (scikit-learn drops the column). */
-export function imputedValue(counts: ReadonlyMap<string, number>, strategy: CategoricalStrategy, fillValue: string): string | null {
+export function imputedValue(
+  counts: ReadonlyMap<string, number>,
+  strategy: CategoricalStrategy,
+  fillValue: string,
+): string | null {
   if (strategy === 'constant') return fillValue;
-  let best: string | null = null, bestCount = 0;
+  let best: string | null = null,
+    bestCount = 0;
   for (const [v, c] of counts) {
-    if (c > bestCount || (c === bestCount && best !== null && compareCodePoints(v, best) < 0)) { best = v; bestCount = c; }
+    if (c > bestCount || (c === bestCount && best !== null && compareCodePoints(v, best) < 0)) {
+      best = v;
+      bestCount = c;
+    }
   }
   return best;
 }
 
 /** scikit-learn's check_array: at least one column and one row, every column of the same length. */
 function requireRows(columns: readonly (readonly unknown[])[], who: string): void {
-  if (columns.length === 0 || columns[0].length === 0) throw new RangeError(`${who}.fit needs at least one column and one row`);
+  if (columns.length === 0 || columns[0].length === 0)
+    throw new RangeError(`${who}.fit needs at least one column and one row`);
   columns.forEach((c, j) => {
-    if (c.length !== columns[0].length) throw new RangeError(`${who}.fit: column ${j} has ${c.length} values, column 0 has ${columns[0].length}`);
+    if (c.length !== columns[0].length)
+      throw new RangeError(`${who}.fit: column ${j} has ${c.length} values, column 0 has ${columns[0].length}`);
   });
 }
 
-export interface StringImputerParams { readonly strategy: CategoricalStrategy; readonly fillValue: string }
+export interface StringImputerParams {
+  readonly strategy: CategoricalStrategy;
+  readonly fillValue: string;
+}
 
 export class StringImputerModel {
   constructor(readonly fills: readonly (string | null)[]) {}
 
   /** Missing values replaced; a column whose fill is null (all missing in fit) is dropped. */
   transform(columns: readonly (readonly (string | null)[])[]): string[][] {
-    if (columns.length !== this.fills.length) throw new RangeError(`imputer was fitted on ${this.fills.length} columns, got ${columns.length}`);
+    if (columns.length !== this.fills.length)
+      throw new RangeError(`imputer was fitted on ${this.fills.length} columns, got ${columns.length}`);
     const out: string[][] = [];
     columns.forEach((c, j) => {
       const fill = this.fills[j];
@@ -59,13 +73,16 @@ export class StringImputerModel {
 export class StringImputer extends Configured<StringImputerParams> {
   constructor(params: Partial<StringImputerParams> = {}) {
     super({ strategy: 'most_frequent', fillValue: DEFAULT_FILL }, params, (p) => {
-      if (!CATEGORICAL_STRATEGIES.includes(p.strategy)) throw new RangeError(`strategy must be one of ${CATEGORICAL_STRATEGIES.join(', ')}`);
+      if (!CATEGORICAL_STRATEGIES.includes(p.strategy))
+        throw new RangeError(`strategy must be one of ${CATEGORICAL_STRATEGIES.join(', ')}`);
     });
   }
 
   fit(columns: readonly (readonly (string | null)[])[]): StringImputerModel {
     requireRows(columns, 'StringImputer');
-    return new StringImputerModel(columns.map((c) => imputedValue(countValues(c), this.params.strategy, this.params.fillValue)));
+    return new StringImputerModel(
+      columns.map((c) => imputedValue(countValues(c), this.params.strategy, this.params.fillValue)),
+    );
   }
 }
 
@@ -89,14 +106,21 @@ export interface OneHotParams {
   readonly maxCategories: number | null;
 }
 
-const ONE_HOT_DEFAULTS: OneHotParams = { handleUnknown: 'infrequent_if_exist', minFrequency: null, maxCategories: null };
+const ONE_HOT_DEFAULTS: OneHotParams = {
+  handleUnknown: 'infrequent_if_exist',
+  minFrequency: null,
+  maxCategories: null,
+};
 
 /** scikit-learn's _parameter_constraints for OneHotEncoder's min_frequency, max_categories and handle_unknown. */
 export function checkOneHot(p: OneHotParams): void {
-  if (p.handleUnknown !== 'infrequent_if_exist' && p.handleUnknown !== 'ignore') throw new RangeError('handleUnknown must be infrequent_if_exist or ignore');
+  if (p.handleUnknown !== 'infrequent_if_exist' && p.handleUnknown !== 'ignore')
+    throw new RangeError('handleUnknown must be infrequent_if_exist or ignore');
   const m = p.minFrequency;
-  if (m !== null && !(m > 0 && (m < 1 || Number.isInteger(m)))) throw new RangeError('minFrequency must be an integer count ≥ 1 or a fraction in (0, 1)');
-  if (p.maxCategories !== null && !(Number.isInteger(p.maxCategories) && p.maxCategories >= 1)) throw new RangeError('maxCategories must be an integer ≥ 1');
+  if (m !== null && !(m > 0 && (m < 1 || Number.isInteger(m))))
+    throw new RangeError('minFrequency must be an integer count ≥ 1 or a fraction in (0, 1)');
+  if (p.maxCategories !== null && !(Number.isInteger(p.maxCategories) && p.maxCategories >= 1))
+    throw new RangeError('maxCategories must be an integer ≥ 1');
 }
 
 export class OneHotColumn implements ColumnCoding {
@@ -104,7 +128,11 @@ export class OneHotColumn implements ColumnCoding {
   private readonly index: Map<string, number>;
   readonly unknownIndex: number;
 
-  constructor(readonly categories: readonly string[], readonly infrequent: readonly string[], handleUnknown: OneHotParams['handleUnknown']) {
+  constructor(
+    readonly categories: readonly string[],
+    readonly infrequent: readonly string[],
+    handleUnknown: OneHotParams['handleUnknown'],
+  ) {
     const rare = new Set(infrequent);
     const frequent = categories.filter((c) => !rare.has(c));
     const hasInfrequent = infrequent.length > 0;
@@ -129,7 +157,9 @@ export class OneHotColumn implements ColumnCoding {
   static fit(counts: ReadonlyMap<string, number>, nSamples: number, p: OneHotParams): OneHotColumn {
     const categories = [...counts.keys()].sort(compareCodePoints);
     const count = categories.map((c) => counts.get(c) ?? 0);
-    const infrequent = count.map((n) => p.minFrequency !== null && n < (p.minFrequency < 1 ? p.minFrequency * nSamples : p.minFrequency));
+    const infrequent = count.map(
+      (n) => p.minFrequency !== null && n < (p.minFrequency < 1 ? p.minFrequency * nSamples : p.minFrequency),
+    );
     const nCurrent = count.length - infrequent.filter(Boolean).length + 1;
     if (p.maxCategories !== null && p.maxCategories < nCurrent) {
       // numpy's stable argsort of the counts; the smallest size − max_categories + 1 become infrequent
@@ -137,7 +167,11 @@ export class OneHotColumn implements ColumnCoding {
       const end = p.maxCategories > 1 ? count.length - p.maxCategories + 1 : 0;
       for (const k of order.slice(0, end)) infrequent[k] = true;
     }
-    return new OneHotColumn(categories, categories.filter((_, k) => infrequent[k]), p.handleUnknown);
+    return new OneHotColumn(
+      categories,
+      categories.filter((_, k) => infrequent[k]),
+      p.handleUnknown,
+    );
   }
 }
 
@@ -145,7 +179,10 @@ export class OrdinalColumn implements ColumnCoding {
   readonly width = 1;
   private readonly index: Map<string, number>;
 
-  constructor(readonly categories: readonly string[], readonly unknownIndex = -1) {
+  constructor(
+    readonly categories: readonly string[],
+    readonly unknownIndex = -1,
+  ) {
     this.index = new Map(categories.map((c, k) => [c, k]));
   }
 
@@ -157,7 +194,9 @@ export class OrdinalColumn implements ColumnCoding {
     const categories = [...counts.keys()].sort(compareCodePoints);
     // scikit-learn refuses an unknown_value that codes a seen category
     if (unknownValue >= 0 && unknownValue < categories.length) {
-      throw new RangeError(`unknownValue ${unknownValue} is one of the values already used for encoding the seen categories`);
+      throw new RangeError(
+        `unknownValue ${unknownValue} is one of the values already used for encoding the seen categories`,
+      );
     }
     return new OrdinalColumn(categories, unknownValue);
   }
@@ -165,7 +204,8 @@ export class OrdinalColumn implements ColumnCoding {
 
 /** Writes the coding of string columns into a matrix (one-hot: 1 at indexOf; ordinal: the index). */
 function encode(codings: readonly ColumnCoding[], columns: readonly (readonly string[])[], oneHot: boolean): Matrix {
-  if (columns.length !== codings.length) throw new RangeError(`encoder was fitted on ${codings.length} columns, got ${columns.length}`);
+  if (columns.length !== codings.length)
+    throw new RangeError(`encoder was fitted on ${codings.length} columns, got ${columns.length}`);
   const rows = columns.length ? columns[0].length : 0;
   const width = codings.reduce((s, c) => s + c.width, 0);
   const out = new Matrix(rows, width);
@@ -183,7 +223,9 @@ function encode(codings: readonly ColumnCoding[], columns: readonly (readonly st
 
 export class OneHotEncoderModel {
   constructor(readonly columns: readonly OneHotColumn[]) {}
-  transform(columns: readonly (readonly string[])[]): Matrix { return encode(this.columns, columns, true); }
+  transform(columns: readonly (readonly string[])[]): Matrix {
+    return encode(this.columns, columns, true);
+  }
 }
 
 export class OneHotEncoder extends Configured<OneHotParams> {
@@ -199,17 +241,22 @@ export class OneHotEncoder extends Configured<OneHotParams> {
 
 export class OrdinalEncoderModel {
   constructor(readonly columns: readonly OrdinalColumn[]) {}
-  transform(columns: readonly (readonly string[])[]): Matrix { return encode(this.columns, columns, false); }
+  transform(columns: readonly (readonly string[])[]): Matrix {
+    return encode(this.columns, columns, false);
+  }
 }
 
 /** handle_unknown='use_encoded_value': the code written for a value never seen in fit. */
-export interface OrdinalParams { readonly unknownValue: number }
+export interface OrdinalParams {
+  readonly unknownValue: number;
+}
 
 export class OrdinalEncoder extends Configured<OrdinalParams> {
   constructor(params: Partial<OrdinalParams> = {}) {
     super({ unknownValue: -1 }, params, (p) => {
       // scikit-learn: unknown_value must be an integer or np.nan
-      if (!Number.isInteger(p.unknownValue) && !Number.isNaN(p.unknownValue)) throw new RangeError('unknownValue must be an integer or NaN');
+      if (!Number.isInteger(p.unknownValue) && !Number.isNaN(p.unknownValue))
+        throw new RangeError('unknownValue must be an integer or NaN');
     });
   }
 

@@ -13,7 +13,14 @@ import { int, ints, strs, type OnnxGraph } from '../onnx/graph.js';
 import { StandardScaler, type StandardScalerModel } from './standard-scaler.js';
 import { SimpleImputer, NUMERIC_STRATEGIES, type NumericStrategy, type SimpleImputerModel } from './simple-imputer.js';
 import {
-  CATEGORICAL_STRATEGIES, DEFAULT_FILL, OneHotColumn, OrdinalColumn, checkOneHot, imputedValue, type CategoricalStrategy, type ColumnCoding,
+  CATEGORICAL_STRATEGIES,
+  DEFAULT_FILL,
+  OneHotColumn,
+  OrdinalColumn,
+  checkOneHot,
+  imputedValue,
+  type CategoricalStrategy,
+  type ColumnCoding,
 } from './categorical.js';
 import { UNSEEN, type InputColumn } from './table.js';
 
@@ -33,15 +40,25 @@ export interface PreprocessParams {
 
 /** What a data scientist would pick first: mean imputation, scaling, missing text as its own category, one-hot. */
 export const PREPROCESS_DEFAULTS: PreprocessParams = Object.freeze({
-  numericStrategy: 'mean', numericFill: 0, addIndicator: false, scale: true,
-  categoricalStrategy: 'constant', categoricalFill: DEFAULT_FILL, encoding: 'onehot', minFrequency: null, maxCategories: null,
+  numericStrategy: 'mean',
+  numericFill: 0,
+  addIndicator: false,
+  scale: true,
+  categoricalStrategy: 'constant',
+  categoricalFill: DEFAULT_FILL,
+  encoding: 'onehot',
+  minFrequency: null,
+  maxCategories: null,
 });
 
 function checkParams(p: PreprocessParams): void {
-  if (!NUMERIC_STRATEGIES.includes(p.numericStrategy)) throw new RangeError(`numericStrategy must be one of ${NUMERIC_STRATEGIES.join(', ')}`);
-  if (!CATEGORICAL_STRATEGIES.includes(p.categoricalStrategy)) throw new RangeError(`categoricalStrategy must be one of ${CATEGORICAL_STRATEGIES.join(', ')}`);
+  if (!NUMERIC_STRATEGIES.includes(p.numericStrategy))
+    throw new RangeError(`numericStrategy must be one of ${NUMERIC_STRATEGIES.join(', ')}`);
+  if (!CATEGORICAL_STRATEGIES.includes(p.categoricalStrategy))
+    throw new RangeError(`categoricalStrategy must be one of ${CATEGORICAL_STRATEGIES.join(', ')}`);
   if (p.encoding !== 'onehot' && p.encoding !== 'ordinal') throw new RangeError('encoding must be onehot or ordinal');
-  if (p.categoricalFill.length === 0) throw new RangeError('categoricalFill must not be empty (the empty string means missing)');
+  if (p.categoricalFill.length === 0)
+    throw new RangeError('categoricalFill must not be empty (the empty string means missing)');
   // when made, not when a column is fitted (OneHotColumn.fit does not check its parameters)
   checkOneHot({ handleUnknown: 'infrequent_if_exist', minFrequency: p.minFrequency, maxCategories: p.maxCategories });
 }
@@ -103,19 +120,30 @@ export class ColumnTransformerModel {
   ) {
     this.inputNames = onnxInputNames(schema);
     this.inputIndex = new Int32Array(schema.length).fill(-1);
-    numeric.forEach((j, q) => { this.inputIndex[j] = q; });
+    numeric.forEach((j, q) => {
+      this.inputIndex[j] = q;
+    });
     const names: string[] = [];
     const groups: number[] = [];
     if (imputer) {
-      for (const q of imputer.kept) { names.push(schema[numeric[q]].name); groups.push(numeric[q]); }
-      for (const q of imputer.indicators) { names.push(`missing(${schema[numeric[q]].name})`); groups.push(numeric[q]); }
+      for (const q of imputer.kept) {
+        names.push(schema[numeric[q]].name);
+        groups.push(numeric[q]);
+      }
+      for (const q of imputer.indicators) {
+        names.push(`missing(${schema[numeric[q]].name})`);
+        groups.push(numeric[q]);
+      }
     }
     this.numericWidth = names.length;
     for (const c of categorical) {
       if (!c.coding) continue;
       const name = schema[c.column].name;
       const outs = c.coding instanceof OneHotColumn ? c.coding.outputNames.map((v) => `${name}=${v}`) : [name];
-      for (const o of outs) { names.push(o); groups.push(c.column); }
+      for (const o of outs) {
+        names.push(o);
+        groups.push(c.column);
+      }
     }
     this.outputNames = names;
     this.outputGroups = Int32Array.from(groups);
@@ -157,13 +185,18 @@ export class ColumnTransformerModel {
     return this.categorical.find((c) => c.column === j)?.fill ?? null;
   }
 
-  transform(X: Matrix): Matrix { return this.apply(X, false); }
+  transform(X: Matrix): Matrix {
+    return this.apply(X, false);
+  }
 
   /** As ONNX computes it (float32 values, statistics and scaling), for models that split on float32 values. */
-  transformFloat32(X: Matrix): Matrix { return this.apply(X, true); }
+  transformFloat32(X: Matrix): Matrix {
+    return this.apply(X, true);
+  }
 
   private apply(X: Matrix, f32: boolean): Matrix {
-    if (X.cols !== this.schema.length) throw new RangeError(`transformer was fitted on ${this.schema.length} columns, got ${X.cols}`);
+    if (X.cols !== this.schema.length)
+      throw new RangeError(`transformer was fitted on ${this.schema.length} columns, got ${X.cols}`);
     const out = new Matrix(X.rows, this.nOutputs);
     const w = this.nOutputs;
     if (this.imputer) {
@@ -190,7 +223,9 @@ export class ColumnTransformerModel {
   /** Declares the inputs (`X` for the numbers, one per text column) and appends the preprocessing; returns its float [N, nOutputs] output. */
   toOnnx(g: OnnxGraph): string {
     const numbers = this.numeric.length ? g.addInput(NUMERIC_INPUT, 'float', ['N', this.numeric.length]) : null;
-    const inputs = this.schema.map((c, j) => (c.kind === 'numeric' ? NUMERIC_INPUT : g.addInput(this.inputNames[j], 'string', ['N', 1])));
+    const inputs = this.schema.map((c, j) =>
+      c.kind === 'numeric' ? NUMERIC_INPUT : g.addInput(this.inputNames[j], 'string', ['N', 1]),
+    );
     const blocks: string[] = [];
     if (this.imputer && numbers) {
       let x = this.imputer.toOnnx(g, numbers);
@@ -213,7 +248,10 @@ export class ColumnTransformerModel {
         continue;
       }
       const width = c.coding.width;
-      const [hot] = g.ml('OneHotEncoder', [codes], 1, { cats_int64s: ints(Array.from({ length: width }, (_, k) => k)), zeros: int(1) });
+      const [hot] = g.ml('OneHotEncoder', [codes], 1, {
+        cats_int64s: ints(Array.from({ length: width }, (_, k) => k)),
+        zeros: int(1),
+      });
       g.declare(hot, 'float', ['N', 1, width]);
       const shape = g.constant('shape', { type: 'int64', dims: [2], values: [-1, width] });
       const [flat] = g.node('Reshape', [hot, shape]);
@@ -230,7 +268,10 @@ export class ColumnTransformerModel {
 export class ColumnTransformer {
   readonly params: Readonly<PreprocessParams>;
 
-  constructor(readonly schema: readonly InputColumn[], params: Partial<PreprocessParams> = {}) {
+  constructor(
+    readonly schema: readonly InputColumn[],
+    params: Partial<PreprocessParams> = {},
+  ) {
     const merged = { ...PREPROCESS_DEFAULTS, ...params };
     checkParams(merged);
     this.params = Object.freeze(merged);
@@ -240,14 +281,17 @@ export class ColumnTransformer {
     return new ColumnTransformer(spec.schema, spec.params);
   }
 
-  get spec(): ColumnTransformerSpec { return { schema: this.schema, params: this.params }; }
+  get spec(): ColumnTransformerSpec {
+    return { schema: this.schema, params: this.params };
+  }
 
   with(changes: Partial<PreprocessParams>): ColumnTransformer {
     return new ColumnTransformer(this.schema, { ...this.params, ...changes });
   }
 
   fit(X: Matrix): ColumnTransformerModel {
-    if (X.cols !== this.schema.length) throw new RangeError(`schema has ${this.schema.length} columns, X has ${X.cols}`);
+    if (X.cols !== this.schema.length)
+      throw new RangeError(`schema has ${this.schema.length} columns, X has ${X.cols}`);
     if (X.rows === 0) throw new RangeError('cannot fit preprocessing on zero rows');
     const p = this.params;
     const numeric = Int32Array.from(this.schema.flatMap((c, j) => (c.kind === 'numeric' ? [j] : [])));
@@ -255,7 +299,11 @@ export class ColumnTransformer {
     let scaler: StandardScalerModel | null = null;
     if (numeric.length) {
       const sub = X.columnsAt(numeric);
-      imputer = new SimpleImputer({ strategy: p.numericStrategy, fillValue: p.numericFill, addIndicator: p.addIndicator }).fit(sub);
+      imputer = new SimpleImputer({
+        strategy: p.numericStrategy,
+        fillValue: p.numericFill,
+        addIndicator: p.addIndicator,
+      }).fit(sub);
       if (imputer.nOutputs === 0) imputer = null;
       else if (p.scale) scaler = new StandardScaler().fit(imputer.transform(sub));
     }
@@ -271,18 +319,30 @@ export class ColumnTransformer {
         else levelCounts[v]++;
       }
       const counts = new Map<string, number>();
-      c.levels.forEach((l, k) => { if (levelCounts[k] > 0) counts.set(l, levelCounts[k]); });
+      c.levels.forEach((l, k) => {
+        if (levelCounts[k] > 0) counts.set(l, levelCounts[k]);
+      });
       const fill = imputedValue(counts, p.categoricalStrategy, p.categoricalFill);
       if (fill === null) {
         categorical.push({ column: j, coding: null, fill: null, lut: new Int32Array(0), missing: -1, unseen: -1 });
         return;
       }
       if (missing) counts.set(fill, (counts.get(fill) ?? 0) + missing);
-      const coding: ColumnCoding = p.encoding === 'onehot'
-        ? OneHotColumn.fit(counts, X.rows, { handleUnknown: 'infrequent_if_exist', minFrequency: p.minFrequency, maxCategories: p.maxCategories })
-        : OrdinalColumn.fit(counts);
+      const coding: ColumnCoding =
+        p.encoding === 'onehot'
+          ? OneHotColumn.fit(counts, X.rows, {
+              handleUnknown: 'infrequent_if_exist',
+              minFrequency: p.minFrequency,
+              maxCategories: p.maxCategories,
+            })
+          : OrdinalColumn.fit(counts);
       categorical.push({
-        column: j, coding, fill, lut: Int32Array.from(c.levels, (l) => coding.indexOf(l)), missing: coding.indexOf(fill), unseen: coding.unknownIndex,
+        column: j,
+        coding,
+        fill,
+        lut: Int32Array.from(c.levels, (l) => coding.indexOf(l)),
+        missing: coding.indexOf(fill),
+        unseen: coding.unknownIndex,
       });
     });
     return new ColumnTransformerModel(this.schema, p, numeric, imputer, scaler, categorical);

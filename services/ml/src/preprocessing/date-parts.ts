@@ -14,10 +14,15 @@ export function datePart(ms: number, part: DatePart): number {
   if (Number.isNaN(ms)) return NaN;
   const d = new Date(ms);
   switch (part) {
-    case 'year': return d.getUTCFullYear();
-    case 'month': return d.getUTCMonth() + 1;
-    case 'day': return d.getUTCDate();
-    case 'weekday': return (d.getUTCDay() + 6) % 7;
-    case 'hour': return d.getUTCHours();
+    case 'year':
+      return d.getUTCFullYear();
+    case 'month':
+      return d.getUTCMonth() + 1;
+    case 'day':
+      return d.getUTCDate();
+    case 'weekday':
+      return (d.getUTCDay() + 6) % 7;
+    case 'hour':
+      return d.getUTCHours();
   }
 }

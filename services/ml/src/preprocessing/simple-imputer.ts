@@ -21,7 +21,8 @@ export interface SimpleImputerParams {
 const DEFAULTS: SimpleImputerParams = { strategy: 'mean', fillValue: 0, addIndicator: false };
 
 function check(p: SimpleImputerParams): void {
-  if (!NUMERIC_STRATEGIES.includes(p.strategy)) throw new RangeError(`strategy must be one of ${NUMERIC_STRATEGIES.join(', ')}, got ${String(p.strategy)}`);
+  if (!NUMERIC_STRATEGIES.includes(p.strategy))
+    throw new RangeError(`strategy must be one of ${NUMERIC_STRATEGIES.join(', ')}, got ${String(p.strategy)}`);
   if (!Number.isFinite(p.fillValue)) throw new RangeError('fillValue must be a finite number');
 }
 
@@ -32,7 +33,8 @@ function check(p: SimpleImputerParams): void {
 function refuseInfinity(X: Matrix, who: string): void {
   for (let k = 0; k < X.data.length; k++) {
     const v = X.data[k];
-    if (v === Infinity || v === -Infinity) throw new RangeError(`${who}: column ${k % X.cols} holds an infinite value (row ${Math.floor(k / X.cols)})`);
+    if (v === Infinity || v === -Infinity)
+      throw new RangeError(`${who}: column ${k % X.cols} holds an infinite value (row ${Math.floor(k / X.cols)})`);
   }
 }
 
@@ -48,11 +50,15 @@ function statistic(present: Float64Array, strategy: NumericStrategy, fill: numbe
   const sorted = Float64Array.from(present).sort();
   if (strategy === 'median') return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   // most_frequent: the longest run in sorted order; the first (smallest) wins ties
-  let best = sorted[0], bestCount = 0;
-  for (let i = 0; i < n; ) {
+  let best = sorted[0],
+    bestCount = 0;
+  for (let i = 0; i < n;) {
     let j = i;
     while (j < n && sorted[j] === sorted[i]) j++;
-    if (j - i > bestCount) { best = sorted[i]; bestCount = j - i; }
+    if (j - i > bestCount) {
+      best = sorted[i];
+      bestCount = j - i;
+    }
     i = j;
   }
   return best;
@@ -73,12 +79,18 @@ export class SimpleImputerModel {
     this.nOutputs = kept.length + indicators.length;
   }
 
-  get nInputs(): number { return this.statistics.length; }
+  get nInputs(): number {
+    return this.statistics.length;
+  }
 
-  transform(X: Matrix): Matrix { return this.apply(X, false); }
+  transform(X: Matrix): Matrix {
+    return this.apply(X, false);
+  }
 
   /** As ONNX computes it: every value and statistic rounded to float32. */
-  transformFloat32(X: Matrix): Matrix { return this.apply(X, true); }
+  transformFloat32(X: Matrix): Matrix {
+    return this.apply(X, true);
+  }
 
   private apply(X: Matrix, f32: boolean): Matrix {
     if (X.cols !== this.nInputs) throw new RangeError(`imputer was fitted on ${this.nInputs} features, got ${X.cols}`);
@@ -86,14 +98,17 @@ export class SimpleImputerModel {
     const round = f32 ? Math.fround : (v: number) => v;
     const { kept, indicators, statistics } = this;
     const out = new Matrix(X.rows, this.nOutputs);
-    const w = this.nOutputs, k = kept.length;
+    const w = this.nOutputs,
+      k = kept.length;
     for (let i = 0; i < X.rows; i++) {
-      const src = i * X.cols, dst = i * w;
+      const src = i * X.cols,
+        dst = i * w;
       for (let q = 0; q < k; q++) {
         const v = X.data[src + kept[q]];
         out.data[dst + q] = Number.isNaN(v) ? round(statistics[kept[q]]) : round(v);
       }
-      for (let q = 0; q < indicators.length; q++) out.data[dst + k + q] = Number.isNaN(X.data[src + indicators[q]]) ? 1 : 0;
+      for (let q = 0; q < indicators.length; q++)
+        out.data[dst + k + q] = Number.isNaN(X.data[src + indicators[q]]) ? 1 : 0;
     }
     return out;
   }
@@ -101,7 +116,10 @@ export class SimpleImputerModel {
   /** skl2onnx's shape: Imputer (NaN replaced), Gather of the kept columns, IsNaN → Cast → Gather for the indicators, Concat. */
   toOnnx(g: OnnxGraph, input: string): string {
     const stats = Array.from(this.statistics, (s) => (Number.isNaN(s) ? 0 : s));
-    const [imputed] = g.ml('Imputer', [input], 1, { imputed_value_floats: floats(stats), replaced_value_float: float(NaN) });
+    const [imputed] = g.ml('Imputer', [input], 1, {
+      imputed_value_floats: floats(stats),
+      replaced_value_float: float(NaN),
+    });
     g.declare(imputed, 'float', ['N', this.nInputs]);
     let values = imputed;
     if (this.kept.length !== this.nInputs) {

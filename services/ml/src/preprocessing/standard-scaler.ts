@@ -7,11 +7,15 @@ import { floats } from '../onnx/graph.js';
 const EPS = 2.220446049250313e-16;
 
 export class StandardScalerModel {
-  constructor(readonly mean: Float64Array, readonly scale: Float64Array) {}
+  constructor(
+    readonly mean: Float64Array,
+    readonly scale: Float64Array,
+  ) {}
 
   transform(X: Matrix): Matrix {
     const { rows, cols } = X;
-    if (cols !== this.mean.length) throw new RangeError(`scaler was fitted on ${this.mean.length} features, got ${cols}`);
+    if (cols !== this.mean.length)
+      throw new RangeError(`scaler was fitted on ${this.mean.length} features, got ${cols}`);
     const out = new Matrix(rows, cols);
     const src = X.data;
     const dst = out.data;
@@ -28,7 +32,8 @@ export class StandardScalerModel {
    */
   transformFloat32(X: Matrix): Matrix {
     const { rows, cols } = X;
-    if (cols !== this.mean.length) throw new RangeError(`scaler was fitted on ${this.mean.length} features, got ${cols}`);
+    if (cols !== this.mean.length)
+      throw new RangeError(`scaler was fitted on ${this.mean.length} features, got ${cols}`);
     const f = Math.fround;
     const off = Float32Array.from(this.mean);
     const inv = Float32Array.from(this.scale, (s) => 1 / s);

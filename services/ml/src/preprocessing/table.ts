@@ -5,7 +5,10 @@
 // which only data arriving after training can have).
 import { Matrix } from '../matrix.js';
 
-export interface NumericInput { readonly name: string; readonly kind: 'numeric' }
+export interface NumericInput {
+  readonly name: string;
+  readonly kind: 'numeric';
+}
 export interface CategoricalInput {
   readonly name: string;
   readonly kind: 'categorical';
@@ -21,7 +24,7 @@ export const UNSEEN = -1;
 export function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const ca = a.codePointAt(i) ?? 0;
     const cb = b.codePointAt(i) ?? 0;
     if (ca !== cb) return ca < cb ? -1 : 1;
@@ -46,7 +49,8 @@ export function tableFromColumns(columns: readonly RawColumn[]): Table {
   const cols = columns.length;
   const X = new Matrix(rows, cols);
   const schema: InputColumn[] = columns.map((c, j) => {
-    if (c.values.length !== rows) throw new RangeError(`column ${c.name} has ${c.values.length} values, expected ${rows}`);
+    if (c.values.length !== rows)
+      throw new RangeError(`column ${c.name} has ${c.values.length} values, expected ${rows}`);
     if (c.kind === 'numeric') {
       for (let i = 0; i < rows; i++) {
         const v = c.values[i];
@@ -70,7 +74,10 @@ export function tableFromColumns(columns: readonly RawColumn[]): Table {
  * columns, strings for categorical ones; null, undefined or '' mean missing; a category the schema
  * does not know is UNSEEN. Throws a RangeError naming the column for a value of the wrong kind.
  */
-export function tableFromRecords(schema: readonly InputColumn[], records: readonly Readonly<Record<string, unknown>>[]): Matrix {
+export function tableFromRecords(
+  schema: readonly InputColumn[],
+  records: readonly Readonly<Record<string, unknown>>[],
+): Matrix {
   const cols = schema.length;
   const X = new Matrix(records.length, cols);
   const indexes = schema.map((c) => (c.kind === 'categorical' ? new Map(c.levels.map((l, k) => [l, k])) : null));
@@ -83,7 +90,8 @@ export function tableFromRecords(schema: readonly InputColumn[], records: readon
         if (typeof v !== 'number') throw new RangeError(`${c.name} must be a number, got ${typeof v}`);
         x = v;
       } else {
-        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new RangeError(`${c.name} must be a string, got ${typeof v}`);
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+          throw new RangeError(`${c.name} must be a string, got ${typeof v}`);
         x = indexes[j]?.get(String(v)) ?? UNSEEN;
       }
       X.data[i * cols + j] = x;

@@ -69,7 +69,12 @@ export class KernelCache implements KernelRows {
   private used = 0;
   computed = 0;
 
-  constructor(X: Matrix, rows: ArrayLike<number> | null, readonly gamma: number, cacheMb = CACHE_MB) {
+  constructor(
+    X: Matrix,
+    rows: ArrayLike<number> | null,
+    readonly gamma: number,
+    cacheMb = CACHE_MB,
+  ) {
     const sub = rows ? X.takeRows(rows) : X;
     this.m = sub.rows;
     this.p = sub.cols;
@@ -120,17 +125,24 @@ export class KernelCache implements KernelRows {
 
   private fill(i: number, out: Float32Array): void {
     const { X, sq, p, m, gamma } = this;
-    const oi = i * p, si = sq[i];
+    const oi = i * p,
+      si = sq[i];
     const ng = -gamma;
     for (let u = 0, ou = 0; u < m; u++, ou += p) {
       // four accumulators: V8 does not vectorise, and one chain of additions is the bottleneck
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0, f = 0;
+      let d0 = 0,
+        d1 = 0,
+        d2 = 0,
+        d3 = 0,
+        f = 0;
       for (; f + 3 < p; f += 4) {
-        d0 += X[oi + f] * X[ou + f]; d1 += X[oi + f + 1] * X[ou + f + 1];
-        d2 += X[oi + f + 2] * X[ou + f + 2]; d3 += X[oi + f + 3] * X[ou + f + 3];
+        d0 += X[oi + f] * X[ou + f];
+        d1 += X[oi + f + 1] * X[ou + f + 1];
+        d2 += X[oi + f + 2] * X[ou + f + 2];
+        d3 += X[oi + f + 3] * X[ou + f + 3];
       }
       for (; f < p; f++) d0 += X[oi + f] * X[ou + f];
-      out[u] = exp(ng * (si + sq[u] - 2 * ((d0 + d1) + (d2 + d3))));
+      out[u] = exp(ng * (si + sq[u] - 2 * (d0 + d1 + (d2 + d3))));
     }
   }
 }

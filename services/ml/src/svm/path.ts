@@ -13,7 +13,12 @@ import type { Problem, Solution } from './smo.js';
 export const TOLERANCE_FACTOR = 0.1;
 
 /** Solutions for `Cs` (any order), each to tolerance `tol` · TOLERANCE_FACTOR. */
-export function solvePath(problem: Omit<Problem, 'C'>, Cs: readonly number[], tol: number, ctx?: FitContext): Solution[] {
+export function solvePath(
+  problem: Omit<Problem, 'C'>,
+  Cs: readonly number[],
+  tol: number,
+  ctx?: FitContext,
+): Solution[] {
   const eps = tol * TOLERANCE_FACTOR;
   const order = Cs.map((_, i) => i).sort((a, b) => Cs[a] - Cs[b]);
   const out: Solution[] = new Array<Solution>(Cs.length);

@@ -2,7 +2,6 @@
 // Newton method with backtracking of Lin, Lin & Weng (2007) to cross-validated decision values, and
 // pairwise probabilities coupled into class probabilities by Wu, Lin & Weng (2004), method 2.
 
-
 // Math and the infinities bound once: a global lookup in a hot loop is slow inside jest's vm context.
 const { abs, exp, log, max } = Math;
 

@@ -60,7 +60,12 @@ class Smo {
 
   readonly kernel: KernelRows;
 
-  constructor(prob: Problem, readonly C: number, readonly eps: number, start?: Float64Array) {
+  constructor(
+    prob: Problem,
+    readonly C: number,
+    readonly eps: number,
+    start?: Float64Array,
+  ) {
     this.kernel = prob.kernel;
     const l = prob.y.length;
     this.l = l;
@@ -107,14 +112,30 @@ class Smo {
   swap(i: number, j: number): void {
     const { y, rowOf, p, alpha, orig, G, Gbar, QD } = this;
     let t: number;
-    t = y[i]; y[i] = y[j]; y[j] = t;
-    t = rowOf[i]; rowOf[i] = rowOf[j]; rowOf[j] = t;
-    t = p[i]; p[i] = p[j]; p[j] = t;
-    t = alpha[i]; alpha[i] = alpha[j]; alpha[j] = t;
-    t = orig[i]; orig[i] = orig[j]; orig[j] = t;
-    t = G[i]; G[i] = G[j]; G[j] = t;
-    t = Gbar[i]; Gbar[i] = Gbar[j]; Gbar[j] = t;
-    t = QD[i]; QD[i] = QD[j]; QD[j] = t;
+    t = y[i];
+    y[i] = y[j];
+    y[j] = t;
+    t = rowOf[i];
+    rowOf[i] = rowOf[j];
+    rowOf[j] = t;
+    t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+    t = alpha[i];
+    alpha[i] = alpha[j];
+    alpha[j] = t;
+    t = orig[i];
+    orig[i] = orig[j];
+    orig[j] = t;
+    t = G[i];
+    G[i] = G[j];
+    G[j] = t;
+    t = Gbar[i];
+    Gbar[i] = Gbar[j];
+    Gbar[j] = t;
+    t = QD[i];
+    QD[i] = QD[j];
+    QD[j] = t;
   }
 
   /** Gradient of the shrunk variables from G_bar and the free active ones. */
@@ -189,10 +210,16 @@ class Smo {
     let Gmax2 = NEG_INF;
     let iSel = -1;
     for (let t = 0; t < aP; t++) {
-      if (alpha[t] < C && -G[t] >= Gmax) { Gmax = -G[t]; iSel = t; }
+      if (alpha[t] < C && -G[t] >= Gmax) {
+        Gmax = -G[t];
+        iSel = t;
+      }
     }
     for (let t = P; t < endN; t++) {
-      if (alpha[t] > 0 && G[t] >= Gmax) { Gmax = G[t]; iSel = t; }
+      if (alpha[t] > 0 && G[t] >= Gmax) {
+        Gmax = G[t];
+        iSel = t;
+      }
     }
     this.iSel = iSel;
     this.jSel = -1;
@@ -211,7 +238,10 @@ class Smo {
         if (gd > 0) {
           const quad = QDi + QD[t] - 2 * yi * q;
           const obj = -(gd * gd) / (quad > 0 ? quad : TAU);
-          if (obj <= objMin) { jSel = t; objMin = obj; }
+          if (obj <= objMin) {
+            jSel = t;
+            objMin = obj;
+          }
         }
       }
     }
@@ -224,7 +254,10 @@ class Smo {
         if (gd > 0) {
           const quad = QDi + QD[t] + 2 * yi * q;
           const obj = -(gd * gd) / (quad > 0 ? quad : TAU);
-          if (obj <= objMin) { jSel = t; objMin = obj; }
+          if (obj <= objMin) {
+            jSel = t;
+            objMin = obj;
+          }
         }
       }
     }
@@ -248,11 +281,23 @@ class Smo {
       alpha[i] += delta;
       alpha[j] += delta;
       if (diff > 0) {
-        if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = diff; }
-      } else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = -diff; }
+        if (alpha[j] < 0) {
+          alpha[j] = 0;
+          alpha[i] = diff;
+        }
+      } else if (alpha[i] < 0) {
+        alpha[i] = 0;
+        alpha[j] = -diff;
+      }
       if (diff > 0) {
-        if (alpha[i] > C) { alpha[i] = C; alpha[j] = C - diff; }
-      } else if (alpha[j] > C) { alpha[j] = C; alpha[i] = C + diff; }
+        if (alpha[i] > C) {
+          alpha[i] = C;
+          alpha[j] = C - diff;
+        }
+      } else if (alpha[j] > C) {
+        alpha[j] = C;
+        alpha[i] = C + diff;
+      }
     } else {
       let quad = QD[i] + QD[j] - 2 * Qi[j];
       if (quad <= 0) quad = TAU;
@@ -261,11 +306,23 @@ class Smo {
       alpha[i] -= delta;
       alpha[j] += delta;
       if (sum > C) {
-        if (alpha[i] > C) { alpha[i] = C; alpha[j] = sum - C; }
-      } else if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = sum; }
+        if (alpha[i] > C) {
+          alpha[i] = C;
+          alpha[j] = sum - C;
+        }
+      } else if (alpha[j] < 0) {
+        alpha[j] = 0;
+        alpha[i] = sum;
+      }
       if (sum > C) {
-        if (alpha[j] > C) { alpha[j] = C; alpha[i] = sum - C; }
-      } else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = sum; }
+        if (alpha[j] > C) {
+          alpha[j] = C;
+          alpha[i] = sum - C;
+        }
+      } else if (alpha[i] < 0) {
+        alpha[i] = 0;
+        alpha[j] = sum;
+      }
     }
     const dAi = alpha[i] - oldAi;
     // Q_jt = y_j y_t K(j, t): read from K directly instead of filling a row of Q first

@@ -73,7 +73,15 @@ export class SVC extends Configured<SvcParams> implements Estimator<SvcParams, S
     const full = settings.map((s) => ({ ...this.params, ...s }));
     full.forEach(checkParams);
     const base = full[0];
-    if (full.some((s) => s.gamma !== base.gamma || s.tol !== base.tol || s.probability !== base.probability || s.cache_size !== base.cache_size)) {
+    if (
+      full.some(
+        (s) =>
+          s.gamma !== base.gamma ||
+          s.tol !== base.tol ||
+          s.probability !== base.probability ||
+          s.cache_size !== base.cache_size,
+      )
+    ) {
       throw new RangeError('SVC fitPath shares work only across C');
     }
     const nClasses = y.classes.length;
@@ -100,7 +108,12 @@ export class SVC extends Configured<SvcParams> implements Estimator<SvcParams, S
           const labels = Int8Array.from(rows, (r) => (y.codes[r] === a ? 1 : -1));
           // one cache per pair over the pair's rows, shared by every C of the path
           const kernel = new KernelCache(X, rows, gamma, base.cache_size);
-          const sols = solvePath({ kernel, rowOf: identity(rows.length), y: labels, p: new Float64Array(rows.length).fill(-1) }, Cs, base.tol, ctx);
+          const sols = solvePath(
+            { kernel, rowOf: identity(rows.length), y: labels, p: new Float64Array(rows.length).fill(-1) },
+            Cs,
+            base.tol,
+            ctx,
+          );
           pairs.push(sols.map((s) => ({ rows, alpha: s.alpha, rho: s.rho })));
         }
         pi++;
@@ -109,8 +122,16 @@ export class SVC extends Configured<SvcParams> implements Estimator<SvcParams, S
     }
     const seed = ctx?.seed ?? 0;
     const codes = y.codes;
-    return Cs.map((C, c) => buildModel(X, codes, y.classes, gamma, pairs.map((p) => p[c]),
-      base.probability ? () => calibrate(X, codes, nClasses, gamma, C, base.tol, seed, base.cache_size) : null));
+    return Cs.map((C, c) =>
+      buildModel(
+        X,
+        codes,
+        y.classes,
+        gamma,
+        pairs.map((p) => p[c]),
+        base.probability ? () => calibrate(X, codes, nClasses, gamma, C, base.tol, seed, base.cache_size) : null,
+      ),
+    );
   }
 }
 
@@ -119,7 +140,16 @@ function identity(m: number): Int32Array {
 }
 
 /** Platt sigmoids of every pair at one C (libsvm's svm_binary_svc_probability for each pair). */
-function calibrate(X: Matrix, codes: Int32Array, nClasses: number, gamma: number, C: number, tol: number, seed: number, cacheMb: number): Calibration {
+function calibrate(
+  X: Matrix,
+  codes: Int32Array,
+  nClasses: number,
+  gamma: number,
+  C: number,
+  tol: number,
+  seed: number,
+  cacheMb: number,
+): Calibration {
   const n = X.rows;
   const byClass: number[][] = Array.from({ length: nClasses }, () => []);
   for (let i = 0; i < n; i++) byClass[codes[i]].push(i);
@@ -145,13 +175,24 @@ function calibrate(X: Matrix, codes: Int32Array, nClasses: number, gamma: number
 }
 
 /** Platt sigmoids of one pair for every C, from 5-fold CV decision values (libsvm's procedure). */
-function plattPath(X: Matrix, gamma: number, rows: Int32Array, labels: Int8Array, Cs: readonly number[], tol: number, seed: number, cacheMb: number): Sigmoid[] {
+function plattPath(
+  X: Matrix,
+  gamma: number,
+  rows: Int32Array,
+  labels: Int8Array,
+  Cs: readonly number[],
+  tol: number,
+  seed: number,
+  cacheMb: number,
+): Sigmoid[] {
   const l = rows.length;
   const perm = Int32Array.from({ length: l }, (_, i) => i);
   const draw = new Stream(seed);
   for (let i = 0; i < l; i++) {
     const j = i + draw.below(l - i);
-    const t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
   }
   const dec = Cs.map(() => new Float64Array(l));
   for (let f = 0; f < PROB_FOLDS; f++) {
@@ -169,13 +210,18 @@ function plattPath(X: Matrix, gamma: number, rows: Int32Array, labels: Int8Array
       continue;
     }
     const kernel = new KernelCache(X, subRows, gamma, cacheMb);
-    const sols = solvePath({ kernel, rowOf: identity(subRows.length), y: subY, p: new Float64Array(subRows.length).fill(-1) }, Cs, tol);
+    const sols = solvePath(
+      { kernel, rowOf: identity(subRows.length), y: subY, p: new Float64Array(subRows.length).fill(-1) },
+      Cs,
+      tol,
+    );
     const F = X.cols;
     sols.forEach((s, c) => {
       for (const t of held) {
         let v = -s.rho;
         // libsvm's svm_predict_values on the fold's model: k_function, differences squared
-        for (let u = 0; u < subRows.length; u++) if (s.alpha[u] > 0) v += s.alpha[u] * subY[u] * rbf(X.data, rows[t], X.data, subRows[u], F, gamma);
+        for (let u = 0; u < subRows.length; u++)
+          if (s.alpha[u] > 0) v += s.alpha[u] * subY[u] * rbf(X.data, rows[t], X.data, subRows[u], F, gamma);
         dec[c][t] = v;
       }
     });
@@ -184,14 +230,28 @@ function plattPath(X: Matrix, gamma: number, rows: Int32Array, labels: Int8Array
 }
 
 /** Gathers the support vectors of all pairs in libsvm's layout (grouped by class). */
-function buildModel(X: Matrix, codes: Int32Array, classes: readonly string[], gamma: number, pairs: readonly PairFit[], calibration: (() => Calibration) | null): SvcModel {
+function buildModel(
+  X: Matrix,
+  codes: Int32Array,
+  classes: readonly string[],
+  gamma: number,
+  pairs: readonly PairFit[],
+  calibration: (() => Calibration) | null,
+): SvcModel {
   const k = classes.length;
   const isSv = new Uint8Array(X.rows);
-  for (const p of pairs) p.rows.forEach((r, t) => { if (p.alpha[t] > 0) isSv[r] = 1; });
+  for (const p of pairs)
+    p.rows.forEach((r, t) => {
+      if (p.alpha[t] > 0) isSv[r] = 1;
+    });
   const svRows: number[] = [];
   const perClass = new Int32Array(k);
   for (let c = 0; c < k; c++) {
-    for (let r = 0; r < X.rows; r++) if (isSv[r] && codes[r] === c) { svRows.push(r); perClass[c]++; }
+    for (let r = 0; r < X.rows; r++)
+      if (isSv[r] && codes[r] === c) {
+        svRows.push(r);
+        perClass[c]++;
+      }
   }
   const nSv = svRows.length;
   const svIndex = new Map(svRows.map((r, s) => [r, s]));

@@ -47,7 +47,15 @@ export class SVR extends Configured<SvrParams> implements Estimator<SvrParams, S
     const full = settings.map((s) => ({ ...this.params, ...s }));
     full.forEach(checkParams);
     const base = full[0];
-    if (full.some((s) => s.gamma !== base.gamma || s.tol !== base.tol || s.epsilon !== base.epsilon || s.cache_size !== base.cache_size)) {
+    if (
+      full.some(
+        (s) =>
+          s.gamma !== base.gamma ||
+          s.tol !== base.tol ||
+          s.epsilon !== base.epsilon ||
+          s.cache_size !== base.cache_size,
+      )
+    ) {
       throw new RangeError('SVR fitPath shares work only across C');
     }
     const n = X.rows;
@@ -57,19 +65,29 @@ export class SVR extends Configured<SvrParams> implements Estimator<SvrParams, S
     const sign = new Int8Array(2 * n);
     const p = new Float64Array(2 * n);
     for (let i = 0; i < n; i++) {
-      rowOf[i] = i; rowOf[i + n] = i;
-      sign[i] = 1; sign[i + n] = -1;
+      rowOf[i] = i;
+      rowOf[i + n] = i;
+      sign[i] = 1;
+      sign[i + n] = -1;
       p[i] = base.epsilon - y.values[i];
       p[i + n] = base.epsilon + y.values[i];
     }
-    const sols = solvePath({ kernel, rowOf, y: sign, p }, full.map((s) => s.C), base.tol, ctx);
+    const sols = solvePath(
+      { kernel, rowOf, y: sign, p },
+      full.map((s) => s.C),
+      base.tol,
+      ctx,
+    );
     ctx?.onProgress?.(1);
     return sols.map((s) => {
       const svRows: number[] = [];
       const coef: number[] = [];
       for (let i = 0; i < n; i++) {
         const c = s.alpha[i] - s.alpha[i + n];
-        if (c !== 0) { svRows.push(i); coef.push(c); }
+        if (c !== 0) {
+          svRows.push(i);
+          coef.push(c);
+        }
       }
       return new SvrModel(gamma, X.takeRows(svRows), Float64Array.from(coef), s.rho);
     });

@@ -102,7 +102,12 @@ export class TreeGrower {
 
     // stack records: start, end, depth, seed, parent, isLeft
     let sp = 0;
-    stack[0] = 0; stack[1] = m; stack[2] = 0; stack[3] = opts.seed; stack[4] = -1; stack[5] = 0;
+    stack[0] = 0;
+    stack[1] = m;
+    stack[2] = 0;
+    stack[3] = opts.seed;
+    stack[4] = -1;
+    stack[5] = 0;
     sp = REC;
     const maxF = max(1, min(F, opts.maxFeatures));
 
@@ -282,11 +287,19 @@ export class TreeGrower {
       }
       // right pushed first so the left subtree is grown (and numbered) first, as in scikit-learn
       const mid = s + nLeft;
-      stack[sp] = mid; stack[sp + 1] = e; stack[sp + 2] = depth + 1; stack[sp + 3] = mix(seed, 2);
-      stack[sp + 4] = id; stack[sp + 5] = 0;
+      stack[sp] = mid;
+      stack[sp + 1] = e;
+      stack[sp + 2] = depth + 1;
+      stack[sp + 3] = mix(seed, 2);
+      stack[sp + 4] = id;
+      stack[sp + 5] = 0;
       sp += REC;
-      stack[sp] = s; stack[sp + 1] = mid; stack[sp + 2] = depth + 1; stack[sp + 3] = mix(seed, 1);
-      stack[sp + 4] = id; stack[sp + 5] = 1;
+      stack[sp] = s;
+      stack[sp + 1] = mid;
+      stack[sp + 2] = depth + 1;
+      stack[sp + 3] = mix(seed, 1);
+      stack[sp + 4] = id;
+      stack[sp + 5] = 1;
       sp += REC;
     }
 

@@ -36,7 +36,8 @@ export class Tree {
       const f = feature[node];
       if (f < 0) break;
       const v = x[off + f];
-      node = v <= threshold[node] || (v !== v && missingLeft !== null && missingLeft[node] === 1) ? left[node] : right[node];
+      node =
+        v <= threshold[node] || (v !== v && missingLeft !== null && missingLeft[node] === 1) ? left[node] : right[node];
     }
     return node;
   }

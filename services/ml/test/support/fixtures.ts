@@ -43,7 +43,9 @@ export interface SplitFixture {
 
 function read<T>(path: string): T {
   if (!existsSync(path)) {
-    throw new Error(`missing fixture ${path}: run \`pnpm fixtures\` at the repository root (needs /usr/bin/python3 with python3-sklearn)`);
+    throw new Error(
+      `missing fixture ${path}: run \`pnpm fixtures\` at the repository root (needs /usr/bin/python3 with python3-sklearn)`,
+    );
   }
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }

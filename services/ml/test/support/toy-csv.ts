@@ -31,8 +31,15 @@ export function readToy(name: DatasetName): ToyRows {
   const complete = lines.map((l) => l.split(',')).filter((r) => r.every((v) => v !== ''));
   const { target, task } = TARGETS[name];
   const ti = header.indexOf(target);
-  const cols = header.map((h, j) => ({ h, j })).filter(({ h, j }) => h !== target && complete.every((r) => Number.isFinite(Number(r[j]))));
-  return { task, features: cols.map(({ h }) => h), rows: complete.map((r) => cols.map(({ j }) => Number(r[j]))), labels: complete.map((r) => r[ti]) };
+  const cols = header
+    .map((h, j) => ({ h, j }))
+    .filter(({ h, j }) => h !== target && complete.every((r) => Number.isFinite(Number(r[j]))));
+  return {
+    task,
+    features: cols.map(({ h }) => h),
+    rows: complete.map((r) => cols.map(({ j }) => Number(r[j]))),
+    labels: complete.map((r) => r[ti]),
+  };
 }
 
 // Mixed tables as scripts/mixed_fixtures.py reads them with pandas: every column but the target (and

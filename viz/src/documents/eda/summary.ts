@@ -8,7 +8,24 @@ import { countBars, fmt, hideAxes, missingChart, pickJs, textStatsTable } from '
 import type { EdaContext } from './context.js';
 
 export function summaryTab(ctx: EdaContext): LayoutDOM[] {
-  const { b, ds, sample, n, label, features, textColumns, classification, target, classes, classCodes, colorOf, data, sampleNote, note, swatches } = ctx;
+  const {
+    b,
+    ds,
+    sample,
+    n,
+    label,
+    features,
+    textColumns,
+    classification,
+    target,
+    classes,
+    classCodes,
+    colorOf,
+    data,
+    sampleNote,
+    note,
+    swatches,
+  } = ctx;
   const summary: LayoutDOM[] = [];
   let donut: Plot | null = null;
   if (classification && ds.stats?.classCounts) {
@@ -17,17 +34,43 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
     let angle = 0;
     const start: number[] = [];
     const end: number[] = [];
-    for (const c of counts) { start.push(angle); angle += (2 * Math.PI * c.count) / total; end.push(angle); }
+    for (const c of counts) {
+      start.push(angle);
+      angle += (2 * Math.PI * c.count) / total;
+      end.push(angle);
+    }
     const pie = source(b, {
-      cls: counts.map((c) => c.value), count: counts.map((c) => c.count), pct: counts.map((c) => `${((100 * c.count) / total).toFixed(1)}%`),
-      start, end, color: counts.map((c) => colorOf(Math.max(0, classes.indexOf(c.value)))),
+      cls: counts.map((c) => c.value),
+      count: counts.map((c) => c.count),
+      pct: counts.map((c) => `${((100 * c.count) / total).toFixed(1)}%`),
+      start,
+      end,
+      color: counts.map((c) => colorOf(Math.max(0, classes.indexOf(c.value)))),
     });
     const wedges = glyph(b, pie, 'AnnularWedge', {
-      x: 0, y: 0, inner_radius: 0.45, outer_radius: 0.9, start_angle: { field: 'start' }, end_angle: { field: 'end' },
-      fill_color: { field: 'color' }, line_color: 'white',
+      x: 0,
+      y: 0,
+      inner_radius: 0.45,
+      outer_radius: 0.9,
+      start_angle: { field: 'start' },
+      end_angle: { field: 'end' },
+      fill_color: { field: 'color' },
+      line_color: 'white',
     });
-    donut = figure(b, { title: `Classes of ${target} (all ${count(total)} rows)`, width: 420, height: 360, tooltips: [['class', '@cls'], ['rows', '@count'], ['share', '@pct']], renderers: [wedges] });
-    const legendItems = counts.map((c, i) => b.bk('LegendItem', { label: { value: c.value }, renderers: [wedges], index: i }));
+    donut = figure(b, {
+      title: `Classes of ${target} (all ${count(total)} rows)`,
+      width: 420,
+      height: 360,
+      tooltips: [
+        ['class', '@cls'],
+        ['rows', '@count'],
+        ['share', '@pct'],
+      ],
+      renderers: [wedges],
+    });
+    const legendItems = counts.map((c, i) =>
+      b.bk('LegendItem', { label: { value: c.value }, renderers: [wedges], index: i }),
+    );
     hideAxes(donut, b, [b.bk('Legend', { items: legendItems, location: 'center' })]);
   }
   if (classification && donut && features.length === 0) summary.push(donut);
@@ -39,31 +82,103 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
     for (const f of features) {
       const values = data[f] as Float64Array;
       const per = classes.map((_, k) => boxStats(values.filter((_v, i) => codes[i] === k)));
-      all[f] = { cls: classes, q1: per.map((p) => p.q1), q2: per.map((p) => p.q2), q3: per.map((p) => p.q3), lo: per.map((p) => p.lo), hi: per.map((p) => p.hi), color: classes.map((_, k) => colorOf(k)) };
+      all[f] = {
+        cls: classes,
+        q1: per.map((p) => p.q1),
+        q2: per.map((p) => p.q2),
+        q3: per.map((p) => p.q3),
+        lo: per.map((p) => p.lo),
+        hi: per.map((p) => p.hi),
+        color: classes.map((_, k) => colorOf(k)),
+      };
       outliers[f] = { cls: per.flatMap((p, k) => p.outliers.map(() => classes[k])), v: per.flatMap((p) => p.outliers) };
     }
     const first = features[0];
     const box = source(b, all[first]);
     const out = source(b, outliers[first]);
     const boxPlot = figure(b, {
-      title: `${first} by class`, xFactors: classes, yLabel: label(first), height: 360,
-      tooltips: [['class', '@cls'], ['median', '@q2{0.[000]}'], ['quartiles', '@q1{0.[000]} – @q3{0.[000]}'], ['whiskers', '@lo{0.[000]} – @hi{0.[000]}']],
+      title: `${first} by class`,
+      xFactors: classes,
+      yLabel: label(first),
+      height: 360,
+      tooltips: [
+        ['class', '@cls'],
+        ['median', '@q2{0.[000]}'],
+        ['quartiles', '@q1{0.[000]} – @q3{0.[000]}'],
+        ['whiskers', '@lo{0.[000]} – @hi{0.[000]}'],
+      ],
       renderers: [
-        glyph(b, box, 'Segment', { x0: { field: 'cls' }, x1: { field: 'cls' }, y0: { field: 'lo' }, y1: { field: 'q1' }, line_color: '#444' }),
-        glyph(b, box, 'Segment', { x0: { field: 'cls' }, x1: { field: 'cls' }, y0: { field: 'q3' }, y1: { field: 'hi' }, line_color: '#444' }),
-        glyph(b, box, 'VBar', { x: { field: 'cls' }, width: 0.6, bottom: { field: 'q1' }, top: { field: 'q2' }, fill_color: { field: 'color' }, fill_alpha: 0.7, line_color: '#444' }),
-        glyph(b, box, 'VBar', { x: { field: 'cls' }, width: 0.6, bottom: { field: 'q2' }, top: { field: 'q3' }, fill_color: { field: 'color' }, fill_alpha: 0.7, line_color: '#444' }),
-        glyph(b, box, 'Rect', { x: { field: 'cls' }, y: { field: 'lo' }, width: 0.2, height: { value: 1, units: 'screen' }, line_color: '#444' }),
-        glyph(b, box, 'Rect', { x: { field: 'cls' }, y: { field: 'hi' }, width: 0.2, height: { value: 1, units: 'screen' }, line_color: '#444' }),
-        glyph(b, out, 'Scatter', { x: { field: 'cls' }, y: { field: 'v' }, size: 5, fill_color: '#d62728', line_color: null, fill_alpha: 0.6 }),
+        glyph(b, box, 'Segment', {
+          x0: { field: 'cls' },
+          x1: { field: 'cls' },
+          y0: { field: 'lo' },
+          y1: { field: 'q1' },
+          line_color: '#444',
+        }),
+        glyph(b, box, 'Segment', {
+          x0: { field: 'cls' },
+          x1: { field: 'cls' },
+          y0: { field: 'q3' },
+          y1: { field: 'hi' },
+          line_color: '#444',
+        }),
+        glyph(b, box, 'VBar', {
+          x: { field: 'cls' },
+          width: 0.6,
+          bottom: { field: 'q1' },
+          top: { field: 'q2' },
+          fill_color: { field: 'color' },
+          fill_alpha: 0.7,
+          line_color: '#444',
+        }),
+        glyph(b, box, 'VBar', {
+          x: { field: 'cls' },
+          width: 0.6,
+          bottom: { field: 'q2' },
+          top: { field: 'q3' },
+          fill_color: { field: 'color' },
+          fill_alpha: 0.7,
+          line_color: '#444',
+        }),
+        glyph(b, box, 'Rect', {
+          x: { field: 'cls' },
+          y: { field: 'lo' },
+          width: 0.2,
+          height: { value: 1, units: 'screen' },
+          line_color: '#444',
+        }),
+        glyph(b, box, 'Rect', {
+          x: { field: 'cls' },
+          y: { field: 'hi' },
+          width: 0.2,
+          height: { value: 1, units: 'screen' },
+          line_color: '#444',
+        }),
+        glyph(b, out, 'Scatter', {
+          x: { field: 'cls' },
+          y: { field: 'v' },
+          size: 5,
+          fill_color: '#d62728',
+          line_color: null,
+          fill_alpha: 0.6,
+        }),
       ],
     });
     const pick = b.bk('Select', { title: 'Feature', value: first, options: features, width: 260 });
     const yAxis = b.first(boxPlot, 'left');
     const title = b.get(boxPlot, 'title');
-    pickJs(b, pick, { box, out, all, outliers, axis: yAxis, title, units: Object.fromEntries(features.map((f) => [f, label(f)])) },
-      'const f = cb_obj.value; box.data = all[f]; out.data = outliers[f]; axis.axis_label = units[f]; title.text = f + " by class";');
-    summary.push(b.bk('Row', { children: [donut, b.bk('Column', { children: [pick, boxPlot], sizing_mode: 'stretch_width' })], sizing_mode: 'stretch_width' }));
+    pickJs(
+      b,
+      pick,
+      { box, out, all, outliers, axis: yAxis, title, units: Object.fromEntries(features.map((f) => [f, label(f)])) },
+      'const f = cb_obj.value; box.data = all[f]; out.data = outliers[f]; axis.axis_label = units[f]; title.text = f + " by class";',
+    );
+    summary.push(
+      b.bk('Row', {
+        children: [donut, b.bk('Column', { children: [pick, boxPlot], sizing_mode: 'stretch_width' })],
+        sizing_mode: 'stretch_width',
+      }),
+    );
   } else if (features.length > 0) {
     // Regression: every feature's box side by side, standardised, raw values in the hover.
     const cols = features;
@@ -76,52 +191,146 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
     });
     const z = (v: number, m: number, s: number) => (v - m) / s;
     const box = source(b, {
-      f: cols, q1: st.map((s) => z(s.bs.q1, s.mean, s.sd)), q2: st.map((s) => z(s.bs.q2, s.mean, s.sd)), q3: st.map((s) => z(s.bs.q3, s.mean, s.sd)),
-      lo: st.map((s) => z(s.bs.lo, s.mean, s.sd)), hi: st.map((s) => z(s.bs.hi, s.mean, s.sd)),
+      f: cols,
+      q1: st.map((s) => z(s.bs.q1, s.mean, s.sd)),
+      q2: st.map((s) => z(s.bs.q2, s.mean, s.sd)),
+      q3: st.map((s) => z(s.bs.q3, s.mean, s.sd)),
+      lo: st.map((s) => z(s.bs.lo, s.mean, s.sd)),
+      hi: st.map((s) => z(s.bs.hi, s.mean, s.sd)),
       raw: st.map((s) => `${fmt(s.bs.lo)} | ${fmt(s.bs.q1)} | ${fmt(s.bs.q2)} | ${fmt(s.bs.q3)} | ${fmt(s.bs.hi)}`),
     });
-    const out = source(b, { f: st.flatMap((s) => s.bs.outliers.map(() => s.f)), z: st.flatMap((s) => s.bs.outliers.map((v) => z(v, s.mean, s.sd))), raw: st.flatMap((s) => s.bs.outliers) });
+    const out = source(b, {
+      f: st.flatMap((s) => s.bs.outliers.map(() => s.f)),
+      z: st.flatMap((s) => s.bs.outliers.map((v) => z(v, s.mean, s.sd))),
+      raw: st.flatMap((s) => s.bs.outliers),
+    });
     const boxes = figure(b, {
-      title: 'Features, standardised (value − mean) / std', xFactors: cols, yLabel: 'standard deviations from the mean', height: 400,
-      tooltips: [['feature', '@f'], ['whisker | quartiles | whisker', '@raw'], ['value', '@raw{0.[000]}']],
+      title: 'Features, standardised (value − mean) / std',
+      xFactors: cols,
+      yLabel: 'standard deviations from the mean',
+      height: 400,
+      tooltips: [
+        ['feature', '@f'],
+        ['whisker | quartiles | whisker', '@raw'],
+        ['value', '@raw{0.[000]}'],
+      ],
       renderers: [
-        glyph(b, box, 'Segment', { x0: { field: 'f' }, x1: { field: 'f' }, y0: { field: 'lo' }, y1: { field: 'hi' }, line_color: '#444' }),
-        glyph(b, box, 'VBar', { x: { field: 'f' }, width: 0.6, bottom: { field: 'q1' }, top: { field: 'q2' }, fill_color: '#1f77b4', fill_alpha: 0.6, line_color: '#444' }),
-        glyph(b, box, 'VBar', { x: { field: 'f' }, width: 0.6, bottom: { field: 'q2' }, top: { field: 'q3' }, fill_color: '#1f77b4', fill_alpha: 0.6, line_color: '#444' }),
-        glyph(b, out, 'Scatter', { x: { field: 'f' }, y: { field: 'z' }, size: 4, fill_color: '#d62728', line_color: null, fill_alpha: 0.5 }),
+        glyph(b, box, 'Segment', {
+          x0: { field: 'f' },
+          x1: { field: 'f' },
+          y0: { field: 'lo' },
+          y1: { field: 'hi' },
+          line_color: '#444',
+        }),
+        glyph(b, box, 'VBar', {
+          x: { field: 'f' },
+          width: 0.6,
+          bottom: { field: 'q1' },
+          top: { field: 'q2' },
+          fill_color: '#1f77b4',
+          fill_alpha: 0.6,
+          line_color: '#444',
+        }),
+        glyph(b, box, 'VBar', {
+          x: { field: 'f' },
+          width: 0.6,
+          bottom: { field: 'q2' },
+          top: { field: 'q3' },
+          fill_color: '#1f77b4',
+          fill_alpha: 0.6,
+          line_color: '#444',
+        }),
+        glyph(b, out, 'Scatter', {
+          x: { field: 'f' },
+          y: { field: 'z' },
+          size: 4,
+          fill_color: '#d62728',
+          line_color: null,
+          fill_alpha: 0.5,
+        }),
       ],
     });
     summary.push(boxes);
   }
   if (textColumns.length > 0) {
-    const bars = textColumns.map((f) => countBars(b, f, categoryCounts(sample.text.get(f) ?? [], classCodes ? { labels: classes, codes: classCodes } : undefined), classification ? colorOf : null));
-    summary.push(note(`Rows per value of each text feature (the 10 most frequent; the rest as "other"; missing as its own bar)${classification ? ', stacked by class' : ''}, in ${sampleNote}:`));
-    if (classification) summary.push(div(b, `<div class="small" data-testid="count-legend"><strong>${esc(target ?? 'class')}:</strong> ${swatches}</div>`));
+    const bars = textColumns.map((f) =>
+      countBars(
+        b,
+        f,
+        categoryCounts(sample.text.get(f) ?? [], classCodes ? { labels: classes, codes: classCodes } : undefined),
+        classification ? colorOf : null,
+      ),
+    );
+    summary.push(
+      note(
+        `Rows per value of each text feature (the 10 most frequent; the rest as "other"; missing as its own bar)${classification ? ', stacked by class' : ''}, in ${sampleNote}:`,
+      ),
+    );
+    if (classification)
+      summary.push(
+        div(
+          b,
+          `<div class="small" data-testid="count-legend"><strong>${esc(target ?? 'class')}:</strong> ${swatches}</div>`,
+        ),
+      );
     for (let i = 0; i < bars.length; i += 2) summary.push(b.bk('Row', { children: bars.slice(i, i + 2) }));
   }
   if (ds.stats) summary.push(missingChart(b, ds));
   const stats = ds.stats?.numeric ?? [];
-  const statsTable = dataTable(b, source(b, {
-    column: stats.map((s) => s.name), count: stats.map((s) => s.count), missing: stats.map((s) => s.missing),
-    mean: stats.map((s) => s.mean), std: stats.map((s) => s.std), min: stats.map((s) => s.min), q25: stats.map((s) => s.q25),
-    q50: stats.map((s) => s.q50), q75: stats.map((s) => s.q75), max: stats.map((s) => s.max),
-  }), [
-    { field: 'column', title: 'column', chars: Math.max(6, ...stats.map((s) => s.name.length)) }, ...['count', 'missing', 'mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'].map((f) => ({ field: f, title: f.replace(/^q(\d\d)$/, '$1%'), numeric: true })),
-  ], Math.min(420, 40 + 28 * stats.length));
+  const statsTable = dataTable(
+    b,
+    source(b, {
+      column: stats.map((s) => s.name),
+      count: stats.map((s) => s.count),
+      missing: stats.map((s) => s.missing),
+      mean: stats.map((s) => s.mean),
+      std: stats.map((s) => s.std),
+      min: stats.map((s) => s.min),
+      q25: stats.map((s) => s.q25),
+      q50: stats.map((s) => s.q50),
+      q75: stats.map((s) => s.q75),
+      max: stats.map((s) => s.max),
+    }),
+    [
+      { field: 'column', title: 'column', chars: Math.max(6, ...stats.map((s) => s.name.length)) },
+      ...['count', 'missing', 'mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'].map((f) => ({
+        field: f,
+        title: f.replace(/^q(\d\d)$/, '$1%'),
+        numeric: true,
+      })),
+    ],
+    Math.min(420, 40 + 28 * stats.length),
+  );
   const shown = Math.min(n, 1000);
   const rowData: Record<string, unknown[]> = {};
   for (const c of ds.columns) {
     const num = sample.numeric.get(c.name);
-    rowData[c.name] = num ? Array.from(num.subarray(0, shown), (v) => (Number.isNaN(v) ? null : v)) : (sample.text.get(c.name) ?? []).slice(0, shown);
+    rowData[c.name] = num
+      ? Array.from(num.subarray(0, shown), (v) => (Number.isNaN(v) ? null : v))
+      : (sample.text.get(c.name) ?? []).slice(0, shown);
   }
-  const rowTable = dataTable(b, source(b, rowData), ds.columns.map((c) => ({
-    field: c.name, title: c.name, numeric: isNumeric(c.type),
-    chars: isNumeric(c.type) ? 9 : Math.min(40, Math.max(4, ...(sample.text.get(c.name) ?? []).slice(0, 200).map((v) => String(v ?? '').length))),
-  })), 320);
+  const rowTable = dataTable(
+    b,
+    source(b, rowData),
+    ds.columns.map((c) => ({
+      field: c.name,
+      title: c.name,
+      numeric: isNumeric(c.type),
+      chars: isNumeric(c.type)
+        ? 9
+        : Math.min(
+            40,
+            Math.max(4, ...(sample.text.get(c.name) ?? []).slice(0, 200).map((v) => String(v ?? '').length)),
+          ),
+    })),
+    320,
+  );
   summary.push(note(`Statistics over all ${count(ds.rowCount)} rows, computed by the database:`), statsTable);
   if (ds.stats && ds.stats.categorical.length > 0) summary.push(textStatsTable(b, ds));
   summary.push(
-    note(`The first ${count(shown)} rows of ${sampleNote} (scroll; every row is on the dataset's data page):`), rowTable);
+    note(`The first ${count(shown)} rows of ${sampleNote} (scroll; every row is on the dataset's data page):`),
+    rowTable,
+  );
 
   return summary;
 }
