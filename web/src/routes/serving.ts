@@ -3,6 +3,8 @@
 // with a ready request —, revoke). serve picks the changes up from the database within a second or two.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from 'typebox';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
 import {
   MODEL_NAME,
@@ -36,25 +38,28 @@ export interface ServingRouteOptions {
 /** Rows per page the Predictions page offers (SQL LIMIT/OFFSET: only one page is read). */
 const PAGE_SIZES = [25, 50, 100, 250];
 const PAGE_DEFAULT = 50;
-interface PredictionQuery {
-  name?: string;
-  from?: string;
-  to?: string;
-  outcome?: 'any' | 'with' | 'without';
-  page?: number;
-  size?: number;
-}
-const predictionQuery = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', maxLength: 64 },
-    from: { type: 'string', format: 'date' },
-    to: { type: 'string', format: 'date' },
-    outcome: { type: 'string', enum: ['any', 'with', 'without'] },
-    page: { type: 'integer', minimum: 1, maximum: 100000 },
-    size: { type: 'integer', enum: PAGE_SIZES },
-  },
-} as const;
+const predictionQuery = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 64 })),
+  from: Type.Optional(Type.String({ format: 'date' })),
+  to: Type.Optional(Type.String({ format: 'date' })),
+  outcome: Type.Optional(Type.Enum(['any', 'with', 'without'])),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+  size: Type.Optional(Type.Integer({ enum: PAGE_SIZES })),
+});
+type PredictionQuery = Static<typeof predictionQuery>;
+const csrf = Type.Optional(Type.String());
+const confirm = Type.Optional(Type.Enum(['yes']));
+const tutorialBody = Type.Object({ name: Type.String({ maxLength: 64 }), _csrf: csrf });
+const publishBody = Type.Object({ name: Type.String({ maxLength: 64 }), confirm, _csrf: csrf });
+const monitorParams = Type.Object({ name: Type.String({ pattern: MODEL_NAME.source }) });
+const monitorQuery = Type.Object({ hours: Type.Integer({ enum: [1, 6, 24, 168], default: 1 }) });
+const nameParams = Type.Object({ name: Type.String({ maxLength: 64 }) });
+const rollbackBody = Type.Object({ version: Type.Integer({ minimum: 1 }), confirm, _csrf: csrf });
+const apiKeyBody = Type.Object({
+  label: Type.String({ minLength: 1, maxLength: 100 }),
+  scope: Type.Optional(Type.String({ maxLength: 64 })),
+  _csrf: csrf,
+});
 
 function filterOf(q: PredictionQuery): PredictionFilter {
   return {
@@ -104,86 +109,79 @@ const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('
 
 const NAME_HELP = 'a name is 1–64 lower-case letters, digits and hyphens, starting and ending with a letter or digit';
 
-export default async function servingRoutes(app: FastifyInstance, opts: ServingRouteOptions) {
+export default async function servingRoutes(instance: FastifyInstance, opts: ServingRouteOptions) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { registry, published, apiKeys, predictions, tutorial } = opts;
   const serveUrl = (req: FastifyRequest) =>
     serveAddress(opts.serve.publicUrl, req.protocol, req.hostname, opts.serve.port);
 
-  app.get(
-    '/predictions',
-    { schema: { querystring: predictionQuery } },
-    async (req: FastifyRequest<{ Querystring: PredictionQuery }>, reply) => {
-      const q = req.query;
-      const filter = filterOf(q);
-      const page = q.page ?? 1;
-      const size = q.size ?? PAGE_DEFAULT;
-      const [rows, total, names] = await Promise.all([
-        predictions.list(filter, size, (page - 1) * size),
-        predictions.countWhere(filter),
-        published.list(),
-      ]);
-      const params = new URLSearchParams(
-        Object.entries({ name: q.name, from: q.from, to: q.to, outcome: q.outcome }).filter(
-          (e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '',
-        ),
-      );
-      // One column per feature: the observation's fields in the order the page's rows first show them.
-      const features = [
-        ...new Set(
-          rows.flatMap((r) => (r.observation && typeof r.observation === 'object' ? Object.keys(r.observation) : [])),
-        ),
-      ];
-      const paging = new URLSearchParams(params);
-      if (q.size) paging.set('size', String(size));
-      // Class names of the page's models (its dataset's label names), so predictions and outcomes read
-      // "malignant (0)", not "0": a page holds a handful of models at most.
-      const modelIds = [...new Set(rows.map((r) => r.modelId))];
-      const served = await Promise.all(modelIds.map((mid) => registry.servingModel(mid)));
-      const classLabels = Object.fromEntries(served.flatMap((m) => (m?.classLabels ? [[m.id, m.classLabels]] : [])));
-      return reply.page('predictions.ejs', {
-        title: 'Predictions',
-        active: 'predictions',
-        rows,
-        total,
-        page,
-        size,
-        sizes: PAGE_SIZES,
-        pages: Math.max(1, Math.ceil(total / size)),
-        q,
-        names,
-        features,
-        query: params.toString(),
-        pagingQuery: paging.toString(),
-        classLabels,
-      });
-    },
-  );
+  app.get('/predictions', { schema: { querystring: predictionQuery } }, async (req, reply) => {
+    const q = req.query;
+    const filter = filterOf(q);
+    const page = q.page ?? 1;
+    const size = q.size ?? PAGE_DEFAULT;
+    const [rows, total, names] = await Promise.all([
+      predictions.list(filter, size, (page - 1) * size),
+      predictions.countWhere(filter),
+      published.list(),
+    ]);
+    const params = new URLSearchParams(
+      Object.entries({ name: q.name, from: q.from, to: q.to, outcome: q.outcome }).filter(
+        (e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '',
+      ),
+    );
+    // One column per feature: the observation's fields in the order the page's rows first show them.
+    const features = [
+      ...new Set(
+        rows.flatMap((r) => (r.observation && typeof r.observation === 'object' ? Object.keys(r.observation) : [])),
+      ),
+    ];
+    const paging = new URLSearchParams(params);
+    if (q.size) paging.set('size', String(size));
+    // Class names of the page's models (its dataset's label names), so predictions and outcomes read
+    // "malignant (0)", not "0": a page holds a handful of models at most.
+    const modelIds = [...new Set(rows.map((r) => r.modelId))];
+    const served = await Promise.all(modelIds.map((mid) => registry.servingModel(mid)));
+    const classLabels = Object.fromEntries(served.flatMap((m) => (m?.classLabels ? [[m.id, m.classLabels]] : [])));
+    return reply.page('predictions.ejs', {
+      title: 'Predictions',
+      active: 'predictions',
+      rows,
+      total,
+      page,
+      size,
+      sizes: PAGE_SIZES,
+      pages: Math.max(1, Math.ceil(total / size)),
+      q,
+      names,
+      features,
+      query: params.toString(),
+      pagingQuery: paging.toString(),
+      classLabels,
+    });
+  });
 
-  app.get(
-    '/predictions.csv',
-    { schema: { querystring: predictionQuery } },
-    async (req: FastifyRequest<{ Querystring: PredictionQuery }>, reply) => {
-      const filter = filterOf(req.query);
-      async function* lines(): AsyncGenerator<string> {
-        yield CSV_HEADER;
-        let beforeId: number | undefined;
-        for (;;) {
-          const rows = await predictions.list({ ...filter, ...(beforeId === undefined ? {} : { beforeId }) }, 5000);
-          const last = rows.at(-1);
-          if (!last) return;
-          yield rows.map(predictionLine).join('');
-          beforeId = last.rowId;
-        }
+  app.get('/predictions.csv', { schema: { querystring: predictionQuery } }, async (req, reply) => {
+    const filter = filterOf(req.query);
+    async function* lines(): AsyncGenerator<string> {
+      yield CSV_HEADER;
+      let beforeId: number | undefined;
+      for (;;) {
+        const rows = await predictions.list({ ...filter, ...(beforeId === undefined ? {} : { beforeId }) }, 5000);
+        const last = rows.at(-1);
+        if (!last) return;
+        yield rows.map(predictionLine).join('');
+        beforeId = last.rowId;
       }
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header(
-          'content-disposition',
-          `attachment; filename="predictions${req.query.name ? `-${req.query.name}` : ''}.csv"`,
-        )
-        .send(Readable.from(lines()));
-    },
-  );
+    }
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header(
+        'content-disposition',
+        `attachment; filename="predictions${req.query.name ? `-${req.query.name}` : ''}.csv"`,
+      )
+      .send(Readable.from(lines()));
+  });
 
   app.get('/published', async (req, reply) => {
     const [names, history, choice] = await Promise.all([published.list(), published.history(), tutorial.get()]);
@@ -211,15 +209,9 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     '/published/tutorial',
     {
       config: { admin: true },
-      schema: {
-        body: {
-          type: 'object',
-          required: ['name'],
-          properties: { name: { type: 'string', maxLength: 64 }, _csrf: { type: 'string' } },
-        },
-      },
+      schema: { body: tutorialBody },
     },
-    async (req: FastifyRequest<{ Body: { name: string } }>, reply) => {
+    async (req, reply) => {
       const name = req.body.name.trim();
       if (name === '') {
         await tutorial.set(null, signedIn(req).id);
@@ -260,20 +252,9 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
   app.post(
     '/models/:id/publish',
     {
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          required: ['name'],
-          properties: {
-            name: { type: 'string', maxLength: 64 },
-            confirm: { type: 'string', enum: ['yes'] },
-            _csrf: { type: 'string' },
-          },
-        },
-      },
+      schema: { params: idParams, body: publishBody },
     },
-    async (req: FastifyRequest<{ Params: { id: number }; Body: { name: string; confirm?: 'yes' } }>, reply) => {
+    async (req, reply) => {
       const m = await registry.get(req.params.id);
       if (!m) throw new NotFoundError('there is no such model (it may have been deleted)');
       if (m.createdBy !== signedIn(req).id && signedIn(req).role !== 'admin')
@@ -303,16 +284,9 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
   app.get(
     '/published/:name/monitor',
     {
-      schema: {
-        params: {
-          type: 'object',
-          required: ['name'],
-          properties: { name: { type: 'string', pattern: MODEL_NAME.source } },
-        },
-        querystring: { type: 'object', properties: { hours: { type: 'integer', enum: [1, 6, 24, 168], default: 1 } } },
-      },
+      schema: { params: monitorParams, querystring: monitorQuery },
     },
-    async (req: FastifyRequest<{ Params: { name: string }; Querystring: { hours: number } }>, reply) => {
+    async (req, reply) => {
       const p = (await published.list()).find((n) => n.name === req.params.name);
       if (!p) throw new NotFoundError(`nothing is published under the name "${req.params.name}"`);
       const alertsPanel = opts.alertsPanel ? await opts.alertsPanel(p.name, signedIn(req)) : null;
@@ -329,20 +303,9 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
   app.post(
     '/published/:name/rollback',
     {
-      schema: {
-        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 } } },
-        body: {
-          type: 'object',
-          required: ['version'],
-          properties: {
-            version: { type: 'integer', minimum: 1 },
-            confirm: { type: 'string', enum: ['yes'] },
-            _csrf: { type: 'string' },
-          },
-        },
-      },
+      schema: { params: nameParams, body: rollbackBody },
     },
-    async (req: FastifyRequest<{ Params: { name: string }; Body: { version: number; confirm?: 'yes' } }>, reply) => {
+    async (req, reply) => {
       const { name } = req.params;
       const target = (await published.history(name)).find((h) => h.version === req.body.version);
       if (!target) throw new NotFoundError(`"${name}" has no version ${req.body.version}`);
@@ -381,19 +344,9 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     '/api-keys',
     {
       config: { admin: true },
-      schema: {
-        body: {
-          type: 'object',
-          required: ['label'],
-          properties: {
-            label: { type: 'string', minLength: 1, maxLength: 100 },
-            scope: { type: 'string', maxLength: 64 },
-            _csrf: { type: 'string' },
-          },
-        },
-      },
+      schema: { body: apiKeyBody },
     },
-    async (req: FastifyRequest<{ Body: { label: string; scope?: string } }>, reply) => {
+    async (req, reply) => {
       const scope = req.body.scope && req.body.scope !== '*' ? req.body.scope : null;
       if (scope !== null && !MODEL_NAME.test(scope))
         throw new BadRequestError(`"${scope}" is not a valid name: ${NAME_HELP}`, 'scope');
@@ -418,16 +371,12 @@ export default async function servingRoutes(app: FastifyInstance, opts: ServingR
     },
   );
 
-  app.post(
-    '/api-keys/:id/revoke',
-    { config: { admin: true }, schema: { params: idParams } },
-    async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
-      if (!(await apiKeys.revoke(req.params.id)))
-        throw new NotFoundError('there is no such key, or it is already revoked');
-      notify(reply, 'success', `Revoked key ${req.params.id}; serve refuses it within a few seconds.`);
-      return reply.redirect('/api-keys', 303);
-    },
-  );
+  app.post('/api-keys/:id/revoke', { config: { admin: true }, schema: { params: idParams } }, async (req, reply) => {
+    if (!(await apiKeys.revoke(req.params.id)))
+      throw new NotFoundError('there is no such key, or it is already revoked');
+    notify(reply, 'success', `Revoked key ${req.params.id}; serve refuses it within a few seconds.`);
+    return reply.redirect('/api-keys', 303);
+  });
 
   // A tutorial client pointed at this port (5000) instead of serve's: say where the API is, whoever
   // asks (no session, no CSRF token: it changes nothing and reads nothing).
