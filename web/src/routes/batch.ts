@@ -2,6 +2,8 @@
 // upload store), then score it — serve's answer streamed back as the scored CSV (see
 // serving/batch-scoring.ts). For the name's owner, the owner of the model it serves, or an administrator.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import multipart from '@fastify/multipart';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@enchilada/core';
 import type { UploadStore } from '@enchilada/data';
@@ -16,21 +18,17 @@ export interface BatchRouteOptions {
   readonly scoring: BatchScoring;
 }
 
-const nameParams = {
-  type: 'object',
-  required: ['name'],
-  properties: { name: { type: 'string', pattern: MODEL_NAME.source, maxLength: 64 } },
-} as const;
-const uploadParams = {
-  type: 'object',
-  required: ['name', 'upload'],
-  properties: {
-    name: { type: 'string', pattern: MODEL_NAME.source, maxLength: 64 },
-    upload: { type: 'string', pattern: '^[0-9a-f]{32}$' },
-  },
-} as const;
+const name = Type.String({ pattern: MODEL_NAME.source, maxLength: 64 });
+const nameParams = Type.Object({ name });
+const uploadParams = Type.Object({ name, upload: Type.String({ pattern: '^[0-9a-f]{32}$' }) });
+/** The form's id column and CSRF token; a JSON client may send null (a raw schema, typed by hand once). */
+const scoreBody = Type.Unsafe<{ id_column?: string; _csrf?: string } | null>({
+  type: ['object', 'null'],
+  properties: { id_column: { type: 'string', maxLength: 255 }, _csrf: { type: 'string' } },
+});
 
-export default async function batchRoutes(app: FastifyInstance, opts: BatchRouteOptions): Promise<void> {
+export default async function batchRoutes(instance: FastifyInstance, opts: BatchRouteOptions): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { published, registry, uploads, scoring } = opts;
   await app.register(multipart, { limits: { fileSize: uploads.maxBytes, files: 1, fields: 2, parts: 3 } });
 
@@ -47,38 +45,25 @@ export default async function batchRoutes(app: FastifyInstance, opts: BatchRoute
     );
   }
 
-  app.post(
-    '/published/:name/batch/uploads',
-    { schema: { params: nameParams } },
-    async (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
-      await scorable(req, req.params.name);
-      const file = await req.file();
-      if (!file) throw new BadRequestError('attach a CSV file in the field "file"', 'file');
-      if (!/\.(csv|txt)$/i.test(file.filename)) {
-        file.file.resume();
-        throw new BadRequestError('the file must be a .csv file', 'file');
-      }
-      const id = await uploads.save(file.file, file.filename, signedIn(req).id, () => file.file.truncated);
-      const meta = await uploads.meta(id, signedIn(req));
-      return reply.code(201).send({ upload: id, bytes: meta.bytes, fileName: meta.fileName });
-    },
-  );
+  app.post('/published/:name/batch/uploads', { schema: { params: nameParams } }, async (req, reply) => {
+    await scorable(req, req.params.name);
+    const file = await req.file();
+    if (!file) throw new BadRequestError('attach a CSV file in the field "file"', 'file');
+    if (!/\.(csv|txt)$/i.test(file.filename)) {
+      file.file.resume();
+      throw new BadRequestError('the file must be a .csv file', 'file');
+    }
+    const id = await uploads.save(file.file, file.filename, signedIn(req).id, () => file.file.truncated);
+    const meta = await uploads.meta(id, signedIn(req));
+    return reply.code(201).send({ upload: id, bytes: meta.bytes, fileName: meta.fileName });
+  });
 
   app.post(
     '/published/:name/batch/:upload',
     {
-      schema: {
-        params: uploadParams,
-        body: {
-          type: ['object', 'null'],
-          properties: { id_column: { type: 'string', maxLength: 255 }, _csrf: { type: 'string' } },
-        },
-      },
+      schema: { params: uploadParams, body: scoreBody },
     },
-    async (
-      req: FastifyRequest<{ Params: { name: string; upload: string }; Body: { id_column?: string } | null }>,
-      reply,
-    ) => {
+    async (req, reply) => {
       const p = await scorable(req, req.params.name);
       const meta = await uploads.meta(req.params.upload, signedIn(req));
       const idColumn = req.body?.id_column?.trim() || null;
