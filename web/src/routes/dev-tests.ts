@@ -5,7 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import {
   ConflictError,
   NotFoundError,
@@ -55,26 +57,13 @@ const REPORT_CSP = [
 ].join('; ');
 
 const ADMIN = { admin: true } as const;
-const suiteParams = {
-  type: 'object',
-  required: ['suite'],
-  properties: { suite: { type: 'string', enum: [...TEST_SUITES] } },
-} as const;
-const fileParams = {
-  type: 'object',
-  required: ['id', '*'],
-  properties: {
-    id: { type: 'integer', minimum: 1 },
-    '*': { type: 'string', pattern: '^(report|coverage)/[A-Za-z0-9_.\\-/]{1,300}$' },
-  },
-} as const;
-const started = {
-  202: {
-    type: 'object',
-    required: ['id', 'suite'],
-    properties: { id: { type: 'integer' }, suite: { type: 'string' } },
-  },
-} as const;
+const suiteParams = Type.Object({ suite: Type.Enum(TEST_SUITES) });
+const fileParams = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  '*': Type.String({ pattern: '^(report|coverage)/[A-Za-z0-9_.\\-/]{1,300}$' }),
+});
+const started = { 202: Type.Object({ id: Type.Integer(), suite: Type.String() }) };
+const runQuery = Type.Object({ show: Type.Optional(Type.Enum(['report', 'coverage'])) });
 
 function wantsPage(req: FastifyRequest): boolean {
   return (req.headers.accept ?? '').includes('text/html');
@@ -87,7 +76,8 @@ export function formatDuration(ms: number | null): string {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-export default async function devTestRoutes(app: FastifyInstance, opts: DevTestRouteOptions) {
+export default async function devTestRoutes(instance: FastifyInstance, opts: DevTestRouteOptions) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const runs = new TestRunRepository(opts.pool);
   const runner = new TestRunner({
     config: opts.config,
@@ -148,10 +138,10 @@ export default async function devTestRoutes(app: FastifyInstance, opts: DevTestR
       config: ADMIN,
       schema: {
         params: idParams,
-        querystring: { type: 'object', properties: { show: { type: 'string', enum: ['report', 'coverage'] } } },
+        querystring: runQuery,
       },
     },
-    async (req: FastifyRequest<{ Params: { id: number }; Querystring: { show?: 'report' | 'coverage' } }>, reply) => {
+    async (req, reply) => {
       const r = await run(req.params.id);
       const live = runner.live(r.id);
       let output = live ? live.output() : '';
@@ -175,59 +165,51 @@ export default async function devTestRoutes(app: FastifyInstance, opts: DevTestR
 
   // Live output through the normal session: what was printed so far, then each chunk as it comes,
   // then an `end` event with the recorded run.
-  app.get(
-    '/dev/tests/runs/:id/events',
-    { config: ADMIN, schema: { params: idParams } },
-    async (req: FastifyRequest<{ Params: { id: number } }>, reply: FastifyReply) => {
-      const r = await run(req.params.id);
-      const stream = new PassThrough();
-      const send = (event: string, data: unknown) => {
-        if (!stream.writableEnded) stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      };
-      const live = runner.live(r.id);
-      if (live) {
-        send('output', live.output());
-        const ping = setInterval(() => {
-          if (!stream.writableEnded) stream.write(': ping\n\n');
-        }, 15_000);
-        const stop = () => {
-          clearInterval(ping);
-          off();
-          stream.end();
-        };
-        const off = live.subscribe({
-          output: (chunk) => send('output', chunk),
-          end: (done) => {
-            send('end', done);
-            stop();
-          },
-        });
-        // The response's close, not the request's: a GET's request stream closes once read.
-        reply.raw.once('close', stop);
-      } else {
-        const dir = runner.runDirPath(r);
-        send('output', dir && r.logPath ? await readFile(join(dir, r.logPath), 'utf8').catch(() => '') : '');
-        send('end', r);
+  app.get('/dev/tests/runs/:id/events', { config: ADMIN, schema: { params: idParams } }, async (req, reply) => {
+    const r = await run(req.params.id);
+    const stream = new PassThrough();
+    const send = (event: string, data: unknown) => {
+      if (!stream.writableEnded) stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    const live = runner.live(r.id);
+    if (live) {
+      send('output', live.output());
+      const ping = setInterval(() => {
+        if (!stream.writableEnded) stream.write(': ping\n\n');
+      }, 15_000);
+      const stop = () => {
+        clearInterval(ping);
+        off();
         stream.end();
-      }
-      reply.header('content-type', 'text/event-stream; charset=utf-8').header('x-accel-buffering', 'no');
-      return reply.send(stream);
-    },
-  );
-
-  app.get(
-    '/dev/tests/runs/:id/files/*',
-    { config: ADMIN, schema: { params: fileParams } },
-    async (req: FastifyRequest<{ Params: { id: number; '*': string } }>, reply) => {
-      const r = await run(req.params.id);
+      };
+      const off = live.subscribe({
+        output: (chunk) => send('output', chunk),
+        end: (done) => {
+          send('end', done);
+          stop();
+        },
+      });
+      // The response's close, not the request's: a GET's request stream closes once read.
+      reply.raw.once('close', stop);
+    } else {
       const dir = runner.runDirPath(r);
-      const rel = req.params['*'];
-      if (!dir || rel.split('/').some((part) => part === '..' || part === ''))
-        throw new NotFoundError('this report is no longer kept');
-      reply.header('content-security-policy', REPORT_CSP);
-      return reply.sendFile(rel, dir, { cacheControl: false, dotfiles: 'deny' });
-    },
-  );
+      send('output', dir && r.logPath ? await readFile(join(dir, r.logPath), 'utf8').catch(() => '') : '');
+      send('end', r);
+      stream.end();
+    }
+    reply.header('content-type', 'text/event-stream; charset=utf-8').header('x-accel-buffering', 'no');
+    return reply.send(stream);
+  });
+
+  app.get('/dev/tests/runs/:id/files/*', { config: ADMIN, schema: { params: fileParams } }, async (req, reply) => {
+    const r = await run(req.params.id);
+    const dir = runner.runDirPath(r);
+    const rel = req.params['*'];
+    if (!dir || rel.split('/').some((part) => part === '..' || part === ''))
+      throw new NotFoundError('this report is no longer kept');
+    reply.header('content-security-policy', REPORT_CSP);
+    return reply.sendFile(rel, dir, { cacheControl: false, dotfiles: 'deny' });
+  });
 
   app.post(
     '/dev/tests/:suite/run',
@@ -235,7 +217,7 @@ export default async function devTestRoutes(app: FastifyInstance, opts: DevTestR
       config: ADMIN,
       schema: { params: suiteParams, response: started },
     },
-    async (req: FastifyRequest<{ Params: { suite: TestSuite } }>, reply) => {
+    async (req, reply) => {
       const id = await runner.start(req.params.suite, req.user?.id ?? null);
       req.log.info({ suite: req.params.suite, run: id }, 'test run started');
       if (wantsPage(req)) return reply.redirect(`/dev/tests/runs/${id}`, 303);
@@ -243,20 +225,15 @@ export default async function devTestRoutes(app: FastifyInstance, opts: DevTestR
     },
   );
 
-  app.post(
-    '/dev/tests/runs/:id/cancel',
-    { config: ADMIN, schema: { params: idParams } },
-    async (req: FastifyRequest<{ Params: { id: number } }>, reply) => {
-      const r = await run(req.params.id);
-      const live = runner.live(r.id);
-      if (!live || !runner.cancel(r.id))
-        throw new ConflictError(`Run #${r.id} is not running (it ended: ${r.status}).`);
-      await live.done;
-      if (wantsPage(req)) {
-        notify(reply, 'info', `Cancelled run #${r.id}.`);
-        return reply.redirect(`/dev/tests/runs/${r.id}`, 303);
-      }
-      return reply.code(204).send();
-    },
-  );
+  app.post('/dev/tests/runs/:id/cancel', { config: ADMIN, schema: { params: idParams } }, async (req, reply) => {
+    const r = await run(req.params.id);
+    const live = runner.live(r.id);
+    if (!live || !runner.cancel(r.id)) throw new ConflictError(`Run #${r.id} is not running (it ended: ${r.status}).`);
+    await live.done;
+    if (wantsPage(req)) {
+      notify(reply, 'info', `Cancelled run #${r.id}.`);
+      return reply.redirect(`/dev/tests/runs/${r.id}`, 303);
+    }
+    return reply.code(204).send();
+  });
 }
