@@ -149,7 +149,11 @@ describe('compare-all jobs', () => {
     expect(job.status).toBe('done');
     const r = job.result as CompareJobResult;
     expect(r.stoppedBy).toBe('budget');
-    expect(r.seconds).toBeLessThan(5 + 3); // reading the data, the budget, and stopping the workers
+    // The budget, reading the data and stopping the workers (3 s), and at most one candidate's fit
+    // past the budget (issue 21: a comparison never exceeds its budget by more than one candidate's
+    // fit; seen: 8.04 s on a 5 s budget at a load of 2 in CI).
+    const slowestFit = Math.max(0, ...r.leaderboard.map((e) => e.fitSeconds).filter(Number.isFinite));
+    expect(r.seconds).toBeLessThan(5 + 3 + slowestFit);
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(r.leaderboard.length).toBeGreaterThan(0);
     // one training job per model reached; the soft-voting ensemble's row (members) is registered by the comparison itself
