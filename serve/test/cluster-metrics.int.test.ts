@@ -1,12 +1,10 @@
 // SERVE_WORKERS=2: a scrape of /metrics reaches one worker at random, and answers the sum over both
 // (prom-client's AggregatorRegistry in the primary), not that worker's own half of the counts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { join } from 'node:path';
-import { TEST_USER, type TestDb } from '@enchilada/test-support';
-import { servingTestDb } from './support.js';
+import type { TestDb } from '@enchilada/test-support';
+import { servingTestDb, spawnServe } from './support.js';
 
-const ROOT = join(__dirname, '..', '..');
 const PORT = 5633;
 let db: TestDb;
 let proc: ChildProcess | null = null;
@@ -55,29 +53,7 @@ afterAll(async () => {
 }, 30000);
 
 it('answers every scrape with the predictions of both workers summed', async () => {
-  const cfg = db.config('serve');
-  proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=development', join(ROOT, 'serve', 'src', 'main.ts')],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        NODE_ENV: 'test',
-        SECRETS_DIR: db.secretsDir,
-        MYSQL_HOST: cfg.mysql.host,
-        MYSQL_PORT: String(cfg.mysql.port),
-        MYSQL_USER: TEST_USER,
-        MYSQL_DATABASE: db.database,
-        SERVE_PORT: String(PORT),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        SERVE_WORKERS: '2',
-      },
-    },
-  );
+  proc = spawnServe(db, PORT, { SERVE_WORKERS: '2' });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -1,11 +1,9 @@
 // kill -9 of serve under load loses no acknowledged prediction: every 2xx id is in the table.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { RowDataPacket } from '@enchilada/core';
-import { servingTestDb } from './support.js';
-import { TEST_USER, type TestDb } from '@enchilada/test-support';
+import { servingTestDb, spawnServe } from './support.js';
+import type { TestDb } from '@enchilada/test-support';
 
-const ROOT = join(__dirname, '..', '..');
 const PORT = 5631;
 let db: TestDb;
 let proc: ChildProcess | null = null;
@@ -21,29 +19,7 @@ afterAll(async () => {
 });
 
 it('loses no acknowledged prediction when serve is killed with SIGKILL under load', async () => {
-  const cfg = db.config('serve');
-  // One process (tsx as a loader, not its CLI, which would run serve in a child that SIGKILL of the CLI misses).
-  proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=development', join(ROOT, 'serve', 'src', 'main.ts')],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        NODE_ENV: 'test',
-        SECRETS_DIR: db.secretsDir,
-        MYSQL_HOST: cfg.mysql.host,
-        MYSQL_PORT: String(cfg.mysql.port),
-        MYSQL_USER: TEST_USER,
-        MYSQL_DATABASE: db.database,
-        SERVE_PORT: String(PORT),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-      },
-    },
-  );
+  proc = spawnServe(db, PORT);
   const url = `http://127.0.0.1:${PORT}/v1/models/m/predict`;
   const call = (id: string) =>
     fetch(url, {

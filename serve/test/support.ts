@@ -1,7 +1,9 @@
 // Shared by serve's tests: a small logistic regression on two features, stored and published as
 // model name `m`, and a fresh database holding it with one API key for every name.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { migrate, type Pool } from '@enchilada/core';
-import { MIGRATIONS_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
+import { MIGRATIONS_DIR, TEST_USER, createTestDb, type TestDb } from '@enchilada/test-support';
 import {
   LogisticRegression,
   Matrix,
@@ -62,4 +64,36 @@ export async function servingTestDb(name: string): Promise<{ db: TestDb; key: st
   await migrate(db.pool, MIGRATIONS_DIR);
   await publishToyModel(db.pool);
   return { db, key: (await new ApiKeys(db.pool).create('k', null, null)).key };
+}
+
+/**
+ * serve as its own process on `port` against the test database, as `node serve/src/main.ts` under
+ * tsx as a loader (not tsx's CLI, which would run serve in a child that a SIGKILL of the CLI misses),
+ * with stderr piped for the test's messages. `env` adds to (or overrides) the configuration.
+ */
+export function spawnServe(db: TestDb, port: number, env: Record<string, string> = {}): ChildProcess {
+  const cfg = db.config('serve');
+  const root = join(__dirname, '..', '..');
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=development', join(root, 'serve', 'src', 'main.ts')],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        NODE_ENV: 'test',
+        SECRETS_DIR: db.secretsDir,
+        MYSQL_HOST: cfg.mysql.host,
+        MYSQL_PORT: String(cfg.mysql.port),
+        MYSQL_USER: TEST_USER,
+        MYSQL_DATABASE: db.database,
+        SERVE_PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+    },
+  );
 }
