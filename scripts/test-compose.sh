@@ -94,7 +94,14 @@ home=$(curl -sS -c "$jar" -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000
 t_signed=$(now)
 check "the signed-in home page names the user" grep -q "$user" <<<"$home"
 echo "up → signed-in page: $(awk "BEGIN{printf \"%.1f\", $t_signed - $t_up}") s"
-doc=$(curl -sS -b "$jar" http://127.0.0.1:5000/viz/documents/overview)
+# web's /readyz does not wait for viz, which starts beside it: ask until viz answers (up to 60 s; seen
+# once in CI: the first request, 11.6 s after up, came before viz listened).
+for _ in $(seq 60); do
+  doc=$(curl -sS -b "$jar" http://127.0.0.1:5000/viz/documents/overview)
+  grep -q '"name":"Plot"' <<<"$doc" && break
+  sleep 1
+done
+echo "up → overview document: $(awk "BEGIN{printf \"%.1f\", $(now) - $t_up}") s"
 check "the overview document comes from viz through web's proxy" grep -q '"name":"Plot"' <<<"$doc"
 page=$(curl -sS -c "$jar" -b "$jar" -H 'accept: text/html' http://127.0.0.1:5000/datasets)
 csrf2=$(printf '%s' "$page" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -n1)
