@@ -1,5 +1,5 @@
 // The dataset catalog: the only module that writes SQL for the `datasets` table.
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from '@enchilada/core';
+import { firstRow, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@enchilada/core';
 import type { ColumnSpec, Task } from './column-types.js';
 import type { Statistics } from './statistics.js';
 import type { ClassLabels } from './class-labels.js';
@@ -72,12 +72,12 @@ export class Catalog {
 
   async get(id: number): Promise<Dataset | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`${SELECT} WHERE d.id = ?`, [id]);
-    return rows.length ? toDataset(rows[0]) : null;
+    return rows.length ? toDataset(firstRow(rows, 'the dataset')) : null;
   }
 
   async byName(name: string): Promise<Dataset | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`${SELECT} WHERE d.name = ?`, [name]);
-    return rows.length ? toDataset(rows[0]) : null;
+    return rows.length ? toDataset(firstRow(rows, 'the dataset')) : null;
   }
 
   /** Every data table the catalog points at (the sweeper keeps these). */
@@ -118,7 +118,8 @@ export class Catalog {
   /** Points the dataset at a newly loaded table and bumps its version; returns the old table. */
   async replaceTable(conn: PoolConnection, id: number, d: NewDataset): Promise<string> {
     const [rows] = await conn.query<RowDataPacket[]>('SELECT table_name FROM datasets WHERE id = ? FOR UPDATE', [id]);
-    if (!rows.length) throw new Error(`dataset ${id} vanished during the load`);
+    const old = rows[0];
+    if (!old) throw new Error(`dataset ${id} vanished during the load`);
     await conn.query(
       // Names someone edited survive a reload; a toy's shipped names fill in where there are none.
       `UPDATE datasets SET title = ?, table_name = ?, target = ?, task = ?, columns_json = ?, stats_json = ?, class_labels = COALESCE(class_labels, ?), row_count = ?,
@@ -135,14 +136,15 @@ export class Catalog {
         id,
       ],
     );
-    return String(rows[0].table_name);
+    return String(old.table_name);
   }
 
   /** Removes the catalog row; returns the table it pointed at (the caller drops it). */
   async remove(id: number): Promise<string | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT table_name FROM datasets WHERE id = ?', [id]);
-    if (!rows.length) return null;
+    const row = rows[0];
+    if (!row) return null;
     await this.pool.query('DELETE FROM datasets WHERE id = ?', [id]);
-    return String(rows[0].table_name);
+    return String(row.table_name);
   }
 }

@@ -195,7 +195,7 @@ export async function openCsv(input: Readable): Promise<CsvSource> {
             if (record.length !== ncols)
               throw new CsvError(info.lines, `expected ${ncols} fields but found ${record.length}`);
             for (let j = 0; j < ncols; j++) {
-              if (record[j].includes(NUL))
+              if (record[j]?.includes(NUL))
                 throw new CsvError(
                   info.lines,
                   'the value contains a NUL character (is this a binary file?)',

@@ -3,6 +3,8 @@
 // One parser serves the upload (checking each value), the training reader and the tests, so what is
 // stored and what is trained on cannot disagree.
 
+import { at } from '@enchilada/core';
+
 // Date, optional time (minutes required, seconds and fraction optional) after "T" or one space,
 // optional zone ("Z", "+02:00", "+0200", "+02").
 const DATE =
@@ -23,7 +25,7 @@ export function parseDate(raw: string): number | Error {
   const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
   const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
   if (month < 1 || month > 12) return new Error(`"${clip(raw)}" is not a date: month ${month}`);
-  const days = month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  const days = month === 2 && isLeap(year) ? 29 : at(DAYS_IN_MONTH, month - 1);
   if (day < 1 || day > days) return new Error(`"${clip(raw)}" is not a date: day ${day} of month ${month}`);
   if (hour > 23 || minute > 59 || second > 59) return new Error(`"${clip(raw)}" is not a time of day`);
   let offset = 0;

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  at,
   BadRequestError,
   ConflictError,
   quoteIdent,
@@ -91,11 +92,11 @@ export function validateSpec(spec: LoadSpec, header?: readonly string[]): { targ
   });
   checkColumnNames(spec.columns.map((c) => c.name));
   const targets = spec.columns.filter((c) => c.role === 'target');
-  const at = (c: ColumnSpec | undefined) => spec.columns.findIndex((x) => x === c);
+  const indexOf = (c: ColumnSpec | undefined) => spec.columns.findIndex((x) => x === c);
   if (targets.length > 1)
     throw new BadRequestError(
       `choose at most one target column (${targets.map((c) => JSON.stringify(c.name)).join(' and ')} are both targets): make the others features`,
-      `columns[${at(targets[1])}].role`,
+      `columns[${indexOf(targets[1])}].role`,
     );
   const target = targets[0]?.name ?? null;
   if (target && !spec.task)
@@ -104,13 +105,13 @@ export function validateSpec(spec: LoadSpec, header?: readonly string[]): { targ
   if (spec.task === 'regression' && targets[0] && targets[0].type === 'text') {
     throw new BadRequestError(
       `regression needs a numeric target; ${JSON.stringify(target)} is text: choose classification, or a numeric type if its values are numbers`,
-      `columns[${at(targets[0])}].type`,
+      `columns[${indexOf(targets[0])}].type`,
     );
   }
   if (targets[0] && targets[0].type === 'date') {
     throw new BadRequestError(
       `${JSON.stringify(target)} is a date column: a date cannot be the target (use it as a feature)`,
-      `columns[${at(targets[0])}].role`,
+      `columns[${indexOf(targets[0])}].role`,
     );
   }
   if (spec.columns.filter((c) => c.role === 'feature').length === 0)
@@ -210,10 +211,13 @@ async function insertRows(
 /** Reads and checks one record into `row` (row[0] is the row number). */
 function readRecord(rec: CsvRecord, cols: readonly ColumnSpec[], row: unknown[]): void {
   for (let j = 0; j < cols.length; j++) {
-    const v = readValue(rec.values[j], cols[j].type);
+    // The reader has checked every record's field count against the header.
+    const col = at(cols, j);
+    const raw = at(rec.values, j);
+    const v = readValue(raw, col.type);
     if (v instanceof Error) {
-      const err = new CsvError(rec.line, v.message, cols[j].name);
-      err.hint = typeHint(rec.values[j], cols[j].type);
+      const err = new CsvError(rec.line, v.message, col.name);
+      err.hint = typeHint(raw, col.type);
       throw err;
     }
     row[j + 1] = v;
@@ -224,7 +228,7 @@ function readRecord(rec: CsvRecord, cols: readonly ColumnSpec[], row: unknown[])
 const TSV_SPECIAL = /[\\\t\n\r\0]/g;
 const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 const tsvField = (v: unknown): string =>
-  v === null ? '\\N' : typeof v === 'string' ? v.replace(TSV_SPECIAL, (c) => TSV_ESCAPES[c]) : String(v);
+  v === null ? '\\N' : typeof v === 'string' ? v.replace(TSV_SPECIAL, (c) => TSV_ESCAPES[c] ?? c) : String(v);
 
 async function streamRows(
   pool: Pool,

@@ -117,8 +117,8 @@ export class Loads {
   async get(id: string): Promise<LoadState | null> {
     if (!/^[0-9a-f]{32}$/.test(id)) return null;
     const [rows] = await this.pool.query<RowDataPacket[]>('SELECT * FROM dataset_loads WHERE id = ?', [id]);
-    if (!rows.length) return null;
     const r = rows[0];
+    if (!r) return null;
     return {
       id: String(r.id),
       datasetName: String(r.dataset_name),

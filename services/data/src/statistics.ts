@@ -1,7 +1,7 @@
 // Descriptive statistics computed by the database over the whole table, with pandas describe()'s
 // definitions: sample standard deviation, quantiles linearly interpolated between order statistics.
 // Portable between MySQL 8.4 and MariaDB 10.11 (window functions, no vendor-specific percentiles).
-import { quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
+import { at, firstRow, quoteIdent, type Pool, type RowDataPacket } from '@enchilada/core';
 import { isNumeric, selectValue, type ColumnSpec } from './column-types.js';
 import { randomRowNumbers } from './sample.js';
 
@@ -102,17 +102,18 @@ export async function computeStatistics(
   const fetchLimit = opts.fetchLimit ?? 20000;
   const numeric = columns.filter((c) => isNumeric(c.type));
   const cols = numeric.map((c) => `${quoteIdent(c.name)} + 0e0`);
-  const [[head]] = await pool.query<RowDataPacket[]>(
+  const [heads] = await pool.query<RowDataPacket[]>(
     `SELECT COUNT(*) AS n, COALESCE(MAX(\`_row\`), 0) AS top FROM ${t}`,
   );
+  const head = firstRow(heads, 'the row count');
   const rows = Number(head.n);
   const samples = await sample(pool, t, cols, Number(head.top), rows, sampleRows);
 
   const tasks: (() => Promise<void>)[] = [];
   const hists: Histogram[] = new Array(numeric.length);
-  numeric.forEach((_, i) =>
+  cols.forEach((col, i) =>
     tasks.push(async () => {
-      hists[i] = await histogram(pool, t, cols[i], edges(samples[i]));
+      hists[i] = await histogram(pool, t, col, edges(at(samples, i)));
     }),
   );
   let classCounts: ClassCount[] | null = null;
@@ -143,7 +144,8 @@ export async function computeStatistics(
 
   const quartiles = await orderStatistics(pool, t, cols, hists, fetchLimit);
   const out: ColumnStats[] = numeric.map((c, i) => {
-    const h = hists[i];
+    const h = at(hists, i);
+    const q = at(quartiles, i);
     return {
       name: c.name,
       count: h.count,
@@ -151,9 +153,9 @@ export async function computeStatistics(
       mean: h.mean,
       std: h.std,
       min: h.buckets[0]?.min ?? null,
-      q25: quartiles[i][0],
-      q50: quartiles[i][1],
-      q75: quartiles[i][2],
+      q25: at(q, 0),
+      q50: at(q, 1),
+      q75: at(q, 2),
       max: h.buckets.at(-1)?.max ?? null,
     };
   });
@@ -163,7 +165,8 @@ export async function computeStatistics(
 /** Count and distinct values in one scan, the most frequent values in one GROUP BY. */
 async function textStats(pool: Pool, t: string, name: string, rows: number): Promise<CategoricalStats> {
   const q = quoteIdent(name);
-  const [[agg]] = await pool.query<RowDataPacket[]>(`SELECT COUNT(${q}) AS n, COUNT(DISTINCT ${q}) AS d FROM ${t}`);
+  const [aggs] = await pool.query<RowDataPacket[]>(`SELECT COUNT(${q}) AS n, COUNT(DISTINCT ${q}) AS d FROM ${t}`);
+  const agg = firstRow(aggs, `${name}'s counts`);
   // The table's binary collation makes both the grouping and the tie order exact, byte by byte.
   const [top] = await pool.query<RowDataPacket[]>(
     `SELECT ${q} AS v, COUNT(*) AS n FROM ${t} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY n DESC, v LIMIT ?`,
@@ -183,9 +186,10 @@ async function textStats(pool: Pool, t: string, name: string, rows: number): Pro
 
 async function dateStats(pool: Pool, t: string, c: ColumnSpec, rows: number): Promise<DateStats> {
   const q = quoteIdent(c.name);
-  const [[r]] = await pool.query<RowDataPacket[]>(
+  const [found] = await pool.query<RowDataPacket[]>(
     `SELECT COUNT(${q}) AS n, ${selectValue(c.type, `MIN(${q})`)} AS lo, ${selectValue(c.type, `MAX(${q})`)} AS hi FROM ${t}`,
   );
+  const r = firstRow(found, `${c.name}'s range`);
   const count = Number(r.n);
   return {
     name: c.name,
@@ -199,7 +203,7 @@ async function dateStats(pool: Pool, t: string, c: ColumnSpec, rows: number): Pr
 async function inParallel(tasks: readonly (() => Promise<void>)[], width: number): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < tasks.length; i = next++) await tasks[i]();
+    for (let i = next++; i < tasks.length; i = next++) await at(tasks, i)();
   };
   await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
 }
@@ -239,18 +243,18 @@ function edges(sorted: readonly number[]): number[] {
   if (s === 0) return [];
   const out = new Set<number>();
   for (const q of QUANTILES) {
-    const at = q * (s - 1);
+    const pos = q * (s - 1);
     const d = Math.ceil(4 * Math.sqrt(s * q * (1 - q)) + 2);
     // With the whole column as the sample every value is an edge near the quartile, so each
     // bucket there holds one distinct value and nothing needs to be read again.
-    const from = Math.max(0, Math.floor(at) - d);
-    const to = Math.min(s - 1, Math.ceil(at) + d);
-    for (let k = from; k <= to; k++) out.add(sorted[k]);
+    const from = Math.max(0, Math.floor(pos) - d);
+    const to = Math.min(s - 1, Math.ceil(pos) + d);
+    for (let k = from; k <= to; k++) out.add(at(sorted, k));
     // Close the window above with the next larger value, so that the bucket of its top value holds
     // that value alone when the column has ties (few distinct values).
     let above = to;
     while (above < s - 1 && sorted[above] === sorted[to]) above++;
-    out.add(sorted[above]);
+    out.add(at(sorted, above));
   }
   return [...out].sort((a, b) => a - b);
 }
@@ -291,8 +295,8 @@ async function histogram(pool: Pool, t: string, col: string, cuts: readonly numb
       count: c,
       min: Number(r.lo),
       max: Number(r.hi),
-      lo: kk === 0 ? -Infinity : cuts[kk - 1],
-      hi: kk >= cuts.length ? Infinity : cuts[kk],
+      lo: kk === 0 ? -Infinity : at(cuts, kk - 1),
+      hi: kk >= cuts.length ? Infinity : at(cuts, kk),
     };
     // The database must have bucketed as described; a bucket outside its edges would give wrong ranks.
     if (bucket.min < bucket.lo || bucket.max >= bucket.hi)
@@ -326,29 +330,30 @@ async function orderStatistics(
   const open: Open[] = [];
   hists.forEach((h, i) => {
     if (h.count === 0) return;
+    const knownHere = at(known, i);
     const ranks = [
       ...new Set(QUANTILES.flatMap((q) => [Math.floor((h.count - 1) * q), Math.ceil((h.count - 1) * q)])),
     ].sort((a, b) => a - b);
     let before = 0;
     let r = 0;
     for (const b of h.buckets) {
-      while (r < ranks.length && ranks[r] < before + b.count) {
-        const offset = ranks[r] - before;
-        if (b.min === b.max || offset === 0) known[i].set(ranks[r], b.min);
-        else if (offset === b.count - 1) known[i].set(ranks[r], b.max);
-        else open.push({ col: i, rank: ranks[r], bucket: b, offset });
-        r++;
+      for (let rank = ranks[r]; rank !== undefined && rank < before + b.count; rank = ranks[++r]) {
+        const offset = rank - before;
+        if (b.min === b.max || offset === 0) knownHere.set(rank, b.min);
+        else if (offset === b.count - 1) knownHere.set(rank, b.max);
+        else open.push({ col: i, rank, bucket: b, offset });
       }
       before += b.count;
     }
   });
   const small = open.filter((o) => o.bucket.count <= fetchLimit);
   for (const o of open.filter((x) => x.bucket.count > fetchLimit)) {
+    const c = at(cols, o.col);
     const [v] = await pool.query<RowDataPacket[]>(
-      `SELECT ${cols[o.col]} AS v FROM ${t} WHERE ${cols[o.col]} >= ? + 0e0 AND ${cols[o.col]} <= ? + 0e0 ORDER BY v LIMIT 1 OFFSET ?`,
+      `SELECT ${c} AS v FROM ${t} WHERE ${c} >= ? + 0e0 AND ${c} <= ? + 0e0 ORDER BY v LIMIT 1 OFFSET ?`,
       [o.bucket.min, o.bucket.max, o.offset],
     );
-    known[o.col].set(o.rank, Number(v[0].v));
+    at(known, o.col).set(o.rank, Number(firstRow(v, 'a value of a large bucket').v));
   }
   if (small.length) {
     // One scan: each selected column is NULL unless its value lies in one of its open buckets.
@@ -360,9 +365,10 @@ async function orderStatistics(
     const selArgs: number[] = [];
     const whereArgs: number[] = [];
     for (const [col, bs] of ranges) {
-      const cond = bs.map(() => `(${cols[col]} >= ? + 0e0 AND ${cols[col]} <= ? + 0e0)`).join(' OR ');
+      const c = at(cols, col);
+      const cond = bs.map(() => `(${c} >= ? + 0e0 AND ${c} <= ? + 0e0)`).join(' OR ');
       const args = bs.flatMap((b) => [b.min, b.max]);
-      sel.push(`CASE WHEN ${cond} THEN ${cols[col]} END`);
+      sel.push(`CASE WHEN ${cond} THEN ${c} END`);
       selArgs.push(...args);
       conds.push(cond);
       whereArgs.push(...args);
@@ -376,20 +382,21 @@ async function orderStatistics(
       (found as unknown as unknown[][]).flatMap((r) => (r[j] === null ? [] : [Number(r[j])])),
     );
     for (const o of small) {
-      const inBucket = values[cols2.indexOf(o.col)]
+      const inBucket = at(values, cols2.indexOf(o.col))
         .filter((v) => v >= o.bucket.min && v <= o.bucket.max)
         .sort((a, b) => a - b);
       if (inBucket.length !== o.bucket.count)
         throw new Error(`statistics: read ${inBucket.length} values of a bucket of ${o.bucket.count}`);
-      known[o.col].set(o.rank, inBucket[o.offset]);
+      at(known, o.col).set(o.rank, at(inBucket, o.offset));
     }
   }
   return hists.map((h, i) =>
     QUANTILES.map((q) => {
       if (h.count === 0) return null;
       const p = (h.count - 1) * q;
-      const lo = known[i].get(Math.floor(p)) as number;
-      const hi = known[i].get(Math.ceil(p)) as number;
+      const knownHere = at(known, i);
+      const lo = knownHere.get(Math.floor(p)) as number;
+      const hi = knownHere.get(Math.ceil(p)) as number;
       return lo + (hi - lo) * (p - Math.floor(p));
     }),
   );

@@ -78,39 +78,34 @@ const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')}
 export function suggestTarget(columns: readonly TargetCandidate[]): TargetSuggestion | null {
   // A table of one column has nothing left to predict from.
   if (columns.length < 2) return null;
-  const shape = columns.map((c) => {
+  const shaped = columns.map((c) => {
     const present = c.values.filter((v) => !isMissing(v)).map((v) => v.trim());
     const distinct = new Set(present).size;
-    return { present: present.length, distinct, few: distinct >= 2 && distinct <= FEW_VALUES };
+    return { c, distinct, few: distinct >= 2 && distinct <= FEW_VALUES };
   });
-  const possible = (i: number) =>
-    columns[i].role !== 'identifier' &&
-    columns[i].role !== 'ignored' &&
-    columns[i].type !== 'date' &&
-    shape[i].distinct >= 2;
-  const shapeText = (i: number) => {
-    const s = shape[i];
-    return s.few || columns[i].type === 'text' || columns[i].type === 'boolean'
-      ? `${plural(s.distinct, 'different value')} in the first ${plural(columns[i].values.length, 'row')} (classes)`
-      : `${plural(s.distinct, 'different value')} in the first ${plural(columns[i].values.length, 'row')} (a quantity)`;
-  };
-  let found: { i: number; score: number; word: string; whole: boolean } | null = null;
-  for (let i = 0; i < columns.length; i++) {
-    const m = possible(i) ? nameMatch(columns[i].header) : null;
+  type Shaped = (typeof shaped)[number];
+  const possible = ({ c, distinct }: Shaped) =>
+    c.role !== 'identifier' && c.role !== 'ignored' && c.type !== 'date' && distinct >= 2;
+  const shapeText = ({ c, distinct, few }: Shaped) =>
+    few || c.type === 'text' || c.type === 'boolean'
+      ? `${plural(distinct, 'different value')} in the first ${plural(c.values.length, 'row')} (classes)`
+      : `${plural(distinct, 'different value')} in the first ${plural(c.values.length, 'row')} (a quantity)`;
+  let found: { i: number; s: Shaped; score: number; word: string; whole: boolean } | null = null;
+  for (const [i, s] of shaped.entries()) {
+    const m = possible(s) ? nameMatch(s.c.header) : null;
     if (!m) continue;
-    const score = (m.whole ? 2 : 0) + (shape[i].few ? 1 : 0);
-    if (!found || score >= found.score) found = { i, score, ...m };
+    const score = (m.whole ? 2 : 0) + (s.few ? 1 : 0);
+    if (!found || score >= found.score) found = { i, s, score, ...m };
   }
   if (found) {
     const why = found.whole ? `its name is a usual target name` : `its name holds "${found.word}", a usual target name`;
-    return { index: found.i, reason: `suggested: the target, because ${why}; ${shapeText(found.i)}` };
+    return { index: found.i, reason: `suggested: the target, because ${why}; ${shapeText(found.s)}` };
   }
-  for (let i = columns.length - 1; i >= 0; i--) {
-    if (!possible(i)) continue;
-    return {
-      index: i,
-      reason: `suggested: the target, because no column has a usual target name and the ${i === columns.length - 1 ? 'last column' : 'last column that can be a target'} is where one usually is; ${shapeText(i)}`,
-    };
-  }
-  return null;
+  const last = shaped.findLastIndex(possible);
+  const s = shaped[last];
+  if (!s) return null;
+  return {
+    index: last,
+    reason: `suggested: the target, because no column has a usual target name and the ${last === columns.length - 1 ? 'last column' : 'last column that can be a target'} is where one usually is; ${shapeText(s)}`,
+  };
 }

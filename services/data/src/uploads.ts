@@ -61,24 +61,18 @@ export function suggestPreview(
   header: readonly string[],
   sample: readonly (readonly string[])[],
 ): Pick<UploadPreview, 'columns' | 'suggestedTask' | 'suggestedTarget'> {
-  const columns: PreviewColumn[] = header.map((h, j) =>
-    suggestColumn(
-      h,
-      j,
-      sample.map((row) => row[j]),
-    ),
-  );
+  // The reader checked each row's field count against the header.
+  const values = (j: number): string[] => sample.map((row) => row[j] ?? '');
+  const columns: PreviewColumn[] = header.map((h, j) => suggestColumn(h, j, values(j)));
   const suggestedTarget = suggestTarget(
-    columns.map((c, j) => ({ header: c.header, type: c.type, role: c.role, values: sample.map((row) => row[j]) })),
+    columns.map((c, j) => ({ header: c.header, type: c.type, role: c.role, values: values(j) })),
   );
   let suggestedTask: Task | null = null;
-  if (suggestedTarget) {
-    const k = suggestedTarget.index;
-    columns[k] = { ...columns[k], role: 'target' };
-    suggestedTask = suggestTask(
-      columns[k].type,
-      sample.map((row) => row[k]),
-    );
+  const k = suggestedTarget?.index ?? -1;
+  const target = columns[k];
+  if (target) {
+    columns[k] = { ...target, role: 'target' };
+    suggestedTask = suggestTask(target.type, values(k));
   }
   return { columns, suggestedTask, suggestedTarget };
 }
@@ -86,7 +80,8 @@ export function suggestPreview(
 /** All different integers that are consecutive once sorted (1, 2, 3…): a row number, whatever its name. */
 function isRun(values: number[]): boolean {
   const sorted = values.sort((a, b) => a - b);
-  return sorted.every((v, i) => i === 0 || v === sorted[i - 1] + 1);
+  const first = sorted[0] ?? 0;
+  return sorted.every((v, i) => v === first + i);
 }
 
 export interface UploadPreview {

@@ -19,8 +19,7 @@ export class Utf8Guard extends Transform {
   bytes = 0;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
+    for (const b of chunk) {
       if (this.need > 0) {
         if (b < this.lo || b > this.hi) return done(new Utf8Error(this.line));
         this.need--;
