@@ -4,6 +4,8 @@
 import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { HttpError } from '@enchilada/core';
 import type { PredictionBatches } from '@enchilada/models';
 import { openBatch, type BatchSummary } from '../batch-scoring.js';
@@ -24,7 +26,8 @@ type Handler = NonNullable<ReturnType<ReturnType<Strategy['storage']>['get']>>;
 const CSV = /^\s*text\/csv\s*(;|$)/i;
 export const isCsv = (contentType: unknown): boolean => typeof contentType === 'string' && CSV.test(contentType);
 
-export default async function batchRoutes(app: FastifyInstance, opts: BatchRouteOptions): Promise<void> {
+export default async function batchRoutes(instance: FastifyInstance, opts: BatchRouteOptions): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { service, batches, metrics, limits } = opts;
   if (!app.hasConstraintStrategy('csv')) {
     app.addConstraintStrategy({
@@ -55,19 +58,14 @@ export default async function batchRoutes(app: FastifyInstance, opts: BatchRoute
       schema: {
         // Documented with the JSON route's operation (docs.ts), whose path this shares.
         hide: true,
-        params: {
-          type: 'object',
-          required: ['name'],
-          properties: { name: { type: 'string', minLength: 1, maxLength: 64 } },
-        },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            id_column: { type: 'string', minLength: 1, maxLength: 255 },
-            log: { type: 'boolean', default: true },
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
+        querystring: Type.Object(
+          {
+            id_column: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+            log: Type.Optional(Type.Boolean({ default: true })),
           },
-        },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -79,12 +77,12 @@ export default async function batchRoutes(app: FastifyInstance, opts: BatchRoute
           'body_too_large',
         );
       }
-      const model = service.model((req.params as { name: string }).name);
-      const q = req.query as { id_column?: string; log: boolean };
+      const model = service.model(req.params.name);
+      const q = req.query;
       const batch = await openBatch(
         model,
         req.body as Readable,
-        { idColumn: q.id_column ?? null, log: q.log, ...limits },
+        { idColumn: q.id_column ?? null, log: q.log ?? true, ...limits },
         { batches, metrics },
       );
       const out = new PassThrough();

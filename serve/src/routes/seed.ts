@@ -5,6 +5,8 @@
 // tutorial, these take no API key and answer a repeated or unknown id with 200 and "error", in
 // the tutorial's own words. Having no key, they are limited per client address instead.
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { BadRequestError, HttpError, NotFoundError } from '@enchilada/core';
 import type { Predictions } from '@enchilada/models';
@@ -23,7 +25,9 @@ export interface SeedOptions {
 export const alreadyExists = (id: string | number) => `ERROR: Observation ID: '${String(id)}' already exists`;
 export const doesNotExist = (id: string | number) => `Observation ID: "${String(id)}" does not exist`;
 
-const idSchema = { type: ['string', 'integer'] } as const;
+// As the /v1 routes: one JSON Schema type list rather than an anyOf.
+const idSchema = Type.Unsafe<string | number>({ type: ['string', 'integer'] });
+const stringOrNumber = Type.Unsafe<string | number>({ type: ['string', 'number'] });
 
 /** Tutorial mode's name now (it follows the Published page's choice), or 404 saying how to turn it on. */
 function tutorialName(state: ServingState): string {
@@ -35,7 +39,8 @@ function tutorialName(state: ServingState): string {
   return name;
 }
 
-export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions): Promise<void> {
+export default async function seedRoutes(instance: FastifyInstance, opts: SeedOptions): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { service, predictions, state } = opts;
 
   // Before anything else: until serve has read the published names once, "no published model"
@@ -65,11 +70,7 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
         security: [],
         description:
           "`{id, observation}` → `{proba}` (a binary classifier's positive class), `{prediction, probabilities}` (a classifier of more classes) or `{prediction}` (a regressor).",
-        body: {
-          type: 'object',
-          required: ['id', 'observation'],
-          properties: { id: idSchema, observation: { type: 'object' } },
-        },
+        body: Type.Object({ id: idSchema, observation: Type.Unsafe<Record<string, unknown>>({ type: 'object' }) }),
         response: {
           200: {
             type: 'object',
@@ -85,7 +86,7 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
     },
     async (req) => {
       const t0 = performance.now();
-      const { id, observation } = req.body as { id: string | number; observation: unknown };
+      const { id, observation } = req.body;
       const modelName = tutorialName(state);
       const model = service.model(modelName);
       const binary = model.task === 'classification' && model.classes?.length === 2;
@@ -117,11 +118,7 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
         security: [],
         description:
           "`{id, true_class}` → the stored row. `true_class` must be one of the model's classes (a number for a regressor); an id whose outcome is already set to another value answers an `error` and keeps it.",
-        body: {
-          type: 'object',
-          required: ['id', 'true_class'],
-          properties: { id: idSchema, true_class: { type: ['string', 'number'] } },
-        },
+        body: Type.Object({ id: idSchema, true_class: stringOrNumber }),
         response: {
           200: {
             type: 'object',
@@ -139,7 +136,7 @@ export default async function seedRoutes(app: FastifyInstance, opts: SeedOptions
       },
     },
     async (req) => {
-      const { id, true_class: trueClass } = req.body as { id: string | number; true_class: string | number };
+      const { id, true_class: trueClass } = req.body;
       const modelName = tutorialName(state);
       const s = state.name(modelName);
       if (!s) throw new NotFoundError(`there is no published model named "${modelName}"`);

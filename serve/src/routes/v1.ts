@@ -1,6 +1,8 @@
 // The prediction API: POST /v1/models/:name/predict and /outcomes, with API keys and a per-key
 // rate limit that holds across every serve process.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import {
   BadRequestError,
@@ -11,7 +13,7 @@ import {
   type ServeConfig,
 } from '@enchilada/core';
 import { hashApiKey, type Predictions } from '@enchilada/models';
-import { publicPrediction, clientKey, type Instance, type PredictionService } from '../prediction-service.js';
+import { publicPrediction, clientKey, type PredictionService } from '../prediction-service.js';
 import type { LiveModel, ServingState } from '../serving-state.js';
 import { UnknownKeys } from '../unknown-keys.js';
 import { explainFlag, explanationAnswer, explanationFields } from '../explain.js';
@@ -47,12 +49,13 @@ function keyHash(req: FastifyRequest): string | null {
   return h;
 }
 
-const idSchema = { type: ['string', 'integer'] } as const;
-const nameParams = {
-  type: 'object',
-  required: ['name'],
-  properties: { name: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+// A client's id: a string or an integer, as one JSON Schema type list (not an anyOf), which ajv
+// checks and fast-json-stringify writes without trying each branch.
+const idSchema = Type.Unsafe<string | number>({ type: ['string', 'integer'] });
+const nameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+// Any JSON object: a model's columns are checked against the published schema, not here.
+const observation = Type.Unsafe<Record<string, unknown>>({ type: 'object' });
+const stringOrNumber = Type.Unsafe<string | number>({ type: ['string', 'number'] });
 const modelRef = { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' } } } as const;
 const probabilities = { type: 'object', additionalProperties: { type: 'number' } } as const;
 // Added beside prediction and probabilities when the model's dataset names its classes.
@@ -92,7 +95,8 @@ const errorBody = {
   additionalProperties: true,
 } as const;
 
-export default async function v1Routes(app: FastifyInstance, opts: V1Options): Promise<void> {
+export default async function v1Routes(instance: FastifyInstance, opts: V1Options): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { state, service, predictions, serve, rateStore } = opts;
 
   // Requests with unknown keys count per client address (one bucket per address, not one per
@@ -165,24 +169,14 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
         description:
           'One `{id, observation}` or up to the configured number of `{instances: [{id, observation}, …]}`. Every prediction is stored before the answer; an id already used for this name answers 409 with the stored prediction. With `"explain": true` each prediction also has `base_value` and `contributions` (one per original column, base_value + Σ contributions = explanation.value), computed from the same published version and stored with it.',
         params: nameParams,
-        body: {
-          type: 'object',
-          properties: {
-            id: idSchema,
-            observation: { type: 'object' },
-            explain: explainFlag,
-            instances: {
-              type: 'array',
-              minItems: 1,
-              maxItems: serve.maxInstances,
-              items: {
-                type: 'object',
-                required: ['id', 'observation'],
-                properties: { id: idSchema, observation: { type: 'object' } },
-              },
-            },
-          },
-        },
+        body: Type.Object({
+          id: Type.Optional(idSchema),
+          observation: Type.Optional(observation),
+          explain: Type.Optional(Type.Unsafe<boolean>(explainFlag)),
+          instances: Type.Optional(
+            Type.Array(Type.Object({ id: idSchema, observation }), { minItems: 1, maxItems: serve.maxInstances }),
+          ),
+        }),
         response: {
           200: {
             type: 'object',
@@ -204,13 +198,8 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
     },
     async (req) => {
       const t0 = performance.now();
-      const body = req.body as {
-        id?: string | number;
-        observation?: unknown;
-        instances?: Instance[];
-        explain?: boolean;
-      };
-      const model = service.model((req.params as { name: string }).name);
+      const body = req.body;
+      const model = service.model(req.params.name);
       if (body.instances !== undefined) {
         if (body.id !== undefined || body.observation !== undefined)
           throw new BadRequestError('send either {id, observation} or {instances}, not both', 'instances');
@@ -253,21 +242,17 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
         summary: 'Record the true outcome of a stored prediction',
         description: '404 for an unknown id; 409 if the outcome is already set, unless `"replace": true`.',
         params: nameParams,
-        body: {
-          type: 'object',
-          required: ['id', 'outcome'],
-          properties: {
-            id: idSchema,
-            outcome: { type: ['string', 'number'] },
-            replace: { type: 'boolean', default: false },
-          },
-        },
+        body: Type.Object({
+          id: idSchema,
+          outcome: stringOrNumber,
+          replace: Type.Optional(Type.Boolean({ default: false })),
+        }),
         response: { '4xx': errorBody, '5xx': errorBody },
       },
     },
     async (req) => {
-      const name = (req.params as { name: string }).name;
-      const body = req.body as { id: string | number; outcome: string | number; replace: boolean };
+      const { name } = req.params;
+      const body = req.body;
       const s = state.name(name);
       if (!s) throw new NotFoundError(`there is no published model named "${name}"`);
       if (s.status === 'ready') {
@@ -280,7 +265,7 @@ export default async function v1Routes(app: FastifyInstance, opts: V1Options): P
         }
       }
       // A database failure reaches the error handler: 503, nothing stored.
-      const r = await predictions.setOutcome(name, clientKey(body.id), body.outcome, body.replace);
+      const r = await predictions.setOutcome(name, clientKey(body.id), body.outcome, body.replace ?? false);
       if (r.status === 'unknown')
         throw new NotFoundError(`there is no prediction with id ${JSON.stringify(body.id)} for "${name}"`);
       if (r.status === 'already-set') {
