@@ -113,6 +113,61 @@ export function glyph<K extends GlyphName>(
   });
 }
 
+/** One model's calibration curve: per probability bin, the mean predicted probability and the observed share. */
+export interface CalibrationCurve {
+  readonly bins: readonly { readonly meanPredicted: number; readonly observed: number; readonly count: number }[];
+  readonly color: string;
+  /** The markers' shape (default: circles), to tell two curves apart without colour. */
+  readonly marker?: AttrsOf<'Scatter'>['marker'];
+}
+
+/**
+ * A calibration chart: the dashed diagonal of perfect calibration and each curve as a line with
+ * markers, the mean predicted probability per decile against the observed share.
+ */
+export function calibrationPlot(b: DocumentBuilder, title: string, curves: readonly CalibrationCurve[]): Plot {
+  // Every curve's data first, then the glyphs: the order the documents' model ids have always had.
+  const drawn = curves.map((c) => ({
+    c,
+    data: source(b, {
+      p: c.bins.map((x) => x.meanPredicted),
+      o: c.bins.map((x) => x.observed),
+      n: c.bins.map((x) => x.count),
+    }),
+  }));
+  return figure(b, {
+    title,
+    xLabel: 'mean predicted probability (per decile)',
+    yLabel: 'observed share',
+    height: 340,
+    width: 560,
+    tooltips: [
+      ['predicted', '@p'],
+      ['observed', '@o'],
+      ['n', '@n'],
+    ],
+    renderers: [
+      glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', {
+        x: { field: 'x' },
+        y: { field: 'y' },
+        line_color: '#999',
+        line_dash: 'dashed',
+      }),
+      ...drawn.flatMap(({ c, data }) => [
+        glyph(b, data, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: c.color, line_width: 2 }),
+        glyph(b, data, 'Scatter', {
+          x: { field: 'p' },
+          y: { field: 'o' },
+          size: 7,
+          ...(c.marker === undefined ? {} : { marker: c.marker }),
+          fill_color: c.color,
+          line_color: null,
+        }),
+      ]),
+    ],
+  });
+}
+
 export interface TableColumnSpec {
   readonly field: string;
   readonly title: string;
