@@ -1,5 +1,5 @@
 import { DocumentBuilder } from '../src/bokeh/model.js';
-import { calibrationPlot, dataTable, source } from '../src/bokeh/builders.js';
+import { calibrationPlot, dataTable, plainNumbers, source, tableNumber } from '../src/bokeh/builders.js';
 import { DocModels } from './support/doc-models.js';
 
 type Rep = { attributes: { autosize_mode: string; columns: { attributes: { title: string; width: number } }[] } };
@@ -64,5 +64,20 @@ describe('calibrationPlot', () => {
       undefined,
       'square',
     ]);
+  });
+});
+
+describe('plainNumbers and tableNumber', () => {
+  it('calls whole numbers below 10,000 plain, missing values aside, and anything fractional or larger not', () => {
+    expect(plainNumbers([2007, 2009, null, Number.NaN, -42])).toBe(true);
+    expect(plainNumbers([2007, 10_000])).toBe(false);
+    expect(plainNumbers([2007, 2007.5])).toBe(false);
+  });
+
+  it('writes up to three decimals, with thousands separators unless plain, and a dash when missing', () => {
+    expect(tableNumber(2007, true)).toBe('2007');
+    expect(tableNumber(2008.0294, true)).toBe('2008.029');
+    expect(tableNumber(12_345.5, false)).toBe('12,345.5');
+    expect(tableNumber(null, false)).toBe('-');
   });
 });

@@ -9,7 +9,9 @@ import {
   esc,
   figure,
   glyph,
+  plainNumbers,
   source,
+  tableNumber,
   type Plot,
   type Renderer,
   type Source,
@@ -211,26 +213,30 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
   }
   if (ds.stats) summary.push(missingChart(b, ds));
   const stats = ds.stats?.numeric ?? [];
+  // Years, codes and ids read as 2007, not 2,007: a column written plain in both tables (plainNumbers).
+  const plain = (name: string) => {
+    const s = stats.find((x) => x.name === name);
+    return plainNumbers([...(sample.numeric.get(name) ?? []), s?.min, s?.max]);
+  };
+  const measures = ['mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'] as const;
   const statsTable = dataTable(
     b,
     source(b, {
       column: stats.map((s) => s.name),
       count: stats.map((s) => s.count),
       missing: stats.map((s) => s.missing),
-      mean: stats.map((s) => s.mean),
-      std: stats.map((s) => s.std),
-      min: stats.map((s) => s.min),
-      q25: stats.map((s) => s.q25),
-      q50: stats.map((s) => s.q50),
-      q75: stats.map((s) => s.q75),
-      max: stats.map((s) => s.max),
+      ...Object.fromEntries(measures.map((f) => [f, stats.map((s) => s[f])])),
+      // Each cell's text: a feature's row is plain or grouped, and a table's formatter is per column.
+      ...Object.fromEntries(measures.map((f) => [`${f}_text`, stats.map((s) => tableNumber(s[f], plain(s.name)))])),
     }),
     [
       { field: 'column', title: 'column', chars: Math.max(6, ...stats.map((s) => s.name.length)) },
-      ...['count', 'missing', 'mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'].map((f) => ({
+      ...(['count', 'missing'] as const).map((f) => ({ field: f, title: f, numeric: true })),
+      ...measures.map((f) => ({
         field: f,
         title: f.replace(/^q(\d\d)$/, '$1%'),
         numeric: true,
+        text: `${f}_text`,
       })),
     ],
     Math.min(420, 40 + 28 * stats.length),
@@ -250,6 +256,7 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
       field: c.name,
       title: c.name,
       numeric: isNumeric(c.type),
+      plain: isNumeric(c.type) && plain(c.name),
       chars: isNumeric(c.type)
         ? 9
         : Math.min(
