@@ -21,7 +21,7 @@ import {
 import { buildApp } from '../src/app.js';
 import { AlertEvaluator } from '../src/alerts/evaluator.js';
 import { deliver, guardedLookup, refusal } from '../src/alerts/webhook.js';
-import { UserRepository } from '../src/users/repository.js';
+import { UserRepository } from '@enchilada/users';
 import { Browser, insertPlaceholderModel } from './helpers.js';
 
 jest.setTimeout(120_000);

@@ -19,8 +19,7 @@ import {
   type TestDb,
 } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
-import { UserService } from '../src/users/service.js';
+import { UserRepository, UserService } from '@enchilada/users';
 import { Browser, insertPlaceholderModel } from './helpers.js';
 
 // Each sign-in hashes once with scrypt at N=2^17; the matrix makes about 250 requests.

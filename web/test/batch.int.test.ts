@@ -16,7 +16,7 @@ import {
   type TestDb,
 } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
+import { UserRepository } from '@enchilada/users';
 import { Browser, insertPlaceholderModel } from './helpers.js';
 
 jest.setTimeout(60_000);

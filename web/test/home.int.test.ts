@@ -6,7 +6,7 @@ import { Predictions, PublishedModels } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { gettingStarted, type HomeFacts } from '../src/home/getting-started.js';
-import { UserRepository } from '../src/users/repository.js';
+import { UserRepository } from '@enchilada/users';
 import { Browser, insertPlaceholderModel } from './helpers.js';
 
 jest.setTimeout(60_000);
