@@ -12,7 +12,7 @@ const base = {
     ],
   },
   moduleNameMapper: {
-    '^@enchilada/(core|data|jobs|models|ml)$': '<rootDir>/services/$1/src/index.ts',
+    '^@enchilada/(core|data|jobs|models|ml|users)$': '<rootDir>/services/$1/src/index.ts',
     '^@enchilada/ml/analysis$': '<rootDir>/services/ml/src/analysis/index.ts',
     '^@enchilada/test-support$': '<rootDir>/test-support/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -12,6 +12,7 @@ COPY services/data/package.json services/data/
 COPY services/ml/package.json services/ml/
 COPY services/jobs/package.json services/jobs/
 COPY services/models/package.json services/models/
+COPY services/users/package.json services/users/
 COPY web/package.json web/
 COPY viz/package.json viz/
 COPY serve/package.json serve/

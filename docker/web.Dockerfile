@@ -13,6 +13,7 @@ COPY services/data/package.json services/data/
 COPY services/ml/package.json services/ml/
 COPY services/jobs/package.json services/jobs/
 COPY services/models/package.json services/models/
+COPY services/users/package.json services/users/
 COPY web/package.json web/
 COPY viz/package.json viz/
 COPY serve/package.json serve/
@@ -46,6 +47,7 @@ COPY --from=build /app/services/data/dist services/data/dist
 COPY --from=build /app/services/ml/dist services/ml/dist
 COPY --from=build /app/services/jobs/dist services/jobs/dist
 COPY --from=build /app/services/models/dist services/models/dist
+COPY --from=build /app/services/users/dist services/users/dist
 COPY --from=build /app/web/dist web/dist
 COPY web/views web/views
 COPY web/public web/public

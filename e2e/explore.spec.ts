@@ -103,6 +103,9 @@ test('penguins: text features get count bars, every column its missing share, an
   expect(titles).toContain('bill_length_mm by class');
   expect(titles).toMatch(/island/);
   expect(titles).toMatch(/[Mm]issing/);
+  // Years read as years in the statistics and rows tables: 2007, never 2,007.
+  await expect(page.locator('#eda-doc .slick-cell', { hasText: /^2007$/ }).first()).toBeVisible();
+  await expect(page.locator('#eda-doc .slick-cell', { hasText: '2,007' })).toHaveCount(0);
   await page.screenshot({ path: 'reports/screenshots/eda-penguins-summary.png', fullPage: true });
   await openTab(page, 'Feature importance');
   await page.waitForTimeout(500);

@@ -231,6 +231,7 @@ const TYPED = [
   'services/jobs',
   'services/models',
   'services/ml',
+  'services/users',
   'web',
   'viz',
   'serve',

@@ -120,3 +120,68 @@ describe('EDA document with a text feature', () => {
     expect(JSON.stringify(item)).toContain('no numeric or categorical text feature columns to explore');
   });
 });
+
+describe('EDA tables: how numbers are written', () => {
+  // year: whole numbers below 10,000 (written 2007); income: whole numbers above (written 52,000).
+  const year = Float64Array.from({ length: N }, (_, i) => 2007 + (i % 3));
+  const income = Float64Array.from({ length: N }, (_, i) => 50_000 + 1000 * (i % 5));
+  const stat = (name: string, xs: Float64Array) => ({
+    name,
+    count: N,
+    missing: 0,
+    mean: xs.reduce((a, v) => a + v, 0) / N,
+    std: 1,
+    min: Math.min(...xs),
+    q25: xs[0],
+    q50: xs[1],
+    q75: xs[2],
+    max: Math.max(...xs),
+  });
+  const ds = dataset('regression', 'income', [
+    { name: 'year', type: 'integer', role: 'feature' },
+    { name: 'income', type: 'integer', role: 'target' },
+  ]);
+  const doc = new DocModels(
+    edaDocument({
+      ds: {
+        ...ds,
+        stats: {
+          rows: N,
+          numeric: [stat('year', year), stat('income', income)],
+          categorical: [],
+          dates: [],
+          classCounts: null,
+        },
+      },
+      sample: sample({ year, income }, {}),
+    }),
+  );
+  const tables = doc.named('DataTable');
+  const columnsOf = (t: (typeof tables)[number]) =>
+    Object.fromEntries(
+      (t.attributes.columns as unknown[]).map((c) => {
+        const col = doc.ref(c);
+        return [col.attributes.field as string, doc.ref(col.attributes.formatter).attributes];
+      }),
+    );
+  const statsTable = tables.find((t) => 'q25' in columnsOf(t));
+  const rowsTable = tables.find((t) => 'year' in columnsOf(t));
+
+  it('writes an integer column of years without thousands separators in the statistics table, a large measure with them', () => {
+    if (!statsTable) throw new Error('no statistics table');
+    const data = doc.data(statsTable.attributes.source);
+    expect(data.column).toEqual(['year', 'income']);
+    expect(data.min_text).toEqual(['2007', '50,000']);
+    expect(data.max_text).toEqual(['2009', '54,000']);
+    expect(data.mean_text).toEqual(['2008', '52,000']);
+    // The cells show that text; the numbers stay in the column, so sorting stays numeric.
+    expect(columnsOf(statsTable).min).toEqual({ template: '<%- min_text %>' });
+    expect(data.min).toEqual([2007, 50_000]);
+  });
+
+  it('writes the year column of the rows table without thousands separators, the large measure with them', () => {
+    if (!rowsTable) throw new Error('no rows table');
+    expect(columnsOf(rowsTable).year).toEqual({ format: '0.[000]' });
+    expect(columnsOf(rowsTable).income).toEqual({ format: '0,0.[000]' });
+  });
+});

@@ -47,8 +47,7 @@ import alertRoutes, { alertsPanel } from './routes/alerts.js';
 import { AlertEvaluator } from './alerts/evaluator.js';
 import pages from './plugins/pages.js';
 import { Catalog, Loads, ToyDatasets, UploadStore } from '@enchilada/data';
-import { UserRepository } from './users/repository.js';
-import { UserService } from './users/service.js';
+import { UserRepository, UserService } from '@enchilada/users';
 import userRoutes from './routes/users.js';
 
 export interface RegisteredRoute {

@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ConfigError, createPool, loadConfig, migrate, secret, waitForDatabase } from '@enchilada/core';
 import { buildApp } from './app.js';
-import { UserRepository } from './users/repository.js';
-import { UserService } from './users/service.js';
+import { UserRepository, UserService } from '@enchilada/users';
 import { LoadSweeper, UploadStore } from '@enchilada/data';
 import { grantServingAccount } from '@enchilada/models';
 

@@ -21,8 +21,8 @@ import {
 import { buildApp } from '../src/app.js';
 import { AlertEvaluator } from '../src/alerts/evaluator.js';
 import { deliver, guardedLookup, refusal } from '../src/alerts/webhook.js';
-import { UserRepository } from '../src/users/repository.js';
-import { Browser } from './helpers.js';
+import { UserRepository } from '@enchilada/users';
+import { Browser, insertPlaceholderModel } from './helpers.js';
 
 jest.setTimeout(120_000);
 
@@ -110,32 +110,7 @@ beforeAll(async () => {
   await users.createIfMissing('bob', 'bob-password-1234', 'editor');
   await users.createIfMissing('vera', 'vera-password-1234', 'viewer');
   const [u] = await db.pool.query<RowDataPacket[]>('SELECT id FROM users WHERE username = ?', ['alice']);
-  model = await new ModelRegistry(db.pool).insert({
-    datasetId: 1,
-    datasetName: 'toy',
-    datasetVersion: 1,
-    modelType: 'logistic_regression',
-    task: 'classification',
-    target: 'y',
-    features: ['a'],
-    inputs: null,
-    preprocessing: null,
-    classes: ['0', '1'],
-    grid: {},
-    bestParams: {},
-    splitSeed: 0,
-    trainFraction: 0.8,
-    split: { train: [], test: [] },
-    cvResults: [],
-    cvScore: 1,
-    trainScore: 1,
-    testScore: 1,
-    metrics: {},
-    onnx: new Uint8Array([0]),
-    jobId: null,
-    durationMs: 1,
-    createdBy: Number(u[0].id),
-  });
+  model = await insertPlaceholderModel(db.pool, Number(u[0].id));
   await new PublishedModels(db.pool).publish('churn', model, Number(u[0].id));
   app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
   alice = new Browser(app);
@@ -519,31 +494,13 @@ describe('rules: validation and who may change them', () => {
       await openCsv(Readable.from([Buffer.from(csv)])),
     );
     const ids = (await rows(`SELECT _row FROM \`${ds.tableName}\``)).map((r) => Number(r._row));
-    const drifted = await new ModelRegistry(db.pool).insert({
+    const drifted = await insertPlaceholderModel(db.pool, null, {
       datasetId: ds.id,
       datasetName: ds.name,
       datasetVersion: ds.version,
-      modelType: 'logistic_regression',
-      task: 'classification',
-      target: 'y',
       features: ['a', 'b'],
-      inputs: null,
-      preprocessing: null,
-      classes: ['0', '1'],
-      grid: {},
-      bestParams: {},
-      splitSeed: 0,
       trainFraction: 1,
       split: { train: ids, test: [] },
-      cvResults: [],
-      cvScore: 1,
-      trainScore: 1,
-      testScore: 1,
-      metrics: {},
-      onnx: new Uint8Array([0]),
-      jobId: null,
-      durationMs: 1,
-      createdBy: null,
     });
     await new PublishedModels(db.pool).publish('drifty', drifted, null);
     const store = new AlertStore(db.pool);

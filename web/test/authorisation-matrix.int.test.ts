@@ -8,7 +8,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { Loads, loadDataset, openCsv } from '@enchilada/data';
 import { JobQueue } from '@enchilada/jobs';
-import { AlertStore, ModelRegistry, PublishedModels } from '@enchilada/models';
+import { AlertStore, PublishedModels } from '@enchilada/models';
 import {
   DATASETS_DIR,
   MIGRATIONS_DIR,
@@ -19,9 +19,8 @@ import {
   type TestDb,
 } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
-import { UserService } from '../src/users/service.js';
-import { Browser } from './helpers.js';
+import { UserRepository, UserService } from '@enchilada/users';
+import { Browser, insertPlaceholderModel } from './helpers.js';
 
 // Each sign-in hashes once with scrypt at N=2^17; the matrix makes about 250 requests.
 jest.setTimeout(180_000);
@@ -328,31 +327,10 @@ beforeAll(async () => {
       await openCsv(Readable.from([Buffer.from('a,y\n1,0\n2,1\n3,0\n4,1\n')])),
     );
   const ds = await dataset('matrix_ds');
-  const model = await new ModelRegistry(db.pool).insert({
+  const model = await insertPlaceholderModel(db.pool, editor, {
     datasetId: ds.id,
     datasetName: ds.name,
     datasetVersion: ds.version,
-    modelType: 'logistic_regression',
-    task: 'classification',
-    target: 'y',
-    features: ['a'],
-    classes: ['0', '1'],
-    grid: {},
-    bestParams: {},
-    splitSeed: 0,
-    trainFraction: 0.8,
-    split: { train: [], test: [] },
-    cvResults: [],
-    cvScore: 1,
-    trainScore: 1,
-    testScore: 1,
-    metrics: {},
-    onnx: new Uint8Array([0]),
-    inputs: null,
-    preprocessing: null,
-    jobId: null,
-    durationMs: 1,
-    createdBy: editor,
   });
   await new PublishedModels(db.pool).publish('edname', model, editor);
   // Alert rules on the editor's name: one to change, one for the editor to delete, one for the administrator.

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
-import { ModelRegistry, PublishedModels, hashApiKey } from '@enchilada/models';
+import { PublishedModels, hashApiKey } from '@enchilada/models';
 import {
   DATASETS_DIR,
   MIGRATIONS_DIR,
@@ -16,8 +16,8 @@ import {
   type TestDb,
 } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
-import { Browser } from './helpers.js';
+import { UserRepository } from '@enchilada/users';
+import { Browser, insertPlaceholderModel } from './helpers.js';
 
 jest.setTimeout(60_000);
 
@@ -72,32 +72,7 @@ beforeAll(async () => {
   await users.createIfMissing('alice', 'alice-password-123', 'editor');
   await users.createIfMissing('bob', 'bob-password-1234', 'editor');
   const [u] = await db.pool.query<RowDataPacket[]>('SELECT id FROM users WHERE username = ?', ['alice']);
-  modelId = await new ModelRegistry(db.pool).insert({
-    datasetId: 1,
-    datasetName: 'toy',
-    datasetVersion: 1,
-    modelType: 'logistic_regression',
-    task: 'classification',
-    target: 'y',
-    features: ['a'],
-    inputs: null,
-    preprocessing: null,
-    classes: ['0', '1'],
-    grid: {},
-    bestParams: {},
-    splitSeed: 0,
-    trainFraction: 0.8,
-    split: { train: [], test: [] },
-    cvResults: [],
-    cvScore: 1,
-    trainScore: 1,
-    testScore: 1,
-    metrics: {},
-    onnx: new Uint8Array([0]),
-    jobId: null,
-    durationMs: 1,
-    createdBy: Number(u[0].id),
-  });
+  modelId = await insertPlaceholderModel(db.pool, Number(u[0].id));
   await new PublishedModels(db.pool).publish('churn', modelId, Number(u[0].id));
   app = await buildApp({ config, pool: db.pool, webDir: WEB_DIR, datasetsDir: DATASETS_DIR, logger: false });
   await app.ready();

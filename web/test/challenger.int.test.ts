@@ -157,31 +157,16 @@ describe('challenger', () => {
     const iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
     const [u] = await db.pool.query<RowDataPacket[]>("SELECT id FROM users WHERE username = 'alice'");
     const features = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
-    const m = await new ModelRegistry(db.pool).insert({
+    const m = await insertPlaceholderModel(db.pool, Number(u[0].id), {
       datasetId: iris.id,
       datasetName: 'iris',
       datasetVersion: iris.version,
-      modelType: 'logistic_regression',
-      task: 'classification',
       target: 'species',
       features,
-      inputs: null,
-      preprocessing: null,
       classes: ['setosa', 'versicolor', 'virginica'],
       grid: { C: [1, 10] },
       bestParams: { C: 1 },
       splitSeed: 3,
-      trainFraction: 0.8,
-      split: { train: [], test: [] },
-      cvResults: [],
-      cvScore: 1,
-      trainScore: 1,
-      testScore: 1,
-      metrics: {},
-      onnx: new Uint8Array([0]),
-      jobId: null,
-      durationMs: 1,
-      createdBy: Number(u[0].id),
     });
     await new PublishedModels(db.pool).publish('iris-live', m, Number(u[0].id));
     expect((await bob.post('/published/iris-live/retrain', { _csrf: await bob.csrf('/published') })).statusCode).toBe(

@@ -14,7 +14,7 @@ import {
   type TestDb,
 } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
+import { UserRepository } from '@enchilada/users';
 import { Browser } from './helpers.js';
 
 jest.setTimeout(120_000);

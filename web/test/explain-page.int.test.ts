@@ -9,7 +9,7 @@ import { ModelRegistry, NO_EXPLAINER } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { documentClaim } from '../src/plugins/viz-proxy.js';
-import { UserRepository } from '../src/users/repository.js';
+import { UserRepository } from '@enchilada/users';
 import { Browser } from './helpers.js';
 
 jest.setTimeout(120_000);

@@ -5,7 +5,7 @@ import { migrate, type Config, type Pool, type RowDataPacket } from '@enchilada/
 import { ModelRegistry, type NewModel } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, TEST_PASSWORD, TEST_USER, WEB_DIR, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
-import { UserRepository } from '../src/users/repository.js';
+import { UserRepository } from '@enchilada/users';
 
 export class Browser {
   private cookies = new Map<string, string>();

@@ -2,12 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { migrate, secret, type RowDataPacket } from '@enchilada/core';
 import { ToyDatasets } from '@enchilada/data';
-import { ModelRegistry, Predictions, PublishedModels } from '@enchilada/models';
+import { Predictions, PublishedModels } from '@enchilada/models';
 import { DATASETS_DIR, MIGRATIONS_DIR, WEB_DIR, createTestDb, type TestDb } from '@enchilada/test-support';
 import { buildApp } from '../src/app.js';
 import { gettingStarted, type HomeFacts } from '../src/home/getting-started.js';
-import { UserRepository } from '../src/users/repository.js';
-import { Browser } from './helpers.js';
+import { UserRepository } from '@enchilada/users';
+import { Browser, insertPlaceholderModel } from './helpers.js';
 
 jest.setTimeout(60_000);
 
@@ -134,31 +134,14 @@ describe('the landing page', () => {
   it('marks each step done as this person takes it, and lists the latest models and published names', async () => {
     const iris = await new ToyDatasets(DATASETS_DIR).load(db.pool, 'iris', null);
     const [[u]] = await db.pool.query<RowDataPacket[]>("SELECT id FROM users WHERE username = 'alice'");
-    const id = await new ModelRegistry(db.pool).insert({
+    const id = await insertPlaceholderModel(db.pool, Number(u.id), {
       datasetId: iris.id,
       datasetName: 'iris',
       datasetVersion: iris.version,
-      modelType: 'logistic_regression',
-      task: 'classification',
       target: 'species',
       features: ['petal_width'],
-      inputs: null,
-      preprocessing: null,
       classes: ['a', 'b'],
-      grid: {},
-      bestParams: {},
-      splitSeed: 0,
-      trainFraction: 0.8,
-      split: { train: [], test: [] },
-      cvResults: [],
-      cvScore: 1,
-      trainScore: 1,
       testScore: 0.9667,
-      metrics: {},
-      onnx: new Uint8Array([0]),
-      jobId: null,
-      durationMs: 1,
-      createdBy: Number(u.id),
     });
     let page = await alice.get('/');
     expect(['load', 'explore', 'train', 'publish'].map((k) => stateOf(page.body, k))).toEqual([

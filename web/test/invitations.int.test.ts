@@ -5,9 +5,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { RowDataPacket } from '@enchilada/core';
 import { TEST_PASSWORD, TEST_USER, createTestDb, type TestDb } from '@enchilada/test-support';
-import { UserRepository } from '../src/users/repository.js';
-import { INVITATION_HOURS, UserService } from '../src/users/service.js';
-import { usersCommand } from '../src/users/cli.js';
+import { INVITATION_HOURS, UserRepository, usersCommand, UserService } from '@enchilada/users';
 import { Browser, signedInWebApp } from './helpers.js';
 
 // Each sign-in or password choice hashes once with scrypt at N=2^17.

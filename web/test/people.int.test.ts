@@ -7,9 +7,7 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { migrate, type RowDataPacket } from '@enchilada/core';
 import { MIGRATIONS_DIR, TEST_USER, createTestDb, type TestDb } from '@enchilada/test-support';
-import { UserRepository } from '../src/users/repository.js';
-import { UserService } from '../src/users/service.js';
-import { usersCommand } from '../src/users/cli.js';
+import { UserRepository, usersCommand, UserService } from '@enchilada/users';
 import { Browser, signedInPerson, signedInWebApp } from './helpers.js';
 
 // Each sign-in hashes once with scrypt at N=2^17 (about 0.9 s on a small CI machine).

@@ -10,6 +10,11 @@ describe('document claims', () => {
       nameClaim('monitoring', 'churn'),
     );
     expect(documentClaim('/jobs/7/events', {}, isName)).toBe(jobClaim(7));
+    // viz's Explain routes name their model as the results document does.
+    expect(documentClaim('/documents/explain', { model: '3' }, isName)).toBe(modelClaim('explain', 3));
+    expect(documentClaim('/documents/explain-row', { model: '3', row: '2' }, isName)).toBe(
+      modelClaim('explain-row', 3),
+    );
     expect([datasetClaim('eda', 12), modelClaim('results', 5), nameClaim('monitoring', 'churn'), jobClaim(7)]).toEqual([
       'eda:12',
       'results:model:5',

@@ -26,10 +26,10 @@ import {
 } from '../src/explain/explainer.js';
 import { loadDataset } from './support/datasets.js';
 import { readMixed, type MixedName } from './support/mixed-csv.js';
+import { ALL_MISSING, SOME_MISSING, UNSEEN_CATEGORY, type Rec } from './support/unseen-rows.js';
 
 jest.setTimeout(120_000);
 
-type Rec = Record<string, string | number | null>;
 /** onnxruntime computes in float32: its outputs agree with float64 ones to about this. */
 const ONNX_TOL = 1e-6;
 const worst: string[] = [];
@@ -45,56 +45,10 @@ interface Case {
   readonly mixed: boolean;
 }
 
+// The rows training never had (support/unseen-rows.ts) beside each mixed table's test rows.
 const EXTRA: Record<MixedName, Rec[]> = {
-  penguins: [
-    {
-      island: null,
-      bill_length_mm: null,
-      bill_depth_mm: null,
-      flipper_length_mm: null,
-      body_mass_g: null,
-      sex: null,
-      year: null,
-    },
-    {
-      island: 'Atlantis',
-      bill_length_mm: 41,
-      bill_depth_mm: 18,
-      flipper_length_mm: 190,
-      body_mass_g: 3700,
-      sex: 'unknown',
-      year: 2008,
-    },
-    {
-      island: 'Biscoe',
-      bill_length_mm: null,
-      bill_depth_mm: 15,
-      flipper_length_mm: 215,
-      body_mass_g: null,
-      sex: null,
-      year: 2009,
-    },
-  ],
-  'auto-mpg': [
-    {
-      cylinders: null,
-      displacement: null,
-      horsepower: null,
-      weight: null,
-      acceleration: null,
-      model_year: null,
-      origin: null,
-    },
-    {
-      cylinders: 4,
-      displacement: 100,
-      horsepower: null,
-      weight: 2200,
-      acceleration: 16,
-      model_year: 80,
-      origin: 'Mars',
-    },
-  ],
+  penguins: [ALL_MISSING.penguins, UNSEEN_CATEGORY.penguins, SOME_MISSING.penguins],
+  'auto-mpg': [ALL_MISSING['auto-mpg'], UNSEEN_CATEGORY['auto-mpg']],
 };
 
 /** Rows of a fitted model to explain: at most `n` test rows (fewer for sampled SHAP, which costs more). */

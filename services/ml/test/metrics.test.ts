@@ -1,7 +1,13 @@
 // Our metrics on scikit-learn's own predictions equal scikit-learn's metric values.
 import { Matrix } from '../src/matrix.js';
-import { accuracy, classificationReport, confusionMatrix } from '../src/metrics/classification.js';
-import { meanAbsoluteError, meanSquaredError, r2Score, rootMeanSquaredError } from '../src/metrics/regression.js';
+import { accuracy, classificationReport, confusionMatrix, macroF1 } from '../src/metrics/classification.js';
+import {
+  meanAbsoluteError,
+  meanSquaredError,
+  r2Score,
+  r2ScoreOrNaN,
+  rootMeanSquaredError,
+} from '../src/metrics/regression.js';
 import { auc, averagePrecision, precisionRecallCurve, rocAucOvr, rocCurve } from '../src/metrics/curves.js';
 import { modelFixture } from './support/fixtures.js';
 
@@ -62,6 +68,10 @@ describe('metrics match scikit-learn', () => {
       const s = met.report[key] as ClassReport;
       near([ours.precision, ours.recall, ours.f1, ours.support], [s.precision, s.recall, s['f1-score'], s.support]);
     }
+    expect(macroF1(fx.y_test, fx.test_pred, classes.length)).toBeCloseTo(
+      (met.report['macro avg'] as ClassReport)['f1-score'],
+      10,
+    );
     expect(confusionMatrix(fx.y_test, fx.test_pred, classes.length).toRows()).toEqual(met.confusion);
     near(Array.from(confusionMatrix(fx.y_test, fx.test_pred, classes.length, 'true').data), met.confusion_true.flat());
   });
@@ -103,5 +113,25 @@ describe('metrics match scikit-learn', () => {
 
   it('refuses predictions of another length', () => {
     expect(() => accuracy([1, 2], [1])).toThrow(/2 values/);
+  });
+});
+
+describe('macroF1 and r2ScoreOrNaN, the variants the live figures use', () => {
+  it('averages F1 over the classes that occur among outcomes or predictions only, as scikit-learn without labels', () => {
+    // Class 2 never occurs: the mean is over classes 0 and 1 (F1 2/3 each), not three.
+    expect(macroF1([0, 0, 1], [0, 1, 1], 3)).toBeCloseTo(2 / 3, 15);
+    expect(macroF1([0, 0, 1], [0, 1, 1], 2)).toBe(macroF1([0, 0, 1], [0, 1, 1], 3));
+  });
+
+  it('counts a code from `averaged` up against the other classes without averaging it', () => {
+    // Code 2 is a label outside the model's classes: class 0 loses a true positive to it (F1 2/3), class 1 is right (1).
+    expect(macroF1([0, 0, 1], [0, 2, 1], 2)).toBeCloseTo((2 / 3 + 1) / 2, 15);
+    expect(macroF1([2, 2], [2, 2], 2)).toBe(0);
+  });
+
+  it('answers R² as r2Score does, but NaN when the outcomes are all the same', () => {
+    expect(r2ScoreOrNaN([1, 2, 4], [1, 2, 3])).toBe(r2Score([1, 2, 4], [1, 2, 3]));
+    expect(r2ScoreOrNaN([0.1, 0.1, 0.1], [0.1, 0.1, 0.1])).toBeNaN();
+    expect(r2Score([0.1, 0.1, 0.1], [0.1, 0.1, 0.1])).toBe(1);
   });
 });

@@ -16,31 +16,15 @@ import { ColumnTransformer } from '../src/preprocessing/column-transformer.js';
 import { tableFromRecords } from '../src/preprocessing/table.js';
 import { takeTarget } from '../src/target.js';
 import { readMixed, type MixedName } from './support/mixed-csv.js';
+import { ALL_MISSING, SOME_MISSING, UNSEEN_CATEGORY, type Rec } from './support/unseen-rows.js';
 
 jest.setTimeout(60_000);
 
-type Rec = Record<string, string | number | null>;
 // Rows the training data never had: every value missing, unseen text, one value missing at a time.
 const EXTRA: Record<MixedName, Rec[]> = {
   penguins: [
-    {
-      island: null,
-      bill_length_mm: null,
-      bill_depth_mm: null,
-      flipper_length_mm: null,
-      body_mass_g: null,
-      sex: null,
-      year: null,
-    },
-    {
-      island: 'Atlantis',
-      bill_length_mm: 41,
-      bill_depth_mm: 18,
-      flipper_length_mm: 190,
-      body_mass_g: 3700,
-      sex: 'unknown',
-      year: 2008,
-    },
+    ALL_MISSING.penguins,
+    UNSEEN_CATEGORY.penguins,
     {
       island: 'Dream',
       bill_length_mm: 50,
@@ -50,37 +34,9 @@ const EXTRA: Record<MixedName, Rec[]> = {
       sex: 'female',
       year: 2031,
     },
-    {
-      island: 'Biscoe',
-      bill_length_mm: null,
-      bill_depth_mm: 15,
-      flipper_length_mm: 215,
-      body_mass_g: null,
-      sex: null,
-      year: 2009,
-    },
+    SOME_MISSING.penguins,
   ],
-  'auto-mpg': [
-    {
-      cylinders: null,
-      displacement: null,
-      horsepower: null,
-      weight: null,
-      acceleration: null,
-      model_year: null,
-      origin: null,
-    },
-    {
-      cylinders: 4,
-      displacement: 100,
-      horsepower: null,
-      weight: 2200,
-      acceleration: 16,
-      model_year: 80,
-      origin: 'Mars',
-    },
-    { cylinders: 8, displacement: 350, horsepower: 160, weight: 4000, acceleration: 11, model_year: 72, origin: null },
-  ],
+  'auto-mpg': [ALL_MISSING['auto-mpg'], UNSEEN_CATEGORY['auto-mpg'], SOME_MISSING['auto-mpg']],
 };
 
 const dataset = (task: string): MixedName => (task === 'classification' ? 'penguins' : 'auto-mpg');

@@ -15,7 +15,7 @@ import {
   type PoolConnection,
   type RowDataPacket,
 } from '@enchilada/core';
-import { calibrationBins } from '@enchilada/ml/metrics';
+import { accuracy, calibrationBins, macroF1, meanAbsoluteError, quantile, r2ScoreOrNaN } from '@enchilada/ml/metrics';
 import type { Calibration } from './monitoring.js';
 import { parseInputs } from './model-inputs.js';
 import { schemaChanges, type ModelSchema } from './model-schema.js';
@@ -207,16 +207,24 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** The q-quantile of sorted values, linearly interpolated (numpy's default). */
-function quantileOf(sorted: Float64Array, q: number): number {
-  if (!sorted.length) return Number.NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return at(sorted, lo) + (at(sorted, hi) - at(sorted, lo)) * (pos - lo);
+/** Rows of a resample: their indices, and the outcomes and each model's predictions (class codes or values) at them. */
+interface Draw {
+  readonly idx: Int32Array;
+  readonly truth: Values;
+  readonly champion: Values;
+  readonly challenger: Values;
 }
 
-type Statistic = (idx: Int32Array) => number;
+/** Class codes (classification) or values (regression). */
+type Values = Int32Array | Float64Array;
+
+type Statistic = (d: Draw) => number;
+type Side = 'champion' | 'challenger';
+
+/** The values of `xs` at a resample's rows, in its order (a metric over them is the metric of the resample). */
+function gather(xs: Values, idx: Int32Array, out: Values): void {
+  for (let j = 0; j < idx.length; j++) out[j] = at(xs, at(idx, j));
+}
 
 /**
  * Compares champion and challenger on the same outcome rows. The interval of each difference is a
@@ -239,121 +247,94 @@ export function compareChallenger(
     challenger: Statistic;
   }[] = [];
   let calibration: ChallengerComparison['calibration'] = null;
+  let truth: Values;
+  const predicted = {} as Record<Side, Values>;
   if (model.task === 'classification') {
     const classes = model.classes ?? [];
     const code = new Map(classes.map((c, k) => [c, k]));
     const k = classes.length;
     // A label outside the model's classes is code k: it counts against the others but is not averaged.
     const enc = (v: unknown) => code.get(String(v)) ?? k;
-    const truth = Int32Array.from(rows, (r) => enc(r.outcome));
-    const side = (pick: (r: PairedRow) => Output) => {
-      const pred = Int32Array.from(rows, (r) => enc(pick(r).prediction));
+    const outcomes = Int32Array.from(rows, (r) => enc(r.outcome));
+    truth = outcomes;
+    const side = (key: Side) => {
+      const pred = Int32Array.from(rows, (r) => enc(r[key].prediction));
+      predicted[key] = pred;
       // Brier score: the mean over rows of Σ_c (p_c − [outcome = c])², over the model's classes.
       const brier = Float64Array.from(rows, (r, i) => {
-        const p = pick(r).probabilities;
+        const p = r[key].probabilities;
         if (!p) return Number.NaN;
         let s = 0;
         classes.forEach((name, c) => {
-          const d = (p[name] ?? 0) - (truth[i] === c ? 1 : 0);
+          const d = (p[name] ?? 0) - (outcomes[i] === c ? 1 : 0);
           s += d * d;
         });
         return s;
       });
-      const acc: Statistic = (idx) => {
-        let h = 0;
-        for (const i of idx) if (pred[i] === truth[i]) h++;
-        return h / idx.length;
-      };
-      // Macro F1 as scikit-learn's f1_score(average='macro') over the classes among outcomes or predictions.
-      const f1: Statistic = (idx) => {
-        const tp = new Float64Array(k + 1);
-        const fp = new Float64Array(k + 1);
-        const fn = new Float64Array(k + 1);
-        const seen = new Uint8Array(k + 1);
-        for (const i of idx) {
-          const t = at(truth, i);
-          const p = at(pred, i);
-          seen[t] = 1;
-          seen[p] = 1;
-          if (t === p) tp[t] = at(tp, t) + 1;
-          else {
-            fp[p] = at(fp, p) + 1;
-            fn[t] = at(fn, t) + 1;
-          }
-        }
-        let sum = 0;
-        let m = 0;
-        for (let c = 0; c < k; c++) {
-          if (!seen[c]) continue;
-          m++;
-          const d = 2 * at(tp, c) + at(fp, c) + at(fn, c);
-          sum += d ? (2 * at(tp, c)) / d : 0;
-        }
-        return m ? sum / m : 0;
-      };
-      const br: Statistic = (idx) => {
+      const acc: Statistic = (d) => accuracy(d.truth, d[key]);
+      const f1: Statistic = (d) => macroF1(d.truth, d[key], k);
+      const br: Statistic = (d) => {
         let s = 0;
-        for (const i of idx) s += at(brier, i);
-        return s / idx.length;
+        for (const i of d.idx) s += at(brier, i);
+        return s / d.idx.length;
       };
       return { acc, f1, br, hasProba: brier.every((v) => Number.isFinite(v)), pred };
     };
-    const a = side((r) => r.champion);
-    const b = side((r) => r.challenger);
+    const a = side('champion');
+    const b = side('challenger');
     stats.push({ metric: 'accuracy', better: 'higher', champion: a.acc, challenger: b.acc });
     stats.push({ metric: 'macro F1', better: 'higher', champion: a.f1, challenger: b.f1 });
     if (a.hasProba && b.hasProba && k >= 2) {
       stats.push({ metric: 'Brier score', better: 'lower', champion: a.br, challenger: b.br });
       // As the monitoring page's curve: binary, P(positive class) vs outcome positive; else top label.
       const positive = k === 2 ? at(classes, 1) : null;
-      const curve = (pick: (r: PairedRow) => Output, pred: Int32Array): Calibration => ({
+      const curve = (key: Side, pred: Int32Array): Calibration => ({
         kind: positive === null ? 'top-label' : 'positive-class',
         positive,
         bins: calibrationBins(
-          rows.map((r, i) => pick(r).probabilities?.[positive ?? classes[at(pred, i)] ?? '']),
-          rows.map((_, i) => (positive === null ? pred[i] === truth[i] : truth[i] === 1)),
+          rows.map((r, i) => r[key].probabilities?.[positive ?? classes[at(pred, i)] ?? '']),
+          rows.map((_, i) => (positive === null ? pred[i] === outcomes[i] : outcomes[i] === 1)),
         ),
       });
-      calibration = { champion: curve((r) => r.champion, a.pred), challenger: curve((r) => r.challenger, b.pred) };
+      calibration = { champion: curve('champion', a.pred), challenger: curve('challenger', b.pred) };
     }
   } else {
-    const truth = Float64Array.from(rows, (r) => Number(r.outcome));
-    const side = (pick: (r: PairedRow) => Output) => {
-      const pred = Float64Array.from(rows, (r) => Number(pick(r).prediction));
-      const mae: Statistic = (idx) => {
-        let s = 0;
-        for (const i of idx) s += Math.abs(at(truth, i) - at(pred, i));
-        return s / idx.length;
-      };
-      // R² is NaN for constant outcomes (as the monitoring page's live figure).
-      const r2: Statistic = (idx) => {
-        let mean = 0;
-        for (const i of idx) mean += at(truth, i);
-        mean /= idx.length;
-        let ss = 0;
-        let st = 0;
-        for (const i of idx) {
-          const t = at(truth, i);
-          ss += (t - at(pred, i)) ** 2;
-          st += (t - mean) ** 2;
-        }
-        return st === 0 ? Number.NaN : 1 - ss / st;
-      };
-      return { mae, r2 };
-    };
-    const a = side((r) => r.champion);
-    const b = side((r) => r.challenger);
-    stats.push({ metric: 'MAE', better: 'lower', champion: a.mae, challenger: b.mae });
-    stats.push({ metric: 'R²', better: 'higher', champion: a.r2, challenger: b.r2 });
+    truth = Float64Array.from(rows, (r) => Number(r.outcome));
+    for (const key of ['champion', 'challenger'] as const)
+      predicted[key] = Float64Array.from(rows, (r) => Number(r[key].prediction));
+    const mae =
+      (key: Side): Statistic =>
+      (d) =>
+        meanAbsoluteError(d.truth, d[key]);
+    // R² is NaN for constant outcomes (as the monitoring page's live figure).
+    const r2 =
+      (key: Side): Statistic =>
+      (d) =>
+        r2ScoreOrNaN(d.truth, d[key]);
+    stats.push({ metric: 'MAE', better: 'lower', champion: mae('champion'), challenger: mae('challenger') });
+    stats.push({ metric: 'R²', better: 'higher', champion: r2('champion'), challenger: r2('challenger') });
   }
-  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const all: Draw = {
+    idx: Int32Array.from({ length: n }, (_, i) => i),
+    truth,
+    champion: predicted.champion,
+    challenger: predicted.challenger,
+  };
   const random = mulberry32(opts.seed ?? 19);
   const diffs = stats.map(() => new Float64Array(resamples));
-  const idx = new Int32Array(n);
+  // One resample's rows, read once into buffers every statistic shares and every resample reuses.
+  const like = (xs: Values) => (xs instanceof Int32Array ? new Int32Array(n) : new Float64Array(n));
+  const draw: Draw = {
+    idx: new Int32Array(n),
+    truth: like(truth),
+    champion: like(predicted.champion),
+    challenger: like(predicted.challenger),
+  };
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) idx[i] = Math.floor(random() * n);
+    for (let i = 0; i < n; i++) draw.idx[i] = Math.floor(random() * n);
+    for (const key of ['truth', 'champion', 'challenger'] as const) gather(all[key], draw.idx, draw[key]);
     stats.forEach((s, j) => {
-      at(diffs, j)[r] = s.challenger(idx) - s.champion(idx);
+      at(diffs, j)[r] = s.challenger(draw) - s.champion(draw);
     });
   }
   const metrics = stats.map((s, j) => {
@@ -368,8 +349,8 @@ export function compareChallenger(
       champion,
       challenger,
       difference: challenger - champion,
-      low: quantileOf(d, 0.025),
-      high: quantileOf(d, 0.975),
+      low: quantile(d, 0.025),
+      high: quantile(d, 0.975),
     };
   });
   return { pairs: n, resamples, metrics, calibration };

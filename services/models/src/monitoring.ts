@@ -6,13 +6,14 @@
 // the maths (metrics, calibration, PSI, KS, chi-squared) is services/ml's.
 import {
   DRIFT_MIN_ROWS,
+  accuracy,
   calibrationBins,
-  classificationReport,
   featureDrift,
+  macroF1,
   meanAbsoluteError,
   psiAgainst,
   quantile,
-  r2Score,
+  r2ScoreOrNaN,
   type CalibrationBin,
   type DriftMethod,
   type PsiReference,
@@ -187,19 +188,12 @@ export function monitoringFigures(
   let calibration: MonitoringFigures['calibration'] = null;
   if (known.length && model.task === 'classification') {
     const classes = model.classes ?? [];
-    const pred = known.map((r) => String(r.output.prediction));
-    const truth = known.map((r) => String(r.outcome));
-    // Macro F1 as scikit-learn's f1_score(average='macro') over the model's classes that occur among
-    // the outcomes or predictions; a label outside the model's classes is one more code, counted in
-    // the others' false positives/negatives but not averaged.
-    const present = new Set([...pred, ...truth]);
-    const averaged = classes.filter((c) => present.has(c));
-    const code = new Map(averaged.map((c, k) => [c, k]));
-    const encode = (v: string) => code.get(v) ?? averaged.length;
-    const report = classificationReport(truth.map(encode), pred.map(encode), averaged.length + 1);
-    const accuracy = report.accuracy;
-    const f1s = report.perClass.slice(0, averaged.length).map((c) => c.f1);
-    live = { accuracy, f1Macro: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : 0 };
+    // A label outside the model's classes is one more code: it counts against the others but is not averaged.
+    const code = new Map(classes.map((c, k) => [c, k]));
+    const encode = (v: unknown) => code.get(String(v)) ?? classes.length;
+    const pred = known.map((r) => encode(r.output.prediction));
+    const truth = known.map((r) => encode(r.outcome));
+    live = { accuracy: accuracy(truth, pred), f1Macro: macroF1(truth, pred, classes.length) };
     if (classes.length >= 2) {
       const [, second] = classes;
       const positive = classes.length === 2 && second !== undefined ? second : null;
@@ -217,11 +211,7 @@ export function monitoringFigures(
   } else if (known.length) {
     const pred = known.map((r) => Number(r.output.prediction));
     const truth = known.map((r) => Number(r.outcome));
-    // R² is undefined (NaN) for constant outcomes here, where scikit-learn answers 1 or 0.
-    live = {
-      mae: meanAbsoluteError(truth, pred),
-      r2: truth.every((t) => t === truth[0]) ? Number.NaN : r2Score(truth, pred),
-    };
+    live = { mae: meanAbsoluteError(truth, pred), r2: r2ScoreOrNaN(truth, pred) };
   }
 
   const kindOf = (ref: PsiReference | null) => (ref ? ('kind' in ref ? ref.kind : ('numeric' as const)) : null);

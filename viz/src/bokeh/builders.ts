@@ -10,6 +10,31 @@ const COUNT = new Intl.NumberFormat('en-US');
 /** A whole number with thousands separators (1,000,000). */
 export const count = (n: number): string => COUNT.format(n);
 
+/**
+ * Whole numbers all below this in magnitude (years, codes, ids) are written without thousands
+ * separators, 2007 rather than 2,007; larger or fractional measures keep them (12,345.5).
+ */
+export const PLAIN_BELOW = 10_000;
+
+/** Whether every finite value is whole and below PLAIN_BELOW in magnitude (missing values do not count). */
+export function plainNumbers(values: Iterable<number | null | undefined>): boolean {
+  for (const v of values) {
+    if (v === null || v === undefined || !Number.isFinite(v)) continue;
+    if (!Number.isInteger(v) || Math.abs(v) >= PLAIN_BELOW) return false;
+  }
+  return true;
+}
+
+// As a table's NumberFormatter writes numbers (numbro's '0,0.[000]' / '0.[000]'): up to three decimals.
+const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+const PLAIN = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3, useGrouping: false });
+
+/** A table cell's text for a number, as the numeric columns write it; '-' when missing. */
+export function tableNumber(v: number | null, plain: boolean): string {
+  if (v === null || Number.isNaN(v)) return '-';
+  return (plain ? PLAIN : GROUPED).format(v);
+}
+
 export const PALETTE = [
   '#1f77b4',
   '#ff7f0e',
@@ -113,12 +138,74 @@ export function glyph<K extends GlyphName>(
   });
 }
 
+/** One model's calibration curve: per probability bin, the mean predicted probability and the observed share. */
+export interface CalibrationCurve {
+  readonly bins: readonly { readonly meanPredicted: number; readonly observed: number; readonly count: number }[];
+  readonly color: string;
+  /** The markers' shape (default: circles), to tell two curves apart without colour. */
+  readonly marker?: AttrsOf<'Scatter'>['marker'];
+}
+
+/**
+ * A calibration chart: the dashed diagonal of perfect calibration and each curve as a line with
+ * markers, the mean predicted probability per decile against the observed share.
+ */
+export function calibrationPlot(b: DocumentBuilder, title: string, curves: readonly CalibrationCurve[]): Plot {
+  // Every curve's data first, then the glyphs: the order the documents' model ids have always had.
+  const drawn = curves.map((c) => ({
+    c,
+    data: source(b, {
+      p: c.bins.map((x) => x.meanPredicted),
+      o: c.bins.map((x) => x.observed),
+      n: c.bins.map((x) => x.count),
+    }),
+  }));
+  return figure(b, {
+    title,
+    xLabel: 'mean predicted probability (per decile)',
+    yLabel: 'observed share',
+    height: 340,
+    width: 560,
+    tooltips: [
+      ['predicted', '@p'],
+      ['observed', '@o'],
+      ['n', '@n'],
+    ],
+    renderers: [
+      glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', {
+        x: { field: 'x' },
+        y: { field: 'y' },
+        line_color: '#999',
+        line_dash: 'dashed',
+      }),
+      ...drawn.flatMap(({ c, data }) => [
+        glyph(b, data, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: c.color, line_width: 2 }),
+        glyph(b, data, 'Scatter', {
+          x: { field: 'p' },
+          y: { field: 'o' },
+          size: 7,
+          ...(c.marker === undefined ? {} : { marker: c.marker }),
+          fill_color: c.color,
+          line_color: null,
+        }),
+      ]),
+    ],
+  });
+}
+
 export interface TableColumnSpec {
   readonly field: string;
   readonly title: string;
   readonly numeric?: boolean;
   /** The widest content expected, in characters (default: 9, a formatted number). */
   readonly chars?: number;
+  /** Numbers without thousands separators (see plainNumbers). */
+  readonly plain?: boolean;
+  /**
+   * The source column holding each cell's text, when cells of one column are written differently
+   * (rows of a statistics table, one per feature); `field` still orders the rows when sorted.
+   */
+  readonly text?: string;
 }
 
 /** Wider than this (px, all columns at their natural width), a table scrolls sideways instead of squeezing its columns. */
@@ -135,7 +222,7 @@ export function dataTable(b: DocumentBuilder, data: Source, columns: readonly Ta
         field: c.field,
         title: c.title,
         width: widths[i],
-        formatter: c.numeric ? b.bk('NumberFormatter', { format: '0,0.[000]' }) : b.bk('StringFormatter', {}),
+        formatter: formatter(b, c),
       }),
     ),
     // Few columns share the width in proportion; many keep their widths and scroll.
@@ -144,6 +231,13 @@ export function dataTable(b: DocumentBuilder, data: Source, columns: readonly Ta
     sizing_mode: 'stretch_width',
     index_position: null,
   });
+}
+
+function formatter(b: DocumentBuilder, c: TableColumnSpec) {
+  // `<%- %>` escapes the text; the field name is the code's, never a user's.
+  if (c.text !== undefined) return b.bk('HTMLTemplateFormatter', { template: `<%- ${c.text} %>` });
+  if (c.numeric) return b.bk('NumberFormatter', { format: c.plain ? '0.[000]' : '0,0.[000]' });
+  return b.bk('StringFormatter', {});
 }
 
 export function div(b: DocumentBuilder, html: string, cssClasses: string[] = []) {

@@ -4,7 +4,7 @@
 // plot. The figures come from services/models (compareChallenger); this only reads and draws.
 import { compareChallenger, type Challengers, type ChallengerComparison, type ModelDetail } from '@enchilada/models';
 import type { DocumentBuilder, LayoutDOM } from '../bokeh/model.js';
-import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
+import { calibrationPlot, count, div, esc } from '../bokeh/builders.js';
 
 export interface ChallengerFigures {
   readonly modelId: number;
@@ -65,52 +65,15 @@ Difference = challenger − champion; its 95 % interval is a paired bootstrap ($
   ];
   if (k.calibration) {
     const cal = k.calibration;
-    const src = (bins: typeof cal.champion.bins) =>
-      source(b, { p: bins.map((x) => x.meanPredicted), o: bins.map((x) => x.observed), n: bins.map((x) => x.count) });
-    const a = src(cal.champion.bins);
-    const h = src(cal.challenger.bins);
     const what =
       cal.champion.kind === 'positive-class'
         ? `P(${esc(cal.champion.positive ?? '')}) vs share ${esc(cal.champion.positive ?? '')}`
         : 'P(predicted class) vs share right';
     blocks.push(
-      figure(b, {
-        title: `Same outcomes: ${what} (champion blue, challenger orange)`,
-        xLabel: 'mean predicted probability (per decile)',
-        yLabel: 'observed share',
-        height: 340,
-        width: 560,
-        tooltips: [
-          ['predicted', '@p'],
-          ['observed', '@o'],
-          ['n', '@n'],
-        ],
-        renderers: [
-          glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', {
-            x: { field: 'x' },
-            y: { field: 'y' },
-            line_color: '#999',
-            line_dash: 'dashed',
-          }),
-          glyph(b, a, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: '#1f77b4', line_width: 2 }),
-          glyph(b, a, 'Scatter', {
-            x: { field: 'p' },
-            y: { field: 'o' },
-            size: 7,
-            fill_color: '#1f77b4',
-            line_color: null,
-          }),
-          glyph(b, h, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: '#ff7f0e', line_width: 2 }),
-          glyph(b, h, 'Scatter', {
-            x: { field: 'p' },
-            y: { field: 'o' },
-            size: 7,
-            marker: 'square',
-            fill_color: '#ff7f0e',
-            line_color: null,
-          }),
-        ],
-      }),
+      calibrationPlot(b, `Same outcomes: ${what} (champion blue, challenger orange)`, [
+        { bins: cal.champion.bins, color: '#1f77b4' },
+        { bins: cal.challenger.bins, color: '#ff7f0e', marker: 'square' },
+      ]),
     );
   }
   return blocks;

@@ -13,7 +13,7 @@ import {
 } from '@enchilada/models';
 import { labelled } from '@enchilada/data';
 import { DocumentBuilder, type EmbedItem, type LayoutDOM } from '../bokeh/model.js';
-import { count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
+import { calibrationPlot, count, div, esc, figure, glyph, source } from '../bokeh/builders.js';
 import { challengerBlocks, type ChallengerFigures } from './challenger-section.js';
 import { importanceBlocks, type ImportanceSection } from './importance-section.js';
 
@@ -138,46 +138,11 @@ live: ${liveText} · test score of the model: ${fmt(m.testScore)} (${m.task === 
     }),
   );
   if (f.calibration && f.calibration.bins.length) {
-    const bins = f.calibration.bins;
-    const cal = source(b, {
-      p: bins.map((c) => c.meanPredicted),
-      o: bins.map((c) => c.observed),
-      n: bins.map((c) => c.count),
-    });
     const title =
       f.calibration.kind === 'positive-class'
         ? `Calibration: P(${esc(labelled(m.classLabels, f.calibration.positive ?? ''))}) vs share of outcomes ${esc(labelled(m.classLabels, f.calibration.positive ?? ''))}`
         : 'Calibration (top label): P(predicted class) vs share right';
-    blocks.push(
-      figure(b, {
-        title,
-        xLabel: 'mean predicted probability (per decile)',
-        yLabel: 'observed share',
-        height: 340,
-        width: 560,
-        tooltips: [
-          ['predicted', '@p'],
-          ['observed', '@o'],
-          ['n', '@n'],
-        ],
-        renderers: [
-          glyph(b, source(b, { x: [0, 1], y: [0, 1] }), 'Line', {
-            x: { field: 'x' },
-            y: { field: 'y' },
-            line_color: '#999',
-            line_dash: 'dashed',
-          }),
-          glyph(b, cal, 'Line', { x: { field: 'p' }, y: { field: 'o' }, line_color: '#2ca02c', line_width: 2 }),
-          glyph(b, cal, 'Scatter', {
-            x: { field: 'p' },
-            y: { field: 'o' },
-            size: 7,
-            fill_color: '#2ca02c',
-            line_color: null,
-          }),
-        ],
-      }),
-    );
+    blocks.push(calibrationPlot(b, title, [{ bins: f.calibration.bins, color: '#2ca02c' }]));
   }
   if (i.driftNote) blocks.push(div(b, `<p class="text-body-secondary">Drift: ${esc(i.driftNote)}</p>`));
   else blocks.push(...driftBlocks(b, f));

@@ -3,13 +3,14 @@
 // mints the token naming the model (explain:model:N, explain-row:model:N), as for the results
 // document. A model trained before explainers existed answers 404 with NO_EXPLAINER.
 import type { FastifyInstance } from 'fastify';
-import { NotFoundError, type Pool } from '@enchilada/core';
+import { NotFoundError, modelClaim, type Pool } from '@enchilada/core';
 import { readTrainingTable, type Catalog } from '@enchilada/data';
 import { NO_EXPLAINER, storedExplainer, type ModelDetail, type ModelRegistry } from '@enchilada/models';
 import { DocumentCache } from '../documents/cache.js';
 import { explainDocument } from '../documents/explain.js';
 import { ExplainSubject, explainData, rawRows, type RawRow } from './explain-data.js';
 import { findRows, parseWhatIf, rowAnswer, shown } from './row.js';
+import { modelQuery, positiveId } from '../routes/schemas.js';
 
 export interface ExplainRouteOptions {
   readonly pool: Pool;
@@ -22,8 +23,6 @@ interface Loaded {
   readonly subject: ExplainSubject;
   readonly test: RawRow[];
 }
-
-const modelQuery = { type: 'integer', minimum: 1 } as const;
 
 export default async function explainRoutes(app: FastifyInstance, opts: ExplainRouteOptions) {
   const { pool, registry, catalog } = opts;
@@ -65,8 +64,8 @@ export default async function explainRoutes(app: FastifyInstance, opts: ExplainR
   app.get(
     '/documents/explain',
     {
-      config: { doc: (req) => `explain:model:${String((req.query as { model?: unknown }).model ?? '')}` },
-      schema: { querystring: { type: 'object', required: ['model'], properties: { model: modelQuery } } },
+      config: { doc: (req) => modelClaim('explain', (req.query as { model?: unknown }).model) },
+      schema: { querystring: modelQuery },
     },
     async (req, reply) => {
       const id = (req.query as { model: number }).model;
@@ -97,13 +96,13 @@ export default async function explainRoutes(app: FastifyInstance, opts: ExplainR
   app.get(
     '/documents/explain-row',
     {
-      config: { doc: (req) => `explain-row:model:${String((req.query as { model?: unknown }).model ?? '')}` },
+      config: { doc: (req) => modelClaim('explain-row', (req.query as { model?: unknown }).model) },
       schema: {
         querystring: {
           type: 'object',
           required: ['model'],
           properties: {
-            model: modelQuery,
+            model: positiveId,
             row: { type: 'integer', minimum: 0 },
             find: { type: 'string', maxLength: 200 },
             values: { type: 'string', maxLength: 20000 },

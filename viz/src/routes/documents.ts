@@ -7,6 +7,7 @@ import { MODEL_NAME, type ModelRegistry } from '@enchilada/models';
 import { overviewDocument, tableCounts } from '../documents/overview.js';
 import { trainDocument } from '../documents/train.js';
 import { EdaDocuments, MonitoringDocuments, ResultsDocuments } from '../services/documents.js';
+import { datasetQuery, modelQuery } from './schemas.js';
 
 export interface DocumentRouteDeps {
   readonly config: Config;
@@ -24,11 +25,6 @@ export function documentRoutes(app: FastifyInstance, deps: DocumentRouteDeps): v
   );
 
   const eda = new EdaDocuments(pool, catalog, deps.sampleRows);
-  const datasetQuery = {
-    type: 'object',
-    required: ['dataset'],
-    properties: { dataset: { type: 'integer', minimum: 1 } },
-  } as const;
   app.get(
     '/documents/eda',
     {
@@ -61,7 +57,7 @@ export function documentRoutes(app: FastifyInstance, deps: DocumentRouteDeps): v
     {
       config: { doc: (req) => modelClaim('results', (req.query as { model?: unknown }).model) },
       schema: {
-        querystring: { type: 'object', required: ['model'], properties: { model: { type: 'integer', minimum: 1 } } },
+        querystring: modelQuery,
       },
     },
     async (req, reply) =>

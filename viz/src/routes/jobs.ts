@@ -3,13 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { jobClaim } from '@enchilada/core';
 import type { JobQueue } from '@enchilada/jobs';
 import { streamJob } from '../training/events.js';
+import { idParams } from './schemas.js';
 
 export function jobRoutes(app: FastifyInstance, queue: JobQueue): void {
   app.get(
     '/jobs/:id/events',
     {
       config: { doc: (req) => jobClaim((req.params as { id?: unknown }).id) },
-      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
+      schema: { params: idParams },
     },
     async (req, reply) => streamJob(queue, (req.params as { id: number }).id, req, reply),
   );

@@ -3,9 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ConfigError, createPool, loadConfig, migrate } from '@enchilada/core';
-import { UserRepository } from '../users/repository.js';
-import { UserService } from '../users/service.js';
-import { usersCommand } from '../users/cli.js';
+import { UserRepository, usersCommand, UserService } from '@enchilada/users';
 
 const rootDir = fileURLToPath(new URL('../../..', import.meta.url));
 

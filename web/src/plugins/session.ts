@@ -10,8 +10,7 @@ import fastifyPassport from '@fastify/passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { FastifyInstance } from 'fastify';
 import type { Secret } from '@enchilada/core';
-import type { User } from '../users/repository.js';
-import type { SessionStamp, UserService } from '../users/service.js';
+import type { SessionStamp, User, UserService } from '@enchilada/users';
 
 declare module 'fastify' {
   // Declaration merging: passport's user type is ours (an interface, so it merges; a type alias would not).

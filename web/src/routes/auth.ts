@@ -2,8 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { User } from '../users/repository.js';
-import type { UserService } from '../users/service.js';
+import type { User, UserService } from '@enchilada/users';
 
 export interface AuthRouteOptions {
   readonly users: UserService;

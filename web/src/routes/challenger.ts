@@ -11,6 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError } fr
 import type { Catalog } from '@enchilada/data';
 import type { JobQueue } from '@enchilada/jobs';
 import {
+  FOLDS,
   SchemaChangeError,
   type Challengers,
   type ModelRegistry,
@@ -31,9 +32,6 @@ export interface ChallengerRouteOptions {
   /** TRAIN_MAX_ACTIVE_JOBS: queued or running jobs one person may have. */
   readonly maxActiveJobs: number;
 }
-
-/** Cross-validation folds of a champion trained before its job was kept (the Train page's default). */
-const DEFAULT_FOLDS = 5;
 
 const nameParams = Type.Object({ name: Type.String({ maxLength: 64 }) });
 const back = Type.Optional(Type.Enum(['monitor']));
@@ -155,7 +153,8 @@ export default async function challengerRoutes(instance: FastifyInstance, opts: 
             features: champion.features,
             trainFraction: champion.trainFraction,
             grid: champion.grid,
-            folds: DEFAULT_FOLDS,
+            // A champion trained before its job was kept: the Train page's folds.
+            folds: FOLDS,
             seed: champion.splitSeed,
           };
     const { retrain: _previous, ...kept } = base;

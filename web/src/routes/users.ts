@@ -6,9 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BadRequestError } from '@enchilada/core';
 import { notify } from '../plugins/pages.js';
-import { MIN_PASSWORD_LENGTH } from '../users/passwords.js';
-import { ROLES } from '../users/repository.js';
-import { InvitationUnusableError, type UserService } from '../users/service.js';
+import { InvitationUnusableError, MIN_PASSWORD_LENGTH, ROLES, type UserService } from '@enchilada/users';
 import { signedIn } from '../plugins/guard.js';
 import { idParams } from './schemas.js';
 

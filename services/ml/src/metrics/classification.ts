@@ -80,6 +80,42 @@ export function classificationReport(
   };
 }
 
+/**
+ * Macro F1 as scikit-learn's f1_score(average='macro') without `labels`: the mean F1 over the classes
+ * that occur among y_true or y_pred, each F1 = 2·TP / (2·TP + FP + FN) (as scikit-learn ≥ 1.3
+ * computes it). Codes from `averaged` up (labels outside the model's classes, as live outcomes may
+ * bring) count in the others' false positives and negatives but are not averaged; 0 when no
+ * averaged class occurs.
+ */
+export function macroF1(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, averaged: number): number {
+  checkSameLength(yTrue, yPred);
+  const tp = new Float64Array(averaged);
+  const fp = new Float64Array(averaged);
+  const fn = new Float64Array(averaged);
+  const seen = new Uint8Array(averaged);
+  for (let i = 0; i < yTrue.length; i++) {
+    const t = yTrue[i];
+    const p = yPred[i];
+    if (t < averaged) seen[t] = 1;
+    if (p < averaged) seen[p] = 1;
+    if (t === p) {
+      if (t < averaged) tp[t]++;
+    } else {
+      if (p < averaged) fp[p]++;
+      if (t < averaged) fn[t]++;
+    }
+  }
+  let sum = 0;
+  let m = 0;
+  for (let c = 0; c < averaged; c++) {
+    if (!seen[c]) continue;
+    m++;
+    const d = 2 * tp[c] + fp[c] + fn[c];
+    sum += d ? (2 * tp[c]) / d : 0;
+  }
+  return m ? sum / m : 0;
+}
+
 export function checkSameLength(a: ArrayLike<number>, b: ArrayLike<number>): void {
   if (a.length !== b.length) throw new RangeError(`y_true has ${a.length} values, y_pred ${b.length}`);
   if (a.length === 0) throw new RangeError('metrics need at least one value');

@@ -30,7 +30,7 @@ export const DRIFT_TEST_MAX_ROWS = 1000;
 export const KS_REFERENCE_SIZE = 2000;
 
 /** Linear interpolation between order statistics, as numpy's default quantile. */
-export function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   if (!sorted.length) return Number.NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);

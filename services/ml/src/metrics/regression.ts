@@ -38,3 +38,13 @@ export function r2Score(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): num
   if (tot === 0) return res === 0 ? 1 : 0;
   return 1 - res / tot;
 }
+
+/**
+ * R² that is undefined (NaN) for constant y_true, where r2Score answers 1 or 0 as scikit-learn does:
+ * on live outcomes that are all the same (a window of one value) R² says nothing about the model.
+ */
+export function r2ScoreOrNaN(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+  checkSameLength(yTrue, yPred);
+  for (let i = 1; i < yTrue.length; i++) if (yTrue[i] !== yTrue[0]) return r2Score(yTrue, yPred);
+  return Number.NaN;
+}

@@ -1,8 +1,21 @@
 // Tab 1 of the exploratory-analysis document: the classes, a feature's box plot per class (or every
 // feature's, standardised, for regression), text columns' value counts, missing values, statistics and rows.
 import { isNumeric } from '@enchilada/data';
-import type { LayoutDOM } from '../../bokeh/model.js';
-import { count, dataTable, div, esc, figure, glyph, source, type Plot } from '../../bokeh/builders.js';
+import type { DocumentBuilder, LayoutDOM } from '../../bokeh/model.js';
+import {
+  count,
+  dataTable,
+  div,
+  esc,
+  figure,
+  glyph,
+  plainNumbers,
+  source,
+  tableNumber,
+  type Plot,
+  type Renderer,
+  type Source,
+} from '../../bokeh/builders.js';
 import { boxStats, categoryCounts } from '../eda-analysis.js';
 import { countBars, fmt, hideAxes, missingChart, pickJs, textStatsTable } from './parts.js';
 import type { EdaContext } from './context.js';
@@ -107,62 +120,13 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
         ['quartiles', '@q1{0.[000]} – @q3{0.[000]}'],
         ['whiskers', '@lo{0.[000]} – @hi{0.[000]}'],
       ],
-      renderers: [
-        glyph(b, box, 'Segment', {
-          x0: { field: 'cls' },
-          x1: { field: 'cls' },
-          y0: { field: 'lo' },
-          y1: { field: 'q1' },
-          line_color: '#444',
-        }),
-        glyph(b, box, 'Segment', {
-          x0: { field: 'cls' },
-          x1: { field: 'cls' },
-          y0: { field: 'q3' },
-          y1: { field: 'hi' },
-          line_color: '#444',
-        }),
-        glyph(b, box, 'VBar', {
-          x: { field: 'cls' },
-          width: 0.6,
-          bottom: { field: 'q1' },
-          top: { field: 'q2' },
-          fill_color: { field: 'color' },
-          fill_alpha: 0.7,
-          line_color: '#444',
-        }),
-        glyph(b, box, 'VBar', {
-          x: { field: 'cls' },
-          width: 0.6,
-          bottom: { field: 'q2' },
-          top: { field: 'q3' },
-          fill_color: { field: 'color' },
-          fill_alpha: 0.7,
-          line_color: '#444',
-        }),
-        glyph(b, box, 'Rect', {
-          x: { field: 'cls' },
-          y: { field: 'lo' },
-          width: 0.2,
-          height: { value: 1, units: 'screen' },
-          line_color: '#444',
-        }),
-        glyph(b, box, 'Rect', {
-          x: { field: 'cls' },
-          y: { field: 'hi' },
-          width: 0.2,
-          height: { value: 1, units: 'screen' },
-          line_color: '#444',
-        }),
-        glyph(b, out, 'Scatter', {
-          x: { field: 'cls' },
-          y: { field: 'v' },
-          size: 5,
-          fill_color: '#d62728',
-          line_color: null,
-          fill_alpha: 0.6,
-        }),
-      ],
+      renderers: boxGlyphs(b, box, {
+        x: 'cls',
+        fill: { field: 'color' },
+        fillAlpha: 0.7,
+        capped: true,
+        outliers: { data: out, y: 'v', size: 5, alpha: 0.6 },
+      }),
     });
     const pick = b.bk('Select', { title: 'Feature', value: first, options: features, width: 260 });
     const yAxis = b.first(boxPlot, 'left');
@@ -214,41 +178,13 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
         ['whisker | quartiles | whisker', '@raw'],
         ['value', '@raw{0.[000]}'],
       ],
-      renderers: [
-        glyph(b, box, 'Segment', {
-          x0: { field: 'f' },
-          x1: { field: 'f' },
-          y0: { field: 'lo' },
-          y1: { field: 'hi' },
-          line_color: '#444',
-        }),
-        glyph(b, box, 'VBar', {
-          x: { field: 'f' },
-          width: 0.6,
-          bottom: { field: 'q1' },
-          top: { field: 'q2' },
-          fill_color: '#1f77b4',
-          fill_alpha: 0.6,
-          line_color: '#444',
-        }),
-        glyph(b, box, 'VBar', {
-          x: { field: 'f' },
-          width: 0.6,
-          bottom: { field: 'q2' },
-          top: { field: 'q3' },
-          fill_color: '#1f77b4',
-          fill_alpha: 0.6,
-          line_color: '#444',
-        }),
-        glyph(b, out, 'Scatter', {
-          x: { field: 'f' },
-          y: { field: 'z' },
-          size: 4,
-          fill_color: '#d62728',
-          line_color: null,
-          fill_alpha: 0.5,
-        }),
-      ],
+      renderers: boxGlyphs(b, box, {
+        x: 'f',
+        fill: '#1f77b4',
+        fillAlpha: 0.6,
+        capped: false,
+        outliers: { data: out, y: 'z', size: 4, alpha: 0.5 },
+      }),
     });
     summary.push(boxes);
   }
@@ -277,26 +213,30 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
   }
   if (ds.stats) summary.push(missingChart(b, ds));
   const stats = ds.stats?.numeric ?? [];
+  // Years, codes and ids read as 2007, not 2,007: a column written plain in both tables (plainNumbers).
+  const plain = (name: string) => {
+    const s = stats.find((x) => x.name === name);
+    return plainNumbers([...(sample.numeric.get(name) ?? []), s?.min, s?.max]);
+  };
+  const measures = ['mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'] as const;
   const statsTable = dataTable(
     b,
     source(b, {
       column: stats.map((s) => s.name),
       count: stats.map((s) => s.count),
       missing: stats.map((s) => s.missing),
-      mean: stats.map((s) => s.mean),
-      std: stats.map((s) => s.std),
-      min: stats.map((s) => s.min),
-      q25: stats.map((s) => s.q25),
-      q50: stats.map((s) => s.q50),
-      q75: stats.map((s) => s.q75),
-      max: stats.map((s) => s.max),
+      ...Object.fromEntries(measures.map((f) => [f, stats.map((s) => s[f])])),
+      // Each cell's text: a feature's row is plain or grouped, and a table's formatter is per column.
+      ...Object.fromEntries(measures.map((f) => [`${f}_text`, stats.map((s) => tableNumber(s[f], plain(s.name)))])),
     }),
     [
       { field: 'column', title: 'column', chars: Math.max(6, ...stats.map((s) => s.name.length)) },
-      ...['count', 'missing', 'mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'].map((f) => ({
+      ...(['count', 'missing'] as const).map((f) => ({ field: f, title: f, numeric: true })),
+      ...measures.map((f) => ({
         field: f,
         title: f.replace(/^q(\d\d)$/, '$1%'),
         numeric: true,
+        text: `${f}_text`,
       })),
     ],
     Math.min(420, 40 + 28 * stats.length),
@@ -316,6 +256,7 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
       field: c.name,
       title: c.name,
       numeric: isNumeric(c.type),
+      plain: isNumeric(c.type) && plain(c.name),
       chars: isNumeric(c.type)
         ? 9
         : Math.min(
@@ -333,4 +274,57 @@ export function summaryTab(ctx: EdaContext): LayoutDOM[] {
   );
 
   return summary;
+}
+
+interface BoxStyle {
+  /** The box source's category column: the boxes stand side by side along it. */
+  readonly x: string;
+  readonly fill: string | { readonly field: string };
+  readonly fillAlpha: number;
+  /**
+   * Whiskers as two segments (lo–q1, q3–hi) with a cap at each end, for one feature's boxes by
+   * class; else one segment lo–hi behind the box, for many features side by side.
+   */
+  readonly capped: boolean;
+  /** The outliers' source (x in the same column as the boxes), its y column, marker size and alpha. */
+  readonly outliers: { readonly data: Source; readonly y: string; readonly size: number; readonly alpha: number };
+}
+
+/** Box plots over a source of q1, q2, q3, lo and hi per category: whiskers, the two halves of each box, outliers. */
+function boxGlyphs(b: DocumentBuilder, box: Source, s: BoxStyle): Renderer[] {
+  const x = { field: s.x };
+  const whisker = (y0: string, y1: string) =>
+    glyph(b, box, 'Segment', { x0: x, x1: x, y0: { field: y0 }, y1: { field: y1 }, line_color: '#444' });
+  const half = (bottom: string, top: string) =>
+    glyph(b, box, 'VBar', {
+      x,
+      width: 0.6,
+      bottom: { field: bottom },
+      top: { field: top },
+      fill_color: s.fill,
+      fill_alpha: s.fillAlpha,
+      line_color: '#444',
+    });
+  const cap = (y: string) =>
+    glyph(b, box, 'Rect', {
+      x,
+      y: { field: y },
+      width: 0.2,
+      height: { value: 1, units: 'screen' },
+      line_color: '#444',
+    });
+  return [
+    ...(s.capped ? [whisker('lo', 'q1'), whisker('q3', 'hi')] : [whisker('lo', 'hi')]),
+    half('q1', 'q2'),
+    half('q2', 'q3'),
+    ...(s.capped ? [cap('lo'), cap('hi')] : []),
+    glyph(b, s.outliers.data, 'Scatter', {
+      x,
+      y: { field: s.outliers.y },
+      size: s.outliers.size,
+      fill_color: '#d62728',
+      line_color: null,
+      fill_alpha: s.outliers.alpha,
+    }),
+  ];
 }

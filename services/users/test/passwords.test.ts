@@ -5,9 +5,9 @@ import {
   oneTimePassword,
   passwordProblem,
   verifyPassword,
-} from '../src/users/passwords.js';
-import type { SessionUser, UserRepository } from '../src/users/repository.js';
-import { UserService } from '../src/users/service.js';
+} from '../src/passwords.js';
+import type { SessionUser, UserRepository } from '../src/repository.js';
+import { UserService } from '../src/service.js';
 
 jest.setTimeout(30_000);
 
