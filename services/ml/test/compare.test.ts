@@ -179,7 +179,9 @@ describe('compare all models', () => {
     // the deadline is checked between tasks (one fold of one candidate, or of a shared path): the
     // overrun is at most one candidate's cross-validation, bounded here by the slowest seen
     const slowest = Math.max(...inThread.leaderboard.map((e) => 5 * (e.fitTime + e.scoreTime)));
-    expect(elapsed).toBeLessThan(budget + slowest + 0.5);
+    // plus 1 s for the timer and the scheduler: on a loaded 2-core machine (load 6–10) the deadline's
+    // timer fired 0.6 s after the last task that finished in time
+    expect(elapsed).toBeLessThan(budget + slowest + 1);
 
     const pool = new WorkerPool(2);
     try {
