@@ -12,7 +12,7 @@ import {
   HistGradientBoostingRegressor,
 } from '../src/ensemble/hist-gradient-boosting.js';
 import { binThresholds } from '../src/ensemble/hist-binning.js';
-import { treeShap } from '../src/explain/tree-shap.js';
+import { treeShap, treeShapByPaths } from '../src/explain/tree-shap.js';
 import { FIXTURES } from './support/fixtures.js';
 
 interface HgbFixture {
@@ -142,8 +142,16 @@ describe.each(CASES.filter((c) => c.includes('categorical')))(
       const probe = Matrix.fromRows((fx.probe_X ?? []).map((r) => r.map((v) => (v === null ? NaN : v))));
       const want = (fx.probe_raw ?? []).flat();
       expect(want.length).toBeGreaterThan(0);
-      const raw = 'decisionFunction' in fitted.model ? fitted.model.decisionFunction(probe).data : fitted.model.predict(probe);
+      const raw =
+        'decisionFunction' in fitted.model ? fitted.model.decisionFunction(probe).data : fitted.model.predict(probe);
       want.forEach((w, i) => expect(raw[i]).toBeCloseTo(w, 4));
+    });
+
+    test("TreeSHAP's path recursion follows categorical splits as the linear walk does", () => {
+      const X = fitted.Xte.takeRows(Array.from({ length: Math.min(10, fitted.Xte.rows) }, (_, i) => i));
+      const a = treeShap(fitted.model, X).values,
+        b = treeShapByPaths(fitted.model, X).values;
+      a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 8));
     });
   },
 );

@@ -88,9 +88,7 @@ function checkParams(p: HistGradientBoostingParams): void {
   if (!(p.tol >= 0)) throw new RangeError(`tol must be >= 0, got ${p.tol}`);
   const c = p.categorical_features;
   if (!(c === null || c === 'from_dtype' || (Array.isArray(c) && c.every((j) => Number.isInteger(j) && j >= 0))))
-    throw new RangeError(
-      `categorical_features must be 'from_dtype', null or column indices, got ${JSON.stringify(c)}`,
-    );
+    throw new RangeError(`categorical_features must be 'from_dtype', null or column indices, got ${JSON.stringify(c)}`);
 }
 
 /** The categorical mask of X's columns (none for 'from_dtype': a bare matrix carries no text columns). */
@@ -370,18 +368,7 @@ function toTree(t: HistNodes, mapper: BinMapper, nBinsNonMissing: Int32Array): T
       if ((t.binBitsets[k * BITSET_WORDS + (b >>> 5)] >>> (b & 31)) & 1) categories[o] |= bit;
     }
   }
-  return new Tree(
-    t.feature,
-    threshold,
-    t.left,
-    t.right,
-    t.value,
-    1,
-    t.count,
-    t.missingLeft,
-    t.categorical,
-    categories,
-  );
+  return new Tree(t.feature, threshold, t.left, t.right, t.value, 1, t.count, t.missingLeft, t.categorical, categories);
 }
 
 export interface HistFit {
