@@ -27,6 +27,8 @@ import { BinMapper, knownCategories } from './hist-binning.js';
 import { BITSET_WORDS, HistGrower, type HistNodes } from './hist-grower.js';
 import { CATEGORY_WORDS } from '../tree/tree.js';
 import { GradientBoostingClassifierModel, GradientBoostingRegressorModel } from './gradient-boosting.js';
+import { hasCategoricalSplits, treeEnsembleScores, type ClassifierOutputs } from './tree-ensemble-onnx.js';
+import { int, type OnnxGraph } from '../onnx/graph.js';
 
 const { ceil, exp, floor, log, log1p, max, min } = Math;
 const F64_EPS = 2.220446049250313e-16;
@@ -547,6 +549,15 @@ export class HistGradientBoostingRegressorModel extends GradientBoostingRegresso
     this.binThresholds = fit.binThresholds;
     this.validationScores = fit.validationScores;
   }
+
+  override toOnnx(g: OnnxGraph, input: string): string {
+    if (!hasCategoricalSplits(this.trees)) return super.toOnnx(g, input);
+    const scores = treeEnsembleScores(g, input, this.trees, 1, () => 0, 1);
+    const base = g.constant('baseline', { type: 'float', dims: [1], values: [this.init] });
+    const [out] = g.node('Add', [scores, base]);
+    g.declare(out, 'float', ['N', 1]);
+    return out;
+  }
 }
 
 export class HistGradientBoostingClassifierModel extends GradientBoostingClassifierModel {
@@ -558,5 +569,30 @@ export class HistGradientBoostingClassifierModel extends GradientBoostingClassif
     this.nIter = fit.nIter;
     this.binThresholds = fit.binThresholds;
     this.validationScores = fit.validationScores;
+  }
+
+  /**
+   * With categorical splits, the raw scores come from a TreeEnsemble (treeEnsembleScores) and the
+   * probabilities from them as predictProba computes them: a sigmoid for two classes, a softmax
+   * otherwise; the label is their argmax.
+   */
+  override toOnnxOutputs(g: OnnxGraph, input: string): ClassifierOutputs {
+    if (!hasCategoricalSplits(this.trees)) return super.toOnnxOutputs(g, input);
+    const K = this.K;
+    const scores = treeEnsembleScores(g, input, this.trees, K, (t) => t % K, 1);
+    const base = g.constant('baseline', { type: 'float', dims: [K], values: Array.from(this.init) });
+    const [raw] = g.node('Add', [scores, base]);
+    let probabilities: string;
+    if (K === 1) {
+      const [p1] = g.node('Sigmoid', [raw]);
+      const one = g.constant('one', { type: 'float', dims: [1], values: [1] });
+      const [p0] = g.node('Sub', [one, p1]);
+      [probabilities] = g.node('Concat', [p0, p1], 1, { axis: int(1) });
+    } else {
+      [probabilities] = g.node('Softmax', [raw], 1, { axis: int(1) });
+    }
+    g.declare(probabilities, 'float', ['N', this.classes.length]);
+    const [label] = g.node('ArgMax', [probabilities], 1, { axis: int(1), keepdims: int(0) });
+    return { label, probabilities };
   }
 }
