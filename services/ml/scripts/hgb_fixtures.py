@@ -16,6 +16,14 @@ y, train and test rows), so the TypeScript test reads exactly what scikit-learn 
   categorical-classification     a synthetic table of 15,000 rows: a 200-level category, a 6-level
                                  one with 8 % missing, four numbers; binary, early stopping
   categorical-regression         the same table's shape at 4,000 rows, a regression target
+  pipeline-penguins              penguins as a mixed table through scikit-learn's ColumnTransformer
+                                 (numbers: mean imputation + scaling; text: constant 'missing_value'
+                                 + OrdinalEncoder, unseen as −1) and HistGradientBoostingClassifier
+                                 with the text columns as categorical_features
+  pipeline-synthetic             the synthetic categorical table as text columns (a 200-level one:
+                                 rare levels of the test rows are unseen in fit), same pipeline
+Pipeline cases hold the raw columns (`columns`: name, kind, values with null for missing), the test
+score, n_iter and the test rows' decision_function.
 Categorical cases also hold `probe_X`: rows with categories never seen in fit (unseen codes,
 negative codes) and missing ones, with scikit-learn's raw scores for them (`probe_raw`).
 Each holds the fitted bin thresholds (_bin_mapper.bin_thresholds_), n_iter_, the test score
@@ -29,7 +37,11 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 
 from make_fixtures import DATASETS, ROOT, SEED, fixture_path, load, write
 
@@ -102,6 +114,55 @@ def probe_rows(X, categorical):
     return np.array(out)
 
 
+def pipeline_cases():
+    df = pd.read_csv(os.path.join(ROOT, 'db', 'datasets', 'penguins.csv'))
+    yield 'pipeline-penguins', df.drop(columns=['species']), df['species'].astype(str).to_numpy()
+    X, y = synthetic_categorical(15000, 'classification')
+    rng = np.random.RandomState(SEED + 1)
+    nums = X[:, 2:].copy()
+    nums[rng.rand(*nums.shape) < 0.03] = np.nan
+    frame = pd.DataFrame(nums, columns=['a', 'b', 'c', 'd'])
+    frame.insert(0, 'shop', ['s%03d' % v for v in X[:, 0].astype(int)])
+    frame.insert(1, 'tier', [None if np.isnan(v) else 'tier-' + 'abcdef'[int(v)] for v in X[:, 1]])
+    yield 'pipeline-synthetic', frame, y
+
+
+def pipeline_main(args):
+    for name, frame, y in pipeline_cases():
+        if args.case and name not in args.case:
+            continue
+        path = fixture_path(OUT, name, 'hist_gradient_boosting', args.force)
+        if path is None:
+            continue
+        text = [c for c in frame.columns if frame[c].dtype == object]
+        numbers = [c for c in frame.columns if c not in text]
+        pre = ColumnTransformer([
+            ('num', Pipeline([('impute', SimpleImputer(strategy='mean')), ('scale', StandardScaler())]), numbers),
+            ('cat', Pipeline([('impute', SimpleImputer(strategy='constant', fill_value='missing_value')),
+                              ('code', OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1))]), text),
+        ])
+        cat_idx = list(range(len(numbers), len(numbers) + len(text)))
+        model = Pipeline([('pre', pre), ('hgb', HistGradientBoostingClassifier(
+            random_state=SEED, categorical_features=cat_idx))])
+        train_idx, test_idx = train_test_split(np.arange(len(y)), train_size=0.8, random_state=SEED)
+        model.fit(frame.iloc[train_idx], y[train_idx])
+        test = frame.iloc[test_idx]
+        out = {
+            'case': name, 'task': 'classification',
+            'columns': [{'name': c, 'kind': 'categorical' if c in text else 'numeric',
+                         'values': [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v
+                                    for v in frame[c].tolist()]} for c in frame.columns],
+            'y': [str(v) for v in y], 'train_idx': train_idx, 'test_idx': test_idx,
+            'classes': [str(c) for c in model.classes_],
+            'n_iter': model[-1].n_iter_,
+            'do_early_stopping': bool(model[-1].do_early_stopping_),
+            'test_score': model.score(test, y[test_idx]),
+            'test_raw': np.asarray(model.decision_function(test)).reshape(len(test_idx), -1),
+        }
+        write(path, out)
+        print(f'{path}: n_iter {model[-1].n_iter_}, test score {out["test_score"]:.4f}')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--force', action='store_true')
@@ -137,6 +198,7 @@ def main():
             out['probe_raw'] = np.asarray(raw).reshape(len(probe), -1)
         write(path, out)
         print(f'{path}: n_iter {model.n_iter_}, test score {out["test_score"]:.4f}')
+    pipeline_main(args)
 
 
 if __name__ == '__main__':

@@ -19,7 +19,7 @@
 // of one-hot coding them; on a bare matrix it means none.
 import { type Matrix } from '../matrix.js';
 import { Configured, throwIfAborted } from '../estimator.js';
-import type { Estimator, FitContext, Target } from '../estimator.js';
+import type { CategoricalColumn, Estimator, FitContext, Target } from '../estimator.js';
 import { Tree } from '../tree/tree.js';
 import { mix } from '../tree/random.js';
 import { RandomState } from '../random/random-state.js';
@@ -475,13 +475,14 @@ abstract class HistGradientBoostingBase<M> extends Configured<HistGradientBoosti
   protected abstract model(fit: HistFit, X: Matrix, y: Target): M;
 
   /**
-   * For a pipeline over a mixed table: with 'from_dtype', this estimator split natively on the given
-   * columns (the ordinal codes of text columns); null when it takes them one-hot.
+   * For a pipeline over a mixed table: with 'from_dtype', this estimator splitting natively on the
+   * text columns' ordinal codes; null when it takes them one-hot. A column with more categories than
+   * max_bins (which scikit-learn refuses as categorical) is split as an ordered number instead.
    */
-  nativeCategories(columns: readonly number[]): this | null {
-    return this.params.categorical_features === 'from_dtype'
-      ? this.with({ categorical_features: columns.length ? [...columns] : null })
-      : null;
+  nativeCategories(columns: readonly CategoricalColumn[]): this | null {
+    if (this.params.categorical_features !== 'from_dtype') return null;
+    const split = columns.filter((c) => c.levels <= this.params.max_bins).map((c) => c.index);
+    return this.with({ categorical_features: split.length ? split : null });
   }
   protected abstract loss(y: Target): { loss: LossOn; codes: Int32Array | null };
 
