@@ -95,6 +95,8 @@ export class HistGrower {
   /** The bins again, column-major (feature f, row i at f * n + i), for partitioning. */
   private readonly columns: Uint8Array;
   private readonly pool: Float64Array[] = [];
+  /** Where touchRows' sums go, so the loads that warm the cache are not optimised away. */
+  private sink = 0;
   /** Leaf of each training row after grow(): the partition's ranges. */
   readonly leafRanges: { start: number; stop: number; value: number }[] = [];
 
@@ -143,10 +145,26 @@ export class HistGrower {
     // A bin still adds its rows in partition order, as scikit-learn's loop does, so the sums are the
     // same to the bit as one feature at a time. Measured on 800k rows × 20 features, 3 % of them:
     // 1.6 ms against 4.8 ms unblocked and 2.1 ms a row at a time over all features.
+    // The root's rows are all rows in order (idx is the identity there), read without the indices.
+    // Below the root a block's rows are scattered over the bins and gradients (a cache miss each at
+    // 1M rows), so one tight pass first loads each row's bins, gradient and hessian: its loads do
+    // not wait on one another, so their misses overlap (a software prefetch), and the feature passes
+    // then hit L1. Measured on 720k rows × 20 features, 10 % of them scattered: 3.3–4.1 ms against
+    // 6.5 ms; the root 22 ms against 28 ms. The sums are unchanged (same rows, same order).
     const fs = this.nBins * SLOTS;
+    const root = start === 0 && stop === this.n;
     for (let b0 = start; b0 < stop; b0 += BLOCK) {
       const b1 = b0 + BLOCK < stop ? b0 + BLOCK : stop;
       let f = 0;
+      if (root) {
+        for (; f + 4 <= F; f += 4) {
+          if (constH) addRoot4G(hist, f * fs, fs, binned, F, f, b0, b1, g);
+          else addRoot4GH(hist, f * fs, fs, binned, F, f, b0, b1, g, h);
+        }
+        for (; f < F; f++) addRows1(hist, f * fs, binned, F, f, idx, b0, b1, g, h, constH);
+        continue;
+      }
+      this.sink += touchRows(binned, F, idx, b0, b1, g, constH ? g : h);
       for (; f + 4 <= F; f += 4) {
         if (constH) addRows4G(hist, f * fs, fs, binned, F, f, idx, b0, b1, g);
         else addRows4GH(hist, f * fs, fs, binned, F, f, idx, b0, b1, g, h);
@@ -573,6 +591,95 @@ export function glibcMergeSort(n: number, cmp: (a: number, b: number) => number)
 /** parent −= child, element-wise: the larger child's histogram from its parent's and its sibling's. */
 function subtract(parent: Float64Array, child: Float64Array): void {
   for (let k = 0; k < parent.length; k++) parent[k] -= child[k];
+}
+
+/** Loads rows idx[start..stop)'s first and last bins, gradient and hessian; returns a sum of them. */
+function touchRows(
+  binned: Uint8Array,
+  F: number,
+  idx: Uint32Array,
+  start: number,
+  stop: number,
+  g: Float32Array,
+  h: Float32Array,
+): number {
+  let acc = 0;
+  for (let i = start; i < stop; i++) {
+    const j = idx[i];
+    const r = j * F;
+    acc += binned[r] + binned[r + F - 1] + g[j] + h[j];
+  }
+  return acc;
+}
+
+/** addRows4G for the root: rows start … stop − 1 themselves, in order. */
+function addRoot4G(
+  hist: Float64Array,
+  h0: number,
+  fs: number,
+  binned: Uint8Array,
+  F: number,
+  f: number,
+  start: number,
+  stop: number,
+  g: Float32Array,
+): void {
+  const h1 = h0 + fs,
+    h2 = h1 + fs,
+    h3 = h2 + fs;
+  for (let j = start, r = start * F + f; j < stop; j++, r += F) {
+    const gj = g[j];
+    let b = h0 + (binned[r] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h1 + (binned[r + 1] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h2 + (binned[r + 2] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h3 + (binned[r + 3] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+  }
+}
+
+/** addRows4GH for the root: rows start … stop − 1 themselves, in order. */
+function addRoot4GH(
+  hist: Float64Array,
+  h0: number,
+  fs: number,
+  binned: Uint8Array,
+  F: number,
+  f: number,
+  start: number,
+  stop: number,
+  g: Float32Array,
+  h: Float32Array,
+): void {
+  const h1 = h0 + fs,
+    h2 = h1 + fs,
+    h3 = h2 + fs;
+  for (let j = start, r = start * F + f; j < stop; j++, r += F) {
+    const gj = g[j],
+      hj = h[j];
+    let b = h0 + (binned[r] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h1 + (binned[r + 1] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h2 + (binned[r + 2] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h3 + (binned[r + 3] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+  }
 }
 
 /** Adds rows idx[start..stop) to four features' histograms (f … f+3), gradients and counts only. */
