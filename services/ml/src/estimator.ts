@@ -50,6 +50,21 @@ export interface Estimator<P extends object = object, M extends Model = Model> {
    * one worker task) in a grid search; without it, all settings of a grid share one call.
    */
   pathKey?(setting: Partial<P>): string;
+  /**
+   * Optional: estimators that split text columns natively (histogram boosting) answer, for the
+   * ordinal-coded text columns of a mixed table (their indices in X and their category counts), the
+   * estimator to fit on them; null means they take text columns one-hot like every other model.
+   * Called with no columns, it says whether the estimator wants them at all.
+   */
+  nativeCategories?(columns: readonly CategoricalColumn[]): Estimator<P, M> | null;
+}
+
+/** A text column as a mixed table's preprocessing codes it for native categorical splits. */
+export interface CategoricalColumn {
+  /** Its column in the preprocessed X. */
+  readonly index: number;
+  /** How many categories it has (codes 0 … levels − 1; −1 for a value unseen in fit). */
+  readonly levels: number;
 }
 
 /**

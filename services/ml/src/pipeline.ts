@@ -2,15 +2,33 @@
 // over the pipeline is a grid over the model. The preprocessing is the seed's StandardScaler
 // (`true`), nothing (`false`), or a ColumnTransformer for mixed tables (imputation, encoding,
 // scaling). A path fit preprocesses once and hands the result to the model's own fitPath.
+// An estimator that splits text columns natively (histogram boosting, nativeCategories) gets them
+// ordinal-coded instead of one-hot, and is told which columns they became (preprocessingFor,
+// estimatorFor); every other model's preprocessing is the one asked for.
 import type { Matrix } from './matrix.js';
 import { isClassifier, type Estimator, type FitContext, type Model, type Target } from './estimator.js';
 import type { OnnxGraph } from './onnx/graph.js';
 import { StandardScaler, StandardScalerModel } from './preprocessing/standard-scaler.js';
-import { type ColumnTransformer, ColumnTransformerModel } from './preprocessing/column-transformer.js';
+import { ColumnTransformer, ColumnTransformerModel } from './preprocessing/column-transformer.js';
 
 /** `true`: StandardScaler; `false`: none; or a ColumnTransformer. */
 export type Preprocessing = boolean | ColumnTransformer;
 export type FittedPreprocessing = StandardScalerModel | ColumnTransformerModel | null;
+
+/** The preprocessing `est` is fitted behind: text columns ordinal-coded when it splits them natively. */
+export function preprocessingFor(est: Estimator, pre: Preprocessing): Preprocessing {
+  if (!(pre instanceof ColumnTransformer) || pre.params.encoding === 'ordinal') return pre;
+  return est.nativeCategories?.([]) ? pre.with({ encoding: 'ordinal' }) : pre;
+}
+
+/** `est` told which of the fitted preprocessing's outputs are text columns, when it splits them natively. */
+export function estimatorFor<P extends object, M extends Model>(
+  est: Estimator<P, M>,
+  fitted: FittedPreprocessing,
+): Estimator<P, M> {
+  if (!(fitted instanceof ColumnTransformerModel) || !est.nativeCategories) return est;
+  return est.nativeCategories(fitted.ordinalColumns) ?? est;
+}
 
 export function fitPreprocessing(pre: Preprocessing, X: Matrix): FittedPreprocessing {
   if (pre === false) return null;
@@ -70,10 +88,15 @@ export class PipelineModel<M extends Model = Model> implements Model {
 }
 
 export class Pipeline<P extends object = object, M extends Model = Model> implements Estimator<P, PipelineModel<M>> {
+  /** The preprocessing fitted: the one asked for, or its ordinal form for native categorical splits. */
+  readonly pre: Preprocessing;
+
   constructor(
     readonly model: Estimator<P, M>,
-    readonly pre: Preprocessing = true,
-  ) {}
+    private readonly asked: Preprocessing = true,
+  ) {
+    this.pre = preprocessingFor(model, asked);
+  }
 
   get name(): string {
     return this.model.name;
@@ -86,24 +109,22 @@ export class Pipeline<P extends object = object, M extends Model = Model> implem
   }
 
   with(changes: Partial<P>): Pipeline<P, M> {
-    return new Pipeline(this.model.with(changes), this.pre);
+    return new Pipeline(this.model.with(changes), this.asked);
   }
 
-  private prepared(X: Matrix): { pre: FittedPreprocessing; Xs: Matrix } {
+  private prepared(X: Matrix): { pre: FittedPreprocessing; Xs: Matrix; est: Estimator<P, M> } {
     const pre = fitPreprocessing(this.pre, X);
-    return { pre, Xs: pre ? pre.transform(X) : X };
+    return { pre, Xs: pre ? pre.transform(X) : X, est: estimatorFor(this.model, pre) };
   }
 
   fit(X: Matrix, y: Target, ctx?: FitContext): PipelineModel<M> {
-    const { pre, Xs } = this.prepared(X);
-    return new PipelineModel(pre, this.model.fit(Xs, y, ctx));
+    const { pre, Xs, est } = this.prepared(X);
+    return new PipelineModel(pre, est.fit(Xs, y, ctx));
   }
 
   fitPath(X: Matrix, y: Target, settings: readonly Partial<P>[], ctx?: FitContext): PipelineModel<M>[] {
-    const { pre, Xs } = this.prepared(X);
-    const models = this.model.fitPath
-      ? this.model.fitPath(Xs, y, settings, ctx)
-      : settings.map((s) => this.model.with(s).fit(Xs, y, ctx));
+    const { pre, Xs, est } = this.prepared(X);
+    const models = est.fitPath ? est.fitPath(Xs, y, settings, ctx) : settings.map((s) => est.with(s).fit(Xs, y, ctx));
     return models.map((m) => new PipelineModel(pre, m));
   }
 

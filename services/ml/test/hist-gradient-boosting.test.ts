@@ -12,13 +12,13 @@ import {
   HistGradientBoostingRegressor,
 } from '../src/ensemble/hist-gradient-boosting.js';
 import { binThresholds } from '../src/ensemble/hist-binning.js';
-import { treeShap } from '../src/explain/tree-shap.js';
+import { treeShap, treeShapByPaths } from '../src/explain/tree-shap.js';
 import { FIXTURES } from './support/fixtures.js';
 
 interface HgbFixture {
   readonly case: string;
   readonly task: 'classification' | 'regression';
-  readonly params: Record<string, number>;
+  readonly params: Record<string, number | number[]>;
   readonly X: (number | null)[][];
   readonly y: (string | number)[];
   readonly train_idx: number[];
@@ -28,6 +28,9 @@ interface HgbFixture {
   readonly do_early_stopping: boolean;
   readonly test_score: number;
   readonly classes?: string[];
+  /** Categorical cases: rows with unseen, negative and missing categories, and scikit-learn's raw scores for them. */
+  readonly probe_X?: (number | null)[][];
+  readonly probe_raw?: number[][];
 }
 
 // make_fixtures.py's SEED, the fixtures' random_state: our early-stopping split reproduces scikit-learn's from it
@@ -41,6 +44,9 @@ const CASES = [
   'auto-mpg-missing',
   'early-classification',
   'early-regression',
+  'penguins-categorical',
+  'categorical-classification',
+  'categorical-regression',
 ];
 
 function fixture(name: string): HgbFixture {
@@ -121,6 +127,34 @@ describe.each(CASES)('histogram gradient boosting on %s matches scikit-learn 1.2
     }
   });
 });
+
+describe.each(CASES.filter((c) => c.includes('categorical')))(
+  'native categorical splits on %s follow scikit-learn 1.2',
+  (name) => {
+    const fx = fixture(name);
+    const fitted = fitCase(fx);
+
+    test('some trees split on a set of categories', () => {
+      expect(fitted.model.trees.some((t) => t.categorical !== null && t.categorical.some((c) => c === 1))).toBe(true);
+    });
+
+    test("unseen, negative and missing categories get scikit-learn's raw scores", () => {
+      const probe = Matrix.fromRows((fx.probe_X ?? []).map((r) => r.map((v) => (v === null ? NaN : v))));
+      const want = (fx.probe_raw ?? []).flat();
+      expect(want.length).toBeGreaterThan(0);
+      const raw =
+        'decisionFunction' in fitted.model ? fitted.model.decisionFunction(probe).data : fitted.model.predict(probe);
+      want.forEach((w, i) => expect(raw[i]).toBeCloseTo(w, 4));
+    });
+
+    test("TreeSHAP's path recursion follows categorical splits as the linear walk does", () => {
+      const X = fitted.Xte.takeRows(Array.from({ length: Math.min(10, fitted.Xte.rows) }, (_, i) => i));
+      const a = treeShap(fitted.model, X).values,
+        b = treeShapByPaths(fitted.model, X).values;
+      a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 8));
+    });
+  },
+);
 
 describe('histogram binning', () => {
   test('few distinct values give the midpoints between them; missing values are ignored', () => {

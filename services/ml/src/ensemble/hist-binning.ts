@@ -1,6 +1,8 @@
 // scikit-learn 1.2's _BinMapper for numeric features: up to max_bins quantile bins per feature
 // (midpoints between distinct values when there are few, numpy's 'midpoint' percentiles otherwise,
 // computed on at most 200,000 rows), plus one last bin (index max_bins) for missing values.
+// A categorical feature's bins are its categories (integer codes, sorted), known from every row
+// of the fit (the validation rows too, as scikit-learn's _check_categories sees all of X).
 // Binned data is row-major Uint8Array: feature f of row i at i * F + f (a row's bins share a cache
 // line, which is what building a node's histogram from scattered rows reads).
 import type { Matrix } from '../matrix.js';
@@ -56,23 +58,60 @@ export function binThresholds(values: Float64Array, maxBins: number): Float64Arr
   return mids;
 }
 
+/**
+ * scikit-learn's _check_categories: each categorical column's distinct non-missing values, which
+ * must be integer codes in [0, maxBins) (so at most maxBins of them); null for other columns.
+ */
+export function knownCategories(X: Matrix, isCategorical: Uint8Array, maxBins: number): (Float64Array | null)[] {
+  const F = X.cols;
+  return Array.from(isCategorical, (c, f) => {
+    if (c !== 1) return null;
+    const seen = new Uint8Array(maxBins);
+    for (let i = 0; i < X.rows; i++) {
+      const v = X.data[i * F + f];
+      if (v !== v) continue;
+      if (!(Number.isInteger(v) && v >= 0 && v < maxBins))
+        throw new RangeError(
+          `categorical feature at index ${f} must hold integer codes in [0, ${maxBins}), got ${v} at row ${i}`,
+        );
+      seen[v] = 1;
+    }
+    const out: number[] = [];
+    seen.forEach((s, v) => {
+      if (s) out.push(v);
+    });
+    return Float64Array.from(out);
+  });
+}
+
 export class BinMapper {
   /** Bin index of missing values: max_bins. */
   readonly missingBin: number;
   constructor(
+    /** Per feature: numeric thresholds, or a categorical feature's categories (its bins' values). */
     readonly thresholds: readonly Float64Array[],
     readonly maxBins: number,
+    readonly isCategorical: Uint8Array = new Uint8Array(thresholds.length),
   ) {
     this.missingBin = maxBins;
   }
 
   /** Bins used by non-missing values, per feature. */
   get nBinsNonMissing(): Int32Array {
-    return Int32Array.from(this.thresholds, (t) => t.length + 1);
+    return Int32Array.from(this.thresholds, (t, f) => t.length + (this.isCategorical[f] === 1 ? 0 : 1));
   }
 
-  /** Fits on the given rows of X (a seeded sample of 200,000 of them when there are more). */
-  static fit(X: Matrix, subset: Int32Array, maxBins: number, seed: number): BinMapper {
+  /**
+   * Fits on the given rows of X (a seeded sample of 200,000 of them when there are more); the
+   * categorical features' bins are `categories` (from all of X: knownCategories).
+   */
+  static fit(
+    X: Matrix,
+    subset: Int32Array,
+    maxBins: number,
+    seed: number,
+    categories: readonly (Float64Array | null)[] = [],
+  ): BinMapper {
     const n = subset.length,
       F = X.cols;
     let rows: Int32Array = subset;
@@ -91,11 +130,18 @@ export class BinMapper {
     const m = rows.length;
     const col = new Float64Array(m);
     const thresholds: Float64Array[] = [];
+    const isCategorical = new Uint8Array(F);
     for (let f = 0; f < F; f++) {
+      const known = categories[f];
+      if (known) {
+        isCategorical[f] = 1;
+        thresholds.push(known);
+        continue;
+      }
       for (let k = 0; k < m; k++) col[k] = X.data[rows[k] * F + f];
       thresholds.push(binThresholds(col, maxBins));
     }
-    return new BinMapper(thresholds, maxBins);
+    return new BinMapper(thresholds, maxBins, isCategorical);
   }
 
   /** Row-major bins of the given rows of X, in that order. */

@@ -12,16 +12,23 @@
 // GradientBoosting*Model with a learning rate of 1.
 // Parity (test/hist-gradient-boosting.test.ts, fixtures by scripts/hgb_fixtures.py): bin thresholds,
 // test scores and early-stopping iteration counts against scikit-learn 1.2.
-// Categorical features are not split natively: they arrive one-hot or ordinal-encoded.
+// Native categorical splits (categorical_features, as scikit-learn 1.2's): a categorical column
+// holds integer codes < max_bins, each its own bin; a split sends a set of them left (hist-grower.ts).
+// 'from_dtype' (the default; scikit-learn 1.4's name) splits natively the columns a mixed table's
+// text columns became: the pipeline ordinal-codes them for this estimator (nativeCategories) instead
+// of one-hot coding them; on a bare matrix it means none.
 import { type Matrix } from '../matrix.js';
 import { Configured, throwIfAborted } from '../estimator.js';
-import type { Estimator, FitContext, Target } from '../estimator.js';
+import type { CategoricalColumn, Estimator, FitContext, Target } from '../estimator.js';
 import { Tree } from '../tree/tree.js';
 import { mix } from '../tree/random.js';
 import { RandomState } from '../random/random-state.js';
-import { BinMapper } from './hist-binning.js';
-import { HistGrower, type HistNodes } from './hist-grower.js';
+import { BinMapper, knownCategories } from './hist-binning.js';
+import { BITSET_WORDS, HistGrower, type HistNodes } from './hist-grower.js';
+import { CATEGORY_WORDS } from '../tree/tree.js';
 import { GradientBoostingClassifierModel, GradientBoostingRegressorModel } from './gradient-boosting.js';
+import { hasCategoricalSplits, treeEnsembleScores, type ClassifierOutputs } from './tree-ensemble-onnx.js';
+import { int, type OnnxGraph } from '../onnx/graph.js';
 
 const { ceil, exp, floor, log, log1p, max, min } = Math;
 const F64_EPS = 2.220446049250313e-16;
@@ -39,6 +46,11 @@ export interface HistGradientBoostingParams {
   readonly validation_fraction: number;
   readonly n_iter_no_change: number;
   readonly tol: number;
+  /**
+   * Columns split as categories: 'from_dtype' (those the pipeline codes from text columns), null
+   * (none) or their indices.
+   */
+  readonly categorical_features: 'from_dtype' | null | readonly number[];
 }
 
 const DEFAULTS: HistGradientBoostingParams = {
@@ -53,6 +65,7 @@ const DEFAULTS: HistGradientBoostingParams = {
   validation_fraction: 0.1,
   n_iter_no_change: 10,
   tol: 1e-7,
+  categorical_features: 'from_dtype',
 };
 
 function checkParams(p: HistGradientBoostingParams): void {
@@ -75,6 +88,21 @@ function checkParams(p: HistGradientBoostingParams): void {
   if (!posInt(p.n_iter_no_change, 1))
     throw new RangeError(`n_iter_no_change must be a positive integer, got ${p.n_iter_no_change}`);
   if (!(p.tol >= 0)) throw new RangeError(`tol must be >= 0, got ${p.tol}`);
+  const c = p.categorical_features;
+  if (!(c === null || c === 'from_dtype' || (Array.isArray(c) && c.every((j) => Number.isInteger(j) && j >= 0))))
+    throw new RangeError(`categorical_features must be 'from_dtype', null or column indices, got ${JSON.stringify(c)}`);
+}
+
+/** The categorical mask of X's columns (none for 'from_dtype': a bare matrix carries no text columns). */
+function categoricalMask(p: HistGradientBoostingParams, F: number): Uint8Array {
+  const mask = new Uint8Array(F);
+  const c = p.categorical_features;
+  if (c === null || c === 'from_dtype') return mask;
+  for (const j of c) {
+    if (j >= F) throw new RangeError(`categorical_features has column ${j}, X has ${F} columns`);
+    mask[j] = 1;
+  }
+  return mask;
 }
 
 /**
@@ -297,23 +325,52 @@ function addBinned(
     let node = 0;
     while (t.feature[node] >= 0) {
       const b = binned[i * F + t.feature[node]];
-      node = (b === missingBin ? t.missingLeft[node] === 1 : b <= t.binThreshold[node]) ? t.left[node] : t.right[node];
+      const left =
+        b === missingBin
+          ? t.missingLeft[node] === 1
+          : t.categorical[node] === 1
+            ? ((t.binBitsets[node * BITSET_WORDS + (b >>> 5)] >>> (b & 31)) & 1) === 1
+            : b <= t.binThreshold[node];
+      node = left ? t.left[node] : t.right[node];
     }
     raw[i] += t.value[node];
   }
 }
 
-/** A fitted tree in value space: float32 thresholds (+inf for a split of non-missing against missing). */
-function toTree(t: HistNodes, thresholds: readonly Float64Array[], nBinsNonMissing: Int32Array): Tree {
+/**
+ * A fitted tree in value space: float32 thresholds (+inf for a split of non-missing against
+ * missing); a categorical split's bins become the categories they hold.
+ */
+function toTree(t: HistNodes, mapper: BinMapper, nBinsNonMissing: Int32Array): Tree {
+  const { thresholds, isCategorical } = mapper;
   const m = t.feature.length;
   const threshold = new Float32Array(m);
+  let anyCategorical = false;
   for (let k = 0; k < m; k++) {
     const f = t.feature[k];
     if (f < 0) continue;
+    if (t.categorical[k] === 1) {
+      anyCategorical = true;
+      continue;
+    }
     const b = t.binThreshold[k];
     threshold[k] = b === nBinsNonMissing[f] - 1 ? Number.POSITIVE_INFINITY : thresholds[f][b];
   }
-  return new Tree(t.feature, threshold, t.left, t.right, t.value, 1, t.count, t.missingLeft);
+  if (!anyCategorical) return new Tree(t.feature, threshold, t.left, t.right, t.value, 1, t.count, t.missingLeft);
+  const categories = new Uint32Array(m * CATEGORY_WORDS);
+  for (let k = 0; k < m; k++) {
+    const f = t.feature[k];
+    if (f < 0 || t.categorical[k] !== 1 || isCategorical[f] !== 1) continue;
+    const known = thresholds[f];
+    for (let b = 0; b < known.length; b++) {
+      const c = known[b];
+      const o = k * CATEGORY_WORDS + (c >>> 5),
+        bit = 1 << (c & 31);
+      categories[o + 8] |= bit;
+      if ((t.binBitsets[k * BITSET_WORDS + (b >>> 5)] >>> (b & 31)) & 1) categories[o] |= bit;
+    }
+  }
+  return new Tree(t.feature, threshold, t.left, t.right, t.value, 1, t.count, t.missingLeft, t.categorical, categories);
 }
 
 export interface HistFit {
@@ -322,7 +379,9 @@ export interface HistFit {
   readonly trees: Tree[];
   readonly K: number;
   readonly nIter: number;
+  /** Per feature: bin thresholds, or a categorical feature's categories. */
   readonly binThresholds: readonly Float64Array[];
+  readonly isCategorical: Uint8Array;
   /** Loss scores (negative mean loss) per iteration, the baseline first, when early stopping ran. */
   readonly validationScores: number[];
 }
@@ -339,7 +398,9 @@ function boost(
   const early = p.early_stopping === 'auto' ? n > 10_000 : p.early_stopping;
   const split = early ? validationSplit(n, p.validation_fraction, seed, codes) : null;
   const trainRows = split ? split.train : Int32Array.from({ length: n }, (_, i) => i);
-  const mapper = BinMapper.fit(X, trainRows, p.max_bins, mix(seed, 0xb1));
+  const isCategorical = categoricalMask(p, X.cols);
+  const known = knownCategories(X, isCategorical, p.max_bins);
+  const mapper = BinMapper.fit(X, trainRows, p.max_bins, mix(seed, 0xb1), known);
   const binned = mapper.transform(X, trainRows);
   const nt = trainRows.length;
   const F = X.cols;
@@ -347,7 +408,7 @@ function boost(
   const nBinsNonMissing = mapper.nBinsNonMissing;
   const hasMissing = new Uint8Array(F);
   for (let i = 0; i < nt * F; i++) if (binned[i] === missingBin) hasMissing[i % F] = 1;
-  const grower = new HistGrower(binned, nt, nBinsNonMissing, hasMissing, p.max_bins + 1);
+  const grower = new HistGrower(binned, nt, nBinsNonMissing, hasMissing, p.max_bins + 1, isCategorical);
   const loss = lossOn(trainRows);
   const valLoss = split ? lossOn(split.val) : null;
   const K = loss.K;
@@ -381,7 +442,7 @@ function boost(
       const rk = raw[k];
       for (const leaf of grower.leafRanges) for (let q = leaf.start; q < leaf.stop; q++) rk[idx[q]] += leaf.value;
       if (split && valBinned) addBinned(nodes, valBinned, split.val.length, F, missingBin, valRaw[k]);
-      trees.push(toTree(nodes, mapper.thresholds, nBinsNonMissing));
+      trees.push(toTree(nodes, mapper, nBinsNonMissing));
     }
     nIter++;
     ctx?.onProgress?.(nIter / p.max_iter);
@@ -395,7 +456,15 @@ function boost(
     }
   }
   ctx?.onProgress?.(1);
-  return { baseline, trees, K, nIter, binThresholds: mapper.thresholds, validationScores: scores };
+  return {
+    baseline,
+    trees,
+    K,
+    nIter,
+    binThresholds: mapper.thresholds,
+    isCategorical,
+    validationScores: scores,
+  };
 }
 
 abstract class HistGradientBoostingBase<M> extends Configured<HistGradientBoostingParams> {
@@ -404,6 +473,17 @@ abstract class HistGradientBoostingBase<M> extends Configured<HistGradientBoosti
   }
 
   protected abstract model(fit: HistFit, X: Matrix, y: Target): M;
+
+  /**
+   * For a pipeline over a mixed table: with 'from_dtype', this estimator splitting natively on the
+   * text columns' ordinal codes; null when it takes them one-hot. A column with more categories than
+   * max_bins (which scikit-learn refuses as categorical) is split as an ordered number instead.
+   */
+  nativeCategories(columns: readonly CategoricalColumn[]): this | null {
+    if (this.params.categorical_features !== 'from_dtype') return null;
+    const split = columns.filter((c) => c.levels <= this.params.max_bins).map((c) => c.index);
+    return this.with({ categorical_features: split.length ? split : null });
+  }
   protected abstract loss(y: Target): { loss: LossOn; codes: Int32Array | null };
 
   fit(X: Matrix, y: Target, ctx?: FitContext): M {
@@ -470,6 +550,15 @@ export class HistGradientBoostingRegressorModel extends GradientBoostingRegresso
     this.binThresholds = fit.binThresholds;
     this.validationScores = fit.validationScores;
   }
+
+  override toOnnx(g: OnnxGraph, input: string): string {
+    if (!hasCategoricalSplits(this.trees)) return super.toOnnx(g, input);
+    const scores = treeEnsembleScores(g, input, this.trees, 1, () => 0, 1);
+    const base = g.constant('baseline', { type: 'float', dims: [1], values: [this.init] });
+    const [out] = g.node('Add', [scores, base]);
+    g.declare(out, 'float', ['N', 1]);
+    return out;
+  }
 }
 
 export class HistGradientBoostingClassifierModel extends GradientBoostingClassifierModel {
@@ -481,5 +570,30 @@ export class HistGradientBoostingClassifierModel extends GradientBoostingClassif
     this.nIter = fit.nIter;
     this.binThresholds = fit.binThresholds;
     this.validationScores = fit.validationScores;
+  }
+
+  /**
+   * With categorical splits, the raw scores come from a TreeEnsemble (treeEnsembleScores) and the
+   * probabilities from them as predictProba computes them: a sigmoid for two classes, a softmax
+   * otherwise; the label is their argmax.
+   */
+  override toOnnxOutputs(g: OnnxGraph, input: string): ClassifierOutputs {
+    if (!hasCategoricalSplits(this.trees)) return super.toOnnxOutputs(g, input);
+    const K = this.K;
+    const scores = treeEnsembleScores(g, input, this.trees, K, (t) => t % K, 1);
+    const base = g.constant('baseline', { type: 'float', dims: [K], values: Array.from(this.init) });
+    const [raw] = g.node('Add', [scores, base]);
+    let probabilities: string;
+    if (K === 1) {
+      const [p1] = g.node('Sigmoid', [raw]);
+      const one = g.constant('one', { type: 'float', dims: [1], values: [1] });
+      const [p0] = g.node('Sub', [one, p1]);
+      [probabilities] = g.node('Concat', [p0, p1], 1, { axis: int(1) });
+    } else {
+      [probabilities] = g.node('Softmax', [raw], 1, { axis: int(1) });
+    }
+    g.declare(probabilities, 'float', ['N', this.classes.length]);
+    const [label] = g.node('ArgMax', [probabilities], 1, { axis: int(1), keepdims: int(0) });
+    return { label, probabilities };
   }
 }

@@ -5,8 +5,17 @@
 // right) and, when it has missing values, right to left (missing values go left).
 // Gain and values as splitting.pyx: value = −G/(H + λ + 1e-15), gain = loss(node) − loss(left) −
 // loss(right) with loss(v, G) = G·v (the root's value is 0, as scikit-learn keeps it).
+// A categorical feature's bins are its categories (the missing bin one more): its split is a set of
+// bins going left, found as splitting.pyx's _find_best_bin_to_split_category does (see findCategorical).
 
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
+/**
+ * splitting.pyx's MIN_CAT_SUPPORT: a category needs this much hessian (in samples) to be placed by
+ * the scan, and its gradient ratio is smoothed by it (LightGBM's cat_smooth).
+ */
+const MIN_CAT_SUPPORT = 10;
+/** Uint32 words of a bitset over the 256 bins (scikit-learn's BITSET_INNER_DTYPE[8]). */
+export const BITSET_WORDS = 8;
 /**
  * Doubles per histogram bin: gradient sum, hessian sum, count and one unused, so that a bin's
  * offset is a shift and a bin never straddles two cache lines.
@@ -28,6 +37,10 @@ export interface HistNodes {
   readonly feature: Int32Array;
   readonly binThreshold: Uint8Array;
   readonly missingLeft: Uint8Array;
+  /** 1 where the node splits a categorical feature by the set of bins in binBitsets. */
+  readonly categorical: Uint8Array;
+  /** BITSET_WORDS per node: the bins going left at a categorical split (the missing bin included when missing values do). */
+  readonly binBitsets: Uint32Array;
   readonly left: Int32Array;
   readonly right: Int32Array;
   /** Leaf values already multiplied by the learning rate. */
@@ -40,6 +53,8 @@ interface Split {
   feature: number;
   bin: number;
   missingLeft: boolean;
+  /** The bins going left, for a categorical feature; null for a threshold. */
+  cats: Uint32Array | null;
   gL: number;
   hL: number;
   nL: number;
@@ -80,6 +95,8 @@ export class HistGrower {
   /** The bins again, column-major (feature f, row i at f * n + i), for partitioning. */
   private readonly columns: Uint8Array;
   private readonly pool: Float64Array[] = [];
+  /** Where touchRows' sums go, so the loads that warm the cache are not optimised away. */
+  private sink = 0;
   /** Leaf of each training row after grow(): the partition's ranges. */
   readonly leafRanges: { start: number; stop: number; value: number }[] = [];
 
@@ -90,6 +107,8 @@ export class HistGrower {
     readonly nBinsNonMissing: Int32Array,
     readonly hasMissing: Uint8Array,
     readonly nBins: number,
+    /** 1 for features whose bins are categories. */
+    readonly isCategorical: Uint8Array = new Uint8Array(nBinsNonMissing.length),
   ) {
     this.n = n;
     this.F = nBinsNonMissing.length;
@@ -126,10 +145,26 @@ export class HistGrower {
     // A bin still adds its rows in partition order, as scikit-learn's loop does, so the sums are the
     // same to the bit as one feature at a time. Measured on 800k rows × 20 features, 3 % of them:
     // 1.6 ms against 4.8 ms unblocked and 2.1 ms a row at a time over all features.
+    // The root's rows are all rows in order (idx is the identity there), read without the indices.
+    // Below the root a block's rows are scattered over the bins and gradients (a cache miss each at
+    // 1M rows), so one tight pass first loads each row's bins, gradient and hessian: its loads do
+    // not wait on one another, so their misses overlap (a software prefetch), and the feature passes
+    // then hit L1. Measured on 720k rows × 20 features, 10 % of them scattered: 3.3–4.1 ms against
+    // 6.5 ms; the root 22 ms against 28 ms. The sums are unchanged (same rows, same order).
     const fs = this.nBins * SLOTS;
+    const root = start === 0 && stop === this.n;
     for (let b0 = start; b0 < stop; b0 += BLOCK) {
       const b1 = b0 + BLOCK < stop ? b0 + BLOCK : stop;
       let f = 0;
+      if (root) {
+        for (; f + 4 <= F; f += 4) {
+          if (constH) addRoot4G(hist, f * fs, fs, binned, F, f, b0, b1, g);
+          else addRoot4GH(hist, f * fs, fs, binned, F, f, b0, b1, g, h);
+        }
+        for (; f < F; f++) addRows1(hist, f * fs, binned, F, f, idx, b0, b1, g, h, constH);
+        continue;
+      }
+      this.sink += touchRows(binned, F, idx, b0, b1, g, constH ? g : h);
       for (; f + 4 <= F; f += 4) {
         if (constH) addRows4G(hist, f * fs, fs, binned, F, f, idx, b0, b1, g);
         else addRows4GH(hist, f * fs, fs, binned, F, f, idx, b0, b1, g, h);
@@ -149,6 +184,11 @@ export class HistGrower {
     const lossNode = sumG * node.value;
     let best: Split | null = null;
     for (let f = 0; f < F; f++) {
+      if (this.isCategorical[f] === 1) {
+        const c = this.findCategorical(f, node, p, constH);
+        if (c !== null && (best === null || c.gain > best.gain)) best = c;
+        continue;
+      }
       const base = f * stride;
       const nbm = nBinsNonMissing[f];
       const miss = hasMissing[f];
@@ -218,6 +258,7 @@ export class HistGrower {
           feature: f,
           bin: bestBin,
           missingLeft,
+          cats: null,
           gL: bgL,
           hL: bhL,
           nL: bnL,
@@ -231,6 +272,95 @@ export class HistGrower {
   }
 
   /**
+   * splitting.pyx's _find_best_bin_to_split_category: the categories (the missing bin as one more)
+   * with at least MIN_CAT_SUPPORT samples' worth of hessian, sorted by G / (H + MIN_CAT_SUPPORT),
+   * are scanned from each end to the middle, the scanned prefix going left; categories below the
+   * support always go right. The sort reproduces glibc's qsort (a top-down merge sort) with the
+   * comparator scikit-learn gives it (−1 when a < b, else 1), so equal ratios fall in its order.
+   */
+  private findCategorical(f: number, node: Node, p: GrowerParams, constH: boolean): Split | null {
+    const hist = node.hist as Float64Array;
+    const base = f * this.stride;
+    const nNode = node.stop - node.start;
+    const { sumG, sumH } = node;
+    const msl = p.minSamplesLeaf,
+      l2 = p.l2;
+    const supportFactor = nNode / sumH;
+    const nbm = this.nBinsNonMissing[f];
+    const bins: number[] = [];
+    const ratio: number[] = [];
+    const consider = (b: number): void => {
+      const o = base + (b << 2);
+      const hb = constH ? hist[o + 2] : hist[o + 1];
+      if (hb * supportFactor >= MIN_CAT_SUPPORT) {
+        bins.push(b);
+        ratio.push(hist[o] / (hb + MIN_CAT_SUPPORT));
+      }
+    };
+    for (let b = 0; b < nbm; b++) consider(b);
+    const missingBin = this.nBins - 1;
+    if (this.hasMissing[f] === 1) consider(missingBin);
+    const used = bins.length;
+    if (used <= 1) return null;
+    const order = glibcMergeSort(used, (a, b) => (ratio[a] < ratio[b] ? -1 : 1));
+    const lossNode = sumG * node.value;
+    let bestGain = -1,
+      bestThresh = -1,
+      bestDir = 0,
+      bgL = 0,
+      bhL = 0,
+      bnL = 0;
+    for (const dir of [1, -1]) {
+      const middle = dir === 1 ? (used + 1) >> 1 : ((used + 1) >> 1) - 1;
+      let gL = 0,
+        hL = 0,
+        nL = 0;
+      for (let i = 0; i < middle; i++) {
+        const sorted = dir === 1 ? i : used - 1 - i;
+        const o = base + (bins[order[sorted]] << 2);
+        nL += hist[o + 2];
+        const nR = nNode - nL;
+        hL += constH ? hist[o + 2] : hist[o + 1];
+        const hR = sumH - hL;
+        gL += hist[o];
+        const gR = sumG - gL;
+        if (nL < msl || hL < MIN_HESSIAN_TO_SPLIT) continue;
+        if (nR < msl || hR < MIN_HESSIAN_TO_SPLIT) break;
+        const gain = lossNode - gL * nodeValue(gL, hL, l2) - gR * nodeValue(gR, hR, l2);
+        if (gain > bestGain && gain > 0) {
+          bestGain = gain;
+          bestThresh = sorted;
+          bestDir = dir;
+          bgL = gL;
+          bhL = hL;
+          bnL = nL;
+        }
+      }
+    }
+    if (bestDir === 0) return null;
+    const cats = new Uint32Array(BITSET_WORDS);
+    const from = bestDir === 1 ? 0 : bestThresh,
+      to = bestDir === 1 ? bestThresh : used - 1;
+    for (let k = from; k <= to; k++) {
+      const b = bins[order[k]];
+      cats[b >>> 5] |= 1 << (b & 31);
+    }
+    return {
+      gain: bestGain,
+      feature: f,
+      bin: 0,
+      missingLeft: (cats[missingBin >>> 5] & (1 << (missingBin & 31))) !== 0,
+      cats,
+      gL: bgL,
+      hL: bhL,
+      nL: bnL,
+      gR: sumG - bgL,
+      hR: sumH - bhL,
+      nR: nNode - bnL,
+    };
+  }
+
+  /**
    * Stable partition of the node's rows; returns the first index of the right child. Reads the split
    * feature from the column-major copy (n bytes, where the row-major bins are n × F: at 1M rows the
    * rows a deep node gathers are mostly cache misses there) and writes each row to both sides,
@@ -240,6 +370,7 @@ export class HistGrower {
     const { idx, tmp, n } = this;
     const col = this.columns;
     const off = s.feature * n;
+    if (s.cats !== null) return this.partitionCategorical(node, off, s.cats);
     const thr = s.bin;
     const missingBin = this.nBins - 1;
     const ml = s.missingLeft ? 1 : 0;
@@ -249,6 +380,24 @@ export class HistGrower {
       const row = idx[i];
       const b = col[off + row];
       const left = (b <= thr ? 1 : 0) | (ml & (b === missingBin ? 1 : 0));
+      idx[l] = row;
+      tmp[r] = row;
+      l += left;
+      r += 1 - left;
+    }
+    idx.set(tmp.subarray(0, r), l);
+    return l;
+  }
+
+  private partitionCategorical(node: Node, off: number, cats: Uint32Array): number {
+    const { idx, tmp } = this;
+    const col = this.columns;
+    let l = node.start,
+      r = 0;
+    for (let i = node.start; i < node.stop; i++) {
+      const row = idx[i];
+      const b = col[off + row];
+      const left = (cats[b >>> 5] >>> (b & 31)) & 1;
       idx[l] = row;
       tmp[r] = row;
       l += left;
@@ -380,6 +529,8 @@ export class HistGrower {
       feature: new Int32Array(m).fill(-1),
       binThreshold: new Uint8Array(m),
       missingLeft: new Uint8Array(m),
+      categorical: new Uint8Array(m),
+      binBitsets: new Uint32Array(m * BITSET_WORDS),
       left: new Int32Array(m).fill(-1),
       right: new Int32Array(m).fill(-1),
       value: new Float64Array(m),
@@ -398,6 +549,10 @@ export class HistGrower {
       out.feature[k] = nd.split.feature;
       out.binThreshold[k] = nd.split.bin;
       out.missingLeft[k] = nd.split.missingLeft ? 1 : 0;
+      if (nd.split.cats !== null) {
+        out.categorical[k] = 1;
+        out.binBitsets.set(nd.split.cats, k * BITSET_WORDS);
+      }
       out.left[k] = at.get(nd.left) ?? -1;
       out.right[k] = at.get(nd.right) ?? -1;
     });
@@ -405,9 +560,126 @@ export class HistGrower {
   }
 }
 
+/**
+ * The permutation glibc's qsort (msort.c: halves sorted recursively, merged taking the left run's
+ * element while cmp(left, right) ≤ 0) puts 0 … n−1 in; with a comparator that never answers 0,
+ * ties are placed as scikit-learn's qsort call places them on Debian's glibc.
+ */
+export function glibcMergeSort(n: number, cmp: (a: number, b: number) => number): Int32Array {
+  const a = Int32Array.from({ length: n }, (_, i) => i);
+  const tmp = new Int32Array(n);
+  const sort = (lo: number, len: number): void => {
+    if (len <= 1) return;
+    const n1 = len >> 1,
+      n2 = len - n1;
+    sort(lo, n1);
+    sort(lo + n1, n2);
+    let i = lo,
+      j = lo + n1,
+      k = 0;
+    const iEnd = lo + n1,
+      jEnd = lo + len;
+    while (i < iEnd && j < jEnd) tmp[k++] = cmp(a[i], a[j]) <= 0 ? a[i++] : a[j++];
+    while (i < iEnd) tmp[k++] = a[i++];
+    while (j < jEnd) tmp[k++] = a[j++];
+    a.set(tmp.subarray(0, len), lo);
+  };
+  sort(0, n);
+  return a;
+}
+
 /** parent −= child, element-wise: the larger child's histogram from its parent's and its sibling's. */
 function subtract(parent: Float64Array, child: Float64Array): void {
   for (let k = 0; k < parent.length; k++) parent[k] -= child[k];
+}
+
+/** Loads rows idx[start..stop)'s first and last bins, gradient and hessian; returns a sum of them. */
+function touchRows(
+  binned: Uint8Array,
+  F: number,
+  idx: Uint32Array,
+  start: number,
+  stop: number,
+  g: Float32Array,
+  h: Float32Array,
+): number {
+  let acc = 0;
+  for (let i = start; i < stop; i++) {
+    const j = idx[i];
+    const r = j * F;
+    acc += binned[r] + binned[r + F - 1] + g[j] + h[j];
+  }
+  return acc;
+}
+
+/** addRows4G for the root: rows start … stop − 1 themselves, in order. */
+function addRoot4G(
+  hist: Float64Array,
+  h0: number,
+  fs: number,
+  binned: Uint8Array,
+  F: number,
+  f: number,
+  start: number,
+  stop: number,
+  g: Float32Array,
+): void {
+  const h1 = h0 + fs,
+    h2 = h1 + fs,
+    h3 = h2 + fs;
+  for (let j = start, r = start * F + f; j < stop; j++, r += F) {
+    const gj = g[j];
+    let b = h0 + (binned[r] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h1 + (binned[r + 1] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h2 + (binned[r + 2] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+    b = h3 + (binned[r + 3] << 2);
+    hist[b] += gj;
+    hist[b + 2] += 1;
+  }
+}
+
+/** addRows4GH for the root: rows start … stop − 1 themselves, in order. */
+function addRoot4GH(
+  hist: Float64Array,
+  h0: number,
+  fs: number,
+  binned: Uint8Array,
+  F: number,
+  f: number,
+  start: number,
+  stop: number,
+  g: Float32Array,
+  h: Float32Array,
+): void {
+  const h1 = h0 + fs,
+    h2 = h1 + fs,
+    h3 = h2 + fs;
+  for (let j = start, r = start * F + f; j < stop; j++, r += F) {
+    const gj = g[j],
+      hj = h[j];
+    let b = h0 + (binned[r] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h1 + (binned[r + 1] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h2 + (binned[r + 2] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+    b = h3 + (binned[r + 3] << 2);
+    hist[b] += gj;
+    hist[b + 1] += hj;
+    hist[b + 2] += 1;
+  }
 }
 
 /** Adds rows idx[start..stop) to four features' histograms (f … f+3), gradients and counts only. */

@@ -1,9 +1,11 @@
 // Tree ensembles as ai.onnx.ml TreeEnsembleClassifier / TreeEnsembleRegressor nodes, in the shapes
 // skl2onnx writes (BRANCH_LEQ on float32 thresholds, leaf weights already scaled, boosting's prior
 // in base_values). Trees read to a depth limit are written truncated, renumbered in preorder.
+// Trees with categorical splits (histogram boosting's native categories) need set membership,
+// which only ai.onnx.ml 5's TreeEnsemble has: they are written by treeEnsembleScores.
 import { floats, int, ints, str, strs } from '../onnx/graph.js';
 import type { Attr, OnnxGraph } from '../onnx/graph.js';
-import type { Tree } from '../tree/tree.js';
+import { CATEGORY_WORDS, type Tree } from '../tree/tree.js';
 
 export type PostTransform = 'NONE' | 'LOGISTIC' | 'SOFTMAX';
 
@@ -202,3 +204,131 @@ export function treeEnsembleRegressor(
   const [variable] = g.ml('TreeEnsembleRegressor', [input], [g.fresh('variable')], attrs);
   return variable;
 }
+
+/** Whether any node of these trees splits by a set of categories. */
+export function hasCategoricalSplits(trees: readonly Tree[]): boolean {
+  return trees.some((t) => t.categorical !== null && t.categorical.some((c) => c === 1));
+}
+
+/** TreeEnsemble's node modes (ai.onnx.ml 5). */
+const BRANCH_LEQ = 0;
+const BRANCH_MEMBER = 6;
+
+/** The integer categories whose bit is set in words [o, o + 8) of a bitset. */
+function members(bits: Uint32Array, o: number): number[] {
+  const out: number[] = [];
+  for (let c = 0; c < 256; c++) if ((bits[o + (c >>> 5)] >>> (c & 31)) & 1) out.push(c);
+  return out;
+}
+
+/**
+ * Raw scores float [N, nTargets]: the sum over trees of their leaf values (times leafScale), tree t
+ * adding to column targetOfTree(t), through one ai.onnx.ml 5 TreeEnsemble. A categorical node is a
+ * BRANCH_MEMBER node whose set is the known categories of the child that missing values do not go
+ * to (its true branch): a missing value (not tracked as true) and any value outside the known
+ * categories (unseen, negative, fractional) then take the false branch, the missing values' one,
+ * as Tree.goesLeft routes them. A tree that is one leaf gets a split whose two branches are that leaf
+ * (TreeEnsemble's roots are nodes, not leaves).
+ */
+export function treeEnsembleScores(
+  g: OnnxGraph,
+  input: string,
+  trees: readonly Tree[],
+  nTargets: number,
+  targetOfTree: (t: number) => number,
+  leafScale: number,
+): string {
+  const roots: number[] = [];
+  const featureIds: number[] = [];
+  const splits: number[] = [];
+  const modes: number[] = [];
+  const trueIds: number[] = [];
+  const trueLeafs: number[] = [];
+  const falseIds: number[] = [];
+  const falseLeafs: number[] = [];
+  const missingTrue: number[] = [];
+  const membership: number[] = [];
+  const leafTargets: number[] = [];
+  const leafWeights: number[] = [];
+  trees.forEach((tree, t) => {
+    const leaf = (src: number): number => {
+      leafTargets.push(targetOfTree(t));
+      leafWeights.push(tree.value[src] * leafScale);
+      return leafTargets.length - 1;
+    };
+    // returns [index, isLeaf]
+    const walk = (src: number): [number, boolean] => {
+      if (tree.feature[src] < 0) return [leaf(src), true];
+      const k = featureIds.length;
+      featureIds.push(tree.feature[src]);
+      const ml = tree.missingLeft !== null && tree.missingLeft[src] === 1;
+      let first = tree.left[src],
+        second = tree.right[src];
+      if (tree.categorical !== null && tree.categorical[src] === 1 && tree.categories !== null) {
+        const bits = tree.categories;
+        const o = src * CATEGORY_WORDS;
+        const known = members(bits, o + 8);
+        const left = new Set(members(bits, o));
+        // the true branch is the child missing values do not go to
+        const set = known.filter((c) => left.has(c) !== ml);
+        if (ml) [first, second] = [second, first];
+        modes.push(BRANCH_MEMBER);
+        splits.push(0);
+        missingTrue.push(0);
+        membership.push(...set, NaN);
+      } else {
+        modes.push(BRANCH_LEQ);
+        splits.push(tree.threshold[src]);
+        missingTrue.push(ml ? 1 : 0);
+      }
+      trueIds.push(0);
+      trueLeafs.push(0);
+      falseIds.push(0);
+      falseLeafs.push(0);
+      [trueIds[k], trueLeafs[k]] = asPair(walk(first));
+      [falseIds[k], falseLeafs[k]] = asPair(walk(second));
+      return [k, false];
+    };
+    if (tree.feature[0] < 0) {
+      const k = featureIds.length;
+      const l = leaf(0);
+      roots.push(k);
+      featureIds.push(0);
+      modes.push(BRANCH_LEQ);
+      splits.push(0);
+      missingTrue.push(0);
+      trueIds.push(l);
+      trueLeafs.push(1);
+      falseIds.push(l);
+      falseLeafs.push(1);
+      return;
+    }
+    roots.push(featureIds.length);
+    walk(0);
+  });
+  g.requireMlOpset(5);
+  const n = featureIds.length;
+  const attrs: Record<string, Attr> = {
+    aggregate_function: int(1), // SUM
+    post_transform: int(0), // NONE
+    n_targets: int(nTargets),
+    tree_roots: ints(roots),
+    nodes_featureids: ints(featureIds),
+    nodes_splits: { tensor: { type: 'float', dims: [n], values: splits } },
+    nodes_modes: { tensor: { type: 'uint8', dims: [n], values: modes } },
+    nodes_truenodeids: ints(trueIds),
+    nodes_trueleafs: ints(trueLeafs),
+    nodes_falsenodeids: ints(falseIds),
+    nodes_falseleafs: ints(falseLeafs),
+    nodes_missing_value_tracks_true: ints(missingTrue),
+    leaf_targetids: ints(leafTargets),
+    leaf_weights: { tensor: { type: 'float', dims: [leafWeights.length], values: leafWeights } },
+  };
+  if (membership.length)
+    attrs.membership_values = { tensor: { type: 'float', dims: [membership.length], values: membership } };
+  const [scores] = g.ml('TreeEnsemble', [input], [g.fresh('scores')], attrs);
+  g.declare(scores, 'float', ['N', nTargets]);
+  return scores;
+}
+
+const asPair = ([i, isLeaf]: [number, boolean]): [number, number] => [i, isLeaf ? 1 : 0];

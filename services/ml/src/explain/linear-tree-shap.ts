@@ -30,6 +30,10 @@ export interface FlatTree {
   readonly right: Int32Array;
   /** 1 when a missing value goes left; null: NaN goes right. */
   readonly missingLeft: Uint8Array | null;
+  /** Per node, 1 at a categorical split, which `source.goesLeft(origin[node], v)` decides; null: none. */
+  readonly categorical: Uint8Array | null;
+  readonly origin: Int32Array;
+  readonly source: Tree;
   /** Cover ratios weight(child) / weight(node): the zero fraction of each edge. */
   readonly leftShare: Float64Array;
   readonly rightShare: Float64Array;
@@ -69,6 +73,7 @@ export function flatTree(tree: Tree, maxDepth: number): FlatTree {
   const left = new Int32Array(n).fill(-1);
   const right = new Int32Array(n).fill(-1);
   const missingLeft = tree.missingLeft ? new Uint8Array(n) : null;
+  const categorical = tree.categorical ? new Uint8Array(n) : null;
   const leftShare = new Float64Array(n);
   const rightShare = new Float64Array(n);
   const value = new Float64Array(n * W);
@@ -83,6 +88,7 @@ export function flatTree(tree: Tree, maxDepth: number): FlatTree {
     left[i] = index.get(tree.left[node]) ?? -1;
     right[i] = index.get(tree.right[node]) ?? -1;
     if (missingLeft && tree.missingLeft) missingLeft[i] = tree.missingLeft[node];
+    if (categorical && tree.categorical) categorical[i] = tree.categorical[node];
     const w = tree.weight[node];
     leftShare[i] = tree.weight[tree.left[node]] / w;
     rightShare[i] = tree.weight[tree.right[node]] / w;
@@ -123,6 +129,9 @@ export function flatTree(tree: Tree, maxDepth: number): FlatTree {
     left,
     right,
     missingLeft,
+    categorical,
+    origin: Int32Array.from(order),
+    source: tree,
     leftShare,
     rightShare,
     value,
@@ -233,6 +242,9 @@ export function addLinearTreeShap(
   let left: Int32Array = new Int32Array(0);
   let right: Int32Array = new Int32Array(0);
   let missingLeft: Uint8Array | null = null;
+  let categorical: Uint8Array | null = null;
+  let origin: Int32Array = new Int32Array(0);
+  let source: Tree | null = null;
   let leftShare: Float64Array = new Float64Array(0);
   let rightShare: Float64Array = new Float64Array(0);
   let value: Float64Array = new Float64Array(0);
@@ -347,7 +359,10 @@ export function addLinearTreeShap(
       return;
     }
     const xv = x[xo + f];
-    const goLeft = xv <= threshold[node] || (xv !== xv && missingLeft !== null && missingLeft[node] === 1);
+    const goLeft =
+      categorical !== null && categorical[node] === 1 && source !== null
+        ? source.goesLeft(origin[node], xv)
+        : xv <= threshold[node] || (xv !== xv && missingLeft !== null && missingLeft[node] === 1);
     const hot = goLeft ? left[node] : right[node];
     const cold = goLeft ? right[node] : left[node];
     const zHot = goLeft ? leftShare[node] : rightShare[node];
@@ -440,7 +455,8 @@ export function addLinearTreeShap(
   // from one row to the next, but one tree's ~100 kB stays there for all the rows
   for (let ti = 0; ti < trees.length; ti++) {
     const tree = trees[ti];
-    ({ feature, threshold, left, right, missingLeft, leftShare, rightShare, value } = tree);
+    ({ feature, threshold, left, right, missingLeft, categorical, origin, source, leftShare, rightShare, value } =
+      tree);
     // W: the value columns carried (all but the last of complementary ones)
     stride = tree.width;
     W = tree.complementary ? stride - 1 : stride;

@@ -236,7 +236,7 @@ export class TreeExplainer {
     const depth = Math.min(tree.depth(), maxDepth);
     this.reserve(depth);
     const { feat, zero, one, pw, stride, up, down } = this;
-    const { feature, threshold, left, right, weight, value, width, missingLeft } = tree;
+    const { feature, threshold, left, right, weight, value, width, missingLeft, categorical } = tree;
 
     const extend = (o: number, ud: number, zf: number, of: number, fi: number): void => {
       feat[o + ud] = fi;
@@ -350,7 +350,10 @@ export class TreeExplainer {
       }
       const v = x[xo + f];
       // a missing value follows the split's learned direction (histogram boosting), else goes right
-      const goLeft = v <= threshold[node] || (v !== v && missingLeft !== null && missingLeft[node] === 1);
+      const goLeft =
+        categorical !== null && categorical[node] === 1
+          ? tree.goesLeft(node, v)
+          : v <= threshold[node] || (v !== v && missingLeft !== null && missingLeft[node] === 1);
       const hot = goLeft ? left[node] : right[node];
       const cold = goLeft ? right[node] : left[node];
       const wn = weight[node];

@@ -6,7 +6,7 @@ import type { Estimator, FitContext, Model, Target } from '../estimator.js';
 import { takeTarget } from '../target.js';
 import { accuracy } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
-import { fitPreprocessing, type Preprocessing } from '../pipeline.js';
+import { estimatorFor, fitPreprocessing, preprocessingFor, type Preprocessing } from '../pipeline.js';
 import type { ParamSet } from './param-grid.js';
 import type { Split } from './train-test-split.js';
 
@@ -49,6 +49,8 @@ interface FoldData {
   ytr: Target;
   Xte: Matrix;
   yte: Target;
+  /** The estimator as fitted on this fold's preprocessed columns (estimatorFor). */
+  est: Estimator;
 }
 
 /** Runs tasks against one (X, y, folds); fold data is preprocessed once and reused across tasks. */
@@ -61,9 +63,14 @@ export class CvRunner {
     private readonly X: Matrix,
     private readonly y: Target,
     private readonly folds: readonly Split[],
-    private readonly pre: Preprocessing,
+    pre: Preprocessing,
     private readonly ctx: FitContext,
-  ) {}
+  ) {
+    this.pre = preprocessingFor(est, pre);
+  }
+
+  /** The preprocessing fitted in each fold (text columns ordinal-coded for native categorical splits). */
+  private readonly pre: Preprocessing;
 
   private fold(f: number): FoldData {
     let d = this.cache.get(f);
@@ -76,7 +83,13 @@ export class CvRunner {
         Xtr = fitted.transform(Xtr);
         Xte = fitted.transform(Xte);
       }
-      d = { Xtr, ytr: takeTarget(this.y, train), Xte, yte: takeTarget(this.y, test) };
+      d = {
+        Xtr,
+        ytr: takeTarget(this.y, train),
+        Xte,
+        yte: takeTarget(this.y, test),
+        est: estimatorFor(this.est, fitted),
+      };
       this.cache.set(f, d);
     }
     return d;
@@ -86,10 +99,11 @@ export class CvRunner {
     const d = this.fold(task.fold);
     const settings = task.candidates.map((i) => this.candidates[i]);
     const t0 = performance.now();
+    const est = d.est;
     const models =
-      this.est.fitPath && settings.length > 0
-        ? this.est.fitPath(d.Xtr, d.ytr, settings, this.ctx)
-        : settings.map((s) => this.est.with(s).fit(d.Xtr, d.ytr, this.ctx));
+      est.fitPath && settings.length > 0
+        ? est.fitPath(d.Xtr, d.ytr, settings, this.ctx)
+        : settings.map((s) => est.with(s).fit(d.Xtr, d.ytr, this.ctx));
     // a shared path's time is split evenly over the candidates it served
     const fitTime = (performance.now() - t0) / 1000 / settings.length;
     return models.map((m, k) => {

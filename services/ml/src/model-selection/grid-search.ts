@@ -10,6 +10,7 @@ import { AbortedError, type Estimator, type Target } from '../estimator.js';
 import {
   Pipeline,
   fitPreprocessing,
+  preprocessingFor,
   type FittedPreprocessing,
   type PipelineModel,
   type Preprocessing,
@@ -118,7 +119,7 @@ export async function gridSearchToOnnx(
     if (opts.signal?.aborted) throw new AbortedError();
     refitted = refitAndExport(s.est, s.pre, X, y, s.seed, task);
   }
-  return { ...s.outcome, ...refitted, preprocessing: fitPreprocessing(s.pre, X) };
+  return { ...s.outcome, ...refitted, preprocessing: fitPreprocessing(preprocessingFor(s.est, s.pre), X) };
 }
 
 async function search(X: Matrix, y: Target, opts: GridSearchOptions) {

@@ -29,7 +29,7 @@ export const ints = (v: ArrayLike<number>): Attr => ({ ints: v });
 export const floats = (v: ArrayLike<number>): Attr => ({ floats: v });
 export const strs = (v: readonly string[]): Attr => ({ strs: v });
 
-export type TensorType = 'float' | 'int64';
+export type TensorType = 'float' | 'int64' | 'uint8';
 export interface Tensor {
   readonly type: TensorType;
   readonly dims: readonly number[];
@@ -39,6 +39,7 @@ export interface Tensor {
 const ELEM = {
   float: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
+  uint8: onnx.TensorProto.DataType.UINT8,
   string: onnx.TensorProto.DataType.STRING,
 } as const;
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -48,9 +49,10 @@ function tensorProto(name: string, t: Tensor): ITensorProto {
   if (size !== t.values.length)
     throw new RangeError(`tensor ${name}: dims ${t.dims.join(',')} need ${size} values, got ${t.values.length}`);
   const base: ITensorProto = { name, dims: t.dims.slice(), dataType: ELEM[t.type] };
-  return t.type === 'float'
-    ? { ...base, floatData: Array.from(t.values, Math.fround) }
-    : { ...base, int64Data: Array.from(t.values, (v) => Math.trunc(v)) };
+  if (t.type === 'float') return { ...base, floatData: Array.from(t.values, Math.fround) };
+  // ONNX keeps uint8 values in int32_data
+  if (t.type === 'uint8') return { ...base, int32Data: Array.from(t.values, (v) => Math.trunc(v)) };
+  return { ...base, int64Data: Array.from(t.values, (v) => Math.trunc(v)) };
 }
 
 function attribute(name: string, a: Attr): IAttributeProto {
@@ -81,6 +83,11 @@ export class OnnxGraph {
   private readonly valueInfos: GraphOutput[] = [];
   private readonly inputs: GraphOutput[] = [];
   private counter = 0;
+  /**
+   * The ai.onnx.ml opset imported: ML_OPSET unless a node needs a later one (TreeEnsemble, opset 5,
+   * for categorical splits; onnxruntime 1.30 runs it, Debian's onnx 1.12 checker does not know it).
+   */
+  private mlOpset = ML_OPSET;
 
   /** The input tensor `X`: float [N, nFeatures], declared when the graph is built with a feature count. */
   readonly input = 'X';
@@ -151,6 +158,11 @@ export class OnnxGraph {
     return outs;
   }
 
+  /** Imports ai.onnx.ml at `version` at least. */
+  requireMlOpset(version: number): void {
+    if (version > this.mlOpset) this.mlOpset = version;
+  }
+
   /** Shorthand for an ai.onnx.ml operator. */
   ml(
     opType: string,
@@ -178,7 +190,7 @@ export class OnnxGraph {
       producerVersion: '0.1.0',
       opsetImport: [
         { domain: '', version: OPSET },
-        { domain: ML_DOMAIN, version: ML_OPSET },
+        { domain: ML_DOMAIN, version: this.mlOpset },
       ],
       graph: {
         name,

@@ -23,6 +23,7 @@ import {
   type ColumnCoding,
 } from './categorical.js';
 import { UNSEEN, type InputColumn } from './table.js';
+import type { CategoricalColumn } from '../estimator.js';
 
 export type Encoding = 'onehot' | 'ordinal';
 
@@ -108,6 +109,8 @@ export class ColumnTransformerModel {
   readonly inputNames: readonly string[];
   /** Per schema column: its column in `X` (numbers), or −1. */
   readonly inputIndex: Int32Array;
+  /** With ordinal encoding, each kept text column's output column and category count (for native categorical splits). */
+  readonly ordinalColumns: readonly CategoricalColumn[];
   private readonly numericWidth: number;
 
   constructor(
@@ -136,8 +139,11 @@ export class ColumnTransformerModel {
       }
     }
     this.numericWidth = names.length;
+    const ordinal: CategoricalColumn[] = [];
     for (const c of categorical) {
       if (!c.coding) continue;
+      if (!(c.coding instanceof OneHotColumn))
+        ordinal.push({ index: names.length, levels: c.coding.categories.length });
       const name = schema[c.column].name;
       const outs = c.coding instanceof OneHotColumn ? c.coding.outputNames.map((v) => `${name}=${v}`) : [name];
       for (const o of outs) {
@@ -145,6 +151,7 @@ export class ColumnTransformerModel {
         groups.push(c.column);
       }
     }
+    this.ordinalColumns = ordinal;
     this.outputNames = names;
     this.outputGroups = Int32Array.from(groups);
     this.nOutputs = names.length;

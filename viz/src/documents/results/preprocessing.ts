@@ -36,6 +36,8 @@ export function preprocessingHtml(m: ModelDetail): string {
   const p = m.preprocessing as PreprocessingSummary | null;
   if (!p) return 'Preprocessing: StandardScaler (this model was trained on complete numeric rows only).<br>';
   const q = p.params;
+  // histogram boosting takes text columns as native categories (ordinal codes), every other model one-hot
+  const native = q.encoding === 'ordinal' && m.modelType.startsWith('hist_gradient_boosting');
   const text =
     q.categoricalStrategy === 'constant'
       ? `a missing value is its own category (<code>${esc(q.categoricalFill)}</code>)`
@@ -43,12 +45,14 @@ export function preprocessingHtml(m: ModelDetail): string {
   const enc =
     q.encoding === 'onehot'
       ? `one-hot encoded${q.minFrequency !== null ? `, categories seen fewer than ${q.minFrequency} ${q.minFrequency < 1 ? '× rows' : 'times'} grouped as infrequent` : ''}${q.maxCategories !== null ? `, at most ${q.maxCategories} columns each` : ''}, a category never seen in training counted as infrequent (or as none)`
-      : 'ordinal encoded (−1 for a category never seen in training)';
+      : native
+        ? 'ordinal codes split natively as categories by histogram boosting (a set of categories per split; a category never seen in training goes where missing values go)'
+        : 'ordinal encoded (−1 for a category never seen in training)';
   const rows = p.columns
     .map((c) => {
       const what =
         c.kind === 'categorical'
-          ? `${c.categories ?? 0} categories, ${q.encoding === 'onehot' ? 'one-hot' : 'ordinal'}`
+          ? `${c.categories ?? 0} categories, ${q.encoding === 'onehot' ? 'one-hot' : native ? 'native categorical splits' : 'ordinal'}`
           : c.kind === 'date'
             ? 'year, month, day, weekday (and hour) as numbers'
             : q.scale
