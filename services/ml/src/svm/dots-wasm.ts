@@ -12,10 +12,11 @@
 //   two f64x2 accumulators over four features a step, then one f64x2 step and one scalar step for
 //   the p mod 4 features left.
 
-const I32 = 0x7f,
+export const I32 = 0x7f,
   F64 = 0x7c,
   V128 = 0x7b;
-const op = {
+/** The opcodes used here and in linear/liblinear-wasm.ts. */
+export const op = {
   block: 0x02,
   loop: 0x03,
   if: 0x04,
@@ -37,11 +38,11 @@ const op = {
   void: 0x40,
 } as const;
 // SIMD instructions: prefix 0xfd, then the LEB128 opcode
-const v128Load = [0xfd, 0x00, 0x03, 0x00]; // align 2^3, offset 0
+export const v128Load = [0xfd, 0x00, 0x03, 0x00]; // align 2^3, offset 0
 const v128Zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
 const f64x2Lane = (lane: number) => [0xfd, 0x21, lane]; // f64x2.extract_lane
-const f64x2Add = [0xfd, 0xf0, 0x01];
-const f64x2Mul = [0xfd, 0xf2, 0x01];
+export const f64x2Add = [0xfd, 0xf0, 0x01];
+export const f64x2Mul = [0xfd, 0xf2, 0x01];
 
 // locals: params 0–4, then u, f, row, pe (p rounded down to 4), acc0, acc1, s
 const [X, m, p, x, out, u, f, row, pe, acc0, acc1, s] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
@@ -211,7 +212,7 @@ function assemble(): Uint8Array {
   ]);
 }
 
-function uleb(v: number): number[] {
+export function uleb(v: number): number[] {
   const out: number[] = [];
   do {
     let b = v & 0x7f;
@@ -223,13 +224,13 @@ function uleb(v: number): number[] {
 }
 
 /** The few WebAssembly APIs used here: the project's `lib` setting declares none. */
-interface WasmApi {
+export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (mod: WasmModule, imports: object) => { exports: Record<string, unknown> };
 }
 export type WasmModule = { readonly __brand: 'WebAssembly.Module' };
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
