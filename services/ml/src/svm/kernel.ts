@@ -34,8 +34,8 @@ export function rbf(A: Float64Array, i: number, B: Float64Array, j: number, F: n
 
 /**
  * RBF kernel values between one point and every row of a fixed set, by LIBSVM's formula
- * exp(−γ(‖x‖² + ‖u‖² − 2 x·u)) with the rows' squared norms computed once. The dot products run
- * in SIMD WebAssembly (dots-wasm.ts, ~5 ns each for 20 features); where that is unavailable, in
+ * exp(−γ(‖x‖² + ‖u‖² − 2 x·u)) with the rows' squared norms computed once. The dot products and
+ * exp run in WebAssembly (dots-wasm.ts; the dots ~5 ns each for 20 features); where that is unavailable, in
  * JavaScript over the set stored feature by feature, four features a pass with x's values held in
  * registers (about 1.4× faster in V8 than one dot product per row, ~3× slower than the WebAssembly).
  */
@@ -61,7 +61,7 @@ export class RbfPoints {
       for (let f = 0, o = u * p; f < p; f++) s += X[o + f] * X[o + f];
       this.sq[u] = s;
     }
-    this.wasm = mod ? new WasmDots(mod, X, m, p) : null;
+    this.wasm = mod ? new WasmDots(mod, X, m, p, this.sq) : null;
     this.T = new Float64Array(this.wasm ? 0 : m * p);
     this.acc = new Float64Array(this.wasm ? 0 : m);
     if (!this.wasm) for (let u = 0; u < m; u++) for (let f = 0; f < p; f++) this.T[f * m + u] = X[u * p + f];
@@ -72,8 +72,12 @@ export class RbfPoints {
     const { sq, m, p } = this;
     let xx = 0;
     for (let f = 0; f < p; f++) xx += x[xo + f] * x[xo + f];
-    const dot = this.wasm ? this.wasm.run(x, xo) : this.jsDots(x, xo);
     const ng = -this.gamma;
+    if (this.wasm) {
+      out.set(this.wasm.rbf(x, xo, xx, ng));
+      return;
+    }
+    const dot = this.jsDots(x, xo);
     for (let u = 0; u < m; u++) out[u] = exp(ng * (xx + sq[u] - 2 * dot[u]));
   }
 
