@@ -65,6 +65,10 @@ describe('RbfPoints', () => {
     far.values(new Float64Array(1), 0, out);
     expect(out[0]).toBeLessThan(1e-300);
     expect(out[1]).toBeLessThan(1e-300);
+    // a NaN gives NaN, as Math.exp does
+    new RbfPoints(Float64Array.from([NaN, 1]), 2, 1, 1).values(new Float64Array(1), 0, out);
+    expect(out[0]).toBeNaN();
+    expect(out[1]).toBeCloseTo(Math.exp(-1), 15);
   });
 
   it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 23])(

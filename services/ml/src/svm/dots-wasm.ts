@@ -235,11 +235,12 @@ function rbfCode(): number[] {
   const F64_MAX = 0xa5,
     F64_NEAREST = 0x9e,
     F64_SUB = 0xa1,
-    I64_TRUNC_F64_S = 0xb0,
     I64_CONST = 0x42,
     I64_ADD = 0x7c,
     I64_SHL = 0x86,
     F64_REINTERPRET_I64 = 0xbf;
+  // the saturating conversion: a NaN argument (a NaN in X) gives NaN as Math.exp does, not a trap
+  const I64_TRUNC_SAT_F64_S = [0xfc, 0x06];
   // Horner: p = c13; p = p·r + c_i for i = 12 … 0
   const horner: number[] = [...f64c(1 / 6227020800), ...set(pp)];
   let fact = 6227020800;
@@ -298,7 +299,7 @@ function rbfCode(): number[] {
     ...at(d),
     ...get(pp),
     ...get(k),
-    I64_TRUNC_F64_S,
+    ...I64_TRUNC_SAT_F64_S,
     I64_CONST,
     0xff,
     0x07, // 1023
