@@ -1,7 +1,8 @@
 // LIBSVM's kernel cache: any access order gives the RBF kernel's rows, rows evicted least recently
 // used first, and its memory is one slab of at most cache_size (or m × m when smaller).
 import { Matrix } from '../src/matrix.js';
-import { KernelCache, rbf } from '../src/svm/kernel.js';
+import { dotsModule } from '../src/svm/dots-wasm.js';
+import { KernelCache, RbfPoints, rbf } from '../src/svm/kernel.js';
 
 let s = 3;
 const r = () => (s = (s * 16807) % 2147483647) / 2147483647;
@@ -37,4 +38,54 @@ describe('KernelCache', () => {
     expect((cache as unknown as { slab: Float32Array }).slab.length).toBe(m * m);
     expect(KernelCache.bytes(m)).toBe(m * m * 4);
   });
+});
+
+describe('RbfPoints', () => {
+  const naive = (A: Float64Array, i: number, B: Float64Array, u: number, p: number, gamma: number) => {
+    let s = 0;
+    for (let f = 0; f < p; f++) s += (A[i * p + f] - B[u * p + f]) ** 2;
+    return Math.exp(-gamma * s);
+  };
+
+  it('runs its dot products in WebAssembly SIMD here (the fast path is the one tested)', () => {
+    expect(dotsModule()).not.toBeNull();
+  });
+
+  it('computes exp in WebAssembly within 4e-16 (relative) of Math.exp from 0 down to −708, and ~0 below', () => {
+    // one feature, the point at 0: the kernel value of row u is exp(−γ·a_u²)
+    const t = Float64Array.from({ length: 20001 }, (_, k) => (k * 708) / 20000);
+    const X = t.map(Math.sqrt);
+    const points = new RbfPoints(X, X.length, 1, 1);
+    const out = new Float64Array(X.length);
+    points.values(new Float64Array(1), 0, out);
+    let worst = 0;
+    t.forEach((v, u) => (worst = Math.max(worst, Math.abs(out[u] - Math.exp(-X[u] * X[u])) / Math.exp(-X[u] * X[u]))));
+    expect(worst).toBeLessThan(4e-16);
+    const far = new RbfPoints(Float64Array.from([30, 40]), 2, 1, 1);
+    far.values(new Float64Array(1), 0, out);
+    expect(out[0]).toBeLessThan(1e-300);
+    expect(out[1]).toBeLessThan(1e-300);
+    // a NaN gives NaN, as Math.exp does
+    new RbfPoints(Float64Array.from([NaN, 1]), 2, 1, 1).values(new Float64Array(1), 0, out);
+    expect(out[0]).toBeNaN();
+    expect(out[1]).toBeCloseTo(Math.exp(-1), 15);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 23])(
+    'gives the RBF kernel of a point with every row for %p features, in WebAssembly and in JavaScript',
+    (p) => {
+      const m = 57,
+        gamma = 0.3;
+      const X = Float64Array.from({ length: m * p }, () => r() * 2 - 1);
+      const Q = Float64Array.from({ length: 3 * p }, () => r() * 2 - 1);
+      for (const mod of [dotsModule(), null]) {
+        const points = new RbfPoints(X, m, p, gamma, mod);
+        const out = new Float64Array(m);
+        for (let q = 0; q < 3; q++) {
+          points.values(Q, q * p, out);
+          for (let u = 0; u < m; u++) expect(Math.abs(out[u] - naive(Q, q, X, u, p, gamma))).toBeLessThan(1e-13);
+        }
+      }
+    },
+  );
 });

@@ -4,7 +4,14 @@ const N = 624;
 const M = 397;
 
 export class RandomState {
-  private readonly mt = new Uint32Array(N);
+  /**
+   * The state words, stored as int32 (the same bits): a Uint32Array word above 2^31 is no small
+   * integer to V8, which then carries it as a float64 through the shifts. liblinear's visiting
+   * order draws one number per variable per pass, so draws are on the linear SVMs' hot path.
+   */
+  private readonly mt = new Int32Array(N);
+  /** The tempered outputs of the current state, computed all at once by twist(). */
+  private readonly out = new Int32Array(N);
   private pos = N;
 
   constructor(seed: number) {
@@ -13,18 +20,36 @@ export class RandomState {
     }
     // numpy's mt19937_seed, the reference init_genrand
     const mt = this.mt;
-    mt[0] = seed >>> 0;
+    mt[0] = seed | 0;
     for (let i = 1; i < N; i++) {
       const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
-      mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
+      mt[i] = (Math.imul(1812433253, prev) + i) | 0;
     }
   }
 
   private twist(): void {
     const mt = this.mt;
-    for (let i = 0; i < N; i++) {
-      const y = (mt[i] & 0x80000000) | (mt[(i + 1) % N] & 0x7fffffff);
-      mt[i] = mt[(i + M) % N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    // the reference's three loops: no modulo per word
+    let i = 0;
+    for (; i < N - M; i++) {
+      const y = (mt[i] & 0x80000000) | (mt[i + 1] & 0x7fffffff);
+      mt[i] = mt[i + M] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    for (; i < N - 1; i++) {
+      const y = (mt[i] & 0x80000000) | (mt[i + 1] & 0x7fffffff);
+      mt[i] = mt[i + M - N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    const y = (mt[N - 1] & 0x80000000) | (mt[0] & 0x7fffffff);
+    mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    // genrand_int32's tempering, for the whole block: a draw is then one load
+    const out = this.out;
+    for (let k = 0; k < N; k++) {
+      let t = mt[k];
+      t ^= t >>> 11;
+      t ^= (t << 7) & 0x9d2c5680;
+      t ^= (t << 15) & 0xefc60000;
+      t ^= t >>> 18;
+      out[k] = t;
     }
     this.pos = 0;
   }
@@ -32,12 +57,7 @@ export class RandomState {
   /** genrand_int32: the next 32-bit output. */
   nextUint32(): number {
     if (this.pos >= N) this.twist();
-    let y = this.mt[this.pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return this.out[this.pos++] >>> 0;
   }
 
   /** numpy's `random_interval`: uniform in [0, max] by masked rejection (what `shuffle` uses). */

@@ -10,7 +10,7 @@ import { throwIfAborted, Configured } from '../estimator.js';
 import type { Classifier, Estimator, FitContext, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
 import { Stream, mix } from '../tree/random.js';
-import { CACHE_MB, KernelCache, rbf, resolveGamma } from './kernel.js';
+import { CACHE_MB, KernelCache, RbfPoints, rbf, resolveGamma } from './kernel.js';
 import type { Gamma } from './kernel.js';
 import { solvePath } from './path.js';
 import { coupleProbabilities, sigmoidPredict, sigmoidTrain } from './platt.js';
@@ -309,8 +309,9 @@ export class SvcModel implements Classifier {
     for (let c = 0; c < k; c++) start[c + 1] = start[c] + this.nSupport[c];
     const out = new Matrix(X.rows, this.rho.length);
     const kv = new Float64Array(nSv);
+    const points = new RbfPoints(this.supportVectors.data, nSv, F, this.gamma);
     for (let i = 0; i < X.rows; i++) {
-      for (let s = 0; s < nSv; s++) kv[s] = rbf(X.data, i, this.supportVectors.data, s, F, this.gamma);
+      points.values(X.data, i * F, kv);
       let p = 0;
       for (let a = 0; a < k; a++) {
         for (let b = a + 1; b < k; b++, p++) {

@@ -5,7 +5,7 @@ import { type Matrix } from '../matrix.js';
 import { Configured } from '../estimator.js';
 import type { Estimator, FitContext, Regressor, Target } from '../estimator.js';
 import type { OnnxGraph } from '../onnx/graph.js';
-import { CACHE_MB, KernelCache, rbf, resolveGamma } from './kernel.js';
+import { CACHE_MB, KernelCache, RbfPoints, resolveGamma } from './kernel.js';
 import type { Gamma } from './kernel.js';
 import { solvePath } from './path.js';
 import { svmRegressorOnnx } from './svm-onnx.js';
@@ -107,10 +107,14 @@ export class SvrModel implements Regressor {
     const F = this.supportVectors.cols;
     if (X.cols !== F) throw new RangeError(`model was fitted on ${F} features, X has ${X.cols}`);
     const out = new Float64Array(X.rows);
-    const sv = this.supportVectors.data;
+    const { coef } = this;
+    const nSv = coef.length;
+    const points = new RbfPoints(this.supportVectors.data, nSv, F, this.gamma);
+    const kv = new Float64Array(nSv);
     for (let i = 0; i < X.rows; i++) {
+      points.values(X.data, i * F, kv);
       let s = -this.rho;
-      for (let j = 0; j < this.coef.length; j++) s += this.coef[j] * rbf(X.data, i, sv, j, F, this.gamma);
+      for (let j = 0; j < nSv; j++) s += coef[j] * kv[j];
       out[i] = s;
     }
     return out;
