@@ -86,31 +86,85 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
     let loss = 0;
     for (let i0 = 0; i0 < n; i0 += BLOCK) {
       const i1 = Math.min(n, i0 + BLOCK);
-      // decisions of the block, four rows at a time: each weight loaded once serves four rows
+      // decisions of the block, two rows by four classes at a time: each value loaded serves two
+      // or four products (measured 1.5× faster than four rows by one class on digits)
       let i = i0;
-      for (; i + 3 < i1; i += 4) {
+      for (; i + 1 < i1; i += 2) {
         const r0 = i * p,
           r1 = r0 + p,
-          r2 = r1 + p,
-          r3 = r2 + p,
           o = (i - i0) * K;
-        for (let k = 0; k < K; k++) {
-          const b = fitIntercept ? w[bo + k] : 0;
-          let s0 = b,
-            s1 = b,
-            s2 = b,
-            s3 = b;
+        let k = 0;
+        for (; k + 3 < K; k += 4) {
+          const wa = k * p,
+            wb = wa + p,
+            wc = wb + p,
+            wd = wc + p;
+          let a0 = fitIntercept ? w[bo + k] : 0,
+            b0 = fitIntercept ? w[bo + k + 1] : 0,
+            c0 = fitIntercept ? w[bo + k + 2] : 0,
+            d0 = fitIntercept ? w[bo + k + 3] : 0;
+          let a1 = a0,
+            b1 = b0,
+            c1 = c0,
+            d1 = d0;
+          for (let j = 0; j < p; j++) {
+            const x0 = data[r0 + j],
+              x1 = data[r1 + j];
+            const wA = w[wa + j],
+              wB = w[wb + j],
+              wC = w[wc + j],
+              wD = w[wd + j];
+            a0 += x0 * wA;
+            a1 += x1 * wA;
+            b0 += x0 * wB;
+            b1 += x1 * wB;
+            c0 += x0 * wC;
+            c1 += x1 * wC;
+            d0 += x0 * wD;
+            d1 += x1 * wD;
+          }
+          D[o + k] = a0;
+          D[o + k + 1] = b0;
+          D[o + k + 2] = c0;
+          D[o + k + 3] = d0;
+          D[o + K + k] = a1;
+          D[o + K + k + 1] = b1;
+          D[o + K + k + 2] = c1;
+          D[o + K + k + 3] = d1;
+        }
+        if (k + 1 < K) {
+          const wa = k * p,
+            wb = wa + p;
+          let a0 = fitIntercept ? w[bo + k] : 0,
+            b0 = fitIntercept ? w[bo + k + 1] : 0;
+          let a1 = a0,
+            b1 = b0;
+          for (let j = 0; j < p; j++) {
+            const x0 = data[r0 + j],
+              x1 = data[r1 + j];
+            const wA = w[wa + j],
+              wB = w[wb + j];
+            a0 += x0 * wA;
+            a1 += x1 * wA;
+            b0 += x0 * wB;
+            b1 += x1 * wB;
+          }
+          D[o + k] = a0;
+          D[o + k + 1] = b0;
+          D[o + K + k] = a1;
+          D[o + K + k + 1] = b1;
+          k += 2;
+        }
+        for (; k < K; k++) {
+          let s0 = fitIntercept ? w[bo + k] : 0;
+          let s1 = s0;
           for (let j = 0, wk = k * p; j < p; j++) {
             const wj = w[wk + j];
             s0 += data[r0 + j] * wj;
             s1 += data[r1 + j] * wj;
-            s2 += data[r2 + j] * wj;
-            s3 += data[r3 + j] * wj;
           }
           D[o + k] = s0;
           D[o + K + k] = s1;
-          D[o + 2 * K + k] = s2;
-          D[o + 3 * K + k] = s3;
         }
       }
       for (; i < i1; i++) {
@@ -134,7 +188,8 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
         for (let k = 0; k < K; k++) D[o + k] /= se;
         D[o + yi] -= 1;
       }
-      // the gradient from the block, four rows at a time: each gradient entry read and written once per four rows
+      // the gradient from the block, four rows by three classes at a time: each row value loaded
+      // serves three gradient entries, each entry is read and written once per four rows
       i = i0;
       for (; i + 3 < i1; i += 4) {
         const r0 = i * p,
@@ -142,7 +197,60 @@ function multinomial(X: Matrix, codes: Int32Array, K: number, C: number, fitInte
           r2 = r1 + p,
           r3 = r2 + p,
           o = (i - i0) * K;
-        for (let k = 0; k < K; k++) {
+        let k = 0;
+        for (; k + 2 < K; k += 3) {
+          const a0 = D[o + k],
+            a1 = D[o + K + k],
+            a2 = D[o + 2 * K + k],
+            a3 = D[o + 3 * K + k];
+          const b0 = D[o + k + 1],
+            b1 = D[o + K + k + 1],
+            b2 = D[o + 2 * K + k + 1],
+            b3 = D[o + 3 * K + k + 1];
+          const c0 = D[o + k + 2],
+            c1 = D[o + K + k + 2],
+            c2 = D[o + 2 * K + k + 2],
+            c3 = D[o + 3 * K + k + 2];
+          const ga = k * p,
+            gb = ga + p,
+            gc = gb + p;
+          for (let j = 0; j < p; j++) {
+            const x0 = data[r0 + j],
+              x1 = data[r1 + j],
+              x2 = data[r2 + j],
+              x3 = data[r3 + j];
+            g[ga + j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
+            g[gb + j] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3;
+            g[gc + j] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3;
+          }
+          g[bo + k] += a0 + a1 + (a2 + a3);
+          g[bo + k + 1] += b0 + b1 + (b2 + b3);
+          g[bo + k + 2] += c0 + c1 + (c2 + c3);
+        }
+        if (k + 1 < K) {
+          const a0 = D[o + k],
+            a1 = D[o + K + k],
+            a2 = D[o + 2 * K + k],
+            a3 = D[o + 3 * K + k];
+          const b0 = D[o + k + 1],
+            b1 = D[o + K + k + 1],
+            b2 = D[o + 2 * K + k + 1],
+            b3 = D[o + 3 * K + k + 1];
+          const ga = k * p,
+            gb = ga + p;
+          for (let j = 0; j < p; j++) {
+            const x0 = data[r0 + j],
+              x1 = data[r1 + j],
+              x2 = data[r2 + j],
+              x3 = data[r3 + j];
+            g[ga + j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
+            g[gb + j] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3;
+          }
+          g[bo + k] += a0 + a1 + (a2 + a3);
+          g[bo + k + 1] += b0 + b1 + (b2 + b3);
+          k += 2;
+        }
+        for (; k < K; k++) {
           const d0 = D[o + k],
             d1 = D[o + K + k],
             d2 = D[o + 2 * K + k],
