@@ -372,22 +372,46 @@ export function addLinearTreeShap(
     if (z0 === 1 && o0 === 1) {
       // the feature's first split on this path (the common case): one division per point, none cold
       const gain = 1 - zHot;
-      for (let k = 0; k < n; k++) {
-        const p = zHot * sq[k] + tq[k];
-        P[pc + k] = P[po + k] * p;
-        C[pc + k] = (wq[k] * gain) / p;
-      }
-      zf[f] = zHot;
-      descend(hot, d, f, true);
-      if (zCold !== 0) {
+      // a leaf child (half the nodes of a full tree) with one carried column: its C · P is w·(1 − z)
+      // times P above the edge for x's edge, −w·z times it for the other, so Σ_k w_k P_k serves
+      // both, without a division, and nothing is stored for it
+      const hotLeaf = W === 1 && feature[hot] < 0;
+      const coldLeaf = W === 1 && feature[cold] < 0;
+      let sum = 0;
+      if (hotLeaf || coldLeaf) for (let k = 0; k < n; k++) sum += wq[k] * P[po + k];
+      const ho = d * Wn;
+      if (hotLeaf) {
+        const v = value[hot * stride] * scale;
+        for (let k = 0; k < n; k++) H[ho + k] = v * (P[po + k] * (zHot * sq[k] + tq[k]));
+        const s = v * gain * sum;
+        out[at0 + f] += s;
+        if (last >= 0) out[at0 + last * F + f] -= s;
+      } else {
         for (let k = 0; k < n; k++) {
-          P[pc + k] = P[po + k] * zCold * sq[k];
-          C[pc + k] = coldC[k];
+          const p = zHot * sq[k] + tq[k];
+          P[pc + k] = P[po + k] * p;
+          C[pc + k] = (wq[k] * gain) / p;
         }
-        zf[f] = zCold;
-        of[f] = 0;
-        descend(cold, d, f, false);
-        of[f] = 1;
+        zf[f] = zHot;
+        descend(hot, d, f, true);
+      }
+      if (zCold !== 0) {
+        if (coldLeaf) {
+          const v = value[cold * stride] * scale;
+          for (let k = 0; k < n; k++) H[ho + k] += v * (P[po + k] * zCold * sq[k]);
+          const s = v * zCold * sum;
+          out[at0 + f] -= s;
+          if (last >= 0) out[at0 + last * F + f] += s;
+        } else {
+          for (let k = 0; k < n; k++) {
+            P[pc + k] = P[po + k] * zCold * sq[k];
+            C[pc + k] = coldC[k];
+          }
+          zf[f] = zCold;
+          of[f] = 0;
+          descend(cold, d, f, false);
+          of[f] = 1;
+        }
       }
       zf[f] = 1;
       return;
