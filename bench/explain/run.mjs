@@ -8,8 +8,18 @@
 // beside Algorithm 2's path recursion it replaced (treeShapByPaths). Then serve (web + viz + serve on a fresh database, as
 // bench:serve starts them) with the forest published: POST /v1/models/{name}/predict at 8
 // connections with Debian's wrk, without and with "explain": true (target p99 ≤ 20 ms), and the
-// stored rows counted. Peer figure: explainerdashboard's ~30 s per tab at 100k rows (its docs).
+// stored rows counted. serve runs as one process (SERVE_WORKERS=1) whose explained requests' tree
+// SHAP runs on its explain threads (serve/src/explain-pool.ts; SERVE_EXPLAIN_THREADS, default one
+// per core: 2 here), not on its event loop. Peer figure: explainerdashboard's ~30 s per tab at 100k rows (its docs).
 // Last line: one JSON object of the figures.
+// Measured 2026-12-05, MODELS=random_forest_classifier, 1M rows, 2 cores shared with other benches
+// (load average 6.8 before, 7.2 after): the walk 4.16 → 3.93 ms CPU a row, 2,000 rows 8.3 → 9.4 s
+// CPU (one thread; the machine's load moves this by more than the change), one raw row 5.5 → 5.9
+// ms CPU, explained predictions through serve at 8 connections p99 459 → 330 ms at 64 → 77 req/s
+// (tree SHAP moved off serve's event loop onto 2 explain threads; plain ones: p99 24 → 82 ms, the
+// load). Paired runs of the walk alone (old and new code alternating, load ~6) give the change
+// itself: 1M forest 4.3 → 3.9 ms a row in blocks, 6.1 → 5.3 ms alone; 200k forest 2.4 → 2.1 and
+// 3.0 → 2.6. None of the three targets is met on this machine.
 // Env: ROWS (1000000), DUR (10 s per wrk run), SERVE (1; 0 skips the serve part), MODELS (both;
 // random_forest_classifier alone is enough for the serve part), SERVE_NODE_ARGS (scripts/stack.mjs:
 // e.g. --cpu-prof to profile serve). Ports 5640/5646/5650, none

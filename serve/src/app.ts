@@ -48,7 +48,7 @@ export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   const state = new ServingState(pool, app.log, metrics, config.serve.seedModelName);
   const predictions = new Predictions(pool);
   const log = new PredictionLog(predictions, metrics);
-  const explanations = new Explanations(pool, state);
+  const explanations = new Explanations(pool, state, config.serve.explainThreads);
   const service = new PredictionService(state, log, predictions, metrics, explanations);
   app.decorate('serving', state);
   app.decorate('predictionLog', log);

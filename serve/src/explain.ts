@@ -4,9 +4,10 @@
 // written by viz's training). The parsed artefact is cached per model id, as the ONNX sessions are:
 // a publish that switches a name to another model switches its explainer with it, a request keeps
 // the version it started with, and explainers of models no longer published are dropped. The
-// first explained request of a model reads and parses its artefact; the others reuse it. Sampled
-// SHAP (kernel SVM, k-NN, naive Bayes: seconds of CPU per row) runs on a worker thread
-// (explain-thread.ts), so it does not hold up the requests around it.
+// first explained request of a model reads and parses its artefact; the others reuse it. Tree SHAP
+// (~5 ms of CPU per row on a 100-tree forest), sampled SHAP (seconds) and soft-voting ensembles run
+// on worker threads (explain-pool.ts), so they do not hold up the requests around them; linear
+// SHAP (microseconds) runs here.
 import { HttpError, type Pool } from '@enchilada/core';
 import { parseDate } from '@enchilada/data';
 import {
@@ -16,7 +17,7 @@ import {
   type ExplainerArtefact,
   type RowExplanation,
 } from '@enchilada/models';
-import { ExplainThread } from './explain-thread.js';
+import { ExplainPool } from './explain-pool.js';
 import type { Scored } from './predictor.js';
 import type { LiveModel, ServingState } from './serving-state.js';
 
@@ -45,7 +46,7 @@ export interface ServedExplanation {
   };
 }
 
-/** A model's artefact, and its explainer when it explains in-process (tree and linear SHAP). */
+/** A model's artefact, and its explainer when it explains in-process (linear SHAP). */
 interface Loaded {
   readonly artefact: ExplainerArtefact;
   readonly explainer: Explainer | null;
@@ -54,19 +55,23 @@ interface Loaded {
 export class Explanations {
   /** Parsed explainers by model id (null: the model has none). */
   private readonly cache = new Map<number, Promise<Loaded | null>>();
-  private readonly thread = new ExplainThread();
+  private readonly threads: ExplainPool;
 
+  /** threads: the explain pool's size (SERVE_EXPLAIN_THREADS). */
   constructor(
     private readonly pool: Pool,
     private readonly state: ServingState,
-  ) {}
+    threads: number,
+  ) {
+    this.threads = new ExplainPool(threads);
+  }
 
   private explainer(model: LiveModel): Promise<Loaded | null> {
     let hit = this.cache.get(model.modelId);
     if (!hit) {
       this.prune();
       hit = storedExplainer(this.pool, model.modelId).then((a) =>
-        a ? { artefact: a, explainer: a.kind === 'sampling' ? null : loadExplainer(a) } : null,
+        a ? { artefact: a, explainer: a.kind === 'linear' ? loadExplainer(a) : null } : null,
       );
       this.cache.set(model.modelId, hit);
       // a failed read (the database away) is not remembered
@@ -81,12 +86,12 @@ export class Explanations {
     for (const s of this.state.allNames().values()) if (s.status === 'ready') live.add(s.model.modelId);
     const dropped = [...this.cache.keys()].filter((id) => !live.has(id));
     for (const id of dropped) this.cache.delete(id);
-    this.thread.forget(dropped);
+    this.threads.forget(dropped);
   }
 
-  /** Stops the explain thread (the app's onClose). */
+  /** Stops the explain threads (the app's onClose). */
   close(): Promise<void> {
-    return this.thread.close();
+    return this.threads.close();
   }
 
   /**
@@ -107,7 +112,7 @@ export class Explanations {
     const raw = observations as Readonly<Record<string, unknown>>[];
     const rows = loaded.explainer
       ? loaded.explainer.explain(raw, { parseDate })
-      : await this.thread.explain(model.modelId, loaded.artefact, raw);
+      : await this.threads.explain(model.modelId, loaded.artefact, raw);
     return rows.map((r, i) => {
       const served = scored[i]?.prediction;
       // the class onnxruntime predicted; the explainer's own prediction agrees but for float32 ties

@@ -94,6 +94,8 @@ export interface ServeConfig {
   readonly internalUrl: string;
   /** Processes (Node cluster workers) sharing the port; 1 runs in the main process. */
   readonly workers: number;
+  /** Worker threads per serve process computing explained predictions' contributions (SERVE_EXPLAIN_THREADS). */
+  readonly explainThreads: number;
   /** Most data rows, and most bytes, in one CSV posted for batch scoring (SERVE_BATCH_MAX_ROWS, SERVE_BATCH_MAX_MB). */
   readonly batch: { readonly maxRows: number; readonly maxBytes: number };
 }
@@ -328,6 +330,13 @@ export function loadConfig(role: Role, env: Env = process.env): Config {
       publicUrl: servePublicUrl(env),
       internalUrl: serveInternalUrl(env, int(env, 'SERVE_PORT', 8000, 1, 65535)),
       workers: int(env, 'SERVE_WORKERS', 1, 1, 64),
+      explainThreads: int(
+        env,
+        'SERVE_EXPLAIN_THREADS',
+        Math.max(1, Math.floor(availableParallelism() / int(env, 'SERVE_WORKERS', 1, 1, 64))),
+        1,
+        64,
+      ),
       batch: Object.freeze({
         maxRows: int(env, 'SERVE_BATCH_MAX_ROWS', 2_000_000, 1, 100_000_000),
         maxBytes: int(env, 'SERVE_BATCH_MAX_MB', 512, 1, 102_400) * 1024 * 1024,
