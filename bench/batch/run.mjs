@@ -16,6 +16,19 @@
 // rows/s, page 22,141 rows/s (1,000,000 logged, serve 298 MB, web 190 MB). Logging is the limit: the
 // same machine inserts 1,000,000 such rows into `predictions` alone (prepared, 1,024 a statement, two
 // at once, nothing else running in the process) at 29,082 rows/s, 10.3 µs of MariaDB CPU a row.
+// 2026-12-05, later (branch batch19): CPU seconds per 1,000,000 logged rows, now in the JSON line
+// (serve_cpu_s: serve's process; mysqld_conn_cpu_s: the server's threads serving this bench's
+// database; mysqld_bg_cpu_s: its background threads), since a loaded machine distorts wall time.
+// `REF_ROWS=1000 PAGE=0 pnpm bench:batch` under the bench lock, load average 5.8–7.4 (and 14.7 for
+// the first before), three runs each, medians: before (83a1171) serve 20.2 s (17.6–25.1), MariaDB
+// 14.1 + 1.3 s (10.2–14.4 + 1.2–1.6), 35.6 s in all, 21,244–26,346 rows/s; after (plain CSV lines
+// split without csv-parse and passed through as they came, one INSERT at a time) serve 14.0 s
+// (13.5–14.4), MariaDB 11.2 + 1.5 s (10.5–12.0 + 1.0–1.6), 26.7 s in all (−25 %: serve −31 %,
+// MariaDB −18 %), 27,861–31,688 rows/s, serve peak RSS 255–261 MB (before 284–296), log=false
+// 68,913–85,235 rows/s at 7.5–9.5 s of serve CPU (before 48,000–52,705 rows/s, 13.5–15.9 s).
+// Page (one run, load 7.9): 26,049 rows/s (scoring step 26,876), serve 281 MB, web 190 MB.
+// On this shared machine the wall figures are the database's share of two busy cores; on a quiet
+// one, before was 48,932 rows/s (page 46,365), with 25 % less CPU a row in all.
 // PAGE=1 also runs the page's two steps (upload, then score through web) and prints what serve and
 // web held (peak RSS sampled every 100 ms) and the rows that batch logged.
 // Last line: one JSON object. Env: ROWS (1000000), REF_ROWS (100000), PAGE (1: also through web's page routes: upload, then score).
