@@ -27,8 +27,8 @@
 // MariaDB −18 %), 27,861–31,688 rows/s, serve peak RSS 255–261 MB (before 284–296), log=false
 // 68,913–85,235 rows/s at 7.5–9.5 s of serve CPU (before 48,000–52,705 rows/s, 13.5–15.9 s).
 // Page (one run, load 7.9): 26,049 rows/s (scoring step 26,876), serve 281 MB, web 190 MB.
-// On this shared machine the wall figures are the database's share of two busy cores; on a quiet
-// one, before was 48,932 rows/s (page 46,365), with 25 % less CPU a row in all.
+// Here the wall figures are the share of two busy cores serve and MariaDB got. On a quiet machine
+// (load ~2) before was 48,932 rows/s (page 46,365); after was not measured quiet.
 // PAGE=1 also runs the page's two steps (upload, then score through web) and prints what serve and
 // web held (peak RSS sampled every 100 ms) and the rows that batch logged.
 // Last line: one JSON object. Env: ROWS (1000000), REF_ROWS (100000), PAGE (1: also through web's page routes: upload, then score).
