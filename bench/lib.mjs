@@ -1,6 +1,7 @@
 // Shared by the benchmarks: a signed-in HTTP session against web, a generated large CSV, uploads
 // through the real routes, and process memory readings.
-import { createWriteStream, existsSync, mkdirSync, openAsBlob, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, openAsBlob, readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
@@ -14,6 +15,43 @@ export function rssMb(pid) {
 }
 
 /** The web password a bench chooses for the bootstrap administrator at first sign-in. */
+const TICK = 100; // USER_HZ: clock ticks a second in /proc's stat files (100 on Linux)
+
+/** A process's (or thread's: /proc/<pid>/task/<tid>) CPU seconds so far, user + system; 0 when it is gone. */
+export function cpuSeconds(statDir) {
+  try {
+    const s = readFileSync(`${statDir}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces, inside the last parentheses): utime is the 14th field, stime the 15th.
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK;
+  } catch {
+    return 0;
+  }
+}
+
+/** The MariaDB/MySQL server's pid on this machine (the bench's database), or null. */
+export function mysqldPid() {
+  for (const name of ['mariadbd', 'mysqld']) {
+    const r = spawnSync('pidof', ['-s', name], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim()) return Number(r.stdout.trim());
+  }
+  return null;
+}
+
+/** CPU seconds of each of the server's threads now (tid → seconds). */
+export function mysqldThreads(pid) {
+  const out = new Map();
+  if (pid === null) return out;
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tids) out.set(Number(t), cpuSeconds(`/proc/${pid}/task/${t}`));
+  return out;
+}
+
 export const webPassword = (databasePassword) => `${databasePassword}-chosen-in-bench`;
 
 export class Session {

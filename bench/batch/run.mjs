@@ -16,23 +16,38 @@
 // rows/s, page 22,141 rows/s (1,000,000 logged, serve 298 MB, web 190 MB). Logging is the limit: the
 // same machine inserts 1,000,000 such rows into `predictions` alone (prepared, 1,024 a statement, two
 // at once, nothing else running in the process) at 29,082 rows/s, 10.3 µs of MariaDB CPU a row.
+// 2026-12-05, later (branch batch19): CPU seconds per 1,000,000 logged rows, now in the JSON line
+// (serve_cpu_s: serve's process; mysqld_conn_cpu_s: the server's threads serving this bench's
+// database; mysqld_bg_cpu_s: its background threads), since a loaded machine distorts wall time.
+// `REF_ROWS=1000 PAGE=0 pnpm bench:batch` under the bench lock, load average 5.8–7.4 (and 14.7 for
+// the first before), three runs each, medians: before (83a1171) serve 20.2 s (17.6–25.1), MariaDB
+// 14.1 + 1.3 s (10.2–14.4 + 1.2–1.6), 35.6 s in all, 21,244–26,346 rows/s; after (plain CSV lines
+// split without csv-parse and passed through as they came, one INSERT at a time) serve 14.0 s
+// (13.5–14.4), MariaDB 11.2 + 1.5 s (10.5–12.0 + 1.0–1.6), 26.7 s in all (−25 %: serve −31 %,
+// MariaDB −18 %), 27,861–31,688 rows/s, serve peak RSS 255–261 MB (before 284–296), log=false
+// 68,913–85,235 rows/s at 7.5–9.5 s of serve CPU (before 48,000–52,705 rows/s, 13.5–15.9 s).
+// Page (one run, load 7.9): 26,049 rows/s (scoring step 26,876), serve 281 MB, web 190 MB.
+// Here the wall figures are the share of two busy cores serve and MariaDB got. On a quiet machine
+// (load ~2) before was 48,932 rows/s (page 46,365); after was not measured quiet.
 // PAGE=1 also runs the page's two steps (upload, then score through web) and prints what serve and
 // web held (peak RSS sampled every 100 ms) and the rows that batch logged.
 // Last line: one JSON object. Env: ROWS (1000000), REF_ROWS (100000), PAGE (1: also through web's page routes: upload, then score).
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, openAsBlob, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { startStack } from '../../scripts/stack.mjs';
-import { Session, rssMb } from '../lib.mjs';
+import mysql from 'mysql2/promise';
+import { ROOT as DB_ROOT, startStack } from '../../scripts/stack.mjs';
+import { Session, cpuSeconds, mysqldPid, mysqldThreads, rssMb } from '../lib.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const REF_ROWS = Number(process.env.REF_ROWS ?? 100_000);
 const NAME = 'batch-bench';
 const F = 10;
+const loadAverage = () => loadavg().map((x) => Math.round(x * 100) / 100);
 const log = (...a) => console.error('[bench:batch]', ...a);
 
 if (
@@ -127,6 +142,35 @@ const hwmMb = () => {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${servePid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
 };
+const dbPid = mysqldPid();
+const dbRoot = await mysql.createConnection(DB_ROOT);
+/**
+ * CPU seconds spent from here to `stop()`: serve's process, and the database server's (on this
+ * machine), split by thread: the connections to this bench's database (serve's INSERTs), the server's
+ * background threads (page cleaner, purge, log writer: shared with whatever else runs), and the
+ * whole process (others' queries too, on a shared machine).
+ */
+function cpuMeter() {
+  const serve0 = cpuSeconds(`/proc/${servePid}`);
+  const db0 = mysqldThreads(dbPid);
+  return async () => {
+    const serve = cpuSeconds(`/proc/${servePid}`) - serve0;
+    const db1 = mysqldThreads(dbPid);
+    const [list] = await dbRoot.query('SELECT TID AS tid, DB AS db FROM information_schema.PROCESSLIST');
+    const connections = new Map(list.map((r) => [Number(r.tid), r.db]));
+    let own = 0;
+    let background = 0;
+    let all = 0;
+    for (const [tid, s] of db1) {
+      const d = s - (db0.get(tid) ?? 0);
+      all += d;
+      if (!connections.has(tid)) background += d;
+      else if (connections.get(tid) === stack.database) own += d;
+    }
+    const r = (x) => Math.round(x * 10) / 10;
+    return { serve_cpu_s: r(serve), mysqld_conn_cpu_s: r(own), mysqld_bg_cpu_s: r(background), mysqld_cpu_s: r(all) };
+  };
+}
 let result;
 try {
   const [users] = await pool.query('SELECT id FROM users WHERE username = ?', [stack.user]);
@@ -192,6 +236,7 @@ try {
     peakRss = Math.max(peakRss, rssMb(servePid));
   }, 100);
   const rssBefore = rssMb(servePid);
+  const apiCpu = cpuMeter();
   const t0 = performance.now();
   const res = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict`, {
     method: 'POST',
@@ -203,6 +248,7 @@ try {
   const batchId = Number(res.headers.get('x-batch-id'));
   const out = await drain(res);
   const seconds = (performance.now() - t0) / 1000;
+  const apiCpuUsed = await apiCpu();
   clearInterval(sampler);
   const [[{ n: logged }]] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [batchId]);
   const [[batch]] = await pool.query('SELECT status, rows_scored, rows_failed FROM prediction_batches WHERE id = ?', [
@@ -220,6 +266,8 @@ try {
     status: batch.status,
     serve_rss_before_mb: Math.round(rssBefore),
     serve_peak_rss_mb: Math.round(Math.max(peakRss, hwmMb())),
+    ...apiCpuUsed,
+    load: loadAverage(),
   };
   log('CSV API', JSON.stringify(api));
 
@@ -245,6 +293,7 @@ try {
   log('JSON reference (1,000 instances a request)', JSON.stringify(ref));
 
   // The same rows with log=false: what scoring alone costs (parse, score, write), without the database.
+  const nologCpu = cpuMeter();
   const t3 = performance.now();
   const nolog = await fetch(`${stack.serveURL}/v1/models/${NAME}/predict?log=false`, {
     method: 'POST',
@@ -256,6 +305,7 @@ try {
   const unlogged = {
     unlogged_rows_out: nologOut.lines - 1,
     unlogged_rows_per_s: Math.round(ROWS / ((performance.now() - t3) / 1000)),
+    unlogged_serve_cpu_s: (await nologCpu()).serve_cpu_s,
   };
   log('CSV API, log=false', JSON.stringify(unlogged));
 
@@ -283,6 +333,7 @@ try {
     else {
       const { upload } = await up.json();
       const uploaded = (performance.now() - t2) / 1000;
+      const pageCpu = cpuMeter();
       const t4 = performance.now();
       const r = await s.fetch(`/published/${NAME}/batch/${upload}`, {
         method: 'POST',
@@ -293,6 +344,7 @@ try {
         const pageBatch = Number(r.headers.get('x-batch-id'));
         const o = await drain(r);
         const end = performance.now();
+        const scoringCpu = await pageCpu();
         const sec = (end - t2) / 1000;
         const [[{ n: pageLogged }]] = await pool.query('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?', [
           pageBatch,
@@ -306,6 +358,8 @@ try {
           page_logged: Number(pageLogged),
           page_serve_peak_rss_mb: Math.round(pagePeak),
           page_web_peak_rss_mb: Math.round(webPeak),
+          ...Object.fromEntries(Object.entries(scoringCpu).map(([k, v]) => [`page_scoring_${k}`, v])),
+          page_load: loadAverage(),
         };
         log('pages (upload, then score)', JSON.stringify(page));
       }
@@ -324,6 +378,7 @@ try {
   };
 } finally {
   await pool.end();
+  await dbRoot.end();
   await stack.stop();
 }
 console.log(JSON.stringify(result));
