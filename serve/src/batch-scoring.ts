@@ -29,11 +29,8 @@ import type { LiveModel } from './serving-state.js';
  */
 export const CHUNK_ROWS = 1024;
 /**
- * Chunks scored but not yet written (their INSERTs in flight or queued) while the next is read and
- * scored: two keep the database and the scoring busy at once. The INSERTs go one after another, not
- * side by side: measured here (200,000 rows, chunks of 1,024), two connections inserting into
- * `predictions` at once cost MariaDB 9.9 µs of CPU a row against 8.0–8.4 µs for one (contention on
- * the same index pages), for no more rows a second.
+ * Chunks scored but not yet written (their INSERTs in flight) while the next is read and scored:
+ * two keep the database and the scoring busy at once.
  */
 const DEPTH = 2;
 
@@ -465,7 +462,7 @@ export async function openBatch(
         logFailed = true;
         failure ??= `line ${p.chunk.lines[0] ?? '?'}: the prediction log failed (${err instanceof Error ? err.message : String(err)}); this row and those after it were not logged`;
       }
-      // Once a chunk failed to be logged, the later ones (queued after it: not tried) are not answered either.
+      // Once a chunk failed to be logged, the later ones (in flight at the time) are not answered either.
       if (logFailed) {
         for (let i = 0; i < p.chunk.n; i++) {
           if (p.chunk.cells[i] !== null) {
@@ -480,16 +477,12 @@ export async function openBatch(
     try {
       await write(appendedHeader(header, appended));
       let chunk = newChunk();
-      let lastLogged: Promise<void> = Promise.resolve();
       const submit = async () => {
         const t0 = performance.now();
         await scoreChunk(chunk);
         const perRow = (performance.now() - t0) / Math.max(1, chunk.n);
-        // After the previous chunk's INSERT; if that failed, this one is not tried (and fails with it).
-        const scored = chunk;
-        const logged = lastLogged.then(() => logChunk(scored, perRow));
+        const logged = logChunk(chunk, perRow);
         logged.catch(() => undefined);
-        lastLogged = logged;
         pending.push({ chunk, logged });
         chunk = newChunk();
         while (pending.length > DEPTH) await flush(pending.shift() as Pending);
