@@ -28,7 +28,12 @@
 // 68,913–85,235 rows/s at 7.5–9.5 s of serve CPU (before 48,000–52,705 rows/s, 13.5–15.9 s).
 // Page (one run, load 7.9): 26,049 rows/s (scoring step 26,876), serve 281 MB, web 190 MB.
 // Here the wall figures are the share of two busy cores serve and MariaDB got. On a quiet machine
-// (load ~2) before was 48,932 rows/s (page 46,365); after was not measured quiet.
+// (load ~2) before was 48,932 rows/s (page 46,365).
+// Quiet machine, end of that day (load 1.4–2.7, one run each, `pnpm bench:batch`): with one INSERT at
+// a time 43,692 rows/s (page 42,864), serve peak RSS 281 MB (page 300 MB): on idle cores, the
+// INSERTs' round trips and commits are what wait. With two INSERTs in flight again (kept): 55,219
+// rows/s (page 57,248; 1,000,000 logged each), serve CPU 13.0 s, MariaDB 12.6 + 0.9 s, log=false
+// 154,213 rows/s, but serve peak RSS 312 MB (page 332 MB), over the 300 MB target.
 // PAGE=1 also runs the page's two steps (upload, then score through web) and prints what serve and
 // web held (peak RSS sampled every 100 ms) and the rows that batch logged.
 // Last line: one JSON object. Env: ROWS (1000000), REF_ROWS (100000), PAGE (1: also through web's page routes: upload, then score).
